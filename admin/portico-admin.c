@@ -1,0 +1,123 @@
+/*
+ * portico-admin: the operator's tool. Wiring only: the work is in lib/ and admin/migrate.c.
+ *
+ *   portico-admin migrate [--status] [--sql-dir DIR]
+ *   portico-admin config            print every setting with its default and meaning
+ *   portico-admin version
+ *
+ * The configuration file is the handlers' one (PORTICO_CONFIG or --config FILE); the tool
+ * connects as admin_db_user.
+ */
+#include "build.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin/migrate.h"
+#include "lib/config.h"
+#include "lib/db.h"
+#include "lib/problem.h"
+
+#ifndef PORTICO_SQL_DIR
+#define PORTICO_SQL_DIR "/usr/local/share/portico/sql"
+#endif
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: portico-admin [--config FILE] COMMAND [options]\n"
+            "\n"
+            "commands:\n"
+            "  migrate [--sql-dir DIR]           apply pending database migrations\n"
+            "  migrate --status [--sql-dir DIR]  list migrations and their state (exit 1 if any pending)\n"
+            "  config                            print every setting, its default and its meaning\n"
+            "  version                           print the version\n"
+            "\n"
+            "The configuration file is --config FILE, else $PORTICO_CONFIG, else %s.\n"
+            "Migrations are read from --sql-dir, else $PORTICO_SQL_DIR, else %s.\n",
+            CONFIG_DEFAULT_PATH, PORTICO_SQL_DIR);
+}
+
+static int fail(const struct problem *p)
+{
+    fprintf(stderr, "portico-admin: %s\n", p->detail[0] ? p->detail : "failed");
+    if (p->internal[0])
+        fprintf(stderr, "portico-admin: %s\n", p->internal);
+    return 2;
+}
+
+static int cmd_migrate(const struct config *cfg, int argc, char **argv)
+{
+    bool status = false;
+    const char *dir = getenv("PORTICO_SQL_DIR");
+    if (!dir || !*dir)
+        dir = PORTICO_SQL_DIR;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--status") == 0) {
+            status = true;
+        } else if (strcmp(argv[i], "--sql-dir") == 0 && i + 1 < argc) {
+            dir = argv[++i];
+        } else {
+            fprintf(stderr, "portico-admin migrate: unknown option %s\n", argv[i]);
+            return 2;
+        }
+    }
+    struct db *db = db_new(cfg, DB_ROLE_ADMIN);
+    struct problem p;
+    problem_init(&p);
+    if (!db) {
+        fprintf(stderr, "portico-admin: out of memory\n");
+        return 2;
+    }
+    int rc = status ? migrate_status(db, dir, stdout, &p) : migrate_apply(db, cfg, dir, stdout, &p);
+    db_free(db);
+    if (rc < 0)
+        return fail(&p);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    const char *config_path = NULL;
+    int i = 1;
+
+    if (i + 1 < argc && strcmp(argv[i], "--config") == 0) {
+        config_path = argv[i + 1];
+        i += 2;
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[i++];
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "version") == 0) {
+        printf("portico-admin %s\n", PACKAGE_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "config") == 0) {
+        config_print_reference(stdout);
+        return 0;
+    }
+    if (sodium_init() < 0) {
+        fprintf(stderr, "portico-admin: libsodium failed to initialise\n");
+        return 2;
+    }
+    static struct config cfg;
+    char err[512];
+    if (config_load(&cfg, config_path, err, sizeof(err)) < 0) {
+        fprintf(stderr, "portico-admin: %s\n", err);
+        return 2;
+    }
+    if (strcmp(cmd, "migrate") == 0)
+        return cmd_migrate(&cfg, argc - i, argv + i);
+
+    fprintf(stderr, "portico-admin: unknown command %s\n", cmd);
+    usage(stderr);
+    return 2;
+}

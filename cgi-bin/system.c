@@ -1,0 +1,91 @@
+/*
+ * system: is Portico up? Liveness (no database), readiness (database reachable and the
+ * schema migrated far enough for this build), the version, and an echo for checking that a
+ * client or proxy passes JSON bodies through intact.
+ */
+#include "build.h"   /* autoconf: PACKAGE_VERSION */
+
+#include <stdlib.h>
+
+#include "lib/portico.h"
+#include "lib/schema_version.h"
+
+static int system_health(struct app_ctx *c)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "status", json_object_new_string("ok"));
+    return app_json(c, 200, o);
+}
+
+static const char sql_schema_version[] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+
+static int system_ready(struct app_ctx *c)
+{
+    struct db_result r;
+    if (db_query(c->db, c->arena, sql_schema_version, NULL, 0, &r, &c->problem) < 0)
+        return -1;
+    long current = db_cell(&r, 0, 0) ? strtol(db_cell(&r, 0, 0), NULL, 10) : 0;
+    if (current < PORTICO_SCHEMA_VERSION) {
+        c->problem.retry_after = c->cfg->retry_after;
+        return problem_set(&c->problem, 503, "schema-outdated",
+                           "the database schema is at migration %ld; this build needs %d: run portico-admin migrate",
+                           current, PORTICO_SCHEMA_VERSION);
+    }
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "status", json_object_new_string("ready"));
+    json_object *schema = json_object_new_object();
+    json_object_object_add(schema, "current", json_object_new_int64(current));
+    json_object_object_add(schema, "expected", json_object_new_int(PORTICO_SCHEMA_VERSION));
+    json_object_object_add(o, "schema", schema);
+    return app_json(c, 200, o);
+}
+
+static int system_version(struct app_ctx *c)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "name", json_object_new_string("portico"));
+    json_object_object_add(o, "version", json_object_new_string(PACKAGE_VERSION));
+    json_object_object_add(o, "api", json_object_new_string("v1"));
+    json_object_object_add(o, "schema", json_object_new_int(PORTICO_SCHEMA_VERSION));
+    return app_json(c, 200, o);
+}
+
+static int system_echo(struct app_ctx *c)
+{
+    static const char *const fields[] = { "message", "repeat", NULL };
+    struct problem *p = &c->problem;
+
+    if (!json_object_is_type(c->body, json_type_object))
+        return problem_set(p, 422, "validation", "the body must be a JSON object");
+    json_reject_unknown(c->body, fields, p);
+    const char *message = json_get_string(c->body, "message", true, NULL, 1, 1000, p);
+    long long repeat = json_get_int(c->body, "repeat", false, 1, 1, 10, p);
+    if (!json_fields_ok(p))
+        return -1;
+
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "message", json_object_new_string(message));
+    json_object_object_add(o, "repeat", json_object_new_int64(repeat));
+    json_object_object_add(o, "bytes", json_object_new_int64((int64_t)c->req.body_len));
+    return app_json(c, 200, o);
+}
+
+static const struct route system_routes[] = {
+    { "GET", "/api/v1/system/health", PERM_PUBLIC, system_health, 0,
+      "Liveness", "200 while the handler process runs; does not touch the database." },
+    { "GET", "/api/v1/system/ready", PERM_PUBLIC, system_ready, 0,
+      "Readiness", "200 when the database answers and its schema is at the migration this build "
+                   "expects; 503 with Retry-After otherwise." },
+    { "GET", "/api/v1/system/version", PERM_PUBLIC, system_version, 0,
+      "Version", "Portico's version, the API version and the schema migration this build expects." },
+    { "POST", "/api/v1/system/echo", PERM_PUBLIC, system_echo, ROUTE_BODY_JSON,
+      "Echo a JSON body", "Validates {message: string (1..1000 bytes), repeat: integer 1..10} and "
+                          "answers it back, to check that clients and proxies pass bodies intact." },
+};
+
+static const struct app system_app = { "system", system_routes, sizeof(system_routes) / sizeof(system_routes[0]) };
+
+int main(int argc, char **argv)
+{
+    return app_main(&system_app, argc, argv);
+}

@@ -1,0 +1,247 @@
+/*
+ * app: request lifecycle and the FastCGI/CGI loop.
+ */
+#include "app.h"
+
+#include <fcgiapp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "json.h"
+#include "log.h"
+
+int app_json(struct app_ctx *c, int status, json_object *json)
+{
+    if (!json || http_response_json(&c->res, c->arena, status, json) < 0)
+        return problem_set(&c->problem, 500, "internal", "the response could not be built");
+    return 0;
+}
+
+const char *app_param(const struct app_ctx *c, const char *name)
+{
+    return router_param(&c->match, name);
+}
+
+static const char *request_id_new(struct arena *a)
+{
+    unsigned char raw[16];
+    static const char hex[] = "0123456789abcdef";
+    if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
+        /* getrandom on Linux ≥ 3.17 does not fail for 16 bytes; fall back to time anyway */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        memcpy(raw, &ts, sizeof(raw) < sizeof(ts) ? sizeof(raw) : sizeof(ts));
+    }
+    char *id = arena_alloc(a, 33);
+    if (!id)
+        return "-";
+    for (size_t i = 0; i < sizeof(raw); i++) {
+        id[2 * i] = hex[raw[i] >> 4];
+        id[2 * i + 1] = hex[raw[i] & 15];
+    }
+    id[32] = '\0';
+    return id;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static int app_route(const struct app *app, struct app_ctx *c)
+{
+    struct problem *p = &c->problem;
+
+    switch (router_match(app->routes, app->nroutes, c->req.method, c->req.path, c->arena, &c->match)) {
+    case ROUTER_NOT_FOUND:
+        return problem_set(p, 404, "not-found", "no such resource: %s", c->req.path);
+    case ROUTER_METHOD_NOT_ALLOWED:
+        snprintf(p->allow, sizeof(p->allow), "%s", c->match.allow);
+        return problem_set(p, 405, "method-not-allowed", "%s is not allowed here; allowed: %s",
+                           c->req.method, c->match.allow);
+    case ROUTER_BAD_PATH:
+        return problem_set(p, 400, "bad-path", "the path has a malformed percent-escape");
+    case ROUTER_FOUND:
+        break;
+    }
+
+    const struct route *r = c->match.route;
+    if (r->flags & ROUTE_BODY_JSON) {
+        if (!http_content_type_is_json(c->req.content_type))
+            return problem_set(p, 415, "unsupported-media-type", "send the body as application/json");
+        if (http_body_read(&c->req, (size_t)c->cfg->body_max_bytes, true, p) < 0)
+            return -1;
+        c->body = json_parse(c->req.body, c->req.body_len, c->cfg->json_max_depth, p);
+        if (!c->body)
+            return -1;
+    }
+    return r->handler(c);
+}
+
+void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_fn read,
+               void *read_ctx, http_write_fn write, void *write_ctx)
+{
+    double t0 = now_ms();
+
+    arena_reset(c->arena);
+    problem_init(&c->problem);
+    http_response_init(&c->res);
+    memset(&c->match, 0, sizeof(c->match));
+    c->actor = NULL;
+    c->body = NULL;
+    c->request_id = request_id_new(c->arena);
+
+    int rc;
+    if (c->config_error) {
+        /* The configuration did not load: nothing can be served, but say so properly. */
+        rc = problem_set(&c->problem, 503, "misconfigured", "Portico is not configured correctly; see the server log");
+        c->problem.retry_after = 60;
+    } else if (http_request_parse(&c->req, c->arena, env, read, read_ctx, &c->problem) < 0) {
+        rc = -1;
+    } else {
+        rc = app_route(app, c);
+    }
+    if (rc == 0 && c->problem.status)
+        rc = -1;
+
+    if (db_end_request(c->db) && !c->problem.internal[0])
+        problem_internal(&c->problem, "a transaction was left open and has been rolled back");
+
+    if (rc < 0) {
+        /* The one place where an error becomes a response. */
+        http_response_init(&c->res);
+        json_object *doc = problem_to_json(&c->problem, c->request_id);
+        if (http_response_json(&c->res, c->arena, c->problem.status ? c->problem.status : 500, doc) < 0)
+            c->res.status = 500;
+        c->res.content_type = "application/problem+json";
+        if (c->problem.retry_after > 0)
+            http_response_header(&c->res, "Retry-After", arena_printf(c->arena, "%d", c->problem.retry_after));
+        if (c->problem.status == 405 && c->problem.allow[0])
+            http_response_header(&c->res, "Allow", arena_strdup(c->arena, c->problem.allow));
+    }
+    http_response_header(&c->res, "X-Request-Id", c->request_id);
+    http_response_header(&c->res, "Cache-Control", "no-store");
+    http_response_header(&c->res, "X-Content-Type-Options", "nosniff");
+
+    const char *method = c->req.method ? c->req.method : "-";
+    http_response_write(&c->res, c->arena, strcmp(method, "HEAD") == 0, write, write_ctx);
+
+    struct log_request line = {
+        .request_id = c->request_id,
+        .method = method,
+        .path = c->req.path,
+        .status = c->res.status,
+        .duration_ms = now_ms() - t0,
+        .actor = c->actor,
+        .remote_addr = c->req.remote_addr,
+        .error = c->problem.internal[0] ? c->problem.internal : NULL,
+    };
+    log_request_write(&line);
+    json_object_put(c->body);
+    c->body = NULL;
+}
+
+json_object *app_routes_json(const struct app *app)
+{
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < app->nroutes; i++) {
+        const struct route *r = &app->routes[i];
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "method", json_object_new_string(r->method));
+        json_object_object_add(o, "path", json_object_new_string(r->pattern));
+        json_object_object_add(o, "permission", json_object_new_string(r->permission));
+        json_object_object_add(o, "summary", json_object_new_string(r->summary));
+        if (r->description)
+            json_object_object_add(o, "description", json_object_new_string(r->description));
+        json_object_object_add(o, "json_body", json_object_new_boolean((r->flags & ROUTE_BODY_JSON) != 0));
+        json_object_array_add(arr, o);
+    }
+    return arr;
+}
+
+/* I/O for FastCGI requests and for plain CGI. */
+static long fcgi_read(void *ctx, char *buf, size_t n)
+{
+    FCGX_Request *r = ctx;
+    int want = n > 1 << 20 ? 1 << 20 : (int)n;
+    return FCGX_GetStr(buf, want, r->in);
+}
+
+static int fcgi_write(void *ctx, const char *buf, size_t n)
+{
+    FCGX_Request *r = ctx;
+    return FCGX_PutStr(buf, (int)n, r->out) == (int)n ? 0 : -1;
+}
+
+static long cgi_read(void *ctx, char *buf, size_t n)
+{
+    (void)ctx;
+    size_t got = fread(buf, 1, n, stdin);
+    return got ? (long)got : (ferror(stdin) ? -1 : 0);
+}
+
+static int cgi_write(void *ctx, const char *buf, size_t n)
+{
+    (void)ctx;
+    return fwrite(buf, 1, n, stdout) == n ? 0 : -1;
+}
+
+extern char **environ;
+
+int app_main(const struct app *app, int argc, char **argv)
+{
+    static struct config cfg;
+    static struct arena arena;
+    static struct app_ctx c;
+    char err[1024];
+
+    if (argc > 1 && strcmp(argv[1], "--routes") == 0) {
+        json_object *routes = app_routes_json(app);
+        puts(json_object_to_json_string_ext(routes, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(routes);
+        return 0;
+    }
+
+    /* A handler process may hold secrets in memory: never leave them in a core file. */
+    struct rlimit no_core = { 0, 0 };
+    setrlimit(RLIMIT_CORE, &no_core);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (config_load(&cfg, NULL, err, sizeof(err)) < 0) {
+        log_event("error", err);
+        c.config_error = "configuration did not load"; /* every request answers 503 */
+    } else if (log_open(cfg.log_file) < 0) {
+        snprintf(err, sizeof(err), "cannot open log_file %s; logging to standard error", cfg.log_file);
+        log_event("error", err);
+    }
+
+    arena_init(&arena, 0);
+    c.arena = &arena;
+    c.cfg = &cfg;
+    c.db = db_new(&cfg, DB_ROLE_APP);
+    if (!c.db)
+        return 1;
+
+    FCGX_Init();
+    if (FCGX_IsCGI()) {
+        app_serve(app, &c, environ, cgi_read, NULL, cgi_write, NULL);
+        fflush(stdout);
+    } else {
+        FCGX_Request req;
+        FCGX_InitRequest(&req, 0, 0);
+        while (FCGX_Accept_r(&req) >= 0) {
+            app_serve(app, &c, req.envp, fcgi_read, &req, fcgi_write, &req);
+            FCGX_Finish_r(&req);
+        }
+    }
+    db_free(c.db);
+    arena_free(&arena);
+    return 0;
+}

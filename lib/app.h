@@ -1,0 +1,63 @@
+/*
+ * app: the life of a request in a handler process, shared by every cgi-bin/<area>.c.
+ *
+ * A handler's main() is one call: app_main(&area). app_main loads the configuration, then
+ * serves requests (one as plain CGI; many under FastCGI) in this order: parse, route
+ * (404/405), body checks for JSON routes (415/411/413/400), the route's function, then the
+ * one place where a problem becomes a problem+json response, the response headers every
+ * answer carries (X-Request-Id, Cache-Control), and the log line. The request arena is
+ * reset between requests; the database handle lives as long as the process.
+ */
+#ifndef PORTICO_APP_H
+#define PORTICO_APP_H
+
+#include <json-c/json.h>
+#include <stddef.h>
+
+#include "arena.h"
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "problem.h"
+#include "router.h"
+
+struct app {
+    const char *area;            /* "system", "catalog", ... */
+    const struct route *routes;
+    size_t nroutes;
+};
+
+/* What a route function gets. It fills res through app_json (or sets problem and returns -1). */
+struct app_ctx {
+    struct arena *arena;
+    const struct config *cfg;
+    struct db *db;               /* process-wide; connects on first use */
+    struct http_request req;
+    struct http_response res;
+    struct problem problem;
+    struct router_match match;
+    const char *request_id;
+    const char *actor;           /* who made the request, once known (for the log) */
+    json_object *body;           /* the parsed body of a ROUTE_BODY_JSON route */
+    const char *config_error;    /* set when the configuration did not load: all answer 503 */
+};
+
+/* Answer status with json (takes ownership). Returns 0, or -1 with a 500 problem. */
+int app_json(struct app_ctx *c, int status, json_object *json);
+
+/* Path parameter of the matched route. */
+const char *app_param(const struct app_ctx *c, const char *name);
+
+/* Serve requests until the web server stops the process. argv: `--routes` prints the route
+ * table as JSON and exits (for the API document and for tests). */
+int app_main(const struct app *app, int argc, char **argv);
+
+/* Serve one request given as parameters and I/O callbacks (used by app_main; exposed so the
+ * unit tests can drive the whole request path without a web server). */
+void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_fn read,
+               void *read_ctx, http_write_fn write, void *write_ctx);
+
+/* The route table as a JSON array (method, path, permission, summary, description, body). */
+json_object *app_routes_json(const struct app *app);
+
+#endif

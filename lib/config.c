@@ -1,0 +1,205 @@
+/*
+ * config: the key table and the parser. Keys, types, bounds and docs live in one table.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#ifndef CONFIG_DEFAULT_PATH
+#define CONFIG_DEFAULT_PATH "/etc/portico/portico.conf"
+#endif
+
+enum config_type { CFG_STR, CFG_INT, CFG_LONG };
+
+struct config_key {
+    const char *name;
+    enum config_type type;
+    size_t offset;
+    size_t size;        /* for strings: buffer size */
+    const char *def;
+    long min, max;      /* for numbers */
+    const char *doc;
+};
+
+#define STR(f, d, doc) { #f, CFG_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), d, 0, 0, doc }
+#define INT(f, d, lo, hi, doc) { #f, CFG_INT, offsetof(struct config, f), sizeof(int), d, lo, hi, doc }
+#define LNG(f, d, lo, hi, doc) { #f, CFG_LONG, offsetof(struct config, f), sizeof(long), d, lo, hi, doc }
+
+static const struct config_key config_keys[] = {
+    STR(db_socket, "/run/mysqld/mysqld.sock", "MariaDB unix socket; used when db_host is empty"),
+    STR(db_host, "", "MariaDB host for TCP; empty means the unix socket"),
+    INT(db_port, "3306", 1, 65535, "MariaDB TCP port"),
+    STR(db_name, "portico", "database name"),
+    STR(db_user, "portico_app", "the handlers' database account (least privilege; made by the migrations)"),
+    STR(db_password, "", "password of db_user"),
+    INT(db_connect_timeout, "3", 1, 60, "seconds to wait for a database connection"),
+    INT(db_read_timeout, "10", 1, 600, "seconds to wait for a database answer"),
+    INT(db_write_timeout, "10", 1, 600, "seconds to wait while sending to the database"),
+    STR(admin_db_user, "root", "portico-admin's database account (migrations, grants)"),
+    STR(admin_db_password, "", "password of admin_db_user; empty for unix-socket authentication"),
+    STR(app_db_host, "localhost", "host part of the handlers' account that the migrations create ('%' for any)"),
+    LNG(body_max_bytes, "1048576", 1024, 64L * 1024 * 1024, "largest request body accepted; larger answers 413. Keep the web server's limit (FcgidMaxRequestLen, LimitRequestBody) at or above it"),
+    INT(json_max_depth, "32", 2, 256, "deepest nesting of arrays and objects accepted in a JSON body"),
+    INT(retry_after, "5", 1, 3600, "seconds sent in Retry-After when the database is unavailable"),
+    STR(log_file, "", "file for the JSON request log; empty means standard error (the web server's error log)"),
+};
+
+#define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+
+static const struct config_key *config_key_find(const char *name)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (strcmp(config_keys[i].name, name) == 0)
+            return &config_keys[i];
+    return NULL;
+}
+
+static int config_apply(struct config *c, const struct config_key *k, const char *value,
+                        const char *origin, char *err, size_t errlen)
+{
+    char *base = (char *)c + k->offset;
+
+    if (k->type == CFG_STR) {
+        size_t len = strlen(value);
+        if (len >= k->size) {
+            snprintf(err, errlen, "%s: %s is longer than %zu characters", origin, k->name, k->size - 1);
+            return -1;
+        }
+        memcpy(base, value, len + 1);
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    long v = strtol(value, &end, 10);
+    if (errno || end == value || *end != '\0' || !isdigit((unsigned char)value[0])) {
+        snprintf(err, errlen, "%s: %s must be a whole number, not \"%s\"", origin, k->name, value);
+        return -1;
+    }
+    if (v < k->min || v > k->max) {
+        snprintf(err, errlen, "%s: %s must be between %ld and %ld", origin, k->name, k->min, k->max);
+        return -1;
+    }
+    if (k->type == CFG_INT)
+        *(int *)(void *)base = (int)v;
+    else
+        *(long *)(void *)base = v;
+    return 0;
+}
+
+int config_set(struct config *c, const char *key, const char *value, const char *origin,
+               char *err, size_t errlen)
+{
+    const struct config_key *k = config_key_find(key);
+    if (!k) {
+        snprintf(err, errlen, "%s: unknown setting \"%s\"", origin, key);
+        return -1;
+    }
+    return config_apply(c, k, value, origin, err, errlen);
+}
+
+void config_defaults(struct config *c)
+{
+    char err[256];
+    memset(c, 0, sizeof(*c));
+    for (size_t i = 0; i < NKEYS; i++)
+        (void)config_apply(c, &config_keys[i], config_keys[i].def, "default", err, sizeof(err));
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+static int config_read_file(struct config *c, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[1024], origin[600];
+    int lineno = 0, rc = 0;
+    while (fgets(line, sizeof(line), f)) {
+        lineno++;
+        snprintf(origin, sizeof(origin), "%s:%d", path, lineno);
+        if (!strchr(line, '\n') && !feof(f)) {
+            snprintf(err, errlen, "%s: line longer than %zu characters", origin, sizeof(line) - 2);
+            rc = -1;
+            break;
+        }
+        char *s = trim(line);
+        if (*s == '\0' || *s == '#')
+            continue;
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            snprintf(err, errlen, "%s: expected key = value", origin);
+            rc = -1;
+            break;
+        }
+        *eq = '\0';
+        char *key = trim(s), *value = trim(eq + 1);
+        size_t vlen = strlen(value);
+        if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {
+            value[vlen - 1] = '\0';
+            value++;
+        }
+        if (config_set(c, key, value, origin, err, errlen) < 0) {
+            rc = -1;
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+int config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+    config_defaults(c);
+    if (!path || !*path)
+        path = getenv("PORTICO_CONFIG");
+    if (path && *path) {
+        if (config_read_file(c, path, err, errlen) < 0)
+            return -1;
+        snprintf(c->path, sizeof(c->path), "%s", path);
+    } else if (access(CONFIG_DEFAULT_PATH, R_OK) == 0) {
+        if (config_read_file(c, CONFIG_DEFAULT_PATH, err, errlen) < 0)
+            return -1;
+        snprintf(c->path, sizeof(c->path), "%s", CONFIG_DEFAULT_PATH);
+    }
+    for (size_t i = 0; i < NKEYS; i++) {
+        char var[96] = "PORTICO_";
+        size_t n = strlen(var);
+        for (const char *k = config_keys[i].name; *k && n < sizeof(var) - 1; k++)
+            var[n++] = (char)toupper((unsigned char)*k);
+        var[n] = '\0';
+        const char *v = getenv(var);
+        if (v && config_apply(c, &config_keys[i], v, var, err, errlen) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+void config_print_reference(FILE *out)
+{
+    fprintf(out, "# Portico configuration: key = value; every key can be overridden by the\n"
+                 "# environment variable PORTICO_<KEY>. Defaults are shown.\n");
+    for (size_t i = 0; i < NKEYS; i++) {
+        const struct config_key *k = &config_keys[i];
+        fprintf(out, "\n# %s", k->doc);
+        if (k->type != CFG_STR)
+            fprintf(out, " (%ld..%ld)", k->min, k->max);
+        fprintf(out, "\n%s = %s\n", k->name, k->def);
+    }
+}

@@ -1,0 +1,58 @@
+/*
+ * config: one file of `key = value` lines, then environment overrides.
+ *
+ * Format: one setting per line; `#` starts a comment line; blank lines are ignored;
+ * whitespace around key and value is trimmed; a value may be wrapped in double quotes to
+ * keep leading or trailing spaces. Unknown keys and out-of-range numbers are errors, so a
+ * typo never silently falls back to a default. Every key can be overridden by the
+ * environment variable PORTICO_<KEY> in upper case (db_host -> PORTICO_DB_HOST).
+ * PORTICO_CONFIG names the file; without it, CONFIG_DEFAULT_PATH is read if it exists.
+ *
+ * The table in config.c is the single source of the keys, their defaults and their docs:
+ * `portico-admin config` prints it, and README's reference is made from that output.
+ */
+#ifndef PORTICO_CONFIG_H
+#define PORTICO_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct config {
+    /* database, as the handlers see it */
+    char db_socket[256];
+    char db_host[256];
+    int db_port;
+    char db_name[65];
+    char db_user[81];
+    char db_password[256];
+    int db_connect_timeout;
+    int db_read_timeout;
+    int db_write_timeout;
+    /* database, as portico-admin sees it (migrations, grants) */
+    char admin_db_user[81];
+    char admin_db_password[256];
+    char app_db_host[256];          /* host part of the handlers' account, for CREATE USER */
+    /* HTTP */
+    long body_max_bytes;
+    int json_max_depth;
+    int retry_after;
+    /* logging */
+    char log_file[512];
+    char path[512];                 /* the file that was read; "" if none */
+};
+
+/* Fill c with the defaults. */
+void config_defaults(struct config *c);
+
+/* Defaults, then the file at path (NULL: $PORTICO_CONFIG, else the default path if it
+ * exists), then environment overrides. Returns 0, or -1 with a message in err. */
+int config_load(struct config *c, const char *path, char *err, size_t errlen);
+
+/* Apply one `key`=`value`; origin names where it came from, for the message. */
+int config_set(struct config *c, const char *key, const char *value, const char *origin,
+               char *err, size_t errlen);
+
+/* Print every key with its default and documentation, as a commented config file. */
+void config_print_reference(FILE *out);
+
+#endif

@@ -1,0 +1,87 @@
+/*
+ * db: MariaDB through Connector/C, with prepared statements only.
+ *
+ * One struct db per process, kept across FastCGI requests. It connects lazily, so a handler
+ * starts while the database is down and serves again as soon as it is back, without a
+ * restart. Statements are prepared once per connection and cached by their SQL text (which
+ * is always a static string next to the function that runs it), so a request costs one
+ * round trip per query. Auto-reconnect in the driver is off: a query that finds the
+ * connection gone (2006/2013) reconnects and is retried once here, and only outside a
+ * transaction, where a retry cannot apply half of one. When the server cannot be reached
+ * the problem is 503 with Retry-After. Result values are copied into the request arena.
+ */
+#ifndef PORTICO_DB_H
+#define PORTICO_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "arena.h"
+#include "config.h"
+#include "problem.h"
+
+struct db;
+
+enum db_role { DB_ROLE_APP, DB_ROLE_ADMIN };
+
+enum db_type { DB_NULL, DB_INT, DB_TEXT };
+
+/* A bound parameter. Build with the DB_INT/DB_TEXT/DB_BLOB/DB_NULLV macros. */
+struct db_value {
+    enum db_type type;
+    long long i;
+    const char *s;
+    size_t len;
+};
+
+#define DB_INTV(x) ((struct db_value){ .type = DB_INT, .i = (x) })
+#define DB_TEXTV(x) ((struct db_value){ .type = DB_TEXT, .s = (x), .len = strlen(x) })
+#define DB_BLOBV(p, n) ((struct db_value){ .type = DB_TEXT, .s = (p), .len = (n) })
+#define DB_NULLV ((struct db_value){ .type = DB_NULL })
+
+struct db_cell {
+    const char *s;    /* NUL-terminated copy in the arena; NULL for SQL NULL */
+    size_t len;
+};
+
+struct db_result {
+    size_t ncols, nrows;
+    const char **names;        /* column names */
+    struct db_cell *cells;     /* nrows * ncols, row-major */
+    unsigned long long affected;
+    unsigned long long insert_id;
+};
+
+/* A handle for cfg, as the handlers (DB_ROLE_APP) or portico-admin (DB_ROLE_ADMIN) connect.
+ * No connection is made yet. NULL only when out of memory. */
+struct db *db_new(const struct config *cfg, enum db_role role);
+void db_free(struct db *db);
+
+/* Connect now if not connected. 503 (Retry-After) when the server cannot be reached. */
+int db_connect(struct db *db, struct problem *p);
+
+/* Run one statement with bound parameters. With out, rows are copied into the arena. */
+int db_query(struct db *db, struct arena *a, const char *sql, const struct db_value *params,
+             size_t nparams, struct db_result *out, struct problem *p);
+
+/* Run several statements as one text (migrations only: no parameters, admin only). */
+int db_exec_script(struct db *db, const char *sql, struct problem *p);
+
+/* Transactions. db_end_request rolls back one left open (a handler bug, logged). */
+int db_begin(struct db *db, struct problem *p);
+int db_commit(struct db *db, struct problem *p);
+int db_rollback(struct db *db, struct problem *p);
+bool db_in_transaction(const struct db *db);
+bool db_end_request(struct db *db);
+
+/* Cell (row, col) of a result: the text, or NULL for SQL NULL or out of range. */
+const char *db_cell(const struct db_result *r, size_t row, size_t col);
+
+/* Error number of the last failure (0 if none); for callers that map 1062 to 409 etc. */
+unsigned db_errno(const struct db *db);
+
+/* True for the client errors that mean the server is gone or unreachable. */
+bool db_error_is_connection(unsigned err);
+
+#endif

@@ -1,0 +1,144 @@
+/*
+ * json: json-c with a depth-limited, UTF-8-validating tokener.
+ */
+#include "json.h"
+
+#include <errno.h>
+#include <string.h>
+
+json_object *json_parse(const char *buf, size_t len, int max_depth, struct problem *p)
+{
+    if (len > 0x7fffffff) {
+        problem_set(p, 413, "body-too-large", "the JSON document is too large");
+        return NULL;
+    }
+    json_tokener *tok = json_tokener_new_ex(max_depth);
+    if (!tok) {
+        problem_set(p, 500, "out-of-memory", "out of memory");
+        return NULL;
+    }
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    json_object *obj = json_tokener_parse_ex(tok, buf, (int)len);
+    enum json_tokener_error jerr = json_tokener_get_error(tok);
+    size_t used = json_tokener_get_parse_end(tok);
+    json_tokener_free(tok);
+
+    if (!obj && jerr == json_tokener_success) {
+        /* a literal null parses to NULL with success: a body of "null" is no document */
+        problem_set(p, 400, "malformed-json", "the body is JSON null");
+        return NULL;
+    }
+    if (jerr != json_tokener_success) {
+        json_object_put(obj);
+        if (jerr == json_tokener_error_depth)
+            problem_set(p, 400, "malformed-json", "the JSON nests deeper than %d levels", max_depth);
+        else if (jerr == json_tokener_continue)
+            problem_set(p, 400, "malformed-json", "the JSON ends too early");
+        else
+            problem_set(p, 400, "malformed-json", "malformed JSON at byte %zu: %s", used,
+                        json_tokener_error_desc(jerr));
+        return NULL;
+    }
+    for (size_t i = used; i < len; i++) {
+        if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\n' && buf[i] != '\r') {
+            json_object_put(obj);
+            problem_set(p, 400, "malformed-json", "unexpected data after the JSON value at byte %zu", i);
+            return NULL;
+        }
+    }
+    return obj;
+}
+
+json_object *json_parse_object(const char *buf, size_t len, int max_depth, struct problem *p)
+{
+    json_object *obj = json_parse(buf, len, max_depth, p);
+    if (obj && !json_object_is_type(obj, json_type_object)) {
+        json_object_put(obj);
+        problem_set(p, 422, "validation", "the body must be a JSON object");
+        return NULL;
+    }
+    return obj;
+}
+
+static json_object *field(json_object *obj, const char *name, bool required, struct problem *p)
+{
+    json_object *v = NULL;
+    if (!json_object_object_get_ex(obj, name, &v) || json_object_is_type(v, json_type_null)) {
+        if (required)
+            problem_field(p, name, "is required");
+        return NULL;
+    }
+    return v;
+}
+
+const char *json_get_string(json_object *obj, const char *name, bool required, const char *def,
+                            size_t minlen, size_t maxlen, struct problem *p)
+{
+    json_object *v = field(obj, name, required, p);
+    if (!v)
+        return def;
+    if (!json_object_is_type(v, json_type_string)) {
+        problem_field(p, name, "must be a string");
+        return def;
+    }
+    size_t len = (size_t)json_object_get_string_len(v);
+    const char *s = json_object_get_string(v);
+    if (memchr(s, '\0', len)) {
+        problem_field(p, name, "must not contain NUL characters");
+        return def;
+    }
+    if (len < minlen || len > maxlen) {
+        problem_field(p, name, "must be %zu to %zu bytes long", minlen, maxlen);
+        return def;
+    }
+    return s;
+}
+
+long long json_get_int(json_object *obj, const char *name, bool required, long long def,
+                       long long min, long long max, struct problem *p)
+{
+    json_object *v = field(obj, name, required, p);
+    if (!v)
+        return def;
+    if (!json_object_is_type(v, json_type_int)) {
+        problem_field(p, name, "must be a whole number");
+        return def;
+    }
+    errno = 0;
+    long long n = (long long)json_object_get_int64(v);
+    if (errno || n < min || n > max) {
+        problem_field(p, name, "must be between %lld and %lld", min, max);
+        return def;
+    }
+    return n;
+}
+
+bool json_get_bool(json_object *obj, const char *name, bool required, bool def, struct problem *p)
+{
+    json_object *v = field(obj, name, required, p);
+    if (!v)
+        return def;
+    if (!json_object_is_type(v, json_type_boolean)) {
+        problem_field(p, name, "must be true or false");
+        return def;
+    }
+    return json_object_get_boolean(v);
+}
+
+void json_reject_unknown(json_object *obj, const char *const *allowed, struct problem *p)
+{
+    json_object_object_foreach(obj, key, val) {
+        (void)val;
+        bool ok = false;
+        for (const char *const *a = allowed; *a; a++)
+            if (strcmp(*a, key) == 0)
+                ok = true;
+        if (!ok)
+            problem_field(p, key, "is not a known field");
+    }
+}
+
+bool json_fields_ok(const struct problem *p)
+{
+    return p->nfields == 0 && p->status == 0;
+}

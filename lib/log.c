@@ -1,0 +1,91 @@
+/*
+ * log: JSON lines built with json-c (for escaping) and written with one write(2).
+ */
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+static int log_fd = 2;
+
+int log_open(const char *file)
+{
+    if (log_fd > 2)
+        close(log_fd);
+    log_fd = 2;
+    if (!file || !*file)
+        return 0;
+    int fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return -1;
+    log_fd = fd;
+    return 0;
+}
+
+void log_time_rfc3339(char *buf, unsigned long len)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+}
+
+static void log_emit(json_object *o)
+{
+    size_t len;
+    const char *s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+    char line[8192];
+    if (len > sizeof(line) - 2)
+        len = sizeof(line) - 2;
+    memcpy(line, s, len);
+    line[len++] = '\n';
+    ssize_t w;
+    do {
+        w = write(log_fd, line, len);
+    } while (w < 0 && errno == EINTR);
+    json_object_put(o);
+}
+
+static void add_str(json_object *o, const char *k, const char *v)
+{
+    if (v)
+        json_object_object_add(o, k, json_object_new_string(v));
+}
+
+void log_request_write(const struct log_request *r)
+{
+    char now[40];
+    log_time_rfc3339(now, sizeof(now));
+    json_object *o = json_object_new_object();
+    add_str(o, "time", now);
+    add_str(o, "request_id", r->request_id);
+    add_str(o, "method", r->method);
+    add_str(o, "path", r->path);
+    json_object_object_add(o, "status", json_object_new_int(r->status));
+    char ms[32];
+    snprintf(ms, sizeof(ms), "%.3f", r->duration_ms);
+    json_object_object_add(o, "duration_ms", json_object_new_double_s(r->duration_ms, ms));
+    add_str(o, "actor", r->actor);
+    add_str(o, "remote_addr", r->remote_addr);
+    add_str(o, "error", r->error);
+    log_emit(o);
+}
+
+void log_event(const char *level, const char *message)
+{
+    char now[40];
+    log_time_rfc3339(now, sizeof(now));
+    json_object *o = json_object_new_object();
+    add_str(o, "time", now);
+    add_str(o, "level", level);
+    add_str(o, "message", message);
+    log_emit(o);
+}

@@ -1,0 +1,29 @@
+/*
+ * libportico: the map. One line per module; each header documents its functions.
+ *
+ *   arena    request arena: everything a request allocates, freed at once after it
+ *   problem  errors as values; RFC 9457 problem+json rendering
+ *   config   the key = value configuration file and PORTICO_* environment overrides
+ *   log      one JSON line per request (and a few start-up events)
+ *   http     request from CGI/FastCGI parameters (query, cookies, headers, capped body); response
+ *   router   route tables (method, pattern, permission, function, docs) and matching
+ *   json     JSON bodies with depth/size limits; typed getters that collect 422 field errors
+ *   db       MariaDB: lazy connection, cached prepared statements, transactions, safe retry
+ *   app      the request lifecycle every handler shares; app_main is a handler's main()
+ *
+ * What lib/ does not do: print (but log), exit, or know any particular area.
+ */
+#ifndef PORTICO_H
+#define PORTICO_H
+
+#include "app.h"
+#include "arena.h"
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "json.h"
+#include "log.h"
+#include "problem.h"
+#include "router.h"
+
+#endif

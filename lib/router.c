@@ -1,0 +1,136 @@
+/*
+ * router: linear matching over a small table. Areas have tens of routes, so a scan that
+ * compares segment by segment is faster than building anything cleverer per request.
+ */
+#include "router.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Compare one pattern with a path. Returns 1 on a match (filling params), 0 otherwise,
+ * -1 on a malformed escape in a parameter. */
+static int pattern_match(const char *pat, const char *path, struct arena *a, struct router_match *m)
+{
+    size_t np = 0;
+    while (*pat && *path) {
+        if (*pat != '/' || *path != '/')
+            return 0;
+        pat++, path++;
+        const char *pe = strchr(pat, '/'), *se = strchr(path, '/');
+        size_t plen = pe ? (size_t)(pe - pat) : strlen(pat);
+        size_t slen = se ? (size_t)(se - path) : strlen(path);
+        if (plen >= 2 && pat[0] == '{' && pat[plen - 1] == '}') {
+            if (slen == 0 || np == sizeof(m->params) / sizeof(m->params[0]))
+                return 0;
+            if (a) {
+                char *v = http_percent_decode(a, path, slen, false);
+                if (!v)
+                    return -1;
+                m->params[np].name = arena_strndup(a, pat + 1, plen - 2);
+                m->params[np].value = v;
+            }
+            np++;
+        } else if (plen != slen || memcmp(pat, path, plen) != 0) {
+            return 0;
+        }
+        pat += plen;
+        path += slen;
+    }
+    if (*pat || *path)
+        return 0;
+    if (m)
+        m->nparams = np;
+    return 1;
+}
+
+enum router_result router_match(const struct route *routes, size_t n, const char *method,
+                                const char *path, struct arena *a, struct router_match *m)
+{
+    bool path_known = false;
+    const char *want = strcmp(method, "HEAD") == 0 ? "GET" : method;
+    size_t alen = 0;
+
+    memset(m, 0, sizeof(*m));
+    for (size_t i = 0; i < n; i++) {
+        int r = pattern_match(routes[i].pattern, path, NULL, NULL);
+        if (r <= 0)
+            continue;
+        if (strcmp(routes[i].method, want) == 0) {
+            if (pattern_match(routes[i].pattern, path, a, m) < 0)
+                return ROUTER_BAD_PATH;
+            m->route = &routes[i];
+            return ROUTER_FOUND;
+        }
+        /* Collect the Allow list, each method once. */
+        path_known = true;
+        if (!strstr(m->allow, routes[i].method)) {
+            int w = snprintf(m->allow + alen, sizeof(m->allow) - alen, "%s%s", alen ? ", " : "", routes[i].method);
+            if (w > 0 && (size_t)w < sizeof(m->allow) - alen)
+                alen += (size_t)w;
+            if (strcmp(routes[i].method, "GET") == 0 && !strstr(m->allow, "HEAD")) {
+                w = snprintf(m->allow + alen, sizeof(m->allow) - alen, ", HEAD");
+                if (w > 0 && (size_t)w < sizeof(m->allow) - alen)
+                    alen += (size_t)w;
+            }
+        }
+    }
+    return path_known ? ROUTER_METHOD_NOT_ALLOWED : ROUTER_NOT_FOUND;
+}
+
+const char *router_param(const struct router_match *m, const char *name)
+{
+    for (size_t i = 0; i < m->nparams; i++)
+        if (strcmp(m->params[i].name, name) == 0)
+            return m->params[i].value;
+    return NULL;
+}
+
+static bool method_known(const char *m)
+{
+    static const char *const known[] = { "GET", "POST", "PUT", "PATCH", "DELETE" };
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (strcmp(m, known[i]) == 0)
+            return true;
+    return false;
+}
+
+int router_table_check(const struct route *routes, size_t n, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct route *r = &routes[i];
+        if (!r->method || !method_known(r->method)) {
+            snprintf(err, errlen, "route %zu: unknown method", i);
+            return -1;
+        }
+        if (!r->pattern || r->pattern[0] != '/' || strstr(r->pattern, "//") ||
+            (strlen(r->pattern) > 1 && r->pattern[strlen(r->pattern) - 1] == '/')) {
+            snprintf(err, errlen, "route %zu: pattern must start with / and have no empty segment", i);
+            return -1;
+        }
+        for (const char *s = r->pattern; *s; s++) {
+            if (*s == '{') {
+                const char *e = strchr(s, '}');
+                if (!e || e == s + 1 || s[-1] != '/' || (e[1] != '/' && e[1] != '\0')) {
+                    snprintf(err, errlen, "%s %s: a {param} must be a whole segment", r->method, r->pattern);
+                    return -1;
+                }
+            }
+        }
+        if (!r->permission || !*r->permission) {
+            snprintf(err, errlen, "%s %s: no permission", r->method, r->pattern);
+            return -1;
+        }
+        if (!r->handler || !r->summary || !*r->summary) {
+            snprintf(err, errlen, "%s %s: no handler or summary", r->method, r->pattern);
+            return -1;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(routes[j].method, r->method) == 0 && strcmp(routes[j].pattern, r->pattern) == 0) {
+                snprintf(err, errlen, "%s %s: listed twice", r->method, r->pattern);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,58 @@
+/*
+ * router: the route table and its matching.
+ *
+ * A handler is a table of struct route rows. Each row is the single source of truth for one
+ * operation: dispatch reads method and pattern, authorization reads permission, and the
+ * OpenAPI generator reads summary/description (`<area>.fcgi --routes` prints the table).
+ * Patterns are absolute paths whose segments are literals or `{name}`; a `{name}` segment
+ * matches one non-empty segment, percent-decoded. HEAD matches GET rows.
+ */
+#ifndef PORTICO_ROUTER_H
+#define PORTICO_ROUTER_H
+
+#include <stddef.h>
+
+#include "arena.h"
+#include "http.h"
+
+struct app_ctx;
+typedef int (*route_fn)(struct app_ctx *c);
+
+/* Route flags */
+#define ROUTE_BODY_JSON 0x1u   /* needs a JSON body: 411/413/415/400 are checked before the call */
+
+/* The permission of routes anyone may call, with or without an identity. */
+#define PERM_PUBLIC "public"
+
+struct route {
+    const char *method;       /* "GET", "POST", "PUT", "PATCH", "DELETE" */
+    const char *pattern;      /* "/api/v1/catalog/entities/{kind}/{name}" */
+    const char *permission;   /* named permission; PERM_PUBLIC for none */
+    route_fn handler;
+    unsigned flags;
+    const char *summary;      /* one line, for the API document */
+    const char *description;  /* longer text, for the API document */
+};
+
+enum router_result { ROUTER_FOUND, ROUTER_NOT_FOUND, ROUTER_METHOD_NOT_ALLOWED, ROUTER_BAD_PATH };
+
+struct router_match {
+    const struct route *route;
+    struct http_param params[8];
+    size_t nparams;
+    char allow[64];            /* for ROUTER_METHOD_NOT_ALLOWED: "GET, POST" */
+};
+
+/* Find the route for method and path. Path parameters are decoded into the arena.
+ * ROUTER_BAD_PATH: the path has a malformed percent-escape (answer 400). */
+enum router_result router_match(const struct route *routes, size_t n, const char *method,
+                                const char *path, struct arena *a, struct router_match *m);
+
+/* The value of path parameter name after a match, or NULL. */
+const char *router_param(const struct router_match *m, const char *name);
+
+/* Check a table: patterns well formed, no duplicate method+pattern, permission set.
+ * Returns 0 or -1 with the first mistake in err. Unit tests run it on every table. */
+int router_table_check(const struct route *routes, size_t n, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * Unit tests: every lib module has a CUnit suite. Exit status is non-zero on any failure.
+ * PORTICO_TEST_SUMMARY=FILE appends "passed failed" counts for dev.sh's total line.
+ */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tests/unit/suites.h"
+
+int main(void)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 2;
+    suite_arena();
+    suite_problem();
+    suite_config();
+    suite_http();
+    suite_router();
+    suite_json();
+    suite_log();
+    suite_app();
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failed = CU_get_number_of_tests_failed() + CU_get_number_of_failures() * 0;
+    unsigned run = CU_get_number_of_tests_run();
+    const char *summary = getenv("PORTICO_TEST_SUMMARY");
+    if (summary) {
+        FILE *f = fopen(summary, "a");
+        if (f) {
+            fprintf(f, "%u %u\n", run - failed, failed);
+            fclose(f);
+        }
+    }
+    int rc = (failed || CU_get_error()) ? 1 : 0;
+    CU_cleanup_registry();
+    return rc;
+}

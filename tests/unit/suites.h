@@ -1,0 +1,14 @@
+/* One registration function per lib module's suite; main.c calls them all. */
+#ifndef PORTICO_TEST_SUITES_H
+#define PORTICO_TEST_SUITES_H
+
+void suite_arena(void);
+void suite_problem(void);
+void suite_config(void);
+void suite_http(void);
+void suite_router(void);
+void suite_json(void);
+void suite_log(void);
+void suite_app(void);
+
+#endif

@@ -1,0 +1,3 @@
+#include <CUnit/CUnit.h>
+#include "tests/unit/suites.h"
+void suite_json(void) {}
