@@ -21,6 +21,13 @@ json_object *json_parse(const char *buf, size_t len, int max_depth, struct probl
     json_object *obj = json_tokener_parse_ex(tok, buf, (int)len);
     enum json_tokener_error jerr = json_tokener_get_error(tok);
     size_t used = json_tokener_get_parse_end(tok);
+    if (jerr == json_tokener_continue) {
+        /* A number or literal at the very end ("42", "true") is complete only once the
+         * tokener sees the end of the input: give it the terminating NUL. */
+        obj = json_tokener_parse_ex(tok, "", 1);
+        jerr = json_tokener_get_error(tok);
+        used = len;
+    }
     json_tokener_free(tok);
 
     if (!obj && jerr == json_tokener_success) {
@@ -32,7 +39,7 @@ json_object *json_parse(const char *buf, size_t len, int max_depth, struct probl
         json_object_put(obj);
         if (jerr == json_tokener_error_depth)
             problem_set(p, 400, "malformed-json", "the JSON nests deeper than %d levels", max_depth);
-        else if (jerr == json_tokener_continue)
+        else if (jerr == json_tokener_continue || jerr == json_tokener_error_parse_eof)
             problem_set(p, 400, "malformed-json", "the JSON ends too early");
         else
             problem_set(p, 400, "malformed-json", "malformed JSON at byte %zu: %s", used,

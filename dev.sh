@@ -1,0 +1,421 @@
+#!/usr/bin/env bash
+# Portico developer entry point.
+#
+#   ./dev.sh up [--server apache|apache-fcgid|lighttpd]   install, build, start everything on loopback
+#   ./dev.sh down                         stop what `up` started (by pid file)
+#   ./dev.sh status                       what is running
+#   ./dev.sh test                         sanitizer build, unit + integration suites, on a private stack
+#   ./dev.sh bench                        wrk: static file vs /api/v1/system/ready, RSS of the handlers
+#
+# Environment: PORTICO_PORT (8080), PORTICO_FCGI_CHILDREN (4 per area), PORTICO_TEST_PORT (18080).
+# Everything runs from this checkout: build trees in build*/, state (MariaDB data, sockets,
+# logs, generated configs) in var/ (var/test/ for the test stack). Nothing is installed
+# outside but the Debian packages.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$ROOT"
+
+DEB_PACKAGES=(
+  build-essential autoconf automake pkg-config
+  libfcgi-dev libmariadb-dev libjson-c-dev libxml2-dev libargon2-dev libsodium-dev
+  libcurl4-openssl-dev libyaml-dev libcunit1-dev
+  mariadb-server mariadb-client apache2 libapache2-mod-fcgid lighttpd spawn-fcgi multiwatch
+  wrk curl procps
+)
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "dev.sh: $*"; exit 1; }
+
+# ---------------------------------------------------------------------------------------------
+# packages
+
+deps() {
+  local missing=() p
+  for p in "${DEB_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    die "missing Debian packages; run: sudo apt-get update && sudo apt-get install -y ${missing[*]}"
+  fi
+  say "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # Packaged services must not start on their own: dev.sh runs private instances.
+  local policy=/usr/sbin/policy-rc.d created=0
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; created=1; fi
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [ "$created" -eq 1 ] && rm -f "$policy"
+  return 0
+}
+
+# ---------------------------------------------------------------------------------------------
+# build
+
+# build DIR [configure args...]: configure once per tree, then make.
+build() {
+  local dir=$1; shift
+  if [ ! -x "$ROOT/configure" ] || [ "$ROOT/configure.ac" -nt "$ROOT/configure" ] || [ "$ROOT/Makefile.am" -nt "$ROOT/Makefile.in" ]; then
+    say "autoreconf"
+    (cd "$ROOT" && autoreconf -fi >/dev/null 2>&1) || die "autoreconf failed"
+  fi
+  mkdir -p "$dir"
+  local want="$*"
+  if [ ! -f "$dir/Makefile" ] || [ "$(cat "$dir/.configure-args" 2>/dev/null)" != "$want" ]; then
+    say "configure $want"
+    (cd "$dir" && "$ROOT/configure" "$@" >configure.out 2>&1) || { cat "$dir/configure.out" >&2; die "configure failed"; }
+    printf '%s' "$want" > "$dir/.configure-args"
+  fi
+  say "make ($dir)"
+  make -C "$dir" -j"$(nproc)" >"$dir/make.out" 2>&1 || { tail -n 40 "$dir/make.out" >&2; die "build failed"; }
+}
+
+# ---------------------------------------------------------------------------------------------
+# the stack: MariaDB, FastCGI pools, web server. All paths derive from STATE.
+
+set_stack() {  # set_stack STATE_DIR BUILD_DIR PORT
+  STATE=$1; BUILD=$2; PORT=$3
+  RUN=$STATE/run; LOG=$STATE/log
+  DB_SOCK=$RUN/mysqld.sock
+  CONF=$STATE/portico.conf
+  if [ "$(id -u)" -eq 0 ]; then WEB_USER=www-data; else WEB_USER=$(id -un); fi
+}
+
+# Web server workers run as www-data when we are root: they must be able to reach this tree.
+ensure_reachable() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  local d=$ROOT
+  while [ "$d" != "/" ]; do
+    if ! runuser -u "$WEB_USER" -- test -x "$d" 2>/dev/null; then
+      say "note: giving others search (x) permission on $d so $WEB_USER can reach the checkout"
+      chmod o+x "$d"
+    fi
+    d=$(dirname "$d")
+  done
+}
+
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+stop_pid() {  # stop_pid PIDFILE NAME
+  local f=$1 name=$2 pid i
+  [ -f "$f" ] || return 0
+  pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then say "$name did not stop; killing"; kill -9 "$pid" 2>/dev/null || true; fi
+  fi
+  rm -f "$f"
+}
+
+mysql_admin() { mariadb --no-defaults -S "$DB_SOCK" -u root "$@"; }
+
+db_start() {
+  mkdir -p "$RUN" "$LOG"
+  if pid_alive "$RUN/mysqld.pid"; then return 0; fi
+  local user; user=$(id -un)
+  if [ ! -d "$STATE/mysql/mysql" ]; then
+    say "initialising MariaDB data in $STATE/mysql"
+    mkdir -p "$STATE/mysql"
+    mariadb-install-db --no-defaults --datadir="$STATE/mysql" --user="$user" \
+      --auth-root-authentication-method=socket --auth-root-socket-user="$user" \
+      --skip-test-db >"$LOG/mariadb-install.log" 2>&1 || { cat "$LOG/mariadb-install.log" >&2; die "mariadb-install-db failed"; }
+  fi
+  mariadbd --no-defaults --datadir="$STATE/mysql" --socket="$DB_SOCK" --pid-file="$RUN/mysqld.pid" \
+    --skip-networking --user="$user" --log-error="$LOG/mariadb.log" \
+    --innodb-buffer-pool-size=128M --max-connections=200 >/dev/null 2>&1 &
+  local i
+  for i in $(seq 1 150); do
+    if mysql_admin -e 'SELECT 1' >/dev/null 2>&1; then return 0; fi
+    sleep 0.2
+  done
+  tail -n 20 "$LOG/mariadb.log" >&2
+  die "MariaDB did not start"
+}
+
+db_stop() {
+  stop_pid "$RUN/mysqld.pid" MariaDB
+}
+
+# The configuration the handlers and portico-admin read. The handlers' password is made once.
+write_config() {
+  local pw_file=$STATE/db_password
+  [ -s "$pw_file" ] || { head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$pw_file"; chmod 600 "$pw_file"; }
+  local group; group=$(id -gn "$WEB_USER")
+  cat > "$CONF.tmp" <<EOF
+# generated by dev.sh for the stack in $STATE
+db_socket = $DB_SOCK
+db_name = portico
+db_user = portico_app
+db_password = $(cat "$pw_file")
+app_db_host = localhost
+admin_db_user = root
+log_file = $LOG/portico.log
+EOF
+  chmod 640 "$CONF.tmp"; chgrp "$group" "$CONF.tmp"; mv "$CONF.tmp" "$CONF"
+  touch "$LOG/portico.log"; chgrp "$group" "$LOG/portico.log"; chmod 660 "$LOG/portico.log"
+}
+
+db_setup() {
+  mysql_admin -e "CREATE DATABASE IF NOT EXISTS portico CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+  write_config
+  PORTICO_CONFIG=$CONF "$BUILD/admin/portico-admin" migrate --sql-dir "$ROOT/sql" >&2 || die "migrations failed"
+}
+
+# One FastCGI pool per area: spawn-fcgi opens <area>.sock, multiwatch keeps N children alive.
+fcgi_start() {
+  local children=${PORTICO_FCGI_CHILDREN:-4} bin area
+  chmod 755 "$RUN"
+  for bin in "$BUILD"/cgi-bin/*.fcgi; do
+    area=$(basename "$bin" .fcgi)
+    if pid_alive "$RUN/fcgi-$area.pid"; then continue; fi
+    rm -f "$RUN/$area.sock"
+    local owner=()
+    [ "$(id -u)" -eq 0 ] && owner=(-u "$WEB_USER" -g "$(id -gn "$WEB_USER")" -U "$WEB_USER" -G "$(id -gn "$WEB_USER")")
+    env PORTICO_CONFIG="$CONF" ${PORTICO_FCGI_ENV:-} \
+      spawn-fcgi -s "$RUN/$area.sock" -M 0660 "${owner[@]}" -P "$RUN/fcgi-$area.pid" \
+      -- /usr/bin/multiwatch -f "$children" -- "$bin" >/dev/null
+  done
+}
+
+fcgi_stop() {
+  local f
+  for f in "$RUN"/fcgi-*.pid; do [ -e "$f" ] && stop_pid "$f" "FastCGI pool $(basename "$f" .pid)"; done
+  return 0
+}
+
+apache_conf() {  # apache_conf VARIANT(apache|apache-fcgid)
+  local variant=$1 mods m conf=$STATE/apache/httpd.conf
+  mkdir -p "$STATE/apache"
+  mods="mpm_event authz_core authz_host mime dir alias rewrite headers unique_id setenvif"
+  if [ "$variant" = apache-fcgid ]; then mods="$mods fcgid"; else mods="$mods proxy proxy_fcgi"; fi
+  {
+    echo "# generated by dev.sh: a private Apache for $STATE"
+    echo "ServerRoot /etc/apache2"
+    echo "ServerName 127.0.0.1"
+    echo "Listen 127.0.0.1:$PORT"
+    for m in $mods; do echo "LoadModule ${m}_module /usr/lib/apache2/modules/mod_${m}.so"; done
+    [ "$(id -u)" -eq 0 ] && printf 'User %s\nGroup %s\n' "$WEB_USER" "$(id -gn "$WEB_USER")"
+    echo "PidFile $RUN/apache.pid"
+    echo "DefaultRuntimeDir $RUN"
+    echo "ErrorLog $LOG/apache-error.log"
+    echo "LogLevel warn"
+    echo "TypesConfig /etc/mime.types"
+    echo "AddDefaultCharset utf-8"
+    echo "AddType text/javascript .js"
+    echo "KeepAlive On"
+    echo "MaxKeepAliveRequests 0"
+    echo "Define PORTICO_DIST $ROOT/frontend/dist"
+    echo "Define PORTICO_ERRORS $ROOT/apache/errors"
+    echo "Define PORTICO_RUN $RUN"
+    echo "Define PORTICO_CGI $BUILD/cgi-bin"
+    echo "Define PORTICO_CONFIG $CONF"
+    echo "Define PORTICO_BODY_MAX 1048576"
+    if [ "$variant" = apache-fcgid ]; then
+      echo "FcgidIPCDir $RUN/fcgid"
+      echo "FcgidProcessTableFile $RUN/fcgid/shm"
+      echo "Include $ROOT/apache/portico-fcgid.conf"
+    else
+      echo "Include $ROOT/apache/portico.conf"
+    fi
+  } > "$conf"
+  mkdir -p "$RUN/fcgid"; [ "$(id -u)" -eq 0 ] && chown "$WEB_USER" "$RUN/fcgid"
+  echo "$conf"
+}
+
+lighttpd_conf() {
+  local conf=$STATE/lighttpd/lighttpd.conf
+  mkdir -p "$STATE/lighttpd"
+  {
+    echo "# generated by dev.sh: a private lighttpd for $STATE"
+    echo "var.portico_dist = \"$ROOT/frontend/dist\""
+    echo "var.portico_errors = \"$ROOT/apache/errors\""
+    echo "var.portico_run = \"$RUN\""
+    echo "server.bind = \"127.0.0.1\""
+    echo "server.port = $PORT"
+    echo "server.pid-file = \"$RUN/lighttpd.pid\""
+    echo "server.errorlog = \"$LOG/lighttpd-error.log\""
+    [ "$(id -u)" -eq 0 ] && printf 'server.username = "%s"\nserver.groupname = "%s"\n' "$WEB_USER" "$(id -gn "$WEB_USER")"
+    echo "include \"$ROOT/apache/lighttpd.conf\""
+  } > "$conf"
+  echo "$conf"
+}
+
+web_start() {  # web_start SERVER
+  local server=$1 conf i
+  web_stop
+  case "$server" in
+    apache|apache-fcgid)
+      conf=$(apache_conf "$server")
+      /usr/sbin/apache2 -f "$conf" -k start || die "Apache did not start; see $LOG/apache-error.log"
+      ;;
+    lighttpd)
+      conf=$(lighttpd_conf)
+      /usr/sbin/lighttpd -tt -f "$conf" >/dev/null || die "lighttpd rejected $conf"
+      /usr/sbin/lighttpd -f "$conf" || die "lighttpd did not start; see $LOG/lighttpd-error.log"
+      ;;
+    *) die "unknown server $server (apache, apache-fcgid, lighttpd)" ;;
+  esac
+  echo "$server" > "$RUN/web.server"
+  for i in $(seq 1 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$PORT/api/v1/system/health" && return 0
+    sleep 0.1
+  done
+  die "$server did not answer on 127.0.0.1:$PORT"
+}
+
+web_stop() {
+  stop_pid "$RUN/apache.pid" Apache
+  stop_pid "$RUN/lighttpd.pid" lighttpd
+  rm -f "$RUN/web.server"
+}
+
+stack_up() {  # stack_up SERVER
+  local server=$1
+  ensure_reachable
+  db_start
+  db_setup
+  # mod_fcgid starts the handlers itself; the others talk to our pools.
+  if [ "$server" = apache-fcgid ]; then fcgi_stop; else fcgi_start; fi
+  web_start "$server"
+  if [ -x "$BUILD/runner/portico-runner" ]; then
+    say "runner: not started (no runner yet)"
+  fi
+}
+
+stack_down() {
+  web_stop
+  fcgi_stop
+  db_stop
+}
+
+stack_status() {
+  local name f
+  for name in mysqld apache lighttpd; do
+    f=$RUN/$name.pid
+    if pid_alive "$f"; then echo "$name: running (pid $(cat "$f"))"; else echo "$name: stopped"; fi
+  done
+  for f in "$RUN"/fcgi-*.pid; do
+    [ -e "$f" ] || continue
+    if pid_alive "$f"; then echo "$(basename "$f" .pid): running (pid $(cat "$f"))"; else echo "$(basename "$f" .pid): stopped"; fi
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+# commands
+
+cmd_up() {
+  local server=apache
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --server) server=${2:?--server needs a value}; shift 2 ;;
+      *) die "up: unknown option $1" ;;
+    esac
+  done
+  deps
+  build "$ROOT/build" --enable-werror
+  set_stack "$ROOT/var" "$ROOT/build" "${PORTICO_PORT:-8080}"
+  stack_up "$server"
+  cat <<EOF
+
+Portico is up ($server, MariaDB, FastCGI handlers) on loopback:
+  URL:     http://127.0.0.1:$PORT/
+  API:     http://127.0.0.1:$PORT/api/v1/system/ready
+  login:   none yet: accounts arrive with the identity issue (portico-admin create-admin)
+  logs:    $LOG/
+  stop:    ./dev.sh down
+EOF
+}
+
+cmd_down() {
+  set_stack "$ROOT/var" "$ROOT/build" "${PORTICO_PORT:-8080}"
+  stack_down
+  say "stopped"
+}
+
+cmd_status() {
+  set_stack "$ROOT/var" "$ROOT/build" "${PORTICO_PORT:-8080}"
+  stack_status
+}
+
+# Internal: the integration suite stops and starts MariaDB of its own stack through these.
+cmd_db() {
+  set_stack "${PORTICO_STATE:?}" "$ROOT/build-test" 0
+  case "$1" in
+    stop) db_stop ;;
+    start) db_start ;;
+  esac
+}
+
+SUMMARY=""
+count_results() {  # adds "passed failed" lines from $SUMMARY
+  awk '{p+=$1; f+=$2} END {printf "%d %d\n", p, f}' "$SUMMARY"
+}
+
+cmd_test() {
+  deps
+  local bt=$ROOT/build-test
+  build "$bt" --enable-sanitizers --enable-werror
+  SUMMARY=$ROOT/var/test-summary.txt
+  mkdir -p "$ROOT/var"; : > "$SUMMARY"
+  local failed=0
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+  say "== unit suites"
+  PORTICO_TEST_SUMMARY=$SUMMARY "$bt/tests/unit/unit-tests" || failed=1
+
+  say "== integration suites"
+  set_stack "$ROOT/var/test" "$bt" "${PORTICO_TEST_PORT:-18080}"
+  stack_down 2>/dev/null || true
+  rm -rf "$STATE"; mkdir -p "$LOG" "$RUN"
+  # The handlers run under ASan in long-lived processes: report into files we check afterwards.
+  mkdir -p "$LOG/asan"; chmod 777 "$LOG/asan"
+  export PORTICO_FCGI_ENV="ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:log_path=$LOG/asan/fcgi UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$LOG/asan/fcgi"
+  trap 'stack_down >/dev/null 2>&1 || true' EXIT
+  local server
+  for server in apache lighttpd apache-fcgid; do
+    say "-- against $server"
+    stack_up "$server"
+    PORTICO_TEST_URL="http://127.0.0.1:$PORT" PORTICO_TEST_SERVER=$server \
+      PORTICO_TEST_DB_STOP="$ROOT/dev.sh _db stop" PORTICO_TEST_DB_START="$ROOT/dev.sh _db start" \
+      PORTICO_STATE="$STATE" PORTICO_TEST_CGI="$bt/cgi-bin/system.fcgi" PORTICO_CONFIG="$CONF" \
+      PORTICO_TEST_ADMIN="$bt/admin/portico-admin" PORTICO_TEST_SQL="$ROOT/sql" \
+      PORTICO_TEST_LOG="$LOG/portico.log" PORTICO_TEST_SUMMARY=$SUMMARY \
+      "$bt/tests/integration/integration-tests" || failed=1
+  done
+  stack_down
+  trap - EXIT
+  if ls "$LOG"/asan/fcgi* >/dev/null 2>&1; then
+    say "sanitizer reports from the handlers:"; cat "$LOG"/asan/fcgi* >&2; failed=1
+  fi
+
+  read -r p f < <(count_results)
+  [ "$f" -gt 0 ] && failed=1
+  echo
+  echo "total: $p passed, $f failed"
+  return $failed
+}
+
+cmd_bench() {
+  deps
+  build "$ROOT/build" --enable-werror
+  set_stack "$ROOT/var/bench" "$ROOT/build" "${PORTICO_BENCH_PORT:-18090}"
+  trap 'stack_down >/dev/null 2>&1 || true' EXIT
+  stack_up "${PORTICO_BENCH_SERVER:-apache}"
+  PORTICO_BENCH_URL="http://127.0.0.1:$PORT" PORTICO_BENCH_RUN="$RUN" \
+    "$ROOT/tests/bench/bench.sh"
+  stack_down
+  trap - EXIT
+}
+
+case "${1:-}" in
+  up) shift; cmd_up "$@" ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  test) cmd_test ;;
+  bench) cmd_bench ;;
+  _db) cmd_db "${2:?}" ;;
+  *) say "usage: ./dev.sh up [--server apache|apache-fcgid|lighttpd] | down | status | test | bench"; exit 2 ;;
+esac
