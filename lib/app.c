@@ -11,6 +11,7 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "json.h"
 #include "log.h"
@@ -55,6 +56,20 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
+/* Load the configuration (path NULL: the usual search) and open the log it names. */
+static void app_config_load(struct app_ctx *c, struct config *cfg, const char *path)
+{
+    char err[1024];
+    c->config_pending = false;
+    if (config_load(cfg, path, err, sizeof(err)) < 0) {
+        log_event("error", err);
+        c->config_error = "configuration did not load"; /* every request answers 503 */
+    } else if (log_open(cfg->log_file) < 0) {
+        snprintf(err, sizeof(err), "cannot open log_file %s; logging to standard error", cfg->log_file);
+        log_event("error", err);
+    }
+}
+
 static int app_route(const struct app *app, struct app_ctx *c)
 {
     struct problem *p = &c->problem;
@@ -90,6 +105,12 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
 {
     double t0 = now_ms();
 
+    if (c->config_pending) {
+        const char *path = http_env(env, "PORTICO_CONFIG");
+        if (!path)
+            path = http_env(env, "REDIRECT_PORTICO_CONFIG");
+        app_config_load(c, (struct config *)c->cfg, path);
+    }
     arena_reset(c->arena);
     problem_init(&c->problem);
     http_response_init(&c->res);
@@ -200,7 +221,6 @@ int app_main(const struct app *app, int argc, char **argv)
     static struct config cfg;
     static struct arena arena;
     static struct app_ctx c;
-    char err[1024];
 
     if (argc > 1 && strcmp(argv[1], "--routes") == 0) {
         json_object *routes = app_routes_json(app);
@@ -214,13 +234,12 @@ int app_main(const struct app *app, int argc, char **argv)
     setrlimit(RLIMIT_CORE, &no_core);
     signal(SIGPIPE, SIG_IGN);
 
-    if (config_load(&cfg, NULL, err, sizeof(err)) < 0) {
-        log_event("error", err);
-        c.config_error = "configuration did not load"; /* every request answers 503 */
-    } else if (log_open(cfg.log_file) < 0) {
-        snprintf(err, sizeof(err), "cannot open log_file %s; logging to standard error", cfg.log_file);
-        log_event("error", err);
-    }
+    /* Under mod_fcgid and shared hosting, PORTICO_CONFIG (SetEnv) arrives with the first
+     * request rather than in the process environment: then the load waits for it. */
+    if (getenv("PORTICO_CONFIG") || access(CONFIG_DEFAULT_PATH, R_OK) == 0)
+        app_config_load(&c, &cfg, NULL);
+    else
+        c.config_pending = true;
 
     arena_init(&arena, 0);
     c.arena = &arena;

@@ -12,6 +12,7 @@
 #define PORTICO_APP_H
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "arena.h"
@@ -39,6 +40,7 @@ struct app_ctx {
     const char *request_id;
     const char *actor;           /* who made the request, once known (for the log) */
     json_object *body;           /* the parsed body of a ROUTE_BODY_JSON route */
+    bool config_pending;         /* PORTICO_CONFIG is expected in the first request's parameters */
     const char *config_error;    /* set when the configuration did not load: all answer 503 */
 };
 

@@ -258,6 +258,12 @@ const char *http_header(const struct http_request *req, const char *name)
         return req->content_type;
     if (strcasecmp(name, "Content-Length") == 0)
         return http_env(req->env, "CONTENT_LENGTH");
+    if (strcasecmp(name, "Authorization") == 0) {
+        /* Hosts without CGIPassAuth: the .htaccess carries it as an environment variable,
+         * which becomes REDIRECT_HTTP_AUTHORIZATION after the internal rewrite. */
+        const char *v = http_env(req->env, "HTTP_AUTHORIZATION");
+        return v ? v : http_env(req->env, "REDIRECT_HTTP_AUTHORIZATION");
+    }
     memcpy(var, "HTTP_", 5);
     n = 5;
     for (; *name && n < sizeof(var) - 1; name++)
