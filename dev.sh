@@ -158,9 +158,8 @@ EOF
 }
 
 db_setup() {
-  mysql_admin -e "CREATE DATABASE IF NOT EXISTS portico CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
   write_config
-  PORTICO_CONFIG=$CONF "$BUILD/admin/portico-admin" migrate --sql-dir "$ROOT/sql" >&2 || die "migrations failed"
+  PORTICO_CONFIG=$CONF "$BUILD/admin/portico-admin" migrate --create-database --sql-dir "$ROOT/sql" >&2 || die "migrations failed"
 }
 
 # One FastCGI pool per area: spawn-fcgi opens <area>.sock, multiwatch keeps N children alive.

@@ -1,7 +1,7 @@
 /*
  * portico-admin: the operator's tool. Wiring only: the work is in lib/ and admin/migrate.c.
  *
- *   portico-admin migrate [--status] [--sql-dir DIR]
+ *   portico-admin migrate [--status] [--sql-dir DIR] [--create-database]
  *   portico-admin config            print every setting with its default and meaning
  *   portico-admin version
  *
@@ -30,7 +30,9 @@ static void usage(FILE *out)
             "usage: portico-admin [--config FILE] COMMAND [options]\n"
             "\n"
             "commands:\n"
-            "  migrate [--sql-dir DIR]           apply pending database migrations\n"
+            "  migrate [--sql-dir DIR] [--create-database]\n"
+            "                                    apply pending database migrations (first creating\n"
+            "                                    the database when asked)\n"
             "  migrate --status [--sql-dir DIR]  list migrations and their state (exit 1 if any pending)\n"
             "  config                            print every setting, its default and its meaning\n"
             "  version                           print the version\n"
@@ -48,15 +50,45 @@ static int fail(const struct problem *p)
     return 2;
 }
 
+/* CREATE DATABASE IF NOT EXISTS for cfg->db_name, connected without a default database. */
+static int database_create(const struct config *cfg, struct problem *p)
+{
+    static struct config nodb;
+    char sql[256], quoted[2 * sizeof(cfg->db_name) + 3];
+    size_t q = 0;
+
+    /* The name comes from the operator's configuration; quote it as an identifier anyway. */
+    quoted[q++] = '`';
+    for (const char *s = cfg->db_name; *s; s++) {
+        if (*s == '`')
+            quoted[q++] = '`';
+        quoted[q++] = *s;
+    }
+    quoted[q++] = '`';
+    quoted[q] = '\0';
+    snprintf(sql, sizeof(sql), "CREATE DATABASE IF NOT EXISTS %s CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci", quoted);
+
+    nodb = *cfg;
+    nodb.db_name[0] = '\0';
+    struct db *db = db_new(&nodb, DB_ROLE_ADMIN);
+    if (!db)
+        return problem_set(p, 500, "internal", "out of memory");
+    int rc = db_exec_script(db, sql, p);
+    db_free(db);
+    return rc;
+}
+
 static int cmd_migrate(const struct config *cfg, int argc, char **argv)
 {
-    bool status = false;
+    bool status = false, create = false;
     const char *dir = getenv("PORTICO_SQL_DIR");
     if (!dir || !*dir)
         dir = PORTICO_SQL_DIR;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--status") == 0) {
             status = true;
+        } else if (strcmp(argv[i], "--create-database") == 0) {
+            create = true;
         } else if (strcmp(argv[i], "--sql-dir") == 0 && i + 1 < argc) {
             dir = argv[++i];
         } else {
@@ -70,6 +102,10 @@ static int cmd_migrate(const struct config *cfg, int argc, char **argv)
     if (!db) {
         fprintf(stderr, "portico-admin: out of memory\n");
         return 2;
+    }
+    if (create && database_create(cfg, &p) < 0) {
+        db_free(db);
+        return fail(&p);
     }
     int rc = status ? migrate_status(db, dir, stdout, &p) : migrate_apply(db, cfg, dir, stdout, &p);
     db_free(db);

@@ -69,7 +69,10 @@ static void test_large_alloc_own_chunk(void)
     arena_init(&a, 1024);
     char *small1 = arena_alloc(&a, 16);
     CU_ASSERT_PTR_NOT_NULL_FATAL(small1);
-    /* Larger than a quarter chunk: gets a chunk of its own... */
+    /* A block that still fits in the current chunk goes there. */
+    char *mid = arena_alloc(&a, 496);
+    CU_ASSERT_PTR_EQUAL(mid, small1 + 16);
+    /* 512 bytes are left. Larger than a quarter chunk and not fitting: a chunk of its own... */
     char *big = arena_alloc(&a, 600);
     CU_ASSERT_PTR_NOT_NULL_FATAL(big);
     CU_ASSERT(aligned16(big));
@@ -77,16 +80,19 @@ static void test_large_alloc_own_chunk(void)
     memset(big, 'B', 600);
     /* ...and the current chunk's free space is still used by small allocations. */
     char *small2 = arena_alloc(&a, 16);
-    CU_ASSERT_PTR_EQUAL(small2, small1 + 16);
+    CU_ASSERT_PTR_EQUAL(small2, small1 + 512);
     /* Larger than a whole chunk works as well. */
     char *huge = arena_alloc(&a, 10000);
     CU_ASSERT_PTR_NOT_NULL_FATAL(huge);
     memset(huge, 'H', 10000);
     char *small3 = arena_alloc(&a, 16);
-    CU_ASSERT_PTR_EQUAL(small3, small1 + 32);
+    CU_ASSERT_PTR_EQUAL(small3, small1 + 528);
     CU_ASSERT_EQUAL(big[0], 'B');
     CU_ASSERT_EQUAL(big[599], 'B');
-    CU_ASSERT_EQUAL(a.total, 16 + 608 + 16 + 10000 + 16);
+    CU_ASSERT_EQUAL(a.total, 16 + 496 + 608 + 16 + 10000 + 16);
+    /* After reset the big chunks are gone and the ordinary one is reused. */
+    arena_reset(&a);
+    CU_ASSERT_PTR_EQUAL(arena_alloc(&a, 16), small1);
     arena_free(&a);
 }
 
