@@ -394,6 +394,7 @@ cmd_test() {
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
   say "== unit suites"
+  make -C "$bt" -j"$(nproc)" check TESTS= >"$bt/make-check.out" 2>&1 || { tail -n 40 "$bt/make-check.out" >&2; die "building the unit suites failed"; }
   PORTICO_TEST_SUMMARY=$SUMMARY "$bt/tests/unit/unit-tests" || failed=1
 
   say "== integration suites"
@@ -405,7 +406,7 @@ cmd_test() {
   export PORTICO_FCGI_ENV="ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:log_path=$LOG/asan/fcgi UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$LOG/asan/fcgi"
   trap 'stack_down >/dev/null 2>&1 || true' EXIT
   local server
-  for server in apache lighttpd apache-fcgid; do
+  for server in apache lighttpd apache-fcgid apache-htaccess; do
     say "-- against $server"
     stack_up "$server"
     PORTICO_TEST_URL="http://127.0.0.1:$PORT" PORTICO_TEST_SERVER=$server \

@@ -214,6 +214,17 @@ static int cgi_write(void *ctx, const char *buf, size_t n)
     return fwrite(buf, 1, n, stdout) == n ? 0 : -1;
 }
 
+/* A CGI program that exits without reading its body makes some servers (mod_cgid) fail to
+ * deliver the answer: read what is left, up to the body cap. libfcgi does this for FastCGI. */
+static void cgi_drain(const struct config *cfg)
+{
+    char buf[16384];
+    long left = cfg->body_max_bytes;
+    size_t n;
+    while (left > 0 && (n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+        left -= (long)n;
+}
+
 extern char **environ;
 
 int app_main(const struct app *app, int argc, char **argv)
@@ -252,6 +263,7 @@ int app_main(const struct app *app, int argc, char **argv)
     if (FCGX_IsCGI()) {
         app_serve(app, &c, environ, cgi_read, NULL, cgi_write, NULL);
         fflush(stdout);
+        cgi_drain(&cfg);
     } else {
         FCGX_Request req;
         FCGX_InitRequest(&req, 0, 0);

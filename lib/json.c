@@ -12,6 +12,12 @@ json_object *json_parse(const char *buf, size_t len, int max_depth, struct probl
         problem_set(p, 413, "body-too-large", "the JSON document is too large");
         return NULL;
     }
+    const char *nul = memchr(buf, '\0', len);
+    if (nul) {
+        /* JSON text never holds a raw NUL (it is escaped as \u0000); json-c would stop there */
+        problem_set(p, 400, "malformed-json", "malformed JSON at byte %zu: a NUL byte", (size_t)(nul - buf));
+        return NULL;
+    }
     json_tokener *tok = json_tokener_new_ex(max_depth);
     if (!tok) {
         problem_set(p, 500, "out-of-memory", "out of memory");

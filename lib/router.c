@@ -108,14 +108,21 @@ int router_table_check(const struct route *routes, size_t n, char *err, size_t e
             snprintf(err, errlen, "route %zu: pattern must start with / and have no empty segment", i);
             return -1;
         }
+        size_t nparams = 0;
         for (const char *s = r->pattern; *s; s++) {
             if (*s == '{') {
                 const char *e = strchr(s, '}');
-                if (!e || e == s + 1 || s[-1] != '/' || (e[1] != '/' && e[1] != '\0')) {
+                if (!e || e == s + 1 || s[-1] != '/' || (e[1] != '/' && e[1] != '\0') ||
+                    memchr(s, '/', (size_t)(e - s))) {
                     snprintf(err, errlen, "%s %s: a {param} must be a whole segment", r->method, r->pattern);
                     return -1;
                 }
+                nparams++;
             }
+        }
+        if (nparams > sizeof(((struct router_match *)0)->params) / sizeof(struct http_param)) {
+            snprintf(err, errlen, "%s %s: too many {params}", r->method, r->pattern);
+            return -1;
         }
         if (!r->permission || !*r->permission) {
             snprintf(err, errlen, "%s %s: no permission", r->method, r->pattern);
