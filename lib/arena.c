@@ -28,16 +28,18 @@ void arena_init(struct arena *a, size_t chunk_size)
 
 void arena_reset(struct arena *a)
 {
-    struct arena_chunk *c = a->head, *keep = NULL;
+    struct arena_chunk *c, *keep = NULL;
 
-    /* Keep the oldest ordinary chunk: the common request then needs no malloc at all. */
+    /* Keep the oldest ordinary chunk: the common request then needs no malloc at all. It is
+     * not always the last one: large blocks are linked behind the chunk that was current. */
+    for (c = a->head; c; c = c->next)
+        if (c->size == a->chunk_size)
+            keep = c;
+    c = a->head;
     while (c) {
         struct arena_chunk *next = c->next;
-        if (!next && c->size == a->chunk_size) {
-            keep = c;
-        } else {
+        if (c != keep)
             free(c);
-        }
         c = next;
     }
     if (keep) {

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
@@ -42,15 +43,20 @@ static void log_emit(json_object *o)
 {
     size_t len;
     const char *s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-    char line[8192];
-    if (len > sizeof(line) - 2)
-        len = sizeof(line) - 2;
+    /* Never cut a line: a cut line is not JSON. Escaping can make a path six times longer. */
+    char stack[8192], *line = len < sizeof(stack) ? stack : malloc(len + 1);
+    if (!line) {
+        json_object_put(o);
+        return;
+    }
     memcpy(line, s, len);
     line[len++] = '\n';
     ssize_t w;
     do {
         w = write(log_fd, line, len);
     } while (w < 0 && errno == EINTR);
+    if (line != stack)
+        free(line);
     json_object_put(o);
 }
 
