@@ -18,7 +18,7 @@ cd "$ROOT"
 
 DEB_PACKAGES=(
   build-essential autoconf automake pkg-config
-  libfcgi-dev libmariadb-dev libjson-c-dev libxml2-dev libargon2-dev libsodium-dev
+  libmariadb-dev libjson-c-dev libxml2-dev libargon2-dev libsodium-dev
   libcurl4-openssl-dev libyaml-dev libcunit1-dev
   mariadb-server mariadb-client apache2 libapache2-mod-fcgid lighttpd spawn-fcgi multiwatch
   wrk curl procps
@@ -243,6 +243,10 @@ apache_conf() {  # apache_conf VARIANT(apache|apache-fcgid|apache-htaccess)
       *)
         echo "Include $ROOT/apache/portico.conf" ;;
     esac
+    if [ -n "${BENCH_STATIC_DIR:-}" ]; then
+      # dev.sh bench: a static file the size of a ready answer, outside the front-end tree
+      printf 'Alias "/_bench/" "%s/"\n<Directory "%s">\n  Require all granted\n</Directory>\n' "$BENCH_STATIC_DIR" "$BENCH_STATIC_DIR"
+    fi
   } > "$conf"
   mkdir -p "$RUN/fcgid"; [ "$(id -u)" -eq 0 ] && chown "$WEB_USER" "$RUN/fcgid"
   echo "$conf"
@@ -262,6 +266,7 @@ lighttpd_conf() {
     [ "$(id -u)" -eq 0 ] && printf 'server.username = "%s"\nserver.groupname = "%s"\n' "$WEB_USER" "$(id -gn "$WEB_USER")"
     echo "include \"$ROOT/apache/lighttpd.conf\""
     echo "include_shell \"$ROOT/apache/lighttpd-areas.sh $BUILD/cgi-bin $RUN\""
+    [ -n "${BENCH_STATIC_DIR:-}" ] && echo "alias.url += ( \"/_bench/\" => \"$BENCH_STATIC_DIR/\" )"
   } > "$conf"
   echo "$conf"
 }
@@ -403,7 +408,7 @@ cmd_test() {
   rm -rf "$STATE"; mkdir -p "$LOG" "$RUN"
   # The handlers run under ASan in long-lived processes: report into files we check afterwards.
   mkdir -p "$LOG/asan"; chmod 777 "$LOG/asan"
-  export PORTICO_FCGI_ENV="ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:log_path=$LOG/asan/fcgi UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$LOG/asan/fcgi"
+  export PORTICO_FCGI_ENV="ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:log_path=$LOG/asan/fcgi UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$LOG/asan/fcgi"
   trap 'stack_down >/dev/null 2>&1 || true' EXIT
   local server
   for server in apache lighttpd apache-fcgid apache-htaccess; do
@@ -433,6 +438,9 @@ cmd_bench() {
   deps
   build "$ROOT/build" --enable-werror
   set_stack "$ROOT/var/bench" "$ROOT/build" "${PORTICO_BENCH_PORT:-18090}"
+  export BENCH_STATIC_DIR=$STATE/static
+  mkdir -p "$BENCH_STATIC_DIR"
+  printf '{"status":"ready","schema":{"current":1,"expected":1}}' > "$BENCH_STATIC_DIR/ready-sized.json"
   trap 'stack_down >/dev/null 2>&1 || true' EXIT
   stack_up "${PORTICO_BENCH_SERVER:-apache}"
   PORTICO_BENCH_URL="http://127.0.0.1:$PORT" PORTICO_BENCH_RUN="$RUN" \
@@ -442,6 +450,8 @@ cmd_bench() {
 }
 
 case "${1:-}" in
+  _bup) deps; set_stack "$ROOT/var/bench" "$ROOT/build" 18090; stack_up "${2:-apache}" ;;
+  _bdown) set_stack "$ROOT/var/bench" "$ROOT/build" 18090; stack_down ;;
   up) shift; cmd_up "$@" ;;
   down) cmd_down ;;
   status) cmd_status ;;

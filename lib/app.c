@@ -3,8 +3,8 @@
  */
 #include "app.h"
 
-#include <fcgiapp.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fcgi.h"
 #include "json.h"
 #include "log.h"
 
@@ -28,23 +29,27 @@ const char *app_param(const struct app_ctx *c, const char *name)
     return router_param(&c->match, name);
 }
 
+/* Request ids: 64 random bits drawn once per process, then a counter: unique across
+ * processes and hosts without a system call per request. */
 static const char *request_id_new(struct arena *a)
 {
-    unsigned char raw[16];
+    static uint64_t prefix, counter;
     static const char hex[] = "0123456789abcdef";
-    if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
-        /* getrandom on Linux ≥ 3.17 does not fail for 16 bytes; fall back to time anyway */
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        memcpy(raw, &ts, sizeof(raw) < sizeof(ts) ? sizeof(raw) : sizeof(ts));
+    if (!prefix) {
+        if (getrandom(&prefix, sizeof(prefix), 0) != (ssize_t)sizeof(prefix)) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            prefix = (uint64_t)ts.tv_nsec * 2654435761u ^ (uint64_t)getpid() << 32 ^ (uint64_t)ts.tv_sec;
+        }
+        prefix |= 1; /* never 0: 0 means "not drawn yet" */
     }
+    uint64_t parts[2] = { prefix, ++counter };
     char *id = arena_alloc(a, 33);
     if (!id)
         return "-";
-    for (size_t i = 0; i < sizeof(raw); i++) {
-        id[2 * i] = hex[raw[i] >> 4];
-        id[2 * i + 1] = hex[raw[i] & 15];
-    }
+    for (int p = 0; p < 2; p++)
+        for (int i = 0; i < 16; i++)
+            id[p * 16 + i] = hex[(parts[p] >> (60 - 4 * i)) & 15];
     id[32] = '\0';
     return id;
 }
@@ -187,20 +192,7 @@ json_object *app_routes_json(const struct app *app)
     return arr;
 }
 
-/* I/O for FastCGI requests and for plain CGI. */
-static long fcgi_read(void *ctx, char *buf, size_t n)
-{
-    FCGX_Request *r = ctx;
-    int want = n > 1 << 20 ? 1 << 20 : (int)n;
-    return FCGX_GetStr(buf, want, r->in);
-}
-
-static int fcgi_write(void *ctx, const char *buf, size_t n)
-{
-    FCGX_Request *r = ctx;
-    return FCGX_PutStr(buf, (int)n, r->out) == (int)n ? 0 : -1;
-}
-
+/* I/O for plain CGI. */
 static long cgi_read(void *ctx, char *buf, size_t n)
 {
     (void)ctx;
@@ -215,7 +207,7 @@ static int cgi_write(void *ctx, const char *buf, size_t n)
 }
 
 /* A CGI program that exits without reading its body makes some servers (mod_cgid) fail to
- * deliver the answer: read what is left, up to the body cap. libfcgi does this for FastCGI. */
+ * deliver the answer: read what is left, up to the body cap. (fcgi.c reads every body.) */
 static void cgi_drain(const struct config *cfg)
 {
     char buf[16384];
@@ -226,6 +218,28 @@ static void cgi_drain(const struct config *cfg)
 }
 
 extern char **environ;
+
+static size_t app_body_cap;
+
+static void on_term(int sig)
+{
+    (void)sig;
+    fcgi_stop();
+}
+
+struct app_fcgi {
+    const struct app *app;
+    struct app_ctx *c;
+};
+
+static void app_fcgi_serve(void *ud, struct fcgi_request *req, http_read_fn read, void *read_ctx,
+                           http_write_fn write, void *write_ctx)
+{
+    struct app_fcgi *f = ud;
+    app_serve(f->app, f->c, req->env, read, read_ctx, write, write_ctx);
+    /* the configuration may have arrived with this request */
+    app_body_cap = (size_t)f->c->cfg->body_max_bytes;
+}
 
 int app_main(const struct app *app, int argc, char **argv)
 {
@@ -259,18 +273,21 @@ int app_main(const struct app *app, int argc, char **argv)
     if (!c.db)
         return 1;
 
-    FCGX_Init();
-    if (FCGX_IsCGI()) {
+    if (!fcgi_is_fastcgi()) {
         app_serve(app, &c, environ, cgi_read, NULL, cgi_write, NULL);
         fflush(stdout);
         cgi_drain(&cfg);
     } else {
-        FCGX_Request req;
-        FCGX_InitRequest(&req, 0, 0);
-        while (FCGX_Accept_r(&req) >= 0) {
-            app_serve(app, &c, req.envp, fcgi_read, &req, fcgi_write, &req);
-            FCGX_Finish_r(&req);
-        }
+        /* SIGTERM (web server or pool manager stopping us): finish the request, then exit
+         * normally, so that leak checkers see a clean shutdown. */
+        struct sigaction sa = { .sa_handler = on_term };
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
+        app_body_cap = (size_t)cfg.body_max_bytes;
+        struct app_fcgi ctx = { app, &c };
+        if (fcgi_serve(&app_body_cap, app_fcgi_serve, &ctx) < 0)
+            log_event("error", "the FastCGI loop failed");
     }
     db_free(c.db);
     arena_free(&arena);

@@ -12,9 +12,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#ifndef CONFIG_DEFAULT_PATH
-#define CONFIG_DEFAULT_PATH "/etc/portico/portico.conf"
-#endif
 
 enum config_type { CFG_STR, CFG_INT, CFG_LONG };
 

@@ -17,6 +17,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#ifndef CONFIG_DEFAULT_PATH
+#define CONFIG_DEFAULT_PATH "/etc/portico/portico.conf"
+#endif
+
 struct config {
     /* database, as the handlers see it */
     char db_socket[256];

@@ -66,23 +66,52 @@ static void add_str(json_object *o, const char *k, const char *v)
         json_object_object_add(o, k, json_object_new_string(v));
 }
 
+/* Append "key":"escaped value", to b (bounded); JSON string escaping by hand, because this
+ * runs once per request and json-c would build and free a whole object for it. */
+static size_t put_str(char *b, size_t off, size_t cap, const char *key, const char *v)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (!v || off + strlen(key) + 8 >= cap)
+        return off;
+    off += (size_t)snprintf(b + off, cap - off, "%s\"%s\":\"", off > 1 ? "," : "", key);
+    for (const unsigned char *s = (const unsigned char *)v; *s && off + 8 < cap; s++) {
+        if (*s == '"' || *s == '\\') {
+            b[off++] = '\\';
+            b[off++] = (char)*s;
+        } else if (*s < 0x20 || *s == 0x7f) {
+            off += (size_t)snprintf(b + off, cap - off, "\\u00%c%c", hex[*s >> 4], hex[*s & 15]);
+        } else {
+            b[off++] = (char)*s;
+        }
+    }
+    b[off++] = '"';
+    b[off] = '\0';
+    return off;
+}
+
 void log_request_write(const struct log_request *r)
 {
-    char now[40];
+    char now[40], line[16384];
+    size_t off = 1;
     log_time_rfc3339(now, sizeof(now));
-    json_object *o = json_object_new_object();
-    add_str(o, "time", now);
-    add_str(o, "request_id", r->request_id);
-    add_str(o, "method", r->method);
-    add_str(o, "path", r->path);
-    json_object_object_add(o, "status", json_object_new_int(r->status));
-    char ms[32];
-    snprintf(ms, sizeof(ms), "%.3f", r->duration_ms);
-    json_object_object_add(o, "duration_ms", json_object_new_double_s(r->duration_ms, ms));
-    add_str(o, "actor", r->actor);
-    add_str(o, "remote_addr", r->remote_addr);
-    add_str(o, "error", r->error);
-    log_emit(o);
+    line[0] = '{';
+    line[1] = '\0';
+    off = put_str(line, off, sizeof(line) - 64, "time", now);
+    off = put_str(line, off, sizeof(line) - 64, "request_id", r->request_id);
+    off = put_str(line, off, sizeof(line) - 64, "method", r->method);
+    off = put_str(line, off, sizeof(line) - 64, "path", r->path);
+    long us = (long)(r->duration_ms * 1000.0 + 0.5);
+    off += (size_t)snprintf(line + off, sizeof(line) - off, ",\"status\":%d,\"duration_ms\":%ld.%03ld",
+                            r->status, us / 1000, us % 1000);
+    off = put_str(line, off, sizeof(line) - 64, "actor", r->actor);
+    off = put_str(line, off, sizeof(line) - 64, "remote_addr", r->remote_addr);
+    off = put_str(line, off, sizeof(line) - 64, "error", r->error);
+    line[off++] = '}';
+    line[off++] = '\n';
+    ssize_t w;
+    do {
+        w = write(log_fd, line, off);
+    } while (w < 0 && errno == EINTR);
 }
 
 void log_event(const char *level, const char *message)
