@@ -6,6 +6,7 @@
 #   ./dev.sh status                       what is running
 #   ./dev.sh test                         sanitizer build, unit + integration suites, on a private stack
 #   ./dev.sh bench                        wrk: static file vs /api/v1/system/ready, RSS of the handlers
+#   ./dev.sh fuzz                         the libFuzzer harnesses, FUZZ_SECONDS (10) each
 #
 # Environment: PORTICO_PORT (8080), PORTICO_FCGI_CHILDREN (4 per area), PORTICO_TEST_PORT (18080).
 # Everything runs from this checkout: build trees in build*/, state (MariaDB data, sockets,
@@ -21,7 +22,7 @@ DEB_PACKAGES=(
   libmariadb-dev libjson-c-dev libxml2-dev libargon2-dev libsodium-dev
   libcurl4-openssl-dev libyaml-dev libcunit1-dev
   mariadb-server mariadb-client apache2 libapache2-mod-fcgid lighttpd spawn-fcgi multiwatch
-  wrk curl procps
+  wrk curl procps clang
 )
 
 say() { printf '%s\n' "$*" >&2; }
@@ -398,6 +399,18 @@ cmd_test() {
   export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
+  say "== API document"
+  local tmp; tmp=$(mktemp -d)
+  for h in "$bt"/cgi-bin/*.fcgi; do "$h" --routes > "$tmp/$(basename "$h" .fcgi).json"; done
+  "$bt/admin/portico-admin" openapi "$tmp"/*.json > "$tmp/openapi.json"
+  if ! cmp -s "$tmp/openapi.json" "$ROOT/docs/openapi.json"; then
+    say "docs/openapi.json does not match the route tables: run 'make openapi' and commit it"; failed=1
+  fi
+  rm -rf "$tmp"
+
+  say "== fuzzers"
+  FUZZ_SECONDS=${FUZZ_SECONDS:-10} cmd_fuzz || failed=1
+
   say "== unit suites"
   make -C "$bt" -j"$(nproc)" check TESTS= >"$bt/make-check.out" 2>&1 || { tail -n 40 "$bt/make-check.out" >&2; die "building the unit suites failed"; }
   PORTICO_TEST_SUMMARY=$SUMMARY "$bt/tests/unit/unit-tests" || failed=1
@@ -434,6 +447,29 @@ cmd_test() {
   return $failed
 }
 
+# Build the libFuzzer harnesses with clang (ASan + UBSan) and run each for FUZZ_SECONDS
+# (default 10) from its corpus. A crash fails; new inputs found stay in var/fuzz/.
+cmd_fuzz() {
+  local secs=${FUZZ_SECONDS:-10} out=$ROOT/var/fuzz name failed=0
+  command -v clang >/dev/null || die "clang is needed for the fuzzers (apt-get install clang)"
+  mkdir -p "$out"
+  local libs=(lib/arena.c lib/http.c lib/problem.c lib/router.c lib/json.c lib/fcgi.c)
+  for name in http json fcgi; do
+    clang -std=c17 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+      -I"$ROOT" $(pkg-config --cflags json-c) "${libs[@]/#/$ROOT/}" "$ROOT/tests/fuzz/fuzz_$name.c" \
+      $(pkg-config --libs json-c) -o "$out/fuzz_$name" || die "building fuzz_$name failed"
+    mkdir -p "$out/corpus-$name"
+    say "fuzz_$name: ${secs}s"
+    if ! (cd "$out" && "./fuzz_$name" -max_total_time="$secs" -max_len=8192 -timeout=5 \
+          "corpus-$name" "$ROOT/tests/fuzz/corpus/$name" >"fuzz_$name.log" 2>&1); then
+      tail -n 30 "$out/fuzz_$name.log" >&2; failed=1
+    else
+      tail -n 1 "$out/fuzz_$name.log" >&2
+    fi
+  done
+  return $failed
+}
+
 cmd_bench() {
   deps
   build "$ROOT/build" --enable-werror
@@ -457,6 +493,7 @@ case "${1:-}" in
   status) cmd_status ;;
   test) cmd_test ;;
   bench) cmd_bench ;;
+  fuzz) cmd_fuzz ;;
   _db) cmd_db "${2:?}" ;;
   *) say "usage: ./dev.sh up [--server apache|apache-fcgid|apache-htaccess|lighttpd] | down | status | test | bench"; exit 2 ;;
 esac

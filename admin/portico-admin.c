@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "admin/migrate.h"
+#include "admin/openapi.h"
 #include "lib/config.h"
 #include "lib/db.h"
 #include "lib/problem.h"
@@ -35,6 +36,7 @@ static void usage(FILE *out)
             "                                    the database when asked)\n"
             "  migrate --status [--sql-dir DIR]  list migrations and their state (exit 1 if any pending)\n"
             "  config                            print every setting, its default and its meaning\n"
+            "  openapi ROUTES.json...            the OpenAPI document from handlers' --routes output\n"
             "  version                           print the version\n"
             "\n"
             "The configuration file is --config FILE, else $PORTICO_CONFIG, else %s.\n"
@@ -114,6 +116,25 @@ static int cmd_migrate(const struct config *cfg, int argc, char **argv)
     return rc;
 }
 
+static int cmd_openapi(int argc, char **argv)
+{
+    char err[256];
+    json_object *doc = openapi_document_new(PACKAGE_VERSION);
+    for (int i = 0; i < argc; i++) {
+        json_object *routes = json_object_from_file(argv[i]);
+        if (!routes || openapi_add_routes(doc, routes, err, sizeof(err)) < 0) {
+            fprintf(stderr, "portico-admin openapi: %s: %s\n", argv[i], routes ? err : "not JSON");
+            json_object_put(routes);
+            json_object_put(doc);
+            return 2;
+        }
+        json_object_put(routes);
+    }
+    puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(doc);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *config_path = NULL;
@@ -140,6 +161,8 @@ int main(int argc, char **argv)
         config_print_reference(stdout);
         return 0;
     }
+    if (strcmp(cmd, "openapi") == 0)
+        return cmd_openapi(argc - i, argv + i);
     if (sodium_init() < 0) {
         fprintf(stderr, "portico-admin: libsodium failed to initialise\n");
         return 2;

@@ -284,6 +284,7 @@ int app_main(const struct app *app, int argc, char **argv)
         sigemptyset(&sa.sa_mask);
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGUSR1, &sa, NULL); /* multiwatch's default "graceful" signal */
         app_body_cap = (size_t)cfg.body_max_bytes;
         struct app_fcgi ctx = { app, &c };
         if (fcgi_serve(&app_body_cap, app_fcgi_serve, &ctx) < 0)

@@ -388,7 +388,7 @@ bool fcgi_parser_respond(struct fcgi_parser *ps, const char *out, size_t len)
 const unsigned char *fcgi_parser_output(const struct fcgi_parser *ps, size_t *len)
 {
     *len = ps->out.len - ps->out_off;
-    return ps->out.p + ps->out_off;
+    return ps->out.p ? ps->out.p + ps->out_off : NULL;
 }
 
 void fcgi_parser_output_consume(struct fcgi_parser *ps, size_t n)
