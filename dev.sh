@@ -406,6 +406,10 @@ cmd_test() {
   if ! cmp -s "$tmp/openapi.json" "$ROOT/docs/openapi.json"; then
     say "docs/openapi.json does not match the route tables: run 'make openapi' and commit it"; failed=1
   fi
+  "$bt/admin/portico-admin" config > "$tmp/portico.conf.example"
+  if ! cmp -s "$tmp/portico.conf.example" "$ROOT/portico.conf.example"; then
+    say "portico.conf.example does not match the settings table: run 'portico-admin config > portico.conf.example'"; failed=1
+  fi
   rm -rf "$tmp"
 
   say "== fuzzers"

@@ -67,6 +67,9 @@ static int system_echo(struct app_ctx *c)
     json_object_object_add(o, "message", json_object_new_string(message));
     json_object_object_add(o, "repeat", json_object_new_int64(repeat));
     json_object_object_add(o, "bytes", json_object_new_int64((int64_t)c->req.body_len));
+    /* whether an Authorization header reached the handler (never its value): web server
+     * configurations drop it unless told not to, and bearer tokens depend on it */
+    json_object_object_add(o, "authorization", json_object_new_boolean(http_header(&c->req, "Authorization") != NULL));
     return app_json(c, 200, o);
 }
 
@@ -80,7 +83,8 @@ static const struct route system_routes[] = {
       "Version", "Portico's version, the API version and the schema migration this build expects." },
     { "POST", "/api/v1/system/echo", PERM_PUBLIC, system_echo, ROUTE_BODY_JSON,
       "Echo a JSON body", "Validates {message: string (1..1000 bytes), repeat: integer 1..10} and "
-                          "answers it back, to check that clients and proxies pass bodies intact." },
+                          "answers it back with the body's size and whether an Authorization header arrived (not "
+                          "its value), to check that clients and proxies pass bodies and credentials intact." },
 };
 
 static const struct app system_app = { "system", system_routes, sizeof(system_routes) / sizeof(system_routes[0]) };

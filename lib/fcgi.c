@@ -329,7 +329,9 @@ int fcgi_parser_feed(struct fcgi_parser *ps, const unsigned char *data, size_t l
             }
             break;
         case FCGI_PARAMS:
-            if (id != ps->id || ps->params_done)
+            /* id 0 is a management record, never a request's stream (ps->id is 0 between
+             * requests): without the check it would fill and complete the next request */
+            if (id == 0 || id != ps->id || ps->params_done)
                 break; /* not ours (refused request) or late: ignore */
             if (clen == 0) {
                 ps->params_done = true;
@@ -338,7 +340,7 @@ int fcgi_parser_feed(struct fcgi_parser *ps, const unsigned char *data, size_t l
             }
             break;
         case FCGI_STDIN:
-            if (id != ps->id || ps->stdin_done)
+            if (id == 0 || id != ps->id || ps->stdin_done)
                 break;
             if (clen == 0) {
                 ps->stdin_done = true;
@@ -561,13 +563,24 @@ int fcgi_serve(const size_t *body_cap, fcgi_handler_fn handler, void *ud)
         close(ep);
         return -1;
     }
+    /* The stop signals are blocked except while waiting, so a stop that arrives during a
+     * request is seen by the next epoll_pwait, which then returns EINTR at once. */
+    sigset_t stop, waitmask;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &stop, &waitmask);
+    sigdelset(&waitmask, SIGTERM);
+    sigdelset(&waitmask, SIGINT);
+    sigdelset(&waitmask, SIGUSR1);
     struct fcgi_io io = { 0 };
     struct conn *conns = NULL;
     size_t nconns = 0;
     struct epoll_event events[64];
 
     while (!fcgi_stopping) {
-        int n = epoll_wait(ep, events, 64, -1);
+        int n = epoll_pwait(ep, events, 64, -1, &waitmask);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -613,5 +626,6 @@ int fcgi_serve(const size_t *body_cap, fcgi_handler_fn handler, void *ud)
         conn_close(ep, &conns, conns);
     buf_free(&io.out);
     close(ep);
+    sigprocmask(SIG_UNBLOCK, &stop, NULL);
     return rc;
 }

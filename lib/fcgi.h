@@ -43,7 +43,9 @@ bool fcgi_is_fastcgi(void);
  * arrive with the first one). Returns 0 on a requested stop, -1 on error. */
 int fcgi_serve(const size_t *body_cap, fcgi_handler_fn handler, void *ud);
 
-/* Ask fcgi_serve to return after the current request (async-signal-safe). */
+/* Ask fcgi_serve to return after the current request (async-signal-safe). fcgi_serve keeps
+ * SIGTERM, SIGINT and SIGUSR1 blocked except while it waits, so a handler for them that
+ * calls fcgi_stop is never lost between a check and the wait. */
 void fcgi_stop(void);
 
 /* Protocol pieces, exposed for the unit tests and the fuzzer. ------------------------------ */

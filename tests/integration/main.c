@@ -299,6 +299,19 @@ static void test_echo_ok(void)
     CU_ASSERT_STRING_EQUAL(jstr(o, "message"), "h\xc3\xa9llo \xe2\x98\x83");
     CU_ASSERT_EQUAL(jint(o, "repeat"), 3);
     CU_ASSERT_EQUAL(jint(o, "bytes"), (long long)strlen(body));
+    json_object *auth;
+    CU_ASSERT_TRUE(json_object_object_get_ex(o, "authorization", &auth) && !json_object_get_boolean(auth));
+    json_object_put(o);
+    resp_free(&r);
+
+    /* Authorization reaches the handler through every server configuration */
+    const char *const bearer[] = { "Authorization: Bearer ptc_integration_probe", NULL };
+    CU_ASSERT_EQUAL_FATAL(request("POST", "/api/v1/system/echo", "application/json", body, -1, bearer, &r), 0);
+    CU_ASSERT_EQUAL(r.status, 200);
+    o = json_tokener_parse(r.body);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    CU_ASSERT_TRUE(json_object_object_get_ex(o, "authorization", &auth) && json_object_get_boolean(auth));
+    CU_ASSERT_PTR_NULL(strstr(r.body, "ptc_integration_probe"));
     json_object_put(o);
     resp_free(&r);
 }
@@ -672,7 +685,7 @@ int main(void)
     CU_add_test(s, "unknown path in an area is 404 problem+json", test_not_found_in_area);
     CU_add_test(s, "unknown area is 404 problem+json", test_not_found_area);
     CU_add_test(s, "wrong method is 405 with Allow", test_method_not_allowed);
-    CU_add_test(s, "JSON body round trip", test_echo_ok);
+    CU_add_test(s, "JSON body and Authorization reach the handler", test_echo_ok);
     CU_add_test(s, "body of exactly the cap is accepted", test_body_at_cap);
     CU_add_test(s, "body over the cap is 413 problem+json", test_body_too_large);
     CU_add_test(s, "malformed JSON is 400", test_malformed_json);

@@ -20,6 +20,7 @@ int main(void)
     suite_json();
     suite_log();
     suite_app();
+    suite_fcgi();
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_tests_failed() + CU_get_number_of_failures() * 0;

@@ -10,5 +10,6 @@ void suite_router(void);
 void suite_json(void);
 void suite_log(void);
 void suite_app(void);
+void suite_fcgi(void);
 
 #endif

@@ -256,9 +256,13 @@ static void test_open_failure(void)
 static void test_time_rfc3339(void)
 {
     char buf[40];
-    time_t before = time(NULL);
+    /* time(NULL) reads a coarse clock that can lag the one the log uses: use the same */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    time_t before = ts.tv_sec;
     log_time_rfc3339(buf, sizeof(buf));
-    time_t after = time(NULL);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    time_t after = ts.tv_sec;
     CU_ASSERT_EQUAL_FATAL(strlen(buf), 24);
     /* YYYY-MM-DDTHH:MM:SS.mmmZ */
     static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ";
