@@ -8,7 +8,7 @@
 #   ./dev.sh bench                        wrk: static file vs /api/v1/system/ready, RSS of the handlers
 #   ./dev.sh fuzz                         the libFuzzer harnesses, FUZZ_SECONDS (10) each
 #
-# Environment: PORTICO_PORT (8080), PORTICO_FCGI_CHILDREN (4 per area), PORTICO_TEST_PORT (18080).
+# Environment: PORTICO_PORT (8080), PORTICO_FCGI_CHILDREN (8 per area), PORTICO_TEST_PORT (18080).
 # Everything runs from this checkout: build trees in build*/, state (MariaDB data, sockets,
 # logs, generated configs) in var/ (var/test/ for the test stack). Nothing is installed
 # outside but the Debian packages.
@@ -165,11 +165,15 @@ db_setup() {
 
 # One FastCGI pool per area: spawn-fcgi opens <area>.sock, multiwatch keeps N children alive.
 fcgi_start() {
-  local children=${PORTICO_FCGI_CHILDREN:-4} bin area
+  local children=${PORTICO_FCGI_CHILDREN:-8} bin area
   chmod 755 "$RUN"
   for bin in "$BUILD"/cgi-bin/*.fcgi; do
     area=$(basename "$bin" .fcgi)
-    if pid_alive "$RUN/fcgi-$area.pid"; then continue; fi
+    if pid_alive "$RUN/fcgi-$area.pid"; then
+      # a rebuilt handler replaces the running pool; an unchanged one keeps serving
+      [ "$bin" -nt "$RUN/fcgi-$area.pid" ] || continue
+      stop_pid "$RUN/fcgi-$area.pid" "FastCGI pool $area"
+    fi
     rm -f "$RUN/$area.sock"
     local owner=()
     [ "$(id -u)" -eq 0 ] && owner=(-u "$WEB_USER" -g "$(id -gn "$WEB_USER")" -U "$WEB_USER" -G "$(id -gn "$WEB_USER")")

@@ -56,7 +56,7 @@ rss_kib() {  # largest RSS among the pool's processes, KiB
 curl -fsS -o /dev/null "$url$static_path" || { echo "bench: $url$static_path is not served" >&2; exit 2; }
 curl -fsS -o /dev/null "$url/api/v1/system/ready" || { echo "bench: ready is not 200" >&2; exit 2; }
 
-echo "warm-up (${secs}s each)..."
+echo "warm-up (3s each)..."
 secs_saved=$secs; secs=3
 run_wrk "$static_path"; run_wrk /api/v1/system/ready
 secs=$secs_saved
