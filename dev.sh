@@ -435,6 +435,9 @@ cmd_test() {
   for server in apache lighttpd apache-fcgid apache-htaccess; do
     say "-- against $server"
     stack_up "$server"
+    if [ "$server" = apache ]; then
+      PORTICO_CONFIG="$CONF" PORTICO_TEST_SUMMARY=$SUMMARY "$bt/tests/integration/db-tests" || failed=1
+    fi
     PORTICO_TEST_URL="http://127.0.0.1:$PORT" PORTICO_TEST_SERVER=$server \
       PORTICO_TEST_DB_STOP="$ROOT/dev.sh _db stop" PORTICO_TEST_DB_START="$ROOT/dev.sh _db start" \
       PORTICO_STATE="$STATE" PORTICO_TEST_CGI="$bt/cgi-bin/system.fcgi" PORTICO_CONFIG="$CONF" \

@@ -1,0 +1,289 @@
+/*
+ * Integration suite for lib/db against the real MariaDB of the test stack: prepared
+ * statements with every parameter type, NULLs, long values, the statement cache,
+ * transactions, the one safe retry after a lost connection, and the refusal to retry
+ * inside a transaction. Works in a scratch database that it creates and drops.
+ *
+ * Environment: PORTICO_CONFIG (the stack's configuration; admin_db_user is used),
+ * PORTICO_TEST_SUMMARY (file to append "passed failed" to).
+ */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/arena.h"
+#include "lib/config.h"
+#include "lib/db.h"
+#include "lib/problem.h"
+
+#define SCRATCH_DB "portico_dbtest"
+
+static struct config cfg;   /* the scratch database, as admin */
+static struct arena arena;
+
+static int suite_init(void)
+{
+    char err[512];
+    struct config nodb;
+    struct problem p;
+
+    if (config_load(&cfg, NULL, err, sizeof(err)) < 0) {
+        fprintf(stderr, "db-tests: %s\n", err);
+        return -1;
+    }
+    nodb = cfg;
+    nodb.db_name[0] = '\0';
+    problem_init(&p);
+    struct db *db = db_new(&nodb, DB_ROLE_ADMIN);
+    int rc = db_exec_script(db, "DROP DATABASE IF EXISTS " SCRATCH_DB "; CREATE DATABASE " SCRATCH_DB, &p);
+    db_free(db);
+    if (rc < 0) {
+        fprintf(stderr, "db-tests: %s / %s\n", p.detail, p.internal);
+        return -1;
+    }
+    snprintf(cfg.db_name, sizeof(cfg.db_name), "%s", SCRATCH_DB);
+    arena_init(&arena, 0);
+    return 0;
+}
+
+static int suite_clean(void)
+{
+    struct config nodb = cfg;
+    struct problem p;
+    nodb.db_name[0] = '\0';
+    problem_init(&p);
+    struct db *db = db_new(&nodb, DB_ROLE_ADMIN);
+    db_exec_script(db, "DROP DATABASE IF EXISTS " SCRATCH_DB, &p);
+    db_free(db);
+    arena_free(&arena);
+    return 0;
+}
+
+static struct db *admin(void)
+{
+    return db_new(&cfg, DB_ROLE_ADMIN);
+}
+
+static void test_params_and_results(void)
+{
+    struct db *db = admin();
+    struct problem p;
+    struct db_result r;
+    problem_init(&p);
+    CU_ASSERT_EQUAL_FATAL(db_exec_script(db, "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, "
+                                             "n BIGINT NULL, s VARCHAR(4000) NULL, b VARBINARY(100) NULL)", &p), 0);
+    static const char ins[] = "INSERT INTO t (n, s, b) VALUES (?, ?, ?)";
+    char longtext[3000];
+    memset(longtext, 'x', sizeof(longtext) - 1);
+    longtext[sizeof(longtext) - 1] = '\0';
+    longtext[0] = 'L';
+    const char bin[] = { 'a', '\0', 'b', '\'' };
+    struct db_value v1[3] = { DB_INTV(-9007199254740993LL), DB_TEXTV("h\xc3\xa9llo ' \" \\ ;"), DB_BLOBV(bin, sizeof(bin)) };
+    CU_ASSERT_EQUAL(db_query(db, &arena, ins, v1, 3, &r, &p), 0);
+    CU_ASSERT_EQUAL(r.affected, 1);
+    CU_ASSERT_EQUAL(r.insert_id, 1);
+    struct db_value v2[3] = { DB_NULLV, DB_TEXTV(longtext), DB_NULLV };
+    CU_ASSERT_EQUAL(db_query(db, &arena, ins, v2, 3, &r, &p), 0);
+    CU_ASSERT_EQUAL(r.insert_id, 2);
+
+    static const char sel[] = "SELECT id, n, s, b FROM t WHERE id >= ? ORDER BY id";
+    struct db_value from = DB_INTV(1);
+    CU_ASSERT_EQUAL_FATAL(db_query(db, &arena, sel, &from, 1, &r, &p), 0);
+    CU_ASSERT_EQUAL_FATAL(r.nrows, 2);
+    CU_ASSERT_EQUAL(r.ncols, 4);
+    CU_ASSERT_STRING_EQUAL(r.names[2], "s");
+    CU_ASSERT_STRING_EQUAL(db_cell(&r, 0, 1), "-9007199254740993");
+    CU_ASSERT_STRING_EQUAL(db_cell(&r, 0, 2), "h\xc3\xa9llo ' \" \\ ;");
+    CU_ASSERT_EQUAL(r.cells[0 * 4 + 3].len, sizeof(bin));
+    CU_ASSERT_EQUAL(memcmp(db_cell(&r, 0, 3), bin, sizeof(bin)), 0);
+    CU_ASSERT_PTR_NULL(db_cell(&r, 1, 1));          /* SQL NULL */
+    CU_ASSERT_PTR_NULL(db_cell(&r, 1, 3));
+    CU_ASSERT_STRING_EQUAL(db_cell(&r, 1, 2), longtext); /* longer than the first fetch buffer */
+    CU_ASSERT_EQUAL(r.cells[1 * 4 + 2].len, strlen(longtext));
+    CU_ASSERT_PTR_NULL(db_cell(&r, 2, 0));          /* out of range */
+
+    /* wrong parameter count is an error, not a crash */
+    problem_init(&p);
+    CU_ASSERT_EQUAL(db_query(db, &arena, sel, NULL, 0, &r, &p), -1);
+    CU_ASSERT_EQUAL(p.status, 500);
+    /* a failing statement is a 500 with the reason kept for the log only */
+    problem_init(&p);
+    CU_ASSERT_EQUAL(db_query(db, &arena, "SELECT * FROM no_such_table", NULL, 0, &r, &p), -1);
+    CU_ASSERT_EQUAL(p.status, 500);
+    CU_ASSERT_PTR_NULL(strstr(p.detail, "no_such_table"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(p.internal, "no_such_table"));
+    CU_ASSERT_EQUAL(db_errno(db), 1146);
+    db_free(db);
+}
+
+static void test_statement_cache(void)
+{
+    /* more distinct statements than the cache holds: evictions keep every one working */
+    struct db *db = admin();
+    struct problem p;
+    struct db_result r;
+    static char sql[80][64];
+    problem_init(&p);
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 80; i++) {
+            snprintf(sql[i], sizeof(sql[i]), "SELECT %d + ?", i);
+            struct db_value v = DB_INTV(round);
+            CU_ASSERT_EQUAL_FATAL(db_query(db, &arena, sql[i], &v, 1, &r, &p), 0);
+            CU_ASSERT_EQUAL(atoi(db_cell(&r, 0, 0)), i + round);
+        }
+        arena_reset(&arena);
+    }
+    db_free(db);
+}
+
+static void test_transactions(void)
+{
+    struct db *db = admin();
+    struct problem p;
+    struct db_result r;
+    problem_init(&p);
+    CU_ASSERT_EQUAL_FATAL(db_exec_script(db, "CREATE TABLE tx (k VARCHAR(10) PRIMARY KEY) ENGINE=InnoDB", &p), 0);
+    static const char ins[] = "INSERT INTO tx (k) VALUES (?)";
+    static const char count[] = "SELECT COUNT(*) FROM tx";
+    struct db_value a = DB_TEXTV("a"), b = DB_TEXTV("b"), c = DB_TEXTV("c");
+
+    CU_ASSERT_EQUAL(db_begin(db, &p), 0);
+    CU_ASSERT_TRUE(db_in_transaction(db));
+    CU_ASSERT_EQUAL(db_query(db, &arena, ins, &a, 1, NULL, &p), 0);
+    CU_ASSERT_EQUAL(db_rollback(db, &p), 0);
+    CU_ASSERT_FALSE(db_in_transaction(db));
+    CU_ASSERT_EQUAL(db_query(db, &arena, count, NULL, 0, &r, &p), 0);
+    CU_ASSERT_STRING_EQUAL(db_cell(&r, 0, 0), "0");
+
+    CU_ASSERT_EQUAL(db_begin(db, &p), 0);
+    CU_ASSERT_EQUAL(db_query(db, &arena, ins, &b, 1, NULL, &p), 0);
+    CU_ASSERT_EQUAL(db_commit(db, &p), 0);
+    CU_ASSERT_EQUAL(db_query(db, &arena, count, NULL, 0, &r, &p), 0);
+    CU_ASSERT_STRING_EQUAL(db_cell(&r, 0, 0), "1");
+
+    /* a duplicate key is reported with its number, so callers can answer 409 */
+    problem_init(&p);
+    CU_ASSERT_EQUAL(db_query(db, &arena, ins, &b, 1, NULL, &p), -1);
+    CU_ASSERT_EQUAL(db_errno(db), 1062);
+
+    /* a transaction left open by a handler is rolled back at the end of the request */
+    problem_init(&p);
+    CU_ASSERT_EQUAL(db_begin(db, &p), 0);
+    CU_ASSERT_EQUAL(db_query(db, &arena, ins, &c, 1, NULL, &p), 0);
+    CU_ASSERT_TRUE(db_end_request(db));
+    CU_ASSERT_FALSE(db_end_request(db));
+    CU_ASSERT_EQUAL(db_query(db, &arena, count, NULL, 0, &r, &p), 0);
+    CU_ASSERT_STRING_EQUAL(db_cell(&r, 0, 0), "1");
+    /* commit without a transaction is a programming error, reported */
+    problem_init(&p);
+    CU_ASSERT_EQUAL(db_commit(db, &p), -1);
+    db_free(db);
+}
+
+/* Kill victim's connection from another one. */
+static void kill_connection(struct db *victim)
+{
+    struct problem p;
+    struct db_result r;
+    char sql[64];
+    problem_init(&p);
+    CU_ASSERT_EQUAL_FATAL(db_query(victim, &arena, "SELECT CONNECTION_ID()", NULL, 0, &r, &p), 0);
+    snprintf(sql, sizeof(sql), "KILL CONNECTION %s", db_cell(&r, 0, 0));
+    struct db *killer = admin();
+    CU_ASSERT_EQUAL(db_exec_script(killer, sql, &p), 0);
+    db_free(killer);
+    usleep(100000);
+}
+
+static void test_retry_after_lost_connection(void)
+{
+    struct db *db = admin();
+    struct problem p;
+    struct db_result r;
+    problem_init(&p);
+    CU_ASSERT_EQUAL_FATAL(db_query(db, &arena, "SELECT CONNECTION_ID()", NULL, 0, &r, &p), 0);
+    const char *before = arena_strdup(&arena, db_cell(&r, 0, 0));
+    kill_connection(db);
+    /* outside a transaction: reconnect and retry once, invisibly */
+    CU_ASSERT_EQUAL(db_query(db, &arena, "SELECT CONNECTION_ID()", NULL, 0, &r, &p), 0);
+    CU_ASSERT_EQUAL(p.status, 0);
+    CU_ASSERT_STRING_NOT_EQUAL(db_cell(&r, 0, 0), before);
+    db_free(db);
+}
+
+static void test_no_retry_inside_transaction(void)
+{
+    struct db *db = admin();
+    struct problem p;
+    problem_init(&p);
+    CU_ASSERT_EQUAL_FATAL(db_begin(db, &p), 0);
+    kill_connection(db);
+    /* inside one, the transaction is gone: the caller must fail, with a 503 */
+    CU_ASSERT_EQUAL(db_query(db, &arena, "SELECT 1", NULL, 0, NULL, &p), -1);
+    CU_ASSERT_EQUAL(p.status, 503);
+    CU_ASSERT_TRUE(p.retry_after > 0);
+    CU_ASSERT_FALSE(db_in_transaction(db));
+    /* and the handle works again for the next request */
+    problem_init(&p);
+    CU_ASSERT_EQUAL(db_query(db, &arena, "SELECT 1", NULL, 0, NULL, &p), 0);
+    db_free(db);
+}
+
+static void test_unreachable(void)
+{
+    struct config bad = cfg;
+    struct problem p;
+    snprintf(bad.db_socket, sizeof(bad.db_socket), "/nonexistent/mysqld.sock");
+    bad.db_host[0] = '\0';
+    problem_init(&p);
+    struct db *db = db_new(&bad, DB_ROLE_APP);
+    CU_ASSERT_EQUAL(db_query(db, &arena, "SELECT 1", NULL, 0, NULL, &p), -1);
+    CU_ASSERT_EQUAL(p.status, 503);
+    CU_ASSERT_STRING_EQUAL(p.type, "database-unavailable");
+    CU_ASSERT_EQUAL(p.retry_after, cfg.retry_after);
+    CU_ASSERT_PTR_NOT_NULL(strstr(p.internal, "2002"));
+    db_free(db);
+
+    /* wrong credentials: also 503 to the client, the reason in the log */
+    bad = cfg;
+    snprintf(bad.db_user, sizeof(bad.db_user), "portico_nobody");
+    snprintf(bad.db_password, sizeof(bad.db_password), "wrong");
+    problem_init(&p);
+    db = db_new(&bad, DB_ROLE_APP);
+    CU_ASSERT_EQUAL(db_connect(db, &p), -1);
+    CU_ASSERT_EQUAL(p.status, 503);
+    CU_ASSERT_PTR_NOT_NULL(strstr(p.internal, "1045"));
+    db_free(db);
+}
+
+int main(void)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 2;
+    CU_pSuite s = CU_add_suite("db (MariaDB)", suite_init, suite_clean);
+    CU_add_test(s, "parameters of every type, NULLs, long values", test_params_and_results);
+    CU_add_test(s, "more statements than the cache holds", test_statement_cache);
+    CU_add_test(s, "begin, commit, rollback, left open", test_transactions);
+    CU_add_test(s, "lost connection: one invisible retry", test_retry_after_lost_connection);
+    CU_add_test(s, "lost connection inside a transaction: 503, no retry", test_no_retry_inside_transaction);
+    CU_add_test(s, "unreachable or refused: 503 with Retry-After", test_unreachable);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failed = CU_get_number_of_tests_failed(), run = CU_get_number_of_tests_run();
+    /* a suite whose set-up failed counts as failed */
+    if (CU_get_number_of_suites_failed())
+        failed++;
+    const char *summary = getenv("PORTICO_TEST_SUMMARY");
+    if (summary) {
+        FILE *f = fopen(summary, "a");
+        if (f) {
+            fprintf(f, "%u %u\n", run >= failed ? run - failed : 0, failed);
+            fclose(f);
+        }
+    }
+    int rc = (failed || CU_get_error() || run == 0) ? 1 : 0;
+    CU_cleanup_registry();
+    return rc;
+}
