@@ -612,6 +612,12 @@ int fcgi_serve(const size_t *body_cap, fcgi_handler_fn handler, void *ud)
                         conns->prev = nc;
                     conns = nc;
                     nconns++;
+                    /* The web server writes its request right after connecting: read it now
+                     * rather than after another trip through epoll_pwait. */
+                    if (conn_readable(nc, &io, handler, ud) < 0) {
+                        conn_close(ep, &conns, nc);
+                        nconns--;
+                    }
                 }
                 continue;
             }
