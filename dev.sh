@@ -22,7 +22,7 @@ DEB_PACKAGES=(
   libmariadb-dev libjson-c-dev libxml2-dev libargon2-dev libsodium-dev
   libcurl4-openssl-dev libyaml-dev libcunit1-dev
   mariadb-server mariadb-client apache2 libapache2-mod-fcgid lighttpd spawn-fcgi multiwatch
-  wrk curl procps clang libclang-rt-dev
+  wrk curl procps clang libclang-rt-dev chromium
 )
 
 say() { printf '%s\n' "$*" >&2; }
@@ -33,6 +33,8 @@ die() { say "dev.sh: $*"; exit 1; }
 
 deps() {
   local missing=() p
+  # Node.js and npm come with the machine image; a bare Debian gets them from apt.
+  command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
   for p in "${DEB_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
@@ -393,6 +395,16 @@ count_results() {  # adds "passed failed" lines from $SUMMARY
   awk '{p+=$1; f+=$2} END {printf "%d %d\n", p, f}' "$SUMMARY"
 }
 
+# The browser suite: node's test runner driving Debian's Chromium through playwright-core.
+browser_tests() {
+  local out=$ROOT/var/browser-tests.out rc=0
+  (cd "$ROOT/frontend" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci failed in frontend/"
+  (cd "$ROOT/frontend" && PORTICO_TEST_URL=$1 npm run -s test:browser) >"$out" 2>&1 || rc=1
+  cat "$out"
+  awk '/^# pass / {p=$3} /^# fail / {f=$3} END {printf "%d %d\n", p, f + (p == "" ? 1 : 0)}' "$out" >> "$SUMMARY"
+  return $rc
+}
+
 cmd_test() {
   deps
   local bt=$ROOT/build-test
@@ -437,6 +449,8 @@ cmd_test() {
     stack_up "$server"
     if [ "$server" = apache ]; then
       PORTICO_CONFIG="$CONF" PORTICO_TEST_SUMMARY=$SUMMARY "$bt/tests/integration/db-tests" || failed=1
+      say "-- browser (Chromium) against $server"
+      browser_tests "http://127.0.0.1:$PORT" || failed=1
     fi
     PORTICO_TEST_URL="http://127.0.0.1:$PORT" PORTICO_TEST_SERVER=$server \
       PORTICO_TEST_DB_STOP="$ROOT/dev.sh _db stop" PORTICO_TEST_DB_START="$ROOT/dev.sh _db start" \
