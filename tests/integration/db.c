@@ -17,6 +17,7 @@
 #include "lib/config.h"
 #include "lib/db.h"
 #include "lib/problem.h"
+#include "tests/summary.h"
 
 #define SCRATCH_DB "portico_dbtest"
 
@@ -275,14 +276,7 @@ int main(void)
     /* a suite whose set-up failed counts as failed */
     if (CU_get_number_of_suites_failed())
         failed++;
-    const char *summary = getenv("PORTICO_TEST_SUMMARY");
-    if (summary) {
-        FILE *f = fopen(summary, "a");
-        if (f) {
-            fprintf(f, "%u %u\n", run >= failed ? run - failed : 0, failed);
-            fclose(f);
-        }
-    }
+    test_summary_write(run >= failed ? run - failed : 0, failed);
     int rc = (failed || CU_get_error() || run == 0) ? 1 : 0;
     CU_cleanup_registry();
     return rc;

@@ -23,6 +23,7 @@
 #include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "tests/summary.h"
 
 #define BODY_MAX 1048576L  /* body_max_bytes of the test stack (the default) */
 
@@ -708,14 +709,7 @@ int main(void)
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_tests_failed(), run_ = CU_get_number_of_tests_run();
-    const char *summary = getenv("PORTICO_TEST_SUMMARY");
-    if (summary) {
-        FILE *f = fopen(summary, "a");
-        if (f) {
-            fprintf(f, "%u %u\n", run_ - failed, failed);
-            fclose(f);
-        }
-    }
+    test_summary_write(run_ - failed, failed);
     int rc = (failed || CU_get_error() || run_ == 0) ? 1 : 0;
     CU_cleanup_registry();
     curl_global_cleanup();

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "tests/unit/suites.h"
+#include "tests/summary.h"
 
 int main(void)
 {
@@ -25,14 +26,7 @@ int main(void)
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_tests_failed() + CU_get_number_of_failures() * 0;
     unsigned run = CU_get_number_of_tests_run();
-    const char *summary = getenv("PORTICO_TEST_SUMMARY");
-    if (summary) {
-        FILE *f = fopen(summary, "a");
-        if (f) {
-            fprintf(f, "%u %u\n", run - failed, failed);
-            fclose(f);
-        }
-    }
+    test_summary_write(run - failed, failed);
     int rc = (failed || CU_get_error()) ? 1 : 0;
     CU_cleanup_registry();
     return rc;
