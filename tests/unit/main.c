@@ -24,10 +24,9 @@ int main(void)
     suite_fcgi();
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_tests_failed() + CU_get_number_of_failures() * 0;
-    unsigned run = CU_get_number_of_tests_run();
+    unsigned failed = CU_get_number_of_tests_failed(), run = CU_get_number_of_tests_run();
     test_summary_write(run - failed, failed);
-    int rc = (failed || CU_get_error()) ? 1 : 0;
+    int rc = (failed || CU_get_error() || run == 0) ? 1 : 0;
     CU_cleanup_registry();
     return rc;
 }
