@@ -448,7 +448,8 @@ cmd_test() {
     say "-- against $server"
     stack_up "$server"
     if [ "$server" = apache ]; then
-      PORTICO_CONFIG="$CONF" PORTICO_TEST_SUMMARY=$SUMMARY "$bt/tests/integration/db-tests" || failed=1
+      PORTICO_CONFIG="$CONF" PORTICO_TEST_SUMMARY=$SUMMARY PORTICO_TEST_ADMIN="$bt/admin/portico-admin" \
+        "$bt/tests/integration/db-tests" || failed=1
       say "-- browser (Chromium) against $server"
       browser_tests "http://127.0.0.1:$PORT" || failed=1
     fi

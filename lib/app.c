@@ -4,6 +4,7 @@
 #include "app.h"
 
 #include <signal.h>
+#include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,6 +259,10 @@ int app_main(const struct app *app, int argc, char **argv)
     struct rlimit no_core = { 0, 0 };
     setrlimit(RLIMIT_CORE, &no_core);
     signal(SIGPIPE, SIG_IGN);
+    if (sodium_init() < 0) {
+        log_event("error", "libsodium failed to initialise");
+        return 1;
+    }
 
     /* Under mod_fcgid and shared hosting, PORTICO_CONFIG (SetEnv) arrives with the first
      * request rather than in the process environment: then the load waits for it. */

@@ -9,6 +9,8 @@
  *   router   route tables (method, pattern, permission, function, docs) and matching
  *   json     JSON bodies with depth/size limits; typed getters that collect 422 field errors
  *   db       MariaDB: lazy connection, cached prepared statements, transactions, safe retry
+ *   audit    the tamper-evident audit log: append in the change's transaction, verify the chain
+ *   fcgi     the FastCGI responder loop (kept connections, epoll, clean stop)
  *   app      the request lifecycle every handler shares; app_main is a handler's main()
  *
  * What lib/ does not do: print (but log), exit, or know any particular area.
@@ -18,6 +20,7 @@
 
 #include "app.h"
 #include "arena.h"
+#include "audit.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"

@@ -8,12 +8,15 @@
  * PORTICO_TEST_SUMMARY (file to append "passed failed" to).
  */
 #include <CUnit/Basic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/arena.h"
+#include "lib/audit.h"
 #include "lib/config.h"
 #include "lib/db.h"
 #include "lib/problem.h"
@@ -259,6 +262,113 @@ static void test_unreachable(void)
     db_free(db);
 }
 
+/* ---- audit: on the stack's own database, appended as the handlers' account ---------------- */
+
+static struct config stack;   /* the stack's database as configured */
+
+static int audit_init(void)
+{
+    char err[512];
+    return config_load(&stack, NULL, err, sizeof(err)) < 0 ? -1 : 0;
+}
+
+/* Run portico-admin audit verify; returns its exit status, output into out. */
+static int verify_cli(char *out, size_t len)
+{
+    const char *admin = getenv("PORTICO_TEST_ADMIN");
+    char cmd[1024];
+    if (!admin)
+        return -1;
+    snprintf(cmd, sizeof(cmd), "%s audit verify 2>&1", admin);
+    FILE *f = popen(cmd, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(out, 1, len - 1, f);
+    out[n] = '\0';
+    int st = pclose(f);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int append_one(struct db *db, const char *action, const char *details, bool commit)
+{
+    struct problem p;
+    problem_init(&p);
+    struct audit_event ev = { .actor_type = "user", .actor_id = "7", .actor_name = "tester",
+                              .action = action, .target_type = "test", .target_id = "t-1",
+                              .outcome = "success", .remote_addr = "127.0.0.1",
+                              .user_agent = "db-tests", .request_id = "req-1", .details = details };
+    if (db_begin(db, &p) < 0)
+        return -1;
+    if (audit_append(db, &arena, &ev, &p) < 0) {
+        db_rollback(db, &p);
+        return -1;
+    }
+    return commit ? db_commit(db, &p) : db_rollback(db, &p);
+}
+
+static void test_audit_append_and_verify(void)
+{
+    struct db *app = db_new(&stack, DB_ROLE_APP), *root = db_new(&stack, DB_ROLE_ADMIN);
+    struct problem p;
+    struct db_result r;
+    char out[1024];
+    problem_init(&p);
+
+    /* outside a transaction: refused */
+    struct audit_event ev = { .actor_type = "user", .action = "x", .outcome = "success" };
+    CU_ASSERT_EQUAL(audit_append(app, &arena, &ev, &p), -1);
+    CU_ASSERT_EQUAL(p.status, 500);
+
+    CU_ASSERT_EQUAL(db_query(root, &arena, "SELECT COUNT(*) FROM audit_events", NULL, 0, &r, &p), 0);
+    long before = atol(db_cell(&r, 0, 0));
+    CU_ASSERT_EQUAL(append_one(app, "test.one", "{\"n\":1}", true), 0);
+    CU_ASSERT_EQUAL(append_one(app, "test.two", NULL, true), 0);
+    CU_ASSERT_EQUAL(append_one(app, "test.rolled-back", NULL, false), 0);
+    CU_ASSERT_EQUAL(append_one(app, "test.three", "{\"quote\":\"a;b:c\"}", true), 0);
+    CU_ASSERT_EQUAL(db_query(root, &arena, "SELECT COUNT(*), MAX(id) FROM audit_events", NULL, 0, &r, &p), 0);
+    CU_ASSERT_EQUAL(atol(db_cell(&r, 0, 0)), before + 3); /* the rolled-back one left nothing */
+    const char *last = arena_strdup(&arena, db_cell(&r, 0, 1));
+
+    CU_ASSERT_EQUAL(verify_cli(out, sizeof(out)), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "intact"));
+
+    /* the handlers' account can append but never rewrite or erase */
+    problem_init(&p);
+    CU_ASSERT_EQUAL(db_query(app, &arena, "UPDATE audit_events SET action = 'forged' WHERE id = 1", NULL, 0, NULL, &p), -1);
+    CU_ASSERT_EQUAL(db_errno(app), 1142);
+    problem_init(&p);
+    CU_ASSERT_EQUAL(db_query(app, &arena, "DELETE FROM audit_events", NULL, 0, NULL, &p), -1);
+    CU_ASSERT_EQUAL(db_errno(app), 1142);
+
+    /* tampering as database root is found, at the right event */
+    char sql[256];
+    problem_init(&p);
+    CU_ASSERT_EQUAL(db_query(root, &arena, "SELECT id FROM audit_events WHERE action = 'test.two' ORDER BY id DESC LIMIT 1", NULL, 0, &r, &p), 0);
+    const char *victim = arena_strdup(&arena, db_cell(&r, 0, 0));
+    snprintf(sql, sizeof(sql), "UPDATE audit_events SET outcome = 'failure' WHERE id = %s", victim);
+    CU_ASSERT_EQUAL(db_exec_script(root, sql, &p), 0);
+    CU_ASSERT_EQUAL(verify_cli(out, sizeof(out)), 1);
+    char want[64];
+    snprintf(want, sizeof(want), "BROKEN at event %s ", victim);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+    snprintf(sql, sizeof(sql), "UPDATE audit_events SET outcome = 'success' WHERE id = %s", victim);
+    CU_ASSERT_EQUAL(db_exec_script(root, sql, &p), 0);
+    CU_ASSERT_EQUAL(verify_cli(out, sizeof(out)), 0);
+
+    /* deleting the newest event is found through the head */
+    problem_init(&p);
+    CU_ASSERT_EQUAL(db_query(root, &arena, "SELECT * FROM audit_events WHERE id = (SELECT MAX(id) FROM audit_events)", NULL, 0, &r, &p), 0);
+    snprintf(sql, sizeof(sql), "CREATE TEMPORARY TABLE keep AS SELECT * FROM audit_events WHERE id = %s; "
+                               "DELETE FROM audit_events WHERE id = %s", last, last);
+    CU_ASSERT_EQUAL(db_exec_script(root, sql, &p), 0);
+    CU_ASSERT_EQUAL(verify_cli(out, sizeof(out)), 1);
+    CU_ASSERT_EQUAL(db_exec_script(root, "INSERT INTO audit_events SELECT * FROM keep; DROP TEMPORARY TABLE keep", &p), 0);
+    CU_ASSERT_EQUAL(verify_cli(out, sizeof(out)), 0);
+
+    db_free(app);
+    db_free(root);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
@@ -270,6 +380,8 @@ int main(void)
     CU_add_test(s, "lost connection: one invisible retry", test_retry_after_lost_connection);
     CU_add_test(s, "lost connection inside a transaction: 503, no retry", test_no_retry_inside_transaction);
     CU_add_test(s, "unreachable or refused: 503 with Retry-After", test_unreachable);
+    CU_pSuite au = CU_add_suite("audit log (MariaDB)", audit_init, NULL);
+    CU_add_test(au, "append in the transaction, verify, tamper, find", test_audit_append_and_verify);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_tests_failed(), run = CU_get_number_of_tests_run();

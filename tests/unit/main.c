@@ -21,6 +21,7 @@ int main(void)
     suite_json();
     suite_log();
     suite_app();
+    suite_audit();
     suite_fcgi();
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();

@@ -10,6 +10,7 @@ void suite_router(void);
 void suite_json(void);
 void suite_log(void);
 void suite_app(void);
+void suite_audit(void);
 void suite_fcgi(void);
 
 #endif
