@@ -163,6 +163,12 @@ EOF
 db_setup() {
   write_config
   PORTICO_CONFIG=$CONF "$BUILD/admin/portico-admin" migrate --create-database --sql-dir "$ROOT/sql" >&2 || die "migrations failed"
+  # The first administrator: made once; its generated password is kept (mode 600) for `up`.
+  local out
+  out=$(PORTICO_CONFIG=$CONF "$BUILD/admin/portico-admin" create-admin --if-missing) || die "create-admin failed"
+  if grep -q '^password: ' <<<"$out"; then
+    ( umask 077; sed -n 's/^password: //p' <<<"$out" > "$STATE/admin-password" )
+  fi
 }
 
 # One FastCGI pool per area: spawn-fcgi opens <area>.sock, multiwatch keeps N children alive.
@@ -364,7 +370,7 @@ cmd_up() {
 Portico is up ($server, MariaDB, FastCGI handlers) on loopback:
   URL:     http://127.0.0.1:$PORT/
   API:     http://127.0.0.1:$PORT/api/v1/system/ready
-  login:   none yet: accounts arrive with the identity issue (portico-admin create-admin)
+  login:   admin / $(cat "$STATE/admin-password" 2>/dev/null || echo "(set when it was created)")
   logs:    $LOG/
   stop:    ./dev.sh down
 EOF
@@ -458,6 +464,7 @@ cmd_test() {
       PORTICO_STATE="$STATE" PORTICO_TEST_CGI="$bt/cgi-bin/system.fcgi" PORTICO_CONFIG="$CONF" \
       PORTICO_TEST_ADMIN="$bt/admin/portico-admin" PORTICO_TEST_SQL="$ROOT/sql" \
       PORTICO_TEST_LOG="$LOG/portico.log" PORTICO_TEST_SUMMARY=$SUMMARY \
+      PORTICO_TEST_ADMIN_PASSWORD="$(cat "$STATE/admin-password")" \
       "$bt/tests/integration/integration-tests" || failed=1
   done
   stack_down

@@ -18,6 +18,8 @@
 #include "admin/migrate.h"
 #include "admin/openapi.h"
 #include "lib/audit.h"
+#include "lib/password.h"
+#include "lib/token.h"
 #include "lib/config.h"
 #include "lib/db.h"
 #include "lib/problem.h"
@@ -37,6 +39,9 @@ static void usage(FILE *out)
             "                                    the database when asked)\n"
             "  migrate --status [--sql-dir DIR]  list migrations and their state (exit 1 if any pending)\n"
             "  audit verify                      check the audit log's hash chain (exit 1: broken)\n"
+            "  create-admin [--username NAME] [--email ADDR] [--password-stdin] [--if-missing]\n"
+            "                                    create a user with the global admin role; the password\n"
+            "                                    is read from stdin or generated and printed once\n"
             "  config                            print every setting, its default and its meaning\n"
             "  openapi ROUTES.json...            the OpenAPI document from handlers' --routes output\n"
             "  version                           print the version\n"
@@ -138,6 +143,114 @@ static int cmd_audit_verify(const struct config *cfg)
     return 0;
 }
 
+static const char sql_admin_exists[] =
+    "SELECT u.username FROM role_bindings b JOIN users u ON u.id = b.subject_id "
+    "WHERE b.subject_type = 'user' AND b.role = 'admin' AND b.scope_type = 'global' "
+    "AND u.disabled_at IS NULL ORDER BY u.id LIMIT 1";
+static const char sql_user_insert[] =
+    "INSERT INTO users (username, email, display_name, kind, password_hash, password_changed_at) "
+    "VALUES (?, ?, 'Administrator', 'human', ?, UTC_TIMESTAMP(6))";
+static const char sql_bind_admin[] =
+    "INSERT INTO role_bindings (subject_type, subject_id, role, scope_type, scope_id) "
+    "VALUES ('user', ?, 'admin', 'global', '')";
+
+static int cmd_create_admin(const struct config *cfg, int argc, char **argv)
+{
+    const char *username = "admin", *email = NULL;
+    bool from_stdin = false, if_missing = false;
+    char pw[PASSWORD_MAX_LEN + 2], why[128], hash[PASSWORD_HASH_MAX];
+
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--username") == 0 && i + 1 < argc)
+            username = argv[++i];
+        else if (strcmp(argv[i], "--email") == 0 && i + 1 < argc)
+            email = argv[++i];
+        else if (strcmp(argv[i], "--password-stdin") == 0)
+            from_stdin = true;
+        else if (strcmp(argv[i], "--if-missing") == 0)
+            if_missing = true;
+        else {
+            fprintf(stderr, "portico-admin create-admin: unknown option %s\n", argv[i]);
+            return 2;
+        }
+    }
+    if (!*username || strlen(username) > 64) {
+        fprintf(stderr, "portico-admin create-admin: the username must be 1 to 64 characters\n");
+        return 2;
+    }
+    struct problem p;
+    struct arena a;
+    struct db_result r;
+    problem_init(&p);
+    arena_init(&a, 0);
+    struct db *db = db_new(cfg, DB_ROLE_ADMIN);
+    int rc = 2;
+    if (!db)
+        goto out;
+    if (if_missing) {
+        if (db_query(db, &a, sql_admin_exists, NULL, 0, &r, &p) < 0) {
+            rc = fail(&p);
+            goto out;
+        }
+        if (r.nrows) {
+            printf("an administrator exists already: %s\n", db_cell(&r, 0, 0));
+            rc = 0;
+            goto out;
+        }
+    }
+    if (from_stdin) {
+        if (!fgets(pw, sizeof(pw), stdin)) {
+            fprintf(stderr, "portico-admin create-admin: no password on standard input\n");
+            goto out;
+        }
+        pw[strcspn(pw, "\r\n")] = '\0';
+    } else if (token_new(pw, sizeof(pw), "", 18) < 0) {
+        fprintf(stderr, "portico-admin create-admin: no randomness\n");
+        goto out;
+    }
+    if (password_check_policy(pw, strlen(pw), why, sizeof(why)) < 0) {
+        fprintf(stderr, "portico-admin create-admin: the password %s\n", why);
+        goto out;
+    }
+    if (password_hash(pw, strlen(pw), &password_default, hash) < 0) {
+        fprintf(stderr, "portico-admin create-admin: hashing failed\n");
+        goto out;
+    }
+    struct db_value uv[3] = { DB_TEXTV(username), email ? DB_TEXTV(email) : DB_NULLV, DB_TEXTV(hash) };
+    struct db_result ins;
+    if (db_begin(db, &p) < 0 || db_query(db, &a, sql_user_insert, uv, 3, &ins, &p) < 0) {
+        if (db_errno(db) == 1062)
+            snprintf(p.detail, sizeof(p.detail), "a user named %s (or with that email) exists already", username);
+        db_rollback(db, &p);
+        rc = fail(&p);
+        goto out;
+    }
+    struct db_value bv = DB_INTV((long long)ins.insert_id);
+    const char *os_user = getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER");
+    char uid[24];
+    snprintf(uid, sizeof(uid), "%llu", ins.insert_id);
+    struct audit_event ev = {
+        .actor_type = "admin-tool", .actor_name = os_user, .action = "iam.user.create",
+        .target_type = "user", .target_id = uid, .outcome = "success",
+        .details = "{\"role\":\"admin\",\"scope\":\"global\",\"via\":\"portico-admin create-admin\"}",
+    };
+    if (db_query(db, &a, sql_bind_admin, &bv, 1, NULL, &p) < 0 || audit_append(db, &a, &ev, &p) < 0 ||
+        db_commit(db, &p) < 0) {
+        db_rollback(db, &p);
+        rc = fail(&p);
+        goto out;
+    }
+    printf("created administrator %s\n", username);
+    if (!from_stdin)
+        printf("password: %s\n(shown once: store it now)\n", pw);
+    rc = 0;
+out:
+    sodium_memzero(pw, sizeof(pw));
+    db_free(db);
+    arena_free(&a);
+    return rc;
+}
+
 static int cmd_openapi(int argc, char **argv)
 {
     char err[256];
@@ -197,6 +310,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "migrate") == 0)
         return cmd_migrate(&cfg, argc - i, argv + i);
+    if (strcmp(cmd, "create-admin") == 0)
+        return cmd_create_admin(&cfg, argc - i, argv + i);
     if (strcmp(cmd, "audit") == 0 && i < argc && strcmp(argv[i], "verify") == 0)
         return cmd_audit_verify(&cfg);
 

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "fcgi.h"
 #include "json.h"
 #include "log.h"
@@ -76,6 +77,41 @@ static void app_config_load(struct app_ctx *c, struct config *cfg, const char *p
     }
 }
 
+/* Denials of protected routes are audited like any other decision, in a transaction of
+ * their own (there is no change to share one with). A failure to audit is logged. */
+static void app_audit_denial(struct app_ctx *c)
+{
+    struct problem ap;
+    if (!c->db)
+        return;
+    problem_init(&ap);
+    json_object *d = json_object_new_object();
+    json_object_object_add(d, "method", json_object_new_string(c->req.method));
+    json_object_object_add(d, "status", json_object_new_int(c->problem.status));
+    json_object_object_add(d, "problem", json_object_new_string(c->problem.type ? c->problem.type : ""));
+    char uid[24];
+    snprintf(uid, sizeof(uid), "%lld", c->who.user_id);
+    struct audit_event ev = {
+        .actor_type = c->who.user_id ? (strcmp(c->who.via, "token") == 0 ? "token" : "user") : "anonymous",
+        .actor_id = c->who.user_id ? uid : NULL,
+        .actor_name = c->who.username,
+        .action = "http.denied",
+        .target_type = "route",
+        .target_id = c->req.path,
+        .outcome = "denied",
+        .remote_addr = c->req.remote_addr,
+        .user_agent = http_header(&c->req, "User-Agent"),
+        .request_id = c->request_id,
+        .details = arena_strdup(c->arena, json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN)),
+    };
+    json_object_put(d);
+    if (db_begin(c->db, &ap) < 0 || audit_append(c->db, c->arena, &ev, &ap) < 0 || db_commit(c->db, &ap) < 0) {
+        db_rollback(c->db, &ap);
+        if (!c->problem.internal[0])
+            problem_internal(&c->problem, "the denial could not be audited: %s", ap.internal[0] ? ap.internal : ap.detail);
+    }
+}
+
 static int app_route(const struct app *app, struct app_ctx *c)
 {
     struct problem *p = &c->problem;
@@ -94,6 +130,19 @@ static int app_route(const struct app *app, struct app_ctx *c)
     }
 
     const struct route *r = c->match.route;
+    if (strcmp(r->permission, PERM_PUBLIC) != 0) {
+        if (authn_identify(c->db, c->arena, c->cfg, &c->req, &c->who, p) < 0)
+            return -1;
+        if (!c->who.user_id)
+            return problem_set(p, 401, "unauthenticated", "log in, or send an API token as Authorization: Bearer");
+        c->actor = c->who.username;
+        if (authn_check_csrf(&c->req, &c->who, p) < 0)
+            return -1;
+        /* Named permissions are decided by the authorization engine; until it exists,
+         * fail closed. */
+        if (strcmp(r->permission, PERM_AUTHENTICATED) != 0)
+            return problem_set(p, 403, "forbidden", "you do not have the %s permission", r->permission);
+    }
     if (r->flags & ROUTE_BODY_JSON) {
         if (!http_content_type_is_json(c->req.content_type))
             return problem_set(p, 415, "unsupported-media-type", "send the body as application/json");
@@ -123,6 +172,7 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
     memset(&c->match, 0, sizeof(c->match));
     c->actor = NULL;
     c->body = NULL;
+    memset(&c->who, 0, sizeof(c->who));
     c->request_id = request_id_new(c->arena);
 
     int rc;
@@ -137,6 +187,9 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
     }
     if (rc == 0 && c->problem.status)
         rc = -1;
+    if (rc < 0 && (c->problem.status == 401 || c->problem.status == 403) && c->match.route &&
+        strcmp(c->match.route->permission, PERM_PUBLIC) != 0)
+        app_audit_denial(c);
 
     if (db_end_request(c->db) && !c->problem.internal[0])
         problem_internal(&c->problem, "a transaction was left open and has been rolled back");
@@ -150,6 +203,8 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
         c->res.content_type = "application/problem+json";
         if (c->problem.retry_after > 0)
             http_response_header(&c->res, "Retry-After", arena_printf(c->arena, "%d", c->problem.retry_after));
+        if (c->problem.status == 401)
+            http_response_header(&c->res, "WWW-Authenticate", "Bearer realm=\"portico\"");
         if (c->problem.status == 405 && c->problem.allow[0])
             http_response_header(&c->res, "Allow", arena_strdup(c->arena, c->problem.allow));
     }

@@ -3,7 +3,8 @@
  *
  * A handler's main() is one call: app_main(&area). app_main loads the configuration, then
  * serves requests (one as plain CGI; many under FastCGI) in this order: parse, route
- * (404/405), body checks for JSON routes (415/411/413/400), the route's function, then the
+ * (404/405), identity for routes that are not public (401, CSRF 403, permission 403 — each
+ * denial audited), body checks for JSON routes (415/411/413/400), the route's function, then the
  * one place where a problem becomes a problem+json response, the response headers every
  * answer carries (X-Request-Id, Cache-Control), and the log line. The request arena is
  * reset between requests; the database handle lives as long as the process.
@@ -16,6 +17,7 @@
 #include <stddef.h>
 
 #include "arena.h"
+#include "authn.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -39,6 +41,7 @@ struct app_ctx {
     struct router_match match;
     const char *request_id;
     const char *actor;           /* who made the request, once known (for the log) */
+    struct identity who;         /* filled for every route that is not public */
     json_object *body;           /* the parsed body of a ROUTE_BODY_JSON route */
     bool config_pending;         /* PORTICO_CONFIG is expected in the first request's parameters */
     const char *config_error;    /* set when the configuration did not load: all answer 503 */

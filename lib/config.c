@@ -45,6 +45,11 @@ static const struct config_key config_keys[] = {
     LNG(body_max_bytes, "1048576", 1024, 64L * 1024 * 1024, "largest request body accepted; larger answers 413. Keep the web server's limit (FcgidMaxRequestLen, LimitRequestBody) at or above it"),
     INT(json_max_depth, "32", 2, 256, "deepest nesting of arrays and objects accepted in a JSON body"),
     INT(retry_after, "5", 1, 3600, "seconds sent in Retry-After when the database is unavailable"),
+    INT(session_idle_seconds, "1800", 60, 86400, "a session unused this long ends (idle expiry)"),
+    INT(session_absolute_seconds, "43200", 300, 2592000, "a session ends this long after login, however used (absolute expiry)"),
+    INT(login_max_failures, "5", 1, 100, "failed logins of one account before its logins are refused for a while"),
+    INT(login_max_failures_address, "50", 1, 10000, "failed logins from one address (any account) before its logins are refused for a while"),
+    INT(login_lockout_seconds, "30", 1, 3600, "first refusal period after too many failures; it doubles with each further failure, up to an hour"),
     STR(log_file, "", "file for the JSON request log; empty means standard error (the web server's error log)"),
 };
 

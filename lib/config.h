@@ -40,6 +40,12 @@ struct config {
     long body_max_bytes;
     int json_max_depth;
     int retry_after;
+    /* sessions and logins */
+    int session_idle_seconds;
+    int session_absolute_seconds;
+    int login_max_failures;
+    int login_max_failures_address;
+    int login_lockout_seconds;
     /* logging */
     char log_file[512];
     char path[512];                 /* the file that was read; "" if none */

@@ -23,6 +23,8 @@ typedef int (*route_fn)(struct app_ctx *c);
 
 /* The permission of routes anyone may call, with or without an identity. */
 #define PERM_PUBLIC "public"
+/* Any authenticated identity may call the route (its own session, its own tokens). */
+#define PERM_AUTHENTICATED "authenticated"
 
 struct route {
     const char *method;       /* "GET", "POST", "PUT", "PATCH", "DELETE" */

@@ -22,6 +22,8 @@ int main(void)
     suite_log();
     suite_app();
     suite_audit();
+    suite_password();
+    suite_token();
     suite_fcgi();
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();

@@ -88,9 +88,11 @@ static int r_sloppy(struct app_ctx *c)
 
 static const struct route test_routes[] = {
     { "GET", "/api/v1/ok", PERM_PUBLIC, r_ok, 0, "OK", NULL },
-    { "POST", "/api/v1/items", "items.write", r_create, ROUTE_BODY_JSON, "Create an item", "Needs a name." },
-    { "GET", "/api/v1/items/{id}", "items.read", r_item, 0, "Get an item", NULL },
-    { "PUT", "/api/v1/items/{id}", "items.write", r_conflict, 0, "Always a conflict", NULL },
+    { "POST", "/api/v1/items", PERM_PUBLIC, r_create, ROUTE_BODY_JSON, "Create an item", "Needs a name." },
+    { "GET", "/api/v1/items/{id}", PERM_PUBLIC, r_item, 0, "Get an item", NULL },
+    { "PUT", "/api/v1/items/{id}", PERM_PUBLIC, r_conflict, 0, "Always a conflict", NULL },
+    { "GET", "/api/v1/mine", PERM_AUTHENTICATED, r_ok, 0, "Anyone logged in", NULL },
+    { "DELETE", "/api/v1/items/{id}", "items.delete", r_ok, 0, "Needs a named permission", NULL },
     { "GET", "/api/v1/internal", PERM_PUBLIC, r_internal, 0, "Fails with a secret", NULL },
     { "GET", "/api/v1/bare", PERM_PUBLIC, r_bare_failure, 0, "Fails without a problem", NULL },
     { "GET", "/api/v1/sloppy", PERM_PUBLIC, r_sloppy, 0, "Field error and 0", NULL },
@@ -397,7 +399,7 @@ static void test_method_not_allowed(void)
     CU_ASSERT(str_eq(resp_header(&f.r, "Allow"), "GET, HEAD"));
     serve(&f, "PATCH", "/api/v1/items/7", NULL, NULL, NULL);
     check_problem(&f, 405, "method-not-allowed");
-    CU_ASSERT(str_eq(resp_header(&f.r, "Allow"), "GET, HEAD, PUT"));
+    CU_ASSERT(str_eq(resp_header(&f.r, "Allow"), "GET, HEAD, PUT, DELETE"));
     serve(&f, "GET", "/api/v1/items", NULL, NULL, NULL);
     check_problem(&f, 405, "method-not-allowed");
     CU_ASSERT(str_eq(resp_header(&f.r, "Allow"), "POST"));
@@ -693,6 +695,25 @@ static void test_arena_steady_over_many_requests(void)
     fx_free(&f);
 }
 
+static void test_protected_routes_need_identity(void)
+{
+    /* No credentials: 401 with WWW-Authenticate, before the handler runs; a forged bearer
+     * credential: 401 too (it is never ignored). No database is needed to refuse. */
+    struct fixture f;
+    const char *paths[][2] = { { "GET", "/api/v1/mine" }, { "DELETE", "/api/v1/items/7" } };
+    for (size_t i = 0; i < 2; i++) {
+        fx_init(&f);
+        serve(&f, paths[i][0], paths[i][1], NULL, NULL, NULL);
+        check_problem(&f, 401, "unauthenticated");
+        CU_ASSERT(str_eq(resp_header(&f.r, "WWW-Authenticate"), "Bearer realm=\"portico\""));
+        fx_free(&f);
+    }
+    fx_init(&f);
+    serve_ex(&f, "GET", "/api/v1/mine", NULL, NULL, NULL, "HTTP_AUTHORIZATION=Bearer ptc_whatever");
+    check_problem(&f, 401, "unauthenticated");
+    fx_free(&f);
+}
+
 static void test_routes_json(void)
 {
     json_object *arr = app_routes_json(&test_app);
@@ -701,7 +722,7 @@ static void test_routes_json(void)
     json_object *r1 = json_object_array_get_idx(arr, 1), *jb;
     CU_ASSERT(str_eq(jstr(r1, "method"), "POST"));
     CU_ASSERT(str_eq(jstr(r1, "path"), "/api/v1/items"));
-    CU_ASSERT(str_eq(jstr(r1, "permission"), "items.write"));
+    CU_ASSERT(str_eq(jstr(r1, "permission"), "public"));
     CU_ASSERT(str_eq(jstr(r1, "summary"), "Create an item"));
     CU_ASSERT(str_eq(jstr(r1, "description"), "Needs a name."));
     CU_ASSERT(json_object_object_get_ex(r1, "json_body", &jb) && json_object_get_boolean(jb));
@@ -734,5 +755,6 @@ void suite_app(void)
     CU_add_test(s, "configuration from the first request's parameters", test_config_from_first_request);
     CU_add_test(s, "request ids differ", test_request_ids_differ);
     CU_add_test(s, "the arena stays the same over 10,000 requests", test_arena_steady_over_many_requests);
+    CU_add_test(s, "protected routes answer 401 without an identity", test_protected_routes_need_identity);
     CU_add_test(s, "app_routes_json", test_routes_json);
 }

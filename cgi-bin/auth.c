@@ -1,0 +1,333 @@
+/*
+ * auth: logging in and out, who am I, and changing one's password.
+ *
+ * Login answers the same 401 after the same Argon2 work whether the account is unknown,
+ * disabled or the password wrong. Failures are counted per account and per address in the
+ * database (so every process and host sees them); past login_max_failures, logins are refused
+ * with 429 and Retry-After for a period that doubles with each further failure. Every
+ * outcome is audited in the transaction that records it.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/password.h"
+#include "lib/portico.h"
+#include "lib/token.h"
+
+/* ---- shared pieces ------------------------------------------------------------------------ */
+
+static struct audit_event audit_base(struct app_ctx *c, const char *action, const char *outcome)
+{
+    struct audit_event ev = {
+        .actor_type = c->who.user_id ? "user" : "anonymous",
+        .actor_id = c->who.user_id ? arena_printf(c->arena, "%lld", c->who.user_id) : NULL,
+        .actor_name = c->who.username,
+        .action = action,
+        .target_type = "user",
+        .target_id = c->who.user_id ? arena_printf(c->arena, "%lld", c->who.user_id) : NULL,
+        .outcome = outcome,
+        .remote_addr = c->req.remote_addr,
+        .user_agent = http_header(&c->req, "User-Agent"),
+        .request_id = c->request_id,
+    };
+    return ev;
+}
+
+/* Write ev and commit; on any failure roll back and leave the problem set. */
+static int audit_commit(struct app_ctx *c, const struct audit_event *ev)
+{
+    if (audit_append(c->db, c->arena, ev, &c->problem) < 0 || db_commit(c->db, &c->problem) < 0) {
+        struct problem ignore;
+        problem_init(&ignore);
+        db_rollback(c->db, &ignore);
+        return -1;
+    }
+    return 0;
+}
+
+static json_object *user_json(long long id, const char *username, const char *display_name)
+{
+    json_object *u = json_object_new_object();
+    json_object_object_add(u, "id", json_object_new_int64(id));
+    json_object_object_add(u, "username", json_object_new_string(username ? username : ""));
+    json_object_object_add(u, "display_name", json_object_new_string(display_name ? display_name : ""));
+    return u;
+}
+
+/* ---- login -------------------------------------------------------------------------------- */
+
+static const char sql_locked[] =
+    "SELECT CEILING(GREATEST(1, TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(6), MAX(locked_until)) / 1000000)) "
+    "FROM login_throttle WHERE ((kind = 'user' AND subject = ?) OR (kind = 'addr' AND subject = ?)) "
+    "AND locked_until > UTC_TIMESTAMP(6)";
+/* Failures older than an hour start the count again; past the limit, the lock doubles. */
+static const char sql_fail[] =
+    "INSERT INTO login_throttle (kind, subject, failures, last_failure_at, locked_until) "
+    "VALUES (?, ?, 1, UTC_TIMESTAMP(6), IF(1 >= ?, UTC_TIMESTAMP(6) + INTERVAL ? SECOND, NULL)) "
+    "ON DUPLICATE KEY UPDATE "
+    "  failures = IF(last_failure_at < UTC_TIMESTAMP(6) - INTERVAL 1 HOUR, 1, failures + 1), "
+    "  last_failure_at = UTC_TIMESTAMP(6), "
+    "  locked_until = IF(failures >= ?, UTC_TIMESTAMP(6) + INTERVAL "
+    "      LEAST(3600, ? * POW(2, LEAST(failures - ?, 20))) SECOND, locked_until)";
+static const char sql_clear_user[] = "DELETE FROM login_throttle WHERE kind = 'user' AND subject = ?";
+static const char sql_find_user[] =
+    "SELECT id, username, display_name, password_hash, disabled_at IS NOT NULL "
+    "FROM users WHERE username = ? OR email = ? LIMIT 1";
+static const char sql_rehash[] = "UPDATE users SET password_hash = ? WHERE id = ?";
+
+static int login_record_failure(struct app_ctx *c, const char *login, const char *reason)
+{
+    const struct config *cfg = c->cfg;
+    const char *addr = c->req.remote_addr ? c->req.remote_addr : "unknown";
+    const char *kinds[2] = { "user", "addr" }, *subjects[2] = { login, addr };
+
+    if (db_begin(c->db, &c->problem) < 0)
+        return -1;
+    for (int i = 0; i < 2; i++) {
+        int max = i == 0 ? cfg->login_max_failures : cfg->login_max_failures_address;
+        struct db_value v[7] = {
+            DB_TEXTV(kinds[i]), DB_TEXTV(subjects[i]), DB_INTV(max), DB_INTV(cfg->login_lockout_seconds),
+            DB_INTV(max), DB_INTV(cfg->login_lockout_seconds), DB_INTV(max),
+        };
+        if (db_query(c->db, c->arena, sql_fail, v, 7, NULL, &c->problem) < 0) {
+            struct problem ignore;
+            problem_init(&ignore);
+            db_rollback(c->db, &ignore);
+            return -1;
+        }
+    }
+    struct audit_event ev = audit_base(c, "auth.login", "failure");
+    ev.actor_name = login;
+    ev.target_id = NULL;
+    ev.details = arena_printf(c->arena, "{\"reason\":\"%s\"}", reason);
+    if (audit_commit(c, &ev) < 0)
+        return -1;
+    return problem_set(&c->problem, 401, "invalid-credentials", "the username or password is wrong");
+}
+
+static int auth_login(struct app_ctx *c)
+{
+    static const char *const fields[] = { "username", "password", NULL };
+    struct problem *p = &c->problem;
+
+    if (!json_object_is_type(c->body, json_type_object))
+        return problem_set(p, 422, "validation", "the body must be a JSON object");
+    json_reject_unknown(c->body, fields, p);
+    const char *login = json_get_string(c->body, "username", true, NULL, 1, 254, p);
+    const char *pw = json_get_string(c->body, "password", true, NULL, 1, PASSWORD_MAX_LEN, p);
+    if (!json_fields_ok(p))
+        return -1;
+    size_t pwlen = strlen(pw);
+
+    /* Throttled? Refuse before any password work. */
+    const char *addr = c->req.remote_addr ? c->req.remote_addr : "unknown";
+    struct db_value lv[2] = { DB_TEXTV(login), DB_TEXTV(addr) };
+    struct db_result r;
+    if (db_query(c->db, c->arena, sql_locked, lv, 2, &r, p) < 0)
+        return -1;
+    if (db_cell(&r, 0, 0)) {
+        int wait = atoi(db_cell(&r, 0, 0));
+        if (db_begin(c->db, p) < 0)
+            return -1;
+        struct audit_event ev = audit_base(c, "auth.login", "denied");
+        ev.actor_name = login;
+        ev.details = "{\"reason\":\"throttled\"}";
+        if (audit_commit(c, &ev) < 0)
+            return -1;
+        p->retry_after = wait > 0 ? wait : 1;
+        return problem_set(p, 429, "too-many-attempts", "too many failed logins; try again in %d s", p->retry_after);
+    }
+
+    struct db_value fv[2] = { DB_TEXTV(login), DB_TEXTV(login) };
+    if (db_query(c->db, c->arena, sql_find_user, fv, 2, &r, p) < 0)
+        return -1;
+    const char *hash = r.nrows ? db_cell(&r, 0, 3) : NULL;
+    bool disabled = r.nrows && db_cell(&r, 0, 4) && strcmp(db_cell(&r, 0, 4), "1") == 0;
+    if (!hash || disabled) {
+        /* unknown, service account (no password) or disabled: the same work, the same answer */
+        password_verify_dummy(pw, pwlen);
+        return login_record_failure(c, login, !r.nrows ? "unknown account" : disabled ? "disabled" : "no password");
+    }
+    if (!password_verify(hash, pw, pwlen))
+        return login_record_failure(c, login, "wrong password");
+
+    long long uid = strtoll(db_cell(&r, 0, 0), NULL, 10);
+    c->who.user_id = uid;
+    c->who.username = db_cell(&r, 0, 1);
+    c->who.display_name = db_cell(&r, 0, 2);
+    c->who.via = "session";
+    c->actor = c->who.username;
+
+    if (db_begin(c->db, p) < 0)
+        return -1;
+    struct db_value cv = DB_TEXTV(login);
+    if (db_query(c->db, c->arena, sql_clear_user, &cv, 1, NULL, p) < 0)
+        goto fail;
+    if (password_needs_rehash(hash, &password_default)) {
+        char fresh[PASSWORD_HASH_MAX];
+        if (password_hash(pw, pwlen, &password_default, fresh) == 0) {
+            struct db_value rv[2] = { DB_TEXTV(fresh), DB_INTV(uid) };
+            if (db_query(c->db, c->arena, sql_rehash, rv, 2, NULL, p) < 0)
+                goto fail;
+        }
+    }
+    const char *sid = authn_session_start(c->db, c->arena, c->cfg, uid, &c->req, p);
+    if (!sid)
+        goto fail;
+    struct audit_event ev = audit_base(c, "auth.login", "success");
+    ev.details = "{\"method\":\"password\"}";
+    if (audit_commit(c, &ev) < 0)
+        return -1;
+
+    http_response_header(&c->res, "Set-Cookie", authn_cookie(c->arena, c->cfg, sid));
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "user", user_json(uid, c->who.username, c->who.display_name));
+    json_object_object_add(o, "csrf_token", json_object_new_string(authn_csrf_for(c->arena, sid)));
+    json_object_object_add(o, "idle_timeout_seconds", json_object_new_int(c->cfg->session_idle_seconds));
+    json_object_object_add(o, "absolute_timeout_seconds", json_object_new_int(c->cfg->session_absolute_seconds));
+    return app_json(c, 200, o);
+fail:;
+    struct problem ignore;
+    problem_init(&ignore);
+    db_rollback(c->db, &ignore);
+    return -1;
+}
+
+/* ---- logout, session ---------------------------------------------------------------------- */
+
+static const char sql_end_session[] = "DELETE FROM sessions WHERE id_hash = ?";
+
+static int auth_logout(struct app_ctx *c)
+{
+    if (db_begin(c->db, &c->problem) < 0)
+        return -1;
+    if (c->who.session_hash) {
+        struct db_value v = DB_TEXTV(c->who.session_hash);
+        if (db_query(c->db, c->arena, sql_end_session, &v, 1, NULL, &c->problem) < 0) {
+            struct problem ignore;
+            problem_init(&ignore);
+            db_rollback(c->db, &ignore);
+            return -1;
+        }
+    }
+    struct audit_event ev = audit_base(c, "auth.logout", "success");
+    if (audit_commit(c, &ev) < 0)
+        return -1;
+    http_response_header(&c->res, "Set-Cookie", authn_cookie(c->arena, c->cfg, NULL));
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "status", json_object_new_string("logged out"));
+    return app_json(c, 200, o);
+}
+
+static const char sql_roles[] =
+    "SELECT role, scope_type, scope_id FROM role_bindings "
+    "WHERE subject_type = 'user' AND subject_id = ? ORDER BY role, scope_type, scope_id";
+
+static int auth_session(struct app_ctx *c)
+{
+    struct db_result r;
+    struct db_value v = DB_INTV(c->who.user_id);
+    if (db_query(c->db, c->arena, sql_roles, &v, 1, &r, &c->problem) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "user", user_json(c->who.user_id, c->who.username, c->who.display_name));
+    json_object_object_add(o, "via", json_object_new_string(c->who.via));
+    if (c->who.csrf_token)
+        json_object_object_add(o, "csrf_token", json_object_new_string(c->who.csrf_token));
+    json_object *roles = json_object_new_array();
+    for (size_t i = 0; i < r.nrows; i++) {
+        json_object *b = json_object_new_object();
+        json_object_object_add(b, "role", json_object_new_string(db_cell(&r, i, 0)));
+        json_object_object_add(b, "scope_type", json_object_new_string(db_cell(&r, i, 1)));
+        json_object_object_add(b, "scope_id", json_object_new_string(db_cell(&r, i, 2)));
+        json_object_array_add(roles, b);
+    }
+    json_object_object_add(o, "roles", roles);
+    return app_json(c, 200, o);
+}
+
+/* ---- password change ---------------------------------------------------------------------- */
+
+static const char sql_current_hash[] = "SELECT password_hash FROM users WHERE id = ?";
+static const char sql_set_password[] =
+    "UPDATE users SET password_hash = ?, password_changed_at = UTC_TIMESTAMP(6) WHERE id = ?";
+static const char sql_end_other_sessions[] = "DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?";
+
+static int auth_password(struct app_ctx *c)
+{
+    static const char *const fields[] = { "current_password", "new_password", NULL };
+    struct problem *p = &c->problem;
+    char why[128];
+
+    if (!json_object_is_type(c->body, json_type_object))
+        return problem_set(p, 422, "validation", "the body must be a JSON object");
+    json_reject_unknown(c->body, fields, p);
+    const char *cur = json_get_string(c->body, "current_password", true, NULL, 1, PASSWORD_MAX_LEN, p);
+    const char *next = json_get_string(c->body, "new_password", true, NULL, 1, PASSWORD_MAX_LEN, p);
+    if (next && password_check_policy(next, strlen(next), why, sizeof(why)) < 0)
+        problem_field(p, "new_password", "%s", why);
+    if (!json_fields_ok(p))
+        return -1;
+
+    struct db_result r;
+    struct db_value v = DB_INTV(c->who.user_id);
+    if (db_query(c->db, c->arena, sql_current_hash, &v, 1, &r, p) < 0)
+        return -1;
+    const char *hash = db_cell(&r, 0, 0);
+    if (!hash || !password_verify(hash, cur, strlen(cur))) {
+        if (!hash)
+            password_verify_dummy(cur, strlen(cur));
+        if (db_begin(c->db, p) < 0)
+            return -1;
+        struct audit_event ev = audit_base(c, "auth.password.change", "failure");
+        ev.details = "{\"reason\":\"current password wrong\"}";
+        if (audit_commit(c, &ev) < 0)
+            return -1;
+        problem_field(p, "current_password", "is not your current password");
+        return -1;
+    }
+    char fresh[PASSWORD_HASH_MAX];
+    if (password_hash(next, strlen(next), &password_default, fresh) < 0)
+        return problem_set(p, 500, "internal", "the password could not be hashed");
+    if (db_begin(c->db, p) < 0)
+        return -1;
+    struct db_value sv[2] = { DB_TEXTV(fresh), DB_INTV(c->who.user_id) };
+    struct db_value ov[2] = { DB_INTV(c->who.user_id), DB_TEXTV(c->who.session_hash ? c->who.session_hash : "") };
+    if (db_query(c->db, c->arena, sql_set_password, sv, 2, NULL, p) < 0 ||
+        db_query(c->db, c->arena, sql_end_other_sessions, ov, 2, NULL, p) < 0) {
+        struct problem ignore;
+        problem_init(&ignore);
+        db_rollback(c->db, &ignore);
+        return -1;
+    }
+    struct audit_event ev = audit_base(c, "auth.password.change", "success");
+    ev.details = "{\"other_sessions\":\"ended\"}";
+    if (audit_commit(c, &ev) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "status", json_object_new_string("password changed; your other sessions have ended"));
+    return app_json(c, 200, o);
+}
+
+static const struct route auth_routes[] = {
+    { "POST", "/api/v1/auth/login", PERM_PUBLIC, auth_login, ROUTE_BODY_JSON,
+      "Log in", "Takes {username (or email), password}; answers the user, the CSRF token for "
+                "state-changing requests, and sets the session cookie. 401 for any wrong "
+                "credential; 429 with Retry-After after too many failures." },
+    { "POST", "/api/v1/auth/logout", PERM_AUTHENTICATED, auth_logout, 0,
+      "Log out", "Ends this session and clears the cookie." },
+    { "GET", "/api/v1/auth/session", PERM_AUTHENTICATED, auth_session, 0,
+      "Who am I", "The current user, how it is authenticated, its CSRF token and its role bindings." },
+    { "POST", "/api/v1/auth/password", PERM_AUTHENTICATED, auth_password, ROUTE_BODY_JSON,
+      "Change my password", "Takes {current_password, new_password} (at least 12 characters); "
+                            "ends every other session of the user." },
+};
+
+static const struct app auth_app = { "auth", auth_routes, sizeof(auth_routes) / sizeof(auth_routes[0]) };
+
+int main(int argc, char **argv)
+{
+    return app_main(&auth_app, argc, argv);
+}

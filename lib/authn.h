@@ -1,0 +1,53 @@
+/*
+ * authn: who is making this request.
+ *
+ * A request is identified by its session cookie (portico_session) or, for scripts, by an
+ * `Authorization: Bearer` token. Sessions are stored by the SHA-256 of their id and end after
+ * session_idle_seconds without use or session_absolute_seconds after login; a disabled user's
+ * sessions stop working at once. A cookie-authenticated request that changes state must carry
+ * the session's CSRF token in X-CSRF-Token: the token is derived from the session id
+ * (SHA-256 of a label and the id), so only a page that was given it can send it.
+ */
+#ifndef PORTICO_AUTHN_H
+#define PORTICO_AUTHN_H
+
+#include <stdbool.h>
+
+#include "arena.h"
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "problem.h"
+
+#define AUTHN_COOKIE "portico_session"
+#define AUTHN_CSRF_HEADER "X-CSRF-Token"
+#define AUTHN_SESSION_BYTES 32
+
+struct identity {
+    long long user_id;           /* 0: anonymous */
+    const char *username;
+    const char *display_name;
+    const char *via;             /* "session" or "token" */
+    const char *session_hash;    /* for "session": the stored key */
+    const char *csrf_token;      /* for "session": what the page must send back */
+};
+
+/* Identify the request. Anonymous (user_id 0) when it carries no credentials; 401 in p when
+ * it carries credentials that are not valid (expired, revoked, malformed). */
+int authn_identify(struct db *db, struct arena *a, const struct config *cfg,
+                   const struct http_request *req, struct identity *who, struct problem *p);
+
+/* For a session identity and a state-changing method: 403 unless X-CSRF-Token matches. */
+int authn_check_csrf(const struct http_request *req, const struct identity *who, struct problem *p);
+
+/* The CSRF token of a session id (base64url, in the arena). */
+const char *authn_csrf_for(struct arena *a, const char *session_id);
+
+/* Start a session for user_id: store it, return the id to put in the cookie (arena). */
+const char *authn_session_start(struct db *db, struct arena *a, const struct config *cfg,
+                                long long user_id, const struct http_request *req, struct problem *p);
+
+/* The Set-Cookie value for a new session id, or (id NULL) one that clears the cookie. */
+const char *authn_cookie(struct arena *a, const struct config *cfg, const char *id);
+
+#endif
