@@ -423,7 +423,10 @@ cmd_test() {
 
   say "== API document"
   local tmp; tmp=$(mktemp -d)
-  for h in "$bt"/cgi-bin/*.fcgi; do "$h" --routes > "$tmp/$(basename "$h" .fcgi).json"; done
+  for h in "$bt"/cgi-bin/*.fcgi; do
+    "$h" --check || { say "$(basename "$h"): its route table is invalid"; failed=1; }
+    "$h" --routes > "$tmp/$(basename "$h" .fcgi).json"
+  done
   "$bt/admin/portico-admin" openapi "$tmp"/*.json > "$tmp/openapi.json"
   if ! cmp -s "$tmp/openapi.json" "$ROOT/docs/openapi.json"; then
     say "docs/openapi.json does not match the route tables: run 'make openapi' and commit it"; failed=1

@@ -18,6 +18,7 @@
 #include "admin/migrate.h"
 #include "admin/openapi.h"
 #include "lib/audit.h"
+#include "lib/authz.h"
 #include "lib/password.h"
 #include "lib/token.h"
 #include "lib/config.h"
@@ -42,6 +43,8 @@ static void usage(FILE *out)
             "  create-admin [--username NAME] [--email ADDR] [--password-stdin] [--if-missing]\n"
             "                                    create a user with the global admin role; the password\n"
             "                                    is read from stdin or generated and printed once\n"
+            "  create-user NAME [--role ROLE] [--email ADDR] [--password-stdin]\n"
+            "                                    create a user, with a global role if one is named\n"
             "  config                            print every setting, its default and its meaning\n"
             "  openapi ROUTES.json...            the OpenAPI document from handlers' --routes output\n"
             "  version                           print the version\n"
@@ -150,11 +153,13 @@ static const char sql_admin_exists[] =
 static const char sql_user_insert[] =
     "INSERT INTO users (username, email, display_name, kind, password_hash, password_changed_at) "
     "VALUES (?, ?, 'Administrator', 'human', ?, UTC_TIMESTAMP(6))";
-static const char sql_bind_admin[] =
+static const char sql_bind_role[] =
     "INSERT INTO role_bindings (subject_type, subject_id, role, scope_type, scope_id) "
-    "VALUES ('user', ?, 'admin', 'global', '')";
+    "VALUES ('user', ?, ?, 'global', '')";
 
-static int cmd_create_admin(const struct config *cfg, int argc, char **argv)
+/* create-admin and create-user: a user with a global role (none for create-user without
+ * --role); the password from stdin or generated and printed once. */
+static int cmd_create_user(const struct config *cfg, const char *role, int argc, char **argv)
 {
     const char *username = "admin", *email = NULL;
     bool from_stdin = false, if_missing = false;
@@ -167,12 +172,18 @@ static int cmd_create_admin(const struct config *cfg, int argc, char **argv)
             email = argv[++i];
         else if (strcmp(argv[i], "--password-stdin") == 0)
             from_stdin = true;
-        else if (strcmp(argv[i], "--if-missing") == 0)
+        else if (strcmp(argv[i], "--if-missing") == 0 && role && strcmp(role, "admin") == 0)
             if_missing = true;
+        else if (strcmp(argv[i], "--role") == 0 && i + 1 < argc)
+            role = argv[++i];
         else {
-            fprintf(stderr, "portico-admin create-admin: unknown option %s\n", argv[i]);
+            fprintf(stderr, "portico-admin: unknown option %s\n", argv[i]);
             return 2;
         }
+    }
+    if (role && !authz_role_has(role, "catalog.entity.read")) {
+        fprintf(stderr, "portico-admin: unknown role %s (viewer, developer, maintainer, admin)\n", role);
+        return 2;
     }
     if (!*username || strlen(username) > 64) {
         fprintf(stderr, "portico-admin create-admin: the username must be 1 to 64 characters\n");
@@ -225,22 +236,22 @@ static int cmd_create_admin(const struct config *cfg, int argc, char **argv)
         rc = fail(&p);
         goto out;
     }
-    struct db_value bv = DB_INTV((long long)ins.insert_id);
+    struct db_value bv[2] = { DB_INTV((long long)ins.insert_id), DB_TEXTV(role ? role : "") };
     const char *os_user = getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER");
     char uid[24];
     snprintf(uid, sizeof(uid), "%llu", ins.insert_id);
     struct audit_event ev = {
         .actor_type = "admin-tool", .actor_name = os_user, .action = "iam.user.create",
         .target_type = "user", .target_id = uid, .outcome = "success",
-        .details = "{\"role\":\"admin\",\"scope\":\"global\",\"via\":\"portico-admin create-admin\"}",
+        .details = arena_printf(&a, "{\"role\":\"%s\",\"scope\":\"global\",\"via\":\"portico-admin\"}", role ? role : ""),
     };
-    if (db_query(db, &a, sql_bind_admin, &bv, 1, NULL, &p) < 0 || audit_append(db, &a, &ev, &p) < 0 ||
+    if ((role && db_query(db, &a, sql_bind_role, bv, 2, NULL, &p) < 0) || audit_append(db, &a, &ev, &p) < 0 ||
         db_commit(db, &p) < 0) {
         db_rollback(db, &p);
         rc = fail(&p);
         goto out;
     }
-    printf("created administrator %s\n", username);
+    printf("created %s %s\n", role && strcmp(role, "admin") == 0 ? "administrator" : "user", username);
     if (!from_stdin)
         printf("password: %s\n(shown once: store it now)\n", pw);
     rc = 0;
@@ -311,7 +322,20 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "migrate") == 0)
         return cmd_migrate(&cfg, argc - i, argv + i);
     if (strcmp(cmd, "create-admin") == 0)
-        return cmd_create_admin(&cfg, argc - i, argv + i);
+        return cmd_create_user(&cfg, "admin", argc - i, argv + i);
+    if (strcmp(cmd, "create-user") == 0) {
+        if (i >= argc || argv[i][0] == '-') {
+            fprintf(stderr, "portico-admin create-user: name the user\n");
+            return 2;
+        }
+        char *uargv[16];
+        int uargc = 0;
+        uargv[uargc++] = "--username";
+        uargv[uargc++] = argv[i];
+        for (int k = i + 1; k < argc && uargc < 15; k++)
+            uargv[uargc++] = argv[k];
+        return cmd_create_user(&cfg, NULL, uargc, uargv);
+    }
     if (strcmp(cmd, "audit") == 0 && i < argc && strcmp(argv[i], "verify") == 0)
         return cmd_audit_verify(&cfg);
 

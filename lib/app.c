@@ -138,10 +138,14 @@ static int app_route(const struct app *app, struct app_ctx *c)
         c->actor = c->who.username;
         if (authn_check_csrf(&c->req, &c->who, p) < 0)
             return -1;
-        /* Named permissions are decided by the authorization engine; until it exists,
-         * fail closed. */
-        if (strcmp(r->permission, PERM_AUTHENTICATED) != 0)
-            return problem_set(p, 403, "forbidden", "you do not have the %s permission", r->permission);
+        /* A named permission must be held somewhere (the handler narrows it to the
+         * resource's scope with authz_check and c->grants). */
+        if (strcmp(r->permission, PERM_AUTHENTICATED) != 0) {
+            if (authz_load(c->db, c->arena, c->who.user_id, &c->grants, p) < 0)
+                return -1;
+            if (!authz_check(&c->grants, r->permission, NULL, NULL))
+                return problem_set(p, 403, "forbidden", "you do not have the %s permission", r->permission);
+        }
     }
     if (r->flags & ROUTE_BODY_JSON) {
         if (!http_content_type_is_json(c->req.content_type))
@@ -173,6 +177,7 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
     c->actor = NULL;
     c->body = NULL;
     memset(&c->who, 0, sizeof(c->who));
+    memset(&c->grants, 0, sizeof(c->grants));
     c->request_id = request_id_new(c->arena);
 
     int rc;
@@ -228,6 +233,20 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
     log_request_write(&line);
     json_object_put(c->body);
     c->body = NULL;
+}
+
+int app_table_check(const struct app *app, char *err, size_t errlen)
+{
+    if (router_table_check(app->routes, app->nroutes, err, errlen) < 0)
+        return -1;
+    for (size_t i = 0; i < app->nroutes; i++) {
+        const char *perm = app->routes[i].permission;
+        if (strcmp(perm, PERM_PUBLIC) != 0 && strcmp(perm, PERM_AUTHENTICATED) != 0 && !authz_permission_known(perm)) {
+            snprintf(err, errlen, "%s %s: unknown permission %s", app->routes[i].method, app->routes[i].pattern, perm);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 json_object *app_routes_json(const struct app *app)
@@ -303,6 +322,14 @@ int app_main(const struct app *app, int argc, char **argv)
     static struct arena arena;
     static struct app_ctx c;
 
+    char table_err[256];
+    if (app_table_check(app, table_err, sizeof(table_err)) < 0) {
+        /* A handler with a broken table must not serve: it could expose a route unchecked. */
+        fprintf(stderr, "%s: route table: %s\n", app->area, table_err);
+        return 1;
+    }
+    if (argc > 1 && strcmp(argv[1], "--check") == 0)
+        return 0;
     if (argc > 1 && strcmp(argv[1], "--routes") == 0) {
         json_object *routes = app_routes_json(app);
         puts(json_object_to_json_string_ext(routes, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -18,6 +18,7 @@
 
 #include "arena.h"
 #include "authn.h"
+#include "authz.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -42,6 +43,7 @@ struct app_ctx {
     const char *request_id;
     const char *actor;           /* who made the request, once known (for the log) */
     struct identity who;         /* filled for every route that is not public */
+    struct authz_grants grants;  /* the identity's role bindings, for routes with a named permission */
     json_object *body;           /* the parsed body of a ROUTE_BODY_JSON route */
     bool config_pending;         /* PORTICO_CONFIG is expected in the first request's parameters */
     const char *config_error;    /* set when the configuration did not load: all answer 503 */
@@ -61,6 +63,10 @@ int app_main(const struct app *app, int argc, char **argv);
  * unit tests can drive the whole request path without a web server). */
 void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_fn read,
                void *read_ctx, http_write_fn write, void *write_ctx);
+
+/* router_table_check, plus: every permission is public, authenticated or a known one.
+ * `<area>.fcgi --check` runs it; dev.sh test runs that for every handler. */
+int app_table_check(const struct app *app, char *err, size_t errlen);
 
 /* The route table as a JSON array (method, path, permission, summary, description, body). */
 json_object *app_routes_json(const struct app *app);

@@ -9,6 +9,9 @@
  *   router   route tables (method, pattern, permission, function, docs) and matching
  *   json     JSON bodies with depth/size limits; typed getters that collect 422 field errors
  *   db       MariaDB: lazy connection, cached prepared statements, transactions, safe retry
+ *   authn    who is asking: session cookies (idle/absolute expiry, CSRF), bearer tokens
+ *   authz    may they: permission registry, built-in roles, scoped bindings, the deciding binding
+ *   password Argon2id hashing and verification;  token: random tokens and their SHA-256
  *   audit    the tamper-evident audit log: append in the change's transaction, verify the chain
  *   fcgi     the FastCGI responder loop (kept connections, epoll, clean stop)
  *   app      the request lifecycle every handler shares; app_main is a handler's main()
@@ -21,6 +24,8 @@
 #include "app.h"
 #include "arena.h"
 #include "audit.h"
+#include "authn.h"
+#include "authz.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"

@@ -22,6 +22,7 @@ int main(void)
     suite_log();
     suite_app();
     suite_audit();
+    suite_authz();
     suite_password();
     suite_token();
     suite_fcgi();

@@ -92,7 +92,7 @@ static const struct route test_routes[] = {
     { "GET", "/api/v1/items/{id}", PERM_PUBLIC, r_item, 0, "Get an item", NULL },
     { "PUT", "/api/v1/items/{id}", PERM_PUBLIC, r_conflict, 0, "Always a conflict", NULL },
     { "GET", "/api/v1/mine", PERM_AUTHENTICATED, r_ok, 0, "Anyone logged in", NULL },
-    { "DELETE", "/api/v1/items/{id}", "items.delete", r_ok, 0, "Needs a named permission", NULL },
+    { "DELETE", "/api/v1/items/{id}", "catalog.entity.delete", r_ok, 0, "Needs a named permission", NULL },
     { "GET", "/api/v1/internal", PERM_PUBLIC, r_internal, 0, "Fails with a secret", NULL },
     { "GET", "/api/v1/bare", PERM_PUBLIC, r_bare_failure, 0, "Fails without a problem", NULL },
     { "GET", "/api/v1/sloppy", PERM_PUBLIC, r_sloppy, 0, "Field error and 0", NULL },

@@ -1,0 +1,155 @@
+/*
+ * authz: the permission registry, the built-in roles and the decision.
+ *
+ * Built-in roles nest: viewer ⊂ developer ⊂ maintainer ⊂ admin. Each permission names the
+ * least role that holds it, which keeps the whole matrix in one readable table.
+ */
+#include "authz.h"
+
+#include <string.h>
+
+enum role_rank { RANK_NONE, RANK_VIEWER, RANK_DEVELOPER, RANK_MAINTAINER, RANK_ADMIN };
+
+struct permission_def {
+    const char *name;
+    enum role_rank least;   /* the least built-in role that holds it */
+};
+
+static const struct permission_def permissions[] = {
+    /* identity and governance */
+    { "iam.user.read", RANK_VIEWER },
+    { "iam.team.read", RANK_VIEWER },
+    { "iam.role.read", RANK_VIEWER },
+    { "iam.explain", RANK_MAINTAINER },
+    { "iam.user.write", RANK_ADMIN },
+    { "iam.team.write", RANK_ADMIN },
+    { "iam.role.write", RANK_ADMIN },
+    { "iam.binding.write", RANK_ADMIN },
+    { "iam.unlock", RANK_ADMIN },
+    { "audit.event.read", RANK_MAINTAINER },
+    { "audit.event.export", RANK_MAINTAINER },
+    /* catalog */
+    { "catalog.entity.read", RANK_VIEWER },
+    { "catalog.entity.write", RANK_DEVELOPER },
+    { "catalog.import", RANK_DEVELOPER },
+    { "catalog.instance.register", RANK_DEVELOPER },
+    { "catalog.entity.delete", RANK_MAINTAINER },
+    { "catalog.location.write", RANK_MAINTAINER },
+    /* secrets: metadata is readable, values are revealed only with secrets.reveal */
+    { "secrets.secret.read", RANK_VIEWER },
+    { "secrets.secret.write", RANK_DEVELOPER },
+    { "secrets.reveal", RANK_MAINTAINER },
+    { "secrets.secret.destroy", RANK_MAINTAINER },
+    /* templates and provisioning */
+    { "templates.template.read", RANK_VIEWER },
+    { "templates.template.write", RANK_DEVELOPER },
+    { "templates.template.publish", RANK_MAINTAINER },
+    { "templates.template.trust", RANK_ADMIN },
+    { "provision.request.read", RANK_VIEWER },
+    { "provision.resource.read", RANK_VIEWER },
+    { "provision.request.create", RANK_DEVELOPER },
+    { "provision.resource.renew", RANK_DEVELOPER },
+    { "provision.resource.delete", RANK_DEVELOPER },
+    { "provision.request.approve", RANK_MAINTAINER },
+};
+#define NPERMS (sizeof(permissions) / sizeof(permissions[0]))
+
+static const char *const role_names[] = { "viewer", "developer", "maintainer", "admin", NULL };
+
+static enum role_rank role_rank(const char *role)
+{
+    for (int i = 0; role_names[i]; i++)
+        if (strcmp(role, role_names[i]) == 0)
+            return (enum role_rank)(i + 1);
+    return RANK_NONE;
+}
+
+static const struct permission_def *permission_find(const char *name)
+{
+    for (size_t i = 0; i < NPERMS; i++)
+        if (strcmp(permissions[i].name, name) == 0)
+            return &permissions[i];
+    return NULL;
+}
+
+bool authz_permission_known(const char *permission)
+{
+    return permission && permission_find(permission) != NULL;
+}
+
+const char *const *authz_permissions(void)
+{
+    static const char *names[NPERMS + 1];
+    if (!names[0])
+        for (size_t i = 0; i < NPERMS; i++)
+            names[i] = permissions[i].name;
+    return names;
+}
+
+const char *const *authz_builtin_roles(void)
+{
+    return role_names;
+}
+
+bool authz_role_has(const char *role, const char *permission)
+{
+    const struct permission_def *p = permission_find(permission);
+    enum role_rank r = role_rank(role);
+    return p && r != RANK_NONE && r >= p->least;
+}
+
+/* Does a binding's scope cover the resource? NULL resource: the route-level question
+ * "anywhere at all", which any scope answers. */
+static bool scope_covers(const struct authz_binding *b, const struct authz_resource *res)
+{
+    if (strcmp(b->scope_type, "global") == 0 || !res)
+        return true;
+    if (strcmp(b->scope_type, "team") == 0)
+        return res->owner_team && strcmp(res->owner_team, b->scope_id) == 0;
+    if (strcmp(b->scope_type, "entity") == 0)
+        return res->entity && strcmp(res->entity, b->scope_id) == 0;
+    return false;
+}
+
+bool authz_check(const struct authz_grants *g, const char *permission,
+                 const struct authz_resource *resource, const struct authz_binding **decided_by)
+{
+    /* Prefer the broadest deciding binding, so explanations name the global one first. */
+    const struct authz_binding *best = NULL;
+    for (size_t i = 0; g && i < g->n; i++) {
+        const struct authz_binding *b = &g->bindings[i];
+        if (!authz_role_has(b->role, permission) || !scope_covers(b, resource))
+            continue;
+        if (!best || (strcmp(b->scope_type, "global") == 0 && strcmp(best->scope_type, "global") != 0))
+            best = b;
+    }
+    if (decided_by)
+        *decided_by = best;
+    return best != NULL;
+}
+
+static const char sql_bindings[] =
+    "SELECT role, scope_type, scope_id FROM role_bindings "
+    "WHERE subject_type = 'user' AND subject_id = ? ORDER BY id";
+
+int authz_load(struct db *db, struct arena *a, long long user_id, struct authz_grants *out,
+               struct problem *p)
+{
+    struct db_result r;
+    struct db_value v = DB_INTV(user_id);
+    out->bindings = NULL;
+    out->n = 0;
+    if (db_query(db, a, sql_bindings, &v, 1, &r, p) < 0)
+        return -1;
+    out->bindings = arena_calloc(a, r.nrows ? r.nrows : 1, sizeof(*out->bindings));
+    if (!out->bindings)
+        return problem_set(p, 500, "internal", "out of memory");
+    for (size_t i = 0; i < r.nrows; i++) {
+        out->bindings[i].role = db_cell(&r, i, 0);
+        out->bindings[i].scope_type = db_cell(&r, i, 1);
+        out->bindings[i].scope_id = db_cell(&r, i, 2) ? db_cell(&r, i, 2) : "";
+        out->bindings[i].via = "user";
+    }
+    out->n = r.nrows;
+    return 0;
+}
