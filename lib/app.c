@@ -145,6 +145,8 @@ static int app_route(const struct app *app, struct app_ctx *c)
                 return -1;
             if (!authz_check(&c->grants, r->permission, NULL, NULL))
                 return problem_set(p, 403, "forbidden", "you do not have the %s permission", r->permission);
+            if (!authn_token_allows(&c->who, r->permission))
+                return problem_set(p, 403, "forbidden", "this token's scopes do not include %s", r->permission);
         }
     }
     if (r->flags & ROUTE_BODY_JSON) {

@@ -4,6 +4,7 @@
  */
 #include "authn.h"
 
+#include <json-c/json.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,15 +45,70 @@ static int unauthorized(struct problem *p, const char *why)
     return problem_set(p, 401, "unauthenticated", "%s", why);
 }
 
+static const char sql_token[] =
+    "SELECT t.id, t.user_id, u.username, u.display_name, t.scopes, "
+    "       t.last_used_at IS NULL OR t.last_used_at < UTC_TIMESTAMP(6) - INTERVAL 60 SECOND "
+    "FROM api_tokens t JOIN users u ON u.id = t.user_id "
+    "WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > UTC_TIMESTAMP(6) "
+    "  AND u.disabled_at IS NULL";
+static const char sql_token_used[] = "UPDATE api_tokens SET last_used_at = UTC_TIMESTAMP(6) WHERE id = ?";
+
+static int authn_token(struct db *db, struct arena *a, const char *tok, struct identity *who, struct problem *p)
+{
+    while (*tok == ' ')
+        tok++;
+    if (!token_shape_ok(tok, strlen(tok), AUTHN_TOKEN_PREFIX, AUTHN_TOKEN_BYTES))
+        return unauthorized(p, "this is not a Portico API token");
+    char hash[TOKEN_HASH_HEX];
+    token_sha256_hex(tok, strlen(tok), hash);
+    struct db_value v = DB_TEXTV(hash);
+    struct db_result r;
+    if (db_query(db, a, sql_token, &v, 1, &r, p) < 0)
+        return -1;
+    if (r.nrows != 1)
+        return unauthorized(p, "the token is unknown, expired or revoked");
+    who->token_id = strtoll(db_cell(&r, 0, 0), NULL, 10);
+    who->user_id = strtoll(db_cell(&r, 0, 1), NULL, 10);
+    who->username = db_cell(&r, 0, 2);
+    who->display_name = db_cell(&r, 0, 3);
+    who->via = "token";
+    json_object *scopes = json_tokener_parse(db_cell(&r, 0, 4));
+    size_t n = scopes && json_object_is_type(scopes, json_type_array) ? json_object_array_length(scopes) : 0;
+    who->scopes = arena_calloc(a, n + 1, sizeof(char *));
+    for (size_t i = 0; who->scopes && i < n; i++) {
+        json_object *s = json_object_array_get_idx(scopes, i);
+        who->scopes[i] = arena_strdup(a, json_object_is_type(s, json_type_string) ? json_object_get_string(s) : "");
+    }
+    json_object_put(scopes);
+    if (db_cell(&r, 0, 5) && strcmp(db_cell(&r, 0, 5), "1") == 0) {
+        struct db_value t = DB_INTV(who->token_id);
+        if (db_query(db, a, sql_token_used, &t, 1, NULL, p) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+bool authn_token_allows(const struct identity *who, const char *permission)
+{
+    if (!who->via || strcmp(who->via, "token") != 0)
+        return true;
+    for (const char **s = who->scopes; s && *s; s++)
+        if (strcmp(*s, permission) == 0)
+            return true;
+    return false;
+}
+
 int authn_identify(struct db *db, struct arena *a, const struct config *cfg,
                    const struct http_request *req, struct identity *who, struct problem *p)
 {
     memset(who, 0, sizeof(*who));
     const char *auth = http_header(req, "Authorization");
     if (auth && *auth) {
-        /* API tokens arrive with the token tables; until then a bearer credential is
-         * refused rather than ignored, so a script never runs anonymously by mistake. */
-        return unauthorized(p, "this credential is not accepted");
+        /* A credential that is not a valid token is refused, never ignored: a script must
+         * not run anonymously by mistake. */
+        if (strncasecmp(auth, "Bearer ", 7) != 0)
+            return unauthorized(p, "send an API token as Authorization: Bearer ptc_...");
+        return authn_token(db, a, auth + 7, who, p);
     }
     const char *sid = http_cookie(req, AUTHN_COOKIE);
     if (!sid)

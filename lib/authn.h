@@ -2,7 +2,8 @@
  * authn: who is making this request.
  *
  * A request is identified by its session cookie (portico_session) or, for scripts, by an
- * `Authorization: Bearer` token. Sessions are stored by the SHA-256 of their id and end after
+ * `Authorization: Bearer ptc_...` API token (stored by SHA-256; revocable; with an expiry and
+ * scopes that narrow what its owner may do). Sessions are stored by the SHA-256 of their id and end after
  * session_idle_seconds without use or session_absolute_seconds after login; a disabled user's
  * sessions stop working at once. A cookie-authenticated request that changes state must carry
  * the session's CSRF token in X-CSRF-Token: the token is derived from the session id
@@ -30,7 +31,15 @@ struct identity {
     const char *via;             /* "session" or "token" */
     const char *session_hash;    /* for "session": the stored key */
     const char *csrf_token;      /* for "session": what the page must send back */
+    long long token_id;          /* for "token" */
+    const char **scopes;         /* for "token": the permissions it may use, NULL-terminated */
 };
+
+#define AUTHN_TOKEN_PREFIX "ptc_"
+#define AUTHN_TOKEN_BYTES 32
+
+/* For a token identity: may it use permission? (Sessions: always true; the roles decide.) */
+bool authn_token_allows(const struct identity *who, const char *permission);
 
 /* Identify the request. Anonymous (user_id 0) when it carries no credentials; 401 in p when
  * it carries credentials that are not valid (expired, revoked, malformed). */

@@ -980,6 +980,123 @@ static void test_audit_events_api(void)
     resp_free(&r);
 }
 
+
+/* ---- API tokens ------------------------------------------------------------------------------ */
+
+/* POST JSON with the session's cookie and CSRF token. */
+static long post_session(const char *cookie, const char *csrf, const char *method, const char *path,
+                         const char *body, struct resp *r)
+{
+    char hc[300], hx[200];
+    snprintf(hc, sizeof(hc), "Cookie: %s", cookie);
+    snprintf(hx, sizeof(hx), "X-CSRF-Token: %s", csrf);
+    const char *const h[] = { hc, hx, NULL };
+    if (request(method, path, body ? "application/json" : NULL, body ? body : "", -1, h, r) < 0)
+        return -1;
+    return r->status;
+}
+
+static long get_bearer(const char *token, const char *path, struct resp *r)
+{
+    char h[200];
+    snprintf(h, sizeof(h), "Authorization: Bearer %s", token);
+    const char *const hs[] = { h, NULL };
+    if (request("GET", path, NULL, NULL, 0, hs, r) < 0)
+        return -1;
+    return r->status;
+}
+
+static void test_api_tokens(void)
+{
+    char cookie[256], csrf[128], tok[128], tok2[128], viewer[64], pw[96], vcookie[256], vcsrf[128];
+    struct resp r;
+    CU_ASSERT_EQUAL_FATAL(login("admin", admin_password(), cookie, sizeof(cookie), csrf, sizeof(csrf)), 200);
+
+    /* create: shown once, ptc_ prefix */
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/auth/tokens",
+                                       "{\"name\":\"ci\",\"scopes\":[\"audit.event.read\"],\"expires_in_days\":30}", &r), 201);
+    json_object *o = json_tokener_parse(r.body);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    CU_ASSERT_TRUE_FATAL(jstr(o, "token") && strncmp(jstr(o, "token"), "ptc_", 4) == 0);
+    snprintf(tok, sizeof(tok), "%s", jstr(o, "token"));
+    long long id = jint(o, "id");
+    CU_ASSERT_TRUE(header_is(&r, "Location", "/api/v1/auth/tokens/"));
+    json_object_put(o);
+    resp_free(&r);
+    /* a narrower one */
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/auth/tokens",
+                                       "{\"name\":\"narrow\",\"scopes\":[\"catalog.entity.read\"],\"expires_in_days\":1}", &r), 201);
+    o = json_tokener_parse(r.body);
+    snprintf(tok2, sizeof(tok2), "%s", jstr(o, "token"));
+    long long id2 = jint(o, "id");
+    json_object_put(o);
+    resp_free(&r);
+
+    /* use: Bearer works; scopes narrow what the owner may do */
+    CU_ASSERT_EQUAL(get_bearer(tok, "/api/v1/audit/events?limit=1", &r), 200);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_bearer(tok, "/api/v1/auth/session", &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"via\":\"token\""));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_bearer(tok2, "/api/v1/audit/events", &r), 403);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "scopes"));
+    resp_free(&r);
+    /* a token cannot mint tokens */
+    char h[200];
+    snprintf(h, sizeof(h), "Authorization: Bearer %s", tok);
+    const char *const hb[] = { h, NULL };
+    CU_ASSERT_EQUAL_FATAL(request("POST", "/api/v1/auth/tokens", "application/json",
+                                  "{\"name\":\"x\",\"scopes\":[\"audit.event.read\"],\"expires_in_days\":1}", -1, hb, &r), 0);
+    json_object_put(assert_problem(&r, 403, "forbidden"));
+    resp_free(&r);
+
+    /* list: metadata and last use, never the token */
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, "/api/v1/auth/tokens", &r), 200);
+    CU_ASSERT_PTR_NULL(strstr(r.body, tok));
+    CU_ASSERT_PTR_NULL(strstr(r.body, "\"token\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"last_used_at\":\""));
+    resp_free(&r);
+
+    /* validation: too long, unknown scope, a scope not held */
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/auth/tokens",
+                                       "{\"name\":\"x\",\"scopes\":[\"nope.nope\"],\"expires_in_days\":366}", &r), 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "expires_in_days"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "scopes[0]"));
+    resp_free(&r);
+    snprintf(viewer, sizeof(viewer), "tokviewer%d%c", (int)getpid(), server[strlen(server) - 1]);
+    CU_ASSERT_EQUAL_FATAL(make_user(viewer, "viewer"), 0);
+    snprintf(pw, sizeof(pw), "%s-password-1", viewer);
+    CU_ASSERT_EQUAL_FATAL(login(viewer, pw, vcookie, sizeof(vcookie), vcsrf, sizeof(vcsrf)), 200);
+    CU_ASSERT_EQUAL_FATAL(post_session(vcookie, vcsrf, "POST", "/api/v1/auth/tokens",
+                                       "{\"name\":\"x\",\"scopes\":[\"audit.event.read\"],\"expires_in_days\":1}", &r), 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "do not hold"));
+    resp_free(&r);
+
+    /* revoke: it stops at once; someone else's token cannot be revoked */
+    char path[64];
+    snprintf(path, sizeof(path), "/api/v1/auth/tokens/%lld", id2);
+    CU_ASSERT_EQUAL(post_session(vcookie, vcsrf, "DELETE", path, NULL, &r), 404);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "DELETE", path, NULL, &r), 200);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_bearer(tok2, "/api/v1/auth/session", &r), 401);
+    resp_free(&r);
+    /* expiry, as the clock would have it */
+    char sql[128];
+    snprintf(sql, sizeof(sql), "UPDATE api_tokens SET expires_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND WHERE id = %lld", id);
+    CU_ASSERT_EQUAL(as_root(sql), 0);
+    CU_ASSERT_EQUAL(get_bearer(tok, "/api/v1/auth/session", &r), 401);
+    resp_free(&r);
+    /* the tokens are nowhere in the database, the log or the audit details */
+    char sock[512], cmd[1024], out[64];
+    CU_ASSERT_EQUAL_FATAL(config_value("db_socket", sock, sizeof(sock)), 0);
+    snprintf(cmd, sizeof(cmd), "mariadb --no-defaults -N -S '%s' -u root portico -e \"SELECT COUNT(*) FROM api_tokens "
+                               "WHERE token_hash = '%s' OR prefix = '%s'\" ; grep -c '%s' '%s'", sock, tok, tok, tok + 4,
+             getenv("PORTICO_TEST_LOG"));
+    run(cmd, out, sizeof(out));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "0\n0"));
+}
+
 /* ---------------------------------------------------------------------------------------- */
 
 static void test_database_down(void)
@@ -1076,6 +1193,7 @@ int main(void)
     CU_add_test(au, "every outcome is audited, chain intact, no secrets", test_audit_trail);
     CU_add_test(au, "roles decide: anonymous 401, viewer 403, maintainer and admin 200", test_authorization_by_role);
     CU_add_test(au, "audit events: pages, filters, JSON Lines, CSV, validation", test_audit_events_api);
+    CU_add_test(au, "API tokens: once, bearer, scopes, list, revoke, expiry", test_api_tokens);
 
     CU_pSuite d = CU_add_suite("database down", NULL, NULL);
     CU_add_test(d, "503 with Retry-After, then recovery without restart", test_database_down);
