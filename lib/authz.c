@@ -128,18 +128,29 @@ bool authz_check(const struct authz_grants *g, const char *permission,
     return best != NULL;
 }
 
+/* The user's own bindings, and those of every team the user is in and of the teams above
+ * those (a parent team's role reaches its sub-teams' members). */
 static const char sql_bindings[] =
-    "SELECT role, scope_type, scope_id FROM role_bindings "
-    "WHERE subject_type = 'user' AND subject_id = ? ORDER BY id";
+    "WITH RECURSIVE mine (id, name, depth) AS ("
+    "  SELECT t.id, t.name, 0 FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.user_id = ? "
+    "  UNION ALL "
+    "  SELECT p.id, p.name, mine.depth + 1 FROM mine JOIN teams c ON c.id = mine.id "
+    "  JOIN teams p ON p.id = c.parent_id WHERE mine.depth < 16"
+    ") "
+    "SELECT b.role, b.scope_type, b.scope_id, 'user' FROM role_bindings b "
+    "WHERE b.subject_type = 'user' AND b.subject_id = ? "
+    "UNION ALL "
+    "SELECT b.role, b.scope_type, b.scope_id, CONCAT('team:', mine.name) FROM role_bindings b "
+    "JOIN (SELECT DISTINCT id, name FROM mine) mine ON b.subject_type = 'team' AND b.subject_id = mine.id";
 
 int authz_load(struct db *db, struct arena *a, long long user_id, struct authz_grants *out,
                struct problem *p)
 {
     struct db_result r;
-    struct db_value v = DB_INTV(user_id);
+    struct db_value v[2] = { DB_INTV(user_id), DB_INTV(user_id) };
     out->bindings = NULL;
     out->n = 0;
-    if (db_query(db, a, sql_bindings, &v, 1, &r, p) < 0)
+    if (db_query(db, a, sql_bindings, v, 2, &r, p) < 0)
         return -1;
     out->bindings = arena_calloc(a, r.nrows ? r.nrows : 1, sizeof(*out->bindings));
     if (!out->bindings)
@@ -148,7 +159,7 @@ int authz_load(struct db *db, struct arena *a, long long user_id, struct authz_g
         out->bindings[i].role = db_cell(&r, i, 0);
         out->bindings[i].scope_type = db_cell(&r, i, 1);
         out->bindings[i].scope_id = db_cell(&r, i, 2) ? db_cell(&r, i, 2) : "";
-        out->bindings[i].via = "user";
+        out->bindings[i].via = db_cell(&r, i, 3);
     }
     out->n = r.nrows;
     return 0;

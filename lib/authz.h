@@ -37,7 +37,7 @@ struct authz_resource {
     const char *entity;       /* its catalog ref, "kind:namespace/name" */
 };
 
-/* Every binding that applies to user_id (directly, for now; through teams once they exist). */
+/* Every binding that applies to user_id: its own, and its teams' (and their parents'). */
 int authz_load(struct db *db, struct arena *a, long long user_id, struct authz_grants *out,
                struct problem *p);
 

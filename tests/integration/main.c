@@ -1091,10 +1091,130 @@ static void test_api_tokens(void)
     char sock[512], cmd[1024], out[64];
     CU_ASSERT_EQUAL_FATAL(config_value("db_socket", sock, sizeof(sock)), 0);
     snprintf(cmd, sizeof(cmd), "mariadb --no-defaults -N -S '%s' -u root portico -e \"SELECT COUNT(*) FROM api_tokens "
-                               "WHERE token_hash = '%s' OR prefix = '%s'\" ; grep -c '%s' '%s'", sock, tok, tok, tok + 4,
+                               "WHERE token_hash = '%s' OR prefix = '%s'\" ; grep -c -F -e '%s' '%s'", sock, tok, tok, tok + 4,
              getenv("PORTICO_TEST_LOG"));
     run(cmd, out, sizeof(out));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "0\n0"));
+}
+
+
+/* ---- iam: users, teams, bindings, explain, disable, unlock ---------------------------------- */
+
+static void test_iam_teams_and_explain(void)
+{
+    char cookie[256], csrf[128], ucookie[256], ucsrf[128], body[512], path[256], u[64], org[64], pay[64];
+    struct resp r;
+    char sfx = server[strlen(server) - 1];
+    snprintf(u, sizeof(u), "iamuser%d%c", (int)getpid(), sfx);
+    snprintf(org, sizeof(org), "org%d%c", (int)getpid(), sfx);
+    snprintf(pay, sizeof(pay), "payments%d%c", (int)getpid(), sfx);
+    CU_ASSERT_EQUAL_FATAL(login("admin", admin_password(), cookie, sizeof(cookie), csrf, sizeof(csrf)), 200);
+
+    /* a user, created by the API */
+    snprintf(body, sizeof(body), "{\"username\":\"%s\",\"display_name\":\"Iam User\",\"password\":\"%s-password-1\"}", u, u);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/iam/users", body, &r), 201);
+    json_object *o = json_tokener_parse(r.body);
+    long long uid = jint(o, "id");
+    json_object_put(o);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", "/api/v1/iam/users", body, &r), 409);   /* twice */
+    resp_free(&r);
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", "/api/v1/iam/users",
+                                 "{\"username\":\"Bad Name\",\"password\":\"short\"}", &r), 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"username\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"password\""));
+    resp_free(&r);
+
+    /* teams: payments inside org; org holds maintainer; the user joins payments */
+    snprintf(body, sizeof(body), "{\"name\":\"%s\"}", org);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/iam/teams", body, &r), 201);
+    resp_free(&r);
+    snprintf(body, sizeof(body), "{\"name\":\"%s\",\"parent\":\"%s\"}", pay, org);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/iam/teams", body, &r), 201);
+    resp_free(&r);
+    snprintf(body, sizeof(body), "{\"subject_type\":\"team\",\"subject\":\"%s\",\"role\":\"maintainer\"}", org);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/iam/bindings", body, &r), 201);
+    o = json_tokener_parse(r.body);
+    long long binding = jint(o, "id");
+    json_object_put(o);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/iam/teams/%s/members/%lld", pay, uid);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "PUT", path, NULL, &r), 200);
+    resp_free(&r);
+
+    /* the user now reads the audit log through org, and explain says so */
+    char pw[96];
+    snprintf(pw, sizeof(pw), "%s-password-1", u);
+    CU_ASSERT_EQUAL_FATAL(login(u, pw, ucookie, sizeof(ucookie), ucsrf, sizeof(ucsrf)), 200);
+    CU_ASSERT_EQUAL(get_as(ucookie, "/api/v1/audit/events?limit=1", &r), 200);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/iam/explain?user=%s&permission=audit.event.read", u);
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    o = json_tokener_parse(r.body);
+    json_object *allowed, *by;
+    CU_ASSERT_TRUE(json_object_object_get_ex(o, "allowed", &allowed) && json_object_get_boolean(allowed));
+    CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(o, "decided_by", &by));
+    CU_ASSERT_STRING_EQUAL(jstr(by, "role"), "maintainer");
+    char via[80];
+    snprintf(via, sizeof(via), "team:%s", org);
+    CU_ASSERT_STRING_EQUAL(jstr(by, "via"), via);
+    CU_ASSERT_PTR_NOT_NULL(strstr(jstr(o, "reason"), org));
+    json_object_put(o);
+    resp_free(&r);
+
+    /* leaving the team, or losing the binding, takes effect at once */
+    snprintf(path, sizeof(path), "/api/v1/iam/teams/%s/members/%lld", pay, uid);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "DELETE", path, NULL, &r), 200);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_as(ucookie, "/api/v1/audit/events?limit=1", &r), 403);
+    resp_free(&r);
+    /* a team-scoped role covers that team's resources only (the org's role is gone with the
+     * membership) */
+    snprintf(body, sizeof(body), "{\"subject_type\":\"user\",\"subject\":\"%s\",\"role\":\"developer\","
+                                 "\"scope_type\":\"team\",\"scope_id\":\"%s\"}", u, pay);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/iam/bindings", body, &r), 201);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/iam/explain?user=%s&permission=catalog.entity.write&team=%s", u, pay);
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"allowed\":true"));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/iam/explain?user=%s&permission=catalog.entity.write&team=search", u);
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"allowed\":false"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "no binding"));
+    resp_free(&r);
+
+    snprintf(path, sizeof(path), "/api/v1/iam/bindings/%lld", binding);
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "DELETE", path, NULL, &r), 200);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "DELETE", path, NULL, &r), 404);
+    resp_free(&r);
+
+    /* a user without iam permissions cannot manage anyone */
+    CU_ASSERT_EQUAL(post_session(ucookie, ucsrf, "POST", "/api/v1/iam/users", "{\"username\":\"x\"}", &r), 403);
+    resp_free(&r);
+
+    /* disabling ends the user's session at once; enabling lets them back */
+    snprintf(path, sizeof(path), "/api/v1/iam/users/%lld/disable", uid);
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", path, NULL, &r), 200);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_as(ucookie, "/api/v1/auth/session", &r), 401);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(login(u, pw, NULL, 0, NULL, 0), 401);
+    snprintf(path, sizeof(path), "/api/v1/iam/users/%lld/enable", uid);
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", path, NULL, &r), 200);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(login(u, pw, NULL, 0, NULL, 0), 200);
+
+    /* throttled, then unlocked by an admin */
+    for (int i = 0; i < 5; i++)
+        CU_ASSERT_EQUAL(login(u, "wrong password!!", NULL, 0, NULL, 0), 401);
+    CU_ASSERT_EQUAL(login(u, pw, NULL, 0, NULL, 0), 429);
+    snprintf(body, sizeof(body), "{\"username\":\"%s\"}", u);
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", "/api/v1/iam/unlock", body, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"unlocked\":true"));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(login(u, pw, NULL, 0, NULL, 0), 200);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1194,6 +1314,7 @@ int main(void)
     CU_add_test(au, "roles decide: anonymous 401, viewer 403, maintainer and admin 200", test_authorization_by_role);
     CU_add_test(au, "audit events: pages, filters, JSON Lines, CSV, validation", test_audit_events_api);
     CU_add_test(au, "API tokens: once, bearer, scopes, list, revoke, expiry", test_api_tokens);
+    CU_add_test(au, "iam: users, nested teams, bindings, explain, disable, unlock", test_iam_teams_and_explain);
 
     CU_pSuite d = CU_add_suite("database down", NULL, NULL);
     CU_add_test(d, "503 with Retry-After, then recovery without restart", test_database_down);

@@ -1,0 +1,591 @@
+/*
+ * iam: users, teams, memberships, role bindings, unlocking throttled logins, and explain —
+ * "may this user do this, and why". Every change is audited in its own transaction.
+ * Users are disabled, never deleted, so the audit log keeps meaning.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/password.h"
+#include "lib/portico.h"
+
+/* ---- shared pieces ------------------------------------------------------------------------ */
+
+static int rollback(struct app_ctx *c)
+{
+    struct problem ignore;
+    problem_init(&ignore);
+    db_rollback(c->db, &ignore);
+    return -1;
+}
+
+/* Audit one change (already made in the open transaction) and commit. */
+static int audited(struct app_ctx *c, const char *action, const char *target_type, const char *target_id,
+                   json_object *details)
+{
+    struct audit_event ev = {
+        .actor_type = strcmp(c->who.via, "token") == 0 ? "token" : "user",
+        .actor_id = arena_printf(c->arena, "%lld", c->who.user_id),
+        .actor_name = c->who.username,
+        .action = action,
+        .target_type = target_type,
+        .target_id = target_id,
+        .outcome = "success",
+        .remote_addr = c->req.remote_addr,
+        .user_agent = http_header(&c->req, "User-Agent"),
+        .request_id = c->request_id,
+        .details = details ? arena_strdup(c->arena, json_object_to_json_string_ext(details, JSON_C_TO_STRING_PLAIN)) : NULL,
+    };
+    json_object_put(details);
+    if (audit_append(c->db, c->arena, &ev, &c->problem) < 0 || db_commit(c->db, &c->problem) < 0)
+        return rollback(c);
+    return 0;
+}
+
+/* A name: [a-z0-9][a-z0-9._-]* up to max (usernames and team names). */
+static bool name_ok(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > max || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' || *s == '-'))
+            return false;
+    return true;
+}
+
+static long long id_param(struct app_ctx *c, const char *name)
+{
+    char *end;
+    const char *v = app_param(c, name);
+    long long id = v ? strtoll(v, &end, 10) : 0;
+    return (v && !*end && id > 0) ? id : 0;
+}
+
+static json_object *str_or_null(const char *s)
+{
+    return s ? json_object_new_string(s) : NULL;
+}
+
+/* ---- users -------------------------------------------------------------------------------- */
+
+static const char sql_users[] =
+    "SELECT id, username, email, display_name, kind, DATE_FORMAT(disabled_at, '%Y-%m-%dT%H:%i:%sZ'), "
+    "       DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ') "
+    "FROM users WHERE id > ? ORDER BY id LIMIT ?";
+static const char sql_user_add[] =
+    "INSERT INTO users (username, email, display_name, kind, password_hash, password_changed_at) "
+    "VALUES (?, ?, ?, ?, ?, IF(? IS NULL, NULL, UTC_TIMESTAMP(6)))";
+static const char sql_user_disable[] =
+    "UPDATE users SET disabled_at = IF(?, COALESCE(disabled_at, UTC_TIMESTAMP(6)), NULL) WHERE id = ?";
+
+static int iam_users_list(struct app_ctx *c)
+{
+    const char *after_s = http_query(&c->req, "after"), *limit_s = http_query(&c->req, "limit");
+    long long after = after_s ? strtoll(after_s, NULL, 10) : 0;
+    long limit = limit_s ? strtol(limit_s, NULL, 10) : 100;
+    if (limit < 1 || limit > 500)
+        problem_field(&c->problem, "limit", "must be 1 to 500");
+    if (after < 0)
+        problem_field(&c->problem, "after", "must be a user id");
+    if (!json_fields_ok(&c->problem))
+        return -1;
+    struct db_value v[2] = { DB_INTV(after), DB_INTV(limit + 1) };
+    struct db_result r;
+    if (db_query(c->db, c->arena, sql_users, v, 2, &r, &c->problem) < 0)
+        return -1;
+    size_t rows = r.nrows > (size_t)limit ? (size_t)limit : r.nrows;
+    json_object *list = json_object_new_array();
+    for (size_t i = 0; i < rows; i++) {
+        json_object *u = json_object_new_object();
+        json_object_object_add(u, "id", json_object_new_int64(strtoll(db_cell(&r, i, 0), NULL, 10)));
+        json_object_object_add(u, "username", json_object_new_string(db_cell(&r, i, 1)));
+        json_object_object_add(u, "email", str_or_null(db_cell(&r, i, 2)));
+        json_object_object_add(u, "display_name", json_object_new_string(db_cell(&r, i, 3)));
+        json_object_object_add(u, "kind", json_object_new_string(db_cell(&r, i, 4)));
+        json_object_object_add(u, "disabled_at", str_or_null(db_cell(&r, i, 5)));
+        json_object_object_add(u, "created_at", json_object_new_string(db_cell(&r, i, 6)));
+        json_object_array_add(list, u);
+    }
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "users", list);
+    json_object_object_add(o, "next_cursor", r.nrows > (size_t)limit ? json_object_new_string(db_cell(&r, rows - 1, 0)) : NULL);
+    return app_json(c, 200, o);
+}
+
+static int iam_user_create(struct app_ctx *c)
+{
+    static const char *const fields[] = { "username", "email", "display_name", "kind", "password", NULL };
+    struct problem *p = &c->problem;
+    char why[128], hash[PASSWORD_HASH_MAX];
+
+    if (!json_object_is_type(c->body, json_type_object))
+        return problem_set(p, 422, "validation", "the body must be a JSON object");
+    json_reject_unknown(c->body, fields, p);
+    const char *username = json_get_string(c->body, "username", true, NULL, 1, 64, p);
+    const char *email = json_get_string(c->body, "email", false, NULL, 3, 254, p);
+    const char *display = json_get_string(c->body, "display_name", false, "", 0, 200, p);
+    const char *kind = json_get_string(c->body, "kind", false, "human", 1, 16, p);
+    const char *password = json_get_string(c->body, "password", false, NULL, 1, PASSWORD_MAX_LEN, p);
+    if (username && !name_ok(username, 64))
+        problem_field(p, "username", "must be lower-case letters, digits, '.', '_' or '-', starting with a letter or digit");
+    if (email && !strchr(email, '@'))
+        problem_field(p, "email", "is not an email address");
+    if (kind && strcmp(kind, "human") != 0 && strcmp(kind, "service") != 0)
+        problem_field(p, "kind", "must be human or service");
+    if (kind && strcmp(kind, "service") == 0 && password)
+        problem_field(p, "password", "service accounts have no password: they use tokens");
+    if (password && password_check_policy(password, strlen(password), why, sizeof(why)) < 0)
+        problem_field(p, "password", "%s", why);
+    if (!json_fields_ok(p))
+        return -1;
+    if (password && password_hash(password, strlen(password), &password_default, hash) < 0)
+        return problem_set(p, 500, "internal", "the password could not be hashed");
+
+    struct db_value v[6] = { DB_TEXTV(username), email ? DB_TEXTV(email) : DB_NULLV, DB_TEXTV(display),
+                             DB_TEXTV(kind), password ? DB_TEXTV(hash) : DB_NULLV,
+                             password ? DB_TEXTV("1") : DB_NULLV };
+    struct db_result ins;
+    if (db_begin(c->db, p) < 0)
+        return -1;
+    if (db_query(c->db, c->arena, sql_user_add, v, 6, &ins, p) < 0) {
+        bool dup = db_errno(c->db) == 1062;
+        rollback(c);
+        if (dup)
+            return problem_set(p, 409, "conflict", "a user with that username or email exists");
+        return -1;
+    }
+    const char *id = arena_printf(c->arena, "%llu", ins.insert_id);
+    json_object *d = json_object_new_object();
+    json_object_object_add(d, "username", json_object_new_string(username));
+    json_object_object_add(d, "kind", json_object_new_string(kind));
+    if (audited(c, "iam.user.create", "user", id, d) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "id", json_object_new_int64((int64_t)ins.insert_id));
+    json_object_object_add(o, "username", json_object_new_string(username));
+    json_object_object_add(o, "kind", json_object_new_string(kind));
+    http_response_header(&c->res, "Location", arena_printf(c->arena, "/api/v1/iam/users/%s", id));
+    return app_json(c, 201, o);
+}
+
+static int iam_user_set_disabled(struct app_ctx *c, bool disable)
+{
+    long long id = id_param(c, "id");
+    if (!id)
+        return problem_set(&c->problem, 404, "not-found", "no such user");
+    if (disable && id == c->who.user_id)
+        return problem_set(&c->problem, 409, "conflict", "you cannot disable yourself");
+    struct db_value v[2] = { DB_INTV(disable ? 1 : 0), DB_INTV(id) };
+    struct db_result r;
+    if (db_begin(c->db, &c->problem) < 0)
+        return -1;
+    if (db_query(c->db, c->arena, sql_user_disable, v, 2, &r, &c->problem) < 0)
+        return rollback(c);
+    if (r.affected == 0) {
+        /* MariaDB counts only changed rows: tell "no such user" from "already so" */
+        struct db_result e;
+        struct db_value iv = DB_INTV(id);
+        if (db_query(c->db, c->arena, "SELECT 1 FROM users WHERE id = ?", &iv, 1, &e, &c->problem) < 0)
+            return rollback(c);
+        if (e.nrows == 0) {
+            rollback(c);
+            return problem_set(&c->problem, 404, "not-found", "no such user");
+        }
+    }
+    if (audited(c, disable ? "iam.user.disable" : "iam.user.enable", "user", app_param(c, "id"), NULL) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "id", json_object_new_int64(id));
+    json_object_object_add(o, "disabled", json_object_new_boolean(disable));
+    return app_json(c, 200, o);
+}
+
+static int iam_user_disable(struct app_ctx *c)
+{
+    return iam_user_set_disabled(c, true);
+}
+
+static int iam_user_enable(struct app_ctx *c)
+{
+    return iam_user_set_disabled(c, false);
+}
+
+/* ---- teams -------------------------------------------------------------------------------- */
+
+static const char sql_teams[] =
+    "SELECT t.id, t.name, t.display_name, p.name, (SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id) "
+    "FROM teams t LEFT JOIN teams p ON p.id = t.parent_id ORDER BY t.name LIMIT 1000";
+static const char sql_team_id[] = "SELECT id FROM teams WHERE name = ?";
+static const char sql_team_add[] = "INSERT INTO teams (name, display_name, parent_id) VALUES (?, ?, ?)";
+static const char sql_member_add[] = "INSERT IGNORE INTO team_members (team_id, user_id) VALUES (?, ?)";
+static const char sql_member_del[] = "DELETE FROM team_members WHERE team_id = ? AND user_id = ?";
+static const char sql_user_exists[] = "SELECT 1 FROM users WHERE id = ?";
+
+static int iam_teams_list(struct app_ctx *c)
+{
+    struct db_result r;
+    if (db_query(c->db, c->arena, sql_teams, NULL, 0, &r, &c->problem) < 0)
+        return -1;
+    json_object *list = json_object_new_array();
+    for (size_t i = 0; i < r.nrows; i++) {
+        json_object *t = json_object_new_object();
+        json_object_object_add(t, "id", json_object_new_int64(strtoll(db_cell(&r, i, 0), NULL, 10)));
+        json_object_object_add(t, "name", json_object_new_string(db_cell(&r, i, 1)));
+        json_object_object_add(t, "display_name", json_object_new_string(db_cell(&r, i, 2)));
+        json_object_object_add(t, "parent", str_or_null(db_cell(&r, i, 3)));
+        json_object_object_add(t, "members", json_object_new_int64(strtoll(db_cell(&r, i, 4), NULL, 10)));
+        json_object_array_add(list, t);
+    }
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "teams", list);
+    return app_json(c, 200, o);
+}
+
+/* The id of team name, 0 when there is none, -1 on error. */
+static long long team_id(struct app_ctx *c, const char *name)
+{
+    struct db_result r;
+    struct db_value v = DB_TEXTV(name);
+    if (db_query(c->db, c->arena, sql_team_id, &v, 1, &r, &c->problem) < 0)
+        return -1;
+    return r.nrows ? strtoll(db_cell(&r, 0, 0), NULL, 10) : 0;
+}
+
+static int iam_team_create(struct app_ctx *c)
+{
+    static const char *const fields[] = { "name", "display_name", "parent", NULL };
+    struct problem *p = &c->problem;
+    if (!json_object_is_type(c->body, json_type_object))
+        return problem_set(p, 422, "validation", "the body must be a JSON object");
+    json_reject_unknown(c->body, fields, p);
+    const char *name = json_get_string(c->body, "name", true, NULL, 1, 63, p);
+    const char *display = json_get_string(c->body, "display_name", false, "", 0, 200, p);
+    const char *parent = json_get_string(c->body, "parent", false, NULL, 1, 63, p);
+    if (name && !name_ok(name, 63))
+        problem_field(p, "name", "must be lower-case letters, digits, '.', '_' or '-'");
+    long long parent_id = 0;
+    if (parent && (parent_id = team_id(c, parent)) == 0)
+        problem_field(p, "parent", "is not a team");
+    if (parent_id < 0)
+        return -1;
+    if (!json_fields_ok(p))
+        return -1;
+    struct db_value v[3] = { DB_TEXTV(name), DB_TEXTV(display), parent_id ? DB_INTV(parent_id) : DB_NULLV };
+    struct db_result ins;
+    if (db_begin(c->db, p) < 0)
+        return -1;
+    if (db_query(c->db, c->arena, sql_team_add, v, 3, &ins, p) < 0) {
+        bool dup = db_errno(c->db) == 1062;
+        rollback(c);
+        return dup ? problem_set(p, 409, "conflict", "a team named %s exists", name) : -1;
+    }
+    json_object *d = json_object_new_object();
+    json_object_object_add(d, "parent", str_or_null(parent));
+    if (audited(c, "iam.team.create", "team", name, d) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "id", json_object_new_int64((int64_t)ins.insert_id));
+    json_object_object_add(o, "name", json_object_new_string(name));
+    json_object_object_add(o, "parent", str_or_null(parent));
+    return app_json(c, 201, o);
+}
+
+static int iam_member_change(struct app_ctx *c, bool add)
+{
+    const char *team = app_param(c, "team");
+    long long uid = id_param(c, "user");
+    long long tid = team_id(c, team);
+    if (tid < 0)
+        return -1;
+    struct db_result r;
+    struct db_value uv = DB_INTV(uid);
+    if (!tid || !uid || db_query(c->db, c->arena, sql_user_exists, &uv, 1, &r, &c->problem) < 0 || r.nrows == 0)
+        return c->problem.status ? -1 : problem_set(&c->problem, 404, "not-found", "no such team or user");
+    struct db_value v[2] = { DB_INTV(tid), DB_INTV(uid) };
+    if (db_begin(c->db, &c->problem) < 0)
+        return -1;
+    if (db_query(c->db, c->arena, add ? sql_member_add : sql_member_del, v, 2, NULL, &c->problem) < 0)
+        return rollback(c);
+    json_object *d = json_object_new_object();
+    json_object_object_add(d, "user", json_object_new_int64(uid));
+    if (audited(c, add ? "iam.team.member.add" : "iam.team.member.remove", "team", team, d) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "team", json_object_new_string(team));
+    json_object_object_add(o, "user", json_object_new_int64(uid));
+    json_object_object_add(o, "member", json_object_new_boolean(add));
+    return app_json(c, 200, o);
+}
+
+static int iam_member_add(struct app_ctx *c)
+{
+    return iam_member_change(c, true);
+}
+
+static int iam_member_remove(struct app_ctx *c)
+{
+    return iam_member_change(c, false);
+}
+
+/* ---- role bindings ------------------------------------------------------------------------ */
+
+static const char sql_bindings[] =
+    "SELECT b.id, b.subject_type, COALESCE(u.username, t.name), b.role, b.scope_type, b.scope_id "
+    "FROM role_bindings b LEFT JOIN users u ON b.subject_type = 'user' AND u.id = b.subject_id "
+    "LEFT JOIN teams t ON b.subject_type = 'team' AND t.id = b.subject_id ORDER BY b.id LIMIT 5000";
+static const char sql_binding_add[] =
+    "INSERT INTO role_bindings (subject_type, subject_id, role, scope_type, scope_id) VALUES (?, ?, ?, ?, ?)";
+static const char sql_binding_del[] = "DELETE FROM role_bindings WHERE id = ?";
+static const char sql_user_by_name[] = "SELECT id FROM users WHERE username = ?";
+
+static int iam_bindings_list(struct app_ctx *c)
+{
+    struct db_result r;
+    if (db_query(c->db, c->arena, sql_bindings, NULL, 0, &r, &c->problem) < 0)
+        return -1;
+    json_object *list = json_object_new_array();
+    for (size_t i = 0; i < r.nrows; i++) {
+        json_object *b = json_object_new_object();
+        json_object_object_add(b, "id", json_object_new_int64(strtoll(db_cell(&r, i, 0), NULL, 10)));
+        json_object_object_add(b, "subject_type", json_object_new_string(db_cell(&r, i, 1)));
+        json_object_object_add(b, "subject", str_or_null(db_cell(&r, i, 2)));
+        json_object_object_add(b, "role", json_object_new_string(db_cell(&r, i, 3)));
+        json_object_object_add(b, "scope_type", json_object_new_string(db_cell(&r, i, 4)));
+        json_object_object_add(b, "scope_id", json_object_new_string(db_cell(&r, i, 5)));
+        json_object_array_add(list, b);
+    }
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "bindings", list);
+    return app_json(c, 200, o);
+}
+
+static bool role_known(const char *role)
+{
+    for (const char *const *r = authz_builtin_roles(); *r; r++)
+        if (strcmp(*r, role) == 0)
+            return true;
+    return false;
+}
+
+static int iam_binding_create(struct app_ctx *c)
+{
+    static const char *const fields[] = { "subject_type", "subject", "role", "scope_type", "scope_id", NULL };
+    struct problem *p = &c->problem;
+    if (!json_object_is_type(c->body, json_type_object))
+        return problem_set(p, 422, "validation", "the body must be a JSON object");
+    json_reject_unknown(c->body, fields, p);
+    const char *stype = json_get_string(c->body, "subject_type", true, NULL, 1, 8, p);
+    const char *subject = json_get_string(c->body, "subject", true, NULL, 1, 64, p);
+    const char *role = json_get_string(c->body, "role", true, NULL, 1, 64, p);
+    const char *scope = json_get_string(c->body, "scope_type", false, "global", 1, 8, p);
+    const char *scope_id = json_get_string(c->body, "scope_id", false, "", 0, 255, p);
+    if (stype && strcmp(stype, "user") != 0 && strcmp(stype, "team") != 0)
+        problem_field(p, "subject_type", "must be user or team");
+    if (role && !role_known(role))
+        problem_field(p, "role", "must be viewer, developer, maintainer or admin");
+    if (scope && strcmp(scope, "global") != 0 && strcmp(scope, "team") != 0 && strcmp(scope, "entity") != 0)
+        problem_field(p, "scope_type", "must be global, team or entity");
+    if (scope && scope_id && (strcmp(scope, "global") == 0) != (scope_id[0] == '\0'))
+        problem_field(p, "scope_id", "is empty for a global scope and names the team or entity otherwise");
+    if (!json_fields_ok(p))
+        return -1;
+    long long sid = 0;
+    if (strcmp(stype, "team") == 0) {
+        sid = team_id(c, subject);
+    } else {
+        struct db_result r;
+        struct db_value v = DB_TEXTV(subject);
+        if (db_query(c->db, c->arena, sql_user_by_name, &v, 1, &r, p) < 0)
+            return -1;
+        sid = r.nrows ? strtoll(db_cell(&r, 0, 0), NULL, 10) : 0;
+    }
+    if (sid < 0)
+        return -1;
+    if (sid == 0) {
+        problem_field(p, "subject", "is not a %s", stype);
+        return -1;
+    }
+    if (strcmp(scope, "team") == 0) {
+        long long t = team_id(c, scope_id);
+        if (t <= 0)
+            return t < 0 ? -1 : (problem_field(p, "scope_id", "is not a team"), -1);
+    }
+    struct db_value v[5] = { DB_TEXTV(stype), DB_INTV(sid), DB_TEXTV(role), DB_TEXTV(scope), DB_TEXTV(scope_id) };
+    struct db_result ins;
+    if (db_begin(c->db, p) < 0)
+        return -1;
+    if (db_query(c->db, c->arena, sql_binding_add, v, 5, &ins, p) < 0) {
+        bool dup = db_errno(c->db) == 1062;
+        rollback(c);
+        return dup ? problem_set(p, 409, "conflict", "that binding exists") : -1;
+    }
+    const char *id = arena_printf(c->arena, "%llu", ins.insert_id);
+    json_object *d = json_object_new_object();
+    json_object_object_add(d, "subject_type", json_object_new_string(stype));
+    json_object_object_add(d, "subject", json_object_new_string(subject));
+    json_object_object_add(d, "role", json_object_new_string(role));
+    json_object_object_add(d, "scope_type", json_object_new_string(scope));
+    json_object_object_add(d, "scope_id", json_object_new_string(scope_id));
+    json_object *o = json_object_get(d);
+    if (audited(c, "iam.binding.create", "binding", id, d) < 0) {
+        json_object_put(o);
+        return -1;
+    }
+    json_object_object_add(o, "id", json_object_new_int64((int64_t)ins.insert_id));
+    return app_json(c, 201, o);
+}
+
+static int iam_binding_delete(struct app_ctx *c)
+{
+    long long id = id_param(c, "id");
+    struct db_value v = DB_INTV(id);
+    struct db_result r;
+    if (!id)
+        return problem_set(&c->problem, 404, "not-found", "no such binding");
+    if (db_begin(c->db, &c->problem) < 0)
+        return -1;
+    if (db_query(c->db, c->arena, sql_binding_del, &v, 1, &r, &c->problem) < 0)
+        return rollback(c);
+    if (r.affected != 1) {
+        rollback(c);
+        return problem_set(&c->problem, 404, "not-found", "no such binding");
+    }
+    if (audited(c, "iam.binding.delete", "binding", app_param(c, "id"), NULL) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "status", json_object_new_string("deleted"));
+    return app_json(c, 200, o);
+}
+
+/* ---- explain, unlock ---------------------------------------------------------------------- */
+
+static int iam_explain(struct app_ctx *c)
+{
+    struct problem *p = &c->problem;
+    const char *user = http_query(&c->req, "user"), *perm = http_query(&c->req, "permission");
+    const char *team = http_query(&c->req, "team"), *entity = http_query(&c->req, "entity");
+    if (!user)
+        problem_field(p, "user", "is required (a username)");
+    if (!perm || !authz_permission_known(perm))
+        problem_field(p, "permission", "must be a permission Portico knows");
+    if (!json_fields_ok(p))
+        return -1;
+    struct db_result r;
+    struct db_value v = DB_TEXTV(user);
+    if (db_query(c->db, c->arena, "SELECT id, disabled_at IS NOT NULL FROM users WHERE username = ?", &v, 1, &r, p) < 0)
+        return -1;
+    if (r.nrows == 0)
+        return problem_set(p, 404, "not-found", "no user %s", user);
+    long long uid = strtoll(db_cell(&r, 0, 0), NULL, 10);
+    bool disabled = strcmp(db_cell(&r, 0, 1), "1") == 0;
+    struct authz_grants g;
+    if (authz_load(c->db, c->arena, uid, &g, p) < 0)
+        return -1;
+    struct authz_resource res = { team, entity };
+    const struct authz_binding *by = NULL;
+    bool allowed = !disabled && authz_check(&g, perm, (team || entity) ? &res : NULL, &by);
+
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "user", json_object_new_string(user));
+    json_object_object_add(o, "permission", json_object_new_string(perm));
+    json_object *rj = json_object_new_object();
+    json_object_object_add(rj, "team", str_or_null(team));
+    json_object_object_add(rj, "entity", str_or_null(entity));
+    json_object_object_add(o, "resource", rj);
+    json_object_object_add(o, "allowed", json_object_new_boolean(allowed));
+    const char *reason;
+    if (disabled)
+        reason = "the user is disabled";
+    else if (by)
+        reason = arena_printf(c->arena, "role %s, held %s%s, in scope %s%s%s, includes %s", by->role,
+                              strcmp(by->via, "user") == 0 ? "directly" : "through ",
+                              strcmp(by->via, "user") == 0 ? "" : by->via + 5, by->scope_type,
+                              by->scope_id[0] ? " " : "", by->scope_id, perm);
+    else
+        reason = "no binding of the user or its teams gives a role with this permission in a scope covering the resource";
+    json_object_object_add(o, "reason", json_object_new_string(reason));
+    if (by) {
+        json_object *b = json_object_new_object();
+        json_object_object_add(b, "role", json_object_new_string(by->role));
+        json_object_object_add(b, "scope_type", json_object_new_string(by->scope_type));
+        json_object_object_add(b, "scope_id", json_object_new_string(by->scope_id));
+        json_object_object_add(b, "via", json_object_new_string(by->via));
+        json_object_object_add(o, "decided_by", b);
+    }
+    json_object *considered = json_object_new_array();
+    for (size_t i = 0; i < g.n; i++) {
+        json_object *b = json_object_new_object();
+        json_object_object_add(b, "role", json_object_new_string(g.bindings[i].role));
+        json_object_object_add(b, "scope_type", json_object_new_string(g.bindings[i].scope_type));
+        json_object_object_add(b, "scope_id", json_object_new_string(g.bindings[i].scope_id));
+        json_object_object_add(b, "via", json_object_new_string(g.bindings[i].via));
+        json_object_object_add(b, "role_has_permission", json_object_new_boolean(authz_role_has(g.bindings[i].role, perm)));
+        json_object_array_add(considered, b);
+    }
+    json_object_object_add(o, "considered", considered);
+    return app_json(c, 200, o);
+}
+
+static int iam_unlock(struct app_ctx *c)
+{
+    static const char *const fields[] = { "username", NULL };
+    struct problem *p = &c->problem;
+    if (!json_object_is_type(c->body, json_type_object))
+        return problem_set(p, 422, "validation", "the body must be a JSON object");
+    json_reject_unknown(c->body, fields, p);
+    const char *user = json_get_string(c->body, "username", true, NULL, 1, 254, p);
+    if (!json_fields_ok(p))
+        return -1;
+    struct db_value v = DB_TEXTV(user);
+    struct db_result r;
+    if (db_begin(c->db, p) < 0)
+        return -1;
+    if (db_query(c->db, c->arena, "DELETE FROM login_throttle WHERE kind = 'user' AND subject = ?", &v, 1, &r, p) < 0)
+        return rollback(c);
+    if (audited(c, "iam.unlock", "user", user, NULL) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "username", json_object_new_string(user));
+    json_object_object_add(o, "unlocked", json_object_new_boolean(r.affected > 0));
+    return app_json(c, 200, o);
+}
+
+static const struct route iam_routes[] = {
+    { "GET", "/api/v1/iam/users", "iam.user.read", iam_users_list, 0,
+      "Users", "By id; limit 1..500 (100), after = the last id of the previous page." },
+    { "POST", "/api/v1/iam/users", "iam.user.write", iam_user_create, ROUTE_BODY_JSON,
+      "Create a user", "Takes {username, email, display_name, kind (human|service), password (humans)}." },
+    { "POST", "/api/v1/iam/users/{id}/disable", "iam.user.write", iam_user_disable, 0,
+      "Disable a user", "Its sessions and tokens stop working at once; nothing is deleted." },
+    { "POST", "/api/v1/iam/users/{id}/enable", "iam.user.write", iam_user_enable, 0,
+      "Enable a user", "Undoes disable." },
+    { "GET", "/api/v1/iam/teams", "iam.team.read", iam_teams_list, 0,
+      "Teams", "Each with its parent and its member count." },
+    { "POST", "/api/v1/iam/teams", "iam.team.write", iam_team_create, ROUTE_BODY_JSON,
+      "Create a team", "Takes {name, display_name, parent}." },
+    { "PUT", "/api/v1/iam/teams/{team}/members/{user}", "iam.team.write", iam_member_add, 0,
+      "Add a member", "The user (by id) joins the team; harmless when it is a member already." },
+    { "DELETE", "/api/v1/iam/teams/{team}/members/{user}", "iam.team.write", iam_member_remove, 0,
+      "Remove a member", "The user (by id) leaves the team." },
+    { "GET", "/api/v1/iam/bindings", "iam.role.read", iam_bindings_list, 0,
+      "Role bindings", "Who holds which role in which scope." },
+    { "POST", "/api/v1/iam/bindings", "iam.binding.write", iam_binding_create, ROUTE_BODY_JSON,
+      "Bind a role", "Takes {subject_type (user|team), subject (name), role, scope_type (global|team|entity), scope_id}." },
+    { "DELETE", "/api/v1/iam/bindings/{id}", "iam.binding.write", iam_binding_delete, 0,
+      "Remove a binding", "It stops applying at once." },
+    { "GET", "/api/v1/iam/explain", "iam.explain", iam_explain, 0,
+      "Explain a decision", "?user=&permission=[&team=|&entity=]: allowed or not, the binding that decided "
+                            "(or why none did), and every binding considered." },
+    { "POST", "/api/v1/iam/unlock", "iam.unlock", iam_unlock, ROUTE_BODY_JSON,
+      "Unlock logins", "Takes {username}: clears the failed-login count that throttles the account." },
+};
+
+static const struct app iam_app = { "iam", iam_routes, sizeof(iam_routes) / sizeof(iam_routes[0]) };
+
+int main(int argc, char **argv)
+{
+    return app_main(&iam_app, argc, argv);
+}

@@ -1,0 +1,24 @@
+-- 0005: teams (with a parent team) and memberships. A role bound to a team is held by every
+-- member of that team and of the teams below it.
+CREATE TABLE teams (
+  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  name VARCHAR(63) NOT NULL,
+  display_name VARCHAR(200) NOT NULL DEFAULT '',
+  parent_id BIGINT UNSIGNED NULL,
+  created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+  UNIQUE KEY teams_name (name),
+  CONSTRAINT teams_parent FOREIGN KEY (parent_id) REFERENCES teams (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE team_members (
+  team_id BIGINT UNSIGNED NOT NULL,
+  user_id BIGINT UNSIGNED NOT NULL,
+  added_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+  PRIMARY KEY (team_id, user_id),
+  KEY team_members_by_user (user_id),
+  CONSTRAINT team_members_team FOREIGN KEY (team_id) REFERENCES teams (id),
+  CONSTRAINT team_members_user FOREIGN KEY (user_id) REFERENCES users (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CALL portico_grant('SELECT, INSERT, UPDATE', 'teams');
+CALL portico_grant('SELECT, INSERT, DELETE', 'team_members');
