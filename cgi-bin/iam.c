@@ -553,7 +553,31 @@ static int iam_unlock(struct app_ctx *c)
     return app_json(c, 200, o);
 }
 
+static int iam_roles(struct app_ctx *c)
+{
+    json_object *roles = json_object_new_array();
+    for (const char *const *r = authz_builtin_roles(); *r; r++) {
+        json_object *role = json_object_new_object(), *perms = json_object_new_array();
+        json_object_object_add(role, "name", json_object_new_string(*r));
+        json_object_object_add(role, "builtin", json_object_new_boolean(1));
+        for (const char *const *p = authz_permissions(); *p; p++)
+            if (authz_role_has(*r, *p))
+                json_object_array_add(perms, json_object_new_string(*p));
+        json_object_object_add(role, "permissions", perms);
+        json_object_array_add(roles, role);
+    }
+    json_object *all = json_object_new_array();
+    for (const char *const *p = authz_permissions(); *p; p++)
+        json_object_array_add(all, json_object_new_string(*p));
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "roles", roles);
+    json_object_object_add(o, "permissions", all);
+    return app_json(c, 200, o);
+}
+
 static const struct route iam_routes[] = {
+    { "GET", "/api/v1/iam/roles", "iam.role.read", iam_roles, 0,
+      "Roles and permissions", "Every role with the permissions it holds, and every permission Portico knows." },
     { "GET", "/api/v1/iam/users", "iam.user.read", iam_users_list, 0,
       "Users", "By id; limit 1..500 (100), after = the last id of the previous page." },
     { "POST", "/api/v1/iam/users", "iam.user.write", iam_user_create, ROUTE_BODY_JSON,

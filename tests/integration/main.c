@@ -1217,6 +1217,142 @@ static void test_iam_teams_and_explain(void)
     CU_ASSERT_EQUAL(login(u, pw, NULL, 0, NULL, 0), 200);
 }
 
+
+/* ---- the authorization matrix: every route of every handler, for every built-in role -------- */
+
+struct matrix_id {
+    const char *role;          /* NULL: anonymous */
+    char user[64];
+    json_object *perms;        /* the role's permissions, from /iam/roles */
+};
+
+static bool role_holds(const struct matrix_id *id, const char *perm)
+{
+    for (size_t i = 0; id->perms && i < json_object_array_length(id->perms); i++)
+        if (strcmp(json_object_get_string(json_object_array_get_idx(id->perms, i)), perm) == 0)
+            return true;
+    return false;
+}
+
+/* The route's path with every {param} replaced by a value that names nothing real, so that an
+ * allowed mutation finds nothing to change (404) or nothing valid to do (422). */
+static void matrix_path(const char *pattern, char *out, size_t len)
+{
+    size_t o = 0;
+    for (const char *s = pattern; *s && o + 12 < len; s++) {
+        if (*s == '{') {
+            o += (size_t)snprintf(out + o, len - o, "999999999");
+            s = strchr(s, '}');
+            if (!s)
+                break;
+        } else {
+            out[o++] = *s;
+        }
+    }
+    out[o] = '\0';
+}
+
+static void test_authorization_matrix(void)
+{
+    const char *cgi = getenv("PORTICO_TEST_CGI");
+    char dir[512], cmd[1024], cookie[256], csrf[128], acookie[256], acsrf[128];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cgi);
+    snprintf(dir, sizeof(dir), "%s", cgi);
+    *strrchr(dir, '/') = '\0';
+
+    /* every route of every handler, from the tables themselves */
+    json_object *routes = json_object_new_array();
+    snprintf(cmd, sizeof(cmd), "ls %s/*.fcgi", dir);
+    FILE *ls = popen(cmd, "r");
+    char bin[512];
+    while (ls && fgets(bin, sizeof(bin), ls)) {
+        bin[strcspn(bin, "\n")] = '\0';
+        char rc[600];
+        snprintf(rc, sizeof(rc), "%s --routes", bin);
+        FILE *f = popen(rc, "r");
+        static char buf[262144];
+        size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+        buf[n] = '\0';
+        if (f)
+            pclose(f);
+        json_object *t = json_tokener_parse(buf);
+        for (size_t i = 0; t && i < json_object_array_length(t); i++)
+            json_object_array_add(routes, json_object_get(json_object_array_get_idx(t, i)));
+        json_object_put(t);
+    }
+    if (ls)
+        pclose(ls);
+    CU_ASSERT_TRUE_FATAL(json_object_array_length(routes) >= 20);
+
+    /* the roles, and one user per built-in role */
+    CU_ASSERT_EQUAL_FATAL(login("admin", admin_password(), acookie, sizeof(acookie), acsrf, sizeof(acsrf)), 200);
+    struct resp r;
+    CU_ASSERT_EQUAL_FATAL(get_as(acookie, "/api/v1/iam/roles", &r), 200);
+    json_object *roles_doc = json_tokener_parse(r.body), *roles;
+    resp_free(&r);
+    CU_ASSERT_TRUE_FATAL(roles_doc && json_object_object_get_ex(roles_doc, "roles", &roles));
+    struct matrix_id ids[5] = { { NULL, "", NULL } };
+    size_t nids = 1;
+    for (size_t i = 0; i < json_object_array_length(roles) && nids < 5; i++) {
+        json_object *role = json_object_array_get_idx(roles, i), *perms;
+        ids[nids].role = jstr(role, "name");
+        json_object_object_get_ex(role, "permissions", &perms);
+        ids[nids].perms = perms;
+        snprintf(ids[nids].user, sizeof(ids[nids].user), "mx%s%d%c", ids[nids].role, (int)getpid(), server[strlen(server) - 1]);
+        CU_ASSERT_EQUAL_FATAL(make_user(ids[nids].user, ids[nids].role), 0);
+        nids++;
+    }
+    CU_ASSERT_EQUAL_FATAL(nids, 5);
+
+    size_t checked = 0, wrong = 0;
+    for (size_t i = 0; i < json_object_array_length(routes); i++) {
+        json_object *route = json_object_array_get_idx(routes, i), *jb;
+        const char *method = jstr(route, "method"), *perm = jstr(route, "permission");
+        char path[512];
+        matrix_path(jstr(route, "path"), path, sizeof(path));
+        bool json_body = json_object_object_get_ex(route, "json_body", &jb) && json_object_get_boolean(jb);
+        /* logging out would end the very session the matrix uses: it gets a session of its own */
+        for (size_t k = 0; k < nids; k++) {
+            const struct matrix_id *id = &ids[k];
+            char hc[300], hx[200];
+            const char *h[3] = { NULL, NULL, NULL };
+            if (id->role) {
+                char pw[96];
+                snprintf(pw, sizeof(pw), "%s-password-1", id->user);
+                CU_ASSERT_EQUAL_FATAL(login(id->user, pw, cookie, sizeof(cookie), csrf, sizeof(csrf)), 200);
+                snprintf(hc, sizeof(hc), "Cookie: %s", cookie);
+                snprintf(hx, sizeof(hx), "X-CSRF-Token: %s", csrf);
+                h[0] = hc;
+                h[1] = hx;
+            }
+            const char *body = strcmp(method, "GET") == 0 ? NULL : (json_body ? "{}" : "");
+            CU_ASSERT_EQUAL_FATAL(request(method, path, json_body ? "application/json" : NULL, body, body ? (long)strlen(body) : 0, h, &r), 0);
+            long want_class;   /* 0: allowed (anything but 401/403), 401, 403 */
+            if (strcmp(perm, "public") == 0)
+                want_class = 0;
+            else if (!id->role)
+                want_class = 401;
+            else if (strcmp(perm, "authenticated") == 0 || role_holds(id, perm))
+                want_class = 0;
+            else
+                want_class = 403;
+            bool ok = want_class ? r.status == want_class : (r.status != 401 && r.status != 403 && r.status < 500);
+            checked++;
+            if (!ok) {
+                wrong++;
+                fprintf(stderr, "\n    matrix: %s %s as %s: %ld, want %s\n", method, path,
+                        id->role ? id->role : "anonymous", r.status,
+                        want_class == 0 ? "allowed (not 401/403/5xx)" : want_class == 401 ? "401" : "403");
+            }
+            resp_free(&r);
+        }
+    }
+    CU_ASSERT_EQUAL(wrong, 0);
+    CU_ASSERT_TRUE(checked >= 100);
+    json_object_put(roles_doc);
+    json_object_put(routes);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 
 static void test_database_down(void)
@@ -1315,6 +1451,7 @@ int main(void)
     CU_add_test(au, "audit events: pages, filters, JSON Lines, CSV, validation", test_audit_events_api);
     CU_add_test(au, "API tokens: once, bearer, scopes, list, revoke, expiry", test_api_tokens);
     CU_add_test(au, "iam: users, nested teams, bindings, explain, disable, unlock", test_iam_teams_and_explain);
+    CU_add_test(au, "authorization matrix: every route x anonymous and each role", test_authorization_matrix);
 
     CU_pSuite d = CU_add_suite("database down", NULL, NULL);
     CU_add_test(d, "503 with Retry-After, then recovery without restart", test_database_down);
