@@ -520,6 +520,7 @@ cmd_bench() {
   trap 'stack_down >/dev/null 2>&1 || true' EXIT
   stack_up "${PORTICO_BENCH_SERVER:-apache}"
   PORTICO_BENCH_URL="http://127.0.0.1:$PORT" PORTICO_BENCH_RUN="$RUN" \
+    PORTICO_BENCH_ADMIN_PASSWORD="$(cat "$STATE/admin-password" 2>/dev/null)" \
     "$ROOT/tests/bench/bench.sh"
   stack_down
   trap - EXIT

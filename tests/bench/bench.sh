@@ -72,6 +72,29 @@ printf '%-28s %12s %10s %10s\n' "static file ($static_path)" "$S_RPS" "$S_P50" "
 printf '%-28s %12s %10s %10s\n' "/api/v1/system/ready" "$R_RPS" "$R_P50" "$R_P99"
 printf 'ready / static: %s%%\n' "$ratio"
 
+# An authenticated request: a bearer token checked (one lookup) and its role bindings loaded
+# (one query) on a route that needs a named permission (issue 3's cost figure).
+if [ -n "${PORTICO_BENCH_ADMIN_PASSWORD:-}" ]; then
+  jar=$(mktemp)
+  csrf=$(curl -fsS -c "$jar" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"admin\",\"password\":\"$PORTICO_BENCH_ADMIN_PASSWORD\"}" "$url/api/v1/auth/login" |
+    sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p')
+  token=$(curl -fsS -b "$jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
+    -d '{"name":"bench","scopes":["iam.role.read"],"expires_in_days":1}' "$url/api/v1/auth/tokens" |
+    sed -n 's/.*"token":"\(ptc_[^"]*\)".*/\1/p')
+  rm -f "$jar"
+  login_ms=$(curl -s -o /dev/null -w '%{time_total}' -H 'Content-Type: application/json' \
+    -d "{\"username\":\"admin\",\"password\":\"$PORTICO_BENCH_ADMIN_PASSWORD\"}" "$url/api/v1/auth/login" |
+    awk '{printf "%.1f", $1 * 1000}')
+  out=$(wrk -t"$threads" -c"$conns" -d"${secs}s" --latency -H "Authorization: Bearer $token" "$url/api/v1/iam/roles")
+  A_RPS=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+  A_P99=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
+  grep -q "Non-2xx" <<<"$out" && echo "warning: non-2xx answers from the authenticated route" >&2
+  printf '%-28s %12s %10s %10s\n' "GET /iam/roles (bearer)" "$A_RPS" "-" "$A_P99"
+  printf 'authenticated / ready: %s%%   login (Argon2id m=19 MiB, t=2, p=1, over HTTP): %s ms\n' \
+    "$(awk -v a="$A_RPS" -v b="$R_RPS" 'BEGIN {printf "%.1f", 100 * a / b}')" "$login_ms"
+fi
+
 echo
 echo "handler memory over 100,000 requests to /api/v1/system/ready ($(pool_pids | wc -w) processes):"
 rss0=$(rss_kib); total=0; round=0
