@@ -164,10 +164,7 @@ static int audit_events(struct app_ctx *c)
         for (size_t i = 0; i < rows; i++)
             for (size_t k = 0; k < NCOLS; k++)
                 csv_field(c->arena, &buf, &len, &cap, db_cell(&r, i, k), k == NCOLS - 1);
-        c->res.status = 200;
-        c->res.content_type = "text/csv; charset=utf-8";
-        c->res.body = buf;
-        c->res.body_len = len;
+        http_response_body(&c->res, 200, "text/csv; charset=utf-8", buf, len);
         if (next)
             http_response_header(&c->res, "X-Next-Cursor", next);
         http_response_header(&c->res, "Content-Disposition", "attachment; filename=\"audit.csv\"");
@@ -211,10 +208,7 @@ static int audit_events(struct app_ctx *c)
             buf[len++] = '\n';
         }
         json_object_put(events);
-        c->res.status = 200;
-        c->res.content_type = "application/x-ndjson";
-        c->res.body = buf;
-        c->res.body_len = len;
+        http_response_body(&c->res, 200, "application/x-ndjson", buf, len);
         if (next)
             http_response_header(&c->res, "X-Next-Cursor", next);
         return 0;

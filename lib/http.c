@@ -312,6 +312,15 @@ int http_response_header(struct http_response *res, const char *name, const char
     return 0;
 }
 
+void http_response_body(struct http_response *res, int status, const char *content_type,
+                        const char *body, size_t len)
+{
+    res->status = status;
+    res->content_type = content_type;
+    res->body = body;
+    res->body_len = body ? len : 0;
+}
+
 int http_response_json(struct http_response *res, struct arena *a, int status, json_object *json)
 {
     size_t len = 0;

@@ -90,6 +90,9 @@ char *http_percent_decode(struct arena *a, const char *src, size_t n, bool plus_
 /* Set the response up. Headers set twice are replaced. */
 void http_response_init(struct http_response *res);
 int http_response_header(struct http_response *res, const char *name, const char *value);
+/* A body that is not JSON (CSV, JSON Lines): body must live until the response is written. */
+void http_response_body(struct http_response *res, int status, const char *content_type,
+                        const char *body, size_t len);
 /* Serialize json into the arena as the body and put json (takes ownership). */
 int http_response_json(struct http_response *res, struct arena *a, int status, json_object *json);
 
