@@ -220,6 +220,11 @@ static const char sql_teams[] =
     "FROM teams t LEFT JOIN teams p ON p.id = t.parent_id ORDER BY t.name LIMIT 1000";
 static const char sql_team_id[] = "SELECT id FROM teams WHERE name = ?";
 static const char sql_team_add[] = "INSERT INTO teams (name, display_name, parent_id) VALUES (?, ?, ?)";
+/* The new team is its own ancestor, and has every ancestor of its parent. */
+static const char sql_closure_add[] =
+    "INSERT INTO team_closure (ancestor_id, descendant_id, depth) "
+    "SELECT ?, ?, 0 UNION ALL "
+    "SELECT ancestor_id, ?, depth + 1 FROM team_closure WHERE descendant_id = ?";
 static const char sql_member_add[] = "INSERT IGNORE INTO team_members (team_id, user_id) VALUES (?, ?)";
 static const char sql_member_del[] = "DELETE FROM team_members WHERE team_id = ? AND user_id = ?";
 static const char sql_user_exists[] = "SELECT 1 FROM users WHERE id = ?";
@@ -282,6 +287,10 @@ static int iam_team_create(struct app_ctx *c)
         rollback(c);
         return dup ? problem_set(p, 409, "conflict", "a team named %s exists", name) : -1;
     }
+    long long tid = (long long)ins.insert_id;
+    struct db_value cv[4] = { DB_INTV(tid), DB_INTV(tid), DB_INTV(tid), DB_INTV(parent_id) };
+    if (db_query(c->db, c->arena, sql_closure_add, cv, 4, NULL, p) < 0)
+        return rollback(c);
     json_object *d = json_object_new_object();
     json_object_object_add(d, "parent", str_or_null(parent));
     if (audited(c, "iam.team.create", "team", name, d) < 0)

@@ -129,19 +129,16 @@ bool authz_check(const struct authz_grants *g, const char *permission,
 }
 
 /* The user's own bindings, and those of every team the user is in and of the teams above
- * those (a parent team's role reaches its sub-teams' members). */
+ * those (team_closure holds every ancestor pair, so this is one join). */
 static const char sql_bindings[] =
-    "WITH RECURSIVE mine (id, name, depth) AS ("
-    "  SELECT t.id, t.name, 0 FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.user_id = ? "
-    "  UNION ALL "
-    "  SELECT p.id, p.name, mine.depth + 1 FROM mine JOIN teams c ON c.id = mine.id "
-    "  JOIN teams p ON p.id = c.parent_id WHERE mine.depth < 16"
-    ") "
     "SELECT b.role, b.scope_type, b.scope_id, 'user' FROM role_bindings b "
     "WHERE b.subject_type = 'user' AND b.subject_id = ? "
     "UNION ALL "
-    "SELECT b.role, b.scope_type, b.scope_id, CONCAT('team:', mine.name) FROM role_bindings b "
-    "JOIN (SELECT DISTINCT id, name FROM mine) mine ON b.subject_type = 'team' AND b.subject_id = mine.id";
+    "SELECT DISTINCT b.role, b.scope_type, b.scope_id, CONCAT('team:', t.name) "
+    "FROM team_members m JOIN team_closure tc ON tc.descendant_id = m.team_id "
+    "JOIN teams t ON t.id = tc.ancestor_id "
+    "JOIN role_bindings b ON b.subject_type = 'team' AND b.subject_id = tc.ancestor_id "
+    "WHERE m.user_id = ?";
 
 int authz_load(struct db *db, struct arena *a, long long user_id, struct authz_grants *out,
                struct problem *p)

@@ -20,5 +20,18 @@ CREATE TABLE team_members (
   CONSTRAINT team_members_user FOREIGN KEY (user_id) REFERENCES users (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+-- Every (ancestor, descendant) pair, each team being its own ancestor at depth 0: bindings held
+-- through parent teams are then one join, not a recursive query on every request.
+CREATE TABLE team_closure (
+  ancestor_id BIGINT UNSIGNED NOT NULL,
+  descendant_id BIGINT UNSIGNED NOT NULL,
+  depth INT UNSIGNED NOT NULL,
+  PRIMARY KEY (descendant_id, ancestor_id),
+  KEY team_closure_by_ancestor (ancestor_id),
+  CONSTRAINT team_closure_ancestor FOREIGN KEY (ancestor_id) REFERENCES teams (id),
+  CONSTRAINT team_closure_descendant FOREIGN KEY (descendant_id) REFERENCES teams (id)
+) ENGINE=InnoDB;
+
 CALL portico_grant('SELECT, INSERT, UPDATE', 'teams');
+CALL portico_grant('SELECT, INSERT', 'team_closure');
 CALL portico_grant('SELECT, INSERT, DELETE', 'team_members');
