@@ -74,12 +74,12 @@ static int system_echo(struct app_ctx *c)
 }
 
 static const struct route system_routes[] = {
-    { "GET", "/api/v1/system/health", PERM_PUBLIC, system_health, 0,
+    { "GET", "/api/v1/system/health", PERM_PUBLIC, system_health, ROUTE_NO_RATELIMIT,
       "Liveness", "200 while the handler process runs; does not touch the database." },
-    { "GET", "/api/v1/system/ready", PERM_PUBLIC, system_ready, 0,
+    { "GET", "/api/v1/system/ready", PERM_PUBLIC, system_ready, ROUTE_NO_RATELIMIT,
       "Readiness", "200 when the database answers and its schema is at the migration this build "
                    "expects; 503 with Retry-After otherwise." },
-    { "GET", "/api/v1/system/version", PERM_PUBLIC, system_version, 0,
+    { "GET", "/api/v1/system/version", PERM_PUBLIC, system_version, ROUTE_NO_RATELIMIT,
       "Version", "Portico's version, the API version and the schema migration this build expects." },
     { "POST", "/api/v1/system/echo", PERM_PUBLIC, system_echo, ROUTE_BODY_JSON,
       "Echo a JSON body", "Validates {message: string (1..1000 bytes), repeat: integer 1..10} and "

@@ -18,6 +18,7 @@
 #include "fcgi.h"
 #include "json.h"
 #include "log.h"
+#include "ratelimit.h"
 
 int app_json(struct app_ctx *c, int status, json_object *json)
 {
@@ -112,6 +113,31 @@ static void app_audit_denial(struct app_ctx *c)
     }
 }
 
+/* Per user, per token or (without credentials) per address; 429 with Retry-After. */
+static int app_ratelimit(struct app_ctx *c)
+{
+    const struct config *cfg = c->cfg;
+    int per_minute = c->who.user_id ? cfg->ratelimit_per_minute : cfg->ratelimit_anonymous_per_minute;
+    if (per_minute <= 0 || !c->db)
+        return 0;
+    const char *key;
+    if (c->who.token_id)
+        key = arena_printf(c->arena, "t:%lld", c->who.token_id);
+    else if (c->who.user_id)
+        key = arena_printf(c->arena, "u:%lld", c->who.user_id);
+    else
+        key = arena_printf(c->arena, "a:%.150s", c->req.remote_addr ? c->req.remote_addr : "unknown");
+    struct ratelimit_result rl;
+    if (ratelimit_take(c->db, c->arena, key, per_minute, cfg->ratelimit_burst, &rl, &c->problem) < 0)
+        return -1;
+    c->ratelimit_policy = arena_printf(c->arena, "\"default\";q=%d;w=60;burst=%d", per_minute, cfg->ratelimit_burst);
+    if (rl.allowed)
+        return 0;
+    c->problem.retry_after = rl.retry_after;
+    c->ratelimit_reset = rl.retry_after;
+    return problem_set(&c->problem, 429, "rate-limited", "too many requests; try again in %d s", rl.retry_after);
+}
+
 static int app_route(const struct app *app, struct app_ctx *c)
 {
     struct problem *p = &c->problem;
@@ -130,12 +156,30 @@ static int app_route(const struct app *app, struct app_ctx *c)
     }
 
     const struct route *r = c->match.route;
+    bool limited = !(r->flags & ROUTE_NO_RATELIMIT);
+    bool credentials = http_cookie(&c->req, AUTHN_COOKIE) || http_header(&c->req, "Authorization");
+    /* Callers without credentials are limited by address before anything else is done for
+     * them, so floods of anonymous (and so audited) denials are bounded too. */
+    if (limited && (!credentials || strcmp(r->permission, PERM_PUBLIC) == 0) && app_ratelimit(c) < 0)
+        return -1;
     if (strcmp(r->permission, PERM_PUBLIC) != 0) {
-        if (authn_identify(c->db, c->arena, c->cfg, &c->req, &c->who, p) < 0)
+        if (authn_identify(c->db, c->arena, c->cfg, &c->req, &c->who, p) < 0) {
+            /* bad credentials count against the address, like none */
+            if (limited && credentials && p->status == 401) {
+                struct problem saved = *p;
+                problem_init(p);
+                if (app_ratelimit(c) < 0)
+                    return -1;
+                *p = saved;
+            }
             return -1;
+        }
         if (!c->who.user_id)
             return problem_set(p, 401, "unauthenticated", "log in, or send an API token as Authorization: Bearer");
         c->actor = c->who.username;
+        /* identified callers are limited per user or per token */
+        if (limited && app_ratelimit(c) < 0)
+            return -1;
         if (authn_check_csrf(&c->req, &c->who, p) < 0)
             return -1;
         /* A named permission must be held somewhere (the handler narrows it to the
@@ -180,6 +224,8 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
     c->body = NULL;
     memset(&c->who, 0, sizeof(c->who));
     memset(&c->grants, 0, sizeof(c->grants));
+    c->ratelimit_policy = NULL;
+    c->ratelimit_reset = 0;
     c->request_id = request_id_new(c->arena);
 
     int rc;
@@ -214,6 +260,11 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
             http_response_header(&c->res, "WWW-Authenticate", "Bearer realm=\"portico\"");
         if (c->problem.status == 405 && c->problem.allow[0])
             http_response_header(&c->res, "Allow", arena_strdup(c->arena, c->problem.allow));
+    }
+    if (c->ratelimit_policy) {
+        http_response_header(&c->res, "RateLimit-Policy", c->ratelimit_policy);
+        if (c->ratelimit_reset)
+            http_response_header(&c->res, "RateLimit", arena_printf(c->arena, "\"default\";r=0;t=%d", c->ratelimit_reset));
     }
     http_response_header(&c->res, "X-Request-Id", c->request_id);
     http_response_header(&c->res, "Cache-Control", "no-store");

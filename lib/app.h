@@ -43,7 +43,9 @@ struct app_ctx {
     const char *request_id;
     const char *actor;           /* who made the request, once known (for the log) */
     struct identity who;         /* filled for every route that is not public */
-    struct authz_grants grants;  /* the identity's role bindings, for routes with a named permission */
+    struct authz_grants grants;
+    const char *ratelimit_policy; /* the RateLimit-Policy header, once a limit was applied */
+    int ratelimit_reset;          /* seconds until a refused caller may try again */  /* the identity's role bindings, for routes with a named permission */
     json_object *body;           /* the parsed body of a ROUTE_BODY_JSON route */
     bool config_pending;         /* PORTICO_CONFIG is expected in the first request's parameters */
     const char *config_error;    /* set when the configuration did not load: all answer 503 */

@@ -46,6 +46,10 @@ struct config {
     int login_max_failures;
     int login_max_failures_address;
     int login_lockout_seconds;
+    /* rate limits (0: off) */
+    int ratelimit_per_minute;
+    int ratelimit_anonymous_per_minute;
+    int ratelimit_burst;
     /* logging */
     char log_file[512];
     char path[512];                 /* the file that was read; "" if none */

@@ -1353,6 +1353,48 @@ static void test_authorization_matrix(void)
     json_object_put(routes);
 }
 
+
+/* ---- rate limits, shared through the database by separate processes -------------------------- */
+
+static void test_rate_limits(void)
+{
+    /* Each run of the CGI program is a new process: a limit that holds across them is held by
+     * the database, as it is across FastCGI processes and hosts. 2 a minute, burst 2. */
+    const char *bin = getenv("PORTICO_TEST_CGI");
+    char cmd[1024], out[4096], addr[64];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(bin);
+    snprintf(addr, sizeof(addr), "198.51.100.%d", (int)(getpid() % 250) + 1);
+#define RL_ECHO "printf '{\"message\":\"rl\"}' | PORTICO_RATELIMIT_ANONYMOUS_PER_MINUTE=2 PORTICO_RATELIMIT_BURST=2 " \
+                "REQUEST_METHOD=POST REQUEST_URI=/api/v1/system/echo REMOTE_ADDR=%s CONTENT_TYPE=application/json " \
+                "CONTENT_LENGTH=16 PORTICO_LOG_FILE=/dev/null %s"
+    for (int i = 0; i < 2; i++) {
+        snprintf(cmd, sizeof(cmd), RL_ECHO, addr, bin);
+        CU_ASSERT_EQUAL(run(cmd, out, sizeof(out)), 0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(out, "Status: 200 OK"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(out, "RateLimit-Policy: \"default\";q=2;w=60;burst=2"));
+    }
+    snprintf(cmd, sizeof(cmd), RL_ECHO, addr, bin);
+    CU_ASSERT_EQUAL(run(cmd, out, sizeof(out)), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "Status: 429 Too Many Requests"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "urn:portico:problem:rate-limited"));
+    const char *ra = strstr(out, "Retry-After: ");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ra);
+    int secs = atoi(ra + 13);
+    CU_ASSERT_TRUE(secs >= 25 && secs <= 31);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "RateLimit: \"default\";r=0;t="));
+    /* another address is not affected; probes are never limited */
+    char other[64];
+    snprintf(other, sizeof(other), "203.0.113.%d", (int)(getpid() % 250) + 1);
+    snprintf(cmd, sizeof(cmd), RL_ECHO, other, bin);
+    CU_ASSERT_EQUAL(run(cmd, out, sizeof(out)), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "Status: 200 OK"));
+    snprintf(cmd, sizeof(cmd), "PORTICO_RATELIMIT_ANONYMOUS_PER_MINUTE=2 PORTICO_RATELIMIT_BURST=2 REQUEST_METHOD=GET "
+                               "REQUEST_URI=/api/v1/system/ready REMOTE_ADDR=%s PORTICO_LOG_FILE=/dev/null %s </dev/null", addr, bin);
+    CU_ASSERT_EQUAL(run(cmd, out, sizeof(out)), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "Status: 200 OK"));
+#undef RL_ECHO
+}
+
 /* ---------------------------------------------------------------------------------------- */
 
 static void test_database_down(void)
@@ -1438,6 +1480,7 @@ int main(void)
     CU_add_test(t, "migrate twice is harmless", test_migrate_idempotent);
     CU_add_test(t, "migrate from two hosts at once", test_migrate_concurrent);
     CU_add_test(t, "the handlers' account has least privilege", test_least_privilege);
+    CU_add_test(t, "rate limits hold across processes, with Retry-After", test_rate_limits);
 
     CU_pSuite au = CU_add_suite("auth", NULL, NULL);
     CU_add_test(au, "login, who am I, CSRF, logout", test_login_session_logout);
