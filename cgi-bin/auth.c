@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/apitoken.h"
 #include "lib/password.h"
 #include "lib/portico.h"
 #include "lib/token.h"
@@ -311,122 +312,57 @@ static int auth_password(struct app_ctx *c)
     return app_json(c, 200, o);
 }
 
-/* ---- API tokens ----------------------------------------------------------------------------- */
-
-#define TOKEN_NAME_MAX 100
-#define TOKEN_MAX_DAYS 365
-#define TOKEN_MAX_SCOPES 64
-
-static const char sql_token_insert[] =
-    "INSERT INTO api_tokens (user_id, name, token_hash, prefix, scopes, expires_at) "
-    "VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6) + INTERVAL ? DAY)";
-static const char sql_token_get[] =
-    "SELECT id, name, prefix, scopes, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'), "
-    "       DATE_FORMAT(expires_at, '%Y-%m-%dT%H:%i:%sZ'), DATE_FORMAT(last_used_at, '%Y-%m-%dT%H:%i:%sZ'), "
-    "       DATE_FORMAT(revoked_at, '%Y-%m-%dT%H:%i:%sZ') "
-    "FROM api_tokens WHERE user_id = ? AND (? IS NULL OR id = ?) ORDER BY id DESC LIMIT 200";
-static const char sql_token_revoke[] =
-    "UPDATE api_tokens SET revoked_at = UTC_TIMESTAMP(6) WHERE id = ? AND user_id = ? AND revoked_at IS NULL";
-
-static json_object *token_json(const struct db_result *r, size_t i)
-{
-    json_object *t = json_object_new_object();
-    json_object_object_add(t, "id", json_object_new_int64(strtoll(db_cell(r, i, 0), NULL, 10)));
-    json_object_object_add(t, "name", json_object_new_string(db_cell(r, i, 1)));
-    json_object_object_add(t, "prefix", json_object_new_string(db_cell(r, i, 2)));
-    json_object_object_add(t, "scopes", json_tokener_parse(db_cell(r, i, 3)));
-    static const char *const times[] = { "created_at", "expires_at", "last_used_at", "revoked_at" };
-    for (size_t k = 0; k < 4; k++)
-        json_object_object_add(t, times[k], db_cell(r, i, 4 + k) ? json_object_new_string(db_cell(r, i, 4 + k)) : NULL);
-    return t;
-}
+/* ---- API tokens (one's own; lib/apitoken holds the rules) --------------------------------- */
 
 static int auth_token_create(struct app_ctx *c)
 {
-    static const char *const fields[] = { "name", "scopes", "expires_in_days", NULL };
     struct problem *p = &c->problem;
     struct authz_grants g;
+    struct apitoken_request t;
+    char tok[APITOKEN_TEXT_MAX];
+    unsigned long long id;
 
     /* A token cannot mint tokens: a leaked one must not outlive its own expiry. */
     if (strcmp(c->who.via, "token") == 0)
         return problem_set(p, 403, "forbidden", "tokens are created from a logged-in session, not with a token");
-    if (!json_object_is_type(c->body, json_type_object))
-        return problem_set(p, 422, "validation", "the body must be a JSON object");
-    json_reject_unknown(c->body, fields, p);
-    const char *name = json_get_string(c->body, "name", true, NULL, 1, TOKEN_NAME_MAX, p);
-    long long days = json_get_int(c->body, "expires_in_days", true, 0, 1, TOKEN_MAX_DAYS, p);
-    json_object *scopes;
-    if (authz_load(c->db, c->arena, c->who.user_id, &g, p) < 0)
+    if (authz_load(c->db, c->arena, c->who.user_id, &g, p) < 0 || apitoken_parse(c->body, &g, &t, p) < 0)
         return -1;
-    if (!json_object_object_get_ex(c->body, "scopes", &scopes) || !json_object_is_type(scopes, json_type_array) ||
-        json_object_array_length(scopes) < 1 || json_object_array_length(scopes) > TOKEN_MAX_SCOPES) {
-        problem_field(p, "scopes", "must be a list of 1 to %d permission names", TOKEN_MAX_SCOPES);
-    } else {
-        for (size_t i = 0; i < json_object_array_length(scopes); i++) {
-            json_object *sc = json_object_array_get_idx(scopes, i);
-            const char *perm = json_object_is_type(sc, json_type_string) ? json_object_get_string(sc) : NULL;
-            char field[32];
-            snprintf(field, sizeof(field), "scopes[%zu]", i);
-            if (!perm || !authz_permission_known(perm))
-                problem_field(p, field, "is not a permission");
-            else if (!authz_check(&g, perm, NULL, NULL))
-                problem_field(p, field, "is a permission you do not hold (%s)", perm);
-        }
-    }
-    if (!json_fields_ok(p))
-        return -1;
-
-    char tok[80], hash[TOKEN_HASH_HEX], prefix[13];
-    if (token_new(tok, sizeof(tok), AUTHN_TOKEN_PREFIX, AUTHN_TOKEN_BYTES) < 0)
-        return problem_set(p, 500, "internal", "no randomness for a token");
-    token_sha256_hex(tok, strlen(tok), hash);
-    snprintf(prefix, sizeof(prefix), "%.8s", tok);
-    const char *scopes_text = json_object_to_json_string_ext(scopes, JSON_C_TO_STRING_PLAIN);
-    struct db_value v[6] = { DB_INTV(c->who.user_id), DB_TEXTV(name), DB_TEXTV(hash), DB_TEXTV(prefix),
-                             DB_TEXTV(scopes_text), DB_INTV(days) };
-    struct db_result ins, r;
     if (db_begin(c->db, p) < 0)
-        goto fail;
-    if (db_query(c->db, c->arena, sql_token_insert, v, 6, &ins, p) < 0)
-        goto rollback;
-    json_object *d = json_object_new_object();
-    json_object_object_add(d, "name", json_object_new_string(name));
-    json_object_object_add(d, "scopes", json_object_get(scopes));
-    json_object_object_add(d, "expires_in_days", json_object_new_int64(days));
+        return -1;
+    if (apitoken_insert(c->db, c->arena, c->who.user_id, &t, tok, &id, p) < 0) {
+        struct problem ignore;
+        problem_init(&ignore);
+        db_rollback(c->db, &ignore);
+        return -1;
+    }
     struct audit_event ev = audit_base(c, "auth.token.create", "success");
     ev.target_type = "token";
-    ev.target_id = arena_printf(c->arena, "%llu", ins.insert_id);
+    ev.target_id = arena_printf(c->arena, "%llu", id);
+    json_object *d = apitoken_details(&t);
     ev.details = arena_strdup(c->arena, json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN));
     json_object_put(d);
-    if (audit_commit(c, &ev) < 0)
-        goto fail;
-    struct db_value gv[3] = { DB_INTV(c->who.user_id), DB_INTV((long long)ins.insert_id), DB_INTV((long long)ins.insert_id) };
-    if (db_query(c->db, c->arena, sql_token_get, gv, 3, &r, p) < 0 || r.nrows != 1)
-        goto fail;
-    json_object *o = token_json(&r, 0);
+    json_object *list = NULL;
+    if (audit_commit(c, &ev) < 0 || !(list = apitoken_list(c->db, c->arena, c->who.user_id, id, p)) ||
+        json_object_array_length(list) != 1) {
+        json_object_put(list);
+        sodium_memzero(tok, sizeof(tok));
+        return problem_set(p, p->status ? p->status : 500, p->type ? p->type : "internal", "%s",
+                           p->detail[0] ? p->detail : "the token could not be read back");
+    }
+    json_object *o = json_object_get(json_object_array_get_idx(list, 0));
+    json_object_put(list);
     /* The only time the token is ever shown. */
     json_object_object_add(o, "token", json_object_new_string(tok));
     sodium_memzero(tok, sizeof(tok));
-    http_response_header(&c->res, "Location", arena_printf(c->arena, "/api/v1/auth/tokens/%llu", ins.insert_id));
+    http_response_header(&c->res, "Location", arena_printf(c->arena, "/api/v1/auth/tokens/%llu", id));
     return app_json(c, 201, o);
-rollback:;
-    struct problem ignore;
-    problem_init(&ignore);
-    db_rollback(c->db, &ignore);
-fail:
-    sodium_memzero(tok, sizeof(tok));
-    return -1;
 }
 
 static int auth_token_list(struct app_ctx *c)
 {
-    struct db_result r;
-    struct db_value v[3] = { DB_INTV(c->who.user_id), DB_NULLV, DB_NULLV };
-    if (db_query(c->db, c->arena, sql_token_get, v, 3, &r, &c->problem) < 0)
+    json_object *list = apitoken_list(c->db, c->arena, c->who.user_id, 0, &c->problem);
+    if (!list)
         return -1;
-    json_object *list = json_object_new_array();
-    for (size_t i = 0; i < r.nrows; i++)
-        json_object_array_add(list, token_json(&r, i));
     json_object *o = json_object_new_object();
     json_object_object_add(o, "tokens", list);
     return app_json(c, 200, o);
@@ -439,21 +375,14 @@ static int auth_token_revoke(struct app_ctx *c)
     long long id = strtoll(ids, &end, 10);
     if (*end || id <= 0)
         return problem_set(&c->problem, 404, "not-found", "no such token");
-    struct db_value v[2] = { DB_INTV(id), DB_INTV(c->who.user_id) };
-    struct db_result r;
     if (db_begin(c->db, &c->problem) < 0)
         return -1;
-    if (db_query(c->db, c->arena, sql_token_revoke, v, 2, &r, &c->problem) < 0) {
+    int rc = apitoken_revoke(c->db, c->arena, c->who.user_id, id, &c->problem);
+    if (rc <= 0) {
         struct problem ignore;
         problem_init(&ignore);
         db_rollback(c->db, &ignore);
-        return -1;
-    }
-    if (r.affected != 1) {
-        struct problem ignore;
-        problem_init(&ignore);
-        db_rollback(c->db, &ignore);
-        return problem_set(&c->problem, 404, "not-found", "no such token of yours, or it is revoked already");
+        return rc < 0 ? -1 : problem_set(&c->problem, 404, "not-found", "no such token of yours, or it is revoked already");
     }
     struct audit_event ev = audit_base(c, "auth.token.revoke", "success");
     ev.target_type = "token";

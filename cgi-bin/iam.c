@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/apitoken.h"
 #include "lib/password.h"
 #include "lib/portico.h"
 
@@ -584,6 +585,95 @@ static int iam_roles(struct app_ctx *c)
     return app_json(c, 200, o);
 }
 
+/* ---- service accounts' tokens -------------------------------------------------------------- */
+
+static const char sql_service_account[] = "SELECT kind = 'service' FROM users WHERE id = ? AND disabled_at IS NULL";
+
+/* 1 when id is a live service account, 0 when not (problem set), -1 on error. */
+static int service_account(struct app_ctx *c, long long id)
+{
+    struct db_result r;
+    struct db_value v = DB_INTV(id);
+    if (!id)
+        return problem_set(&c->problem, 404, "not-found", "no such user"), 0;
+    if (db_query(c->db, c->arena, sql_service_account, &v, 1, &r, &c->problem) < 0)
+        return -1;
+    if (r.nrows == 0)
+        return problem_set(&c->problem, 404, "not-found", "no such user"), 0;
+    if (strcmp(db_cell(&r, 0, 0), "1") != 0)
+        return problem_set(&c->problem, 409, "conflict", "only service accounts get tokens from an administrator; people make their own"), 0;
+    return 1;
+}
+
+static int iam_service_token_create(struct app_ctx *c)
+{
+    struct problem *p = &c->problem;
+    long long uid = id_param(c, "id");
+    struct authz_grants g;
+    struct apitoken_request t;
+    char tok[APITOKEN_TEXT_MAX];
+    unsigned long long id;
+
+    if (service_account(c, uid) <= 0)
+        return -1;
+    /* the scopes must be held by the service account (its bindings), not by the administrator */
+    if (authz_load(c->db, c->arena, uid, &g, p) < 0 || apitoken_parse(c->body, &g, &t, p) < 0)
+        return -1;
+    if (db_begin(c->db, p) < 0)
+        return -1;
+    if (apitoken_insert(c->db, c->arena, uid, &t, tok, &id, p) < 0)
+        return rollback(c);
+    json_object *d = apitoken_details(&t);
+    json_object_object_add(d, "service_account", json_object_new_int64(uid));
+    if (audited(c, "iam.service_token.create", "token", arena_printf(c->arena, "%llu", id), d) < 0) {
+        sodium_memzero(tok, sizeof(tok));
+        return -1;
+    }
+    json_object *list = apitoken_list(c->db, c->arena, uid, id, p);
+    if (!list || json_object_array_length(list) != 1) {
+        json_object_put(list);
+        sodium_memzero(tok, sizeof(tok));
+        return p->status ? -1 : problem_set(p, 500, "internal", "the token could not be read back");
+    }
+    json_object *o = json_object_get(json_object_array_get_idx(list, 0));
+    json_object_put(list);
+    json_object_object_add(o, "token", json_object_new_string(tok));   /* shown this once */
+    sodium_memzero(tok, sizeof(tok));
+    return app_json(c, 201, o);
+}
+
+static int iam_service_tokens(struct app_ctx *c)
+{
+    long long uid = id_param(c, "id");
+    if (service_account(c, uid) <= 0)
+        return -1;
+    json_object *list = apitoken_list(c->db, c->arena, uid, 0, &c->problem);
+    if (!list)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "tokens", list);
+    return app_json(c, 200, o);
+}
+
+static int iam_service_token_revoke(struct app_ctx *c)
+{
+    long long uid = id_param(c, "id"), tid = id_param(c, "token");
+    if (service_account(c, uid) <= 0)
+        return -1;
+    if (db_begin(c->db, &c->problem) < 0)
+        return -1;
+    int rc = apitoken_revoke(c->db, c->arena, uid, tid, &c->problem);
+    if (rc <= 0) {
+        rollback(c);
+        return rc < 0 ? -1 : problem_set(&c->problem, 404, "not-found", "no such live token of this account");
+    }
+    if (audited(c, "iam.service_token.revoke", "token", app_param(c, "token"), NULL) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "status", json_object_new_string("revoked"));
+    return app_json(c, 200, o);
+}
+
 static const struct route iam_routes[] = {
     { "GET", "/api/v1/iam/roles", "iam.role.read", iam_roles, 0,
       "Roles and permissions", "Every role with the permissions it holds, and every permission Portico knows." },
@@ -595,6 +685,13 @@ static const struct route iam_routes[] = {
       "Disable a user", "Its sessions and tokens stop working at once; nothing is deleted." },
     { "POST", "/api/v1/iam/users/{id}/enable", "iam.user.write", iam_user_enable, 0,
       "Enable a user", "Undoes disable." },
+    { "POST", "/api/v1/iam/users/{id}/tokens", "iam.user.write", iam_service_token_create, ROUTE_BODY_JSON,
+      "Create a service account's token", "For service accounts only: {name, scopes (held by the account), "
+                                          "expires_in_days}; the token is answered once." },
+    { "GET", "/api/v1/iam/users/{id}/tokens", "iam.user.read", iam_service_tokens, 0,
+      "A service account's tokens", "Metadata and last use; never the tokens." },
+    { "DELETE", "/api/v1/iam/users/{id}/tokens/{token}", "iam.user.write", iam_service_token_revoke, 0,
+      "Revoke a service account's token", "It stops working at once." },
     { "GET", "/api/v1/iam/teams", "iam.team.read", iam_teams_list, 0,
       "Teams", "Each with its parent and its member count." },
     { "POST", "/api/v1/iam/teams", "iam.team.write", iam_team_create, ROUTE_BODY_JSON,

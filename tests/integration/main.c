@@ -1069,7 +1069,7 @@ static void test_api_tokens(void)
     CU_ASSERT_EQUAL_FATAL(login(viewer, pw, vcookie, sizeof(vcookie), vcsrf, sizeof(vcsrf)), 200);
     CU_ASSERT_EQUAL_FATAL(post_session(vcookie, vcsrf, "POST", "/api/v1/auth/tokens",
                                        "{\"name\":\"x\",\"scopes\":[\"audit.event.read\"],\"expires_in_days\":1}", &r), 422);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "do not hold"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "does not hold"));
     resp_free(&r);
 
     /* revoke: it stops at once; someone else's token cannot be revoked */
@@ -1205,6 +1205,42 @@ static void test_iam_teams_and_explain(void)
     CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", path, NULL, &r), 200);
     resp_free(&r);
     CU_ASSERT_EQUAL(login(u, pw, NULL, 0, NULL, 0), 200);
+
+    /* a service account: no password, tokens made by an administrator within its own roles */
+    char svc[64];
+    snprintf(svc, sizeof(svc), "svc%d%c", (int)getpid(), sfx);
+    snprintf(body, sizeof(body), "{\"username\":\"%s\",\"kind\":\"service\"}", svc);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/iam/users", body, &r), 201);
+    o = json_tokener_parse(r.body);
+    long long sid = jint(o, "id");
+    json_object_put(o);
+    resp_free(&r);
+    snprintf(body, sizeof(body), "{\"subject_type\":\"user\",\"subject\":\"%s\",\"role\":\"viewer\"}", svc);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/iam/bindings", body, &r), 201);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/iam/users/%lld/tokens", sid);
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", path, "{\"name\":\"ci\",\"scopes\":[\"audit.event.read\"],\"expires_in_days\":7}", &r), 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "does not hold"));   /* the account's roles, not the admin's */
+    resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", path, "{\"name\":\"ci\",\"scopes\":[\"catalog.entity.read\"],\"expires_in_days\":7}", &r), 201);
+    o = json_tokener_parse(r.body);
+    char stok[128];
+    snprintf(stok, sizeof(stok), "%s", jstr(o, "token") ? jstr(o, "token") : "");
+    long long stid = jint(o, "id");
+    json_object_put(o);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_bearer(stok, "/api/v1/auth/session", &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, svc));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(login(svc, "any password at all", NULL, 0, NULL, 0), 401);   /* no password login */
+    snprintf(path, sizeof(path), "/api/v1/iam/users/%lld/tokens", uid);      /* a person: 409 */
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", path, "{\"name\":\"x\",\"scopes\":[\"catalog.entity.read\"],\"expires_in_days\":1}", &r), 409);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/iam/users/%lld/tokens/%lld", sid, stid);
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "DELETE", path, NULL, &r), 200);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_bearer(stok, "/api/v1/auth/session", &r), 401);
+    resp_free(&r);
 
     /* throttled, then unlocked by an admin */
     for (int i = 0; i < 5; i++)

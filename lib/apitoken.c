@@ -1,0 +1,115 @@
+/*
+ * apitoken: the token table's rules in one place.
+ */
+#include "apitoken.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authn.h"
+#include "json.h"
+#include "token.h"
+
+static const char sql_insert[] =
+    "INSERT INTO api_tokens (user_id, name, token_hash, prefix, scopes, expires_at) "
+    "VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6) + INTERVAL ? DAY)";
+static const char sql_get[] =
+    "SELECT id, name, prefix, scopes, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'), "
+    "       DATE_FORMAT(expires_at, '%Y-%m-%dT%H:%i:%sZ'), DATE_FORMAT(last_used_at, '%Y-%m-%dT%H:%i:%sZ'), "
+    "       DATE_FORMAT(revoked_at, '%Y-%m-%dT%H:%i:%sZ') "
+    "FROM api_tokens WHERE user_id = ? AND (? IS NULL OR id = ?) ORDER BY id DESC LIMIT 200";
+static const char sql_revoke[] =
+    "UPDATE api_tokens SET revoked_at = UTC_TIMESTAMP(6) WHERE id = ? AND user_id = ? AND revoked_at IS NULL";
+
+int apitoken_parse(json_object *body, const struct authz_grants *owner_grants, struct apitoken_request *out,
+                   struct problem *p)
+{
+    static const char *const fields[] = { "name", "scopes", "expires_in_days", NULL };
+    json_object *scopes = NULL;
+
+    if (!json_object_is_type(body, json_type_object))
+        return problem_set(p, 422, "validation", "the body must be a JSON object");
+    json_reject_unknown(body, fields, p);
+    out->name = json_get_string(body, "name", true, NULL, 1, APITOKEN_NAME_MAX, p);
+    out->days = json_get_int(body, "expires_in_days", true, 0, 1, APITOKEN_MAX_DAYS, p);
+    if (!json_object_object_get_ex(body, "scopes", &scopes) || !json_object_is_type(scopes, json_type_array) ||
+        json_object_array_length(scopes) < 1 || json_object_array_length(scopes) > APITOKEN_MAX_SCOPES) {
+        problem_field(p, "scopes", "must be a list of 1 to %d permission names", APITOKEN_MAX_SCOPES);
+    } else {
+        for (size_t i = 0; i < json_object_array_length(scopes); i++) {
+            json_object *sc = json_object_array_get_idx(scopes, i);
+            const char *perm = json_object_is_type(sc, json_type_string) ? json_object_get_string(sc) : NULL;
+            char field[32];
+            snprintf(field, sizeof(field), "scopes[%zu]", i);
+            if (!perm || !authz_permission_known(perm))
+                problem_field(p, field, "is not a permission");
+            else if (!authz_check(owner_grants, perm, NULL, NULL))
+                problem_field(p, field, "is a permission the owner does not hold (%s)", perm);
+        }
+    }
+    out->scopes = scopes;
+    return json_fields_ok(p) ? 0 : -1;
+}
+
+int apitoken_insert(struct db *db, struct arena *a, long long owner_id, const struct apitoken_request *t,
+                    char token[APITOKEN_TEXT_MAX], unsigned long long *id, struct problem *p)
+{
+    char hash[TOKEN_HASH_HEX], prefix[13];
+    if (token_new(token, APITOKEN_TEXT_MAX, AUTHN_TOKEN_PREFIX, AUTHN_TOKEN_BYTES) < 0)
+        return problem_set(p, 500, "internal", "no randomness for a token");
+    token_sha256_hex(token, strlen(token), hash);
+    snprintf(prefix, sizeof(prefix), "%.8s", token);
+    struct db_value v[6] = { DB_INTV(owner_id), DB_TEXTV(t->name), DB_TEXTV(hash), DB_TEXTV(prefix),
+                             DB_TEXTV(json_object_to_json_string_ext(t->scopes, JSON_C_TO_STRING_PLAIN)),
+                             DB_INTV(t->days) };
+    struct db_result r;
+    if (db_query(db, a, sql_insert, v, 6, &r, p) < 0) {
+        sodium_memzero(token, APITOKEN_TEXT_MAX);
+        return -1;
+    }
+    *id = r.insert_id;
+    return 0;
+}
+
+json_object *apitoken_details(const struct apitoken_request *t)
+{
+    json_object *d = json_object_new_object();
+    json_object_object_add(d, "name", json_object_new_string(t->name));
+    json_object_object_add(d, "scopes", json_object_get(t->scopes));
+    json_object_object_add(d, "expires_in_days", json_object_new_int64(t->days));
+    return d;
+}
+
+json_object *apitoken_list(struct db *db, struct arena *a, long long owner_id, unsigned long long id,
+                           struct problem *p)
+{
+    struct db_result r;
+    struct db_value v[3] = { DB_INTV(owner_id), id ? DB_INTV((long long)id) : DB_NULLV,
+                             id ? DB_INTV((long long)id) : DB_NULLV };
+    if (db_query(db, a, sql_get, v, 3, &r, p) < 0)
+        return NULL;
+    static const char *const times[] = { "created_at", "expires_at", "last_used_at", "revoked_at" };
+    json_object *list = json_object_new_array();
+    for (size_t i = 0; i < r.nrows; i++) {
+        json_object *t = json_object_new_object();
+        json_object_object_add(t, "id", json_object_new_int64(strtoll(db_cell(&r, i, 0), NULL, 10)));
+        json_object_object_add(t, "name", json_object_new_string(db_cell(&r, i, 1)));
+        json_object_object_add(t, "prefix", json_object_new_string(db_cell(&r, i, 2)));
+        json_object_object_add(t, "scopes", json_tokener_parse(db_cell(&r, i, 3)));
+        for (size_t k = 0; k < 4; k++)
+            json_object_object_add(t, times[k], db_cell(&r, i, 4 + k) ? json_object_new_string(db_cell(&r, i, 4 + k)) : NULL);
+        json_object_array_add(list, t);
+    }
+    return list;
+}
+
+int apitoken_revoke(struct db *db, struct arena *a, long long owner_id, long long id, struct problem *p)
+{
+    struct db_value v[2] = { DB_INTV(id), DB_INTV(owner_id) };
+    struct db_result r;
+    if (db_query(db, a, sql_revoke, v, 2, &r, p) < 0)
+        return -1;
+    return r.affected == 1 ? 1 : 0;
+}
