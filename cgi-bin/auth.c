@@ -346,8 +346,9 @@ static int auth_token_create(struct app_ctx *c)
         json_object_array_length(list) != 1) {
         json_object_put(list);
         sodium_memzero(tok, sizeof(tok));
-        return problem_set(p, p->status ? p->status : 500, p->type ? p->type : "internal", "%s",
-                           p->detail[0] ? p->detail : "the token could not be read back");
+        if (p->status)
+            return -1;
+        return problem_set(p, 500, "internal", "the token could not be read back");
     }
     json_object *o = json_object_get(json_object_array_get_idx(list, 0));
     json_object_put(list);

@@ -157,7 +157,8 @@ static int app_route(const struct app *app, struct app_ctx *c)
 
     const struct route *r = c->match.route;
     bool limited = !(r->flags & ROUTE_NO_RATELIMIT);
-    bool credentials = http_cookie(&c->req, AUTHN_COOKIE) || http_header(&c->req, "Authorization");
+    const char *authz_hdr = http_header(&c->req, "Authorization");
+    bool credentials = http_cookie(&c->req, AUTHN_COOKIE) || (authz_hdr && *authz_hdr);
     /* Callers without credentials are limited by address before anything else is done for
      * them, so floods of anonymous (and so audited) denials are bounded too. */
     if (limited && (!credentials || strcmp(r->permission, PERM_PUBLIC) == 0) && app_ratelimit(c) < 0)
@@ -182,12 +183,20 @@ static int app_route(const struct app *app, struct app_ctx *c)
             return -1;
         if (authn_check_csrf(&c->req, &c->who, p) < 0)
             return -1;
+        /* A token's scopes name permissions; "authenticated" routes act on the account itself
+         * (password, tokens, session), so a token may only read them. */
+        if (strcmp(r->permission, PERM_AUTHENTICATED) == 0 && c->who.token_id &&
+            strcmp(c->req.method, "GET") != 0 && strcmp(c->req.method, "HEAD") != 0)
+            return problem_set(p, 403, "forbidden", "this needs a logged-in session, not a token");
         /* A named permission must be held somewhere (the handler narrows it to the
          * resource's scope with authz_check and c->grants). */
         if (strcmp(r->permission, PERM_AUTHENTICATED) != 0) {
             if (authz_load(c->db, c->arena, c->who.user_id, &c->grants, p) < 0)
                 return -1;
-            if (!authz_check(&c->grants, r->permission, NULL, NULL))
+            /* Governance permissions need a global binding; the others need the permission
+             * somewhere, and the handler narrows it to the resource's scope. */
+            static const struct authz_resource nowhere = { NULL, NULL };
+            if (!authz_check(&c->grants, r->permission, authz_permission_global(r->permission) ? &nowhere : NULL, NULL))
                 return problem_set(p, 403, "forbidden", "you do not have the %s permission", r->permission);
             if (!authn_token_allows(&c->who, r->permission))
                 return problem_set(p, 403, "forbidden", "this token's scopes do not include %s", r->permission);
@@ -425,7 +434,9 @@ int app_main(const struct app *app, int argc, char **argv)
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGUSR1, &sa, NULL); /* multiwatch's default "graceful" signal */
-        app_body_cap = (size_t)cfg.body_max_bytes;
+        /* Until the configuration arrives (mod_fcgid: with the first request), keep bodies up
+         * to the largest cap a configuration may set; http_body_read applies the real one. */
+        app_body_cap = c.config_pending ? (size_t)64 * 1024 * 1024 : (size_t)cfg.body_max_bytes;
         struct app_fcgi ctx = { app, &c };
         if (fcgi_serve(&app_body_cap, app_fcgi_serve, &ctx) < 0)
             log_event("error", "the FastCGI loop failed");

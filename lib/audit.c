@@ -9,6 +9,8 @@
  */
 #include "audit.h"
 
+#include "http.h"
+
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +68,20 @@ int audit_append(struct db *db, struct arena *a, const struct audit_event *ev, s
         return problem_set(p, 500, "internal", "an audit record must be written inside the change's transaction");
     if (!ev->actor_type || !ev->action || !ev->outcome)
         return problem_set(p, 500, "internal", "an audit record needs actor_type, action and outcome");
+
+    /* Bound every field to its column (and to valid UTF-8) before hashing, so what is stored
+     * is exactly what was hashed, whatever a client sent. */
+    struct audit_event e = *ev;
+    e.actor_id = http_utf8_clamp(a, ev->actor_id, 64);
+    e.actor_name = http_utf8_clamp(a, ev->actor_name, 255);
+    e.action = http_utf8_clamp(a, ev->action, 100);
+    e.target_type = http_utf8_clamp(a, ev->target_type, 64);
+    e.target_id = http_utf8_clamp(a, ev->target_id, 255);
+    e.outcome = http_utf8_clamp(a, ev->outcome, 16);
+    e.remote_addr = http_utf8_clamp(a, ev->remote_addr, 64);
+    e.user_agent = http_utf8_clamp(a, ev->user_agent, 512);
+    e.request_id = http_utf8_clamp(a, ev->request_id, 64);
+    ev = &e;
 
     struct db_result head;
     if (db_query(db, a, sql_head_lock, NULL, 0, &head, p) < 0)

@@ -165,12 +165,11 @@ const char *authn_session_start(struct db *db, struct arena *a, const struct con
         return NULL;
     }
     token_sha256_hex(id, strlen(id), hash);
-    const char *ua = http_header(req, "User-Agent");
-    char ua_cut[512];
-    snprintf(ua_cut, sizeof(ua_cut), "%s", ua ? ua : "");
+    const char *ua = http_utf8_clamp(a, http_header(req, "User-Agent"), 512);
+    const char *addr = http_utf8_clamp(a, req->remote_addr, 64);
     struct db_value v[5] = {
         DB_TEXTV(hash), DB_INTV(user_id), DB_INTV(cfg->session_absolute_seconds),
-        req->remote_addr ? DB_TEXTV(req->remote_addr) : DB_NULLV, ua ? DB_TEXTV(ua_cut) : DB_NULLV,
+        addr ? DB_TEXTV(addr) : DB_NULLV, ua ? DB_TEXTV(ua) : DB_NULLV,
     };
     if (db_query(db, a, sql_start, v, 5, NULL, p) < 0)
         return NULL;

@@ -13,44 +13,45 @@ enum role_rank { RANK_NONE, RANK_VIEWER, RANK_DEVELOPER, RANK_MAINTAINER, RANK_A
 struct permission_def {
     const char *name;
     enum role_rank least;   /* the least built-in role that holds it */
+    bool global;            /* only a global binding grants it (governance of the whole platform) */
 };
 
 static const struct permission_def permissions[] = {
     /* identity and governance */
-    { "iam.user.read", RANK_VIEWER },
-    { "iam.team.read", RANK_VIEWER },
-    { "iam.role.read", RANK_VIEWER },
-    { "iam.explain", RANK_MAINTAINER },
-    { "iam.user.write", RANK_ADMIN },
-    { "iam.team.write", RANK_ADMIN },
-    { "iam.role.write", RANK_ADMIN },
-    { "iam.binding.write", RANK_ADMIN },
-    { "iam.unlock", RANK_ADMIN },
-    { "audit.event.read", RANK_MAINTAINER },
-    { "audit.event.export", RANK_MAINTAINER },
+    { "iam.user.read", RANK_VIEWER, true },
+    { "iam.team.read", RANK_VIEWER, true },
+    { "iam.role.read", RANK_VIEWER, true },
+    { "iam.explain", RANK_MAINTAINER, true },
+    { "iam.user.write", RANK_ADMIN, true },
+    { "iam.team.write", RANK_ADMIN, true },
+    { "iam.role.write", RANK_ADMIN, true },
+    { "iam.binding.write", RANK_ADMIN, true },
+    { "iam.unlock", RANK_ADMIN, true },
+    { "audit.event.read", RANK_MAINTAINER, true },
+    { "audit.event.export", RANK_MAINTAINER, true },
     /* catalog */
-    { "catalog.entity.read", RANK_VIEWER },
-    { "catalog.entity.write", RANK_DEVELOPER },
-    { "catalog.import", RANK_DEVELOPER },
-    { "catalog.instance.register", RANK_DEVELOPER },
-    { "catalog.entity.delete", RANK_MAINTAINER },
-    { "catalog.location.write", RANK_MAINTAINER },
+    { "catalog.entity.read", RANK_VIEWER, false },
+    { "catalog.entity.write", RANK_DEVELOPER, false },
+    { "catalog.import", RANK_DEVELOPER, false },
+    { "catalog.instance.register", RANK_DEVELOPER, false },
+    { "catalog.entity.delete", RANK_MAINTAINER, false },
+    { "catalog.location.write", RANK_MAINTAINER, false },
     /* secrets: metadata is readable, values are revealed only with secrets.reveal */
-    { "secrets.secret.read", RANK_VIEWER },
-    { "secrets.secret.write", RANK_DEVELOPER },
-    { "secrets.reveal", RANK_MAINTAINER },
-    { "secrets.secret.destroy", RANK_MAINTAINER },
+    { "secrets.secret.read", RANK_VIEWER, false },
+    { "secrets.secret.write", RANK_DEVELOPER, false },
+    { "secrets.reveal", RANK_MAINTAINER, false },
+    { "secrets.secret.destroy", RANK_MAINTAINER, false },
     /* templates and provisioning */
-    { "templates.template.read", RANK_VIEWER },
-    { "templates.template.write", RANK_DEVELOPER },
-    { "templates.template.publish", RANK_MAINTAINER },
-    { "templates.template.trust", RANK_ADMIN },
-    { "provision.request.read", RANK_VIEWER },
-    { "provision.resource.read", RANK_VIEWER },
-    { "provision.request.create", RANK_DEVELOPER },
-    { "provision.resource.renew", RANK_DEVELOPER },
-    { "provision.resource.delete", RANK_DEVELOPER },
-    { "provision.request.approve", RANK_MAINTAINER },
+    { "templates.template.read", RANK_VIEWER, false },
+    { "templates.template.write", RANK_DEVELOPER, false },
+    { "templates.template.publish", RANK_MAINTAINER, false },
+    { "templates.template.trust", RANK_ADMIN, true },
+    { "provision.request.read", RANK_VIEWER, false },
+    { "provision.resource.read", RANK_VIEWER, false },
+    { "provision.request.create", RANK_DEVELOPER, false },
+    { "provision.resource.renew", RANK_DEVELOPER, false },
+    { "provision.resource.delete", RANK_DEVELOPER, false },
+    { "provision.request.approve", RANK_MAINTAINER, false },
 };
 #define NPERMS (sizeof(permissions) / sizeof(permissions[0]))
 
@@ -70,6 +71,12 @@ static const struct permission_def *permission_find(const char *name)
         if (strcmp(permissions[i].name, name) == 0)
             return &permissions[i];
     return NULL;
+}
+
+bool authz_permission_global(const char *permission)
+{
+    const struct permission_def *p = permission ? permission_find(permission) : NULL;
+    return p && p->global;
 }
 
 bool authz_permission_known(const char *permission)

@@ -49,6 +49,10 @@ bool authz_check(const struct authz_grants *g, const char *permission,
 /* Does role hold permission? Built-in roles only; unknown roles hold nothing. */
 bool authz_role_has(const char *role, const char *permission);
 
+/* Is permission one that only a global binding grants (iam.*, audit.*: governing the whole
+ * platform cannot be delegated by a team- or entity-scoped role)? */
+bool authz_permission_global(const char *permission);
+
 /* Is this a permission Portico knows (so a route table cannot name a typo)? */
 bool authz_permission_known(const char *permission);
 

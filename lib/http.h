@@ -87,6 +87,10 @@ const char *http_cookie(const struct http_request *req, const char *name);
  * (query strings). Returns NULL for a bad escape or an encoded NUL. */
 char *http_percent_decode(struct arena *a, const char *src, size_t n, bool plus_is_space);
 
+/* A copy of s of at most max bytes that is valid UTF-8: cut on a character boundary, invalid
+ * bytes replaced by '?'. For values stored in bounded columns (user agents, paths). */
+char *http_utf8_clamp(struct arena *a, const char *s, size_t max);
+
 /* Set the response up. Headers set twice are replaced. */
 void http_response_init(struct http_response *res);
 int http_response_header(struct http_response *res, const char *name, const char *value);

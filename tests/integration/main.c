@@ -818,6 +818,29 @@ static void test_login_throttle(void)
     CU_ASSERT_EQUAL(login("admin", admin_password(), NULL, 0, NULL, 0), 200);
 }
 
+static void test_hostile_user_agent(void)
+{
+    /* a 2 KiB User-Agent with invalid UTF-8 must not break logins, their auditing or the chain */
+    char ua[2200], body[512];
+    memcpy(ua, "User-Agent: ", 12);
+    for (size_t i = 12; i < sizeof(ua) - 1; i++)
+        ua[i] = (i % 7 == 0) ? '\xff' : 'a';
+    ua[sizeof(ua) - 1] = '\0';
+    const char *const h[] = { ua, NULL };
+    struct resp r;
+    snprintf(body, sizeof(body), "{\"username\":\"admin\",\"password\":\"%s\"}", admin_password());
+    CU_ASSERT_EQUAL_FATAL(request("POST", "/api/v1/auth/login", "application/json", body, -1, h, &r), 0);
+    CU_ASSERT_EQUAL(r.status, 200);
+    resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(request("POST", "/api/v1/auth/login", "application/json",
+                                  "{\"username\":\"admin\",\"password\":\"wrong wrong wrong\"}", -1, h, &r), 0);
+    CU_ASSERT_EQUAL(r.status, 401);
+    resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(request("GET", "/api/v1/auth/session", NULL, NULL, 0, h, &r), 0);
+    CU_ASSERT_EQUAL(r.status, 401);
+    resp_free(&r);
+}
+
 static void test_audit_trail(void)
 {
     /* every login outcome above is in the audit log, and the chain is intact */
@@ -1041,6 +1064,16 @@ static void test_api_tokens(void)
     CU_ASSERT_EQUAL(get_bearer(tok2, "/api/v1/audit/events", &r), 403);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "scopes"));
     resp_free(&r);
+    /* a token only reads what concerns the account itself: no password change, no revoking */
+    {
+        char ah[200];
+        snprintf(ah, sizeof(ah), "Authorization: Bearer %s", tok);
+        const char *const hh[] = { ah, NULL };
+        CU_ASSERT_EQUAL_FATAL(request("POST", "/api/v1/auth/password", "application/json",
+                                      "{\"current_password\":\"x\",\"new_password\":\"yyyyyyyyyyyyyy\"}", -1, hh, &r), 0);
+        json_object_put(assert_problem(&r, 403, "forbidden"));
+        resp_free(&r);
+    }
     /* a token cannot mint tokens */
     char h[200];
     snprintf(h, sizeof(h), "Authorization: Bearer %s", tok);
@@ -1188,6 +1221,17 @@ static void test_iam_teams_and_explain(void)
     CU_ASSERT_EQUAL(post_session(cookie, csrf, "DELETE", path, NULL, &r), 200);
     resp_free(&r);
     CU_ASSERT_EQUAL(post_session(cookie, csrf, "DELETE", path, NULL, &r), 404);
+    resp_free(&r);
+
+    /* admin of one team is not an administrator: no bindings, no users, no audit log */
+    snprintf(body, sizeof(body), "{\"subject_type\":\"user\",\"subject\":\"%s\",\"role\":\"admin\","
+                                 "\"scope_type\":\"team\",\"scope_id\":\"%s\"}", u, pay);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/iam/bindings", body, &r), 201);
+    resp_free(&r);
+    snprintf(body, sizeof(body), "{\"subject_type\":\"user\",\"subject\":\"%s\",\"role\":\"admin\"}", u);
+    CU_ASSERT_EQUAL(post_session(ucookie, ucsrf, "POST", "/api/v1/iam/bindings", body, &r), 403);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_as(ucookie, "/api/v1/audit/events?limit=1", &r), 403);
     resp_free(&r);
 
     /* a user without iam permissions cannot manage anyone */
@@ -1525,6 +1569,7 @@ int main(void)
     CU_add_test(au, "a POST without Content-Length gets problem+json", test_post_without_length);
     CU_add_test(au, "idle, absolute expiry and disabled user end sessions", test_session_expiry_and_disabled_user);
     CU_add_test(au, "failed logins lock the account with Retry-After", test_login_throttle);
+    CU_add_test(au, "a hostile User-Agent breaks neither logins nor the audit chain", test_hostile_user_agent);
     CU_add_test(au, "every outcome is audited, chain intact, no secrets", test_audit_trail);
     CU_add_test(au, "roles decide: anonymous 401, viewer 403, maintainer and admin 200", test_authorization_by_role);
     CU_add_test(au, "audit events: pages, filters, JSON Lines, CSV, validation", test_audit_events_api);

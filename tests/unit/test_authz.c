@@ -86,6 +86,23 @@ static void test_scopes(void)
     CU_ASSERT_FALSE(authz_check(NULL, "catalog.entity.read", NULL, NULL));
 }
 
+static void test_global_only(void)
+{
+    /* governance cannot be delegated by a narrower scope: admin of one team is not an admin */
+    struct authz_binding b[] = { { "admin", "team", "payments", "user" } };
+    struct authz_grants g = { b, 1 };
+    static const struct authz_resource nowhere = { NULL, NULL };
+    CU_ASSERT_TRUE(authz_permission_global("iam.binding.write"));
+    CU_ASSERT_TRUE(authz_permission_global("audit.event.read"));
+    CU_ASSERT_FALSE(authz_permission_global("catalog.entity.write"));
+    CU_ASSERT_FALSE(authz_permission_global("nope"));
+    CU_ASSERT_FALSE(authz_check(&g, "iam.binding.write", &nowhere, NULL));
+    CU_ASSERT_TRUE(authz_check(&g, "catalog.entity.write", NULL, NULL));
+    struct authz_binding gb[] = { { "admin", "global", "", "user" } };
+    struct authz_grants gg = { gb, 1 };
+    CU_ASSERT_TRUE(authz_check(&gg, "iam.binding.write", &nowhere, NULL));
+}
+
 static int dummy(struct app_ctx *c)
 {
     (void)c;
@@ -119,4 +136,5 @@ void suite_authz(void)
     CU_add_test(s, "permission names are well formed and unique", test_permission_names);
     CU_add_test(s, "team, entity and global scopes; the deciding binding", test_scopes);
     CU_add_test(s, "route tables name known permissions only", test_route_tables);
+    CU_add_test(s, "governance permissions need a global binding", test_global_only);
 }
