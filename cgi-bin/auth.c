@@ -73,32 +73,55 @@ static const char sql_fail[] =
     "  locked_until = IF(failures >= ?, UTC_TIMESTAMP(6) + INTERVAL "
     "      LEAST(3600, ? * POW(2, LEAST(failures - ?, 20))) SECOND, locked_until)";
 static const char sql_clear_user[] = "DELETE FROM login_throttle WHERE kind = 'user' AND subject = ?";
+static const char sql_give_back[] =
+    "UPDATE login_throttle SET failures = GREATEST(CAST(failures AS SIGNED) - 1, 0) WHERE kind = 'addr' AND subject = ?";
+static const char sql_failures[] = "SELECT failures FROM login_throttle WHERE kind = 'user' AND subject = ?";
 static const char sql_find_user[] =
     "SELECT id, username, display_name, password_hash, disabled_at IS NOT NULL "
     "FROM users WHERE username = ? OR email = ? LIMIT 1";
 static const char sql_rehash[] = "UPDATE users SET password_hash = ? WHERE id = ?";
 
-static int login_record_failure(struct app_ctx *c, const char *login, const char *reason)
+/* Count this attempt for the account and the address before any password work, so parallel
+ * attempts cannot slip past the limit while their Argon2 runs; a success gives it back. */
+static int login_reserve(struct app_ctx *c, const char *subject, const char *addr, long *account_failures)
 {
     const struct config *cfg = c->cfg;
-    const char *addr = c->req.remote_addr ? c->req.remote_addr : "unknown";
-    const char *kinds[2] = { "user", "addr" }, *subjects[2] = { login, addr };
-
-    if (db_begin(c->db, &c->problem) < 0)
-        return -1;
+    const char *kinds[2] = { "user", "addr" }, *subjects[2] = { subject, addr };
+    struct db_result r;
     for (int i = 0; i < 2; i++) {
         int max = i == 0 ? cfg->login_max_failures : cfg->login_max_failures_address;
         struct db_value v[7] = {
             DB_TEXTV(kinds[i]), DB_TEXTV(subjects[i]), DB_INTV(max), DB_INTV(cfg->login_lockout_seconds),
             DB_INTV(max), DB_INTV(cfg->login_lockout_seconds), DB_INTV(max),
         };
-        if (db_query(c->db, c->arena, sql_fail, v, 7, NULL, &c->problem) < 0) {
-            struct problem ignore;
-            problem_init(&ignore);
-            db_rollback(c->db, &ignore);
+        if (db_query(c->db, c->arena, sql_fail, v, 7, NULL, &c->problem) < 0)
             return -1;
-        }
     }
+    struct db_value k = DB_TEXTV(subject);
+    if (db_query(c->db, c->arena, sql_failures, &k, 1, &r, &c->problem) < 0)
+        return -1;
+    *account_failures = db_cell(&r, 0, 0) ? atol(db_cell(&r, 0, 0)) : 0;
+    return 0;
+}
+
+static int login_refuse(struct app_ctx *c, const char *login, int wait)
+{
+    struct problem *p = &c->problem;
+    if (db_begin(c->db, p) < 0)
+        return -1;
+    struct audit_event ev = audit_base(c, "auth.login", "denied");
+    ev.actor_name = login;
+    ev.details = "{\"reason\":\"throttled\"}";
+    if (audit_commit(c, &ev) < 0)
+        return -1;
+    p->retry_after = wait > 0 ? wait : 1;
+    return problem_set(p, 429, "too-many-attempts", "too many failed logins; try again in %d s", p->retry_after);
+}
+
+static int login_record_failure(struct app_ctx *c, const char *login, const char *reason)
+{
+    if (db_begin(c->db, &c->problem) < 0)
+        return -1;
     struct audit_event ev = audit_base(c, "auth.login", "failure");
     ev.actor_name = login;
     ev.target_id = NULL;
@@ -122,28 +145,27 @@ static int auth_login(struct app_ctx *c)
         return -1;
     size_t pwlen = strlen(pw);
 
-    /* Throttled? Refuse before any password work. */
-    const char *addr = c->req.remote_addr ? c->req.remote_addr : "unknown";
-    struct db_value lv[2] = { DB_TEXTV(login), DB_TEXTV(addr) };
-    struct db_result r;
-    if (db_query(c->db, c->arena, sql_locked, lv, 2, &r, p) < 0)
-        return -1;
-    if (db_cell(&r, 0, 0)) {
-        int wait = atoi(db_cell(&r, 0, 0));
-        if (db_begin(c->db, p) < 0)
-            return -1;
-        struct audit_event ev = audit_base(c, "auth.login", "denied");
-        ev.actor_name = login;
-        ev.details = "{\"reason\":\"throttled\"}";
-        if (audit_commit(c, &ev) < 0)
-            return -1;
-        p->retry_after = wait > 0 ? wait : 1;
-        return problem_set(p, 429, "too-many-attempts", "too many failed logins; try again in %d s", p->retry_after);
-    }
-
+    /* The account, if any: its throttle is keyed by id, so username and email share one count. */
+    struct db_result r, lr;
     struct db_value fv[2] = { DB_TEXTV(login), DB_TEXTV(login) };
     if (db_query(c->db, c->arena, sql_find_user, fv, 2, &r, p) < 0)
         return -1;
+    const char *subject = r.nrows ? arena_printf(c->arena, "id:%s", db_cell(&r, 0, 0))
+                                  : arena_printf(c->arena, "name:%.240s", login);
+    const char *addr = c->req.remote_addr ? c->req.remote_addr : "unknown";
+
+    /* Throttled? Refuse before any password work. */
+    struct db_value lv[2] = { DB_TEXTV(subject), DB_TEXTV(addr) };
+    if (db_query(c->db, c->arena, sql_locked, lv, 2, &lr, p) < 0)
+        return -1;
+    if (db_cell(&lr, 0, 0))
+        return login_refuse(c, login, atoi(db_cell(&lr, 0, 0)));
+    long failures = 0;
+    if (login_reserve(c, subject, addr, &failures) < 0)
+        return -1;
+    if (failures > c->cfg->login_max_failures)
+        return login_refuse(c, login, c->cfg->login_lockout_seconds);
+
     const char *hash = r.nrows ? db_cell(&r, 0, 3) : NULL;
     bool disabled = r.nrows && db_cell(&r, 0, 4) && strcmp(db_cell(&r, 0, 4), "1") == 0;
     if (!hash || disabled) {
@@ -163,8 +185,9 @@ static int auth_login(struct app_ctx *c)
 
     if (db_begin(c->db, p) < 0)
         return -1;
-    struct db_value cv = DB_TEXTV(login);
-    if (db_query(c->db, c->arena, sql_clear_user, &cv, 1, NULL, p) < 0)
+    struct db_value cv = DB_TEXTV(subject), av = DB_TEXTV(addr);
+    if (db_query(c->db, c->arena, sql_clear_user, &cv, 1, NULL, p) < 0 ||
+        db_query(c->db, c->arena, sql_give_back, &av, 1, NULL, p) < 0)
         goto fail;
     if (password_needs_rehash(hash, &password_default)) {
         char fresh[PASSWORD_HASH_MAX];

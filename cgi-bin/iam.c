@@ -549,8 +549,15 @@ static int iam_unlock(struct app_ctx *c)
     const char *user = json_get_string(c->body, "username", true, NULL, 1, 254, p);
     if (!json_fields_ok(p))
         return -1;
-    struct db_value v = DB_TEXTV(user);
-    struct db_result r;
+    /* logins are throttled per account id (and per typed name when there is no account) */
+    struct db_result r, u;
+    struct db_value uv = DB_TEXTV(user);
+    if (db_query(c->db, c->arena, "SELECT id FROM users WHERE username = ? OR email = ?",
+                 (struct db_value[]){ uv, uv }, 2, &u, p) < 0)
+        return -1;
+    const char *subject = u.nrows ? arena_printf(c->arena, "id:%s", db_cell(&u, 0, 0))
+                                  : arena_printf(c->arena, "name:%.240s", user);
+    struct db_value v = DB_TEXTV(subject);
     if (db_begin(c->db, p) < 0)
         return -1;
     if (db_query(c->db, c->arena, "DELETE FROM login_throttle WHERE kind = 'user' AND subject = ?", &v, 1, &r, p) < 0)

@@ -841,6 +841,7 @@ static void test_hostile_user_agent(void)
     resp_free(&r);
 }
 
+
 static void test_audit_trail(void)
 {
     /* every login outcome above is in the audit log, and the chain is intact */
@@ -1475,6 +1476,43 @@ static void test_rate_limits(void)
 #undef RL_ECHO
 }
 
+static void test_login_throttle_shared_and_parallel(void)
+{
+    /* username and email are one account: their failures count together */
+    char name[64], email[96], cookie[256], csrf[128], body[512];
+    struct resp r;
+    snprintf(name, sizeof(name), "thr%d%c", (int)getpid(), server[strlen(server) - 1]);
+    snprintf(email, sizeof(email), "%s@example.org", name);
+    CU_ASSERT_EQUAL_FATAL(login("admin", admin_password(), cookie, sizeof(cookie), csrf, sizeof(csrf)), 200);
+    snprintf(body, sizeof(body), "{\"username\":\"%s\",\"email\":\"%s\",\"password\":\"%s-password-1\"}", name, email, name);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/iam/users", body, &r), 201);
+    resp_free(&r);
+    for (int i = 0; i < 5; i++)
+        CU_ASSERT_EQUAL(login(i % 2 ? email : name, "wrong password!!", NULL, 0, NULL, 0), 401);
+    CU_ASSERT_EQUAL(login(email, "wrong password!!", NULL, 0, NULL, 0), 429);
+    char pw[96];
+    snprintf(pw, sizeof(pw), "%s-password-1", name);
+    CU_ASSERT_EQUAL(login(name, pw, NULL, 0, NULL, 0), 429);   /* locked, even with the right one */
+
+    /* ten attempts at once on a fresh name: no more than the limit reach the password check */
+    char cmd[2048], out[256];
+    snprintf(cmd, sizeof(cmd),
+             "for i in 1 2 3 4 5 6 7 8 9 10; do curl -s -o /dev/null -w '%%{http_code}\\n' -H 'Content-Type: application/json' "
+             "-d '{\"username\":\"par-%s\",\"password\":\"wrong password!!\"}' %s/api/v1/auth/login & done; wait",
+             name, base_url);
+    CU_ASSERT_EQUAL(run(cmd, out, sizeof(out)), 0);
+    int n401 = 0, n429 = 0;
+    for (const char *s = out; *s; s++) {
+        if (strncmp(s, "401", 3) == 0)
+            n401++;
+        if (strncmp(s, "429", 3) == 0)
+            n429++;
+    }
+    CU_ASSERT_EQUAL(n401 + n429, 10);
+    CU_ASSERT_TRUE(n401 <= 5);
+    CU_ASSERT_TRUE(n429 >= 5);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 
 static void test_database_down(void)
@@ -1569,6 +1607,7 @@ int main(void)
     CU_add_test(au, "a POST without Content-Length gets problem+json", test_post_without_length);
     CU_add_test(au, "idle, absolute expiry and disabled user end sessions", test_session_expiry_and_disabled_user);
     CU_add_test(au, "failed logins lock the account with Retry-After", test_login_throttle);
+    CU_add_test(au, "throttle: one count per account, parallel attempts bounded", test_login_throttle_shared_and_parallel);
     CU_add_test(au, "a hostile User-Agent breaks neither logins nor the audit chain", test_hostile_user_agent);
     CU_add_test(au, "every outcome is audited, chain intact, no secrets", test_audit_trail);
     CU_add_test(au, "roles decide: anonymous 401, viewer 403, maintainer and admin 200", test_authorization_by_role);
