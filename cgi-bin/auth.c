@@ -19,33 +19,13 @@
 
 /* ---- shared pieces ------------------------------------------------------------------------ */
 
+/* An audit event about the caller's own account. */
 static struct audit_event audit_base(struct app_ctx *c, const char *action, const char *outcome)
 {
-    struct audit_event ev = {
-        .actor_type = !c->who.user_id ? "anonymous" : (c->who.via && strcmp(c->who.via, "token") == 0) ? "token" : "user",
-        .actor_id = c->who.user_id ? arena_printf(c->arena, "%lld", c->who.user_id) : NULL,
-        .actor_name = c->who.username,
-        .action = action,
-        .target_type = "user",
-        .target_id = c->who.user_id ? arena_printf(c->arena, "%lld", c->who.user_id) : NULL,
-        .outcome = outcome,
-        .remote_addr = c->req.remote_addr,
-        .user_agent = http_header(&c->req, "User-Agent"),
-        .request_id = c->request_id,
-    };
+    struct audit_event ev = app_audit_event(c, action, outcome);
+    ev.target_type = "user";
+    ev.target_id = ev.actor_id;
     return ev;
-}
-
-/* Write ev and commit; on any failure roll back and leave the problem set. */
-static int audit_commit(struct app_ctx *c, const struct audit_event *ev)
-{
-    if (audit_append(c->db, c->arena, ev, &c->problem) < 0 || db_commit(c->db, &c->problem) < 0) {
-        struct problem ignore;
-        problem_init(&ignore);
-        db_rollback(c->db, &ignore);
-        return -1;
-    }
-    return 0;
 }
 
 static json_object *user_json(long long id, const char *username, const char *display_name)
@@ -112,7 +92,7 @@ static int login_refuse(struct app_ctx *c, const char *login, int wait)
     struct audit_event ev = audit_base(c, "auth.login", "denied");
     ev.actor_name = login;
     ev.details = "{\"reason\":\"throttled\"}";
-    if (audit_commit(c, &ev) < 0)
+    if (audit_commit(c->db, c->arena, &ev, &c->problem) < 0)
         return -1;
     p->retry_after = wait > 0 ? wait : 1;
     return problem_set(p, 429, "too-many-attempts", "too many failed logins; try again in %d s", p->retry_after);
@@ -126,7 +106,7 @@ static int login_record_failure(struct app_ctx *c, const char *login, const char
     ev.actor_name = login;
     ev.target_id = NULL;
     ev.details = arena_printf(c->arena, "{\"reason\":\"%s\"}", reason);
-    if (audit_commit(c, &ev) < 0)
+    if (audit_commit(c->db, c->arena, &ev, &c->problem) < 0)
         return -1;
     return problem_set(&c->problem, 401, "invalid-credentials", "the username or password is wrong");
 }
@@ -202,7 +182,7 @@ static int auth_login(struct app_ctx *c)
         goto fail;
     struct audit_event ev = audit_base(c, "auth.login", "success");
     ev.details = "{\"method\":\"password\"}";
-    if (audit_commit(c, &ev) < 0)
+    if (audit_commit(c->db, c->arena, &ev, &c->problem) < 0)
         return -1;
 
     http_response_header(&c->res, "Set-Cookie", authn_cookie(c->arena, c->cfg, sid));
@@ -212,11 +192,8 @@ static int auth_login(struct app_ctx *c)
     json_object_object_add(o, "idle_timeout_seconds", json_object_new_int(c->cfg->session_idle_seconds));
     json_object_object_add(o, "absolute_timeout_seconds", json_object_new_int(c->cfg->session_absolute_seconds));
     return app_json(c, 200, o);
-fail:;
-    struct problem ignore;
-    problem_init(&ignore);
-    db_rollback(c->db, &ignore);
-    return -1;
+fail:
+    return db_abort(c->db);
 }
 
 /* ---- logout, session ---------------------------------------------------------------------- */
@@ -230,14 +207,11 @@ static int auth_logout(struct app_ctx *c)
     if (c->who.session_hash) {
         struct db_value v = DB_TEXTV(c->who.session_hash);
         if (db_query(c->db, c->arena, sql_end_session, &v, 1, NULL, &c->problem) < 0) {
-            struct problem ignore;
-            problem_init(&ignore);
-            db_rollback(c->db, &ignore);
-            return -1;
+            return db_abort(c->db);
         }
     }
     struct audit_event ev = audit_base(c, "auth.logout", "success");
-    if (audit_commit(c, &ev) < 0)
+    if (audit_commit(c->db, c->arena, &ev, &c->problem) < 0)
         return -1;
     http_response_header(&c->res, "Set-Cookie", authn_cookie(c->arena, c->cfg, NULL));
     json_object *o = json_object_new_object();
@@ -307,7 +281,7 @@ static int auth_password(struct app_ctx *c)
             return -1;
         struct audit_event ev = audit_base(c, "auth.password.change", "failure");
         ev.details = "{\"reason\":\"current password wrong\"}";
-        if (audit_commit(c, &ev) < 0)
+        if (audit_commit(c->db, c->arena, &ev, &c->problem) < 0)
             return -1;
         problem_field(p, "current_password", "is not your current password");
         return -1;
@@ -321,14 +295,11 @@ static int auth_password(struct app_ctx *c)
     struct db_value ov[2] = { DB_INTV(c->who.user_id), DB_TEXTV(c->who.session_hash ? c->who.session_hash : "") };
     if (db_query(c->db, c->arena, sql_set_password, sv, 2, NULL, p) < 0 ||
         db_query(c->db, c->arena, sql_end_other_sessions, ov, 2, NULL, p) < 0) {
-        struct problem ignore;
-        problem_init(&ignore);
-        db_rollback(c->db, &ignore);
-        return -1;
+        return db_abort(c->db);
     }
     struct audit_event ev = audit_base(c, "auth.password.change", "success");
     ev.details = "{\"other_sessions\":\"ended\"}";
-    if (audit_commit(c, &ev) < 0)
+    if (audit_commit(c->db, c->arena, &ev, &c->problem) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "status", json_object_new_string("password changed; your other sessions have ended"));
@@ -353,10 +324,7 @@ static int auth_token_create(struct app_ctx *c)
     if (db_begin(c->db, p) < 0)
         return -1;
     if (apitoken_insert(c->db, c->arena, c->who.user_id, &t, tok, &id, p) < 0) {
-        struct problem ignore;
-        problem_init(&ignore);
-        db_rollback(c->db, &ignore);
-        return -1;
+        return db_abort(c->db);
     }
     struct audit_event ev = audit_base(c, "auth.token.create", "success");
     ev.target_type = "token";
@@ -365,7 +333,7 @@ static int auth_token_create(struct app_ctx *c)
     ev.details = arena_strdup(c->arena, json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN));
     json_object_put(d);
     json_object *list = NULL;
-    if (audit_commit(c, &ev) < 0 || !(list = apitoken_list(c->db, c->arena, c->who.user_id, id, p)) ||
+    if (audit_commit(c->db, c->arena, &ev, &c->problem) < 0 || !(list = apitoken_list(c->db, c->arena, c->who.user_id, id, p)) ||
         json_object_array_length(list) != 1) {
         json_object_put(list);
         sodium_memzero(tok, sizeof(tok));
@@ -403,15 +371,13 @@ static int auth_token_revoke(struct app_ctx *c)
         return -1;
     int rc = apitoken_revoke(c->db, c->arena, c->who.user_id, id, &c->problem);
     if (rc <= 0) {
-        struct problem ignore;
-        problem_init(&ignore);
-        db_rollback(c->db, &ignore);
+        db_abort(c->db);
         return rc < 0 ? -1 : problem_set(&c->problem, 404, "not-found", "no such token of yours, or it is revoked already");
     }
     struct audit_event ev = audit_base(c, "auth.token.revoke", "success");
     ev.target_type = "token";
     ev.target_id = ids;
-    if (audit_commit(c, &ev) < 0)
+    if (audit_commit(c->db, c->arena, &ev, &c->problem) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "status", json_object_new_string("revoked"));

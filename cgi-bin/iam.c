@@ -16,33 +16,19 @@
 
 static int rollback(struct app_ctx *c)
 {
-    struct problem ignore;
-    problem_init(&ignore);
-    db_rollback(c->db, &ignore);
-    return -1;
+    return db_abort(c->db);
 }
 
 /* Audit one change (already made in the open transaction) and commit. */
 static int audited(struct app_ctx *c, const char *action, const char *target_type, const char *target_id,
                    json_object *details)
 {
-    struct audit_event ev = {
-        .actor_type = strcmp(c->who.via, "token") == 0 ? "token" : "user",
-        .actor_id = arena_printf(c->arena, "%lld", c->who.user_id),
-        .actor_name = c->who.username,
-        .action = action,
-        .target_type = target_type,
-        .target_id = target_id,
-        .outcome = "success",
-        .remote_addr = c->req.remote_addr,
-        .user_agent = http_header(&c->req, "User-Agent"),
-        .request_id = c->request_id,
-        .details = details ? arena_strdup(c->arena, json_object_to_json_string_ext(details, JSON_C_TO_STRING_PLAIN)) : NULL,
-    };
+    struct audit_event ev = app_audit_event(c, action, "success");
+    ev.target_type = target_type;
+    ev.target_id = target_id;
+    ev.details = details ? arena_strdup(c->arena, json_object_to_json_string_ext(details, JSON_C_TO_STRING_PLAIN)) : NULL;
     json_object_put(details);
-    if (audit_append(c->db, c->arena, &ev, &c->problem) < 0 || db_commit(c->db, &c->problem) < 0)
-        return rollback(c);
-    return 0;
+    return audit_commit(c->db, c->arena, &ev, &c->problem);
 }
 
 /* A name: [a-z0-9][a-z0-9._-]* up to max (usernames and team names). */

@@ -80,6 +80,24 @@ static void app_config_load(struct app_ctx *c, struct config *cfg, const char *p
 
 /* Denials of protected routes are audited like any other decision, in a transaction of
  * their own (there is no change to share one with). A failure to audit is logged. */
+struct audit_event app_audit_event(struct app_ctx *c, const char *action, const char *outcome)
+{
+    bool known = c->who.user_id != 0;
+    struct audit_event ev = {
+        .actor_type = !known ? "anonymous" : (c->who.via && strcmp(c->who.via, "token") == 0) ? "token" : "user",
+        .actor_id = known ? arena_printf(c->arena, "%lld", c->who.user_id) : NULL,
+        .actor_name = c->who.username,
+        .action = action,
+        .outcome = outcome,
+        .remote_addr = c->req.remote_addr,
+        .user_agent = http_header(&c->req, "User-Agent"),
+        .request_id = c->request_id,
+    };
+    return ev;
+}
+
+/* Denials of protected routes are audited like any other decision, in a transaction of
+ * their own (there is no change to share one with). A failure to audit is logged. */
 static void app_audit_denial(struct app_ctx *c)
 {
     struct problem ap;
@@ -90,24 +108,12 @@ static void app_audit_denial(struct app_ctx *c)
     json_object_object_add(d, "method", json_object_new_string(c->req.method));
     json_object_object_add(d, "status", json_object_new_int(c->problem.status));
     json_object_object_add(d, "problem", json_object_new_string(c->problem.type ? c->problem.type : ""));
-    char uid[24];
-    snprintf(uid, sizeof(uid), "%lld", c->who.user_id);
-    struct audit_event ev = {
-        .actor_type = c->who.user_id ? (strcmp(c->who.via, "token") == 0 ? "token" : "user") : "anonymous",
-        .actor_id = c->who.user_id ? uid : NULL,
-        .actor_name = c->who.username,
-        .action = "http.denied",
-        .target_type = "route",
-        .target_id = c->req.path,
-        .outcome = "denied",
-        .remote_addr = c->req.remote_addr,
-        .user_agent = http_header(&c->req, "User-Agent"),
-        .request_id = c->request_id,
-        .details = arena_strdup(c->arena, json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN)),
-    };
+    struct audit_event ev = app_audit_event(c, "http.denied", "denied");
+    ev.target_type = "route";
+    ev.target_id = c->req.path;
+    ev.details = arena_strdup(c->arena, json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN));
     json_object_put(d);
-    if (db_begin(c->db, &ap) < 0 || audit_append(c->db, c->arena, &ev, &ap) < 0 || db_commit(c->db, &ap) < 0) {
-        db_rollback(c->db, &ap);
+    if (db_begin(c->db, &ap) < 0 || audit_commit(c->db, c->arena, &ev, &ap) < 0) {
         if (!c->problem.internal[0])
             problem_internal(&c->problem, "the denial could not be audited: %s", ap.internal[0] ? ap.internal : ap.detail);
     }

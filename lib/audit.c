@@ -113,6 +113,13 @@ int audit_append(struct db *db, struct arena *a, const struct audit_event *ev, s
     return db_query(db, a, sql_head_move, mv, 2, NULL, p);
 }
 
+int audit_commit(struct db *db, struct arena *a, const struct audit_event *ev, struct problem *p)
+{
+    if (audit_append(db, a, ev, p) < 0 || db_commit(db, p) < 0)
+        return db_abort(db);
+    return 0;
+}
+
 static const char sql_walk[] =
     "SELECT id, DATE_FORMAT(occurred_at, '%Y-%m-%d %H:%i:%s.%f'), actor_type, actor_id, actor_name, action, "
     "target_type, target_id, outcome, remote_addr, user_agent, request_id, details, prev_hash, hash "

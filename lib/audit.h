@@ -35,6 +35,10 @@ struct audit_event {
 /* Append ev inside the open transaction. */
 int audit_append(struct db *db, struct arena *a, const struct audit_event *ev, struct problem *p);
 
+/* audit_append, then commit the transaction (the change and its record together); on any
+ * failure roll back and return -1 with the problem set. */
+int audit_commit(struct db *db, struct arena *a, const struct audit_event *ev, struct problem *p);
+
 /* The hash of one event: SHA-256 (hex) of prev_hash and the canonical content, where
  * occurred_at is "YYYY-MM-DD HH:MM:SS.ffffff" (UTC). Exposed for verification and tests. */
 void audit_hash(const char *prev_hash, const char *occurred_at, const struct audit_event *ev,

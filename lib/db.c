@@ -428,13 +428,19 @@ int db_rollback(struct db *db, struct problem *p)
     return db_simple(db, "ROLLBACK", p);
 }
 
+int db_abort(struct db *db)
+{
+    struct problem ignore;
+    problem_init(&ignore);
+    db_rollback(db, &ignore);
+    return -1;
+}
+
 bool db_end_request(struct db *db)
 {
     if (!db || !db->in_tx)
         return false;
-    struct problem p;
-    problem_init(&p);
-    db_rollback(db, &p);
+    db_abort(db);
     return true;
 }
 

@@ -73,6 +73,9 @@ int db_begin(struct db *db, struct problem *p);
 int db_commit(struct db *db, struct problem *p);
 int db_rollback(struct db *db, struct problem *p);
 bool db_in_transaction(const struct db *db);
+/* Roll back after a failure that is already in a problem (whose report it must not replace);
+ * returns -1, so failure paths read `return db_abort(db);`. */
+int db_abort(struct db *db);
 bool db_end_request(struct db *db);
 
 /* Cell (row, col) of a result: the text, or NULL for SQL NULL or out of range. */
