@@ -67,10 +67,9 @@ static const char *time_param(struct app_ctx *c, const char *name)
     if (!v)
         return NULL;
     int y, mo, d, h, mi, s;
-    char z = 0;
     size_t len = strlen(v);
     if (len < 20 || len > 32 || sscanf(v, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s) != 6 ||
-        (z = v[len - 1]) != 'Z' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
+        v[len - 1] != 'Z' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
         problem_field(&c->problem, name, "must be an RFC 3339 time in UTC, e.g. 2026-11-26T18:00:00Z");
         return NULL;
     }

@@ -14,11 +14,6 @@
 
 /* ---- shared pieces ------------------------------------------------------------------------ */
 
-static int rollback(struct app_ctx *c)
-{
-    return db_abort(c->db);
-}
-
 /* Audit one change (already made in the open transaction) and commit. */
 static int audited(struct app_ctx *c, const char *action, const char *target_type, const char *target_id,
                    json_object *details)
@@ -139,7 +134,7 @@ static int iam_user_create(struct app_ctx *c)
         return -1;
     if (db_query(c->db, c->arena, sql_user_add, v, 6, &ins, p) < 0) {
         bool dup = db_errno(c->db) == 1062;
-        rollback(c);
+        db_abort(c->db);
         if (dup)
             return problem_set(p, 409, "conflict", "a user with that username or email exists");
         return -1;
@@ -170,15 +165,15 @@ static int iam_user_set_disabled(struct app_ctx *c, bool disable)
     if (db_begin(c->db, &c->problem) < 0)
         return -1;
     if (db_query(c->db, c->arena, sql_user_disable, v, 2, &r, &c->problem) < 0)
-        return rollback(c);
+        return db_abort(c->db);
     if (r.affected == 0) {
         /* MariaDB counts only changed rows: tell "no such user" from "already so" */
         struct db_result e;
         struct db_value iv = DB_INTV(id);
         if (db_query(c->db, c->arena, "SELECT 1 FROM users WHERE id = ?", &iv, 1, &e, &c->problem) < 0)
-            return rollback(c);
+            return db_abort(c->db);
         if (e.nrows == 0) {
-            rollback(c);
+            db_abort(c->db);
             return problem_set(&c->problem, 404, "not-found", "no such user");
         }
     }
@@ -271,13 +266,13 @@ static int iam_team_create(struct app_ctx *c)
         return -1;
     if (db_query(c->db, c->arena, sql_team_add, v, 3, &ins, p) < 0) {
         bool dup = db_errno(c->db) == 1062;
-        rollback(c);
+        db_abort(c->db);
         return dup ? problem_set(p, 409, "conflict", "a team named %s exists", name) : -1;
     }
     long long tid = (long long)ins.insert_id;
     struct db_value cv[4] = { DB_INTV(tid), DB_INTV(tid), DB_INTV(tid), DB_INTV(parent_id) };
     if (db_query(c->db, c->arena, sql_closure_add, cv, 4, NULL, p) < 0)
-        return rollback(c);
+        return db_abort(c->db);
     json_object *d = json_object_new_object();
     json_object_object_add(d, "parent", str_or_null(parent));
     if (audited(c, "iam.team.create", "team", name, d) < 0)
@@ -304,7 +299,7 @@ static int iam_member_change(struct app_ctx *c, bool add)
     if (db_begin(c->db, &c->problem) < 0)
         return -1;
     if (db_query(c->db, c->arena, add ? sql_member_add : sql_member_del, v, 2, NULL, &c->problem) < 0)
-        return rollback(c);
+        return db_abort(c->db);
     json_object *d = json_object_new_object();
     json_object_object_add(d, "user", json_object_new_int64(uid));
     if (audited(c, add ? "iam.team.member.add" : "iam.team.member.remove", "team", team, d) < 0)
@@ -415,7 +410,7 @@ static int iam_binding_create(struct app_ctx *c)
         return -1;
     if (db_query(c->db, c->arena, sql_binding_add, v, 5, &ins, p) < 0) {
         bool dup = db_errno(c->db) == 1062;
-        rollback(c);
+        db_abort(c->db);
         return dup ? problem_set(p, 409, "conflict", "that binding exists") : -1;
     }
     const char *id = arena_printf(c->arena, "%llu", ins.insert_id);
@@ -444,9 +439,9 @@ static int iam_binding_delete(struct app_ctx *c)
     if (db_begin(c->db, &c->problem) < 0)
         return -1;
     if (db_query(c->db, c->arena, sql_binding_del, &v, 1, &r, &c->problem) < 0)
-        return rollback(c);
+        return db_abort(c->db);
     if (r.affected != 1) {
-        rollback(c);
+        db_abort(c->db);
         return problem_set(&c->problem, 404, "not-found", "no such binding");
     }
     if (audited(c, "iam.binding.delete", "binding", app_param(c, "id"), NULL) < 0)
@@ -547,7 +542,7 @@ static int iam_unlock(struct app_ctx *c)
     if (db_begin(c->db, p) < 0)
         return -1;
     if (db_query(c->db, c->arena, "DELETE FROM login_throttle WHERE kind = 'user' AND subject = ?", &v, 1, &r, p) < 0)
-        return rollback(c);
+        return db_abort(c->db);
     if (audited(c, "iam.unlock", "user", user, NULL) < 0)
         return -1;
     json_object *o = json_object_new_object();
@@ -615,7 +610,7 @@ static int iam_service_token_create(struct app_ctx *c)
     if (db_begin(c->db, p) < 0)
         return -1;
     if (apitoken_insert(c->db, c->arena, uid, &t, tok, &id, p) < 0)
-        return rollback(c);
+        return db_abort(c->db);
     json_object *d = apitoken_details(&t);
     json_object_object_add(d, "service_account", json_object_new_int64(uid));
     if (audited(c, "iam.service_token.create", "token", arena_printf(c->arena, "%llu", id), d) < 0) {
@@ -657,7 +652,7 @@ static int iam_service_token_revoke(struct app_ctx *c)
         return -1;
     int rc = apitoken_revoke(c->db, c->arena, uid, tid, &c->problem);
     if (rc <= 0) {
-        rollback(c);
+        db_abort(c->db);
         return rc < 0 ? -1 : problem_set(&c->problem, 404, "not-found", "no such live token of this account");
     }
     if (audited(c, "iam.service_token.revoke", "token", app_param(c, "token"), NULL) < 0)
