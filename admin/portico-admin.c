@@ -181,7 +181,7 @@ static int cmd_create_user(const struct config *cfg, const char *role, int argc,
             return 2;
         }
     }
-    if (role && !authz_role_has(role, "catalog.entity.read")) {
+    if (role && !authz_role_has(NULL, role, "catalog.entity.read")) {
         fprintf(stderr, "portico-admin: unknown role %s (viewer, developer, maintainer, admin)\n", role);
         return 2;
     }

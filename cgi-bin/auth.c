@@ -206,9 +206,9 @@ static int auth_logout(struct app_ctx *c)
         return -1;
     if (c->who.session_hash) {
         struct db_value v = DB_TEXTV(c->who.session_hash);
-        if (db_query(c->db, c->arena, sql_end_session, &v, 1, NULL, &c->problem) < 0) {
+        if (db_query(c->db, c->arena, sql_end_session, &v, 1, NULL, &c->problem) < 0 ||
+            authz_epoch_bump(c->db, c->arena, &c->problem) < 0)
             return db_abort(c->db);
-        }
     }
     struct audit_event ev = audit_base(c, "auth.logout", "success");
     if (audit_commit(c->db, c->arena, &ev, &c->problem) < 0)
@@ -219,30 +219,39 @@ static int auth_logout(struct app_ctx *c)
     return app_json(c, 200, o);
 }
 
-static const char sql_roles[] =
-    "SELECT role, scope_type, scope_id FROM role_bindings "
-    "WHERE subject_type = 'user' AND subject_id = ? ORDER BY role, scope_type, scope_id";
-
+/* Who am I: the user, the teams (and the teams above them), every binding held and how, and
+ * the permissions held somewhere (for a token: within its scopes) — what a portal needs to
+ * decide what to show. The handlers decide per resource; this is a guide, not a grant. */
 static int auth_session(struct app_ctx *c)
 {
-    struct db_result r;
-    struct db_value v = DB_INTV(c->who.user_id);
-    if (db_query(c->db, c->arena, sql_roles, &v, 1, &r, &c->problem) < 0)
+    struct authz_grants g;
+    if (authn_grants(c->db, c->arena, &c->who, c->rules, c->epoch, &g, &c->problem) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "user", user_json(c->who.user_id, c->who.username, c->who.display_name));
     json_object_object_add(o, "via", json_object_new_string(c->who.via));
     if (c->who.csrf_token)
         json_object_object_add(o, "csrf_token", json_object_new_string(c->who.csrf_token));
+    json_object *teams = json_object_new_array();
+    for (const char **t = g.teams; t && *t; t++)
+        json_object_array_add(teams, json_object_new_string(*t));
+    json_object_object_add(o, "teams", teams);
     json_object *roles = json_object_new_array();
-    for (size_t i = 0; i < r.nrows; i++) {
+    for (size_t i = 0; i < g.n; i++) {
         json_object *b = json_object_new_object();
-        json_object_object_add(b, "role", json_object_new_string(db_cell(&r, i, 0)));
-        json_object_object_add(b, "scope_type", json_object_new_string(db_cell(&r, i, 1)));
-        json_object_object_add(b, "scope_id", json_object_new_string(db_cell(&r, i, 2)));
+        json_object_object_add(b, "role", json_object_new_string(g.bindings[i].role));
+        json_object_object_add(b, "scope_type", json_object_new_string(g.bindings[i].scope_type));
+        json_object_object_add(b, "scope_id", json_object_new_string(g.bindings[i].scope_id));
+        json_object_object_add(b, "via", json_object_new_string(g.bindings[i].via));
         json_object_array_add(roles, b);
     }
     json_object_object_add(o, "roles", roles);
+    json_object *perms = json_object_new_array();
+    static const struct authz_resource nowhere = { NULL, NULL, NULL, NULL };
+    for (const char *const *q = authz_permissions(); *q; q++)
+        if (authz_check(&g, *q, authz_permission_global(*q) ? &nowhere : NULL, NULL) && authn_token_allows(&c->who, *q))
+            json_object_array_add(perms, json_object_new_string(*q));
+    json_object_object_add(o, "permissions", perms);
     return app_json(c, 200, o);
 }
 
@@ -294,7 +303,8 @@ static int auth_password(struct app_ctx *c)
     struct db_value sv[2] = { DB_TEXTV(fresh), DB_INTV(c->who.user_id) };
     struct db_value ov[2] = { DB_INTV(c->who.user_id), DB_TEXTV(c->who.session_hash ? c->who.session_hash : "") };
     if (db_query(c->db, c->arena, sql_set_password, sv, 2, NULL, p) < 0 ||
-        db_query(c->db, c->arena, sql_end_other_sessions, ov, 2, NULL, p) < 0) {
+        db_query(c->db, c->arena, sql_end_other_sessions, ov, 2, NULL, p) < 0 ||
+        authz_epoch_bump(c->db, c->arena, p) < 0) {
         return db_abort(c->db);
     }
     struct audit_event ev = audit_base(c, "auth.password.change", "success");
@@ -319,7 +329,7 @@ static int auth_token_create(struct app_ctx *c)
     /* A token cannot mint tokens: a leaked one must not outlive its own expiry. */
     if (strcmp(c->who.via, "token") == 0)
         return problem_set(p, 403, "forbidden", "tokens are created from a logged-in session, not with a token");
-    if (authz_load(c->db, c->arena, c->who.user_id, &g, p) < 0 || apitoken_parse(c->body, &g, &t, p) < 0)
+    if (authn_grants(c->db, c->arena, &c->who, c->rules, c->epoch, &g, p) < 0 || apitoken_parse(c->body, &g, &t, p) < 0)
         return -1;
     if (db_begin(c->db, p) < 0)
         return -1;

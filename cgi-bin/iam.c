@@ -14,10 +14,16 @@
 
 /* ---- shared pieces ------------------------------------------------------------------------ */
 
-/* Audit one change (already made in the open transaction) and commit. */
+/* Audit one change (already made in the open transaction) and commit. Every change here may
+ * change who may do what, so each raises the authorization epoch in the same transaction:
+ * every process forgets what it kept on its next request. */
 static int audited(struct app_ctx *c, const char *action, const char *target_type, const char *target_id,
                    json_object *details)
 {
+    if (authz_epoch_bump(c->db, c->arena, &c->problem) < 0) {
+        json_object_put(details);
+        return db_abort(c->db);
+    }
     struct audit_event ev = app_audit_event(c, action, "success");
     ev.target_type = target_type;
     ev.target_id = target_id;
@@ -353,14 +359,6 @@ static int iam_bindings_list(struct app_ctx *c)
     return app_json(c, 200, o);
 }
 
-static bool role_known(const char *role)
-{
-    for (const char *const *r = authz_builtin_roles(); *r; r++)
-        if (strcmp(*r, role) == 0)
-            return true;
-    return false;
-}
-
 static int iam_binding_create(struct app_ctx *c)
 {
     static const char *const fields[] = { "subject_type", "subject", "role", "scope_type", "scope_id", NULL };
@@ -375,8 +373,8 @@ static int iam_binding_create(struct app_ctx *c)
     const char *scope_id = json_get_string(c->body, "scope_id", false, "", 0, 255, p);
     if (stype && strcmp(stype, "user") != 0 && strcmp(stype, "team") != 0)
         problem_field(p, "subject_type", "must be user or team");
-    if (role && !role_known(role))
-        problem_field(p, "role", "must be viewer, developer, maintainer or admin");
+    if (role && !authz_role_exists(c->rules, role))
+        problem_field(p, "role", "must be a built-in role (viewer, developer, maintainer, admin) or a custom one");
     if (scope && strcmp(scope, "global") != 0 && strcmp(scope, "team") != 0 && strcmp(scope, "entity") != 0)
         problem_field(p, "scope_type", "must be global, team or entity");
     if (scope && scope_id && (strcmp(scope, "global") == 0) != (scope_id[0] == '\0'))
@@ -457,7 +455,9 @@ static int iam_explain(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
     const char *user = http_query(&c->req, "user"), *perm = http_query(&c->req, "permission");
-    const char *team = http_query(&c->req, "team"), *entity = http_query(&c->req, "entity");
+    struct authz_resource res = { http_query(&c->req, "team"), http_query(&c->req, "entity"),
+                                  http_query(&c->req, "environment"), http_query(&c->req, "kind") };
+    bool has_res = res.owner_team || res.entity || res.environment || res.kind;
     if (!user)
         problem_field(p, "user", "is required (a username)");
     if (!perm || !authz_permission_known(perm))
@@ -473,28 +473,39 @@ static int iam_explain(struct app_ctx *c)
     long long uid = strtoll(db_cell(&r, 0, 0), NULL, 10);
     bool disabled = strcmp(db_cell(&r, 0, 1), "1") == 0;
     struct authz_grants g;
-    if (authz_load(c->db, c->arena, uid, &g, p) < 0)
+    if (authz_load(c->db, c->arena, uid, c->rules, &g, p) < 0)
         return -1;
-    struct authz_resource res = { team, entity };
-    const struct authz_binding *by = NULL;
-    bool allowed = !disabled && authz_check(&g, perm, (team || entity) ? &res : NULL, &by);
+    struct authz_decision d;
+    static const struct authz_resource nowhere = { NULL, NULL, NULL, NULL };
+    const struct authz_resource *where = has_res ? &res : authz_permission_global(perm) ? &nowhere : NULL;
+    bool allowed = authz_check(&g, perm, where, &d) && !disabled;
+    const struct authz_binding *by = d.binding;
 
     json_object *o = json_object_new_object();
     json_object_object_add(o, "user", json_object_new_string(user));
     json_object_object_add(o, "permission", json_object_new_string(perm));
     json_object *rj = json_object_new_object();
-    json_object_object_add(rj, "team", str_or_null(team));
-    json_object_object_add(rj, "entity", str_or_null(entity));
+    json_object_object_add(rj, "team", str_or_null(res.owner_team));
+    json_object_object_add(rj, "entity", str_or_null(res.entity));
+    json_object_object_add(rj, "environment", str_or_null(res.environment));
+    json_object_object_add(rj, "kind", str_or_null(res.kind));
     json_object_object_add(o, "resource", rj);
     json_object_object_add(o, "allowed", json_object_new_boolean(allowed));
     const char *reason;
     if (disabled)
         reason = "the user is disabled";
+    else if (d.policy)
+        reason = arena_printf(c->arena, "policy %s refuses: it needs %s%s%s%s", d.policy->name,
+                              d.policy->require_role ? "role " : "", d.policy->require_role ? d.policy->require_role : "",
+                              d.policy->require_role && d.policy->require_owner ? " and " : "",
+                              d.policy->require_owner ? "membership of the owning team" : "");
     else if (by)
         reason = arena_printf(c->arena, "role %s, held %s%s, in scope %s%s%s, includes %s", by->role,
                               strcmp(by->via, "user") == 0 ? "directly" : "through ",
                               strcmp(by->via, "user") == 0 ? "" : by->via + 5, by->scope_type,
                               by->scope_id[0] ? " " : "", by->scope_id, perm);
+    else if (where == &nowhere)
+        reason = "this permission governs the whole platform: only a global binding of a role holding it grants it";
     else
         reason = "no binding of the user or its teams gives a role with this permission in a scope covering the resource";
     json_object_object_add(o, "reason", json_object_new_string(reason));
@@ -506,6 +517,12 @@ static int iam_explain(struct app_ctx *c)
         json_object_object_add(b, "via", json_object_new_string(by->via));
         json_object_object_add(o, "decided_by", b);
     }
+    if (d.policy) {
+        json_object *pj = json_object_new_object();
+        json_object_object_add(pj, "id", json_object_new_int64(d.policy->id));
+        json_object_object_add(pj, "name", json_object_new_string(d.policy->name));
+        json_object_object_add(o, "policy", pj);
+    }
     json_object *considered = json_object_new_array();
     for (size_t i = 0; i < g.n; i++) {
         json_object *b = json_object_new_object();
@@ -513,7 +530,8 @@ static int iam_explain(struct app_ctx *c)
         json_object_object_add(b, "scope_type", json_object_new_string(g.bindings[i].scope_type));
         json_object_object_add(b, "scope_id", json_object_new_string(g.bindings[i].scope_id));
         json_object_object_add(b, "via", json_object_new_string(g.bindings[i].via));
-        json_object_object_add(b, "role_has_permission", json_object_new_boolean(authz_role_has(g.bindings[i].role, perm)));
+        json_object_object_add(b, "role_has_permission",
+                               json_object_new_boolean(authz_role_has(c->rules, g.bindings[i].role, perm)));
         json_object_array_add(considered, b);
     }
     json_object_object_add(o, "considered", considered);
@@ -551,25 +569,261 @@ static int iam_unlock(struct app_ctx *c)
     return app_json(c, 200, o);
 }
 
+/* ---- roles and policies -------------------------------------------------------------------- */
+
+static json_object *role_json(const struct authz_rules *rules, const char *name, const char *description, bool builtin)
+{
+    json_object *role = json_object_new_object(), *perms = json_object_new_array();
+    json_object_object_add(role, "name", json_object_new_string(name));
+    json_object_object_add(role, "description", json_object_new_string(description));
+    json_object_object_add(role, "builtin", json_object_new_boolean(builtin));
+    for (const char *const *p = authz_permissions(); *p; p++)
+        if (authz_role_has(rules, name, *p))
+            json_object_array_add(perms, json_object_new_string(*p));
+    json_object_object_add(role, "permissions", perms);
+    return role;
+}
+
+/* Served from the rules the request was authorized with (as of the current epoch): no query. */
 static int iam_roles(struct app_ctx *c)
 {
+    static const char *const about[] = {
+        "reads everything that is not secret", "viewer, and creates and changes what developers own",
+        "developer, and approves, reveals secrets, reads the audit log", "everything, including who may do what",
+    };
     json_object *roles = json_object_new_array();
-    for (const char *const *r = authz_builtin_roles(); *r; r++) {
-        json_object *role = json_object_new_object(), *perms = json_object_new_array();
-        json_object_object_add(role, "name", json_object_new_string(*r));
-        json_object_object_add(role, "builtin", json_object_new_boolean(1));
-        for (const char *const *p = authz_permissions(); *p; p++)
-            if (authz_role_has(*r, *p))
-                json_object_array_add(perms, json_object_new_string(*p));
-        json_object_object_add(role, "permissions", perms);
-        json_object_array_add(roles, role);
-    }
+    int i = 0;
+    for (const char *const *r = authz_builtin_roles(); *r; r++, i++)
+        json_object_array_add(roles, role_json(c->rules, *r, about[i], true));
+    for (size_t k = 0; c->rules && k < c->rules->nroles; k++)
+        json_object_array_add(roles, role_json(c->rules, c->rules->roles[k].name, c->rules->roles[k].description, false));
     json_object *all = json_object_new_array();
     for (const char *const *p = authz_permissions(); *p; p++)
         json_object_array_add(all, json_object_new_string(*p));
     json_object *o = json_object_new_object();
     json_object_object_add(o, "roles", roles);
     json_object_object_add(o, "permissions", all);
+    return app_json(c, 200, o);
+}
+
+/* A role or policy name: [a-z][a-z0-9-]*, up to 64. */
+static bool rule_name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64 || s[0] < 'a' || s[0] > 'z')
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+            return false;
+    return true;
+}
+
+static const char sql_role_add[] = "INSERT INTO roles (name, description, permissions) VALUES (?, ?, ?)";
+static const char sql_role_del[] = "DELETE FROM roles WHERE name = ?";
+static const char sql_role_used[] =
+    "SELECT (SELECT COUNT(*) FROM role_bindings WHERE role = ?), (SELECT COUNT(*) FROM policies WHERE require_role = ?)";
+
+static int iam_role_create(struct app_ctx *c)
+{
+    static const char *const fields[] = { "name", "description", "permissions", NULL };
+    struct problem *p = &c->problem;
+    if (!json_object_is_type(c->body, json_type_object))
+        return problem_set(p, 422, "validation", "the body must be a JSON object");
+    json_reject_unknown(c->body, fields, p);
+    const char *name = json_get_string(c->body, "name", true, NULL, 1, 64, p);
+    const char *description = json_get_string(c->body, "description", false, "", 0, 500, p);
+    json_object *perms = json_object_object_get(c->body, "permissions");
+    size_t n = json_object_is_type(perms, json_type_array) ? json_object_array_length(perms) : 0;
+    if (name && !rule_name_ok(name))
+        problem_field(p, "name", "must be lower-case letters, digits and '-', starting with a letter");
+    else if (name && authz_role_exists(c->rules, name))
+        problem_field(p, "name", "is a role already");
+    if (!json_object_is_type(perms, json_type_array) || n == 0 || n > 64)
+        problem_field(p, "permissions", "must be an array of 1 to 64 permission names");
+    json_object *clean = json_object_new_array();
+    for (size_t i = 0; i < n && json_object_is_type(perms, json_type_array); i++) {
+        json_object *e = json_object_array_get_idx(perms, i);
+        const char *perm = json_object_is_type(e, json_type_string) ? json_object_get_string(e) : NULL;
+        if (!authz_permission_known(perm))
+            problem_field(p, arena_printf(c->arena, "permissions/%zu", i), "is not a permission Portico knows");
+        else
+            json_object_array_add(clean, json_object_new_string(perm));
+    }
+    if (!json_fields_ok(p)) {
+        json_object_put(clean);
+        return -1;
+    }
+    const char *pj = arena_strdup(c->arena, json_object_to_json_string_ext(clean, JSON_C_TO_STRING_PLAIN));
+    struct db_value v[3] = { DB_TEXTV(name), DB_TEXTV(description), DB_TEXTV(pj) };
+    if (db_begin(c->db, p) < 0) {
+        json_object_put(clean);
+        return -1;
+    }
+    if (db_query(c->db, c->arena, sql_role_add, v, 3, NULL, p) < 0) {
+        bool dup = db_errno(c->db) == 1062;
+        json_object_put(clean);
+        db_abort(c->db);
+        return dup ? problem_set(p, 409, "conflict", "role %s exists", name) : -1;
+    }
+    json_object *d = json_object_new_object();
+    json_object_object_add(d, "description", json_object_new_string(description));
+    json_object_object_add(d, "permissions", clean);
+    if (audited(c, "iam.role.create", "role", name, d) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "name", json_object_new_string(name));
+    json_object_object_add(o, "description", json_object_new_string(description));
+    json_object_object_add(o, "builtin", json_object_new_boolean(0));
+    json_object_object_add(o, "permissions", json_tokener_parse(pj));
+    return app_json(c, 201, o);
+}
+
+static int iam_role_delete(struct app_ctx *c)
+{
+    struct problem *p = &c->problem;
+    const char *name = app_param(c, "name");
+    for (const char *const *r = authz_builtin_roles(); *r; r++)
+        if (strcmp(*r, name) == 0)
+            return problem_set(p, 409, "conflict", "%s is a built-in role", name);
+    struct db_value v[2] = { DB_TEXTV(name), DB_TEXTV(name) };
+    struct db_result used, del;
+    if (db_begin(c->db, p) < 0)
+        return -1;
+    /* A role in use stays: deleting it would silently take permissions away. */
+    if (db_query(c->db, c->arena, sql_role_used, v, 2, &used, p) < 0 ||
+        db_query(c->db, c->arena, sql_role_del, v, 1, &del, p) < 0)
+        return db_abort(c->db);
+    if (del.affected != 1) {
+        db_abort(c->db);
+        return problem_set(p, 404, "not-found", "no custom role %s", name);
+    }
+    long long nb = atoll(db_cell(&used, 0, 0)), np = atoll(db_cell(&used, 0, 1));
+    if (nb || np) {
+        db_abort(c->db);
+        return problem_set(p, 409, "conflict", "role %s is used by %lld binding(s) and %lld policy(ies); remove those first",
+                           name, nb, np);
+    }
+    if (audited(c, "iam.role.delete", "role", name, NULL) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "status", json_object_new_string("deleted"));
+    return app_json(c, 200, o);
+}
+
+static json_object *policy_json(const struct authz_policy *pol)
+{
+    json_object *o = json_object_new_object(), *conds = json_object_new_object();
+    json_object_object_add(o, "id", json_object_new_int64(pol->id));
+    json_object_object_add(o, "name", json_object_new_string(pol->name));
+    json_object_object_add(o, "description", json_object_new_string(pol->description));
+    json_object_object_add(o, "permission", json_object_new_string(pol->permission));
+    for (size_t i = 0; i < pol->nconds; i++)
+        json_object_object_add(conds, pol->cond_attr[i], json_object_new_string(pol->cond_value[i]));
+    json_object_object_add(o, "conditions", conds);
+    json_object_object_add(o, "require_role", str_or_null(pol->require_role));
+    json_object_object_add(o, "require_owner", json_object_new_boolean(pol->require_owner));
+    return o;
+}
+
+static int iam_policies_list(struct app_ctx *c)
+{
+    json_object *list = json_object_new_array();
+    for (size_t i = 0; c->rules && i < c->rules->npolicies; i++)
+        json_object_array_add(list, policy_json(&c->rules->policies[i]));
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "policies", list);
+    return app_json(c, 200, o);
+}
+
+static const char sql_policy_add[] =
+    "INSERT INTO policies (name, description, permission, conditions, require_role, require_owner) VALUES (?, ?, ?, ?, ?, ?)";
+static const char sql_policy_del[] = "DELETE FROM policies WHERE id = ?";
+
+static int iam_policy_create(struct app_ctx *c)
+{
+    static const char *const fields[] = { "name", "description", "permission", "conditions", "require_role",
+                                          "require_owner", NULL };
+    static const char *const attrs[] = { "environment", "kind", "owner", NULL };
+    struct problem *p = &c->problem;
+    if (!json_object_is_type(c->body, json_type_object))
+        return problem_set(p, 422, "validation", "the body must be a JSON object");
+    json_reject_unknown(c->body, fields, p);
+    const char *name = json_get_string(c->body, "name", true, NULL, 1, 64, p);
+    const char *description = json_get_string(c->body, "description", false, "", 0, 500, p);
+    const char *perm = json_get_string(c->body, "permission", true, NULL, 1, 128, p);
+    const char *role = json_get_string(c->body, "require_role", false, NULL, 1, 64, p);
+    json_object *owner_j = json_object_object_get(c->body, "require_owner");
+    json_object *conds = json_object_object_get(c->body, "conditions");
+    bool owner = json_object_get_boolean(owner_j);
+    if (name && !rule_name_ok(name))
+        problem_field(p, "name", "must be lower-case letters, digits and '-', starting with a letter");
+    if (perm && !authz_permission_pattern_ok(perm))
+        problem_field(p, "permission", "must be a permission, \"<area>.*\" or \"*\"");
+    if (role && !authz_role_exists(c->rules, role))
+        problem_field(p, "require_role", "is not a role");
+    if (owner_j && !json_object_is_type(owner_j, json_type_boolean))
+        problem_field(p, "require_owner", "must be true or false");
+    if (!role && !owner)
+        problem_field(p, "require_role", "a policy needs require_role, require_owner or both");
+    if (conds && !json_object_is_type(conds, json_type_object))
+        problem_field(p, "conditions", "must be an object of attribute: value");
+    else if (conds && json_object_object_length(conds) > AUTHZ_MAX_CONDITIONS)
+        problem_field(p, "conditions", "may hold at most %d attributes", AUTHZ_MAX_CONDITIONS);
+    else if (conds) {
+        json_object_object_foreach(conds, key, val) {
+            bool known = false;
+            for (const char *const *a = attrs; *a; a++)
+                known |= strcmp(*a, key) == 0;
+            const char *field = arena_printf(c->arena, "conditions/%.64s", key);
+            if (!known)
+                problem_field(p, field, "is not an attribute (environment, kind, owner)");
+            else if (!json_object_is_type(val, json_type_string) || json_object_get_string_len(val) < 1 ||
+                     json_object_get_string_len(val) > 64)
+                problem_field(p, field, "must be a string of 1 to 64 characters (\"*\": any value)");
+        }
+    }
+    if (!json_fields_ok(p))
+        return -1;
+    const char *cj = conds ? arena_strdup(c->arena, json_object_to_json_string_ext(conds, JSON_C_TO_STRING_PLAIN)) : "{}";
+    struct db_value v[6] = { DB_TEXTV(name), DB_TEXTV(description), DB_TEXTV(perm), DB_TEXTV(cj),
+                             role ? DB_TEXTV(role) : DB_NULLV, DB_INTV(owner ? 1 : 0) };
+    struct db_result ins;
+    if (db_begin(c->db, p) < 0)
+        return -1;
+    if (db_query(c->db, c->arena, sql_policy_add, v, 6, &ins, p) < 0) {
+        bool dup = db_errno(c->db) == 1062;
+        db_abort(c->db);
+        return dup ? problem_set(p, 409, "conflict", "policy %s exists", name) : -1;
+    }
+    struct authz_policy pol = { (long long)ins.insert_id, name, description, perm, { 0 }, { 0 }, 0, role, owner };
+    json_object *o = policy_json(&pol);
+    json_object_object_add(o, "conditions", json_tokener_parse(cj));
+    if (audited(c, "iam.policy.create", "policy", arena_printf(c->arena, "%llu", ins.insert_id), json_object_get(o)) < 0) {
+        json_object_put(o);
+        return -1;
+    }
+    return app_json(c, 201, o);
+}
+
+static int iam_policy_delete(struct app_ctx *c)
+{
+    long long id = id_param(c, "id");
+    struct db_value v = DB_INTV(id);
+    struct db_result r;
+    if (!id)
+        return problem_set(&c->problem, 404, "not-found", "no such policy");
+    if (db_begin(c->db, &c->problem) < 0)
+        return -1;
+    if (db_query(c->db, c->arena, sql_policy_del, &v, 1, &r, &c->problem) < 0)
+        return db_abort(c->db);
+    if (r.affected != 1) {
+        db_abort(c->db);
+        return problem_set(&c->problem, 404, "not-found", "no such policy");
+    }
+    if (audited(c, "iam.policy.delete", "policy", app_param(c, "id"), NULL) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "status", json_object_new_string("deleted"));
     return app_json(c, 200, o);
 }
 
@@ -605,7 +859,7 @@ static int iam_service_token_create(struct app_ctx *c)
     if (service_account(c, uid) <= 0)
         return -1;
     /* the scopes must be held by the service account (its bindings), not by the administrator */
-    if (authz_load(c->db, c->arena, uid, &g, p) < 0 || apitoken_parse(c->body, &g, &t, p) < 0)
+    if (authz_load(c->db, c->arena, uid, c->rules, &g, p) < 0 || apitoken_parse(c->body, &g, &t, p) < 0)
         return -1;
     if (db_begin(c->db, p) < 0)
         return -1;
@@ -664,7 +918,19 @@ static int iam_service_token_revoke(struct app_ctx *c)
 
 static const struct route iam_routes[] = {
     { "GET", "/api/v1/iam/roles", "iam.role.read", iam_roles, 0,
-      "Roles and permissions", "Every role with the permissions it holds, and every permission Portico knows." },
+      "Roles and permissions", "Every role (built-in and custom) with the permissions it holds, and every permission Portico knows." },
+    { "POST", "/api/v1/iam/roles", "iam.role.write", iam_role_create, ROUTE_BODY_JSON,
+      "Create a custom role", "Takes {name, description, permissions (known permission names)}." },
+    { "DELETE", "/api/v1/iam/roles/{name}", "iam.role.write", iam_role_delete, 0,
+      "Delete a custom role", "Refused (409) while a binding or a policy uses it; built-in roles cannot be deleted." },
+    { "GET", "/api/v1/iam/policies", "iam.role.read", iam_policies_list, 0,
+      "Attribute policies", "Conditions on top of the role bindings, evaluated where a resource is known." },
+    { "POST", "/api/v1/iam/policies", "iam.policy.write", iam_policy_create, ROUTE_BODY_JSON,
+      "Create a policy", "Takes {name, description, permission (a permission, \"<area>.*\" or \"*\"), conditions "
+                         "({environment|kind|owner: value or \"*\"}), require_role, require_owner}: where the permission and "
+                         "every condition match, the caller must also hold require_role there and/or belong to the owning team." },
+    { "DELETE", "/api/v1/iam/policies/{id}", "iam.policy.write", iam_policy_delete, 0,
+      "Delete a policy", "It stops applying at once." },
     { "GET", "/api/v1/iam/users", "iam.user.read", iam_users_list, 0,
       "Users", "By id; limit 1..500 (100), after = the last id of the previous page." },
     { "POST", "/api/v1/iam/users", "iam.user.write", iam_user_create, ROUTE_BODY_JSON,
@@ -695,8 +961,8 @@ static const struct route iam_routes[] = {
     { "DELETE", "/api/v1/iam/bindings/{id}", "iam.binding.write", iam_binding_delete, 0,
       "Remove a binding", "It stops applying at once." },
     { "GET", "/api/v1/iam/explain", "iam.explain", iam_explain, 0,
-      "Explain a decision", "?user=&permission=[&team=|&entity=]: allowed or not, the binding that decided "
-                            "(or why none did), and every binding considered." },
+      "Explain a decision", "?user=&permission=[&team=][&entity=][&environment=][&kind=]: allowed or not, the binding "
+                            "that decided (or why none did), the policy that refused if one did, and every binding considered." },
     { "POST", "/api/v1/iam/unlock", "iam.unlock", iam_unlock, ROUTE_BODY_JSON,
       "Unlock logins", "Takes {username}: clears the failed-login count that throttles the account." },
 };

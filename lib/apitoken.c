@@ -111,5 +111,8 @@ int apitoken_revoke(struct db *db, struct arena *a, long long owner_id, long lon
     struct db_result r;
     if (db_query(db, a, sql_revoke, v, 2, &r, p) < 0)
         return -1;
-    return r.affected == 1 ? 1 : 0;
+    if (r.affected != 1)
+        return 0;
+    /* every process forgets the token on its next request */
+    return authz_epoch_bump(db, a, p) < 0 ? -1 : 1;
 }

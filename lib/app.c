@@ -65,11 +65,11 @@ static double now_ms(void)
 }
 
 /* Load the configuration (path NULL: the usual search) and open the log it names. */
-static void app_config_load(struct app_ctx *c, struct config *cfg, const char *path)
+static void app_config_load(struct app_ctx *c, struct config *cfg, const char *path, const char *area)
 {
     char err[1024];
     c->config_pending = false;
-    if (config_load(cfg, path, err, sizeof(err)) < 0) {
+    if (config_load_area(cfg, path, area, err, sizeof(err)) < 0) {
         log_event("error", err);
         c->config_error = "configuration did not load"; /* every request answers 503 */
     } else if (log_open(cfg->log_file) < 0) {
@@ -119,8 +119,9 @@ static void app_audit_denial(struct app_ctx *c)
     }
 }
 
-/* Per user, per token or (without credentials) per address; 429 with Retry-After. */
-static int app_ratelimit(struct app_ctx *c)
+/* Per user, per token or (without credentials) per address, each area with its own allowance;
+ * 429 with Retry-After. The same statement reads the authorization epoch into c->epoch. */
+static int app_ratelimit(struct app_ctx *c, const char *area)
 {
     const struct config *cfg = c->cfg;
     int per_minute = c->who.user_id ? cfg->ratelimit_per_minute : cfg->ratelimit_anonymous_per_minute;
@@ -128,20 +129,51 @@ static int app_ratelimit(struct app_ctx *c)
         return 0;
     const char *key;
     if (c->who.token_id)
-        key = arena_printf(c->arena, "t:%lld", c->who.token_id);
+        key = arena_printf(c->arena, "%s:t:%lld", area, c->who.token_id);
     else if (c->who.user_id)
-        key = arena_printf(c->arena, "u:%lld", c->who.user_id);
+        key = arena_printf(c->arena, "%s:u:%lld", area, c->who.user_id);
     else
-        key = arena_printf(c->arena, "a:%.150s", c->req.remote_addr ? c->req.remote_addr : "unknown");
+        key = arena_printf(c->arena, "%s:a:%.120s", area, c->req.remote_addr ? c->req.remote_addr : "unknown");
     struct ratelimit_result rl;
     if (ratelimit_take(c->db, c->arena, key, per_minute, cfg->ratelimit_burst, &rl, &c->problem) < 0)
         return -1;
-    c->ratelimit_policy = arena_printf(c->arena, "\"default\";q=%d;w=60;burst=%d", per_minute, cfg->ratelimit_burst);
+    c->epoch = rl.epoch;
+    c->ratelimit_policy = arena_printf(c->arena, "\"%s\";q=%d;w=60;burst=%d", area, per_minute, cfg->ratelimit_burst);
     if (rl.allowed)
         return 0;
     c->problem.retry_after = rl.retry_after;
     c->ratelimit_reset = rl.retry_after;
     return problem_set(&c->problem, 429, "rate-limited", "too many requests; try again in %d s", rl.retry_after);
+}
+
+/* Who is calling, limited per caller, with what this process kept about them confirmed
+ * against the authorization epoch (read by the rate-limit statement when a limit applies). */
+static int app_authenticate(const struct app *app, struct app_ctx *c, bool limited, bool credentials)
+{
+    struct problem *p = &c->problem;
+    if (authn_identify(c->db, c->arena, c->cfg, c->cache, &c->req, &c->who, p) < 0) {
+        /* bad credentials count against the address, like none */
+        if (limited && credentials && p->status == 401) {
+            struct problem saved = *p;
+            problem_init(p);
+            memset(&c->who, 0, sizeof(c->who));
+            if (app_ratelimit(c, app->area) < 0)
+                return -1;
+            *p = saved;
+        }
+        return -1;
+    }
+    if (!c->who.user_id)
+        return problem_set(p, 401, "unauthenticated", "log in, or send an API token as Authorization: Bearer");
+    /* identified callers are limited per user or per token */
+    if (limited && app_ratelimit(c, app->area) < 0)
+        return -1;
+    if (!c->epoch && authz_epoch_read(c->db, c->arena, &c->epoch, p) < 0)
+        return -1;
+    if (authn_confirm(c->db, c->arena, c->cfg, c->cache, &c->req, c->epoch, &c->who, p) < 0)
+        return -1;
+    c->actor = c->who.username;
+    return c->rules ? authz_rules_refresh(c->db, c->rules, c->epoch, p) : 0;
 }
 
 static int app_route(const struct app *app, struct app_ctx *c)
@@ -167,25 +199,10 @@ static int app_route(const struct app *app, struct app_ctx *c)
     bool credentials = http_cookie(&c->req, AUTHN_COOKIE) || (authz_hdr && *authz_hdr);
     /* Callers without credentials are limited by address before anything else is done for
      * them, so floods of anonymous (and so audited) denials are bounded too. */
-    if (limited && (!credentials || strcmp(r->permission, PERM_PUBLIC) == 0) && app_ratelimit(c) < 0)
+    if (limited && (!credentials || strcmp(r->permission, PERM_PUBLIC) == 0) && app_ratelimit(c, app->area) < 0)
         return -1;
     if (strcmp(r->permission, PERM_PUBLIC) != 0) {
-        if (authn_identify(c->db, c->arena, c->cfg, &c->req, &c->who, p) < 0) {
-            /* bad credentials count against the address, like none */
-            if (limited && credentials && p->status == 401) {
-                struct problem saved = *p;
-                problem_init(p);
-                if (app_ratelimit(c) < 0)
-                    return -1;
-                *p = saved;
-            }
-            return -1;
-        }
-        if (!c->who.user_id)
-            return problem_set(p, 401, "unauthenticated", "log in, or send an API token as Authorization: Bearer");
-        c->actor = c->who.username;
-        /* identified callers are limited per user or per token */
-        if (limited && app_ratelimit(c) < 0)
+        if (app_authenticate(app, c, limited, credentials) < 0)
             return -1;
         if (authn_check_csrf(&c->req, &c->who, p) < 0)
             return -1;
@@ -194,14 +211,13 @@ static int app_route(const struct app *app, struct app_ctx *c)
         if (strcmp(r->permission, PERM_AUTHENTICATED) == 0 && c->who.token_id &&
             strcmp(c->req.method, "GET") != 0 && strcmp(c->req.method, "HEAD") != 0)
             return problem_set(p, 403, "forbidden", "this needs a logged-in session, not a token");
-        /* A named permission must be held somewhere (the handler narrows it to the
-         * resource's scope with authz_check and c->grants). */
         if (strcmp(r->permission, PERM_AUTHENTICATED) != 0) {
-            if (authz_load(c->db, c->arena, c->who.user_id, &c->grants, p) < 0)
+            if (authn_grants(c->db, c->arena, &c->who, c->rules, c->epoch, &c->grants, p) < 0)
                 return -1;
             /* Governance permissions need a global binding; the others need the permission
-             * somewhere, and the handler narrows it to the resource's scope. */
-            static const struct authz_resource nowhere = { NULL, NULL };
+             * somewhere, and the handler narrows it to the resource's scope (authz_check
+             * with the resource, where attribute policies apply too). */
+            static const struct authz_resource nowhere = { NULL, NULL, NULL, NULL };
             if (!authz_check(&c->grants, r->permission, authz_permission_global(r->permission) ? &nowhere : NULL, NULL))
                 return problem_set(p, 403, "forbidden", "you do not have the %s permission", r->permission);
             if (!authn_token_allows(&c->who, r->permission))
@@ -229,7 +245,7 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
         const char *path = http_env(env, "PORTICO_CONFIG");
         if (!path)
             path = http_env(env, "REDIRECT_PORTICO_CONFIG");
-        app_config_load(c, (struct config *)c->cfg, path);
+        app_config_load(c, (struct config *)c->cfg, path, app->area);
     }
     arena_reset(c->arena);
     problem_init(&c->problem);
@@ -239,6 +255,7 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
     c->body = NULL;
     memset(&c->who, 0, sizeof(c->who));
     memset(&c->grants, 0, sizeof(c->grants));
+    c->epoch = 0;
     c->ratelimit_policy = NULL;
     c->ratelimit_reset = 0;
     c->request_id = request_id_new(c->arena);
@@ -279,7 +296,7 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
     if (c->ratelimit_policy) {
         http_response_header(&c->res, "RateLimit-Policy", c->ratelimit_policy);
         if (c->ratelimit_reset)
-            http_response_header(&c->res, "RateLimit", arena_printf(c->arena, "\"default\";r=0;t=%d", c->ratelimit_reset));
+            http_response_header(&c->res, "RateLimit", arena_printf(c->arena, "\"%s\";r=0;t=%d", app->area, c->ratelimit_reset));
     }
     http_response_header(&c->res, "X-Request-Id", c->request_id);
     http_response_header(&c->res, "Cache-Control", "no-store");
@@ -417,7 +434,7 @@ int app_main(const struct app *app, int argc, char **argv)
     /* Under mod_fcgid and shared hosting, PORTICO_CONFIG (SetEnv) arrives with the first
      * request rather than in the process environment: then the load waits for it. */
     if (getenv("PORTICO_CONFIG") || access(CONFIG_DEFAULT_PATH, R_OK) == 0)
-        app_config_load(&c, &cfg, NULL);
+        app_config_load(&c, &cfg, NULL, app->area);
     else
         c.config_pending = true;
 
@@ -425,7 +442,10 @@ int app_main(const struct app *app, int argc, char **argv)
     c.arena = &arena;
     c.cfg = &cfg;
     c.db = db_new(&cfg, DB_ROLE_APP);
-    if (!c.db)
+    static struct authz_rules rules;
+    c.rules = &rules;
+    c.cache = authn_cache_new();
+    if (!c.db || !c.cache)
         return 1;
 
     if (!fcgi_is_fastcgi()) {
@@ -448,6 +468,8 @@ int app_main(const struct app *app, int argc, char **argv)
             log_event("error", "the FastCGI loop failed");
     }
     db_free(c.db);
+    authn_cache_free(c.cache);
+    authz_rules_free(&rules);
     arena_free(&arena);
     return 0;
 }

@@ -42,10 +42,13 @@ struct app_ctx {
     struct router_match match;
     const char *request_id;
     const char *actor;           /* who made the request, once known (for the log) */
+    struct authn_cache *cache;   /* process-wide: credentials seen before (may be NULL) */
+    struct authz_rules *rules;   /* process-wide: custom roles and policies at rules->epoch */
+    long long epoch;             /* the authorization epoch read by this request (0: not read) */
     struct identity who;         /* filled for every route that is not public */
-    struct authz_grants grants;
+    struct authz_grants grants;  /* the identity's role bindings, for routes with a named permission */
     const char *ratelimit_policy; /* the RateLimit-Policy header, once a limit was applied */
-    int ratelimit_reset;          /* seconds until a refused caller may try again */  /* the identity's role bindings, for routes with a named permission */
+    int ratelimit_reset;          /* seconds until a refused caller may try again */
     json_object *body;           /* the parsed body of a ROUTE_BODY_JSON route */
     bool config_pending;         /* PORTICO_CONFIG is expected in the first request's parameters */
     const char *config_error;    /* set when the configuration did not load: all answer 503 */

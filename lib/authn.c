@@ -10,12 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "token.h"
 
+/* Facts come with the seconds left (absolute expiry) and since the last recorded use, so the
+ * process can keep time by its own clock; and with the authorization epoch, read by the same
+ * statement, so what it keeps is never newer than the epoch it is filed under. */
 static const char sql_session[] =
     "SELECT s.user_id, u.username, u.display_name, "
-    "       TIMESTAMPDIFF(SECOND, s.last_seen_at, UTC_TIMESTAMP(6)) "
+    "       TIMESTAMPDIFF(SECOND, s.last_seen_at, UTC_TIMESTAMP(6)), "
+    "       TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(6), s.expires_at), "
+    "       (SELECT n FROM auth_epoch WHERE id = 1) "
     "FROM sessions s JOIN users u ON u.id = s.user_id "
     "WHERE s.id_hash = ? AND s.expires_at > UTC_TIMESTAMP(6) "
     "  AND s.last_seen_at > UTC_TIMESTAMP(6) - INTERVAL ? SECOND AND u.disabled_at IS NULL";
@@ -23,6 +29,104 @@ static const char sql_touch[] = "UPDATE sessions SET last_seen_at = UTC_TIMESTAM
 static const char sql_start[] =
     "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at, remote_addr, user_agent) "
     "VALUES (?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL ? SECOND, ?, ?)";
+static const char sql_token[] =
+    "SELECT t.id, t.user_id, u.username, u.display_name, t.scopes, "
+    "       COALESCE(TIMESTAMPDIFF(SECOND, t.last_used_at, UTC_TIMESTAMP(6)), 1000000), "
+    "       TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(6), t.expires_at), "
+    "       (SELECT n FROM auth_epoch WHERE id = 1) "
+    "FROM api_tokens t JOIN users u ON u.id = t.user_id "
+    "WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > UTC_TIMESTAMP(6) "
+    "  AND u.disabled_at IS NULL";
+static const char sql_token_used[] = "UPDATE api_tokens SET last_used_at = UTC_TIMESTAMP(6) WHERE id = ?";
+
+/* Use is recorded at most once a minute: idle expiry and "last used" need no finer grain, and
+ * most requests then cost no write. */
+#define AUTHN_TOUCH_SECONDS 60
+#define AUTHN_CACHE_SLOTS 256
+
+struct authn_entry {
+    char key[TOKEN_HASH_HEX];      /* SHA-256 (hex) of the credential; "" = free */
+    struct arena arena;            /* the facts' strings */
+    struct identity who;           /* user, names, token id and scopes */
+    long long epoch;
+    double expires;                /* local clock: when the session or token ends */
+    double touched;                /* local clock: the last recorded use */
+    struct authz_grants grants;
+    long long grants_epoch;        /* 0: none kept */
+};
+
+struct authn_cache {
+    struct authn_entry slots[AUTHN_CACHE_SLOTS];
+};
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+struct authn_cache *authn_cache_new(void)
+{
+    struct authn_cache *c = calloc(1, sizeof(*c));
+    for (size_t i = 0; c && i < AUTHN_CACHE_SLOTS; i++)
+        arena_init(&c->slots[i].arena, 1024);
+    return c;
+}
+
+void authn_cache_free(struct authn_cache *cache)
+{
+    for (size_t i = 0; cache && i < AUTHN_CACHE_SLOTS; i++)
+        arena_free(&cache->slots[i].arena);
+    free(cache);
+}
+
+static struct authn_entry *cache_slot(struct authn_cache *cache, const char *hash)
+{
+    char head[9];
+    if (!cache)
+        return NULL;
+    memcpy(head, hash, 8);
+    head[8] = '\0';
+    return &cache->slots[strtoul(head, NULL, 16) % AUTHN_CACHE_SLOTS];
+}
+
+static void entry_forget(struct authn_entry *e)
+{
+    if (!e)
+        return;
+    arena_reset(&e->arena);
+    e->key[0] = '\0';
+    e->grants_epoch = 0;
+}
+
+/* Keep a freshly looked-up identity: copy its strings into the slot's arena. */
+static void entry_keep(struct authn_entry *e, const char *hash, struct identity *who, double expires, double touched)
+{
+    if (!e)
+        return;
+    entry_forget(e);
+    struct arena *a = &e->arena;
+    e->who = *who;
+    e->who.username = arena_strdup(a, who->username);
+    e->who.display_name = arena_strdup(a, who->display_name ? who->display_name : "");
+    e->who.session_hash = who->session_hash ? arena_strdup(a, who->session_hash) : NULL;
+    e->who.csrf_token = NULL;   /* derived from the session id, which is not kept */
+    e->who.entry = e;
+    size_t n = 0;
+    while (who->scopes && who->scopes[n])
+        n++;
+    e->who.scopes = who->scopes ? arena_calloc(a, n + 1, sizeof(char *)) : NULL;
+    for (size_t i = 0; e->who.scopes && i < n; i++)
+        e->who.scopes[i] = arena_strdup(a, who->scopes[i]);
+    e->epoch = who->epoch;
+    e->expires = expires;
+    e->touched = touched;
+    if (!e->who.username || !e->who.display_name || (who->scopes && !e->who.scopes))
+        return;   /* out of memory: not kept */
+    memcpy(e->key, hash, TOKEN_HASH_HEX);
+    who->entry = e;
+}
 
 const char *authn_csrf_for(struct arena *a, const char *session_id)
 {
@@ -45,22 +149,9 @@ static int unauthorized(struct problem *p, const char *why)
     return problem_set(p, 401, "unauthenticated", "%s", why);
 }
 
-static const char sql_token[] =
-    "SELECT t.id, t.user_id, u.username, u.display_name, t.scopes, "
-    "       t.last_used_at IS NULL OR t.last_used_at < UTC_TIMESTAMP(6) - INTERVAL 60 SECOND "
-    "FROM api_tokens t JOIN users u ON u.id = t.user_id "
-    "WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > UTC_TIMESTAMP(6) "
-    "  AND u.disabled_at IS NULL";
-static const char sql_token_used[] = "UPDATE api_tokens SET last_used_at = UTC_TIMESTAMP(6) WHERE id = ?";
-
-static int authn_token(struct db *db, struct arena *a, const char *tok, struct identity *who, struct problem *p)
+static int token_lookup(struct db *db, struct arena *a, const char *hash, struct authn_entry *e,
+                        struct identity *who, struct problem *p)
 {
-    while (*tok == ' ')
-        tok++;
-    if (!token_shape_ok(tok, strlen(tok), AUTHN_TOKEN_PREFIX, AUTHN_TOKEN_BYTES))
-        return unauthorized(p, "this is not a Portico API token");
-    char hash[TOKEN_HASH_HEX];
-    token_sha256_hex(tok, strlen(tok), hash);
     struct db_value v = DB_TEXTV(hash);
     struct db_result r;
     if (db_query(db, a, sql_token, &v, 1, &r, p) < 0)
@@ -72,6 +163,7 @@ static int authn_token(struct db *db, struct arena *a, const char *tok, struct i
     who->username = db_cell(&r, 0, 2);
     who->display_name = db_cell(&r, 0, 3);
     who->via = "token";
+    who->epoch = atoll(db_cell(&r, 0, 7));
     json_object *scopes = json_tokener_parse(db_cell(&r, 0, 4));
     size_t n = scopes && json_object_is_type(scopes, json_type_array) ? json_object_array_length(scopes) : 0;
     who->scopes = arena_calloc(a, n + 1, sizeof(char *));
@@ -80,44 +172,20 @@ static int authn_token(struct db *db, struct arena *a, const char *tok, struct i
         who->scopes[i] = arena_strdup(a, json_object_is_type(s, json_type_string) ? json_object_get_string(s) : "");
     }
     json_object_put(scopes);
-    if (db_cell(&r, 0, 5) && strcmp(db_cell(&r, 0, 5), "1") == 0) {
+    double now = mono_now(), since = atof(db_cell(&r, 0, 5));
+    if (since >= AUTHN_TOUCH_SECONDS) {
         struct db_value t = DB_INTV(who->token_id);
         if (db_query(db, a, sql_token_used, &t, 1, NULL, p) < 0)
             return -1;
+        since = 0;
     }
+    entry_keep(e, hash, who, now + atof(db_cell(&r, 0, 6)), now - since);
     return 0;
 }
 
-bool authn_token_allows(const struct identity *who, const char *permission)
+static int session_lookup(struct db *db, struct arena *a, const struct config *cfg, const char *hash,
+                          struct authn_entry *e, struct identity *who, struct problem *p)
 {
-    if (!who->via || strcmp(who->via, "token") != 0)
-        return true;
-    for (const char **s = who->scopes; s && *s; s++)
-        if (strcmp(*s, permission) == 0)
-            return true;
-    return false;
-}
-
-int authn_identify(struct db *db, struct arena *a, const struct config *cfg,
-                   const struct http_request *req, struct identity *who, struct problem *p)
-{
-    memset(who, 0, sizeof(*who));
-    const char *auth = http_header(req, "Authorization");
-    if (auth && *auth) {
-        /* A credential that is not a valid token is refused, never ignored: a script must
-         * not run anonymously by mistake. */
-        if (strncasecmp(auth, "Bearer ", 7) != 0)
-            return unauthorized(p, "send an API token as Authorization: Bearer ptc_...");
-        return authn_token(db, a, auth + 7, who, p);
-    }
-    const char *sid = http_cookie(req, AUTHN_COOKIE);
-    if (!sid)
-        return 0;
-    if (!token_shape_ok(sid, strlen(sid), "", AUTHN_SESSION_BYTES))
-        return unauthorized(p, "the session is not valid; log in again");
-
-    char hash[TOKEN_HASH_HEX];
-    token_sha256_hex(sid, strlen(sid), hash);
     struct db_value v[2] = { DB_TEXTV(hash), DB_INTV(cfg->session_idle_seconds) };
     struct db_result r;
     if (db_query(db, a, sql_session, v, 2, &r, p) < 0)
@@ -129,16 +197,148 @@ int authn_identify(struct db *db, struct arena *a, const struct config *cfg,
     who->display_name = db_cell(&r, 0, 2);
     who->via = "session";
     who->session_hash = arena_strdup(a, hash);
-    who->csrf_token = authn_csrf_for(a, sid);
-    /* Record use at most once a minute: idle expiry needs no finer grain, and most requests
-     * then cost no write. */
-    const char *idle = db_cell(&r, 0, 3);
-    if (idle && atol(idle) >= 60) {
+    who->epoch = atoll(db_cell(&r, 0, 5));
+    double now = mono_now(), idle = atof(db_cell(&r, 0, 3));
+    if (idle >= AUTHN_TOUCH_SECONDS) {
         struct db_value t = DB_TEXTV(who->session_hash);
         if (db_query(db, a, sql_touch, &t, 1, NULL, p) < 0)
             return -1;
+        idle = 0;
     }
+    entry_keep(e, hash, who, now + atof(db_cell(&r, 0, 4)), now - idle);
     return 0;
+}
+
+/* A kept entry for hash that is still good by the clock, recording use when a minute has passed
+ * since the last record; NULL when there is none (or it must be looked up again). */
+static struct authn_entry *entry_find(struct db *db, struct arena *a, const struct config *cfg,
+                                      struct authn_entry *e, const char *hash, struct problem *p, int *rc)
+{
+    *rc = 0;
+    if (!e || strcmp(e->key, hash) != 0)
+        return NULL;
+    double now = mono_now();
+    bool session = e->who.token_id == 0;
+    /* Past its end, or idle for longer than allowed by this process's record (another process
+     * may have seen it since): ask the database. */
+    if (now >= e->expires || (session && now - e->touched > cfg->session_idle_seconds)) {
+        entry_forget(e);
+        return NULL;
+    }
+    if (now - e->touched >= AUTHN_TOUCH_SECONDS) {
+        struct db_value t = session ? DB_TEXTV(e->who.session_hash) : DB_INTV(e->who.token_id);
+        if (db_query(db, a, session ? sql_touch : sql_token_used, &t, 1, NULL, p) < 0) {
+            *rc = -1;
+            return NULL;
+        }
+        e->touched = now;
+    }
+    return e;
+}
+
+/* The request's credential: a bearer token, or the session cookie. hash gets its SHA-256;
+ * *is_token which it is. 0: none; 1: one; -1: a malformed one (401 in p). */
+static int credential(const struct http_request *req, char hash[TOKEN_HASH_HEX], bool *is_token,
+                      const char **sid, struct problem *p)
+{
+    const char *auth = http_header(req, "Authorization");
+    *sid = NULL;
+    if (auth && *auth) {
+        /* A credential that is not a valid token is refused, never ignored: a script must
+         * not run anonymously by mistake. */
+        if (strncasecmp(auth, "Bearer ", 7) != 0)
+            return unauthorized(p, "send an API token as Authorization: Bearer ptc_...");
+        const char *tok = auth + 7;
+        while (*tok == ' ')
+            tok++;
+        if (!token_shape_ok(tok, strlen(tok), AUTHN_TOKEN_PREFIX, AUTHN_TOKEN_BYTES))
+            return unauthorized(p, "this is not a Portico API token");
+        token_sha256_hex(tok, strlen(tok), hash);
+        *is_token = true;
+        return 1;
+    }
+    *sid = http_cookie(req, AUTHN_COOKIE);
+    if (!*sid)
+        return 0;
+    if (!token_shape_ok(*sid, strlen(*sid), "", AUTHN_SESSION_BYTES))
+        return unauthorized(p, "the session is not valid; log in again");
+    token_sha256_hex(*sid, strlen(*sid), hash);
+    *is_token = false;
+    return 1;
+}
+
+static int identify(struct db *db, struct arena *a, const struct config *cfg, struct authn_cache *cache,
+                    const struct http_request *req, bool use_kept, struct identity *who, struct problem *p)
+{
+    char hash[TOKEN_HASH_HEX];
+    bool is_token = false;
+    const char *sid;
+    memset(who, 0, sizeof(*who));
+    int has = credential(req, hash, &is_token, &sid, p);
+    if (has <= 0)
+        return has;
+    struct authn_entry *slot = cache_slot(cache, hash);
+    int rc;
+    struct authn_entry *e = use_kept ? entry_find(db, a, cfg, slot, hash, p, &rc) : NULL;
+    if (use_kept && rc < 0)
+        return -1;
+    if (e) {
+        *who = e->who;
+    } else {
+        if (!use_kept)
+            entry_forget(slot);
+        if ((is_token ? token_lookup(db, a, hash, slot, who, p) : session_lookup(db, a, cfg, hash, slot, who, p)) < 0) {
+            if (p->status == 401)
+                entry_forget(slot);
+            return -1;
+        }
+    }
+    if (sid)
+        who->csrf_token = authn_csrf_for(a, sid);
+    return 0;
+}
+
+int authn_identify(struct db *db, struct arena *a, const struct config *cfg, struct authn_cache *cache,
+                   const struct http_request *req, struct identity *who, struct problem *p)
+{
+    return identify(db, a, cfg, cache, req, true, who, p);
+}
+
+int authn_confirm(struct db *db, struct arena *a, const struct config *cfg, struct authn_cache *cache,
+                  const struct http_request *req, long long epoch, struct identity *who, struct problem *p)
+{
+    if (!who->user_id || who->epoch == epoch)
+        return 0;
+    return identify(db, a, cfg, cache, req, false, who, p);
+}
+
+int authn_grants(struct db *db, struct arena *a, const struct identity *who, const struct authz_rules *rules,
+                 long long epoch, struct authz_grants *out, struct problem *p)
+{
+    struct authn_entry *e = who->entry;
+    if (e && e->grants_epoch == epoch && epoch != 0) {
+        *out = e->grants;
+        out->rules = rules;
+        return 0;
+    }
+    if (!e)
+        return authz_load(db, a, who->user_id, rules, out, p);
+    /* Load into the entry's arena so the next request at this epoch finds them. */
+    if (authz_load(db, &e->arena, who->user_id, rules, &e->grants, p) < 0)
+        return -1;
+    e->grants_epoch = epoch;
+    *out = e->grants;
+    return 0;
+}
+
+bool authn_token_allows(const struct identity *who, const char *permission)
+{
+    if (!who->via || strcmp(who->via, "token") != 0)
+        return true;
+    for (const char **s = who->scopes; s && *s; s++)
+        if (strcmp(*s, permission) == 0)
+            return true;
+    return false;
 }
 
 static bool method_is_safe(const char *m)

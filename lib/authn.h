@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 #include "arena.h"
+#include "authz.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -23,6 +24,9 @@
 #define AUTHN_COOKIE "portico_session"
 #define AUTHN_CSRF_HEADER "X-CSRF-Token"
 #define AUTHN_SESSION_BYTES 32
+
+struct authn_entry;
+struct authn_cache;
 
 struct identity {
     long long user_id;           /* 0: anonymous */
@@ -33,6 +37,8 @@ struct identity {
     const char *csrf_token;      /* for "session": what the page must send back */
     long long token_id;          /* for "token" */
     const char **scopes;         /* for "token": the permissions it may use, NULL-terminated */
+    long long epoch;             /* the authorization epoch these facts are from (authz.h) */
+    struct authn_entry *entry;   /* where the process keeps them (NULL: not kept) */
 };
 
 #define AUTHN_TOKEN_PREFIX "ptc_"
@@ -41,10 +47,27 @@ struct identity {
 /* For a token identity: may it use permission? (Sessions: always true; the roles decide.) */
 bool authn_token_allows(const struct identity *who, const char *permission);
 
+/* What a process remembers about the credentials it has seen (a fixed number of slots; the
+ * facts are only used while the authorization epoch stands still). */
+struct authn_cache *authn_cache_new(void);
+void authn_cache_free(struct authn_cache *cache);
+
 /* Identify the request. Anonymous (user_id 0) when it carries no credentials; 401 in p when
- * it carries credentials that are not valid (expired, revoked, malformed). */
-int authn_identify(struct db *db, struct arena *a, const struct config *cfg,
+ * it carries credentials that are not valid (expired, revoked, malformed). With a cache (may
+ * be NULL), a credential seen before costs no query: its facts are from who->epoch, and the
+ * caller must then call authn_confirm with the current epoch before trusting them. */
+int authn_identify(struct db *db, struct arena *a, const struct config *cfg, struct authn_cache *cache,
                    const struct http_request *req, struct identity *who, struct problem *p);
+
+/* The current authorization epoch is epoch: if who's facts are older, look the credential up
+ * again (which may now answer 401). */
+int authn_confirm(struct db *db, struct arena *a, const struct config *cfg, struct authn_cache *cache,
+                  const struct http_request *req, long long epoch, struct identity *who, struct problem *p);
+
+/* who's role bindings and teams at epoch (kept from an earlier request, or loaded now), with
+ * rules attached. */
+int authn_grants(struct db *db, struct arena *a, const struct identity *who, const struct authz_rules *rules,
+                 long long epoch, struct authz_grants *out, struct problem *p);
 
 /* For a session identity and a state-changing method: 403 unless X-CSRF-Token matches. */
 int authn_check_csrf(const struct http_request *req, const struct identity *who, struct problem *p);

@@ -6,6 +6,8 @@
  */
 #include "authz.h"
 
+#include <json-c/json.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum role_rank { RANK_NONE, RANK_VIEWER, RANK_DEVELOPER, RANK_MAINTAINER, RANK_ADMIN };
@@ -26,6 +28,7 @@ static const struct permission_def permissions[] = {
     { "iam.team.write", RANK_ADMIN, true },
     { "iam.role.write", RANK_ADMIN, true },
     { "iam.binding.write", RANK_ADMIN, true },
+    { "iam.policy.write", RANK_ADMIN, true },
     { "iam.unlock", RANK_ADMIN, true },
     { "audit.event.read", RANK_MAINTAINER, true },
     { "audit.event.export", RANK_MAINTAINER, true },
@@ -98,11 +101,64 @@ const char *const *authz_builtin_roles(void)
     return role_names;
 }
 
-bool authz_role_has(const char *role, const char *permission)
+static const struct authz_role *custom_role(const struct authz_rules *rules, const char *role)
+{
+    for (size_t i = 0; rules && i < rules->nroles; i++)
+        if (strcmp(rules->roles[i].name, role) == 0)
+            return &rules->roles[i];
+    return NULL;
+}
+
+bool authz_role_has(const struct authz_rules *rules, const char *role, const char *permission)
 {
     const struct permission_def *p = permission_find(permission);
+    if (!p || !role)
+        return false;
     enum role_rank r = role_rank(role);
-    return p && r != RANK_NONE && r >= p->least;
+    if (r != RANK_NONE)
+        return r >= p->least;
+    const struct authz_role *c = custom_role(rules, role);
+    for (const char **q = c ? c->permissions : NULL; q && *q; q++)
+        if (strcmp(*q, permission) == 0)
+            return true;
+    return false;
+}
+
+bool authz_role_exists(const struct authz_rules *rules, const char *role)
+{
+    return role_rank(role) != RANK_NONE || custom_role(rules, role) != NULL;
+}
+
+/* Does role a hold every permission role b holds? */
+static bool role_includes(const struct authz_rules *rules, const char *a, const char *b)
+{
+    for (size_t i = 0; i < NPERMS; i++)
+        if (authz_role_has(rules, b, permissions[i].name) && !authz_role_has(rules, a, permissions[i].name))
+            return false;
+    return true;
+}
+
+bool authz_permission_pattern_ok(const char *pattern)
+{
+    if (!pattern)
+        return false;
+    if (strcmp(pattern, "*") == 0 || authz_permission_known(pattern))
+        return true;
+    size_t n = strlen(pattern);
+    if (n < 3 || strcmp(pattern + n - 2, ".*") != 0)
+        return false;
+    for (size_t i = 0; i < NPERMS; i++)   /* "area.*" must name an area some permission is in */
+        if (strncmp(permissions[i].name, pattern, n - 1) == 0)
+            return true;
+    return false;
+}
+
+static bool permission_matches(const char *pattern, const char *permission)
+{
+    size_t n = strlen(pattern);
+    if (strcmp(pattern, "*") == 0 || strcmp(pattern, permission) == 0)
+        return true;
+    return n >= 2 && strcmp(pattern + n - 2, ".*") == 0 && strncmp(pattern, permission, n - 1) == 0;
 }
 
 /* Does a binding's scope cover the resource? NULL resource: the route-level question
@@ -118,25 +174,88 @@ static bool scope_covers(const struct authz_binding *b, const struct authz_resou
     return false;
 }
 
-bool authz_check(const struct authz_grants *g, const char *permission,
-                 const struct authz_resource *resource, const struct authz_binding **decided_by)
+static const char *resource_attr(const struct authz_resource *res, const char *attr)
 {
+    if (strcmp(attr, "environment") == 0)
+        return res->environment;
+    if (strcmp(attr, "kind") == 0)
+        return res->kind;
+    if (strcmp(attr, "owner") == 0)
+        return res->owner_team;
+    return NULL;
+}
+
+static bool policy_applies(const struct authz_policy *pol, const char *permission, const struct authz_resource *res)
+{
+    if (!permission_matches(pol->permission, permission))
+        return false;
+    for (size_t i = 0; i < pol->nconds; i++) {
+        const char *v = resource_attr(res, pol->cond_attr[i]);
+        if (!v || (strcmp(pol->cond_value[i], "*") != 0 && strcmp(pol->cond_value[i], v) != 0))
+            return false;
+    }
+    return true;
+}
+
+/* The owner requirement: a member of the owning team (or a team below it), a binding on that
+ * team or on the entity itself, or a global admin. */
+static bool owner_ok(const struct authz_grants *g, const struct authz_resource *res)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        const struct authz_binding *b = &g->bindings[i];
+        if (strcmp(b->scope_type, "global") == 0 ? strcmp(b->role, "admin") == 0 : scope_covers(b, res))
+            return true;
+    }
+    for (const char **t = g->teams; res->owner_team && t && *t; t++)
+        if (strcmp(*t, res->owner_team) == 0)
+            return true;
+    return false;
+}
+
+static bool policy_satisfied(const struct authz_grants *g, const struct authz_policy *pol, const struct authz_resource *res)
+{
+    if (pol->require_owner && !owner_ok(g, res))
+        return false;
+    if (!pol->require_role)
+        return true;
+    for (size_t i = 0; i < g->n; i++)
+        if (scope_covers(&g->bindings[i], res) && role_includes(g->rules, g->bindings[i].role, pol->require_role))
+            return true;
+    return false;
+}
+
+bool authz_check(const struct authz_grants *g, const char *permission,
+                 const struct authz_resource *resource, struct authz_decision *d)
+{
+    struct authz_decision none = { NULL, NULL };
+    if (!d)
+        d = &none;
+    d->binding = NULL;
+    d->policy = NULL;
     /* Prefer the broadest deciding binding, so explanations name the global one first. */
     const struct authz_binding *best = NULL;
     for (size_t i = 0; g && i < g->n; i++) {
         const struct authz_binding *b = &g->bindings[i];
-        if (!authz_role_has(b->role, permission) || !scope_covers(b, resource))
+        if (!authz_role_has(g->rules, b->role, permission) || !scope_covers(b, resource))
             continue;
         if (!best || (strcmp(b->scope_type, "global") == 0 && strcmp(best->scope_type, "global") != 0))
             best = b;
     }
-    if (decided_by)
-        *decided_by = best;
-    return best != NULL;
+    d->binding = best;
+    if (!best || !resource || !g->rules)
+        return best != NULL;
+    for (size_t i = 0; i < g->rules->npolicies; i++) {
+        const struct authz_policy *pol = &g->rules->policies[i];
+        if (policy_applies(pol, permission, resource) && !policy_satisfied(g, pol, resource)) {
+            d->policy = pol;
+            return false;
+        }
+    }
+    return true;
 }
 
 /* The user's own bindings, and those of every team the user is in and of the teams above
- * those (team_closure holds every ancestor pair, so this is one join). */
+ * those (team_closure holds every ancestor pair, so this is one join); then the teams. */
 static const char sql_bindings[] =
     "SELECT b.role, b.scope_type, b.scope_id, 'user' FROM role_bindings b "
     "WHERE b.subject_type = 'user' AND b.subject_id = ? "
@@ -145,26 +264,132 @@ static const char sql_bindings[] =
     "FROM team_members m JOIN team_closure tc ON tc.descendant_id = m.team_id "
     "JOIN teams t ON t.id = tc.ancestor_id "
     "JOIN role_bindings b ON b.subject_type = 'team' AND b.subject_id = tc.ancestor_id "
-    "WHERE m.user_id = ?";
+    "WHERE m.user_id = ? "
+    "UNION ALL "
+    "SELECT DISTINCT NULL, NULL, NULL, t.name "
+    "FROM team_members m JOIN team_closure tc ON tc.descendant_id = m.team_id "
+    "JOIN teams t ON t.id = tc.ancestor_id WHERE m.user_id = ?";
 
-int authz_load(struct db *db, struct arena *a, long long user_id, struct authz_grants *out,
-               struct problem *p)
+int authz_load(struct db *db, struct arena *a, long long user_id, const struct authz_rules *rules,
+               struct authz_grants *out, struct problem *p)
 {
     struct db_result r;
-    struct db_value v[2] = { DB_INTV(user_id), DB_INTV(user_id) };
-    out->bindings = NULL;
-    out->n = 0;
-    if (db_query(db, a, sql_bindings, v, 2, &r, p) < 0)
+    struct db_value v[3] = { DB_INTV(user_id), DB_INTV(user_id), DB_INTV(user_id) };
+    memset(out, 0, sizeof(*out));
+    out->rules = rules;
+    if (db_query(db, a, sql_bindings, v, 3, &r, p) < 0)
         return -1;
     out->bindings = arena_calloc(a, r.nrows ? r.nrows : 1, sizeof(*out->bindings));
-    if (!out->bindings)
+    out->teams = arena_calloc(a, r.nrows + 1, sizeof(char *));
+    if (!out->bindings || !out->teams)
+        return problem_set(p, 500, "internal", "out of memory");
+    size_t nteams = 0;
+    for (size_t i = 0; i < r.nrows; i++) {
+        if (!db_cell(&r, i, 0)) {
+            out->teams[nteams++] = db_cell(&r, i, 3);
+            continue;
+        }
+        struct authz_binding *b = &out->bindings[out->n++];
+        b->role = db_cell(&r, i, 0);
+        b->scope_type = db_cell(&r, i, 1);
+        b->scope_id = db_cell(&r, i, 2) ? db_cell(&r, i, 2) : "";
+        b->via = db_cell(&r, i, 3);
+    }
+    return 0;
+}
+
+/* ---- the epoch, and the rules it versions ---------------------------------------------- */
+
+static const char sql_epoch_bump[] = "UPDATE auth_epoch SET n = n + 1 WHERE id = 1";
+static const char sql_epoch[] = "SELECT n FROM auth_epoch WHERE id = 1";
+static const char sql_roles[] = "SELECT name, description, permissions FROM roles ORDER BY name";
+static const char sql_policies[] =
+    "SELECT id, name, description, permission, conditions, require_role, require_owner FROM policies ORDER BY id";
+
+int authz_epoch_bump(struct db *db, struct arena *a, struct problem *p)
+{
+    return db_query(db, a, sql_epoch_bump, NULL, 0, NULL, p);
+}
+
+int authz_epoch_read(struct db *db, struct arena *a, long long *epoch, struct problem *p)
+{
+    struct db_result r;
+    if (db_query(db, a, sql_epoch, NULL, 0, &r, p) < 0)
+        return -1;
+    *epoch = r.nrows == 1 && db_cell(&r, 0, 0) ? atoll(db_cell(&r, 0, 0)) : 0;
+    return 0;
+}
+
+/* A JSON array of strings as a NULL-terminated list in a (unknown permissions dropped: a
+ * permission that a newer version removed must not linger as a string nobody checks). */
+static const char **permission_list(struct arena *a, const char *json)
+{
+    json_object *arr = json ? json_tokener_parse(json) : NULL;
+    size_t n = arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0, k = 0;
+    const char **out = arena_calloc(a, n + 1, sizeof(char *));
+    for (size_t i = 0; out && i < n; i++) {
+        const char *s = json_object_get_string(json_object_array_get_idx(arr, i));
+        if (authz_permission_known(s))
+            out[k++] = arena_strdup(a, s);
+    }
+    json_object_put(arr);
+    return out;
+}
+
+static void policy_conditions(struct arena *a, struct authz_policy *pol, const char *json)
+{
+    json_object *obj = json ? json_tokener_parse(json) : NULL;
+    if (obj && json_object_is_type(obj, json_type_object)) {
+        json_object_object_foreach(obj, key, val) {
+            if (pol->nconds == AUTHZ_MAX_CONDITIONS)
+                break;
+            pol->cond_attr[pol->nconds] = arena_strdup(a, key);
+            pol->cond_value[pol->nconds++] = arena_strdup(a, json_object_get_string(val));
+        }
+    }
+    json_object_put(obj);
+}
+
+int authz_rules_refresh(struct db *db, struct authz_rules *rules, long long epoch, struct problem *p)
+{
+    if (rules->epoch == epoch && epoch != 0)
+        return 0;
+    if (rules->arena.chunk_size == 0)
+        arena_init(&rules->arena, 4096);
+    arena_reset(&rules->arena);
+    rules->epoch = 0;
+    rules->nroles = rules->npolicies = 0;
+    struct arena *a = &rules->arena;
+    struct db_result r, q;
+    if (db_query(db, a, sql_roles, NULL, 0, &r, p) < 0 || db_query(db, a, sql_policies, NULL, 0, &q, p) < 0)
+        return -1;
+    rules->roles = arena_calloc(a, r.nrows + 1, sizeof(*rules->roles));
+    rules->policies = arena_calloc(a, q.nrows + 1, sizeof(*rules->policies));
+    if (!rules->roles || !rules->policies)
         return problem_set(p, 500, "internal", "out of memory");
     for (size_t i = 0; i < r.nrows; i++) {
-        out->bindings[i].role = db_cell(&r, i, 0);
-        out->bindings[i].scope_type = db_cell(&r, i, 1);
-        out->bindings[i].scope_id = db_cell(&r, i, 2) ? db_cell(&r, i, 2) : "";
-        out->bindings[i].via = db_cell(&r, i, 3);
+        struct authz_role *role = &rules->roles[rules->nroles++];
+        role->name = db_cell(&r, i, 0);
+        role->description = db_cell(&r, i, 1);
+        role->permissions = permission_list(a, db_cell(&r, i, 2));
     }
-    out->n = r.nrows;
+    for (size_t i = 0; i < q.nrows; i++) {
+        struct authz_policy *pol = &rules->policies[rules->npolicies++];
+        pol->id = atoll(db_cell(&q, i, 0));
+        pol->name = db_cell(&q, i, 1);
+        pol->description = db_cell(&q, i, 2);
+        pol->permission = db_cell(&q, i, 3);
+        policy_conditions(a, pol, db_cell(&q, i, 4));
+        pol->require_role = db_cell(&q, i, 5);
+        pol->require_owner = db_cell(&q, i, 6) && strcmp(db_cell(&q, i, 6), "0") != 0;
+    }
+    rules->epoch = epoch;
     return 0;
+}
+
+void authz_rules_free(struct authz_rules *rules)
+{
+    if (rules->arena.chunk_size)
+        arena_free(&rules->arena);
+    memset(rules, 0, sizeof(*rules));
 }

@@ -6,8 +6,9 @@
  * so they cannot drift between hosts. A role binding gives a subject (a user, or a team the user
  * belongs to) a role within a scope: global, a team (what that team owns), or one catalog
  * entity. A check is allowed when some binding whose scope covers the resource names a role
- * holding the permission; the binding that decided is returned, so every answer can say why.
- * Nothing here is cached across requests: a revoked binding stops working at once.
+ * holding the permission — and no attribute policy (below) refuses; the binding or the policy
+ * that decided is returned, so every answer can say why. What a process keeps across requests
+ * is tied to the authorization epoch (below): a revoked binding stops working at once.
  */
 #ifndef PORTICO_AUTHZ_H
 #define PORTICO_AUTHZ_H
@@ -19,6 +20,8 @@
 #include "db.h"
 #include "problem.h"
 
+#define AUTHZ_MAX_CONDITIONS 4
+
 struct authz_binding {
     const char *role;
     const char *scope_type;   /* "global", "team", "entity" */
@@ -26,28 +29,80 @@ struct authz_binding {
     const char *via;          /* "user" or "team:<name>": how the subject holds it */
 };
 
+/* A custom role: a named set of known permissions (the built-in ones live in code). */
+struct authz_role {
+    const char *name;
+    const char *description;
+    const char **permissions;          /* NULL-terminated */
+};
+
+/* An attribute policy. Where permission matches (exactly, "area.*" or "*") and every
+ * condition matches the resource's attribute (environment, kind or owner; the value "*" means
+ * "has one"), the caller must also hold require_role (or a role holding all of its permissions)
+ * in a scope covering the resource, and/or (require_owner) belong to the team that owns it or
+ * hold a binding on that team or entity. A global admin binding passes require_owner. */
+struct authz_policy {
+    long long id;
+    const char *name;
+    const char *description;
+    const char *permission;
+    const char *cond_attr[AUTHZ_MAX_CONDITIONS];
+    const char *cond_value[AUTHZ_MAX_CONDITIONS];
+    size_t nconds;
+    const char *require_role;          /* NULL: none */
+    bool require_owner;
+};
+
+/* The custom roles and policies as of one authorization epoch (a process keeps one). */
+struct authz_rules {
+    long long epoch;                   /* 0: not loaded */
+    struct arena arena;
+    struct authz_role *roles;
+    size_t nroles;
+    struct authz_policy *policies;
+    size_t npolicies;
+};
+
 struct authz_grants {
     struct authz_binding *bindings;
     size_t n;
+    const struct authz_rules *rules;   /* custom roles and policies; NULL: built-ins only */
+    const char **teams;                /* the user's teams and the teams above them; NULL-terminated or NULL */
 };
 
-/* A resource's place, for scope matching. owner_team may be NULL; entity may be NULL. */
+/* A resource's place and attributes. Any member may be NULL. */
 struct authz_resource {
     const char *owner_team;   /* the team that owns it */
     const char *entity;       /* its catalog ref, "kind:namespace/name" */
+    const char *environment;  /* e.g. "production" */
+    const char *kind;         /* e.g. "component", "database" */
 };
 
-/* Every binding that applies to user_id: its own, and its teams' (and their parents'). */
-int authz_load(struct db *db, struct arena *a, long long user_id, struct authz_grants *out,
-               struct problem *p);
+/* Why a check came out as it did. */
+struct authz_decision {
+    const struct authz_binding *binding;   /* the binding that granted the permission, or NULL */
+    const struct authz_policy *policy;     /* the policy that refused, or NULL */
+};
 
-/* Is permission held for resource (NULL: anywhere at all — the route-level check)? On true,
- * *decided_by (if not NULL) is the binding that allowed it. */
+/* Every binding that applies to user_id: its own, and its teams' (and their parents'); and
+ * the user's teams. rules (may be NULL) is attached to the grants. */
+int authz_load(struct db *db, struct arena *a, long long user_id, const struct authz_rules *rules,
+               struct authz_grants *out, struct problem *p);
+
+/* Is permission held for resource (NULL: anywhere at all — the route-level check, where
+ * policies, which need a resource's attributes, do not apply)? d (if not NULL) says why. */
 bool authz_check(const struct authz_grants *g, const char *permission,
-                 const struct authz_resource *resource, const struct authz_binding **decided_by);
+                 const struct authz_resource *resource, struct authz_decision *d);
 
-/* Does role hold permission? Built-in roles only; unknown roles hold nothing. */
-bool authz_role_has(const char *role, const char *permission);
+/* Does role hold permission? Built-in roles, then rules' custom roles (rules may be NULL). */
+bool authz_role_has(const struct authz_rules *rules, const char *role, const char *permission);
+
+/* Is role a built-in one, or one of rules' custom roles? */
+bool authz_role_exists(const struct authz_rules *rules, const char *role);
+
+/* Is this a permission pattern a policy may name: a known permission, "area.*" naming a known
+ * area, or "*"? */
+bool authz_permission_pattern_ok(const char *pattern);
 
 /* Is permission one that only a global binding grants (iam.*, audit.*: governing the whole
  * platform cannot be delegated by a team- or entity-scoped role)? */
@@ -59,5 +114,18 @@ bool authz_permission_known(const char *permission);
 /* The known permissions, NULL-terminated, and the built-in role names, NULL-terminated. */
 const char *const *authz_permissions(void);
 const char *const *authz_builtin_roles(void);
+
+/* ---- the authorization epoch --------------------------------------------------------------
+ * One counter (table auth_epoch) that every change to who may do what raises inside the
+ * change's transaction: a disabled user, a revoked token or ended session, a binding, a
+ * membership, a custom role, a policy. A process may keep what it learned about credentials,
+ * bindings and rules while the counter stands still; the counter is read on every request by
+ * the rate-limit statement (or authz_epoch_read when no limit applies). */
+int authz_epoch_bump(struct db *db, struct arena *a, struct problem *p);
+int authz_epoch_read(struct db *db, struct arena *a, long long *epoch, struct problem *p);
+
+/* Make rules those of epoch (reloading custom roles and policies when it moved). */
+int authz_rules_refresh(struct db *db, struct authz_rules *rules, long long epoch, struct problem *p);
+void authz_rules_free(struct authz_rules *rules);
 
 #endif

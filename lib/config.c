@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
@@ -23,11 +24,13 @@ struct config_key {
     const char *def;
     long min, max;      /* for numbers */
     const char *doc;
+    bool per_area;      /* may also be set for one area: "<area>.<key> = value" */
 };
 
-#define STR(f, d, doc) { #f, CFG_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), d, 0, 0, doc }
-#define INT(f, d, lo, hi, doc) { #f, CFG_INT, offsetof(struct config, f), sizeof(int), d, lo, hi, doc }
-#define LNG(f, d, lo, hi, doc) { #f, CFG_LONG, offsetof(struct config, f), sizeof(long), d, lo, hi, doc }
+#define STR(f, d, doc) { #f, CFG_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), d, 0, 0, doc, false }
+#define INT(f, d, lo, hi, doc) { #f, CFG_INT, offsetof(struct config, f), sizeof(int), d, lo, hi, doc, false }
+#define INTA(f, d, lo, hi, doc) { #f, CFG_INT, offsetof(struct config, f), sizeof(int), d, lo, hi, doc, true }
+#define LNG(f, d, lo, hi, doc) { #f, CFG_LONG, offsetof(struct config, f), sizeof(long), d, lo, hi, doc, false }
 
 static const struct config_key config_keys[] = {
     STR(db_socket, "/run/mysqld/mysqld.sock", "MariaDB unix socket; used when db_host is empty"),
@@ -50,9 +53,9 @@ static const struct config_key config_keys[] = {
     INT(login_max_failures, "5", 1, 100, "failed logins of one account before its logins are refused for a while"),
     INT(login_max_failures_address, "50", 1, 10000, "failed logins from one address (any account) before its logins are refused for a while"),
     INT(login_lockout_seconds, "30", 1, 3600, "first refusal period after too many failures; it doubles with each further failure, up to an hour"),
-    INT(ratelimit_per_minute, "600", 0, 1000000, "API requests a minute per user or token (0: no limit)"),
-    INT(ratelimit_anonymous_per_minute, "300", 0, 1000000, "API requests a minute per address without credentials (0: no limit)"),
-    INT(ratelimit_burst, "60", 1, 100000, "requests a caller may make at once before the per-minute pace applies"),
+    INTA(ratelimit_per_minute, "600", 0, 1000000, "API requests a minute per user or token (0: no limit)"),
+    INTA(ratelimit_anonymous_per_minute, "300", 0, 1000000, "API requests a minute per address without credentials (0: no limit)"),
+    INTA(ratelimit_burst, "60", 1, 100000, "requests a caller may make at once before the per-minute pace applies"),
     STR(log_file, "", "file for the JSON request log; empty means standard error (the web server's error log)"),
 };
 
@@ -98,14 +101,47 @@ static int config_apply(struct config *c, const struct config_key *k, const char
     return 0;
 }
 
+/* "<area>.<key>": the area part is a name ([a-z]+) and key one that may be set per area. */
+static const struct config_key *config_area_key(const char *key, char *area, size_t arealen)
+{
+    const char *dot = strchr(key, '.');
+    size_t n = dot ? (size_t)(dot - key) : 0;
+    if (n == 0 || n >= arealen)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (key[i] < 'a' || key[i] > 'z')
+            return NULL;
+    const struct config_key *k = config_key_find(dot + 1);
+    if (!k || !k->per_area)
+        return NULL;
+    memcpy(area, key, n);
+    area[n] = '\0';
+    return k;
+}
+
 int config_set(struct config *c, const char *key, const char *value, const char *origin,
                char *err, size_t errlen)
 {
     const struct config_key *k = config_key_find(key);
+    char area[sizeof(c->area)];
+    if (!k && strchr(key, '.')) {
+        k = config_area_key(key, area, sizeof(area));
+        if (!k) {
+            snprintf(err, errlen, "%s: \"%s\" is not a setting that can be made for one area", origin, key);
+            return -1;
+        }
+        /* Another area's setting is checked, not applied; this area's wins over the general
+         * one wherever it stands in the file (config_load applies it last). */
+        struct config scratch;
+        return config_apply(c->area[0] && strcmp(area, c->area) == 0 && c->area_pass ? c : &scratch, k, value,
+                            origin, err, errlen);
+    }
     if (!k) {
         snprintf(err, errlen, "%s: unknown setting \"%s\"", origin, key);
         return -1;
     }
+    if (c->area_pass)
+        return 0;
     return config_apply(c, k, value, origin, err, errlen);
 }
 
@@ -169,23 +205,13 @@ static int config_read_file(struct config *c, const char *path, char *err, size_
     return rc;
 }
 
-int config_load(struct config *c, const char *path, char *err, size_t errlen)
+static int config_apply_env(struct config *c, const char *prefix, bool per_area, char *err, size_t errlen)
 {
-    config_defaults(c);
-    if (!path || !*path)
-        path = getenv("PORTICO_CONFIG");
-    if (path && *path) {
-        if (config_read_file(c, path, err, errlen) < 0)
-            return -1;
-        snprintf(c->path, sizeof(c->path), "%s", path);
-    } else if (access(CONFIG_DEFAULT_PATH, R_OK) == 0) {
-        if (config_read_file(c, CONFIG_DEFAULT_PATH, err, errlen) < 0)
-            return -1;
-        snprintf(c->path, sizeof(c->path), "%s", CONFIG_DEFAULT_PATH);
-    }
     for (size_t i = 0; i < NKEYS; i++) {
-        char var[96] = "PORTICO_";
-        size_t n = strlen(var);
+        if (per_area && !config_keys[i].per_area)
+            continue;
+        char var[128];
+        size_t n = (size_t)snprintf(var, sizeof(var), "PORTICO_%s", prefix);
         for (const char *k = config_keys[i].name; *k && n < sizeof(var) - 1; k++)
             var[n++] = (char)toupper((unsigned char)*k);
         var[n] = '\0';
@@ -196,15 +222,59 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
     return 0;
 }
 
+int config_load_area(struct config *c, const char *path, const char *area, char *err, size_t errlen)
+{
+    config_defaults(c);
+    if (area)
+        snprintf(c->area, sizeof(c->area), "%s", area);
+    if (!path || !*path)
+        path = getenv("PORTICO_CONFIG");
+    if ((!path || !*path) && access(CONFIG_DEFAULT_PATH, R_OK) == 0)
+        path = CONFIG_DEFAULT_PATH;
+    if (path && *path) {
+        /* general settings first, then this area's, so the area's win */
+        if (config_read_file(c, path, err, errlen) < 0)
+            return -1;
+        c->area_pass = true;
+        int rc = c->area[0] ? config_read_file(c, path, err, errlen) : 0;
+        c->area_pass = false;
+        if (rc < 0)
+            return -1;
+        snprintf(c->path, sizeof(c->path), "%s", path);
+    }
+    if (config_apply_env(c, "", false, err, errlen) < 0)
+        return -1;
+    if (c->area[0]) {
+        char prefix[sizeof(c->area) + 1];
+        size_t n = 0;
+        for (const char *s = c->area; *s; s++)
+            prefix[n++] = (char)toupper((unsigned char)*s);
+        prefix[n++] = '_';
+        prefix[n] = '\0';
+        if (config_apply_env(c, prefix, true, err, errlen) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+    return config_load_area(c, path, NULL, err, errlen);
+}
+
 void config_print_reference(FILE *out)
 {
     fprintf(out, "# Portico configuration: key = value; every key can be overridden by the\n"
-                 "# environment variable PORTICO_<KEY>. Defaults are shown.\n");
+                 "# environment variable PORTICO_<KEY>. Defaults are shown. Keys marked \"per area\"\n"
+                 "# may also be set for one area (one handler: auth, iam, audit, ...) as\n"
+                 "# <area>.<key> = value, or PORTICO_<AREA>_<KEY>, which wins over the general value.\n");
     for (size_t i = 0; i < NKEYS; i++) {
         const struct config_key *k = &config_keys[i];
         fprintf(out, "\n# %s", k->doc);
         if (k->type != CFG_STR)
             fprintf(out, " (%ld..%ld)", k->min, k->max);
+        if (k->per_area)
+            fprintf(out, "; per area");
         fprintf(out, "\n%s = %s\n", k->name, k->def);
     }
 }

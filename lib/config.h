@@ -14,6 +14,7 @@
 #ifndef PORTICO_CONFIG_H
 #define PORTICO_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -53,6 +54,8 @@ struct config {
     /* logging */
     char log_file[512];
     char path[512];                 /* the file that was read; "" if none */
+    char area[32];                  /* the area whose "<area>.<key>" settings apply; "" for none */
+    bool area_pass;                 /* (while reading: the pass that applies the area's settings) */
 };
 
 /* Fill c with the defaults. */
@@ -61,6 +64,11 @@ void config_defaults(struct config *c);
 /* Defaults, then the file at path (NULL: $PORTICO_CONFIG, else the default path if it
  * exists), then environment overrides. Returns 0, or -1 with a message in err. */
 int config_load(struct config *c, const char *path, char *err, size_t errlen);
+
+/* config_load for one area (a handler: "iam", "auth", ...): its "<area>.<key> = value" lines
+ * and PORTICO_<AREA>_<KEY> variables then override the general settings, for the keys that may
+ * be set per area (the rate limits). Other areas' lines are checked but not applied. */
+int config_load_area(struct config *c, const char *path, const char *area, char *err, size_t errlen);
 
 /* Apply one `key`=`value`; origin names where it came from, for the message. */
 int config_set(struct config *c, const char *key, const char *value, const char *origin,

@@ -1,16 +1,19 @@
 /*
- * ratelimit: GCRA in one INSERT ... ON DUPLICATE KEY UPDATE. MariaDB reports 1 affected row
- * for an insert, 2 for a changed row and 0 for an unchanged one: unchanged means refused.
+ * ratelimit: GCRA in one INSERT ... ON DUPLICATE KEY UPDATE ... RETURNING. The update sets
+ * `ok` first and then moves `tat` only if ok (MariaDB evaluates the assignments left to
+ * right, each seeing the ones before), and RETURNING hands back the verdict, the TAT (for
+ * Retry-After) and the authorization epoch: one round trip whatever the outcome.
  */
 #include "ratelimit.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static const char sql_take[] =
-    "INSERT INTO rate_limits (k, tat) VALUES (?, ? + ?) "
-    "ON DUPLICATE KEY UPDATE tat = IF(GREATEST(tat, ?) + ? - ? <= ?, GREATEST(tat, ?) + ?, tat)";
-static const char sql_tat[] = "SELECT tat FROM rate_limits WHERE k = ?";
+    "INSERT INTO rate_limits (k, tat, ok) VALUES (?, ? + ?, 1) "
+    "ON DUPLICATE KEY UPDATE ok = (GREATEST(tat, ?) + ? - ? <= ?), tat = IF(ok, GREATEST(tat, ?) + ?, tat) "
+    "RETURNING ok, tat, (SELECT n FROM auth_epoch WHERE id = 1)";
 
 static long long now_us(void)
 {
@@ -28,17 +31,19 @@ int ratelimit_take(struct db *db, struct arena *a, const char *key, int per_minu
     struct db_result r;
     out->allowed = true;
     out->retry_after = 0;
+    out->epoch = 0;
     if (db_query(db, a, sql_take, v, 9, &r, p) < 0)
         return -1;
-    if (r.affected != 0)
+    if (r.nrows != 1 || !db_cell(&r, 0, 0) || !db_cell(&r, 0, 1)) {
+        problem_internal(p, "rate limit: the statement returned %zu rows", r.nrows);
+        return -1;
+    }
+    out->epoch = db_cell(&r, 0, 2) ? atoll(db_cell(&r, 0, 2)) : 0;
+    if (strcmp(db_cell(&r, 0, 0), "0") != 0)
         return 0;
     /* Refused: when will one request fit again? */
     out->allowed = false;
-    struct db_value k = DB_TEXTV(key);
-    if (db_query(db, a, sql_tat, &k, 1, &r, p) < 0)
-        return -1;
-    long long tat = db_cell(&r, 0, 0) ? atoll(db_cell(&r, 0, 0)) : now;
-    long long wait = tat + t - limit - now;
+    long long wait = atoll(db_cell(&r, 0, 1)) + t - limit - now;
     out->retry_after = (int)((wait + 999999) / 1000000);
     if (out->retry_after < 1)
         out->retry_after = 1;

@@ -20,7 +20,8 @@ static const char *const config_vars[] = {
     "PORTICO_DB_USER", "PORTICO_DB_PASSWORD", "PORTICO_DB_CONNECT_TIMEOUT", "PORTICO_DB_READ_TIMEOUT",
     "PORTICO_DB_WRITE_TIMEOUT", "PORTICO_ADMIN_DB_USER", "PORTICO_ADMIN_DB_PASSWORD",
     "PORTICO_APP_DB_HOST", "PORTICO_BODY_MAX_BYTES", "PORTICO_JSON_MAX_DEPTH", "PORTICO_RETRY_AFTER",
-    "PORTICO_LOG_FILE",
+    "PORTICO_LOG_FILE", "PORTICO_RATELIMIT_PER_MINUTE", "PORTICO_RATELIMIT_BURST",
+    "PORTICO_IAM_RATELIMIT_PER_MINUTE", "PORTICO_IAM_RATELIMIT_BURST",
 };
 #define NVARS (sizeof(config_vars) / sizeof(config_vars[0]))
 static char *saved_vars[NVARS];
@@ -378,6 +379,48 @@ static void test_reference_is_a_valid_file(void)
     unlink(path);
 }
 
+/* "<area>.<key>": the area's value wins wherever it stands; other areas' lines are checked
+ * but not applied; only per-area keys may be set so; PORTICO_<AREA>_<KEY> wins over all. */
+static void test_per_area(void)
+{
+    struct config c;
+    char path[256], err[256];
+    const char *text = "iam.ratelimit_per_minute = 1200\n"
+                       "ratelimit_per_minute = 100\n"
+                       "auth.ratelimit_burst = 5\n"
+                       "audit.ratelimit_anonymous_per_minute = 0\n";
+    CU_ASSERT_TRUE_FATAL(temp_file(path, sizeof(path), text));
+    CU_ASSERT_EQUAL(config_load_area(&c, path, "iam", err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(c.ratelimit_per_minute, 1200);
+    CU_ASSERT_EQUAL(c.ratelimit_burst, 60);
+    CU_ASSERT_EQUAL(c.ratelimit_anonymous_per_minute, 300);
+    CU_ASSERT_EQUAL(config_load_area(&c, path, "auth", err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(c.ratelimit_per_minute, 100);
+    CU_ASSERT_EQUAL(c.ratelimit_burst, 5);
+    CU_ASSERT_EQUAL(config_load(&c, path, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(c.ratelimit_per_minute, 100);
+    CU_ASSERT_EQUAL(c.ratelimit_burst, 60);
+    setenv("PORTICO_IAM_RATELIMIT_PER_MINUTE", "7", 1);
+    setenv("PORTICO_RATELIMIT_PER_MINUTE", "8", 1);
+    CU_ASSERT_EQUAL(config_load_area(&c, path, "iam", err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(c.ratelimit_per_minute, 7);
+    CU_ASSERT_EQUAL(config_load_area(&c, path, "auth", err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(c.ratelimit_per_minute, 8);
+    unsetenv("PORTICO_IAM_RATELIMIT_PER_MINUTE");
+    unsetenv("PORTICO_RATELIMIT_PER_MINUTE");
+    unlink(path);
+
+    /* another area's bad value is still an error; a key that is not per area is refused */
+    CU_ASSERT_EQUAL(load_text(&c, "audit.ratelimit_burst = 0\n", path, sizeof(path), err, sizeof(err)), -1);
+    CU_ASSERT_TRUE(contains(err, "ratelimit_burst must be between"));
+    unlink(path);
+    CU_ASSERT_EQUAL(load_text(&c, "iam.db_name = x\n", path, sizeof(path), err, sizeof(err)), -1);
+    CU_ASSERT_TRUE(contains(err, "not a setting that can be made for one area"));
+    unlink(path);
+    CU_ASSERT_EQUAL(load_text(&c, "IAM.ratelimit_burst = 3\n", path, sizeof(path), err, sizeof(err)), -1);
+    unlink(path);
+}
+
 void suite_config(void)
 {
     CU_pSuite s = CU_add_suite("config", suite_init, suite_clean);
@@ -395,4 +438,5 @@ void suite_config(void)
     CU_add_test(s, "missing file", test_missing_file);
     CU_add_test(s, "config_set", test_config_set);
     CU_add_test(s, "the printed reference is a valid file of defaults", test_reference_is_a_valid_file);
+    CU_add_test(s, "per-area settings", test_per_area);
 }
