@@ -364,6 +364,7 @@ cmd_up() {
   done
   deps
   build "$ROOT/build" --enable-werror
+  frontend_build
   set_stack "$ROOT/var" "$ROOT/build" "${PORTICO_PORT:-8080}"
   stack_up "$server"
   cat <<EOF
@@ -402,11 +403,22 @@ count_results() {  # adds "passed failed" lines from $SUMMARY
   awk '{p+=$1; f+=$2} END {printf "%d %d\n", p, f}' "$SUMMARY"
 }
 
-# The browser suite: node's test runner driving Debian's Chromium through playwright-core.
+# The portal: npm ci when node_modules is missing or older than the lock file, then the build
+# into frontend/dist, which every stack serves as its document root.
+frontend_build() {
+  local fe=$ROOT/frontend out
+  if [ ! -e "$fe/node_modules/.package-lock.json" ] || [ "$fe/package-lock.json" -nt "$fe/node_modules/.package-lock.json" ]; then
+    (cd "$fe" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci failed in frontend/"
+  fi
+  out=$(cd "$fe" && npm run -s build 2>&1) || { printf '%s\n' "$out" >&2; die "the front-end build failed (frontend/)"; }
+}
+
+# The browser suite: node's test runner driving Debian's Chromium through playwright-core,
+# against the stack at URL $1 (frontend_build has run).
 browser_tests() {
   local out=$ROOT/var/browser-tests.out rc=0
-  (cd "$ROOT/frontend" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci failed in frontend/"
-  (cd "$ROOT/frontend" && PORTICO_TEST_URL=$1 npm run -s test:browser) >"$out" 2>&1 || rc=1
+  (cd "$ROOT/frontend" && PORTICO_TEST_URL=$1 PORTICO_TEST_ADMIN_PASSWORD="$(cat "$STATE/admin-password")" \
+    npm run -s test:browser) >"$out" 2>&1 || rc=1
   cat "$out"
   awk '/^# pass / {p=$3} /^# fail / {f=$3} END {printf "%d %d\n", p, f + (p == "" ? 1 : 0)}' "$out" >> "$SUMMARY"
   return $rc
@@ -416,6 +428,7 @@ cmd_test() {
   deps
   local bt=$ROOT/build-test
   build "$bt" --enable-sanitizers --enable-werror
+  frontend_build
   SUMMARY=$ROOT/var/test-summary.txt
   mkdir -p "$ROOT/var"; : > "$SUMMARY"
   local failed=0

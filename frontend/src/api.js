@@ -1,0 +1,84 @@
+// The one way the portal talks to Portico's API: JSON in and out, the session's CSRF token on
+// every change, and RFC 9457 problem documents turned into Problem values the pages can show.
+
+let csrfToken = null;
+let onUnauthenticated = () => {};
+
+/** The CSRF token of the current session (from login or GET /auth/session); null to forget it. */
+export function setCsrfToken(token) {
+  csrfToken = token;
+}
+
+/** Called with the Problem when a request answers 401: the session has ended. */
+export function whenUnauthenticated(handler) {
+  onUnauthenticated = handler;
+}
+
+/**
+ * An error answer: status, title, detail, and for 422 the field errors keyed by field name.
+ * An item of a list counts as the list ("scopes[2]", "permissions/2": "scopes", "permissions"),
+ * a member of an object is "object.member" ("conditions/kind": "conditions.kind"); several
+ * messages for one field are joined.
+ */
+export class Problem extends Error {
+  constructor({ status = 0, title = 'Error', detail = '', errors = [] }) {
+    super(detail || title);
+    this.status = status;
+    this.title = title;
+    this.detail = detail;
+    this.fieldErrors = {};
+    for (const e of errors) {
+      const item = /^(.*?)(\[\d+\]|\/\d+)$/.exec(e.field);
+      const field = (item ? item[1] : e.field).replaceAll('/', '.');
+      const message = item ? `${e.field} ${e.message}` : e.message;
+      this.fieldErrors[field] = this.fieldErrors[field] ? `${this.fieldErrors[field]}; ${message}` : message;
+    }
+  }
+}
+
+/** "/audit/events" + {actor: "x", since: ""} -> "/api/v1/audit/events?actor=x" (empty values left out). */
+export function apiUrl(path, query) {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null && v !== '') params.set(k, v);
+  const qs = params.toString();
+  return `/api/v1${path}${qs ? `?${qs}` : ''}`;
+}
+
+async function problemOf(res) {
+  const type = res.headers.get('Content-Type') ?? '';
+  if (/^application\/(problem\+)?json/.test(type)) {
+    try {
+      return new Problem({ status: res.status, ...(await res.json()) });
+    } catch {
+      /* not JSON after all: fall through */
+    }
+  }
+  return new Problem({ status: res.status, title: res.statusText || `HTTP ${res.status}`, detail: 'the server gave no explanation' });
+}
+
+/**
+ * Call the API: api('/iam/users', {method: 'POST', body: {...}}) resolves to the JSON answer
+ * and rejects with a Problem.
+ */
+export async function api(path, { method = 'GET', body, query } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let res;
+  try {
+    res = await fetch(apiUrl(path, query), {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+  } catch {
+    throw new Problem({ title: 'Portico cannot be reached', detail: 'check the connection and try again' });
+  }
+  if (!res.ok) {
+    const problem = await problemOf(res);
+    if (res.status === 401 && path !== '/auth/login') onUnauthenticated(problem);
+    throw problem;
+  }
+  return res.status === 204 ? null : res.json();
+}

@@ -1,0 +1,59 @@
+// The portal: the session decides between the login page and the pages behind the layout;
+// the routes are the areas' (areas.js) plus the account and admin pages.
+import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
+import { useEffect } from 'preact/hooks';
+import { areas } from './areas.js';
+import { SessionProvider, useSession } from './session.jsx';
+import { Layout } from './components/Layout.jsx';
+import { Login } from './pages/Login.jsx';
+import { Home } from './pages/Home.jsx';
+import { Placeholder } from './pages/Placeholder.jsx';
+import { NotFound } from './pages/NotFound.jsx';
+import { Tokens } from './pages/Tokens.jsx';
+import { Password } from './pages/Password.jsx';
+import { Audit } from './pages/Audit.jsx';
+import { Admin } from './pages/admin/Admin.jsx';
+
+// Links to the API (exports) are left to the browser; everything else is the portal's.
+const PORTAL_PATHS = /^\/(?!api\/)/;
+
+export function App() {
+  return (
+    <LocationProvider scope={PORTAL_PATHS}>
+      <SessionProvider>
+        <Portal />
+      </SessionProvider>
+    </LocationProvider>
+  );
+}
+
+function Portal() {
+  const session = useSession();
+  if (session.status === 'loading') return <p class="loading" role="status">Loading Portico…</p>;
+  if (session.status === 'out') return <Login />;
+  return (
+    <Layout>
+      <Router>
+        <Route path="/" component={Home} />
+        <Route path="/login" component={ToHome} />
+        {areas.filter((a) => a.built === false).flatMap((a) => [
+          <Route key={a.path} path={a.path} component={Placeholder} area={a} />,
+          <Route key={`${a.path}/*`} path={`${a.path}/*`} component={Placeholder} area={a} />,
+        ])}
+        <Route path="/audit" component={Audit} />
+        <Route path="/admin" component={Admin} />
+        <Route path="/admin/*" component={Admin} />
+        <Route path="/account/tokens" component={Tokens} />
+        <Route path="/account/password" component={Password} />
+        <Route default component={NotFound} />
+      </Router>
+    </Layout>
+  );
+}
+
+// Logged in already: /login leads home.
+function ToHome() {
+  const { route } = useLocation();
+  useEffect(() => route('/', true), []);
+  return null;
+}

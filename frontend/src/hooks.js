@@ -1,0 +1,64 @@
+// Two hooks every page uses: reading from the API, and running a change against it.
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { api, Problem } from './api.js';
+
+/**
+ * GET path (with query) and keep the answer: {data, problem, loading, reload}. A null path
+ * fetches nothing. Refetches when path or query change.
+ */
+export function useApi(path, query) {
+  const [state, setState] = useState({ data: null, problem: null, loading: path !== null });
+  const [generation, setGeneration] = useState(0);
+  const key = JSON.stringify(query ?? {});
+  useEffect(() => {
+    if (path === null) return undefined;
+    let live = true;
+    setState((s) => ({ ...s, loading: true }));
+    api(path, { query }).then(
+      (data) => live && setState({ data, problem: null, loading: false }),
+      (problem) => live && setState({ data: null, problem: asProblem(problem), loading: false }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [path, key, generation]);
+  const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  return { ...state, reload };
+}
+
+/**
+ * Run an async change: {run, busy, problem, result, clear}. run(...) resolves to fn's result
+ * (also kept in result), or to undefined when fn failed with a Problem (then kept in problem
+ * for the page to show); clear() forgets both.
+ */
+export function useAction(fn) {
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState(null);
+  const [result, setResult] = useState(null);
+  async function run(...args) {
+    setBusy(true);
+    setProblem(null);
+    setResult(null);
+    try {
+      const answer = await fn(...args);
+      setResult(answer);
+      return answer;
+    } catch (e) {
+      setProblem(asProblem(e));
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  }
+  const clear = () => {
+    setProblem(null);
+    setResult(null);
+  };
+  return { run, busy, problem, result, clear };
+}
+
+// Anything that is not a Problem is a bug of ours: let it surface instead of showing it.
+function asProblem(e) {
+  if (e instanceof Problem) return e;
+  throw e;
+}

@@ -1,0 +1,31 @@
+// Changing one's password (it ends every other session of the user).
+import { Problem, api } from '../api.js';
+import { useAction } from '../hooks.js';
+import { Done, Field, ProblemAlert, formValues } from '../components/forms.jsx';
+import { sentence } from '../format.js';
+import { Page } from '../components/Page.jsx';
+
+export function Password() {
+  const change = useAction(async (form, v) => {
+    if (v.new_password !== v.repeat) {
+      throw new Problem({ status: 422, title: 'Unprocessable Content', errors: [{ field: 'repeat', message: 'is not the same as the new password' }] });
+    }
+    const answer = await api('/auth/password', { method: 'POST', body: { current_password: v.current_password, new_password: v.new_password } });
+    form.reset();
+    return answer;
+  });
+  const fields = ['current_password', 'new_password', 'repeat'];
+  return (
+    <Page title="Change password" intro="Your other sessions end when the password changes; this one goes on.">
+      <form class="stack" onSubmit={(e) => { e.preventDefault(); change.run(e.currentTarget, formValues(e)); }}>
+        <Field label="Current password" name="current_password" type="password" autocomplete="current-password" required problem={change.problem} />
+        <Field label="New password" name="new_password" type="password" autocomplete="new-password" required minLength={12}
+               hint="At least 12 characters." problem={change.problem} />
+        <Field label="New password again" name="repeat" type="password" autocomplete="new-password" required problem={change.problem} />
+        <ProblemAlert problem={change.problem} fields={fields} />
+        <Done>{change.result && sentence(change.result.status)}</Done>
+        <button type="submit" class="primary" disabled={change.busy}>Change password</button>
+      </form>
+    </Page>
+  );
+}

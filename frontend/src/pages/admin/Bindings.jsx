@@ -1,0 +1,108 @@
+// Role bindings: who (a user or a team) holds which role, everywhere (global) or for one team
+// or entity. A team's binding reaches the members of the team and of its sub-teams.
+import { useState } from 'preact/hooks';
+import { api } from '../../api.js';
+import { useAction, useApi } from '../../hooks.js';
+import { useSession } from '../../session.jsx';
+import { ConfirmDialog } from '../../components/Dialog.jsx';
+import { Done, Field, ProblemAlert, formValues } from '../../components/forms.jsx';
+import { Page } from '../../components/Page.jsx';
+
+const SUBJECT_TYPES = [['user', 'User'], ['team', 'Team']];
+const SCOPES = [['global', 'Global (everywhere)'], ['team', 'A team'], ['entity', 'An entity']];
+
+function scopeText(b) {
+  return b.scope_type === 'global' ? 'global' : `${b.scope_type} ${b.scope_id}`;
+}
+
+export function Bindings() {
+  const session = useSession();
+  const writer = session.can('iam.binding.write');
+  const bindings = useApi('/iam/bindings');
+  const roles = useApi(writer ? '/iam/roles' : null);
+  const teams = useApi(writer ? '/iam/teams' : null);
+  const users = useApi(writer ? '/iam/users' : null, { limit: 500 });
+  const [scope, setScope] = useState('global');
+  const [subjectType, setSubjectType] = useState('user');
+  const [deleting, setDeleting] = useState(null);
+
+  const create = useAction(async (form, v) => {
+    const binding = await api('/iam/bindings', {
+      method: 'POST',
+      body: { subject_type: v.subject_type, subject: v.subject, role: v.role, scope_type: v.scope_type, scope_id: v.scope_id ?? '' },
+    });
+    form.reset();
+    setScope('global');
+    setSubjectType('user');
+    bindings.reload();
+    return binding;
+  });
+  const remove = useAction(async () => {
+    const answer = await api(`/iam/bindings/${deleting.id}`, { method: 'DELETE' });
+    bindings.reload();
+    return answer;
+  });
+  const teamNames = teams.data?.teams.map((t) => t.name) ?? [];
+  const subjects = subjectType === 'team' ? teamNames : users.data?.users.map((u) => u.username) ?? [];
+
+  return (
+    <Page title="Role bindings">
+      {writer && (
+        <section aria-labelledby="binding-new-h">
+          <h2 id="binding-new-h">New binding</h2>
+          <form class="stack" onSubmit={(e) => { e.preventDefault(); create.run(e.currentTarget, formValues(e)); }}>
+            <Field label="Subject type" name="subject_type" options={SUBJECT_TYPES} value={subjectType}
+                   onChange={(e) => setSubjectType(e.currentTarget.value)} problem={create.problem} />
+            <Field label={subjectType === 'team' ? 'Team' : 'User'} name="subject" required list="binding-subjects"
+                   autocomplete="off" problem={create.problem} />
+            <datalist id="binding-subjects">{subjects.map((s) => <option key={s} value={s} />)}</datalist>
+            <Field label="Role" name="role" options={roles.data?.roles.map((r) => r.name) ?? []} required problem={create.problem} />
+            <Field label="Scope" name="scope_type" options={SCOPES} value={scope}
+                   onChange={(e) => setScope(e.currentTarget.value)} problem={create.problem} />
+            {scope === 'team' && <Field label="Team in scope" name="scope_id" options={teamNames} required problem={create.problem} />}
+            {scope === 'entity' && <Field label="Entity in scope" name="scope_id" required maxLength={255}
+                                          hint="The entity's reference, e.g. component:default/payments." problem={create.problem} />}
+            <ProblemAlert problem={create.problem ?? roles.problem ?? teams.problem ?? users.problem}
+                          fields={['subject_type', 'subject', 'role', 'scope_type', 'scope_id']} />
+            <Done>{create.result && `${create.result.subject} now holds ${create.result.role} (${scopeText(create.result)}).`}</Done>
+            <button type="submit" class="primary" disabled={create.busy}>Bind role</button>
+          </form>
+        </section>
+      )}
+
+      <section aria-labelledby="binding-list-h">
+        <h2 id="binding-list-h">All bindings</h2>
+        <ProblemAlert problem={bindings.problem} />
+        {bindings.data && (
+          <div class="table-wrap">
+            <table>
+              <thead><tr><th scope="col">Subject</th><th scope="col">Role</th><th scope="col">Scope</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+              <tbody>
+                {bindings.data.bindings.map((b) => (
+                  <tr key={b.id}>
+                    <td>{b.subject_type} {b.subject}</td>
+                    <td>{b.role}</td>
+                    <td>{scopeText(b)}</td>
+                    <td>
+                      {writer && (
+                        <button type="button" class="danger" onClick={() => { remove.clear(); setDeleting(b); }}>
+                          Remove<span class="visually-hidden"> {b.role} of {b.subject}</span>
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      {deleting && (
+        <ConfirmDialog title="Remove this binding?" confirm="Remove" action={remove} onClose={() => setDeleting(null)}>
+          <p>{deleting.subject_type} {deleting.subject} stops holding {deleting.role} ({scopeText(deleting)}) at once.</p>
+        </ConfirmDialog>
+      )}
+    </Page>
+  );
+}

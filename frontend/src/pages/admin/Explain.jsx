@@ -1,0 +1,65 @@
+// Explain: may this user do this (on this team, entity or kind of resource), and why — the
+// binding or policy that decided, and every binding that was considered.
+import { useAction, useApi } from '../../hooks.js';
+import { api } from '../../api.js';
+import { Field, ProblemAlert, formValues } from '../../components/forms.jsx';
+import { heldText, sentence } from '../../format.js';
+import { Page } from '../../components/Page.jsx';
+
+const FIELDS = ['user', 'permission', 'team', 'entity', 'environment', 'kind'];
+
+export function Explain() {
+  const roles = useApi('/iam/roles');
+  const teams = useApi('/iam/teams');
+  const users = useApi('/iam/users', { limit: 500 });
+  const explain = useAction((query) => api('/iam/explain', { query }));
+  const answer = explain.result;
+
+  return (
+    <Page title="Explain a decision" intro="Ask whether a user holds a permission, for a resource or everywhere, and see why.">
+      <form class="filters" onSubmit={(e) => { e.preventDefault(); explain.run(formValues(e)); }}>
+        <Field label="User" name="user" required list="explain-users" autocomplete="off" problem={explain.problem} />
+        <datalist id="explain-users">{users.data?.users.map((u) => <option key={u.id} value={u.username} />)}</datalist>
+        <Field label="Permission" name="permission" required options={roles.data?.permissions ?? []} problem={explain.problem} />
+        <Field label="Team" name="team" options={[['', '(any)'], ...(teams.data?.teams.map((t) => t.name) ?? [])]} problem={explain.problem} />
+        <Field label="Entity" name="entity" maxLength={255} hint="e.g. component:default/payments" problem={explain.problem} />
+        <Field label="Environment" name="environment" maxLength={100} problem={explain.problem} />
+        <Field label="Kind" name="kind" maxLength={100} problem={explain.problem} />
+        <div class="actions"><button type="submit" class="primary" disabled={explain.busy}>Explain</button></div>
+      </form>
+      <ProblemAlert problem={explain.problem ?? roles.problem ?? teams.problem ?? users.problem} fields={FIELDS} />
+
+      {answer && (
+        <section aria-labelledby="verdict-h" aria-live="polite" class="verdict">
+          <h2 id="verdict-h" class={answer.allowed ? 'allowed' : 'denied'}>
+            {answer.allowed ? 'Allowed' : 'Not allowed'}: {answer.user} {answer.allowed ? 'holds' : 'does not hold'} {answer.permission}
+          </h2>
+          <p>{sentence(answer.reason)}</p>
+          {answer.decided_by && (
+            <p>Decided by the binding of role <strong>{answer.decided_by.role}</strong> in scope {answer.decided_by.scope_type}
+              {answer.decided_by.scope_id && ` ${answer.decided_by.scope_id}`}, held {heldText(answer.decided_by.via)}.</p>
+          )}
+          {answer.policy && <p>Decided by the policy <strong>{typeof answer.policy === 'object' ? answer.policy.name : answer.policy}</strong>.</p>}
+          <h3>Bindings considered</h3>
+          {answer.considered.length === 0 ? <p>The user holds no binding, directly or through a team.</p> : (
+            <div class="table-wrap">
+              <table>
+                <thead><tr><th scope="col">Role</th><th scope="col">Scope</th><th scope="col">Held</th><th scope="col">Role has the permission</th></tr></thead>
+                <tbody>
+                  {answer.considered.map((b, i) => (
+                    <tr key={i}>
+                      <td>{b.role}</td>
+                      <td>{b.scope_type}{b.scope_id && ` ${b.scope_id}`}</td>
+                      <td>{heldText(b.via)}</td>
+                      <td>{b.role_has_permission ? 'yes' : 'no'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      )}
+    </Page>
+  );
+}

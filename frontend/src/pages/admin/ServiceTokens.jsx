@@ -1,0 +1,29 @@
+// A service account's tokens, made by an administrator (the account has no password to log in
+// with). Scopes must be permissions the account itself holds through its bindings.
+import { useApi } from '../../hooks.js';
+import { useSession } from '../../session.jsx';
+import { ProblemAlert } from '../../components/forms.jsx';
+import { Page } from '../../components/Page.jsx';
+import { TokenManager } from '../../components/TokenManager.jsx';
+
+export function ServiceTokens({ params }) {
+  const session = useSession();
+  const id = Number(params.id);
+  // The user with this id: the first after id - 1.
+  const user = useApi('/iam/users', { after: id - 1, limit: 1 });
+  const roles = useApi('/iam/roles');
+  const account = user.data?.users.find((u) => u.id === id);
+  return (
+    <Page title={`Tokens of ${account ? account.username : `user ${params.id}`}`}
+          intro="Scripts and CI use these tokens to act as the service account. Its bindings decide what a token may be scoped to.">
+      <ProblemAlert problem={user.problem ?? roles.problem} />
+      {user.data && !account && <p class="problem" role="alert">There is no user {params.id}.</p>}
+      {account && roles.data && (
+        session.can('iam.user.write')
+          ? <TokenManager base={`/iam/users/${id}/tokens`} scopeChoices={roles.data.permissions}
+                          scopeHint="Pick only permissions the service account holds through its bindings." />
+          : <p class="notice">Creating and revoking tokens needs the iam.user.write permission.</p>
+      )}
+    </Page>
+  );
+}

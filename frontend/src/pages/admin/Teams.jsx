@@ -1,0 +1,96 @@
+// Teams: the list with parents and member counts, creating a team (under a parent or not),
+// and adding or removing a member.
+import { Problem, api } from '../../api.js';
+import { useAction, useApi } from '../../hooks.js';
+import { useSession } from '../../session.jsx';
+import { Done, Field, formValues, NAME_PATTERN, ProblemAlert } from '../../components/forms.jsx';
+import { Page } from '../../components/Page.jsx';
+
+export function Teams() {
+  const session = useSession();
+  const teams = useApi('/iam/teams');
+  const writer = session.can('iam.team.write');
+  const users = useApi(writer ? '/iam/users' : null, { limit: 500 });
+  const names = teams.data?.teams.map((t) => t.name) ?? [];
+
+  const create = useAction(async (form, v) => {
+    const body = { name: v.name, display_name: v.display_name };
+    if (v.parent) body.parent = v.parent;
+    const team = await api('/iam/teams', { method: 'POST', body });
+    form.reset();
+    teams.reload();
+    return team;
+  });
+  const membership = useAction(async (form, v, add) => {
+    const user = users.data.users.find((u) => u.username === v.user);
+    if (!user) throw problemNoUser(v.user);
+    const answer = await api(`/iam/teams/${encodeURIComponent(v.team)}/members/${user.id}`, { method: add ? 'PUT' : 'DELETE' });
+    teams.reload();
+    return { ...answer, username: user.username };
+  });
+
+  function onMembership(e) {
+    e.preventDefault();
+    const add = e.submitter?.value !== 'remove';
+    membership.run(e.currentTarget, formValues(e), add);
+  }
+
+  return (
+    <Page title="Teams">
+      {writer && (
+        <div class="columns">
+          <section aria-labelledby="team-new-h">
+            <h2 id="team-new-h">New team</h2>
+            <form class="stack" onSubmit={(e) => { e.preventDefault(); create.run(e.currentTarget, formValues(e)); }}>
+              <Field label="Name" name="name" required maxLength={63} pattern={NAME_PATTERN} autocomplete="off"
+                     hint="Lower-case letters, digits, '.', '_' or '-'." problem={create.problem} />
+              <Field label="Display name" name="display_name" maxLength={200} problem={create.problem} />
+              <Field label="Parent team" name="parent" options={[['', '(none)'], ...names]} problem={create.problem} />
+              <ProblemAlert problem={create.problem} fields={['name', 'display_name', 'parent']} />
+              <Done>{create.result && `Created team ${create.result.name}.`}</Done>
+              <button type="submit" class="primary" disabled={create.busy}>Create team</button>
+            </form>
+          </section>
+          <section aria-labelledby="member-h">
+            <h2 id="member-h">Members</h2>
+            <form class="stack" onSubmit={onMembership}>
+              <Field label="Team" name="team" options={names} required problem={membership.problem} />
+              <Field label="User" name="user" required list="team-users" autocomplete="off"
+                     hint="A username." problem={membership.problem} />
+              <datalist id="team-users">
+                {users.data?.users.map((u) => <option key={u.id} value={u.username} />)}
+              </datalist>
+              <ProblemAlert problem={membership.problem ?? users.problem} fields={['team', 'user']} />
+              <Done>{membership.result && `${membership.result.username} ${membership.result.member ? 'is now a member of' : 'is no longer a member of'} ${membership.result.team}.`}</Done>
+              <div class="actions">
+                <button type="submit" class="primary" value="add" disabled={membership.busy || !users.data}>Add member</button>
+                <button type="submit" value="remove" disabled={membership.busy || !users.data}>Remove member</button>
+              </div>
+            </form>
+          </section>
+        </div>
+      )}
+
+      <section aria-labelledby="team-list-h">
+        <h2 id="team-list-h">All teams</h2>
+        <ProblemAlert problem={teams.problem} />
+        {teams.data && (teams.data.teams.length === 0 ? <p>No teams yet.</p> : (
+          <div class="table-wrap">
+            <table>
+              <thead><tr><th scope="col">Name</th><th scope="col">Display name</th><th scope="col">Parent</th><th scope="col">Members</th></tr></thead>
+              <tbody>
+                {teams.data.teams.map((t) => (
+                  <tr key={t.id}><td>{t.name}</td><td>{t.display_name}</td><td>{t.parent ?? '—'}</td><td>{t.members}</td></tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ))}
+      </section>
+    </Page>
+  );
+}
+
+function problemNoUser(name) {
+  return new Problem({ status: 422, title: 'Unprocessable Content', errors: [{ field: 'user', message: `${name} is not a user` }] });
+}

@@ -1,0 +1,108 @@
+// Users: the list (a page of 100 at a time), creating people and service accounts, disabling
+// and enabling them. Users are never deleted, so the audit log keeps its meaning.
+import { useState } from 'preact/hooks';
+import { api } from '../../api.js';
+import { useAction, useApi } from '../../hooks.js';
+import { useSession } from '../../session.jsx';
+import { ConfirmDialog } from '../../components/Dialog.jsx';
+import { Done, Field, formValues, NAME_PATTERN, ProblemAlert } from '../../components/forms.jsx';
+import { Page } from '../../components/Page.jsx';
+import { utcText } from '../../format.js';
+
+export function Users() {
+  const session = useSession();
+  const [after, setAfter] = useState(0);
+  const list = useApi('/iam/users', { after, limit: 100 });
+  const [kind, setKind] = useState('human');
+  const [changing, setChanging] = useState(null);
+
+  const create = useAction(async (form, v) => {
+    const body = { username: v.username, display_name: v.display_name, kind: v.kind };
+    if (v.email) body.email = v.email;
+    if (v.kind === 'human') body.password = v.password;
+    const user = await api('/iam/users', { method: 'POST', body });
+    form.reset();
+    setKind('human');
+    list.reload();
+    return user;
+  });
+  const toggle = useAction(async () => {
+    const verb = changing.disabled_at ? 'enable' : 'disable';
+    const answer = await api(`/iam/users/${changing.id}/${verb}`, { method: 'POST' });
+    list.reload();
+    return answer;
+  });
+
+  return (
+    <Page title="Users">
+      {session.can('iam.user.write') && (
+        <section aria-labelledby="user-new-h">
+          <h2 id="user-new-h">New user</h2>
+          <form class="stack" onSubmit={(e) => { e.preventDefault(); create.run(e.currentTarget, formValues(e)); }}>
+            <Field label="Username" name="username" required maxLength={64} pattern={NAME_PATTERN} autocomplete="off"
+                   hint="Lower-case letters, digits, '.', '_' or '-'." problem={create.problem} />
+            <Field label="Display name" name="display_name" maxLength={200} problem={create.problem} />
+            <Field label="Email" name="email" type="email" maxLength={254} problem={create.problem} />
+            <Field label="Kind" name="kind" options={[['human', 'Person'], ['service', 'Service account']]}
+                   value={kind} onChange={(e) => setKind(e.currentTarget.value)} problem={create.problem} />
+            {kind === 'human' && (
+              <Field label="Password" name="password" type="password" required minLength={12} autocomplete="new-password"
+                     hint="At least 12 characters; tell it to the person, who can change it." problem={create.problem} />
+            )}
+            <ProblemAlert problem={create.problem} fields={['username', 'display_name', 'email', 'kind', 'password']} />
+            <Done>{create.result && `Created ${create.result.username}.`}</Done>
+            <button type="submit" class="primary" disabled={create.busy}>Create user</button>
+          </form>
+        </section>
+      )}
+
+      <section aria-labelledby="user-list-h">
+        <h2 id="user-list-h">All users</h2>
+        <ProblemAlert problem={list.problem} />
+        {list.data && (
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr><th scope="col">Username</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Kind</th>
+                  <th scope="col">State</th><th scope="col">Created</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr>
+              </thead>
+              <tbody>
+                {list.data.users.map((u) => (
+                  <tr key={u.id}>
+                    <td>{u.username}</td>
+                    <td>{u.display_name}</td>
+                    <td>{u.email}</td>
+                    <td>{u.kind === 'service' ? 'service account' : 'person'}</td>
+                    <td>{u.disabled_at ? `disabled since ${utcText(u.disabled_at)}` : 'active'}</td>
+                    <td>{utcText(u.created_at)}</td>
+                    <td><div class="row-actions">
+                      {u.kind === 'service' && !u.disabled_at && <a href={`/admin/users/${u.id}/tokens`}>Tokens<span class="visually-hidden"> of {u.username}</span></a>}
+                      {session.can('iam.user.write') && u.id !== session.user.id && (
+                        <button type="button" class={u.disabled_at ? '' : 'danger'} onClick={() => { toggle.clear(); setChanging(u); }}>
+                          {u.disabled_at ? 'Enable' : 'Disable'}<span class="visually-hidden"> {u.username}</span>
+                        </button>
+                      )}
+                    </div></td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <p class="actions">
+          {after > 0 && <button type="button" onClick={() => setAfter(0)}>First page</button>}
+          {list.data?.next_cursor && <button type="button" onClick={() => setAfter(Number(list.data.next_cursor))}>Next page</button>}
+        </p>
+      </section>
+
+      {changing && (
+        <ConfirmDialog title={`${changing.disabled_at ? 'Enable' : 'Disable'} ${changing.username}?`}
+                       confirm={changing.disabled_at ? 'Enable' : 'Disable'} action={toggle} onClose={() => setChanging(null)}>
+          <p>{changing.disabled_at
+            ? 'The account can log in and use its tokens again.'
+            : 'Its sessions and tokens stop working at once. Nothing is deleted; you can enable it again.'}</p>
+        </ConfirmDialog>
+      )}
+    </Page>
+  );
+}
