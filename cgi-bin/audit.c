@@ -142,6 +142,13 @@ static int audit_events(struct app_ctx *c)
     const char *since = time_param(c, "since"), *until = time_param(c, "until");
     if (!json_fields_ok(p))
         return -1;
+    /* Reading a page is audit.event.read (the route's); taking the log away as a file is
+     * audit.event.export as well, so a role can be given one without the other. */
+    static const struct authz_resource nowhere = { NULL, NULL, NULL, NULL };
+    bool file = format && strcmp(format, "json") != 0;
+    if (file && (!authz_check(&c->grants, "audit.event.export", &nowhere, NULL) ||
+                 !authn_token_allows(&c->who, "audit.event.export")))
+        return problem_set(p, 403, "forbidden", "exporting the audit log needs the audit.event.export permission");
 
     const char *before_s = before > 0 ? arena_printf(c->arena, "%lld", before) : NULL;
     struct db_value v[16] = {
@@ -223,7 +230,7 @@ static const struct route audit_routes[] = {
       "Audit events",
       "Newest first. Filters: actor (name or id), action, target (id), outcome, since and until "
       "(RFC 3339, UTC). limit 1..1000 (50), cursor from next_cursor. format=jsonl or csv exports "
-      "the same page (the next cursor is then in X-Next-Cursor)." },
+      "the same page (the next cursor is then in X-Next-Cursor); exporting also needs audit.event.export." },
 };
 
 static const struct app audit_app = { "audit", audit_routes, sizeof(audit_routes) / sizeof(audit_routes[0]) };

@@ -1384,6 +1384,10 @@ static void test_custom_roles_and_policies(void)
     resp_free(&r);
     CU_ASSERT_EQUAL(get_as(ucookie, "/api/v1/iam/teams", &r), 403);
     resp_free(&r);
+    /* reading is not exporting: the role lacks audit.event.export */
+    CU_ASSERT_EQUAL(get_as(ucookie, "/api/v1/audit/events?limit=1&format=csv", &r), 403);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "audit.event.export"));
+    resp_free(&r);
     /* who am I: the permissions the portal uses to decide what to show */
     CU_ASSERT_EQUAL(get_as(ucookie, "/api/v1/auth/session", &r), 200);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"permissions\":[\"iam.user.read\",\"audit.event.read\"]"));
