@@ -161,6 +161,7 @@ test('explain tells why a user may or may not do something', async () => {
   await page.getByRole('button', { name: 'Explain' }).click();
   await page.getByRole('heading', { name: `Allowed: ${user} holds iam.user.read` }).waitFor();
   assert.match(await page.getByRole('main').textContent(), /Role viewer, held directly, in scope global/);
+  await screenshot(page, 'explain-answer');
   await page.getByLabel('Permission').selectOption('audit.event.read');
   await page.getByLabel('User', { exact: true }).press('Enter');
   await page.getByRole('heading', { name: `Not allowed: ${user} does not hold audit.event.read` }).waitFor();

@@ -7,6 +7,7 @@ import { useAction, useApi } from '../hooks.js';
 import { Choices, Field, ProblemAlert, formValues } from './forms.jsx';
 import { ConfirmDialog, Dialog } from './Dialog.jsx';
 import { utcText } from '../format.js';
+import { Table } from './Table.jsx';
 
 export function TokenManager({ base, scopeChoices, scopeHint }) {
   const list = useApi(base);
@@ -55,33 +56,31 @@ export function TokenManager({ base, scopeChoices, scopeHint }) {
         <h2 id="token-list-h">Tokens</h2>
         <ProblemAlert problem={list.problem} />
         {list.data && (list.data.tokens.length === 0 ? <p>No tokens yet.</p> : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr><th scope="col">Name</th><th scope="col">Starts with</th><th scope="col">Scopes</th>
-                  <th scope="col">Expires</th><th scope="col">Last used</th><th scope="col">State</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr>
-              </thead>
-              <tbody>
-                {list.data.tokens.map((t) => (
-                  <tr key={t.id}>
-                    <td>{t.name}</td>
-                    <td><code>{t.prefix}…</code></td>
-                    <td>{t.scopes.join(', ')}</td>
-                    <td>{utcText(t.expires_at)}</td>
-                    <td>{t.last_used_at ? utcText(t.last_used_at) : 'never'}</td>
-                    <td>{tokenState(t)}</td>
-                    <td>
-                      {tokenState(t) === 'active' && (
-                        <button type="button" class="danger" onClick={() => { revoke.clear(); setRevoking(t); }}>
-                          Revoke<span class="visually-hidden"> {t.name}</span>
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table label="Tokens table">
+            <thead>
+              <tr><th scope="col">Name</th><th scope="col">Starts with</th><th scope="col">Scopes</th>
+                <th scope="col">Expires</th><th scope="col">Last used</th><th scope="col">State</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr>
+            </thead>
+            <tbody>
+              {list.data.tokens.map((t) => (
+                <tr key={t.id}>
+                  <td>{t.name}</td>
+                  <td><code>{t.prefix}…</code></td>
+                  <td>{t.scopes.join(', ')}</td>
+                  <td>{utcText(t.expires_at)}</td>
+                  <td>{t.last_used_at ? utcText(t.last_used_at) : 'never'}</td>
+                  <td>{tokenState(t)}</td>
+                  <td>
+                    {tokenState(t) === 'active' && (
+                      <button type="button" class="danger" onClick={() => { revoke.clear(); setRevoking(t); }}>
+                        Revoke<span class="visually-hidden"> {t.name}</span>
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
         ))}
       </section>
 

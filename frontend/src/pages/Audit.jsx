@@ -7,6 +7,7 @@ import { useApi } from '../hooks.js';
 import { Field, ProblemAlert, formValues } from '../components/forms.jsx';
 import { Page } from '../components/Page.jsx';
 import { utcText } from '../format.js';
+import { Table } from '../components/Table.jsx';
 
 const FILTERS = ['actor', 'action', 'target', 'outcome', 'since', 'until', 'limit'];
 const OUTCOMES = [['', 'any'], 'success', 'failure', 'denied'];
@@ -46,6 +47,9 @@ export function Audit() {
     route(auditHref({ ...v, since: toUtc(v.since), until: toUtc(v.until) }));
   }
 
+  if (events.problem?.status === 403) {
+    return <Page title="Audit log"><ProblemAlert problem={events.problem} /></Page>;
+  }
   return (
     <Page title="Audit log" intro="Every change, login and refusal, newest first.">
       <form class="filters" onSubmit={onSubmit} aria-label="Filter events" key={JSON.stringify(filters)}>
@@ -73,27 +77,25 @@ export function Audit() {
             <a href={apiUrl('/audit/events', { ...page, format: 'jsonl' })} download="audit.jsonl">JSON Lines</a>
           </p>
           {events.data.events.length === 0 ? <p>No events match these filters.</p> : (
-            <div class="table-wrap" tabIndex={0} role="region" aria-label="Audit events">
-              <table>
-                <thead>
-                  <tr><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Action</th>
-                    <th scope="col">Target</th><th scope="col">Outcome</th><th scope="col">Address</th><th scope="col">Details</th></tr>
-                </thead>
-                <tbody>
-                  {events.data.events.map((e) => (
-                    <tr key={e.id}>
-                      <td class="nowrap"><time dateTime={e.time}>{utcText(e.time)}</time></td>
-                      <td>{e.actor_name ?? e.actor_id ?? e.actor_type}</td>
-                      <td>{e.action}</td>
-                      <td>{e.target_type ? `${e.target_type} ${e.target_id ?? ''}` : ''}</td>
-                      <td><span class={`outcome ${e.outcome}`}>{e.outcome}</span></td>
-                      <td>{e.remote_addr}</td>
-                      <td class="details">{detailsText(e.details)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table label="Audit events">
+              <thead>
+                <tr><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Action</th>
+                  <th scope="col">Target</th><th scope="col">Outcome</th><th scope="col">Address</th><th scope="col">Details</th></tr>
+              </thead>
+              <tbody>
+                {events.data.events.map((e) => (
+                  <tr key={e.id}>
+                    <td class="nowrap"><time dateTime={e.time}>{utcText(e.time)}</time></td>
+                    <td>{e.actor_name ?? e.actor_id ?? e.actor_type}</td>
+                    <td>{e.action}</td>
+                    <td>{e.target_type ? `${e.target_type} ${e.target_id ?? ''}` : ''}</td>
+                    <td><span class={`outcome ${e.outcome}`}>{e.outcome}</span></td>
+                    <td>{e.remote_addr}</td>
+                    <td class="details">{detailsText(e.details)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
           )}
           <p class="actions">
             {events.data.next_cursor && <a href={auditHref({ ...filters, cursor: events.data.next_cursor })}>Older events</a>}

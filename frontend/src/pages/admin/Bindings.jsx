@@ -7,6 +7,7 @@ import { useSession } from '../../session.jsx';
 import { ConfirmDialog } from '../../components/Dialog.jsx';
 import { Done, Field, ProblemAlert, formValues } from '../../components/forms.jsx';
 import { Page } from '../../components/Page.jsx';
+import { Table } from '../../components/Table.jsx';
 
 const SUBJECT_TYPES = [['user', 'User'], ['team', 'Team']];
 const SCOPES = [['global', 'Global (everywhere)'], ['team', 'A team'], ['entity', 'An entity']];
@@ -74,27 +75,25 @@ export function Bindings() {
         <h2 id="binding-list-h">All bindings</h2>
         <ProblemAlert problem={bindings.problem} />
         {bindings.data && (
-          <div class="table-wrap">
-            <table>
-              <thead><tr><th scope="col">Subject</th><th scope="col">Role</th><th scope="col">Scope</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-              <tbody>
-                {bindings.data.bindings.map((b) => (
-                  <tr key={b.id}>
-                    <td>{b.subject_type} {b.subject}</td>
-                    <td>{b.role}</td>
-                    <td>{scopeText(b)}</td>
-                    <td>
-                      {writer && (
-                        <button type="button" class="danger" onClick={() => { remove.clear(); setDeleting(b); }}>
-                          Remove<span class="visually-hidden"> {b.role} of {b.subject}</span>
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table label="Bindings table">
+            <thead><tr><th scope="col">Subject</th><th scope="col">Role</th><th scope="col">Scope</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+            <tbody>
+              {bindings.data.bindings.map((b) => (
+                <tr key={b.id}>
+                  <td>{b.subject_type} {b.subject}</td>
+                  <td>{b.role}</td>
+                  <td>{scopeText(b)}</td>
+                  <td>
+                    {writer && (
+                      <button type="button" class="danger" onClick={() => { remove.clear(); setDeleting(b); }}>
+                        Remove<span class="visually-hidden"> {b.role} of {b.subject}</span>
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
         )}
       </section>
 

@@ -5,6 +5,7 @@ import { api } from '../../api.js';
 import { Field, ProblemAlert, formValues } from '../../components/forms.jsx';
 import { heldText, sentence } from '../../format.js';
 import { Page } from '../../components/Page.jsx';
+import { Table } from '../../components/Table.jsx';
 
 const FIELDS = ['user', 'permission', 'team', 'entity', 'environment', 'kind'];
 
@@ -22,7 +23,7 @@ export function Explain() {
         <datalist id="explain-users">{users.data?.users.map((u) => <option key={u.id} value={u.username} />)}</datalist>
         <Field label="Permission" name="permission" required options={roles.data?.permissions ?? []} problem={explain.problem} />
         <Field label="Team" name="team" options={[['', '(any)'], ...(teams.data?.teams.map((t) => t.name) ?? [])]} problem={explain.problem} />
-        <Field label="Entity" name="entity" maxLength={255} hint="e.g. component:default/payments" problem={explain.problem} />
+        <Field label="Entity" name="entity" maxLength={255} hint="The entity's reference in the catalog." problem={explain.problem} />
         <Field label="Environment" name="environment" maxLength={100} problem={explain.problem} />
         <Field label="Kind" name="kind" maxLength={100} problem={explain.problem} />
         <div class="actions"><button type="submit" class="primary" disabled={explain.busy}>Explain</button></div>
@@ -42,21 +43,19 @@ export function Explain() {
           {answer.policy && <p>Decided by the policy <strong>{typeof answer.policy === 'object' ? answer.policy.name : answer.policy}</strong>.</p>}
           <h3>Bindings considered</h3>
           {answer.considered.length === 0 ? <p>The user holds no binding, directly or through a team.</p> : (
-            <div class="table-wrap">
-              <table>
-                <thead><tr><th scope="col">Role</th><th scope="col">Scope</th><th scope="col">Held</th><th scope="col">Role has the permission</th></tr></thead>
-                <tbody>
-                  {answer.considered.map((b, i) => (
-                    <tr key={i}>
-                      <td>{b.role}</td>
-                      <td>{b.scope_type}{b.scope_id && ` ${b.scope_id}`}</td>
-                      <td>{heldText(b.via)}</td>
-                      <td>{b.role_has_permission ? 'yes' : 'no'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table label="Bindings considered">
+              <thead><tr><th scope="col">Role</th><th scope="col">Scope</th><th scope="col">Held</th><th scope="col">Role has the permission</th></tr></thead>
+              <tbody>
+                {answer.considered.map((b, i) => (
+                  <tr key={i}>
+                    <td>{b.role}</td>
+                    <td>{b.scope_type}{b.scope_id && ` ${b.scope_id}`}</td>
+                    <td>{heldText(b.via)}</td>
+                    <td>{b.role_has_permission ? 'yes' : 'no'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
           )}
         </section>
       )}

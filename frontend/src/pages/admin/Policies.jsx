@@ -8,11 +8,12 @@ import { useSession } from '../../session.jsx';
 import { ConfirmDialog } from '../../components/Dialog.jsx';
 import { Done, Field, formValues, ProblemAlert, RULE_NAME_PATTERN } from '../../components/forms.jsx';
 import { Page } from '../../components/Page.jsx';
+import { Table } from '../../components/Table.jsx';
 
 const ATTRIBUTES = [
-  ['environment', 'Environment', 'e.g. production; * for any'],
-  ['kind', 'Kind', 'e.g. database; * for any'],
-  ['owner', 'Owner team', 'a team name; * for any'],
+  ['environment', 'Environment', 'For example production; * for any'],
+  ['kind', 'Kind', 'For example database; * for any'],
+  ['owner', 'Owner team', 'A team name; * for any'],
 ];
 
 function conditionsText(conditions) {
@@ -53,28 +54,26 @@ export function Policies() {
         <h2 id="policy-list-h">All policies</h2>
         <ProblemAlert problem={policies.problem} />
         {policies.data && (policies.data.policies.length === 0 ? <p>No policies yet.</p> : (
-          <div class="table-wrap">
-            <table>
-              <thead><tr><th scope="col">Name</th><th scope="col">Permission</th><th scope="col">When</th><th scope="col">Requires</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-              <tbody>
-                {policies.data.policies.map((p) => (
-                  <tr key={p.id}>
-                    <td>{p.name}{p.description && <div class="hint">{p.description}</div>}</td>
-                    <td><code>{p.permission}</code></td>
-                    <td>{conditionsText(p.conditions)}</td>
-                    <td>{[p.require_role && `role ${p.require_role}`, p.require_owner && 'ownership'].filter(Boolean).join(' and ') || '—'}</td>
-                    <td>
-                      {writer && (
-                        <button type="button" class="danger" onClick={() => { remove.clear(); setDeleting(p); }}>
-                          Delete<span class="visually-hidden"> policy {p.name}</span>
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table label="Policies table">
+            <thead><tr><th scope="col">Name</th><th scope="col">Permission</th><th scope="col">When</th><th scope="col">Requires</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+            <tbody>
+              {policies.data.policies.map((p) => (
+                <tr key={p.id}>
+                  <td>{p.name}{p.description && <div class="hint">{p.description}</div>}</td>
+                  <td><code>{p.permission}</code></td>
+                  <td>{conditionsText(p.conditions)}</td>
+                  <td>{[p.require_role && `role ${p.require_role}`, p.require_owner && 'ownership'].filter(Boolean).join(' and ') || '—'}</td>
+                  <td>
+                    {writer && (
+                      <button type="button" class="danger" onClick={() => { remove.clear(); setDeleting(p); }}>
+                        Delete<span class="visually-hidden"> policy {p.name}</span>
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
         ))}
       </section>
 
@@ -96,7 +95,7 @@ export function Policies() {
             </fieldset>
             <Field label="Required role" name="require_role" options={[['', '(none)'], ...(roles.data?.roles.map((r) => r.name) ?? [])]}
                    problem={create.problem} />
-            <label class="choice"><input type="checkbox" name="require_owner" /> And only members of the owner team</label>
+            <label class="choice"><input type="checkbox" name="require_owner" /> Require membership of the owner team</label>
             <p class="hint">A policy needs a required role, the owner team, or both.</p>
             <ProblemAlert problem={create.problem ?? roles.problem}
                           fields={['name', 'description', 'permission', 'require_role', ...ATTRIBUTES.map(([a]) => `conditions.${a}`)]} />

@@ -5,6 +5,7 @@ import { useAction, useApi } from '../../hooks.js';
 import { useSession } from '../../session.jsx';
 import { Done, Field, formValues, NAME_PATTERN, ProblemAlert } from '../../components/forms.jsx';
 import { Page } from '../../components/Page.jsx';
+import { Table } from '../../components/Table.jsx';
 
 export function Teams() {
   const session = useSession();
@@ -75,16 +76,14 @@ export function Teams() {
         <h2 id="team-list-h">All teams</h2>
         <ProblemAlert problem={teams.problem} />
         {teams.data && (teams.data.teams.length === 0 ? <p>No teams yet.</p> : (
-          <div class="table-wrap">
-            <table>
-              <thead><tr><th scope="col">Name</th><th scope="col">Display name</th><th scope="col">Parent</th><th scope="col">Members</th></tr></thead>
-              <tbody>
-                {teams.data.teams.map((t) => (
-                  <tr key={t.id}><td>{t.name}</td><td>{t.display_name}</td><td>{t.parent ?? '—'}</td><td>{t.members}</td></tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table label="Teams table">
+            <thead><tr><th scope="col">Name</th><th scope="col">Display name</th><th scope="col">Parent</th><th scope="col">Members</th></tr></thead>
+            <tbody>
+              {teams.data.teams.map((t) => (
+                <tr key={t.id}><td>{t.name}</td><td>{t.display_name}</td><td>{t.parent ?? '—'}</td><td>{t.members}</td></tr>
+              ))}
+            </tbody>
+          </Table>
         ))}
       </section>
     </Page>

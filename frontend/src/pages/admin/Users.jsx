@@ -8,6 +8,7 @@ import { ConfirmDialog } from '../../components/Dialog.jsx';
 import { Done, Field, formValues, NAME_PATTERN, ProblemAlert } from '../../components/forms.jsx';
 import { Page } from '../../components/Page.jsx';
 import { utcText } from '../../format.js';
+import { Table } from '../../components/Table.jsx';
 
 export function Users() {
   const session = useSession();
@@ -60,34 +61,32 @@ export function Users() {
         <h2 id="user-list-h">All users</h2>
         <ProblemAlert problem={list.problem} />
         {list.data && (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr><th scope="col">Username</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Kind</th>
-                  <th scope="col">State</th><th scope="col">Created</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr>
-              </thead>
-              <tbody>
-                {list.data.users.map((u) => (
-                  <tr key={u.id}>
-                    <td>{u.username}</td>
-                    <td>{u.display_name}</td>
-                    <td>{u.email}</td>
-                    <td>{u.kind === 'service' ? 'service account' : 'person'}</td>
-                    <td>{u.disabled_at ? `disabled since ${utcText(u.disabled_at)}` : 'active'}</td>
-                    <td>{utcText(u.created_at)}</td>
-                    <td><div class="row-actions">
-                      {u.kind === 'service' && !u.disabled_at && <a href={`/admin/users/${u.id}/tokens`}>Tokens<span class="visually-hidden"> of {u.username}</span></a>}
-                      {session.can('iam.user.write') && u.id !== session.user.id && (
-                        <button type="button" class={u.disabled_at ? '' : 'danger'} onClick={() => { toggle.clear(); setChanging(u); }}>
-                          {u.disabled_at ? 'Enable' : 'Disable'}<span class="visually-hidden"> {u.username}</span>
-                        </button>
-                      )}
-                    </div></td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table label="Users table">
+            <thead>
+              <tr><th scope="col">Username</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Kind</th>
+                <th scope="col">State</th><th scope="col">Created</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr>
+            </thead>
+            <tbody>
+              {list.data.users.map((u) => (
+                <tr key={u.id}>
+                  <td>{u.username}</td>
+                  <td>{u.display_name}</td>
+                  <td>{u.email}</td>
+                  <td>{u.kind === 'service' ? 'service account' : 'person'}</td>
+                  <td>{u.disabled_at ? `disabled since ${utcText(u.disabled_at)}` : 'active'}</td>
+                  <td>{utcText(u.created_at)}</td>
+                  <td><div class="row-actions">
+                    {u.kind === 'service' && !u.disabled_at && <a href={`/admin/users/${u.id}/tokens`}>Tokens<span class="visually-hidden"> of {u.username}</span></a>}
+                    {session.can('iam.user.write') && u.id !== session.user.id && (
+                      <button type="button" class={u.disabled_at ? '' : 'danger'} onClick={() => { toggle.clear(); setChanging(u); }}>
+                        {u.disabled_at ? 'Enable' : 'Disable'}<span class="visually-hidden"> {u.username}</span>
+                      </button>
+                    )}
+                  </div></td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
         )}
         <p class="actions">
           {after > 0 && <button type="button" onClick={() => setAfter(0)}>First page</button>}
