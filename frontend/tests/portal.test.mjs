@@ -234,6 +234,20 @@ test('the new user logs in on a narrow screen and meets only what the viewer rol
   assert.deepEqual(viewer.problems, []);
 });
 
+test('when the session ends, the next request leads to the login page, and back to the page after it', async () => {
+  const { context, page } = viewer;
+  await context.clearCookies();
+  await page.getByRole('button', { name: 'Menu' }).click();
+  await mainNav(page).getByRole('link', { name: 'Admin' }).click();
+  await adminNav(page).getByRole('link', { name: 'Teams' }).click();
+  await page.getByText('Your session has ended. Log in again to continue.').waitFor();
+  await page.getByLabel('Username or email').fill(user);
+  await page.getByLabel('Password').fill(userPassword);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('cell', { name: team, exact: true }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/admin/teams');
+});
+
 test('the audit log shows each step, filtered, and exports it', async () => {
   const { page } = admin;
   await mainNav(page).getByRole('link', { name: 'Audit' }).click();

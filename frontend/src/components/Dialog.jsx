@@ -20,8 +20,11 @@ export function Dialog({ title, onClose, children }) {
   );
 }
 
-/** "Are you sure?": runs action.run() on confirm (a useAction), shows its problem, closes when done. */
-export function ConfirmDialog({ title, children, confirm, action, onClose }) {
+/**
+ * "Are you sure?": runs action.run() on confirm (a useAction), shows its problem, closes when
+ * done. The confirm button looks dangerous unless `danger` is false.
+ */
+export function ConfirmDialog({ title, children, confirm, action, onClose, danger = true }) {
   async function onConfirm() {
     if ((await action.run()) !== undefined) onClose();
   }
@@ -31,7 +34,7 @@ export function ConfirmDialog({ title, children, confirm, action, onClose }) {
       <ProblemAlert problem={action.problem} />
       <div class="actions">
         <button type="button" onClick={onClose}>Cancel</button>
-        <button type="button" class="danger" onClick={onConfirm} disabled={action.busy}>{confirm}</button>
+        <button type="button" class={danger ? 'danger' : 'primary'} onClick={onConfirm} disabled={action.busy}>{confirm}</button>
       </div>
     </Dialog>
   );

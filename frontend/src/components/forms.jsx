@@ -44,17 +44,18 @@ export function Field({ label, name, problem, hint, options, ...props }) {
 }
 
 /** A group of checkboxes sharing one name (submitted as a list). */
-export function Choices({ legend, name, choices, checked = [], problem, hint }) {
+export function Choices({ legend, name, choices, problem, hint }) {
   const id = useId();
   const error = problem?.fieldErrors?.[name];
+  const describedBy = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
   return (
-    <fieldset class="choices" aria-describedby={error ? `${id}-error` : undefined}>
+    <fieldset aria-describedby={describedBy}>
       <legend>{legend}</legend>
-      {hint && <p class="hint">{hint}</p>}
+      {hint && <p class="hint" id={`${id}-hint`}>{hint}</p>}
       <div class="choice-list">
         {choices.map((c) => (
           <label key={c} class="choice">
-            <input type="checkbox" name={name} value={c} defaultChecked={checked.includes(c)} /> {c}
+            <input type="checkbox" name={name} value={c} /> {c}
           </label>
         ))}
       </div>

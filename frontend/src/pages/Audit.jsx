@@ -4,6 +4,7 @@
 import { useLocation } from 'preact-iso';
 import { apiUrl } from '../api.js';
 import { useApi } from '../hooks.js';
+import { useSession } from '../session.jsx';
 import { Field, ProblemAlert, formValues } from '../components/forms.jsx';
 import { Page } from '../components/Page.jsx';
 import { utcText } from '../format.js';
@@ -36,6 +37,7 @@ function detailsText(details) {
 }
 
 export function Audit() {
+  const session = useSession();
   const { query, route } = useLocation();
   const filters = Object.fromEntries(FILTERS.map((f) => [f, query[f] ?? '']));
   const page = { ...filters, cursor: query.cursor ?? '' };
@@ -71,11 +73,13 @@ export function Audit() {
       {events.data && (
         <section aria-labelledby="events-h">
           <h2 id="events-h">{query.cursor ? 'Older events' : 'Latest events'}</h2>
-          <p class="actions">
-            Export this page:
-            <a href={apiUrl('/audit/events', { ...page, format: 'csv' })} download="audit.csv">CSV</a>
-            <a href={apiUrl('/audit/events', { ...page, format: 'jsonl' })} download="audit.jsonl">JSON Lines</a>
-          </p>
+          {session.can('audit.event.export') && (
+            <p class="actions">
+              Export this page:
+              <a href={apiUrl('/audit/events', { ...page, format: 'csv' })} download="audit.csv">CSV</a>
+              <a href={apiUrl('/audit/events', { ...page, format: 'jsonl' })} download="audit.jsonl">JSON Lines</a>
+            </p>
+          )}
           {events.data.events.length === 0 ? <p>No events match these filters.</p> : (
             <Table label="Audit events">
               <thead>

@@ -22,7 +22,7 @@ export function Teams() {
     teams.reload();
     return team;
   });
-  const membership = useAction(async (form, v, add) => {
+  const membership = useAction(async (v, add) => {
     const user = users.data.users.find((u) => u.username === v.user);
     if (!user) throw problemNoUser(v.user);
     const answer = await api(`/iam/teams/${encodeURIComponent(v.team)}/members/${user.id}`, { method: add ? 'PUT' : 'DELETE' });
@@ -33,7 +33,7 @@ export function Teams() {
   function onMembership(e) {
     e.preventDefault();
     const add = e.submitter?.value !== 'remove';
-    membership.run(e.currentTarget, formValues(e), add);
+    membership.run(formValues(e), add);
   }
 
   return (

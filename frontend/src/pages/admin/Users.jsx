@@ -96,7 +96,8 @@ export function Users() {
 
       {changing && (
         <ConfirmDialog title={`${changing.disabled_at ? 'Enable' : 'Disable'} ${changing.username}?`}
-                       confirm={changing.disabled_at ? 'Enable' : 'Disable'} action={toggle} onClose={() => setChanging(null)}>
+                       confirm={changing.disabled_at ? 'Enable' : 'Disable'} danger={!changing.disabled_at}
+                       action={toggle} onClose={() => setChanging(null)}>
           <p>{changing.disabled_at
             ? 'The account can log in and use its tokens again.'
             : 'Its sessions and tokens stop working at once. Nothing is deleted; you can enable it again.'}</p>
