@@ -1,6 +1,7 @@
 // Modal dialogs on the native <dialog> element: it traps focus, closes with Escape and gives
 // focus back to what opened it.
-import { useEffect, useId, useRef } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useAction } from '../hooks.js';
 import { ProblemAlert } from './forms.jsx';
 
 /** A modal dialog, open while it is rendered; onClose runs when it is dismissed (Escape too). */
@@ -21,19 +22,38 @@ export function Dialog({ title, onClose, children }) {
 }
 
 /**
- * "Are you sure?": runs action.run() on confirm (a useAction), shows its problem, closes when
- * done. The confirm button looks dangerous unless `danger` is false.
+ * A change that asks first: ask(subject) opens the question about subject, confirming runs
+ * fn(subject); {subject, action, ask, close} goes to ConfirmDialog as `confirmation`.
  */
-export function ConfirmDialog({ title, children, confirm, action, onClose, danger = true }) {
+export function useConfirmation(fn) {
+  const [subject, setSubject] = useState(null);
+  const action = useAction(() => fn(subject));
+  return {
+    subject,
+    action,
+    ask(s) {
+      action.clear();
+      setSubject(s);
+    },
+    close: () => setSubject(null),
+  };
+}
+
+/**
+ * "Are you sure?" for a useConfirmation: shows the action's problem, closes once it is done.
+ * The confirm button looks dangerous unless `danger` is false.
+ */
+export function ConfirmDialog({ confirmation, title, confirm, danger = true, children }) {
+  const { action, close } = confirmation;
   async function onConfirm() {
-    if ((await action.run()) !== undefined) onClose();
+    if ((await action.run()) !== undefined) close();
   }
   return (
-    <Dialog title={title} onClose={onClose}>
+    <Dialog title={title} onClose={close}>
       {children}
       <ProblemAlert problem={action.problem} />
       <div class="actions">
-        <button type="button" onClick={onClose}>Cancel</button>
+        <button type="button" onClick={close}>Cancel</button>
         <button type="button" class={danger ? 'danger' : 'primary'} onClick={onConfirm} disabled={action.busy}>{confirm}</button>
       </div>
     </Dialog>

@@ -5,13 +5,12 @@ import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { useAction, useApi } from '../hooks.js';
 import { Choices, Field, ProblemAlert, formValues } from './forms.jsx';
-import { ConfirmDialog, Dialog } from './Dialog.jsx';
+import { ConfirmDialog, Dialog, useConfirmation } from './Dialog.jsx';
 import { utcText } from '../format.js';
 import { Table } from './Table.jsx';
 
 export function TokenManager({ base, scopeChoices, scopeHint }) {
   const list = useApi(base);
-  const [revoking, setRevoking] = useState(null);
   const create = useAction(async (form, values) => {
     const token = await api(base, {
       method: 'POST',
@@ -21,8 +20,8 @@ export function TokenManager({ base, scopeChoices, scopeHint }) {
     list.reload();
     return token;
   });
-  const revoke = useAction(async () => {
-    const answer = await api(`${base}/${revoking.id}`, { method: 'DELETE' });
+  const revoke = useConfirmation(async (token) => {
+    const answer = await api(`${base}/${token.id}`, { method: 'DELETE' });
     list.reload();
     return answer;
   });
@@ -72,7 +71,7 @@ export function TokenManager({ base, scopeChoices, scopeHint }) {
                   <td>{tokenState(t)}</td>
                   <td>
                     {tokenState(t) === 'active' && (
-                      <button type="button" class="danger" onClick={() => { revoke.clear(); setRevoking(t); }}>
+                      <button type="button" class="danger" onClick={() => revoke.ask(t)}>
                         Revoke<span class="visually-hidden"> {t.name}</span>
                       </button>
                     )}
@@ -85,8 +84,8 @@ export function TokenManager({ base, scopeChoices, scopeHint }) {
       </section>
 
       {create.result && <NewToken token={create.result} onClose={create.clear} />}
-      {revoking && (
-        <ConfirmDialog title={`Revoke ${revoking.name}?`} confirm="Revoke" action={revoke} onClose={() => setRevoking(null)}>
+      {revoke.subject && (
+        <ConfirmDialog confirmation={revoke} title={`Revoke ${revoke.subject.name}?`} confirm="Revoke">
           <p>Anything using this token stops working at once. This cannot be undone.</p>
         </ConfirmDialog>
       )}

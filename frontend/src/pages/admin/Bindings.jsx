@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { useAction, useApi } from '../../hooks.js';
 import { useSession } from '../../session.jsx';
-import { ConfirmDialog } from '../../components/Dialog.jsx';
+import { ConfirmDialog, useConfirmation } from '../../components/Dialog.jsx';
 import { Done, Field, ProblemAlert, formValues } from '../../components/forms.jsx';
 import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';
@@ -25,7 +25,6 @@ export function Bindings() {
   const users = useApi(writer ? '/iam/users' : null, { limit: 500 });
   const [scope, setScope] = useState('global');
   const [subjectType, setSubjectType] = useState('user');
-  const [deleting, setDeleting] = useState(null);
 
   const create = useAction(async (form, v) => {
     const binding = await api('/iam/bindings', {
@@ -38,8 +37,8 @@ export function Bindings() {
     bindings.reload();
     return binding;
   });
-  const remove = useAction(async () => {
-    const answer = await api(`/iam/bindings/${deleting.id}`, { method: 'DELETE' });
+  const remove = useConfirmation(async (binding) => {
+    const answer = await api(`/iam/bindings/${binding.id}`, { method: 'DELETE' });
     bindings.reload();
     return answer;
   });
@@ -85,7 +84,7 @@ export function Bindings() {
                   <td>{scopeText(b)}</td>
                   <td>
                     {writer && (
-                      <button type="button" class="danger" onClick={() => { remove.clear(); setDeleting(b); }}>
+                      <button type="button" class="danger" onClick={() => remove.ask(b)}>
                         Remove<span class="visually-hidden"> {b.role} of {b.subject}</span>
                       </button>
                     )}
@@ -97,9 +96,9 @@ export function Bindings() {
         )}
       </section>
 
-      {deleting && (
-        <ConfirmDialog title="Remove this binding?" confirm="Remove" action={remove} onClose={() => setDeleting(null)}>
-          <p>{deleting.subject_type} {deleting.subject} stops holding {deleting.role} ({scopeText(deleting)}) at once.</p>
+      {remove.subject && (
+        <ConfirmDialog confirmation={remove} title="Remove this binding?" confirm="Remove">
+          <p>{remove.subject.subject_type} {remove.subject.subject} stops holding {remove.subject.role} ({scopeText(remove.subject)}) at once.</p>
         </ConfirmDialog>
       )}
     </Page>

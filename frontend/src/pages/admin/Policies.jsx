@@ -1,11 +1,10 @@
 // Attribute policies: where a permission (or a family, "secrets.*", or "*") and the resource's
 // attributes (environment, kind, owner) match, the caller must also hold a role there and/or
 // belong to the owning team.
-import { useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { useAction, useApi } from '../../hooks.js';
 import { useSession } from '../../session.jsx';
-import { ConfirmDialog } from '../../components/Dialog.jsx';
+import { ConfirmDialog, useConfirmation } from '../../components/Dialog.jsx';
 import { Done, Field, formValues, ProblemAlert, RULE_NAME_PATTERN } from '../../components/forms.jsx';
 import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';
@@ -26,7 +25,6 @@ export function Policies() {
   const writer = session.can('iam.policy.write');
   const policies = useApi('/iam/policies');
   const roles = useApi(writer ? '/iam/roles' : null);
-  const [deleting, setDeleting] = useState(null);
 
   const create = useAction(async (form, v) => {
     const conditions = {};
@@ -38,8 +36,8 @@ export function Policies() {
     policies.reload();
     return policy;
   });
-  const remove = useAction(async () => {
-    const answer = await api(`/iam/policies/${deleting.id}`, { method: 'DELETE' });
+  const remove = useConfirmation(async (policy) => {
+    const answer = await api(`/iam/policies/${policy.id}`, { method: 'DELETE' });
     policies.reload();
     return answer;
   });
@@ -65,7 +63,7 @@ export function Policies() {
                   <td>{[p.require_role && `role ${p.require_role}`, p.require_owner && 'ownership'].filter(Boolean).join(' and ') || '—'}</td>
                   <td>
                     {writer && (
-                      <button type="button" class="danger" onClick={() => { remove.clear(); setDeleting(p); }}>
+                      <button type="button" class="danger" onClick={() => remove.ask(p)}>
                         Delete<span class="visually-hidden"> policy {p.name}</span>
                       </button>
                     )}
@@ -105,9 +103,9 @@ export function Policies() {
         </section>
       )}
 
-      {deleting && (
-        <ConfirmDialog title={`Delete policy ${deleting.name}?`} confirm="Delete" action={remove} onClose={() => setDeleting(null)}>
-          <p>The permission {deleting.permission} is no longer narrowed by this rule.</p>
+      {remove.subject && (
+        <ConfirmDialog confirmation={remove} title={`Delete policy ${remove.subject.name}?`} confirm="Delete">
+          <p>The permission {remove.subject.permission} is no longer narrowed by this rule.</p>
         </ConfirmDialog>
       )}
     </Page>

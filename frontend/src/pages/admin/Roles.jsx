@@ -1,17 +1,15 @@
 // Roles: the built-in ones (viewer ⊂ developer ⊂ maintainer ⊂ admin) and custom roles, each
 // with its permissions; creating and deleting custom roles.
-import { useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { useAction, useApi } from '../../hooks.js';
 import { useSession } from '../../session.jsx';
-import { ConfirmDialog } from '../../components/Dialog.jsx';
+import { ConfirmDialog, useConfirmation } from '../../components/Dialog.jsx';
 import { Choices, Done, Field, formValues, ProblemAlert, RULE_NAME_PATTERN } from '../../components/forms.jsx';
 import { Page } from '../../components/Page.jsx';
 
 export function Roles() {
   const session = useSession();
   const roles = useApi('/iam/roles');
-  const [deleting, setDeleting] = useState(null);
   const create = useAction(async (form, v) => {
     const role = await api('/iam/roles', {
       method: 'POST',
@@ -21,8 +19,8 @@ export function Roles() {
     roles.reload();
     return role;
   });
-  const remove = useAction(async () => {
-    const answer = await api(`/iam/roles/${encodeURIComponent(deleting.name)}`, { method: 'DELETE' });
+  const remove = useConfirmation(async (role) => {
+    const answer = await api(`/iam/roles/${encodeURIComponent(role.name)}`, { method: 'DELETE' });
     roles.reload();
     return answer;
   });
@@ -41,7 +39,7 @@ export function Roles() {
                 {r.description && <p>{r.description}</p>}
                 <p class="permissions">{r.permissions.join(', ')}</p>
                 {writer && !r.builtin && (
-                  <button type="button" class="danger" onClick={() => { remove.clear(); setDeleting(r); }}>
+                  <button type="button" class="danger" onClick={() => remove.ask(r)}>
                     Delete<span class="visually-hidden"> role {r.name}</span>
                   </button>
                 )}
@@ -66,8 +64,8 @@ export function Roles() {
         </section>
       )}
 
-      {deleting && (
-        <ConfirmDialog title={`Delete role ${deleting.name}?`} confirm="Delete" action={remove} onClose={() => setDeleting(null)}>
+      {remove.subject && (
+        <ConfirmDialog confirmation={remove} title={`Delete role ${remove.subject.name}?`} confirm="Delete">
           <p>Bindings of this role stop giving its permissions.</p>
         </ConfirmDialog>
       )}

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { useAction, useApi } from '../../hooks.js';
 import { useSession } from '../../session.jsx';
-import { ConfirmDialog } from '../../components/Dialog.jsx';
+import { ConfirmDialog, useConfirmation } from '../../components/Dialog.jsx';
 import { Done, Field, formValues, NAME_PATTERN, ProblemAlert } from '../../components/forms.jsx';
 import { Page } from '../../components/Page.jsx';
 import { utcText } from '../../format.js';
@@ -15,7 +15,6 @@ export function Users() {
   const [after, setAfter] = useState(0);
   const list = useApi('/iam/users', { after, limit: 100 });
   const [kind, setKind] = useState('human');
-  const [changing, setChanging] = useState(null);
 
   const create = useAction(async (form, v) => {
     const body = { username: v.username, display_name: v.display_name, kind: v.kind };
@@ -27,9 +26,8 @@ export function Users() {
     list.reload();
     return user;
   });
-  const toggle = useAction(async () => {
-    const verb = changing.disabled_at ? 'enable' : 'disable';
-    const answer = await api(`/iam/users/${changing.id}/${verb}`, { method: 'POST' });
+  const toggle = useConfirmation(async (user) => {
+    const answer = await api(`/iam/users/${user.id}/${user.disabled_at ? 'enable' : 'disable'}`, { method: 'POST' });
     list.reload();
     return answer;
   });
@@ -78,7 +76,7 @@ export function Users() {
                   <td><div class="row-actions">
                     {u.kind === 'service' && !u.disabled_at && <a href={`/admin/users/${u.id}/tokens`}>Tokens<span class="visually-hidden"> of {u.username}</span></a>}
                     {session.can('iam.user.write') && u.id !== session.user.id && (
-                      <button type="button" class={u.disabled_at ? '' : 'danger'} onClick={() => { toggle.clear(); setChanging(u); }}>
+                      <button type="button" class={u.disabled_at ? '' : 'danger'} onClick={() => toggle.ask(u)}>
                         {u.disabled_at ? 'Enable' : 'Disable'}<span class="visually-hidden"> {u.username}</span>
                       </button>
                     )}
@@ -94,11 +92,10 @@ export function Users() {
         </p>
       </section>
 
-      {changing && (
-        <ConfirmDialog title={`${changing.disabled_at ? 'Enable' : 'Disable'} ${changing.username}?`}
-                       confirm={changing.disabled_at ? 'Enable' : 'Disable'} danger={!changing.disabled_at}
-                       action={toggle} onClose={() => setChanging(null)}>
-          <p>{changing.disabled_at
+      {toggle.subject && (
+        <ConfirmDialog confirmation={toggle} title={`${toggle.subject.disabled_at ? 'Enable' : 'Disable'} ${toggle.subject.username}?`}
+                       confirm={toggle.subject.disabled_at ? 'Enable' : 'Disable'} danger={!toggle.subject.disabled_at}>
+          <p>{toggle.subject.disabled_at
             ? 'The account can log in and use its tokens again.'
             : 'Its sessions and tokens stop working at once. Nothing is deleted; you can enable it again.'}</p>
         </ConfirmDialog>
