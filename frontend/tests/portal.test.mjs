@@ -53,15 +53,15 @@ test('the skip link, visible focus and the user menu work from the keyboard', as
   assert.ok(await skip.evaluate((el) => el === document.activeElement && getComputedStyle(el).outlineStyle !== 'none'),
     'the skip link comes first and shows its focus');
   await page.keyboard.press('Enter');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+  await page.waitForFunction(() => document.activeElement.id === 'main');
 
   const account = page.getByRole('button', { name: 'Account of admin' });
   await account.focus();
   await page.keyboard.press('Enter');
-  assert.equal(await account.getAttribute('aria-expanded'), 'true');
+  await page.getByRole('button', { name: 'Account of admin', expanded: true }).waitFor();
   await page.getByRole('link', { name: 'API tokens' }).waitFor();
   await page.keyboard.press('Escape');
-  assert.equal(await account.getAttribute('aria-expanded'), 'false');
+  await page.getByRole('button', { name: 'Account of admin', expanded: false }).waitFor();
   assert.ok(await account.evaluate((el) => el === document.activeElement), 'Escape gives focus back to the menu button');
 });
 
@@ -124,6 +124,8 @@ test('the administrator creates a team, a user, a membership and a binding', asy
   await newUser.getByLabel('Password').fill(userPassword);
   await newUser.getByLabel('Password').press('Enter');
   await newUser.getByRole('status').filter({ hasText: `Created ${user}.` }).waitFor();
+  await page.getByRole('button', { name: `Unlock logins of ${user}` }).click();
+  await page.getByRole('status').filter({ hasText: `${user} was not locked out.` }).waitFor();
 
   await adminNav(page).getByRole('link', { name: 'Teams' }).click();
   const members = page.getByRole('region', { name: 'Members' });
@@ -207,20 +209,20 @@ test('the new user logs in on a narrow screen and meets only what the viewer rol
 
   // On a phone the navigation hides behind the menu button.
   const menu = page.getByRole('button', { name: 'Menu' });
-  assert.equal(await menu.getAttribute('aria-expanded'), 'false');
+  await page.getByRole('button', { name: 'Menu', expanded: false }).waitFor();
   assert.equal(await mainNav(page).getByRole('link', { name: 'Catalog' }).isVisible(), false);
   await menu.click();
   await mainNav(page).getByRole('link', { name: 'Catalog' }).waitFor();
   await screenshot(page, 'navigation-open');
   assert.equal(await mainNav(page).getByRole('link', { name: 'Audit' }).count(), 0, 'viewers do not read the audit log');
   await page.keyboard.press('Escape');
-  assert.equal(await menu.getAttribute('aria-expanded'), 'false');
+  await page.getByRole('button', { name: 'Menu', expanded: false }).waitFor();
 
   // Admin pages are there to read, without the forms that change things.
   await menu.click();
   await mainNav(page).getByRole('link', { name: 'Admin' }).click();
-  assert.equal(await adminNav(page).getByRole('link', { name: 'Explain' }).count(), 0);
   await adminNav(page).getByRole('link', { name: 'Users' }).click();
+  assert.equal(await adminNav(page).getByRole('link', { name: 'Explain' }).count(), 0);
   await page.getByRole('cell', { name: user, exact: true }).waitFor();
   assert.equal(await page.getByRole('region', { name: 'New user' }).count(), 0);
   assert.equal(await page.getByRole('button', { name: /^Disable/ }).count(), 0);

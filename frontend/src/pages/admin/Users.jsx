@@ -1,5 +1,6 @@
 // Users: the list (a page of 100 at a time), creating people and service accounts, disabling
-// and enabling them. Users are never deleted, so the audit log keeps its meaning.
+// and enabling them, unlocking logins after too many failures. Users are never deleted, so the
+// audit log keeps its meaning.
 import { useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { useAction, useApi } from '../../hooks.js';
@@ -31,6 +32,8 @@ export function Users() {
     list.reload();
     return answer;
   });
+  // Failed logins lock an account for a while; an administrator can lift that at once.
+  const unlock = useAction((user) => api('/iam/unlock', { method: 'POST', body: { username: user.username } }));
 
   return (
     <Page title="Users">
@@ -57,7 +60,10 @@ export function Users() {
 
       <section aria-labelledby="user-list-h">
         <h2 id="user-list-h">All users</h2>
-        <ProblemAlert problem={list.problem} />
+        <ProblemAlert problem={list.problem ?? unlock.problem} />
+        <Done>{unlock.result && (unlock.result.unlocked
+          ? `${unlock.result.username} can log in again.`
+          : `${unlock.result.username} was not locked out.`)}</Done>
         {list.data && (
           <Table label="Users table">
             <thead>
@@ -75,6 +81,11 @@ export function Users() {
                   <td>{utcText(u.created_at)}</td>
                   <td><div class="row-actions">
                     {u.kind === 'service' && !u.disabled_at && <a href={`/admin/users/${u.id}/tokens`}>Tokens<span class="visually-hidden"> of {u.username}</span></a>}
+                    {session.can('iam.unlock') && u.kind === 'human' && !u.disabled_at && (
+                      <button type="button" onClick={() => unlock.run(u)} disabled={unlock.busy}>
+                        Unlock<span class="visually-hidden"> logins of {u.username}</span>
+                      </button>
+                    )}
                     {session.can('iam.user.write') && u.id !== session.user.id && (
                       <button type="button" class={u.disabled_at ? '' : 'danger'} onClick={() => toggle.ask(u)}>
                         {u.disabled_at ? 'Enable' : 'Disable'}<span class="visually-hidden"> {u.username}</span>
