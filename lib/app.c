@@ -135,7 +135,7 @@ static int app_ratelimit(struct app_ctx *c, const char *area)
     else
         key = arena_printf(c->arena, "%s:a:%.120s", area, c->req.remote_addr ? c->req.remote_addr : "unknown");
     struct ratelimit_result rl;
-    if (ratelimit_take(c->db, c->arena, key, per_minute, cfg->ratelimit_burst, &rl, &c->problem) < 0)
+    if (ratelimit_take(c->db, c->arena, c->leases, key, per_minute, cfg->ratelimit_burst, &rl, &c->problem) < 0)
         return -1;
     c->epoch = rl.epoch;
     c->ratelimit_policy = arena_printf(c->arena, "\"%s\";q=%d;w=60;burst=%d", area, per_minute, cfg->ratelimit_burst);
@@ -445,7 +445,8 @@ int app_main(const struct app *app, int argc, char **argv)
     static struct authz_rules rules;
     c.rules = &rules;
     c.cache = authn_cache_new();
-    if (!c.db || !c.cache)
+    c.leases = ratelimit_leases_new();
+    if (!c.db || !c.cache || !c.leases)
         return 1;
 
     if (!fcgi_is_fastcgi()) {
@@ -469,6 +470,7 @@ int app_main(const struct app *app, int argc, char **argv)
     }
     db_free(c.db);
     authn_cache_free(c.cache);
+    ratelimit_leases_free(c.leases);
     authz_rules_free(&rules);
     arena_free(&arena);
     return 0;

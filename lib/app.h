@@ -23,6 +23,7 @@
 #include "db.h"
 #include "http.h"
 #include "problem.h"
+#include "ratelimit.h"
 #include "router.h"
 
 struct app {
@@ -44,6 +45,7 @@ struct app_ctx {
     const char *actor;           /* who made the request, once known (for the log) */
     struct authn_cache *cache;   /* process-wide: credentials seen before (may be NULL) */
     struct authz_rules *rules;   /* process-wide: custom roles and policies at rules->epoch */
+    struct ratelimit_leases *leases; /* process-wide: rate-limit cells granted ahead (may be NULL) */
     long long epoch;             /* the authorization epoch read by this request (0: not read) */
     struct identity who;         /* filled for every route that is not public */
     struct authz_grants grants;  /* the identity's role bindings, for routes with a named permission */

@@ -68,12 +68,31 @@ static enum role_rank role_rank(const char *role)
     return RANK_NONE;
 }
 
+/* Permissions by name: the table sorted once, then binary search (every check looks one up,
+ * and a who-am-I answer checks every permission). */
+static const struct permission_def *by_name[NPERMS];
+
+static int def_cmp(const void *a, const void *b)
+{
+    return strcmp((*(const struct permission_def *const *)a)->name, (*(const struct permission_def *const *)b)->name);
+}
+
+static int key_cmp(const void *key, const void *elem)
+{
+    return strcmp((const char *)key, (*(const struct permission_def *const *)elem)->name);
+}
+
 static const struct permission_def *permission_find(const char *name)
 {
-    for (size_t i = 0; i < NPERMS; i++)
-        if (strcmp(permissions[i].name, name) == 0)
-            return &permissions[i];
-    return NULL;
+    if (!name)
+        return NULL;
+    if (!by_name[0]) {
+        for (size_t i = 0; i < NPERMS; i++)
+            by_name[i] = &permissions[i];
+        qsort(by_name, NPERMS, sizeof(by_name[0]), def_cmp);
+    }
+    const struct permission_def *const *hit = bsearch(name, by_name, NPERMS, sizeof(by_name[0]), key_cmp);
+    return hit ? *hit : NULL;
 }
 
 bool authz_permission_global(const char *permission)

@@ -1,8 +1,9 @@
 /*
  * ratelimit: GCRA in one INSERT ... ON DUPLICATE KEY UPDATE ... RETURNING. The update sets
- * `ok` first and then moves `tat` only if ok (MariaDB evaluates the assignments left to
- * right, each seeing the ones before), and RETURNING hands back the verdict, the TAT (for
- * Retry-After) and the authorization epoch: one round trip whatever the outcome.
+ * `ok` (the cells granted: the n asked for if they fit, else one if it fits, else none) and
+ * then moves `tat` by what was granted (MariaDB evaluates the assignments left to right, each
+ * seeing the ones before); RETURNING hands back the grant, the TAT (for Retry-After) and the
+ * authorization epoch: one round trip whatever the outcome.
  */
 #include "ratelimit.h"
 
@@ -11,9 +12,35 @@
 #include <time.h>
 
 static const char sql_take[] =
-    "INSERT INTO rate_limits (k, tat, ok) VALUES (?, ? + ?, 1) "
-    "ON DUPLICATE KEY UPDATE ok = (GREATEST(tat, ?) + ? - ? <= ?), tat = IF(ok, GREATEST(tat, ?) + ?, tat) "
+    "INSERT INTO rate_limits (k, tat, ok) VALUES (?, ? + ? * ?, ?) "
+    "ON DUPLICATE KEY UPDATE "
+    "ok = IF(GREATEST(tat, ?) + ? * ? - ? <= ?, ?, IF(GREATEST(tat, ?) + ? - ? <= ?, 1, 0)), "
+    "tat = IF(ok > 0, GREATEST(tat, ?) + ok * ?, tat) "
     "RETURNING ok, tat, (SELECT n FROM auth_epoch WHERE id = 1)";
+
+#define LEASE_SLOTS 64
+#define LEASE_KEY_MAX 176
+
+struct lease {
+    char key[LEASE_KEY_MAX];   /* "" = free */
+    int left;                  /* cells not handed out yet */
+    int size;                  /* cells of the last grant */
+    long long granted_us;      /* when it was granted */
+};
+
+struct ratelimit_leases {
+    struct lease slots[LEASE_SLOTS];
+};
+
+struct ratelimit_leases *ratelimit_leases_new(void)
+{
+    return calloc(1, sizeof(struct ratelimit_leases));
+}
+
+void ratelimit_leases_free(struct ratelimit_leases *leases)
+{
+    free(leases);
+}
 
 static long long now_us(void)
 {
@@ -22,24 +49,58 @@ static long long now_us(void)
     return (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
 }
 
-int ratelimit_take(struct db *db, struct arena *a, const char *key, int per_minute, int burst,
-                   struct ratelimit_result *out, struct problem *p)
+static struct lease *lease_slot(struct ratelimit_leases *leases, const char *key)
+{
+    if (!leases || strlen(key) >= LEASE_KEY_MAX)
+        return NULL;
+    unsigned h = 2166136261u;   /* FNV-1a */
+    for (const char *s = key; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return &leases->slots[h % LEASE_SLOTS];
+}
+
+int ratelimit_take(struct db *db, struct arena *a, struct ratelimit_leases *leases, const char *key,
+                   int per_minute, int burst, struct ratelimit_result *out, struct problem *p)
 {
     long long now = now_us(), t = 60000000LL / per_minute, limit = t * (burst < 1 ? 1 : burst);
-    struct db_value v[9] = { DB_TEXTV(key), DB_INTV(now), DB_INTV(t), DB_INTV(now), DB_INTV(t),
-                             DB_INTV(now), DB_INTV(limit), DB_INTV(now), DB_INTV(t) };
-    struct db_result r;
     out->allowed = true;
     out->retry_after = 0;
     out->epoch = 0;
-    if (db_query(db, a, sql_take, v, 9, &r, p) < 0)
+
+    struct lease *l = lease_slot(leases, key);
+    bool mine = l && strcmp(l->key, key) == 0;
+    if (mine && l->left > 0 && now - l->granted_us < RATELIMIT_LEASE_SECONDS * 1000000LL) {
+        l->left--;
+        return 0;
+    }
+    /* Ask for more only when the last grant went fast; never more than an eighth of the burst. */
+    long long n = 1, cap = burst / 8 < RATELIMIT_LEASE_MAX ? burst / 8 : RATELIMIT_LEASE_MAX;
+    if (mine && now - l->granted_us < RATELIMIT_LEASE_FAST_MS * 1000LL)
+        n = l->size * 2 > cap ? (cap < 1 ? 1 : cap) : l->size * 2;
+
+    struct db_value v[17] = {
+        DB_TEXTV(key), DB_INTV(now), DB_INTV(n), DB_INTV(t), DB_INTV(n),
+        DB_INTV(now), DB_INTV(n), DB_INTV(t), DB_INTV(now), DB_INTV(limit), DB_INTV(n),
+        DB_INTV(now), DB_INTV(t), DB_INTV(now), DB_INTV(limit),
+        DB_INTV(now), DB_INTV(t),
+    };
+    struct db_result r;
+    if (db_query(db, a, sql_take, v, 17, &r, p) < 0)
         return -1;
     if (r.nrows != 1 || !db_cell(&r, 0, 0) || !db_cell(&r, 0, 1)) {
         problem_internal(p, "rate limit: the statement returned %zu rows", r.nrows);
         return -1;
     }
     out->epoch = db_cell(&r, 0, 2) ? atoll(db_cell(&r, 0, 2)) : 0;
-    if (strcmp(db_cell(&r, 0, 0), "0") != 0)
+    int granted = atoi(db_cell(&r, 0, 0));
+    if (l) {
+        if (!mine)
+            strcpy(l->key, key);
+        l->size = granted > 0 ? granted : 1;
+        l->left = granted > 0 ? granted - 1 : 0;
+        l->granted_us = now;
+    }
+    if (granted > 0)
         return 0;
     /* Refused: when will one request fit again? */
     out->allowed = false;
