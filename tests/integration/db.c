@@ -20,6 +20,7 @@
 #include "lib/config.h"
 #include "lib/db.h"
 #include "lib/problem.h"
+#include "lib/ratelimit.h"
 #include "tests/summary.h"
 
 #define SCRATCH_DB "portico_dbtest"
@@ -369,6 +370,49 @@ static void test_audit_append_and_verify(void)
     db_free(root);
 }
 
+/* Rate limits with leases, on the stack's real table, as two processes would take them: never
+ * more than the allowance goes through, a busy key is served mostly from leases, and a lease
+ * costs the caller at most its own size. 60 a minute, burst 16: leases of up to 2 cells. */
+static void test_ratelimit_leases(void)
+{
+    struct db *app = db_new(&stack, DB_ROLE_APP);
+    struct ratelimit_leases *one = ratelimit_leases_new(), *two = ratelimit_leases_new();
+    struct problem p;
+    char key[64];
+    problem_init(&p);
+    snprintf(key, sizeof(key), "dbtest:lease:%d", (int)getpid());
+    int allowed = 0, from_lease = 0, refused = 0;
+    for (int i = 0; i < 40; i++) {
+        struct ratelimit_result r;
+        CU_ASSERT_EQUAL_FATAL(ratelimit_take(app, &arena, i % 2 ? one : two, key, 60, 16, &r, &p), 0);
+        if (r.allowed) {
+            allowed++;
+            from_lease += r.epoch == 0;   /* nothing read: served from a lease */
+        } else {
+            refused++;
+            CU_ASSERT_TRUE(r.retry_after >= 1 && r.retry_after <= 2);
+        }
+    }
+    /* the burst (plus at most one cell earned while the loop ran), less what the two leases hold */
+    CU_ASSERT_TRUE(allowed <= 17);
+    CU_ASSERT_TRUE(allowed >= 16 - 2 * 2);
+    CU_ASSERT_TRUE(from_lease > 0);
+    CU_ASSERT_EQUAL(allowed + refused, 40);
+    /* a quiet caller is counted exactly: without leases, one cell per request */
+    snprintf(key, sizeof(key), "dbtest:exact:%d", (int)getpid());
+    allowed = 0;
+    for (int i = 0; i < 20; i++) {
+        struct ratelimit_result r;
+        CU_ASSERT_EQUAL_FATAL(ratelimit_take(app, &arena, NULL, key, 60, 16, &r, &p), 0);
+        allowed += r.allowed;
+        CU_ASSERT_TRUE(r.epoch > 0);
+    }
+    CU_ASSERT_TRUE(allowed == 16 || allowed == 17);
+    ratelimit_leases_free(one);
+    ratelimit_leases_free(two);
+    db_free(app);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
@@ -382,6 +426,7 @@ int main(void)
     CU_add_test(s, "unreachable or refused: 503 with Retry-After", test_unreachable);
     CU_pSuite au = CU_add_suite("audit log (MariaDB)", audit_init, NULL);
     CU_add_test(au, "append in the transaction, verify, tamper, find", test_audit_append_and_verify);
+    CU_add_test(au, "rate limits: leases never let more through than the allowance", test_ratelimit_leases);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_tests_failed(), run = CU_get_number_of_tests_run();
