@@ -88,7 +88,7 @@ if [ -n "${PORTICO_BENCH_ADMIN_PASSWORD:-}" ]; then
   login_ms=$(curl -s -o /dev/null -w '%{time_total}' -H 'Content-Type: application/json' \
     -d "{\"username\":\"admin\",\"password\":\"$PORTICO_BENCH_ADMIN_PASSWORD\"}" "$url/api/v1/auth/login" |
     awk '{printf "%.1f", $1 * 1000}')
-  # The target figure: who am I (a small answer, as ready's) against ready, run in turns, three
+  # The target figure: who am I (a small answer, as ready's) against ready, run in turns, five
   # rounds, the median of each (this 2-core machine varies by a third from run to run, so one
   # run of each would measure the noise). Then the roles document (3 KB) for comparison.
   run_auth() {
@@ -101,7 +101,7 @@ if [ -n "${PORTICO_BENCH_ADMIN_PASSWORD:-}" ]; then
   }
   median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
   readies=() sessions=()
-  for round in 1 2 3; do
+  for round in 1 2 3 4 5; do
     run_wrk /api/v1/system/ready; readies+=("$RPS")
     run_auth /api/v1/auth/session; sessions+=("$A_RPS")
     printf '  round %d: ready %s, /auth/session (bearer) %s requests/s\n' "$round" "$RPS" "$A_RPS"
