@@ -62,7 +62,7 @@ static json_object *str_or_null(const char *s)
 static const char sql_users[] =
     "SELECT id, username, email, display_name, kind, DATE_FORMAT(disabled_at, '%Y-%m-%dT%H:%i:%sZ'), "
     "       DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ') "
-    "FROM users WHERE id > ? ORDER BY id LIMIT ?";
+    "FROM users WHERE id > ? AND (? IS NULL OR username = ?) ORDER BY id LIMIT ?";
 static const char sql_user_add[] =
     "INSERT INTO users (username, email, display_name, kind, password_hash, password_changed_at) "
     "VALUES (?, ?, ?, ?, ?, IF(? IS NULL, NULL, UTC_TIMESTAMP(6)))";
@@ -72,17 +72,21 @@ static const char sql_user_disable[] =
 static int iam_users_list(struct app_ctx *c)
 {
     const char *after_s = http_query(&c->req, "after"), *limit_s = http_query(&c->req, "limit");
+    const char *username = http_query(&c->req, "username");
     long long after = after_s ? strtoll(after_s, NULL, 10) : 0;
     long limit = limit_s ? strtol(limit_s, NULL, 10) : 100;
     if (limit < 1 || limit > 500)
         problem_field(&c->problem, "limit", "must be 1 to 500");
     if (after < 0)
         problem_field(&c->problem, "after", "must be a user id");
+    if (username && (!*username || strlen(username) > 64))
+        problem_field(&c->problem, "username", "must be 1 to 64 characters");
     if (!json_fields_ok(&c->problem))
         return -1;
-    struct db_value v[2] = { DB_INTV(after), DB_INTV(limit + 1) };
+    struct db_value name = username ? DB_TEXTV(username) : DB_NULLV;
+    struct db_value v[4] = { DB_INTV(after), name, name, DB_INTV(limit + 1) };
     struct db_result r;
-    if (db_query(c->db, c->arena, sql_users, v, 2, &r, &c->problem) < 0)
+    if (db_query(c->db, c->arena, sql_users, v, 4, &r, &c->problem) < 0)
         return -1;
     size_t rows = r.nrows > (size_t)limit ? (size_t)limit : r.nrows;
     json_object *list = json_object_new_array();
@@ -314,6 +318,35 @@ static int iam_member_change(struct app_ctx *c, bool add)
     json_object_object_add(o, "team", json_object_new_string(team));
     json_object_object_add(o, "user", json_object_new_int64(uid));
     json_object_object_add(o, "member", json_object_new_boolean(add));
+    return app_json(c, 200, o);
+}
+
+static const char sql_members[] =
+    "SELECT u.id, u.username, u.display_name, u.kind, DATE_FORMAT(m.added_at, '%Y-%m-%dT%H:%i:%sZ') "
+    "FROM team_members m JOIN users u ON u.id = m.user_id WHERE m.team_id = ? ORDER BY u.username LIMIT 5000";
+
+static int iam_members_list(struct app_ctx *c)
+{
+    long long tid = team_id(c, app_param(c, "team"));
+    if (tid <= 0)
+        return tid < 0 ? -1 : problem_set(&c->problem, 404, "not-found", "no such team");
+    struct db_value v = DB_INTV(tid);
+    struct db_result r;
+    if (db_query(c->db, c->arena, sql_members, &v, 1, &r, &c->problem) < 0)
+        return -1;
+    json_object *list = json_object_new_array();
+    for (size_t i = 0; i < r.nrows; i++) {
+        json_object *u = json_object_new_object();
+        json_object_object_add(u, "id", json_object_new_int64(strtoll(db_cell(&r, i, 0), NULL, 10)));
+        json_object_object_add(u, "username", json_object_new_string(db_cell(&r, i, 1)));
+        json_object_object_add(u, "display_name", json_object_new_string(db_cell(&r, i, 2)));
+        json_object_object_add(u, "kind", json_object_new_string(db_cell(&r, i, 3)));
+        json_object_object_add(u, "added_at", json_object_new_string(db_cell(&r, i, 4)));
+        json_object_array_add(list, u);
+    }
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "team", json_object_new_string(app_param(c, "team")));
+    json_object_object_add(o, "members", list);
     return app_json(c, 200, o);
 }
 
@@ -932,7 +965,7 @@ static const struct route iam_routes[] = {
     { "DELETE", "/api/v1/iam/policies/{id}", "iam.policy.write", iam_policy_delete, 0,
       "Delete a policy", "It stops applying at once." },
     { "GET", "/api/v1/iam/users", "iam.user.read", iam_users_list, 0,
-      "Users", "By id; limit 1..500 (100), after = the last id of the previous page." },
+      "Users", "By id; limit 1..500 (100), after = the last id of the previous page; username = one user by name." },
     { "POST", "/api/v1/iam/users", "iam.user.write", iam_user_create, ROUTE_BODY_JSON,
       "Create a user", "Takes {username, email, display_name, kind (human|service), password (humans)}." },
     { "POST", "/api/v1/iam/users/{id}/disable", "iam.user.write", iam_user_disable, 0,
@@ -950,6 +983,8 @@ static const struct route iam_routes[] = {
       "Teams", "Each with its parent and its member count." },
     { "POST", "/api/v1/iam/teams", "iam.team.write", iam_team_create, ROUTE_BODY_JSON,
       "Create a team", "Takes {name, display_name, parent}." },
+    { "GET", "/api/v1/iam/teams/{team}/members", "iam.team.read", iam_members_list, 0,
+      "A team's members", "Its own members (not those of the teams below it), by username." },
     { "PUT", "/api/v1/iam/teams/{team}/members/{user}", "iam.team.write", iam_member_add, 0,
       "Add a member", "The user (by id) joins the team; harmless when it is a member already." },
     { "DELETE", "/api/v1/iam/teams/{team}/members/{user}", "iam.team.write", iam_member_remove, 0,

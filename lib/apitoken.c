@@ -42,7 +42,7 @@ int apitoken_parse(json_object *body, const struct authz_grants *owner_grants, s
             json_object *sc = json_object_array_get_idx(scopes, i);
             const char *perm = json_object_is_type(sc, json_type_string) ? json_object_get_string(sc) : NULL;
             char field[32];
-            snprintf(field, sizeof(field), "scopes[%zu]", i);
+            snprintf(field, sizeof(field), "scopes/%zu", i);
             if (!perm || !authz_permission_known(perm))
                 problem_field(p, field, "is not a permission");
             else if (!authz_check(owner_grants, perm, NULL, NULL))

@@ -134,6 +134,9 @@ test('the administrator creates a team, a user, a membership and a binding', asy
   await members.getByRole('button', { name: 'Add member' }).click();
   await members.getByRole('status').filter({ hasText: `${user} is now a member of ${team}.` }).waitFor();
   await page.getByRole('row').filter({ hasText: team }).filter({ hasText: /1$/ }).waitFor();
+  const who = page.getByRole('region', { name: 'Who is in a team' });
+  await who.getByLabel('Team').selectOption(team);
+  await who.getByRole('cell', { name: user, exact: true }).waitFor();
 
   await adminNav(page).getByRole('link', { name: 'Bindings' }).click();
   const binding = page.getByRole('region', { name: 'New binding' });

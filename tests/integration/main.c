@@ -1107,7 +1107,7 @@ static void test_api_tokens(void)
     CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/auth/tokens",
                                        "{\"name\":\"x\",\"scopes\":[\"nope.nope\"],\"expires_in_days\":366}", &r), 422);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "expires_in_days"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "scopes[0]"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "scopes/0"));
     resp_free(&r);
     snprintf(viewer, sizeof(viewer), "tokviewer%d%c", (int)getpid(), server[strlen(server) - 1]);
     CU_ASSERT_EQUAL_FATAL(make_user(viewer, "viewer"), 0);
@@ -1187,6 +1187,26 @@ static void test_iam_teams_and_explain(void)
     resp_free(&r);
     snprintf(path, sizeof(path), "/api/v1/iam/teams/%s/members/%lld", pay, uid);
     CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "PUT", path, NULL, &r), 200);
+    resp_free(&r);
+    /* the team's members, and the user found by name */
+    snprintf(path, sizeof(path), "/api/v1/iam/teams/%s/members", pay);
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    snprintf(body, sizeof(body), "\"username\":\"%s\"", u);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, body));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/iam/teams/%s/members", org);   /* only its own members */
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    CU_ASSERT_PTR_NULL(strstr(r.body, body));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_as(cookie, "/api/v1/iam/teams/no-such-team/members", &r), 404);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/iam/users?username=%s", u);
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    o = json_tokener_parse(r.body);
+    json_object *found = o ? json_object_object_get(o, "users") : NULL;
+    CU_ASSERT_EQUAL(found ? json_object_array_length(found) : 0, 1);
+    CU_ASSERT_EQUAL(found && json_object_array_length(found) == 1 ? jint(json_object_array_get_idx(found, 0), "id") : 0, uid);
+    json_object_put(o);
     resp_free(&r);
 
     /* the user now reads the audit log through org, and explain says so */

@@ -1,5 +1,6 @@
-// Teams: the list with parents and member counts, creating a team (under a parent or not),
-// and adding or removing a member.
+// Teams: the list with parents and member counts, a team's members, creating a team (under a
+// parent or not), and adding or removing a member by username.
+import { useState } from 'preact/hooks';
 import { Problem, api } from '../../api.js';
 import { useAction, useApi } from '../../hooks.js';
 import { useSession } from '../../session.jsx';
@@ -11,8 +12,10 @@ export function Teams() {
   const session = useSession();
   const teams = useApi('/iam/teams');
   const writer = session.can('iam.team.write');
-  const users = useApi(writer ? '/iam/users' : null, { limit: 500 });
+  const users = useApi(writer ? '/iam/users' : null, { limit: 500 });   /* suggestions only */
   const names = teams.data?.teams.map((t) => t.name) ?? [];
+  const [shown, setShown] = useState('');
+  const members = useApi(shown ? `/iam/teams/${encodeURIComponent(shown)}/members` : null);
 
   const create = useAction(async (form, v) => {
     const body = { name: v.name, display_name: v.display_name };
@@ -23,10 +26,12 @@ export function Teams() {
     return team;
   });
   const membership = useAction(async (v, add) => {
-    const user = users.data.users.find((u) => u.username === v.user);
+    const found = await api('/iam/users', { query: { username: v.user, limit: 1 } });
+    const user = found.users[0];
     if (!user) throw problemNoUser(v.user);
     const answer = await api(`/iam/teams/${encodeURIComponent(v.team)}/members/${user.id}`, { method: add ? 'PUT' : 'DELETE' });
     teams.reload();
+    if (v.team === shown) members.reload();
     return { ...answer, username: user.username };
   });
 
@@ -64,8 +69,8 @@ export function Teams() {
               <ProblemAlert problem={membership.problem ?? users.problem} fields={['team', 'user']} />
               <Done>{membership.result && `${membership.result.username} ${membership.result.member ? 'is now a member of' : 'is no longer a member of'} ${membership.result.team}.`}</Done>
               <div class="actions">
-                <button type="submit" class="primary" value="add" disabled={membership.busy || !users.data}>Add member</button>
-                <button type="submit" value="remove" disabled={membership.busy || !users.data}>Remove member</button>
+                <button type="submit" class="primary" value="add" disabled={membership.busy}>Add member</button>
+                <button type="submit" value="remove" disabled={membership.busy}>Remove member</button>
               </div>
             </form>
           </section>
@@ -86,6 +91,25 @@ export function Teams() {
           </Table>
         ))}
       </section>
+
+      {names.length > 0 && (
+        <section aria-labelledby="team-members-h">
+          <h2 id="team-members-h">Who is in a team</h2>
+          <Field label="Team" name="shown" options={[['', '(choose a team)'], ...names]} value={shown}
+                 onChange={(e) => setShown(e.currentTarget.value)} />
+          <ProblemAlert problem={members.problem} />
+          {shown && members.data && (members.data.members.length === 0 ? <p>{shown} has no members of its own.</p> : (
+            <Table label={`Members of ${shown}`}>
+              <thead><tr><th scope="col">Username</th><th scope="col">Display name</th><th scope="col">Kind</th><th scope="col">Since</th></tr></thead>
+              <tbody>
+                {members.data.members.map((m) => (
+                  <tr key={m.id}><td>{m.username}</td><td>{m.display_name}</td><td>{m.kind}</td><td>{m.added_at}</td></tr>
+                ))}
+              </tbody>
+            </Table>
+          ))}
+        </section>
+      )}
     </Page>
   );
 }
