@@ -60,8 +60,8 @@ static json_object *str_or_null(const char *s)
 /* ---- users -------------------------------------------------------------------------------- */
 
 static const char sql_users[] =
-    "SELECT id, username, email, display_name, kind, DATE_FORMAT(disabled_at, '%Y-%m-%dT%H:%i:%sZ'), "
-    "       DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ') "
+    "SELECT id, username, email, display_name, kind, DATE_FORMAT(disabled_at, '%Y-%m-%dT%H:%i:%sZ') AS disabled_at, "
+    "       DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ') AS created_at "
     "FROM users WHERE id > ? AND (? IS NULL OR username = ?) ORDER BY id LIMIT ?";
 static const char sql_user_add[] =
     "INSERT INTO users (username, email, display_name, kind, password_hash, password_changed_at) "
@@ -89,18 +89,7 @@ static int iam_users_list(struct app_ctx *c)
     if (db_query(c->db, c->arena, sql_users, v, 4, &r, &c->problem) < 0)
         return -1;
     size_t rows = r.nrows > (size_t)limit ? (size_t)limit : r.nrows;
-    json_object *list = json_object_new_array();
-    for (size_t i = 0; i < rows; i++) {
-        json_object *u = json_object_new_object();
-        json_object_object_add(u, "id", json_object_new_int64(strtoll(db_cell(&r, i, 0), NULL, 10)));
-        json_object_object_add(u, "username", json_object_new_string(db_cell(&r, i, 1)));
-        json_object_object_add(u, "email", str_or_null(db_cell(&r, i, 2)));
-        json_object_object_add(u, "display_name", json_object_new_string(db_cell(&r, i, 3)));
-        json_object_object_add(u, "kind", json_object_new_string(db_cell(&r, i, 4)));
-        json_object_object_add(u, "disabled_at", str_or_null(db_cell(&r, i, 5)));
-        json_object_object_add(u, "created_at", json_object_new_string(db_cell(&r, i, 6)));
-        json_object_array_add(list, u);
-    }
+    json_object *list = app_rows_json(&r, rows, "isnssns");
     json_object *o = json_object_new_object();
     json_object_object_add(o, "users", list);
     json_object_object_add(o, "next_cursor", r.nrows > (size_t)limit ? json_object_new_string(db_cell(&r, rows - 1, 0)) : NULL);
@@ -208,7 +197,8 @@ static int iam_user_enable(struct app_ctx *c)
 /* ---- teams -------------------------------------------------------------------------------- */
 
 static const char sql_teams[] =
-    "SELECT t.id, t.name, t.display_name, p.name, (SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id) "
+    "SELECT t.id, t.name, t.display_name, p.name AS parent, "
+    "       (SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id) AS members "
     "FROM teams t LEFT JOIN teams p ON p.id = t.parent_id ORDER BY t.name LIMIT 1000";
 static const char sql_team_id[] = "SELECT id FROM teams WHERE name = ?";
 static const char sql_team_add[] = "INSERT INTO teams (name, display_name, parent_id) VALUES (?, ?, ?)";
@@ -226,16 +216,7 @@ static int iam_teams_list(struct app_ctx *c)
     struct db_result r;
     if (db_query(c->db, c->arena, sql_teams, NULL, 0, &r, &c->problem) < 0)
         return -1;
-    json_object *list = json_object_new_array();
-    for (size_t i = 0; i < r.nrows; i++) {
-        json_object *t = json_object_new_object();
-        json_object_object_add(t, "id", json_object_new_int64(strtoll(db_cell(&r, i, 0), NULL, 10)));
-        json_object_object_add(t, "name", json_object_new_string(db_cell(&r, i, 1)));
-        json_object_object_add(t, "display_name", json_object_new_string(db_cell(&r, i, 2)));
-        json_object_object_add(t, "parent", str_or_null(db_cell(&r, i, 3)));
-        json_object_object_add(t, "members", json_object_new_int64(strtoll(db_cell(&r, i, 4), NULL, 10)));
-        json_object_array_add(list, t);
-    }
+    json_object *list = app_rows_json(&r, r.nrows, "issni");
     json_object *o = json_object_new_object();
     json_object_object_add(o, "teams", list);
     return app_json(c, 200, o);
@@ -322,7 +303,7 @@ static int iam_member_change(struct app_ctx *c, bool add)
 }
 
 static const char sql_members[] =
-    "SELECT u.id, u.username, u.display_name, u.kind, DATE_FORMAT(m.added_at, '%Y-%m-%dT%H:%i:%sZ') "
+    "SELECT u.id, u.username, u.display_name, u.kind, DATE_FORMAT(m.added_at, '%Y-%m-%dT%H:%i:%sZ') AS added_at "
     "FROM team_members m JOIN users u ON u.id = m.user_id WHERE m.team_id = ? ORDER BY u.username LIMIT 5000";
 
 static int iam_members_list(struct app_ctx *c)
@@ -334,16 +315,7 @@ static int iam_members_list(struct app_ctx *c)
     struct db_result r;
     if (db_query(c->db, c->arena, sql_members, &v, 1, &r, &c->problem) < 0)
         return -1;
-    json_object *list = json_object_new_array();
-    for (size_t i = 0; i < r.nrows; i++) {
-        json_object *u = json_object_new_object();
-        json_object_object_add(u, "id", json_object_new_int64(strtoll(db_cell(&r, i, 0), NULL, 10)));
-        json_object_object_add(u, "username", json_object_new_string(db_cell(&r, i, 1)));
-        json_object_object_add(u, "display_name", json_object_new_string(db_cell(&r, i, 2)));
-        json_object_object_add(u, "kind", json_object_new_string(db_cell(&r, i, 3)));
-        json_object_object_add(u, "added_at", json_object_new_string(db_cell(&r, i, 4)));
-        json_object_array_add(list, u);
-    }
+    json_object *list = app_rows_json(&r, r.nrows, "issss");
     json_object *o = json_object_new_object();
     json_object_object_add(o, "team", json_object_new_string(app_param(c, "team")));
     json_object_object_add(o, "members", list);
@@ -363,7 +335,7 @@ static int iam_member_remove(struct app_ctx *c)
 /* ---- role bindings ------------------------------------------------------------------------ */
 
 static const char sql_bindings[] =
-    "SELECT b.id, b.subject_type, COALESCE(u.username, t.name), b.role, b.scope_type, b.scope_id "
+    "SELECT b.id, b.subject_type, COALESCE(u.username, t.name) AS subject, b.role, b.scope_type, b.scope_id "
     "FROM role_bindings b LEFT JOIN users u ON b.subject_type = 'user' AND u.id = b.subject_id "
     "LEFT JOIN teams t ON b.subject_type = 'team' AND t.id = b.subject_id ORDER BY b.id LIMIT 5000";
 static const char sql_binding_add[] =
@@ -376,17 +348,7 @@ static int iam_bindings_list(struct app_ctx *c)
     struct db_result r;
     if (db_query(c->db, c->arena, sql_bindings, NULL, 0, &r, &c->problem) < 0)
         return -1;
-    json_object *list = json_object_new_array();
-    for (size_t i = 0; i < r.nrows; i++) {
-        json_object *b = json_object_new_object();
-        json_object_object_add(b, "id", json_object_new_int64(strtoll(db_cell(&r, i, 0), NULL, 10)));
-        json_object_object_add(b, "subject_type", json_object_new_string(db_cell(&r, i, 1)));
-        json_object_object_add(b, "subject", str_or_null(db_cell(&r, i, 2)));
-        json_object_object_add(b, "role", json_object_new_string(db_cell(&r, i, 3)));
-        json_object_object_add(b, "scope_type", json_object_new_string(db_cell(&r, i, 4)));
-        json_object_object_add(b, "scope_id", json_object_new_string(db_cell(&r, i, 5)));
-        json_object_array_add(list, b);
-    }
+    json_object *list = app_rows_json(&r, r.nrows, "isnsss");
     json_object *o = json_object_new_object();
     json_object_object_add(o, "bindings", list);
     return app_json(c, 200, o);
@@ -460,26 +422,33 @@ static int iam_binding_create(struct app_ctx *c)
     return app_json(c, 201, o);
 }
 
-static int iam_binding_delete(struct app_ctx *c)
+/* Delete the row whose id is the path's {id} with sql, audited as action on a target_type:
+ * 404 when there is none. (Bindings and policies.) */
+static int delete_by_id(struct app_ctx *c, const char *sql, const char *target_type, const char *action)
 {
     long long id = id_param(c, "id");
     struct db_value v = DB_INTV(id);
     struct db_result r;
     if (!id)
-        return problem_set(&c->problem, 404, "not-found", "no such binding");
+        return problem_set(&c->problem, 404, "not-found", "no such %s", target_type);
     if (db_begin(c->db, &c->problem) < 0)
         return -1;
-    if (db_query(c->db, c->arena, sql_binding_del, &v, 1, &r, &c->problem) < 0)
+    if (db_query(c->db, c->arena, sql, &v, 1, &r, &c->problem) < 0)
         return db_abort(c->db);
     if (r.affected != 1) {
         db_abort(c->db);
-        return problem_set(&c->problem, 404, "not-found", "no such binding");
+        return problem_set(&c->problem, 404, "not-found", "no such %s", target_type);
     }
-    if (audited(c, "iam.binding.delete", "binding", app_param(c, "id"), NULL) < 0)
+    if (audited(c, action, target_type, app_param(c, "id"), NULL) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "status", json_object_new_string("deleted"));
     return app_json(c, 200, o);
+}
+
+static int iam_binding_delete(struct app_ctx *c)
+{
+    return delete_by_id(c, sql_binding_del, "binding", "iam.binding.delete");
 }
 
 /* ---- explain, unlock ---------------------------------------------------------------------- */
@@ -840,24 +809,7 @@ static int iam_policy_create(struct app_ctx *c)
 
 static int iam_policy_delete(struct app_ctx *c)
 {
-    long long id = id_param(c, "id");
-    struct db_value v = DB_INTV(id);
-    struct db_result r;
-    if (!id)
-        return problem_set(&c->problem, 404, "not-found", "no such policy");
-    if (db_begin(c->db, &c->problem) < 0)
-        return -1;
-    if (db_query(c->db, c->arena, sql_policy_del, &v, 1, &r, &c->problem) < 0)
-        return db_abort(c->db);
-    if (r.affected != 1) {
-        db_abort(c->db);
-        return problem_set(&c->problem, 404, "not-found", "no such policy");
-    }
-    if (audited(c, "iam.policy.delete", "policy", app_param(c, "id"), NULL) < 0)
-        return -1;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "status", json_object_new_string("deleted"));
-    return app_json(c, 200, o);
+    return delete_by_id(c, sql_policy_del, "policy", "iam.policy.delete");
 }
 
 /* ---- service accounts' tokens -------------------------------------------------------------- */

@@ -119,6 +119,27 @@ static void app_audit_denial(struct app_ctx *c)
     }
 }
 
+json_object *app_rows_json(const struct db_result *r, size_t nrows, const char *types)
+{
+    json_object *list = json_object_new_array();
+    for (size_t i = 0; i < nrows && i < r->nrows; i++) {
+        json_object *o = json_object_new_object();
+        for (size_t k = 0; k < r->ncols && types[k]; k++) {
+            const char *v = db_cell(r, i, k);
+            json_object *j = NULL;
+            if (v && types[k] == 'i')
+                j = json_object_new_int64(strtoll(v, NULL, 10));
+            else if (v && types[k] == 'b')
+                j = json_object_new_boolean(strcmp(v, "0") != 0);
+            else if (v || types[k] == 's')
+                j = json_object_new_string(v ? v : "");
+            json_object_object_add(o, r->names[k], j);
+        }
+        json_object_array_add(list, o);
+    }
+    return list;
+}
+
 /* Per user, per token or (without credentials) per address, each area with its own allowance;
  * 429 with Retry-After. The same statement reads the authorization epoch into c->epoch. */
 static int app_ratelimit(struct app_ctx *c, const char *area)

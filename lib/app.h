@@ -63,6 +63,11 @@ int app_json(struct app_ctx *c, int status, json_object *json);
  * request id filled in; the caller sets target and details. */
 struct audit_event app_audit_event(struct app_ctx *c, const char *action, const char *outcome);
 
+/* The first nrows rows of r as a JSON array of objects, members named by the columns (the
+ * SQL's aliases) and typed by one letter a column of types: i integer, b boolean ("0" false),
+ * s string, n string or null. */
+json_object *app_rows_json(const struct db_result *r, size_t nrows, const char *types);
+
 /* Path parameter of the matched route. */
 const char *app_param(const struct app_ctx *c, const char *name);
 

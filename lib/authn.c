@@ -149,6 +149,13 @@ static int unauthorized(struct problem *p, const char *why)
     return problem_set(p, 401, "unauthenticated", "%s", why);
 }
 
+/* Record that who used its credential now (the session's last_seen_at, the token's last_used_at). */
+static int record_use(struct db *db, struct arena *a, const struct identity *who, struct problem *p)
+{
+    struct db_value t = who->token_id ? DB_INTV(who->token_id) : DB_TEXTV(who->session_hash);
+    return db_query(db, a, who->token_id ? sql_token_used : sql_touch, &t, 1, NULL, p);
+}
+
 static int token_lookup(struct db *db, struct arena *a, const char *hash, struct authn_entry *e,
                         struct identity *who, struct problem *p)
 {
@@ -174,8 +181,7 @@ static int token_lookup(struct db *db, struct arena *a, const char *hash, struct
     json_object_put(scopes);
     double now = mono_now(), since = atof(db_cell(&r, 0, 5));
     if (since >= AUTHN_TOUCH_SECONDS) {
-        struct db_value t = DB_INTV(who->token_id);
-        if (db_query(db, a, sql_token_used, &t, 1, NULL, p) < 0)
+        if (record_use(db, a, who, p) < 0)
             return -1;
         since = 0;
     }
@@ -200,8 +206,7 @@ static int session_lookup(struct db *db, struct arena *a, const struct config *c
     who->epoch = atoll(db_cell(&r, 0, 5));
     double now = mono_now(), idle = atof(db_cell(&r, 0, 3));
     if (idle >= AUTHN_TOUCH_SECONDS) {
-        struct db_value t = DB_TEXTV(who->session_hash);
-        if (db_query(db, a, sql_touch, &t, 1, NULL, p) < 0)
+        if (record_use(db, a, who, p) < 0)
             return -1;
         idle = 0;
     }
@@ -218,16 +223,14 @@ static struct authn_entry *entry_find(struct db *db, struct arena *a, const stru
     if (!e || strcmp(e->key, hash) != 0)
         return NULL;
     double now = mono_now();
-    bool session = e->who.token_id == 0;
     /* Past its end, or idle for longer than allowed by this process's record (another process
      * may have seen it since): ask the database. */
-    if (now >= e->expires || (session && now - e->touched > cfg->session_idle_seconds)) {
+    if (now >= e->expires || (!e->who.token_id && now - e->touched > cfg->session_idle_seconds)) {
         entry_forget(e);
         return NULL;
     }
     if (now - e->touched >= AUTHN_TOUCH_SECONDS) {
-        struct db_value t = session ? DB_TEXTV(e->who.session_hash) : DB_INTV(e->who.token_id);
-        if (db_query(db, a, session ? sql_touch : sql_token_used, &t, 1, NULL, p) < 0) {
+        if (record_use(db, a, &e->who, p) < 0) {
             *rc = -1;
             return NULL;
         }
