@@ -116,9 +116,8 @@ static int auth_login(struct app_ctx *c)
     static const char *const fields[] = { "username", "password", NULL };
     struct problem *p = &c->problem;
 
-    if (!json_object_is_type(c->body, json_type_object))
-        return problem_set(p, 422, "validation", "the body must be a JSON object");
-    json_reject_unknown(c->body, fields, p);
+    if (json_expect_object(c->body, fields, p) < 0)
+        return -1;
     const char *login = json_get_string(c->body, "username", true, NULL, 1, 254, p);
     const char *pw = json_get_string(c->body, "password", true, NULL, 1, PASSWORD_MAX_LEN, p);
     if (!json_fields_ok(p))
@@ -268,9 +267,8 @@ static int auth_password(struct app_ctx *c)
     struct problem *p = &c->problem;
     char why[128];
 
-    if (!json_object_is_type(c->body, json_type_object))
-        return problem_set(p, 422, "validation", "the body must be a JSON object");
-    json_reject_unknown(c->body, fields, p);
+    if (json_expect_object(c->body, fields, p) < 0)
+        return -1;
     const char *cur = json_get_string(c->body, "current_password", true, NULL, 1, PASSWORD_MAX_LEN, p);
     const char *next = json_get_string(c->body, "new_password", true, NULL, 1, PASSWORD_MAX_LEN, p);
     if (next && password_check_policy(next, strlen(next), why, sizeof(why)) < 0)

@@ -102,9 +102,8 @@ static int iam_user_create(struct app_ctx *c)
     struct problem *p = &c->problem;
     char why[128], hash[PASSWORD_HASH_MAX];
 
-    if (!json_object_is_type(c->body, json_type_object))
-        return problem_set(p, 422, "validation", "the body must be a JSON object");
-    json_reject_unknown(c->body, fields, p);
+    if (json_expect_object(c->body, fields, p) < 0)
+        return -1;
     const char *username = json_get_string(c->body, "username", true, NULL, 1, 64, p);
     const char *email = json_get_string(c->body, "email", false, NULL, 3, 254, p);
     const char *display = json_get_string(c->body, "display_name", false, "", 0, 200, p);
@@ -236,9 +235,8 @@ static int iam_team_create(struct app_ctx *c)
 {
     static const char *const fields[] = { "name", "display_name", "parent", NULL };
     struct problem *p = &c->problem;
-    if (!json_object_is_type(c->body, json_type_object))
-        return problem_set(p, 422, "validation", "the body must be a JSON object");
-    json_reject_unknown(c->body, fields, p);
+    if (json_expect_object(c->body, fields, p) < 0)
+        return -1;
     const char *name = json_get_string(c->body, "name", true, NULL, 1, 63, p);
     const char *display = json_get_string(c->body, "display_name", false, "", 0, 200, p);
     const char *parent = json_get_string(c->body, "parent", false, NULL, 1, 63, p);
@@ -358,9 +356,8 @@ static int iam_binding_create(struct app_ctx *c)
 {
     static const char *const fields[] = { "subject_type", "subject", "role", "scope_type", "scope_id", NULL };
     struct problem *p = &c->problem;
-    if (!json_object_is_type(c->body, json_type_object))
-        return problem_set(p, 422, "validation", "the body must be a JSON object");
-    json_reject_unknown(c->body, fields, p);
+    if (json_expect_object(c->body, fields, p) < 0)
+        return -1;
     const char *stype = json_get_string(c->body, "subject_type", true, NULL, 1, 8, p);
     const char *subject = json_get_string(c->body, "subject", true, NULL, 1, 64, p);
     const char *role = json_get_string(c->body, "role", true, NULL, 1, 64, p);
@@ -544,9 +541,8 @@ static int iam_unlock(struct app_ctx *c)
 {
     static const char *const fields[] = { "username", NULL };
     struct problem *p = &c->problem;
-    if (!json_object_is_type(c->body, json_type_object))
-        return problem_set(p, 422, "validation", "the body must be a JSON object");
-    json_reject_unknown(c->body, fields, p);
+    if (json_expect_object(c->body, fields, p) < 0)
+        return -1;
     const char *user = json_get_string(c->body, "username", true, NULL, 1, 254, p);
     if (!json_fields_ok(p))
         return -1;
@@ -629,9 +625,8 @@ static int iam_role_create(struct app_ctx *c)
 {
     static const char *const fields[] = { "name", "description", "permissions", NULL };
     struct problem *p = &c->problem;
-    if (!json_object_is_type(c->body, json_type_object))
-        return problem_set(p, 422, "validation", "the body must be a JSON object");
-    json_reject_unknown(c->body, fields, p);
+    if (json_expect_object(c->body, fields, p) < 0)
+        return -1;
     const char *name = json_get_string(c->body, "name", true, NULL, 1, 64, p);
     const char *description = json_get_string(c->body, "description", false, "", 0, 500, p);
     json_object *perms = json_object_object_get(c->body, "permissions");
@@ -747,9 +742,8 @@ static int iam_policy_create(struct app_ctx *c)
                                           "require_owner", NULL };
     static const char *const attrs[] = { "environment", "kind", "owner", NULL };
     struct problem *p = &c->problem;
-    if (!json_object_is_type(c->body, json_type_object))
-        return problem_set(p, 422, "validation", "the body must be a JSON object");
-    json_reject_unknown(c->body, fields, p);
+    if (json_expect_object(c->body, fields, p) < 0)
+        return -1;
     const char *name = json_get_string(c->body, "name", true, NULL, 1, 64, p);
     const char *description = json_get_string(c->body, "description", false, "", 0, 500, p);
     const char *perm = json_get_string(c->body, "permission", true, NULL, 1, 128, p);

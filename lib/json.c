@@ -180,6 +180,14 @@ bool json_get_bool(json_object *obj, const char *name, bool required, bool def, 
     return json_object_get_boolean(v);
 }
 
+int json_expect_object(json_object *body, const char *const *allowed, struct problem *p)
+{
+    if (!json_object_is_type(body, json_type_object))
+        return problem_set(p, 422, "validation", "the body must be a JSON object");
+    json_reject_unknown(body, allowed, p);
+    return 0;
+}
+
 void json_reject_unknown(json_object *obj, const char *const *allowed, struct problem *p)
 {
     json_object_object_foreach(obj, key, val) {

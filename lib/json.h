@@ -38,6 +38,10 @@ bool json_get_bool(json_object *obj, const char *name, bool required, bool def, 
 /* Field errors for every member of obj not named in allowed (NULL-terminated). */
 void json_reject_unknown(json_object *obj, const char *const *allowed, struct problem *p);
 
+/* A request body must be an object with only the allowed members: -1 with a 422 in p when it
+ * is not an object; otherwise 0, with a field error for each unknown member. */
+int json_expect_object(json_object *body, const char *const *allowed, struct problem *p);
+
 /* True when no getter recorded an error. */
 bool json_fields_ok(const struct problem *p);
 
