@@ -55,9 +55,8 @@ static int system_echo(struct app_ctx *c)
     static const char *const fields[] = { "message", "repeat", NULL };
     struct problem *p = &c->problem;
 
-    if (!json_object_is_type(c->body, json_type_object))
-        return problem_set(p, 422, "validation", "the body must be a JSON object");
-    json_reject_unknown(c->body, fields, p);
+    if (json_expect_object(c->body, fields, p) < 0)
+        return -1;
     const char *message = json_get_string(c->body, "message", true, NULL, 1, 1000, p);
     long long repeat = json_get_int(c->body, "repeat", false, 1, 1, 10, p);
     if (!json_fields_ok(p))

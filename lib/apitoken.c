@@ -29,9 +29,8 @@ int apitoken_parse(json_object *body, const struct authz_grants *owner_grants, s
     static const char *const fields[] = { "name", "scopes", "expires_in_days", NULL };
     json_object *scopes = NULL;
 
-    if (!json_object_is_type(body, json_type_object))
-        return problem_set(p, 422, "validation", "the body must be a JSON object");
-    json_reject_unknown(body, fields, p);
+    if (json_expect_object(body, fields, p) < 0)
+        return -1;
     out->name = json_get_string(body, "name", true, NULL, 1, APITOKEN_NAME_MAX, p);
     out->days = json_get_int(body, "expires_in_days", true, 0, 1, APITOKEN_MAX_DAYS, p);
     if (!json_object_object_get_ex(body, "scopes", &scopes) || !json_object_is_type(scopes, json_type_array) ||
