@@ -330,6 +330,25 @@ static int iam_member_remove(struct app_ctx *c)
     return iam_member_change(c, false);
 }
 
+/* Inside the change's transaction: is role still a role? A custom one is read with a shared
+ * lock, so a concurrent delete either waits for this change (and then sees it use the role) or
+ * has already removed it (and this change is refused). 1 yes, 0 no (422 in c->problem), -1 error. */
+static int role_still_exists(struct app_ctx *c, const char *role, const char *field)
+{
+    for (const char *const *r = authz_builtin_roles(); *r; r++)
+        if (strcmp(*r, role) == 0)
+            return 1;
+    struct db_value v = DB_TEXTV(role);
+    struct db_result r;
+    if (db_query(c->db, c->arena, "SELECT name FROM roles WHERE name = ? LOCK IN SHARE MODE", &v, 1, &r, &c->problem) < 0)
+        return -1;
+    if (r.nrows == 1)
+        return 1;
+    problem_field(&c->problem, field, "is not a role (any more)");
+    json_fields_ok(&c->problem);
+    return 0;
+}
+
 /* ---- role bindings ------------------------------------------------------------------------ */
 
 static const char sql_bindings[] =
@@ -398,6 +417,11 @@ static int iam_binding_create(struct app_ctx *c)
     struct db_result ins;
     if (db_begin(c->db, p) < 0)
         return -1;
+    int live = role_still_exists(c, role, "role");
+    if (live <= 0) {
+        db_abort(c->db);
+        return -1;
+    }
     if (db_query(c->db, c->arena, sql_binding_add, v, 5, &ins, p) < 0) {
         bool dup = db_errno(c->db) == 1062;
         db_abort(c->db);
@@ -476,7 +500,8 @@ static int iam_explain(struct app_ctx *c)
         return -1;
     struct authz_decision d;
     static const struct authz_resource nowhere = { NULL, NULL, NULL, NULL };
-    const struct authz_resource *where = has_res ? &res : authz_permission_global(perm) ? &nowhere : NULL;
+    /* as the routes decide: governance permissions only from a global binding, whatever the resource */
+    const struct authz_resource *where = authz_permission_global(perm) ? &nowhere : has_res ? &res : NULL;
     bool allowed = authz_check(&g, perm, where, &d) && !disabled;
     const struct authz_binding *by = d.binding;
 
@@ -686,15 +711,20 @@ static int iam_role_delete(struct app_ctx *c)
     struct db_result used, del;
     if (db_begin(c->db, p) < 0)
         return -1;
-    /* A role in use stays: deleting it would silently take permissions away. */
-    if (db_query(c->db, c->arena, sql_role_used, v, 2, &used, p) < 0 ||
-        db_query(c->db, c->arena, sql_role_del, v, 1, &del, p) < 0)
+    /* A role in use stays: deleting it would silently take permissions away. The delete goes
+     * first: it waits for bindings and policies being made with the role (they hold its row
+     * shared, role_still_exists) and makes later ones wait for this decision. The count then
+     * reads after the delete (the transaction's first plain read), so it sees every use that
+     * was committed. */
+    if (db_query(c->db, c->arena, sql_role_del, v, 1, &del, p) < 0 ||
+        db_query(c->db, c->arena, sql_role_used, v, 2, &used, p) < 0)
         return db_abort(c->db);
     if (del.affected != 1) {
         db_abort(c->db);
         return problem_set(p, 404, "not-found", "no custom role %s", name);
     }
-    long long nb = atoll(db_cell(&used, 0, 0)), np = atoll(db_cell(&used, 0, 1));
+    long long nb = db_cell(&used, 0, 0) ? atoll(db_cell(&used, 0, 0)) : 0;
+    long long np = db_cell(&used, 0, 1) ? atoll(db_cell(&used, 0, 1)) : 0;
     if (nb || np) {
         db_abort(c->db);
         return problem_set(p, 409, "conflict", "role %s is used by %lld binding(s) and %lld policy(ies); remove those first",
@@ -786,6 +816,11 @@ static int iam_policy_create(struct app_ctx *c)
     struct db_result ins;
     if (db_begin(c->db, p) < 0)
         return -1;
+    int live = role ? role_still_exists(c, role, "require_role") : 1;
+    if (live <= 0) {
+        db_abort(c->db);
+        return -1;
+    }
     if (db_query(c->db, c->arena, sql_policy_add, v, 6, &ins, p) < 0) {
         bool dup = db_errno(c->db) == 1062;
         db_abort(c->db);

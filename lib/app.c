@@ -141,7 +141,7 @@ json_object *app_rows_json(const struct db_result *r, size_t nrows, const char *
 }
 
 /* Per user, per token or (without credentials) per address, each area with its own allowance;
- * 429 with Retry-After. The same statement reads the authorization epoch into c->epoch. */
+ * 429 with Retry-After. */
 static int app_ratelimit(struct app_ctx *c, const char *area)
 {
     const struct config *cfg = c->cfg;
@@ -158,7 +158,6 @@ static int app_ratelimit(struct app_ctx *c, const char *area)
     struct ratelimit_result rl;
     if (ratelimit_take(c->db, c->arena, c->leases, key, per_minute, cfg->ratelimit_burst, &rl, &c->problem) < 0)
         return -1;
-    c->epoch = rl.epoch;
     c->ratelimit_policy = arena_printf(c->arena, "\"%s\";q=%d;w=60;burst=%d", area, per_minute, cfg->ratelimit_burst);
     if (rl.allowed)
         return 0;
@@ -168,7 +167,7 @@ static int app_ratelimit(struct app_ctx *c, const char *area)
 }
 
 /* Who is calling, limited per caller, with what this process kept about them confirmed
- * against the authorization epoch (read by the rate-limit statement when a limit applies). */
+ * against the authorization epoch (one plain read: it never waits for a change in progress). */
 static int app_authenticate(const struct app *app, struct app_ctx *c, bool limited, bool credentials)
 {
     struct problem *p = &c->problem;
@@ -189,7 +188,7 @@ static int app_authenticate(const struct app *app, struct app_ctx *c, bool limit
     /* identified callers are limited per user or per token */
     if (limited && app_ratelimit(c, app->area) < 0)
         return -1;
-    if (!c->epoch && authz_epoch_read(c->db, c->arena, &c->epoch, p) < 0)
+    if (authz_epoch_read(c->db, c->arena, &c->epoch, p) < 0)
         return -1;
     if (authn_confirm(c->db, c->arena, c->cfg, c->cache, &c->req, c->epoch, &c->who, p) < 0)
         return -1;

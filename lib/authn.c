@@ -37,11 +37,25 @@ static const char sql_token[] =
     "FROM api_tokens t JOIN users u ON u.id = t.user_id "
     "WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > UTC_TIMESTAMP(6) "
     "  AND u.disabled_at IS NULL";
-static const char sql_token_used[] = "UPDATE api_tokens SET last_used_at = UTC_TIMESTAMP(6) WHERE id = ?";
+static const char sql_token_used[] =
+    "UPDATE api_tokens SET last_used_at = UTC_TIMESTAMP(6) WHERE id = ? AND revoked_at IS NULL";
 
-/* Use is recorded at most once a minute: idle expiry and "last used" need no finer grain, and
- * most requests then cost no write. */
+/* Use is recorded at most once a minute (or each half of a shorter idle limit): idle expiry and
+ * "last used" need no finer grain, and most requests then cost no write. */
 #define AUTHN_TOUCH_SECONDS 60
+
+static double touch_seconds(const struct config *cfg, const struct identity *who)
+{
+    double half_idle = cfg->session_idle_seconds / 2.0;
+    return !who->token_id && half_idle < AUTHN_TOUCH_SECONDS ? half_idle : AUTHN_TOUCH_SECONDS;
+}
+
+/* A number cell; 0 for NULL (an epoch of 0 is never trusted). */
+static long long cell_ll(const struct db_result *r, size_t col)
+{
+    const char *v = db_cell(r, 0, col);
+    return v ? atoll(v) : 0;
+}
 #define AUTHN_CACHE_SLOTS 256
 
 struct authn_entry {
@@ -156,8 +170,8 @@ static int record_use(struct db *db, struct arena *a, const struct identity *who
     return db_query(db, a, who->token_id ? sql_token_used : sql_touch, &t, 1, NULL, p);
 }
 
-static int token_lookup(struct db *db, struct arena *a, const char *hash, struct authn_entry *e,
-                        struct identity *who, struct problem *p)
+static int token_lookup(struct db *db, struct arena *a, const struct config *cfg, const char *hash,
+                        struct authn_entry *e, struct identity *who, struct problem *p)
 {
     struct db_value v = DB_TEXTV(hash);
     struct db_result r;
@@ -170,7 +184,7 @@ static int token_lookup(struct db *db, struct arena *a, const char *hash, struct
     who->username = db_cell(&r, 0, 2);
     who->display_name = db_cell(&r, 0, 3);
     who->via = "token";
-    who->epoch = atoll(db_cell(&r, 0, 7));
+    who->epoch = cell_ll(&r, 7);
     json_object *scopes = json_tokener_parse(db_cell(&r, 0, 4));
     size_t n = scopes && json_object_is_type(scopes, json_type_array) ? json_object_array_length(scopes) : 0;
     who->scopes = arena_calloc(a, n + 1, sizeof(char *));
@@ -179,13 +193,13 @@ static int token_lookup(struct db *db, struct arena *a, const char *hash, struct
         who->scopes[i] = arena_strdup(a, json_object_is_type(s, json_type_string) ? json_object_get_string(s) : "");
     }
     json_object_put(scopes);
-    double now = mono_now(), since = atof(db_cell(&r, 0, 5));
-    if (since >= AUTHN_TOUCH_SECONDS) {
+    double now = mono_now(), since = (double)cell_ll(&r, 5);
+    if (since >= touch_seconds(cfg, who)) {
         if (record_use(db, a, who, p) < 0)
             return -1;
         since = 0;
     }
-    entry_keep(e, hash, who, now + atof(db_cell(&r, 0, 6)), now - since);
+    entry_keep(e, hash, who, now + (double)cell_ll(&r, 6), now - since);
     return 0;
 }
 
@@ -203,14 +217,14 @@ static int session_lookup(struct db *db, struct arena *a, const struct config *c
     who->display_name = db_cell(&r, 0, 2);
     who->via = "session";
     who->session_hash = arena_strdup(a, hash);
-    who->epoch = atoll(db_cell(&r, 0, 5));
-    double now = mono_now(), idle = atof(db_cell(&r, 0, 3));
-    if (idle >= AUTHN_TOUCH_SECONDS) {
+    who->epoch = cell_ll(&r, 5);
+    double now = mono_now(), idle = (double)cell_ll(&r, 3);
+    if (idle >= touch_seconds(cfg, who)) {
         if (record_use(db, a, who, p) < 0)
             return -1;
         idle = 0;
     }
-    entry_keep(e, hash, who, now + atof(db_cell(&r, 0, 4)), now - idle);
+    entry_keep(e, hash, who, now + (double)cell_ll(&r, 4), now - idle);
     return 0;
 }
 
@@ -229,7 +243,7 @@ static struct authn_entry *entry_find(struct db *db, struct arena *a, const stru
         entry_forget(e);
         return NULL;
     }
-    if (now - e->touched >= AUTHN_TOUCH_SECONDS) {
+    if (now - e->touched >= touch_seconds(cfg, &e->who)) {
         if (record_use(db, a, &e->who, p) < 0) {
             *rc = -1;
             return NULL;
@@ -290,7 +304,7 @@ static int identify(struct db *db, struct arena *a, const struct config *cfg, st
     } else {
         if (!use_kept)
             entry_forget(slot);
-        if ((is_token ? token_lookup(db, a, hash, slot, who, p) : session_lookup(db, a, cfg, hash, slot, who, p)) < 0) {
+        if ((is_token ? token_lookup(db, a, cfg, hash, slot, who, p) : session_lookup(db, a, cfg, hash, slot, who, p)) < 0) {
             if (p->status == 401)
                 entry_forget(slot);
             return -1;
@@ -310,7 +324,7 @@ int authn_identify(struct db *db, struct arena *a, const struct config *cfg, str
 int authn_confirm(struct db *db, struct arena *a, const struct config *cfg, struct authn_cache *cache,
                   const struct http_request *req, long long epoch, struct identity *who, struct problem *p)
 {
-    if (!who->user_id || who->epoch == epoch)
+    if (!who->user_id || (who->epoch == epoch && epoch != 0))
         return 0;
     return identify(db, a, cfg, cache, req, false, who, p);
 }

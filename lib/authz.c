@@ -231,16 +231,35 @@ static bool owner_ok(const struct authz_grants *g, const struct authz_resource *
     return false;
 }
 
+/* Does role hold at least one permission? (A role that holds none, or is gone, cannot be
+ * "included" by another: requiring it must not become requiring nothing.) */
+static bool role_holds_any(const struct authz_rules *rules, const char *role)
+{
+    for (size_t i = 0; i < NPERMS; i++)
+        if (authz_role_has(rules, role, permissions[i].name))
+            return true;
+    return false;
+}
+
 static bool policy_satisfied(const struct authz_grants *g, const struct authz_policy *pol, const struct authz_resource *res)
 {
     if (pol->require_owner && !owner_ok(g, res))
         return false;
     if (!pol->require_role)
         return true;
-    for (size_t i = 0; i < g->n; i++)
-        if (scope_covers(&g->bindings[i], res) && role_includes(g->rules, g->bindings[i].role, pol->require_role))
+    bool comparable = role_holds_any(g->rules, pol->require_role);
+    for (size_t i = 0; i < g->n; i++) {
+        const struct authz_binding *b = &g->bindings[i];
+        if (scope_covers(b, res) && (strcmp(b->role, pol->require_role) == 0 ||
+                                     (comparable && role_includes(g->rules, b->role, pol->require_role))))
             return true;
+    }
     return false;
+}
+
+static bool resource_empty(const struct authz_resource *r)
+{
+    return !r->owner_team && !r->entity && !r->environment && !r->kind;
 }
 
 bool authz_check(const struct authz_grants *g, const char *permission,
@@ -261,7 +280,9 @@ bool authz_check(const struct authz_grants *g, const char *permission,
             best = b;
     }
     d->binding = best;
-    if (!best || !resource || !g->rules)
+    /* Policies need a resource with something to match: not the route-level question, nor
+     * the "nowhere" of governance permissions. */
+    if (!best || !resource || resource_empty(resource) || !g->rules)
         return best != NULL;
     for (size_t i = 0; i < g->rules->npolicies; i++) {
         const struct authz_policy *pol = &g->rules->policies[i];

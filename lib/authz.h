@@ -40,7 +40,9 @@ struct authz_role {
  * condition matches the resource's attribute (environment, kind or owner; the value "*" means
  * "has one"), the caller must also hold require_role (or a role holding all of its permissions)
  * in a scope covering the resource, and/or (require_owner) belong to the team that owns it or
- * hold a binding on that team or entity. A global admin binding passes require_owner. */
+ * hold a binding on that team or entity. A global admin binding passes require_owner. A
+ * required role that is gone or holds no permission is met only by a binding of that very role.
+ * Policies apply to resources with at least one attribute or place. */
 struct authz_policy {
     long long id;
     const char *name;

@@ -231,30 +231,31 @@ int config_load_area(struct config *c, const char *path, const char *area, char 
         path = getenv("PORTICO_CONFIG");
     if ((!path || !*path) && access(CONFIG_DEFAULT_PATH, R_OK) == 0)
         path = CONFIG_DEFAULT_PATH;
+    /* general settings (file, then environment), then this area's (file, then environment):
+     * an area's setting wins over a general one wherever each was made */
     if (path && *path) {
-        /* general settings first, then this area's, so the area's win */
         if (config_read_file(c, path, err, errlen) < 0)
-            return -1;
-        c->area_pass = true;
-        int rc = c->area[0] ? config_read_file(c, path, err, errlen) : 0;
-        c->area_pass = false;
-        if (rc < 0)
             return -1;
         snprintf(c->path, sizeof(c->path), "%s", path);
     }
     if (config_apply_env(c, "", false, err, errlen) < 0)
         return -1;
-    if (c->area[0]) {
-        char prefix[sizeof(c->area) + 1];
-        size_t n = 0;
-        for (const char *s = c->area; *s; s++)
-            prefix[n++] = (char)toupper((unsigned char)*s);
-        prefix[n++] = '_';
-        prefix[n] = '\0';
-        if (config_apply_env(c, prefix, true, err, errlen) < 0)
+    if (!c->area[0])
+        return 0;
+    if (path && *path) {
+        c->area_pass = true;
+        int rc = config_read_file(c, path, err, errlen);
+        c->area_pass = false;
+        if (rc < 0)
             return -1;
     }
-    return 0;
+    char prefix[sizeof(c->area) + 1];
+    size_t n = 0;
+    for (const char *s = c->area; *s; s++)
+        prefix[n++] = (char)toupper((unsigned char)*s);
+    prefix[n++] = '_';
+    prefix[n] = '\0';
+    return config_apply_env(c, prefix, true, err, errlen);
 }
 
 int config_load(struct config *c, const char *path, char *err, size_t errlen)

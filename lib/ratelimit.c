@@ -2,8 +2,9 @@
  * ratelimit: GCRA in one INSERT ... ON DUPLICATE KEY UPDATE ... RETURNING. The update sets
  * `ok` (the cells granted: the n asked for if they fit, else one if it fits, else none) and
  * then moves `tat` by what was granted (MariaDB evaluates the assignments left to right, each
- * seeing the ones before); RETURNING hands back the grant, the TAT (for Retry-After) and the
- * authorization epoch: one round trip whatever the outcome.
+ * seeing the ones before); RETURNING hands back the grant and the TAT (for Retry-After): one
+ * round trip whatever the outcome. (It reads no other table: a subquery there is a locking
+ * read, which would queue every request behind any open change of that table.)
  */
 #include "ratelimit.h"
 
@@ -16,7 +17,7 @@ static const char sql_take[] =
     "ON DUPLICATE KEY UPDATE "
     "ok = IF(GREATEST(tat, ?) + ? * ? - ? <= ?, ?, IF(GREATEST(tat, ?) + ? - ? <= ?, 1, 0)), "
     "tat = IF(ok > 0, GREATEST(tat, ?) + ok * ?, tat) "
-    "RETURNING ok, tat, (SELECT n FROM auth_epoch WHERE id = 1)";
+    "RETURNING ok, tat";
 
 #define LEASE_SLOTS 64
 #define LEASE_KEY_MAX 176
@@ -64,17 +65,21 @@ int ratelimit_take(struct db *db, struct arena *a, struct ratelimit_leases *leas
 {
     long long now = now_us(), t = 60000000LL / per_minute, limit = t * (burst < 1 ? 1 : burst);
     out->allowed = true;
+    out->leased = false;
     out->retry_after = 0;
-    out->epoch = 0;
 
     struct lease *l = lease_slot(leases, key);
     bool mine = l && strcmp(l->key, key) == 0;
     if (mine && l->left > 0 && now - l->granted_us < RATELIMIT_LEASE_SECONDS * 1000000LL) {
         l->left--;
+        out->leased = true;
         return 0;
     }
-    /* Ask for more only when the last grant went fast; never more than an eighth of the burst. */
+    /* Ask for more only when the last grant went fast; never more than an eighth of the burst
+     * or a second's worth of the pace. */
     long long n = 1, cap = burst / 8 < RATELIMIT_LEASE_MAX ? burst / 8 : RATELIMIT_LEASE_MAX;
+    if (cap > per_minute / 60)
+        cap = per_minute / 60;
     if (mine && now - l->granted_us < RATELIMIT_LEASE_FAST_MS * 1000LL)
         n = l->size * 2 > cap ? (cap < 1 ? 1 : cap) : l->size * 2;
 
@@ -91,7 +96,6 @@ int ratelimit_take(struct db *db, struct arena *a, struct ratelimit_leases *leas
         problem_internal(p, "rate limit: the statement returned %zu rows", r.nrows);
         return -1;
     }
-    out->epoch = db_cell(&r, 0, 2) ? atoll(db_cell(&r, 0, 2)) : 0;
     int granted = atoi(db_cell(&r, 0, 0));
     if (l) {
         if (!mine)

@@ -26,16 +26,17 @@ CREATE TABLE policies (
 
 -- One counter that every change to who-may-do-what raises in the change's own transaction
 -- (a disabled user, a revoked token or session, a binding, a membership, a role, a policy).
--- Handlers keep what they learned about a credential while the counter stands still, and
--- read the counter in the same statement as the rate limit: a change stops a credential on
--- the very next request, in every process, at no extra round trip.
+-- Handlers keep what they learned about a credential while the counter stands still, and read
+-- it (a plain, consistent read) on every request: a change stops a credential on the very next
+-- request, in every process.
 CREATE TABLE auth_epoch (
   id TINYINT UNSIGNED NOT NULL PRIMARY KEY,
   n BIGINT UNSIGNED NOT NULL
 ) ENGINE=InnoDB;
 INSERT INTO auth_epoch (id, n) VALUES (1, 1);
 
--- The rate limit statement records its own verdict, so it can answer with RETURNING.
+-- The rate-limit statement records its own verdict (the cells granted), so it can answer with
+-- RETURNING.
 ALTER TABLE rate_limits ADD COLUMN ok TINYINT NOT NULL DEFAULT 1;
 
 CALL portico_grant('SELECT, INSERT, UPDATE, DELETE', 'roles');

@@ -205,6 +205,22 @@ static void test_policies(void)
     CU_ASSERT_FALSE(authz_check(&gv, "provision.request.create", &prod_search, &d));
     CU_ASSERT_PTR_NULL(d.policy);   /* refused by the roles, before any policy */
     free(perms);
+
+    /* a required role that is gone requires itself, not nothing */
+    struct authz_policy ghost[] = { { 3, "ghost", "", "*", { "environment" }, { "*" }, 1, "deleted-role", false } };
+    struct authz_rules rules3 = { .epoch = 3, .policies = ghost, .npolicies = 1 };
+    struct authz_grants g3 = { adm, 1, &rules3, NULL };
+    CU_ASSERT_FALSE(authz_check(&g3, "catalog.entity.read", &prod_pay, &d));
+    CU_ASSERT_PTR_EQUAL(d.policy, &ghost[0]);
+    /* a policy without conditions applies to resources, not to the route-level "nowhere" */
+    struct authz_policy everywhere[] = { { 4, "owners-only", "", "*", { NULL }, { NULL }, 0, NULL, true } };
+    struct authz_rules rules4 = { .epoch = 4, .policies = everywhere, .npolicies = 1 };
+    struct authz_binding gm[] = { { "maintainer", "global", "", "user" } };
+    struct authz_grants g4 = { gm, 1, &rules4, NULL };
+    static const struct authz_resource nowhere = { NULL, NULL, NULL, NULL };
+    CU_ASSERT_TRUE(authz_check(&g4, "audit.event.read", &nowhere, &d));
+    CU_ASSERT_FALSE(authz_check(&g4, "catalog.entity.read", &search_entity, &d));
+    CU_ASSERT_PTR_EQUAL(d.policy, &everywhere[0]);
 }
 
 static int dummy(struct app_ctx *c)

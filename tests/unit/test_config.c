@@ -407,6 +407,9 @@ static void test_per_area(void)
     CU_ASSERT_EQUAL(config_load_area(&c, path, "auth", err, sizeof(err)), 0);
     CU_ASSERT_EQUAL(c.ratelimit_per_minute, 8);
     unsetenv("PORTICO_IAM_RATELIMIT_PER_MINUTE");
+    /* the general variable does not beat the area's line in the file */
+    CU_ASSERT_EQUAL(config_load_area(&c, path, "iam", err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(c.ratelimit_per_minute, 1200);
     unsetenv("PORTICO_RATELIMIT_PER_MINUTE");
     unlink(path);
 
