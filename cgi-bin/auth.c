@@ -223,6 +223,12 @@ static int auth_logout(struct app_ctx *c)
  * decide what to show. The handlers decide per resource; this is a guide, not a grant. */
 static int auth_session(struct app_ctx *c)
 {
+    /* Every portal page asks this: the answer is kept with the credential's facts. */
+    const char *kept = authn_memo(&c->who, c->epoch);
+    if (kept) {
+        http_response_body(&c->res, 200, "application/json", kept, strlen(kept));
+        return 0;
+    }
     struct authz_grants g;
     if (authn_grants(c->db, c->arena, &c->who, c->rules, c->epoch, &g, &c->problem) < 0)
         return -1;
@@ -251,6 +257,7 @@ static int auth_session(struct app_ctx *c)
         if (authz_check(&g, *q, authz_permission_global(*q) ? &nowhere : NULL, NULL) && authn_token_allows(&c->who, *q))
             json_object_array_add(perms, json_object_new_string(*q));
     json_object_object_add(o, "permissions", perms);
+    authn_memo_keep(&c->who, c->epoch, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     return app_json(c, 200, o);
 }
 

@@ -67,6 +67,8 @@ struct authn_entry {
     double touched;                /* local clock: the last recorded use */
     struct authz_grants grants;
     long long grants_epoch;        /* 0: none kept */
+    const char *memo;              /* authn_memo_keep's document */
+    long long memo_epoch;          /* 0: none kept */
 };
 
 struct authn_cache {
@@ -112,6 +114,8 @@ static void entry_forget(struct authn_entry *e)
     arena_reset(&e->arena);
     e->key[0] = '\0';
     e->grants_epoch = 0;
+    e->memo = NULL;
+    e->memo_epoch = 0;
 }
 
 /* Keep a freshly looked-up identity: copy its strings into the slot's arena. */
@@ -327,6 +331,22 @@ int authn_confirm(struct db *db, struct arena *a, const struct config *cfg, stru
     if (!who->user_id || (who->epoch == epoch && epoch != 0))
         return 0;
     return identify(db, a, cfg, cache, req, false, who, p);
+}
+
+const char *authn_memo(const struct identity *who, long long epoch)
+{
+    const struct authn_entry *e = who->entry;
+    return e && epoch != 0 && e->memo_epoch == epoch ? e->memo : NULL;
+}
+
+void authn_memo_keep(const struct identity *who, long long epoch, const char *text)
+{
+    struct authn_entry *e = who->entry;
+    /* once per entry: an entry is looked up afresh (its arena emptied) when the epoch moves */
+    if (!e || epoch == 0 || e->memo_epoch != 0 || e->epoch != epoch)
+        return;
+    e->memo = arena_strdup(&e->arena, text);
+    e->memo_epoch = e->memo ? epoch : 0;
 }
 
 int authn_grants(struct db *db, struct arena *a, const struct identity *who, const struct authz_rules *rules,

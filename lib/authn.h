@@ -64,6 +64,11 @@ int authn_identify(struct db *db, struct arena *a, const struct config *cfg, str
 int authn_confirm(struct db *db, struct arena *a, const struct config *cfg, struct authn_cache *cache,
                   const struct http_request *req, long long epoch, struct identity *who, struct problem *p);
 
+/* A document made from who's facts alone (the who-am-I answer), kept with them while the epoch
+ * stands still: authn_memo gives it (NULL: none kept at epoch), authn_memo_keep keeps one. */
+const char *authn_memo(const struct identity *who, long long epoch);
+void authn_memo_keep(const struct identity *who, long long epoch, const char *text);
+
 /* who's role bindings and teams at epoch (kept from an earlier request, or loaded now), with
  * rules attached. */
 int authn_grants(struct db *db, struct arena *a, const struct identity *who, const struct authz_rules *rules,

@@ -1356,6 +1356,19 @@ static int bearer_run(const char *token, const char *path, int n, long want)
     return wrong;
 }
 
+/* n requests in a row with a bearer token, each answering 200 with want in its body. */
+static int bearer_body_run(const char *token, const char *path, int n, const char *want)
+{
+    int wrong = 0;
+    for (int i = 0; i < n; i++) {
+        struct resp r;
+        if (get_bearer(token, path, &r) != 200 || !strstr(r.body, want))
+            wrong++;
+        resp_free(&r);
+    }
+    return wrong;
+}
+
 static void test_custom_roles_and_policies(void)
 {
     char cookie[256], csrf[128], ucookie[256], ucsrf[128], body[768], path[256], u[64], role[64], pol[64], pw[96];
@@ -1433,10 +1446,13 @@ static void test_custom_roles_and_policies(void)
     json_object_put(o);
     resp_free(&r);
     CU_ASSERT_EQUAL(bearer_run(tok, "/api/v1/audit/events?limit=1", 24, 200), 0);
+    CU_ASSERT_EQUAL(bearer_body_run(tok, "/api/v1/auth/session", 24, "\"permissions\":[\"audit.event.read\"]"), 0);
     snprintf(path, sizeof(path), "/api/v1/iam/bindings/%lld", binding);
     CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "DELETE", path, NULL, &r), 200);
     resp_free(&r);
     CU_ASSERT_EQUAL(bearer_run(tok, "/api/v1/audit/events?limit=1", 12, 403), 0);
+    /* the who-am-I answer a process keeps goes with the rest */
+    CU_ASSERT_EQUAL(bearer_body_run(tok, "/api/v1/auth/session", 12, "\"permissions\":[]"), 0);
     /* and comes back when it does */
     snprintf(body, sizeof(body), "{\"subject_type\":\"user\",\"subject\":\"%s\",\"role\":\"%s\"}", u, role);
     CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/iam/bindings", body, &r), 201);
