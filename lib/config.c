@@ -53,8 +53,8 @@ static const struct config_key config_keys[] = {
     INT(login_max_failures, "5", 1, 100, "failed logins of one account before its logins are refused for a while"),
     INT(login_max_failures_address, "50", 1, 10000, "failed logins from one address (any account) before its logins are refused for a while"),
     INT(login_lockout_seconds, "30", 1, 3600, "first refusal period after too many failures; it doubles with each further failure, up to an hour"),
-    INTA(ratelimit_per_minute, "600", 0, 1000000, "API requests a minute per user or token (0: no limit)"),
-    INTA(ratelimit_anonymous_per_minute, "300", 0, 1000000, "API requests a minute per address without credentials (0: no limit)"),
+    INTA(ratelimit_per_minute, "600", 0, 10000000, "API requests a minute per user or token (0: no limit)"),
+    INTA(ratelimit_anonymous_per_minute, "300", 0, 10000000, "API requests a minute per address without credentials (0: no limit)"),
     INTA(ratelimit_burst, "60", 1, 100000, "requests a caller may make at once before the per-minute pace applies"),
     STR(log_file, "", "file for the JSON request log; empty means standard error (the web server's error log)"),
 };
