@@ -12,12 +12,17 @@
 #include <string.h>
 #include <time.h>
 
+/* The server's clock (NOW(6) is fixed for the statement): a request's time is when its turn
+ * comes, not when a process that was then kept waiting read its own clock, and every host
+ * shares one clock. */
+#define NOW_US "CAST(UNIX_TIMESTAMP(NOW(6)) * 1000000 AS SIGNED)"
 static const char sql_take[] =
-    "INSERT INTO rate_limits (k, tat, ok) VALUES (?, ? + ? * ?, ?) "
+    "INSERT INTO rate_limits (k, tat, ok) VALUES (?, " NOW_US " + ? * ?, ?) "
     "ON DUPLICATE KEY UPDATE "
-    "ok = IF(GREATEST(tat, ?) + ? * ? - ? <= ?, ?, IF(GREATEST(tat, ?) + ? - ? <= ?, 1, 0)), "
-    "tat = IF(ok > 0, GREATEST(tat, ?) + ok * ?, tat) "
-    "RETURNING ok, tat";
+    "ok = IF(GREATEST(tat, " NOW_US ") + ? * ? - " NOW_US " <= ?, ?, "
+    "        IF(GREATEST(tat, " NOW_US ") + ? - " NOW_US " <= ?, 1, 0)), "
+    "tat = IF(ok > 0, GREATEST(tat, " NOW_US ") + ok * ?, tat) "
+    "RETURNING ok, tat, " NOW_US;
 
 #define LEASE_SLOTS 64
 #define LEASE_KEY_MAX 176
@@ -46,7 +51,7 @@ void ratelimit_leases_free(struct ratelimit_leases *leases)
 static long long now_us(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
+    clock_gettime(CLOCK_MONOTONIC, &ts);   /* lease ages only: the cells are timed by the server */
     return (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
 }
 
@@ -83,16 +88,16 @@ int ratelimit_take(struct db *db, struct arena *a, struct ratelimit_leases *leas
     if (mine && now - l->granted_us < RATELIMIT_LEASE_FAST_MS * 1000LL)
         n = l->size * 2 > cap ? (cap < 1 ? 1 : cap) : l->size * 2;
 
-    struct db_value v[17] = {
-        DB_TEXTV(key), DB_INTV(now), DB_INTV(n), DB_INTV(t), DB_INTV(n),
-        DB_INTV(now), DB_INTV(n), DB_INTV(t), DB_INTV(now), DB_INTV(limit), DB_INTV(n),
-        DB_INTV(now), DB_INTV(t), DB_INTV(now), DB_INTV(limit),
-        DB_INTV(now), DB_INTV(t),
+    struct db_value v[11] = {
+        DB_TEXTV(key), DB_INTV(n), DB_INTV(t), DB_INTV(n),
+        DB_INTV(n), DB_INTV(t), DB_INTV(limit), DB_INTV(n),
+        DB_INTV(t), DB_INTV(limit),
+        DB_INTV(t),
     };
     struct db_result r;
-    if (db_query(db, a, sql_take, v, 17, &r, p) < 0)
+    if (db_query(db, a, sql_take, v, 11, &r, p) < 0)
         return -1;
-    if (r.nrows != 1 || !db_cell(&r, 0, 0) || !db_cell(&r, 0, 1)) {
+    if (r.nrows != 1 || !db_cell(&r, 0, 0) || !db_cell(&r, 0, 1) || !db_cell(&r, 0, 2)) {
         problem_internal(p, "rate limit: the statement returned %zu rows", r.nrows);
         return -1;
     }
@@ -108,7 +113,7 @@ int ratelimit_take(struct db *db, struct arena *a, struct ratelimit_leases *leas
         return 0;
     /* Refused: when will one request fit again? */
     out->allowed = false;
-    long long wait = atoll(db_cell(&r, 0, 1)) + t - limit - now;
+    long long wait = atoll(db_cell(&r, 0, 1)) + t - limit - atoll(db_cell(&r, 0, 2));
     out->retry_after = (int)((wait + 999999) / 1000000);
     if (out->retry_after < 1)
         out->retry_after = 1;
