@@ -508,8 +508,8 @@ cmd_fuzz() {
   local secs=${FUZZ_SECONDS:-10} out=$ROOT/var/fuzz name failed=0
   command -v clang >/dev/null || die "clang is needed for the fuzzers (apt-get install clang)"
   mkdir -p "$out"
-  local libs=(lib/arena.c lib/http.c lib/problem.c lib/router.c lib/json.c lib/fcgi.c)
-  for name in http json fcgi; do
+  local libs=(lib/arena.c lib/http.c lib/problem.c lib/router.c lib/json.c lib/fcgi.c lib/catalog.c)
+  for name in http json fcgi catalog; do
     clang -std=c17 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
       -I"$ROOT" $(pkg-config --cflags json-c) "${libs[@]/#/$ROOT/}" "$ROOT/tests/fuzz/fuzz_$name.c" \
       $(pkg-config --libs json-c) -o "$out/fuzz_$name" || die "building fuzz_$name failed"

@@ -13,6 +13,8 @@
  *   authz    may they: permission registry, built-in roles, scoped bindings, the deciding binding
  *   password Argon2id hashing and verification;  token: random tokens and their SHA-256
  *   audit    the tamper-evident audit log: append in the change's transaction, verify the chain
+ *   ratelimit GCRA per caller in MariaDB, with per-process leases
+ *   catalog  entity rules (Backstage's): kinds, names, refs, validation, declared relations
  *   fcgi     the FastCGI responder loop (kept connections, epoll, clean stop)
  *   app      the request lifecycle every handler shares; app_main is a handler's main()
  *
@@ -26,6 +28,7 @@
 #include "audit.h"
 #include "authn.h"
 #include "authz.h"
+#include "catalog.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"

@@ -23,6 +23,7 @@ int main(void)
     suite_app();
     suite_audit();
     suite_authz();
+    suite_catalog();
     suite_password();
     suite_token();
     suite_fcgi();
