@@ -24,6 +24,7 @@ int main(void)
     suite_audit();
     suite_authz();
     suite_catalog();
+    suite_yamldoc();
     suite_password();
     suite_token();
     suite_fcgi();

@@ -13,6 +13,7 @@ void suite_app(void);
 void suite_audit(void);
 void suite_authz(void);
 void suite_catalog(void);
+void suite_yamldoc(void);
 void suite_fcgi(void);
 void suite_password(void);
 void suite_token(void);
