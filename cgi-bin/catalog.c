@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/portico.h"
+#include "lib/yamldoc.h"
 
 static const char sql_get[] =
     "SELECT id, document, version, owner_team FROM entities WHERE ref = ?";
@@ -124,6 +125,77 @@ static const char *tags_text(struct app_ctx *c, json_object *doc)
     return out;
 }
 
+enum store_outcome { STORE_UNCHANGED, STORE_ADDED, STORE_CHANGED };
+
+/* Store one validated entity inside the open transaction (or only decide, when dry_run): its
+ * owner's team, and the current owner's for a change, must allow catalog.entity.write;
+ * If-Match (NULL: none) must hold. An unchanged document is left as it is. 0 with *outcome and
+ * *version, or -1 with c->problem (the caller rolls back). */
+static int entity_store(struct app_ctx *c, const struct catalog_entity *e, json_object *doc, const char *if_match,
+                        bool dry_run, enum store_outcome *outcome, long long *version)
+{
+    struct problem *p = &c->problem;
+    const struct catalog_ref *ref = &e->ref;
+    const char *team = owner_team(c, e->owner);
+    struct authz_decision d;
+    if (!may(c, "catalog.entity.write", team, ref, &d))
+        return refuse(c, "catalog.entity.write", &d, ref->text);
+    const char *document = arena_strdup(c->arena, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
+    struct db_value key = DB_TEXTV(ref->text);
+    struct db_result cur;
+    if (db_query(c->db, c->arena, dry_run ? sql_get : sql_get_locked, &key, 1, &cur, p) < 0)
+        return -1;
+    bool exists = cur.nrows == 1;
+    const char *current = exists ? db_cell(&cur, 0, 2) : NULL;
+    if (if_match && (strcmp(if_match, "*") == 0 ? !exists
+                                                : !exists || strcmp(if_match, arena_printf(c->arena, "\"%s\"", current)) != 0))
+        return problem_set(p, 412, "precondition-failed", "%s has changed (or does not exist): read it again", ref->text);
+    /* the current owner must allow it too: nobody takes another team's entity by renaming its owner */
+    if (exists && !may(c, "catalog.entity.write", db_cell(&cur, 0, 3), ref, &d))
+        return refuse(c, "catalog.entity.write", &d, ref->text);
+    *version = exists ? atoll(current) : 1;
+    if (exists && strcmp(db_cell(&cur, 0, 1), document) == 0) {
+        *outcome = STORE_UNCHANGED;
+        return 0;
+    }
+    *outcome = exists ? STORE_CHANGED : STORE_ADDED;
+    if (dry_run)
+        return 0;
+    long long id;
+    const char *tags = tags_text(c, doc);
+    struct db_value own = e->owner ? DB_TEXTV(e->owner) : DB_NULLV, tm = team ? DB_TEXTV(team) : DB_NULLV;
+    if (exists) {
+        id = atoll(db_cell(&cur, 0, 0));
+        *version += 1;
+        struct db_value v[9] = { DB_TEXTV(e->title), DB_TEXTV(e->description), DB_TEXTV(e->type), DB_TEXTV(e->lifecycle),
+                                 own, tm, DB_TEXTV(tags), DB_TEXTV(document), DB_INTV(id) };
+        struct db_value rid = DB_INTV(id);
+        if (db_query(c->db, c->arena, sql_update, v, 9, NULL, p) < 0 ||
+            db_query(c->db, c->arena, sql_relations_clear, &rid, 1, NULL, p) < 0)
+            return -1;
+    } else {
+        struct db_value v[12] = { DB_TEXTV(ref->text), DB_TEXTV(ref->kind), DB_TEXTV(ref->ns), DB_TEXTV(ref->name),
+                                  DB_TEXTV(e->title), DB_TEXTV(e->description), DB_TEXTV(e->type), DB_TEXTV(e->lifecycle),
+                                  own, tm, DB_TEXTV(tags), DB_TEXTV(document) };
+        struct db_result ins;
+        if (db_query(c->db, c->arena, sql_insert, v, 12, &ins, p) < 0)
+            return -1;
+        id = (long long)ins.insert_id;
+    }
+    for (size_t i = 0; i < e->nrelations; i++) {
+        const struct catalog_relation *rel = &e->relations[i];
+        struct db_value v[8] = { DB_TEXTV(ref->text), DB_TEXTV(rel->type), DB_TEXTV(rel->target.text), DB_INTV(id),
+                                 DB_TEXTV(rel->target.text), DB_TEXTV(rel->inverse), DB_TEXTV(ref->text), DB_INTV(id) };
+        if (db_query(c->db, c->arena, sql_relation_add, v, 8, NULL, p) < 0)
+            return -1;
+    }
+    struct audit_event ev = app_audit_event(c, exists ? "catalog.entity.update" : "catalog.entity.create", "success");
+    ev.target_type = "entity";
+    ev.target_id = ref->text;
+    ev.details = arena_printf(c->arena, "{\"version\":%lld,\"relations\":%zu}", *version, e->nrelations);
+    return audit_append(c->db, c->arena, &ev, p);
+}
+
 static int catalog_entity_put(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
@@ -138,64 +210,111 @@ static int catalog_entity_put(struct app_ctx *c)
         json_fields_ok(p);
         return -1;
     }
-    const char *team = owner_team(c, e.owner);
-    struct authz_decision d;
-    if (!may(c, "catalog.entity.write", team, &ref, &d))
-        return refuse(c, "catalog.entity.write", &d, ref.text);
-
-    const char *document = arena_strdup(c->arena, json_object_to_json_string_ext(c->body, JSON_C_TO_STRING_PLAIN));
-    const char *tags = tags_text(c, c->body);
-    struct db_value key = DB_TEXTV(ref.text);
-    struct db_result cur;
+    enum store_outcome outcome;
+    long long version;
     if (db_begin(c->db, p) < 0)
         return -1;
-    if (db_query(c->db, c->arena, sql_get_locked, &key, 1, &cur, p) < 0)
+    if (entity_store(c, &e, c->body, http_header(&c->req, "If-Match"), false, &outcome, &version) < 0)
         return db_abort(c->db);
-    bool exists = cur.nrows == 1;
-    if (!if_match_ok(c, exists ? db_cell(&cur, 0, 2) : NULL)) {
-        db_abort(c->db);
-        return problem_set(p, 412, "precondition-failed", "%s has changed (or does not exist): read it again",
-                           ref.text);
-    }
-    /* the current owner must allow it too: nobody takes another team's entity by renaming */
-    if (exists && !may(c, "catalog.entity.write", db_cell(&cur, 0, 3), &ref, &d)) {
-        db_abort(c->db);
-        return refuse(c, "catalog.entity.write", &d, ref.text);
-    }
-    long long id, version = 1;
-    struct db_value own = e.owner ? DB_TEXTV(e.owner) : DB_NULLV, tm = team ? DB_TEXTV(team) : DB_NULLV;
-    if (exists) {
-        id = atoll(db_cell(&cur, 0, 0));
-        version = atoll(db_cell(&cur, 0, 2)) + 1;
-        struct db_value v[9] = { DB_TEXTV(e.title), DB_TEXTV(e.description), DB_TEXTV(e.type), DB_TEXTV(e.lifecycle),
-                                 own, tm, DB_TEXTV(tags), DB_TEXTV(document), DB_INTV(id) };
-        struct db_value rid = DB_INTV(id);
-        if (db_query(c->db, c->arena, sql_update, v, 9, NULL, p) < 0 ||
-            db_query(c->db, c->arena, sql_relations_clear, &rid, 1, NULL, p) < 0)
-            return db_abort(c->db);
-    } else {
-        struct db_value v[12] = { DB_TEXTV(ref.text), DB_TEXTV(ref.kind), DB_TEXTV(ref.ns), DB_TEXTV(ref.name),
-                                  DB_TEXTV(e.title), DB_TEXTV(e.description), DB_TEXTV(e.type), DB_TEXTV(e.lifecycle),
-                                  own, tm, DB_TEXTV(tags), DB_TEXTV(document) };
-        struct db_result ins;
-        if (db_query(c->db, c->arena, sql_insert, v, 12, &ins, p) < 0)
-            return db_abort(c->db);
-        id = (long long)ins.insert_id;
-    }
-    for (size_t i = 0; i < e.nrelations; i++) {
-        const struct catalog_relation *rel = &e.relations[i];
-        struct db_value v[8] = { DB_TEXTV(ref.text), DB_TEXTV(rel->type), DB_TEXTV(rel->target.text), DB_INTV(id),
-                                 DB_TEXTV(rel->target.text), DB_TEXTV(rel->inverse), DB_TEXTV(ref.text), DB_INTV(id) };
-        if (db_query(c->db, c->arena, sql_relation_add, v, 8, NULL, p) < 0)
-            return db_abort(c->db);
-    }
-    struct audit_event ev = app_audit_event(c, exists ? "catalog.entity.update" : "catalog.entity.create", "success");
-    ev.target_type = "entity";
-    ev.target_id = ref.text;
-    ev.details = arena_printf(c->arena, "{\"version\":%lld,\"relations\":%zu}", version, e.nrelations);
-    if (audit_commit(c->db, c->arena, &ev, p) < 0)
+    if (db_commit(c->db, p) < 0)
         return -1;
-    return entity_answer(c, exists ? 200 : 201, ref.text, version, document);
+    return entity_answer(c, outcome == STORE_ADDED ? 201 : 200, ref.text, version,
+                         json_object_to_json_string_ext(c->body, JSON_C_TO_STRING_PLAIN));
+}
+
+#define IMPORT_MAX_DOCUMENTS 20000
+
+/* POST /catalog/import: a catalog-info.yaml stream (or JSON: one entity or a list), all or
+ * nothing. Every document is validated first (422 names each bad field as documents/<i>/<path>);
+ * then each is stored as a PUT would be. ?dry_run=true answers the same summary without a change. */
+static int catalog_import(struct app_ctx *c)
+{
+    struct problem *p = &c->problem;
+    const char *dry = http_query(&c->req, "dry_run");
+    bool dry_run = dry && (strcmp(dry, "true") == 0 || strcmp(dry, "1") == 0);
+    if (http_body_read(&c->req, (size_t)c->cfg->body_max_bytes, true, p) < 0)
+        return -1;
+    json_object *docs;
+    if (http_content_type_is_json(c->req.content_type)) {
+        json_object *body = json_parse(c->req.body, c->req.body_len, c->cfg->json_max_depth, p);
+        if (!body)
+            return -1;
+        if (json_object_is_type(body, json_type_array)) {
+            docs = body;
+        } else {
+            docs = json_object_new_array();
+            json_object_array_add(docs, body);
+        }
+    } else {
+        static const struct yamldoc_limits lim = { 32, 4000000, IMPORT_MAX_DOCUMENTS };
+        if (!(docs = yamldoc_parse(c->req.body, c->req.body_len, &lim, p)))
+            return -1;
+    }
+    size_t n = json_object_array_length(docs);
+    if (n == 0 || n > IMPORT_MAX_DOCUMENTS) {
+        json_object_put(docs);
+        return problem_set(p, 422, "validation", "an import holds 1 to %d entities", IMPORT_MAX_DOCUMENTS);
+    }
+    struct catalog_entity *ents = arena_calloc(c->arena, n, sizeof(*ents));
+    if (!ents) {
+        json_object_put(docs);
+        return problem_set(p, 500, "internal", "out of memory");
+    }
+    /* validate everything first, naming each field under its document */
+    for (size_t i = 0; i < n; i++) {
+        struct problem one;
+        problem_init(&one);
+        if (catalog_entity_read(json_object_array_get_idx(docs, i), c->arena, &ents[i], &one) < 0) {
+            for (size_t k = 0; k < one.nfields; k++)
+                problem_field(p, arena_printf(c->arena, "documents/%zu/%s", i, one.fields[k].field), "%s", one.fields[k].message);
+            if (one.nfields == 0)
+                problem_field(p, arena_printf(c->arena, "documents/%zu", i), "%s", one.detail);
+        }
+        for (size_t k = 0; k < i && !p->nfields; k++)
+            if (strcmp(ents[k].ref.text, ents[i].ref.text) == 0)
+                problem_field(p, arena_printf(c->arena, "documents/%zu/metadata/name", i), "repeats document %zu", k);
+    }
+    if (!json_fields_ok(p)) {
+        json_object_put(docs);
+        return -1;
+    }
+    json_object *added = json_object_new_array(), *changed = json_object_new_array();
+    size_t unchanged = 0;
+    int rc = db_begin(c->db, p);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        enum store_outcome outcome;
+        long long version;
+        rc = entity_store(c, &ents[i], json_object_array_get_idx(docs, i), NULL, dry_run, &outcome, &version);
+        if (rc == 0 && outcome == STORE_ADDED)
+            json_object_array_add(added, json_object_new_string(ents[i].ref.text));
+        else if (rc == 0 && outcome == STORE_CHANGED)
+            json_object_array_add(changed, json_object_new_string(ents[i].ref.text));
+        else if (rc == 0)
+            unchanged++;
+    }
+    json_object_put(docs);
+    if (rc == 0 && !dry_run) {
+        struct audit_event ev = app_audit_event(c, "catalog.import", "success");
+        ev.details = arena_printf(c->arena, "{\"added\":%zu,\"changed\":%zu,\"unchanged\":%zu}",
+                                  json_object_array_length(added), json_object_array_length(changed), unchanged);
+        rc = audit_commit(c->db, c->arena, &ev, p);
+    } else if (rc == 0) {
+        rc = db_rollback(c->db, p);
+    } else {
+        db_abort(c->db);
+    }
+    if (rc < 0) {
+        json_object_put(added);
+        json_object_put(changed);
+        return -1;
+    }
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "dry_run", json_object_new_boolean(dry_run));
+    json_object_object_add(o, "added", added);
+    json_object_object_add(o, "changed", changed);
+    json_object_object_add(o, "removed", json_object_new_array());
+    json_object_object_add(o, "unchanged", json_object_new_int64((int64_t)unchanged));
+    return app_json(c, 200, o);
 }
 
 static int catalog_entity_delete(struct app_ctx *c)
@@ -257,6 +376,12 @@ static int catalog_relations(struct app_ctx *c)
 }
 
 static const struct route catalog_routes[] = {
+    { "POST", "/api/v1/catalog/import", "catalog.import", catalog_import, 0,
+      "Import entities", "A catalog-info.yaml stream (application/yaml; several documents) or JSON (one entity or a "
+                         "list), all or nothing: 422 names every bad field as documents/<i>/<path>, 400 gives the line "
+                         "and column of malformed YAML, 403 names an entity the caller may not write. Each entity also "
+                         "needs catalog.entity.write on its owner. ?dry_run=true answers what would be added and changed "
+                         "without a change." },
     { "GET", "/api/v1/catalog/entities/{kind}/{namespace}/{name}", "catalog.entity.read", catalog_entity_get, 0,
       "An entity", "Its document as stored, its version (also the ETag). 404 when it is not there or not yours to read." },
     { "PUT", "/api/v1/catalog/entities/{kind}/{namespace}/{name}", "catalog.entity.write", catalog_entity_put,

@@ -1578,7 +1578,13 @@ static void test_catalog_entities(void)
     /* If-Match: a stale version is 412, the current one moves it on */
     CU_ASSERT_EQUAL(session_req(cookie, csrf, "PUT", path, body, "\"7\"", &r), 412);
     resp_free(&r);
+    char *title = strstr(body, "\"title\":\"Payments\"");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(title);
+    memcpy(title, "\"title\":\"Paywall!\"", 18);      /* a changed document; the same one changes nothing */
     CU_ASSERT_EQUAL(session_req(cookie, csrf, "PUT", path, body, "\"1\"", &r), 200);
+    CU_ASSERT_TRUE(header_is(&r, "ETag", "\"2\""));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(session_req(cookie, csrf, "PUT", path, body, "\"2\"", &r), 200);
     CU_ASSERT_TRUE(header_is(&r, "ETag", "\"2\""));
     resp_free(&r);
     /* every bad field by its path; a document for another entity than the path's */
@@ -1642,6 +1648,84 @@ static void test_catalog_entities(void)
     resp_free(&r);
     /* a path that is no entity's */
     CU_ASSERT_EQUAL(get_as(cookie, "/api/v1/catalog/entities/widget/default/x", &r), 404);
+    resp_free(&r);
+}
+
+
+static long import_yaml(const char *cookie, const char *csrf, const char *query, const char *yaml, struct resp *r)
+{
+    char hc[300], hx[200], path[128];
+    snprintf(hc, sizeof(hc), "Cookie: %s", cookie);
+    snprintf(hx, sizeof(hx), "X-CSRF-Token: %s", csrf);
+    snprintf(path, sizeof(path), "/api/v1/catalog/import%s", query);
+    const char *const h[] = { hc, hx, NULL };
+    if (request("POST", path, "application/yaml", yaml, -1, h, r) < 0)
+        return -1;
+    return r->status;
+}
+
+static void test_catalog_import(void)
+{
+    char cookie[256], csrf[128], yaml[2048], t[64], path[256], want[256];
+    struct resp r;
+    char sfx = server[strlen(server) - 1];
+    snprintf(t, sizeof(t), "imp%d%c", (int)getpid(), sfx);
+    CU_ASSERT_EQUAL_FATAL(login("admin", admin_password(), cookie, sizeof(cookie), csrf, sizeof(csrf)), 200);
+    snprintf(yaml, sizeof(yaml),
+             "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: %s\nspec:\n  type: team\n"
+             "---\n"
+             "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: %s-web\n  tags: [web]\n"
+             "spec:\n  type: website\n  lifecycle: production\n  owner: %s\n  dependsOn: [component:%s-api]\n"
+             "---\n"
+             "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: %s-api\n"
+             "spec:\n  type: service\n  lifecycle: production\n  owner: %s\n", t, t, t, t, t, t);
+    /* dry run: the diff, and nothing stored */
+    CU_ASSERT_EQUAL_FATAL(import_yaml(cookie, csrf, "?dry_run=true", yaml, &r), 200);
+    snprintf(want, sizeof(want), "\"dry_run\":true,\"added\":[\"group:default/%s\",\"component:default/%s-web\","
+                                 "\"component:default/%s-api\"],\"changed\":[]", t, t, t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, want));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities/component/default/%s-web", t);
+    CU_ASSERT_EQUAL(get_as(cookie, path, &r), 404);
+    resp_free(&r);
+    /* applied; again: unchanged; one document changed: changed */
+    CU_ASSERT_EQUAL_FATAL(import_yaml(cookie, csrf, "", yaml, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"dry_run\":false"));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_as(cookie, path, &r), 200);
+    resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(import_yaml(cookie, csrf, "", yaml, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"added\":[],\"changed\":[],\"removed\":[],\"unchanged\":3"));
+    resp_free(&r);
+    char *tags = strstr(yaml, "tags: [web]");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tags);
+    memcpy(tags, "tags: [ui] ", 11);
+    CU_ASSERT_EQUAL_FATAL(import_yaml(cookie, csrf, "", yaml, &r), 200);
+    snprintf(want, sizeof(want), "\"changed\":[\"component:default/%s-web\"]", t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, want));
+    resp_free(&r);
+    /* the relation stored both ways: the api is a dependency of the web site, resolved */
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities/component/default/%s-api/relations", t);
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    snprintf(want, sizeof(want), "{\"type\":\"dependencyOf\",\"target\":\"component:default/%s-web\",\"dangling\":false}", t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, want));
+    resp_free(&r);
+    /* malformed YAML: 400 with where; a bad field: 422 under its document; nothing applied */
+    CU_ASSERT_EQUAL(import_yaml(cookie, csrf, "", "kind: Component\nmetadata: [unclosed\n", &r), 400);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "YAML line "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, ", column "));
+    resp_free(&r);
+    snprintf(yaml, sizeof(yaml),
+             "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: %s-new}\n"
+             "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: -bad-}\nspec: {owner: %s}\n", t, t);
+    CU_ASSERT_EQUAL(import_yaml(cookie, csrf, "", yaml, &r), 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "documents/1/metadata/name"));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities/group/default/%s-new", t);
+    CU_ASSERT_EQUAL(get_as(cookie, path, &r), 404);
+    resp_free(&r);
+    /* aliases are refused (a small file must not become a huge tree) */
+    CU_ASSERT_EQUAL(import_yaml(cookie, csrf, "", "a: &x [1, 2]\nb: *x\n", &r), 400);
     resp_free(&r);
 }
 
@@ -1965,6 +2049,7 @@ int main(void)
     CU_add_test(au, "iam: users, nested teams, bindings, explain, disable, unlock", test_iam_teams_and_explain);
     CU_add_test(au, "custom roles, policies, and changes seen at once by every process", test_custom_roles_and_policies);
     CU_add_test(au, "catalog: entities, ETag and If-Match, owners' teams, relations", test_catalog_entities);
+    CU_add_test(au, "catalog import: YAML, dry run, unchanged and changed, all or nothing", test_catalog_import);
     CU_add_test(au, "authorization matrix: every route x anonymous and each role", test_authorization_matrix);
 
     CU_pSuite d = CU_add_suite("database down", NULL, NULL);
