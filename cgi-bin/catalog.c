@@ -375,7 +375,166 @@ static int catalog_relations(struct app_ctx *c)
     return app_json(c, 200, o);
 }
 
+/* ---- search -------------------------------------------------------------------------------- */
+
+#define SEARCH_PARAMS_MAX 160
+
+/* A WHERE clause and its parameters, grown by the filters. */
+struct where {
+    const char *sql;
+    struct db_value v[SEARCH_PARAMS_MAX];
+    size_t n;
+};
+
+static void where_add(struct app_ctx *c, struct where *w, const char *clause, const char *const *values, size_t nvalues)
+{
+    if (w->n + nvalues > SEARCH_PARAMS_MAX)
+        return;
+    w->sql = arena_printf(c->arena, "%s AND %s", w->sql, clause);
+    for (size_t i = 0; i < nvalues; i++)
+        w->v[w->n++] = (struct db_value)DB_TEXTV(values[i]);
+}
+
+/* "x IN (?, ?, ...)" over n values, or a clause that is false when there are none. */
+static const char *in_list(struct app_ctx *c, const char *column, size_t n)
+{
+    if (n == 0)
+        return "FALSE";
+    const char *marks = "?";
+    for (size_t i = 1; i < n; i++)
+        marks = arena_printf(c->arena, "%s, ?", marks);
+    return arena_printf(c->arena, "%s IN (%s)", column, marks);
+}
+
+/* Free text to a boolean-mode query: each word a required prefix ("pay ledger" -> "+pay* +ledger*"). */
+static const char *fulltext_query(struct app_ctx *c, const char *q)
+{
+    const char *out = "";
+    char word[64];
+    size_t n = 0;
+    for (const char *s = q;; s++) {
+        bool keep = *s && ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+                           (unsigned char)*s >= 0x80);
+        if (keep && n < sizeof(word) - 1) {
+            word[n++] = *s;
+        } else if (!keep && n) {
+            word[n] = '\0';
+            out = arena_printf(c->arena, "%s%s+%s*", out, *out ? " " : "", word);
+            n = 0;
+        }
+        if (!*s)
+            break;
+    }
+    return out;
+}
+
+static json_object *facet(struct app_ctx *c, const char *column, const struct where *w, struct problem *p)
+{
+    struct db_result r;
+    const char *sql = arena_printf(c->arena, "SELECT %s, COUNT(*) FROM entities WHERE %s GROUP BY %s ORDER BY COUNT(*) DESC, %s LIMIT 50",
+                                   column, w->sql, column, column);
+    if (db_query(c->db, c->arena, sql, w->v, w->n, &r, p) < 0)
+        return NULL;
+    json_object *o = json_object_new_object();
+    for (size_t i = 0; i < r.nrows; i++)
+        if (db_cell(&r, i, 0))
+            json_object_object_add(o, db_cell(&r, i, 0), json_object_new_int64(atoll(db_cell(&r, i, 1))));
+    return o;
+}
+
+/* GET /catalog/entities: filters, free text, facets and keyset pages, with what the caller may
+ * read decided in the WHERE clause, so counts and pages hold only readable entities. */
+static int catalog_search(struct app_ctx *c)
+{
+    struct problem *p = &c->problem;
+    static const char *const filters[][2] = {
+        { "kind", "kind = ?" }, { "type", "type = ?" }, { "lifecycle", "lifecycle = ?" }, { "owner", "owner_ref = ?" },
+        { "namespace", "namespace = ?" },
+    };
+    struct where w = { .sql = "TRUE", .n = 0 };
+    const char *limit_s = http_query(&c->req, "limit"), *cursor = http_query(&c->req, "cursor");
+    const char *q = http_query(&c->req, "q"), *tag = http_query(&c->req, "tag"), *mine = http_query(&c->req, "mine");
+    long limit = limit_s ? strtol(limit_s, NULL, 10) : 50;
+    if (limit < 1 || limit > 500)
+        problem_field(p, "limit", "must be 1 to 500");
+    if (q && strlen(q) > 200)
+        problem_field(p, "q", "must be at most 200 characters");
+    for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
+        const char *v = http_query(&c->req, filters[i][0]);
+        if (v && strlen(v) > CATALOG_REF_MAX)
+            problem_field(p, filters[i][0], "is too long");
+        else if (v && strcmp(filters[i][0], "kind") == 0 && !catalog_kind(v))
+            problem_field(p, "kind", "is not a kind");
+        else if (v)
+            where_add(c, &w, filters[i][1], (const char *[]){ strcmp(filters[i][0], "kind") == 0 ? catalog_kind(v) : v }, 1);
+    }
+    if (tag && strlen(tag) <= CATALOG_NAME_MAX)
+        where_add(c, &w, "CONCAT(' ', tags, ' ') LIKE CONCAT('% ', ?, ' %')", (const char *[]){ tag }, 1);
+    if (!json_fields_ok(p))
+        return -1;
+    if (q && *fulltext_query(c, q))
+        where_add(c, &w, "MATCH (name, title, description, tags) AGAINST (? IN BOOLEAN MODE)",
+                  (const char *[]){ fulltext_query(c, q) }, 1);
+    /* mine: what my teams (and the teams above them) own */
+    if (mine && strcmp(mine, "true") == 0) {
+        size_t n = 0;
+        while (c->grants.teams && c->grants.teams[n])
+            n++;
+        where_add(c, &w, in_list(c, "owner_team", n), c->grants.teams, n);
+    }
+    /* what the caller may read: everywhere, or its teams' entities and the entities it is bound on */
+    struct authz_scopes sc;
+    if (authz_scopes_of(&c->grants, "catalog.entity.read", c->arena, &sc) < 0)
+        return problem_set(p, 500, "internal", "out of memory");
+    if (!sc.everywhere) {
+        const char *clause = arena_printf(c->arena, "(%s OR %s)", in_list(c, "owner_team", sc.nteams),
+                                          in_list(c, "ref", sc.nentities));
+        const char **both = arena_calloc(c->arena, sc.nteams + sc.nentities + 1, sizeof(char *));
+        if (!both)
+            return problem_set(p, 500, "internal", "out of memory");
+        memcpy(both, sc.teams, sc.nteams * sizeof(char *));
+        memcpy(both + sc.nteams, sc.entities, sc.nentities * sizeof(char *));
+        where_add(c, &w, clause, both, sc.nteams + sc.nentities);
+    }
+    struct db_result total, r;
+    if (db_query(c->db, c->arena, arena_printf(c->arena, "SELECT COUNT(*) FROM entities WHERE %s", w.sql), w.v, w.n,
+                 &total, p) < 0)
+        return -1;
+    json_object *facets = json_object_new_object();
+    static const char *const facet_columns[] = { "kind", "type", "lifecycle", "owner_ref" };
+    for (size_t i = 0; i < 4; i++) {
+        json_object *f = facet(c, facet_columns[i], &w, p);
+        if (!f) {
+            json_object_put(facets);
+            return -1;
+        }
+        json_object_object_add(facets, i == 3 ? "owner" : facet_columns[i], f);
+    }
+    struct where page = w;
+    if (cursor)
+        where_add(c, &page, "ref > ?", (const char *[]){ cursor }, 1);
+    page.v[page.n++] = (struct db_value)DB_INTV(limit + 1);
+    const char *sql = arena_printf(c->arena, "SELECT ref, kind, namespace, name, title, type, lifecycle, owner_ref AS owner, "
+                                             "version FROM entities WHERE %s ORDER BY ref LIMIT ?", page.sql);
+    if (db_query(c->db, c->arena, sql, page.v, page.n, &r, p) < 0) {
+        json_object_put(facets);
+        return -1;
+    }
+    size_t rows = r.nrows > (size_t)limit ? (size_t)limit : r.nrows;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "items", app_rows_json(&r, rows, "ssssssssi"));
+    json_object_object_add(o, "total", json_object_new_int64(atoll(db_cell(&total, 0, 0))));
+    json_object_object_add(o, "facets", facets);
+    json_object_object_add(o, "next_cursor", r.nrows > (size_t)limit ? json_object_new_string(db_cell(&r, rows - 1, 0)) : NULL);
+    return app_json(c, 200, o);
+}
+
 static const struct route catalog_routes[] = {
+    { "GET", "/api/v1/catalog/entities", "catalog.entity.read", catalog_search, 0,
+      "Search entities", "q (words, each a prefix), kind, type, lifecycle, owner (a ref), namespace, tag, mine=true "
+                         "(owned by my teams); limit 1..500 (50), cursor from next_cursor. Answers items, total and "
+                         "facets (kind, type, lifecycle, owner) over only what the caller may read: the permission is "
+                         "part of the query, so counts and pages are exact." },
     { "POST", "/api/v1/catalog/import", "catalog.import", catalog_import, 0,
       "Import entities", "A catalog-info.yaml stream (application/yaml; several documents) or JSON (one entity or a "
                          "list), all or nothing: 422 names every bad field as documents/<i>/<path>, 400 gives the line "

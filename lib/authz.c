@@ -294,6 +294,28 @@ bool authz_check(const struct authz_grants *g, const char *permission,
     return true;
 }
 
+int authz_scopes_of(const struct authz_grants *g, const char *permission, struct arena *a, struct authz_scopes *out)
+{
+    memset(out, 0, sizeof(*out));
+    size_t n = g ? g->n : 0;
+    out->teams = arena_calloc(a, n + 1, sizeof(char *));
+    out->entities = arena_calloc(a, n + 1, sizeof(char *));
+    if (!out->teams || !out->entities)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const struct authz_binding *b = &g->bindings[i];
+        if (!authz_role_has(g->rules, b->role, permission))
+            continue;
+        if (strcmp(b->scope_type, "global") == 0)
+            out->everywhere = true;
+        else if (strcmp(b->scope_type, "team") == 0)
+            out->teams[out->nteams++] = b->scope_id;
+        else if (strcmp(b->scope_type, "entity") == 0)
+            out->entities[out->nentities++] = b->scope_id;
+    }
+    return 0;
+}
+
 /* The user's own bindings, and those of every team the user is in and of the teams above
  * those (team_closure holds every ancestor pair, so this is one join); then the teams. */
 static const char sql_bindings[] =

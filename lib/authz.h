@@ -96,6 +96,18 @@ int authz_load(struct db *db, struct arena *a, long long user_id, const struct a
 bool authz_check(const struct authz_grants *g, const char *permission,
                  const struct authz_resource *resource, struct authz_decision *d);
 
+/* Where permission is held, for filtering lists in SQL: everywhere (a global binding), or on
+ * what the listed teams own and on the listed entities. Attribute policies are not in it: a
+ * list filtered by it can still hold a row a policy would refuse when acted on. */
+struct authz_scopes {
+    bool everywhere;
+    const char **teams;
+    size_t nteams;
+    const char **entities;
+    size_t nentities;
+};
+int authz_scopes_of(const struct authz_grants *g, const char *permission, struct arena *a, struct authz_scopes *out);
+
 /* Does role hold permission? Built-in roles, then rules' custom roles (rules may be NULL). */
 bool authz_role_has(const struct authz_rules *rules, const char *role, const char *permission);
 

@@ -1727,6 +1727,73 @@ static void test_catalog_import(void)
     /* aliases are refused (a small file must not become a huge tree) */
     CU_ASSERT_EQUAL(import_yaml(cookie, csrf, "", "a: &x [1, 2]\nb: *x\n", &r), 400);
     resp_free(&r);
+
+    /* Search: words, facets, pages; what a user may read is part of the query, so two users of
+     * different teams count differently. */
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities?q=%s", t);
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"total\":3"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"kind\":{\"Component\":2,\"Group\":1}"));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities?q=%s&kind=component&limit=1", t);
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    json_object *o = json_tokener_parse(r.body);
+    const char *next = o ? jstr(o, "next_cursor") : NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+    snprintf(want, sizeof(want), "component:default/%s-api", t);
+    CU_ASSERT_STRING_EQUAL(next, want);
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities?q=%s&kind=component&limit=1&cursor=%s", t, next);
+    json_object_put(o);
+    resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    snprintf(want, sizeof(want), "\"ref\":\"component:default/%s-web\"", t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, want));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"next_cursor\":null"));
+    resp_free(&r);
+    char ua[64], ub[64], body[512], ca[256], xa[128], cb[256], xb[128], pw[96];
+    snprintf(ua, sizeof(ua), "srcha%d%c", (int)getpid(), sfx);
+    snprintf(ub, sizeof(ub), "srchb%d%c", (int)getpid(), sfx);
+    const char *users[] = { ua, ub }, *teams[] = { t, "nobody-owns-this" };
+    for (int i = 0; i < 2; i++) {
+        snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s-password-1\"}", users[i], users[i]);
+        CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/iam/users", body, &r), 201);
+        long long uid = created_id(&r);
+        resp_free(&r);
+        if (i == 0) {   /* a member of the team (for mine=true) */
+            snprintf(body, sizeof(body), "{\"name\":\"%s\"}", t);
+            CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/iam/teams", body, &r), 201);
+            resp_free(&r);
+            snprintf(body, sizeof(body), "/api/v1/iam/teams/%s/members/%lld", t, uid);
+            CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "PUT", body, NULL, &r), 200);
+            resp_free(&r);
+        }
+        snprintf(body, sizeof(body), "{\"subject_type\":\"user\",\"subject\":\"%s\",\"role\":\"developer\","
+                                     "\"scope_type\":\"%s\",\"scope_id\":\"%s\"}", users[i], i == 0 ? "team" : "entity",
+                 i == 0 ? teams[0] : "component:default/elsewhere");
+        CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/iam/bindings", body, &r), 201);
+        resp_free(&r);
+    }
+    snprintf(pw, sizeof(pw), "%s-password-1", ua);
+    CU_ASSERT_EQUAL_FATAL(login(ua, pw, ca, sizeof(ca), xa, sizeof(xa)), 200);
+    snprintf(pw, sizeof(pw), "%s-password-1", ub);
+    CU_ASSERT_EQUAL_FATAL(login(ub, pw, cb, sizeof(cb), xb, sizeof(xb)), 200);
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities?q=%s", t);
+    CU_ASSERT_EQUAL_FATAL(get_as(ca, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"total\":2"));          /* the team's two components, not its Group */
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"kind\":{\"Component\":2}"));
+    resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(get_as(cb, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"total\":0"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"items\":[]"));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities?mine=true&q=%s", t);   /* owned by my teams */
+    CU_ASSERT_EQUAL_FATAL(get_as(ca, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"total\":2"));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_as(cookie, "/api/v1/catalog/entities?kind=widget", &r), 422);
+    resp_free(&r);
+    (void)xa;
+    (void)xb;
 }
 
 
