@@ -529,6 +529,154 @@ static int catalog_search(struct app_ctx *c)
     return app_json(c, 200, o);
 }
 
+/* ---- the dependency graph --------------------------------------------------------------------- */
+
+#define GRAPH_NODES_MAX 2000
+#define GRAPH_DEPTH_MAX 6
+
+struct gnode {
+    const char *ref;
+    int depth;
+    bool dangling, hidden;       /* not in the catalog; not readable by the caller (not expanded) */
+    size_t first_edge, nedges;   /* its edges out, in the edge list (filled level by level) */
+    int state;                   /* for the cycle search: 0 new, 1 on the path, 2 done */
+};
+
+struct gedge {
+    size_t from, to;
+    bool cycle;
+};
+
+static size_t node_find(struct gnode *nodes, size_t n, const char *ref)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(nodes[i].ref, ref) == 0)
+            return i;
+    return (size_t)-1;
+}
+
+/* Mark the edges that close a cycle: depth-first from the root, an edge to a node on the path. */
+static void mark_cycles(struct gnode *nodes, struct gedge *edges, size_t at)
+{
+    nodes[at].state = 1;
+    for (size_t k = 0; k < nodes[at].nedges; k++) {
+        struct gedge *e = &edges[nodes[at].first_edge + k];
+        if (nodes[e->to].state == 1)
+            e->cycle = true;
+        else if (nodes[e->to].state == 0)
+            mark_cycles(nodes, edges, e->to);
+    }
+    nodes[at].state = 2;
+}
+
+/* GET .../graph?direction=downstream|upstream&depth=1..6: what the entity depends on, or what
+ * depends on it (what breaks if it goes down), level by level (one query a level); edges that
+ * close a cycle are marked; entities the caller may not read are shown as hidden and not followed. */
+static int catalog_graph(struct app_ctx *c)
+{
+    struct problem *p = &c->problem;
+    struct catalog_ref ref;
+    if (path_ref(c, &ref) < 0)
+        return -1;
+    const char *dir = http_query(&c->req, "direction"), *depth_s = http_query(&c->req, "depth");
+    long max_depth = depth_s ? strtol(depth_s, NULL, 10) : 3;
+    if (dir && strcmp(dir, "downstream") != 0 && strcmp(dir, "upstream") != 0)
+        problem_field(p, "direction", "must be downstream or upstream");
+    if (max_depth < 1 || max_depth > GRAPH_DEPTH_MAX)
+        problem_field(p, "depth", "must be 1 to %d", GRAPH_DEPTH_MAX);
+    if (!json_fields_ok(p))
+        return -1;
+    bool upstream = dir && strcmp(dir, "upstream") == 0;
+    struct db_value key = DB_TEXTV(ref.text);
+    struct db_result r;
+    if (db_query(c->db, c->arena, sql_get, &key, 1, &r, p) < 0)
+        return -1;
+    struct authz_decision d;
+    if (r.nrows == 0 || !may(c, "catalog.entity.read", db_cell(&r, 0, 3), &ref, &d))
+        return problem_set(p, 404, "not-found", "no such entity: %s", ref.text);
+
+    struct gnode *nodes = arena_calloc(c->arena, GRAPH_NODES_MAX, sizeof(*nodes));
+    struct gedge *edges = arena_calloc(c->arena, GRAPH_NODES_MAX * 4, sizeof(*edges));
+    if (!nodes || !edges)
+        return problem_set(p, 500, "internal", "out of memory");
+    size_t nn = 1, ne = 0, level_start = 0;
+    bool truncated = false;
+    nodes[0].ref = ref.text;
+    for (int depth = 1; depth <= max_depth && level_start < nn; depth++) {
+        size_t level_end = nn, nf = 0;
+        const char **frontier = arena_calloc(c->arena, level_end - level_start + 2, sizeof(char *));
+        struct db_value *v = arena_calloc(c->arena, level_end - level_start + 2, sizeof(*v));
+        if (!frontier || !v)
+            return problem_set(p, 500, "internal", "out of memory");
+        v[0] = (struct db_value)DB_TEXTV(upstream ? "dependencyOf" : "dependsOn");
+        for (size_t i = level_start; i < level_end; i++)
+            if (!nodes[i].hidden && !nodes[i].dangling)
+                v[1 + nf++] = (struct db_value)DB_TEXTV(nodes[i].ref);
+        if (nf == 0)
+            break;
+        const char *sql = arena_printf(c->arena, "SELECT r.source_ref, r.target_ref, e.owner_team, e.id IS NULL "
+                                                 "FROM relations r LEFT JOIN entities e ON e.ref = r.target_ref "
+                                                 "WHERE r.type = ? AND %s ORDER BY r.source_ref, r.target_ref LIMIT %d",
+                                       in_list(c, "r.source_ref", nf), GRAPH_NODES_MAX * 4);
+        if (db_query(c->db, c->arena, sql, v, nf + 1, &r, p) < 0)
+            return -1;
+        for (size_t i = 0; i < r.nrows; i++) {
+            size_t from = node_find(nodes, nn, db_cell(&r, i, 0)), to = node_find(nodes, nn, db_cell(&r, i, 1));
+            if (from == (size_t)-1)
+                continue;
+            if (to == (size_t)-1) {
+                if (nn == GRAPH_NODES_MAX) {
+                    truncated = true;
+                    continue;
+                }
+                to = nn++;
+                struct catalog_ref tr;
+                const char *why;
+                nodes[to].ref = db_cell(&r, i, 1);
+                nodes[to].depth = depth;
+                nodes[to].dangling = strcmp(db_cell(&r, i, 3), "1") == 0;
+                nodes[to].hidden = !nodes[to].dangling &&
+                                   (catalog_ref_parse(nodes[to].ref, NULL, NULL, &tr, &why) < 0 ||
+                                    !may(c, "catalog.entity.read", db_cell(&r, i, 2), &tr, &d));
+            }
+            if (ne == GRAPH_NODES_MAX * 4) {
+                truncated = true;
+                continue;
+            }
+            if (nodes[from].nedges == 0)
+                nodes[from].first_edge = ne;
+            nodes[from].nedges++;
+            edges[ne++] = (struct gedge){ from, to, false };
+        }
+        level_start = level_end;
+    }
+    mark_cycles(nodes, edges, 0);
+    json_object *jn = json_object_new_array(), *je = json_object_new_array();
+    for (size_t i = 0; i < nn; i++) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "ref", json_object_new_string(nodes[i].hidden ? "(hidden)" : nodes[i].ref));
+        json_object_object_add(o, "depth", json_object_new_int(nodes[i].depth));
+        json_object_object_add(o, "dangling", json_object_new_boolean(nodes[i].dangling));
+        json_object_object_add(o, "hidden", json_object_new_boolean(nodes[i].hidden));
+        json_object_array_add(jn, o);
+    }
+    for (size_t i = 0; i < ne; i++) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "from", json_object_new_int64((int64_t)edges[i].from));
+        json_object_object_add(o, "to", json_object_new_int64((int64_t)edges[i].to));
+        json_object_object_add(o, "cycle", json_object_new_boolean(edges[i].cycle));
+        json_object_array_add(je, o);
+    }
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "ref", json_object_new_string(ref.text));
+    json_object_object_add(o, "direction", json_object_new_string(upstream ? "upstream" : "downstream"));
+    json_object_object_add(o, "depth", json_object_new_int((int)max_depth));
+    json_object_object_add(o, "nodes", jn);
+    json_object_object_add(o, "edges", je);
+    json_object_object_add(o, "truncated", json_object_new_boolean(truncated));
+    return app_json(c, 200, o);
+}
+
 static const struct route catalog_routes[] = {
     { "GET", "/api/v1/catalog/entities", "catalog.entity.read", catalog_search, 0,
       "Search entities", "q (words, each a prefix), kind, type, lifecycle, owner (a ref), namespace, tag, mine=true "
@@ -550,6 +698,11 @@ static const struct route catalog_routes[] = {
       "decides, with policies. Relations from spec are stored both ways; unresolved targets stay, dangling." },
     { "DELETE", "/api/v1/catalog/entities/{kind}/{namespace}/{name}", "catalog.entity.delete", catalog_entity_delete, 0,
       "Delete an entity", "With its relations. If-Match honoured." },
+    { "GET", "/api/v1/catalog/entities/{kind}/{namespace}/{name}/graph", "catalog.entity.read", catalog_graph, 0,
+      "Dependency graph", "direction=downstream (what it depends on; default) or upstream (what depends on it: what "
+                          "breaks if it goes down), depth 1..6 (3). Nodes (index 0 is the entity) with their depth, "
+                          "dangling or hidden (not yours to read; not followed); edges by node index, cycle marks an "
+                          "edge that closes a cycle; truncated past 2,000 nodes." },
     { "GET", "/api/v1/catalog/entities/{kind}/{namespace}/{name}/relations", "catalog.entity.read", catalog_relations, 0,
       "An entity's relations", "Both directions (ownedBy and ownerOf, dependsOn and dependencyOf, ...); dangling marks a "
                                "target that is not in the catalog." },

@@ -1792,6 +1792,47 @@ static void test_catalog_import(void)
     resp_free(&r);
     CU_ASSERT_EQUAL(get_as(cookie, "/api/v1/catalog/entities?kind=widget", &r), 422);
     resp_free(&r);
+
+    /* The graph: a -> b -> c -> a is a cycle, c also depends on a resource not in the catalog. */
+    snprintf(yaml, sizeof(yaml),
+             "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: %s-a}\n"
+             "spec: {owner: %s, dependsOn: [component:%s-b]}\n---\n"
+             "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: %s-b}\n"
+             "spec: {owner: %s, dependsOn: [component:%s-c]}\n---\n"
+             "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: %s-c}\n"
+             "spec: {owner: %s, dependsOn: [component:%s-a, resource:%s-missing]}\n", t, t, t, t, t, t, t, t, t, t);
+    CU_ASSERT_EQUAL_FATAL(import_yaml(cookie, csrf, "", yaml, &r), 200);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities/component/default/%s-a/graph?depth=6", t);
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    o = json_tokener_parse(r.body);
+    json_object *nodes = o ? json_object_object_get(o, "nodes") : NULL, *edges = o ? json_object_object_get(o, "edges") : NULL;
+    CU_ASSERT_EQUAL(nodes ? json_object_array_length(nodes) : 0, 4);
+    CU_ASSERT_EQUAL(edges ? json_object_array_length(edges) : 0, 4);
+    int cycles = 0, dangling = 0;
+    for (size_t i = 0; edges && i < json_object_array_length(edges); i++)
+        cycles += json_object_get_boolean(json_object_object_get(json_object_array_get_idx(edges, i), "cycle"));
+    for (size_t i = 0; nodes && i < json_object_array_length(nodes); i++)
+        dangling += json_object_get_boolean(json_object_object_get(json_object_array_get_idx(nodes, i), "dangling"));
+    CU_ASSERT_EQUAL(cycles, 1);      /* c -> a closes it */
+    CU_ASSERT_EQUAL(dangling, 1);    /* the missing resource, kept */
+    json_object_put(o);
+    resp_free(&r);
+    /* upstream from c: what breaks if it goes down (b at depth 1, a at 2) */
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities/component/default/%s-c/graph?direction=upstream&depth=2", t);
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    snprintf(want, sizeof(want), "{\"ref\":\"component:default/%s-b\",\"depth\":1", t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, want));
+    snprintf(want, sizeof(want), "{\"ref\":\"component:default/%s-a\",\"depth\":2", t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, want));
+    resp_free(&r);
+    /* bounds; and not readable, not there */
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities/component/default/%s-a/graph?depth=7", t);
+    CU_ASSERT_EQUAL(get_as(cookie, path, &r), 422);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities/component/default/%s-a/graph", t);
+    CU_ASSERT_EQUAL(get_as(cb, path, &r), 404);
+    resp_free(&r);
     (void)xa;
     (void)xb;
 }
