@@ -442,21 +442,19 @@ static json_object *facet(struct app_ctx *c, const char *column, const struct wh
     return o;
 }
 
-/* GET /catalog/entities: filters, free text, facets and keyset pages, with what the caller may
- * read decided in the WHERE clause, so counts and pages hold only readable entities. */
-static int catalog_search(struct app_ctx *c)
+/* The WHERE clause of a search or an export: the query's filters, and what the caller may read
+ * (everywhere, or its teams' entities and the entities it is bound on), so that counts, pages
+ * and exports hold only readable entities. -1 with a 422 for a bad filter. */
+static int search_where(struct app_ctx *c, struct where *w)
 {
     struct problem *p = &c->problem;
     static const char *const filters[][2] = {
         { "kind", "kind = ?" }, { "type", "type = ?" }, { "lifecycle", "lifecycle = ?" }, { "owner", "owner_ref = ?" },
         { "namespace", "namespace = ?" },
     };
-    struct where w = { .sql = "TRUE", .n = 0 };
-    const char *limit_s = http_query(&c->req, "limit"), *cursor = http_query(&c->req, "cursor");
+    w->sql = "TRUE";
+    w->n = 0;
     const char *q = http_query(&c->req, "q"), *tag = http_query(&c->req, "tag"), *mine = http_query(&c->req, "mine");
-    long limit = limit_s ? strtol(limit_s, NULL, 10) : 50;
-    if (limit < 1 || limit > 500)
-        problem_field(p, "limit", "must be 1 to 500");
     if (q && strlen(q) > 200)
         problem_field(p, "q", "must be at most 200 characters");
     for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
@@ -466,23 +464,22 @@ static int catalog_search(struct app_ctx *c)
         else if (v && strcmp(filters[i][0], "kind") == 0 && !catalog_kind(v))
             problem_field(p, "kind", "is not a kind");
         else if (v)
-            where_add(c, &w, filters[i][1], (const char *[]){ strcmp(filters[i][0], "kind") == 0 ? catalog_kind(v) : v }, 1);
+            where_add(c, w, filters[i][1], (const char *[]){ strcmp(filters[i][0], "kind") == 0 ? catalog_kind(v) : v }, 1);
     }
     if (tag && strlen(tag) <= CATALOG_NAME_MAX)
-        where_add(c, &w, "CONCAT(' ', tags, ' ') LIKE CONCAT('% ', ?, ' %')", (const char *[]){ tag }, 1);
+        where_add(c, w, "CONCAT(' ', tags, ' ') LIKE CONCAT('% ', ?, ' %')", (const char *[]){ tag }, 1);
     if (!json_fields_ok(p))
         return -1;
     if (q && *fulltext_query(c, q))
-        where_add(c, &w, "MATCH (name, title, description, tags) AGAINST (? IN BOOLEAN MODE)",
+        where_add(c, w, "MATCH (name, title, description, tags) AGAINST (? IN BOOLEAN MODE)",
                   (const char *[]){ fulltext_query(c, q) }, 1);
     /* mine: what my teams (and the teams above them) own */
     if (mine && strcmp(mine, "true") == 0) {
         size_t n = 0;
         while (c->grants.teams && c->grants.teams[n])
             n++;
-        where_add(c, &w, in_list(c, "owner_team", n), c->grants.teams, n);
+        where_add(c, w, in_list(c, "owner_team", n), c->grants.teams, n);
     }
-    /* what the caller may read: everywhere, or its teams' entities and the entities it is bound on */
     struct authz_scopes sc;
     if (authz_scopes_of(&c->grants, "catalog.entity.read", c->arena, &sc) < 0)
         return problem_set(p, 500, "internal", "out of memory");
@@ -494,8 +491,22 @@ static int catalog_search(struct app_ctx *c)
             return problem_set(p, 500, "internal", "out of memory");
         memcpy(both, sc.teams, sc.nteams * sizeof(char *));
         memcpy(both + sc.nteams, sc.entities, sc.nentities * sizeof(char *));
-        where_add(c, &w, clause, both, sc.nteams + sc.nentities);
+        where_add(c, w, clause, both, sc.nteams + sc.nentities);
     }
+    return 0;
+}
+
+/* GET /catalog/entities: filters, free text, facets and keyset pages. */
+static int catalog_search(struct app_ctx *c)
+{
+    struct problem *p = &c->problem;
+    struct where w;
+    const char *limit_s = http_query(&c->req, "limit"), *cursor = http_query(&c->req, "cursor");
+    long limit = limit_s ? strtol(limit_s, NULL, 10) : 50;
+    if (limit < 1 || limit > 500)
+        problem_field(p, "limit", "must be 1 to 500");
+    if (search_where(c, &w) < 0)
+        return -1;
     struct db_result total, r;
     if (db_query(c->db, c->arena, arena_printf(c->arena, "SELECT COUNT(*) FROM entities WHERE %s", w.sql), w.v, w.n,
                  &total, p) < 0)
@@ -677,7 +688,53 @@ static int catalog_graph(struct app_ctx *c)
     return app_json(c, 200, o);
 }
 
+#define EXPORT_MAX 20000
+
+/* GET /catalog/export: what a search with the same filters finds, as catalog-info.yaml
+ * documents (or a JSON list with format=json), exactly as stored: import(export(x)) = x. */
+static int catalog_export(struct app_ctx *c)
+{
+    struct problem *p = &c->problem;
+    const char *format = http_query(&c->req, "format");
+    if (format && strcmp(format, "yaml") != 0 && strcmp(format, "json") != 0)
+        problem_field(p, "format", "must be yaml or json");
+    struct where w;
+    if (search_where(c, &w) < 0)
+        return -1;
+    w.v[w.n++] = (struct db_value)DB_INTV(EXPORT_MAX + 1);
+    struct db_result r;
+    if (db_query(c->db, c->arena, arena_printf(c->arena, "SELECT document FROM entities WHERE %s ORDER BY ref LIMIT ?", w.sql),
+                 w.v, w.n, &r, p) < 0)
+        return -1;
+    if (r.nrows > EXPORT_MAX)
+        return problem_set(p, 422, "validation", "more than %d entities match: narrow the export with filters", EXPORT_MAX);
+    json_object *docs = json_object_new_array();
+    for (size_t i = 0; i < r.nrows; i++)
+        json_object_array_add(docs, json_tokener_parse(db_cell(&r, i, 0)));
+    if (format && strcmp(format, "json") == 0)
+        return app_json(c, 200, docs);
+    char *yaml;
+    size_t len;
+    int rc = yamldoc_emit(docs, &yaml, &len, p);
+    json_object_put(docs);
+    if (rc < 0)
+        return -1;
+    char *copy = arena_alloc(c->arena, len + 1);
+    if (copy)
+        memcpy(copy, yaml, len + 1);
+    free(yaml);
+    if (!copy)
+        return problem_set(p, 500, "internal", "out of memory");
+    http_response_header(&c->res, "Content-Disposition", "attachment; filename=\"catalog-info.yaml\"");
+    http_response_body(&c->res, 200, "application/yaml; charset=utf-8", copy, len);
+    return 0;
+}
+
 static const struct route catalog_routes[] = {
+    { "GET", "/api/v1/catalog/export", "catalog.entity.read", catalog_export, 0,
+      "Export entities", "The search's filters (q, kind, type, lifecycle, owner, namespace, tag, mine) select readable "
+                         "entities, answered as catalog-info.yaml documents as stored (format=json: a list), at most "
+                         "20,000: importing the export changes nothing." },
     { "GET", "/api/v1/catalog/entities", "catalog.entity.read", catalog_search, 0,
       "Search entities", "q (words, each a prefix), kind, type, lifecycle, owner (a ref), namespace, tag, mine=true "
                          "(owned by my teams); limit 1..500 (50), cursor from next_cursor. Answers items, total and "

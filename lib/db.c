@@ -14,7 +14,7 @@
 #define DB_COL_BUF 256  /* first guess per column; longer values are fetched again */
 
 struct db_stmt_slot {
-    const char *sql;
+    char *sql;          /* the slot's own copy: a caller's text may be built per request */
     MYSQL_STMT *stmt;
 };
 
@@ -63,6 +63,7 @@ static void db_disconnect(struct db *db)
     for (size_t i = 0; i < DB_STMT_CACHE; i++) {
         if (db->cache[i].stmt)
             mysql_stmt_close(db->cache[i].stmt);
+        free(db->cache[i].sql);
         db->cache[i].stmt = NULL;
         db->cache[i].sql = NULL;
     }
@@ -154,8 +155,10 @@ int db_connect(struct db *db, struct problem *p)
 
 static MYSQL_STMT *db_stmt_get(struct db *db, const char *sql)
 {
+    /* by text, never by address: a statement built in a request's arena may reuse the address
+     * of another request's different one */
     for (size_t i = 0; i < DB_STMT_CACHE; i++)
-        if (db->cache[i].sql == sql || (db->cache[i].sql && strcmp(db->cache[i].sql, sql) == 0))
+        if (db->cache[i].sql && strcmp(db->cache[i].sql, sql) == 0)
             return db->cache[i].stmt;
 
     MYSQL_STMT *st = mysql_stmt_init(db->conn);
@@ -163,8 +166,13 @@ static MYSQL_STMT *db_stmt_get(struct db *db, const char *sql)
         db_record(db, mysql_errno(db->conn), mysql_error(db->conn));
         return NULL;
     }
-    if (mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql))) {
-        db_record(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+    char *copy = strdup(sql);
+    if (!copy || mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql))) {
+        if (copy)
+            db_record(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+        else
+            db_record(db, 0, "out of memory");
+        free(copy);
         mysql_stmt_close(st);
         return NULL;
     }
@@ -176,8 +184,9 @@ static MYSQL_STMT *db_stmt_get(struct db *db, const char *sql)
         slot = &db->cache[db->evict];
         db->evict = (db->evict + 1) % DB_STMT_CACHE;
         mysql_stmt_close(slot->stmt);
+        free(slot->sql);
     }
-    slot->sql = sql;
+    slot->sql = copy;
     slot->stmt = st;
     return st;
 }

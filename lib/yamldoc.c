@@ -168,3 +168,116 @@ json_object *yamldoc_parse(const char *buf, size_t len, const struct yamldoc_lim
     }
     return docs;
 }
+
+/* ---- emitting ----------------------------------------------------------------------------- */
+
+struct sink {
+    char *buf;
+    size_t len, cap;
+    bool failed;
+};
+
+static int sink_write(void *data, unsigned char *bytes, size_t size)
+{
+    struct sink *s = data;
+    if (s->len + size + 1 > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 4096;
+        while (cap < s->len + size + 1)
+            cap *= 2;
+        char *nb = realloc(s->buf, cap);
+        if (!nb) {
+            s->failed = true;
+            return 0;
+        }
+        s->buf = nb;
+        s->cap = cap;
+    }
+    memcpy(s->buf + s->len, bytes, size);
+    s->len += size;
+    s->buf[s->len] = '\0';
+    return 1;
+}
+
+static int emit_scalar(yaml_emitter_t *em, const char *text, bool plain_ok)
+{
+    yaml_event_t ev;
+    if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text, (int)strlen(text), plain_ok, 1,
+                                      plain_ok ? YAML_ANY_SCALAR_STYLE : YAML_DOUBLE_QUOTED_SCALAR_STYLE))
+        return -1;
+    return yaml_emitter_emit(em, &ev) ? 0 : -1;
+}
+
+static int emit_value(yaml_emitter_t *em, json_object *v, int depth)
+{
+    yaml_event_t ev;
+    if (depth > 256)
+        return -1;
+    switch (json_object_get_type(v)) {
+    case json_type_null:
+        return emit_scalar(em, "null", true);
+    case json_type_boolean:
+    case json_type_int:
+    case json_type_double:
+        return emit_scalar(em, json_object_get_string(v), true);
+    case json_type_string: {
+        /* plain only when it reads back as this very string */
+        const char *s = json_object_get_string(v);
+        json_object *back = scalar(s, strlen(s), true);
+        bool plain = back && json_object_is_type(back, json_type_string);
+        json_object_put(back);
+        return emit_scalar(em, s, plain);
+    }
+    case json_type_array:
+        if (!yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_ANY_SEQUENCE_STYLE) || !yaml_emitter_emit(em, &ev))
+            return -1;
+        for (size_t i = 0; i < json_object_array_length(v); i++)
+            if (emit_value(em, json_object_array_get_idx(v, i), depth + 1) < 0)
+                return -1;
+        return yaml_sequence_end_event_initialize(&ev) && yaml_emitter_emit(em, &ev) ? 0 : -1;
+    case json_type_object: {
+        if (!yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_ANY_MAPPING_STYLE) || !yaml_emitter_emit(em, &ev))
+            return -1;
+        json_object_object_foreach(v, key, val) {
+            json_object *k = json_object_new_string(key);
+            int rc = emit_value(em, k, depth + 1);
+            json_object_put(k);
+            if (rc < 0 || emit_value(em, val, depth + 1) < 0)
+                return -1;
+        }
+        return yaml_mapping_end_event_initialize(&ev) && yaml_emitter_emit(em, &ev) ? 0 : -1;
+    }
+    }
+    return -1;
+}
+
+int yamldoc_emit(json_object *docs, char **out, size_t *len, struct problem *p)
+{
+    yaml_emitter_t em;
+    yaml_event_t ev;
+    struct sink sink = { 0 };
+    *out = NULL;
+    *len = 0;
+    if (!yaml_emitter_initialize(&em))
+        return problem_set(p, 500, "internal", "the YAML emitter could not start");
+    yaml_emitter_set_output(&em, sink_write, &sink);
+    yaml_emitter_set_unicode(&em, 1);
+    yaml_emitter_set_width(&em, -1);
+    int rc = yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) && yaml_emitter_emit(&em, &ev) ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < json_object_array_length(docs); i++) {
+        rc = yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 0) && yaml_emitter_emit(&em, &ev) ? 0 : -1;
+        if (rc == 0)
+            rc = emit_value(&em, json_object_array_get_idx(docs, i), 0);
+        if (rc == 0)
+            rc = yaml_document_end_event_initialize(&ev, 1) && yaml_emitter_emit(&em, &ev) ? 0 : -1;
+    }
+    if (rc == 0)
+        rc = yaml_stream_end_event_initialize(&ev) && yaml_emitter_emit(&em, &ev) && yaml_emitter_flush(&em) ? 0 : -1;
+    yaml_emitter_delete(&em);
+    if (rc < 0 || sink.failed) {
+        free(sink.buf);
+        return problem_set(p, 500, "internal", "the YAML could not be written");
+    }
+    *out = sink.buf ? sink.buf : strdup("");
+    *len = sink.len;
+    return *out ? 0 : problem_set(p, 500, "internal", "out of memory");
+}

@@ -23,4 +23,9 @@ struct yamldoc_limits {
  * malformed YAML, 413 past a limit). */
 json_object *yamldoc_parse(const char *buf, size_t len, const struct yamldoc_limits *lim, struct problem *p);
 
+/* The JSON values of docs (an array) as a YAML stream, one document each ("---"), written so
+ * that yamldoc_parse reads them back as the same values (a string that would read as another
+ * type is quoted). *out is malloc'd (the caller frees it). 0, or -1 with p set. */
+int yamldoc_emit(json_object *docs, char **out, size_t *len, struct problem *p);
+
 #endif

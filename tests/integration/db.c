@@ -141,6 +141,15 @@ static void test_statement_cache(void)
         }
         arena_reset(&arena);
     }
+    /* one buffer, different statements (as a request's arena gives a later request the same
+     * address): the cache must go by the text, not the address */
+    char buf[64];
+    snprintf(buf, sizeof(buf), "SELECT 40");
+    CU_ASSERT_EQUAL_FATAL(db_query(db, &arena, buf, NULL, 0, &r, &p), 0);
+    snprintf(buf, sizeof(buf), "SELECT 1 + ?");
+    struct db_value one = DB_INTV(1);
+    CU_ASSERT_EQUAL_FATAL(db_query(db, &arena, buf, &one, 1, &r, &p), 0);
+    CU_ASSERT_STRING_EQUAL(db_cell(&r, 0, 0), "2");
     db_free(db);
 }
 

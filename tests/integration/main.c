@@ -1833,6 +1833,22 @@ static void test_catalog_import(void)
     snprintf(path, sizeof(path), "/api/v1/catalog/entities/component/default/%s-a/graph", t);
     CU_ASSERT_EQUAL(get_as(cb, path, &r), 404);
     resp_free(&r);
+
+    /* Export: YAML as stored; importing it changes nothing (6 entities: group, web, api, a, b, c) */
+    snprintf(path, sizeof(path), "/api/v1/catalog/export?q=%s", t);
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    CU_ASSERT_TRUE(header_is(&r, "Content-Type", "application/yaml"));
+    char *exported = strdup(r.body);
+    resp_free(&r);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(exported);
+    CU_ASSERT_EQUAL(import_yaml(cookie, csrf, "", exported, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"added\":[],\"changed\":[],\"removed\":[],\"unchanged\":6"));
+    resp_free(&r);
+    free(exported);
+    snprintf(path, sizeof(path), "/api/v1/catalog/export?q=%s&format=json", t);
+    CU_ASSERT_EQUAL_FATAL(get_as(cb, path, &r), 200);   /* nothing of it is the other user's to read */
+    CU_ASSERT_STRING_EQUAL(r.body, "[]");
+    resp_free(&r);
     (void)xa;
     (void)xb;
 }

@@ -2,6 +2,7 @@
  * yamldoc: multi-document YAML to JSON, the core schema's scalars, and the limits.
  */
 #include <CUnit/CUnit.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/yamldoc.h"
@@ -75,10 +76,36 @@ static void test_limits(void)
     CU_ASSERT_EQUAL(p.status, 413);
 }
 
+/* What is written reads back as the same values: strings that look like numbers, booleans or
+ * null stay strings; unicode, colons and newlines survive. */
+static void test_round_trip(void)
+{
+    struct problem p;
+    problem_init(&p);
+    json_object *docs = json_tokener_parse(
+        "[{\"kind\":\"Component\",\"metadata\":{\"name\":\"pay\",\"title\":\"Pay: the \\\"best\\\"\\nservice\","
+        "\"labels\":{\"v\":\"3\",\"b\":\"true\",\"n\":\"null\",\"e\":\"\",\"u\":\"k\u00f6ln\"},\"tags\":[\"a\",\"-x\"]},"
+        "\"spec\":{\"replicas\":3,\"ratio\":0.5,\"on\":true,\"none\":null,\"list\":[],\"map\":{}}},"
+        "{\"kind\":\"Group\",\"metadata\":{\"name\":\"team\"}}]");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(docs);
+    char *yaml;
+    size_t len;
+    CU_ASSERT_EQUAL_FATAL(yamldoc_emit(docs, &yaml, &len, &p), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(yaml, "---"));
+    json_object *back = yamldoc_parse(yaml, len, &lim, &p);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+    CU_ASSERT_STRING_EQUAL(json_object_to_json_string_ext(back, JSON_C_TO_STRING_PLAIN),
+                           json_object_to_json_string_ext(docs, JSON_C_TO_STRING_PLAIN));
+    free(yaml);
+    json_object_put(back);
+    json_object_put(docs);
+}
+
 void suite_yamldoc(void)
 {
     CU_pSuite s = CU_add_suite("yamldoc", NULL, NULL);
     CU_add_test(s, "documents, core-schema scalars, empty ones skipped", test_documents);
     CU_add_test(s, "malformed YAML: line and column; aliases; complex keys", test_malformed);
     CU_add_test(s, "limits: depth, nodes, documents", test_limits);
+    CU_add_test(s, "emitted YAML reads back as the same values", test_round_trip);
 }
