@@ -242,14 +242,8 @@ static int auth_session(struct app_ctx *c)
         json_object_array_add(teams, json_object_new_string(*t));
     json_object_object_add(o, "teams", teams);
     json_object *roles = json_object_new_array();
-    for (size_t i = 0; i < g.n; i++) {
-        json_object *b = json_object_new_object();
-        json_object_object_add(b, "role", json_object_new_string(g.bindings[i].role));
-        json_object_object_add(b, "scope_type", json_object_new_string(g.bindings[i].scope_type));
-        json_object_object_add(b, "scope_id", json_object_new_string(g.bindings[i].scope_id));
-        json_object_object_add(b, "via", json_object_new_string(g.bindings[i].via));
-        json_object_array_add(roles, b);
-    }
+    for (size_t i = 0; i < g.n; i++)
+        json_object_array_add(roles, authz_binding_json(&g.bindings[i]));
     json_object_object_add(o, "roles", roles);
     json_object *perms = json_object_new_array();
     static const struct authz_resource nowhere = { NULL, NULL, NULL, NULL };

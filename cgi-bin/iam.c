@@ -212,13 +212,7 @@ static const char sql_user_exists[] = "SELECT 1 FROM users WHERE id = ?";
 
 static int iam_teams_list(struct app_ctx *c)
 {
-    struct db_result r;
-    if (db_query(c->db, c->arena, sql_teams, NULL, 0, &r, &c->problem) < 0)
-        return -1;
-    json_object *list = app_rows_json(&r, r.nrows, "issni");
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "teams", list);
-    return app_json(c, 200, o);
+    return app_list(c, sql_teams, NULL, 0, "issni", "teams");
 }
 
 /* The id of team name, 0 when there is none, -1 on error. */
@@ -362,13 +356,7 @@ static const char sql_user_by_name[] = "SELECT id FROM users WHERE username = ?"
 
 static int iam_bindings_list(struct app_ctx *c)
 {
-    struct db_result r;
-    if (db_query(c->db, c->arena, sql_bindings, NULL, 0, &r, &c->problem) < 0)
-        return -1;
-    json_object *list = app_rows_json(&r, r.nrows, "isnsss");
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "bindings", list);
-    return app_json(c, 200, o);
+    return app_list(c, sql_bindings, NULL, 0, "isnsss", "bindings");
 }
 
 static int iam_binding_create(struct app_ctx *c)
@@ -533,14 +521,8 @@ static int iam_explain(struct app_ctx *c)
     else
         reason = "no binding of the user or its teams gives a role with this permission in a scope covering the resource";
     json_object_object_add(o, "reason", json_object_new_string(reason));
-    if (by) {
-        json_object *b = json_object_new_object();
-        json_object_object_add(b, "role", json_object_new_string(by->role));
-        json_object_object_add(b, "scope_type", json_object_new_string(by->scope_type));
-        json_object_object_add(b, "scope_id", json_object_new_string(by->scope_id));
-        json_object_object_add(b, "via", json_object_new_string(by->via));
-        json_object_object_add(o, "decided_by", b);
-    }
+    if (by)
+        json_object_object_add(o, "decided_by", authz_binding_json(by));
     if (d.policy) {
         json_object *pj = json_object_new_object();
         json_object_object_add(pj, "id", json_object_new_int64(d.policy->id));
@@ -549,11 +531,7 @@ static int iam_explain(struct app_ctx *c)
     }
     json_object *considered = json_object_new_array();
     for (size_t i = 0; i < g.n; i++) {
-        json_object *b = json_object_new_object();
-        json_object_object_add(b, "role", json_object_new_string(g.bindings[i].role));
-        json_object_object_add(b, "scope_type", json_object_new_string(g.bindings[i].scope_type));
-        json_object_object_add(b, "scope_id", json_object_new_string(g.bindings[i].scope_id));
-        json_object_object_add(b, "via", json_object_new_string(g.bindings[i].via));
+        json_object *b = authz_binding_json(&g.bindings[i]);
         json_object_object_add(b, "role_has_permission",
                                json_object_new_boolean(authz_role_has(c->rules, g.bindings[i].role, perm)));
         json_object_array_add(considered, b);

@@ -140,6 +140,17 @@ json_object *app_rows_json(const struct db_result *r, size_t nrows, const char *
     return list;
 }
 
+int app_list(struct app_ctx *c, const char *sql, const struct db_value *params, size_t nparams, const char *types,
+             const char *member)
+{
+    struct db_result r;
+    if (db_query(c->db, c->arena, sql, params, nparams, &r, &c->problem) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, member, app_rows_json(&r, r.nrows, types));
+    return app_json(c, 200, o);
+}
+
 /* Per user, per token or (without credentials) per address, each area with its own allowance;
  * 429 with Retry-After. */
 static int app_ratelimit(struct app_ctx *c, const char *area)

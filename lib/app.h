@@ -68,6 +68,10 @@ struct audit_event app_audit_event(struct app_ctx *c, const char *action, const 
  * s string, n string or null. */
 json_object *app_rows_json(const struct db_result *r, size_t nrows, const char *types);
 
+/* Answer {member: [rows of sql]} (typed as app_rows_json), or -1 with the problem. */
+int app_list(struct app_ctx *c, const char *sql, const struct db_value *params, size_t nparams, const char *types,
+             const char *member);
+
 /* Path parameter of the matched route. */
 const char *app_param(const struct app_ctx *c, const char *name);
 

@@ -294,6 +294,16 @@ bool authz_check(const struct authz_grants *g, const char *permission,
     return true;
 }
 
+json_object *authz_binding_json(const struct authz_binding *b)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "role", json_object_new_string(b->role));
+    json_object_object_add(o, "scope_type", json_object_new_string(b->scope_type));
+    json_object_object_add(o, "scope_id", json_object_new_string(b->scope_id));
+    json_object_object_add(o, "via", json_object_new_string(b->via));
+    return o;
+}
+
 int authz_scopes_of(const struct authz_grants *g, const char *permission, struct arena *a, struct authz_scopes *out)
 {
     memset(out, 0, sizeof(*out));

@@ -13,6 +13,7 @@
 #ifndef PORTICO_AUTHZ_H
 #define PORTICO_AUTHZ_H
 
+#include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -107,6 +108,9 @@ struct authz_scopes {
     size_t nentities;
 };
 int authz_scopes_of(const struct authz_grants *g, const char *permission, struct arena *a, struct authz_scopes *out);
+
+/* A binding as JSON: {role, scope_type, scope_id, via}. */
+json_object *authz_binding_json(const struct authz_binding *b);
 
 /* Does role hold permission? Built-in roles, then rules' custom roles (rules may be NULL). */
 bool authz_role_has(const struct authz_rules *rules, const char *role, const char *permission);
