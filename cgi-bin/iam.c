@@ -462,12 +462,38 @@ static int iam_binding_delete(struct app_ctx *c)
 
 /* ---- explain, unlock ---------------------------------------------------------------------- */
 
+/* The attributes of a catalog entity for explain: its ref, kind and owning team (when it is in
+ * the catalog). -1 with a 422 for a ref that is not one. */
+static int resource_from_catalog(struct app_ctx *c, const char *text, struct authz_resource *res)
+{
+    struct catalog_ref ref;
+    const char *why;
+    if (catalog_ref_parse(text, NULL, NULL, &ref, &why) < 0) {
+        problem_field(&c->problem, "resource", "%s", why);
+        json_fields_ok(&c->problem);
+        return -1;
+    }
+    struct db_value v = DB_TEXTV(ref.text);
+    struct db_result r;
+    if (db_query(c->db, c->arena, "SELECT owner_team FROM entities WHERE ref = ?", &v, 1, &r, &c->problem) < 0)
+        return -1;
+    res->entity = arena_strdup(c->arena, ref.text);
+    res->kind = arena_strndup(c->arena, ref.text, (size_t)(strchr(ref.text, ':') - ref.text));
+    if (r.nrows == 1 && db_cell(&r, 0, 0))
+        res->owner_team = db_cell(&r, 0, 0);
+    return 0;
+}
+
 static int iam_explain(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
     const char *user = http_query(&c->req, "user"), *perm = http_query(&c->req, "permission");
     struct authz_resource res = { http_query(&c->req, "team"), http_query(&c->req, "entity"),
                                   http_query(&c->req, "environment"), http_query(&c->req, "kind") };
+    /* resource=<catalog ref>: the entity's owner and kind as the catalog has them */
+    const char *resource = http_query(&c->req, "resource");
+    if (resource && resource_from_catalog(c, resource, &res) < 0)
+        return -1;
     bool has_res = res.owner_team || res.entity || res.environment || res.kind;
     if (!user)
         problem_field(p, "user", "is required (a username)");
@@ -955,7 +981,8 @@ static const struct route iam_routes[] = {
     { "DELETE", "/api/v1/iam/bindings/{id}", "iam.binding.write", iam_binding_delete, 0,
       "Remove a binding", "It stops applying at once." },
     { "GET", "/api/v1/iam/explain", "iam.explain", iam_explain, 0,
-      "Explain a decision", "?user=&permission=[&team=][&entity=][&environment=][&kind=]: allowed or not, the binding "
+      "Explain a decision", "?user=&permission=[&resource=<catalog ref>][&team=][&entity=][&environment=][&kind=]: allowed or not "
+                            "(resource= takes the entity's owner and kind from the catalog), the binding "
                             "that decided (or why none did), the policy that refused if one did, and every binding considered." },
     { "POST", "/api/v1/iam/unlock", "iam.unlock", iam_unlock, ROUTE_BODY_JSON,
       "Unlock logins", "Takes {username}: clears the failed-login count that throttles the account." },

@@ -1833,6 +1833,19 @@ static void test_catalog_import(void)
     snprintf(path, sizeof(path), "/api/v1/catalog/entities/component/default/%s-a/graph", t);
     CU_ASSERT_EQUAL(get_as(cb, path, &r), 404);
     resp_free(&r);
+    /* explain with resource=: the owner's team comes from the catalog */
+    snprintf(path, sizeof(path), "/api/v1/iam/explain?user=%s&permission=catalog.entity.write&resource=component:default/%s-a", ua, t);
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"allowed\":true"));
+    snprintf(want, sizeof(want), "\"team\":\"%s\"", t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, want));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/iam/explain?user=%s&permission=catalog.entity.write&resource=component:default/%s-a", ub, t);
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"allowed\":false"));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_as(cookie, "/api/v1/iam/explain?user=admin&permission=catalog.entity.read&resource=not-a-ref", &r), 422);
+    resp_free(&r);
 
     /* Export: YAML as stored; importing it changes nothing (6 entities: group, web, api, a, b, c) */
     snprintf(path, sizeof(path), "/api/v1/catalog/export?q=%s", t);
