@@ -6,6 +6,7 @@
 #   ./dev.sh status                       what is running
 #   ./dev.sh test                         sanitizer build, unit + integration suites, on a private stack
 #   ./dev.sh bench                        wrk: static file vs /api/v1/system/ready, RSS of the handlers
+#   ./dev.sh bench catalog                the catalog at 100,000 entities: GET, search, graph, import
 #   ./dev.sh fuzz                         the libFuzzer harnesses, FUZZ_SECONDS (10) each
 #
 # Environment: PORTICO_PORT (8080), PORTICO_FCGI_CHILDREN (8 per area), PORTICO_TEST_PORT (18080).
@@ -22,7 +23,7 @@ DEB_PACKAGES=(
   libmariadb-dev libjson-c-dev libxml2-dev libargon2-dev libsodium-dev
   libcurl4-openssl-dev libyaml-dev libcunit1-dev
   mariadb-server mariadb-client apache2 libapache2-mod-fcgid lighttpd spawn-fcgi multiwatch
-  wrk curl procps clang libclang-rt-dev chromium
+  wrk curl procps clang libclang-rt-dev chromium git
 )
 
 say() { printf '%s\n' "$*" >&2; }
@@ -241,6 +242,7 @@ apache_conf() {  # apache_conf VARIANT(apache|apache-fcgid|apache-htaccess)
     echo "Define PORTICO_CGI $BUILD/cgi-bin"
     echo "Define PORTICO_CONFIG $CONF"
     echo "Define PORTICO_BODY_MAX 1048576"
+    echo "Define PORTICO_IMPORT_MAX 33554432"
     case "$variant" in
       apache-fcgid)
         echo "FcgidIPCDir $RUN/fcgid"
@@ -328,12 +330,20 @@ stack_up() {  # stack_up SERVER
     *) fcgi_start ;;
   esac
   web_start "$server"
-  if [ -x "$BUILD/runner/portico-runner" ]; then
-    say "runner: not started (no runner yet)"
-  fi
+  [ "${START_RUNNER:-0}" = 1 ] && runner_start
+  return 0
+}
+
+# The runner, as a dedicated server runs it (--loop); on shared hosting cron starts one pass a
+# minute instead. The test stack runs passes itself, when a test wants one.
+runner_start() {
+  pid_alive "$RUN/runner.pid" && stop_pid "$RUN/runner.pid" "runner"
+  nohup "$BUILD/runner/portico-runner" --config "$CONF" --loop >>"$LOG/runner.log" 2>&1 &
+  echo $! > "$RUN/runner.pid"
 }
 
 stack_down() {
+  [ -f "$RUN/runner.pid" ] && stop_pid "$RUN/runner.pid" "runner"
   web_stop
   fcgi_stop
   db_stop
@@ -341,7 +351,7 @@ stack_down() {
 
 stack_status() {
   local name f
-  for name in mysqld apache lighttpd; do
+  for name in mysqld apache lighttpd runner; do
     f=$RUN/$name.pid
     if pid_alive "$f"; then echo "$name: running (pid $(cat "$f"))"; else echo "$name: stopped"; fi
   done
@@ -366,10 +376,11 @@ cmd_up() {
   build "$ROOT/build" --enable-werror
   frontend_build
   set_stack "$ROOT/var" "$ROOT/build" "${PORTICO_PORT:-8080}"
-  stack_up "$server"
+  # catalog files may be registered from this checkout (file and git locations)
+  EXTRA_CONFIG="catalog_location_roots = $ROOT" START_RUNNER=1 stack_up "$server"
   cat <<EOF
 
-Portico is up ($server, MariaDB, FastCGI handlers) on loopback:
+Portico is up ($server, MariaDB, FastCGI handlers, the runner) on loopback:
   URL:     http://127.0.0.1:$PORT/
   API:     http://127.0.0.1:$PORT/api/v1/system/ready
   login:   admin / $(cat "$STATE/admin-password" 2>/dev/null || echo "(set when it was created)")
@@ -465,8 +476,10 @@ cmd_test() {
   # Likewise the rate limits: the suites are one very busy address and a few users; the limit
   # itself is tested with its own settings (tests/integration, "rate limits").
   EXTRA_CONFIG=$'login_max_failures_address = 10000\nratelimit_per_minute = 1000000\nratelimit_anonymous_per_minute = 1000000\nratelimit_burst = 100000'
+  # catalog files the suites register live here (the handlers check paths, the runner reads them)
+  EXTRA_CONFIG+=$'\n'"catalog_location_roots = $STATE/locations"
   stack_down 2>/dev/null || true
-  rm -rf "$STATE"; mkdir -p "$LOG" "$RUN"
+  rm -rf "$STATE"; mkdir -p "$LOG" "$RUN" "$STATE/locations"; chmod 755 "$STATE" "$STATE/locations"
   # The handlers run under ASan in long-lived processes: report into files we check afterwards.
   mkdir -p "$LOG/asan"; chmod 777 "$LOG/asan"
   export PORTICO_FCGI_ENV="ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:log_path=$LOG/asan/fcgi UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$LOG/asan/fcgi"
@@ -485,6 +498,7 @@ cmd_test() {
       PORTICO_TEST_DB_STOP="$ROOT/dev.sh _db stop" PORTICO_TEST_DB_START="$ROOT/dev.sh _db start" \
       PORTICO_STATE="$STATE" PORTICO_TEST_CGI="$bt/cgi-bin/system.fcgi" PORTICO_CONFIG="$CONF" \
       PORTICO_TEST_ADMIN="$bt/admin/portico-admin" PORTICO_TEST_SQL="$ROOT/sql" \
+      PORTICO_TEST_RUNNER="$bt/runner/portico-runner" PORTICO_TEST_LOCATIONS="$STATE/locations" \
       PORTICO_TEST_LOG="$LOG/portico.log" PORTICO_TEST_SUMMARY=$SUMMARY \
       PORTICO_TEST_ADMIN_PASSWORD="$(cat "$STATE/admin-password")" \
       "$bt/tests/integration/integration-tests" || failed=1
@@ -538,11 +552,15 @@ cmd_bench() {
   printf '{"status":"ready","schema":{"current":1,"expected":1}}' > "$BENCH_STATIC_DIR/ready-sized.json"
   trap 'stack_down >/dev/null 2>&1 || true' EXIT
   stack_up "${PORTICO_BENCH_SERVER:-apache}"
-  PORTICO_BENCH_URL="http://127.0.0.1:$PORT" PORTICO_BENCH_RUN="$RUN" \
+  local script=$ROOT/tests/bench/bench.sh rc=0
+  [ "${1:-}" = catalog ] && script=$ROOT/tests/bench/catalog.sh
+  PORTICO_BENCH_URL="http://127.0.0.1:$PORT" PORTICO_BENCH_RUN="$RUN" PORTICO_CONFIG="$CONF" \
+    PORTICO_BENCH_ADMIN="$BUILD/admin/portico-admin" \
     PORTICO_BENCH_ADMIN_PASSWORD="$(cat "$STATE/admin-password" 2>/dev/null)" \
-    "$ROOT/tests/bench/bench.sh"
+    "$script" || rc=$?
   stack_down
   trap - EXIT
+  return $rc
 }
 
 case "${1:-}" in
@@ -555,8 +573,8 @@ case "${1:-}" in
   down) cmd_down ;;
   status) cmd_status ;;
   test) cmd_test ;;
-  bench) cmd_bench ;;
+  bench) cmd_bench "${2:-}" ;;
   fuzz) cmd_fuzz ;;
   _db) cmd_db "${2:?}" ;;
-  *) say "usage: ./dev.sh up [--server apache|apache-fcgid|apache-htaccess|lighttpd] | down | status | test | bench"; exit 2 ;;
+  *) say "usage: ./dev.sh up [--server apache|apache-fcgid|apache-htaccess|lighttpd] | down | status | test | bench [catalog]"; exit 2 ;;
 esac

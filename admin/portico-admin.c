@@ -17,6 +17,7 @@
 
 #include "admin/migrate.h"
 #include "admin/openapi.h"
+#include "admin/seed.h"
 #include "lib/audit.h"
 #include "lib/authz.h"
 #include "lib/password.h"
@@ -45,6 +46,8 @@ static void usage(FILE *out)
             "                                    is read from stdin or generated and printed once\n"
             "  create-user NAME [--role ROLE] [--email ADDR] [--password-stdin]\n"
             "                                    create a user, with a global role if one is named\n"
+            "  seed --entities N                 a generated catalog of N entities (namespace seed, replaced\n"
+            "                                    on each run) with teams, for demos and benchmarks\n"
             "  config                            print every setting, its default and its meaning\n"
             "  openapi ROUTES.json...            the OpenAPI document from handlers' --routes output\n"
             "  version                           print the version\n"
@@ -336,6 +339,8 @@ int main(int argc, char **argv)
             uargv[uargc++] = argv[k];
         return cmd_create_user(&cfg, NULL, uargc, uargv);
     }
+    if (strcmp(cmd, "seed") == 0)
+        return cmd_seed(&cfg, argc - i, argv + i);
     if (strcmp(cmd, "audit") == 0 && i < argc && strcmp(argv[i], "verify") == 0)
         return cmd_audit_verify(&cfg);
 

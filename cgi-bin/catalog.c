@@ -8,30 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/portico.h"
+#include "catalog.h"
 #include "lib/yamldoc.h"
 
 static const char sql_get[] =
-    "SELECT id, document, version, owner_team FROM entities WHERE ref = ?";
+    "SELECT id, document, version, owner_team, location_id, DATE_FORMAT(orphaned_at, '%Y-%m-%dT%H:%i:%sZ') "
+    "FROM entities WHERE ref = ?";
 static const char sql_get_locked[] =
     "SELECT id, document, version, owner_team FROM entities WHERE ref = ? FOR UPDATE";
-static const char sql_insert[] =
-    "INSERT INTO entities (ref, kind, namespace, name, title, description, type, lifecycle, owner_ref, owner_team, "
-    "tags, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-static const char sql_update[] =
-    "UPDATE entities SET title = ?, description = ?, type = ?, lifecycle = ?, owner_ref = ?, owner_team = ?, tags = ?, "
-    "document = ?, version = version + 1, updated_at = UTC_TIMESTAMP(6) WHERE id = ?";
-static const char sql_delete[] = "DELETE FROM entities WHERE id = ?";
-static const char sql_relations_clear[] = "DELETE FROM relations WHERE declared_by = ?";
-static const char sql_relation_add[] =
-    "INSERT IGNORE INTO relations (source_ref, type, target_ref, declared_by) VALUES (?, ?, ?, ?), (?, ?, ?, ?)";
 static const char sql_relations[] =
     "SELECT r.type, r.target_ref AS target, e.id IS NULL AS dangling "
     "FROM relations r LEFT JOIN entities e ON e.ref = r.target_ref "
     "WHERE r.source_ref = ? ORDER BY r.type, r.target_ref LIMIT 5000";
 
-/* The entity a path names; 0, or -1 with 404 in c->problem. */
-static int path_ref(struct app_ctx *c, struct catalog_ref *ref)
+int catalog_path_ref(struct app_ctx *c, struct catalog_ref *ref)
 {
     const char *why;
     char text[CATALOG_REF_MAX + 1];
@@ -41,18 +31,7 @@ static int path_ref(struct app_ctx *c, struct catalog_ref *ref)
     return 0;
 }
 
-/* The Portico team an owner ref names: a Group's name, when it can be a team name. */
-static const char *owner_team(struct app_ctx *c, const char *owner_ref)
-{
-    const char *prefix = "group:";
-    if (!owner_ref || strncmp(owner_ref, prefix, strlen(prefix)) != 0)
-        return NULL;
-    const char *slash = strchr(owner_ref, '/');
-    return slash ? arena_strdup(c->arena, slash + 1) : NULL;
-}
-
-/* May the caller use permission on an entity owned by team (NULL: nobody's)? */
-static bool may(struct app_ctx *c, const char *permission, const char *team, const struct catalog_ref *ref,
+bool catalog_may(struct app_ctx *c, const char *permission, const char *team, const struct catalog_ref *ref,
                 struct authz_decision *d)
 {
     char kind[sizeof(ref->kind)];
@@ -64,7 +43,7 @@ static bool may(struct app_ctx *c, const char *permission, const char *team, con
     return authz_check(&c->grants, permission, &res, d) && authn_token_allows(&c->who, permission);
 }
 
-static int refuse(struct app_ctx *c, const char *permission, const struct authz_decision *d, const char *ref)
+int catalog_refuse(struct app_ctx *c, const char *permission, const struct authz_decision *d, const char *ref)
 {
     if (d->policy)
         return problem_set(&c->problem, 403, "forbidden", "policy %s refuses %s on %s", d->policy->name, permission, ref);
@@ -72,13 +51,53 @@ static int refuse(struct app_ctx *c, const char *permission, const struct authz_
                        permission, ref);
 }
 
-/* The answer for one entity: its ref, version and document, with the ETag. */
-static int entity_answer(struct app_ctx *c, int status, const char *ref, long long version, const char *document)
+int catalog_path_entity(struct app_ctx *c, const char *permission, struct catalog_ref *ref, long long *id,
+                        const char **team)
+{
+    if (catalog_path_ref(c, ref) < 0)
+        return -1;
+    struct db_value v = DB_TEXTV(ref->text);
+    struct db_result r;
+    if (db_query(c->db, c->arena, sql_get, &v, 1, &r, &c->problem) < 0)
+        return -1;
+    struct authz_decision d;
+    if (r.nrows == 0 || !catalog_may(c, "catalog.entity.read", db_cell(&r, 0, 3), ref, &d))
+        return problem_set(&c->problem, 404, "not-found", "no such entity: %s", ref->text);
+    if (strcmp(permission, "catalog.entity.read") != 0 && !catalog_may(c, permission, db_cell(&r, 0, 3), ref, &d))
+        return catalog_refuse(c, permission, &d, ref->text);
+    *id = atoll(db_cell(&r, 0, 0));
+    *team = db_cell(&r, 0, 3) ? arena_strdup(c->arena, db_cell(&r, 0, 3)) : NULL;
+    return 0;
+}
+
+/* The answer for one entity: its ref, version and document, with the ETag; r (NULL: none) is
+ * sql_get's row, for where it came from and what it maps to. */
+static int entity_answer(struct app_ctx *c, int status, const struct catalog_ref *ref, long long version,
+                         const char *document, const struct db_result *r)
 {
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "ref", json_object_new_string(ref));
+    json_object_object_add(o, "ref", json_object_new_string(ref->text));
     json_object_object_add(o, "version", json_object_new_int64(version));
     json_object_object_add(o, "entity", json_tokener_parse(document));
+    if (r) {
+        const char *loc = db_cell(r, 0, 4), *orphaned = db_cell(r, 0, 5);
+        json_object_object_add(o, "location", loc ? json_object_new_int64(atoll(loc)) : NULL);
+        json_object_object_add(o, "orphaned_at", orphaned ? json_object_new_string(orphaned) : NULL);
+    }
+    /* Group entities are Portico's teams, User entities its users, where the names match */
+    bool group = strcmp(ref->kind, "Group") == 0, user = strcmp(ref->kind, "User") == 0;
+    if (group || user) {
+        struct db_value v = DB_TEXTV(ref->name);
+        struct db_result m;
+        if (db_query(c->db, c->arena, group ? "SELECT name FROM teams WHERE name = ?" : "SELECT username FROM users WHERE username = ?",
+                     &v, 1, &m, &c->problem) < 0) {
+            json_object_put(o);
+            return -1;
+        }
+        json_object *maps = json_object_new_object();
+        json_object_object_add(maps, group ? "team" : "user", m.nrows ? json_object_new_string(db_cell(&m, 0, 0)) : NULL);
+        json_object_object_add(o, "maps_to", maps);
+    }
     http_response_header(&c->res, "ETag", arena_printf(c->arena, "\"%lld\"", version));
     if (status == 201)
         http_response_header(&c->res, "Location", arena_printf(c->arena, "/api/v1/catalog/entities/%s/%s/%s",
@@ -90,16 +109,16 @@ static int entity_answer(struct app_ctx *c, int status, const char *ref, long lo
 static int catalog_entity_get(struct app_ctx *c)
 {
     struct catalog_ref ref;
-    if (path_ref(c, &ref) < 0)
+    if (catalog_path_ref(c, &ref) < 0)
         return -1;
     struct db_value v = DB_TEXTV(ref.text);
     struct db_result r;
     if (db_query(c->db, c->arena, sql_get, &v, 1, &r, &c->problem) < 0)
         return -1;
     struct authz_decision d;
-    if (r.nrows == 0 || !may(c, "catalog.entity.read", db_cell(&r, 0, 3), &ref, &d))
+    if (r.nrows == 0 || !catalog_may(c, "catalog.entity.read", db_cell(&r, 0, 3), &ref, &d))
         return problem_set(&c->problem, 404, "not-found", "no such entity: %s", ref.text);
-    return entity_answer(c, 200, ref.text, atoll(db_cell(&r, 0, 2)), db_cell(&r, 0, 1));
+    return entity_answer(c, 200, &ref, atoll(db_cell(&r, 0, 2)), db_cell(&r, 0, 1), &r);
 }
 
 /* If-Match against the current version (none: the entity does not exist). */
@@ -113,87 +132,17 @@ static bool if_match_ok(struct app_ctx *c, const char *current_version)
     return current_version && strcmp(m, arena_printf(c->arena, "\"%s\"", current_version)) == 0;
 }
 
-static const char *tags_text(struct app_ctx *c, json_object *doc)
+/* The writer for this request: the caller's identity decides, by the entity's owning team. */
+static int allow_write(void *ctx, const char *team, const struct catalog_ref *ref)
 {
-    json_object *meta, *tags;
-    if (!json_object_object_get_ex(doc, "metadata", &meta) || !json_object_object_get_ex(meta, "tags", &tags) ||
-        !json_object_is_type(tags, json_type_array))
-        return "";
-    const char *out = "";
-    for (size_t i = 0; i < json_object_array_length(tags); i++)
-        out = arena_printf(c->arena, "%s%s%s", out, i ? " " : "", json_object_get_string(json_object_array_get_idx(tags, i)));
-    return out;
+    struct app_ctx *c = ctx;
+    struct authz_decision d;
+    return catalog_may(c, "catalog.entity.write", team, ref, &d) ? 0 : catalog_refuse(c, "catalog.entity.write", &d, ref->text);
 }
 
-enum store_outcome { STORE_UNCHANGED, STORE_ADDED, STORE_CHANGED };
-
-/* Store one validated entity inside the open transaction (or only decide, when dry_run): its
- * owner's team, and the current owner's for a change, must allow catalog.entity.write;
- * If-Match (NULL: none) must hold. An unchanged document is left as it is. 0 with *outcome and
- * *version, or -1 with c->problem (the caller rolls back). */
-static int entity_store(struct app_ctx *c, const struct catalog_entity *e, json_object *doc, const char *if_match,
-                        bool dry_run, enum store_outcome *outcome, long long *version)
+struct catalog_writer catalog_request_writer(struct app_ctx *c)
 {
-    struct problem *p = &c->problem;
-    const struct catalog_ref *ref = &e->ref;
-    const char *team = owner_team(c, e->owner);
-    struct authz_decision d;
-    if (!may(c, "catalog.entity.write", team, ref, &d))
-        return refuse(c, "catalog.entity.write", &d, ref->text);
-    const char *document = arena_strdup(c->arena, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
-    struct db_value key = DB_TEXTV(ref->text);
-    struct db_result cur;
-    if (db_query(c->db, c->arena, dry_run ? sql_get : sql_get_locked, &key, 1, &cur, p) < 0)
-        return -1;
-    bool exists = cur.nrows == 1;
-    const char *current = exists ? db_cell(&cur, 0, 2) : NULL;
-    if (if_match && (strcmp(if_match, "*") == 0 ? !exists
-                                                : !exists || strcmp(if_match, arena_printf(c->arena, "\"%s\"", current)) != 0))
-        return problem_set(p, 412, "precondition-failed", "%s has changed (or does not exist): read it again", ref->text);
-    /* the current owner must allow it too: nobody takes another team's entity by renaming its owner */
-    if (exists && !may(c, "catalog.entity.write", db_cell(&cur, 0, 3), ref, &d))
-        return refuse(c, "catalog.entity.write", &d, ref->text);
-    *version = exists ? atoll(current) : 1;
-    if (exists && strcmp(db_cell(&cur, 0, 1), document) == 0) {
-        *outcome = STORE_UNCHANGED;
-        return 0;
-    }
-    *outcome = exists ? STORE_CHANGED : STORE_ADDED;
-    if (dry_run)
-        return 0;
-    long long id;
-    const char *tags = tags_text(c, doc);
-    struct db_value own = e->owner ? DB_TEXTV(e->owner) : DB_NULLV, tm = team ? DB_TEXTV(team) : DB_NULLV;
-    if (exists) {
-        id = atoll(db_cell(&cur, 0, 0));
-        *version += 1;
-        struct db_value v[9] = { DB_TEXTV(e->title), DB_TEXTV(e->description), DB_TEXTV(e->type), DB_TEXTV(e->lifecycle),
-                                 own, tm, DB_TEXTV(tags), DB_TEXTV(document), DB_INTV(id) };
-        struct db_value rid = DB_INTV(id);
-        if (db_query(c->db, c->arena, sql_update, v, 9, NULL, p) < 0 ||
-            db_query(c->db, c->arena, sql_relations_clear, &rid, 1, NULL, p) < 0)
-            return -1;
-    } else {
-        struct db_value v[12] = { DB_TEXTV(ref->text), DB_TEXTV(ref->kind), DB_TEXTV(ref->ns), DB_TEXTV(ref->name),
-                                  DB_TEXTV(e->title), DB_TEXTV(e->description), DB_TEXTV(e->type), DB_TEXTV(e->lifecycle),
-                                  own, tm, DB_TEXTV(tags), DB_TEXTV(document) };
-        struct db_result ins;
-        if (db_query(c->db, c->arena, sql_insert, v, 12, &ins, p) < 0)
-            return -1;
-        id = (long long)ins.insert_id;
-    }
-    for (size_t i = 0; i < e->nrelations; i++) {
-        const struct catalog_relation *rel = &e->relations[i];
-        struct db_value v[8] = { DB_TEXTV(ref->text), DB_TEXTV(rel->type), DB_TEXTV(rel->target.text), DB_INTV(id),
-                                 DB_TEXTV(rel->target.text), DB_TEXTV(rel->inverse), DB_TEXTV(ref->text), DB_INTV(id) };
-        if (db_query(c->db, c->arena, sql_relation_add, v, 8, NULL, p) < 0)
-            return -1;
-    }
-    struct audit_event ev = app_audit_event(c, exists ? "catalog.entity.update" : "catalog.entity.create", "success");
-    ev.target_type = "entity";
-    ev.target_id = ref->text;
-    ev.details = arena_printf(c->arena, "{\"version\":%lld,\"relations\":%zu}", *version, e->nrelations);
-    return audit_append(c->db, c->arena, &ev, p);
+    return (struct catalog_writer){ c->db, c->arena, &c->problem, app_audit_event(c, "", "success"), 0, allow_write, c };
 }
 
 static int catalog_entity_put(struct app_ctx *c)
@@ -201,7 +150,7 @@ static int catalog_entity_put(struct app_ctx *c)
     struct problem *p = &c->problem;
     struct catalog_ref ref;
     struct catalog_entity e;
-    if (path_ref(c, &ref) < 0)
+    if (catalog_path_ref(c, &ref) < 0)
         return problem_set(p, 422, "validation", "the path is not an entity's kind/namespace/name");
     if (catalog_entity_read(c->body, c->arena, &e, p) < 0)
         return -1;
@@ -210,16 +159,17 @@ static int catalog_entity_put(struct app_ctx *c)
         json_fields_ok(p);
         return -1;
     }
-    enum store_outcome outcome;
+    enum catalog_outcome outcome;
     long long version;
+    struct catalog_writer w = catalog_request_writer(c);
     if (db_begin(c->db, p) < 0)
         return -1;
-    if (entity_store(c, &e, c->body, http_header(&c->req, "If-Match"), false, &outcome, &version) < 0)
+    if (catalog_store(&w, &e, c->body, http_header(&c->req, "If-Match"), false, &outcome, &version) < 0)
         return db_abort(c->db);
     if (db_commit(c->db, p) < 0)
         return -1;
-    return entity_answer(c, outcome == STORE_ADDED ? 201 : 200, ref.text, version,
-                         json_object_to_json_string_ext(c->body, JSON_C_TO_STRING_PLAIN));
+    return entity_answer(c, outcome == CATALOG_ADDED ? 201 : 200, &ref, version,
+                         json_object_to_json_string_ext(c->body, JSON_C_TO_STRING_PLAIN), NULL);
 }
 
 #define IMPORT_MAX_DOCUMENTS 20000
@@ -232,7 +182,7 @@ static int catalog_import(struct app_ctx *c)
     struct problem *p = &c->problem;
     const char *dry = http_query(&c->req, "dry_run");
     bool dry_run = dry && (strcmp(dry, "true") == 0 || strcmp(dry, "1") == 0);
-    if (http_body_read(&c->req, (size_t)c->cfg->body_max_bytes, true, p) < 0)
+    if (http_body_read(&c->req, (size_t)c->cfg->catalog_import_max_bytes, true, p) < 0)
         return -1;
     json_object *docs;
     if (http_content_type_is_json(c->req.content_type)) {
@@ -280,14 +230,15 @@ static int catalog_import(struct app_ctx *c)
     }
     json_object *added = json_object_new_array(), *changed = json_object_new_array();
     size_t unchanged = 0;
+    struct catalog_writer w = catalog_request_writer(c);
     int rc = db_begin(c->db, p);
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        enum store_outcome outcome;
+        enum catalog_outcome outcome;
         long long version;
-        rc = entity_store(c, &ents[i], json_object_array_get_idx(docs, i), NULL, dry_run, &outcome, &version);
-        if (rc == 0 && outcome == STORE_ADDED)
+        rc = catalog_store(&w, &ents[i], json_object_array_get_idx(docs, i), NULL, dry_run, &outcome, &version);
+        if (rc == 0 && outcome == CATALOG_ADDED)
             json_object_array_add(added, json_object_new_string(ents[i].ref.text));
-        else if (rc == 0 && outcome == STORE_CHANGED)
+        else if (rc == 0 && outcome == CATALOG_CHANGED)
             json_object_array_add(changed, json_object_new_string(ents[i].ref.text));
         else if (rc == 0)
             unchanged++;
@@ -321,7 +272,7 @@ static int catalog_entity_delete(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
     struct catalog_ref ref;
-    if (path_ref(c, &ref) < 0)
+    if (catalog_path_ref(c, &ref) < 0)
         return -1;
     struct db_value key = DB_TEXTV(ref.text);
     struct db_result cur;
@@ -330,25 +281,22 @@ static int catalog_entity_delete(struct app_ctx *c)
     if (db_query(c->db, c->arena, sql_get_locked, &key, 1, &cur, p) < 0)
         return db_abort(c->db);
     struct authz_decision d;
-    if (cur.nrows == 0 || !may(c, "catalog.entity.read", db_cell(&cur, 0, 3), &ref, &d)) {
+    if (cur.nrows == 0 || !catalog_may(c, "catalog.entity.read", db_cell(&cur, 0, 3), &ref, &d)) {
         db_abort(c->db);
         return problem_set(p, 404, "not-found", "no such entity: %s", ref.text);
     }
-    if (!may(c, "catalog.entity.delete", db_cell(&cur, 0, 3), &ref, &d)) {
+    if (!catalog_may(c, "catalog.entity.delete", db_cell(&cur, 0, 3), &ref, &d)) {
         db_abort(c->db);
-        return refuse(c, "catalog.entity.delete", &d, ref.text);
+        return catalog_refuse(c, "catalog.entity.delete", &d, ref.text);
     }
     if (!if_match_ok(c, db_cell(&cur, 0, 2))) {
         db_abort(c->db);
         return problem_set(p, 412, "precondition-failed", "%s has changed: read it again", ref.text);
     }
-    struct db_value id = DB_INTV(atoll(db_cell(&cur, 0, 0)));
-    if (db_query(c->db, c->arena, sql_delete, &id, 1, NULL, p) < 0)
+    struct catalog_writer w = catalog_request_writer(c);
+    if (catalog_remove(&w, atoll(db_cell(&cur, 0, 0)), ref.text, NULL) < 0)
         return db_abort(c->db);
-    struct audit_event ev = app_audit_event(c, "catalog.entity.delete", "success");
-    ev.target_type = "entity";
-    ev.target_id = ref.text;
-    if (audit_commit(c->db, c->arena, &ev, p) < 0)
+    if (db_commit(c->db, p) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "status", json_object_new_string("deleted"));
@@ -358,14 +306,14 @@ static int catalog_entity_delete(struct app_ctx *c)
 static int catalog_relations(struct app_ctx *c)
 {
     struct catalog_ref ref;
-    if (path_ref(c, &ref) < 0)
+    if (catalog_path_ref(c, &ref) < 0)
         return -1;
     struct db_value v = DB_TEXTV(ref.text);
     struct db_result r, rel;
     if (db_query(c->db, c->arena, sql_get, &v, 1, &r, &c->problem) < 0)
         return -1;
     struct authz_decision d;
-    if (r.nrows == 0 || !may(c, "catalog.entity.read", db_cell(&r, 0, 3), &ref, &d))
+    if (r.nrows == 0 || !catalog_may(c, "catalog.entity.read", db_cell(&r, 0, 3), &ref, &d))
         return problem_set(&c->problem, 404, "not-found", "no such entity: %s", ref.text);
     if (db_query(c->db, c->arena, sql_relations, &v, 1, &rel, &c->problem) < 0)
         return -1;
@@ -384,12 +332,15 @@ struct where {
     const char *sql;
     struct db_value v[SEARCH_PARAMS_MAX];
     size_t n;
+    bool full;          /* a clause did not fit: the query must not run without it */
 };
 
 static void where_add(struct app_ctx *c, struct where *w, const char *clause, const char *const *values, size_t nvalues)
 {
-    if (w->n + nvalues > SEARCH_PARAMS_MAX)
+    if (w->n + nvalues > SEARCH_PARAMS_MAX - 2) {   /* room for the page's cursor and limit */
+        w->full = true;
         return;
+    }
     w->sql = arena_printf(c->arena, "%s AND %s", w->sql, clause);
     for (size_t i = 0; i < nvalues; i++)
         w->v[w->n++] = (struct db_value)DB_TEXTV(values[i]);
@@ -445,6 +396,29 @@ static json_object *facet(struct app_ctx *c, const char *column, const struct wh
 /* The WHERE clause of a search or an export: the query's filters, and what the caller may read
  * (everywhere, or its teams' entities and the entities it is bound on), so that counts, pages
  * and exports hold only readable entities. -1 with a 422 for a bad filter. */
+/* Only what the caller may read: the read scopes (everywhere, or teams and entities) as SQL on
+ * the entities table aliased by prefix ("" or "e."). */
+static int where_readable(struct app_ctx *c, struct where *w, const char *prefix)
+{
+    struct authz_scopes sc;
+    if (authz_scopes_of(&c->grants, "catalog.entity.read", c->arena, &sc) < 0)
+        return problem_set(&c->problem, 500, "internal", "out of memory");
+    if (sc.everywhere)
+        return 0;
+    const char *clause = arena_printf(c->arena, "(%s OR %s)", in_list(c, arena_printf(c->arena, "%sowner_team", prefix), sc.nteams),
+                                      in_list(c, arena_printf(c->arena, "%sref", prefix), sc.nentities));
+    const char **both = arena_calloc(c->arena, sc.nteams + sc.nentities + 1, sizeof(char *));
+    if (!both)
+        return problem_set(&c->problem, 500, "internal", "out of memory");
+    memcpy(both, sc.teams, sc.nteams * sizeof(char *));
+    memcpy(both + sc.nteams, sc.entities, sc.nentities * sizeof(char *));
+    where_add(c, w, clause, both, sc.nteams + sc.nentities);
+    if (w->full)
+        return problem_set(&c->problem, 422, "too-many-scopes", "your bindings name more teams and entities than one "
+                                                                "query can hold (%d)", SEARCH_PARAMS_MAX - 2);
+    return 0;
+}
+
 static int search_where(struct app_ctx *c, struct where *w)
 {
     struct problem *p = &c->problem;
@@ -454,6 +428,7 @@ static int search_where(struct app_ctx *c, struct where *w)
     };
     w->sql = "TRUE";
     w->n = 0;
+    w->full = false;
     const char *q = http_query(&c->req, "q"), *tag = http_query(&c->req, "tag"), *mine = http_query(&c->req, "mine");
     if (q && strlen(q) > 200)
         problem_field(p, "q", "must be at most 200 characters");
@@ -466,6 +441,17 @@ static int search_where(struct app_ctx *c, struct where *w)
         else if (v)
             where_add(c, w, filters[i][1], (const char *[]){ strcmp(filters[i][0], "kind") == 0 ? catalog_kind(v) : v }, 1);
     }
+    const char *orphan = http_query(&c->req, "orphan"), *location = http_query(&c->req, "location");
+    if (orphan && strcmp(orphan, "true") == 0)
+        where_add(c, w, "orphaned_at IS NOT NULL", NULL, 0);
+    else if (orphan && strcmp(orphan, "false") == 0)
+        where_add(c, w, "orphaned_at IS NULL", NULL, 0);
+    else if (orphan)
+        problem_field(p, "orphan", "must be true or false");
+    if (location && strspn(location, "0123456789") == strlen(location) && strlen(location) <= 18 && *location)
+        where_add(c, w, "location_id = ?", (const char *[]){ location }, 1);
+    else if (location)
+        problem_field(p, "location", "must be a location's id");
     if (tag && strlen(tag) <= CATALOG_NAME_MAX)
         where_add(c, w, "CONCAT(' ', tags, ' ') LIKE CONCAT('% ', ?, ' %')", (const char *[]){ tag }, 1);
     if (!json_fields_ok(p))
@@ -480,20 +466,7 @@ static int search_where(struct app_ctx *c, struct where *w)
             n++;
         where_add(c, w, in_list(c, "owner_team", n), c->grants.teams, n);
     }
-    struct authz_scopes sc;
-    if (authz_scopes_of(&c->grants, "catalog.entity.read", c->arena, &sc) < 0)
-        return problem_set(p, 500, "internal", "out of memory");
-    if (!sc.everywhere) {
-        const char *clause = arena_printf(c->arena, "(%s OR %s)", in_list(c, "owner_team", sc.nteams),
-                                          in_list(c, "ref", sc.nentities));
-        const char **both = arena_calloc(c->arena, sc.nteams + sc.nentities + 1, sizeof(char *));
-        if (!both)
-            return problem_set(p, 500, "internal", "out of memory");
-        memcpy(both, sc.teams, sc.nteams * sizeof(char *));
-        memcpy(both + sc.nteams, sc.entities, sc.nentities * sizeof(char *));
-        where_add(c, w, clause, both, sc.nteams + sc.nentities);
-    }
-    return 0;
+    return where_readable(c, w, "");
 }
 
 /* GET /catalog/entities: filters, free text, facets and keyset pages. */
@@ -587,7 +560,7 @@ static int catalog_graph(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
     struct catalog_ref ref;
-    if (path_ref(c, &ref) < 0)
+    if (catalog_path_ref(c, &ref) < 0)
         return -1;
     const char *dir = http_query(&c->req, "direction"), *depth_s = http_query(&c->req, "depth");
     long max_depth = depth_s ? strtol(depth_s, NULL, 10) : 3;
@@ -603,7 +576,7 @@ static int catalog_graph(struct app_ctx *c)
     if (db_query(c->db, c->arena, sql_get, &key, 1, &r, p) < 0)
         return -1;
     struct authz_decision d;
-    if (r.nrows == 0 || !may(c, "catalog.entity.read", db_cell(&r, 0, 3), &ref, &d))
+    if (r.nrows == 0 || !catalog_may(c, "catalog.entity.read", db_cell(&r, 0, 3), &ref, &d))
         return problem_set(p, 404, "not-found", "no such entity: %s", ref.text);
 
     struct gnode *nodes = arena_calloc(c->arena, GRAPH_NODES_MAX, sizeof(*nodes));
@@ -648,7 +621,7 @@ static int catalog_graph(struct app_ctx *c)
                 nodes[to].dangling = strcmp(db_cell(&r, i, 3), "1") == 0;
                 nodes[to].hidden = !nodes[to].dangling &&
                                    (catalog_ref_parse(nodes[to].ref, NULL, NULL, &tr, &why) < 0 ||
-                                    !may(c, "catalog.entity.read", db_cell(&r, i, 2), &tr, &d));
+                                    !catalog_may(c, "catalog.entity.read", db_cell(&r, i, 2), &tr, &d));
             }
             if (ne == GRAPH_NODES_MAX * 4) {
                 truncated = true;
@@ -730,14 +703,102 @@ static int catalog_export(struct app_ctx *c)
     return 0;
 }
 
+#define REPORT_ROWS_MAX 1000
+
+/* GET /catalog/report: what needs someone's attention, among what the caller may read —
+ * entities whose kind needs an owner and whose owner is missing from the catalog (unowned),
+ * relations declared to a ref that is not in the catalog (dangling), Groups that name no Portico
+ * team (nobody can act as their owner), and orphans (gone from their location). */
+static int catalog_report(struct app_ctx *c)
+{
+    static const struct {
+        const char *member, *types, *head, *tail;
+    } parts[] = {
+        { "unowned", "ssn",
+          "SELECT e.ref, e.kind, e.owner_ref AS owner FROM entities e LEFT JOIN entities o ON o.ref = e.owner_ref "
+          "WHERE e.kind IN ('Component', 'API', 'Resource', 'System', 'Domain') AND o.id IS NULL AND ",
+          " ORDER BY e.ref LIMIT ?" },
+        { "dangling", "sss",
+          "SELECT r.source_ref AS source, r.type, r.target_ref AS target FROM relations r "
+          "JOIN entities e ON e.id = r.declared_by AND e.ref = r.source_ref "
+          "LEFT JOIN entities t ON t.ref = r.target_ref WHERE t.id IS NULL AND ",
+          " ORDER BY r.source_ref, r.type, r.target_ref LIMIT ?" },
+        { "groups_without_team", "s",
+          "SELECT e.ref FROM entities e LEFT JOIN teams t ON t.name = e.name WHERE e.kind = 'Group' AND t.id IS NULL AND ",
+          " ORDER BY e.ref LIMIT ?" },
+        { "orphans", "sin",
+          "SELECT e.ref, e.location_id AS location, DATE_FORMAT(e.orphaned_at, '%Y-%m-%dT%H:%i:%sZ') AS orphaned_at "
+          "FROM entities e WHERE e.orphaned_at IS NOT NULL AND ",
+          " ORDER BY e.ref LIMIT ?" },
+    };
+    struct where w = { "TRUE", { { 0 } }, 0, false };
+    if (where_readable(c, &w, "e.") < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    bool truncated = false;
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        struct db_result r;
+        struct where q = w;
+        q.v[q.n++] = (struct db_value)DB_INTV(REPORT_ROWS_MAX + 1);
+        if (db_query(c->db, c->arena, arena_printf(c->arena, "%s%s%s", parts[i].head, w.sql, parts[i].tail), q.v, q.n, &r,
+                     &c->problem) < 0) {
+            json_object_put(o);
+            return -1;
+        }
+        size_t n = r.nrows > REPORT_ROWS_MAX ? REPORT_ROWS_MAX : r.nrows;
+        truncated |= r.nrows > REPORT_ROWS_MAX;
+        json_object_object_add(o, parts[i].member, app_rows_json(&r, n, parts[i].types));
+    }
+    json_object_object_add(o, "truncated", json_object_new_boolean(truncated));
+    return app_json(c, 200, o);
+}
+
 static const struct route catalog_routes[] = {
     { "GET", "/api/v1/catalog/export", "catalog.entity.read", catalog_export, 0,
       "Export entities", "The search's filters (q, kind, type, lifecycle, owner, namespace, tag, mine) select readable "
                          "entities, answered as catalog-info.yaml documents as stored (format=json: a list), at most "
                          "20,000: importing the export changes nothing." },
+    { "GET", "/api/v1/catalog/report", "catalog.entity.read", catalog_report, 0,
+      "What needs attention", "Among readable entities: unowned (a Component, API, Resource, System or Domain whose "
+                              "owner is not in the catalog), dangling relations (declared to a ref that is not there), "
+                              "Groups that name no Portico team, and orphans (gone from their location); at most 1,000 "
+                              "of each, truncated says when there were more." },
+    { "GET", "/api/v1/catalog/locations", "catalog.entity.read", catalog_locations_list, 0,
+      "Locations", "Catalog files the runner re-reads: type (file, git, url), target, team, schedule, the last sync's "
+                   "status (pending, ok, guarded, error), message and counts, and how many entities and orphans each has." },
+    { "POST", "/api/v1/catalog/locations", "catalog.location.write", catalog_location_create, ROUTE_BODY_JSON,
+      "Register a location", "{type: file|git|url, target (an absolute path under catalog_location_roots, a repository "
+                             "directory, or an http(s) URL), path and revision (git), team (its entities must be "
+                             "owned by it; needs catalog.location.write there, else everywhere), on_orphan: keep|delete, "
+                             "interval_seconds (10..86400)}. The runner reads it at its next pass." },
+    { "GET", "/api/v1/catalog/locations/{id}", "catalog.entity.read", catalog_location_get, 0,
+      "A location", "With its last sync's status, message and counts." },
+    { "DELETE", "/api/v1/catalog/locations/{id}", "catalog.location.write", catalog_location_delete, 0,
+      "Delete a location", "entities=keep (default: they stay, as orphans) or delete (each deleted and audited; needs "
+                           "catalog.entity.delete on each)." },
+    { "POST", "/api/v1/catalog/locations/{id}/sync", "catalog.location.write", catalog_location_sync, 0,
+      "Sync a location now", "202: the runner reads it at its next pass. confirm=true lets the removals that the "
+                             "deletion guard held back go ahead (exactly that many)." },
+    { "GET", "/api/v1/catalog/discover/{name}", "catalog.entity.read", catalog_discover, 0,
+      "Discover a service", "environment (required), namespace (default), kind (component), seed: the passing "
+                            "instances' endpoints, in an order shuffled by seed (default: the caller) and stable while "
+                            "the set stands." },
+    { "GET", "/api/v1/catalog/entities/{kind}/{namespace}/{name}/instances", "catalog.entity.read", catalog_instances_list, 0,
+      "An entity's instances", "Every registered instance in every environment, with status passing (heartbeat within "
+                               "its TTL) or critical." },
+    { "PUT", "/api/v1/catalog/entities/{kind}/{namespace}/{name}/instances/{environment}/{instance}",
+      "catalog.instance.register", catalog_instance_put, ROUTE_BODY_JSON,
+      "Register an instance", "{url (http, https, tcp or grpc), version, region, metadata (object of strings), "
+                              "ttl_seconds, deregister_seconds}: creates (201) or changes it, and counts as a heartbeat. "
+                              "Needs catalog.instance.register on the entity's owner." },
+    { "POST", "/api/v1/catalog/entities/{kind}/{namespace}/{name}/instances/{environment}/{instance}/heartbeat",
+      "catalog.instance.register", catalog_instance_heartbeat, 0,
+      "Heartbeat", "Renews the instance's TTL; 404 when it is not registered (any more): register it again." },
+    { "DELETE", "/api/v1/catalog/entities/{kind}/{namespace}/{name}/instances/{environment}/{instance}",
+      "catalog.instance.register", catalog_instance_delete, 0, "Deregister an instance", "" },
     { "GET", "/api/v1/catalog/entities", "catalog.entity.read", catalog_search, 0,
       "Search entities", "q (words, each a prefix), kind, type, lifecycle, owner (a ref), namespace, tag, mine=true "
-                         "(owned by my teams); limit 1..500 (50), cursor from next_cursor. Answers items, total and "
+                         "(owned by my teams), orphan=true|false, location=<id>; limit 1..500 (50), cursor from next_cursor. Answers items, total and "
                          "facets (kind, type, lifecycle, owner) over only what the caller may read: the permission is "
                          "part of the query, so counts and pages are exact." },
     { "POST", "/api/v1/catalog/import", "catalog.import", catalog_import, 0,

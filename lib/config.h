@@ -51,6 +51,15 @@ struct config {
     int ratelimit_per_minute;
     int ratelimit_anonymous_per_minute;
     int ratelimit_burst;
+    /* catalog */
+    long catalog_import_max_bytes;
+    char catalog_location_roots[1024];
+    int catalog_sync_seconds;
+    int catalog_orphan_guard_percent;
+    int catalog_instance_ttl_seconds;
+    int catalog_deregister_seconds;
+    /* runner */
+    int runner_poll_seconds;
     /* logging */
     char log_file[512];
     char path[512];                 /* the file that was read; "" if none */

@@ -29,6 +29,8 @@
 #include "authn.h"
 #include "authz.h"
 #include "catalog.h"
+#include "catalog_store.h"
+#include "location.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"

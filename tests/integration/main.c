@@ -14,6 +14,9 @@
  *   PORTICO_TEST_SUMMARY   file to append "passed failed" to
  */
 #include <CUnit/Basic.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <curl/curl.h>
 #include <json-c/json.h>
 #include <stdbool.h>
@@ -1779,8 +1782,8 @@ static void test_catalog_import(void)
     CU_ASSERT_EQUAL_FATAL(login(ub, pw, cb, sizeof(cb), xb, sizeof(xb)), 200);
     snprintf(path, sizeof(path), "/api/v1/catalog/entities?q=%s", t);
     CU_ASSERT_EQUAL_FATAL(get_as(ca, path, &r), 200);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"total\":2"));          /* the team's two components, not its Group */
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"kind\":{\"Component\":2}"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"total\":3"));          /* the team's two components and its own Group */
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"kind\":{\"Component\":2,\"Group\":1}"));
     resp_free(&r);
     CU_ASSERT_EQUAL_FATAL(get_as(cb, path, &r), 200);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"total\":0"));
@@ -1788,7 +1791,7 @@ static void test_catalog_import(void)
     resp_free(&r);
     snprintf(path, sizeof(path), "/api/v1/catalog/entities?mine=true&q=%s", t);   /* owned by my teams */
     CU_ASSERT_EQUAL_FATAL(get_as(ca, path, &r), 200);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"total\":2"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"total\":3"));
     resp_free(&r);
     CU_ASSERT_EQUAL(get_as(cookie, "/api/v1/catalog/entities?kind=widget", &r), 422);
     resp_free(&r);
@@ -1866,6 +1869,497 @@ static void test_catalog_import(void)
     (void)xb;
 }
 
+
+
+/* ---- catalog locations (synced by the runner) and discovery --------------------------------- */
+
+/* One pass of the runner against the test stack (the runner is not left running in tests). */
+static int runner_pass(char *out, size_t outlen)
+{
+    const char *runner = getenv("PORTICO_TEST_RUNNER"), *conf = getenv("PORTICO_CONFIG");
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "%s --config %s 2>&1", runner ? runner : "false", conf ? conf : "/nonexistent");
+    return run(cmd, out, outlen);
+}
+
+static int write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    fputs(text, f);
+    return fclose(f);
+}
+
+/* The location's member as a string, read again from the API. */
+static const char *location_field(const char *cookie, long long id, const char *member, char *out, size_t len)
+{
+    char path[128];
+    struct resp r;
+    snprintf(path, sizeof(path), "/api/v1/catalog/locations/%lld", id);
+    out[0] = '\0';
+    if (get_as(cookie, path, &r) == 200) {
+        json_object *o = json_tokener_parse(r.body), *v;
+        if (o && json_object_object_get_ex(o, member, &v))
+            snprintf(out, len, "%s", json_object_get_string(v));
+        json_object_put(o);
+    }
+    resp_free(&r);
+    return out;
+}
+
+/* A catalog file: a Group and n Components owned by it (names <t>-c0..), c0 depending on a
+ * resource that is not in the catalog. */
+static void location_yaml(char *buf, size_t len, const char *t, int n, const char *title)
+{
+    size_t o = (size_t)snprintf(buf, len, "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: %s\n"
+                                          "spec:\n  type: team\n", t);
+    for (int i = 0; i < n && o < len; i++)
+        o += (size_t)snprintf(buf + o, len - o,
+                              "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: %s-c%d\n"
+                              "  title: %s\nspec:\n  type: service\n  lifecycle: production\n  owner: %s\n%s",
+                              t, i, title, t, i == 0 ? "  dependsOn: [resource:gone-db]\n" : "");
+}
+
+/* A one-shot HTTP server on loopback for URL locations: answers each of n connections with
+ * status and body, then exits. Returns its port (the child runs until served or killed). */
+static int serve_once(int n, int status, const char *body, pid_t *pid)
+{
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { 0 };
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t al = sizeof(a);
+    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 4) < 0 ||
+        getsockname(s, (struct sockaddr *)&a, &al) < 0)
+        return -1;
+    *pid = fork();
+    if (*pid == 0) {
+        for (int i = 0; i < n; i++) {
+            int c = accept(s, NULL, NULL);
+            if (c < 0)
+                _exit(1);
+            char req[4096], head[256];
+            ssize_t got = read(c, req, sizeof(req));
+            (void)got;
+            int hl = snprintf(head, sizeof(head), "HTTP/1.0 %d X\r\nContent-Type: application/yaml\r\n"
+                                                  "Content-Length: %zu\r\nConnection: close\r\n\r\n", status, strlen(body));
+            if (write(c, head, (size_t)hl) < 0 || write(c, body, strlen(body)) < 0)
+                _exit(1);
+            close(c);
+        }
+        _exit(0);
+    }
+    close(s);
+    return ntohs(a.sin_port);
+}
+
+static void test_catalog_locations(void)
+{
+    const char *dir = getenv("PORTICO_TEST_LOCATIONS");
+    char cookie[256], csrf[128], t[64], file[512], body[1536], path[512], buf[1024], out[8192];
+    static char yaml[16384];
+    struct resp r;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+    char sfx = server[strlen(server) - 1];
+    snprintf(t, sizeof(t), "loc%d%c", (int)getpid(), sfx);
+    snprintf(file, sizeof(file), "%s/%s.yaml", dir, t);
+    CU_ASSERT_EQUAL_FATAL(login("admin", admin_password(), cookie, sizeof(cookie), csrf, sizeof(csrf)), 200);
+    location_yaml(yaml, sizeof(yaml), t, 5, "first");
+    CU_ASSERT_EQUAL_FATAL(write_text(file, yaml), 0);
+
+    /* what may not be registered: outside the roots, relative, credentials in a URL, unknown type */
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", "/api/v1/catalog/locations",
+                                 "{\"type\":\"file\",\"target\":\"/etc/passwd\"}", &r), 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "catalog_location_roots"));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", "/api/v1/catalog/locations",
+                                 "{\"type\":\"file\",\"target\":\"catalog-info.yaml\"}", &r), 422);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", "/api/v1/catalog/locations",
+                                 "{\"type\":\"url\",\"target\":\"https://user:secret@example.com/c.yaml\"}", &r), 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "credentials"));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", "/api/v1/catalog/locations",
+                                 "{\"type\":\"ftp\",\"target\":\"ftp://x/y\"}", &r), 422);
+    resp_free(&r);
+
+    /* registered: pending until the runner reads it */
+    snprintf(body, sizeof(body), "{\"type\":\"file\",\"target\":\"%s\",\"interval_seconds\":3600}", file);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/catalog/locations", body, &r), 201);
+    long long id = created_id(&r);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"status\":\"pending\""));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", "/api/v1/catalog/locations", body, &r), 409);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(runner_pass(out, sizeof(out)), 0);
+    CU_ASSERT_STRING_EQUAL(location_field(cookie, id, "status", buf, sizeof(buf)), "ok");
+    CU_ASSERT_STRING_EQUAL(location_field(cookie, id, "entities", buf, sizeof(buf)), "6");
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities/component/default/%s-c1", t);
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    snprintf(buf, sizeof(buf), "\"location\":%lld,\"orphaned_at\":null", id);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, buf));
+    resp_free(&r);
+    /* the file, not the catalog, is where a location's entities change */
+    component_doc(body, sizeof(body), "x", t, "resource:default/x");
+    snprintf(body, sizeof(body), "{\"apiVersion\":\"backstage.io/v1alpha1\",\"kind\":\"Component\",\"metadata\":{\"name\":"
+                                 "\"%s-c1\"},\"spec\":{\"type\":\"service\",\"lifecycle\":\"production\",\"owner\":\"%s\"}}", t, t);
+    CU_ASSERT_EQUAL(session_req(cookie, csrf, "PUT", path, body, NULL, &r), 409);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "comes from location"));
+    resp_free(&r);
+
+    /* one of six gone (under the 20% guard) and one changed: synced, the gone one an orphan */
+    location_yaml(yaml, sizeof(yaml), t, 4, "second");
+    CU_ASSERT_EQUAL_FATAL(write_text(file, yaml), 0);
+    snprintf(path, sizeof(path), "/api/v1/catalog/locations/%lld/sync", id);
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", path, "", &r), 202);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(runner_pass(out, sizeof(out)), 0);
+    CU_ASSERT_STRING_EQUAL(location_field(cookie, id, "status", buf, sizeof(buf)), "ok");
+    CU_ASSERT_STRING_EQUAL(location_field(cookie, id, "orphans", buf, sizeof(buf)), "1");
+    CU_ASSERT_STRING_EQUAL(location_field(cookie, id, "last_changed", buf, sizeof(buf)), "4");
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities?orphan=true&location=%lld", id);
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    snprintf(buf, sizeof(buf), "\"ref\":\"component:default/%s-c4\"", t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, buf));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"total\":1"));
+    resp_free(&r);
+    /* the report: the orphan, the dangling dependency, and a Group without a Portico team */
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, "/api/v1/catalog/report", &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, buf));
+    snprintf(buf, sizeof(buf), "{\"source\":\"component:default/%s-c0\",\"type\":\"dependsOn\",\"target\":\"resource:default/gone-db\"}", t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, buf));
+    snprintf(buf, sizeof(buf), "\"group:default/%s\"", t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, buf));
+    resp_free(&r);
+
+    /* the deletion guard: an emptied file changes nothing and says why */
+    CU_ASSERT_EQUAL_FATAL(write_text(file, ""), 0);
+    snprintf(path, sizeof(path), "/api/v1/catalog/locations/%lld/sync", id);
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", path, "", &r), 202);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(runner_pass(out, sizeof(out)), 0);
+    CU_ASSERT_STRING_EQUAL(location_field(cookie, id, "status", buf, sizeof(buf)), "guarded");
+    CU_ASSERT_PTR_NOT_NULL(strstr(location_field(cookie, id, "message", buf, sizeof(buf)), "nothing was changed"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "5 of the location's 5"));
+    CU_ASSERT_STRING_EQUAL(location_field(cookie, id, "entities", buf, sizeof(buf)), "5");
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities/component/default/%s-c1", t);
+    CU_ASSERT_EQUAL(get_as(cookie, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"orphaned_at\":null"));
+    resp_free(&r);
+    /* a broken file changes nothing either, and names the line */
+    CU_ASSERT_EQUAL_FATAL(write_text(file, "kind: Component\nmetadata: [unclosed\n"), 0);
+    snprintf(path, sizeof(path), "/api/v1/catalog/locations/%lld/sync", id);
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", path, "", &r), 202);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(runner_pass(out, sizeof(out)), 0);
+    CU_ASSERT_STRING_EQUAL(location_field(cookie, id, "status", buf, sizeof(buf)), "error");
+    CU_ASSERT_PTR_NOT_NULL(strstr(location_field(cookie, id, "message", buf, sizeof(buf)), "line"));
+    CU_ASSERT_STRING_EQUAL(location_field(cookie, id, "entities", buf, sizeof(buf)), "5");
+    /* nothing waits for a confirmation now; after an emptied file, a confirmation lets exactly that go */
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", "/api/v1/catalog/locations/999999/sync?confirm=true", "", &r), 404);
+    resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(write_text(file, ""), 0);
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", path, "", &r), 202);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(runner_pass(out, sizeof(out)), 0);
+    CU_ASSERT_STRING_EQUAL(location_field(cookie, id, "pending_removals", buf, sizeof(buf)), "5");
+    snprintf(buf, sizeof(buf), "%s?confirm=true", path);
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", buf, "", &r), 202);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(runner_pass(out, sizeof(out)), 0);
+    CU_ASSERT_STRING_EQUAL(location_field(cookie, id, "status", buf, sizeof(buf)), "ok");
+    CU_ASSERT_STRING_EQUAL(location_field(cookie, id, "entities", buf, sizeof(buf)), "0");
+    CU_ASSERT_STRING_EQUAL(location_field(cookie, id, "orphans", buf, sizeof(buf)), "6");
+    snprintf(buf, sizeof(buf), "%s?confirm=true", path);
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", buf, "", &r), 409);
+    resp_free(&r);
+    /* the file back: its entities are adopted again */
+    location_yaml(yaml, sizeof(yaml), t, 5, "second");
+    CU_ASSERT_EQUAL_FATAL(write_text(file, yaml), 0);
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", path, "", &r), 202);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(runner_pass(out, sizeof(out)), 0);
+    CU_ASSERT_STRING_EQUAL(location_field(cookie, id, "entities", buf, sizeof(buf)), "6");
+    CU_ASSERT_STRING_EQUAL(location_field(cookie, id, "orphans", buf, sizeof(buf)), "0");
+
+    /* a git repository: the committed file is read, not the working tree */
+    char repo[512], cmd[2048];
+    snprintf(repo, sizeof(repo), "%s/%s-repo", dir, t);
+    location_yaml(yaml, sizeof(yaml), t, 0, "git");      /* the Group alone... */
+    snprintf(yaml, sizeof(yaml), "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: %s-git-api\n"
+                                 "spec:\n  type: openapi\n  lifecycle: production\n  owner: %s\n  definition: x\n", t, t);
+    snprintf(cmd, sizeof(cmd), "mkdir -p %s/sub && cd %s && git init -q && git config user.email t@example.com && "
+                               "git config user.name t && cat > sub/catalog-info.yaml && git add sub && "
+                               "git commit -qm one && echo 'broken: [' > sub/catalog-info.yaml && chmod -R a+rX %s",
+             repo, repo, repo);
+    FILE *g = popen(cmd, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    fputs(yaml, g);
+    CU_ASSERT_EQUAL_FATAL(pclose(g), 0);
+    snprintf(body, sizeof(body), "{\"type\":\"git\",\"target\":\"%s\",\"path\":\"sub/catalog-info.yaml\"}", repo);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/catalog/locations", body, &r), 201);
+    long long gid = created_id(&r);
+    resp_free(&r);
+    snprintf(body, sizeof(body), "{\"type\":\"git\",\"target\":\"%s\",\"path\":\"../etc/passwd\"}", repo);
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", "/api/v1/catalog/locations", body, &r), 422);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(runner_pass(out, sizeof(out)), 0);
+    CU_ASSERT_STRING_EQUAL(location_field(cookie, gid, "status", buf, sizeof(buf)), "ok");
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities/api/default/%s-git-api", t);
+    CU_ASSERT_EQUAL(get_as(cookie, path, &r), 200);
+    resp_free(&r);
+
+    /* a URL: read over HTTP; an upstream that fails is an error that changes nothing */
+    pid_t srv;
+    snprintf(yaml, sizeof(yaml), "apiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata:\n  name: %s-url-db\n"
+                                 "spec:\n  type: database\n  owner: %s\n", t, t);
+    int port = serve_once(1, 200, yaml, &srv);
+    CU_ASSERT_TRUE_FATAL(port > 0);
+    snprintf(body, sizeof(body), "{\"type\":\"url\",\"target\":\"http://127.0.0.1:%d/catalog-info.yaml\"}", port);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/catalog/locations", body, &r), 201);
+    long long uid = created_id(&r);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(runner_pass(out, sizeof(out)), 0);
+    waitpid(srv, NULL, 0);
+    CU_ASSERT_STRING_EQUAL(location_field(cookie, uid, "status", buf, sizeof(buf)), "ok");
+    CU_ASSERT_STRING_EQUAL(location_field(cookie, uid, "entities", buf, sizeof(buf)), "1");
+    port = serve_once(1, 500, "oops", &srv);
+    snprintf(path, sizeof(path), "/api/v1/catalog/locations/%lld", uid);
+    CU_ASSERT_EQUAL(session_req(cookie, csrf, "DELETE", path, NULL, NULL, &r), 200);
+    resp_free(&r);
+    snprintf(body, sizeof(body), "{\"type\":\"url\",\"target\":\"http://127.0.0.1:%d/catalog-info.yaml\"}", port);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/catalog/locations", body, &r), 201);
+    uid = created_id(&r);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(runner_pass(out, sizeof(out)), 0);
+    waitpid(srv, NULL, 0);
+    CU_ASSERT_STRING_EQUAL(location_field(cookie, uid, "status", buf, sizeof(buf)), "error");
+    CU_ASSERT_PTR_NOT_NULL(strstr(location_field(cookie, uid, "message", buf, sizeof(buf)), "answered 500"));
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities/resource/default/%s-url-db", t);
+    CU_ASSERT_EQUAL(get_as(cookie, path, &r), 200);      /* kept, an orphan of a deleted location */
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"location\":null"));
+    CU_ASSERT_PTR_NULL(strstr(r.body, "\"orphaned_at\":null"));
+    resp_free(&r);
+
+    /* a team's location brings only that team's entities */
+    snprintf(body, sizeof(body), "{\"name\":\"%s\"}", t);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/iam/teams", body, &r), 201);
+    resp_free(&r);
+    snprintf(file, sizeof(file), "%s/%s-team.yaml", dir, t);
+    snprintf(yaml, sizeof(yaml), "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: %s-stranger\n"
+                                 "spec:\n  type: service\n  lifecycle: production\n  owner: somebody-else\n", t);
+    CU_ASSERT_EQUAL_FATAL(write_text(file, yaml), 0);
+    snprintf(body, sizeof(body), "{\"type\":\"file\",\"target\":\"%s\",\"team\":\"%s\"}", file, t);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/catalog/locations", body, &r), 201);
+    long long tid = created_id(&r);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(runner_pass(out, sizeof(out)), 0);
+    CU_ASSERT_STRING_EQUAL(location_field(cookie, tid, "status", buf, sizeof(buf)), "error");
+    CU_ASSERT_PTR_NOT_NULL(strstr(location_field(cookie, tid, "message", buf, sizeof(buf)), "is not owned by team"));
+
+    /* deleting a location with its entities: each deleted, audited */
+    snprintf(path, sizeof(path), "/api/v1/catalog/locations/%lld?entities=delete", id);
+    CU_ASSERT_EQUAL(session_req(cookie, csrf, "DELETE", path, NULL, NULL, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"entities_deleted\":6"));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities/component/default/%s-c1", t);
+    CU_ASSERT_EQUAL(get_as(cookie, path, &r), 404);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/audit/events?target=%lld&limit=50", id);
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "catalog.location.create"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "catalog.location.guard"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "catalog.location.confirm"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "catalog.location.sync"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "catalog.location.delete"));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/audit/events?target=component:default/%s-c4&limit=50", t);
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "catalog.entity.orphan"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "catalog.entity.delete"));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/audit/events?target=component:default/%s-c1&limit=50", t);
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "catalog.entity.adopt"));     /* orphaned, then back unchanged */
+    resp_free(&r);
+}
+
+static json_object *get_json(const char *cookie, const char *path, long *status)
+{
+    struct resp r;
+    *status = get_as(cookie, path, &r);
+    json_object *o = json_tokener_parse(r.body ? r.body : "");
+    resp_free(&r);
+    return o;
+}
+
+static void test_catalog_discovery(void)
+{
+    char cookie[256], csrf[128], t[64], u[64], pw[96], ucookie[256], ucsrf[128], body[1024], base[256], path[512];
+    char out[4096], order1[1024], order2[1024];
+    struct resp r;
+    long st;
+    char sfx = server[strlen(server) - 1];
+    snprintf(t, sizeof(t), "disc%d%c", (int)getpid(), sfx);
+    snprintf(u, sizeof(u), "discdev%d%c", (int)getpid(), sfx);
+    snprintf(pw, sizeof(pw), "%s-password-1", u);
+    CU_ASSERT_EQUAL_FATAL(login("admin", admin_password(), cookie, sizeof(cookie), csrf, sizeof(csrf)), 200);
+    snprintf(base, sizeof(base), "/api/v1/catalog/entities/component/default/%s-svc", t);
+    snprintf(body, sizeof(body), "{\"apiVersion\":\"backstage.io/v1alpha1\",\"kind\":\"Component\",\"metadata\":{\"name\":"
+                                 "\"%s-svc\"},\"spec\":{\"type\":\"service\",\"lifecycle\":\"production\",\"owner\":\"%s\"}}", t, t);
+    CU_ASSERT_EQUAL_FATAL(session_req(cookie, csrf, "PUT", base, body, NULL, &r), 201);
+    resp_free(&r);
+    /* a developer of the owning team registers, with a token as CI would */
+    snprintf(body, sizeof(body), "{\"name\":\"%s\"}", t);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/iam/teams", body, &r), 201);
+    resp_free(&r);
+    snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", u, pw);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/iam/users", body, &r), 201);
+    resp_free(&r);
+    snprintf(body, sizeof(body), "{\"subject_type\":\"user\",\"subject\":\"%s\",\"role\":\"developer\",\"scope_type\":\"team\","
+                                 "\"scope_id\":\"%s\"}", u, t);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/iam/bindings", body, &r), 201);
+    resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(login(u, pw, ucookie, sizeof(ucookie), ucsrf, sizeof(ucsrf)), 200);
+    CU_ASSERT_EQUAL_FATAL(post_session(ucookie, ucsrf, "POST", "/api/v1/auth/tokens",
+                                       "{\"name\":\"ci\",\"scopes\":[\"catalog.instance.register\",\"catalog.entity.read\"],"
+                                       "\"expires_in_days\":1}", &r), 201);
+    json_object *o = json_tokener_parse(r.body);
+    char tok[128], hauth[200];
+    snprintf(tok, sizeof(tok), "%s", jstr(o, "token"));
+    json_object_put(o);
+    resp_free(&r);
+    snprintf(hauth, sizeof(hauth), "Authorization: Bearer %s", tok);
+    const char *const bearer[] = { hauth, NULL };
+
+    /* register: 201, again unchanged: 200 (a heartbeat) */
+    static const char *const names[] = { "a-1:8080", "b-2:8080", "c-3:8080", "d-4:8080" };
+    for (int i = 0; i < 4; i++) {
+        snprintf(path, sizeof(path), "%s/instances/production/%s", base, names[i]);
+        snprintf(body, sizeof(body), "{\"url\":\"http://10.0.0.%d:8080\",\"version\":\"1.%d\",\"region\":\"eu\","
+                                     "\"metadata\":{\"zone\":\"z%d\"},\"ttl_seconds\":%d}", i + 1, i, i, i == 0 ? 2 : 600);
+        CU_ASSERT_EQUAL(request("PUT", path, "application/json", body, -1, bearer, &r), 0);
+        CU_ASSERT_EQUAL(r.status, 201);
+        resp_free(&r);
+    }
+    CU_ASSERT_EQUAL(request("PUT", path, "application/json", body, -1, bearer, &r), 0);
+    CU_ASSERT_EQUAL(r.status, 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"status\":\"passing\""));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "%s/instances/staging/s-1", base);
+    CU_ASSERT_EQUAL(session_req(ucookie, ucsrf, "PUT", path, "{\"url\":\"https://staging.example/\"}", NULL, &r), 201);
+    resp_free(&r);
+    /* bad input */
+    CU_ASSERT_EQUAL(session_req(ucookie, ucsrf, "PUT", path, "{\"url\":\"ftp://x\",\"ttl_seconds\":0}", NULL, &r), 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"url\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "ttl_seconds"));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "%s/instances/Not_An_Env/x", base);
+    CU_ASSERT_EQUAL(session_req(ucookie, ucsrf, "PUT", path, "{\"url\":\"http://x\"}", NULL, &r), 404);
+    resp_free(&r);
+    /* discover: the passing ones, each caller's order stable */
+    snprintf(path, sizeof(path), "/api/v1/catalog/discover/%s-svc?environment=production", t);
+    o = get_json(cookie, path, &st);
+    CU_ASSERT_EQUAL(st, 200);
+    json_object *eps = NULL;
+    CU_ASSERT_TRUE_FATAL(o && json_object_object_get_ex(o, "endpoints", &eps));
+    CU_ASSERT_EQUAL(json_object_array_length(eps), 4);
+    snprintf(order1, sizeof(order1), "%s", json_object_to_json_string(eps));
+    json_object_put(o);
+    o = get_json(cookie, path, &st);
+    json_object_object_get_ex(o, "endpoints", &eps);
+    snprintf(order2, sizeof(order2), "%s", json_object_to_json_string(eps));
+    CU_ASSERT_STRING_EQUAL(order1, order2);
+    json_object_put(o);
+    int differs = 0;   /* seeds spread callers: of a few seeds, some order differs */
+    for (int s = 0; s < 8; s++) {
+        snprintf(path, sizeof(path), "/api/v1/catalog/discover/%s-svc?environment=production&seed=s%d", t, s);
+        o = get_json(cookie, path, &st);
+        json_object_object_get_ex(o, "endpoints", &eps);
+        differs += strcmp(order1, json_object_to_json_string(eps)) != 0;
+        json_object_put(o);
+    }
+    CU_ASSERT_TRUE(differs > 0);
+    CU_ASSERT_EQUAL(get_as(cookie, "/api/v1/catalog/discover/nothing-here?environment=production", &r), 404);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/catalog/discover/%s-svc", t);
+    CU_ASSERT_EQUAL(get_as(cookie, path, &r), 422);
+    resp_free(&r);
+
+    /* a missed TTL: critical, and gone from discover; a heartbeat brings it back */
+    sleep(3);
+    snprintf(path, sizeof(path), "%s/instances", base);
+    CU_ASSERT_EQUAL(get_as(cookie, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"instance\":\"a-1:8080\",\"url\":\"http://10.0.0.1:8080\",\"version\":\"1.0\","
+                                          "\"region\":\"eu\",\"metadata\":{\"zone\":\"z0\"},\"ttl_seconds\":2"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"status\":\"critical\""));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/catalog/discover/%s-svc?environment=production", t);
+    CU_ASSERT_EQUAL(get_as(cookie, path, &r), 200);
+    CU_ASSERT_PTR_NULL(strstr(r.body, "a-1:8080"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "b-2:8080"));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "%s/instances/production/a-1:8080/heartbeat", base);
+    CU_ASSERT_EQUAL(request("POST", path, NULL, "", 0, bearer, &r), 0);
+    CU_ASSERT_EQUAL(r.status, 200);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/catalog/discover/%s-svc?environment=production", t);
+    CU_ASSERT_EQUAL(get_as(cookie, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "a-1:8080"));
+    resp_free(&r);
+
+    /* the runner deregisters what stayed critical past its deregister time, audited */
+    snprintf(path, sizeof(path), "%s/instances/production/short-lived", base);
+    CU_ASSERT_EQUAL(session_req(ucookie, ucsrf, "PUT", path, "{\"url\":\"http://x:1\",\"ttl_seconds\":1,"
+                                                             "\"deregister_seconds\":1}", NULL, &r), 201);
+    resp_free(&r);
+    sleep(3);
+    CU_ASSERT_EQUAL(runner_pass(out, sizeof(out)), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "deregistered"));
+    snprintf(path, sizeof(path), "%s/instances", base);
+    CU_ASSERT_EQUAL(get_as(cookie, path, &r), 200);
+    CU_ASSERT_PTR_NULL(strstr(r.body, "short-lived"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "b-2:8080"));     /* critical, but not yet for its deregister time */
+    resp_free(&r);
+    snprintf(path, sizeof(path), "%s/instances/production/short-lived/heartbeat", base);
+    CU_ASSERT_EQUAL(request("POST", path, NULL, "", 0, bearer, &r), 0);
+    CU_ASSERT_EQUAL(r.status, 404);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/audit/events?target=component:default/%s-svc/production/short-lived&limit=10", t);
+    CU_ASSERT_EQUAL(get_as(cookie, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "catalog.instance.register"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"actor_type\":\"runner\""));
+    resp_free(&r);
+
+    /* deregister by hand; someone of another team may not register */
+    snprintf(path, sizeof(path), "%s/instances/production/b-2:8080", base);
+    CU_ASSERT_EQUAL(request("DELETE", path, NULL, NULL, 0, bearer, &r), 0);
+    CU_ASSERT_EQUAL(r.status, 200);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(request("DELETE", path, NULL, NULL, 0, bearer, &r), 0);
+    CU_ASSERT_EQUAL(r.status, 404);
+    resp_free(&r);
+    char other[64];
+    snprintf(other, sizeof(other), "discx%d%c", (int)getpid(), sfx);
+    CU_ASSERT_EQUAL_FATAL(make_user(other, "developer"), 0);   /* a developer everywhere, but... */
+    snprintf(body, sizeof(body), "%s-password-1", other);
+    char ocookie[256], ocsrf[128];
+    CU_ASSERT_EQUAL_FATAL(login(other, body, ocookie, sizeof(ocookie), ocsrf, sizeof(ocsrf)), 200);
+    snprintf(path, sizeof(path), "/api/v1/iam/policies");
+    snprintf(body, sizeof(body), "{\"name\":\"%s-own\",\"permission\":\"catalog.instance.register\",\"conditions\":"
+                                 "{\"owner\":\"%s\"},\"require_owner\":true}", t, t);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", path, body, &r), 201);
+    long long pol = created_id(&r);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "%s/instances/production/intruder", base);
+    CU_ASSERT_EQUAL(session_req(ocookie, ocsrf, "PUT", path, "{\"url\":\"http://evil:1\"}", NULL, &r), 403);  /* ...not its owner */
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "policy"));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/iam/policies/%lld", pol);
+    CU_ASSERT_EQUAL(session_req(cookie, csrf, "DELETE", path, NULL, NULL, &r), 200);
+    resp_free(&r);
+}
 
 /* ---- the authorization matrix: every route of every handler, for every built-in role -------- */
 
@@ -2187,6 +2681,8 @@ int main(void)
     CU_add_test(au, "custom roles, policies, and changes seen at once by every process", test_custom_roles_and_policies);
     CU_add_test(au, "catalog: entities, ETag and If-Match, owners' teams, relations", test_catalog_entities);
     CU_add_test(au, "catalog import: YAML, dry run, unchanged and changed, all or nothing", test_catalog_import);
+    CU_add_test(au, "catalog locations: file, git, URL; orphans, the deletion guard, teams", test_catalog_locations);
+    CU_add_test(au, "catalog discovery: register, TTL to critical, discover, runner deregisters", test_catalog_discovery);
     CU_add_test(au, "authorization matrix: every route x anonymous and each role", test_authorization_matrix);
 
     CU_pSuite d = CU_add_suite("database down", NULL, NULL);

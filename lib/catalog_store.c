@@ -1,0 +1,167 @@
+/*
+ * catalog_store: one way to write an entity, whoever writes it (see catalog_store.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog_store.h"
+
+static const char sql_get[] =
+    "SELECT id, document, version, owner_team, location_id, orphaned_at IS NOT NULL FROM entities WHERE ref = ?";
+static const char sql_get_locked[] =
+    "SELECT id, document, version, owner_team, location_id, orphaned_at IS NOT NULL FROM entities WHERE ref = ? "
+    "FOR UPDATE";
+static const char sql_insert[] =
+    "INSERT INTO entities (ref, kind, namespace, name, title, description, type, lifecycle, owner_ref, owner_team, "
+    "tags, document, location_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_update[] =
+    "UPDATE entities SET title = ?, description = ?, type = ?, lifecycle = ?, owner_ref = ?, owner_team = ?, tags = ?, "
+    "document = ?, version = version + 1, orphaned_at = NULL, updated_at = UTC_TIMESTAMP(6) WHERE id = ?";
+static const char sql_adopt[] = "UPDATE entities SET orphaned_at = NULL WHERE id = ?";
+static const char sql_delete[] = "DELETE FROM entities WHERE id = ?";
+static const char sql_relations_clear[] = "DELETE FROM relations WHERE declared_by = ?";
+
+/* Relations are inserted RELATIONS_BATCH at a time (each both ways): few round trips, and few
+ * statement shapes for the statement cache. */
+#define RELATIONS_BATCH 8
+
+const char *catalog_owner_team(struct arena *a, const char *owner_ref)
+{
+    static const char prefix[] = "group:";
+    if (!owner_ref || strncmp(owner_ref, prefix, sizeof(prefix) - 1) != 0)
+        return NULL;
+    const char *slash = strchr(owner_ref, '/');
+    return slash ? arena_strdup(a, slash + 1) : NULL;
+}
+
+static const char *tags_text(struct arena *a, json_object *doc)
+{
+    json_object *meta, *tags;
+    if (!json_object_object_get_ex(doc, "metadata", &meta) || !json_object_object_get_ex(meta, "tags", &tags) ||
+        !json_object_is_type(tags, json_type_array))
+        return "";
+    const char *out = "";
+    for (size_t i = 0; i < json_object_array_length(tags); i++)
+        out = arena_printf(a, "%s%s%s", out, i ? " " : "", json_object_get_string(json_object_array_get_idx(tags, i)));
+    return out;
+}
+
+static int relations_add(const struct catalog_writer *w, const struct catalog_entity *e, long long id)
+{
+    static const char head[] = "INSERT IGNORE INTO relations (source_ref, type, target_ref, declared_by) VALUES ";
+    struct db_value v[RELATIONS_BATCH * 8];
+    for (size_t at = 0; at < e->nrelations; at += RELATIONS_BATCH) {
+        size_t n = e->nrelations - at < RELATIONS_BATCH ? e->nrelations - at : RELATIONS_BATCH, nv = 0;
+        char sql[sizeof(head) + RELATIONS_BATCH * 32];
+        size_t len = (size_t)snprintf(sql, sizeof(sql), "%s", head);
+        for (size_t i = 0; i < n; i++) {
+            const struct catalog_relation *rel = &e->relations[at + i];
+            len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s(?, ?, ?, ?), (?, ?, ?, ?)", i ? ", " : "");
+            v[nv++] = (struct db_value)DB_TEXTV(e->ref.text);
+            v[nv++] = (struct db_value)DB_TEXTV(rel->type);
+            v[nv++] = (struct db_value)DB_TEXTV(rel->target.text);
+            v[nv++] = (struct db_value)DB_INTV(id);
+            v[nv++] = (struct db_value)DB_TEXTV(rel->target.text);
+            v[nv++] = (struct db_value)DB_TEXTV(rel->inverse);
+            v[nv++] = (struct db_value)DB_TEXTV(e->ref.text);
+            v[nv++] = (struct db_value)DB_INTV(id);
+        }
+        if (db_query(w->db, w->arena, sql, v, nv, NULL, w->p) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int audit(const struct catalog_writer *w, const char *action, const char *ref, const char *details)
+{
+    struct audit_event ev = w->event;
+    ev.action = action;
+    ev.outcome = "success";
+    ev.target_type = "entity";
+    ev.target_id = ref;
+    ev.details = details;
+    return audit_append(w->db, w->arena, &ev, w->p);
+}
+
+int catalog_store(const struct catalog_writer *w, const struct catalog_entity *e, json_object *doc,
+                  const char *if_match, bool dry_run, enum catalog_outcome *outcome, long long *version)
+{
+    struct problem *p = w->p;
+    struct arena *a = w->arena;
+    const struct catalog_ref *ref = &e->ref;
+    /* a Group is its team's own entity; everything else is its owner Group's team's */
+    const char *team = catalog_owner_team(a, strcmp(ref->kind, "Group") == 0 ? ref->text : e->owner);
+    if (w->allow(w->ctx, team, ref) < 0)
+        return -1;
+    const char *document = arena_strdup(a, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
+    struct db_value key = DB_TEXTV(ref->text);
+    struct db_result cur;
+    if (!document)
+        return problem_set(p, 500, "internal", "out of memory");
+    if (db_query(w->db, a, dry_run ? sql_get : sql_get_locked, &key, 1, &cur, p) < 0)
+        return -1;
+    bool exists = cur.nrows == 1;
+    const char *current = exists ? db_cell(&cur, 0, 2) : NULL;
+    if (if_match && (strcmp(if_match, "*") == 0 ? !exists : !exists || strcmp(if_match, arena_printf(a, "\"%s\"", current)) != 0))
+        return problem_set(p, 412, "precondition-failed", "%s has changed (or does not exist): read it again", ref->text);
+    if (exists) {
+        /* the current owner must allow it too: nobody takes another team's entity by renaming its owner */
+        if (w->allow(w->ctx, db_cell(&cur, 0, 3), ref) < 0)
+            return -1;
+        long long from = db_cell(&cur, 0, 4) ? atoll(db_cell(&cur, 0, 4)) : 0;
+        if (from != w->location_id && from != 0)
+            return problem_set(p, 409, "conflict", "%s comes from location %lld: change it there (or delete the location)",
+                               ref->text, from);
+        if (from != w->location_id)
+            return problem_set(p, 409, "conflict", "%s was written by hand, not by this location: delete it first to "
+                                                   "let the location own it", ref->text);
+    }
+    *version = exists ? atoll(current) : 1;
+    bool orphan = exists && strcmp(db_cell(&cur, 0, 5), "1") == 0;
+    if (exists && strcmp(db_cell(&cur, 0, 1), document) == 0) {
+        *outcome = CATALOG_UNCHANGED;
+        if (!orphan || dry_run)
+            return 0;
+        struct db_value id = DB_INTV(atoll(db_cell(&cur, 0, 0)));
+        if (db_query(w->db, a, sql_adopt, &id, 1, NULL, p) < 0)
+            return -1;
+        return audit(w, "catalog.entity.adopt", ref->text, NULL);
+    }
+    *outcome = exists ? CATALOG_CHANGED : CATALOG_ADDED;
+    if (dry_run)
+        return 0;
+    long long id;
+    const char *tags = tags_text(a, doc);
+    struct db_value own = e->owner ? DB_TEXTV(e->owner) : DB_NULLV, tm = team ? DB_TEXTV(team) : DB_NULLV;
+    if (exists) {
+        id = atoll(db_cell(&cur, 0, 0));
+        *version += 1;
+        struct db_value v[9] = { DB_TEXTV(e->title), DB_TEXTV(e->description), DB_TEXTV(e->type), DB_TEXTV(e->lifecycle),
+                                 own, tm, DB_TEXTV(tags), DB_TEXTV(document), DB_INTV(id) };
+        struct db_value rid = DB_INTV(id);
+        if (db_query(w->db, a, sql_update, v, 9, NULL, p) < 0 || db_query(w->db, a, sql_relations_clear, &rid, 1, NULL, p) < 0)
+            return -1;
+    } else {
+        struct db_value v[13] = { DB_TEXTV(ref->text), DB_TEXTV(ref->kind), DB_TEXTV(ref->ns), DB_TEXTV(ref->name),
+                                  DB_TEXTV(e->title), DB_TEXTV(e->description), DB_TEXTV(e->type), DB_TEXTV(e->lifecycle),
+                                  own, tm, DB_TEXTV(tags), DB_TEXTV(document),
+                                  w->location_id ? DB_INTV(w->location_id) : DB_NULLV };
+        struct db_result ins;
+        if (db_query(w->db, a, sql_insert, v, 13, &ins, p) < 0)
+            return -1;
+        id = (long long)ins.insert_id;
+    }
+    if (relations_add(w, e, id) < 0)
+        return -1;
+    return audit(w, exists ? "catalog.entity.update" : "catalog.entity.create", ref->text,
+                 arena_printf(a, "{\"version\":%lld,\"relations\":%zu}", *version, e->nrelations));
+}
+
+int catalog_remove(const struct catalog_writer *w, long long id, const char *ref, const char *details)
+{
+    struct db_value v = DB_INTV(id);
+    if (db_query(w->db, w->arena, sql_delete, &v, 1, NULL, w->p) < 0)
+        return -1;
+    return audit(w, "catalog.entity.delete", ref, details);
+}

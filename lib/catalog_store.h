@@ -1,0 +1,52 @@
+/*
+ * catalog_store: writing entities to the database — one piece for every writer (a PUT, an
+ * import, a location's sync by the runner). A writer says who it is (the audit event's actor),
+ * which location it speaks for (none for a person's PUT or import) and who decides (a callback
+ * given the entity's owning team). Each store keeps relations in both directions and audits
+ * itself inside the caller's transaction.
+ *
+ * An entity belongs to whoever wrote it first: a location's entities change only through that
+ * location (edit the file, not the catalog), and a location never takes over an entity written
+ * by hand or by another location. Both are refused with 409.
+ */
+#ifndef PORTICO_CATALOG_STORE_H
+#define PORTICO_CATALOG_STORE_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+
+#include "arena.h"
+#include "audit.h"
+#include "catalog.h"
+#include "db.h"
+#include "problem.h"
+
+struct catalog_writer {
+    struct db *db;
+    struct arena *arena;
+    struct problem *p;
+    struct audit_event event;    /* the actor's fields; action, target and details are set per write */
+    long long location_id;       /* 0: not a location's sync */
+    /* May the writer write an entity owned by team (NULL: nobody's)? 0, or -1 with p set. */
+    int (*allow)(void *ctx, const char *team, const struct catalog_ref *ref);
+    void *ctx;
+};
+
+enum catalog_outcome { CATALOG_UNCHANGED, CATALOG_ADDED, CATALOG_CHANGED };
+
+/* The Portico team an owner ref names: a Group's name (NULL for none, or a User). A Group
+ * entity's own team is the one its ref names. */
+const char *catalog_owner_team(struct arena *a, const char *owner_ref);
+
+/* Store one validated entity inside the open transaction (only decide, when dry_run): the new
+ * owner's team and the current one must be allowed; if_match (NULL: none; "*"; "\"<version>\"")
+ * must hold (412). An unchanged document is left alone (an orphan written again is adopted).
+ * 0 with *outcome and *version, or -1 with the problem (the caller rolls back). */
+int catalog_store(const struct catalog_writer *w, const struct catalog_entity *e, json_object *doc,
+                  const char *if_match, bool dry_run, enum catalog_outcome *outcome, long long *version);
+
+/* Delete the entity id (its relations and instances go with it) and audit it, in the open
+ * transaction. details: JSON text or NULL. */
+int catalog_remove(const struct catalog_writer *w, long long id, const char *ref, const char *details);
+
+#endif
