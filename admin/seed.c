@@ -162,8 +162,13 @@ int cmd_seed(const struct config *cfg, int argc, char **argv)
     fprintf(stderr, "seeding %ld entities: %ld groups, %ld domains, %ld systems, %ld APIs, %ld resources, %ld components\n",
             n, c.groups, c.domains, c.systems, c.apis, c.resources, c.components);
     /* the seed, and what the catalog benchmark imported (namespace bench) */
-    if (db_exec_script(db, "DELETE FROM entities WHERE namespace IN ('seed', 'bench')", &p) < 0)
-        goto out;
+    for (;;) {   /* in slices: one statement over 100,000 rows and their relations outlasts the read timeout */
+        struct db_result d;
+        if (db_query(db, &a, "DELETE FROM entities WHERE namespace IN ('seed', 'bench') LIMIT 2000", NULL, 0, &d, &p) < 0)
+            goto out;
+        if (d.affected == 0)
+            break;
+    }
     for (long g = 0; g < c.groups; g++) {
         char sql[160];
         snprintf(sql, sizeof(sql), "INSERT IGNORE INTO teams (name, display_name) VALUES ('seed-team-%03ld', 'Seed team %ld')", g, g);

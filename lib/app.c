@@ -397,12 +397,19 @@ static int cgi_write(void *ctx, const char *buf, size_t n)
     return fwrite(buf, 1, n, stdout) == n ? 0 : -1;
 }
 
+/* The largest body any route reads (imports have a limit of their own); each route applies its
+ * own with http_body_read. */
+static long body_cap(const struct config *cfg)
+{
+    return cfg->catalog_import_max_bytes > cfg->body_max_bytes ? cfg->catalog_import_max_bytes : cfg->body_max_bytes;
+}
+
 /* A CGI program that exits without reading its body makes some servers (mod_cgid) fail to
  * deliver the answer: read what is left, up to the body cap. (fcgi.c reads every body.) */
 static void cgi_drain(const struct config *cfg)
 {
     char buf[16384];
-    long left = cfg->body_max_bytes;
+    long left = body_cap(cfg);
     size_t n;
     while (left > 0 && (n = fread(buf, 1, sizeof(buf), stdin)) > 0)
         left -= (long)n;
@@ -429,7 +436,7 @@ static void app_fcgi_serve(void *ud, struct fcgi_request *req, http_read_fn read
     struct app_fcgi *f = ud;
     app_serve(f->app, f->c, req->env, read, read_ctx, write, write_ctx);
     /* the configuration may have arrived with this request */
-    app_body_cap = (size_t)f->c->cfg->body_max_bytes;
+    app_body_cap = (size_t)body_cap(f->c->cfg);
 }
 
 int app_main(const struct app *app, int argc, char **argv)
@@ -494,7 +501,7 @@ int app_main(const struct app *app, int argc, char **argv)
         sigaction(SIGUSR1, &sa, NULL); /* multiwatch's default "graceful" signal */
         /* Until the configuration arrives (mod_fcgid: with the first request), keep bodies up
          * to the largest cap a configuration may set; http_body_read applies the real one. */
-        app_body_cap = c.config_pending ? (size_t)64 * 1024 * 1024 : (size_t)cfg.body_max_bytes;
+        app_body_cap = c.config_pending ? (size_t)64 * 1024 * 1024 : (size_t)body_cap(&cfg);
         struct app_fcgi ctx = { app, &c };
         if (fcgi_serve(&app_body_cap, app_fcgi_serve, &ctx) < 0)
             log_event("error", "the FastCGI loop failed");

@@ -56,7 +56,7 @@ static const struct config_key config_keys[] = {
     INTA(ratelimit_per_minute, "600", 0, 10000000, "API requests a minute per user or token (0: no limit)"),
     INTA(ratelimit_anonymous_per_minute, "300", 0, 10000000, "API requests a minute per address without credentials (0: no limit)"),
     INTA(ratelimit_burst, "60", 1, 100000, "requests a caller may make at once before the per-minute pace applies"),
-    LNG(catalog_import_max_bytes, "33554432", 1024, 256L * 1024 * 1024, "largest catalog import (POST /catalog/import) accepted; the web server's limit must allow it too"),
+    LNG(catalog_import_max_bytes, "33554432", 1024, 64L * 1024 * 1024, "largest catalog import (POST /catalog/import) accepted; the web server's limit must allow it too"),
     STR(catalog_location_roots, "", "directories (separated by ':') under which file and git catalog locations may be registered; empty: only http(s) locations"),
     INT(catalog_sync_seconds, "300", 10, 86400, "how often the runner re-reads a catalog location, unless it was registered with its own interval"),
     INT(catalog_orphan_guard_percent, "20", 0, 100, "a location sync that would orphan or delete more than this share of the location's entities waits for a confirmation"),

@@ -287,11 +287,21 @@ static int db_query_once(struct db *db, struct arena *a, const char *sql,
         db_record(db, CR_INVALID_PARAMETER_NO, "parameter count does not match the statement");
         return -1;
     }
-    MYSQL_BIND bind[32];
-    unsigned long lens[32];
-    if (nparams > 32) {
-        db_record(db, CR_INVALID_PARAMETER_NO, "more than 32 parameters");
+    /* most statements bind a few values: those stay on the stack; a long IN list or a batch of
+     * rows takes its binds from the request's arena */
+    MYSQL_BIND small[32], *bind = small;
+    unsigned long small_lens[32], *lens = small_lens;
+    if (nparams > DB_PARAMS_MAX) {
+        db_record(db, CR_INVALID_PARAMETER_NO, "more than " DB_PARAMS_MAX_TEXT " parameters");
         return -1;
+    }
+    if (nparams > 32) {
+        bind = arena_alloc(a, nparams * sizeof(*bind));
+        lens = arena_alloc(a, nparams * sizeof(*lens));
+        if (!bind || !lens) {
+            db_record(db, CR_OUT_OF_MEMORY, "out of memory for the parameters");
+            return -1;
+        }
     }
     memset(bind, 0, sizeof(bind[0]) * (nparams ? nparams : 1));
     for (size_t i = 0; i < nparams; i++) {

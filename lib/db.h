@@ -23,6 +23,10 @@
 
 struct db;
 
+/* The most values one statement may bind (MariaDB allows 65,535). */
+#define DB_PARAMS_MAX 4096
+#define DB_PARAMS_MAX_TEXT "4096"
+
 enum db_role { DB_ROLE_APP, DB_ROLE_ADMIN };
 
 enum db_type { DB_NULL, DB_INT, DB_TEXT };

@@ -104,7 +104,7 @@ awk 'BEGIN {
   }
 }' > "$yaml"
 import() {
-  curl -sS -o "$work/import.out" -w '%{http_code} %{time_total}' -H "Authorization: Bearer $token" \
+  curl -sS -o "$work/import.out" -w '%{http_code} %{time_total}\n' -H "Authorization: Bearer $token" \
     -H 'Content-Type: application/yaml' --data-binary @"$yaml" "$url/api/v1/catalog/import"
 }
 read -r I_CODE I_S < <(import)
