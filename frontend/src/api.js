@@ -15,7 +15,8 @@ export function whenUnauthenticated(handler) {
 }
 
 /**
- * An error answer: status, title, detail, and for 422 the field errors keyed by field name.
+ * An error answer: status, title, detail, and for 422 the field errors keyed by field name
+ * (`errors` keeps them as the API sent them: [{field, message}]).
  * An item of a list counts as the list ("scopes[2]", "permissions/2": "scopes", "permissions"),
  * a member of an object is "object.member" ("conditions/kind": "conditions.kind"); several
  * messages for one field are joined.
@@ -26,6 +27,7 @@ export class Problem extends Error {
     this.status = status;
     this.title = title;
     this.detail = detail;
+    this.errors = errors;
     this.fieldErrors = {};
     for (const e of errors) {
       const item = /^(.*?)(\[\d+\]|\/\d+)$/.exec(e.field);
@@ -58,18 +60,19 @@ async function problemOf(res) {
 
 /**
  * Call the API: api('/iam/users', {method: 'POST', body: {...}}) resolves to the JSON answer
- * and rejects with a Problem.
+ * and rejects with a Problem. A body given with `type` is sent as it is, with that Content-Type
+ * (api('/catalog/import', {method: 'POST', body: yamlText, type: 'application/yaml'})).
  */
-export async function api(path, { method = 'GET', body, query } = {}) {
+export async function api(path, { method = 'GET', body, query, type } = {}) {
   const headers = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (body !== undefined) headers['Content-Type'] = type ?? 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let res;
   try {
     res = await fetch(apiUrl(path, query), {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || type ? body : JSON.stringify(body),
       credentials: 'same-origin',
     });
   } catch {

@@ -12,6 +12,7 @@ import { NotFound } from './pages/NotFound.jsx';
 import { Tokens } from './pages/Tokens.jsx';
 import { Password } from './pages/Password.jsx';
 import { Audit } from './pages/Audit.jsx';
+import { Catalog } from './pages/catalog/Catalog.jsx';
 import { Admin } from './pages/admin/Admin.jsx';
 
 // Links to the API (exports) are left to the browser; everything else is the portal's.
@@ -40,6 +41,8 @@ function Portal() {
           <Route key={a.path} path={a.path} component={Placeholder} area={a} />,
           <Route key={`${a.path}/*`} path={`${a.path}/*`} component={Placeholder} area={a} />,
         ])}
+        <Route path="/catalog" component={Catalog} />
+        <Route path="/catalog/*" component={Catalog} />
         <Route path="/audit" component={Audit} />
         <Route path="/admin" component={Admin} />
         <Route path="/admin/*" component={Admin} />

@@ -1,4 +1,5 @@
-// The start page: who you are, your roles, and the areas you can go to.
+// The start page: who you are, your roles and teams (with what they own in the catalog), and the
+// areas you can go to.
 import { visibleAreas } from '../areas.js';
 import { useSession } from '../session.jsx';
 import { Page } from '../components/Page.jsx';
@@ -26,6 +27,7 @@ export function Home() {
         <section aria-labelledby="teams-h">
           <h2 id="teams-h">Your teams</h2>
           {teams.length === 0 ? <p>You are in no team.</p> : <ul>{teams.map((t) => <li key={t}>{t}</li>)}</ul>}
+          <p><a href="/catalog?mine=true">My services</a>: what your teams own in the catalog.</p>
         </section>
       </div>
       <section aria-labelledby="areas-h">
