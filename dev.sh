@@ -128,7 +128,7 @@ db_start() {
   fi
   mariadbd --no-defaults --datadir="$STATE/mysql" --socket="$DB_SOCK" --pid-file="$RUN/mysqld.pid" \
     --skip-networking --user="$user" --log-error="$LOG/mariadb.log" \
-    --innodb-buffer-pool-size=128M --max-connections=200 >/dev/null 2>&1 &
+    --innodb-buffer-pool-size="${PORTICO_DB_BUFFER_POOL:-1G}" --max-connections=200 >/dev/null 2>&1 &
   local i
   for i in $(seq 1 150); do
     if mysql_admin -e 'SELECT 1' >/dev/null 2>&1; then return 0; fi

@@ -1,7 +1,8 @@
 /*
  * portico-admin seed --entities N: a catalog of N entities for demos and benchmarks, in the
- * namespace "seed" (replaced whole on each run, with the namespace "bench" that the catalog
- * benchmark imports into; nothing else touched), with teams to own them.
+ * namespace "seed" (kept when one of that size is there, else replaced whole; with --replace
+ * always replaced), with teams to own them. The namespace "bench", which the catalog benchmark
+ * imports into, is emptied each time. Nothing else is touched.
  *
  * The shape of a real organisation's catalog: 200 Groups (Portico teams seed-team-000...), 50
  * Domains, 1% Systems, 8.75% APIs, 15% Resources, the rest Components; each Component owned by
@@ -136,8 +137,11 @@ static void lower(char *s)
 int cmd_seed(const struct config *cfg, int argc, char **argv)
 {
     long n = 0;
+    bool replace = false;
     for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--entities") == 0 && i + 1 < argc) {
+        if (strcmp(argv[i], "--replace") == 0) {
+            replace = true;
+        } else if (strcmp(argv[i], "--entities") == 0 && i + 1 < argc) {
             n = strtol(argv[++i], NULL, 10);
         } else {
             fprintf(stderr, "portico-admin seed: unknown option %s\n", argv[i]);
@@ -155,14 +159,25 @@ int cmd_seed(const struct config *cfg, int argc, char **argv)
     problem_init(&p);
     arena_init(&a, 0);
     struct db *db = db_new(cfg, DB_ROLE_ADMIN);
-    struct sb ents = { 0 }, rels = { 0 };
+    struct sb ents = { 0 }, rels = { 0 }, terms = { 0 };
     int rc = 2;
     if (!db)
         goto out;
     fprintf(stderr, "seeding %ld entities: %ld groups, %ld domains, %ld systems, %ld APIs, %ld resources, %ld components\n",
             n, c.groups, c.domains, c.systems, c.apis, c.resources, c.components);
     /* the seed, and what the catalog benchmark imported (namespace bench) */
-    for (;;) {   /* in slices: one statement over 100,000 rows and their relations outlasts the read timeout */
+    /* a seed of this size already there is kept (--replace writes it again): a benchmark run
+     * right after deleting 100,000 rows would measure InnoDB purging them */
+    if (db_query(db, &a, "SELECT COUNT(*) FROM entities WHERE namespace = 'seed'", NULL, 0, &r, &p) < 0)
+        goto out;
+    if (!replace && atol(db_cell(&r, 0, 0)) == n) {
+        if (db_exec_script(db, "DELETE FROM entities WHERE namespace = 'bench'", &p) < 0)
+            goto out;
+        printf("kept the seed of %ld entities already in namespace seed (--replace writes it again)\n", n);
+        rc = 0;
+        goto out;
+    }
+    for (;;) {   /* in slices: one statement over 100,000 rows and their relations takes minutes */
         struct db_result d;
         if (db_query(db, &a, "DELETE FROM entities WHERE namespace IN ('seed', 'bench') LIMIT 2000", NULL, 0, &d, &p) < 0)
             goto out;
@@ -180,7 +195,10 @@ int cmd_seed(const struct config *cfg, int argc, char **argv)
     long long base = atoll(db_cell(&r, 0, 0)) + 1;
     long nrel = 0;
     for (long at = 0; at < n; at += BATCH) {
-        ents.len = rels.len = 0;
+        ents.len = rels.len = terms.len = 0;
+        arena_reset(&a);
+        sb_printf(&terms, "INSERT IGNORE INTO entity_terms (term, entity_id) VALUES ");
+        bool first_term = true;
         sb_printf(&ents, "INSERT INTO entities (id, ref, kind, namespace, name, title, description, type, lifecycle, "
                          "owner_ref, owner_team, tags, document) VALUES ");
         sb_printf(&rels, "INSERT INTO relations (source_ref, type, target_ref, declared_by) VALUES ");
@@ -271,6 +289,16 @@ int cmd_seed(const struct config *cfg, int argc, char **argv)
                       id, ref, kind, name, title, desc, type, life, owner[0] ? "'" : "", owner[0] ? owner : "NULL",
                       owner[0] ? "'" : "", team[0] ? "'" : "", team[0] ? team : "NULL", team[0] ? "'" : "", tags, doc.s);
             free(doc.s);
+            const char *tl[CATALOG_TERMS_MAX];
+            size_t nt = 0;
+            catalog_terms(name, &a, tl, &nt, CATALOG_TERMS_MAX);
+            catalog_terms(title, &a, tl, &nt, CATALOG_TERMS_MAX);
+            catalog_terms(desc, &a, tl, &nt, CATALOG_TERMS_MAX);
+            catalog_terms(tags, &a, tl, &nt, CATALOG_TERMS_MAX);
+            for (size_t x = 0; x < nt; x++) {
+                sb_printf(&terms, "%s('%s',%lld)", first_term ? "" : ",", tl[x], id);
+                first_term = false;
+            }
             for (int x = 0; x < nr; x++) {
                 sb_printf(&rels, "%s('%s','%s','%s',%lld),('%s','%s','%s',%lld)", first_rel ? "" : ",", ref, rl[x].type,
                           rl[x].target, id, rl[x].target, rl[x].inverse, ref, id);
@@ -278,12 +306,13 @@ int cmd_seed(const struct config *cfg, int argc, char **argv)
                 nrel++;
             }
         }
-        if (ents.oom || rels.oom) {
+        if (ents.oom || rels.oom || terms.oom) {
             problem_set(&p, 500, "internal", "out of memory");
             goto out;
         }
         if (db_begin(db, &p) < 0 || db_exec_script(db, ents.s, &p) < 0 ||
-            (!first_rel && db_exec_script(db, rels.s, &p) < 0) || db_commit(db, &p) < 0)
+            (!first_rel && db_exec_script(db, rels.s, &p) < 0) || (!first_term && db_exec_script(db, terms.s, &p) < 0) ||
+            db_commit(db, &p) < 0)
             goto out;
         if ((at / BATCH) % 10 == 9)
             fprintf(stderr, "  %ld entities\n", at + BATCH);
@@ -312,6 +341,7 @@ out:
         db_abort(db);
     free(ents.s);
     free(rels.s);
+    free(terms.s);
     db_free(db);
     arena_free(&a);
     return rc;

@@ -233,7 +233,7 @@ static const struct route audit_routes[] = {
       "the same page (the next cursor is then in X-Next-Cursor); exporting also needs audit.event.export." },
 };
 
-static const struct app audit_app = { "audit", audit_routes, sizeof(audit_routes) / sizeof(audit_routes[0]) };
+static const struct app audit_app = { "audit", audit_routes, sizeof(audit_routes) / sizeof(audit_routes[0]), NULL };
 
 int main(int argc, char **argv)
 {

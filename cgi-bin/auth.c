@@ -414,7 +414,7 @@ static const struct route auth_routes[] = {
       "Revoke an API token", "It stops working at once." },
 };
 
-static const struct app auth_app = { "auth", auth_routes, sizeof(auth_routes) / sizeof(auth_routes[0]) };
+static const struct app auth_app = { "auth", auth_routes, sizeof(auth_routes) / sizeof(auth_routes[0]), NULL };
 
 int main(int argc, char **argv)
 {

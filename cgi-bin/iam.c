@@ -988,7 +988,7 @@ static const struct route iam_routes[] = {
       "Unlock logins", "Takes {username}: clears the failed-login count that throttles the account." },
 };
 
-static const struct app iam_app = { "iam", iam_routes, sizeof(iam_routes) / sizeof(iam_routes[0]) };
+static const struct app iam_app = { "iam", iam_routes, sizeof(iam_routes) / sizeof(iam_routes[0]), NULL };
 
 int main(int argc, char **argv)
 {

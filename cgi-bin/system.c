@@ -86,7 +86,7 @@ static const struct route system_routes[] = {
                           "its value), to check that clients and proxies pass bodies and credentials intact." },
 };
 
-static const struct app system_app = { "system", system_routes, sizeof(system_routes) / sizeof(system_routes[0]) };
+static const struct app system_app = { "system", system_routes, sizeof(system_routes) / sizeof(system_routes[0]), NULL };
 
 int main(int argc, char **argv)
 {

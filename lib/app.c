@@ -199,7 +199,11 @@ static int app_authenticate(const struct app *app, struct app_ctx *c, bool limit
     /* identified callers are limited per user or per token */
     if (limited && app_ratelimit(c, app->area) < 0)
         return -1;
-    if (authz_epoch_read(c->db, c->arena, &c->epoch, p) < 0)
+    if (app->prefetch && app->prefetch(c) < 0)
+        return -1;
+    if (c->has_prefetched && c->prefetched.nrows == 1 && db_cell(&c->prefetched, 0, 0))
+        c->epoch = atoll(db_cell(&c->prefetched, 0, 0));
+    else if (authz_epoch_read(c->db, c->arena, &c->epoch, p) < 0)
         return -1;
     if (authn_confirm(c->db, c->arena, c->cfg, c->cache, &c->req, c->epoch, &c->who, p) < 0)
         return -1;
@@ -287,6 +291,7 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
     memset(&c->who, 0, sizeof(c->who));
     memset(&c->grants, 0, sizeof(c->grants));
     c->epoch = 0;
+    c->has_prefetched = false;
     c->ratelimit_policy = NULL;
     c->ratelimit_reset = 0;
     c->request_id = request_id_new(c->arena);

@@ -30,6 +30,8 @@ struct app {
     const char *area;            /* "system", "catalog", ... */
     const struct route *routes;
     size_t nroutes;
+    route_fn prefetch;           /* optional: for the matched route (c->match.route), its read and
+                                    the authorization epoch in one statement (below); NULL: none */
 };
 
 /* What a route function gets. It fills res through app_json (or sets problem and returns -1). */
@@ -52,9 +54,19 @@ struct app_ctx {
     const char *ratelimit_policy; /* the RateLimit-Policy header, once a limit was applied */
     int ratelimit_reset;          /* seconds until a refused caller may try again */
     json_object *body;           /* the parsed body of a ROUTE_BODY_JSON route */
+    struct db_result prefetched; /* what the route's prefetch read (valid when has_prefetched) */
+    bool has_prefetched;
     bool config_pending;         /* PORTICO_CONFIG is expected in the first request's parameters */
     const char *config_error;    /* set when the configuration did not load: all answer 503 */
 };
+
+/* A prefetch saves a round trip on hot reads. When an area has one, app_main runs it in place
+ * of the separate read of the authorization epoch; for the routes it serves it runs one statement that selects
+ * the epoch (auth_epoch.n where id = 1) first and the route's data after it (always one row), into c->prefetched,
+ * setting has_prefetched. The epoch and the data come from one consistent read. It runs before
+ * the credential is confirmed and the permission checked, so it must change nothing and the
+ * handler must answer from it only after its own checks (it returns 0 without prefetching when
+ * the path names nothing it can read; the epoch is then read as usual). */
 
 /* Answer status with json (takes ownership). Returns 0, or -1 with a 500 problem. */
 int app_json(struct app_ctx *c, int status, json_object *json);

@@ -325,3 +325,36 @@ int catalog_entity_read(json_object *doc, struct arena *a, struct catalog_entity
         problem_field(p, "spec/owner", "is required for a %s", k);
     return json_fields_ok(p) ? 0 : -1;
 }
+
+void catalog_terms(const char *text, struct arena *a, const char **out, size_t *n, size_t max)
+{
+    char word[CATALOG_TERM_MAX + 1];
+    size_t len = 0;
+    bool too_long = false;
+    for (const char *s = text ? text : "";; s++) {
+        unsigned char ch = (unsigned char)*s;
+        bool in = ch >= 0x80 || (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+        if (in) {
+            if (len < CATALOG_TERM_MAX)
+                word[len++] = (char)(ch >= 'A' && ch <= 'Z' ? ch | 0x20 : ch);
+            else
+                too_long = true;
+            continue;
+        }
+        if (len && !too_long && *n < max) {
+            word[len] = '\0';
+            size_t k = 0;
+            while (k < *n && strcmp(out[k], word) != 0)
+                k++;
+            if (k == *n) {
+                const char *t = arena_strdup(a, word);
+                if (t)
+                    out[(*n)++] = t;
+            }
+        }
+        len = 0;
+        too_long = false;
+        if (!ch)
+            break;
+    }
+}

@@ -61,4 +61,12 @@ int catalog_ref_parse(const char *text, const char *default_kind, const char *de
  * "spec/dependsOn/2"); returns 0, or -1 (422 in p). Strings point into doc or a. */
 int catalog_entity_read(json_object *doc, struct arena *a, struct catalog_entity *out, struct problem *p);
 
+/* Search terms: the runs of a text between ASCII spaces and punctuation (bytes of UTF-8
+ * characters stay in their word), ASCII letters lower-cased, at most CATALOG_TERM_MAX bytes
+ * (longer runs are left out). Adds to out[*n] the terms not already there, up to max; the terms
+ * live in a. Search looks words up in the entity_terms table as prefixes of these. */
+#define CATALOG_TERM_MAX 63
+#define CATALOG_TERMS_MAX 200          /* per entity */
+void catalog_terms(const char *text, struct arena *a, const char **out, size_t *n, size_t max);
+
 #endif

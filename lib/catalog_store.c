@@ -25,6 +25,7 @@ static const char sql_relations_clear[] = "DELETE FROM relations WHERE declared_
 /* Relations are inserted RELATIONS_BATCH at a time (each both ways): few round trips, and few
  * statement shapes for the statement cache. */
 #define RELATIONS_BATCH 8
+#define TERMS_BATCH 16
 
 const char *catalog_owner_team(struct arena *a, const char *owner_ref)
 {
@@ -52,11 +53,12 @@ static int relations_add(const struct catalog_writer *w, const struct catalog_en
     static const char head[] = "INSERT IGNORE INTO relations (source_ref, type, target_ref, declared_by) VALUES ";
     struct db_value v[RELATIONS_BATCH * 8];
     for (size_t at = 0; at < e->nrelations; at += RELATIONS_BATCH) {
+        /* always RELATIONS_BATCH pairs, the last repeated (IGNORE drops the repeats): one shape */
         size_t n = e->nrelations - at < RELATIONS_BATCH ? e->nrelations - at : RELATIONS_BATCH, nv = 0;
         char sql[sizeof(head) + RELATIONS_BATCH * 32];
         size_t len = (size_t)snprintf(sql, sizeof(sql), "%s", head);
-        for (size_t i = 0; i < n; i++) {
-            const struct catalog_relation *rel = &e->relations[at + i];
+        for (size_t i = 0; i < RELATIONS_BATCH; i++) {
+            const struct catalog_relation *rel = &e->relations[at + (i < n ? i : n - 1)];
             len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s(?, ?, ?, ?), (?, ?, ?, ?)", i ? ", " : "");
             v[nv++] = (struct db_value)DB_TEXTV(e->ref.text);
             v[nv++] = (struct db_value)DB_TEXTV(rel->type);
@@ -68,6 +70,38 @@ static int relations_add(const struct catalog_writer *w, const struct catalog_en
             v[nv++] = (struct db_value)DB_INTV(id);
         }
         if (db_query(w->db, w->arena, sql, v, nv, NULL, w->p) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The entity's search terms (catalog_terms), replacing what it had. */
+static int terms_store(const struct catalog_writer *w, const struct catalog_entity *e, const char *tags, long long id,
+                       bool existed)
+{
+    static const char head[] = "INSERT IGNORE INTO entity_terms (term, entity_id) VALUES ";
+    const char *terms[CATALOG_TERMS_MAX];
+    size_t n = 0;
+    catalog_terms(e->ref.name, w->arena, terms, &n, CATALOG_TERMS_MAX);
+    catalog_terms(e->title, w->arena, terms, &n, CATALOG_TERMS_MAX);
+    catalog_terms(e->description, w->arena, terms, &n, CATALOG_TERMS_MAX);
+    catalog_terms(tags, w->arena, terms, &n, CATALOG_TERMS_MAX);
+    struct db_value rid = DB_INTV(id);
+    if (existed && db_query(w->db, w->arena, "DELETE FROM entity_terms WHERE entity_id = ?", &rid, 1, NULL, w->p) < 0)
+        return -1;
+    struct db_value v[TERMS_BATCH * 2];
+    for (size_t at = 0; at < n; at += TERMS_BATCH) {
+        /* always TERMS_BATCH rows, the last term repeated (IGNORE drops the repeats): one
+         * statement shape, prepared once per process */
+        size_t k = n - at < TERMS_BATCH ? n - at : TERMS_BATCH;
+        char sql[sizeof(head) + TERMS_BATCH * 10];
+        size_t len = (size_t)snprintf(sql, sizeof(sql), "%s", head);
+        for (size_t i = 0; i < TERMS_BATCH; i++) {
+            len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s(?, ?)", i ? ", " : "");
+            v[2 * i] = (struct db_value)DB_TEXTV(terms[at + (i < k ? i : k - 1)]);
+            v[2 * i + 1] = rid;
+        }
+        if (db_query(w->db, w->arena, sql, v, 2 * TERMS_BATCH, NULL, w->p) < 0)
             return -1;
     }
     return 0;
@@ -152,7 +186,7 @@ int catalog_store(const struct catalog_writer *w, const struct catalog_entity *e
             return -1;
         id = (long long)ins.insert_id;
     }
-    if (relations_add(w, e, id) < 0)
+    if (relations_add(w, e, id) < 0 || terms_store(w, e, tags, id, exists) < 0)
         return -1;
     return audit(w, exists ? "catalog.entity.update" : "catalog.entity.create", ref->text,
                  arena_printf(a, "{\"version\":%lld,\"relations\":%zu}", *version, e->nrelations));

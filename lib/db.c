@@ -123,6 +123,10 @@ int db_connect(struct db *db, struct problem *p)
     }
     unsigned int ct = (unsigned)c->db_connect_timeout, rt = (unsigned)c->db_read_timeout,
                  wt = (unsigned)c->db_write_timeout;
+    /* portico-admin's work (a migration over a large table, a seed) may take minutes: its
+     * connection waits up to an hour for an answer; the handlers keep their short timeout */
+    if (db->role == DB_ROLE_ADMIN && rt < 3600)
+        rt = 3600;
     my_bool off = 0;
     mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
     mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &rt);

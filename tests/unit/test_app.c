@@ -97,7 +97,7 @@ static const struct route test_routes[] = {
     { "GET", "/api/v1/bare", PERM_PUBLIC, r_bare_failure, 0, "Fails without a problem", NULL },
     { "GET", "/api/v1/sloppy", PERM_PUBLIC, r_sloppy, 0, "Field error and 0", NULL },
 };
-static const struct app test_app = { "test", test_routes, sizeof(test_routes) / sizeof(test_routes[0]) };
+static const struct app test_app = { "test", test_routes, sizeof(test_routes) / sizeof(test_routes[0]), NULL };
 
 /* --- I/O --------------------------------------------------------------------------------------- */
 

@@ -239,7 +239,7 @@ static void test_route_tables(void)
     };
     const struct route typo[] = { { "GET", "/api/v1/z", "catalog.entity.raed", dummy, 0, "z", NULL } };
     const struct route none[] = { { "GET", "/api/v1/z", "", dummy, 0, "z", NULL } };
-    struct app a = { "t", good, 3 };
+    struct app a = { "t", good, 3, NULL };
     CU_ASSERT_EQUAL(app_table_check(&a, err, sizeof(err)), 0);
     a.routes = typo;
     a.nroutes = 1;

@@ -117,6 +117,34 @@ static void test_entity_relations(void)
     arena_free(&a);
 }
 
+static void test_terms(void)
+{
+    struct arena a;
+    const char *t[8];
+    size_t n = 0;
+    arena_init(&a, 0);
+    catalog_terms("Seed-svc_00042: Payments, payments & Müller.x", &a, t, &n, 8);
+    CU_ASSERT_EQUAL_FATAL(n, 6);   /* repeats once; UTF-8 stays inside its word */
+    CU_ASSERT_STRING_EQUAL(t[0], "seed");
+    CU_ASSERT_STRING_EQUAL(t[1], "svc");
+    CU_ASSERT_STRING_EQUAL(t[2], "00042");
+    CU_ASSERT_STRING_EQUAL(t[3], "payments");
+    CU_ASSERT_STRING_EQUAL(t[4], "m\xc3\xbcller");
+    CU_ASSERT_STRING_EQUAL(t[5], "x");
+    catalog_terms("more words than room", &a, t, &n, 8);   /* adds up to max, no further */
+    CU_ASSERT_EQUAL(n, 8);
+    n = 0;
+    char longword[200];
+    memset(longword, 'a', sizeof(longword) - 1);
+    longword[sizeof(longword) - 1] = '\0';
+    catalog_terms(longword, &a, t, &n, 8);                  /* a run past 63 bytes is no term */
+    CU_ASSERT_EQUAL(n, 0);
+    catalog_terms(NULL, &a, t, &n, 8);
+    catalog_terms("", &a, t, &n, 8);
+    CU_ASSERT_EQUAL(n, 0);
+    arena_free(&a);
+}
+
 static void test_entity_errors(void)
 {
     struct arena a;
@@ -163,4 +191,5 @@ void suite_catalog(void)
     CU_add_test(s, "refs: defaults, canonical text, refusals", test_refs);
     CU_add_test(s, "an entity's relations from its spec", test_entity_relations);
     CU_add_test(s, "every bad field by its path", test_entity_errors);
+    CU_add_test(s, "search terms: split, lower-cased, repeats and long runs left out", test_terms);
 }

@@ -101,7 +101,8 @@ function Links({ links }) {
         <ul class="entity-links">
           {links.map((l, i) => (
             <li key={i}>
-              <a href={l.url} rel="noopener noreferrer">{l.title || l.url}</a>
+              {/* the API admits only http(s) links; a page never links anything else */}
+              {/^https?:\/\//i.test(l.url) ? <a href={l.url} rel="noopener noreferrer">{l.title || l.url}</a> : <span>{l.title || l.url}</span>}
               {l.type && <span class="badge">{l.type}</span>}
               {l.title && <span class="hint"> {l.url}</span>}
             </li>
