@@ -406,12 +406,16 @@ static int facet_cmp(const void *a, const void *b)
 /* The count and every facet (kind, type, lifecycle, owner) from one grouped query: the search's
  * filters are evaluated once, and the groups are summed here. Each facet lists its 50 most
  * frequent values. */
-static json_object *facets_and_total(struct app_ctx *c, const struct where *w, long long *total, struct problem *p)
+static json_object *facets_and_total(struct app_ctx *c, const struct where *w, bool terms, long long *total,
+                                     struct problem *p)
 {
     static const char *const names[] = { "kind", "type", "lifecycle", "owner" };
     struct db_result r;
-    const char *sql = arena_printf(c->arena, "SELECT kind, type, lifecycle, owner_ref, COUNT(*) FROM entities WHERE %s "
-                                             "GROUP BY kind, type, lifecycle, owner_ref", w->sql);
+    /* over terms, an entity has a row per matching term, all with the same facet values */
+    const char *sql = arena_printf(c->arena, "SELECT kind, type, lifecycle, owner_ref, %s FROM %s WHERE %s "
+                                             "GROUP BY kind, type, lifecycle, owner_ref",
+                                   terms ? "COUNT(DISTINCT entity_id)" : "COUNT(*)", terms ? "entity_terms" : "entities",
+                                   w->sql);
     if (db_query(c->db, c->arena, sql, w->v, w->n, &r, p) < 0)
         return NULL;
     /* per facet, its distinct values in an open-addressing table of at least twice the rows */
@@ -491,7 +495,10 @@ static int where_readable(struct app_ctx *c, struct where *w, const char *prefix
     return 0;
 }
 
-static int search_where(struct app_ctx *c, struct where *w)
+/* The search's filters as SQL. over_terms: on entity_terms, whose rows carry kind, type,
+ * lifecycle, owner_ref, owner_team, namespace and ref (one row per term of an entity), the first
+ * word of q as the range of its rows; else on entities. *words: how many words q has. */
+static int search_where(struct app_ctx *c, struct where *w, bool over_terms, size_t *nwords_out)
 {
     struct problem *p = &c->problem;
     static const char *const filters[][2] = {
@@ -513,28 +520,40 @@ static int search_where(struct app_ctx *c, struct where *w)
         else if (v)
             where_add(c, w, filters[i][1], (const char *[]){ strcmp(filters[i][0], "kind") == 0 ? catalog_kind(v) : v }, 1);
     }
+    /* what only the entities table has: through its id when searching the terms */
+    const char *id = over_terms ? "entity_id" : "id", *from = over_terms ? "entity_id IN (SELECT id FROM entities WHERE " : "(";
     const char *orphan = http_query(&c->req, "orphan"), *location = http_query(&c->req, "location");
     if (orphan && strcmp(orphan, "true") == 0)
-        where_add(c, w, "orphaned_at IS NOT NULL", NULL, 0);
+        where_add(c, w, arena_printf(c->arena, "%sorphaned_at IS NOT NULL)", from), NULL, 0);
     else if (orphan && strcmp(orphan, "false") == 0)
-        where_add(c, w, "orphaned_at IS NULL", NULL, 0);
+        where_add(c, w, arena_printf(c->arena, "NOT %sorphaned_at IS NOT NULL)", from), NULL, 0);
     else if (orphan)
         problem_field(p, "orphan", "must be true or false");
     if (location && strspn(location, "0123456789") == strlen(location) && strlen(location) <= 18 && *location)
-        where_add(c, w, "location_id = ?", (const char *[]){ location }, 1);
+        where_add(c, w, arena_printf(c->arena, "%slocation_id = ?)", from), (const char *[]){ location }, 1);
     else if (location)
         problem_field(p, "location", "must be a location's id");
     if (tag && strlen(tag) <= CATALOG_NAME_MAX)
-        where_add(c, w, "CONCAT(' ', tags, ' ') LIKE CONCAT('% ', ?, ' %')", (const char *[]){ tag }, 1);
+        where_add(c, w, arena_printf(c->arena, "%sCONCAT(' ', tags, ' ') LIKE CONCAT('%% ', ?, ' %%'))", from),
+                  (const char *[]){ tag }, 1);
     if (!json_fields_ok(p))
         return -1;
     /* every word of q is the prefix of a term of the entity (lib/catalog.c: catalog_terms) */
     const char *words[SEARCH_WORDS_MAX];
     size_t nwords = 0;
     catalog_terms(q, c->arena, words, &nwords, SEARCH_WORDS_MAX);
-    for (size_t i = 0; i < nwords; i++)
-        where_add(c, w, "id IN (SELECT entity_id FROM entity_terms WHERE term LIKE ?)",
-                  (const char *[]){ arena_printf(c->arena, "%s%%", words[i]) }, 1);
+    for (size_t i = 0; i < nwords; i++) {
+        const char *like = arena_printf(c->arena, "%s%%", words[i]);
+        if (over_terms && i == 0)
+            where_add(c, w, "term LIKE ?", &like, 1);
+        else
+            where_add(c, w, arena_printf(c->arena, "%s IN (SELECT entity_id FROM entity_terms WHERE term LIKE ?)", id),
+                      &like, 1);
+    }
+    if (nwords_out)
+        *nwords_out = nwords;
+    if (over_terms && nwords == 0)
+        return problem_set(p, 500, "internal", "a search over terms needs a word");
     /* mine: what my teams (and the teams above them) own */
     if (mine && strcmp(mine, "true") == 0) {
         size_t n = 0;
@@ -552,31 +571,55 @@ static int catalog_search(struct app_ctx *c)
     struct where w;
     const char *limit_s = http_query(&c->req, "limit"), *cursor = http_query(&c->req, "cursor");
     long limit = limit_s ? strtol(limit_s, NULL, 10) : 50;
+    size_t nwords = 0;
     if (limit < 1 || limit > 500)
         problem_field(p, "limit", "must be 1 to 500");
-    if (search_where(c, &w) < 0)
+    if (cursor && strlen(cursor) > CATALOG_REF_MAX)
+        problem_field(p, "cursor", "is not a cursor");
+    if (search_where(c, &w, false, &nwords) < 0)
+        return -1;
+    /* with words, the term rows of the first word are the candidates: no entity row is read to
+     * filter, count or order them; the page's rows come by ref afterwards */
+    bool terms = nwords > 0;
+    if (terms && search_where(c, &w, true, NULL) < 0)
         return -1;
     struct db_result r;
     long long total;
-    json_object *facets = facets_and_total(c, &w, &total, p);
+    json_object *facets = facets_and_total(c, &w, terms, &total, p);
     if (!facets)
         return -1;
     struct where page = w;
     if (cursor)
         where_add(c, &page, "ref > ?", (const char *[]){ cursor }, 1);
     page.v[page.n++] = (struct db_value)DB_INTV(limit + 1);
-    const char *sql = arena_printf(c->arena, "SELECT ref, kind, namespace, name, title, type, lifecycle, owner_ref AS owner, "
-                                             "version FROM entities WHERE %s ORDER BY ref LIMIT ?", page.sql);
-    if (db_query(c->db, c->arena, sql, page.v, page.n, &r, p) < 0) {
+    static const char columns[] = "ref, kind, namespace, name, title, type, lifecycle, owner_ref AS owner, version";
+    const char *sql = terms ? arena_printf(c->arena, "SELECT DISTINCT ref FROM entity_terms WHERE %s ORDER BY ref LIMIT ?", page.sql)
+                            : arena_printf(c->arena, "SELECT %s FROM entities WHERE %s ORDER BY ref LIMIT ?", columns, page.sql);
+    int rc = db_query(c->db, c->arena, sql, page.v, page.n, &r, p);
+    /* the page: its refs (one more than asked says there is a next page), then its rows */
+    bool more = rc == 0 && r.nrows > (size_t)limit;
+    size_t rows = rc == 0 && !more ? r.nrows : (size_t)limit;
+    const char *next = more ? arena_strdup(c->arena, db_cell(&r, rows - 1, 0)) : NULL;
+    if (rc == 0 && terms && rows > 0) {
+        struct db_value *refs = arena_calloc(c->arena, rows, sizeof(*refs));
+        rc = refs ? 0 : problem_set(p, 500, "internal", "out of memory");
+        for (size_t i = 0; rc == 0 && i < rows; i++)
+            refs[i] = (struct db_value)DB_TEXTV(db_cell(&r, i, 0));
+        if (rc == 0)
+            rc = db_query(c->db, c->arena, arena_printf(c->arena, "SELECT %s FROM entities WHERE %s ORDER BY ref", columns,
+                                                        in_list(c, "ref", rows)), refs, rows, &r, p);
+        if (rc == 0)
+            rows = r.nrows;   /* less if one was deleted meanwhile */
+    }
+    if (rc < 0) {
         json_object_put(facets);
         return -1;
     }
-    size_t rows = r.nrows > (size_t)limit ? (size_t)limit : r.nrows;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "items", app_rows_json(&r, rows, "ssssssssi"));
     json_object_object_add(o, "total", json_object_new_int64(total));
     json_object_object_add(o, "facets", facets);
-    json_object_object_add(o, "next_cursor", r.nrows > (size_t)limit ? json_object_new_string(db_cell(&r, rows - 1, 0)) : NULL);
+    json_object_object_add(o, "next_cursor", next ? json_object_new_string(next) : NULL);
     return app_json(c, 200, o);
 }
 
@@ -739,7 +782,7 @@ static int catalog_export(struct app_ctx *c)
     if (format && strcmp(format, "yaml") != 0 && strcmp(format, "json") != 0)
         problem_field(p, "format", "must be yaml or json");
     struct where w;
-    if (search_where(c, &w) < 0)
+    if (search_where(c, &w, false, NULL) < 0)
         return -1;
     w.v[w.n++] = (struct db_value)DB_INTV(EXPORT_MAX + 1);
     struct db_result r;

@@ -83,13 +83,27 @@ int audit_append(struct db *db, struct arena *a, const struct audit_event *ev, s
     e.request_id = http_utf8_clamp(a, ev->request_id, 64);
     ev = &e;
 
-    struct db_result head;
-    if (db_query(db, a, sql_head_lock, NULL, 0, &head, p) < 0)
-        return -1;
-    const char *prev = db_cell(&head, 0, 1);
-    if (!prev)
-        return problem_set(p, 500, "internal", "the audit chain head is missing");
-    prev = arena_strdup(a, prev);
+    /* The head is locked by the first record of a transaction; the following ones in the same
+     * transaction (an import's thousands) know it already: we hold its lock and moved it. */
+    static struct {
+        const struct db *db;
+        unsigned long long tx;
+        char hash[AUDIT_HASH_HEX];
+    } known;
+    const char *prev;
+    unsigned long long tx = db_transaction(db);
+    if (known.db == db && known.tx == tx && tx != 0) {
+        prev = arena_strdup(a, known.hash);
+    } else {
+        struct db_result head;
+        if (db_query(db, a, sql_head_lock, NULL, 0, &head, p) < 0)
+            return -1;
+        prev = db_cell(&head, 0, 1);
+        if (!prev)
+            return problem_set(p, 500, "internal", "the audit chain head is missing");
+        prev = arena_strdup(a, prev);
+    }
+    known.db = NULL;   /* until this record is in and the head moved */
 
     struct timespec ts;
     struct tm tm;
@@ -110,7 +124,12 @@ int audit_append(struct db *db, struct arena *a, const struct audit_event *ev, s
     if (db_query(db, a, sql_insert, v, 14, &ins, p) < 0)
         return -1;
     struct db_value mv[2] = { DB_INTV((long long)ins.insert_id), DB_TEXTV(hash) };
-    return db_query(db, a, sql_head_move, mv, 2, NULL, p);
+    if (db_query(db, a, sql_head_move, mv, 2, NULL, p) < 0)
+        return -1;
+    known.db = db;
+    known.tx = tx;
+    memcpy(known.hash, hash, sizeof(known.hash));
+    return 0;
 }
 
 int audit_commit(struct db *db, struct arena *a, const struct audit_event *ev, struct problem *p)

@@ -22,8 +22,10 @@ static const char sql_adopt[] = "UPDATE entities SET orphaned_at = NULL WHERE id
 static const char sql_delete[] = "DELETE FROM entities WHERE id = ?";
 static const char sql_relations_clear[] = "DELETE FROM relations WHERE declared_by = ?";
 
-/* Relations are inserted RELATIONS_BATCH at a time (each both ways): few round trips, and few
- * statement shapes for the statement cache. */
+/* Relations are inserted RELATIONS_BATCH at a time (each both ways), terms TERMS_BATCH at a
+ * time: one statement for most entities. Each size is its own prepared statement (the cache
+ * holds them all: lib/db.c, DB_STMT_CACHE). Padding a batch with repeats to keep one shape was
+ * measured slower: the server checks every repeated row against the key. */
 #define RELATIONS_BATCH 8
 #define TERMS_BATCH 16
 
@@ -53,12 +55,11 @@ static int relations_add(const struct catalog_writer *w, const struct catalog_en
     static const char head[] = "INSERT IGNORE INTO relations (source_ref, type, target_ref, declared_by) VALUES ";
     struct db_value v[RELATIONS_BATCH * 8];
     for (size_t at = 0; at < e->nrelations; at += RELATIONS_BATCH) {
-        /* always RELATIONS_BATCH pairs, the last repeated (IGNORE drops the repeats): one shape */
         size_t n = e->nrelations - at < RELATIONS_BATCH ? e->nrelations - at : RELATIONS_BATCH, nv = 0;
         char sql[sizeof(head) + RELATIONS_BATCH * 32];
         size_t len = (size_t)snprintf(sql, sizeof(sql), "%s", head);
-        for (size_t i = 0; i < RELATIONS_BATCH; i++) {
-            const struct catalog_relation *rel = &e->relations[at + (i < n ? i : n - 1)];
+        for (size_t i = 0; i < n; i++) {
+            const struct catalog_relation *rel = &e->relations[at + i];
             len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s(?, ?, ?, ?), (?, ?, ?, ?)", i ? ", " : "");
             v[nv++] = (struct db_value)DB_TEXTV(e->ref.text);
             v[nv++] = (struct db_value)DB_TEXTV(rel->type);
@@ -75,11 +76,13 @@ static int relations_add(const struct catalog_writer *w, const struct catalog_en
     return 0;
 }
 
-/* The entity's search terms (catalog_terms), replacing what it had. */
-static int terms_store(const struct catalog_writer *w, const struct catalog_entity *e, const char *tags, long long id,
-                       bool existed)
+/* The entity's search terms (catalog_terms), replacing what it had; each row carries what search
+ * filters and counts by (migration 0011). */
+static int terms_store(const struct catalog_writer *w, const struct catalog_entity *e, const char *tags,
+                       const char *team, long long id, bool existed)
 {
-    static const char head[] = "INSERT IGNORE INTO entity_terms (term, entity_id) VALUES ";
+    static const char head[] = "INSERT IGNORE INTO entity_terms (term, entity_id, kind, type, lifecycle, owner_ref, "
+                               "owner_team, namespace, ref) VALUES ";
     const char *terms[CATALOG_TERMS_MAX];
     size_t n = 0;
     catalog_terms(e->ref.name, w->arena, terms, &n, CATALOG_TERMS_MAX);
@@ -89,19 +92,24 @@ static int terms_store(const struct catalog_writer *w, const struct catalog_enti
     struct db_value rid = DB_INTV(id);
     if (existed && db_query(w->db, w->arena, "DELETE FROM entity_terms WHERE entity_id = ?", &rid, 1, NULL, w->p) < 0)
         return -1;
-    struct db_value v[TERMS_BATCH * 2];
+    struct db_value v[TERMS_BATCH * 9];
     for (size_t at = 0; at < n; at += TERMS_BATCH) {
-        /* always TERMS_BATCH rows, the last term repeated (IGNORE drops the repeats): one
-         * statement shape, prepared once per process */
-        size_t k = n - at < TERMS_BATCH ? n - at : TERMS_BATCH;
-        char sql[sizeof(head) + TERMS_BATCH * 10];
+        size_t k = n - at < TERMS_BATCH ? n - at : TERMS_BATCH, nv = 0;
+        char sql[sizeof(head) + TERMS_BATCH * 32];
         size_t len = (size_t)snprintf(sql, sizeof(sql), "%s", head);
-        for (size_t i = 0; i < TERMS_BATCH; i++) {
-            len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s(?, ?)", i ? ", " : "");
-            v[2 * i] = (struct db_value)DB_TEXTV(terms[at + (i < k ? i : k - 1)]);
-            v[2 * i + 1] = rid;
+        for (size_t i = 0; i < k; i++) {
+            len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s(?, ?, ?, ?, ?, ?, ?, ?, ?)", i ? ", " : "");
+            v[nv++] = (struct db_value)DB_TEXTV(terms[at + i]);
+            v[nv++] = rid;
+            v[nv++] = (struct db_value)DB_TEXTV(e->ref.kind);
+            v[nv++] = (struct db_value)DB_TEXTV(e->type);
+            v[nv++] = (struct db_value)DB_TEXTV(e->lifecycle);
+            v[nv++] = e->owner ? (struct db_value)DB_TEXTV(e->owner) : (struct db_value)DB_NULLV;
+            v[nv++] = team ? (struct db_value)DB_TEXTV(team) : (struct db_value)DB_NULLV;
+            v[nv++] = (struct db_value)DB_TEXTV(e->ref.ns);
+            v[nv++] = (struct db_value)DB_TEXTV(e->ref.text);
         }
-        if (db_query(w->db, w->arena, sql, v, 2 * TERMS_BATCH, NULL, w->p) < 0)
+        if (db_query(w->db, w->arena, sql, v, nv, NULL, w->p) < 0)
             return -1;
     }
     return 0;
@@ -186,7 +194,7 @@ int catalog_store(const struct catalog_writer *w, const struct catalog_entity *e
             return -1;
         id = (long long)ins.insert_id;
     }
-    if (relations_add(w, e, id) < 0 || terms_store(w, e, tags, id, exists) < 0)
+    if (relations_add(w, e, id) < 0 || terms_store(w, e, tags, team, id, exists) < 0)
         return -1;
     return audit(w, exists ? "catalog.entity.update" : "catalog.entity.create", ref->text,
                  arena_printf(a, "{\"version\":%lld,\"relations\":%zu}", *version, e->nrelations));

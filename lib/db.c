@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define DB_STMT_CACHE 32
+#define DB_STMT_CACHE 64
 #define DB_COL_BUF 256  /* first guess per column; longer values are fetched again */
 
 struct db_stmt_slot {
@@ -23,6 +23,7 @@ struct db {
     enum db_role role;
     MYSQL *conn;
     bool in_tx;
+    unsigned long long tx_seq;   /* the open transaction's number, unique in the process */
     unsigned last_errno;
     char last_error[200];
     struct db_stmt_slot cache[DB_STMT_CACHE];
@@ -418,13 +419,20 @@ static int db_simple(struct db *db, const char *sql, struct problem *p)
     return 0;
 }
 
+unsigned long long db_transaction(const struct db *db)
+{
+    return db->in_tx ? db->tx_seq : 0;
+}
+
 int db_begin(struct db *db, struct problem *p)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
         if (db_connect(db, p) < 0)
             return -1;
         if (db_simple(db, "START TRANSACTION", p) == 0) {
+            static unsigned long long begun;   /* process-wide: no two transactions share a number */
             db->in_tx = true;
+            db->tx_seq = ++begun;
             return 0;
         }
         /* Nothing has happened yet, so a lost connection is safe to retry here. */

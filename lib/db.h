@@ -77,6 +77,10 @@ int db_begin(struct db *db, struct problem *p);
 int db_commit(struct db *db, struct problem *p);
 int db_rollback(struct db *db, struct problem *p);
 bool db_in_transaction(const struct db *db);
+
+/* Which transaction is open on this handle: a number no other transaction of this process has
+ * (whatever the handle), or 0 when none is open. */
+unsigned long long db_transaction(const struct db *db);
 /* Roll back after a failure that is already in a problem (whose report it must not replace);
  * returns -1, so failure paths read `return db_abort(db);`. */
 int db_abort(struct db *db);
