@@ -590,7 +590,13 @@ int fcgi_serve(const size_t *body_cap, fcgi_handler_fn handler, void *ud)
         for (int i = 0; i < n && !fcgi_stopping; i++) {
             struct conn *c = events[i].data.ptr;
             if (!c) {
-                for (;;) {
+                /* One connection per wake-up, then back to epoll: a process that went on
+                 * accepting while the web server kept connecting (more connections than
+                 * processes) left the connections it had parked, their requests not yet
+                 * complete, waiting for as long as the burst lasted — p99 of hundreds of ms
+                 * past ~12 connections on 8 processes. The listening socket is level-triggered:
+                 * what is left wakes this process again, or an idle one. */
+                do {
                     int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
                     if (fd < 0)
                         break; /* EAGAIN: another process took it, or nothing left */
@@ -618,7 +624,7 @@ int fcgi_serve(const size_t *body_cap, fcgi_handler_fn handler, void *ud)
                         conn_close(ep, &conns, nc);
                         nconns--;
                     }
-                }
+                } while (0);
                 continue;
             }
             if (conn_readable(c, &io, handler, ud) < 0 ||
