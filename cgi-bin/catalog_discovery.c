@@ -109,6 +109,32 @@ static json_object *instances_json(const struct db_result *r, size_t n, const ch
     return a;
 }
 
+/* The path's entity (the caller needs permission on it), environment and instance, as the key
+ * of the instances table; 0, or -1 with the problem. */
+static int instance_key(struct app_ctx *c, const char *permission, struct catalog_ref *ref, struct db_value key[3])
+{
+    long long id;
+    const char *team, *env = NULL, *inst = NULL;
+    if (catalog_path_entity(c, permission, ref, &id, &team) < 0 || path_instance(c, &env, &inst) < 0)
+        return -1;
+    key[0] = (struct db_value)DB_INTV(id);
+    key[1] = (struct db_value)DB_TEXTV(env);
+    key[2] = (struct db_value)DB_TEXTV(inst);
+    return 0;
+}
+
+/* One instance as the API shows it (an empty object if it went meanwhile); NULL on failure. */
+static json_object *instance_read(struct app_ctx *c, const struct db_value key[3])
+{
+    struct db_result r;
+    if (db_query(c->db, c->arena, sql_instance_one, key, 3, &r, &c->problem) < 0)
+        return NULL;
+    json_object *rows = instances_json(&r, r.nrows, INSTANCE_TYPES, 5);
+    json_object *one = json_object_get(json_object_array_get_idx(rows, 0));
+    json_object_put(rows);
+    return one ? one : json_object_new_object();
+}
+
 int catalog_instances_list(struct app_ctx *c)
 {
     struct catalog_ref ref;
@@ -141,12 +167,12 @@ int catalog_instance_put(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
     struct catalog_ref ref;
-    long long id;
-    const char *team, *env, *inst;
+    struct db_value key[3];
     static const char *const allowed[] = { "url", "version", "region", "metadata", "ttl_seconds", "deregister_seconds",
                                            NULL };
-    if (catalog_path_entity(c, "catalog.instance.register", &ref, &id, &team) < 0 || path_instance(c, &env, &inst) < 0)
+    if (instance_key(c, "catalog.instance.register", &ref, key) < 0)
         return -1;
+    const char *env = key[1].s, *inst = key[2].s;
     if (json_expect_object(c->body, allowed, p) < 0)
         return -1;
     const char *url = json_get_string(c->body, "url", true, NULL, 1, 1000, p);
@@ -161,7 +187,6 @@ int catalog_instance_put(struct app_ctx *c)
         problem_field(p, "url", "must be an http://, https://, tcp:// or grpc:// URL");
     if (!json_fields_ok(p))
         return -1;
-    struct db_value key[3] = { DB_INTV(id), DB_TEXTV(env), DB_TEXTV(inst) };
     struct db_result cur;
     if (db_begin(c->db, p) < 0)
         return -1;
@@ -177,7 +202,7 @@ int catalog_instance_put(struct app_ctx *c)
                                  DB_INTV(ttl), DB_INTV(dereg), DB_INTV(ttl), DB_INTV(atoll(db_cell(&cur, 0, 0))) };
         rc = db_query(c->db, c->arena, sql_instance_update, v, 8, NULL, p);
     } else {
-        struct db_value v[11] = { DB_INTV(id), DB_TEXTV(env), DB_TEXTV(inst), DB_TEXTV(url), DB_TEXTV(version),
+        struct db_value v[11] = { key[0], key[1], key[2], DB_TEXTV(url), DB_TEXTV(version),
                                   DB_TEXTV(region), DB_TEXTV(metadata), DB_INTV(ttl), DB_INTV(dereg), DB_INTV(ttl),
                                   DB_TEXTV(c->actor ? c->actor : "") };
         rc = db_query(c->db, c->arena, sql_instance_insert, v, 11, NULL, p);
@@ -196,12 +221,9 @@ int catalog_instance_put(struct app_ctx *c)
     } else {
         rc = db_commit(c->db, p);
     }
-    struct db_result r;
-    if (rc < 0 || db_query(c->db, c->arena, sql_instance_one, key, 3, &r, p) < 0)
+    json_object *one = rc < 0 ? NULL : instance_read(c, key);
+    if (!one)
         return -1;
-    json_object *rows = instances_json(&r, r.nrows, INSTANCE_TYPES, 5);
-    json_object *one = json_object_get(json_object_array_get_idx(rows, 0));
-    json_object_put(rows);
     if (!exists)
         http_response_header(&c->res, "Location", arena_printf(c->arena, "%s", c->req.path));
     return app_json(c, exists ? 200 : 201, one);
@@ -212,34 +234,27 @@ int catalog_instance_put(struct app_ctx *c)
 int catalog_instance_heartbeat(struct app_ctx *c)
 {
     struct catalog_ref ref;
-    long long id;
-    const char *team, *env, *inst;
-    if (catalog_path_entity(c, "catalog.instance.register", &ref, &id, &team) < 0 || path_instance(c, &env, &inst) < 0)
-        return -1;
-    struct db_value key[3] = { DB_INTV(id), DB_TEXTV(env), DB_TEXTV(inst) };
+    struct db_value key[3];
     struct db_result r;
+    if (instance_key(c, "catalog.instance.register", &ref, key) < 0)
+        return -1;
     if (db_query(c->db, c->arena, sql_heartbeat, key, 3, &r, &c->problem) < 0)
         return -1;
     if (r.affected == 0)
         return problem_set(&c->problem, 404, "not-found", "%s has no instance %s in %s: register it with PUT", ref.text,
-                           inst, env);
-    if (db_query(c->db, c->arena, sql_instance_one, key, 3, &r, &c->problem) < 0)
-        return -1;
-    json_object *rows = instances_json(&r, r.nrows, INSTANCE_TYPES, 5);
-    json_object *one = json_object_get(json_object_array_get_idx(rows, 0));
-    json_object_put(rows);
-    return app_json(c, 200, one ? one : json_object_new_object());
+                           key[2].s, key[1].s);
+    json_object *one = instance_read(c, key);
+    return one ? app_json(c, 200, one) : -1;
 }
 
 int catalog_instance_delete(struct app_ctx *c)
 {
     struct catalog_ref ref;
-    long long id;
-    const char *team, *env, *inst;
-    if (catalog_path_entity(c, "catalog.instance.register", &ref, &id, &team) < 0 || path_instance(c, &env, &inst) < 0)
-        return -1;
-    struct db_value key[3] = { DB_INTV(id), DB_TEXTV(env), DB_TEXTV(inst) };
+    struct db_value key[3];
     struct db_result r;
+    if (instance_key(c, "catalog.instance.register", &ref, key) < 0)
+        return -1;
+    const char *env = key[1].s, *inst = key[2].s;
     if (db_begin(c->db, &c->problem) < 0)
         return -1;
     if (db_query(c->db, c->arena, sql_instance_delete, key, 3, &r, &c->problem) < 0)

@@ -11,23 +11,11 @@
 # BENCH_ENTITIES (100000).
 set -euo pipefail
 
-url=${PORTICO_BENCH_URL:?}
+. "$(dirname "$0")/common.sh"
 admin=${PORTICO_BENCH_ADMIN:?}
-static_path=${PORTICO_BENCH_STATIC:-/_bench/ready-sized.json}
-secs=${BENCH_SECONDS:-10}
-conns=${BENCH_CONNECTIONS:-32}
-threads=${BENCH_THREADS:-2}
 entities=${BENCH_ENTITIES:-100000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
-    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
-    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
-    else printf "%s", v }'
-}
 
 echo "seeding $entities entities..."
 t0=$(date +%s.%N)
