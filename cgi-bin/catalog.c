@@ -576,8 +576,8 @@ static int where_readable(struct app_ctx *c, struct where *w, const char *prefix
 
 /* The search's filters as SQL. over_terms: on entity_terms, whose rows carry kind, type,
  * lifecycle, owner_ref, owner_team, namespace and ref (one row per term of an entity), the first
- * word of q as the range of its rows; else on entities. *words: how many words q has. */
-static int search_where(struct app_ctx *c, struct where *w, bool over_terms, size_t *nwords_out)
+ * word of q (it must have one) as the range of its rows; else on entities. */
+static int search_where(struct app_ctx *c, struct where *w, bool over_terms)
 {
     struct problem *p = &c->problem;
     static const char *const filters[][2] = {
@@ -629,8 +629,6 @@ static int search_where(struct app_ctx *c, struct where *w, bool over_terms, siz
             where_add(c, w, arena_printf(c->arena, "%s IN (SELECT entity_id FROM entity_terms WHERE term LIKE ?)", id),
                       &like, 1);
     }
-    if (nwords_out)
-        *nwords_out = nwords;
     if (over_terms && nwords == 0)
         return problem_set(p, 500, "internal", "a search over terms needs a word");
     /* mine: what my teams (and the teams above them) own */
@@ -650,13 +648,13 @@ static int catalog_search(struct app_ctx *c)
     struct where w;
     const char *limit_s = http_query(&c->req, "limit"), *cursor = http_query(&c->req, "cursor");
     long limit = limit_s ? strtol(limit_s, NULL, 10) : 50;
+    const char *words[SEARCH_WORDS_MAX];
     size_t nwords = 0;
     if (limit < 1 || limit > 500)
         problem_field(p, "limit", "must be 1 to 500");
     if (cursor && strlen(cursor) > CATALOG_REF_MAX)
         problem_field(p, "cursor", "is not a cursor");
-    if (search_where(c, &w, false, &nwords) < 0)
-        return -1;
+    catalog_terms(http_query(&c->req, "q"), c->arena, words, &nwords, SEARCH_WORDS_MAX);
     static const char columns[] = "ref, kind, namespace, name, title, type, lifecycle, owner_ref AS owner, version";
     struct db_result r = { 0 };
     json_object *facets = NULL;
@@ -667,10 +665,9 @@ static int catalog_search(struct app_ctx *c)
     int scanned = 1;
     /* with words: the matches' term rows, counted and paged here (search_scan) */
     if (nwords > 0) {
-        struct where tw;
-        if (search_where(c, &tw, true, NULL) < 0)
+        if (search_where(c, &w, true) < 0)
             return -1;
-        if ((scanned = search_scan(c, &tw, cursor, limit, &facets, &total, &refs, &nrefs, &more)) < 0)
+        if ((scanned = search_scan(c, &w, cursor, limit, &facets, &total, &refs, &nrefs, &more)) < 0)
             return -1;
     }
     if (scanned == 0) {
@@ -707,7 +704,7 @@ static int catalog_search(struct app_ctx *c)
         return app_json(c, 200, o);
     }
     /* without words (or past the scan's bound): the database filters, groups and pages */
-    if (!(facets = facets_and_total(c, &w, &total, p)))
+    if (search_where(c, &w, false) < 0 || !(facets = facets_and_total(c, &w, &total, p)))
         return -1;
     struct where page = w;
     if (cursor)
@@ -887,7 +884,7 @@ static int catalog_export(struct app_ctx *c)
     if (format && strcmp(format, "yaml") != 0 && strcmp(format, "json") != 0)
         problem_field(p, "format", "must be yaml or json");
     struct where w;
-    if (search_where(c, &w, false, NULL) < 0)
+    if (search_where(c, &w, false) < 0)
         return -1;
     w.v[w.n++] = (struct db_value)DB_INTV(EXPORT_MAX + 1);
     struct db_result r;

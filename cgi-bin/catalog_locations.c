@@ -35,7 +35,7 @@ static const char sql_location_due[] =
     "UPDATE catalog_locations SET next_sync_at = UTC_TIMESTAMP(6), confirm_removals = ? WHERE id = ?";
 static const char sql_location_orphan_all[] =
     "UPDATE entities SET orphaned_at = UTC_TIMESTAMP(6) WHERE location_id = ? AND orphaned_at IS NULL";
-static const char sql_location_entities[] = "SELECT id, ref FROM entities WHERE location_id = ? FOR UPDATE";
+static const char sql_location_entities[] = "SELECT id, ref, owner_team FROM entities WHERE location_id = ? FOR UPDATE";
 static const char sql_location_delete[] = "DELETE FROM catalog_locations WHERE id = ?";
 
 /* May the caller manage locations of team (NULL: a location without a team: globally)? */
@@ -158,18 +158,27 @@ int catalog_location_create(struct app_ctx *c)
     return location_answer(c, 201, id);
 }
 
-/* The location row, locked, when the caller may manage it: 0 with *team and *pending. */
-static int location_locked(struct app_ctx *c, long long id, const char **team, long long *pending)
+/* A transaction holding the location's row, when the caller may manage it: 0 with *team and
+ * *pending, or -1 with the problem and nothing open. */
+static int location_begin(struct app_ctx *c, long long id, const char **team, long long *pending)
 {
     struct db_value v = DB_INTV(id);
     struct db_result r;
-    if (db_query(c->db, c->arena, sql_location_locked, &v, 1, &r, &c->problem) < 0)
+    if (db_begin(c->db, &c->problem) < 0)
         return -1;
-    if (r.nrows == 0)
+    if (db_query(c->db, c->arena, sql_location_locked, &v, 1, &r, &c->problem) < 0)
+        return db_abort(c->db);
+    if (r.nrows == 0) {
+        db_abort(c->db);
         return problem_set(&c->problem, 404, "not-found", "no location %lld", id);
+    }
     *team = db_cell(&r, 0, 1) ? arena_strdup(c->arena, db_cell(&r, 0, 1)) : NULL;
     *pending = atoll(db_cell(&r, 0, 2));
-    return location_allowed(c, *team);
+    if (location_allowed(c, *team) < 0) {
+        db_abort(c->db);
+        return -1;
+    }
+    return 0;
 }
 
 /* POST /catalog/locations/{id}/sync[?confirm=true]: the runner reads it at its next pass. With
@@ -182,10 +191,8 @@ int catalog_location_sync(struct app_ctx *c)
     bool confirmed = confirm && strcmp(confirm, "true") == 0;
     if (!id)
         return problem_set(p, 404, "not-found", "no such location");
-    if (db_begin(c->db, p) < 0)
+    if (location_begin(c, id, &team, &pending) < 0)
         return -1;
-    if (location_locked(c, id, &team, &pending) < 0)
-        return db_abort(c->db);
     if (confirmed && pending == 0) {
         db_abort(c->db);
         return problem_set(p, 409, "conflict", "location %lld has no removals waiting for a confirmation", id);
@@ -214,10 +221,8 @@ int catalog_location_delete(struct app_ctx *c)
         json_fields_ok(p);
         return -1;
     }
-    if (db_begin(c->db, p) < 0)
+    if (location_begin(c, id, &team, &pending) < 0)
         return -1;
-    if (location_locked(c, id, &team, &pending) < 0)
-        return db_abort(c->db);
     struct db_value v = DB_INTV(id);
     size_t removed = 0;
     if (delete_entities) {
@@ -226,15 +231,11 @@ int catalog_location_delete(struct app_ctx *c)
         if (db_query(c->db, c->arena, sql_location_entities, &v, 1, &r, p) < 0)
             return db_abort(c->db);
         for (size_t i = 0; i < r.nrows; i++) {
-            struct db_result e;
-            struct db_value key = DB_TEXTV(db_cell(&r, i, 1));
             struct catalog_ref ref;
             struct authz_decision d;
             const char *why;
-            if (db_query(c->db, c->arena, "SELECT owner_team FROM entities WHERE ref = ?", &key, 1, &e, p) < 0)
-                return db_abort(c->db);
             if (catalog_ref_parse(db_cell(&r, i, 1), NULL, NULL, &ref, &why) == 0 &&
-                !catalog_may(c, "catalog.entity.delete", db_cell(&e, 0, 0), &ref, &d)) {
+                !catalog_may(c, "catalog.entity.delete", db_cell(&r, i, 2), &ref, &d)) {
                 db_abort(c->db);
                 return catalog_refuse(c, "catalog.entity.delete", &d, ref.text);
             }
