@@ -177,7 +177,7 @@ int cmd_seed(const struct config *cfg, int argc, char **argv)
     problem_init(&p);
     arena_init(&a, 0);
     struct db *db = db_new(cfg, DB_ROLE_ADMIN);
-    struct sb ents = { 0 }, rels = { 0 }, terms = { 0 };
+    struct sb ents = { 0 }, rels = { 0 }, terms = { 0 }, tagrows = { 0 };
     int rc = 2;
     if (!db)
         goto out;
@@ -214,11 +214,13 @@ int cmd_seed(const struct config *cfg, int argc, char **argv)
     long long base = atoll(db_cell(&r, 0, 0)) + 1;
     long nrel = 0;
     for (long at = 0; at < n; at += BATCH) {
-        ents.len = rels.len = terms.len = 0;
+        ents.len = rels.len = terms.len = tagrows.len = 0;
         arena_reset(&a);
         sb_printf(&terms, "INSERT IGNORE INTO entity_terms (term, entity_id, kind, type, lifecycle, owner_ref, owner_team, "
-                          "namespace, ref) VALUES ");
-        bool first_term = true;
+                          "namespace, ref, tags) VALUES ");
+        sb_printf(&tagrows, "INSERT IGNORE INTO entity_tags (tag, entity_id, kind, type, lifecycle, owner_ref, owner_team, "
+                            "namespace, ref, tags) VALUES ");
+        bool first_term = true, first_tag = true;
         sb_printf(&ents, "INSERT INTO entities (id, ref, kind, namespace, name, title, description, type, lifecycle, "
                          "owner_ref, owner_team, tags, document) VALUES ");
         sb_printf(&rels, "INSERT INTO relations (source_ref, type, target_ref, declared_by) VALUES ");
@@ -305,9 +307,10 @@ int cmd_seed(const struct config *cfg, int argc, char **argv)
             if (doc.oom)
                 goto out;
             long long id = base + i;
-            sb_printf(&ents, "%s(%lld,'%s','%s','seed','%s','%s','%s','%s','%s',%s%s%s,%s%s%s,'%s','%s')", i == at ? "" : ",",
-                      id, ref, kind, name, title, desc, type, life, owner[0] ? "'" : "", owner[0] ? owner : "NULL",
-                      owner[0] ? "'" : "", team[0] ? "'" : "", team[0] ? team : "NULL", team[0] ? "'" : "", tags, doc.s);
+            const char *own = owner[0] ? arena_printf(&a, "'%s'", owner) : "NULL";
+            const char *tm = team[0] ? arena_printf(&a, "'%s'", team) : "NULL";
+            sb_printf(&ents, "%s(%lld,'%s','%s','seed','%s','%s','%s','%s','%s',%s,%s,'%s','%s')", i == at ? "" : ",", id, ref,
+                      kind, name, title, desc, type, life, own, tm, tags, doc.s);
             free(doc.s);
             const char *tl[CATALOG_TERMS_MAX];
             size_t nt = 0;
@@ -315,11 +318,18 @@ int cmd_seed(const struct config *cfg, int argc, char **argv)
             catalog_terms(title, &a, tl, &nt, CATALOG_TERMS_MAX);
             catalog_terms(desc, &a, tl, &nt, CATALOG_TERMS_MAX);
             catalog_terms(tags, &a, tl, &nt, CATALOG_TERMS_MAX);
+            /* the rows search reads (lib/catalog_store.c writes them the same way) */
             for (size_t x = 0; x < nt; x++) {
-                sb_printf(&terms, "%s('%s',%lld,'%s','%s','%s',%s%s%s,%s%s%s,'seed','%s')", first_term ? "" : ",", tl[x], id,
-                          kind, type, life, owner[0] ? "'" : "", owner[0] ? owner : "NULL", owner[0] ? "'" : "",
-                          team[0] ? "'" : "", team[0] ? team : "NULL", team[0] ? "'" : "", ref);
+                sb_printf(&terms, "%s('%s',%lld,'%s','%s','%s',%s,%s,'seed','%s','%s')", first_term ? "" : ",", tl[x], id,
+                          kind, type, life, own, tm, ref, tags);
                 first_term = false;
+            }
+            char tag[2][32];
+            int ntag = tags[0] ? sscanf(tags, "%31s %31s", tag[0], tag[1]) : 0;
+            for (int x = 0; x < ntag; x++) {
+                sb_printf(&tagrows, "%s('%s',%lld,'%s','%s','%s',%s,%s,'seed','%s','%s')", first_tag ? "" : ",", tag[x], id,
+                          kind, type, life, own, tm, ref, tags);
+                first_tag = false;
             }
             for (int x = 0; x < nr; x++) {
                 sb_printf(&rels, "%s('%s','%s','%s',%lld),('%s','%s','%s',%lld)", first_rel ? "" : ",", ref, rl[x].type,
@@ -328,12 +338,13 @@ int cmd_seed(const struct config *cfg, int argc, char **argv)
                 nrel++;
             }
         }
-        if (ents.oom || rels.oom || terms.oom) {
+        if (ents.oom || rels.oom || terms.oom || tagrows.oom) {
             problem_set(&p, 500, "internal", "out of memory");
             goto out;
         }
         if (db_begin(db, &p) < 0 || db_exec_script(db, ents.s, &p) < 0 ||
             (!first_rel && db_exec_script(db, rels.s, &p) < 0) || (!first_term && db_exec_script(db, terms.s, &p) < 0) ||
+            (!first_tag && db_exec_script(db, tagrows.s, &p) < 0) ||
             db_commit(db, &p) < 0)
             goto out;
         if ((at / BATCH) % 10 == 9)
@@ -365,6 +376,7 @@ out:
     free(ents.s);
     free(rels.s);
     free(terms.s);
+    free(tagrows.s);
     db_free(db);
     arena_free(&a);
     return rc;

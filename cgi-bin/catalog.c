@@ -391,103 +391,161 @@ static const char *in_list(struct app_ctx *c, const char *column, size_t n)
 }
 
 #define FACET_VALUES_MAX 50
-#define FACETS 4                     /* kind, type, lifecycle, owner */
+#define FACETS 5                     /* kind, type, lifecycle, owner, tag */
+#define FACET_TAG 4
 
-/* Counting values: an open-addressing table per facet, sized for at most `rows` values. */
+/* Counting values: an open-addressing table per facet, grown as values come. */
 struct facet_count {
     const char *value;
+    size_t len;
     long long n;
 };
 
-struct facets {
-    struct facet_count *slot[FACETS];
-    size_t cap;
-    long long total;
+struct facet_table {
+    struct facet_count *slot;
+    size_t cap, used;
 };
 
-static int facets_init(struct arena *a, struct facets *f, size_t rows)
+struct facets {
+    struct arena *a;
+    struct facet_table t[FACETS];
+    const char *const *teams;        /* the caller's teams (NULL-terminated), for "mine" */
+    long long total, mine;
+};
+
+static int facets_init(struct app_ctx *c, struct facets *f)
 {
-    f->cap = 16;
-    while (f->cap < 2 * rows)
-        f->cap *= 2;
-    f->total = 0;
+    *f = (struct facets){ .a = c->arena, .teams = c->grants.teams };
     for (size_t i = 0; i < FACETS; i++)
-        if (!(f->slot[i] = arena_calloc(a, f->cap, sizeof(struct facet_count))))
+        if (!(f->t[i].slot = arena_calloc(c->arena, f->t[i].cap = 64, sizeof(struct facet_count))))
             return -1;
     return 0;
 }
 
-/* n more entities with these values (NULL: none) */
-static void facets_add(struct facets *f, const char *const values[FACETS], long long n)
+static int facet_add(struct facets *f, struct facet_table *t, const char *v, size_t len, long long n)
+{
+    if (2 * (t->used + 1) > t->cap) {
+        struct facet_table g = { arena_calloc(f->a, 2 * t->cap, sizeof(struct facet_count)), 2 * t->cap, 0 };
+        if (!g.slot)
+            return -1;
+        for (size_t k = 0; k < t->cap; k++)
+            if (t->slot[k].value)
+                facet_add(f, &g, t->slot[k].value, t->slot[k].len, t->slot[k].n);
+        *t = g;
+    }
+    unsigned long h = 5381;
+    for (size_t i = 0; i < len; i++)
+        h = h * 33 + (unsigned char)v[i];
+    size_t k = h & (t->cap - 1);
+    while (t->slot[k].value && (t->slot[k].len != len || memcmp(t->slot[k].value, v, len) != 0))
+        k = (k + 1) & (t->cap - 1);
+    if (!t->slot[k].value) {
+        t->slot[k] = (struct facet_count){ v, len, 0 };
+        t->used++;
+    }
+    t->slot[k].n += n;
+    return 0;
+}
+
+/* n more entities with these kind, type, lifecycle, owner (NULL: none), owner's team and tags
+ * (space-separated; NULL: not counted here) */
+static int facets_add(struct facets *f, const char *const values[4], const char *team, const char *tags, long long n)
 {
     f->total += n;
-    for (size_t i = 0; i < FACETS; i++) {
-        const char *v = values[i];
-        if (!v)
-            continue;
-        unsigned long h = 5381;
-        for (const char *s = v; *s; s++)
-            h = h * 33 + (unsigned char)*s;
-        size_t k = h & (f->cap - 1);
-        while (f->slot[i][k].value && strcmp(f->slot[i][k].value, v) != 0)
-            k = (k + 1) & (f->cap - 1);
-        f->slot[i][k].value = v;
-        f->slot[i][k].n += n;
+    for (size_t i = 0; i < 4; i++)
+        if (values[i] && facet_add(f, &f->t[i], values[i], strlen(values[i]), n) < 0)
+            return -1;
+    for (const char *s = tags; s && *s;) {
+        size_t len = strcspn(s, " ");
+        if (len > 0 && facet_add(f, &f->t[FACET_TAG], s, len, n) < 0)
+            return -1;
+        s += len + (s[len] == ' ');
     }
+    for (size_t i = 0; team && f->teams && f->teams[i]; i++)
+        if (strcmp(f->teams[i], team) == 0) {
+            f->mine += n;
+            break;
+        }
+    return 0;
 }
 
 static int facet_cmp(const void *a, const void *b)
 {
     const struct facet_count *x = a, *y = b;
-    return x->n != y->n ? (x->n < y->n ? 1 : -1) : strcmp(x->value, y->value);
+    if (x->n != y->n)
+        return x->n < y->n ? 1 : -1;
+    int d = memcmp(x->value, y->value, x->len < y->len ? x->len : y->len);
+    return d ? d : (x->len > y->len) - (x->len < y->len);
 }
 
-/* Each facet's 50 most frequent values, most frequent first. */
-static json_object *facets_json(struct arena *a, struct facets *f)
+/* Each facet's 50 most frequent values, most frequent first; "mine": how many of the matches
+ * the caller's teams own (true) and how many not (false). */
+static json_object *facets_json(struct facets *f)
 {
-    static const char *const names[FACETS] = { "kind", "type", "lifecycle", "owner" };
+    static const char *const names[FACETS] = { "kind", "type", "lifecycle", "owner", "tag" };
     json_object *o = json_object_new_object();
     for (size_t i = 0; i < FACETS; i++) {
-        struct facet_count *list = arena_calloc(a, f->cap, sizeof(*list));
+        struct facet_table *t = &f->t[i];
+        struct facet_count *list = arena_calloc(f->a, t->used + 1, sizeof(*list));
         if (!list) {
             json_object_put(o);
             return NULL;
         }
         size_t n = 0;
-        for (size_t k = 0; k < f->cap; k++)
-            if (f->slot[i][k].value)
-                list[n++] = f->slot[i][k];
+        for (size_t k = 0; k < t->cap; k++)
+            if (t->slot[k].value)
+                list[n++] = t->slot[k];
         qsort(list, n, sizeof(*list), facet_cmp);
         json_object *fo = json_object_new_object();
-        for (size_t k = 0; k < n && k < FACET_VALUES_MAX; k++)
-            json_object_object_add(fo, list[k].value, json_object_new_int64(list[k].n));
+        for (size_t k = 0; k < n && k < FACET_VALUES_MAX; k++) {
+            const char *key = arena_strndup(f->a, list[k].value, list[k].len);
+            if (!key) {
+                json_object_put(fo);
+                json_object_put(o);
+                return NULL;
+            }
+            json_object_object_add(fo, key, json_object_new_int64(list[k].n));
+        }
         json_object_object_add(o, names[i], fo);
     }
+    json_object *mine = json_object_new_object();
+    json_object_object_add(mine, "true", json_object_new_int64(f->mine));
+    json_object_object_add(mine, "false", json_object_new_int64(f->total - f->mine));
+    json_object_object_add(o, "mine", mine);
     return o;
 }
 
-/* The count and every facet from one grouped query (the search's filters evaluated once). */
-static json_object *facets_and_total(struct app_ctx *c, const struct where *w, long long *total, struct problem *p)
+/* The count and every facet from two grouped queries, the search's filters evaluated in each:
+ * entities by kind, type, lifecycle, owner and team (the index entities_facets), and the tags'
+ * rows by tag. w is the search over entities, t the same over entity_tags. */
+static json_object *facets_and_total(struct app_ctx *c, const struct where *w, const struct where *t, long long *total)
 {
-    struct db_result r;
+    struct problem *p = &c->problem;
+    struct db_result r, tr;
     struct facets f;
-    const char *sql = arena_printf(c->arena, "SELECT kind, type, lifecycle, owner_ref, COUNT(*) FROM entities WHERE %s "
-                                             "GROUP BY kind, type, lifecycle, owner_ref", w->sql);
-    if (db_query(c->db, c->arena, sql, w->v, w->n, &r, p) < 0)
+    if (db_query(c->db, c->arena, arena_printf(c->arena, "SELECT kind, type, lifecycle, owner_ref, owner_team, COUNT(*) "
+                                                         "FROM entities WHERE %s GROUP BY kind, type, lifecycle, owner_ref, "
+                                                         "owner_team", w->sql), w->v, w->n, &r, p) < 0 ||
+        db_query(c->db, c->arena, arena_printf(c->arena, "SELECT tag, COUNT(*) FROM entity_tags WHERE %s GROUP BY tag",
+                                               t->sql), t->v, t->n, &tr, p) < 0)
         return NULL;
-    if (facets_init(c->arena, &f, r.nrows) < 0) {
-        problem_set(p, 500, "internal", "out of memory");
-        return NULL;
-    }
+    if (facets_init(c, &f) < 0)
+        goto oom;
     for (size_t i = 0; i < r.nrows; i++) {
-        const char *values[FACETS] = { db_cell(&r, i, 0), db_cell(&r, i, 1), db_cell(&r, i, 2), db_cell(&r, i, 3) };
-        facets_add(&f, values, atoll(db_cell(&r, i, 4)));
+        const char *values[4] = { db_cell(&r, i, 0), db_cell(&r, i, 1), db_cell(&r, i, 2), db_cell(&r, i, 3) };
+        if (facets_add(&f, values, db_cell(&r, i, 4), NULL, atoll(db_cell(&r, i, 5))) < 0)
+            goto oom;
     }
+    for (size_t i = 0; i < tr.nrows; i++)
+        if (facet_add(&f, &f.t[FACET_TAG], db_cell(&tr, i, 0), strlen(db_cell(&tr, i, 0)), atoll(db_cell(&tr, i, 1))) < 0)
+            goto oom;
     *total = f.total;
-    json_object *o = facets_json(c->arena, &f);
-    if (!o)
-        problem_set(p, 500, "internal", "out of memory");
-    return o;
+    json_object *o = facets_json(&f);
+    if (o)
+        return o;
+oom:
+    problem_set(p, 500, "internal", "out of memory");
+    return NULL;
 }
 
 /* A search with words, counted here: the term rows of the matches (one per matching term of an
@@ -509,8 +567,8 @@ static int search_scan(struct app_ctx *c, const struct where *w, const char *cur
     struct where q = *w;
     struct db_result r;
     q.v[q.n++] = (struct db_value)DB_INTV(SEARCH_SCAN_MAX + 1);
-    if (db_query(c->db, c->arena, arena_printf(c->arena, "SELECT entity_id, ref, kind, type, lifecycle, owner_ref "
-                                                         "FROM entity_terms WHERE %s LIMIT ?", q.sql),
+    if (db_query(c->db, c->arena, arena_printf(c->arena, "SELECT entity_id, ref, kind, type, lifecycle, owner_ref, "
+                                                         "owner_team, tags FROM entity_terms WHERE %s LIMIT ?", q.sql),
                  q.v, q.n, &r, p) < 0)
         return -1;
     if (r.nrows > SEARCH_SCAN_MAX)
@@ -522,7 +580,7 @@ static int search_scan(struct app_ctx *c, const struct where *w, const char *cur
     long long *seen = arena_calloc(c->arena, cap, sizeof(*seen));
     const char **page = arena_calloc(c->arena, r.nrows + 1, sizeof(*page));
     struct facets f;
-    if (!seen || !page || facets_init(c->arena, &f, r.nrows) < 0)
+    if (!seen || !page || facets_init(c, &f) < 0)
         return problem_set(p, 500, "internal", "out of memory");
     size_t n = 0;
     for (size_t i = 0; i < r.nrows; i++) {
@@ -533,8 +591,9 @@ static int search_scan(struct app_ctx *c, const struct where *w, const char *cur
         if (seen[k])
             continue;
         seen[k] = id;
-        const char *values[FACETS] = { db_cell(&r, i, 2), db_cell(&r, i, 3), db_cell(&r, i, 4), db_cell(&r, i, 5) };
-        facets_add(&f, values, 1);
+        const char *values[4] = { db_cell(&r, i, 2), db_cell(&r, i, 3), db_cell(&r, i, 4), db_cell(&r, i, 5) };
+        if (facets_add(&f, values, db_cell(&r, i, 6), db_cell(&r, i, 7), 1) < 0)
+            return problem_set(p, 500, "internal", "out of memory");
         if (!cursor || strcmp(db_cell(&r, i, 1), cursor) > 0)
             page[n++] = db_cell(&r, i, 1);
     }
@@ -543,7 +602,7 @@ static int search_scan(struct app_ctx *c, const struct where *w, const char *cur
     *nrefs = *more ? (size_t)limit : n;
     *refs = page;
     *total = f.total;
-    if (!(*facets = facets_json(c->arena, &f)))
+    if (!(*facets = facets_json(&f)))
         return problem_set(p, 500, "internal", "out of memory");
     return 0;
 }
@@ -574,10 +633,20 @@ static int where_readable(struct app_ctx *c, struct where *w, const char *prefix
     return 0;
 }
 
-/* The search's filters as SQL. over_terms: on entity_terms, whose rows carry kind, type,
- * lifecycle, owner_ref, owner_team, namespace and ref (one row per term of an entity), the first
- * word of q (it must have one) as the range of its rows; else on entities. */
-static int search_where(struct app_ctx *c, struct where *w, bool over_terms)
+/* The tables a search reads: entities, or the rows of entity_terms or entity_tags, which carry
+ * kind, type, lifecycle, owner_ref, owner_team, namespace, ref and tags (one row per term or tag
+ * of an entity). */
+enum search_over { OVER_ENTITIES, OVER_TERMS, OVER_TAGS };
+
+static bool tag_ok(const char *s)
+{
+    size_t n = strlen(s);
+    return n > 0 && n <= CATALOG_NAME_MAX && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-:+#") == n;
+}
+
+/* The search's filters as SQL, on the table `over`. Over terms the first word of q (it must have
+ * one) is the range of rows read. */
+static int search_where(struct app_ctx *c, struct where *w, enum search_over over)
 {
     struct problem *p = &c->problem;
     static const char *const filters[][2] = {
@@ -599,8 +668,9 @@ static int search_where(struct app_ctx *c, struct where *w, bool over_terms)
         else if (v)
             where_add(c, w, filters[i][1], (const char *[]){ strcmp(filters[i][0], "kind") == 0 ? catalog_kind(v) : v }, 1);
     }
-    /* what only the entities table has: through its id when searching the terms */
-    const char *id = over_terms ? "entity_id" : "id", *from = over_terms ? "entity_id IN (SELECT id FROM entities WHERE " : "(";
+    /* what only the entities table has: through its id when searching rows of the others */
+    const char *id = over == OVER_ENTITIES ? "id" : "entity_id";
+    const char *from = over == OVER_ENTITIES ? "(" : "entity_id IN (SELECT id FROM entities WHERE ";
     const char *orphan = http_query(&c->req, "orphan"), *location = http_query(&c->req, "location");
     if (orphan && strcmp(orphan, "true") == 0)
         where_add(c, w, arena_printf(c->arena, "%sorphaned_at IS NOT NULL)", from), NULL, 0);
@@ -612,9 +682,16 @@ static int search_where(struct app_ctx *c, struct where *w, bool over_terms)
         where_add(c, w, arena_printf(c->arena, "%slocation_id = ?)", from), (const char *[]){ location }, 1);
     else if (location)
         problem_field(p, "location", "must be a location's id");
-    if (tag && strlen(tag) <= CATALOG_NAME_MAX)
-        where_add(c, w, arena_printf(c->arena, "%sCONCAT(' ', tags, ' ') LIKE CONCAT('%% ', ?, ' %%'))", from),
-                  (const char *[]){ tag }, 1);
+    /* a tag: the rows' own tags, or (over entities, whose facets come from an index without
+     * them) the tag's rows */
+    if (tag && !tag_ok(tag))
+        problem_field(p, "tag", "must be a tag: lower-case letters, digits and '-', ':', '+', '#' (at most 63)");
+    else if (tag && over == OVER_ENTITIES)
+        where_add(c, w, "id IN (SELECT entity_id FROM entity_tags WHERE tag = ?)", &tag, 1);
+    else if (tag)
+        where_add(c, w, "CONCAT(' ', tags, ' ') LIKE CONCAT('% ', ?, ' %')", &tag, 1);
+    if (mine && strcmp(mine, "true") != 0 && strcmp(mine, "false") != 0)
+        problem_field(p, "mine", "must be true or false");
     if (!json_fields_ok(p))
         return -1;
     /* every word of q is the prefix of a term of the entity (lib/catalog.c: catalog_terms) */
@@ -623,20 +700,22 @@ static int search_where(struct app_ctx *c, struct where *w, bool over_terms)
     catalog_terms(q, c->arena, words, &nwords, SEARCH_WORDS_MAX);
     for (size_t i = 0; i < nwords; i++) {
         const char *like = arena_printf(c->arena, "%s%%", words[i]);
-        if (over_terms && i == 0)
+        if (over == OVER_TERMS && i == 0)
             where_add(c, w, "term LIKE ?", &like, 1);
         else
             where_add(c, w, arena_printf(c->arena, "%s IN (SELECT entity_id FROM entity_terms WHERE term LIKE ?)", id),
                       &like, 1);
     }
-    if (over_terms && nwords == 0)
+    if (over == OVER_TERMS && nwords == 0)
         return problem_set(p, 500, "internal", "a search over terms needs a word");
-    /* mine: what my teams (and the teams above them) own */
-    if (mine && strcmp(mine, "true") == 0) {
+    /* mine: what my teams (and the teams above them) own, or what they do not */
+    if (mine) {
         size_t n = 0;
         while (c->grants.teams && c->grants.teams[n])
             n++;
-        where_add(c, w, in_list(c, "owner_team", n), c->grants.teams, n);
+        const char *in = in_list(c, "owner_team", n);
+        where_add(c, w, strcmp(mine, "true") == 0 ? in : arena_printf(c->arena, "NOT (owner_team IS NOT NULL AND %s)", in),
+                  c->grants.teams, n);
     }
     return where_readable(c, w, "");
 }
@@ -665,7 +744,7 @@ static int catalog_search(struct app_ctx *c)
     int scanned = 1;
     /* with words: the matches' term rows, counted and paged here (search_scan) */
     if (nwords > 0) {
-        if (search_where(c, &w, true) < 0)
+        if (search_where(c, &w, OVER_TERMS) < 0)
             return -1;
         if ((scanned = search_scan(c, &w, cursor, limit, &facets, &total, &refs, &nrefs, &more)) < 0)
             return -1;
@@ -704,7 +783,9 @@ static int catalog_search(struct app_ctx *c)
         return app_json(c, 200, o);
     }
     /* without words (or past the scan's bound): the database filters, groups and pages */
-    if (search_where(c, &w, false) < 0 || !(facets = facets_and_total(c, &w, &total, p)))
+    struct where tw;
+    if (search_where(c, &w, OVER_ENTITIES) < 0 || search_where(c, &tw, OVER_TAGS) < 0 ||
+        !(facets = facets_and_total(c, &w, &tw, &total)))
         return -1;
     struct where page = w;
     if (cursor)
@@ -884,7 +965,7 @@ static int catalog_export(struct app_ctx *c)
     if (format && strcmp(format, "yaml") != 0 && strcmp(format, "json") != 0)
         problem_field(p, "format", "must be yaml or json");
     struct where w;
-    if (search_where(c, &w, false) < 0)
+    if (search_where(c, &w, OVER_ENTITIES) < 0)
         return -1;
     w.v[w.n++] = (struct db_value)DB_INTV(EXPORT_MAX + 1);
     struct db_result r;
@@ -1009,10 +1090,11 @@ static const struct route catalog_routes[] = {
     { "DELETE", "/api/v1/catalog/entities/{kind}/{namespace}/{name}/instances/{environment}/{instance}",
       "catalog.instance.register", catalog_instance_delete, 0, "Deregister an instance", "" },
     { "GET", "/api/v1/catalog/entities", "catalog.entity.read", catalog_search, 0,
-      "Search entities", "q (words, each a prefix), kind, type, lifecycle, owner (a ref), namespace, tag, mine=true "
-                         "(owned by my teams), orphan=true|false, location=<id>; limit 1..500 (50), cursor from next_cursor. Answers items, total and "
-                         "facets (kind, type, lifecycle, owner) over only what the caller may read: the permission is "
-                         "part of the query, so counts and pages are exact." },
+      "Search entities", "q (words, each a prefix), kind, type, lifecycle, owner (a ref), namespace, tag, "
+                         "mine=true|false (owned by my teams, or not), orphan=true|false, location=<id>; limit 1..500 "
+                         "(50), cursor from next_cursor. Answers items, total and facets: kind, type, lifecycle, owner "
+                         "and tag (each value's count, the 50 most frequent) and mine ({true, false}), over only what "
+                         "the caller may read: the permission is part of the query, so counts and pages are exact." },
     { "POST", "/api/v1/catalog/import", "catalog.import", catalog_import, 0,
       "Import entities", "A catalog-info.yaml stream (application/yaml; several documents) or JSON (one entity or a "
                          "list), all or nothing: 422 names every bad field as documents/<i>/<path>, 400 gives the line "

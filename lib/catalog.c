@@ -188,9 +188,9 @@ static void check_tags_links(struct arena *a, json_object *meta, struct problem 
     json_object *tags, *links;
     if (json_object_object_get_ex(meta, "tags", &tags) && !json_object_is_type(tags, json_type_null)) {
         size_t n = json_object_is_type(tags, json_type_array) ? json_object_array_length(tags) : 0;
-        if (!json_object_is_type(tags, json_type_array) || n > 50)
+        if (!json_object_is_type(tags, json_type_array) || n > CATALOG_TAGS_MAX)
             problem_field(p, "metadata/tags", "must be a list of at most 50 tags");
-        for (size_t i = 0; i < n && n <= 50; i++) {
+        for (size_t i = 0; i < n && n <= CATALOG_TAGS_MAX; i++) {
             json_object *t = json_object_array_get_idx(tags, i);
             const char *s = json_object_is_type(t, json_type_string) ? json_object_get_string(t) : NULL;
             bool ok = s && *s && strlen(s) <= CATALOG_NAME_MAX;

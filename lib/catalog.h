@@ -19,6 +19,7 @@
 
 #define CATALOG_NAME_MAX 63
 #define CATALOG_REF_MAX (16 + 1 + CATALOG_NAME_MAX + 1 + CATALOG_NAME_MAX)
+#define CATALOG_TAGS_MAX 50            /* per entity (the message in lib/catalog.c says 50) */
 #define CATALOG_RELATIONS_MAX 256      /* per entity: a spec that declares more is refused */
 
 struct catalog_ref {

@@ -38,15 +38,19 @@ const char *catalog_owner_team(struct arena *a, const char *owner_ref)
     return slash ? arena_strdup(a, slash + 1) : NULL;
 }
 
-static const char *tags_text(struct arena *a, json_object *doc)
+/* The entity's tags (checked: lib/catalog.c), listed and joined by spaces as entities.tags. */
+static const char *tags_of(struct arena *a, json_object *doc, const char *list[CATALOG_TAGS_MAX], size_t *n)
 {
     json_object *meta, *tags;
+    *n = 0;
     if (!json_object_object_get_ex(doc, "metadata", &meta) || !json_object_object_get_ex(meta, "tags", &tags) ||
         !json_object_is_type(tags, json_type_array))
         return "";
     const char *out = "";
-    for (size_t i = 0; i < json_object_array_length(tags); i++)
-        out = arena_printf(a, "%s%s%s", out, i ? " " : "", json_object_get_string(json_object_array_get_idx(tags, i)));
+    for (size_t i = 0; i < json_object_array_length(tags) && *n < CATALOG_TAGS_MAX; i++) {
+        list[(*n)++] = json_object_get_string(json_object_array_get_idx(tags, i));
+        out = arena_printf(a, "%s%s%s", out, i ? " " : "", list[i]);
+    }
     return out;
 }
 
@@ -76,30 +80,24 @@ static int relations_add(const struct catalog_writer *w, const struct catalog_en
     return 0;
 }
 
-/* The entity's search terms (catalog_terms), replacing what it had; each row carries what search
- * filters and counts by (migration 0011). */
-static int terms_store(const struct catalog_writer *w, const struct catalog_entity *e, const char *tags,
-                       const char *team, long long id, bool existed)
+/* Rows of an index table (entity_terms or entity_tags), one per key, replacing what the entity
+ * had there; each row carries what search filters and counts by (migrations 0011, 0012). */
+static int index_store(const struct catalog_writer *w, const char *table, const char *key, const char *const *keys, size_t n,
+                       const struct catalog_entity *e, const char *tags, const char *team, long long id, bool existed)
 {
-    static const char head[] = "INSERT IGNORE INTO entity_terms (term, entity_id, kind, type, lifecycle, owner_ref, "
-                               "owner_team, namespace, ref) VALUES ";
-    const char *terms[CATALOG_TERMS_MAX];
-    size_t n = 0;
-    catalog_terms(e->ref.name, w->arena, terms, &n, CATALOG_TERMS_MAX);
-    catalog_terms(e->title, w->arena, terms, &n, CATALOG_TERMS_MAX);
-    catalog_terms(e->description, w->arena, terms, &n, CATALOG_TERMS_MAX);
-    catalog_terms(tags, w->arena, terms, &n, CATALOG_TERMS_MAX);
     struct db_value rid = DB_INTV(id);
-    if (existed && db_query(w->db, w->arena, "DELETE FROM entity_terms WHERE entity_id = ?", &rid, 1, NULL, w->p) < 0)
+    if (existed && db_query(w->db, w->arena, arena_printf(w->arena, "DELETE FROM %s WHERE entity_id = ?", table), &rid, 1,
+                            NULL, w->p) < 0)
         return -1;
-    struct db_value v[TERMS_BATCH * 9];
+    struct db_value v[TERMS_BATCH * 10];
     for (size_t at = 0; at < n; at += TERMS_BATCH) {
         size_t k = n - at < TERMS_BATCH ? n - at : TERMS_BATCH, nv = 0;
-        char sql[sizeof(head) + TERMS_BATCH * 32];
-        size_t len = (size_t)snprintf(sql, sizeof(sql), "%s", head);
+        char sql[200 + TERMS_BATCH * 40];
+        size_t len = (size_t)snprintf(sql, sizeof(sql), "INSERT IGNORE INTO %s (%s, entity_id, kind, type, lifecycle, "
+                                      "owner_ref, owner_team, namespace, ref, tags) VALUES ", table, key);
         for (size_t i = 0; i < k; i++) {
-            len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s(?, ?, ?, ?, ?, ?, ?, ?, ?)", i ? ", " : "");
-            v[nv++] = (struct db_value)DB_TEXTV(terms[at + i]);
+            len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", i ? ", " : "");
+            v[nv++] = (struct db_value)DB_TEXTV(keys[at + i]);
             v[nv++] = rid;
             v[nv++] = (struct db_value)DB_TEXTV(e->ref.kind);
             v[nv++] = (struct db_value)DB_TEXTV(e->type);
@@ -108,11 +106,28 @@ static int terms_store(const struct catalog_writer *w, const struct catalog_enti
             v[nv++] = team ? (struct db_value)DB_TEXTV(team) : (struct db_value)DB_NULLV;
             v[nv++] = (struct db_value)DB_TEXTV(e->ref.ns);
             v[nv++] = (struct db_value)DB_TEXTV(e->ref.text);
+            v[nv++] = (struct db_value)DB_TEXTV(tags);
         }
         if (db_query(w->db, w->arena, sql, v, nv, NULL, w->p) < 0)
             return -1;
     }
     return 0;
+}
+
+/* The entity's search terms (catalog_terms) and its tags, each in its table. */
+static int terms_store(const struct catalog_writer *w, const struct catalog_entity *e, const char *const *tags, size_t ntags,
+                       const char *tagtext, const char *team, long long id, bool existed)
+{
+    const char *terms[CATALOG_TERMS_MAX];
+    size_t n = 0;
+    catalog_terms(e->ref.name, w->arena, terms, &n, CATALOG_TERMS_MAX);
+    catalog_terms(e->title, w->arena, terms, &n, CATALOG_TERMS_MAX);
+    catalog_terms(e->description, w->arena, terms, &n, CATALOG_TERMS_MAX);
+    catalog_terms(tagtext, w->arena, terms, &n, CATALOG_TERMS_MAX);
+    return index_store(w, "entity_terms", "term", terms, n, e, tagtext, team, id, existed) < 0 ||
+                   index_store(w, "entity_tags", "tag", tags, ntags, e, tagtext, team, id, existed) < 0
+               ? -1
+               : 0;
 }
 
 static int audit(const struct catalog_writer *w, const char *action, const char *ref, const char *details)
@@ -174,7 +189,9 @@ int catalog_store(const struct catalog_writer *w, const struct catalog_entity *e
     if (dry_run)
         return 0;
     long long id;
-    const char *tags = tags_text(a, doc);
+    const char *taglist[CATALOG_TAGS_MAX];
+    size_t ntags;
+    const char *tags = tags_of(a, doc, taglist, &ntags);
     struct db_value own = e->owner ? DB_TEXTV(e->owner) : DB_NULLV, tm = team ? DB_TEXTV(team) : DB_NULLV;
     if (exists) {
         id = atoll(db_cell(&cur, 0, 0));
@@ -194,7 +211,7 @@ int catalog_store(const struct catalog_writer *w, const struct catalog_entity *e
             return -1;
         id = (long long)ins.insert_id;
     }
-    if (relations_add(w, e, id) < 0 || terms_store(w, e, tags, team, id, exists) < 0)
+    if (relations_add(w, e, id) < 0 || terms_store(w, e, taglist, ntags, tags, team, id, exists) < 0)
         return -1;
     return audit(w, exists ? "catalog.entity.update" : "catalog.entity.create", ref->text,
                  arena_printf(a, "{\"version\":%lld,\"relations\":%zu}", *version, e->nrelations));

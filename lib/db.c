@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define DB_STMT_CACHE 64
+#define DB_STMT_CACHE 96
 #define DB_COL_BUF 256  /* first guess per column; longer values are fetched again */
 
 struct db_stmt_slot {

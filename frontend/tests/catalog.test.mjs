@@ -126,6 +126,7 @@ test('a search finds the entities, facets count them and narrow the search, in t
     Type: ['service 3', 'database 2', 'website 1', 'library 1', 'openapi 1'],
     Lifecycle: ['production 4', 'experimental 1', 'deprecated 1'],
     Owner: [`${team} 8`, `platform-${stamp} 3`],
+    Tag: ['go 2', 'java 2', 'payments 2', 'orders 1', 'typescript 1', 'web 1'],
   })) {
     for (const v of values) await facet(page, name).getByRole('link', { name: v, exact: true }).waitFor();
   }
@@ -136,6 +137,13 @@ test('a search finds the entities, facets count them and narrow the search, in t
   await page.getByRole('heading', { name: '5 entities' }).waitFor();
   await facet(page, 'Kind').getByRole('link', { name: 'Component 5 (in use: select to remove)' }).waitFor();
   await facet(page, 'Owner').getByRole('link', { name: `${team} 4` }).click();
+  await page.getByRole('heading', { name: '4 entities' }).waitFor();
+  await facet(page, 'Tag').getByRole('link', { name: 'java 2' }).click();   // checkout and receipts
+  await page.waitForURL(/tag=java/);
+  await page.getByRole('heading', { name: '2 entities' }).waitFor();
+  await page.getByRole('link', { name: 'Remove filter Tag java' }).click();
+  await page.waitForURL((url) => !url.search.includes('tag='));
+  await page.getByRole('heading', { name: '4 entities' }).waitFor();
   await page.getByRole('heading', { name: '4 entities' }).waitFor();
   assert.match(page.url(), new RegExp(`owner=group%3Adefault%2F${team}`));
   const rows = page.getByRole('region', { name: 'Catalog entities' }).getByRole('row');
@@ -172,6 +180,8 @@ test('"My services" is what the teams one is in own', async () => {
   const { page } = admin;
   await page.goto(`${base}/catalog?q=${stamp}`);
   await page.getByRole('heading', { name: `${DOCUMENTS} entities` }).waitFor();
+  // the toggle says how many of the matches are mine before it is used
+  assert.equal(await page.locator('label.toggle').filter({ hasText: 'Owned by my teams' }).locator('.count').textContent(), '9');
   await page.getByLabel('Owned by my teams').check();
   await page.waitForURL(/mine=true/);
   await page.getByRole('heading', { name: 'My services', level: 1 }).waitFor();

@@ -1655,6 +1655,8 @@ static void test_catalog_entities(void)
 }
 
 
+#define IMPORT_MAX_BYTES (32L << 20)   /* catalog_import_max_bytes in the test configuration (its default) */
+
 static long import_yaml(const char *cookie, const char *csrf, const char *query, const char *yaml, struct resp *r)
 {
     char hc[300], hx[200], path[128];
@@ -1730,6 +1732,35 @@ static void test_catalog_import(void)
     /* aliases are refused (a small file must not become a huge tree) */
     CU_ASSERT_EQUAL(import_yaml(cookie, csrf, "", "a: &x [1, 2]\nb: *x\n", &r), 400);
     resp_free(&r);
+    /* deeply nested, more documents than an import holds, more bytes than it may have: each
+     * refused with what the limit is, nothing applied */
+    char *big = malloc(IMPORT_MAX_BYTES + 2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+    snprintf(big, 400, "metadata:\n  name: %s-deep\n  x: ", t);
+    size_t at = strlen(big);
+    for (int i = 0; i < 100; i++)
+        big[at++] = '[';
+    memset(big + at, ']', 100);
+    big[at + 100] = 0;
+    CU_ASSERT_EQUAL(import_yaml(cookie, csrf, "", big, &r), 413);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "nested deeper than an import may be"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "YAML line 3"));
+    resp_free(&r);
+    at = 0;
+    for (int i = 0; i <= 20000; i++)
+        at += (size_t)sprintf(big + at, "--- {}\n");
+    CU_ASSERT_EQUAL(import_yaml(cookie, csrf, "", big, &r), 413);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "more documents than an import may hold"));
+    resp_free(&r);
+    memset(big, ' ', IMPORT_MAX_BYTES + 1);
+    big[IMPORT_MAX_BYTES + 1] = 0;
+    CU_ASSERT_EQUAL(import_yaml(cookie, csrf, "", big, &r), 413);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "body-too-large"));
+    resp_free(&r);
+    free(big);
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities/component/default/%s-deep", t);
+    CU_ASSERT_EQUAL(get_as(cookie, path, &r), 404);
+    resp_free(&r);
 
     /* Search: words, facets, pages; what a user may read is part of the query, so two users of
      * different teams count differently. */
@@ -1737,6 +1768,39 @@ static void test_catalog_import(void)
     CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"total\":3"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"kind\":{\"Component\":2,\"Group\":1}"));
+    resp_free(&r);
+    /* tags and "mine" are facets too: the web site's tag was changed from web to ui above, and
+     * the admin is in none of the team's members */
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"tag\":{\"ui\":1}"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"mine\":{\"true\":0,\"false\":3}"));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities?q=%s&tag=ui", t);
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"total\":1"));
+    snprintf(want, sizeof(want), "\"ref\":\"component:default/%s-web\"", t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, want));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities?q=%s&tag=web", t);   /* the old tag is gone */
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"total\":0"));
+    resp_free(&r);
+    /* without words the database counts: the same facets */
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities?owner=group:default/%s", t);
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"total\":2"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"tag\":{\"ui\":1}"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"mine\":{\"true\":0,\"false\":2}"));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities?owner=group:default/%s&tag=ui", t);
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"total\":1"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"tag\":{\"ui\":1}"));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_as(cookie, "/api/v1/catalog/entities?tag=Not%20a%20tag", &r), 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"tag\""));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_as(cookie, "/api/v1/catalog/entities?mine=perhaps", &r), 422);
     resp_free(&r);
     snprintf(path, sizeof(path), "/api/v1/catalog/entities?q=%s&kind=component&limit=1", t);
     CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
@@ -1792,6 +1856,20 @@ static void test_catalog_import(void)
     snprintf(path, sizeof(path), "/api/v1/catalog/entities?mine=true&q=%s", t);   /* owned by my teams */
     CU_ASSERT_EQUAL_FATAL(get_as(ca, path, &r), 200);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"total\":3"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"mine\":{\"true\":3,\"false\":0}"));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities?mine=false&q=%s", t);
+    CU_ASSERT_EQUAL_FATAL(get_as(ca, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"total\":0"));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities?owner=group:default/%s", t);
+    CU_ASSERT_EQUAL_FATAL(get_as(ca, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"mine\":{\"true\":2,\"false\":0}"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"tag\":{\"ui\":1}"));
+    resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(get_as(cb, path, &r), 200);               /* nothing of it readable */
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"total\":0"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"tag\":{}"));
     resp_free(&r);
     CU_ASSERT_EQUAL(get_as(cookie, "/api/v1/catalog/entities?kind=widget", &r), 422);
     resp_free(&r);

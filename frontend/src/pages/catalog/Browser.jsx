@@ -1,7 +1,7 @@
-// The catalog browser: free-text search, facets with counts (kind, type, lifecycle, owner) to
-// narrow it, "owned by my teams", and the results a page at a time (the API's keyset cursor
-// behind "More"). Every filter is in the address, so a search can be linked; with mine=true the
-// page is "My services".
+// The catalog browser: free-text search, facets with counts (kind, type, lifecycle, owner, tag)
+// to narrow it, "owned by my teams" with its count, and the results a page at a time (the API's
+// keyset cursor behind "More"). Every filter is in the address, so a search can be linked; with
+// mine=true the page is "My services".
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, apiUrl } from '../../api.js';
@@ -13,7 +13,7 @@ import { Table } from '../../components/Table.jsx';
 import { catalogHref, entityHref, refLabel } from './refs.js';
 
 const FILTERS = ['q', 'kind', 'type', 'lifecycle', 'owner', 'namespace', 'tag', 'mine', 'limit'];
-const FACETS = [['kind', 'Kind'], ['type', 'Type'], ['lifecycle', 'Lifecycle'], ['owner', 'Owner']];
+const FACETS = [['kind', 'Kind'], ['type', 'Type'], ['lifecycle', 'Lifecycle'], ['owner', 'Owner'], ['tag', 'Tag']];
 const FILTER_NAMES = { q: 'Words', kind: 'Kind', type: 'Type', lifecycle: 'Lifecycle', owner: 'Owner', namespace: 'Namespace', tag: 'Tag' };
 const PAGE_SIZES = [['10', '10'], ['50', '50'], ['200', '200']];
 
@@ -69,6 +69,7 @@ export function Browser() {
           <label class="choice toggle">
             <input type="checkbox" name="mine" checked={mine} onChange={(e) => go({ mine: e.currentTarget.checked ? 'true' : '' })} />
             Owned by my teams
+            {first.data?.facets?.mine && <span class="count">{first.data.facets.mine.true}</span>}
           </label>
         </div>
       </form>
