@@ -5,6 +5,7 @@
 #include "admin/openapi.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -69,6 +70,15 @@ int openapi_add_routes(json_object *doc, json_object *routes, char *err, size_t 
             snprintf(err, errlen, "route %zu lacks method, path, permission or summary", i);
             return -1;
         }
+        /* OpenAPI names a {rest*} of the path as {rest} */
+        char key[512];
+        size_t kn = 0;
+        for (const char *s = path; *s && kn < sizeof(key) - 1; s++)
+            if (!(*s == '*' && s[1] == '}'))
+                key[kn++] = *s;
+        key[kn] = 0;
+        const char *pattern = path;
+        path = key;
         json_object *item;
         if (!json_object_object_get_ex(paths, path, &item)) {
             item = json_object_new_object();
@@ -92,13 +102,17 @@ int openapi_add_routes(json_object *doc, json_object *routes, char *err, size_t 
         json_object_object_add(op, "x-permission", json_object_new_string(perm));
 
         json_object *params = json_object_new_array();
-        for (const char *s = strchr(path, '{'); s; s = strchr(s + 1, '{')) {
+        for (const char *s = strchr(pattern, '{'); s; s = strchr(s + 1, '{')) {
             const char *e = strchr(s, '}');
             if (!e)
                 break;
+            bool rest = e[-1] == '*';
             json_object *p = json_object_new_object();
-            json_object_object_add(p, "name", json_object_new_string_len(s + 1, (int)(e - s - 1)));
+            json_object_object_add(p, "name", json_object_new_string_len(s + 1, (int)(e - s - 1 - rest)));
             json_object_object_add(p, "in", json_object_new_string("path"));
+            if (rest)
+                json_object_object_add(p, "description", json_object_new_string("the rest of the path: one or more "
+                                                                                "segments, slashes included"));
             json_object_object_add(p, "required", json_object_new_boolean(1));
             json_object_object_add(p, "schema", json_tokener_parse("{\"type\":\"string\"}"));
             json_object_array_add(params, p);

@@ -20,6 +20,13 @@ static int pattern_match(const char *pat, const char *path, struct arena *a, str
         const char *pe = strchr(pat, '/'), *se = strchr(path, '/');
         size_t plen = pe ? (size_t)(pe - pat) : strlen(pat);
         size_t slen = se ? (size_t)(se - path) : strlen(path);
+        bool rest = plen >= 3 && pat[0] == '{' && pat[plen - 2] == '*' && pat[plen - 1] == '}' && !pe;
+        if (rest) {
+            /* {name*}, the last segment: the rest of the path, one or more whole segments */
+            slen = strlen(path);
+            if (strstr(path, "//") || path[slen - 1] == '/')
+                return 0;
+        }
         if (plen >= 2 && pat[0] == '{' && pat[plen - 1] == '}') {
             if (slen == 0 || np == sizeof(m->params) / sizeof(m->params[0]))
                 return 0;
@@ -27,7 +34,7 @@ static int pattern_match(const char *pat, const char *path, struct arena *a, str
                 char *v = http_percent_decode(a, path, slen, false);
                 if (!v)
                     return -1;
-                m->params[np].name = arena_strndup(a, pat + 1, plen - 2);
+                m->params[np].name = arena_strndup(a, pat + 1, plen - 2 - rest);
                 m->params[np].value = v;
             }
             np++;
@@ -115,6 +122,10 @@ int router_table_check(const struct route *routes, size_t n, char *err, size_t e
                 if (!e || e == s + 1 || s[-1] != '/' || (e[1] != '/' && e[1] != '\0') ||
                     memchr(s, '/', (size_t)(e - s))) {
                     snprintf(err, errlen, "%s %s: a {param} must be a whole segment", r->method, r->pattern);
+                    return -1;
+                }
+                if (memchr(s, '*', (size_t)(e - s)) && (e[-1] != '*' || e == s + 2 || e[1] != '\0')) {
+                    snprintf(err, errlen, "%s %s: a {param*} is the last segment", r->method, r->pattern);
                     return -1;
                 }
                 nparams++;

@@ -5,7 +5,9 @@
  * operation: dispatch reads method and pattern, authorization reads permission, and the
  * OpenAPI generator reads summary/description (`<area>.fcgi --routes` prints the table).
  * Patterns are absolute paths whose segments are literals or `{name}`; a `{name}` segment
- * matches one non-empty segment, percent-decoded. HEAD matches GET rows.
+ * matches one non-empty segment, percent-decoded. A last segment `{name*}` matches the rest of
+ * the path, one or more non-empty segments, percent-decoded as one (the value holds the
+ * slashes). HEAD matches GET rows.
  */
 #ifndef PORTICO_ROUTER_H
 #define PORTICO_ROUTER_H

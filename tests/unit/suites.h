@@ -17,5 +17,6 @@ void suite_yamldoc(void);
 void suite_fcgi(void);
 void suite_password(void);
 void suite_token(void);
+void suite_crypto(void);
 
 #endif

@@ -323,6 +323,43 @@ static void test_check_missing_fields(void)
     CU_ASSERT(contains(err, "route 1"));
 }
 
+static void test_rest_of_path(void)
+{
+    static const struct route rest[] = {
+        { "GET", "/api/v1/secrets/metadata", "s.read", handler, 0, "List", NULL },
+        { "GET", "/api/v1/secrets/metadata/{path*}", "s.read", handler, 0, "Metadata", NULL },
+        { "POST", "/api/v1/secrets/reveal/{path*}", "s.reveal", handler, 0, "Reveal", NULL },
+    };
+    char err[256] = "";
+    CU_ASSERT_EQUAL(router_table_check(rest, 3, err, sizeof(err)), 0);
+    struct arena a;
+    struct router_match m;
+    arena_init(&a, 0);
+    CU_ASSERT_EQUAL_FATAL(router_match(rest, 3, "GET", "/api/v1/secrets/metadata/team/payments/prod/stripe-key", &a, &m),
+                          ROUTER_FOUND);
+    CU_ASSERT_PTR_EQUAL(m.route, &rest[1]);
+    CU_ASSERT(str_eq(router_param(&m, "path"), "team/payments/prod/stripe-key"));
+    CU_ASSERT_EQUAL_FATAL(router_match(rest, 3, "POST", "/api/v1/secrets/reveal/a%20b", &a, &m), ROUTER_FOUND);
+    CU_ASSERT(str_eq(router_param(&m, "path"), "a b"));
+    CU_ASSERT_EQUAL(router_match(rest, 3, "GET", "/api/v1/secrets/metadata", &a, &m), ROUTER_FOUND);
+    CU_ASSERT_PTR_EQUAL(m.route, &rest[0]);
+    /* no empty segment anywhere, none at the end */
+    CU_ASSERT_EQUAL(router_match(rest, 3, "GET", "/api/v1/secrets/metadata/", &a, &m), ROUTER_NOT_FOUND);
+    CU_ASSERT_EQUAL(router_match(rest, 3, "GET", "/api/v1/secrets/metadata/a//b", &a, &m), ROUTER_NOT_FOUND);
+    CU_ASSERT_EQUAL(router_match(rest, 3, "GET", "/api/v1/secrets/metadata/a/b/", &a, &m), ROUTER_NOT_FOUND);
+    CU_ASSERT_EQUAL(router_match(rest, 3, "POST", "/api/v1/secrets/metadata/a", &a, &m), ROUTER_METHOD_NOT_ALLOWED);
+    CU_ASSERT_EQUAL(router_match(rest, 3, "POST", "/api/v1/secrets/reveal/a%zz", &a, &m), ROUTER_BAD_PATH);
+    arena_free(&a);
+    /* only as the last segment, and named */
+    static const struct route bad[][1] = {
+        { { "GET", "/api/v1/x/{path*}/more", "s.read", handler, 0, "Bad", NULL } },
+        { { "GET", "/api/v1/x/{*}", "s.read", handler, 0, "Bad", NULL } },
+        { { "GET", "/api/v1/x/{pa*th}", "s.read", handler, 0, "Bad", NULL } },
+    };
+    for (size_t i = 0; i < 3; i++)
+        CU_ASSERT_EQUAL(router_table_check(bad[i], 1, err, sizeof(err)), -1);
+}
+
 void suite_router(void)
 {
     CU_pSuite s = CU_add_suite("router", NULL, NULL);
@@ -339,5 +376,6 @@ void suite_router(void)
     CU_add_test(s, "check: bad patterns", test_check_bad_patterns);
     CU_add_test(s, "check: good patterns", test_check_good_patterns);
     CU_add_test(s, "check: duplicates", test_check_duplicates);
+    CU_add_test(s, "{rest*}: the rest of the path, whole segments", test_rest_of_path);
     CU_add_test(s, "check: missing permission, summary, handler, method", test_check_missing_fields);
 }
