@@ -156,6 +156,7 @@ db_password = $(cat "$pw_file")
 app_db_host = localhost
 admin_db_user = root
 log_file = $LOG/portico.log
+master_key_file = $STATE/master.key
 ${EXTRA_CONFIG:-}
 EOF
   chmod 640 "$CONF.tmp"; chgrp "$group" "$CONF.tmp"; mv "$CONF.tmp" "$CONF"
@@ -165,6 +166,9 @@ EOF
 db_setup() {
   write_config
   PORTICO_CONFIG=$CONF "$BUILD/admin/portico-admin" migrate --create-database --sql-dir "$ROOT/sql" >&2 || die "migrations failed"
+  # The master key that seals secrets: made once, readable by the handlers' group only.
+  PORTICO_CONFIG=$CONF "$BUILD/admin/portico-admin" init-master-key --if-missing >/dev/null || die "init-master-key failed"
+  chgrp "$(id -gn "$WEB_USER")" "$STATE/master.key"; chmod 640 "$STATE/master.key"
   # The first administrator: made once; its generated password is kept (mode 600) for `up`.
   local out
   out=$(PORTICO_CONFIG=$CONF "$BUILD/admin/portico-admin" create-admin --if-missing) || die "create-admin failed"

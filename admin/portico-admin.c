@@ -17,6 +17,7 @@
 
 #include "admin/migrate.h"
 #include "admin/openapi.h"
+#include "admin/keys.h"
 #include "admin/seed.h"
 #include "lib/audit.h"
 #include "lib/authz.h"
@@ -48,6 +49,10 @@ static void usage(FILE *out)
             "                                    create a user, with a global role if one is named\n"
             "  seed --entities N [--replace]     a generated catalog of N entities (namespace seed, kept if\n"
             "                                    one of that size is there) with teams, for benchmarks\n"
+            "  init-master-key [--if-missing]    write the master key file (master_key_file) that seals\n"
+            "                                    secrets; never overwrites one\n"
+            "  rotate-master-key                 add a new master key, wrap every secret's data key again\n"
+            "                                    under it while serving, drop old keys no longer used\n"
             "  config                            print every setting, its default and its meaning\n"
             "  openapi ROUTES.json...            the OpenAPI document from handlers' --routes output\n"
             "  version                           print the version\n"
@@ -341,6 +346,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "seed") == 0)
         return cmd_seed(&cfg, argc - i, argv + i);
+    if (strcmp(cmd, "init-master-key") == 0)
+        return cmd_init_master_key(&cfg, argc - i, argv + i);
+    if (strcmp(cmd, "rotate-master-key") == 0)
+        return cmd_rotate_master_key(&cfg, argc - i, argv + i);
     if (strcmp(cmd, "audit") == 0 && i < argc && strcmp(argv[i], "verify") == 0)
         return cmd_audit_verify(&cfg);
 

@@ -294,6 +294,7 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
     c->has_prefetched = false;
     c->ratelimit_policy = NULL;
     c->ratelimit_reset = 0;
+    c->wipe_response = false;
     c->request_id = request_id_new(c->arena);
 
     int rc;
@@ -340,6 +341,8 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
 
     const char *method = c->req.method ? c->req.method : "-";
     http_response_write(&c->res, c->arena, strcmp(method, "HEAD") == 0, write, write_ctx);
+    if (c->wipe_response && c->res.body)
+        sodium_memzero((char *)c->res.body, c->res.body_len);
 
     struct log_request line = {
         .request_id = c->request_id,

@@ -63,6 +63,8 @@ static const struct config_key config_keys[] = {
     INT(catalog_instance_ttl_seconds, "30", 1, 86400, "an instance whose last heartbeat is older than this (unless it registered its own TTL) turns critical"),
     INT(catalog_deregister_seconds, "600", 1, 604800, "the runner deregisters an instance this long after it turned critical (unless it registered its own)"),
     INT(runner_poll_seconds, "5", 1, 3600, "with --loop, how long the runner sleeps when it found nothing to do"),
+    STR(master_key_file, "", "the master keys that encrypt secrets (portico-admin init-master-key writes it): outside the document root, readable by the handlers' user only; empty: secrets answer 503"),
+    INT(secret_versions_default, "10", 1, 100, "versions a secret keeps unless it sets its own max_versions (the oldest go first)"),
     STR(log_file, "", "file for the JSON request log; empty means standard error (the web server's error log)"),
 };
 

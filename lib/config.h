@@ -58,6 +58,9 @@ struct config {
     int catalog_orphan_guard_percent;
     int catalog_instance_ttl_seconds;
     int catalog_deregister_seconds;
+    /* secrets */
+    char master_key_file[1024];
+    int secret_versions_default;
     /* runner */
     int runner_poll_seconds;
     /* logging */

@@ -22,6 +22,7 @@
 #include "lib/problem.h"
 #include "lib/authz.h"
 #include "lib/ratelimit.h"
+#include "lib/secrets.h"
 #include "tests/summary.h"
 
 #define SCRATCH_DB "portico_dbtest"
@@ -450,6 +451,85 @@ static void test_epoch_read_does_not_wait(void)
     db_free(root);
 }
 
+/* ---- secrets: rows sealed by lib/secrets, then moved or altered in the database --------------- */
+
+static void test_secret_rows_moved_or_altered(void)
+{
+    struct db *app = db_new(&stack, DB_ROLE_APP), *root = db_new(&stack, DB_ROLE_ADMIN);
+    struct problem p;
+    char err[CRYPTO_ERR_MAX], a[128], b[128];
+    struct crypto_keyring *k;
+    problem_init(&p);
+    CU_ASSERT_EQUAL_FATAL(crypto_init(), 0);
+    CU_ASSERT_EQUAL_FATAL(crypto_keyring_load(stack.master_key_file, &k, err), 0);
+    snprintf(a, sizeof(a), "team/dbtest-%d/prod/a", (int)getpid());
+    snprintf(b, sizeof(b), "team/dbtest-%d/prod/b", (int)getpid());
+    const char *paths[2] = { a, b }, *values[2] = { "value of a", "value of b" };
+    for (int i = 0; i < 2; i++) {
+        struct secret_path sp;
+        const char *why;
+        int version;
+        CU_ASSERT_EQUAL_FATAL(secret_path_parse(paths[i], &sp, &why), 0);
+        CU_ASSERT_EQUAL_FATAL(db_begin(app, &p), 0);
+        CU_ASSERT_EQUAL_FATAL(secrets_write(app, &arena, k, &sp, NULL, values[i], strlen(values[i]), -1, 0, 10, "db-tests",
+                                            &version, &p), 0);
+        CU_ASSERT_EQUAL_FATAL(db_commit(app, &p), 0);
+        CU_ASSERT_EQUAL(version, 1);
+    }
+    unsigned char *v;
+    size_t len;
+    int got;
+    CU_ASSERT_EQUAL_FATAL(secrets_reveal(app, &arena, k, b, 0, &v, &len, &got, &p), 0);
+    CU_ASSERT_EQUAL(len, strlen(values[1]));
+    CU_ASSERT_EQUAL(memcmp(v, values[1], len), 0);
+    secrets_value_free(v, len);
+    /* a's sealed row copied over b's: b no longer opens (it is bound to a's path) */
+    struct db_value pv[2] = { DB_TEXTV(a), DB_TEXTV(b) };
+    CU_ASSERT_EQUAL_FATAL(db_query(root, &arena, "UPDATE secret_versions vb JOIN secrets sb ON sb.id = vb.secret_id AND sb.path = ? "
+                                                 "JOIN secret_versions va JOIN secrets sa ON sa.id = va.secret_id AND sa.path = ? "
+                                                 "SET vb.master_key_id = va.master_key_id, vb.wrapped_key = va.wrapped_key, "
+                                                 "vb.nonce = va.nonce, vb.ciphertext = va.ciphertext, vb.size = va.size",
+                                   (struct db_value[]){ pv[1], pv[0] }, 2, NULL, &p), 0);
+    problem_init(&p);
+    CU_ASSERT_EQUAL(secrets_reveal(app, &arena, k, b, 0, &v, &len, &got, &p), -1);
+    CU_ASSERT_EQUAL(p.status, 500);
+    CU_ASSERT_STRING_EQUAL(p.type, "integrity");
+    CU_ASSERT_PTR_NULL(strstr(p.detail, "value of"));
+    /* one byte of a's ciphertext flipped */
+    problem_init(&p);
+    CU_ASSERT_EQUAL(secrets_reveal(app, &arena, k, a, 0, &v, &len, &got, &p), 0);
+    secrets_value_free(v, len);
+    CU_ASSERT_EQUAL_FATAL(db_query(root, &arena, "UPDATE secret_versions v JOIN secrets s ON s.id = v.secret_id AND s.path = ? "
+                                                 "SET v.ciphertext = CONCAT(CHAR(ASCII(LEFT(v.ciphertext, 1)) ^ 1), "
+                                                 "SUBSTRING(v.ciphertext, 2))", &pv[0], 1, NULL, &p), 0);
+    CU_ASSERT_EQUAL(secrets_reveal(app, &arena, k, a, 0, &v, &len, &got, &p), -1);
+    CU_ASSERT_EQUAL(p.status, 500);
+    /* another keyring (a wrong master key file): 503, not garbage */
+    char other[256], id[CRYPTO_KEY_ID_MAX + 1];
+    snprintf(other, sizeof(other), "/tmp/portico-dbtest-%d.key", (int)getpid());
+    unlink(other);
+    struct crypto_keyring *wrong;
+    CU_ASSERT_EQUAL_FATAL(crypto_keyfile_create(other, id, err), 0);
+    CU_ASSERT_EQUAL_FATAL(crypto_keyring_load(other, &wrong, err), 0);
+    problem_init(&p);
+    CU_ASSERT_EQUAL_FATAL(db_begin(app, &p), 0);
+    struct secret_path sp;
+    const char *why;
+    int version;
+    CU_ASSERT_EQUAL_FATAL(secret_path_parse(a, &sp, &why), 0);
+    CU_ASSERT_EQUAL_FATAL(secrets_write(app, &arena, k, &sp, NULL, "v2", 2, 1, 0, 10, "db-tests", &version, &p), 0);
+    CU_ASSERT_EQUAL_FATAL(db_commit(app, &p), 0);
+    CU_ASSERT_EQUAL(secrets_reveal(app, &arena, wrong, a, 0, &v, &len, &got, &p), -1);
+    CU_ASSERT_EQUAL(p.status, 503);
+    unlink(other);
+    /* tidy: the rows go with their secrets */
+    CU_ASSERT_EQUAL(db_query(root, &arena, "DELETE FROM secrets WHERE path IN (?, ?)", pv, 2, NULL, &p), 0);
+    crypto_keyring_free(wrong);
+    crypto_keyring_free(k);
+    db_free(app);
+    db_free(root);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
@@ -465,6 +545,7 @@ int main(void)
     CU_add_test(au, "append in the transaction, verify, tamper, find", test_audit_append_and_verify);
     CU_add_test(au, "rate limits: leases never let more through than the allowance", test_ratelimit_leases);
     CU_add_test(au, "rate limit and epoch reads do not wait for an open change", test_epoch_read_does_not_wait);
+    CU_add_test(au, "secrets: a row moved to another path, a flipped byte, another master key", test_secret_rows_moved_or_altered);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_tests_failed(), run = CU_get_number_of_tests_run();

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "tests/summary.h"
 
@@ -2457,6 +2458,204 @@ static bool role_holds(const struct matrix_id *id, const char *perm)
 
 /* The route's path with every {param} replaced by a value that names nothing real, so that an
  * allowed mutation finds nothing to change (404) or nothing valid to do (422). */
+/* ---- secrets ---------------------------------------------------------------------------------- */
+
+/* A user bound with role on team (scope team), logged in: cookie and CSRF token. */
+static void secrets_user(const char *acookie, const char *acsrf, const char *user, const char *role, const char *team,
+                         char *cookie, size_t clen, char *csrf, size_t xlen)
+{
+    char body[512], pw[96];
+    struct resp r;
+    snprintf(pw, sizeof(pw), "%s-password-1", user);
+    snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", user, pw);
+    CU_ASSERT_EQUAL_FATAL(post_session(acookie, acsrf, "POST", "/api/v1/iam/users", body, &r), 201);
+    resp_free(&r);
+    snprintf(body, sizeof(body), "{\"subject_type\":\"user\",\"subject\":\"%s\",\"role\":\"%s\",\"scope_type\":\"team\","
+                                 "\"scope_id\":\"%s\"}", user, role, team);
+    CU_ASSERT_EQUAL_FATAL(post_session(acookie, acsrf, "POST", "/api/v1/iam/bindings", body, &r), 201);
+    resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(login(user, pw, cookie, clen, csrf, xlen), 200);
+}
+
+static void test_secrets(void)
+{
+    char acookie[256], acsrf[128], mc[256], mx[128], dc[256], dx[128], oc[256], ox[128];
+    char t[64], o[64], u[64], path[512], body[1024], canary[64], want[512];
+    struct resp r;
+    char sfx = server[strlen(server) - 1];
+    snprintf(t, sizeof(t), "sec%d%c", (int)getpid(), sfx);
+    snprintf(o, sizeof(o), "seco%d%c", (int)getpid(), sfx);
+    snprintf(canary, sizeof(canary), "canary-%d-%c-%ld", (int)getpid(), sfx, (long)time(NULL));
+    CU_ASSERT_EQUAL_FATAL(login("admin", admin_password(), acookie, sizeof(acookie), acsrf, sizeof(acsrf)), 200);
+    for (int i = 0; i < 2; i++) {
+        snprintf(body, sizeof(body), "{\"name\":\"%s\"}", i ? o : t);
+        CU_ASSERT_EQUAL_FATAL(post_session(acookie, acsrf, "POST", "/api/v1/iam/teams", body, &r), 201);
+        resp_free(&r);
+    }
+    snprintf(u, sizeof(u), "%s-m", t);   /* a maintainer of the team: writes, reveals, destroys */
+    secrets_user(acookie, acsrf, u, "maintainer", t, mc, sizeof(mc), mx, sizeof(mx));
+    snprintf(u, sizeof(u), "%s-d", t);   /* a developer of the team: writes, does not reveal */
+    secrets_user(acookie, acsrf, u, "developer", t, dc, sizeof(dc), dx, sizeof(dx));
+    snprintf(u, sizeof(u), "%s-m", o);   /* a maintainer of another team: sees nothing here */
+    secrets_user(acookie, acsrf, u, "maintainer", o, oc, sizeof(oc), ox, sizeof(ox));
+
+    /* the first version; metadata never holds the value */
+    snprintf(path, sizeof(path), "/api/v1/secrets/data/team/%s/prod/stripe-key", t);
+    snprintf(body, sizeof(body), "{\"value\":\"%s\",\"cas\":0}", canary);
+    CU_ASSERT_EQUAL_FATAL(post_session(mc, mx, "PUT", path, body, &r), 201);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"version\":1"));
+    CU_ASSERT_PTR_NULL(strstr(r.body, canary));
+    resp_free(&r);
+    snprintf(body, sizeof(body), "{\"value\":\"second-%s\",\"cas\":0}", canary);   /* cas 0: must be new */
+    CU_ASSERT_EQUAL(post_session(mc, mx, "PUT", path, body, &r), 409);
+    resp_free(&r);
+    snprintf(body, sizeof(body), "{\"value\":\"second-%s\",\"cas\":1}", canary);
+    CU_ASSERT_EQUAL(post_session(dc, dx, "PUT", path, body, &r), 200);        /* a developer writes */
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"version\":2"));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(post_session(mc, mx, "PUT", path, body, &r), 409);        /* cas 1 is stale now */
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/secrets/metadata/team/%s/prod/stripe-key", t);
+    CU_ASSERT_EQUAL_FATAL(get_as(dc, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"current_version\":2"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"environment\":\"prod\""));
+    CU_ASSERT_PTR_NULL(strstr(r.body, canary));
+    resp_free(&r);
+
+    /* reveal: the current version, or one named; a developer may not; another team sees nothing */
+    snprintf(path, sizeof(path), "/api/v1/secrets/reveal/team/%s/prod/stripe-key", t);
+    CU_ASSERT_EQUAL_FATAL(post_session(mc, mx, "POST", path, NULL, &r), 200);
+    snprintf(want, sizeof(want), "\"version\":2,\"encoding\":\"utf-8\",\"value\":\"second-%s\"", canary);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, want));
+    resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(post_session(mc, mx, "POST", path, "{\"version\":1}", &r), 200);
+    snprintf(want, sizeof(want), "\"value\":\"%s\"", canary);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, want));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(post_session(dc, dx, "POST", path, NULL, &r), 403);
+    CU_ASSERT_PTR_NULL(strstr(r.body, canary));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(post_session(oc, ox, "POST", path, NULL, &r), 404);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/secrets/metadata/team/%s/prod/stripe-key", t);
+    CU_ASSERT_EQUAL(get_as(oc, path, &r), 404);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/secrets/data/team/%s/prod/stripe-key", t);
+    CU_ASSERT_EQUAL(post_session(oc, ox, "PUT", path, "{\"value\":\"x\"}", &r), 404);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/secrets/metadata?prefix=team/%s/", t);
+    CU_ASSERT_EQUAL_FATAL(get_as(mc, path, &r), 200);
+    snprintf(want, sizeof(want), "\"path\":\"team/%s/prod/stripe-key\"", t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, want));
+    resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(get_as(oc, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"items\":[]"));
+    resp_free(&r);
+
+    /* soft delete, undelete, destroy */
+    snprintf(path, sizeof(path), "/api/v1/secrets/delete/team/%s/prod/stripe-key", t);
+    CU_ASSERT_EQUAL(post_session(dc, dx, "POST", path, "{\"versions\":[1]}", &r), 200);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/secrets/reveal/team/%s/prod/stripe-key", t);
+    CU_ASSERT_EQUAL(post_session(mc, mx, "POST", path, "{\"version\":1}", &r), 410);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/secrets/undelete/team/%s/prod/stripe-key", t);
+    CU_ASSERT_EQUAL(post_session(dc, dx, "POST", path, "{\"versions\":[1]}", &r), 200);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/secrets/reveal/team/%s/prod/stripe-key", t);
+    CU_ASSERT_EQUAL(post_session(mc, mx, "POST", path, "{\"version\":1}", &r), 200);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/secrets/destroy/team/%s/prod/stripe-key", t);
+    CU_ASSERT_EQUAL(post_session(dc, dx, "POST", path, "{\"versions\":[1]}", &r), 403);   /* maintainers destroy */
+    resp_free(&r);
+    CU_ASSERT_EQUAL(post_session(mc, mx, "POST", path, "{\"versions\":[1]}", &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"changed\":1"));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/secrets/reveal/team/%s/prod/stripe-key", t);
+    CU_ASSERT_EQUAL(post_session(mc, mx, "POST", path, "{\"version\":1}", &r), 410);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "destroyed"));
+    resp_free(&r);
+
+    /* bytes as base64; the oldest versions go past max_versions */
+    snprintf(path, sizeof(path), "/api/v1/secrets/data/team/%s/blob", t);
+    CU_ASSERT_EQUAL(post_session(mc, mx, "PUT", path, "{\"value_base64\":\"AAEC/w==\",\"max_versions\":2}", &r), 201);
+    resp_free(&r);
+    for (int i = 0; i < 2; i++) {
+        CU_ASSERT_EQUAL(post_session(mc, mx, "PUT", path, "{\"value_base64\":\"AAEC/w==\"}", &r), 200);
+        resp_free(&r);
+    }
+    snprintf(path, sizeof(path), "/api/v1/secrets/reveal/team/%s/blob", t);
+    CU_ASSERT_EQUAL_FATAL(post_session(mc, mx, "POST", path, NULL, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"version\":3,\"encoding\":\"base64\",\"value\":\"AAEC/w==\""));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(post_session(mc, mx, "POST", path, "{\"version\":1}", &r), 404);      /* pruned */
+    resp_free(&r);
+
+    /* refusals: a malformed path, a team that does not exist, a value too large */
+    CU_ASSERT_EQUAL(post_session(mc, mx, "PUT", "/api/v1/secrets/data/team/x", "{\"value\":\"v\"}", &r), 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"path\""));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(post_session(acookie, acsrf, "PUT", "/api/v1/secrets/data/team/no-such-team-here/k", "{\"value\":\"v\"}", &r),
+                    422);
+    resp_free(&r);
+    char *big = malloc(70000);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+    int n = sprintf(big, "{\"value\":\"");
+    memset(big + n, 'a', 65537);
+    strcpy(big + n + 65537, "\"}");
+    snprintf(path, sizeof(path), "/api/v1/secrets/data/team/%s/big", t);
+    CU_ASSERT_EQUAL(post_session(mc, mx, "PUT", path, big, &r), 422);
+    resp_free(&r);
+    free(big);
+
+    /* audited: writes and reveals, by path and version, never the value */
+    snprintf(path, sizeof(path), "/api/v1/audit/events?target=team/%s/prod/stripe-key&limit=50", t);
+    CU_ASSERT_EQUAL_FATAL(get_as(acookie, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "secrets.write"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "secrets.reveal"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "secrets.destroy"));
+    CU_ASSERT_PTR_NULL(strstr(r.body, canary));
+    resp_free(&r);
+
+    /* rotation while reveals run: every one answers, and the versions move to the new key */
+    const char *admin = getenv("PORTICO_TEST_ADMIN"), *conf = getenv("PORTICO_CONFIG");
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "PORTICO_CONFIG=%s %s rotate-master-key > /tmp/portico-rotate-%d.out 2>&1 &", conf, admin,
+             (int)getpid());
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    snprintf(path, sizeof(path), "/api/v1/secrets/reveal/team/%s/prod/stripe-key", t);
+    int ok = 0;
+    for (int i = 0; i < 40; i++) {
+        if (post_session(mc, mx, "POST", path, NULL, &r) == 200)
+            ok++;
+        resp_free(&r);
+        usleep(100000);
+    }
+    CU_ASSERT_EQUAL(ok, 40);
+    snprintf(cmd, sizeof(cmd), "/tmp/portico-rotate-%d.out", (int)getpid());
+    FILE *f = fopen(cmd, "r");
+    char out[2048] = "";
+    size_t got = f ? fread(out, 1, sizeof(out) - 1, f) : 0;
+    out[got] = 0;
+    if (f)
+        fclose(f);
+    unlink(cmd);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "wrapped"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "dropped"));
+    char newkey[64] = "";
+    const char *nk = strstr(out, "new master key ");
+    if (nk)
+        sscanf(nk, "new master key %63s", newkey);
+    snprintf(path, sizeof(path), "/api/v1/secrets/metadata/team/%s/prod/stripe-key", t);
+    CU_ASSERT_EQUAL_FATAL(get_as(mc, path, &r), 200);
+    snprintf(want, sizeof(want), "\"master_key\":\"%s\"", newkey);
+    CU_ASSERT_TRUE(newkey[0] && strstr(r.body, want));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/secrets/reveal/team/%s/prod/stripe-key", t);
+    CU_ASSERT_EQUAL(post_session(mc, mx, "POST", path, NULL, &r), 200);
+    resp_free(&r);
+}
+
 static void matrix_path(const char *pattern, char *out, size_t len)
 {
     size_t o = 0;
@@ -2761,6 +2960,7 @@ int main(void)
     CU_add_test(au, "catalog import: YAML, dry run, unchanged and changed, all or nothing", test_catalog_import);
     CU_add_test(au, "catalog locations: file, git, URL; orphans, the deletion guard, teams", test_catalog_locations);
     CU_add_test(au, "catalog discovery: register, TTL to critical, discover, runner deregisters", test_catalog_discovery);
+    CU_add_test(au, "secrets: versions, CAS, reveal, delete and destroy, scopes, audit, rotation", test_secrets);
     CU_add_test(au, "authorization matrix: every route x anonymous and each role", test_authorization_matrix);
 
     CU_pSuite d = CU_add_suite("database down", NULL, NULL);

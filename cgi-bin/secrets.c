@@ -1,0 +1,530 @@
+/*
+ * secrets.fcgi: versioned, encrypted secrets under team and entity scopes (lib/secrets,
+ * lib/crypto), with Vault KV v2's verbs: data (write), reveal, metadata, delete, undelete,
+ * destroy.
+ *
+ * Authorization is per scope: a team's secrets are that team's (and the teams above it); an
+ * entity's are its owner team's and whoever is bound on the entity. Who may not read a scope's
+ * metadata is told there is nothing there (404). Metadata never carries a value; a value leaves
+ * only through reveal, which is audited (path and version, never the value). The handler
+ * process makes no core dumps, and zeroes the buffers that held a value: the request body and
+ * its parsed text on a write, the opened value and the answer on a reveal.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "lib/app.h"
+#include "lib/audit.h"
+#include "lib/authz.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "lib/secrets.h"
+
+/* ---- the keyring: loaded on first use, again when its file changes -------------------------- */
+
+static struct crypto_keyring *ring;
+static struct stat ring_st;
+
+static const struct crypto_keyring *keyring(struct app_ctx *c)
+{
+    struct stat st;
+    const char *path = c->cfg->master_key_file;
+    bool same = ring && stat(path, &st) == 0 && st.st_ino == ring_st.st_ino && st.st_dev == ring_st.st_dev &&
+                st.st_mtim.tv_sec == ring_st.st_mtim.tv_sec && st.st_mtim.tv_nsec == ring_st.st_mtim.tv_nsec;
+    if (same)
+        return ring;
+    char err[CRYPTO_ERR_MAX];
+    struct crypto_keyring *k;
+    if (crypto_keyring_load(path, &k, err) < 0 || stat(path, &st) < 0) {
+        log_event("error", err);
+        c->problem.retry_after = 60;
+        problem_set(&c->problem, 503, "secrets-unavailable", "secrets are unavailable: the master key cannot be read; "
+                                                             "see the server's log");
+        return NULL;
+    }
+    crypto_keyring_free(ring);
+    ring = k;
+    ring_st = st;
+    return ring;
+}
+
+/* ---- scopes ---------------------------------------------------------------------------------- */
+
+struct scope {
+    struct secret_path sp;
+    const char *team;             /* the owning team (NULL: none known) */
+    bool entity_known;            /* an entity scope's entity is in the catalog */
+    struct authz_resource res;
+};
+
+/* The secret path of the request (its {path*}), who owns it, and whether the caller may use
+ * permission there: 422 for a malformed path, 404 when the caller may not even read the
+ * scope's metadata, 403 when it may read but not this. */
+static int scope_check(struct app_ctx *c, const char *permission, struct scope *s)
+{
+    struct problem *p = &c->problem;
+    const char *why;
+    if (secret_path_parse(app_param(c, "path"), &s->sp, &why) < 0) {
+        problem_field(p, "path", "%s", why);
+        return json_fields_ok(p) ? 0 : -1;
+    }
+    s->team = s->sp.entity ? NULL : arena_strdup(c->arena, s->sp.team);
+    s->entity_known = false;
+    if (s->sp.entity) {
+        /* an entity's secrets follow its owner; a deleted entity's stay with the team they had */
+        struct db_value v = DB_TEXTV(s->sp.entity_ref);
+        struct db_result r;
+        if (db_query(c->db, c->arena, "SELECT owner_team FROM entities WHERE ref = ?", &v, 1, &r, p) < 0)
+            return -1;
+        s->entity_known = r.nrows == 1;
+        if (r.nrows == 0 && db_query(c->db, c->arena, "SELECT team FROM secrets WHERE entity_ref = ? LIMIT 1", &v, 1, &r, p) < 0)
+            return -1;
+        s->team = r.nrows ? db_cell(&r, 0, 0) : NULL;
+    }
+    s->res = (struct authz_resource){ s->team, s->sp.entity ? s->sp.entity_ref : NULL,
+                                      s->sp.environment[0] ? s->sp.environment : NULL, "secret" };
+    struct authz_decision d;
+    if (!authz_check(&c->grants, "secrets.secret.read", &s->res, &d) || !authn_token_allows(&c->who, "secrets.secret.read"))
+        return problem_set(p, 404, "not-found", "no secret at %s", s->sp.text);
+    if (!authz_check(&c->grants, permission, &s->res, &d) || !authn_token_allows(&c->who, permission)) {
+        if (d.policy)
+            return problem_set(p, 403, "forbidden", "policy %s refuses %s on %s", d.policy->name, permission, s->sp.text);
+        return problem_set(p, 403, "forbidden", "you do not have %s on %s", permission, s->sp.text);
+    }
+    return 0;
+}
+
+static int audit_done(struct app_ctx *c, const char *action, const char *path, const char *details)
+{
+    struct audit_event ev = app_audit_event(c, action, "success");
+    ev.target_type = "secret";
+    ev.target_id = path;
+    ev.details = details;
+    return audit_commit(c->db, c->arena, &ev, &c->problem);
+}
+
+/* ---- write ----------------------------------------------------------------------------------- */
+
+/* PUT /secrets/data/{path*}: {"value": text} or {"value_base64": bytes}, "cas", "max_versions". */
+static int secret_write(struct app_ctx *c)
+{
+    struct problem *p = &c->problem;
+    struct scope s;
+    if (scope_check(c, "secrets.secret.write", &s) < 0)
+        return -1;
+    json_object *text = NULL, *b64 = NULL;
+    json_object_object_get_ex(c->body, "value", &text);
+    json_object_object_get_ex(c->body, "value_base64", &b64);
+    long long cas = json_get_int(c->body, "cas", false, -1, -1, 1000000000, p);
+    long long maxv = json_get_int(c->body, "max_versions", false, 0, 0, SECRET_VERSIONS_MAX, p);
+    if (!text == !b64)
+        problem_field(p, "value", "give value (text) or value_base64 (bytes), one of them");
+    else if (text && !json_object_is_type(text, json_type_string))
+        problem_field(p, "value", "must be a string");
+    else if (b64 && !json_object_is_type(b64, json_type_string))
+        problem_field(p, "value_base64", "must be a string");
+    unsigned char *value = sodium_malloc(SECRET_VALUE_MAX + 1);
+    size_t len = 0;
+    if (!value)
+        return problem_set(p, 500, "internal", "out of memory");
+    if (json_fields_ok(p) && text) {
+        len = (size_t)json_object_get_string_len(text);
+        if (len > SECRET_VALUE_MAX)
+            problem_field(p, "value", "is longer than %d bytes", SECRET_VALUE_MAX);
+        else
+            memcpy(value, json_object_get_string(text), len);
+    } else if (json_fields_ok(p) && b64) {
+        const char *in = json_object_get_string(b64);
+        if (sodium_base642bin(value, SECRET_VALUE_MAX, in, (size_t)json_object_get_string_len(b64), NULL, &len, NULL,
+                              sodium_base64_VARIANT_ORIGINAL) != 0)
+            problem_field(p, "value_base64", "must be base64 of at most %d bytes", SECRET_VALUE_MAX);
+    }
+    /* the value's other copies: the body as received and its parsed text */
+    json_object *v = text ? text : b64;
+    if (v && json_object_is_type(v, json_type_string))
+        sodium_memzero((char *)json_object_get_string(v), (size_t)json_object_get_string_len(v));
+    sodium_memzero((char *)c->req.body, c->req.body_len);
+    const struct crypto_keyring *k = json_fields_ok(p) ? keyring(c) : NULL;
+    if (!k) {
+        sodium_free(value);
+        return -1;
+    }
+    if (!s.sp.entity) {
+        struct db_value t = DB_TEXTV(s.sp.team);
+        struct db_result r;
+        if (db_query(c->db, c->arena, "SELECT 1 FROM teams WHERE name = ?", &t, 1, &r, p) < 0) {
+            sodium_free(value);
+            return -1;
+        }
+        if (r.nrows == 0) {
+            sodium_free(value);
+            problem_field(p, "path", "there is no team %s", s.sp.team);
+            return json_fields_ok(p) ? 0 : -1;
+        }
+    } else if (!s.entity_known) {
+        sodium_free(value);
+        problem_field(p, "path", "there is no entity %s in the catalog", s.sp.entity_ref);
+        return json_fields_ok(p) ? 0 : -1;
+    }
+    int version;
+    int rc = db_begin(c->db, p);
+    if (rc == 0)
+        rc = secrets_write(c->db, c->arena, k, &s.sp, s.team, value, len, (int)cas, (int)maxv,
+                           c->cfg->secret_versions_default, c->actor, &version, p);
+    sodium_free(value);
+    if (rc < 0)
+        return db_abort(c->db);
+    if (audit_done(c, "secrets.write", s.sp.text, arena_printf(c->arena, "{\"version\":%d,\"bytes\":%zu}", version, len)) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "path", json_object_new_string(s.sp.text));
+    json_object_object_add(o, "version", json_object_new_int(version));
+    return app_json(c, version == 1 ? 201 : 200, o);
+}
+
+/* ---- reveal ---------------------------------------------------------------------------------- */
+
+/* Well-formed UTF-8 without NUL: answered as text; anything else as base64. */
+static bool utf8_text(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned char b = s[i];
+        size_t more;
+        if (b == 0)
+            return false;
+        if (b < 0x80)
+            more = 0;
+        else if (b >= 0xC2 && b <= 0xDF)
+            more = 1;
+        else if (b >= 0xE0 && b <= 0xEF)
+            more = 2;
+        else if (b >= 0xF0 && b <= 0xF4)
+            more = 3;
+        else
+            return false;
+        if (n - i - 1 < more)
+            return false;
+        for (size_t k = 1; k <= more; k++)
+            if ((s[i + k] & 0xC0) != 0x80)
+                return false;
+        /* no overlong forms, surrogates or code points past U+10FFFF */
+        if ((b == 0xE0 && s[i + 1] < 0xA0) || (b == 0xED && s[i + 1] >= 0xA0) || (b == 0xF0 && s[i + 1] < 0x90) ||
+            (b == 0xF4 && s[i + 1] >= 0x90))
+            return false;
+        i += more + 1;
+    }
+    return true;
+}
+
+/* POST /secrets/reveal/{path*}: {"version": n} (optional; the current one). The answer is built
+ * here, in the request's arena, and wiped after it is written (app.h, wipe_response). */
+static int secret_reveal(struct app_ctx *c)
+{
+    struct problem *p = &c->problem;
+    struct scope s;
+    if (scope_check(c, "secrets.reveal", &s) < 0)
+        return -1;
+    int version = 0;
+    if (http_body_read(&c->req, (size_t)c->cfg->body_max_bytes, false, p) < 0)
+        return -1;
+    if (c->req.body_len > 0) {
+        json_object *b = json_parse(c->req.body, c->req.body_len, c->cfg->json_max_depth, p);
+        if (!b)
+            return -1;
+        version = (int)json_get_int(b, "version", false, 0, 0, 1000000000, p);
+        json_object_put(b);
+        if (!json_fields_ok(p))
+            return -1;
+    }
+    const struct crypto_keyring *k = keyring(c);
+    if (!k)
+        return -1;
+    unsigned char *value;
+    size_t len;
+    int got;
+    if (secrets_reveal(c->db, c->arena, k, s.sp.text, version, &value, &len, &got, p) < 0)
+        return -1;
+    bool text = utf8_text(value, len);
+    /* {"path":..,"version":n,"encoding":..,"value":..}: at most 6 bytes a byte escaped, or base64 */
+    size_t cap = 128 + 2 * strlen(s.sp.text) + (text ? 6 * len : sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL));
+    char *out = arena_alloc(c->arena, cap);
+    if (!out) {
+        secrets_value_free(value, len);
+        return problem_set(p, 500, "internal", "out of memory");
+    }
+    size_t n = (size_t)snprintf(out, cap, "{\"path\":\"%s\",\"version\":%d,\"encoding\":\"%s\",\"value\":\"", s.sp.text, got,
+                                text ? "utf-8" : "base64");
+    if (text) {
+        for (size_t i = 0; i < len; i++) {
+            unsigned char b = value[i];
+            if (b == '"' || b == '\\')
+                out[n++] = '\\', out[n++] = (char)b;
+            else if (b < 0x20)
+                n += (size_t)snprintf(out + n, cap - n, "\\u%04x", b);
+            else
+                out[n++] = (char)b;
+        }
+    } else {
+        sodium_bin2base64(out + n, cap - n, value, len, sodium_base64_VARIANT_ORIGINAL);
+        n += strlen(out + n);
+    }
+    n += (size_t)snprintf(out + n, cap - n, "\"}");
+    secrets_value_free(value, len);
+    /* audited before it is answered: a reveal that cannot be recorded is not made */
+    if (db_begin(c->db, p) < 0 ||
+        audit_done(c, "secrets.reveal", s.sp.text, arena_printf(c->arena, "{\"version\":%d}", got)) < 0) {
+        sodium_memzero(out, cap);
+        return -1;
+    }
+    c->res.status = 200;
+    c->res.content_type = "application/json";
+    c->res.body = out;
+    c->res.body_len = n;
+    c->wipe_response = true;
+    return 0;
+}
+
+/* ---- metadata -------------------------------------------------------------------------------- */
+
+static json_object *versions_json(struct app_ctx *c, long long id, struct problem *p)
+{
+    struct db_value v = DB_INTV(id);
+    struct db_result r;
+    if (db_query(c->db, c->arena, "SELECT version, size, master_key_id, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s.%fZ'), "
+                                  "created_by, DATE_FORMAT(deleted_at, '%Y-%m-%dT%H:%i:%s.%fZ'), "
+                                  "DATE_FORMAT(destroyed_at, '%Y-%m-%dT%H:%i:%s.%fZ') FROM secret_versions "
+                                  "WHERE secret_id = ? ORDER BY version DESC", &v, 1, &r, p) < 0)
+        return NULL;
+    json_object *a = json_object_new_array();
+    for (size_t i = 0; i < r.nrows; i++) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "version", json_object_new_int(atoi(db_cell(&r, i, 0))));
+        json_object_object_add(o, "bytes", json_object_new_int(atoi(db_cell(&r, i, 1))));
+        json_object_object_add(o, "master_key", json_object_new_string(db_cell(&r, i, 2)));
+        json_object_object_add(o, "created_at", json_object_new_string(db_cell(&r, i, 3)));
+        json_object_object_add(o, "created_by", json_object_new_string(db_cell(&r, i, 4)));
+        json_object_object_add(o, "deleted_at", db_cell(&r, i, 5) ? json_object_new_string(db_cell(&r, i, 5)) : NULL);
+        json_object_object_add(o, "destroyed_at", db_cell(&r, i, 6) ? json_object_new_string(db_cell(&r, i, 6)) : NULL);
+        json_object_array_add(a, o);
+    }
+    return a;
+}
+
+static const char sql_meta[] =
+    "SELECT id, path, scope_type, team, entity_ref, environment, name, max_versions, current_version, "
+    "DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s.%fZ'), DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%s.%fZ'), created_by "
+    "FROM secrets";
+
+static json_object *meta_json(const struct db_result *r, size_t i)
+{
+    static const char *const names[] = { NULL, "path", "scope", "team", "entity", "environment", "name", "max_versions",
+                                         "current_version", "created_at", "updated_at", "created_by" };
+    json_object *o = json_object_new_object();
+    for (size_t k = 1; k < sizeof(names) / sizeof(names[0]); k++) {
+        const char *v = db_cell(r, i, k);
+        json_object_object_add(o, names[k], !v ? NULL : (k == 7 || k == 8) ? json_object_new_int(atoi(v))
+                                                                            : json_object_new_string(v));
+    }
+    return o;
+}
+
+/* GET /secrets/metadata/{path*}: the secret and its versions, never a value. */
+static int secret_metadata(struct app_ctx *c)
+{
+    struct scope s;
+    if (scope_check(c, "secrets.secret.read", &s) < 0)
+        return -1;
+    struct db_value v = DB_TEXTV(s.sp.text);
+    struct db_result r;
+    if (db_query(c->db, c->arena, arena_printf(c->arena, "%s WHERE path = ?", sql_meta), &v, 1, &r, &c->problem) < 0)
+        return -1;
+    if (r.nrows == 0)
+        return problem_set(&c->problem, 404, "not-found", "no secret at %s", s.sp.text);
+    json_object *versions = versions_json(c, atoll(db_cell(&r, 0, 0)), &c->problem);
+    if (!versions)
+        return -1;
+    json_object *o = meta_json(&r, 0);
+    json_object_object_add(o, "versions", versions);
+    return app_json(c, 200, o);
+}
+
+/* GET /secrets/metadata?prefix=&limit=&cursor=: the secrets the caller may read, by path. */
+static int secret_list(struct app_ctx *c)
+{
+    struct problem *p = &c->problem;
+    const char *prefix = http_query(&c->req, "prefix"), *cursor = http_query(&c->req, "cursor");
+    const char *limit_s = http_query(&c->req, "limit");
+    long limit = limit_s ? strtol(limit_s, NULL, 10) : 100;
+    if (limit < 1 || limit > 500)
+        problem_field(p, "limit", "must be 1 to 500");
+    if (prefix && (strlen(prefix) > SECRET_PATH_MAX || strpbrk(prefix, "%_\\")))
+        problem_field(p, "prefix", "must be the start of a path (no '%%', '_' or '\\\\')");
+    if (cursor && strlen(cursor) > SECRET_PATH_MAX)
+        problem_field(p, "cursor", "is not a cursor");
+    if (!json_fields_ok(p))
+        return -1;
+    struct authz_scopes sc;
+    if (authz_scopes_of(&c->grants, "secrets.secret.read", c->arena, &sc) < 0)
+        return problem_set(p, 500, "internal", "out of memory");
+    size_t nv = 0, cap = 4 + sc.nteams + sc.nentities;
+    struct db_value *v = arena_calloc(c->arena, cap, sizeof(*v));
+    if (!v)
+        return problem_set(p, 500, "internal", "out of memory");
+    const char *where = "TRUE";
+    if (prefix) {
+        where = "path LIKE CONCAT(?, '%')";
+        v[nv++] = (struct db_value)DB_TEXTV(prefix);
+    }
+    if (cursor) {
+        where = arena_printf(c->arena, "%s AND path > ?", where);
+        v[nv++] = (struct db_value)DB_TEXTV(cursor);
+    }
+    if (!sc.everywhere) {
+        const char *teams = "FALSE", *ents = "FALSE";
+        for (size_t i = 0; i < sc.nteams; i++) {
+            teams = arena_printf(c->arena, i ? "%s, ?" : "team IN (?", i ? teams : "");
+            v[nv++] = (struct db_value)DB_TEXTV(sc.teams[i]);
+        }
+        if (sc.nteams)
+            teams = arena_printf(c->arena, "%s)", teams);
+        for (size_t i = 0; i < sc.nentities; i++) {
+            ents = arena_printf(c->arena, i ? "%s, ?" : "entity_ref IN (?", i ? ents : "");
+            v[nv++] = (struct db_value)DB_TEXTV(sc.entities[i]);
+        }
+        if (sc.nentities)
+            ents = arena_printf(c->arena, "%s)", ents);
+        where = arena_printf(c->arena, "%s AND (%s OR %s)", where, teams, ents);
+    }
+    v[nv++] = (struct db_value)DB_INTV(limit + 1);
+    struct db_result r;
+    if (db_query(c->db, c->arena, arena_printf(c->arena, "%s WHERE %s ORDER BY path LIMIT ?", sql_meta, where), v, nv, &r,
+                 p) < 0)
+        return -1;
+    bool more = r.nrows > (size_t)limit;
+    size_t rows = more ? (size_t)limit : r.nrows;
+    json_object *items = json_object_new_array();
+    for (size_t i = 0; i < rows; i++)
+        json_object_array_add(items, meta_json(&r, i));
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "items", items);
+    json_object_object_add(o, "next_cursor", more ? json_object_new_string(db_cell(&r, rows - 1, 1)) : NULL);
+    return app_json(c, 200, o);
+}
+
+/* ---- delete, undelete, destroy ----------------------------------------------------------------- */
+
+static int versions_change(struct app_ctx *c, const char *permission, enum secret_change what, const char *action)
+{
+    struct problem *p = &c->problem;
+    struct scope s;
+    if (scope_check(c, permission, &s) < 0)
+        return -1;
+    json_object *list;
+    int versions[SECRET_VERSIONS_MAX];
+    size_t n = 0;
+    if (!json_object_object_get_ex(c->body, "versions", &list) || !json_object_is_type(list, json_type_array) ||
+        json_object_array_length(list) == 0 || json_object_array_length(list) > SECRET_VERSIONS_MAX) {
+        problem_field(p, "versions", "must list 1 to %d version numbers", SECRET_VERSIONS_MAX);
+    } else {
+        for (size_t i = 0; i < json_object_array_length(list); i++) {
+            json_object *e = json_object_array_get_idx(list, i);
+            if (!json_object_is_type(e, json_type_int) || json_object_get_int64(e) < 1 || json_object_get_int64(e) > 1000000000)
+                problem_field(p, arena_printf(c->arena, "versions/%zu", i), "must be a version number");
+            else
+                versions[n++] = (int)json_object_get_int64(e);
+        }
+    }
+    if (!json_fields_ok(p))
+        return -1;
+    size_t changed;
+    if (db_begin(c->db, p) < 0 || secrets_versions_change(c->db, c->arena, s.sp.text, what, versions, n, &changed, p) < 0)
+        return db_abort(c->db);
+    const char *listed = "";
+    for (size_t i = 0; i < n; i++)
+        listed = arena_printf(c->arena, "%s%s%d", listed, i ? "," : "", versions[i]);
+    if (audit_done(c, action, s.sp.text, arena_printf(c->arena, "{\"versions\":[%s],\"changed\":%zu}", listed, changed)) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "path", json_object_new_string(s.sp.text));
+    json_object_object_add(o, "changed", json_object_new_int((int)changed));
+    return app_json(c, 200, o);
+}
+
+static int secret_delete_versions(struct app_ctx *c)
+{
+    return versions_change(c, "secrets.secret.write", SECRET_DELETE, "secrets.delete");
+}
+
+static int secret_undelete(struct app_ctx *c)
+{
+    return versions_change(c, "secrets.secret.write", SECRET_UNDELETE, "secrets.undelete");
+}
+
+static int secret_destroy(struct app_ctx *c)
+{
+    return versions_change(c, "secrets.secret.destroy", SECRET_DESTROY, "secrets.destroy");
+}
+
+/* DELETE /secrets/metadata/{path*}: the secret and every version, for good. */
+static int secret_remove(struct app_ctx *c)
+{
+    struct scope s;
+    if (scope_check(c, "secrets.secret.destroy", &s) < 0)
+        return -1;
+    struct db_value v = DB_TEXTV(s.sp.text);
+    struct db_result r;
+    if (db_begin(c->db, &c->problem) < 0 || db_query(c->db, c->arena, "DELETE FROM secrets WHERE path = ?", &v, 1, &r, &c->problem) < 0)
+        return db_abort(c->db);
+    if (r.affected == 0) {
+        db_abort(c->db);
+        return problem_set(&c->problem, 404, "not-found", "no secret at %s", s.sp.text);
+    }
+    if (audit_done(c, "secrets.remove", s.sp.text, NULL) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "status", json_object_new_string("deleted"));
+    return app_json(c, 200, o);
+}
+
+static const struct route secrets_routes[] = {
+    { "GET", "/api/v1/secrets/metadata", "secrets.secret.read", secret_list, 0,
+      "List secrets", "The secrets the caller may read (metadata only), by path: prefix (the start of a path), "
+                      "limit 1..500 (100), cursor from next_cursor." },
+    { "GET", "/api/v1/secrets/metadata/{path*}", "secrets.secret.read", secret_metadata, 0,
+      "A secret's metadata", "Its scope, max_versions, current_version and every version kept (bytes, master key, "
+                             "created, deleted, destroyed), never a value. path: team/<team>/[<environment>/]<name> or "
+                             "entity/<kind>/<namespace>/<entity>/[<environment>/]<name>; 404 where the caller may not read." },
+    { "PUT", "/api/v1/secrets/data/{path*}", "secrets.secret.write", secret_write, ROUTE_BODY_JSON,
+      "Write a new version", "{\"value\": text} or {\"value_base64\": bytes} (at most 64 KiB), optional \"cas\" (the "
+                             "current version expected; 0: the secret must be new; else 409) and \"max_versions\" (1..100, "
+                             "the oldest go first). 201 for the first version, 200 after; audited without the value." },
+    { "POST", "/api/v1/secrets/reveal/{path*}", "secrets.reveal", secret_reveal, 0,
+      "Reveal a value", "Optional body {\"version\": n} (default: the current one). Answers the value as text "
+                        "(encoding utf-8) or base64; audited (path, version, actor). 410 for a deleted or destroyed "
+                        "version, 503 when the master key is unavailable." },
+    { "POST", "/api/v1/secrets/delete/{path*}", "secrets.secret.write", secret_delete_versions, ROUTE_BODY_JSON,
+      "Delete versions (soft)", "{\"versions\": [n, ...]}: they no longer reveal until undeleted." },
+    { "POST", "/api/v1/secrets/undelete/{path*}", "secrets.secret.write", secret_undelete, ROUTE_BODY_JSON,
+      "Undelete versions", "{\"versions\": [n, ...]}" },
+    { "POST", "/api/v1/secrets/destroy/{path*}", "secrets.secret.destroy", secret_destroy, ROUTE_BODY_JSON,
+      "Destroy versions", "{\"versions\": [n, ...]}: their ciphertext and keys are erased for good." },
+    { "DELETE", "/api/v1/secrets/metadata/{path*}", "secrets.secret.destroy", secret_remove, 0,
+      "Delete a secret", "The secret and every version, for good." },
+};
+
+static const struct app secrets_app = { "secrets", secrets_routes, sizeof(secrets_routes) / sizeof(secrets_routes[0]),
+                                        NULL };
+
+int main(int argc, char **argv)
+{
+    /* no core dump of a process that held values and master keys */
+    struct rlimit none = { 0, 0 };
+    setrlimit(RLIMIT_CORE, &none);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    return app_main(&secrets_app, argc, argv);
+}

@@ -1,0 +1,70 @@
+/*
+ * secrets: versioned, encrypted secrets (Vault's KV v2 semantics) on lib/crypto and lib/db.
+ * The one way Portico reads or writes them: the secrets handler, the runner (provisioning
+ * outputs, secrets a template asks for) and portico-admin (rotation, export).
+ *
+ * A path names a secret under a scope: "team/<team>/[<environment>/]<name>" or
+ * "entity/<kind>/<namespace>/<entity>/[<environment>/]<name>". Each version is sealed with its
+ * own data key and bound to "<path>\0<version>" (lib/crypto), so a row moved to another path
+ * or version does not decrypt. Writes keep the last max_versions versions; delete and undelete
+ * are soft, destroy removes a version's ciphertext for good. Values never reach a log, a
+ * problem or an audit record from here; the buffers that held them are zeroed.
+ */
+#ifndef PORTICO_SECRETS_H
+#define PORTICO_SECRETS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arena.h"
+#include "catalog.h"
+#include "crypto.h"
+#include "db.h"
+#include "problem.h"
+
+#define SECRET_VALUE_MAX 65536
+#define SECRET_NAME_MAX 63
+#define SECRET_PATH_MAX 300
+#define SECRET_VERSIONS_MAX 100
+
+struct secret_path {
+    char text[SECRET_PATH_MAX + 1];     /* as parsed, canonical */
+    bool entity;                        /* an entity's (else a team's) */
+    char team[SECRET_NAME_MAX + 1];     /* a team scope's team */
+    char entity_ref[CATALOG_REF_MAX + 1];
+    char environment[SECRET_NAME_MAX + 1];
+    char name[SECRET_NAME_MAX + 1];
+};
+
+/* Parses a path (segments of letters, digits, '.', '_', '-'; an entity's kind as the catalog
+ * spells kinds). -1 with why. */
+int secret_path_parse(const char *text, struct secret_path *sp, const char **why);
+
+/* Writes a new version inside the caller's transaction, under a lock of the secret's row; a
+ * new secret is created owned by team. cas < 0: none; 0: the secret must not have a version
+ * yet; n: n must be its current version (else 409). max_versions 0 keeps the secret's (a new
+ * one gets default_versions). *version: the version written. */
+int secrets_write(struct db *db, struct arena *a, const struct crypto_keyring *k, const struct secret_path *sp,
+                  const char *team, const void *value, size_t len, int cas, int max_versions, int default_versions,
+                  const char *actor, int *version, struct problem *p);
+
+/* Opens a version (0: the current one) into a guarded buffer the caller frees with
+ * secrets_value_free. 404 when there is no such secret or version, 410 when it was deleted or
+ * destroyed, 500 when it fails its integrity check (logged, never answered with bytes). */
+int secrets_reveal(struct db *db, struct arena *a, const struct crypto_keyring *k, const char *path, int version,
+                   unsigned char **value, size_t *len, int *got, struct problem *p);
+void secrets_value_free(unsigned char *value, size_t len);
+
+enum secret_change { SECRET_DELETE, SECRET_UNDELETE, SECRET_DESTROY };
+
+/* Soft-deletes, undeletes or destroys the versions named (of the secret at path), inside the
+ * caller's transaction. *changed: how many changed (a version already so is left alone). */
+int secrets_versions_change(struct db *db, struct arena *a, const char *path, enum secret_change what, const int *versions,
+                            size_t n, size_t *changed, struct problem *p);
+
+/* Rotation: wraps again, under the keyring's current key, up to batch data keys that are under
+ * another; each in its own short transaction. *done: how many were. */
+int secrets_rewrap(struct db *db, struct arena *a, const struct crypto_keyring *k, size_t batch, size_t *done,
+                   struct problem *p);
+
+#endif
