@@ -18,6 +18,7 @@
 #include "admin/migrate.h"
 #include "admin/openapi.h"
 #include "admin/keys.h"
+#include "admin/secrets_io.h"
 #include "admin/seed.h"
 #include "lib/audit.h"
 #include "lib/authz.h"
@@ -53,6 +54,8 @@ static void usage(FILE *out)
             "                                    secrets; never overwrites one\n"
             "  rotate-master-key                 add a new master key, wrap every secret's data key again\n"
             "                                    under it while serving, drop old keys no longer used\n"
+            "  secrets export FILE | import FILE a backup of every secret, sealed under the master key;\n"
+            "                                    import adds the paths not there yet\n"
             "  config                            print every setting, its default and its meaning\n"
             "  openapi ROUTES.json...            the OpenAPI document from handlers' --routes output\n"
             "  version                           print the version\n"
@@ -350,6 +353,8 @@ int main(int argc, char **argv)
         return cmd_init_master_key(&cfg, argc - i, argv + i);
     if (strcmp(cmd, "rotate-master-key") == 0)
         return cmd_rotate_master_key(&cfg, argc - i, argv + i);
+    if (strcmp(cmd, "secrets") == 0)
+        return cmd_secrets(&cfg, argc - i, argv + i);
     if (strcmp(cmd, "audit") == 0 && i < argc && strcmp(argv[i], "verify") == 0)
         return cmd_audit_verify(&cfg);
 

@@ -406,7 +406,8 @@ static const struct route auth_routes[] = {
       "Change my password", "Takes {current_password, new_password} (at least 12 characters); "
                             "ends every other session of the user." },
     { "POST", "/api/v1/auth/tokens", PERM_AUTHENTICATED, auth_token_create, ROUTE_BODY_JSON,
-      "Create an API token", "Takes {name, scopes (permissions you hold), expires_in_days (1..365)}; "
+      "Create an API token", "Takes {name, scopes (permissions you hold), expires_in_days (1..365), secret_paths "
+                             "(optional: 1..16 secret path prefixes, whole segments, the only secrets it reaches)}; "
                              "answers the token once (ptc_...). Only from a logged-in session." },
     { "GET", "/api/v1/auth/tokens", PERM_AUTHENTICATED, auth_token_list, 0,
       "My API tokens", "Name, prefix, scopes, expiry, last use and revocation of each; never the token." },

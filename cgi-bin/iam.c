@@ -959,7 +959,8 @@ static const struct route iam_routes[] = {
       "Enable a user", "Undoes disable." },
     { "POST", "/api/v1/iam/users/{id}/tokens", "iam.user.write", iam_service_token_create, ROUTE_BODY_JSON,
       "Create a service account's token", "For service accounts only: {name, scopes (held by the account), "
-                                          "expires_in_days}; the token is answered once." },
+                                          "expires_in_days, secret_paths (optional, as for one's own tokens)}; the "
+                                          "token is answered once." },
     { "GET", "/api/v1/iam/users/{id}/tokens", "iam.user.read", iam_service_tokens, 0,
       "A service account's tokens", "Metadata and last use; never the tokens." },
     { "DELETE", "/api/v1/iam/users/{id}/tokens/{token}", "iam.user.write", iam_service_token_revoke, 0,

@@ -89,7 +89,8 @@ static int scope_check(struct app_ctx *c, const char *permission, struct scope *
     s->res = (struct authz_resource){ s->team, s->sp.entity ? s->sp.entity_ref : NULL,
                                       s->sp.environment[0] ? s->sp.environment : NULL, "secret" };
     struct authz_decision d;
-    if (!authz_check(&c->grants, "secrets.secret.read", &s->res, &d) || !authn_token_allows(&c->who, "secrets.secret.read"))
+    if (!authz_check(&c->grants, "secrets.secret.read", &s->res, &d) || !authn_token_allows(&c->who, "secrets.secret.read") ||
+        !authn_token_path_allows(&c->who, s->sp.text))
         return problem_set(p, 404, "not-found", "no secret at %s", s->sp.text);
     if (!authz_check(&c->grants, permission, &s->res, &d) || !authn_token_allows(&c->who, permission)) {
         if (d.policy)
@@ -362,8 +363,8 @@ static int secret_list(struct app_ctx *c)
     long limit = limit_s ? strtol(limit_s, NULL, 10) : 100;
     if (limit < 1 || limit > 500)
         problem_field(p, "limit", "must be 1 to 500");
-    if (prefix && (strlen(prefix) > SECRET_PATH_MAX || strpbrk(prefix, "%_\\")))
-        problem_field(p, "prefix", "must be the start of a path (no '%%', '_' or '\\\\')");
+    if (prefix && strlen(prefix) > SECRET_PATH_MAX)
+        problem_field(p, "prefix", "must be the start of a path (at most %d characters)", SECRET_PATH_MAX);
     if (cursor && strlen(cursor) > SECRET_PATH_MAX)
         problem_field(p, "cursor", "is not a cursor");
     if (!json_fields_ok(p))
@@ -371,14 +372,27 @@ static int secret_list(struct app_ctx *c)
     struct authz_scopes sc;
     if (authz_scopes_of(&c->grants, "secrets.secret.read", c->arena, &sc) < 0)
         return problem_set(p, 500, "internal", "out of memory");
-    size_t nv = 0, cap = 4 + sc.nteams + sc.nentities;
+    size_t npaths = 0;
+    while (c->who.secret_paths && c->who.secret_paths[npaths])
+        npaths++;
+    size_t nv = 0, cap = 5 + sc.nteams + sc.nentities + 3 * npaths;
     struct db_value *v = arena_calloc(c->arena, cap, sizeof(*v));
     if (!v)
         return problem_set(p, 500, "internal", "out of memory");
     const char *where = "TRUE";
-    if (prefix) {
-        where = "path LIKE CONCAT(?, '%')";
+    if (prefix) {   /* compared as bytes: '_' and '%' are a path's own characters here */
+        where = "LEFT(path, CHAR_LENGTH(?)) = ?";
         v[nv++] = (struct db_value)DB_TEXTV(prefix);
+        v[nv++] = (struct db_value)DB_TEXTV(prefix);
+    }
+    if (c->who.secret_paths) {   /* a token limited to some paths lists only those */
+        const char *any = "FALSE";
+        for (size_t i = 0; i < npaths; i++) {
+            any = arena_printf(c->arena, "%s OR path = ? OR LEFT(path, CHAR_LENGTH(?) + 1) = CONCAT(?, '/')", any);
+            for (int k = 0; k < 3; k++)
+                v[nv++] = (struct db_value)DB_TEXTV(c->who.secret_paths[i]);
+        }
+        where = arena_printf(c->arena, "%s AND (%s)", where, any);
     }
     if (cursor) {
         where = arena_printf(c->arena, "%s AND path > ?", where);

@@ -13,12 +13,12 @@
 #include "token.h"
 
 static const char sql_insert[] =
-    "INSERT INTO api_tokens (user_id, name, token_hash, prefix, scopes, expires_at) "
-    "VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6) + INTERVAL ? DAY)";
+    "INSERT INTO api_tokens (user_id, name, token_hash, prefix, scopes, secret_paths, expires_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6) + INTERVAL ? DAY)";
 static const char sql_get[] =
     "SELECT id, name, prefix, scopes, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'), "
     "       DATE_FORMAT(expires_at, '%Y-%m-%dT%H:%i:%sZ'), DATE_FORMAT(last_used_at, '%Y-%m-%dT%H:%i:%sZ'), "
-    "       DATE_FORMAT(revoked_at, '%Y-%m-%dT%H:%i:%sZ') "
+    "       DATE_FORMAT(revoked_at, '%Y-%m-%dT%H:%i:%sZ'), secret_paths "
     "FROM api_tokens WHERE user_id = ? AND (? IS NULL OR id = ?) ORDER BY id DESC LIMIT 200";
 static const char sql_revoke[] =
     "UPDATE api_tokens SET revoked_at = UTC_TIMESTAMP(6) WHERE id = ? AND user_id = ? AND revoked_at IS NULL";
@@ -26,8 +26,8 @@ static const char sql_revoke[] =
 int apitoken_parse(json_object *body, const struct authz_grants *owner_grants, struct apitoken_request *out,
                    struct problem *p)
 {
-    static const char *const fields[] = { "name", "scopes", "expires_in_days", NULL };
-    json_object *scopes = NULL;
+    static const char *const fields[] = { "name", "scopes", "expires_in_days", "secret_paths", NULL };
+    json_object *scopes = NULL, *paths = NULL;
 
     if (json_expect_object(body, fields, p) < 0)
         return -1;
@@ -49,6 +49,23 @@ int apitoken_parse(json_object *body, const struct authz_grants *owner_grants, s
         }
     }
     out->scopes = scopes;
+    out->secret_paths = NULL;
+    if (json_object_object_get_ex(body, "secret_paths", &paths) && !json_object_is_type(paths, json_type_null)) {
+        size_t n = json_object_is_type(paths, json_type_array) ? json_object_array_length(paths) : 0;
+        if (n < 1 || n > APITOKEN_MAX_SECRET_PATHS)
+            problem_field(p, "secret_paths", "must be a list of 1 to %d secret path prefixes", APITOKEN_MAX_SECRET_PATHS);
+        for (size_t i = 0; i < n && n <= APITOKEN_MAX_SECRET_PATHS; i++) {
+            json_object *e = json_object_array_get_idx(paths, i);
+            const char *s = json_object_is_type(e, json_type_string) ? json_object_get_string(e) : NULL;
+            size_t len = s ? strlen(s) : 0;
+            char field[32];
+            snprintf(field, sizeof(field), "secret_paths/%zu", i);
+            if (!s || len == 0 || len > 300 || strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/") != len ||
+                s[0] == '/' || s[len - 1] == '/' || strstr(s, "//"))
+                problem_field(p, field, "must be the start of a secret path, whole segments (team/payments/prod)");
+        }
+        out->secret_paths = paths;
+    }
     return json_fields_ok(p) ? 0 : -1;
 }
 
@@ -60,11 +77,13 @@ int apitoken_insert(struct db *db, struct arena *a, long long owner_id, const st
         return problem_set(p, 500, "internal", "no randomness for a token");
     token_sha256_hex(token, strlen(token), hash);
     snprintf(prefix, sizeof(prefix), "%.8s", token);
-    struct db_value v[6] = { DB_INTV(owner_id), DB_TEXTV(t->name), DB_TEXTV(hash), DB_TEXTV(prefix),
+    struct db_value v[7] = { DB_INTV(owner_id), DB_TEXTV(t->name), DB_TEXTV(hash), DB_TEXTV(prefix),
                              DB_TEXTV(json_object_to_json_string_ext(t->scopes, JSON_C_TO_STRING_PLAIN)),
+                             t->secret_paths ? DB_TEXTV(json_object_to_json_string_ext(t->secret_paths, JSON_C_TO_STRING_PLAIN))
+                                             : DB_NULLV,
                              DB_INTV(t->days) };
     struct db_result r;
-    if (db_query(db, a, sql_insert, v, 6, &r, p) < 0) {
+    if (db_query(db, a, sql_insert, v, 7, &r, p) < 0) {
         sodium_memzero(token, APITOKEN_TEXT_MAX);
         return -1;
     }
@@ -78,6 +97,8 @@ json_object *apitoken_details(const struct apitoken_request *t)
     json_object_object_add(d, "name", json_object_new_string(t->name));
     json_object_object_add(d, "scopes", json_object_get(t->scopes));
     json_object_object_add(d, "expires_in_days", json_object_new_int64(t->days));
+    if (t->secret_paths)
+        json_object_object_add(d, "secret_paths", json_object_get(t->secret_paths));
     return d;
 }
 
@@ -99,6 +120,7 @@ json_object *apitoken_list(struct db *db, struct arena *a, long long owner_id, u
         json_object_object_add(t, "scopes", json_tokener_parse(db_cell(&r, i, 3)));
         for (size_t k = 0; k < 4; k++)
             json_object_object_add(t, times[k], db_cell(&r, i, 4 + k) ? json_object_new_string(db_cell(&r, i, 4 + k)) : NULL);
+        json_object_object_add(t, "secret_paths", db_cell(&r, i, 8) ? json_tokener_parse(db_cell(&r, i, 8)) : NULL);
         json_object_array_add(list, t);
     }
     return list;

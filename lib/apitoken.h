@@ -17,16 +17,19 @@
 #define APITOKEN_NAME_MAX 100
 #define APITOKEN_MAX_DAYS 365
 #define APITOKEN_MAX_SCOPES 64
+#define APITOKEN_MAX_SECRET_PATHS 16
 #define APITOKEN_TEXT_MAX 80     /* buffer for the token text */
 
 struct apitoken_request {
     const char *name;
     json_object *scopes;         /* borrowed from the body */
+    json_object *secret_paths;   /* borrowed; NULL: any path its scopes and owner allow */
     long long days;
 };
 
-/* Read {name, scopes, expires_in_days} from body; every scope must be a permission the owner
- * holds (owner_grants). Field errors collect in p (422). */
+/* Read {name, scopes, expires_in_days, secret_paths?} from body; every scope must be a permission
+ * the owner holds (owner_grants); secret_paths (1..16 path prefixes, whole segments) limit the
+ * secrets the token reaches. Field errors collect in p (422). */
 int apitoken_parse(json_object *body, const struct authz_grants *owner_grants, struct apitoken_request *out,
                    struct problem *p);
 

@@ -30,7 +30,7 @@ static const char sql_start[] =
     "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at, remote_addr, user_agent) "
     "VALUES (?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL ? SECOND, ?, ?)";
 static const char sql_token[] =
-    "SELECT t.id, t.user_id, u.username, u.display_name, t.scopes, "
+    "SELECT t.id, t.user_id, u.username, u.display_name, t.scopes, t.secret_paths, "
     "       COALESCE(TIMESTAMPDIFF(SECOND, t.last_used_at, UTC_TIMESTAMP(6)), 1000000), "
     "       TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(6), t.expires_at), "
     "       (SELECT n FROM auth_epoch WHERE id = 1) "
@@ -118,6 +118,18 @@ static void entry_forget(struct authn_entry *e)
     e->memo_epoch = 0;
 }
 
+/* A NULL-terminated list copied into a (NULL stays NULL). */
+static const char **strings_dup(struct arena *a, const char *const *list)
+{
+    size_t n = 0;
+    while (list && list[n])
+        n++;
+    const char **out = list ? arena_calloc(a, n + 1, sizeof(char *)) : NULL;
+    for (size_t i = 0; out && i < n; i++)
+        out[i] = arena_strdup(a, list[i]);
+    return out;
+}
+
 /* Keep a freshly looked-up identity: copy its strings into the slot's arena. */
 static void entry_keep(struct authn_entry *e, const char *hash, struct identity *who, double expires, double touched)
 {
@@ -131,16 +143,13 @@ static void entry_keep(struct authn_entry *e, const char *hash, struct identity 
     e->who.session_hash = who->session_hash ? arena_strdup(a, who->session_hash) : NULL;
     e->who.csrf_token = NULL;   /* derived from the session id, which is not kept */
     e->who.entry = e;
-    size_t n = 0;
-    while (who->scopes && who->scopes[n])
-        n++;
-    e->who.scopes = who->scopes ? arena_calloc(a, n + 1, sizeof(char *)) : NULL;
-    for (size_t i = 0; e->who.scopes && i < n; i++)
-        e->who.scopes[i] = arena_strdup(a, who->scopes[i]);
+    e->who.scopes = strings_dup(a, who->scopes);
+    e->who.secret_paths = strings_dup(a, who->secret_paths);
     e->epoch = who->epoch;
     e->expires = expires;
     e->touched = touched;
-    if (!e->who.username || !e->who.display_name || (who->scopes && !e->who.scopes))
+    if (!e->who.username || !e->who.display_name || (who->scopes && !e->who.scopes) ||
+        (who->secret_paths && !e->who.secret_paths))
         return;   /* out of memory: not kept */
     memcpy(e->key, hash, TOKEN_HASH_HEX);
     who->entry = e;
@@ -174,6 +183,20 @@ static int record_use(struct db *db, struct arena *a, const struct identity *who
     return db_query(db, a, who->token_id ? sql_token_used : sql_touch, &t, 1, NULL, p);
 }
 
+/* A JSON array of strings as a NULL-terminated list in the arena (never NULL but out of memory). */
+static const char **strings_of(struct arena *a, const char *json)
+{
+    json_object *list = json_tokener_parse(json);
+    size_t n = list && json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
+    const char **out = arena_calloc(a, n + 1, sizeof(char *));
+    for (size_t i = 0; out && i < n; i++) {
+        json_object *s = json_object_array_get_idx(list, i);
+        out[i] = arena_strdup(a, json_object_is_type(s, json_type_string) ? json_object_get_string(s) : "");
+    }
+    json_object_put(list);
+    return out;
+}
+
 static int token_lookup(struct db *db, struct arena *a, const struct config *cfg, const char *hash,
                         struct authn_entry *e, struct identity *who, struct problem *p)
 {
@@ -188,22 +211,16 @@ static int token_lookup(struct db *db, struct arena *a, const struct config *cfg
     who->username = db_cell(&r, 0, 2);
     who->display_name = db_cell(&r, 0, 3);
     who->via = "token";
-    who->epoch = cell_ll(&r, 7);
-    json_object *scopes = json_tokener_parse(db_cell(&r, 0, 4));
-    size_t n = scopes && json_object_is_type(scopes, json_type_array) ? json_object_array_length(scopes) : 0;
-    who->scopes = arena_calloc(a, n + 1, sizeof(char *));
-    for (size_t i = 0; who->scopes && i < n; i++) {
-        json_object *s = json_object_array_get_idx(scopes, i);
-        who->scopes[i] = arena_strdup(a, json_object_is_type(s, json_type_string) ? json_object_get_string(s) : "");
-    }
-    json_object_put(scopes);
-    double now = mono_now(), since = (double)cell_ll(&r, 5);
+    who->epoch = cell_ll(&r, 8);
+    who->scopes = strings_of(a, db_cell(&r, 0, 4));
+    who->secret_paths = db_cell(&r, 0, 5) ? strings_of(a, db_cell(&r, 0, 5)) : NULL;
+    double now = mono_now(), since = (double)cell_ll(&r, 6);
     if (since >= touch_seconds(cfg, who)) {
         if (record_use(db, a, who, p) < 0)
             return -1;
         since = 0;
     }
-    entry_keep(e, hash, who, now + (double)cell_ll(&r, 6), now - since);
+    entry_keep(e, hash, who, now + (double)cell_ll(&r, 7), now - since);
     return 0;
 }
 
@@ -375,6 +392,18 @@ bool authn_token_allows(const struct identity *who, const char *permission)
     for (const char **s = who->scopes; s && *s; s++)
         if (strcmp(*s, permission) == 0)
             return true;
+    return false;
+}
+
+bool authn_token_path_allows(const struct identity *who, const char *path)
+{
+    if (!who->via || strcmp(who->via, "token") != 0 || !who->secret_paths)
+        return true;
+    for (const char **s = who->secret_paths; *s; s++) {
+        size_t n = strlen(*s);
+        if (strncmp(path, *s, n) == 0 && (path[n] == '\0' || path[n] == '/'))
+            return true;
+    }
     return false;
 }
 

@@ -37,6 +37,7 @@ struct identity {
     const char *csrf_token;      /* for "session": what the page must send back */
     long long token_id;          /* for "token" */
     const char **scopes;         /* for "token": the permissions it may use, NULL-terminated */
+    const char **secret_paths;   /* for "token": the secret path prefixes it reaches; NULL: any */
     long long epoch;             /* the authorization epoch these facts are from (authz.h) */
     struct authn_entry *entry;   /* where the process keeps them (NULL: not kept) */
 };
@@ -46,6 +47,10 @@ struct identity {
 
 /* For a token identity: may it use permission? (Sessions: always true; the roles decide.) */
 bool authn_token_allows(const struct identity *who, const char *permission);
+
+/* For a token limited to secret paths: is path (or a secret under it) within one of them, whole
+ * segments? (Sessions and unlimited tokens: always true.) */
+bool authn_token_path_allows(const struct identity *who, const char *path);
 
 /* What a process remembers about the credentials it has seen (a fixed number of slots; the
  * facts are only used while the authorization epoch stands still). */

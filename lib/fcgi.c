@@ -68,8 +68,18 @@ static int buf_append(struct buf *b, const void *data, size_t n)
     return 0;
 }
 
+/* What a buffer held is wiped once used (bodies and answers may hold secrets, lib/secrets):
+ * a memset the size of the request or answer, next to a system call. */
+static void buf_wipe(struct buf *b)
+{
+    if (b->p && b->len)
+        memset(b->p, 0, b->len);
+    b->len = 0;
+}
+
 static void buf_free(struct buf *b)
 {
+    buf_wipe(b);
     free(b->p);
     memset(b, 0, sizeof(*b));
 }
@@ -104,10 +114,10 @@ void fcgi_parser_reset_request(struct fcgi_parser *ps)
     ps->id = 0;
     ps->keep = false;
     ps->params_done = ps->stdin_done = false;
-    ps->params.len = 0;
-    ps->body.len = 0;
+    buf_wipe(&ps->params);
+    buf_wipe(&ps->body);
     ps->body_truncated = false;
-    ps->envstr.len = 0;
+    buf_wipe(&ps->envstr);
     /* A large body's buffer is not kept around for the next request. */
     if (ps->body.cap > 65536)
         buf_free(&ps->body);
@@ -397,7 +407,8 @@ void fcgi_parser_output_consume(struct fcgi_parser *ps, size_t n)
 {
     ps->out_off += n;
     if (ps->out_off >= ps->out.len) {
-        ps->out.len = ps->out_off = 0;
+        buf_wipe(&ps->out);
+        ps->out_off = 0;
         if (ps->out.cap > 65536)
             buf_free(&ps->out);
     }
@@ -528,6 +539,7 @@ static int conn_readable(struct conn *c, struct fcgi_io *io, fcgi_handler_fn han
             io->body_off = 0;
             handler(ud, &req, io_read, io, io_write, io);
             bool keep = fcgi_parser_respond(c->ps, (const char *)io->out.p, io->out.len);
+            buf_wipe(&io->out);
             fcgi_parser_reset_request(c->ps);
             if (io->out.cap > 1 << 20)
                 buf_free(&io->out);
@@ -535,6 +547,7 @@ static int conn_readable(struct conn *c, struct fcgi_io *io, fcgi_handler_fn han
                 return -1;
         }
         memmove(c->in.p, c->in.p + off, c->in.len - off);
+        memset(c->in.p + (c->in.len - off), 0, off);
         c->in.len -= off;
         if (c->in.cap > 1 << 20 && c->in.len < FCGI_READ_CHUNK) {
             /* do not keep a large read buffer after a large body */

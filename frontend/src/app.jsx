@@ -13,6 +13,7 @@ import { Tokens } from './pages/Tokens.jsx';
 import { Password } from './pages/Password.jsx';
 import { Audit } from './pages/Audit.jsx';
 import { Catalog } from './pages/catalog/Catalog.jsx';
+import { Secrets } from './pages/secrets/Secrets.jsx';
 import { Admin } from './pages/admin/Admin.jsx';
 
 // Links to the API (exports) are left to the browser; everything else is the portal's.
@@ -43,6 +44,8 @@ function Portal() {
         ])}
         <Route path="/catalog" component={Catalog} />
         <Route path="/catalog/*" component={Catalog} />
+        <Route path="/secrets" component={Secrets} />
+        <Route path="/secrets/*" component={Secrets} />
         <Route path="/audit" component={Audit} />
         <Route path="/admin" component={Admin} />
         <Route path="/admin/*" component={Admin} />

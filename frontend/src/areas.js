@@ -26,8 +26,9 @@ export const areas = [
   {
     path: '/secrets',
     label: 'Secrets',
-    built: false,
-    about: 'Secrets of your services, encrypted at rest: who may read them, who revealed them when, and their rotation.',
+    built: true,
+    about: 'Secrets of your teams and services, encrypted at rest and versioned: see what exists, write new versions, and reveal a value when your role allows (every reveal is recorded).',
+    needs: ['secrets.secret.read'],
   },
   {
     path: '/deployments',

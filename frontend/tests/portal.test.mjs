@@ -38,10 +38,10 @@ test('the administrator logs in and finds every area in the navigation', async (
   for (const name of ['Home', 'Catalog', 'Templates', 'Resources', 'Secrets', 'Deployments', 'Health', 'Docs', 'Audit', 'Admin']) {
     await mainNav(page).getByRole('link', { name, exact: true }).waitFor();
   }
-  await mainNav(page).getByRole('link', { name: 'Secrets' }).click();
-  await page.getByRole('heading', { name: 'Secrets', level: 1 }).waitFor();
+  await mainNav(page).getByRole('link', { name: 'Templates' }).click();
+  await page.getByRole('heading', { name: 'Templates', level: 1 }).waitFor();
   assert.match(await page.getByRole('main').textContent(), /not built yet/);
-  assert.equal(await mainNav(page).getByRole('link', { name: 'Secrets' }).getAttribute('aria-current'), 'page');
+  assert.equal(await mainNav(page).getByRole('link', { name: 'Templates' }).getAttribute('aria-current'), 'page');
 });
 
 test('the skip link, visible focus and the user menu work from the keyboard', async () => {
@@ -230,6 +230,12 @@ test('the new user logs in on a narrow screen and meets only what the viewer rol
   assert.equal(await page.getByRole('region', { name: 'New user' }).count(), 0);
   assert.equal(await page.getByRole('button', { name: /^Disable/ }).count(), 0);
 
+  // Secrets are there to read, without the forms that write or reveal them.
+  await page.goto(`${base}/secrets`);
+  await page.getByRole('heading', { name: 'Secrets', level: 1 }).waitFor();
+  await page.getByRole('navigation', { name: 'Secrets' }).getByRole('link', { name: 'Browse' }).waitFor();
+  assert.equal(await page.getByRole('link', { name: 'New secret' }).count(), 0);
+
   // A page the role does not allow says so, readably.
   await page.goto(`${base}/audit`);
   const refusal = page.getByRole('alert');
@@ -285,7 +291,7 @@ test('the audit log shows each step, filtered, and exports it', async () => {
 test('screenshots of the main pages at 1280 and 390 px wide', async () => {
   const { page } = admin;
   const pages = {
-    home: '/', catalog: '/catalog', tokens: '/account/tokens', users: '/admin/users', teams: '/admin/teams',
+    home: '/', catalog: '/catalog', secrets: '/secrets', tokens: '/account/tokens', users: '/admin/users', teams: '/admin/teams',
     roles: '/admin/roles', bindings: '/admin/bindings', policies: '/admin/policies', explain: '/admin/explain',
     audit: `/audit?actor=${user}`,
   };

@@ -78,6 +78,10 @@ static void resp_free(struct resp *r)
 }
 
 /* One request. body may be NULL; body_len < 0 means strlen. extra: more header lines. */
+/* The canary: once a secret's value is known, every answer but a reveal's is searched for it. */
+static char canary_watch[80];
+static int canary_leaks;
+
 static int request(const char *method, const char *path, const char *ctype, const char *body,
                    long body_len, const char *const *extra, struct resp *r)
 {
@@ -117,6 +121,11 @@ static int request(const char *method, const char *path, const char *ctype, cons
     curl_easy_cleanup(c);
     if (!r->body)
         r->body = calloc(1, 1);
+    if (canary_watch[0] && !strstr(path, "/secrets/reveal/") &&
+        ((r->body && strstr(r->body, canary_watch)) || strstr(r->headers, canary_watch))) {
+        canary_leaks++;
+        fprintf(stderr, "\n    canary: %s %s answered the secret's value\n", method, path);
+    }
     return rc == CURLE_OK ? 0 : -1;
 }
 
@@ -2532,6 +2541,33 @@ static void test_secrets(void)
     snprintf(want, sizeof(want), "\"value\":\"%s\"", canary);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, want));
     resp_free(&r);
+    /* From here on no answer but a reveal may hold it, and dev.sh searches every log and the
+     * database's files for it after the run (the canaries file). It is used, the way a leaked
+     * value would be tried: as a password and as a bearer token. */
+    snprintf(canary_watch, sizeof(canary_watch), "%s", canary);
+    const char *state = getenv("PORTICO_STATE");
+    if (state) {
+        char cf[512];
+        snprintf(cf, sizeof(cf), "%s/canaries", state);
+        FILE *cfile = fopen(cf, "a");
+        CU_ASSERT_PTR_NOT_NULL(cfile);
+        if (cfile) {
+            fprintf(cfile, "%s\n", canary);
+            fclose(cfile);
+        }
+    }
+    {
+        char lb[256], bh[200];
+        snprintf(lb, sizeof(lb), "{\"username\":\"%s-m\",\"password\":\"%s\"}", t, canary);
+        CU_ASSERT_EQUAL(request("POST", "/api/v1/auth/login", "application/json", lb, -1, NULL, &r), 0);
+        CU_ASSERT_EQUAL(r.status, 401);
+        resp_free(&r);
+        snprintf(bh, sizeof(bh), "Authorization: Bearer %s", canary);
+        const char *const hh[] = { bh, NULL };
+        CU_ASSERT_EQUAL(request("GET", "/api/v1/auth/session", NULL, NULL, 0, hh, &r), 0);
+        CU_ASSERT_EQUAL(r.status, 401);
+        resp_free(&r);
+    }
     CU_ASSERT_EQUAL(post_session(dc, dx, "POST", path, NULL, &r), 403);
     CU_ASSERT_PTR_NULL(strstr(r.body, canary));
     resp_free(&r);
@@ -2608,6 +2644,41 @@ static void test_secrets(void)
     resp_free(&r);
     free(big);
 
+    /* a token limited to one path prefix (a CI job's): that subtree and nothing else */
+    snprintf(body, sizeof(body), "{\"name\":\"ci\",\"scopes\":[\"secrets.reveal\",\"secrets.secret.read\"],"
+                                 "\"expires_in_days\":1,\"secret_paths\":[\"team/%s/prod\"]}", t);
+    CU_ASSERT_EQUAL_FATAL(post_session(mc, mx, "POST", "/api/v1/auth/tokens", body, &r), 201);
+    json_object *tok = json_tokener_parse(r.body);
+    char bearer[200];
+    snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", tok ? jstr(tok, "token") : "none");
+    snprintf(want, sizeof(want), "\"secret_paths\":[\"team/%s/prod\"]", t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, want));
+    json_object_put(tok);
+    resp_free(&r);
+    const char *const bh[] = { bearer, NULL };
+    snprintf(path, sizeof(path), "/api/v1/secrets/reveal/team/%s/prod/stripe-key", t);
+    CU_ASSERT_EQUAL(request("POST", path, NULL, "", 0, bh, &r), 0);
+    CU_ASSERT_EQUAL(r.status, 200);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/secrets/reveal/team/%s/blob", t);
+    CU_ASSERT_EQUAL(request("POST", path, NULL, "", 0, bh, &r), 0);
+    CU_ASSERT_EQUAL(r.status, 404);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/secrets/metadata?prefix=team/%s/", t);
+    CU_ASSERT_EQUAL(request("GET", path, NULL, NULL, 0, bh, &r), 0);
+    CU_ASSERT_EQUAL(r.status, 200);
+    snprintf(want, sizeof(want), "\"path\":\"team/%s/prod/stripe-key\"", t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, want));
+    snprintf(want, sizeof(want), "\"path\":\"team/%s/blob\"", t);
+    CU_ASSERT_PTR_NULL(strstr(r.body, want));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(post_session(mc, mx, "POST", "/api/v1/auth/tokens",
+                                 "{\"name\":\"bad\",\"scopes\":[\"secrets.reveal\"],\"expires_in_days\":1,"
+                                 "\"secret_paths\":[\"/team\",\"a//b\"]}", &r), 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "secret_paths/0"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "secret_paths/1"));
+    resp_free(&r);
+
     /* audited: writes and reveals, by path and version, never the value */
     snprintf(path, sizeof(path), "/api/v1/audit/events?target=team/%s/prod/stripe-key&limit=50", t);
     CU_ASSERT_EQUAL_FATAL(get_as(acookie, path, &r), 200);
@@ -2654,6 +2725,48 @@ static void test_secrets(void)
     snprintf(path, sizeof(path), "/api/v1/secrets/reveal/team/%s/prod/stripe-key", t);
     CU_ASSERT_EQUAL(post_session(mc, mx, "POST", path, NULL, &r), 200);
     resp_free(&r);
+
+    /* export: sealed whole (no value, no path in clear); a deleted secret comes back by import */
+    char file[128];
+    snprintf(file, sizeof(file), "/tmp/portico-export-%d-%c.json", (int)getpid(), sfx);
+    unlink(file);
+    snprintf(cmd, sizeof(cmd), "PORTICO_CONFIG=%s %s secrets export %s > /dev/null 2>&1", conf, admin, file);
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    f = fopen(file, "r");
+    static char exported[1 << 20];
+    size_t elen = f ? fread(exported, 1, sizeof(exported) - 1, f) : 0;
+    exported[elen] = 0;
+    if (f)
+        fclose(f);
+    CU_ASSERT_TRUE(elen > 0);
+    CU_ASSERT_PTR_NULL(strstr(exported, canary));
+    CU_ASSERT_PTR_NULL(strstr(exported, t));
+    CU_ASSERT_PTR_NOT_NULL(strstr(exported, "portico-secrets-export-1"));
+    snprintf(path, sizeof(path), "/api/v1/secrets/metadata/team/%s/blob", t);
+    CU_ASSERT_EQUAL(session_req(mc, mx, "DELETE", path, NULL, NULL, &r), 200);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/secrets/reveal/team/%s/blob", t);
+    CU_ASSERT_EQUAL(post_session(mc, mx, "POST", path, NULL, &r), 404);
+    resp_free(&r);
+    snprintf(cmd, sizeof(cmd), "PORTICO_CONFIG=%s %s secrets import %s 2>&1", conf, admin, file);
+    FILE *imp = popen(cmd, "r");
+    got = imp ? fread(out, 1, sizeof(out) - 1, imp) : 0;
+    out[got] = 0;
+    CU_ASSERT_EQUAL(imp ? pclose(imp) : -1, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "imported 1 secrets (2 versions)"));
+    CU_ASSERT_EQUAL_FATAL(post_session(mc, mx, "POST", path, NULL, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"version\":3,\"encoding\":\"base64\",\"value\":\"AAEC/w==\""));
+    resp_free(&r);
+    /* an altered export is refused whole */
+    char *mid = exported + elen / 2;
+    *mid = *mid == 'A' ? 'B' : 'A';
+    f = fopen(file, "w");
+    if (f) {
+        fputs(exported, f);
+        fclose(f);
+    }
+    CU_ASSERT_NOT_EQUAL(system(cmd), 0);
+    unlink(file);
 }
 
 static void matrix_path(const char *pattern, char *out, size_t len)
@@ -2670,6 +2783,13 @@ static void matrix_path(const char *pattern, char *out, size_t len)
         }
     }
     out[o] = '\0';
+}
+
+/* Last: since the canary was armed, no answer but a reveal carried it. */
+static void test_canary_in_answers(void)
+{
+    CU_ASSERT_TRUE(canary_watch[0] != 0);
+    CU_ASSERT_EQUAL(canary_leaks, 0);
 }
 
 static void test_authorization_matrix(void)
@@ -2962,6 +3082,7 @@ int main(void)
     CU_add_test(au, "catalog discovery: register, TTL to critical, discover, runner deregisters", test_catalog_discovery);
     CU_add_test(au, "secrets: versions, CAS, reveal, delete and destroy, scopes, audit, rotation", test_secrets);
     CU_add_test(au, "authorization matrix: every route x anonymous and each role", test_authorization_matrix);
+    CU_add_test(au, "canary: after the secret was revealed, no other answer held its value", test_canary_in_answers);
 
     CU_pSuite d = CU_add_suite("database down", NULL, NULL);
     CU_add_test(d, "503 with Retry-After, then recovery without restart", test_database_down);

@@ -1,0 +1,184 @@
+// A secret: what it is (path, scope, environment, versions kept, who made it), its history with
+// what may be done to each version (Versions.jsx), a new version, and deleting it all. A new
+// version is written with cas, the current version this page shows: when someone wrote another
+// meanwhile, the API refuses it (409) and the page says so, keeping the text typed, and offers
+// to reload.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
+import { api } from '../../api.js';
+import { useAction, useApi } from '../../hooks.js';
+import { useSession } from '../../session.jsx';
+import { ConfirmDialog, useConfirmation } from '../../components/Dialog.jsx';
+import { ProblemAlert } from '../../components/forms.jsx';
+import { Page } from '../../components/Page.jsx';
+import { sentence, utcText } from '../../format.js';
+import { entityHref } from '../catalog/refs.js';
+import { ValueField, valueTooLarge } from './ValueField.jsx';
+import { Versions } from './Versions.jsx';
+import { browserHref, entityPrefix, secretApi, setFlash, takeFlash, teamPrefix } from './paths.js';
+
+/** The route's page: /secrets/team/... or /secrets/entity/..., one page state per path. */
+export function Secret({ params, scope }) {
+  const path = `${scope}/${params.secret}`;
+  return <SecretPage key={path} path={path} />;
+}
+
+// Where the secrets of the same team or entity are listed.
+function scopeHref(s) {
+  return browserHref({ prefix: s.scope === 'entity' ? entityPrefix(s.entity) : teamPrefix(s.team) });
+}
+
+function SecretPage({ path }) {
+  const session = useSession();
+  const meta = useApi(secretApi('metadata', path));
+  const [flash] = useState(takeFlash);
+
+  if (meta.problem) {
+    return (
+      <Page title={meta.problem.status === 404 ? 'Secret not found' : 'Secret'}>
+        <ProblemAlert problem={meta.problem} />
+        {meta.problem.status === 404 && <p>There is no secret at <code>{path}</code>, or you may not see it.</p>}
+        <p><a href="/secrets">Back to the secrets</a></p>
+      </Page>
+    );
+  }
+  if (!meta.data) return <p role="status">Loading the secret…</p>;
+  const s = meta.data;
+  const can = (p) => session.can(p);
+  return (
+    <Page title={s.name}>
+      <p class="entity-ref"><span class="badge">secret</span> <code>{s.path}</code></p>
+      <p class="done" role="status">{flash}</p>
+      <Overview s={s} />
+      <Versions secret={s} reload={meta.reload} />
+      {can('secrets.secret.write') && <NewVersion secret={s} reload={meta.reload} />}
+      {!can('secrets.secret.write') && !can('secrets.reveal') && (
+        <p class="notice">You may see this secret and its history; your roles do not let you reveal it or write to it.</p>
+      )}
+      {can('secrets.secret.destroy') && <DeleteSecret secret={s} />}
+    </Page>
+  );
+}
+
+function Overview({ s }) {
+  return (
+    <section aria-labelledby="secret-overview-h">
+      <h2 id="secret-overview-h">Overview</h2>
+      <dl class="facts">
+        <dt>Belongs to</dt>
+        <dd>
+          {s.scope === 'entity' ? (
+            <>Entity <a href={entityHref(s.entity)}>{s.entity}</a>{s.team && `, owned by team ${s.team}`}</>
+          ) : (
+            <>Team {s.team}</>
+          )}
+          {' '}(<a href={scopeHref(s)}>its secrets</a>)
+        </dd>
+        <dt>Environment</dt><dd>{s.environment || 'any (none given)'}</dd>
+        <dt>Current version</dt><dd>{s.current_version}</dd>
+        <dt>Versions kept</dt><dd>up to {s.max_versions}</dd>
+        <dt>Created</dt><dd><time dateTime={s.created_at}>{utcText(s.created_at)}</time> by {s.created_by}</dd>
+        <dt>Updated</dt><dd><time dateTime={s.updated_at}>{utcText(s.updated_at)}</time></dd>
+      </dl>
+    </section>
+  );
+}
+
+function NewVersion({ secret, reload }) {
+  const [text, setText] = useState('');
+  const [message, setMessage] = useState('');
+  const area = useRef(null);
+  const reloadButton = useRef(null);
+  const reloading = useRef(false);
+  const write = useAction(async (body) => api(secretApi('data', secret.path), { method: 'PUT', body }));
+  const conflict = write.problem?.status === 409;
+  const next = secret.current_version + 1;
+
+  async function onSubmit(e) {
+    e.preventDefault();
+    if (valueTooLarge(text)) {
+      area.current.focus();
+      return;
+    }
+    setMessage('');
+    const answer = await write.run({ value: text, cas: secret.current_version });
+    if (answer) {
+      setText('');
+      setMessage(`Saved version ${answer.version}: it is the current version now.`);
+      reload();
+      area.current.focus();
+    }
+  }
+
+  // A conflict: focus goes to its way out, the reload button.
+  useEffect(() => {
+    if (conflict) reloadButton.current.focus();
+    else if (write.problem) area.current.focus();
+  }, [write.problem]);
+
+  function onReload() {
+    reloading.current = true;
+    write.clear();
+    reload();
+  }
+  useEffect(() => {
+    if (!reloading.current) return;
+    reloading.current = false;
+    setMessage(`Reloaded: version ${secret.current_version} is the current one.${text ? ` Your text is unchanged: save it to write version ${next}.` : ''}`);
+    area.current.focus();
+  }, [secret]);
+
+  return (
+    <section aria-labelledby="secret-write-h">
+      <h2 id="secret-write-h">New version</h2>
+      <form class="stack" onSubmit={onSubmit}>
+        <ValueField label="New value" value={text} areaRef={area}
+                    onInput={(e) => { setText(e.currentTarget.value); setMessage(''); }}
+                    problem={conflict ? null : write.problem}
+                    hint={`Saving writes version ${next}, and only while version ${secret.current_version} is the current one: a version someone writes meanwhile is not overwritten unnoticed.`} />
+        {conflict ? (
+          <div class="problem" role="alert">
+            <p><strong>Someone else wrote a newer version meanwhile.</strong></p>
+            <p>
+              This page shows version {secret.current_version} as the current one, but another version has been written
+              since, so yours was not saved. Your text is still here: reload to see the newest version, then save again
+              if yours should replace it.
+            </p>
+            <p class="hint">{sentence(write.problem.detail)}</p>
+            <div class="actions">
+              <button type="button" ref={reloadButton} onClick={onReload}>Reload the secret</button>
+            </div>
+          </div>
+        ) : (
+          <ProblemAlert problem={write.problem} fields={['value', 'value_base64']} />
+        )}
+        <p class="done" role="status">{message}</p>
+        <button type="submit" class="primary" disabled={write.busy}>Save version {next}</button>
+      </form>
+    </section>
+  );
+}
+
+function DeleteSecret({ secret }) {
+  const { route } = useLocation();
+  const remove = useConfirmation(async () => {
+    const answer = await api(secretApi('metadata', secret.path), { method: 'DELETE' });
+    setFlash(`Deleted ${secret.path} and all its versions.`);
+    route(scopeHref(secret));
+    return answer;
+  });
+  const n = secret.versions.length;
+  return (
+    <section aria-labelledby="secret-delete-h" class="danger-zone">
+      <h2 id="secret-delete-h">Delete the secret</h2>
+      <p>Deletes the secret and every version it keeps, for good. To stop one version from being revealed, delete that version in the history instead.</p>
+      <button type="button" class="danger" onClick={() => remove.ask(secret)}>Delete this secret</button>
+      {remove.subject && (
+        <ConfirmDialog confirmation={remove} title={`Delete the secret ${secret.name}?`} confirm="Delete the secret">
+          <p><strong>This is permanent.</strong> <code>{secret.path}</code> and {n === 1 ? 'its version are' : `all ${n} of its versions are`} erased and cannot be restored, by anyone.</p>
+          <p>Whatever reads this secret will no longer find it.</p>
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}
