@@ -95,12 +95,8 @@ int cmd_rotate_master_key(const struct config *cfg, int argc, char **argv)
         goto out;
     }
     printf("dropped %zu old key(s) no version uses\n", dropped);
-    const char *os_user = getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER");
-    struct audit_event ev = {
-        .actor_type = "admin-tool", .actor_name = os_user, .action = "secrets.rotate-master-key",
-        .target_type = "master-key", .target_id = id, .outcome = "success",
-        .details = arena_printf(&a, "{\"rewrapped\":%zu,\"dropped\":%zu}", total, dropped),
-    };
+    struct audit_event ev = audit_admin_event("secrets.rotate-master-key", "master-key", id,
+                                              arena_printf(&a, "{\"rewrapped\":%zu,\"dropped\":%zu}", total, dropped));
     if (db_begin(db, &p) < 0 || audit_commit(db, &a, &ev, &p) < 0)
         goto out;
     rc = 0;

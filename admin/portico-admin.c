@@ -248,14 +248,11 @@ static int cmd_create_user(const struct config *cfg, const char *role, int argc,
         goto out;
     }
     struct db_value bv[2] = { DB_INTV((long long)ins.insert_id), DB_TEXTV(role ? role : "") };
-    const char *os_user = getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER");
     char uid[24];
     snprintf(uid, sizeof(uid), "%llu", ins.insert_id);
-    struct audit_event ev = {
-        .actor_type = "admin-tool", .actor_name = os_user, .action = "iam.user.create",
-        .target_type = "user", .target_id = uid, .outcome = "success",
-        .details = arena_printf(&a, "{\"role\":\"%s\",\"scope\":\"global\",\"via\":\"portico-admin\"}", role ? role : ""),
-    };
+    struct audit_event ev = audit_admin_event("iam.user.create", "user", uid,
+                                              arena_printf(&a, "{\"role\":\"%s\",\"scope\":\"global\",\"via\":\"portico-admin\"}",
+                                                           role ? role : ""));
     if ((role && db_query(db, &a, sql_bind_role, bv, 2, NULL, &p) < 0) || audit_append(db, &a, &ev, &p) < 0 ||
         db_commit(db, &p) < 0) {
         db_rollback(db, &p);

@@ -145,10 +145,8 @@ static int export_to(const struct config *cfg, const struct crypto_keyring *k, c
     }
     close(fd);
     json_object_put(file_doc);
-    const char *os_user = getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER");
-    struct audit_event ev = { .actor_type = "admin-tool", .actor_name = os_user, .action = "secrets.export",
-                              .target_type = "secrets", .outcome = "success",
-                              .details = arena_printf(&a, "{\"secrets\":%zu,\"versions\":%zu}", s.nrows, nversions) };
+    struct audit_event ev = audit_admin_event("secrets.export", "secrets", NULL,
+                                              arena_printf(&a, "{\"secrets\":%zu,\"versions\":%zu}", s.nrows, nversions));
     if (db_begin(db, &p) < 0 || audit_commit(db, &a, &ev, &p) < 0)
         goto out;
     printf("exported %zu secrets (%zu versions) to %s, sealed under master key %s\n", s.nrows, nversions, file,
@@ -309,11 +307,9 @@ static int import_from(const struct config *cfg, const struct crypto_keyring *k,
             versions++;
         }
     }
-    const char *os_user = getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER");
-    struct audit_event ev = { .actor_type = "admin-tool", .actor_name = os_user, .action = "secrets.import",
-                              .target_type = "secrets", .outcome = "success",
-                              .details = arena_printf(&a, "{\"added\":%zu,\"kept\":%zu,\"versions\":%zu}", added, kept,
-                                                      versions) };
+    struct audit_event ev = audit_admin_event("secrets.import", "secrets", NULL,
+                                              arena_printf(&a, "{\"added\":%zu,\"kept\":%zu,\"versions\":%zu}", added,
+                                                           kept, versions));
     if (audit_commit(db, &a, &ev, &p) < 0)
         goto out;
     printf("imported %zu secrets (%zu versions); %zu paths already there were kept as they are\n", added, versions, kept);

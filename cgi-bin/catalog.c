@@ -201,7 +201,7 @@ static int catalog_entity_put(struct app_ctx *c)
     struct catalog_writer w = catalog_request_writer(c);
     if (db_begin(c->db, p) < 0)
         return -1;
-    if (catalog_store(&w, &e, c->body, http_header(&c->req, "If-Match"), false, &outcome, &version) < 0)
+    if (catalog_store(&w, &e, c->body, http_header(&c->req, "If-Match"), false, NULL, &outcome, &version) < 0)
         return db_abort(c->db);
     if (db_commit(c->db, p) < 0)
         return -1;
@@ -268,11 +268,14 @@ static int catalog_import(struct app_ctx *c)
     json_object *added = json_object_new_array(), *changed = json_object_new_array();
     size_t unchanged = 0;
     struct catalog_writer w = catalog_request_writer(c);
+    struct catalog_current known;
     int rc = db_begin(c->db, p);
+    if (rc == 0)
+        rc = catalog_current_read(&w, ents, n, dry_run, &known);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         enum catalog_outcome outcome;
         long long version;
-        rc = catalog_store(&w, &ents[i], json_object_array_get_idx(docs, i), NULL, dry_run, &outcome, &version);
+        rc = catalog_store(&w, &ents[i], json_object_array_get_idx(docs, i), NULL, dry_run, &known, &outcome, &version);
         if (rc == 0 && outcome == CATALOG_ADDED)
             json_object_array_add(added, json_object_new_string(ents[i].ref.text));
         else if (rc == 0 && outcome == CATALOG_CHANGED)

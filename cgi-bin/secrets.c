@@ -516,7 +516,7 @@ static const struct route secrets_routes[] = {
     { "PUT", "/api/v1/secrets/data/{path*}", "secrets.secret.write", secret_write, ROUTE_BODY_JSON,
       "Write a new version", "{\"value\": text} or {\"value_base64\": bytes} (at most 64 KiB), optional \"cas\" (the "
                              "current version expected; 0: the secret must be new; else 409) and \"max_versions\" (1..100, "
-                             "the oldest go first). 201 for the first version, 200 after; audited without the value." },
+                             "the oldest go first; 0 or none keeps the secret's). 201 for the first version, 200 after; audited without the value." },
     { "POST", "/api/v1/secrets/reveal/{path*}", "secrets.reveal", secret_reveal, 0,
       "Reveal a value", "Optional body {\"version\": n} (default: the current one). Answers the value as text "
                         "(encoding utf-8) or base64; audited (path, version, actor). 410 for a deleted or destroyed "

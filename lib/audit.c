@@ -208,3 +208,12 @@ out:
     arena_free(&a);
     return rc;
 }
+
+struct audit_event audit_admin_event(const char *action, const char *target_type, const char *target_id,
+                                     const char *details)
+{
+    const char *os_user = getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER");
+    return (struct audit_event){ .actor_type = "admin-tool", .actor_name = os_user, .action = action,
+                                 .target_type = target_type, .target_id = target_id, .outcome = "success",
+                                 .details = details };
+}

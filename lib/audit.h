@@ -32,6 +32,11 @@ struct audit_event {
     const char *details;      /* a JSON object as text, or NULL */
 };
 
+/* An event of portico-admin, a success: the actor is the operating-system user who ran it
+ * (SUDO_USER, else USER). */
+struct audit_event audit_admin_event(const char *action, const char *target_type, const char *target_id,
+                                     const char *details);
+
 /* Append ev inside the open transaction. */
 int audit_append(struct db *db, struct arena *a, const struct audit_event *ev, struct problem *p);
 

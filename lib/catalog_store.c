@@ -141,8 +141,74 @@ static int audit(const struct catalog_writer *w, const char *action, const char 
     return audit_append(w->db, w->arena, &ev, w->p);
 }
 
+#define CURRENT_BATCH 500
+
+static int row_cmp(const void *a, const void *b, void *rows)
+{
+    return strcmp(db_cell(rows, *(const size_t *)a, 6), db_cell(rows, *(const size_t *)b, 6));
+}
+
+int catalog_current_read(const struct catalog_writer *w, const struct catalog_entity *ents, size_t n, bool dry_run,
+                         struct catalog_current *out)
+{
+    memset(out, 0, sizeof(*out));
+    struct db_value *v = arena_calloc(w->arena, CURRENT_BATCH, sizeof(*v));
+    size_t total = 0;
+    struct db_result *parts = arena_calloc(w->arena, n / CURRENT_BATCH + 1, sizeof(*parts));
+    if (!v || !parts)
+        return problem_set(w->p, 500, "internal", "out of memory");
+    size_t nparts = 0;
+    for (size_t at = 0; at < n; at += CURRENT_BATCH) {
+        size_t k = n - at < CURRENT_BATCH ? n - at : CURRENT_BATCH;
+        const char *marks = "?";
+        for (size_t i = 0; i < k; i++)
+            v[i] = (struct db_value)DB_TEXTV(ents[at + i].ref.text);
+        for (size_t i = 1; i < k; i++)
+            marks = arena_printf(w->arena, "%s, ?", marks);
+        const char *sql = arena_printf(w->arena, "SELECT id, document, version, owner_team, location_id, orphaned_at IS NOT NULL, "
+                                                 "ref FROM entities WHERE ref IN (%s)%s", marks, dry_run ? "" : " FOR UPDATE");
+        if (db_query(w->db, w->arena, sql, v, k, &parts[nparts], w->p) < 0)
+            return -1;
+        total += parts[nparts++].nrows;
+    }
+    /* one result of every part's rows */
+    out->r.ncols = 7;
+    out->r.nrows = total;
+    out->r.cells = arena_calloc(w->arena, total * 7 + 1, sizeof(struct db_cell));
+    out->order = arena_calloc(w->arena, total + 1, sizeof(size_t));
+    if (!out->r.cells || !out->order)
+        return problem_set(w->p, 500, "internal", "out of memory");
+    size_t row = 0;
+    for (size_t i = 0; i < nparts; i++) {
+        memcpy(out->r.cells + row * 7, parts[i].cells, parts[i].nrows * 7 * sizeof(struct db_cell));
+        row += parts[i].nrows;
+    }
+    for (size_t i = 0; i < total; i++)
+        out->order[i] = i;
+    qsort_r(out->order, total, sizeof(size_t), row_cmp, &out->r);
+    return 0;
+}
+
+/* The row of ref in known, or -1. */
+static long current_find(const struct catalog_current *known, const char *ref)
+{
+    size_t lo = 0, hi = known->r.nrows;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int d = strcmp(db_cell(&known->r, known->order[mid], 6), ref);
+        if (d == 0)
+            return (long)known->order[mid];
+        if (d < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
 int catalog_store(const struct catalog_writer *w, const struct catalog_entity *e, json_object *doc,
-                  const char *if_match, bool dry_run, enum catalog_outcome *outcome, long long *version)
+                  const char *if_match, bool dry_run, const struct catalog_current *known, enum catalog_outcome *outcome,
+                  long long *version)
 {
     struct problem *p = w->p;
     struct arena *a = w->arena;
@@ -153,20 +219,30 @@ int catalog_store(const struct catalog_writer *w, const struct catalog_entity *e
         return -1;
     const char *document = arena_strdup(a, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
     struct db_value key = DB_TEXTV(ref->text);
-    struct db_result cur;
+    struct db_result one;
+    const struct db_result *cur = &one;
+    size_t row = 0;
+    bool exists;
     if (!document)
         return problem_set(p, 500, "internal", "out of memory");
-    if (db_query(w->db, a, dry_run ? sql_get : sql_get_locked, &key, 1, &cur, p) < 0)
-        return -1;
-    bool exists = cur.nrows == 1;
-    const char *current = exists ? db_cell(&cur, 0, 2) : NULL;
+    if (known) {
+        long found = current_find(known, ref->text);
+        cur = &known->r;
+        row = found < 0 ? 0 : (size_t)found;
+        exists = found >= 0;
+    } else {
+        if (db_query(w->db, a, dry_run ? sql_get : sql_get_locked, &key, 1, &one, p) < 0)
+            return -1;
+        exists = one.nrows == 1;
+    }
+    const char *current = exists ? db_cell(cur, row, 2) : NULL;
     if (if_match && (strcmp(if_match, "*") == 0 ? !exists : !exists || strcmp(if_match, arena_printf(a, "\"%s\"", current)) != 0))
         return problem_set(p, 412, "precondition-failed", "%s has changed (or does not exist): read it again", ref->text);
     if (exists) {
         /* the current owner must allow it too: nobody takes another team's entity by renaming its owner */
-        if (w->allow(w->ctx, db_cell(&cur, 0, 3), ref) < 0)
+        if (w->allow(w->ctx, db_cell(cur, row, 3), ref) < 0)
             return -1;
-        long long from = db_cell(&cur, 0, 4) ? atoll(db_cell(&cur, 0, 4)) : 0;
+        long long from = db_cell(cur, row, 4) ? atoll(db_cell(cur, row, 4)) : 0;
         if (from != w->location_id && from != 0)
             return problem_set(p, 409, "conflict", "%s comes from location %lld: change it there (or delete the location)",
                                ref->text, from);
@@ -175,12 +251,12 @@ int catalog_store(const struct catalog_writer *w, const struct catalog_entity *e
                                                    "let the location own it", ref->text);
     }
     *version = exists ? atoll(current) : 1;
-    bool orphan = exists && strcmp(db_cell(&cur, 0, 5), "1") == 0;
-    if (exists && strcmp(db_cell(&cur, 0, 1), document) == 0) {
+    bool orphan = exists && strcmp(db_cell(cur, row, 5), "1") == 0;
+    if (exists && strcmp(db_cell(cur, row, 1), document) == 0) {
         *outcome = CATALOG_UNCHANGED;
         if (!orphan || dry_run)
             return 0;
-        struct db_value id = DB_INTV(atoll(db_cell(&cur, 0, 0)));
+        struct db_value id = DB_INTV(atoll(db_cell(cur, row, 0)));
         if (db_query(w->db, a, sql_adopt, &id, 1, NULL, p) < 0)
             return -1;
         return audit(w, "catalog.entity.adopt", ref->text, NULL);
@@ -194,7 +270,7 @@ int catalog_store(const struct catalog_writer *w, const struct catalog_entity *e
     const char *tags = tags_of(a, doc, taglist, &ntags);
     struct db_value own = e->owner ? DB_TEXTV(e->owner) : DB_NULLV, tm = team ? DB_TEXTV(team) : DB_NULLV;
     if (exists) {
-        id = atoll(db_cell(&cur, 0, 0));
+        id = atoll(db_cell(cur, row, 0));
         *version += 1;
         struct db_value v[9] = { DB_TEXTV(e->title), DB_TEXTV(e->description), DB_TEXTV(e->type), DB_TEXTV(e->lifecycle),
                                  own, tm, DB_TEXTV(tags), DB_TEXTV(document), DB_INTV(id) };

@@ -38,12 +38,24 @@ enum catalog_outcome { CATALOG_UNCHANGED, CATALOG_ADDED, CATALOG_CHANGED };
  * entity's own team is the one its ref names. */
 const char *catalog_owner_team(struct arena *a, const char *owner_ref);
 
+/* The current rows of many entities, read (and locked, unless dry_run) a few hundred refs to a
+ * statement: what catalog_store would read for each one by one, for a writer that stores many
+ * (an import of 10,000 entities: 10,000 round trips fewer). */
+struct catalog_current {
+    struct db_result r;          /* per row: id, document, version, owner_team, location_id, orphaned, ref */
+    size_t *order;               /* the rows' indexes by ref (strcmp) */
+};
+int catalog_current_read(const struct catalog_writer *w, const struct catalog_entity *ents, size_t n, bool dry_run,
+                         struct catalog_current *out);
+
 /* Store one validated entity inside the open transaction (only decide, when dry_run): the new
  * owner's team and the current one must be allowed; if_match (NULL: none; "*"; "\"<version>\"")
  * must hold (412). An unchanged document is left alone (an orphan written again is adopted).
+ * known: the current rows catalog_current_read read (NULL: this reads the entity's own).
  * 0 with *outcome and *version, or -1 with the problem (the caller rolls back). */
 int catalog_store(const struct catalog_writer *w, const struct catalog_entity *e, json_object *doc,
-                  const char *if_match, bool dry_run, enum catalog_outcome *outcome, long long *version);
+                  const char *if_match, bool dry_run, const struct catalog_current *known, enum catalog_outcome *outcome,
+                  long long *version);
 
 /* Delete the entity id (its relations and instances go with it) and audit it, in the open
  * transaction. details: JSON text or NULL. */

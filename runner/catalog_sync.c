@@ -222,11 +222,12 @@ static int sync_location(struct sync *s)
     struct catalog_writer w = { r->db, a, p, runner_event(r, "", "success"), s->id, no_check, NULL };
     w.event.details = NULL;
     size_t added = 0, changed = 0, removed = 0;
-    int rc = 0;
+    struct catalog_current known;
+    int rc = catalog_current_read(&w, ents, n, false, &known);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         enum catalog_outcome outcome;
         long long version;
-        rc = catalog_store(&w, &ents[i], json_object_array_get_idx(docs, i), NULL, false, &outcome, &version);
+        rc = catalog_store(&w, &ents[i], json_object_array_get_idx(docs, i), NULL, false, &known, &outcome, &version);
         added += rc == 0 && outcome == CATALOG_ADDED;
         changed += rc == 0 && outcome == CATALOG_CHANGED;
     }

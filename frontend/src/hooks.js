@@ -1,5 +1,6 @@
-// Two hooks every page uses: reading from the API, and running a change against it.
-import { useCallback, useEffect, useState } from 'preact/hooks';
+// The hooks pages use: reading from the API, running a change against it, and the pages after
+// the first of a keyset-paged list.
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, Problem } from './api.js';
 
 /**
@@ -61,4 +62,27 @@ export function useAction(fn) {
 function asProblem(e) {
   if (e instanceof Problem) return e;
   throw e;
+}
+
+/**
+ * The pages after the first of a list the API pages by keyset (`items`, `next_cursor`), loaded by
+ * "More" for the query they belong to (key: the query as text; first: useApi's answer for it).
+ * After each, focus goes to the link in the first new row of the table body given `rows`, so the
+ * keyboard carries on from there. Returns {items, cursor, loadMore, rows}.
+ */
+export function useMorePages(path, filters, key, first) {
+  const [extra, setExtra] = useState(null);
+  const more = extra?.key === key ? extra : null;
+  const items = [...(first.data?.items ?? []), ...(more?.items ?? [])];
+  const cursor = more ? more.cursor : first.data?.next_cursor;
+  const loadMore = useAction(async () => {
+    const page = await api(path, { query: { ...filters, cursor } });
+    setExtra({ key, items: [...(more?.items ?? []), ...page.items], cursor: page.next_cursor, focus: items.length });
+    return page;
+  });
+  const rows = useRef(null);
+  useEffect(() => {
+    if (more?.focus !== undefined) rows.current?.rows[more.focus]?.querySelector('a')?.focus();
+  }, [more]);
+  return { items, cursor, loadMore, rows };
 }

@@ -50,6 +50,21 @@ export async function logIn(page, username, password, path = '/') {
   await page.getByRole('button', { name: `Account of ${username}` }).waitFor();
 }
 
+/** A change through the API, as the portal makes it: the session's cookie and its CSRF token. */
+export async function apiChange(page, method, path, data) {
+  const session = await (await page.request.get(`${base}/api/v1/auth/session`)).json();
+  return page.request.fetch(`${base}/api/v1${path}`, { method, data, headers: { 'X-CSRF-Token': session.csrf_token } });
+}
+
+/** Through the API: a new team, and the logged-in user in it. */
+export async function makeTeamAndJoin(page, name, displayName) {
+  const created = await apiChange(page, 'POST', '/iam/teams', { name, display_name: displayName });
+  assert.equal(created.status(), 201, await created.text());
+  const me = await (await page.request.get(`${base}/api/v1/auth/session`)).json();
+  const joined = await apiChange(page, 'PUT', `/iam/teams/${name}/members/${me.user.id}`);
+  assert.ok(joined.ok(), await joined.text());
+}
+
 export async function screenshot(page, name) {
   await mkdir(SCREENSHOTS, { recursive: true });
   const { width } = page.viewportSize();

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { NARROW, WIDE, adminPassword, base, launch, logIn, openPage, screenshot } from './browser.mjs';
+import { NARROW, WIDE, adminPassword, apiChange, base, launch, logIn, makeTeamAndJoin, openPage, screenshot } from './browser.mjs';
 
 const stamp = `c${Date.now().toString(36)}`;
 const fixture = (await readFile(new URL('./fixtures/catalog-info.yaml', import.meta.url), 'utf8')).replaceAll('STAMP', stamp);
@@ -29,20 +29,10 @@ const mainNav = (page) => page.getByRole('navigation', { name: 'Main' });
 const catalogNav = (page) => page.getByRole('navigation', { name: 'Catalog' });
 const facet = (page, name) => page.getByRole('region', { name, exact: true });
 
-// A change through the API, as the portal makes it: the session's cookie and its CSRF token.
-async function apiChange(page, method, path, data) {
-  const session = await (await page.request.get(`${base}/api/v1/auth/session`)).json();
-  return page.request.fetch(`${base}/api/v1${path}`, { method, data, headers: { 'X-CSRF-Token': session.csrf_token } });
-}
-
 test('the administrator joins the team that owns the shop in the catalog', async () => {
   const { page } = admin;
   await logIn(page, 'admin', adminPassword);
-  const created = await apiChange(page, 'POST', '/iam/teams', { name: team, display_name: 'Shop team' });
-  assert.equal(created.status(), 201, await created.text());
-  const me = await (await page.request.get(`${base}/api/v1/auth/session`)).json();
-  const joined = await apiChange(page, 'PUT', `/iam/teams/${team}/members/${me.user.id}`);
-  assert.ok(joined.ok(), await joined.text());
+  await makeTeamAndJoin(page, team, 'Shop team');
   await page.reload();
   await page.getByRole('heading', { name: 'Your teams' }).waitFor();
   await page.getByRole('main').getByText(team, { exact: true }).waitFor();

@@ -10,7 +10,7 @@
 // fresh database and again on the same one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { NARROW, WIDE, adminPassword, base, launch, logIn, openPage, screenshot } from './browser.mjs';
+import { NARROW, WIDE, adminPassword, apiChange, base, launch, logIn, makeTeamAndJoin, openPage, screenshot } from './browser.mjs';
 
 const stamp = `s${Date.now().toString(36)}`;
 const team = `vault-${stamp}`;
@@ -41,12 +41,6 @@ async function focused(locator) {
   return locator.page().waitForFunction((el) => el === document.activeElement, element, { timeout: 3000 }).then(() => true, () => false);
 }
 
-// A change through the API, as the portal makes it: the session's cookie and its CSRF token.
-async function apiChange(page, method, apiPath, data) {
-  const session = await (await page.request.get(`${base}/api/v1/auth/session`)).json();
-  return page.request.fetch(`${base}/api/v1${apiPath}`, { method, data, headers: { 'X-CSRF-Token': session.csrf_token } });
-}
-
 async function screenshots(page, name) {
   await screenshot(page, name);
   await page.setViewportSize(NARROW);
@@ -57,11 +51,7 @@ async function screenshots(page, name) {
 test('the administrator makes a team through the API and joins it', async () => {
   const { page } = admin;
   await logIn(page, 'admin', adminPassword);
-  const created = await apiChange(page, 'POST', '/iam/teams', { name: team, display_name: 'Vault team' });
-  assert.equal(created.status(), 201, await created.text());
-  const me = await (await page.request.get(`${base}/api/v1/auth/session`)).json();
-  const joined = await apiChange(page, 'PUT', `/iam/teams/${team}/members/${me.user.id}`);
-  assert.ok(joined.ok(), await joined.text());
+  await makeTeamAndJoin(page, team, 'Vault team');
   await page.reload();
   await page.getByRole('main').getByText(team, { exact: true }).waitFor();
 });

@@ -2644,6 +2644,77 @@ static void test_secrets(void)
     resp_free(&r);
     free(big);
 
+    /* an entity's secrets: its owner team's (the maintainer), and whoever is bound on the entity
+     * (a developer of the other team bound on it writes there, and nowhere else of ours); a
+     * global viewer reads metadata everywhere and nothing more */
+    char ename[64], epath[512];
+    snprintf(ename, sizeof(ename), "svc-%s", t);
+    snprintf(epath, sizeof(epath), "/api/v1/catalog/entities/component/default/%s", ename);
+    CU_ASSERT_EQUAL_FATAL(session_req(acookie, acsrf, "PUT", epath, component_doc(body, sizeof(body), ename, t, "resource:default/x"),
+                                      NULL, &r), 201);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/secrets/data/entity/component/default/%s/db-password", ename);
+    CU_ASSERT_EQUAL(post_session(mc, mx, "PUT", path, "{\"value\":\"entity value\"}", &r), 201);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(post_session(oc, ox, "PUT", path, "{\"value\":\"not theirs\"}", &r), 404);
+    resp_free(&r);
+    char eu[64], ec[256], ex[128], vu[64], vc[256], vx[128];
+    snprintf(eu, sizeof(eu), "%s-e", o);
+    snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s-password-1\"}", eu, eu);
+    CU_ASSERT_EQUAL_FATAL(post_session(acookie, acsrf, "POST", "/api/v1/iam/users", body, &r), 201);
+    resp_free(&r);
+    snprintf(body, sizeof(body), "{\"subject_type\":\"user\",\"subject\":\"%s\",\"role\":\"developer\","
+                                 "\"scope_type\":\"entity\",\"scope_id\":\"component:default/%s\"}", eu, ename);
+    CU_ASSERT_EQUAL_FATAL(post_session(acookie, acsrf, "POST", "/api/v1/iam/bindings", body, &r), 201);
+    resp_free(&r);
+    snprintf(body, sizeof(body), "%s-password-1", eu);
+    CU_ASSERT_EQUAL_FATAL(login(eu, body, ec, sizeof(ec), ex, sizeof(ex)), 200);
+    CU_ASSERT_EQUAL(post_session(ec, ex, "PUT", path, "{\"value\":\"entity value 2\",\"cas\":1}", &r), 200);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/secrets/reveal/entity/component/default/%s/db-password", ename);
+    CU_ASSERT_EQUAL(post_session(ec, ex, "POST", path, NULL, &r), 403);           /* developers do not reveal */
+    resp_free(&r);
+    CU_ASSERT_EQUAL(post_session(mc, mx, "POST", path, NULL, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"value\":\"entity value 2\""));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/secrets/metadata/team/%s/prod/stripe-key", t);
+    CU_ASSERT_EQUAL(get_as(ec, path, &r), 404);                                     /* not the team's */
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/secrets/data/entity/component/default/no-such-%s/k", t);
+    CU_ASSERT_EQUAL(post_session(acookie, acsrf, "PUT", path, "{\"value\":\"v\"}", &r), 422);   /* no such entity */
+    resp_free(&r);
+    snprintf(vu, sizeof(vu), "%s-v", t);
+    CU_ASSERT_EQUAL_FATAL(make_user(vu, "viewer"), 0);
+    snprintf(body, sizeof(body), "%s-password-1", vu);
+    CU_ASSERT_EQUAL_FATAL(login(vu, body, vc, sizeof(vc), vx, sizeof(vx)), 200);
+    snprintf(path, sizeof(path), "/api/v1/secrets/metadata/entity/component/default/%s/db-password", ename);
+    CU_ASSERT_EQUAL(get_as(vc, path, &r), 200);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/secrets/data/entity/component/default/%s/db-password", ename);
+    CU_ASSERT_EQUAL(post_session(vc, vx, "PUT", path, "{\"value\":\"x\"}", &r), 403);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/secrets/reveal/team/%s/prod/stripe-key", t);
+    CU_ASSERT_EQUAL(post_session(vc, vx, "POST", path, NULL, &r), 403);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/secrets/destroy/team/%s/prod/stripe-key", t);
+    CU_ASSERT_EQUAL(post_session(vc, vx, "POST", path, "{\"versions\":[2]}", &r), 403);
+    resp_free(&r);
+
+    /* the master key file gone: 503 and a log line, never garbage; back: served again */
+    const char *st = getenv("PORTICO_STATE");
+    char key[512], moved[520];
+    snprintf(key, sizeof(key), "%s/master.key", st ? st : "/nonexistent");
+    snprintf(moved, sizeof(moved), "%s.away", key);
+    CU_ASSERT_EQUAL_FATAL(rename(key, moved), 0);
+    snprintf(path, sizeof(path), "/api/v1/secrets/reveal/team/%s/prod/stripe-key", t);
+    CU_ASSERT_EQUAL(post_session(mc, mx, "POST", path, NULL, &r), 503);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "secrets-unavailable"));
+    CU_ASSERT_PTR_NOT_NULL(header(&r, "Retry-After", body, sizeof(body)));
+    resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(rename(moved, key), 0);
+    CU_ASSERT_EQUAL(post_session(mc, mx, "POST", path, NULL, &r), 200);
+    resp_free(&r);
+
     /* a token limited to one path prefix (a CI job's): that subtree and nothing else */
     snprintf(body, sizeof(body), "{\"name\":\"ci\",\"scopes\":[\"secrets.reveal\",\"secrets.secret.read\"],"
                                  "\"expires_in_days\":1,\"secret_paths\":[\"team/%s/prod\"]}", t);

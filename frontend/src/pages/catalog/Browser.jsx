@@ -2,10 +2,10 @@
 // to narrow it, "owned by my teams" with its count, and the results a page at a time (the API's
 // keyset cursor behind "More"). Every filter is in the address, so a search can be linked; with
 // mine=true the page is "My services".
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
-import { api, apiUrl } from '../../api.js';
-import { useAction, useApi } from '../../hooks.js';
+import { apiUrl } from '../../api.js';
+import { useApi, useMorePages } from '../../hooks.js';
 import { useSession } from '../../session.jsx';
 import { Field, ProblemAlert } from '../../components/forms.jsx';
 import { Page } from '../../components/Page.jsx';
@@ -32,20 +32,7 @@ export function Browser() {
   useEffect(() => setQ(filters.q), [filters.q]);
 
   // Pages after the first, loaded by "More", for the search they belong to.
-  const [extra, setExtra] = useState(null);
-  const more = extra?.key === key ? extra : null;
-  const items = [...(first.data?.items ?? []), ...(more?.items ?? [])];
-  const cursor = more ? more.cursor : first.data?.next_cursor;
-  const loadMore = useAction(async () => {
-    const page = await api('/catalog/entities', { query: { ...filters, cursor } });
-    setExtra({ key, items: [...(more?.items ?? []), ...page.items], cursor: page.next_cursor, focus: items.length });
-    return page;
-  });
-  // After "More", focus goes to the first new row, so that the keyboard carries on from there.
-  const rows = useRef(null);
-  useEffect(() => {
-    if (more?.focus !== undefined) rows.current?.rows[more.focus]?.querySelector('a')?.focus();
-  }, [more]);
+  const { items, cursor, loadMore, rows } = useMorePages('/catalog/entities', filters, key, first);
 
   const go = (changes) => route(catalogHref({ ...filters, ...changes }));
   function onSubmit(e) {

@@ -1,10 +1,9 @@
 // The secrets browser: the secrets the user may read (metadata only, never a value), by scope
 // (all, teams', entities', one of the user's teams) or by the start of their path, a page at a
 // time (the API's keyset cursor behind "More"). The filter is in the address, so it can be linked.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
-import { api } from '../../api.js';
-import { useAction, useApi } from '../../hooks.js';
+import { useApi, useMorePages } from '../../hooks.js';
 import { useSession } from '../../session.jsx';
 import { Done, Field, ProblemAlert } from '../../components/forms.jsx';
 import { Page } from '../../components/Page.jsx';
@@ -27,20 +26,7 @@ export function Browser() {
   useEffect(() => setPrefix(filters.prefix), [filters.prefix]);
 
   // Pages after the first, loaded by "More", for the filter they belong to.
-  const [extra, setExtra] = useState(null);
-  const more = extra?.key === key ? extra : null;
-  const items = [...(first.data?.items ?? []), ...(more?.items ?? [])];
-  const cursor = more ? more.cursor : first.data?.next_cursor;
-  const loadMore = useAction(async () => {
-    const page = await api('/secrets/metadata', { query: { ...filters, cursor } });
-    setExtra({ key, items: [...(more?.items ?? []), ...page.items], cursor: page.next_cursor, focus: items.length });
-    return page;
-  });
-  // After "More", focus goes to the first new row, so that the keyboard carries on from there.
-  const rows = useRef(null);
-  useEffect(() => {
-    if (more?.focus !== undefined) rows.current?.rows[more.focus]?.querySelector('a')?.focus();
-  }, [more]);
+  const { items, cursor, loadMore, rows } = useMorePages('/secrets/metadata', filters, key, first);
 
   function onSubmit(e) {
     e.preventDefault();
