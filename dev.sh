@@ -559,11 +559,13 @@ cmd_fuzz() {
   local secs=${FUZZ_SECONDS:-10} out=$ROOT/var/fuzz name failed=0
   command -v clang >/dev/null || die "clang is needed for the fuzzers (apt-get install clang)"
   mkdir -p "$out"
-  local libs=(lib/arena.c lib/http.c lib/problem.c lib/router.c lib/json.c lib/fcgi.c lib/catalog.c lib/yamldoc.c)
-  for name in http json fcgi catalog yaml; do
+  local libs=(lib/arena.c lib/http.c lib/problem.c lib/router.c lib/json.c lib/fcgi.c lib/catalog.c lib/yamldoc.c lib/secret_path.c lib/template.c)
+  mkdir -p "$out/lib"
+  sh "$ROOT/share/rng2c.sh" "$ROOT/share/template.rng" > "$out/lib/template_rng.h"
+  for name in http json fcgi catalog yaml template; do
     clang -std=c17 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-      -I"$ROOT" $(pkg-config --cflags json-c yaml-0.1) "${libs[@]/#/$ROOT/}" "$ROOT/tests/fuzz/fuzz_$name.c" \
-      $(pkg-config --libs json-c yaml-0.1) -o "$out/fuzz_$name" || die "building fuzz_$name failed"
+      -I"$ROOT" -I"$out" $(pkg-config --cflags json-c yaml-0.1 libxml-2.0) "${libs[@]/#/$ROOT/}" "$ROOT/tests/fuzz/fuzz_$name.c" \
+      $(pkg-config --libs json-c yaml-0.1 libxml-2.0) -o "$out/fuzz_$name" || die "building fuzz_$name failed"
     mkdir -p "$out/corpus-$name"
     say "fuzz_$name: ${secs}s"
     if ! (cd "$out" && "./fuzz_$name" -max_total_time="$secs" -max_len=8192 -timeout=5 \

@@ -2,11 +2,13 @@
  * portico-admin init-master-key: writes the keyring file (master_key_file) with one new key,
  * mode 0640; never overwrites one.
  *
- * portico-admin rotate-master-key: puts a new key first in the keyring (the handlers see the
- * changed file on their next secrets request and seal with it), wraps every data key again
- * under it, a row per short transaction while the portal keeps serving, passes once more after
- * a pause for writes that began under the old key, then drops the old keys no row uses any more
- * (a key still in use stays, and is named). Values are never decrypted: only data keys are.
+ * portico-admin rotate-master-key [--prune]: puts a new key first in the keyring, makes it the
+ * sealing key in the database (secret_keyring, which waits for writers in flight: they seal only
+ * under the key named there, re-reading the keyring when it changed), wraps every data key
+ * again under it, a row per short transaction while the portal keeps serving (one that will not
+ * open is logged and keeps its key), then drops the old keys no version uses any more (a key
+ * still in use stays, and is named). --prune does the last two steps only (after fixing what
+ * would not open). Values are never decrypted: only data keys are.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -43,60 +45,89 @@ int cmd_init_master_key(const struct config *cfg, int argc, char **argv)
     return 0;
 }
 
-static int rewrap_all(struct db *db, struct arena *a, const struct crypto_keyring *k, size_t *total, struct problem *p)
+static int rewrap_all(struct db *db, struct arena *a, const struct crypto_keyring *k, size_t *total, size_t *failed,
+                      struct problem *p)
 {
     size_t done;
+    long long after[2] = { 0, 0 };
     do {
         arena_reset(a);
-        if (secrets_rewrap(db, a, k, REWRAP_BATCH, &done, p) < 0)
+        if (secrets_rewrap(db, a, k, REWRAP_BATCH, after, &done, failed, p) < 0)
             return -1;
         *total += done;
-    } while (done == REWRAP_BATCH);
+    } while (done > 0);
+    return 0;
+}
+
+/* Drop from the keyring the keys no kept version uses (the current one always stays). */
+static int prune(const struct config *cfg, struct db *db, struct arena *a, const char *current, size_t *dropped,
+                 struct problem *p)
+{
+    char err[CRYPTO_ERR_MAX];
+    struct db_result r;
+    if (db_query(db, a, "SELECT DISTINCT master_key_id FROM secret_versions WHERE destroyed_at IS NULL", NULL, 0, &r, p) < 0)
+        return -1;
+    const char **used = arena_calloc(a, r.nrows + 1, sizeof(*used));
+    if (!used)
+        return problem_set(p, 500, "internal", "out of memory");
+    for (size_t i = 0; i < r.nrows; i++) {
+        used[i] = db_cell(&r, i, 0);
+        if (strcmp(used[i], current) != 0)
+            printf("key %s is still in use: kept\n", used[i]);
+    }
+    if (crypto_keyfile_keep(cfg->master_key_file, used, r.nrows, dropped, err) < 0)
+        return problem_set(p, 500, "internal", "%s", err);
+    printf("dropped %zu old key(s) no version uses\n", *dropped);
     return 0;
 }
 
 int cmd_rotate_master_key(const struct config *cfg, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    bool prune_only = argc > 0 && strcmp(argv[0], "--prune") == 0;
     char id[CRYPTO_KEY_ID_MAX + 1], err[CRYPTO_ERR_MAX];
     struct problem p;
     problem_init(&p);
-    if (crypto_keyfile_add(cfg->master_key_file, id, err) < 0) {
-        fprintf(stderr, "portico-admin: %s\n", err);
-        return 2;
-    }
-    printf("new master key %s is first in %s\n", id, cfg->master_key_file);
-    struct crypto_keyring *k;
-    if (crypto_keyring_load(cfg->master_key_file, &k, err) < 0) {
-        fprintf(stderr, "portico-admin: %s\n", err);
-        return 2;
-    }
     struct db *db = db_new(cfg, DB_ROLE_ADMIN);
     struct arena a;
     arena_init(&a, 0);
-    size_t total = 0, dropped = 0;
+    struct crypto_keyring *k = NULL;
+    size_t total = 0, failed = 0, dropped = 0;
     int rc = 2;
-    /* again after a pause: a write that read the keyring before it changed seals under the old key */
-    if (!db || rewrap_all(db, &a, k, &total, &p) < 0 || (sleep(2), rewrap_all(db, &a, k, &total, &p)) < 0)
+    /* the database first: a rotation that cannot reach it adds no key */
+    if (!db || db_connect(db, &p) < 0)
         goto out;
-    printf("wrapped %zu data keys again under %s\n", total, id);
-    struct db_result r;
-    if (db_query(db, &a, "SELECT DISTINCT master_key_id FROM secret_versions WHERE destroyed_at IS NULL", NULL, 0, &r, &p) < 0)
-        goto out;
-    const char **used = arena_calloc(&a, r.nrows + 1, sizeof(*used));
-    for (size_t i = 0; used && i < r.nrows; i++) {
-        used[i] = db_cell(&r, i, 0);
-        if (strcmp(used[i], id) != 0)
-            printf("key %s is still in use: kept (run rotate-master-key again later)\n", used[i]);
+    if (!prune_only) {
+        if (crypto_keyfile_add(cfg->master_key_file, id, err) < 0) {
+            snprintf(p.detail, sizeof(p.detail), "%s", err);
+            goto out;
+        }
+        printf("new master key %s is first in %s\n", id, cfg->master_key_file);
     }
-    if (!used || crypto_keyfile_keep(cfg->master_key_file, used, r.nrows, &dropped, err) < 0) {
-        fprintf(stderr, "portico-admin: %s\n", used ? err : "out of memory");
+    if (crypto_keyring_load(cfg->master_key_file, &k, err) < 0) {
+        snprintf(p.detail, sizeof(p.detail), "%s", err);
         goto out;
     }
-    printf("dropped %zu old key(s) no version uses\n", dropped);
-    struct audit_event ev = audit_admin_event("secrets.rotate-master-key", "master-key", id,
-                                              arena_printf(&a, "{\"rewrapped\":%zu,\"dropped\":%zu}", total, dropped));
+    snprintf(id, sizeof(id), "%s", crypto_keyring_current(k));
+    /* the database's word for the sealing key: waits for writers in flight (they read it in
+     * share mode); from here on every new version is sealed under the new key */
+    struct db_value kv = DB_TEXTV(id);
+    if (db_begin(db, &p) < 0 ||
+        db_query(db, &a, "INSERT INTO secret_keyring (id, current_key_id) VALUES (1, ?) "
+                         "ON DUPLICATE KEY UPDATE current_key_id = VALUES(current_key_id)", &kv, 1, NULL, &p) < 0 ||
+        db_commit(db, &p) < 0)
+        goto out;
+    if (rewrap_all(db, &a, k, &total, &failed, &p) < 0)
+        goto out;
+    printf("wrapped %zu data keys again under %s", total, id);
+    if (failed)
+        printf("; %zu version(s) would not open and keep their key (see the log)", failed);
+    printf("\n");
+    if (prune(cfg, db, &a, id, &dropped, &p) < 0)
+        goto out;
+    struct audit_event ev = audit_admin_event(prune_only ? "secrets.prune-master-keys" : "secrets.rotate-master-key",
+                                              "master-key", id,
+                                              arena_printf(&a, "{\"rewrapped\":%zu,\"failed\":%zu,\"dropped\":%zu}",
+                                                           total, failed, dropped));
     if (db_begin(db, &p) < 0 || audit_commit(db, &a, &ev, &p) < 0)
         goto out;
     rc = 0;

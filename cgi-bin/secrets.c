@@ -28,19 +28,16 @@
 /* ---- the keyring: loaded on first use, again when its file changes -------------------------- */
 
 static struct crypto_keyring *ring;
-static struct stat ring_st;
 
-static const struct crypto_keyring *keyring(struct app_ctx *c)
+/* The keyring, read again when its file is not the one read last (or when told to). */
+static const struct crypto_keyring *keyring(struct app_ctx *c, bool again)
 {
-    struct stat st;
     const char *path = c->cfg->master_key_file;
-    bool same = ring && stat(path, &st) == 0 && st.st_ino == ring_st.st_ino && st.st_dev == ring_st.st_dev &&
-                st.st_mtim.tv_sec == ring_st.st_mtim.tv_sec && st.st_mtim.tv_nsec == ring_st.st_mtim.tv_nsec;
-    if (same)
+    if (ring && !again && crypto_keyring_is_file(ring, path))
         return ring;
     char err[CRYPTO_ERR_MAX];
     struct crypto_keyring *k;
-    if (crypto_keyring_load(path, &k, err) < 0 || stat(path, &st) < 0) {
+    if (crypto_keyring_load(path, &k, err) < 0) {
         log_event("error", err);
         c->problem.retry_after = 60;
         problem_set(&c->problem, 503, "secrets-unavailable", "secrets are unavailable: the master key cannot be read; "
@@ -49,7 +46,6 @@ static const struct crypto_keyring *keyring(struct app_ctx *c)
     }
     crypto_keyring_free(ring);
     ring = k;
-    ring_st = st;
     return ring;
 }
 
@@ -111,75 +107,100 @@ static int audit_done(struct app_ctx *c, const char *action, const char *path, c
 
 /* ---- write ----------------------------------------------------------------------------------- */
 
-/* PUT /secrets/data/{path*}: {"value": text} or {"value_base64": bytes}, "cas", "max_versions". */
-static int secret_write(struct app_ctx *c)
+/* The value of a write's body into a guarded buffer; the body as received and its parsed text
+ * are zeroed whatever comes next. NULL (fields in p) when it is not there or not right. */
+static unsigned char *write_value(struct app_ctx *c, size_t *len)
 {
     struct problem *p = &c->problem;
-    struct scope s;
-    if (scope_check(c, "secrets.secret.write", &s) < 0)
-        return -1;
     json_object *text = NULL, *b64 = NULL;
     json_object_object_get_ex(c->body, "value", &text);
     json_object_object_get_ex(c->body, "value_base64", &b64);
-    long long cas = json_get_int(c->body, "cas", false, -1, -1, 1000000000, p);
-    long long maxv = json_get_int(c->body, "max_versions", false, 0, 0, SECRET_VERSIONS_MAX, p);
+    unsigned char *value = sodium_malloc(SECRET_VALUE_MAX + 1);
+    *len = 0;
     if (!text == !b64)
         problem_field(p, "value", "give value (text) or value_base64 (bytes), one of them");
     else if (text && !json_object_is_type(text, json_type_string))
         problem_field(p, "value", "must be a string");
     else if (b64 && !json_object_is_type(b64, json_type_string))
         problem_field(p, "value_base64", "must be a string");
-    unsigned char *value = sodium_malloc(SECRET_VALUE_MAX + 1);
-    size_t len = 0;
-    if (!value)
-        return problem_set(p, 500, "internal", "out of memory");
-    if (json_fields_ok(p) && text) {
-        len = (size_t)json_object_get_string_len(text);
-        if (len > SECRET_VALUE_MAX)
-            problem_field(p, "value", "is longer than %d bytes", SECRET_VALUE_MAX);
-        else
-            memcpy(value, json_object_get_string(text), len);
-    } else if (json_fields_ok(p) && b64) {
-        const char *in = json_object_get_string(b64);
-        if (sodium_base642bin(value, SECRET_VALUE_MAX, in, (size_t)json_object_get_string_len(b64), NULL, &len, NULL,
-                              sodium_base64_VARIANT_ORIGINAL) != 0)
-            problem_field(p, "value_base64", "must be base64 of at most %d bytes", SECRET_VALUE_MAX);
-    }
-    /* the value's other copies: the body as received and its parsed text */
+    else if (!value)
+        problem_set(p, 500, "internal", "out of memory");
+    else if (text && (size_t)json_object_get_string_len(text) > SECRET_VALUE_MAX)
+        problem_field(p, "value", "is longer than %d bytes", SECRET_VALUE_MAX);
+    else if (text)
+        memcpy(value, json_object_get_string(text), *len = (size_t)json_object_get_string_len(text));
+    else if (sodium_base642bin(value, SECRET_VALUE_MAX, json_object_get_string(b64), (size_t)json_object_get_string_len(b64),
+                               NULL, len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+        problem_field(p, "value_base64", "must be base64 of at most %d bytes", SECRET_VALUE_MAX);
     json_object *v = text ? text : b64;
     if (v && json_object_is_type(v, json_type_string))
         sodium_memzero((char *)json_object_get_string(v), (size_t)json_object_get_string_len(v));
     sodium_memzero((char *)c->req.body, c->req.body_len);
-    const struct crypto_keyring *k = json_fields_ok(p) ? keyring(c) : NULL;
-    if (!k) {
+    if (p->status && value) {
         sodium_free(value);
-        return -1;
+        value = NULL;
     }
-    if (!s.sp.entity) {
+    return value;
+}
+
+/* PUT /secrets/data/{path*}: {"value": text} or {"value_base64": bytes}, "cas", "max_versions".
+ * Changing an existing secret's max_versions can drop versions for good: that takes
+ * secrets.secret.destroy, like destroy itself. */
+static int secret_write(struct app_ctx *c)
+{
+    struct problem *p = &c->problem;
+    size_t len;
+    unsigned char *value = write_value(c, &len);
+    struct scope s;
+    long long cas = json_get_int(c->body, "cas", false, -1, -1, 1000000000, p);
+    long long maxv = json_get_int(c->body, "max_versions", false, 0, 0, SECRET_VERSIONS_MAX, p);
+    int rc = !value || !json_fields_ok(p) ? -1 : scope_check(c, "secrets.secret.write", &s);
+    if (rc == 0 && !s.sp.entity) {
         struct db_value t = DB_TEXTV(s.sp.team);
         struct db_result r;
-        if (db_query(c->db, c->arena, "SELECT 1 FROM teams WHERE name = ?", &t, 1, &r, p) < 0) {
-            sodium_free(value);
-            return -1;
-        }
-        if (r.nrows == 0) {
-            sodium_free(value);
+        rc = db_query(c->db, c->arena, "SELECT 1 FROM teams WHERE name = ?", &t, 1, &r, p);
+        if (rc == 0 && r.nrows == 0) {
             problem_field(p, "path", "there is no team %s", s.sp.team);
-            return json_fields_ok(p) ? 0 : -1;
+            rc = -1;
         }
-    } else if (!s.entity_known) {
-        sodium_free(value);
+    } else if (rc == 0 && !s.entity_known) {
         problem_field(p, "path", "there is no entity %s in the catalog", s.sp.entity_ref);
-        return json_fields_ok(p) ? 0 : -1;
+        rc = -1;
     }
-    int version;
-    int rc = db_begin(c->db, p);
-    if (rc == 0)
+    if (rc == 0 && maxv > 0) {
+        struct db_value v = DB_TEXTV(s.sp.text);
+        struct db_result r;
+        struct authz_decision d;
+        rc = db_query(c->db, c->arena, "SELECT max_versions FROM secrets WHERE path = ?", &v, 1, &r, p);
+        if (rc == 0 && r.nrows == 1 && atoll(db_cell(&r, 0, 0)) != maxv &&
+            (!authz_check(&c->grants, "secrets.secret.destroy", &s.res, &d) || !authn_token_allows(&c->who, "secrets.secret.destroy")))
+            rc = problem_set(p, 403, "forbidden", "changing max_versions of %s may drop versions: that takes "
+                                                  "secrets.secret.destroy", s.sp.text);
+    }
+    int version = 0;
+    /* the keyring may have changed under a rotation: read again once */
+    for (int attempt = 0; rc == 0 && attempt < 2; attempt++) {
+        const struct crypto_keyring *k = keyring(c, attempt > 0);
+        if (!k || db_begin(c->db, p) < 0) {
+            rc = -1;
+            break;
+        }
         rc = secrets_write(c->db, c->arena, k, &s.sp, s.team, value, len, (int)cas, (int)maxv,
                            c->cfg->secret_versions_default, c->actor, &version, p);
-    sodium_free(value);
+        if (rc < 0) {
+            db_abort(c->db);
+            if (attempt == 0 && p->status == 503 && strcmp(p->type, "keyring-stale") == 0) {
+                problem_init(p);
+                rc = 0;
+                continue;
+            }
+        }
+        break;
+    }
+    if (value)
+        sodium_free(value);
     if (rc < 0)
-        return db_abort(c->db);
+        return -1;
     if (audit_done(c, "secrets.write", s.sp.text, arena_printf(c->arena, "{\"version\":%d,\"bytes\":%zu}", version, len)) < 0)
         return -1;
     json_object *o = json_object_new_object();
@@ -242,7 +263,7 @@ static int secret_reveal(struct app_ctx *c)
         if (!json_fields_ok(p))
             return -1;
     }
-    const struct crypto_keyring *k = keyring(c);
+    const struct crypto_keyring *k = keyring(c, false);
     if (!k)
         return -1;
     unsigned char *value;

@@ -214,6 +214,8 @@ static int token_lookup(struct db *db, struct arena *a, const struct config *cfg
     who->epoch = cell_ll(&r, 8);
     who->scopes = strings_of(a, db_cell(&r, 0, 4));
     who->secret_paths = db_cell(&r, 0, 5) ? strings_of(a, db_cell(&r, 0, 5)) : NULL;
+    if (!who->scopes || (db_cell(&r, 0, 5) && !who->secret_paths))   /* never a token wider than it is */
+        return problem_set(p, 500, "internal", "out of memory");
     double now = mono_now(), since = (double)cell_ll(&r, 6);
     if (since >= touch_seconds(cfg, who)) {
         if (record_use(db, a, who, p) < 0)

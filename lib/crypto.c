@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@ struct crypto_key {
 struct crypto_keyring {
     size_t n;
     struct crypto_key keys[CRYPTO_KEYS_MAX];    /* [0] seals */
+    struct stat st;                             /* of the file as it was read (fstat) */
 };
 
 int crypto_init(void)
@@ -43,7 +45,7 @@ static bool id_ok(const char *s, size_t n)
 }
 
 /* The file's text into guarded memory (zeroed when freed); -1 with err. */
-static char *keyfile_read(const char *path, char err[CRYPTO_ERR_MAX])
+static char *keyfile_read(const char *path, struct stat *read_st, char err[CRYPTO_ERR_MAX])
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
@@ -62,6 +64,7 @@ static char *keyfile_read(const char *path, char err[CRYPTO_ERR_MAX])
     } else if (!(text = sodium_malloc(KEYFILE_MAX + 1))) {
         snprintf(err, CRYPTO_ERR_MAX, "no memory for the master keys");
     } else {
+        *read_st = st;
         size_t len = 0;
         ssize_t r;
         while (len < KEYFILE_MAX && (r = read(fd, text + len, KEYFILE_MAX - len)) != 0) {
@@ -90,7 +93,8 @@ int crypto_keyring_load(const char *path, struct crypto_keyring **out, char err[
         snprintf(err, CRYPTO_ERR_MAX, "no master key file is configured (master_key_file)");
         return -1;
     }
-    char *text = keyfile_read(path, err);
+    struct stat st;
+    char *text = keyfile_read(path, &st, err);
     if (!text)
         return -1;
     struct crypto_keyring *k = sodium_malloc(sizeof(*k));
@@ -110,14 +114,13 @@ int crypto_keyring_load(const char *path, struct crypto_keyring **out, char err[
         size_t idlen = strcspn(s, " \n");
         const char *b64 = s + idlen + 1;
         size_t b64len = s + idlen < eol ? (size_t)(eol - b64) : 0;
-        unsigned char *key = k->keys[k->n].key;
         size_t klen = 0;
         if (k->n == CRYPTO_KEYS_MAX)
             snprintf(err, CRYPTO_ERR_MAX, "the master key file %s holds more than %d keys", path, CRYPTO_KEYS_MAX);
         else if (!id_ok(s, idlen))
             snprintf(err, CRYPTO_ERR_MAX, "the master key file %s, line %d: a key's id is 1 to %d letters, digits, "
                                           "'-', '_' or '.'", path, line, CRYPTO_KEY_ID_MAX);
-        else if (sodium_base642bin(key, CRYPTO_KEY_BYTES, b64, b64len, NULL, &klen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        else if (sodium_base642bin(k->keys[k->n].key, CRYPTO_KEY_BYTES, b64, b64len, NULL, &klen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
                  klen != CRYPTO_KEY_BYTES)
             snprintf(err, CRYPTO_ERR_MAX, "the master key file %s, line %d: the key is not %d bytes in base64", path, line,
                      CRYPTO_KEY_BYTES);
@@ -137,9 +140,18 @@ int crypto_keyring_load(const char *path, struct crypto_keyring **out, char err[
         sodium_free(k);
         return -1;
     }
+    k->st = st;
     sodium_mprotect_readonly(k);
     *out = k;
     return 0;
+}
+
+bool crypto_keyring_is_file(const struct crypto_keyring *k, const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && st.st_dev == k->st.st_dev && st.st_ino == k->st.st_ino &&
+           st.st_mtim.tv_sec == k->st.st_mtim.tv_sec && st.st_mtim.tv_nsec == k->st.st_mtim.tv_nsec &&
+           st.st_ctim.tv_sec == k->st.st_ctim.tv_sec && st.st_ctim.tv_nsec == k->st.st_ctim.tv_nsec;
 }
 
 void crypto_keyring_free(struct crypto_keyring *k)
@@ -297,7 +309,52 @@ const char *crypto_status_text(enum crypto_status st)
 
 /* Writes keys (ids and bytes, [0] first) to path through a new file renamed over it; the old
  * file's owner and group are kept where this process may. */
-static int keyfile_write(const char *path, const struct crypto_keyring *k, char err[CRYPTO_ERR_MAX])
+/* The directory of path to disk, so that a rename survives a crash before the database's
+ * commits that rely on the new key. */
+static int dir_sync(const char *path, char err[CRYPTO_ERR_MAX])
+{
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash == dir)
+        dir[1] = 0;
+    else if (slash)
+        *slash = 0;
+    else
+        snprintf(dir, sizeof(dir), ".");
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = fd >= 0 && fsync(fd) == 0 ? 0 : -1;
+    if (fd >= 0)
+        close(fd);
+    if (rc < 0)
+        snprintf(err, CRYPTO_ERR_MAX, "the directory of %.200s cannot be synced: %s", path, strerror(errno));
+    return rc;
+}
+
+/* One change of the key file at a time (portico-admin runs on any host): an exclusive lock on
+ * "<path>.lock", held until keyfile_unlock. -1 with err. */
+static int keyfile_lock(const char *path, char err[CRYPTO_ERR_MAX])
+{
+    char lock[4096];
+    snprintf(lock, sizeof(lock), "%s.lock", path);
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+        snprintf(err, CRYPTO_ERR_MAX, "%.200s cannot be locked: %s", lock, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void keyfile_unlock(int fd)
+{
+    if (fd >= 0)
+        close(fd);
+}
+
+/* exclusive: the file must not exist yet (link, not rename). */
+static int keyfile_write(const char *path, const struct crypto_keyring *k, bool exclusive, char err[CRYPTO_ERR_MAX])
 {
     size_t cap = 128 + k->n * (CRYPTO_KEY_ID_MAX + 64);
     char *text = sodium_malloc(cap), tmp[4096];
@@ -313,6 +370,7 @@ static int keyfile_write(const char *path, const struct crypto_keyring *k, char 
         text[len++] = '\n';
     }
     snprintf(tmp, sizeof(tmp), "%s.new", path);
+    unlink(tmp);   /* left by a crash: we hold the lock */
     int rc = -1, fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640);
     struct stat old;
     if (fd < 0) {
@@ -323,13 +381,12 @@ static int keyfile_write(const char *path, const struct crypto_keyring *k, char 
         }
         if (fchmod(fd, 0640) < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) < 0)
             snprintf(err, CRYPTO_ERR_MAX, "%.200s cannot be written: %s", tmp, strerror(errno));
-        else if (rename(tmp, path) < 0)
-            snprintf(err, CRYPTO_ERR_MAX, "%.200s cannot be renamed: %s", tmp, strerror(errno));
+        else if (exclusive ? link(tmp, path) < 0 : rename(tmp, path) < 0)
+            snprintf(err, CRYPTO_ERR_MAX, "%.200s cannot become the key file: %s", tmp, strerror(errno));
         else
-            rc = 0;
+            rc = dir_sync(path, err);
         close(fd);
-        if (rc < 0)
-            unlink(tmp);
+        unlink(tmp);   /* after a link, the key file's other name; after a rename, nothing */
     }
     sodium_free(text);
     return rc;
@@ -352,21 +409,26 @@ static void key_new(struct crypto_key *key)
 int crypto_keyfile_create(const char *path, char new_id[CRYPTO_KEY_ID_MAX + 1], char err[CRYPTO_ERR_MAX])
 {
     err[0] = 0;
-    if (access(path, F_OK) == 0) {
-        snprintf(err, CRYPTO_ERR_MAX, "%s exists: a master key is never overwritten (rotate-master-key adds one)", path);
+    int lock = keyfile_lock(path, err);
+    if (lock < 0)
         return -1;
-    }
-    struct crypto_keyring *k = sodium_malloc(sizeof(*k));
+    struct crypto_keyring *k = access(path, F_OK) == 0 ? NULL : sodium_malloc(sizeof(*k));
     if (!k) {
-        snprintf(err, CRYPTO_ERR_MAX, "no memory for the master keys");
+        if (access(path, F_OK) == 0)
+            snprintf(err, CRYPTO_ERR_MAX, "%.200s exists: a master key is never overwritten (rotate-master-key adds one)",
+                     path);
+        else
+            snprintf(err, CRYPTO_ERR_MAX, "no memory for the master keys");
+        keyfile_unlock(lock);
         return -1;
     }
     memset(k, 0, sizeof(*k));
     k->n = 1;
     key_new(&k->keys[0]);
     snprintf(new_id, CRYPTO_KEY_ID_MAX + 1, "%s", k->keys[0].id);
-    int rc = keyfile_write(path, k, err);
+    int rc = keyfile_write(path, k, true, err);
     sodium_free(k);
+    keyfile_unlock(lock);
     return rc;
 }
 
@@ -388,30 +450,37 @@ static struct crypto_keyring *keyring_for_change(const char *path, char err[CRYP
 
 int crypto_keyfile_add(const char *path, char new_id[CRYPTO_KEY_ID_MAX + 1], char err[CRYPTO_ERR_MAX])
 {
-    struct crypto_keyring *k = keyring_for_change(path, err);
-    if (!k)
+    int lock = keyfile_lock(path, err);
+    struct crypto_keyring *k = lock < 0 ? NULL : keyring_for_change(path, err);
+    if (!k) {
+        keyfile_unlock(lock);
         return -1;
+    }
     int rc = -1;
     if (k->n == CRYPTO_KEYS_MAX) {
-        snprintf(err, CRYPTO_ERR_MAX, "the keyring holds %d keys already: finish a rotation (--prune) first",
-                 CRYPTO_KEYS_MAX);
+        snprintf(err, CRYPTO_ERR_MAX, "the keyring holds %d keys already: drop the unused ones first "
+                                      "(rotate-master-key --prune)", CRYPTO_KEYS_MAX);
     } else {
         memmove(&k->keys[1], &k->keys[0], k->n * sizeof(k->keys[0]));
         k->n++;
         key_new(&k->keys[0]);
         snprintf(new_id, CRYPTO_KEY_ID_MAX + 1, "%s", k->keys[0].id);
-        rc = keyfile_write(path, k, err);
+        rc = keyfile_write(path, k, false, err);
     }
     sodium_free(k);
+    keyfile_unlock(lock);
     return rc;
 }
 
 int crypto_keyfile_keep(const char *path, const char *const *ids, size_t n, size_t *dropped, char err[CRYPTO_ERR_MAX])
 {
-    struct crypto_keyring *k = keyring_for_change(path, err);
+    int lock = keyfile_lock(path, err);
+    struct crypto_keyring *k = lock < 0 ? NULL : keyring_for_change(path, err);
     *dropped = 0;
-    if (!k)
+    if (!k) {
+        keyfile_unlock(lock);
         return -1;
+    }
     size_t kept = 1;   /* the current key always */
     for (size_t i = 1; i < k->n; i++) {
         bool keep = false;
@@ -423,7 +492,8 @@ int crypto_keyfile_keep(const char *path, const char *const *ids, size_t n, size
     *dropped = k->n - kept;
     sodium_memzero(&k->keys[kept], (k->n - kept) * sizeof(k->keys[0]));
     k->n = kept;
-    int rc = *dropped ? keyfile_write(path, k, err) : 0;
+    int rc = *dropped ? keyfile_write(path, k, false, err) : 0;
     sodium_free(k);
+    keyfile_unlock(lock);
     return rc;
 }

@@ -56,6 +56,9 @@ const char *crypto_keyring_current(const struct crypto_keyring *k);
 size_t crypto_keyring_size(const struct crypto_keyring *k);
 const char *crypto_keyring_id(const struct crypto_keyring *k, size_t i);
 bool crypto_keyring_has(const struct crypto_keyring *k, const char *id);
+/* Is the file at path still the one k was read from (device, inode, change and modification
+ * times of the descriptor it was read through)? */
+bool crypto_keyring_is_file(const struct crypto_keyring *k, const char *path);
 
 /* Seals len bytes under a new data key wrapped by the current master key; out->ct is malloc'd
  * (crypto_sealed_free). */

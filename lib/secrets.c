@@ -9,73 +9,12 @@
 #include "log.h"
 #include "secrets.h"
 
-static bool segment_ok(const char *s, size_t n)
-{
-    if (n == 0 || n > SECRET_NAME_MAX || s[0] == '.')
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-              s[i] == '.' || s[i] == '_' || s[i] == '-'))
-            return false;
-    return true;
-}
-
-int secret_path_parse(const char *text, struct secret_path *sp, const char **why)
-{
-    memset(sp, 0, sizeof(*sp));
-    const char *seg[8];
-    size_t len[8], n = 0;
-    if (!text || strlen(text) > SECRET_PATH_MAX) {
-        *why = "a path is at most 300 characters";
-        return -1;
-    }
-    for (const char *s = text; n < 8;) {
-        size_t l = strcspn(s, "/");
-        seg[n] = s;
-        len[n++] = l;
-        if (!s[l])
-            break;
-        s += l + 1;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (!segment_ok(seg[i], len[i])) {
-            *why = "each segment of a path is 1 to 63 letters, digits, '.', '_' or '-' (not starting with '.')";
-            return -1;
-        }
-    size_t at;
-    if (n >= 3 && n <= 4 && len[0] == 4 && memcmp(seg[0], "team", 4) == 0) {
-        memcpy(sp->team, seg[1], len[1]);
-        at = 2;
-    } else if (n >= 5 && n <= 6 && len[0] == 6 && memcmp(seg[0], "entity", 6) == 0) {
-        char kind[SECRET_NAME_MAX + 1] = "";
-        memcpy(kind, seg[1], len[1]);
-        const char *k = catalog_kind(kind);
-        if (!k) {
-            *why = "an entity's kind is one of the catalog's (component, api, resource, system, ...)";
-            return -1;
-        }
-        sp->entity = true;
-        snprintf(sp->entity_ref, sizeof(sp->entity_ref), "%s:%.*s/%.*s", k, (int)len[2], seg[2], (int)len[3], seg[3]);
-        for (char *c = sp->entity_ref; *c && *c != ':'; c++)
-            *c = (char)(*c | 0x20);
-        at = 4;
-    } else {
-        *why = "a path is team/<team>/[<environment>/]<name> or entity/<kind>/<namespace>/<entity>/[<environment>/]<name>";
-        return -1;
-    }
-    if (n - at == 2) {
-        memcpy(sp->environment, seg[at], len[at]);
-        at++;
-    }
-    memcpy(sp->name, seg[at], len[at]);
-    snprintf(sp->text, sizeof(sp->text), "%s", text);
-    return 0;
-}
-
 /* What a version is bound to: "<path>\0<version>". */
 static size_t bind_ad(char out[SECRET_PATH_MAX + 16], const char *path, int version)
 {
     size_t n = strlen(path);
+    if (n > SECRET_PATH_MAX)
+        return 0;   /* not a path this store writes: treated as failing its integrity check */
     memcpy(out, path, n + 1);
     return n + 1 + (size_t)snprintf(out + n + 1, 15, "%d", version);
 }
@@ -104,6 +43,12 @@ int secrets_write(struct db *db, struct arena *a, const struct crypto_keyring *k
     struct db_result r;
     if (len > SECRET_VALUE_MAX)
         return problem_set(p, 413, "too-large", "a secret's value is at most %d bytes", SECRET_VALUE_MAX);
+    /* seal only under the key the database says is current (0015): a rotation waits for us */
+    if (db_query(db, a, "SELECT current_key_id FROM secret_keyring WHERE id = 1 LOCK IN SHARE MODE", NULL, 0, &r, p) < 0)
+        return -1;
+    if (r.nrows == 1 && strcmp(db_cell(&r, 0, 0), crypto_keyring_current(k)) != 0)
+        return problem_set(p, 503, "keyring-stale", "the master key changed (now %s): read the keyring again",
+                           db_cell(&r, 0, 0));
     if (db_query(db, a, "SELECT id, current_version, max_versions FROM secrets WHERE path = ? FOR UPDATE", &path, 1, &r, p) < 0)
         return -1;
     long long id;
@@ -128,11 +73,13 @@ int secrets_write(struct db *db, struct arena *a, const struct crypto_keyring *k
             return problem_set(p, 409, "conflict", "cas is %d but the current version of %s is %d: read it again",
                                cas, sp->text, current);
     }
+    if (keep < 1)
+        keep = 1;
     *version = current + 1;
     char ad[SECRET_PATH_MAX + 16];
     size_t adlen = bind_ad(ad, sp->text, *version);
     struct crypto_sealed s;
-    if (crypto_seal(k, ad, adlen, value, len, &s) != CRYPTO_OK)
+    if (!adlen || crypto_seal(k, ad, adlen, value, len, &s) != CRYPTO_OK)
         return problem_set(p, 500, "internal", "the value could not be sealed");
     struct db_value v[8] = { DB_INTV(id), DB_INTV(*version), DB_TEXTV(s.key_id),
                              DB_BLOBV((const char *)s.wrapped, sizeof(s.wrapped)),
@@ -193,7 +140,7 @@ int secrets_reveal(struct db *db, struct arena *a, const struct crypto_keyring *
         return problem_set(p, 500, "internal", "out of memory");
     char ad[SECRET_PATH_MAX + 16];
     size_t adlen = bind_ad(ad, path, *got);
-    enum crypto_status st = crypto_open(k, ad, adlen, &s, out);
+    enum crypto_status st = adlen ? crypto_open(k, ad, adlen, &s, out) : CRYPTO_INTEGRITY;
     if (st != CRYPTO_OK) {
         sodium_free(out);
         return keyring_problem(p, st, path, *got);
@@ -233,38 +180,47 @@ int secrets_versions_change(struct db *db, struct arena *a, const char *path, en
     return 0;
 }
 
-int secrets_rewrap(struct db *db, struct arena *a, const struct crypto_keyring *k, size_t batch, size_t *done,
-                   struct problem *p)
+int secrets_rewrap(struct db *db, struct arena *a, const struct crypto_keyring *k, size_t batch, long long after[2],
+                   size_t *done, size_t *failed, struct problem *p)
 {
     *done = 0;
     struct db_value cur = DB_TEXTV(crypto_keyring_current(k));
     for (size_t i = 0; i < batch; i++) {
         struct db_result r;
+        struct db_value q[4] = { cur, DB_INTV(after[0]), DB_INTV(after[0]), DB_INTV(after[1]) };
         if (db_begin(db, p) < 0)
             return -1;
         if (db_query(db, a, "SELECT s.path, v.secret_id, v.version, v.master_key_id, v.wrapped_key FROM secret_versions v "
                             "JOIN secrets s ON s.id = v.secret_id WHERE v.master_key_id <> ? AND v.destroyed_at IS NULL "
-                            "LIMIT 1 FOR UPDATE SKIP LOCKED", &cur, 1, &r, p) < 0)
+                            "AND (v.secret_id > ? OR (v.secret_id = ? AND v.version > ?)) "
+                            "ORDER BY v.secret_id, v.version LIMIT 1 FOR UPDATE", q, 4, &r, p) < 0)
             return db_abort(db);
         if (r.nrows == 0)
             return db_rollback(db, p);
         struct crypto_sealed s = { 0 };
         int version = atoi(db_cell(&r, 0, 2));
-        if (cell_len(&r, 0, 4) != sizeof(s.wrapped) || strlen(db_cell(&r, 0, 3)) > CRYPTO_KEY_ID_MAX) {
-            keyring_problem(p, CRYPTO_INTEGRITY, db_cell(&r, 0, 0), version);
-            return db_abort(db);
-        }
-        snprintf(s.key_id, sizeof(s.key_id), "%s", db_cell(&r, 0, 3));
-        memcpy(s.wrapped, db_cell(&r, 0, 4), sizeof(s.wrapped));
+        after[0] = atoll(db_cell(&r, 0, 1));
+        after[1] = version;
         char ad[SECRET_PATH_MAX + 16];
         size_t adlen = bind_ad(ad, db_cell(&r, 0, 0), version);
-        enum crypto_status st = crypto_rewrap(k, ad, adlen, &s);
+        enum crypto_status st = CRYPTO_INTEGRITY;
+        if (adlen && cell_len(&r, 0, 4) == sizeof(s.wrapped) && strlen(db_cell(&r, 0, 3)) <= CRYPTO_KEY_ID_MAX) {
+            snprintf(s.key_id, sizeof(s.key_id), "%s", db_cell(&r, 0, 3));
+            memcpy(s.wrapped, db_cell(&r, 0, 4), sizeof(s.wrapped));
+            st = crypto_rewrap(k, ad, adlen, &s);
+        }
         if (st != CRYPTO_OK) {
-            keyring_problem(p, st, db_cell(&r, 0, 0), version);
-            return db_abort(db);
+            /* told (log), left under its key (which stays in the keyring), and passed over */
+            struct problem ignored;
+            problem_init(&ignored);
+            keyring_problem(&ignored, st, db_cell(&r, 0, 0), version);
+            (*failed)++;
+            if (db_rollback(db, p) < 0)
+                return -1;
+            continue;
         }
         struct db_value u[4] = { DB_TEXTV(s.key_id), DB_BLOBV((const char *)s.wrapped, sizeof(s.wrapped)),
-                                 DB_INTV(atoll(db_cell(&r, 0, 1))), DB_INTV(version) };
+                                 DB_INTV(after[0]), DB_INTV(version) };
         if (db_query(db, a, "UPDATE secret_versions SET master_key_id = ?, wrapped_key = ? WHERE secret_id = ? AND version = ?",
                      u, 4, NULL, p) < 0)
             return db_abort(db);

@@ -17,28 +17,13 @@
 #include <stddef.h>
 
 #include "arena.h"
-#include "catalog.h"
 #include "crypto.h"
 #include "db.h"
 #include "problem.h"
+#include "secret_path.h"
 
 #define SECRET_VALUE_MAX 65536
-#define SECRET_NAME_MAX 63
-#define SECRET_PATH_MAX 300
 #define SECRET_VERSIONS_MAX 100
-
-struct secret_path {
-    char text[SECRET_PATH_MAX + 1];     /* as parsed, canonical */
-    bool entity;                        /* an entity's (else a team's) */
-    char team[SECRET_NAME_MAX + 1];     /* a team scope's team */
-    char entity_ref[CATALOG_REF_MAX + 1];
-    char environment[SECRET_NAME_MAX + 1];
-    char name[SECRET_NAME_MAX + 1];
-};
-
-/* Parses a path (segments of letters, digits, '.', '_', '-'; an entity's kind as the catalog
- * spells kinds). -1 with why. */
-int secret_path_parse(const char *text, struct secret_path *sp, const char **why);
 
 /* Writes a new version inside the caller's transaction, under a lock of the secret's row; a
  * new secret is created owned by team. cas < 0: none; 0: the secret must not have a version
@@ -63,8 +48,11 @@ int secrets_versions_change(struct db *db, struct arena *a, const char *path, en
                             size_t n, size_t *changed, struct problem *p);
 
 /* Rotation: wraps again, under the keyring's current key, up to batch data keys that are under
- * another; each in its own short transaction. *done: how many were. */
-int secrets_rewrap(struct db *db, struct arena *a, const struct crypto_keyring *k, size_t batch, size_t *done,
-                   struct problem *p);
+ * another, in the order of (secret, version) after `after` (which moves on; start at {0, 0});
+ * each in its own short transaction. A version that will not open is logged, counted in
+ * *failed and passed over (its key stays in use). *done: how many were wrapped again. A
+ * writer seals only under the key secret_keyring names (0015), so set that first. */
+int secrets_rewrap(struct db *db, struct arena *a, const struct crypto_keyring *k, size_t batch, long long after[2],
+                   size_t *done, size_t *failed, struct problem *p);
 
 #endif

@@ -2524,6 +2524,11 @@ static void test_secrets(void)
     resp_free(&r);
     CU_ASSERT_EQUAL(post_session(mc, mx, "PUT", path, body, &r), 409);        /* cas 1 is stale now */
     resp_free(&r);
+    /* fewer versions kept drops versions for good: a developer may not, a maintainer may */
+    snprintf(body, sizeof(body), "{\"value\":\"third-%s\",\"max_versions\":5}", canary);
+    CU_ASSERT_EQUAL(post_session(dc, dx, "PUT", path, body, &r), 403);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "secrets.secret.destroy"));
+    resp_free(&r);
     snprintf(path, sizeof(path), "/api/v1/secrets/metadata/team/%s/prod/stripe-key", t);
     CU_ASSERT_EQUAL_FATAL(get_as(dc, path, &r), 200);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"current_version\":2"));

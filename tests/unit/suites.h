@@ -18,5 +18,6 @@ void suite_fcgi(void);
 void suite_password(void);
 void suite_token(void);
 void suite_crypto(void);
+void suite_template(void);
 
 #endif
