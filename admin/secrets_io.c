@@ -27,12 +27,16 @@
 #define EXPORT_AD "portico-secrets-export-1"
 #define EXPORT_MAX (1L << 30)
 
+static bool b64_failed;   /* an encoding ran out of memory: the export is not written */
+
 static json_object *b64(const char *p, size_t n)
 {
     size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
     char *s = malloc(cap);
-    if (!s)
+    if (!s) {
+        b64_failed = true;
         return NULL;
+    }
     sodium_bin2base64(s, cap, (const unsigned char *)p, n, sodium_base64_VARIANT_ORIGINAL);
     json_object *o = json_object_new_string(s);
     free(s);
@@ -131,6 +135,11 @@ static int export_to(const struct config *cfg, const struct crypto_keyring *k, c
     json_object_object_add(file_doc, "nonce", b64((const char *)env.nonce, sizeof(env.nonce)));
     json_object_object_add(file_doc, "ciphertext", b64((const char *)env.ct, env.ct_len));
     crypto_sealed_free(&env);
+    if (b64_failed) {
+        json_object_put(file_doc);
+        snprintf(p.detail, sizeof(p.detail), "out of memory while encoding the export: nothing was written");
+        goto out;
+    }
     const char *out_text = json_object_to_json_string_ext(file_doc, JSON_C_TO_STRING_PLAIN);
     int fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     size_t out_len = strlen(out_text);

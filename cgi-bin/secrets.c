@@ -86,8 +86,10 @@ static int scope_check(struct app_ctx *c, const char *permission, struct scope *
                                       s->sp.environment[0] ? s->sp.environment : NULL, "secret" };
     struct authz_decision d;
     if (!authz_check(&c->grants, "secrets.secret.read", &s->res, &d) || !authn_token_allows(&c->who, "secrets.secret.read") ||
-        !authn_token_path_allows(&c->who, s->sp.text))
+        !authn_token_path_allows(&c->who, s->sp.text)) {
+        c->hidden_denial = true;   /* told "nothing there", recorded as the refusal it is */
         return problem_set(p, 404, "not-found", "no secret at %s", s->sp.text);
+    }
     if (!authz_check(&c->grants, permission, &s->res, &d) || !authn_token_allows(&c->who, permission)) {
         if (d.policy)
             return problem_set(p, 403, "forbidden", "policy %s refuses %s on %s", d.policy->name, permission, s->sp.text);
@@ -396,7 +398,7 @@ static int secret_list(struct app_ctx *c)
     size_t npaths = 0;
     while (c->who.secret_paths && c->who.secret_paths[npaths])
         npaths++;
-    size_t nv = 0, cap = 5 + sc.nteams + sc.nentities + 3 * npaths;
+    size_t nv = 0, cap = 5 + 3 * sc.nteams + sc.nentities + 3 * npaths;
     struct db_value *v = arena_calloc(c->arena, cap, sizeof(*v));
     if (!v)
         return problem_set(p, 500, "internal", "out of memory");
@@ -420,13 +422,21 @@ static int secret_list(struct app_ctx *c)
         v[nv++] = (struct db_value)DB_TEXTV(cursor);
     }
     if (!sc.everywhere) {
+        /* as scope_check decides: a team's secrets by the team, an entity's by its owner now (by
+         * the team recorded with the secret once the entity is gone), or a binding on it */
+        const char *marks = "";
+        for (size_t i = 0; i < sc.nteams; i++)
+            marks = arena_printf(c->arena, "%s%s?", marks, i ? ", " : "");
         const char *teams = "FALSE", *ents = "FALSE";
-        for (size_t i = 0; i < sc.nteams; i++) {
-            teams = arena_printf(c->arena, i ? "%s, ?" : "team IN (?", i ? teams : "");
-            v[nv++] = (struct db_value)DB_TEXTV(sc.teams[i]);
+        if (sc.nteams) {
+            teams = arena_printf(c->arena, "(scope_type = 'team' AND team IN (%s)) OR (scope_type = 'entity' AND "
+                                           "(entity_ref IN (SELECT ref FROM entities WHERE owner_team IN (%s)) OR "
+                                           "(entity_ref NOT IN (SELECT ref FROM entities) AND team IN (%s))))",
+                                 marks, marks, marks);
+            for (int k = 0; k < 3; k++)
+                for (size_t i = 0; i < sc.nteams; i++)
+                    v[nv++] = (struct db_value)DB_TEXTV(sc.teams[i]);
         }
-        if (sc.nteams)
-            teams = arena_printf(c->arena, "%s)", teams);
         for (size_t i = 0; i < sc.nentities; i++) {
             ents = arena_printf(c->arena, i ? "%s, ?" : "entity_ref IN (?", i ? ents : "");
             v[nv++] = (struct db_value)DB_TEXTV(sc.entities[i]);

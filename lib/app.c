@@ -295,6 +295,7 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
     c->ratelimit_policy = NULL;
     c->ratelimit_reset = 0;
     c->wipe_response = false;
+    c->hidden_denial = false;
     c->request_id = request_id_new(c->arena);
 
     int rc;
@@ -309,7 +310,7 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
     }
     if (rc == 0 && c->problem.status)
         rc = -1;
-    if (rc < 0 && (c->problem.status == 401 || c->problem.status == 403) && c->match.route &&
+    if (rc < 0 && (c->problem.status == 401 || c->problem.status == 403 || c->hidden_denial) && c->match.route &&
         strcmp(c->match.route->permission, PERM_PUBLIC) != 0)
         app_audit_denial(c);
 

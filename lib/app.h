@@ -53,6 +53,7 @@ struct app_ctx {
     struct authz_grants grants;  /* the identity's role bindings, for routes with a named permission */
     const char *ratelimit_policy; /* the RateLimit-Policy header, once a limit was applied */
     bool wipe_response;          /* the answer holds a secret: zeroed once written */
+    bool hidden_denial;          /* a 404 that stands for a refusal (no read on the scope): audited as one */
     int ratelimit_reset;          /* seconds until a refused caller may try again */
     json_object *body;           /* the parsed body of a ROUTE_BODY_JSON route */
     struct db_result prefetched; /* what the route's prefetch read (valid when has_prefetched) */

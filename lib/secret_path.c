@@ -17,6 +17,13 @@ static bool segment_ok(const char *s, size_t n)
     return true;
 }
 
+static void lower(char *s)
+{
+    for (; *s; s++)
+        if (*s >= 'A' && *s <= 'Z')
+            *s = (char)(*s | 0x20);
+}
+
 int secret_path_parse(const char *text, struct secret_path *sp, const char **why)
 {
     memset(sp, 0, sizeof(*sp));
@@ -53,8 +60,7 @@ int secret_path_parse(const char *text, struct secret_path *sp, const char **why
         }
         sp->entity = true;
         snprintf(sp->entity_ref, sizeof(sp->entity_ref), "%s:%.*s/%.*s", k, (int)len[2], seg[2], (int)len[3], seg[3]);
-        for (char *c = sp->entity_ref; *c && *c != ':'; c++)
-            *c = (char)(*c | 0x20);
+        lower(sp->entity_ref);   /* as the catalog spells refs */
         at = 4;
     } else {
         *why = "a path is team/<team>/[<environment>/]<name> or entity/<kind>/<namespace>/<entity>/[<environment>/]<name>";
@@ -65,6 +71,19 @@ int secret_path_parse(const char *text, struct secret_path *sp, const char **why
         at++;
     }
     memcpy(sp->name, seg[at], len[at]);
-    snprintf(sp->text, sizeof(sp->text), "%s", text);
+    /* one spelling of a path: its scope (teams and refs are lower-case where they are made)
+     * and environment lower-case, as authorization compares them; the name as given */
+    lower(sp->team);
+    lower(sp->environment);
+    const char *env = sp->environment[0] ? sp->environment : "", *sep = sp->environment[0] ? "/" : "";
+    if (sp->entity) {
+        char ns_name[CATALOG_REF_MAX + 1];
+        const char *colon = strchr(sp->entity_ref, ':');
+        snprintf(ns_name, sizeof(ns_name), "%s", colon + 1);
+        snprintf(sp->text, sizeof(sp->text), "entity/%.*s/%s/%s%s%s", (int)(colon - sp->entity_ref), sp->entity_ref, ns_name,
+                 env, sep, sp->name);
+    } else {
+        snprintf(sp->text, sizeof(sp->text), "team/%s/%s%s%s", sp->team, env, sep, sp->name);
+    }
     return 0;
 }

@@ -23,7 +23,8 @@ struct secret_path {
 };
 
 /* Parses a path (segments of letters, digits, '.', '_', '-'; an entity's kind as the catalog
- * spells kinds). -1 with why. */
+ * spells kinds) into its canonical spelling (sp->text): the scope and environment in lower
+ * case, the name as given. -1 with why. */
 int secret_path_parse(const char *text, struct secret_path *sp, const char **why);
 
 #endif

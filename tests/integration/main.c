@@ -2581,6 +2581,14 @@ static void test_secrets(void)
     snprintf(path, sizeof(path), "/api/v1/secrets/metadata/team/%s/prod/stripe-key", t);
     CU_ASSERT_EQUAL(get_as(oc, path, &r), 404);
     resp_free(&r);
+    /* that 404 is a refusal, and the audit log says so */
+    snprintf(want, sizeof(want), "/api/v1/audit/events?action=http.denied&target=/api/v1/secrets/metadata/team/%s/prod/stripe-key"
+                                 "&limit=5", t);
+    CU_ASSERT_EQUAL_FATAL(get_as(acookie, want, &r), 200);
+    snprintf(want, sizeof(want), "%s-m", o);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, want));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"status\":404"));
+    resp_free(&r);
     snprintf(path, sizeof(path), "/api/v1/secrets/data/team/%s/prod/stripe-key", t);
     CU_ASSERT_EQUAL(post_session(oc, ox, "PUT", path, "{\"value\":\"x\"}", &r), 404);
     resp_free(&r);
@@ -2684,6 +2692,19 @@ static void test_secrets(void)
     resp_free(&r);
     snprintf(path, sizeof(path), "/api/v1/secrets/metadata/team/%s/prod/stripe-key", t);
     CU_ASSERT_EQUAL(get_as(ec, path, &r), 404);                                     /* not the team's */
+    resp_free(&r);
+    /* the list says the same: the owner team's maintainer and the developer bound on the entity
+     * see it, the other team does not */
+    snprintf(path, sizeof(path), "/api/v1/secrets/metadata?prefix=entity/component/default/%s/", ename);
+    snprintf(want, sizeof(want), "\"path\":\"entity/component/default/%s/db-password\"", ename);
+    CU_ASSERT_EQUAL_FATAL(get_as(mc, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, want));
+    resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(get_as(ec, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, want));
+    resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(get_as(oc, path, &r), 200);
+    CU_ASSERT_PTR_NULL(strstr(r.body, want));
     resp_free(&r);
     snprintf(path, sizeof(path), "/api/v1/secrets/data/entity/component/default/no-such-%s/k", t);
     CU_ASSERT_EQUAL(post_session(acookie, acsrf, "PUT", path, "{\"value\":\"v\"}", &r), 422);   /* no such entity */

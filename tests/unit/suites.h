@@ -19,5 +19,6 @@ void suite_password(void);
 void suite_token(void);
 void suite_crypto(void);
 void suite_template(void);
+void suite_secret_path(void);
 
 #endif
