@@ -252,6 +252,64 @@ static void check_steps(struct ph_check *c, const char *list, const struct templ
     }
 }
 
+/* glibc's regcomp copies a repeated subtree once per count ("x{3}" is three copies, "x+" two:
+ * "xx*"), so stacked or nested repetitions grow exponentially: "(a{255}){255}" and
+ * "a++++++++++++++++" each cost gigabytes (found by fuzz_template). Counted as if every
+ * repetition were nested: {m,n} counts max(m,n) (at most 255), + counts 2, and the product is at
+ * most 1,000; a repetition may not follow another. */
+static bool pattern_bounds_ok(const char *pattern)
+{
+    unsigned long product = 1;
+    bool after_repeat = false, in_bracket = false;
+    for (const char *s = pattern; *s; s++) {
+        unsigned long count = 0;
+        if (in_bracket) {
+            if (*s == ']')
+                in_bracket = false;
+            after_repeat = false;
+            continue;
+        }
+        if (*s == '\\' && s[1]) {
+            s++;
+            after_repeat = false;
+            continue;
+        }
+        if (*s == '[') {
+            in_bracket = true;
+            if (s[1] == '^')
+                s++;
+            if (s[1] == ']')
+                s++;   /* a leading ] is a member */
+            after_repeat = false;
+            continue;
+        }
+        if (*s == '*' || *s == '?')
+            count = 1;
+        else if (*s == '+')
+            count = 2;
+        else if (*s == '{' && s[1] >= '0' && s[1] <= '9') {
+            char *end;
+            unsigned long m = strtoul(s + 1, &end, 10), n = m;
+            if (*end == ',')
+                n = end[1] == '}' ? m : strtoul(end + 1, &end, 10);
+            if (*end != '}' || m > 255 || n > 255)
+                return false;
+            count = n > m ? n : m;
+            s = end;
+        } else {
+            after_repeat = false;
+            continue;
+        }
+        if (after_repeat)
+            return false;
+        after_repeat = true;
+        product *= count ? count : 1;
+        if (product > 1000)
+            return false;
+    }
+    return true;
+}
+
 static void check_param(struct arena *a, struct problem *p, const struct template_param *prm, size_t i)
 {
     const char *where = arena_printf(a, "parameters/%zu", i);
@@ -259,6 +317,9 @@ static void check_param(struct arena *a, struct problem *p, const struct templat
         regex_t re;
         if (prm->type != TPARAM_STRING && prm->type != TPARAM_SECRET_REF)
             problem_field(p, arena_printf(a, "%s/pattern", where), "only string parameters have a pattern");
+        else if (!pattern_bounds_ok(prm->pattern))
+            problem_field(p, arena_printf(a, "%s/pattern", where), "repeats too much: no repetition after another, each "
+                                                                   "{m,n} at most 255, all of them multiplied at most 1000");
         else if (regcomp(&re, arena_printf(a, "^(%s)$", prm->pattern), REG_EXTENDED | REG_NOSUB) != 0)
             problem_field(p, arena_printf(a, "%s/pattern", where), "is not a POSIX extended regular expression");
         else

@@ -175,6 +175,17 @@ static void test_schema_and_checks(void)
     CU_ASSERT_TRUE(has_field(&p, "parameters/1/min", NULL));
     CU_ASSERT_TRUE(has_field(&p, "parameters/2", "choices"));
     CU_ASSERT_TRUE(has_field(&p, "policy/ttl", NULL));
+    /* a pattern whose repetitions would make the regex compiler take gigabytes (fuzz_template) */
+    static const char heavy[] =
+        HEAD "<title>x</title><owner team=\"a\"/>\n"
+        "<parameters><parameter name=\"p\" type=\"string\" pattern=\"((a{200}){200}){200}\"/>"
+        "<parameter name=\"r\" type=\"string\" pattern=\"team/[a-z]+++++++++++\"/>"
+        "<parameter name=\"q\" type=\"string\" pattern=\"[a-z]{2,30}-[0-9+*]{1,8}(\\\\.[a-z]+)?\"/></parameters>\n"
+        "<steps><step name=\"s\" driver=\"git_repository\"/></steps></template>\n";
+    CU_ASSERT_EQUAL(parse(heavy, &t, &p), -1);
+    CU_ASSERT_TRUE(has_field(&p, "parameters/0/pattern", "repeats too much"));
+    CU_ASSERT_TRUE(has_field(&p, "parameters/1/pattern", "repeats too much"));
+    CU_ASSERT_EQUAL(p.nfields, 2);   /* the ordinary one passes */
 }
 
 /* The scan: a template with one change from the clean one, and the rule it must trip. */
