@@ -51,9 +51,15 @@ static int buf_reserve(struct buf *b, size_t more)
             return -1;
         want *= 2;
     }
-    unsigned char *np = realloc(b->p, want);
+    /* not realloc: the old block is wiped before it goes back (bodies may hold secrets) */
+    unsigned char *np = malloc(want);
     if (!np)
         return -1;
+    if (b->p) {
+        memcpy(np, b->p, b->len);
+        explicit_bzero(b->p, b->cap);
+        free(b->p);
+    }
     b->p = np;
     b->cap = want;
     return 0;
@@ -73,7 +79,7 @@ static int buf_append(struct buf *b, const void *data, size_t n)
 static void buf_wipe(struct buf *b)
 {
     if (b->p && b->len)
-        memset(b->p, 0, b->len);
+        explicit_bzero(b->p, b->len);   /* not a memset the compiler may drop before a free */
     b->len = 0;
 }
 
@@ -547,13 +553,14 @@ static int conn_readable(struct conn *c, struct fcgi_io *io, fcgi_handler_fn han
                 return -1;
         }
         memmove(c->in.p, c->in.p + off, c->in.len - off);
-        memset(c->in.p + (c->in.len - off), 0, off);
+        explicit_bzero(c->in.p + (c->in.len - off), off);
         c->in.len -= off;
         if (c->in.cap > 1 << 20 && c->in.len < FCGI_READ_CHUNK) {
             /* do not keep a large read buffer after a large body */
             unsigned char *np = malloc(FCGI_READ_CHUNK * 2);
             if (np) {
                 memcpy(np, c->in.p, c->in.len);
+                explicit_bzero(c->in.p, c->in.cap);
                 free(c->in.p);
                 c->in.p = np;
                 c->in.cap = FCGI_READ_CHUNK * 2;

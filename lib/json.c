@@ -76,6 +76,9 @@ json_object *json_parse(const char *buf, size_t len, int max_depth, struct probl
         jerr = json_tokener_get_error(tok);
         used = len;
     }
+    /* the tokener's buffer held the strings it read (a secret's value among them): wiped */
+    if (tok->pb && tok->pb->buf)
+        explicit_bzero(tok->pb->buf, (size_t)tok->pb->size);
     json_tokener_free(tok);
 
     if (!obj && jerr == json_tokener_success) {
