@@ -63,6 +63,32 @@ struct config {
     int secret_versions_default;
     /* runner */
     int runner_poll_seconds;
+    int runner_job_poll_ms;
+    int runner_max_seconds;
+    char runner_lock_file[512];
+    int runner_batch;
+    int runner_lease_seconds;
+    int runner_max_attempts;
+    int runner_backoff_seconds;
+    int runner_backoff_max_seconds;
+    /* provisioning */
+    char provision_notify_before[256];
+    char provision_mariadb_socket[256];
+    char provision_mariadb_host[256];
+    int provision_mariadb_port;
+    char provision_mariadb_user[81];
+    char provision_mariadb_password[256];
+    char provision_mariadb_user_host[256];
+    char provision_mariadb_prefix[17];
+    char provision_git_root[512];
+    char provision_git_skeletons[512];
+    char provision_git_archive[512];
+    char provision_exec_root[512];
+    int provision_exec_cpu_seconds;
+    int provision_exec_memory_mb;
+    int provision_exec_file_mb;
+    int provision_exec_processes;
+    int provision_step_timeout_seconds;
     /* logging */
     char log_file[512];
     char path[512];                 /* the file that was read; "" if none */

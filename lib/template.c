@@ -26,6 +26,7 @@ static const struct {
     { "git_repository", { NULL } },
     { "exec", { NULL } },
     { "webhook", { NULL } },
+    { "noop", { NULL } },
 };
 
 bool template_driver_known(const char *driver)

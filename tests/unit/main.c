@@ -30,6 +30,7 @@ int main(void)
     suite_crypto();
     suite_template();
     suite_secret_path();
+    suite_drivers();
     suite_fcgi();
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();

@@ -20,5 +20,6 @@ void suite_token(void);
 void suite_crypto(void);
 void suite_template(void);
 void suite_secret_path(void);
+void suite_drivers(void);
 
 #endif

@@ -1,0 +1,3 @@
+/* provision: see provision.h */
+#include "provision.h"
+typedef int provision_placeholder;

@@ -1,0 +1,2 @@
+/* expiry: placeholder */
+typedef int expiry_placeholder;

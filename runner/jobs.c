@@ -1,0 +1,2 @@
+/* jobs: placeholder */
+typedef int jobs_placeholder;

@@ -1,0 +1,343 @@
+/*
+ * client: the integration suites' shared helpers (client.h).
+ */
+#include <CUnit/Basic.h>
+#include <curl/curl.h>
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tests/integration/client.h"
+
+const char *base_url;
+const char *server;
+char canary_watch[80];
+int canary_leaks;
+
+static size_t on_body(char *p, size_t sz, size_t n, void *ud)
+{
+    struct resp *r = ud;
+    size_t add = sz * n;
+    char *nb = realloc(r->body, r->len + add + 1);
+    if (!nb)
+        return 0;
+    memcpy(nb + r->len, p, add);
+    r->body = nb;
+    r->len += add;
+    r->body[r->len] = '\0';
+    return add;
+}
+
+static size_t on_header(char *p, size_t sz, size_t n, void *ud)
+{
+    struct resp *r = ud;
+    size_t add = sz * n;
+    /* keep only the last response's headers (curl reports 100 Continue too) */
+    if (add > 5 && strncmp(p, "HTTP/", 5) == 0)
+        r->hlen = 0;
+    if (r->hlen + add < sizeof(r->headers)) {
+        memcpy(r->headers + r->hlen, p, add);
+        r->hlen += add;
+        r->headers[r->hlen] = '\0';
+    }
+    return add;
+}
+
+void resp_free(struct resp *r)
+{
+    free(r->body);
+    memset(r, 0, sizeof(*r));
+}
+
+int request(const char *method, const char *path, const char *ctype, const char *body,
+                   long body_len, const char *const *extra, struct resp *r)
+{
+    char url[2048];
+    memset(r, 0, sizeof(*r));
+    snprintf(url, sizeof(url), "%s%s", base_url, path);
+    CURL *c = curl_easy_init();
+    struct curl_slist *h = NULL;
+    char ct[256];
+    if (ctype) {
+        snprintf(ct, sizeof(ct), "Content-Type: %s", ctype);
+        h = curl_slist_append(h, ct);
+    }
+    for (; extra && *extra; extra++)
+        h = curl_slist_append(h, *extra);
+    h = curl_slist_append(h, "Expect:");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+    if (strcmp(method, "HEAD") == 0) {
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    } else if (strcmp(method, "GET") != 0) {
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    }
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body_len < 0 ? (long)strlen(body) : body_len));
+    }
+    CURLcode rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    if (!r->body)
+        r->body = calloc(1, 1);
+    if (canary_watch[0] && !strstr(path, "/secrets/reveal/") &&
+        ((r->body && strstr(r->body, canary_watch)) || strstr(r->headers, canary_watch))) {
+        canary_leaks++;
+        fprintf(stderr, "\n    canary: %s %s answered the secret's value\n", method, path);
+    }
+    return rc == CURLE_OK ? 0 : -1;
+}
+
+/* Value of header name in r (trimmed), or NULL. */
+const char *header(const struct resp *r, const char *name, char *buf, size_t len)
+{
+    size_t n = strlen(name);
+    const char *line = r->headers;
+    while (line && *line) {
+        if (strncasecmp(line, name, n) == 0 && line[n] == ':') {
+            const char *v = line + n + 1;
+            while (*v == ' ')
+                v++;
+            size_t vl = strcspn(v, "\r\n");
+            if (vl >= len)
+                vl = len - 1;
+            memcpy(buf, v, vl);
+            buf[vl] = '\0';
+            return buf;
+        }
+        line = strchr(line, '\n');
+        if (line)
+            line++;
+    }
+    return NULL;
+}
+
+bool header_is(const struct resp *r, const char *name, const char *prefix)
+{
+    char buf[512];
+    const char *v = header(r, name, buf, sizeof(buf));
+    return v && strncasecmp(v, prefix, strlen(prefix)) == 0;
+}
+
+const char *jstr(json_object *o, const char *key)
+{
+    json_object *v;
+    return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+long long jint(json_object *o, const char *key)
+{
+    json_object *v;
+    return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : -1;
+}
+
+/* Assert r is a problem+json document with that status; return it parsed (caller puts). */
+json_object *assert_problem(const struct resp *r, long status, const char *type_slug)
+{
+    CU_ASSERT_EQUAL(r->status, status);
+    CU_ASSERT_TRUE(header_is(r, "Content-Type", "application/problem+json"));
+    json_object *o = json_tokener_parse(r->body);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    CU_ASSERT_EQUAL(jint(o, "status"), status);
+    CU_ASSERT_PTR_NOT_NULL(jstr(o, "title"));
+    const char *type = jstr(o, "type");
+    CU_ASSERT_PTR_NOT_NULL(type);
+    if (type && type_slug) {
+        char want[128];
+        snprintf(want, sizeof(want), "urn:portico:problem:%s", type_slug);
+        CU_ASSERT_STRING_EQUAL(type, want);
+    }
+    return o;
+}
+
+/* Problems made by the handler carry request_id, equal to the X-Request-Id header. */
+void assert_request_id(const struct resp *r, json_object *problem)
+{
+    char buf[128];
+    const char *hdr = header(r, "X-Request-Id", buf, sizeof(buf));
+    const char *body = jstr(problem, "request_id");
+    CU_ASSERT_PTR_NOT_NULL(hdr);
+    CU_ASSERT_PTR_NOT_NULL(body);
+    if (hdr && body)
+        CU_ASSERT_STRING_EQUAL(hdr, body);
+}
+
+/* Run a shell command; returns its exit status, output into out (may be NULL). */
+int run(const char *cmd, char *out, size_t outlen)
+{
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    size_t n = 0;
+    char buf[4096];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof(buf), p)) > 0) {
+        if (out && n + got < outlen) {
+            memcpy(out + n, buf, got);
+            n += got;
+        }
+    }
+    if (out)
+        out[n < outlen ? n : outlen - 1] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Read one key of the stack's configuration file. */
+int config_value(const char *key, char *out, size_t len)
+{
+    const char *path = getenv("PORTICO_CONFIG");
+    FILE *f = path ? fopen(path, "r") : NULL;
+    char line[1024];
+    int rc = -1;
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof(line), f)) {
+        size_t kl = strlen(key);
+        if (strncmp(line, key, kl) == 0 && (line[kl] == ' ' || line[kl] == '=')) {
+            char *v = strchr(line, '=');
+            if (!v)
+                continue;
+            v++;
+            while (*v == ' ')
+                v++;
+            v[strcspn(v, "\r\n")] = '\0';
+            snprintf(out, len, "%s", v);
+            rc = 0;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+/* Log in; on success fill cookie ("portico_session=...") and csrf. Returns the status. */
+long login(const char *user, const char *password, char *cookie, size_t clen, char *csrf, size_t xlen)
+{
+    struct resp r;
+    char body[512], sc[512];
+    snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", user, password);
+    if (request("POST", "/api/v1/auth/login", "application/json", body, -1, NULL, &r) < 0)
+        return -1;
+    long status = r.status;
+    if (status == 200 && cookie) {
+        const char *v = header(&r, "Set-Cookie", sc, sizeof(sc));
+        snprintf(cookie, clen, "%.*s", v ? (int)strcspn(v, ";") : 0, v ? v : "");
+        json_object *o = json_tokener_parse(r.body);
+        snprintf(csrf, xlen, "%s", o && jstr(o, "csrf_token") ? jstr(o, "csrf_token") : "");
+        json_object_put(o);
+    }
+    resp_free(&r);
+    return status;
+}
+
+const char *admin_password(void)
+{
+    const char *pw = getenv("PORTICO_TEST_ADMIN_PASSWORD");
+    return pw ? pw : "";
+}
+
+/* Run SQL as the database's root (the test plays the attacker or the clock). */
+int as_root(const char *sql)
+{
+    char sock[512], cmd[2048];
+    if (config_value("db_socket", sock, sizeof(sock)) < 0)
+        return -1;
+    snprintf(cmd, sizeof(cmd), "mariadb --no-defaults -S '%s' -u root portico -e \"%s\" >/dev/null 2>&1", sock, sql);
+    return run(cmd, NULL, 0);
+}
+
+/* Create a user with a global role through portico-admin; the password is name + a suffix. */
+int make_user(const char *name, const char *role)
+{
+    const char *admin = getenv("PORTICO_TEST_ADMIN");
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "echo '%s-password-1' | %s create-user %s --role %s --password-stdin >/dev/null 2>&1",
+             name, admin ? admin : "false", name, role);
+    return run(cmd, NULL, 0);
+}
+
+long get_as(const char *cookie, const char *path, struct resp *r)
+{
+    char hdr[300];
+    snprintf(hdr, sizeof(hdr), "Cookie: %s", cookie ? cookie : "");
+    const char *const h[] = { hdr, NULL };
+    if (request("GET", path, NULL, NULL, 0, cookie ? h : NULL, r) < 0)
+        return -1;
+    return r->status;
+}
+
+/* POST JSON with the session's cookie and CSRF token. */
+long post_session(const char *cookie, const char *csrf, const char *method, const char *path,
+                         const char *body, struct resp *r)
+{
+    char hc[300], hx[200];
+    snprintf(hc, sizeof(hc), "Cookie: %s", cookie);
+    snprintf(hx, sizeof(hx), "X-CSRF-Token: %s", csrf);
+    const char *const h[] = { hc, hx, NULL };
+    if (request(method, path, body ? "application/json" : NULL, body ? body : "", -1, h, r) < 0)
+        return -1;
+    return r->status;
+}
+
+long get_bearer(const char *token, const char *path, struct resp *r)
+{
+    char h[200];
+    snprintf(h, sizeof(h), "Authorization: Bearer %s", token);
+    const char *const hs[] = { h, NULL };
+    if (request("GET", path, NULL, NULL, 0, hs, r) < 0)
+        return -1;
+    return r->status;
+}
+
+long long created_id(struct resp *r)
+{
+    json_object *o = json_tokener_parse(r->body);
+    long long id = o ? jint(o, "id") : 0;
+    json_object_put(o);
+    return id;
+}
+
+/* A request with the session's cookie and CSRF token and, when not NULL, If-Match. */
+long session_req(const char *cookie, const char *csrf, const char *method, const char *path, const char *body,
+                        const char *if_match, struct resp *r)
+{
+    char hc[300], hx[200], hm[100];
+    snprintf(hc, sizeof(hc), "Cookie: %s", cookie);
+    snprintf(hx, sizeof(hx), "X-CSRF-Token: %s", csrf);
+    snprintf(hm, sizeof(hm), "If-Match: %s", if_match ? if_match : "");
+    const char *const h[] = { hc, hx, if_match ? hm : NULL, NULL };
+    if (request(method, path, body ? "application/json" : NULL, body ? body : "", -1, h, r) < 0)
+        return -1;
+    return r->status;
+}
+
+/* One pass of the runner against the test stack (the runner is not left running in tests). */
+int runner_pass(char *out, size_t outlen)
+{
+    const char *runner = getenv("PORTICO_TEST_RUNNER"), *conf = getenv("PORTICO_CONFIG");
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "%s --config %s 2>&1", runner ? runner : "false", conf ? conf : "/nonexistent");
+    return run(cmd, out, outlen);
+}
+
+json_object *get_json(const char *cookie, const char *path, long *status)
+{
+    struct resp r;
+    *status = get_as(cookie, path, &r);
+    json_object *o = json_tokener_parse(r.body ? r.body : "");
+    resp_free(&r);
+    return o;
+}

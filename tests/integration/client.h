@@ -1,0 +1,85 @@
+/*
+ * client: what the integration suites share: HTTP requests through libcurl against the stack
+ * dev.sh started, answers and their headers, problem documents, logins, users, and a few
+ * commands (portico-admin, the database as root, one runner pass).
+ */
+#ifndef PORTICO_TEST_CLIENT_H
+#define PORTICO_TEST_CLIENT_H
+
+#include <CUnit/Basic.h>
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+extern const char *base_url;   /* PORTICO_TEST_URL */
+extern const char *server;     /* PORTICO_TEST_SERVER */
+
+struct resp {
+    long status;
+    char *body;
+    size_t len;
+    char headers[16384];
+    size_t hlen;
+};
+
+/* The canary: once a secret's value is known, every answer but a reveal's is searched for it. */
+extern char canary_watch[80];
+extern int canary_leaks;
+
+void resp_free(struct resp *r);
+
+int request(const char *method, const char *path, const char *ctype, const char *body,
+                   long body_len, const char *const *extra, struct resp *r);
+
+/* Value of header name in r (trimmed), or NULL. */
+const char *header(const struct resp *r, const char *name, char *buf, size_t len);
+
+bool header_is(const struct resp *r, const char *name, const char *prefix);
+
+const char *jstr(json_object *o, const char *key);
+
+long long jint(json_object *o, const char *key);
+
+/* Assert r is a problem+json document with that status; return it parsed (caller puts). */
+json_object *assert_problem(const struct resp *r, long status, const char *type_slug);
+
+/* Problems made by the handler carry request_id, equal to the X-Request-Id header. */
+void assert_request_id(const struct resp *r, json_object *problem);
+
+/* Run a shell command; returns its exit status, output into out (may be NULL). */
+int run(const char *cmd, char *out, size_t outlen);
+
+/* Read one key of the stack's configuration file. */
+int config_value(const char *key, char *out, size_t len);
+
+/* Log in; on success fill cookie ("portico_session=...") and csrf. Returns the status. */
+long login(const char *user, const char *password, char *cookie, size_t clen, char *csrf, size_t xlen);
+
+const char *admin_password(void);
+
+/* Run SQL as the database's root (the test plays the attacker or the clock). */
+int as_root(const char *sql);
+
+/* Create a user with a global role through portico-admin; the password is name + a suffix. */
+int make_user(const char *name, const char *role);
+
+long get_as(const char *cookie, const char *path, struct resp *r);
+
+/* POST JSON with the session's cookie and CSRF token. */
+long post_session(const char *cookie, const char *csrf, const char *method, const char *path,
+                         const char *body, struct resp *r);
+
+long get_bearer(const char *token, const char *path, struct resp *r);
+
+long long created_id(struct resp *r);
+
+/* A request with the session's cookie and CSRF token and, when not NULL, If-Match. */
+long session_req(const char *cookie, const char *csrf, const char *method, const char *path, const char *body,
+                        const char *if_match, struct resp *r);
+
+/* One pass of the runner against the test stack (the runner is not left running in tests). */
+int runner_pass(char *out, size_t outlen);
+
+json_object *get_json(const char *cookie, const char *path, long *status);
+
+#endif

@@ -1,0 +1,2 @@
+#include "tests/integration/client.h"
+int main(void){return 0;}
