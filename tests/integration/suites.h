@@ -1,0 +1,13 @@
+/* The provisioning suites (provision-tests): each file registers its CUnit suite here. */
+#ifndef PORTICO_TEST_SUITES_H
+#define PORTICO_TEST_SUITES_H
+
+#include <stdbool.h>
+
+/* True when the suite called name should run (PORTICO_TEST_ONLY is empty or starts it). */
+bool suite_wanted(const char *name);
+
+void suite_templates_api(void);   /* tests/integration/templates_api.c */
+void suite_provisioning(void);    /* tests/integration/provision.c */
+
+#endif
