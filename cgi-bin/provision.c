@@ -1,5 +1,1113 @@
-/* provision.fcgi: being written */
+/*
+ * provision.fcgi: self-service requests, their approvals, the resources they make, and the
+ * jobs the runner does for them (docs/provisioning.md; tables in sql/0016).
+ *
+ * A request names a published template version, its parameters (checked by lib/template, 422
+ * field by field), an environment and an owner (a team, or a catalog entity and so its team).
+ * The template's policy decides: who may request (a role on that team), and how many approvers
+ * of which role an environment needs. A request that needs none is approved at once; the
+ * others wait for N distinct approvers, none of them the requester. An approved request makes
+ * a resource (with an expiry within the template's maximum) and its provision job in the same
+ * transaction; the runner does the rest. Nothing long runs here. Every change is audited in
+ * its own transaction; reads of another team's resources answer 404.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "lib/app.h"
-static const struct route routes[] = { { "GET", "/api/v1/provision/placeholder", PERM_AUTHENTICATED, NULL, 0, "placeholder", "placeholder" } };
-static const struct app the_app = { "provision", routes, 0, NULL };
-int main(int argc, char **argv) { return app_main(&the_app, argc, argv); }
+#include "lib/audit.h"
+#include "lib/authz.h"
+#include "lib/catalog.h"
+#include "lib/json.h"
+#include "lib/provision.h"
+#include "lib/secret_path.h"
+
+#define TS(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%s.%fZ')"
+#define TSF(col) "DATE_FORMAT(" col ", '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')"   /* TS inside a printf format */
+#define IDEMPOTENCY_KEY_MAX 200
+#define LIST_MAX 200
+#define LIST_DEFAULT 50
+
+/* ---- small helpers ---------------------------------------------------------------------------- */
+
+static int list_limit(struct app_ctx *c, long *limit)
+{
+    const char *s = http_query(&c->req, "limit");
+    char *end = NULL;
+    *limit = s ? strtol(s, &end, 10) : LIST_DEFAULT;
+    if (s && (*end || *limit < 1 || *limit > LIST_MAX))
+        problem_field(&c->problem, "limit", "must be 1 to %d", LIST_MAX);
+    return 0;
+}
+
+/* ?cursor= of a list ordered by id descending: the last id seen. */
+static long long list_cursor(struct app_ctx *c)
+{
+    const char *s = http_query(&c->req, "cursor");
+    char *end = NULL;
+    long long v = s ? strtoll(s, &end, 10) : 0;
+    if (s && (*end || v < 1))
+        problem_field(&c->problem, "cursor", "is not a cursor");
+    return v;
+}
+
+/* An optional JSON body (routes without ROUTE_BODY_JSON): parsed into c->body when sent. */
+static int optional_body(struct app_ctx *c)
+{
+    if (http_body_read(&c->req, (size_t)c->cfg->body_max_bytes, false, &c->problem) < 0)
+        return -1;
+    if (c->req.body_len == 0)
+        return 0;
+    if (!http_content_type_is_json(c->req.content_type))
+        return problem_set(&c->problem, 415, "unsupported-media-type", "send the body as application/json");
+    c->body = json_parse(c->req.body, c->req.body_len, c->cfg->json_max_depth, &c->problem);
+    return c->body ? 0 : -1;
+}
+
+/* An environment's name, as templates spell them. */
+static bool name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 1 || n > 63 || s[0] < 'a' || s[0] > 'z')
+        return false;
+    for (size_t i = 1; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_'))
+            return false;
+    return true;
+}
+
+static long long path_id(struct app_ctx *c, const char *name)
+{
+    const char *s = app_param(c, name);
+    char *end = NULL;
+    long long v = s ? strtoll(s, &end, 10) : 0;
+    return s && !*end && v > 0 ? v : 0;
+}
+
+static int audit_done(struct app_ctx *c, const char *action, const char *target_type, long long id, const char *details)
+{
+    struct audit_event ev = app_audit_event(c, action, "success");
+    ev.target_type = target_type;
+    ev.target_id = arena_printf(c->arena, "%lld", id);
+    ev.details = details;
+    return audit_commit(c->db, c->arena, &ev, &c->problem);
+}
+
+/* Where the caller holds permission, as a SQL condition on rows with team, entity_ref and
+ * requester_col columns (the caller's own rows always count), its values appended to v. */
+static const char *scope_where(struct app_ctx *c, const char *permission, const char *requester_col,
+                               struct db_value *v, size_t *nv)
+{
+    struct authz_scopes sc;
+    if (authz_scopes_of(&c->grants, permission, c->arena, &sc) < 0)
+        return NULL;
+    if (sc.everywhere)
+        return "TRUE";
+    const char *w = arena_printf(c->arena, "%s = ?", requester_col);
+    v[(*nv)++] = (struct db_value)DB_TEXTV(c->who.username);
+    for (size_t i = 0; i < sc.nteams && *nv < DB_PARAMS_MAX - 8; i++) {
+        w = arena_printf(c->arena, "%s OR team = ?", w);
+        v[(*nv)++] = (struct db_value)DB_TEXTV(sc.teams[i]);
+    }
+    for (size_t i = 0; i < sc.nentities && *nv < DB_PARAMS_MAX - 8; i++) {
+        w = arena_printf(c->arena, "%s OR entity_ref = ?", w);
+        v[(*nv)++] = (struct db_value)DB_TEXTV(sc.entities[i]);
+    }
+    return arena_printf(c->arena, "(%s)", w);
+}
+
+static bool allowed(struct app_ctx *c, const char *permission, const char *team, const char *entity, const char *environment,
+                    struct authz_decision *d)
+{
+    struct authz_resource res = { team, entity, environment, "resource" };
+    return authz_check(&c->grants, permission, &res, d) && authn_token_allows(&c->who, permission);
+}
+
+static int forbidden(struct app_ctx *c, const char *permission, const char *team, const struct authz_decision *d)
+{
+    if (d->policy)
+        return problem_set(&c->problem, 403, "forbidden", "policy %s refuses %s on team %s", d->policy->name, permission,
+                           team);
+    return problem_set(&c->problem, 403, "forbidden", "you do not have %s on team %s", permission, team);
+}
+
+/* ---- requests ---------------------------------------------------------------------------------- */
+
+struct request_row {
+    long long id, resource_id, version_id;
+    const char *state, *team, *entity, *environment, *requester, *approval_role, *parameters;
+    long long requester_id;
+    int approvals_needed, ttl_days;
+};
+
+static void request_from_row(const struct db_result *q, size_t i, struct request_row *r)
+{
+    r->id = atoll(db_cell(q, i, 0));
+    r->state = db_cell(q, i, 1);
+    r->team = db_cell(q, i, 2);
+    r->entity = db_cell(q, i, 3);
+    r->environment = db_cell(q, i, 4);
+    r->requester = db_cell(q, i, 5);
+    r->requester_id = atoll(db_cell(q, i, 6));
+    r->approval_role = db_cell(q, i, 7);
+    r->approvals_needed = atoi(db_cell(q, i, 8));
+    r->resource_id = db_cell(q, i, 9) ? atoll(db_cell(q, i, 9)) : 0;
+    r->version_id = atoll(db_cell(q, i, 10));
+    r->parameters = db_cell(q, i, 11);
+    r->ttl_days = atoi(db_cell(q, i, 12));
+}
+
+/* The request of the path, readable by the caller (404 otherwise); lock: FOR UPDATE. */
+static int request_load(struct app_ctx *c, long long id, bool lock, struct request_row *out)
+{
+    struct db_value v = DB_INTV(id);
+    struct db_result q;
+    const char *sql = lock ? "SELECT r.id, r.state, r.team, r.entity_ref, r.environment, r.requester, r.requester_id, "
+                             "r.approval_role, r.approvals_needed, r.resource_id, r.template_version_id, r.parameters, "
+                             "r.ttl_days FROM provision_requests r WHERE r.id = ? FOR UPDATE"
+                           : "SELECT r.id, r.state, r.team, r.entity_ref, r.environment, r.requester, r.requester_id, "
+                             "r.approval_role, r.approvals_needed, r.resource_id, r.template_version_id, r.parameters, "
+                             "r.ttl_days FROM provision_requests r WHERE r.id = ?";
+    if (id <= 0)
+        return problem_set(&c->problem, 404, "not-found", "no such request");
+    if (db_query(c->db, c->arena, sql, &v, 1, &q, &c->problem) < 0)
+        return -1;
+    if (q.nrows == 1)
+        request_from_row(&q, 0, out);
+    if (q.nrows == 0 || (out->requester_id != c->who.user_id &&
+                         !allowed(c, "provision.request.read", out->team, out->entity, out->environment, NULL))) {
+        if (q.nrows)
+            c->hidden_denial = true;
+        return problem_set(&c->problem, 404, "not-found", "no request %lld", id);
+    }
+    return 0;
+}
+
+/* The answer to a create (and to its replay under the same Idempotency-Key). */
+static int request_answer(struct app_ctx *c, long long id, int status)
+{
+    struct db_value v = DB_INTV(id);
+    struct db_result q;
+    if (db_query(c->db, c->arena,
+                 "SELECT r.id, r.state, r.resource_id, (SELECT MIN(j.id) FROM jobs j WHERE j.resource_id = r.resource_id) "
+                 "AS job_id, r.approvals_needed, r.approval_role FROM provision_requests r WHERE r.id = ?",
+                 &v, 1, &q, &c->problem) < 0)
+        return -1;
+    json_object *rows = app_rows_json(&q, 1, "isiiin");
+    json_object *o = json_object_get(json_object_array_get_idx(rows, 0));
+    json_object_put(rows);
+    return app_json(c, status, o);
+}
+
+/* The resource and its job for an approved request, inside the caller's transaction. */
+static int request_fulfil(struct app_ctx *c, const struct request_row *rq, const struct provision_version *pv,
+                          long long *resource_id, long long *job_id)
+{
+    struct provision_resource_new n = { rq->id, pv->id, rq->environment, rq->team, rq->entity, rq->requester,
+                                        rq->parameters, rq->ttl_days };
+    if (provision_resource_create(c->db, c->arena, &n, pv->t, c->cfg->runner_max_attempts, c->who.username, resource_id,
+                                  job_id, &c->problem) < 0)
+        return -1;
+    struct db_value v[2] = { DB_INTV(*resource_id), DB_INTV(rq->id) };
+    return db_query(c->db, c->arena, "UPDATE provision_requests SET state = 'approved', resource_id = ?, decided_at = "
+                                     "UTC_TIMESTAMP(6) WHERE id = ?", v, 2, NULL, &c->problem);
+}
+
+/* The owner of a request: a team that exists, or a catalog entity and its owner's team. */
+static int request_owner(struct app_ctx *c, const char *team, const char *entity, const char **out_team)
+{
+    struct problem *p = &c->problem;
+    struct db_result q;
+    if (entity) {
+        struct db_value v = DB_TEXTV(entity);
+        if (db_query(c->db, c->arena, "SELECT owner_team FROM entities WHERE ref = ?", &v, 1, &q, p) < 0)
+            return -1;
+        if (q.nrows == 0 || !db_cell(&q, 0, 0)) {
+            problem_field(p, "entity", "no catalog entity %s with an owner team", entity);
+            return -1;
+        }
+        *out_team = db_cell(&q, 0, 0);
+        if (team && strcmp(team, *out_team) != 0) {
+            problem_field(p, "team", "the entity is owned by %s", *out_team);
+            return -1;
+        }
+        return 0;
+    }
+    if (!team) {
+        problem_field(p, "team", "a team or a catalog entity owns the resource");
+        return -1;
+    }
+    struct db_value v = DB_TEXTV(team);
+    if (db_query(c->db, c->arena, "SELECT name FROM teams WHERE name = ?", &v, 1, &q, p) < 0)
+        return -1;
+    if (q.nrows == 0) {
+        problem_field(p, "team", "no team %s", team);
+        return -1;
+    }
+    *out_team = db_cell(&q, 0, 0);
+    return 0;
+}
+
+/* Secret references a request passes must be secrets the requester may reveal. */
+static int request_secret_refs(struct app_ctx *c, const struct template *t, json_object *values)
+{
+    for (size_t i = 0; i < t->nparams; i++) {
+        json_object *v;
+        if (t->params[i].type != TPARAM_SECRET_REF || !json_object_object_get_ex(values, t->params[i].name, &v))
+            continue;
+        struct secret_path sp;
+        const char *why;
+        if (secret_path_parse(json_object_get_string(v), &sp, &why) < 0)
+            continue;   /* template_values refused it already */
+        const char *team = sp.entity ? NULL : sp.team;
+        if (sp.entity) {
+            struct db_value e = DB_TEXTV(sp.entity_ref);
+            struct db_result q;
+            if (db_query(c->db, c->arena, "SELECT owner_team FROM entities WHERE ref = ?", &e, 1, &q, &c->problem) < 0)
+                return -1;
+            team = q.nrows ? db_cell(&q, 0, 0) : NULL;
+        }
+        struct authz_resource res = { team, sp.entity ? sp.entity_ref : NULL, sp.environment[0] ? sp.environment : NULL,
+                                      "secret" };
+        if (!authz_check(&c->grants, "secrets.reveal", &res, NULL) || !authn_token_path_allows(&c->who, sp.text))
+            problem_field(&c->problem, arena_printf(c->arena, "parameters/%s", t->params[i].name),
+                          "you may not reveal the secret %s", sp.text);
+    }
+    return json_fields_ok(&c->problem) ? 0 : -1;
+}
+
+/* POST /provision/requests */
+static int request_create(struct app_ctx *c)
+{
+    static const char *const members[] = { "template", "version", "parameters", "environment", "team", "entity",
+                                            "ttl_days", NULL };
+    struct problem *p = &c->problem;
+    if (json_expect_object(c->body, members, p) < 0)
+        return -1;
+    const char *name = json_get_string(c->body, "template", true, NULL, 1, 63, p);
+    const char *version = json_get_string(c->body, "version", false, "latest", 1, 16, p);
+    const char *environment = json_get_string(c->body, "environment", true, NULL, 1, 63, p);
+    const char *team = json_get_string(c->body, "team", false, NULL, 1, 63, p);
+    const char *entity = json_get_string(c->body, "entity", false, NULL, 3, CATALOG_REF_MAX, p);
+    long long ttl = json_get_int(c->body, "ttl_days", false, 0, 1, PROVISION_TTL_MAX_DAYS, p);
+    json_object *params = NULL;
+    if (json_object_object_get_ex(c->body, "parameters", &params) && !json_object_is_type(params, json_type_object))
+        problem_field(p, "parameters", "must be an object");
+    const char *key = http_header(&c->req, "Idempotency-Key");
+    if (key && (strlen(key) < 1 || strlen(key) > IDEMPOTENCY_KEY_MAX))
+        problem_field(p, "Idempotency-Key", "must be 1 to %d characters", IDEMPOTENCY_KEY_MAX);
+    if (!json_fields_ok(p))
+        return -1;
+
+    /* the same key again: the first answer, if the body is the same */
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    char hash[crypto_hash_sha256_BYTES * 2 + 1];
+    crypto_hash_sha256(digest, (const unsigned char *)c->req.body, c->req.body_len);
+    sodium_bin2hex(hash, sizeof(hash), digest, sizeof(digest));
+    if (key) {
+        struct db_value v[2] = { DB_INTV(c->who.user_id), DB_TEXTV(key) };
+        struct db_result q;
+        if (db_query(c->db, c->arena, "SELECT id, request_hash FROM provision_requests WHERE requester_id = ? AND "
+                                      "idempotency_key = ?", v, 2, &q, p) < 0)
+            return -1;
+        if (q.nrows) {
+            if (strcmp(db_cell(&q, 0, 1), hash) != 0)
+                return problem_set(p, 422, "idempotency-key-reused", "this Idempotency-Key was used for another request");
+            return request_answer(c, atoll(db_cell(&q, 0, 0)), 201);
+        }
+    }
+
+    struct provision_version pv;
+    if (provision_version_load(c->db, c->arena, name, version, &pv, p) < 0) {
+        if (p->status == 404) {
+            problem_init(p);
+            problem_field(p, strcmp(version, "latest") == 0 ? "template" : "version", "no published version %s of template %s",
+                          version, name);
+        }
+        return -1;
+    }
+    if (strcmp(pv.state, "published") != 0) {
+        problem_field(p, "version", "version %s of %s is %s: only a published version takes requests", pv.version, name,
+                      pv.state);
+        return -1;
+    }
+    const struct template *t = pv.t;
+    json_object *values = NULL;
+    const char *owner_team = NULL;
+    int days = 0;
+    int vrc = template_values(t, params, c->arena, &values, p);
+    if (t->nenvironments) {
+        bool ok = false;
+        for (size_t i = 0; i < t->nenvironments; i++)
+            ok = ok || strcmp(t->environments[i], environment) == 0;
+        if (!ok) {
+            const char *list = "";
+            for (size_t i = 0; i < t->nenvironments; i++)
+                list = arena_printf(c->arena, "%s%s%s", list, i ? ", " : "", t->environments[i]);
+            problem_field(p, "environment", "must be one of %s", list);
+        }
+    } else if (!name_ok(environment)) {
+        problem_field(p, "environment", "must be a name (lower-case letters, digits, '-' and '_')");
+    }
+    provision_ttl(t, ttl, &days, p);
+    if (p->status == 422 || vrc < 0 || request_owner(c, team, entity, &owner_team) < 0) {
+        json_object_put(values);
+        return -1;
+    }
+    if (request_secret_refs(c, t, values) < 0) {
+        json_object_put(values);
+        return -1;
+    }
+    /* who may request: the permission on the owner, and the policy's role there */
+    struct authz_decision d;
+    if (!allowed(c, "provision.request.create", owner_team, entity, environment, &d)) {
+        json_object_put(values);
+        return forbidden(c, "provision.request.create", owner_team, &d);
+    }
+    struct authz_resource res = { owner_team, entity, environment, "resource" };
+    if (t->requester_role && !authz_holds_role(&c->grants, t->requester_role, &res)) {
+        json_object_put(values);
+        return problem_set(p, 403, "forbidden", "template %s is requested by the role %s on the owning team", name,
+                           t->requester_role);
+    }
+    const struct template_approval *ap = NULL;
+    for (size_t i = 0; i < t->napprovals; i++)
+        if (strcmp(t->approvals[i].environment, environment) == 0)
+            ap = &t->approvals[i];
+
+    const char *params_json = arena_strdup(c->arena, json_object_to_json_string_ext(values, JSON_C_TO_STRING_PLAIN));
+    json_object_put(values);
+    struct request_row rq = { 0 };
+    rq.team = owner_team;
+    rq.entity = entity;
+    rq.environment = environment;
+    rq.requester = c->who.username;
+    rq.parameters = params_json;
+    rq.ttl_days = days;
+    struct db_value v[12] = {
+        DB_INTV(c->who.user_id), DB_TEXTV(c->who.username), key ? DB_TEXTV(key) : DB_NULLV, DB_TEXTV(hash),
+        DB_INTV(pv.id), DB_TEXTV(environment), DB_TEXTV(owner_team), entity ? DB_TEXTV(entity) : DB_NULLV,
+        DB_TEXTV(params_json), DB_INTV(days), DB_TEXTV(ap ? "pending_approval" : "approved"), DB_INTV(ap ? ap->count : 0),
+    };
+    struct db_value role = ap ? DB_TEXTV(ap->role) : DB_NULLV;
+    struct db_value all[13];
+    memcpy(all, v, sizeof(v));
+    all[12] = role;
+    struct db_result q;
+    if (db_begin(c->db, p) < 0)
+        return -1;
+    if (db_query(c->db, c->arena,
+                 "INSERT INTO provision_requests (requester_id, requester, idempotency_key, request_hash, template_version_id, "
+                 "environment, team, entity_ref, parameters, ttl_days, state, approvals_needed, approval_role) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 all, 13, &q, p) < 0) {
+        if (key && db_errno(c->db) == 1062) {   /* the same key, at the same moment: answer as the first */
+            db_abort(c->db);
+            problem_init(p);
+            return problem_set(p, 409, "conflict", "a request with this Idempotency-Key is being made; retry");
+        }
+        return db_abort(c->db);
+    }
+    rq.id = (long long)q.insert_id;
+    long long resource_id = 0, job_id = 0;
+    if (!ap && request_fulfil(c, &rq, &pv, &resource_id, &job_id) < 0)
+        return db_abort(c->db);
+    if (ap) {
+        const char *subject = arena_printf(c->arena, "%s wants %s %s in %s for %s: %d approval%s by a %s needed",
+                                           c->who.username, name, pv.version, environment, owner_team, ap->count,
+                                           ap->count == 1 ? "" : "s", ap->role);
+        /* the team's members see it in their inbox; the approvals list says who may decide */
+        if (provision_notify(c->db, c->arena, 0, owner_team, "approval-needed", subject,
+                             arena_printf(c->arena, "/resources/requests/%lld", rq.id), p) < 0)
+            return db_abort(c->db);
+    }
+    const char *details = arena_printf(c->arena, "{\"template\":\"%s\",\"version\":\"%s\",\"environment\":\"%s\",\"team\":\"%s\","
+                                                 "\"state\":\"%s\"}",
+                                       name, pv.version, environment, owner_team, ap ? "pending_approval" : "approved");
+    if (audit_done(c, "provision.request.create", "provision_request", rq.id, details) < 0)
+        return -1;
+    return request_answer(c, rq.id, 201);
+}
+
+/* GET /provision/requests */
+static int request_list(struct app_ctx *c)
+{
+    struct problem *p = &c->problem;
+    long limit;
+    list_limit(c, &limit);
+    long long cursor = list_cursor(c);
+    const char *mine = http_query(&c->req, "mine"), *state = http_query(&c->req, "state");
+    if (mine && strcmp(mine, "true") != 0 && strcmp(mine, "false") != 0)
+        problem_field(p, "mine", "must be true or false");
+    if (state && strcmp(state, "pending_approval") != 0 && strcmp(state, "approved") != 0 && strcmp(state, "rejected") != 0 &&
+        strcmp(state, "cancelled") != 0)
+        problem_field(p, "state", "must be pending_approval, approved, rejected or cancelled");
+    if (!json_fields_ok(p))
+        return -1;
+    struct db_value *v = arena_calloc(c->arena, DB_PARAMS_MAX, sizeof(*v));
+    size_t nv = 0;
+    const char *where = scope_where(c, "provision.request.read", "r.requester", v, &nv);
+    if (!v || !where)
+        return problem_set(p, 500, "internal", "out of memory");
+    if (mine && strcmp(mine, "true") == 0) {
+        where = arena_printf(c->arena, "%s AND r.requester_id = ?", where);
+        v[nv++] = (struct db_value)DB_INTV(c->who.user_id);
+    }
+    if (state) {
+        where = arena_printf(c->arena, "%s AND r.state = ?", where);
+        v[nv++] = (struct db_value)DB_TEXTV(state);
+    }
+    if (cursor) {
+        where = arena_printf(c->arena, "%s AND r.id < ?", where);
+        v[nv++] = (struct db_value)DB_INTV(cursor);
+    }
+    v[nv++] = (struct db_value)DB_INTV(limit + 1);
+    const char *sql = arena_printf(c->arena,
+        "SELECT r.id, t.name AS template, tv.version, r.environment, r.team, r.entity_ref AS entity, r.requester, r.state, "
+        "r.approvals_needed, (SELECT COUNT(*) FROM provision_approvals a WHERE a.request_id = r.id AND a.decision = 'approve') "
+        "AS approvals, r.approval_role, r.resource_id, " TSF("r.created_at") " AS created_at FROM provision_requests r "
+        "JOIN template_versions tv ON tv.id = r.template_version_id JOIN templates t ON t.id = tv.template_id "
+        "WHERE %s ORDER BY r.id DESC LIMIT ?", where);
+    struct db_result q;
+    if (db_query(c->db, c->arena, sql, v, nv, &q, p) < 0)
+        return -1;
+    bool more = q.nrows > (size_t)limit;
+    size_t rows = more ? (size_t)limit : q.nrows;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "requests", app_rows_json(&q, rows, "issssnssiinis"));
+    json_object_object_add(o, "next_cursor", more ? json_object_new_string(db_cell(&q, rows - 1, 0)) : NULL);
+    return app_json(c, 200, o);
+}
+
+/* GET /provision/requests/{id} */
+static int request_get(struct app_ctx *c)
+{
+    struct request_row rq;
+    if (request_load(c, path_id(c, "id"), false, &rq) < 0)
+        return -1;
+    struct db_value v = DB_INTV(rq.id);
+    struct db_result q, a;
+    if (db_query(c->db, c->arena,
+                 "SELECT r.id, t.name AS template, tv.version, r.environment, r.team, r.entity_ref AS entity, r.requester, "
+                 "r.state, r.approvals_needed, r.approval_role, r.resource_id, r.ttl_days, r.parameters, "
+                 TS("r.created_at") " AS created_at, " TS("r.decided_at") " AS decided_at FROM provision_requests r "
+                 "JOIN template_versions tv ON tv.id = r.template_version_id JOIN templates t ON t.id = tv.template_id "
+                 "WHERE r.id = ?", &v, 1, &q, &c->problem) < 0 ||
+        db_query(c->db, c->arena, "SELECT approver, decision, comment, " TS("created_at") " AS created_at FROM "
+                                  "provision_approvals WHERE request_id = ? ORDER BY created_at", &v, 1, &a, &c->problem) < 0)
+        return -1;
+    json_object *rows = app_rows_json(&q, 1, "issssnssiniijsn");
+    json_object *o = json_object_get(json_object_array_get_idx(rows, 0));
+    json_object_put(rows);
+    json_object_object_add(o, "approvals", app_rows_json(&a, a.nrows, "ssss"));
+    return app_json(c, 200, o);
+}
+
+/* May the caller decide on rq: not the requester, holds the policy's role and the permission. */
+static int approver_check(struct app_ctx *c, const struct request_row *rq)
+{
+    struct authz_decision d;
+    if (rq->requester_id == c->who.user_id)
+        return problem_set(&c->problem, 403, "self-approval", "you made this request: someone else must decide on it");
+    if (!allowed(c, "provision.request.approve", rq->team, rq->entity, rq->environment, &d))
+        return forbidden(c, "provision.request.approve", rq->team, &d);
+    struct authz_resource res = { rq->team, rq->entity, rq->environment, "resource" };
+    if (rq->approval_role && !authz_holds_role(&c->grants, rq->approval_role, &res))
+        return problem_set(&c->problem, 403, "forbidden", "approvers of this request hold the role %s on team %s",
+                           rq->approval_role, rq->team);
+    return 0;
+}
+
+/* POST /provision/requests/{id}/approve and .../reject */
+static int request_decide(struct app_ctx *c, bool approve)
+{
+    static const char *const members[] = { "comment", NULL };
+    struct problem *p = &c->problem;
+    const char *comment = "";
+    if (approve && optional_body(c) < 0)
+        return -1;
+    if (c->body) {
+        if (json_expect_object(c->body, members, p) < 0)
+            return -1;
+        comment = json_get_string(c->body, "comment", !approve, "", approve ? 0 : 1, 2000, p);
+        if (!json_fields_ok(p))
+            return -1;
+    } else if (!approve) {
+        problem_field(p, "comment", "a rejection says why");
+        return -1;
+    }
+    struct request_row rq;
+    if (db_begin(c->db, p) < 0)
+        return -1;
+    if (request_load(c, path_id(c, "id"), true, &rq) < 0 || approver_check(c, &rq) < 0)
+        return db_abort(c->db);
+    if (strcmp(rq.state, "pending_approval") != 0) {
+        db_abort(c->db);
+        return problem_set(p, 409, "conflict", "request %lld is %s, not waiting for approval", rq.id, rq.state);
+    }
+    struct db_value v[5] = { DB_INTV(rq.id), DB_INTV(c->who.user_id), DB_TEXTV(c->who.username),
+                             DB_TEXTV(approve ? "approve" : "reject"), DB_TEXTV(comment) };
+    if (db_query(c->db, c->arena, "INSERT INTO provision_approvals (request_id, approver_id, approver, decision, comment) "
+                                  "VALUES (?, ?, ?, ?, ?)", v, 5, NULL, p) < 0) {
+        if (db_errno(c->db) == 1062) {
+            db_abort(c->db);
+            problem_init(p);
+            return problem_set(p, 409, "conflict", "you have already decided on request %lld", rq.id);
+        }
+        return db_abort(c->db);
+    }
+    const char *state = "pending_approval";
+    long long resource_id = 0, job_id = 0;
+    struct db_value id = DB_INTV(rq.id);
+    struct db_result q;
+    if (!approve) {
+        state = "rejected";
+        if (db_query(c->db, c->arena, "UPDATE provision_requests SET state = 'rejected', decided_at = UTC_TIMESTAMP(6) "
+                                      "WHERE id = ?", &id, 1, NULL, p) < 0 ||
+            provision_notify(c->db, c->arena, rq.requester_id, NULL, "request-rejected",
+                             arena_printf(c->arena, "%s rejected your request %lld: %s", c->who.username, rq.id, comment),
+                             arena_printf(c->arena, "/resources/requests/%lld", rq.id), p) < 0)
+            return db_abort(c->db);
+    } else {
+        if (db_query(c->db, c->arena, "SELECT COUNT(*) FROM provision_approvals WHERE request_id = ? AND decision = 'approve'",
+                     &id, 1, &q, p) < 0)
+            return db_abort(c->db);
+        if (atoi(db_cell(&q, 0, 0)) >= rq.approvals_needed) {
+            struct provision_version pv;
+            if (provision_version_load_id(c->db, c->arena, rq.version_id, &pv, p) < 0 ||
+                request_fulfil(c, &rq, &pv, &resource_id, &job_id) < 0 ||
+                provision_notify(c->db, c->arena, rq.requester_id, NULL, "request-approved",
+                                 arena_printf(c->arena, "your request %lld was approved: provisioning", rq.id),
+                                 arena_printf(c->arena, "/resources/%lld", resource_id), p) < 0)
+                return db_abort(c->db);
+            state = "approved";
+        }
+    }
+    const char *details = arena_printf(c->arena, "{\"state\":\"%s\"}", state);
+    if (audit_done(c, approve ? "provision.request.approve" : "provision.request.reject", "provision_request", rq.id,
+                   details) < 0)
+        return -1;
+    return request_answer(c, rq.id, 200);
+}
+
+static int request_approve(struct app_ctx *c)
+{
+    return request_decide(c, true);
+}
+
+static int request_reject(struct app_ctx *c)
+{
+    return request_decide(c, false);
+}
+
+/* POST /provision/requests/{id}/cancel: the requester takes back a request still waiting. */
+static int request_cancel(struct app_ctx *c)
+{
+    struct problem *p = &c->problem;
+    struct request_row rq;
+    if (db_begin(c->db, p) < 0)
+        return -1;
+    if (request_load(c, path_id(c, "id"), true, &rq) < 0)
+        return db_abort(c->db);
+    if (rq.requester_id != c->who.user_id) {
+        db_abort(c->db);
+        return problem_set(p, 403, "forbidden", "only the requester cancels a request");
+    }
+    if (strcmp(rq.state, "pending_approval") != 0) {
+        db_abort(c->db);
+        return problem_set(p, 409, "conflict", "request %lld is %s, not waiting for approval", rq.id, rq.state);
+    }
+    struct db_value id = DB_INTV(rq.id);
+    if (db_query(c->db, c->arena, "UPDATE provision_requests SET state = 'cancelled', decided_at = UTC_TIMESTAMP(6) "
+                                  "WHERE id = ?", &id, 1, NULL, p) < 0)
+        return db_abort(c->db);
+    if (audit_done(c, "provision.request.cancel", "provision_request", rq.id, NULL) < 0)
+        return -1;
+    return request_answer(c, rq.id, 200);
+}
+
+/* GET /provision/approvals: requests waiting that the caller may decide on. */
+static int approval_inbox(struct app_ctx *c)
+{
+    struct db_value *v = arena_calloc(c->arena, DB_PARAMS_MAX, sizeof(*v));
+    size_t nv = 0;
+    const char *where = scope_where(c, "provision.request.approve", "r.requester", v, &nv);
+    if (!v || !where)
+        return problem_set(&c->problem, 500, "internal", "out of memory");
+    v[nv++] = (struct db_value)DB_INTV(c->who.user_id);
+    v[nv++] = (struct db_value)DB_INTV(c->who.user_id);
+    const char *sql = arena_printf(c->arena,
+        "SELECT r.id, t.name AS template, tv.version, r.environment, r.team, r.entity_ref AS entity, r.requester, r.state, "
+        "r.approvals_needed, (SELECT COUNT(*) FROM provision_approvals a WHERE a.request_id = r.id AND a.decision = 'approve') "
+        "AS approvals, r.approval_role, r.parameters, " TSF("r.created_at") " AS created_at, r.requester_id "
+        "FROM provision_requests r JOIN template_versions tv ON tv.id = r.template_version_id "
+        "JOIN templates t ON t.id = tv.template_id WHERE r.state = 'pending_approval' AND %s AND r.requester_id <> ? "
+        "AND NOT EXISTS (SELECT 1 FROM provision_approvals a WHERE a.request_id = r.id AND a.approver_id = ?) "
+        "ORDER BY r.id LIMIT 500", where);
+    struct db_result q;
+    if (db_query(c->db, c->arena, sql, v, nv, &q, &c->problem) < 0)
+        return -1;
+    json_object *list = json_object_new_array();
+    for (size_t i = 0; i < q.nrows; i++) {
+        struct request_row rq;
+        rq.id = atoll(db_cell(&q, i, 0));
+        rq.team = db_cell(&q, i, 4);
+        rq.entity = db_cell(&q, i, 5);
+        rq.environment = db_cell(&q, i, 3);
+        rq.approval_role = db_cell(&q, i, 10);
+        rq.requester_id = atoll(db_cell(&q, i, 13));
+        if (approver_check(c, &rq) < 0) {   /* the role, checked as the decision will check it */
+            problem_init(&c->problem);
+            continue;
+        }
+        struct db_result one = q;
+        one.cells = q.cells + i * q.ncols;
+        one.nrows = 1;
+        json_object *rows = app_rows_json(&one, 1, "issssnssiinjs");
+        json_object_array_add(list, json_object_get(json_object_array_get_idx(rows, 0)));
+        json_object_put(rows);
+    }
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "requests", list);
+    return app_json(c, 200, o);
+}
+
+/* ---- resources ----------------------------------------------------------------------------------- */
+
+struct resource_row {
+    long long id, version_id;
+    const char *uid, *state, *team, *entity, *environment, *requester;
+};
+
+static int resource_load(struct app_ctx *c, long long id, const char *permission, bool lock, struct resource_row *out)
+{
+    struct db_value v = DB_INTV(id);
+    struct db_result q;
+    const char *sql = lock ? "SELECT id, uid, state, team, entity_ref, environment, requester, template_version_id "
+                             "FROM resources WHERE id = ? FOR UPDATE"
+                           : "SELECT id, uid, state, team, entity_ref, environment, requester, template_version_id "
+                             "FROM resources WHERE id = ?";
+    if (id <= 0)
+        return problem_set(&c->problem, 404, "not-found", "no such resource");
+    if (db_query(c->db, c->arena, sql, &v, 1, &q, &c->problem) < 0)
+        return -1;
+    if (q.nrows) {
+        out->id = atoll(db_cell(&q, 0, 0));
+        out->uid = db_cell(&q, 0, 1);
+        out->state = db_cell(&q, 0, 2);
+        out->team = db_cell(&q, 0, 3);
+        out->entity = db_cell(&q, 0, 4);
+        out->environment = db_cell(&q, 0, 5);
+        out->requester = db_cell(&q, 0, 6);
+        out->version_id = atoll(db_cell(&q, 0, 7));
+    }
+    bool own = q.nrows && strcmp(out->requester, c->who.username) == 0;
+    if (q.nrows == 0 || (!own && !allowed(c, "provision.resource.read", out->team, out->entity, out->environment, NULL))) {
+        if (q.nrows)
+            c->hidden_denial = true;
+        return problem_set(&c->problem, 404, "not-found", "no resource %lld", id);
+    }
+    struct authz_decision d;
+    if (strcmp(permission, "provision.resource.read") != 0 &&
+        !allowed(c, permission, out->team, out->entity, out->environment, &d))
+        return forbidden(c, permission, out->team, &d);
+    return 0;
+}
+
+/* GET /provision/resources */
+static int resource_list(struct app_ctx *c)
+{
+    struct problem *p = &c->problem;
+    long limit;
+    list_limit(c, &limit);
+    long long cursor = list_cursor(c);
+    const char *mine = http_query(&c->req, "mine"), *state = http_query(&c->req, "state");
+    const char *team = http_query(&c->req, "team"), *entity = http_query(&c->req, "entity");
+    if (mine && strcmp(mine, "true") != 0 && strcmp(mine, "false") != 0)
+        problem_field(p, "mine", "must be true or false");
+    if (state && strlen(state) > 20)
+        problem_field(p, "state", "is not a state");
+    if (team && strlen(team) > 63)
+        problem_field(p, "team", "is not a team");
+    if (entity && strlen(entity) > CATALOG_REF_MAX)
+        problem_field(p, "entity", "is not a ref");
+    if (!json_fields_ok(p))
+        return -1;
+    struct db_value *v = arena_calloc(c->arena, DB_PARAMS_MAX, sizeof(*v));
+    size_t nv = 0;
+    const char *where = scope_where(c, "provision.resource.read", "r.requester", v, &nv);
+    if (!v || !where)
+        return problem_set(p, 500, "internal", "out of memory");
+    if (mine && strcmp(mine, "true") == 0) {
+        where = arena_printf(c->arena, "%s AND r.requester = ?", where);
+        v[nv++] = (struct db_value)DB_TEXTV(c->who.username);
+    }
+    const char *const filters[][2] = { { "r.state", state }, { "r.team", team }, { "r.entity_ref", entity } };
+    for (size_t i = 0; i < 3; i++)
+        if (filters[i][1]) {
+            where = arena_printf(c->arena, "%s AND %s = ?", where, filters[i][0]);
+            v[nv++] = (struct db_value)DB_TEXTV(filters[i][1]);
+        }
+    if (cursor) {
+        where = arena_printf(c->arena, "%s AND r.id < ?", where);
+        v[nv++] = (struct db_value)DB_INTV(cursor);
+    }
+    v[nv++] = (struct db_value)DB_INTV(limit + 1);
+    const char *sql = arena_printf(c->arena,
+        "SELECT r.id, r.uid, t.name AS template, tv.version, r.environment, r.team, r.entity_ref AS entity, r.requester, "
+        "r.state, " TSF("r.expires_at") " AS expires_at, " TSF("r.created_at") " AS created_at FROM resources r "
+        "JOIN template_versions tv ON tv.id = r.template_version_id JOIN templates t ON t.id = tv.template_id "
+        "WHERE %s ORDER BY r.id DESC LIMIT ?", where);
+    struct db_result q;
+    if (db_query(c->db, c->arena, sql, v, nv, &q, p) < 0)
+        return -1;
+    bool more = q.nrows > (size_t)limit;
+    size_t rows = more ? (size_t)limit : q.nrows;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "resources", app_rows_json(&q, rows, "isssssnssss"));
+    json_object_object_add(o, "next_cursor", more ? json_object_new_string(db_cell(&q, rows - 1, 0)) : NULL);
+    return app_json(c, 200, o);
+}
+
+/* GET /provision/resources/{id} */
+static int resource_get(struct app_ctx *c)
+{
+    struct resource_row rs;
+    if (resource_load(c, path_id(c, "id"), "provision.resource.read", false, &rs) < 0)
+        return -1;
+    struct db_value v = DB_INTV(rs.id);
+    struct db_result q, j, h;
+    if (db_query(c->db, c->arena,
+                 "SELECT r.id, r.uid, t.name AS template, tv.version, r.environment, r.team, r.entity_ref AS entity, "
+                 "r.requester, r.request_id, r.state, r.parameters, r.outputs, " TS("r.expires_at") " AS expires_at, "
+                 TS("r.created_at") " AS created_at, " TS("r.updated_at") " AS updated_at FROM resources r "
+                 "JOIN template_versions tv ON tv.id = r.template_version_id JOIN templates t ON t.id = tv.template_id "
+                 "WHERE r.id = ?", &v, 1, &q, &c->problem) < 0 ||
+        db_query(c->db, c->arena, "SELECT id, kind, state, attempts, max_attempts, last_error, " TS("created_at")
+                                  " AS created_at, " TS("finished_at") " AS finished_at FROM jobs WHERE resource_id = ? "
+                                  "ORDER BY id DESC LIMIT 50", &v, 1, &j, &c->problem) < 0 ||
+        db_query(c->db, c->arena, "SELECT " TS("at") " AS at, actor, event, detail FROM resource_events WHERE resource_id = ? "
+                                  "ORDER BY id DESC LIMIT 200", &v, 1, &h, &c->problem) < 0)
+        return -1;
+    json_object *rows = app_rows_json(&q, 1, "isssssnsisjjsss");
+    json_object *o = json_object_get(json_object_array_get_idx(rows, 0));
+    json_object_put(rows);
+    json_object_object_add(o, "jobs", app_rows_json(&j, j.nrows, "issiinsn"));
+    json_object_object_add(o, "history", app_rows_json(&h, h.nrows, "ssss"));
+    return app_json(c, 200, o);
+}
+
+/* DELETE /provision/resources/{id}: queue deprovisioning. */
+static int resource_delete(struct app_ctx *c)
+{
+    struct problem *p = &c->problem;
+    struct resource_row rs;
+    if (db_begin(c->db, p) < 0)
+        return -1;
+    if (resource_load(c, path_id(c, "id"), "provision.resource.delete", true, &rs) < 0)
+        return db_abort(c->db);
+    if (strcmp(rs.state, "ready") != 0 && strcmp(rs.state, "failed") != 0 && strcmp(rs.state, "deprovision_failed") != 0) {
+        db_abort(c->db);
+        return problem_set(p, 409, "conflict", "resource %lld is %s%s", rs.id, rs.state,
+                           strcmp(rs.state, "provisioning") == 0 ? ": cancel its job first, or wait for it" : "");
+    }
+    struct provision_version pv;
+    long long job_id;
+    struct db_value id = DB_INTV(rs.id);
+    if (provision_version_load_id(c->db, c->arena, rs.version_id, &pv, p) < 0 ||
+        provision_job_queue(c->db, c->arena, rs.id, pv.t, "deprovision", c->cfg->runner_max_attempts, &job_id, p) < 0 ||
+        db_query(c->db, c->arena, "UPDATE resources SET state = 'deprovisioning', updated_at = UTC_TIMESTAMP(6) WHERE id = ?",
+                 &id, 1, NULL, p) < 0 ||
+        provision_event(c->db, c->arena, rs.id, c->who.username, "delete", "deprovisioning queued", p) < 0)
+        return db_abort(c->db);
+    if (audit_done(c, "provision.resource.delete", "resource", rs.id, arena_printf(c->arena, "{\"job_id\":%lld}", job_id)) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "id", json_object_new_int64(rs.id));
+    json_object_object_add(o, "state", json_object_new_string("deprovisioning"));
+    json_object_object_add(o, "job_id", json_object_new_int64(job_id));
+    return app_json(c, 202, o);
+}
+
+/* POST /provision/resources/{id}/renew */
+static int resource_renew(struct app_ctx *c)
+{
+    static const char *const members[] = { "ttl_days", NULL };
+    struct problem *p = &c->problem;
+    long long ttl = 0;
+    if (optional_body(c) < 0)
+        return -1;
+    if (c->body) {
+        if (json_expect_object(c->body, members, p) < 0)
+            return -1;
+        ttl = json_get_int(c->body, "ttl_days", false, 0, 1, 100000, p);
+        if (!json_fields_ok(p))
+            return -1;
+    }
+    struct resource_row rs;
+    if (db_begin(c->db, p) < 0)
+        return -1;
+    if (resource_load(c, path_id(c, "id"), "provision.resource.renew", true, &rs) < 0)
+        return db_abort(c->db);
+    if (strcmp(rs.state, "ready") != 0 && strcmp(rs.state, "provisioning") != 0 && strcmp(rs.state, "failed") != 0) {
+        db_abort(c->db);
+        return problem_set(p, 409, "conflict", "resource %lld is %s", rs.id, rs.state);
+    }
+    struct provision_version pv;
+    int days;
+    if (provision_version_load_id(c->db, c->arena, rs.version_id, &pv, p) < 0)
+        return db_abort(c->db);
+    if (provision_ttl(pv.t, ttl, &days, p) < 0) {
+        db_abort(c->db);
+        return -1;
+    }
+    struct db_value v[2] = { DB_INTV(days), DB_INTV(rs.id) };
+    struct db_result q;
+    if (db_query(c->db, c->arena, "UPDATE resources SET expires_at = UTC_TIMESTAMP(6) + INTERVAL ? DAY, notified_before = 0, "
+                                  "updated_at = UTC_TIMESTAMP(6) WHERE id = ?", v, 2, NULL, p) < 0 ||
+        provision_event(c->db, c->arena, rs.id, c->who.username, "renew", arena_printf(c->arena, "%d days from now", days), p) < 0 ||
+        db_query(c->db, c->arena, "SELECT " TS("expires_at") " FROM resources WHERE id = ?", &v[1], 1, &q, p) < 0)
+        return db_abort(c->db);
+    const char *expires = db_cell(&q, 0, 0);
+    if (audit_done(c, "provision.resource.renew", "resource", rs.id, arena_printf(c->arena, "{\"ttl_days\":%d}", days)) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "id", json_object_new_int64(rs.id));
+    json_object_object_add(o, "expires_at", json_object_new_string(expires));
+    return app_json(c, 200, o);
+}
+
+/* ---- jobs -------------------------------------------------------------------------------------- */
+
+/* The job of the path, whose resource the caller may read (with permission beyond reading). */
+static int job_load(struct app_ctx *c, const char *permission, bool lock, struct resource_row *rs, long long *job_id,
+                    const char **state, const char **kind)
+{
+    long long id = path_id(c, "id");
+    struct db_value v = DB_INTV(id);
+    struct db_result q;
+    if (id <= 0 || db_query(c->db, c->arena, lock ? "SELECT resource_id, state, kind FROM jobs WHERE id = ? FOR UPDATE"
+                                                  : "SELECT resource_id, state, kind FROM jobs WHERE id = ?",
+                            &v, 1, &q, &c->problem) < 0)
+        return id <= 0 ? problem_set(&c->problem, 404, "not-found", "no such job") : -1;
+    if (q.nrows == 0)
+        return problem_set(&c->problem, 404, "not-found", "no job %lld", id);
+    if (resource_load(c, atoll(db_cell(&q, 0, 0)), permission, false, rs) < 0) {
+        if (c->problem.status == 404)
+            return problem_set(&c->problem, 404, "not-found", "no job %lld", id);
+        return -1;
+    }
+    *job_id = id;
+    *state = db_cell(&q, 0, 1);
+    *kind = db_cell(&q, 0, 2);
+    return 0;
+}
+
+/* GET /provision/jobs/{id} */
+static int job_get(struct app_ctx *c)
+{
+    struct resource_row rs;
+    long long id;
+    const char *state, *kind;
+    if (job_load(c, "provision.resource.read", false, &rs, &id, &state, &kind) < 0)
+        return -1;
+    struct db_value v = DB_INTV(id);
+    struct db_result q, s;
+    if (db_query(c->db, c->arena, "SELECT id, resource_id, kind, state, attempts, max_attempts, cancel_requested, "
+                                  TS("due_at") " AS due_at, last_error, log_lines, " TS("created_at") " AS created_at, "
+                                  TS("started_at") " AS started_at, " TS("finished_at") " AS finished_at FROM jobs WHERE id = ?",
+                 &v, 1, &q, &c->problem) < 0 ||
+        db_query(c->db, c->arena, "SELECT idx, name, driver, state, attempts, error, " TS("started_at") " AS started_at, "
+                                  TS("finished_at") " AS finished_at FROM job_steps WHERE job_id = ? ORDER BY idx",
+                 &v, 1, &s, &c->problem) < 0)
+        return -1;
+    json_object *rows = app_rows_json(&q, 1, "iissiibsnisnn");
+    json_object *o = json_object_get(json_object_array_get_idx(rows, 0));
+    json_object_put(rows);
+    json_object_object_add(o, "steps", app_rows_json(&s, s.nrows, "isssinnn"));
+    return app_json(c, 200, o);
+}
+
+/* GET /provision/jobs/{id}/log?after=N&limit= */
+static int job_log(struct app_ctx *c)
+{
+    struct problem *p = &c->problem;
+    const char *after_s = http_query(&c->req, "after");
+    char *end = NULL;
+    long long after = after_s ? strtoll(after_s, &end, 10) : 0;
+    if (after_s && (*end || after < 0))
+        problem_field(p, "after", "must be a line number (0 or more)");
+    const char *limit_s = http_query(&c->req, "limit");
+    long limit = limit_s ? strtol(limit_s, &end, 10) : 500;
+    if (limit_s && (*end || limit < 1 || limit > 1000))
+        problem_field(p, "limit", "must be 1 to 1000");
+    if (!json_fields_ok(p))
+        return -1;
+    struct resource_row rs;
+    long long id;
+    const char *state, *kind;
+    if (job_load(c, "provision.resource.read", false, &rs, &id, &state, &kind) < 0)
+        return -1;
+    struct db_value v[3] = { DB_INTV(id), DB_INTV(after), DB_INTV(limit) };
+    struct db_result q;
+    if (db_query(c->db, c->arena, "SELECT seq, " TS("at") " AS at, stream, line FROM job_logs WHERE job_id = ? AND seq > ? "
+                                  "ORDER BY seq LIMIT ?", v, 3, &q, p) < 0)
+        return -1;
+    long long next = q.nrows ? atoll(db_cell(&q, q.nrows - 1, 0)) : after;
+    /* finished, and this answer reached the end (the state was read before the lines) */
+    bool finished = strcmp(state, "succeeded") == 0 || strcmp(state, "failed") == 0 || strcmp(state, "cancelled") == 0;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "lines", app_rows_json(&q, q.nrows, "isss"));
+    json_object_object_add(o, "next", json_object_new_int64(next));
+    json_object_object_add(o, "state", json_object_new_string(state));
+    json_object_object_add(o, "done", json_object_new_boolean(finished && q.nrows < (size_t)limit));
+    return app_json(c, 200, o);
+}
+
+/* POST /provision/jobs/{id}/cancel */
+static int job_cancel(struct app_ctx *c)
+{
+    struct problem *p = &c->problem;
+    struct resource_row rs;
+    long long id;
+    const char *state, *kind;
+    if (db_begin(c->db, p) < 0)
+        return -1;
+    if (job_load(c, "provision.resource.delete", true, &rs, &id, &state, &kind) < 0)
+        return db_abort(c->db);
+    struct db_value v = DB_INTV(id);
+    if (strcmp(state, "queued") == 0) {
+        /* no runner has it: it ends here */
+        struct db_value r = DB_INTV(rs.id);
+        const char *sql_res = strcmp(kind, "provision") == 0
+                                  ? "UPDATE resources SET state = 'failed', updated_at = UTC_TIMESTAMP(6) WHERE id = ?"
+                                  : "UPDATE resources SET state = 'deprovision_failed', updated_at = UTC_TIMESTAMP(6) WHERE id = ?";
+        if (db_query(c->db, c->arena, "UPDATE jobs SET state = 'cancelled', finished_at = UTC_TIMESTAMP(6), last_error = "
+                                      "'cancelled' WHERE id = ?", &v, 1, NULL, p) < 0 ||
+            db_query(c->db, c->arena, sql_res, &r, 1, NULL, p) < 0 ||
+            provision_event(c->db, c->arena, rs.id, c->who.username, "cancel", arena_printf(c->arena, "job %lld cancelled", id), p) < 0)
+            return db_abort(c->db);
+        state = "cancelled";
+    } else if (strcmp(state, "running") == 0) {
+        /* its runner stops at the next heartbeat */
+        if (db_query(c->db, c->arena, "UPDATE jobs SET cancel_requested = 1 WHERE id = ?", &v, 1, NULL, p) < 0)
+            return db_abort(c->db);
+        state = "cancelling";
+    } else {
+        db_abort(c->db);
+        return problem_set(p, 409, "conflict", "job %lld has ended (%s)", id, state);
+    }
+    if (audit_done(c, "provision.job.cancel", "job", id, NULL) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "id", json_object_new_int64(id));
+    json_object_object_add(o, "state", json_object_new_string(state));
+    return app_json(c, 200, o);
+}
+
+/* ---- the inbox --------------------------------------------------------------------------------- */
+
+static int notification_list(struct app_ctx *c)
+{
+    const char *unread = http_query(&c->req, "unread");
+    if (unread && strcmp(unread, "true") != 0 && strcmp(unread, "false") != 0) {
+        problem_field(&c->problem, "unread", "must be true or false");
+        return -1;
+    }
+    bool only_unread = unread && strcmp(unread, "true") == 0;
+    struct db_value v = DB_INTV(c->who.user_id);
+    struct db_result q, n;
+    if (db_query(c->db, c->arena, only_unread
+                     ? "SELECT id, kind, subject, link, " TS("created_at") " AS created_at, " TS("read_at") " AS read_at "
+                       "FROM notifications WHERE user_id = ? AND read_at IS NULL ORDER BY id DESC LIMIT 100"
+                     : "SELECT id, kind, subject, link, " TS("created_at") " AS created_at, " TS("read_at") " AS read_at "
+                       "FROM notifications WHERE user_id = ? ORDER BY id DESC LIMIT 100",
+                 &v, 1, &q, &c->problem) < 0 ||
+        db_query(c->db, c->arena, "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL", &v, 1, &n,
+                 &c->problem) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "notifications", app_rows_json(&q, q.nrows, "issssn"));
+    json_object_object_add(o, "unread", json_object_new_int64(atoll(db_cell(&n, 0, 0))));
+    return app_json(c, 200, o);
+}
+
+static int notification_read(struct app_ctx *c)
+{
+    struct db_value v[2] = { DB_INTV(path_id(c, "id")), DB_INTV(c->who.user_id) };
+    struct db_result q;
+    if (db_query(c->db, c->arena, "UPDATE notifications SET read_at = COALESCE(read_at, UTC_TIMESTAMP(6)) WHERE id = ? AND "
+                                  "user_id = ?", v, 2, &q, &c->problem) < 0)
+        return -1;
+    if (q.affected == 0) {
+        /* affected counts changed rows: tell "already read" from "not yours" */
+        if (db_query(c->db, c->arena, "SELECT id FROM notifications WHERE id = ? AND user_id = ?", v, 2, &q, &c->problem) < 0)
+            return -1;
+        if (q.nrows == 0)
+            return problem_set(&c->problem, 404, "not-found", "no such notification");
+    }
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "id", json_object_new_int64(v[0].i));
+    json_object_object_add(o, "read", json_object_new_boolean(1));
+    return app_json(c, 200, o);
+}
+
+static const struct route provision_routes[] = {
+    { "POST", "/api/v1/provision/requests", "provision.request.create", request_create, ROUTE_BODY_JSON,
+      "Request a resource", "{template, version (\"latest\" by default: the newest published), parameters {name: value}, "
+                            "environment, team or entity (a catalog ref: its owner team owns the resource), ttl_days}. "
+                            "Parameters are checked against the template (422 parameters/<name>); the template's policy "
+                            "decides who may request and whether approvals are needed: 201 {id, state pending_approval or "
+                            "approved, resource_id, job_id}. Idempotency-Key: the same key and body answer the first "
+                            "request again; the same key with another body is 422." },
+    { "GET", "/api/v1/provision/requests", "provision.request.read", request_list, 0,
+      "List requests", "Requests the caller may read (and its own), newest first: mine=true, state, limit 1..200 (50), "
+                       "cursor from next_cursor." },
+    { "GET", "/api/v1/provision/requests/{id}", "provision.request.read", request_get, 0,
+      "A request", "With its parameters and every approver's decision and comment." },
+    { "POST", "/api/v1/provision/requests/{id}/approve", "provision.request.approve", request_approve, 0,
+      "Approve a request", "Optional body {comment}. The approver holds the role the template's policy names on the owning "
+                           "team and is not the requester (403 self-approval); one decision each (409). When the count is "
+                           "reached the resource and its job are made." },
+    { "POST", "/api/v1/provision/requests/{id}/reject", "provision.request.approve", request_reject, ROUTE_BODY_JSON,
+      "Reject a request", "{comment}: why (required). The request ends; the requester is notified." },
+    { "POST", "/api/v1/provision/requests/{id}/cancel", "provision.request.create", request_cancel, 0,
+      "Cancel a request", "The requester takes back a request that waits for approval." },
+    { "GET", "/api/v1/provision/approvals", "provision.request.approve", approval_inbox, 0,
+      "The approvals inbox", "Requests waiting for approval that the caller may decide on (holds the role on the team, "
+                             "did not make them, has not decided yet)." },
+    { "GET", "/api/v1/provision/resources", "provision.resource.read", resource_list, 0,
+      "List resources", "Resources the caller may read (and its own), newest first: mine=true, state, team, entity, "
+                        "limit 1..200 (50), cursor from next_cursor." },
+    { "GET", "/api/v1/provision/resources/{id}", "provision.resource.read", resource_get, 0,
+      "A resource", "Its template version, owner, state, expiry, parameters, outputs (a secret output as {secret: path}, "
+                    "read with POST /api/v1/secrets/reveal/<path>), jobs and history." },
+    { "DELETE", "/api/v1/provision/resources/{id}", "provision.resource.delete", resource_delete, 0,
+      "Deprovision a resource", "Queues the template's deprovision steps: 202 {job_id}. 409 while it provisions or "
+                                "after it was deprovisioned." },
+    { "POST", "/api/v1/provision/resources/{id}/renew", "provision.resource.renew", resource_renew, 0,
+      "Renew a resource", "Optional body {ttl_days} (default: the template's): it now expires ttl_days from now; past the "
+                          "template's maximum is 422." },
+    { "GET", "/api/v1/provision/jobs/{id}", "provision.resource.read", job_get, 0,
+      "A job", "State, attempts, the next time it is due, the last error, and each step's state." },
+    { "GET", "/api/v1/provision/jobs/{id}/log", "provision.resource.read", job_log, 0,
+      "A job's log", "Lines after the line number after (0), limit 1..1000 (500): {lines, next, done}. Tail it by asking "
+                     "again with after=next until done. Secret values are redacted by the runner." },
+    { "POST", "/api/v1/provision/jobs/{id}/cancel", "provision.resource.delete", job_cancel, 0,
+      "Cancel a job", "A queued job ends at once; a running one stops at its runner's next heartbeat." },
+    { "GET", "/api/v1/provision/notifications", PERM_AUTHENTICATED, notification_list, 0,
+      "The caller's inbox", "Notices (approvals wanted, decisions, resources ready, failed or about to expire), newest "
+                            "first; unread=true for the unread only; with the unread count." },
+    { "POST", "/api/v1/provision/notifications/{id}/read", PERM_AUTHENTICATED, notification_read, 0,
+      "Mark a notice read", "" },
+};
+
+static const struct app provision_app = { "provision", provision_routes,
+                                          sizeof(provision_routes) / sizeof(provision_routes[0]), NULL };
+
+int main(int argc, char **argv)
+{
+    return app_main(&provision_app, argc, argv);
+}

@@ -29,24 +29,9 @@
 
 static struct crypto_keyring *ring;
 
-/* The keyring, read again when its file is not the one read last (or when told to). */
 static const struct crypto_keyring *keyring(struct app_ctx *c, bool again)
 {
-    const char *path = c->cfg->master_key_file;
-    if (ring && !again && crypto_keyring_is_file(ring, path))
-        return ring;
-    char err[CRYPTO_ERR_MAX];
-    struct crypto_keyring *k;
-    if (crypto_keyring_load(path, &k, err) < 0) {
-        log_event("error", err);
-        c->problem.retry_after = 60;
-        problem_set(&c->problem, 503, "secrets-unavailable", "secrets are unavailable: the master key cannot be read; "
-                                                             "see the server's log");
-        return NULL;
-    }
-    crypto_keyring_free(ring);
-    ring = k;
-    return ring;
+    return secrets_keyring(c->cfg->master_key_file, &ring, again, &c->problem);
 }
 
 /* ---- scopes ---------------------------------------------------------------------------------- */

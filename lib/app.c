@@ -131,6 +131,8 @@ json_object *app_rows_json(const struct db_result *r, size_t nrows, const char *
                 j = json_object_new_int64(strtoll(v, NULL, 10));
             else if (v && types[k] == 'b')
                 j = json_object_new_boolean(strcmp(v, "0") != 0);
+            else if (v && types[k] == 'j')
+                j = json_tokener_parse(v);
             else if (v || types[k] == 's')
                 j = json_object_new_string(v ? v : "");
             json_object_object_add(o, r->names[k], j);

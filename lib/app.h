@@ -79,7 +79,7 @@ struct audit_event app_audit_event(struct app_ctx *c, const char *action, const 
 
 /* The first nrows rows of r as a JSON array of objects, members named by the columns (the
  * SQL's aliases) and typed by one letter a column of types: i integer, b boolean ("0" false),
- * s string, n string or null. */
+ * s string, n string or null, j JSON text embedded as its value. */
 json_object *app_rows_json(const struct db_result *r, size_t nrows, const char *types);
 
 /* Answer {member: [rows of sql]} (typed as app_rows_json), or -1 with the problem. */

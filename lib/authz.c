@@ -241,20 +241,22 @@ static bool role_holds_any(const struct authz_rules *rules, const char *role)
     return false;
 }
 
+bool authz_holds_role(const struct authz_grants *g, const char *role, const struct authz_resource *res)
+{
+    bool comparable = role_holds_any(g->rules, role);
+    for (size_t i = 0; i < g->n; i++) {
+        const struct authz_binding *b = &g->bindings[i];
+        if (scope_covers(b, res) && (strcmp(b->role, role) == 0 || (comparable && role_includes(g->rules, b->role, role))))
+            return true;
+    }
+    return false;
+}
+
 static bool policy_satisfied(const struct authz_grants *g, const struct authz_policy *pol, const struct authz_resource *res)
 {
     if (pol->require_owner && !owner_ok(g, res))
         return false;
-    if (!pol->require_role)
-        return true;
-    bool comparable = role_holds_any(g->rules, pol->require_role);
-    for (size_t i = 0; i < g->n; i++) {
-        const struct authz_binding *b = &g->bindings[i];
-        if (scope_covers(b, res) && (strcmp(b->role, pol->require_role) == 0 ||
-                                     (comparable && role_includes(g->rules, b->role, pol->require_role))))
-            return true;
-    }
-    return false;
+    return !pol->require_role || authz_holds_role(g, pol->require_role, res);
 }
 
 static bool resource_empty(const struct authz_resource *r)

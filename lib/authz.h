@@ -97,6 +97,10 @@ int authz_load(struct db *db, struct arena *a, long long user_id, const struct a
 bool authz_check(const struct authz_grants *g, const char *permission,
                  const struct authz_resource *resource, struct authz_decision *d);
 
+/* Does the identity hold role (that very role, or one holding all of its permissions) in a
+ * scope covering resource? What a policy's require_role and a template's approver role ask. */
+bool authz_holds_role(const struct authz_grants *g, const char *role, const struct authz_resource *res);
+
 /* Where permission is held, for filtering lists in SQL: everywhere (a global binding), or on
  * what the listed teams own and on the listed entities. Attribute policies are not in it: a
  * list filtered by it can still hold a row a policy would refuse when acted on. */

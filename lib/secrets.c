@@ -230,3 +230,20 @@ int secrets_rewrap(struct db *db, struct arena *a, const struct crypto_keyring *
     }
     return 0;
 }
+
+const struct crypto_keyring *secrets_keyring(const char *path, struct crypto_keyring **ring, bool again, struct problem *p)
+{
+    if (*ring && !again && crypto_keyring_is_file(*ring, path))
+        return *ring;
+    char err[CRYPTO_ERR_MAX];
+    struct crypto_keyring *k;
+    if (crypto_keyring_load(path, &k, err) < 0) {
+        log_event("error", err);
+        p->retry_after = 60;
+        problem_set(p, 503, "secrets-unavailable", "secrets are unavailable: the master key cannot be read; see the server's log");
+        return NULL;
+    }
+    crypto_keyring_free(*ring);
+    *ring = k;
+    return *ring;
+}

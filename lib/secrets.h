@@ -25,6 +25,11 @@
 #define SECRET_VALUE_MAX 65536
 #define SECRET_VERSIONS_MAX 100
 
+/* The keyring at path (master_key_file), kept in *ring: read on first use, and again when its
+ * file is not the one read last or again is true. NULL with 503 secrets-unavailable (the reason
+ * logged, not answered) when it cannot be read. */
+const struct crypto_keyring *secrets_keyring(const char *path, struct crypto_keyring **ring, bool again, struct problem *p);
+
 /* Writes a new version inside the caller's transaction, under a lock of the secret's row; a
  * new secret is created owned by team. cas < 0: none; 0: the secret must not have a version
  * yet; n: n must be its current version (else 409). max_versions 0 keeps the secret's (a new

@@ -6,11 +6,18 @@
 
 #include "lib/portico.h"
 
+struct crypto_keyring;
+struct template_cache;
+
 struct runner {
     const struct config *cfg;
     struct db *db;
     struct arena *arena;          /* reset after each unit of work */
     const char *name;             /* "portico-runner@host:pid", the audit actor's id */
+    const char *lease_owner;      /* name and a random part: what this process's job leases say */
+    const volatile int *stopping; /* set by SIGTERM/SIGINT: finish the step at hand, claim no more */
+    struct crypto_keyring *ring;  /* secrets: loaded when a job first needs it */
+    struct template_cache *templates;   /* parsed template versions, by id */
 };
 
 /* The audit event the runner writes as (actor "runner"). */
@@ -24,5 +31,22 @@ int catalog_sync_next(struct runner *r, struct problem *p);
 /* Deregister instances critical for longer than their deregister time, audited. The number
  * deregistered, or -1. */
 int catalog_deregister_expired(struct runner *r, struct problem *p);
+
+/* Claim due jobs (a batch at a time, FOR UPDATE SKIP LOCKED) and run them, until none is due
+ * or until deadline (a CLOCK_MONOTONIC time in seconds; 0: none) or a stop. The number of jobs
+ * run (whatever their outcome, recorded on the job), or -1 when the database failed. */
+int jobs_drain(struct runner *r, double deadline, struct problem *p);
+
+/* Is any job due now? (A cheap look, for the idle loop.) 1, 0 or -1. */
+int jobs_due(struct runner *r, struct problem *p);
+
+/* The parsed template version id, from the runner's cache (or read and parsed). NULL with p. */
+const struct template *jobs_template(struct runner *r, long long version_id, struct problem *p);
+
+/* Notify the owners of resources about to expire (provision_notify_before), and queue the
+ * deprovisioning of those that have expired. The number of resources handled, or -1. */
+int expiry_pass(struct runner *r, struct problem *p);
+
+void jobs_free(struct runner *r);
 
 #endif
