@@ -544,8 +544,13 @@ cmd_test() {
     if [ "$server" = apache ]; then
       PORTICO_CONFIG="$CONF" PORTICO_TEST_SUMMARY=$SUMMARY PORTICO_TEST_ADMIN="$bt/admin/portico-admin" \
         "$bt/tests/integration/db-tests" || failed=1
+      # the portal's provisioning pages watch jobs run: a runner as a dedicated server keeps one
       say "-- browser (Chromium) against $server"
+      runner_start
       browser_tests "http://127.0.0.1:$PORT" || failed=1
+      stop_pid "$RUN/runner.pid" "runner"
+      say "-- provisioning (templates, requests, the runner, drivers) against $server"
+      provision_tests || failed=1
     fi
     PORTICO_TEST_URL="http://127.0.0.1:$PORT" PORTICO_TEST_SERVER=$server \
       PORTICO_TEST_DB_STOP="$ROOT/dev.sh _db stop" PORTICO_TEST_DB_START="$ROOT/dev.sh _db start" \
@@ -558,8 +563,8 @@ cmd_test() {
   done
   stack_down
   trap - EXIT
-  if ls "$LOG"/asan/fcgi* >/dev/null 2>&1; then
-    say "sanitizer reports from the handlers:"; cat "$LOG"/asan/fcgi* >&2; failed=1
+  if ls "$LOG"/asan/* >/dev/null 2>&1; then
+    say "sanitizer reports from the handlers and runners:"; cat "$LOG"/asan/* >&2; failed=1
   fi
   canary_scan || failed=1
 
@@ -583,16 +588,25 @@ cmd_ptest() {
   EXTRA_CONFIG=$'login_max_failures_address = 10000\nratelimit_per_minute = 1000000\nratelimit_anonymous_per_minute = 1000000\nratelimit_burst = 100000'
   stack_down 2>/dev/null || true
   rm -rf "$STATE"; mkdir -p "$LOG" "$RUN"; chmod 755 "$STATE"
+  mkdir -p "$LOG/asan"; chmod 777 "$LOG/asan"
+  export PORTICO_FCGI_ENV="ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:log_path=$LOG/asan/fcgi UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$LOG/asan/fcgi"
   trap 'stack_down >/dev/null 2>&1 || true' EXIT
   stack_up apache
   local rc=0
   provision_tests "${1:-}" || rc=1
   stack_down
   trap - EXIT
+  if ls "$LOG"/asan/* >/dev/null 2>&1; then
+    say "sanitizer reports:"; cat "$LOG"/asan/* >&2; rc=1
+  fi
   return $rc
 }
 
 provision_tests() {  # provision_tests [SUITE]: against the stack set_stack chose
+  # the runners the suite starts report sanitizer findings into files, checked afterwards
+  mkdir -p "$LOG/asan"; chmod 777 "$LOG/asan"
+  ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:log_path=$LOG/asan/runner" \
+  UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$LOG/asan/runner" \
   PORTICO_TEST_URL="http://127.0.0.1:$PORT" PORTICO_TEST_SERVER=apache PORTICO_CONFIG="$CONF" \
     PORTICO_STATE="$STATE" PORTICO_TEST_ADMIN="$BUILD/admin/portico-admin" PORTICO_TEST_RUNNER="$BUILD/runner/portico-runner" \
     PORTICO_TEST_LOG="$LOG/portico.log" PORTICO_TEST_SUMMARY=$SUMMARY PORTICO_TEST_ONLY="${1:-}" \
