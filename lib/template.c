@@ -54,16 +54,33 @@ struct schema_errors {
     struct arena *a;
 };
 
+/* An element's path by local names, "/template/steps/step[2]" (a position where a name repeats
+ * among siblings): xmlGetNodePath gives only stars for elements in a default namespace. */
+static const char *element_path(struct arena *a, const xmlNode *n)
+{
+    if (!n || n->type != XML_ELEMENT_NODE)
+        return "/";
+    const char *path = "";
+    for (int depth = 0; n && n->type == XML_ELEMENT_NODE && depth < 16; n = n->parent, depth++) {
+        size_t pos = 1, same = 0;
+        for (const xmlNode *s = n->parent ? n->parent->children : NULL; s; s = s->next)
+            same += s->type == XML_ELEMENT_NODE && strcmp((const char *)s->name, (const char *)n->name) == 0;
+        for (const xmlNode *s = n->prev; s; s = s->prev)
+            pos += s->type == XML_ELEMENT_NODE && strcmp((const char *)s->name, (const char *)n->name) == 0;
+        path = same > 1 ? arena_printf(a, "/%s[%zu]%s", (const char *)n->name, pos, path)
+                        : arena_printf(a, "/%s%s", (const char *)n->name, path);
+    }
+    return path;
+}
+
 /* A schema error at its element's path: "/template/steps/step[2]: Element arg ...". */
 static void schema_error(void *ctx, const xmlError *e)
 {
     struct schema_errors *se = ctx;
-    char *where = e->node ? (char *)xmlGetNodePath((xmlNodePtr)e->node) : NULL;
     char msg[160];
     snprintf(msg, sizeof(msg), "%s", e->message ? e->message : "does not follow the template schema");
     msg[strcspn(msg, "\n")] = 0;
-    problem_field(se->p, arena_printf(se->a, "%s", where ? where : "/"), "line %d: %s", e->line, msg);
-    xmlFree(where);
+    problem_field(se->p, element_path(se->a, (const xmlNode *)e->node), "line %d: %s", e->line, msg);
 }
 
 static xmlRelaxNGPtr schema(void)

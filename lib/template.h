@@ -96,7 +96,8 @@ int template_values(const struct template *t, json_object *in, struct arena *a, 
 bool template_driver_known(const char *driver);
 bool template_driver_output_secret(const char *driver, const char *field);
 
-/* The scan: each finding a line "<rule>: <where>: <what>" added to report (a JSON array).
+/* The scan: each finding an object {rule, where, message} added to report (a JSON array; the
+ * templates API shows each as a line "<rule>: <where>: <message>").
  * Returns the number of findings (0: it may be published). trusted: an administrator allowed
  * exec steps that run a shell. */
 size_t template_scan(const struct template *t, bool trusted, json_object *report);
