@@ -7,6 +7,7 @@
 #   ./dev.sh test                         sanitizer build, unit + integration suites, on a private stack
 #   ./dev.sh bench                        wrk: static file vs /api/v1/system/ready, RSS of the handlers
 #   ./dev.sh bench catalog                the catalog at 100,000 entities: GET, search, graph, import
+#   ./dev.sh bench jobs                   the job runner: no-op jobs/s with 4 runners, request-to-start latency
 #   ./dev.sh fuzz                         the libFuzzer harnesses, FUZZ_SECONDS (10) each
 #
 # Environment: PORTICO_PORT (8080), PORTICO_FCGI_CHILDREN (8 per area), PORTICO_TEST_PORT (18080).
@@ -655,8 +656,9 @@ cmd_bench() {
   stack_up "${PORTICO_BENCH_SERVER:-apache}"
   local script=$ROOT/tests/bench/bench.sh rc=0
   [ "${1:-}" = catalog ] && script=$ROOT/tests/bench/catalog.sh
+  [ "${1:-}" = jobs ] && script=$ROOT/tests/bench/jobs.sh
   PORTICO_BENCH_URL="http://127.0.0.1:$PORT" PORTICO_BENCH_RUN="$RUN" PORTICO_CONFIG="$CONF" \
-    PORTICO_BENCH_ADMIN="$BUILD/admin/portico-admin" \
+    PORTICO_BENCH_ADMIN="$BUILD/admin/portico-admin" PORTICO_BENCH_RUNNER="$BUILD/runner/portico-runner" \
     PORTICO_BENCH_ADMIN_PASSWORD="$(cat "$STATE/admin-password" 2>/dev/null)" \
     "$script" || rc=$?
   stack_down
@@ -678,5 +680,5 @@ case "${1:-}" in
   fuzz) cmd_fuzz ;;
   ptest) cmd_ptest "${2:-}" ;;
   _db) cmd_db "${2:?}" ;;
-  *) say "usage: ./dev.sh up [--server apache|apache-fcgid|apache-htaccess|lighttpd] | down | status | test | bench [catalog]"; exit 2 ;;
+  *) say "usage: ./dev.sh up [--server apache|apache-fcgid|apache-htaccess|lighttpd] | down | status | test | bench [catalog|jobs] | ptest [SUITE]"; exit 2 ;;
 esac

@@ -29,9 +29,6 @@
 /* The LCS table of the lines that differ (after the common head and tail) is at most this many
  * cells: past it the diff is coarse (all old lines out, all new in), still a correct diff. */
 #define DIFF_CELLS_MAX 2000000
-/* The web servers' configurations pass /api/v1/<area>/... to a handler, not /api/v1/<area>
- * itself: the collection is also at /api/v1/templates/gallery, a name no template may take. */
-#define GALLERY "gallery"
 
 /* ---- small helpers ---------------------------------------------------------------------------- */
 
@@ -241,6 +238,7 @@ static bool content_type_is_xml(const char *ct)
 static int xml_body(struct app_ctx *c, struct template **t)
 {
     struct problem *p = &c->problem;
+    *t = NULL;
     if (!content_type_is_xml(c->req.content_type))
         return problem_set(p, 415, "unsupported-media-type", "send the template as application/xml");
     if (http_body_read(&c->req, TEMPLATE_XML_MAX, true, p) < 0)
@@ -280,11 +278,9 @@ static const char sql_version_replace[] =
 static int version_store(struct app_ctx *c, bool put)
 {
     struct problem *p = &c->problem;
-    struct template *t;
+    struct template *t = NULL;
     if (xml_body(c, &t) < 0)
         return -1;
-    if (strcmp(t->name, GALLERY) == 0)
-        return problem_field(p, "name", "%s is the gallery's path: choose another name", GALLERY), -1;
     if (put) {
         if (strcmp(t->name, app_param(c, "name")) != 0)
             problem_field(p, "name", "the XML names %s, the path %s", t->name, app_param(c, "name"));
@@ -1101,28 +1097,22 @@ static int version_diff(struct app_ctx *c)
 
 #define V "/api/v1/templates/{name}/versions/{version}"
 
-#define GALLERY_DESC "The same as the /api/v1/templates/" GALLERY " route, at the path the contract names; the web servers pass it " \
-                     "to the handler only where their configuration passes /api/v1/<area> itself."
-
 static const struct route templates_routes[] = {
-    /* before /api/v1/templates/{name}: the first route that matches wins */
-    { "GET", "/api/v1/templates/" GALLERY, "templates.template.read", template_list, 0,
+    { "GET", "/api/v1/templates", "templates.template.read", template_list, 0,
       "The template gallery",
       "One row per template with a published version, by name: {templates: [{name, owner_team, trusted, latest: "
       "{version, state, title, description, tags[]}, versions}], next_cursor}; versions counts every version. q: words "
       "(at most 8) that must all appear in the name, title, description or tags; tag: one tag, exactly; include=drafts "
       "also lists templates with no published version (their newest draft in latest); limit 1..200 (50), cursor from "
       "next_cursor." },
-    { "POST", "/api/v1/templates/" GALLERY, "templates.template.write", template_create, 0,
+    { "POST", "/api/v1/templates", "templates.template.write", template_create, 0,
       "Create a draft from XML",
       "Body: the template XML (Content-Type: application/xml, at most 256 KiB; 415, 413 otherwise). A new name creates "
       "the template, owned by <owner team=...> (the caller needs templates.template.write on that team). The version is "
       "stored as a draft and scanned: 201 {name, version, state: \"draft\", scan: {findings, scanned_at}}; a draft of the "
       "same version is replaced (200). 400 malformed-xml with the line and column (a DOCTYPE or entity is refused), "
       "422 schema errors by element path, 422 owner when the XML names another team than the template's, 409 when "
-      "that version is published or deprecated. No template is called " GALLERY "." },
-    { "GET", "/api/v1/templates", "templates.template.read", template_list, 0, "The template gallery", GALLERY_DESC },
-    { "POST", "/api/v1/templates", "templates.template.write", template_create, 0, "Create a draft from XML", GALLERY_DESC },
+      "that version is published or deprecated." },
     { "GET", "/api/v1/templates/{name}", "templates.template.read", template_get, 0,
       "A template and its versions",
       "{name, owner_team, trusted, created_at, created_by, versions: [{version, state, title, created_at, created_by, "

@@ -40,24 +40,27 @@ static char m2cookie[256], m2csrf[128];
 static char ocookie[256], ocsrf[128];            /* developer of other_team */
 static char dev_name[64];
 
-static void user_on(const char *user, const char *role, const char *t, char *cookie, size_t clen, char *csrf, size_t xlen)
+/* (The suite's init: no assertions here, a failure is the init's.) */
+static int user_on(const char *user, const char *role, const char *t, char *cookie, size_t clen, char *csrf, size_t xlen)
 {
-    char body[512], pw[96];
+    char body[512], pw[96], path[256];
     struct resp r;
     snprintf(pw, sizeof(pw), "%s-password-1", user);
     snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", user, pw);
-    CU_ASSERT_EQUAL_FATAL(post_session(acookie, acsrf, "POST", "/api/v1/iam/users", body, &r), 201);
+    if (post_session(acookie, acsrf, "POST", "/api/v1/iam/users", body, &r) != 201)
+        return -1;
     long long uid = created_id(&r);
     resp_free(&r);
     snprintf(body, sizeof(body), "{\"subject_type\":\"user\",\"subject\":\"%s\",\"role\":\"%s\",\"scope_type\":\"team\","
                                  "\"scope_id\":\"%s\"}", user, role, t);
-    CU_ASSERT_EQUAL_FATAL(post_session(acookie, acsrf, "POST", "/api/v1/iam/bindings", body, &r), 201);
+    long st = post_session(acookie, acsrf, "POST", "/api/v1/iam/bindings", body, &r);
     resp_free(&r);
-    char path[256];
     snprintf(path, sizeof(path), "/api/v1/iam/teams/%s/members/%lld", t, uid);   /* members get the team's notices */
-    CU_ASSERT_EQUAL(post_session(acookie, acsrf, "PUT", path, NULL, &r), 200);
+    long st2 = post_session(acookie, acsrf, "PUT", path, NULL, &r);
     resp_free(&r);
-    CU_ASSERT_EQUAL_FATAL(login(user, pw, cookie, clen, csrf, xlen), 200);
+    if (st != 201 || st2 != 200)
+        return -1;
+    return login(user, pw, cookie, clen, csrf, xlen) == 200 ? 0 : -1;
 }
 
 static int cast_init(void)
@@ -75,14 +78,16 @@ static int cast_init(void)
         resp_free(&r);
     }
     snprintf(dev_name, sizeof(dev_name), "%s-dev", team);
-    user_on(dev_name, "developer", team, dcookie, sizeof(dcookie), dcsrf, sizeof(dcsrf));
+    if (user_on(dev_name, "developer", team, dcookie, sizeof(dcookie), dcsrf, sizeof(dcsrf)) < 0)
+        return -1;
     snprintf(u, sizeof(u), "%s-m1", team);
-    user_on(u, "maintainer", team, m1cookie, sizeof(m1cookie), m1csrf, sizeof(m1csrf));
+    if (user_on(u, "maintainer", team, m1cookie, sizeof(m1cookie), m1csrf, sizeof(m1csrf)) < 0)
+        return -1;
     snprintf(u, sizeof(u), "%s-m2", team);
-    user_on(u, "maintainer", team, m2cookie, sizeof(m2cookie), m2csrf, sizeof(m2csrf));
+    if (user_on(u, "maintainer", team, m2cookie, sizeof(m2cookie), m2csrf, sizeof(m2csrf)) < 0)
+        return -1;
     snprintf(u, sizeof(u), "%s-o", team);
-    user_on(u, "developer", other_team, ocookie, sizeof(ocookie), ocsrf, sizeof(ocsrf));
-    return 0;
+    return user_on(u, "developer", other_team, ocookie, sizeof(ocookie), ocsrf, sizeof(ocsrf));
 }
 
 /* ---- helpers ---------------------------------------------------------------------------------- */

@@ -178,7 +178,7 @@ static void test_lifecycle(void)
     snprintf(v1, sizeof(v1), "%s", fixture("mariadb.xml", name));
 
     /* a draft, by a developer of the owner team; parsed on the way back */
-    CU_ASSERT_EQUAL_FATAL(xml_as(&dev, "POST", "/api/v1/templates/gallery", v1, &r), 201);
+    CU_ASSERT_EQUAL_FATAL(xml_as(&dev, "POST", "/api/v1/templates", v1, &r), 201);
     o = body_json(&r);
     CU_ASSERT_STRING_EQUAL(jstr(o, "state"), "draft");
     CU_ASSERT_STRING_EQUAL(jstr(o, "version"), "1.0.0");
@@ -204,7 +204,7 @@ static void test_lifecycle(void)
     resp_free(&r);
 
     /* the same version again replaces the draft (200); PUT too, with the path's name and version */
-    CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates/gallery", v1, &r), 200);
+    CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates", v1, &r), 200);
     resp_free(&r);
     char *retitled = strstr(v1, "<title>MariaDB database</title>");
     CU_ASSERT_PTR_NOT_NULL_FATAL(retitled);
@@ -239,7 +239,7 @@ static void test_lifecycle(void)
     resp_free(&r);
     CU_ASSERT_EQUAL(send_as(&dev, "DELETE", path, NULL, NULL, 0, &r), 409);
     resp_free(&r);
-    CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates/gallery", v1, &r), 409);
+    CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates", v1, &r), 409);
     resp_free(&r);
 
     /* 1.1.0 adds a parameter and an approval; latest follows publishing */
@@ -255,7 +255,7 @@ static void test_lifecycle(void)
     char *appr = strstr(v2, "count=\"1\" role=\"maintainer\"");
     CU_ASSERT_PTR_NOT_NULL_FATAL(appr);
     appr[7] = '2';
-    CU_ASSERT_EQUAL_FATAL(xml_as(&dev, "POST", "/api/v1/templates/gallery", v2, &r), 201);
+    CU_ASSERT_EQUAL_FATAL(xml_as(&dev, "POST", "/api/v1/templates", v2, &r), 201);
     resp_free(&r);
     snprintf(path, sizeof(path), "/api/v1/templates/%s/versions/latest", name);
     CU_ASSERT_EQUAL(get_as(viewer.cookie, path, &r), 200);
@@ -359,7 +359,7 @@ static void test_gallery(void)
     /* three published templates of this run and a draft-only one; the fixtures too */
     for (int i = 0; i < 3; i++) {
         snprintf(names[i], sizeof(names[i]), "gal%d-%s", i, sfx);
-        CU_ASSERT_EQUAL_FATAL(xml_as(&dev, "POST", "/api/v1/templates/gallery", tmpl(names[i], "1.0.0", team, P_NAME, S_NOOP, NULL), &r),
+        CU_ASSERT_EQUAL_FATAL(xml_as(&dev, "POST", "/api/v1/templates", tmpl(names[i], "1.0.0", team, P_NAME, S_NOOP, NULL), &r),
                               201);
         resp_free(&r);
         snprintf(path, sizeof(path), "/api/v1/templates/%s/versions/1.0.0/publish", names[i]);
@@ -368,13 +368,13 @@ static void test_gallery(void)
     }
     char draft[80];
     snprintf(draft, sizeof(draft), "gald-%s", sfx);
-    CU_ASSERT_EQUAL_FATAL(xml_as(&dev, "POST", "/api/v1/templates/gallery", tmpl(draft, "0.1.0", team, P_NAME, S_NOOP, NULL), &r), 201);
+    CU_ASSERT_EQUAL_FATAL(xml_as(&dev, "POST", "/api/v1/templates", tmpl(draft, "0.1.0", team, P_NAME, S_NOOP, NULL), &r), 201);
     resp_free(&r);
     static const char *const files[] = { "git-repository.xml", "noop.xml" };
     for (int i = 0; i < 2; i++) {
         char fname[80];
         snprintf(fname, sizeof(fname), "fx%d-%s", i, sfx);
-        CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates/gallery", fixture(files[i], fname), &r), 201);
+        CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates", fixture(files[i], fname), &r), 201);
         o = body_json(&r);
         CU_ASSERT_EQUAL(json_object_array_length(member(o, "scan/findings")), 0);   /* the examples pass the scan */
         json_object_put(o);
@@ -385,7 +385,7 @@ static void test_gallery(void)
     }
 
     /* q: every word must match (the description holds "word<sfx>", the name "gal1") */
-    snprintf(path, sizeof(path), "/api/v1/templates/gallery?q=word%s+GAL1", sfx);
+    snprintf(path, sizeof(path), "/api/v1/templates?q=word%s+GAL1", sfx);
     CU_ASSERT_EQUAL(get_as(viewer.cookie, path, &r), 200);
     o = body_json(&r);
     CU_ASSERT_EQUAL(json_object_array_length(member(o, "templates")), 1);
@@ -397,7 +397,7 @@ static void test_gallery(void)
     json_object_put(o);
     resp_free(&r);
     /* a wildcard is a character, not a wildcard */
-    snprintf(path, sizeof(path), "/api/v1/templates/gallery?q=word%s+g%%25l1", sfx);
+    snprintf(path, sizeof(path), "/api/v1/templates?q=word%s+g%%25l1", sfx);
     CU_ASSERT_EQUAL(get_as(viewer.cookie, path, &r), 200);
     o = body_json(&r);
     CU_ASSERT_EQUAL(json_object_array_length(member(o, "templates")), 0);
@@ -405,14 +405,14 @@ static void test_gallery(void)
     resp_free(&r);
 
     /* tag: exact; drafts only with include=drafts; pages by name with a cursor */
-    snprintf(path, sizeof(path), "/api/v1/templates/gallery?tag=t%s&limit=2", sfx);
+    snprintf(path, sizeof(path), "/api/v1/templates?tag=t%s&limit=2", sfx);
     CU_ASSERT_EQUAL(get_as(viewer.cookie, path, &r), 200);
     o = body_json(&r);
     CU_ASSERT_EQUAL(json_object_array_length(member(o, "templates")), 2);
     CU_ASSERT_STRING_EQUAL(json_object_get_string(member(o, "templates/0/name")), names[0]);
     const char *next = jstr(o, "next_cursor");
     CU_ASSERT_PTR_NOT_NULL_FATAL(next);
-    snprintf(path, sizeof(path), "/api/v1/templates/gallery?tag=t%s&limit=2&cursor=%s", sfx, next);
+    snprintf(path, sizeof(path), "/api/v1/templates?tag=t%s&limit=2&cursor=%s", sfx, next);
     json_object_put(o);
     resp_free(&r);
     CU_ASSERT_EQUAL(get_as(viewer.cookie, path, &r), 200);
@@ -422,7 +422,7 @@ static void test_gallery(void)
     CU_ASSERT_PTR_NULL(member(o, "next_cursor"));
     json_object_put(o);
     resp_free(&r);
-    snprintf(path, sizeof(path), "/api/v1/templates/gallery?tag=t%s&include=drafts&limit=200", sfx);
+    snprintf(path, sizeof(path), "/api/v1/templates?tag=t%s&include=drafts&limit=200", sfx);
     CU_ASSERT_EQUAL(get_as(viewer.cookie, path, &r), 200);
     o = body_json(&r);
     CU_ASSERT_EQUAL(json_object_array_length(member(o, "templates")), 4);
@@ -431,16 +431,16 @@ static void test_gallery(void)
     json_object_put(o);
     resp_free(&r);
     for (int i = 0; i < 2; i++) {   /* the git fixture is fx0: its description has "repository" */
-        snprintf(path, sizeof(path), "/api/v1/templates/gallery?q=Repository+fx%d-%s", i, sfx);
+        snprintf(path, sizeof(path), "/api/v1/templates?q=Repository+fx%d-%s", i, sfx);
         CU_ASSERT_EQUAL(get_as(viewer.cookie, path, &r), 200);
         o = body_json(&r);
         CU_ASSERT_EQUAL(json_object_array_length(member(o, "templates")), i ? 0 : 1);
         json_object_put(o);
         resp_free(&r);
     }
-    CU_ASSERT_EQUAL(get_as(viewer.cookie, "/api/v1/templates/gallery?limit=0", &r), 422);
+    CU_ASSERT_EQUAL(get_as(viewer.cookie, "/api/v1/templates?limit=0", &r), 422);
     resp_free(&r);
-    CU_ASSERT_EQUAL(get_as(viewer.cookie, "/api/v1/templates/gallery?cursor=nonsense", &r), 422);
+    CU_ASSERT_EQUAL(get_as(viewer.cookie, "/api/v1/templates?cursor=nonsense", &r), 422);
     resp_free(&r);
 
     /* a draft is deleted; the template stays, without versions */
@@ -459,7 +459,7 @@ static void scan_refuses(const char *name, const char *xml, const char *rule)
 {
     char path[256];
     struct resp r;
-    CU_ASSERT_EQUAL_FATAL(xml_as(&dev, "POST", "/api/v1/templates/gallery", xml, &r), 201);
+    CU_ASSERT_EQUAL_FATAL(xml_as(&dev, "POST", "/api/v1/templates", xml, &r), 201);
     json_object *o = body_json(&r);
     CU_ASSERT_TRUE(array_has(member(o, "scan/findings"), rule));
     json_object_put(o);
@@ -574,7 +574,7 @@ static void test_bad_xml(void)
     snprintf(xml, sizeof(xml), "%s", tmpl(name, "1.0.0", team, P_NAME, S_NOOP, NULL));
     char *close = strstr(xml, "</title>");
     memcpy(close, "</titel>", 8);
-    CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates/gallery", xml, &r), 400);
+    CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates", xml, &r), 400);
     o = assert_problem(&r, 400, "malformed-xml");
     CU_ASSERT_PTR_NOT_NULL(strstr(jstr(o, "detail"), "line 3"));
     json_object_put(o);
@@ -585,14 +585,14 @@ static void test_bad_xml(void)
     char *title = strstr(xml, "<title>");
     memcpy(title, "<tytle>", 7);
     memcpy(strstr(xml, "</title>"), "</tytle>", 8);
-    CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates/gallery", xml, &r), 422);
+    CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates", xml, &r), 422);
     o = assert_problem(&r, 422, "validation");
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"errors\""));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"field\":\"/template/tytle\""));   /* by element path */
     json_object_put(o);
     resp_free(&r);
     /* a placeholder that names no parameter */
-    CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates/gallery",
+    CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates",
                            tmpl(name, "1.0.0", team, P_NAME,
                                 "    <step name=\"s\" driver=\"noop\"><arg name=\"message\">{{nope}}</arg></step>\n", NULL), &r),
                     422);
@@ -607,7 +607,7 @@ static void test_bad_xml(void)
         " <!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">\n"
         " <!ENTITY lol9 \"&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;\">\n]>\n"
         "<template xmlns=\"urn:portico:template:1\" name=\"lol\" version=\"1.0.0\"><title>&lol9;</title></template>\n";
-    CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates/gallery", laughs, &r), 400);
+    CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates", laughs, &r), 400);
     o = assert_problem(&r, 400, "malformed-xml");
     CU_ASSERT_PTR_NOT_NULL(strstr(jstr(o, "detail"), "DOCTYPE"));
     CU_ASSERT_PTR_NULL(strstr(r.body, "lollol"));
@@ -620,7 +620,7 @@ static void test_bad_xml(void)
              "<?xml version=\"1.0\"?>\n<!DOCTYPE template [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n"
              "<template xmlns=\"urn:portico:template:1\" name=\"%s\" version=\"1.0.0\"><title>&xxe;</title>"
              "<owner team=\"%s\"/><steps>%s</steps></template>\n", name, team, S_NOOP);
-    CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates/gallery", xml, &r), 400);
+    CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates", xml, &r), 400);
     o = assert_problem(&r, 400, "malformed-xml");
     CU_ASSERT_PTR_NULL(strstr(r.body, "root:"));
     CU_ASSERT_PTR_NULL(strstr(r.body, "/bin/"));
@@ -633,16 +633,16 @@ static void test_bad_xml(void)
     /* an entity declared without a DOCTYPE around it is no better */
     snprintf(xml, sizeof(xml), "<?xml version=\"1.0\"?>\n<template xmlns=\"urn:portico:template:1\" name=\"%s\" "
                                "version=\"1.0.0\"><title>&xxe;</title></template>\n", name);
-    CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates/gallery", xml, &r), 400);
+    CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates", xml, &r), 400);
     CU_ASSERT_PTR_NULL(strstr(r.body, "root:"));
     resp_free(&r);
 
     /* the wrong type, too large, not UTF-8 */
     const char *good = tmpl(name, "1.0.0", team, P_NAME, S_NOOP, NULL);
-    CU_ASSERT_EQUAL(send_as(&dev, "POST", "/api/v1/templates/gallery", "application/json", good, -1, &r), 415);
+    CU_ASSERT_EQUAL(send_as(&dev, "POST", "/api/v1/templates", "application/json", good, -1, &r), 415);
     json_object_put(assert_problem(&r, 415, "unsupported-media-type"));
     resp_free(&r);
-    CU_ASSERT_EQUAL(send_as(&dev, "POST", "/api/v1/templates/gallery", NULL, good, -1, &r), 415);
+    CU_ASSERT_EQUAL(send_as(&dev, "POST", "/api/v1/templates", NULL, good, -1, &r), 415);
     resp_free(&r);
     size_t big = 300 * 1024;
     char *huge = malloc(big + 1);
@@ -651,16 +651,16 @@ static void test_bad_xml(void)
     memcpy(huge, good, gl);
     memset(huge + gl, ' ', big - gl);
     huge[big] = 0;
-    CU_ASSERT_EQUAL(send_as(&dev, "POST", "/api/v1/templates/gallery", "application/xml", huge, (long)big, &r), 413);
+    CU_ASSERT_EQUAL(send_as(&dev, "POST", "/api/v1/templates", "application/xml", huge, (long)big, &r), 413);
     json_object_put(assert_problem(&r, 413, NULL));
     resp_free(&r);
     free(huge);
     snprintf(xml, sizeof(xml), "%s", good);
     *strstr(xml, "Test template") = (char)0xff;
-    CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates/gallery", xml, &r), 400);
+    CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates", xml, &r), 400);
     resp_free(&r);
     /* text/xml with a charset is XML too */
-    CU_ASSERT_EQUAL(send_as(&dev, "POST", "/api/v1/templates/gallery", "text/xml; charset=utf-8", good, -1, &r), 201);
+    CU_ASSERT_EQUAL(send_as(&dev, "POST", "/api/v1/templates", "text/xml; charset=utf-8", good, -1, &r), 201);
     resp_free(&r);
 }
 
@@ -675,21 +675,21 @@ static void test_denials(void)
     const char *xml = tmpl(name, "1.0.0", team, P_NAME, S_NOOP, NULL);
 
     /* anonymous: 401, reading or writing */
-    CU_ASSERT_EQUAL(request("GET", "/api/v1/templates/gallery", NULL, NULL, 0, NULL, &r), 0);
+    CU_ASSERT_EQUAL(request("GET", "/api/v1/templates", NULL, NULL, 0, NULL, &r), 0);
     json_object_put(assert_problem(&r, 401, NULL));
     resp_free(&r);
-    CU_ASSERT_EQUAL(request("POST", "/api/v1/templates/gallery", "application/xml", xml, -1, NULL, &r), 0);
+    CU_ASSERT_EQUAL(request("POST", "/api/v1/templates", "application/xml", xml, -1, NULL, &r), 0);
     CU_ASSERT_EQUAL(r.status, 401);
     resp_free(&r);
 
     /* a viewer reads, does not write */
-    CU_ASSERT_EQUAL(xml_as(&viewer, "POST", "/api/v1/templates/gallery", xml, &r), 403);
+    CU_ASSERT_EQUAL(xml_as(&viewer, "POST", "/api/v1/templates", xml, &r), 403);
     resp_free(&r);
     /* a developer of another team writes nothing the team owns: neither new nor existing */
-    CU_ASSERT_EQUAL(xml_as(&other_dev, "POST", "/api/v1/templates/gallery", xml, &r), 403);
+    CU_ASSERT_EQUAL(xml_as(&other_dev, "POST", "/api/v1/templates", xml, &r), 403);
     json_object_put(assert_problem(&r, 403, "forbidden"));
     resp_free(&r);
-    CU_ASSERT_EQUAL_FATAL(xml_as(&dev, "POST", "/api/v1/templates/gallery", xml, &r), 201);
+    CU_ASSERT_EQUAL_FATAL(xml_as(&dev, "POST", "/api/v1/templates", xml, &r), 201);
     resp_free(&r);
     snprintf(path, sizeof(path), "/api/v1/templates/%s/versions/1.0.0", name);
     CU_ASSERT_EQUAL(xml_as(&other_dev, "PUT", path, xml, &r), 403);
@@ -698,20 +698,15 @@ static void test_denials(void)
     resp_free(&r);
     /* nor by claiming the template for its own team: the owner does not change through XML */
     const char *mine = tmpl(name, "1.0.1", other, P_NAME, S_NOOP, NULL);
-    CU_ASSERT_EQUAL(xml_as(&other_dev, "POST", "/api/v1/templates/gallery", mine, &r), 403);
+    CU_ASSERT_EQUAL(xml_as(&other_dev, "POST", "/api/v1/templates", mine, &r), 403);
     resp_free(&r);
-    CU_ASSERT_EQUAL(xml_as(&admin, "POST", "/api/v1/templates/gallery", mine, &r), 422);
+    CU_ASSERT_EQUAL(xml_as(&admin, "POST", "/api/v1/templates", mine, &r), 422);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"owner\""));
-    resp_free(&r);
-    /* the gallery's path is no template's name */
-    CU_ASSERT_EQUAL(xml_as(&admin, "POST", "/api/v1/templates/gallery", tmpl("gallery", "1.0.0", team, P_NAME, S_NOOP, NULL), &r),
-                    422);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"name\""));
     resp_free(&r);
     /* a team that does not exist owns nothing */
     char ghost[80];
     snprintf(ghost, sizeof(ghost), "ghost-%s", sfx);
-    CU_ASSERT_EQUAL(xml_as(&admin, "POST", "/api/v1/templates/gallery", tmpl(ghost, "1.0.0", "no-such-team-zz", P_NAME, S_NOOP, NULL),
+    CU_ASSERT_EQUAL(xml_as(&admin, "POST", "/api/v1/templates", tmpl(ghost, "1.0.0", "no-such-team-zz", P_NAME, S_NOOP, NULL),
                            &r), 422);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"owner\""));
     resp_free(&r);
