@@ -14,6 +14,8 @@ import { Password } from './pages/Password.jsx';
 import { Audit } from './pages/Audit.jsx';
 import { Catalog } from './pages/catalog/Catalog.jsx';
 import { Secrets } from './pages/secrets/Secrets.jsx';
+import { Templates } from './pages/templates/Templates.jsx';
+import { Resources } from './pages/provision/Resources.jsx';
 import { Admin } from './pages/admin/Admin.jsx';
 
 // Links to the API (exports) are left to the browser; everything else is the portal's.
@@ -44,6 +46,10 @@ function Portal() {
         ])}
         <Route path="/catalog" component={Catalog} />
         <Route path="/catalog/*" component={Catalog} />
+        <Route path="/templates" component={Templates} />
+        <Route path="/templates/*" component={Templates} />
+        <Route path="/resources" component={Resources} />
+        <Route path="/resources/*" component={Resources} />
         <Route path="/secrets" component={Secrets} />
         <Route path="/secrets/*" component={Secrets} />
         <Route path="/audit" component={Audit} />

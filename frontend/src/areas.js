@@ -14,14 +14,16 @@ export const areas = [
   {
     path: '/templates',
     label: 'Templates',
-    built: false,
+    built: true,
     about: 'Versioned templates for new services and resources (a database, a repository, a static site), published by the platform team and ready to fill in.',
+    needs: ['templates.template.read'],
   },
   {
     path: '/resources',
     label: 'Resources',
-    built: false,
+    built: true,
     about: 'What your teams have provisioned from templates: status, owner, expiry and renewal, and requests waiting for approval.',
+    needs: ['provision.resource.read'],
   },
   {
     path: '/secrets',

@@ -1,0 +1,68 @@
+// The notifications inbox: what happened to the user's requests and resources (approved,
+// rejected, ready, failed, expiring), newest first, unread ones marked; each can be marked read.
+import { useState } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
+import { api } from '../../api.js';
+import { useAction } from '../../hooks.js';
+import { Done, ProblemAlert } from '../../components/forms.jsx';
+import { Page } from '../../components/Page.jsx';
+import { utcText } from '../../format.js';
+import { relativeTime, stateText, useKeysetList } from './shared.js';
+
+// A notification's link as a portal address: the API's paths of requests and resources become
+// their pages; other portal paths stay; anything else is not linked.
+export function portalLink(link) {
+  if (!link) return null;
+  const m = /^(?:\/api\/v1)?\/provision\/(resources|requests)\/([^/?#]+)/.exec(link);
+  if (m) return m[1] === 'resources' ? `/resources/${m[2]}` : `/resources/requests/${m[2]}`;
+  return /^\/(?!\/)(?!api\/)/.test(link) ? link : null;
+}
+
+export function Notifications({ onRead }) {
+  const { query, route } = useLocation();
+  const unreadOnly = query.unread === 'true';
+  const filters = unreadOnly ? { unread: 'true' } : {};
+  const { first, items, cursor, loadMore, rows } = useKeysetList('/provision/notifications', filters, 'notifications');
+  const [status, setStatus] = useState('');
+  const read = useAction(async (n) => {
+    await api(`/provision/notifications/${n.id}/read`, { method: 'POST' });
+    setStatus(`Marked "${n.subject}" as read.`);
+    first.reload();
+    onRead?.();
+    return true;
+  });
+  const unread = first.data?.unread ?? items.filter((n) => !n.read_at).length;
+  return (
+    <Page title="Notifications" intro="What happened to your requests and resources.">
+      <p role="status" class="unread-count">{first.data && (unread === 0 ? 'No unread notifications.' : `${unread} unread.`)}</p>
+      <label class="choice toggle">
+        <input type="checkbox" checked={unreadOnly} onChange={(e) => route(e.currentTarget.checked ? '/resources/notifications?unread=true' : '/resources/notifications')} />
+        Unread only
+      </label>
+      <Done>{status}</Done>
+      <ProblemAlert problem={first.problem ?? read.problem} />
+      {first.loading && !first.data && <p role="status">Loading your notifications…</p>}
+      {first.data && (items.length === 0 ? <p class="notice">{unreadOnly ? 'Nothing unread.' : 'No notifications yet.'}</p> : (
+        <ul class="notifications" ref={rows}>
+          {items.map((n) => {
+            const href = portalLink(n.link);
+            return (
+              <li key={n.id} class={n.read_at ? 'notification' : 'notification unread'}>
+                <div>
+                  {!n.read_at && <span class="badge">new</span>} <span class="hint">{stateText(n.kind)}</span>
+                  <p class="notification-subject">{href ? <a href={href}>{n.subject}</a> : n.subject}</p>
+                  <p class="hint"><time dateTime={n.created_at} title={utcText(n.created_at)}>{relativeTime(n.created_at)}</time></p>
+                </div>
+                {!n.read_at && (
+                  <button type="button" onClick={() => read.run(n)} disabled={read.busy}>Mark read<span class="visually-hidden">: {n.subject}</span></button>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      ))}
+      <ProblemAlert problem={loadMore.problem} />
+      {cursor && <div class="actions"><button type="button" onClick={() => loadMore.run()} disabled={loadMore.busy}>More</button></div>}
+    </Page>
+  );
+}

@@ -1,0 +1,252 @@
+// A template: its versions (draft, published, deprecated), the chosen one (?version=; else the
+// newest published, else the newest) with its parameters, policy, steps, outputs and scan
+// report, two versions compared, and what may be done by permission: request it, scan, publish
+// (a refusal lists the scan's findings), deprecate, delete a draft, trust (administrators), and
+// upload a new draft (starting from the chosen version's XML).
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
+import { api } from '../../api.js';
+import { useAction, useApi } from '../../hooks.js';
+import { useSession } from '../../session.jsx';
+import { ConfirmDialog, useConfirmation } from '../../components/Dialog.jsx';
+import { ProblemAlert } from '../../components/forms.jsx';
+import { Page } from '../../components/Page.jsx';
+import { Table } from '../../components/Table.jsx';
+import { sentence, utcText } from '../../format.js';
+import { setFlash, takeFlash } from '../secrets/paths.js';
+import { StateBadge } from '../provision/bits.jsx';
+import { requestFormHref, send, templateApi, templateHref } from '../provision/shared.js';
+import { Compare } from './Diff.jsx';
+import { galleryHref } from './Gallery.jsx';
+import { Outputs, Parameters, Policy, ScanReport, Steps } from './VersionDetail.jsx';
+import { Findings, XmlUpload } from './XmlUpload.jsx';
+
+export function Template({ params }) {
+  return <TemplatePage key={params.name} name={params.name} />;
+}
+
+function TemplatePage({ name }) {
+  const session = useSession();
+  const { query, route } = useLocation();
+  const tpl = useApi(templateApi(name));
+  const [flash] = useState(takeFlash);
+  const [status, setStatus] = useState('');
+  const versions = tpl.data?.versions ?? [];
+  const chosen = query.version || versions.find((v) => v.state === 'published')?.version || versions[0]?.version;
+  const ver = useApi(chosen ? templateApi(name, 'versions', chosen) : null);
+  const reload = () => {
+    tpl.reload();
+    ver.reload();
+  };
+
+  if (tpl.problem) {
+    return (
+      <Page title={tpl.problem.status === 404 ? 'Template not found' : 'Template'}>
+        <ProblemAlert problem={tpl.problem} />
+        {tpl.problem.status === 404 && <p>There is no template <code>{name}</code>, or you may not see it.</p>}
+        <p><a href="/templates">Back to the gallery</a></p>
+      </Page>
+    );
+  }
+  if (!tpl.data) return <p role="status">Loading the template…</p>;
+  const t = tpl.data;
+  const v = ver.data;
+  const title = v?.template?.title || name;
+  return (
+    <Page title={title}>
+      <p class="entity-ref">
+        <span class="badge">template</span> <code>{t.name}</code> · owned by team {t.owner_team}
+        {t.trusted && <> · <span class="badge">trusted</span></>}
+      </p>
+      <p class="done" role="status">{status || flash}</p>
+
+      <section aria-labelledby="template-versions-h">
+        <h2 id="template-versions-h">Versions</h2>
+        <Table label="Versions of the template">
+          <thead>
+            <tr><th scope="col">Version</th><th scope="col">State</th><th scope="col">Title</th>
+              <th scope="col">Created</th><th scope="col">Published</th></tr>
+          </thead>
+          <tbody>
+            {versions.map((x) => (
+              <tr key={x.version} class={x.version === chosen ? 'chosen' : undefined}>
+                <td>
+                  <a href={templateHref(name, x.version)} aria-current={x.version === chosen ? 'true' : undefined}>{x.version}</a>
+                </td>
+                <td><StateBadge state={x.state} /></td>
+                <td>{x.title}</td>
+                <td><time class="nowrap" dateTime={x.created_at}>{utcText(x.created_at)}</time><div class="hint">by {x.created_by}</div></td>
+                <td>{x.published_at ? <time class="nowrap" dateTime={x.published_at}>{utcText(x.published_at)}</time> : '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      </section>
+
+      <ProblemAlert problem={ver.problem} />
+      {chosen && !v && !ver.problem && <p role="status">Loading version {chosen}…</p>}
+      {v && (
+        <Version key={v.version} name={name} v={v} trusted={t.trusted} onChanged={(text) => { setStatus(text); reload(); }}
+                 onDeleted={(text) => { setFlash(text); route(templateHref(name)); reload(); }} />
+      )}
+
+      {versions.length > 1 && <Compare name={name} versions={versions} chosen={chosen} />}
+
+      {session.can('templates.template.trust') && (
+        <Trust name={name} trusted={t.trusted} onChanged={(text) => { setStatus(text); reload(); }} />
+      )}
+
+      {session.can('templates.template.write') && (
+        <section aria-labelledby="template-upload-h">
+          <h2 id="template-upload-h">New draft</h2>
+          <p>Change the XML (a new version number makes a new draft; the number of a draft replaces it) and upload it. The owner team cannot change here.</p>
+          <XmlUpload key={v?.version ?? ''} label="Template XML" initial={v?.xml ?? ''} submitLabel="Upload the draft"
+                     hint={`Starts from version ${v?.version ?? '—'}.`}
+                     onDone={(a) => {
+                       setStatus(`Uploaded ${a.name} ${a.version} as a draft${a.scan?.findings?.length ? `; the scan found ${a.scan.findings.length}` : ''}.`);
+                       route(templateHref(a.name, a.version));
+                       reload();
+                     }} />
+        </section>
+      )}
+      <p><a href={galleryHref({})}>Back to the gallery</a></p>
+    </Page>
+  );
+}
+
+// The chosen version: what it says, its scan, and what may be done to it.
+function Version({ name, v, trusted, onChanged, onDeleted }) {
+  const session = useSession();
+  const tpl = v.template ?? {};
+  const actions = useRef(null);
+  const publish = useAction(async () => send(templateApi(name, 'versions', v.version, 'publish')));
+  const scan = useAction(async () => api(templateApi(name, 'versions', v.version, 'scan'), { method: 'POST' }));
+  const deprecate = useConfirmation(async () => {
+    const answer = await api(templateApi(name, 'versions', v.version, 'deprecate'), { method: 'POST' });
+    onChanged(`Version ${v.version} is deprecated: no new requests; what it made keeps working.`);
+    return answer ?? {};
+  });
+  const remove = useConfirmation(async () => {
+    const answer = await api(templateApi(name, 'versions', v.version), { method: 'DELETE' });
+    onDeleted(`Deleted the draft ${v.version}.`);
+    return answer ?? {};
+  });
+  const refusedFindings = publish.problem?.raw?.findings;
+
+  async function onPublish() {
+    if ((await publish.run()) !== undefined) onChanged(`Version ${v.version} is published: it can be requested now.`);
+  }
+  async function onScan() {
+    const answer = await scan.run();
+    if (answer) onChanged(answer.passed ?? answer.findings?.length === 0 ? `The scan of ${v.version} passed.` : `The scan of ${v.version} found ${answer.findings.length}.`);
+  }
+  useEffect(() => {
+    if (publish.problem) actions.current?.querySelector('.problem')?.focus();
+  }, [publish.problem]);
+
+  const can = (p) => session.can(p);
+  return (
+    <section aria-labelledby="template-version-h" class="template-version">
+      <h2 id="template-version-h">Version {v.version} <StateBadge state={v.state} /></h2>
+      {tpl.description && <p class="description">{tpl.description}</p>}
+      {tpl.tags?.length > 0 && (
+        <ul class="tags" aria-label="Tags">
+          {tpl.tags.map((g) => <li key={g}><a class="tag" href={galleryHref({ tag: g })}>{g}</a></li>)}
+        </ul>
+      )}
+      <div class="actions version-actions" ref={actions}>
+        {v.state === 'published' && can('provision.request.create') && (
+          <a class="button primary" href={requestFormHref(name, v.version)}>Request<span class="visually-hidden"> {name} {v.version}</span></a>
+        )}
+        {v.state === 'draft' && can('templates.template.publish') && (
+          <button type="button" class="primary" onClick={onPublish} disabled={publish.busy}>Publish {v.version}</button>
+        )}
+        {v.state === 'draft' && can('templates.template.write') && (
+          <button type="button" onClick={onScan} disabled={scan.busy}>Scan now</button>
+        )}
+        {v.state === 'published' && can('templates.template.publish') && (
+          <button type="button" onClick={() => deprecate.ask(v)}>Deprecate {v.version}</button>
+        )}
+        {v.state === 'draft' && can('templates.template.write') && (
+          <button type="button" class="danger" onClick={() => remove.ask(v)}>Delete the draft</button>
+        )}
+      </div>
+      {v.state === 'deprecated' && <p class="notice">This version is deprecated: it takes no new requests. What it made keeps working.</p>}
+      {v.state === 'draft' && <p class="notice">This version is a draft: it cannot be requested until it is published.</p>}
+      {publish.problem && (
+        <div class="problem" role="alert" tabIndex={-1}>
+          <p><strong>{publish.problem.title}</strong>{publish.problem.detail && ` — ${sentence(publish.problem.detail)}`}</p>
+          {refusedFindings?.length > 0 && (
+            <>
+              <p>
+                The scan found what must change before {v.version} can be published
+                {!trusted && refusedFindings.some((f) => /^exec-shell\b/.test(typeof f === 'string' ? f : f.rule ?? '')) && ' (a shell in an exec step is allowed once an administrator trusts the template)'}:
+              </p>
+              <Findings findings={refusedFindings} />
+            </>
+          )}
+        </div>
+      )}
+      <ProblemAlert problem={scan.problem} />
+
+      <h3>Scan</h3>
+      <ScanReport scan={scan.result ? { ...v.scan, ...scan.result, scanned_at: scan.result.scanned_at ?? v.scan?.scanned_at } : v.scan} />
+      <h3>Parameters</h3>
+      <Parameters parameters={tpl.parameters} />
+      <h3>Policy</h3>
+      <Policy policy={tpl.policy} />
+      <h3>Steps</h3>
+      <Steps steps={tpl.steps} label="Steps" />
+      <h3>Outputs</h3>
+      <Outputs outputs={tpl.outputs} />
+      {tpl.deprovision?.length > 0 && (
+        <>
+          <h3>Deprovisioning steps</h3>
+          <Steps steps={tpl.deprovision} label="Deprovisioning steps" />
+        </>
+      )}
+      {v.xml && (
+        <details class="graph-table">
+          <summary>The XML of {v.version}</summary>
+          <pre class="document" tabIndex={0}><code>{v.xml}</code></pre>
+        </details>
+      )}
+
+      {deprecate.subject && (
+        <ConfirmDialog confirmation={deprecate} title={`Deprecate ${name} ${v.version}?`} confirm="Deprecate">
+          <p>Nobody can request version {v.version} any more. Resources it made keep working, and can be renewed and deleted.</p>
+        </ConfirmDialog>
+      )}
+      {remove.subject && (
+        <ConfirmDialog confirmation={remove} title={`Delete the draft ${v.version}?`} confirm="Delete the draft">
+          <p>The draft's XML is deleted for good.</p>
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}
+
+// Trusted templates may run a shell in an exec step (the scan allows it): for administrators.
+function Trust({ name, trusted, onChanged }) {
+  const change = useAction(async (value) => api(templateApi(name, 'trust'), { method: 'PUT', body: { trusted: value } }));
+  async function onChange(e) {
+    const box = e.currentTarget;
+    const value = box.checked;
+    if ((await change.run(value)) === undefined) {
+      box.checked = !value;
+      return;
+    }
+    onChanged(value ? `${name} is trusted now.` : `${name} is no longer trusted.`);
+  }
+  return (
+    <section aria-labelledby="template-trust-h">
+      <h2 id="template-trust-h">Trust</h2>
+      <label class="choice toggle">
+        <input type="checkbox" checked={trusted} onChange={onChange} disabled={change.busy} />
+        Trusted: its exec steps may run a shell
+      </label>
+      <p class="hint">Only for templates whose steps an administrator has read: the scan stops refusing shells in them.</p>
+      <ProblemAlert problem={change.problem} />
+    </section>
+  );
+}
