@@ -38,10 +38,10 @@ test('the administrator logs in and finds every area in the navigation', async (
   for (const name of ['Home', 'Catalog', 'Templates', 'Resources', 'Secrets', 'Deployments', 'Health', 'Docs', 'Audit', 'Admin']) {
     await mainNav(page).getByRole('link', { name, exact: true }).waitFor();
   }
-  await mainNav(page).getByRole('link', { name: 'Templates' }).click();
-  await page.getByRole('heading', { name: 'Templates', level: 1 }).waitFor();
+  await mainNav(page).getByRole('link', { name: 'Deployments' }).click();
+  await page.getByRole('heading', { name: 'Deployments', level: 1 }).waitFor();
   assert.match(await page.getByRole('main').textContent(), /not built yet/);
-  assert.equal(await mainNav(page).getByRole('link', { name: 'Templates' }).getAttribute('aria-current'), 'page');
+  assert.equal(await mainNav(page).getByRole('link', { name: 'Deployments' }).getAttribute('aria-current'), 'page');
 });
 
 test('the skip link, visible focus and the user menu work from the keyboard', async () => {
