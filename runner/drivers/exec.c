@@ -1,4 +1,434 @@
-/* exec: being written */
+/*
+ * exec: runs one program, never through a shell.
+ *
+ * The program (an absolute path to an executable regular file) gets d->argv as its arguments,
+ * the working directory <provision_exec_root>/<uid> (0700, kept across steps so apply and remove
+ * share it), and only the environment the step declares plus PATH, HOME and PORTICO_RESOURCE_UID,
+ * PORTICO_STEP, PORTICO_ACTION. It runs in a session of its own under rlimits, with stdin from
+ * /dev/null and no other descriptor of the runner's; it dies with the runner (PDEATHSIG).
+ * Each line it writes (at most 4000 bytes) goes to the job log; a stdout line
+ * "::portico-output name=value" sets an output, "::portico-secret name=value" a secret one.
+ * It is stopped at the step's timeout (SIGTERM to its group, SIGKILL 5 s later) or when the
+ * runner's heartbeat says stop; what it leaves running in its group is killed when it exits.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "runner/drivers/driver.h"
-static int apply_exec(struct driver_run *d) { return driver_fail(d, "not yet"); }
-const struct driver driver_exec = { "exec", NULL, apply_exec };
+
+#define EXEC_LINE_MAX 4000
+#define EXEC_KILL_GRACE_SECONDS 5
+#define EXEC_DRAIN_SECONDS 2     /* after the program exits, how long a grandchild may hold its pipes */
+#define EXEC_ALIVE_SECONDS 1
+#define EXEC_LOG_LINES_MAX 10000   /* a job log is for reading: a flood stops being logged */
+
+static const char output_directive[] = "::portico-output ";
+static const char secret_directive[] = "::portico-secret ";
+
+struct exec_stream {
+    int fd;                       /* -1 once closed */
+    const char *name;             /* "stdout" | "stderr" */
+    bool is_stdout;
+    bool discarding;              /* the rest of an overlong secret line: never logged */
+    int logged;                   /* lines logged so far */
+    size_t len;
+    char buf[EXEC_LINE_MAX + 1];
+};
+
+static double monotonic_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static bool output_name_ok(const char *s, size_t n)
+{
+    if (n < 1 || n > 63 || s[0] < 'a' || s[0] > 'z')
+        return false;
+    for (size_t i = 1; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
+            return false;
+    return true;
+}
+
+/* A directive line: set the output (registering a secret first) and log it without its value. */
+static void exec_directive(struct driver_run *d, const char *line, bool secret, bool complete)
+{
+    const char *directive = secret ? "::portico-secret" : "::portico-output";
+    const char *name = line + (secret ? sizeof(secret_directive) : sizeof(output_directive)) - 1;
+    const char *eq = strchr(name, '=');
+    if (!complete || !eq || !output_name_ok(name, (size_t)(eq - name))) {
+        /* a secret's value is never logged, not even when the line is malformed */
+        if (secret)
+            d->log(d, "stdout", "::portico-secret (malformed or longer than 4000 bytes; ignored, not logged)");
+        else
+            d->log(d, "stdout", line);
+        return;
+    }
+    const char *value = eq + 1;
+    char *field = arena_strndup(d->arena, name, (size_t)(eq - name));
+    if (secret && d->secret)
+        d->secret(d, value);
+    if (field)
+        json_object_object_add(d->outputs, field, json_object_new_string(value));
+    char logged[128];
+    snprintf(logged, sizeof(logged), "%s %s=[set]", directive, field ? field : "?");
+    d->log(d, "stdout", logged);
+}
+
+/* One line of the program's output (complete: it ended with a newline or at EOF, not at the cap). */
+static void exec_line(struct driver_run *d, struct exec_stream *s, bool complete)
+{
+    bool was_discarding = s->discarding;
+    s->discarding = false;
+    if (was_discarding) {
+        s->discarding = !complete;
+        goto wipe;
+    }
+    s->buf[s->len] = '\0';
+    if (s->len && s->buf[s->len - 1] == '\r')
+        s->buf[--s->len] = '\0';
+    for (size_t i = 0; i < s->len; i++)
+        if (s->buf[i] == '\0')
+            s->buf[i] = '?';   /* a NUL would cut the logged line short */
+    if (s->is_stdout && strncmp(s->buf, secret_directive, sizeof(secret_directive) - 1) == 0) {
+        exec_directive(d, s->buf, true, complete);
+        s->discarding = !complete;
+    } else if (s->is_stdout && strncmp(s->buf, output_directive, sizeof(output_directive) - 1) == 0) {
+        exec_directive(d, s->buf, false, complete);
+    } else if (s->logged < EXEC_LOG_LINES_MAX) {
+        d->log(d, s->name, s->buf);
+        if (++s->logged == EXEC_LOG_LINES_MAX)
+            driver_logf(d, "%s: more than %d lines; the rest is not logged", s->name, EXEC_LOG_LINES_MAX);
+    }
+wipe:
+    explicit_bzero(s->buf, s->len);
+    s->len = 0;
+}
+
+/* Read what is there (a bounded amount, so a program that never stops writing cannot keep the
+ * watch from its timeout and heartbeat); at EOF log a last unterminated line and close. */
+static void exec_read(struct driver_run *d, struct exec_stream *s)
+{
+    char chunk[4096];
+    for (int round = 0; round < 16; round++) {
+        ssize_t n = read(s->fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+        if (n <= 0) {
+            if (s->len || s->discarding)
+                exec_line(d, s, true);
+            close(s->fd);
+            s->fd = -1;
+            break;
+        }
+        for (ssize_t i = 0; i < n; i++) {
+            if (chunk[i] == '\n') {
+                exec_line(d, s, true);
+                continue;
+            }
+            s->buf[s->len++] = chunk[i];
+            if (s->len == EXEC_LINE_MAX)
+                exec_line(d, s, false);
+        }
+        explicit_bzero(chunk, (size_t)n);
+    }
+}
+
+static void exec_kill_group(pid_t pid, int sig)
+{
+    /* before the child's setsid its group does not exist yet: then the child itself */
+    if (kill(-pid, sig) < 0)
+        kill(pid, sig);
+}
+
+static void child_say(const char *what)
+{
+    ssize_t ignored = write(2, what, strlen(what));
+    (void)ignored;
+}
+
+struct exec_child_plan {
+    pid_t parent;
+    int devnull, out, err;
+    const char *workdir, *program;
+    char **argv, **envp;
+    struct rlimit cpu, as, fsize, nproc, core;
+};
+
+/* In the child, between fork and execve: async-signal-safe calls only. */
+__attribute__((noreturn)) static void exec_child(const struct exec_child_plan *p)
+{
+    setsid();
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != p->parent)   /* the runner died before PDEATHSIG was armed */
+        _exit(127);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    /* an ignored signal stays ignored across execve: give the program the defaults */
+    for (int sig = 1; sig < 32; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            signal(sig, SIG_DFL);
+    if (dup2(p->devnull, 0) < 0 || dup2(p->out, 1) < 0 || dup2(p->err, 2) < 0)
+        _exit(127);
+    if (close_range(3, ~0U, 0) < 0)
+        for (int fd = 3; fd < 65536; fd++)
+            close(fd);
+    if (setrlimit(RLIMIT_CPU, &p->cpu) < 0 || setrlimit(RLIMIT_AS, &p->as) < 0 ||
+        setrlimit(RLIMIT_FSIZE, &p->fsize) < 0 || setrlimit(RLIMIT_NPROC, &p->nproc) < 0 ||
+        setrlimit(RLIMIT_CORE, &p->core) < 0) {
+        child_say("portico exec: the limits could not be set\n");
+        _exit(126);
+    }
+    if (chdir(p->workdir) < 0) {
+        child_say("portico exec: cannot enter the working directory\n");
+        _exit(126);
+    }
+    execve(p->program, p->argv, p->envp);
+    child_say("portico exec: execve failed\n");
+    _exit(127);
+}
+
+static bool env_name_ok(const char *s)
+{
+    if (!s[0] || !((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+        return false;
+    for (const char *c = s; *c; c++)
+        if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_'))
+            return false;
+    return true;
+}
+
+static bool env_name_reserved(const char *s)
+{
+    return strcmp(s, "PATH") == 0 || strcmp(s, "HOME") == 0 || strncmp(s, "PORTICO_", 8) == 0;
+}
+
+static bool uid_ok(const char *uid)
+{
+    if (!uid || strlen(uid) != 16)
+        return false;
+    for (const char *c = uid; *c; c++)
+        if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f')))
+            return false;
+    return true;
+}
+
+static char **exec_environment(struct driver_run *d, const char *workdir)
+{
+    size_t n = d->env ? (size_t)json_object_object_length(d->env) : 0;
+    char **envp = arena_calloc(d->arena, n + 6, sizeof(char *));
+    if (!envp)
+        return NULL;
+    size_t k = 0;
+    if (d->env) {
+        json_object_object_foreach(d->env, name, value) {
+            if (!env_name_ok(name) || env_name_reserved(name)) {
+                driver_logf(d, "environment variable %s is not passed (not a plain name, or one Portico sets)", name);
+                continue;
+            }
+            const char *text = json_object_is_type(value, json_type_string) ? json_object_get_string(value)
+                                                                           : json_object_to_json_string_ext(value, JSON_C_TO_STRING_PLAIN);
+            envp[k++] = arena_printf(d->arena, "%s=%s", name, text);
+        }
+    }
+    envp[k++] = arena_strdup(d->arena, "PATH=/usr/local/bin:/usr/bin:/bin");
+    envp[k++] = arena_printf(d->arena, "HOME=%s", workdir);
+    envp[k++] = arena_printf(d->arena, "PORTICO_RESOURCE_UID=%s", d->resource_uid);
+    envp[k++] = arena_printf(d->arena, "PORTICO_STEP=%s", d->step_name ? d->step_name : "");
+    envp[k++] = arena_printf(d->arena, "PORTICO_ACTION=%s", d->remove ? "remove" : "apply");
+    for (size_t i = 0; i < k; i++)
+        if (!envp[i])
+            return NULL;
+    return envp;
+}
+
+static struct rlimit rlimit_of(rlim_t v)
+{
+    return (struct rlimit){ v, v };
+}
+
+/* Watch the running program until it ends: its output, the timeout, the heartbeat. */
+static int exec_watch(struct driver_run *d, pid_t pid, struct exec_stream *streams, int timeout)
+{
+    double start = monotonic_seconds(), last_alive = start, term_at = 0, exited_at = 0;
+    bool timed_out = false, stopped = false, exited = false;
+    int status = 0;
+    for (;;) {
+        struct pollfd pfd[2];
+        struct exec_stream *polled[2];
+        nfds_t nfd = 0;
+        for (int i = 0; i < 2; i++)
+            if (streams[i].fd >= 0) {
+                pfd[nfd] = (struct pollfd){ .fd = streams[i].fd, .events = POLLIN };
+                polled[nfd++] = &streams[i];
+            }
+        if (exited && nfd == 0)
+            break;
+        if (poll(nfd ? pfd : NULL, nfd, 200) > 0)
+            for (nfds_t i = 0; i < nfd; i++)
+                if (pfd[i].revents)
+                    exec_read(d, polled[i]);
+        double now = monotonic_seconds();
+        if (!exited) {
+            /* seen but not reaped yet, so its pid (and group id) cannot be reused meanwhile */
+            siginfo_t info = { 0 };
+            int seen = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
+            if (seen == 0 && info.si_pid == pid) {
+                kill(-pid, SIGKILL);   /* what it left running in its group ends with it */
+                waitpid(pid, &status, 0);
+                exited = true;
+                exited_at = now;
+            } else if (seen < 0 && errno == ECHILD) {
+                exited = true;
+                exited_at = now;
+            }
+        }
+        if (exited) {
+            if (now - exited_at > EXEC_DRAIN_SECONDS) {
+                /* something outside the group still holds the pipes: stop reading */
+                for (int i = 0; i < 2; i++)
+                    if (streams[i].fd >= 0) {
+                        if (streams[i].len)
+                            exec_line(d, &streams[i], true);
+                        close(streams[i].fd);
+                        streams[i].fd = -1;
+                    }
+            }
+            continue;
+        }
+        if (!timed_out && !stopped && now - start >= timeout) {
+            timed_out = true;
+            term_at = now;
+            driver_logf(d, "timed out after %d s: stopping the program", timeout);
+            exec_kill_group(pid, SIGTERM);
+        }
+        if (timed_out && now - term_at >= EXEC_KILL_GRACE_SECONDS)
+            exec_kill_group(pid, SIGKILL);
+        if (!stopped && now - last_alive >= EXEC_ALIVE_SECONDS) {
+            last_alive = now;
+            if (d->alive && d->alive(d) < 0) {
+                stopped = true;
+                exec_kill_group(pid, SIGKILL);
+            }
+        }
+    }
+    if (stopped)
+        return driver_fail(d, "stopped: the job no longer runs here (cancelled, or its lease was lost)");
+    if (timed_out)
+        return driver_fail(d, "timed out after %d s", timeout);
+    if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+        return driver_fail(d, "exited with status %d", WEXITSTATUS(status));
+    if (WIFSIGNALED(status))
+        return driver_fail(d, "killed by signal %d", WTERMSIG(status));
+    return 0;
+}
+
+static int exec_apply(struct driver_run *d)
+{
+    const struct config *cfg = d->cfg;
+    if (!cfg->provision_exec_root[0])
+        return driver_fail(d, "the exec driver is off (provision_exec_root is empty)");
+    if (!uid_ok(d->resource_uid))
+        return driver_fail(d, "the resource uid is not 16 hexadecimal digits");
+    struct stat st;
+    if (!d->program || d->program[0] != '/')
+        return driver_fail(d, "the program must be an absolute path");
+    if (stat(d->program, &st) < 0 || !S_ISREG(st.st_mode) || access(d->program, X_OK) < 0)
+        return driver_fail(d, "the program %s is not an executable regular file", d->program);
+
+    const char *workdir = arena_printf(d->arena, "%s/%s", cfg->provision_exec_root, d->resource_uid);
+    if (!workdir)
+        return driver_fail(d, "out of memory");
+    if (mkdir(workdir, 0700) < 0 && errno != EEXIST)
+        return driver_fail(d, "cannot make the working directory %s: %s", workdir, strerror(errno));
+    if (lstat(workdir, &st) < 0 || !S_ISDIR(st.st_mode))
+        return driver_fail(d, "the working directory %s is not a directory", workdir);
+
+    char **argv = arena_calloc(d->arena, d->nargv + 2, sizeof(char *));
+    char **envp = exec_environment(d, workdir);
+    if (!argv || !envp)
+        return driver_fail(d, "out of memory");
+    argv[0] = (char *)d->program;
+    for (size_t i = 0; i < d->nargv; i++)
+        argv[i + 1] = (char *)d->argv[i];
+
+    int timeout = d->timeout_seconds > 0 ? d->timeout_seconds : cfg->provision_step_timeout_seconds;
+    struct exec_child_plan plan = {
+        .parent = getpid(),
+        .workdir = workdir,
+        .program = d->program,
+        .argv = argv,
+        .envp = envp,
+        .cpu = rlimit_of((rlim_t)cfg->provision_exec_cpu_seconds),
+        .as = rlimit_of((rlim_t)cfg->provision_exec_memory_mb * 1024 * 1024),
+        .fsize = rlimit_of((rlim_t)cfg->provision_exec_file_mb * 1024 * 1024),
+        .nproc = rlimit_of((rlim_t)cfg->provision_exec_processes),
+        .core = rlimit_of(0),
+    };
+    int out[2] = { -1, -1 }, err[2] = { -1, -1 };
+    plan.devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (plan.devnull < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+        int e = errno;
+        if (plan.devnull >= 0)
+            close(plan.devnull);
+        for (int i = 0; i < 2; i++) {
+            if (out[i] >= 0)
+                close(out[i]);
+            if (err[i] >= 0)
+                close(err[i]);
+        }
+        return driver_fail(d, "cannot make the program's pipes: %s", strerror(e));
+    }
+    plan.out = out[1];
+    plan.err = err[1];
+    driver_logf(d, "running %s (%zu argument%s)", d->program, d->nargv, d->nargv == 1 ? "" : "s");
+    pid_t pid = fork();
+    if (pid == 0)
+        exec_child(&plan);
+    int fork_errno = errno;
+    close(plan.devnull);
+    close(out[1]);
+    close(err[1]);
+    if (pid < 0) {
+        close(out[0]);
+        close(err[0]);
+        return driver_fail(d, "cannot start the program: %s", strerror(fork_errno));
+    }
+    struct exec_stream *streams = arena_calloc(d->arena, 2, sizeof(*streams));
+    if (!streams) {
+        exec_kill_group(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        close(out[0]);
+        close(err[0]);
+        return driver_fail(d, "out of memory");
+    }
+    streams[0].fd = out[0];
+    streams[0].name = "stdout";
+    streams[0].is_stdout = true;
+    streams[1].fd = err[0];
+    streams[1].name = "stderr";
+    for (int i = 0; i < 2; i++)
+        fcntl(streams[i].fd, F_SETFL, fcntl(streams[i].fd, F_GETFL) | O_NONBLOCK);
+    int rc = exec_watch(d, pid, streams, timeout);
+    for (int i = 0; i < 2; i++)
+        explicit_bzero(streams[i].buf, sizeof(streams[i].buf));
+    return rc;
+}
+
+const struct driver driver_exec = { "exec", NULL, exec_apply };
