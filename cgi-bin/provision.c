@@ -352,7 +352,9 @@ static int request_create(struct app_ctx *c)
         problem_field(p, "environment", "must be a name (lower-case letters, digits, '-' and '_')");
     }
     provision_ttl(t, ttl, &days, p);
-    if (p->status == 422 || vrc < 0 || request_owner(c, team, entity, &owner_team) < 0) {
+    /* every field's fault in one answer: the owner is checked whatever came before */
+    int orc = request_owner(c, team, entity, &owner_team);
+    if (p->status == 422 || vrc < 0 || orc < 0) {
         json_object_put(values);
         return -1;
     }

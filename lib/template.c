@@ -495,10 +495,12 @@ int template_values(const struct template *t, json_object *in, struct arena *a, 
         return -1;
     }
     json_object *o = json_object_new_object();
-    json_object_object_foreach(in, key, val) {
-        (void)val;
-        if (!param_find(t, key, strlen(key)))
-            problem_field(p, arena_printf(a, "parameters/%.64s", key), "is not a parameter of %s", t->name);
+    if (in) {   /* (json-c's foreach reads the object's table: not for NULL) */
+        json_object_object_foreach(in, key, val) {
+            (void)val;
+            if (!param_find(t, key, strlen(key)))
+                problem_field(p, arena_printf(a, "parameters/%.64s", key), "is not a parameter of %s", t->name);
+        }
     }
     for (size_t i = 0; i < t->nparams; i++) {
         const struct template_param *prm = &t->params[i];
