@@ -59,12 +59,22 @@ struct db *db_new(const struct config *cfg, enum db_role role)
     return db;
 }
 
+/* A statement's text may hold what could not be bound (a provisioning driver's generated
+ * password: MariaDB takes none as a parameter there): wiped before it is freed. */
+static void sql_free(char *sql)
+{
+    if (sql) {
+        explicit_bzero(sql, strlen(sql));
+        free(sql);
+    }
+}
+
 static void db_disconnect(struct db *db)
 {
     for (size_t i = 0; i < DB_STMT_CACHE; i++) {
         if (db->cache[i].stmt)
             mysql_stmt_close(db->cache[i].stmt);
-        free(db->cache[i].sql);
+        sql_free(db->cache[i].sql);
         db->cache[i].stmt = NULL;
         db->cache[i].sql = NULL;
     }
@@ -177,7 +187,7 @@ static MYSQL_STMT *db_stmt_get(struct db *db, const char *sql)
             db_record(db, mysql_stmt_errno(st), mysql_stmt_error(st));
         else
             db_record(db, 0, "out of memory");
-        free(copy);
+        sql_free(copy);
         mysql_stmt_close(st);
         return NULL;
     }
@@ -189,7 +199,7 @@ static MYSQL_STMT *db_stmt_get(struct db *db, const char *sql)
         slot = &db->cache[db->evict];
         db->evict = (db->evict + 1) % DB_STMT_CACHE;
         mysql_stmt_close(slot->stmt);
-        free(slot->sql);
+        sql_free(slot->sql);
     }
     slot->sql = copy;
     slot->stmt = st;
