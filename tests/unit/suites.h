@@ -21,5 +21,6 @@ void suite_crypto(void);
 void suite_template(void);
 void suite_secret_path(void);
 void suite_drivers(void);
+void suite_provision(void);
 
 #endif
