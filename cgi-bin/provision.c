@@ -78,6 +78,22 @@ static bool name_ok(const char *s)
     return true;
 }
 
+/* Answer a page of a list ordered by id descending (sql asks for limit + 1 rows): {member: rows
+ * typed as app_rows_json, next_cursor: the last id, or null at the end}. */
+static int id_page(struct app_ctx *c, const char *sql, const struct db_value *v, size_t nv, long limit, const char *member,
+                   const char *types)
+{
+    struct db_result q;
+    if (db_query(c->db, c->arena, sql, v, nv, &q, &c->problem) < 0)
+        return -1;
+    bool more = q.nrows > (size_t)limit;
+    size_t rows = more ? (size_t)limit : q.nrows;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, member, app_rows_json(&q, rows, types));
+    json_object_object_add(o, "next_cursor", more ? json_object_new_string(db_cell(&q, rows - 1, 0)) : NULL);
+    return app_json(c, 200, o);
+}
+
 static long long path_id(struct app_ctx *c, const char *name)
 {
     const char *s = app_param(c, name);
@@ -472,15 +488,7 @@ static int request_list(struct app_ctx *c)
         "AS approvals, r.approval_role, r.resource_id, " TSF("r.created_at") " AS created_at FROM provision_requests r "
         "JOIN template_versions tv ON tv.id = r.template_version_id JOIN templates t ON t.id = tv.template_id "
         "WHERE %s ORDER BY r.id DESC LIMIT ?", where);
-    struct db_result q;
-    if (db_query(c->db, c->arena, sql, v, nv, &q, p) < 0)
-        return -1;
-    bool more = q.nrows > (size_t)limit;
-    size_t rows = more ? (size_t)limit : q.nrows;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "requests", app_rows_json(&q, rows, "issssnssiinis"));
-    json_object_object_add(o, "next_cursor", more ? json_object_new_string(db_cell(&q, rows - 1, 0)) : NULL);
-    return app_json(c, 200, o);
+    return id_page(c, sql, v, nv, limit, "requests", "issssnssiinis");
 }
 
 /* GET /provision/requests/{id} */
@@ -762,15 +770,7 @@ static int resource_list(struct app_ctx *c)
         "r.state, " TSF("r.expires_at") " AS expires_at, " TSF("r.created_at") " AS created_at FROM resources r "
         "JOIN template_versions tv ON tv.id = r.template_version_id JOIN templates t ON t.id = tv.template_id "
         "WHERE %s ORDER BY r.id DESC LIMIT ?", where);
-    struct db_result q;
-    if (db_query(c->db, c->arena, sql, v, nv, &q, p) < 0)
-        return -1;
-    bool more = q.nrows > (size_t)limit;
-    size_t rows = more ? (size_t)limit : q.nrows;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "resources", app_rows_json(&q, rows, "isssssnssss"));
-    json_object_object_add(o, "next_cursor", more ? json_object_new_string(db_cell(&q, rows - 1, 0)) : NULL);
-    return app_json(c, 200, o);
+    return id_page(c, sql, v, nv, limit, "resources", "isssssnssss");
 }
 
 /* GET /provision/resources/{id} */

@@ -69,6 +69,9 @@ const struct driver *driver_find(const char *name);
 /* The value of argument name of the step, or NULL. */
 const char *driver_arg(const struct driver_run *d, const char *name);
 
+/* Is uid a resource's uid (16 lower-case hexadecimal digits)? Drivers put it in names and paths. */
+bool driver_uid_ok(const char *uid);
+
 /* printf into d->error; returns -1 (so `return driver_fail(d, ...)`). */
 int driver_fail(struct driver_run *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -46,3 +46,13 @@ void driver_logf(struct driver_run *d, const char *fmt, ...)
     if (d->log)
         d->log(d, "runner", line);
 }
+
+bool driver_uid_ok(const char *uid)
+{
+    if (!uid || strlen(uid) != 16)
+        return false;
+    for (const char *c = uid; *c; c++)
+        if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f')))
+            return false;
+    return true;
+}

@@ -219,15 +219,6 @@ static bool env_name_reserved(const char *s)
     return strcmp(s, "PATH") == 0 || strcmp(s, "HOME") == 0 || strncmp(s, "PORTICO_", 8) == 0;
 }
 
-static bool uid_ok(const char *uid)
-{
-    if (!uid || strlen(uid) != 16)
-        return false;
-    for (const char *c = uid; *c; c++)
-        if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f')))
-            return false;
-    return true;
-}
 
 static char **exec_environment(struct driver_run *d, const char *workdir)
 {
@@ -344,7 +335,7 @@ static int exec_apply(struct driver_run *d)
     const struct config *cfg = d->cfg;
     if (!cfg->provision_exec_root[0])
         return driver_fail(d, "the exec driver is off (provision_exec_root is empty)");
-    if (!uid_ok(d->resource_uid))
+    if (!driver_uid_ok(d->resource_uid))
         return driver_fail(d, "the resource uid is not 16 hexadecimal digits");
     struct stat st;
     if (!d->program || d->program[0] != '/')

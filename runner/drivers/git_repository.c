@@ -178,15 +178,6 @@ static int git_must(struct git_work *w, const char *cwd, const char *const argv[
 
 /* ---- names ------------------------------------------------------------------------------------ */
 
-static bool uid_ok(const char *uid)
-{
-    if (!uid || strlen(uid) != 16)
-        return false;
-    for (const char *c = uid; *c; c++)
-        if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f')))
-            return false;
-    return true;
-}
 
 static bool repo_name_ok(const char *s)
 {
@@ -641,7 +632,7 @@ static int git_repository_apply(struct driver_run *d)
     const char *root = cfg->provision_git_root;
     if (!root[0])
         return driver_fail(d, "the git_repository driver is off (provision_git_root is empty)");
-    if (!uid_ok(d->resource_uid))
+    if (!driver_uid_ok(d->resource_uid))
         return driver_fail(d, "the resource uid is not 16 hexadecimal digits");
     const char *name = driver_arg(d, "name");
     if (!name || !name[0])

@@ -56,15 +56,6 @@ static bool user_host_ok(const char *s)
     return true;
 }
 
-static bool uid_ok(const char *uid)
-{
-    if (!uid || strlen(uid) != 16)
-        return false;
-    for (const char *c = uid; *c; c++)
-        if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f')))
-            return false;
-    return true;
-}
 
 /* A placeholder's value: only what a database or user name may hold (the exact limits, which
  * depend on the prefix and the argument, are checked in apply). */
@@ -254,7 +245,7 @@ static int mariadb_apply(struct driver_run *d)
     const struct config *cfg = d->cfg;
     if (!cfg->provision_mariadb_user[0])
         return driver_fail(d, "the mariadb_database driver is off (provision_mariadb_user is empty)");
-    if (!uid_ok(d->resource_uid))
+    if (!driver_uid_ok(d->resource_uid))
         return driver_fail(d, "the resource uid is not 16 hexadecimal digits");
     const char *prefix = cfg->provision_mariadb_prefix;
     size_t pl = strlen(prefix);
