@@ -804,6 +804,21 @@ static void test_retries_and_cancel(void)
     resp_free(&r);
 }
 
+/* cron's passes on one host never overlap: while one holds the lock, the next stops at once. */
+static void test_once_lock(void)
+{
+    char lock[512], cmd[2048], out[4096];
+    CU_ASSERT_EQUAL_FATAL(config_value("runner_lock_file", lock, sizeof(lock)), 0);
+    snprintf(cmd, sizeof(cmd), "flock '%s' sleep 3 & sleep 0.5; %s --config %s --once 2>&1; echo rc=$?; wait", lock,
+             getenv("PORTICO_TEST_RUNNER"), getenv("PORTICO_CONFIG"));
+    CU_ASSERT_EQUAL(run(cmd, out, sizeof(out)), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "another pass is running"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "rc=0"));
+    /* once it is free, a pass runs (and says nothing of a lock) */
+    CU_ASSERT_EQUAL(runner_pass(out, sizeof(out)), 0);
+    CU_ASSERT_PTR_NULL(strstr(out, "another pass is running"));
+}
+
 static void test_reads_are_scoped(void)
 {
     long st;
@@ -842,6 +857,7 @@ void suite_provisioning(void)
     CU_add_test(s, "retries resume at the failed step, then fail with the reason; cancel", test_retries_and_cancel);
     CU_add_test(s, "exactly once: 4 runners, 2,000 jobs, each effect once", test_exactly_once);
     CU_add_test(s, "a runner killed mid-step: the job completes after the lease, no second effect", test_crash_mid_step);
+    CU_add_test(s, "--once: one pass at a time on a host (the lock)", test_once_lock);
     CU_add_test(s, "lists are scoped and paged", test_reads_are_scoped);
 }
 
