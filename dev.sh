@@ -169,6 +169,7 @@ provision_git_root = $STATE/git
 provision_git_skeletons = $ROOT/tests/fixtures/skeletons
 provision_git_archive = $STATE/git-archive
 provision_exec_root = $STATE/exec
+provision_exec_programs = $ROOT/tests/fixtures/bin:/bin/false
 runner_lock_file = $RUN/runner.lock
 ${EXTRA_CONFIG:-}
 EOF

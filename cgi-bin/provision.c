@@ -954,8 +954,8 @@ static int job_log(struct app_ctx *c)
         return -1;
     struct db_value v[3] = { DB_INTV(id), DB_INTV(after), DB_INTV(limit) };
     struct db_result q;
-    if (db_query(c->db, c->arena, "SELECT seq, " TS("at") " AS at, stream, line FROM job_logs WHERE job_id = ? AND seq > ? "
-                                  "ORDER BY seq LIMIT ?", v, 3, &q, p) < 0)
+    if (db_query(c->db, c->arena, "SELECT id AS seq, " TS("at") " AS at, stream, line FROM job_logs WHERE job_id = ? AND id > ? "
+                                  "ORDER BY id LIMIT ?", v, 3, &q, p) < 0)
         return -1;
     long long next = q.nrows ? atoll(db_cell(&q, q.nrows - 1, 0)) : after;
     /* finished, and this answer reached the end (the state was read before the lines) */

@@ -335,8 +335,13 @@ static int version_store(struct app_ctx *c, bool put)
         return problem_set(p, 409, "conflict", "%s was just created for team %s", t->name, db_cell(&r, 0, 1));
     }
     long long tid = atoll(db_cell(&r, 0, 0));
-    bool trusted = strcmp(db_cell(&r, 0, 2), "0") != 0;
-    json_object *findings = scan_run(t, trusted), *scan = scan_doc(c->arena, findings);
+    /* Trust covers the XML an administrator saw: new XML withdraws it (until it is given again),
+     * so a later draft cannot run a shell on the strength of an earlier review. */
+    bool withdrawn = strcmp(db_cell(&r, 0, 2), "0") != 0;
+    struct db_value tidv = DB_INTV(tid);
+    if (withdrawn && db_query(c->db, c->arena, "UPDATE templates SET trusted = 0 WHERE id = ?", &tidv, 1, NULL, p) < 0)
+        return db_abort(c->db);
+    json_object *findings = scan_run(t, false), *scan = scan_doc(c->arena, findings);
     const char *scan_text = json_text(c->arena, scan);
     struct db_value lock[] = { DB_INTV(tid), DB_TEXTV(t->version) };
     if (db_query(c->db, c->arena, sql_version_lock, lock, 2, &r, p) < 0)
@@ -368,6 +373,8 @@ static int version_store(struct app_ctx *c, bool put)
     json_object_object_add(details, "owner_team", json_object_new_string(t->owner_team));
     json_object_object_add(details, "new_template", json_object_new_boolean(created_template));
     json_object_object_add(details, "findings", json_object_new_int((int)json_object_array_length(findings)));
+    if (withdrawn)
+        json_object_object_add(details, "trust_withdrawn", json_object_new_boolean(1));
     if (audit_done(c, replaced ? "templates.update" : "templates.create", target_of(c, t->name, t->version), details) < 0)
         goto out;
     json_object *o = json_object_new_object();
@@ -1119,7 +1126,8 @@ static const struct route templates_routes[] = {
       "published_at, deprecated_at}]}, newest version first." },
     { "PUT", "/api/v1/templates/{name}/trust", "templates.template.trust", template_trust, ROUTE_BODY_JSON,
       "Trust a template (administrators)",
-      "{\"trusted\": true|false}. A trusted template's exec steps may run a shell; the scan of the next publish "
+      "{\"trusted\": true|false}. A trusted template's exec steps may run a shell (new XML, a draft stored, withdraws "
+      "trust until it is given again); the scan of the next publish "
       "applies it. Audited." },
     { "GET", V, "templates.template.read", version_get, 0,
       "A version, parsed",

@@ -84,6 +84,7 @@ struct config {
     char provision_git_skeletons[512];
     char provision_git_archive[512];
     char provision_exec_root[512];
+    char provision_exec_programs[1024];
     int provision_exec_cpu_seconds;
     int provision_exec_memory_mb;
     int provision_exec_file_mb;

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/http.h"
 #include "lib/provision.h"
 #include "lib/secrets.h"
 #include "runner/drivers/driver.h"
@@ -109,7 +110,6 @@ struct job {
     int attempts, max_attempts;
     const struct template *t;
     json_object *values;              /* the request's parameters */
-    int seq;                          /* the last log line's number */
     struct { char stream[8]; char *line; } buf[LOG_BUFFER_LINES];
     size_t nbuf;
     double buffered_at;
@@ -137,62 +137,65 @@ static void job_secret(struct job *j, const char *value)
     j->secret_len[j->nsecrets++] = n;
 }
 
-/* line with every secret replaced by "[redacted]", in the arena. */
+/* line with every secret replaced by "[redacted]", in the arena (the search goes on after
+ * each replacement: a secret that is part of "[redacted]" is not found in it again). */
 static char *redact(struct job *j, const char *line)
 {
+    static const char mark[] = "[redacted]";
     char *out = arena_strdup(j->r->arena, line);
     for (size_t i = 0; out && i < j->nsecrets; i++) {
+        size_t from = 0;
         char *hit;
-        while ((hit = strstr(out, j->secrets[i]))) {
-            char *next = arena_printf(j->r->arena, "%.*s[redacted]%s", (int)(hit - out), out, hit + j->secret_len[i]);
+        while (out && (hit = strstr(out + from, j->secrets[i]))) {
+            size_t at = (size_t)(hit - out);
+            char *next = arena_printf(j->r->arena, "%.*s%s%s", (int)at, out, mark, hit + j->secret_len[i]);
             explicit_bzero(out, strlen(out));
             out = next;
+            from = at + sizeof(mark) - 1;
         }
     }
-    return out;
+    return out ? out : arena_strdup(j->r->arena, "[a line that could not be redacted]");
 }
 
 static int log_flush(struct job *j)
 {
     static const char *const sql[LOG_BUFFER_LINES + 1] = { NULL,
-#define ROWS1 "INSERT IGNORE INTO job_logs (job_id, seq, stream, line) VALUES (?, ?, ?, ?)"
-        ROWS1, ROWS1 ", (?, ?, ?, ?)", ROWS1 ", (?, ?, ?, ?), (?, ?, ?, ?)", ROWS1 ", (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?)",
-#define ROWS5 ROWS1 ", (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?)"
-        ROWS5, ROWS5 ", (?, ?, ?, ?)", ROWS5 ", (?, ?, ?, ?), (?, ?, ?, ?)", ROWS5 ", (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?)",
-#define ROWS9 ROWS5 ", (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?)"
-        ROWS9, ROWS9 ", (?, ?, ?, ?)", ROWS9 ", (?, ?, ?, ?), (?, ?, ?, ?)", ROWS9 ", (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?)",
-#define ROWS13 ROWS9 ", (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?)"
-        ROWS13, ROWS13 ", (?, ?, ?, ?)", ROWS13 ", (?, ?, ?, ?), (?, ?, ?, ?)", ROWS13 ", (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?)",
+#define ROWS1 "INSERT INTO job_logs (job_id, stream, line) VALUES (?, ?, ?)"
+        ROWS1, ROWS1 ", (?, ?, ?)", ROWS1 ", (?, ?, ?), (?, ?, ?)", ROWS1 ", (?, ?, ?), (?, ?, ?), (?, ?, ?)",
+#define ROWS5 ROWS1 ", (?, ?, ?), (?, ?, ?), (?, ?, ?), (?, ?, ?)"
+        ROWS5, ROWS5 ", (?, ?, ?)", ROWS5 ", (?, ?, ?), (?, ?, ?)", ROWS5 ", (?, ?, ?), (?, ?, ?), (?, ?, ?)",
+#define ROWS9 ROWS5 ", (?, ?, ?), (?, ?, ?), (?, ?, ?), (?, ?, ?)"
+        ROWS9, ROWS9 ", (?, ?, ?)", ROWS9 ", (?, ?, ?), (?, ?, ?)", ROWS9 ", (?, ?, ?), (?, ?, ?), (?, ?, ?)",
+#define ROWS13 ROWS9 ", (?, ?, ?), (?, ?, ?), (?, ?, ?), (?, ?, ?)"
+        ROWS13, ROWS13 ", (?, ?, ?)", ROWS13 ", (?, ?, ?), (?, ?, ?)", ROWS13 ", (?, ?, ?), (?, ?, ?), (?, ?, ?)",
     };
     if (j->nbuf == 0 || j->lost)
         return 0;
-    struct db_value v[LOG_BUFFER_LINES * 4];
-    int first = j->seq - (int)j->nbuf + 1;
+    struct db_value v[LOG_BUFFER_LINES * 3];
     for (size_t i = 0; i < j->nbuf; i++) {
-        v[i * 4] = (struct db_value)DB_INTV(j->id);
-        v[i * 4 + 1] = (struct db_value)DB_INTV(first + (int)i);
-        v[i * 4 + 2] = (struct db_value)DB_TEXTV(j->buf[i].stream);
-        v[i * 4 + 3] = (struct db_value)DB_TEXTV(j->buf[i].line);
+        v[i * 3] = (struct db_value)DB_INTV(j->id);
+        v[i * 3 + 1] = (struct db_value)DB_TEXTV(j->buf[i].stream);
+        v[i * 3 + 2] = (struct db_value)DB_TEXTV(j->buf[i].line);
     }
-    struct db_value lines[2] = { DB_INTV(j->seq), DB_INTV(j->id) };
-    int rc = db_query(j->r->db, j->r->arena, sql[j->nbuf], v, j->nbuf * 4, NULL, j->p);
+    /* lines are numbered by the table (job_logs.id): a runner that lost its lease unknowingly
+     * adds lines of what it did, never over another's */
+    struct db_value count[2] = { DB_INTV((long long)j->nbuf), DB_INTV(j->id) };
+    int rc = db_query(j->r->db, j->r->arena, sql[j->nbuf], v, j->nbuf * 3, NULL, j->p);
     if (rc == 0)
-        rc = db_query(j->r->db, j->r->arena, "UPDATE jobs SET log_lines = ? WHERE id = ?", lines, 2, NULL, j->p);
+        rc = db_query(j->r->db, j->r->arena, "UPDATE jobs SET log_lines = log_lines + ? WHERE id = ?", count, 2, NULL, j->p);
     j->nbuf = 0;
     return rc;
 }
 
 static void job_log(struct job *j, const char *stream, const char *line)
 {
-    char cut[LOG_LINE_MAX + 1];
-    snprintf(cut, sizeof(cut), "%s", line);
     if (j->nbuf == LOG_BUFFER_LINES && log_flush(j) < 0)
         return;
     if (j->nbuf == 0)
         j->buffered_at = now_s();
     snprintf(j->buf[j->nbuf].stream, sizeof(j->buf[j->nbuf].stream), "%s", stream);
-    j->buf[j->nbuf++].line = redact(j, cut);
-    j->seq++;
+    /* redacted whole, then cut (on a character) and made valid UTF-8 for the column */
+    j->buf[j->nbuf++].line = http_utf8_clamp(j->r->arena, redact(j, line), LOG_LINE_MAX);
     /* outside a transaction, lines that waited long enough go now */
     if (!db_in_transaction(j->r->db) && now_s() - j->buffered_at >= LOG_FLUSH_SECONDS)
         log_flush(j);
@@ -250,13 +253,15 @@ static int lease_held(struct job *j)
 {
     struct db_value v[2] = { DB_INTV(j->id), DB_TEXTV(j->r->lease_owner) };
     struct db_result q;
-    if (db_query(j->r->db, j->r->arena, "SELECT id FROM jobs WHERE id = ? AND lease_owner = ? AND state = 'running' FOR UPDATE",
-                 v, 2, &q, j->p) < 0)
+    if (db_query(j->r->db, j->r->arena, "SELECT cancel_requested FROM jobs WHERE id = ? AND lease_owner = ? AND "
+                                        "state = 'running' FOR UPDATE", v, 2, &q, j->p) < 0)
         return -1;
     if (q.nrows == 0) {
         j->lost = true;
         return problem_set(j->p, 409, "lease-lost", "job %lld is no longer this runner's", j->id);
     }
+    if (strcmp(db_cell(&q, 0, 0), "0") != 0)
+        j->cancelled = true;
     return 0;
 }
 
@@ -376,9 +381,12 @@ static const char *outputs_store(struct job *j, const struct template_step *s, j
     return text;
 }
 
-/* Wipe the values a driver gave back (a password among them) before they are freed. */
+/* Wipe the string values of an object (a driver's outputs, an exec step's environment: secrets
+ * among them) before it is freed. */
 static void outputs_wipe(json_object *outputs)
 {
+    if (!outputs)
+        return;
     json_object_object_foreach(outputs, field, val) {
         (void)field;
         if (json_object_is_type(val, json_type_string))
@@ -488,6 +496,9 @@ static int job_fail(struct job *j, int step, const char *why, bool retry)
 {
     struct runner *r = j->r;
     bool provision = strcmp(j->kind, "provision") == 0;
+    /* the lease first: it also says whether the job was cancelled meanwhile (then no retry) */
+    if (db_begin(r->db, j->p) < 0 || lease_held(j) < 0)
+        return db_abort(r->db);
     bool again = retry && !j->cancelled && j->attempts < j->max_attempts;
     int delay = 0;
     if (again) {
@@ -507,11 +518,11 @@ static int job_fail(struct job *j, int step, const char *why, bool retry)
         job_logf(j, "attempt %d of %d failed; giving up", j->attempts, j->max_attempts);
     }
     char cut[2001];
-    snprintf(cut, sizeof(cut), "%s", redact(j, why));
+    snprintf(cut, sizeof(cut), "%s", http_utf8_clamp(r->arena, redact(j, why), 2000));
     struct db_value sv[3] = { DB_TEXTV(cut), DB_INTV(j->id), DB_INTV(step) };
     struct db_value jv[3] = { DB_INTV(delay), DB_TEXTV(cut), DB_INTV(j->id) };
     struct db_value res = DB_INTV(j->resource_id);
-    if (db_begin(r->db, j->p) < 0 || lease_held(j) < 0 || log_flush(j) < 0 ||
+    if (log_flush(j) < 0 ||
         (step >= 0 && db_query(r->db, r->arena, "UPDATE job_steps SET state = 'failed', error = ?, finished_at = "
                                                 "UTC_TIMESTAMP(6) WHERE job_id = ? AND idx = ?", sv, 3, NULL, j->p) < 0))
         return db_abort(r->db);
@@ -546,10 +557,17 @@ static int step_run(struct job *j, int idx, const struct template_step *s)
 {
     struct runner *r = j->r;
     const struct driver *drv = driver_find(s->driver);
-    struct db_value sv[2] = { DB_INTV(j->id), DB_INTV(idx) };
-    if (db_query(r->db, r->arena, "UPDATE job_steps SET state = 'running', attempts = attempts + 1, started_at = "
-                                  "UTC_TIMESTAMP(6), error = NULL WHERE job_id = ? AND idx = ?", sv, 2, NULL, j->p) < 0)
+    struct db_value sv[3] = { DB_INTV(j->id), DB_INTV(idx), DB_TEXTV(r->lease_owner) };
+    struct db_result q;
+    if (db_query(r->db, r->arena, "UPDATE job_steps s SET s.state = 'running', s.attempts = s.attempts + 1, s.started_at = "
+                                  "UTC_TIMESTAMP(6), s.error = NULL WHERE s.job_id = ? AND s.idx = ? AND EXISTS (SELECT 1 "
+                                  "FROM jobs j WHERE j.id = s.job_id AND j.lease_owner = ? AND j.state = 'running')",
+                 sv, 3, &q, j->p) < 0)
         return -1;
+    if (q.affected == 0) {   /* the lease is another runner's now */
+        j->lost = true;
+        return -1;
+    }
     job_logf(j, "step %s (%s) started", s->name, s->driver);
     if (!drv)
         return job_fail(j, idx, arena_printf(r->arena, "step %s: this runner has no driver %s", s->name, s->driver), false) < 0
@@ -587,6 +605,7 @@ static int step_run(struct job *j, int idx, const struct template_step *s)
         return job_fail(j, idx, arena_printf(r->arena, "step %s: %s", s->name, j->p->detail), true) < 0 ? -1 : 1;
     d.outputs = json_object_new_object();
     int rc = drv->apply(&d);
+    outputs_wipe(d.env);   /* revealed secret references among them */
     json_object_put(d.env);
     if (rc < 0 || j->lost || j->cancelled) {
         outputs_wipe(d.outputs);
@@ -645,7 +664,7 @@ static int job_run(struct runner *r, long long id, struct problem *p)
     struct db_result q, steps;
     if (db_query(r->db, r->arena,
                  "SELECT j.kind, j.attempts, j.max_attempts, r.id, r.uid, r.team, r.environment, r.entity_ref, r.parameters, "
-                 "r.requester, r.template_version_id, (SELECT COALESCE(MAX(seq), 0) FROM job_logs l WHERE l.job_id = j.id) "
+                 "r.requester, r.template_version_id, j.cancel_requested "
                  "FROM jobs j JOIN resources r ON r.id = j.resource_id WHERE j.id = ? AND j.lease_owner = ? AND "
                  "j.state = 'running'", v, 2, &q, p) < 0)
         return -1;
@@ -662,8 +681,12 @@ static int job_run(struct runner *r, long long id, struct problem *p)
     j.values = json_tokener_parse(db_cell(&q, 0, 8));
     j.requester = db_cell(&q, 0, 9);
     j.version_id = atoll(db_cell(&q, 0, 10));
-    j.seq = atoi(db_cell(&q, 0, 11));
+    j.cancelled = strcmp(db_cell(&q, 0, 11), "0") != 0;
     int rc = 0;
+    if (j.cancelled) {   /* cancelled while it waited, or after its runner died */
+        rc = job_fail(&j, -1, "cancelled", false);
+        goto done;
+    }
     if (!j.values) {
         rc = job_fail(&j, -1, "the resource's parameters cannot be read", false);
         goto done;

@@ -143,13 +143,15 @@ CREATE TABLE job_steps (
   CONSTRAINT job_steps_job FOREIGN KEY (job_id) REFERENCES jobs (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+-- A line's number is its id: increasing, unique whoever writes it (a runner that lost its lease
+-- without knowing adds lines of what it did; it never takes another's number).
 CREATE TABLE job_logs (
+  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   job_id BIGINT UNSIGNED NOT NULL,
-  seq INT NOT NULL,
   at DATETIME(6) NOT NULL DEFAULT UTC_TIMESTAMP(6),
   stream VARCHAR(8) NOT NULL,                     -- runner | stdout | stderr
   line VARCHAR(4000) NOT NULL,
-  PRIMARY KEY (job_id, seq),
+  KEY job_logs_job (job_id, id),
   CONSTRAINT job_logs_job FOREIGN KEY (job_id) REFERENCES jobs (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -216,7 +217,34 @@ static bool env_name_ok(const char *s)
 
 static bool env_name_reserved(const char *s)
 {
-    return strcmp(s, "PATH") == 0 || strcmp(s, "HOME") == 0 || strncmp(s, "PORTICO_", 8) == 0;
+    /* the runner's PORTICO_PARAM_<NAME> (each parameter) pass; the other PORTICO_ names are the driver's */
+    return strcmp(s, "PATH") == 0 || strcmp(s, "HOME") == 0 ||
+           (strncmp(s, "PORTICO_", 8) == 0 && strncmp(s, "PORTICO_PARAM_", 14) != 0);
+}
+
+/* The program, resolved (no link, no ".."), when it is one of the entries of allowed (':'
+ * separated) or inside one of them that is a directory; NULL otherwise. The template scan keeps
+ * shells out; this keeps out everything the platform team did not choose: an interpreter given
+ * code in its arguments (python3 -c, perl -e, awk, find -exec, env -i sh ...) is a shell too. */
+static const char *program_allowed(struct arena *a, const char *allowed, const char *program)
+{
+    char real[PATH_MAX], entry[PATH_MAX], dir[PATH_MAX];
+    if (!realpath(program, real))
+        return NULL;
+    for (const char *s = allowed; *s;) {
+        size_t n = strcspn(s, ":");
+        if (n > 0 && n < sizeof(entry)) {
+            memcpy(entry, s, n);
+            entry[n] = '\0';
+            if (realpath(entry, dir)) {
+                size_t dn = strlen(dir);
+                if (strcmp(real, dir) == 0 || (strncmp(real, dir, dn) == 0 && (real[dn] == '/' || dn == 1)))
+                    return arena_strdup(a, real);
+            }
+        }
+        s += n + (s[n] == ':');
+    }
+    return NULL;
 }
 
 
@@ -342,6 +370,11 @@ static int exec_apply(struct driver_run *d)
         return driver_fail(d, "the program must be an absolute path");
     if (stat(d->program, &st) < 0 || !S_ISREG(st.st_mode) || access(d->program, X_OK) < 0)
         return driver_fail(d, "the program %s is not an executable regular file", d->program);
+    const char *real = program_allowed(d->arena, cfg->provision_exec_programs, d->program);
+    if (!real)
+        return driver_fail(d, "the program %s is not one provision_exec_programs allows", d->program);
+    const char *declared = d->program;   /* argv[0]: the name the template gave */
+    d->program = real;                    /* what runs is what was checked, whatever a link points at later */
 
     const char *workdir = arena_printf(d->arena, "%s/%s", cfg->provision_exec_root, d->resource_uid);
     if (!workdir)
@@ -355,7 +388,7 @@ static int exec_apply(struct driver_run *d)
     char **envp = exec_environment(d, workdir);
     if (!argv || !envp)
         return driver_fail(d, "out of memory");
-    argv[0] = (char *)d->program;
+    argv[0] = (char *)declared;
     for (size_t i = 0; i < d->nargv; i++)
         argv[i + 1] = (char *)d->argv[i];
 
@@ -393,6 +426,9 @@ static int exec_apply(struct driver_run *d)
     if (pid == 0)
         exec_child(&plan);
     int fork_errno = errno;
+    /* the child has its copy: the environment's values (secrets among them) go from here */
+    for (char **e = envp; *e; e++)
+        explicit_bzero(*e, strlen(*e));
     close(plan.devnull);
     close(out[1]);
     close(err[1]);

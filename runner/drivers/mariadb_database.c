@@ -3,9 +3,10 @@
  * the provision_mariadb_* settings.
  *
  * Ownership is the database's comment, "portico:<uid>" (information_schema.SCHEMATA): a
- * database that exists with another comment is never touched. A user that already exists when
- * this run made the database is someone else's: the new (empty) database is dropped again and
- * the step fails, so two resources never share a user. Each apply sets a fresh password.
+ * database that exists with another comment is never touched. The user has the database's name
+ * (a template cannot name another), so owning the database is owning its user. A user that
+ * already exists when this run made the database is someone else's: the new (empty) database
+ * is dropped again and the step fails. Each apply sets a fresh password.
  *
  * MariaDB (10.11) prepares all these statements but binds no parameter in them: identifiers are
  * validated ([a-z0-9_], within the length limits) and quoted with backticks, the comment holds
@@ -13,8 +14,9 @@
  * into the statement; statements that carry it never put the server's error text in d->error.
  * In GRANT, "_" in a database name is a wildcard: it is escaped there, so the grant is exactly
  * this database (and stays within the provisioner's own `p\_%` grant).
- * Arguments: database (required), user (default: database). Remove: DROP USER IF EXISTS, DROP
- * DATABASE IF EXISTS, when the database is gone or its comment names this uid.
+ * Arguments: database (required; the user has the same name). Remove: DROP USER IF EXISTS,
+ * DROP DATABASE IF EXISTS, when the database is gone or its comment names this uid (another
+ * resource's database is left alone, and that is success: nothing of this resource is there).
  * Outputs: host, port, socket (when one is used), database, user, password (secret).
  */
 #include <sodium.h>
@@ -143,8 +145,11 @@ static int mariadb_remove(struct mariadb_target *t, const char *database, const 
 {
     struct driver_run *d = t->d;
     unsigned err;
-    if (exists && strcmp(comment, mine) != 0)
-        return driver_fail(d, "the database %s exists and is not this resource's", database);
+    if (exists && strcmp(comment, mine) != 0) {
+        /* never this resource's (its provisioning was refused): nothing of it to take away */
+        driver_logf(d, "the database %s is not this resource's: left alone", database);
+        return 0;
+    }
     const char *drop_user = arena_printf(d->arena, "DROP USER IF EXISTS %s", account);
     const char *drop_db = arena_printf(d->arena, "DROP DATABASE IF EXISTS `%s`", database);
     if (!drop_user || !drop_db)
@@ -253,17 +258,18 @@ static int mariadb_apply(struct driver_run *d)
         return driver_fail(d, "provision_mariadb_prefix must be [a-z0-9_]");
     if (!user_host_ok(cfg->provision_mariadb_user_host))
         return driver_fail(d, "provision_mariadb_user_host must be a host name, address or pattern");
-    const char *db_arg = driver_arg(d, "database"), *user_arg = driver_arg(d, "user");
+    /* The user is named after its database, never chosen apart: the database's comment says
+     * which resource owns it, and so whose the user of that name is (users carry no owner a
+     * provisioner may read). Names under the prefix are Portico's alone. */
+    const char *db_arg = driver_arg(d, "database");
     if (!db_arg || !db_arg[0])
         return driver_fail(d, "the argument database is required");
-    if (!user_arg || !user_arg[0])
-        user_arg = db_arg;
-    if (!identifier_ok(db_arg, MARIADB_DATABASE_MAX - pl))
-        return driver_fail(d, "the database name must be [a-z0-9_]{1,%zu}", MARIADB_DATABASE_MAX - pl);
-    if (!identifier_ok(user_arg, MARIADB_USER_MAX - pl))
-        return driver_fail(d, "the user name must be [a-z0-9_]{1,%zu}", MARIADB_USER_MAX - pl);
+    if (driver_arg(d, "user"))
+        return driver_fail(d, "the user is named after the database: the argument user is not taken");
+    if (!identifier_ok(db_arg, MARIADB_USER_MAX - pl))
+        return driver_fail(d, "the database name must be [a-z0-9_]{1,%zu} (its user has the same name)", MARIADB_USER_MAX - pl);
     const char *database = arena_printf(d->arena, "%s%s", prefix, db_arg);
-    const char *user = arena_printf(d->arena, "%s%s", prefix, user_arg);
+    const char *user = database;
     const char *account = arena_printf(d->arena, "`%s`@`%s`", user, cfg->provision_mariadb_user_host);
     const char *mine = arena_printf(d->arena, "portico:%s", d->resource_uid);
     struct config *target = arena_alloc(d->arena, sizeof(*target));

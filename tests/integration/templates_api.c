@@ -546,6 +546,22 @@ static void test_scan_rules(void)
     CU_ASSERT_TRUE(json_object_get_boolean(member(o, "trusted")));
     json_object_put(o);
     resp_free(&r);
+    /* new XML withdraws trust: a later draft with a shell is refused until trusted again */
+    CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates",
+                           tmpl(name, "1.0.1", team, P_NAME,
+                                "    <step name=\"s\" driver=\"exec\"><program>/bin/sh</program>"
+                                "<argv><item>-c</item><item>id</item></argv></step>\n", NULL), &r), 201);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/templates/%s", name);
+    CU_ASSERT_EQUAL(get_as(viewer.cookie, path, &r), 200);
+    o = body_json(&r);
+    CU_ASSERT_FALSE(json_object_get_boolean(member(o, "trusted")));
+    json_object_put(o);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/templates/%s/versions/1.0.1/publish", name);
+    CU_ASSERT_EQUAL(send_as(&maint, "POST", path, NULL, NULL, 0, &r), 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "exec-shell"));
+    resp_free(&r);
     snprintf(path, sizeof(path), "/api/v1/audit/events?action=templates.trust&target=%s", name);
     CU_ASSERT_EQUAL(get_as(admin.cookie, path, &r), 200);
     o = body_json(&r);

@@ -132,6 +132,8 @@ static int setup(void)
     snprintf(cfg.provision_git_archive, sizeof(cfg.provision_git_archive), "%s/archive", tmp);
     mkdir(cfg.provision_exec_root, 0700);
     mkdir(cfg.provision_git_root, 0700);
+    /* the programs these tests run (a deployment lists its own, not these) */
+    snprintf(cfg.provision_exec_programs, sizeof(cfg.provision_exec_programs), "/bin:/usr/bin");
     /* the fixtures beside this file, wherever the build tree is */
     char here[4096];
     snprintf(here, sizeof(here), "%s", __FILE__);
@@ -159,6 +161,33 @@ static int exec_run(struct driver_run *d, const char *program, const char *const
     for (d->nargv = 0; argv && argv[d->nargv]; d->nargv++)
         d->argv[d->nargv] = argv[d->nargv];
     return driver_exec.apply(d);
+}
+
+/* Only what provision_exec_programs names runs, however the path is spelled. */
+static void test_exec_programs_allowed(void)
+{
+    struct driver_run d;
+    char saved[sizeof(cfg.provision_exec_programs)];
+    snprintf(saved, sizeof(saved), "%s", cfg.provision_exec_programs);
+    snprintf(cfg.provision_exec_programs, sizeof(cfg.provision_exec_programs), "/bin/echo:/nonexistent");
+    const char *argv[] = { "-c", "echo no", NULL };
+    static const char *const refused[] = { "/usr/bin/env", "/bin/sh", "/usr/bin/../bin/sh", "/bin/../usr/bin/python3" };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        run_init(&d, UID_A);
+        CU_ASSERT_EQUAL(exec_run(&d, refused[i], argv), -1);
+        CU_ASSERT_PTR_NULL(strstr(cap.log, "stdout: no"));
+        run_done(&d);
+    }
+    run_init(&d, UID_A);
+    CU_ASSERT_EQUAL(exec_run(&d, "/bin/sh", argv), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(d.error, "provision_exec_programs"));
+    run_done(&d);
+    run_init(&d, UID_A);
+    const char *hello[] = { "hello", NULL };
+    CU_ASSERT_EQUAL(exec_run(&d, "/usr/bin/../bin/echo", hello), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(cap.log, "stdout: hello\n"));
+    run_done(&d);
+    snprintf(cfg.provision_exec_programs, sizeof(cfg.provision_exec_programs), "%s", saved);
 }
 
 static void test_exec_logs_lines(void)
@@ -557,25 +586,20 @@ static void test_mariadb_names(void)
     struct driver_run d;
     snprintf(cfg.provision_mariadb_user, sizeof(cfg.provision_mariadb_user), "portico_provisioner");
     snprintf(cfg.provision_mariadb_socket, sizeof(cfg.provision_mariadb_socket), "%s/no-such.sock", tmp);
-    /* with the prefix "p_": database at most 62, user at most 30 */
-    memset(longest, 'a', 63);
-    longest[63] = '\0';
+    /* with the prefix "p_": at most 30 (the user has the database's name) */
+    memset(longest, 'a', 31);
+    longest[31] = '\0';
     run_init(&d, UID_A);
     arg_add(&d, "database", longest);
     CU_ASSERT_EQUAL(m->apply(&d), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(d.error, "database name"));
     run_done(&d);
-    longest[31] = '\0';
-    run_init(&d, UID_A);
-    arg_add(&d, "database", longest);   /* the user defaults to it: too long for a user */
-    CU_ASSERT_EQUAL(m->apply(&d), -1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(d.error, "user name"));
-    run_done(&d);
+    /* the user is never chosen apart from the database (it would name someone else's) */
     run_init(&d, UID_A);
     arg_add(&d, "database", "billing");
-    arg_add(&d, "user", "bad-user");
+    arg_add(&d, "user", "victim");
     CU_ASSERT_EQUAL(m->apply(&d), -1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(d.error, "user name"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(d.error, "named after the database"));
     run_done(&d);
     run_init(&d, UID_A);
     CU_ASSERT_EQUAL(m->apply(&d), -1);
@@ -721,6 +745,7 @@ static void test_webhook_refuses_urls(void)
 void suite_drivers(void)
 {
     CU_pSuite s = CU_add_suite("drivers", setup, teardown);
+    CU_add_test(s, "exec: only the programs provision_exec_programs allows", test_exec_programs_allowed);
     CU_add_test(s, "exec: each line of output is logged", test_exec_logs_lines);
     CU_add_test(s, "exec: arguments reach the program literally, no shell", test_exec_no_shell);
     CU_add_test(s, "exec: the environment is only what was declared", test_exec_environment_only_declared);
