@@ -804,6 +804,80 @@ static void test_retries_and_cancel(void)
     resp_free(&r);
 }
 
+/* A secret an exec step prints is redacted in the log, even one that is part of "[redacted]"
+ * itself; the secret output is sealed; a running job is cancelled at its next heartbeat. */
+static void test_redaction_and_cancel(void)
+{
+    char xml[4096], name[64], body[512], path[256], sql[512];
+    json_object *o;
+    struct resp r;
+    snprintf(name, sizeof(name), "say%d", (int)getpid());
+    snprintf(xml, sizeof(xml),
+             "<template xmlns=\"urn:portico:template:1\" name=\"%s\" version=\"1.0.0\"><title>Says a secret</title>"
+             "<owner team=\"%s\"/><steps><step name=\"say\" driver=\"exec\"><program>%s/bin/say-secret</program>"
+             "<argv><item>dact</item></argv></step></steps>"
+             "<outputs><output name=\"token\" from=\"say.token\" secret=\"true\"/></outputs></template>",
+             name, team, getenv("PORTICO_TEST_FIXTURES"));
+    publish(xml);
+    snprintf(body, sizeof(body), "{\"template\":\"%s\",\"environment\":\"dev\",\"team\":\"%s\"}", name, team);
+    CU_ASSERT_EQUAL_FATAL(provision(dcookie, dcsrf, body, NULL, &o), 201);
+    long long res = jint(o, "resource_id"), job = jint(o, "job_id");
+    json_object_put(o);
+    CU_ASSERT_STRING_EQUAL(runner_until(dcookie, res, "ready", 10), "ready");
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM job_logs WHERE job_id = %lld AND line = 'the token is [redacted], again: "
+                               "[redacted]'", job);
+    CU_ASSERT_EQUAL(sql_int(sql), 1);
+    snprintf(path, sizeof(path), "/api/v1/provision/resources/%lld", res);
+    o = get_o(dcookie, path);
+    json_object *token = json_object_object_get(json_object_object_get(o, "outputs"), "token");
+    CU_ASSERT_TRUE(json_object_is_type(token, json_type_object) && jstr(token, "secret"));
+    json_object_put(o);
+
+    /* cancel while the step runs: it stops, and is not tried again */
+    char eff[64];
+    snprintf(eff, sizeof(eff), "cancel%d", (int)getpid());
+    CU_ASSERT_EQUAL_FATAL(sql_exec(NULL, "CREATE DATABASE IF NOT EXISTS effects"), 0);
+    CU_ASSERT_EQUAL_FATAL(sql_exec("effects", "CREATE TABLE IF NOT EXISTS effects (uid CHAR(16) NOT NULL, KEY (uid))"), 0);
+    template_effect(xml, sizeof(xml), eff, "once");
+    publish(xml);
+    snprintf(body, sizeof(body), "{\"template\":\"%s\",\"environment\":\"dev\",\"team\":\"%s\"}", eff, team);
+    CU_ASSERT_EQUAL_FATAL(provision(dcookie, dcsrf, body, NULL, &o), 201);
+    res = jint(o, "resource_id");
+    job = jint(o, "job_id");
+    json_object_put(o);
+    pid_t pid[1];
+    runners_start(pid, 1, NULL);
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM effects.effects e JOIN portico.resources r ON r.uid = e.uid WHERE r.id = %lld",
+             res);
+    int seen = 0;
+    for (int i = 0; i < 200 && !seen; i++) {
+        seen = sql_int(sql) == 1;
+        if (!seen)
+            usleep(100 * 1000);
+    }
+    CU_ASSERT_TRUE(seen);
+    snprintf(path, sizeof(path), "/api/v1/provision/jobs/%lld/cancel", job);
+    CU_ASSERT_EQUAL(post_session(dcookie, dcsrf, "POST", path, NULL, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "cancelling"));
+    resp_free(&r);
+    char st[256];
+    snprintf(st, sizeof(st), "SELECT state = 'cancelled' FROM jobs WHERE id = %lld", job);
+    int done = 0;
+    for (int i = 0; i < 200 && !done; i++) {   /* before the step would end by itself (12 s) */
+        done = sql_int(st) == 1;
+        if (!done)
+            usleep(50 * 1000);
+    }
+    runners_stop(pid, 1, SIGTERM);
+    CU_ASSERT_TRUE(done);
+    snprintf(st, sizeof(st), "SELECT attempts FROM jobs WHERE id = %lld", job);
+    CU_ASSERT_EQUAL(sql_int(st), 1);
+    snprintf(path, sizeof(path), "/api/v1/provision/resources/%lld", res);
+    o = get_o(dcookie, path);
+    CU_ASSERT_STRING_EQUAL(jstr(o, "state"), "failed");
+    json_object_put(o);
+}
+
 /* cron's passes on one host never overlap: while one holds the lock, the next stops at once. */
 static void test_once_lock(void)
 {
@@ -857,6 +931,8 @@ void suite_provisioning(void)
     CU_add_test(s, "retries resume at the failed step, then fail with the reason; cancel", test_retries_and_cancel);
     CU_add_test(s, "exactly once: 4 runners, 2,000 jobs, each effect once", test_exactly_once);
     CU_add_test(s, "a runner killed mid-step: the job completes after the lease, no second effect", test_crash_mid_step);
+    CU_add_test(s, "a secret printed by a step is redacted, its output sealed; a running job is cancelled",
+                test_redaction_and_cancel);
     CU_add_test(s, "--once: one pass at a time on a host (the lock)", test_once_lock);
     CU_add_test(s, "lists are scoped and paged", test_reads_are_scoped);
 }
