@@ -37,7 +37,7 @@
 #define LOG_BUFFER_LINES 16
 #define LOG_FLUSH_SECONDS 0.2
 #define LOG_LINE_MAX 4000
-#define SECRETS_MAX 64
+#define SECRETS_MAX 256
 #define TEMPLATE_CACHE 16
 
 static double now_s(void)
@@ -116,16 +116,24 @@ struct job {
     char *secrets[SECRETS_MAX];       /* values to redact (guarded copies) */
     size_t secret_len[SECRETS_MAX];
     size_t nsecrets;
+    bool secrets_overflow;
     double beat_at;                   /* the last heartbeat */
     bool lost, cancelled;
     struct problem *p;
 };
 
+/* A value the job handles as a secret: sealed if it is an output, redacted from the log when it
+ * has 4 characters or more (shorter would redact ordinary words). Past SECRETS_MAX values, every
+ * output of the job is taken for a secret. */
 static void job_secret(struct job *j, const char *value)
 {
     size_t n = value ? strlen(value) : 0;
-    if (n < 4 || j->nsecrets == SECRETS_MAX)   /* shorter would redact ordinary words */
+    if (n == 0)
         return;
+    if (j->nsecrets == SECRETS_MAX) {
+        j->secrets_overflow = true;
+        return;
+    }
     for (size_t i = 0; i < j->nsecrets; i++)
         if (j->secret_len[i] == n && memcmp(j->secrets[i], value, n) == 0)
             return;
@@ -144,6 +152,8 @@ static char *redact(struct job *j, const char *line)
     static const char mark[] = "[redacted]";
     char *out = arena_strdup(j->r->arena, line);
     for (size_t i = 0; out && i < j->nsecrets; i++) {
+        if (j->secret_len[i] < 4)
+            continue;
         size_t from = 0;
         char *hit;
         while (out && (hit = strstr(out + from, j->secrets[i]))) {
@@ -340,7 +350,7 @@ static bool field_secret(struct job *j, const struct template_step *s, const cha
     for (size_t i = 0; value && i < j->nsecrets; i++)
         if (strcmp(j->secrets[i], value) == 0)
             return true;
-    return false;
+    return j->secrets_overflow;
 }
 
 /* The step's outputs as stored: plain values as they are, secret ones sealed in the secrets

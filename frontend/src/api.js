@@ -28,6 +28,7 @@ export class Problem extends Error {
     this.title = title;
     this.detail = detail;
     this.errors = errors;
+    this.raw = {};   // the problem document as sent, for members beyond these (findings, line, ...)
     this.fieldErrors = {};
     for (const e of errors) {
       const item = /^(.*?)(\[\d+\]|\/\d+)$/.exec(e.field);
@@ -50,7 +51,10 @@ async function problemOf(res) {
   const type = res.headers.get('Content-Type') ?? '';
   if (/^application\/(problem\+)?json/.test(type)) {
     try {
-      return new Problem({ status: res.status, ...(await res.json()) });
+      const raw = await res.json();
+      const problem = new Problem({ status: res.status, ...raw });
+      problem.raw = raw;
+      return problem;
     } catch {
       /* not JSON after all: fall through */
     }
@@ -61,10 +65,11 @@ async function problemOf(res) {
 /**
  * Call the API: api('/iam/users', {method: 'POST', body: {...}}) resolves to the JSON answer
  * and rejects with a Problem. A body given with `type` is sent as it is, with that Content-Type
- * (api('/catalog/import', {method: 'POST', body: yamlText, type: 'application/yaml'})).
+ * (api('/catalog/import', {method: 'POST', body: yamlText, type: 'application/yaml'})); `headers`
+ * adds request headers of the call's own (an Idempotency-Key).
  */
-export async function api(path, { method = 'GET', body, query, type } = {}) {
-  const headers = { Accept: 'application/json' };
+export async function api(path, { method = 'GET', body, query, type, headers: extra = {} } = {}) {
+  const headers = { Accept: 'application/json', ...extra };
   if (body !== undefined) headers['Content-Type'] = type ?? 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let res;

@@ -65,24 +65,27 @@ function asProblem(e) {
 }
 
 /**
- * The pages after the first of a list the API pages by keyset (`items`, `next_cursor`), loaded by
- * "More" for the query they belong to (key: the query as text; first: useApi's answer for it).
- * After each, focus goes to the link in the first new row of the table body given `rows`, so the
- * keyboard carries on from there. Returns {items, cursor, loadMore, rows}.
+ * The pages after the first of a list the API pages by keyset (rows under `member`, `items` by
+ * default, and `next_cursor`), loaded by "More" for the query they belong to (key: the query as
+ * text; first: useApi's answer for it). After each, focus goes to the link or button in the first
+ * new row of the element given `rows` (a table body or a list), so the keyboard carries on from
+ * there. Returns {items, cursor, loadMore, rows, reset}.
  */
-export function useMorePages(path, filters, key, first) {
+export function useMorePages(path, filters, key, first, member = 'items') {
   const [extra, setExtra] = useState(null);
   const more = extra?.key === key ? extra : null;
-  const items = [...(first.data?.items ?? []), ...(more?.items ?? [])];
+  const rowsOf = (data) => (data && Array.isArray(data[member]) ? data[member] : []);
+  const items = [...rowsOf(first.data), ...(more?.items ?? [])];
   const cursor = more ? more.cursor : first.data?.next_cursor;
   const loadMore = useAction(async () => {
     const page = await api(path, { query: { ...filters, cursor } });
-    setExtra({ key, items: [...(more?.items ?? []), ...page.items], cursor: page.next_cursor, focus: items.length });
+    setExtra({ key, items: [...(more?.items ?? []), ...rowsOf(page)], cursor: page.next_cursor, focus: items.length });
     return page;
   });
   const rows = useRef(null);
   useEffect(() => {
-    if (more?.focus !== undefined) rows.current?.rows[more.focus]?.querySelector('a')?.focus();
+    const el = rows.current;
+    if (more?.focus !== undefined) (el?.rows ?? el?.children)?.[more.focus]?.querySelector('a, button')?.focus();
   }, [more]);
-  return { items, cursor, loadMore, rows };
+  return { items, cursor, loadMore, rows, reset: () => setExtra(null) };
 }

@@ -13,7 +13,7 @@ import { RequestTable } from './Lists.jsx';
 import { useKeysetList } from './shared.js';
 
 export function Approvals() {
-  const { first, items, cursor, loadMore, rows } = useKeysetList('/provision/approvals', {}, ['approvals', 'requests']);
+  const { first, items, cursor, loadMore, rows } = useKeysetList('/provision/approvals', {}, 'requests');
   const [deciding, setDeciding] = useState(null);
   const [status, setStatus] = useState('');
   return (

@@ -1,11 +1,8 @@
 // What the templates and resources pages share: the portal's addresses for templates, requests
 // and resources; a keyset-paged list whose answer names its rows (`templates`, `resources`, ...);
-// times relative to now; and the few calls that need more than api.js gives (a header of their
-// own, or members of a problem beyond `errors`: an Idempotency-Key, an XML error's line, a
-// refused publish's findings).
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { Problem, api, apiUrl } from '../../api.js';
-import { useAction, useApi } from '../../hooks.js';
+// times relative to now; and send, a change with headers of its own (an Idempotency-Key).
+import { api } from '../../api.js';
+import { useApi, useMorePages } from '../../hooks.js';
 
 const enc = encodeURIComponent;
 
@@ -18,77 +15,26 @@ export const templateApi = (name, ...rest) => ['/templates', enc(name), ...rest.
 /** A template's names and versions as the API spells them (share/template.rng). */
 export const NAME_PATTERN = '[a-z][a-z0-9_\\-]{0,62}';
 
-/**
- * Call the API like api.js, with extra request headers, and keep the whole problem document:
- * the Problem it throws has `raw` (the JSON as sent: `findings`, `line`, ...). The session's
- * CSRF token is read from GET /auth/session (api.js keeps its copy to itself).
- */
-export async function send(path, { method = 'POST', body, type, headers = {} } = {}) {
-  const session = await api('/auth/session');
-  const all = { Accept: 'application/json', ...headers };
-  if (session.csrf_token) all['X-CSRF-Token'] = session.csrf_token;
-  if (body !== undefined) all['Content-Type'] = type ?? 'application/json';
-  let res;
-  try {
-    res = await fetch(apiUrl(path), {
-      method,
-      headers: all,
-      body: body === undefined || type ? body : JSON.stringify(body),
-      credentials: 'same-origin',
-    });
-  } catch {
-    throw new Problem({ title: 'Portico cannot be reached', detail: 'check the connection and try again' });
-  }
-  if (res.ok) return res.status === 204 ? null : res.json();
-  let raw = null;
-  if (/^application\/(problem\+)?json/.test(res.headers.get('Content-Type') ?? '')) raw = await res.json().catch(() => null);
-  if (res.status === 401) await api('/auth/session').catch(() => {});   /* lets the session end as everywhere */
-  const problem = raw
-    ? new Problem({ status: res.status, ...raw })
-    : new Problem({ status: res.status, title: res.statusText || `HTTP ${res.status}`, detail: 'the server gave no explanation' });
-  problem.raw = raw ?? {};
-  throw problem;
-}
+/** A change through api.js (POST by default), with headers of its own; a refusal's whole
+ * problem document is its `raw` (`findings`, `line`, ...). */
+export const send = (path, { method = 'POST', body, type, headers } = {}) => api(path, { method, body, type, headers });
 
 /** A key for Idempotency-Key: 128 random bits as hex (crypto.randomUUID needs a secure context). */
 export function idempotencyKey() {
   return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/**
- * A list the API pages by keyset whose rows are under `member` ({templates: [...], next_cursor}):
- * the first page for these filters, and the pages "More" adds; after each, focus goes to the link
- * in the first new row of the table body given `rows`. {first, items, cursor, loadMore, rows}.
- * (hooks.js's useMorePages is the same for lists answering `items`.)
- */
+/** A list the API pages by keyset whose rows are under `member` ({templates: [...], next_cursor}):
+ * the first page for these filters and hooks.js's useMorePages after it.
+ * {first (with a reload that starts again at the first page), items, cursor, loadMore, rows}. */
 export function useKeysetList(path, filters, member) {
   const first = useApi(path, filters);
-  const key = JSON.stringify([path, filters]);
-  const [extra, setExtra] = useState(null);
-  const more = extra?.key === key ? extra : null;
-  const items = [...(rowsOf(first.data, member)), ...(more?.items ?? [])];
-  const cursor = more ? more.cursor : first.data?.next_cursor;
-  const loadMore = useAction(async () => {
-    const page = await api(path, { query: { ...filters, cursor } });
-    setExtra({ key, items: [...(more?.items ?? []), ...rowsOf(page, member)], cursor: page.next_cursor, focus: items.length });
-    return page;
-  });
-  const rows = useRef(null);
-  useEffect(() => {
-    const el = rows.current;
-    if (more?.focus !== undefined) (el?.rows ?? el?.children)?.[more.focus]?.querySelector('a, button')?.focus();
-  }, [more]);
+  const pages = useMorePages(path, filters, JSON.stringify([path, filters]), first, member);
   const reload = () => {
-    setExtra(null);
+    pages.reset();
     first.reload();
   };
-  return { first: { ...first, reload }, items, cursor, loadMore, rows };
-}
-
-function rowsOf(data, member) {
-  if (!data) return [];
-  for (const m of [].concat(member)) if (Array.isArray(data[m])) return data[m];
-  return Array.isArray(data.items) ? data.items : [];
+  return { ...pages, first: { ...first, reload } };
 }
 
 // Units by how far away: seconds under a minute, ... days under two months (an expiry reads
