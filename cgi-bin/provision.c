@@ -437,7 +437,7 @@ static int request_create(struct app_ctx *c)
                                            c->who.username, name, pv.version, environment, owner_team, ap->count,
                                            ap->count == 1 ? "" : "s", ap->role);
         /* the team's members see it in their inbox; the approvals list says who may decide */
-        if (provision_notify(c->db, c->arena, 0, owner_team, "approval-needed", subject,
+        if (provision_notify(c->db, c->arena, 0, NULL, owner_team, "approval-needed", subject,
                              arena_printf(c->arena, "/resources/requests/%lld", rq.id), p) < 0)
             return db_abort(c->db);
     }
@@ -576,7 +576,7 @@ static int request_decide(struct app_ctx *c, bool approve)
         state = "rejected";
         if (db_query(c->db, c->arena, "UPDATE provision_requests SET state = 'rejected', decided_at = UTC_TIMESTAMP(6) "
                                       "WHERE id = ?", &id, 1, NULL, p) < 0 ||
-            provision_notify(c->db, c->arena, rq.requester_id, NULL, "request-rejected",
+            provision_notify(c->db, c->arena, rq.requester_id, NULL, NULL, "request-rejected",
                              arena_printf(c->arena, "%s rejected your request %lld: %s", c->who.username, rq.id, comment),
                              arena_printf(c->arena, "/resources/requests/%lld", rq.id), p) < 0)
             return db_abort(c->db);
@@ -588,7 +588,7 @@ static int request_decide(struct app_ctx *c, bool approve)
             struct provision_version pv;
             if (provision_version_load_id(c->db, c->arena, rq.version_id, &pv, p) < 0 ||
                 request_fulfil(c, &rq, &pv, &resource_id, &job_id) < 0 ||
-                provision_notify(c->db, c->arena, rq.requester_id, NULL, "request-approved",
+                provision_notify(c->db, c->arena, rq.requester_id, NULL, NULL, "request-approved",
                                  arena_printf(c->arena, "your request %lld was approved: provisioning", rq.id),
                                  arena_printf(c->arena, "/resources/%lld", resource_id), p) < 0)
                 return db_abort(c->db);
@@ -918,7 +918,8 @@ static int job_get(struct app_ctx *c)
     struct db_value v = DB_INTV(id);
     struct db_result q, s;
     if (db_query(c->db, c->arena, "SELECT id, resource_id, kind, state, attempts, max_attempts, cancel_requested, "
-                                  TS("due_at") " AS due_at, last_error, log_lines, " TS("created_at") " AS created_at, "
+                                  TS("due_at") " AS due_at, last_error, (SELECT COUNT(*) FROM job_logs l WHERE l.job_id = jobs.id) AS log_lines, "
+                                  TS("created_at") " AS created_at, "
                                   TS("started_at") " AS started_at, " TS("finished_at") " AS finished_at FROM jobs WHERE id = ?",
                  &v, 1, &q, &c->problem) < 0 ||
         db_query(c->db, c->arena, "SELECT idx, name, driver, state, attempts, error, " TS("started_at") " AS started_at, "

@@ -66,9 +66,10 @@ int provision_job_queue(struct db *db, struct arena *a, long long resource_id, c
 int provision_event(struct db *db, struct arena *a, long long resource_id, const char *actor, const char *event,
                     const char *detail, struct problem *p);
 
-/* A notice in the inbox of the user (0: none) and of every member of team (NULL: none). */
-int provision_notify(struct db *db, struct arena *a, long long user_id, const char *team, const char *kind,
-                     const char *subject, const char *link, struct problem *p);
+/* A notice in the inbox of the user (user_id, or username; 0 and NULL: none) and of every member
+ * of team (NULL: none), each once. */
+int provision_notify(struct db *db, struct arena *a, long long user_id, const char *username, const char *team,
+                     const char *kind, const char *subject, const char *link, struct problem *p);
 
 /* Where a resource's secret output is kept: team/<team>/<environment>/res-<uid>-<output> (the
  * output's index in place of its name when the name would not fit). */

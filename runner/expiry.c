@@ -48,16 +48,6 @@ static const char *in_words(struct arena *a, long seconds)
     return arena_printf(a, "%ld minute%s", seconds / 60 ? seconds / 60 : 1, seconds < 120 ? "" : "s");
 }
 
-static int user_of(struct runner *r, const char *username, long long *id, struct problem *p)
-{
-    struct db_value v = DB_TEXTV(username);
-    struct db_result q;
-    if (db_query(r->db, r->arena, "SELECT id FROM users WHERE username = ?", &v, 1, &q, p) < 0)
-        return -1;
-    *id = q.nrows ? atoll(db_cell(&q, 0, 0)) : 0;
-    return 0;
-}
-
 /* One batch of notices for lead (seconds): the number sent, or -1. */
 static int notify_batch(struct runner *r, long lead, struct problem *p)
 {
@@ -70,13 +60,12 @@ static int notify_batch(struct runner *r, long lead, struct problem *p)
                                   "LIMIT ? FOR UPDATE SKIP LOCKED", v, 3, &q, p) < 0)
         return db_abort(r->db);
     for (size_t i = 0; i < q.nrows; i++) {
-        long long id = atoll(db_cell(&q, i, 0)), user;
+        long long id = atoll(db_cell(&q, i, 0));
         long left = atol(db_cell(&q, i, 4));
         struct db_value u[2] = { DB_INTV(lead), DB_INTV(id) };
         const char *subject = arena_printf(r->arena, "resource %lld (%s, %s) expires in %s: renew it to keep it", id,
                                            db_cell(&q, i, 2), db_cell(&q, i, 1), in_words(r->arena, left));
-        if (user_of(r, db_cell(&q, i, 3), &user, p) < 0 ||
-            provision_notify(r->db, r->arena, user, db_cell(&q, i, 1), "resource-expiring", subject,
+        if (provision_notify(r->db, r->arena, 0, db_cell(&q, i, 3), db_cell(&q, i, 1), "resource-expiring", subject,
                              arena_printf(r->arena, "/resources/%lld", id), p) < 0 ||
             db_query(r->db, r->arena, "UPDATE resources SET notified_before = ? WHERE id = ?", u, 2, NULL, p) < 0 ||
             provision_event(r->db, r->arena, id, r->name, "expiry-notice", subject, p) < 0)
@@ -98,7 +87,7 @@ static int expire_batch(struct runner *r, struct problem *p)
                                   "FOR UPDATE SKIP LOCKED", &lim, 1, &q, p) < 0)
         return db_abort(r->db);
     for (size_t i = 0; i < q.nrows; i++) {
-        long long id = atoll(db_cell(&q, i, 0)), job, user;
+        long long id = atoll(db_cell(&q, i, 0)), job;
         const struct template *t = jobs_template(r, atoll(db_cell(&q, i, 4)), p);
         struct db_value v = DB_INTV(id);
         if (!t) {
@@ -119,8 +108,7 @@ static int expire_batch(struct runner *r, struct problem *p)
             db_query(r->db, r->arena, "UPDATE resources SET state = 'deprovisioning', updated_at = UTC_TIMESTAMP(6) WHERE id = ?",
                      &v, 1, NULL, p) < 0 ||
             provision_event(r->db, r->arena, id, r->name, "expired", "deprovisioning queued", p) < 0 ||
-            user_of(r, db_cell(&q, i, 3), &user, p) < 0 ||
-            provision_notify(r->db, r->arena, user, db_cell(&q, i, 1), "resource-expired",
+            provision_notify(r->db, r->arena, 0, db_cell(&q, i, 3), db_cell(&q, i, 1), "resource-expired",
                              arena_printf(r->arena, "resource %lld (%s, %s) expired: it is being deprovisioned", id,
                                           db_cell(&q, i, 2), db_cell(&q, i, 1)),
                              arena_printf(r->arena, "/resources/%lld", id), p) < 0 ||

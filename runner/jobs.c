@@ -189,10 +189,7 @@ static int log_flush(struct job *j)
     }
     /* lines are numbered by the table (job_logs.id): a runner that lost its lease unknowingly
      * adds lines of what it did, never over another's */
-    struct db_value count[2] = { DB_INTV((long long)j->nbuf), DB_INTV(j->id) };
     int rc = db_query(j->r->db, j->r->arena, sql[j->nbuf], v, j->nbuf * 3, NULL, j->p);
-    if (rc == 0)
-        rc = db_query(j->r->db, j->r->arena, "UPDATE jobs SET log_lines = log_lines + ? WHERE id = ?", count, 2, NULL, j->p);
     j->nbuf = 0;
     return rc;
 }
@@ -434,11 +431,7 @@ static const char *resource_outputs(struct job *j)
 /* A notice for the resource's requester and its team. */
 static int notify(struct job *j, const char *kind, const char *subject)
 {
-    struct db_value v[1] = { DB_TEXTV(j->requester) };
-    struct db_result q;
-    if (db_query(j->r->db, j->r->arena, "SELECT id FROM users WHERE username = ?", v, 1, &q, j->p) < 0)
-        return -1;
-    return provision_notify(j->r->db, j->r->arena, q.nrows ? atoll(db_cell(&q, 0, 0)) : 0, j->team, kind, subject,
+    return provision_notify(j->r->db, j->r->arena, 0, j->requester, j->team, kind, subject,
                             arena_printf(j->r->arena, "/resources/%lld", j->resource_id), j->p);
 }
 
@@ -452,25 +445,27 @@ static int audit_runner(struct job *j, const char *action, const char *outcome, 
 }
 
 /* Every step done: the job succeeded, the resource is ready (or gone). */
-static int job_succeed(struct job *j)
+/* Every step done: the job succeeded, the resource is ready (or gone). Inside the transaction
+ * that holds the lease (the last step's, or its own); no commit. */
+static int job_succeed_here(struct job *j)
 {
     struct runner *r = j->r;
     bool provision = strcmp(j->kind, "provision") == 0;
     struct db_value id = DB_INTV(j->id), res = DB_INTV(j->resource_id);
     job_logf(j, "%s succeeded", provision ? "provisioning" : "deprovisioning");
-    if (db_begin(r->db, j->p) < 0 || lease_held(j) < 0 || log_flush(j) < 0)
-        return db_abort(r->db);
+    if (log_flush(j) < 0)
+        return -1;
     if (provision) {
-        const char *outputs = resource_outputs(j);
+        const char *outputs = j->t->noutputs ? resource_outputs(j) : "{}";
         struct db_value v[2] = { outputs ? DB_TEXTV(outputs) : DB_NULLV, DB_INTV(j->resource_id) };
         if (!outputs || db_query(r->db, r->arena, "UPDATE resources SET state = 'ready', outputs = ?, updated_at = "
                                                   "UTC_TIMESTAMP(6) WHERE id = ?", v, 2, NULL, j->p) < 0)
-            return db_abort(r->db);
+            return -1;
     } else {
         /* the secret outputs go with the resource */
         struct db_result q;
         if (db_query(r->db, r->arena, "SELECT outputs FROM resources WHERE id = ?", &res, 1, &q, j->p) < 0)
-            return db_abort(r->db);
+            return -1;
         json_object *o = q.nrows ? json_tokener_parse(db_cell(&q, 0, 0)) : NULL;
         json_object_object_foreach(o, name, val) {
             (void)name;
@@ -479,14 +474,14 @@ static int job_succeed(struct job *j)
                 struct db_value pv = DB_TEXTV(json_object_get_string(path));
                 if (db_query(r->db, r->arena, "DELETE FROM secrets WHERE path = ?", &pv, 1, NULL, j->p) < 0) {
                     json_object_put(o);
-                    return db_abort(r->db);
+                    return -1;
                 }
             }
         }
         json_object_put(o);
         if (db_query(r->db, r->arena, "UPDATE resources SET state = 'deprovisioned', updated_at = UTC_TIMESTAMP(6) WHERE id = ?",
                      &res, 1, NULL, j->p) < 0)
-            return db_abort(r->db);
+            return -1;
     }
     if (db_query(r->db, r->arena, "UPDATE jobs SET state = 'succeeded', finished_at = UTC_TIMESTAMP(6), lease_owner = NULL, "
                                   "last_error = NULL WHERE id = ?", &id, 1, NULL, j->p) < 0 ||
@@ -497,8 +492,15 @@ static int job_succeed(struct job *j)
                             provision ? "ready" : "deprovisioned")) < 0 ||
         audit_runner(j, provision ? "provision.resource.ready" : "provision.resource.deprovisioned", "success",
                      arena_printf(r->arena, "{\"job_id\":%lld}", j->id)) < 0)
-        return db_abort(r->db);
-    return db_commit(r->db, j->p);
+        return -1;
+    return 0;
+}
+
+static int job_succeed(struct job *j)
+{
+    if (db_begin(j->r->db, j->p) < 0 || lease_held(j) < 0 || job_succeed_here(j) < 0)
+        return db_abort(j->r->db);
+    return db_commit(j->r->db, j->p);
 }
 
 /* A step failed (why): again later, or (no attempts left, or not worth retrying) the end. */
@@ -561,9 +563,10 @@ static int job_fail(struct job *j, int step, const char *why, bool retry)
 
 /* ---- a step ---------------------------------------------------------------------------------- */
 
-/* Run step idx of the job: 0 done (committed), 1 failed (recorded), -1 the database failed or
- * the lease was lost (nothing more to write). */
-static int step_run(struct job *j, int idx, const struct template_step *s)
+/* Run step idx of the job: 0 done (committed), 2 done and, being the last, the job with it (one
+ * transaction, one commit fewer per job), 1 failed (recorded), -1 the database failed or the
+ * lease was lost (nothing more to write). */
+static int step_run(struct job *j, int idx, const struct template_step *s, bool last)
 {
     struct runner *r = j->r;
     const struct driver *drv = driver_find(s->driver);
@@ -640,11 +643,14 @@ static int step_run(struct job *j, int idx, const struct template_step *s)
             break;
         }
         v[0] = (struct db_value)DB_TEXTV(stored);
+        job_logf(j, "step %s succeeded", s->name);
         if (db_query(r->db, r->arena, "UPDATE job_steps SET state = 'succeeded', outputs = ?, finished_at = UTC_TIMESTAMP(6) "
                                       "WHERE job_id = ? AND idx = ?", v, 3, NULL, j->p) < 0 ||
-            (job_logf(j, "step %s succeeded", s->name), log_flush(j)) < 0 || db_commit(r->db, j->p) < 0) {
+            (last && job_succeed_here(j) < 0) || log_flush(j) < 0 || db_commit(r->db, j->p) < 0) {
             db_abort(r->db);
             rc = -1;
+        } else if (last) {
+            rc = 2;
         }
         break;
     }
@@ -728,13 +734,13 @@ static int job_run(struct runner *r, long long id, struct problem *p)
             rc = j.lost ? 0 : job_fail(&j, idx, "cancelled", false);
             goto done;
         }
-        int s = step_run(&j, idx, &list[idx]);
+        int s = step_run(&j, idx, &list[idx], i + 1 == steps.nrows);
         if (s != 0) {
             rc = s < 0 && !j.lost ? -1 : 0;
             goto done;
         }
     }
-    rc = job_succeed(&j);
+    rc = job_succeed(&j);   /* (no step was left to run) */
 done:
     if (rc < 0 && j.lost) {
         problem_init(p);

@@ -119,7 +119,6 @@ CREATE TABLE jobs (
   max_attempts INT NOT NULL DEFAULT 5,
   cancel_requested TINYINT(1) NOT NULL DEFAULT 0,
   last_error VARCHAR(2000) NULL,
-  log_lines INT NOT NULL DEFAULT 0,
   created_at DATETIME(6) NOT NULL DEFAULT UTC_TIMESTAMP(6),
   started_at DATETIME(6) NULL,
   finished_at DATETIME(6) NULL,
