@@ -190,7 +190,7 @@ static void test_lifecycle(void)
     o = body_json(&r);
     CU_ASSERT_STRING_EQUAL(jstr(o, "state"), "draft");
     CU_ASSERT_STRING_EQUAL(json_object_get_string(member(o, "template/parameters/0/name")), "name");
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(o, "template/parameters/0/pattern")), "[a-z][a-z0-9_]{2,30}");
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(o, "template/parameters/0/pattern")), "[a-z][a-z0-9_]{2,29}");
     CU_ASSERT_TRUE(json_object_get_boolean(member(o, "template/parameters/0/required")));
     CU_ASSERT_STRING_EQUAL(json_object_get_string(member(o, "template/owner_team")), team);
     CU_ASSERT_STRING_EQUAL(json_object_get_string(member(o, "template/steps/0/driver")), "mariadb_database");
