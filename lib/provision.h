@@ -66,8 +66,9 @@ int provision_job_queue(struct db *db, struct arena *a, long long resource_id, c
 int provision_event(struct db *db, struct arena *a, long long resource_id, const char *actor, const char *event,
                     const char *detail, struct problem *p);
 
-/* A notice in the inbox of the user (user_id, or username; 0 and NULL: none) and of every member
- * of team (NULL: none), each once. */
+/* A notice in the inbox of the user (user_id, or username; 0 and NULL: none) and of the team's
+ * people (NULL: none): its members (and its subteams'), and whoever holds a role on it through a
+ * binding; each once. */
 int provision_notify(struct db *db, struct arena *a, long long user_id, const char *username, const char *team,
                      const char *kind, const char *subject, const char *link, struct problem *p);
 

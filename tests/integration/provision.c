@@ -41,7 +41,8 @@ static char ocookie[256], ocsrf[128];            /* developer of other_team */
 static char dev_name[64];
 
 /* (The suite's init: no assertions here, a failure is the init's.) */
-static int user_on(const char *user, const char *role, const char *t, char *cookie, size_t clen, char *csrf, size_t xlen)
+static int user_on(const char *user, const char *role, const char *t, bool member, char *cookie, size_t clen, char *csrf,
+                   size_t xlen)
 {
     char body[512], pw[96], path[256];
     struct resp r;
@@ -55,9 +56,12 @@ static int user_on(const char *user, const char *role, const char *t, char *cook
                                  "\"scope_id\":\"%s\"}", user, role, t);
     long st = post_session(acookie, acsrf, "POST", "/api/v1/iam/bindings", body, &r);
     resp_free(&r);
-    snprintf(path, sizeof(path), "/api/v1/iam/teams/%s/members/%lld", t, uid);   /* members get the team's notices */
-    long st2 = post_session(acookie, acsrf, "PUT", path, NULL, &r);
-    resp_free(&r);
+    long st2 = 200;
+    if (member) {
+        snprintf(path, sizeof(path), "/api/v1/iam/teams/%s/members/%lld", t, uid);
+        st2 = post_session(acookie, acsrf, "PUT", path, NULL, &r);
+        resp_free(&r);
+    }
     if (st != 201 || st2 != 200)
         return -1;
     return login(user, pw, cookie, clen, csrf, xlen) == 200 ? 0 : -1;
@@ -78,16 +82,16 @@ static int cast_init(void)
         resp_free(&r);
     }
     snprintf(dev_name, sizeof(dev_name), "%s-dev", team);
-    if (user_on(dev_name, "developer", team, dcookie, sizeof(dcookie), dcsrf, sizeof(dcsrf)) < 0)
+    if (user_on(dev_name, "developer", team, true, dcookie, sizeof(dcookie), dcsrf, sizeof(dcsrf)) < 0)
         return -1;
     snprintf(u, sizeof(u), "%s-m1", team);
-    if (user_on(u, "maintainer", team, m1cookie, sizeof(m1cookie), m1csrf, sizeof(m1csrf)) < 0)
+    if (user_on(u, "maintainer", team, true, m1cookie, sizeof(m1cookie), m1csrf, sizeof(m1csrf)) < 0)
         return -1;
     snprintf(u, sizeof(u), "%s-m2", team);
-    if (user_on(u, "maintainer", team, m2cookie, sizeof(m2cookie), m2csrf, sizeof(m2csrf)) < 0)
+    if (user_on(u, "maintainer", team, false, m2cookie, sizeof(m2cookie), m2csrf, sizeof(m2csrf)) < 0)
         return -1;
     snprintf(u, sizeof(u), "%s-o", team);
-    return user_on(u, "developer", other_team, ocookie, sizeof(ocookie), ocsrf, sizeof(ocsrf));
+    return user_on(u, "developer", other_team, true, ocookie, sizeof(ocookie), ocsrf, sizeof(ocsrf));
 }
 
 /* ---- helpers ---------------------------------------------------------------------------------- */
@@ -365,7 +369,13 @@ static void test_approvals(void)
     CU_ASSERT_EQUAL(jint(o, "approvals_needed"), 2);
     CU_ASSERT_PTR_NULL(json_object_object_get(o, "resource_id"));
     json_object_put(o);
-    /* the maintainers see it in their inbox; the requester does not */
+    /* both maintainers were told (one a member of the team, one bound on it only) */
+    for (int i = 0; i < 2; i++) {
+        o = get_o(i ? m2cookie : m1cookie, "/api/v1/provision/notifications?unread=true");
+        CU_ASSERT_PTR_NOT_NULL(strstr(json_object_to_json_string(o), "approval-needed"));
+        json_object_put(o);
+    }
+    /* the maintainers see it in their approvals inbox; the requester does not */
     o = get_o(m1cookie, "/api/v1/provision/approvals");
     snprintf(path, sizeof(path), "\"id\":%lld,", id);
     CU_ASSERT_PTR_NOT_NULL(strstr(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), path));
