@@ -17,6 +17,10 @@
  *   catalog  entity rules (Backstage's): kinds, names, refs, validation, declared relations
  *   fcgi     the FastCGI responder loop (kept connections, epoll, clean stop)
  *   app      the request lifecycle every handler shares; app_main is a handler's main()
+ *   crypto   envelope encryption (libsodium), the master keyring;  secrets: versioned secrets on it
+ *   template provisioning templates: the XML read and checked, the publish scan, request values
+ *   provision template versions, resources, jobs, history and the inbox (handler and runner)
+ *   textdiff unified diffs of texts, bounded
  *
  * What lib/ does not do: print (but log), exit, or know any particular area.
  */

@@ -22,5 +22,6 @@ void suite_template(void);
 void suite_secret_path(void);
 void suite_drivers(void);
 void suite_provision(void);
+void suite_textdiff(void);
 
 #endif
