@@ -228,6 +228,18 @@ static int reveal(const char *cookie, const char *csrf, const char *path, char *
     return 0;
 }
 
+/* Ask sql (one number) again every ms milliseconds, at most tries times, until it is want:
+ * whether it came to be. */
+static bool wait_for(const char *sql, long long want, int tries, int ms)
+{
+    for (int i = 0; i < tries; i++) {
+        if (sql_int(sql) == want)
+            return true;
+        usleep((useconds_t)ms * 1000);
+    }
+    return false;
+}
+
 /* ---- templates the suite uses ------------------------------------------------------------------- */
 
 static void template_db(char *xml, size_t len, const char *name)
@@ -728,12 +740,7 @@ static void test_crash_mid_step(void)
     runners_start(pid, 1, NULL);
     snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM effects.effects e JOIN portico.resources r ON r.uid = e.uid WHERE r.id = %lld",
              res);
-    int seen = 0;
-    for (int i = 0; i < 200 && !seen; i++) {
-        seen = sql_int(sql) == 1;
-        if (!seen)
-            usleep(100 * 1000);
-    }
+    int seen = wait_for(sql, 1, 200, 100);
     CU_ASSERT_TRUE_FATAL(seen);
     runners_stop(pid, 1, SIGKILL);
     char st[256];
@@ -742,12 +749,7 @@ static void test_crash_mid_step(void)
     /* the next runner waits out the lease, runs the step again: no second effect */
     runners_start(pid, 1, NULL);
     snprintf(st, sizeof(st), "SELECT state = 'succeeded' FROM jobs WHERE id = %lld", job);
-    int done = 0;
-    for (int i = 0; i < 300 && !done; i++) {
-        done = sql_int(st) == 1;
-        if (!done)
-            usleep(100 * 1000);
-    }
+    int done = wait_for(st, 1, 300, 100);
     runners_stop(pid, 1, SIGTERM);
     CU_ASSERT_TRUE(done);
     snprintf(st, sizeof(st), "SELECT attempts FROM jobs WHERE id = %lld", job);
@@ -776,12 +778,7 @@ static void test_retries_and_cancel(void)
     runners_start(pid, 1, NULL);
     char st[256];
     snprintf(st, sizeof(st), "SELECT state = 'failed' FROM jobs WHERE id = %lld", job);
-    int done = 0;
-    for (int i = 0; i < 300 && !done; i++) {
-        done = sql_int(st) == 1;
-        if (!done)
-            usleep(100 * 1000);
-    }
+    int done = wait_for(st, 1, 300, 100);
     runners_stop(pid, 1, SIGTERM);
     CU_ASSERT_TRUE(done);
     snprintf(path, sizeof(path), "/api/v1/provision/jobs/%lld", job);
@@ -859,12 +856,7 @@ static void test_redaction_and_cancel(void)
     runners_start(pid, 1, NULL);
     snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM effects.effects e JOIN portico.resources r ON r.uid = e.uid WHERE r.id = %lld",
              res);
-    int seen = 0;
-    for (int i = 0; i < 200 && !seen; i++) {
-        seen = sql_int(sql) == 1;
-        if (!seen)
-            usleep(100 * 1000);
-    }
+    int seen = wait_for(sql, 1, 200, 100);
     CU_ASSERT_TRUE(seen);
     snprintf(path, sizeof(path), "/api/v1/provision/jobs/%lld/cancel", job);
     CU_ASSERT_EQUAL(post_session(dcookie, dcsrf, "POST", path, NULL, &r), 200);
@@ -872,12 +864,7 @@ static void test_redaction_and_cancel(void)
     resp_free(&r);
     char st[256];
     snprintf(st, sizeof(st), "SELECT state = 'cancelled' FROM jobs WHERE id = %lld", job);
-    int done = 0;
-    for (int i = 0; i < 200 && !done; i++) {   /* before the step would end by itself (12 s) */
-        done = sql_int(st) == 1;
-        if (!done)
-            usleep(50 * 1000);
-    }
+    int done = wait_for(st, 1, 200, 50); /* before the step would end by itself (12 s) */
     runners_stop(pid, 1, SIGTERM);
     CU_ASSERT_TRUE(done);
     snprintf(st, sizeof(st), "SELECT attempts FROM jobs WHERE id = %lld", job);
