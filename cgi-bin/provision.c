@@ -24,8 +24,6 @@
 #include "lib/provision.h"
 #include "lib/secret_path.h"
 
-#define TS(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%s.%fZ')"
-#define TSF(col) "DATE_FORMAT(" col ", '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')"   /* TS inside a printf format */
 #define IDEMPOTENCY_KEY_MAX 200
 #define LIST_MAX 200
 #define LIST_DEFAULT 50
@@ -51,19 +49,6 @@ static long long list_cursor(struct app_ctx *c)
     if (s && (*end || v < 1))
         problem_field(&c->problem, "cursor", "is not a cursor");
     return v;
-}
-
-/* An optional JSON body (routes without ROUTE_BODY_JSON): parsed into c->body when sent. */
-static int optional_body(struct app_ctx *c)
-{
-    if (http_body_read(&c->req, (size_t)c->cfg->body_max_bytes, false, &c->problem) < 0)
-        return -1;
-    if (c->req.body_len == 0)
-        return 0;
-    if (!http_content_type_is_json(c->req.content_type))
-        return problem_set(&c->problem, 415, "unsupported-media-type", "send the body as application/json");
-    c->body = json_parse(c->req.body, c->req.body_len, c->cfg->json_max_depth, &c->problem);
-    return c->body ? 0 : -1;
 }
 
 /* An environment's name, as templates spell them. */
@@ -111,25 +96,29 @@ static int audit_done(struct app_ctx *c, const char *action, const char *target_
     return audit_commit(c->db, c->arena, &ev, &c->problem);
 }
 
-/* Where the caller holds permission, as a SQL condition on rows with team, entity_ref and
- * requester_col columns (the caller's own rows always count), its values appended to v. */
-static const char *scope_where(struct app_ctx *c, const char *permission, const char *requester_col,
-                               struct db_value *v, size_t *nv)
+/* Where the caller holds permission, as a SQL condition on rows r with team, entity_ref and
+ * requester columns (the caller's own rows always count). *v: room for the statement's values
+ * (DB_PARAMS_MAX), the condition's first; NULL with a 500 problem when out of memory. */
+static const char *scope_where(struct app_ctx *c, const char *permission, struct db_value **v, size_t *nv)
 {
     struct authz_scopes sc;
-    if (authz_scopes_of(&c->grants, permission, c->arena, &sc) < 0)
+    *nv = 0;
+    *v = arena_calloc(c->arena, DB_PARAMS_MAX, sizeof(**v));
+    if (!*v || authz_scopes_of(&c->grants, permission, c->arena, &sc) < 0) {
+        problem_set(&c->problem, 500, "internal", "out of memory");
         return NULL;
+    }
     if (sc.everywhere)
         return "TRUE";
-    const char *w = arena_printf(c->arena, "%s = ?", requester_col);
-    v[(*nv)++] = (struct db_value)DB_TEXTV(c->who.username);
+    const char *w = "r.requester = ?";
+    (*v)[(*nv)++] = (struct db_value)DB_TEXTV(c->who.username);
     for (size_t i = 0; i < sc.nteams && *nv < DB_PARAMS_MAX - 8; i++) {
-        w = arena_printf(c->arena, "%s OR team = ?", w);
-        v[(*nv)++] = (struct db_value)DB_TEXTV(sc.teams[i]);
+        w = arena_printf(c->arena, "%s OR r.team = ?", w);
+        (*v)[(*nv)++] = (struct db_value)DB_TEXTV(sc.teams[i]);
     }
     for (size_t i = 0; i < sc.nentities && *nv < DB_PARAMS_MAX - 8; i++) {
-        w = arena_printf(c->arena, "%s OR entity_ref = ?", w);
-        v[(*nv)++] = (struct db_value)DB_TEXTV(sc.entities[i]);
+        w = arena_printf(c->arena, "%s OR r.entity_ref = ?", w);
+        (*v)[(*nv)++] = (struct db_value)DB_TEXTV(sc.entities[i]);
     }
     return arena_printf(c->arena, "(%s)", w);
 }
@@ -464,11 +453,11 @@ static int request_list(struct app_ctx *c)
         problem_field(p, "state", "must be pending_approval, approved, rejected or cancelled");
     if (!json_fields_ok(p))
         return -1;
-    struct db_value *v = arena_calloc(c->arena, DB_PARAMS_MAX, sizeof(*v));
-    size_t nv = 0;
-    const char *where = scope_where(c, "provision.request.read", "r.requester", v, &nv);
-    if (!v || !where)
-        return problem_set(p, 500, "internal", "out of memory");
+    struct db_value *v;
+    size_t nv;
+    const char *where = scope_where(c, "provision.request.read", &v, &nv);
+    if (!where)
+        return -1;
     if (mine && strcmp(mine, "true") == 0) {
         where = arena_printf(c->arena, "%s AND r.requester_id = ?", where);
         v[nv++] = (struct db_value)DB_INTV(c->who.user_id);
@@ -485,7 +474,7 @@ static int request_list(struct app_ctx *c)
     const char *sql = arena_printf(c->arena,
         "SELECT r.id, t.name AS template, tv.version, r.environment, r.team, r.entity_ref AS entity, r.requester, r.state, "
         "r.approvals_needed, (SELECT COUNT(*) FROM provision_approvals a WHERE a.request_id = r.id AND a.decision = 'approve') "
-        "AS approvals, r.approval_role, r.resource_id, " TSF("r.created_at") " AS created_at FROM provision_requests r "
+        "AS approvals, r.approval_role, r.resource_id, " DB_RFC3339_PRINTF("r.created_at") " AS created_at FROM provision_requests r "
         "JOIN template_versions tv ON tv.id = r.template_version_id JOIN templates t ON t.id = tv.template_id "
         "WHERE %s ORDER BY r.id DESC LIMIT ?", where);
     return id_page(c, sql, v, nv, limit, "requests", "issssnssiinis");
@@ -502,10 +491,10 @@ static int request_get(struct app_ctx *c)
     if (db_query(c->db, c->arena,
                  "SELECT r.id, t.name AS template, tv.version, r.environment, r.team, r.entity_ref AS entity, r.requester, "
                  "r.state, r.approvals_needed, r.approval_role, r.resource_id, r.ttl_days, r.parameters, "
-                 TS("r.created_at") " AS created_at, " TS("r.decided_at") " AS decided_at FROM provision_requests r "
+                 DB_RFC3339("r.created_at") " AS created_at, " DB_RFC3339("r.decided_at") " AS decided_at FROM provision_requests r "
                  "JOIN template_versions tv ON tv.id = r.template_version_id JOIN templates t ON t.id = tv.template_id "
                  "WHERE r.id = ?", &v, 1, &q, &c->problem) < 0 ||
-        db_query(c->db, c->arena, "SELECT approver, decision, comment, " TS("created_at") " AS created_at FROM "
+        db_query(c->db, c->arena, "SELECT approver, decision, comment, " DB_RFC3339("created_at") " AS created_at FROM "
                                   "provision_approvals WHERE request_id = ? ORDER BY created_at", &v, 1, &a, &c->problem) < 0)
         return -1;
     json_object *rows = app_rows_json(&q, 1, "issssnssiniijsn");
@@ -536,8 +525,6 @@ static int request_decide(struct app_ctx *c, bool approve)
     static const char *const members[] = { "comment", NULL };
     struct problem *p = &c->problem;
     const char *comment = "";
-    if (approve && optional_body(c) < 0)
-        return -1;
     if (c->body) {
         if (json_expect_object(c->body, members, p) < 0)
             return -1;
@@ -641,17 +628,17 @@ static int request_cancel(struct app_ctx *c)
 /* GET /provision/approvals: requests waiting that the caller may decide on. */
 static int approval_inbox(struct app_ctx *c)
 {
-    struct db_value *v = arena_calloc(c->arena, DB_PARAMS_MAX, sizeof(*v));
-    size_t nv = 0;
-    const char *where = scope_where(c, "provision.request.approve", "r.requester", v, &nv);
-    if (!v || !where)
-        return problem_set(&c->problem, 500, "internal", "out of memory");
+    struct db_value *v;
+    size_t nv;
+    const char *where = scope_where(c, "provision.request.approve", &v, &nv);
+    if (!where)
+        return -1;
     v[nv++] = (struct db_value)DB_INTV(c->who.user_id);
     v[nv++] = (struct db_value)DB_INTV(c->who.user_id);
     const char *sql = arena_printf(c->arena,
         "SELECT r.id, t.name AS template, tv.version, r.environment, r.team, r.entity_ref AS entity, r.requester, r.state, "
         "r.approvals_needed, (SELECT COUNT(*) FROM provision_approvals a WHERE a.request_id = r.id AND a.decision = 'approve') "
-        "AS approvals, r.approval_role, r.parameters, " TSF("r.created_at") " AS created_at, r.requester_id "
+        "AS approvals, r.approval_role, r.parameters, " DB_RFC3339_PRINTF("r.created_at") " AS created_at, r.requester_id "
         "FROM provision_requests r JOIN template_versions tv ON tv.id = r.template_version_id "
         "JOIN templates t ON t.id = tv.template_id WHERE r.state = 'pending_approval' AND %s AND r.requester_id <> ? "
         "AND NOT EXISTS (SELECT 1 FROM provision_approvals a WHERE a.request_id = r.id AND a.approver_id = ?) "
@@ -745,11 +732,11 @@ static int resource_list(struct app_ctx *c)
         problem_field(p, "entity", "is not a ref");
     if (!json_fields_ok(p))
         return -1;
-    struct db_value *v = arena_calloc(c->arena, DB_PARAMS_MAX, sizeof(*v));
-    size_t nv = 0;
-    const char *where = scope_where(c, "provision.resource.read", "r.requester", v, &nv);
-    if (!v || !where)
-        return problem_set(p, 500, "internal", "out of memory");
+    struct db_value *v;
+    size_t nv;
+    const char *where = scope_where(c, "provision.resource.read", &v, &nv);
+    if (!where)
+        return -1;
     if (mine && strcmp(mine, "true") == 0) {
         where = arena_printf(c->arena, "%s AND r.requester = ?", where);
         v[nv++] = (struct db_value)DB_TEXTV(c->who.username);
@@ -767,7 +754,7 @@ static int resource_list(struct app_ctx *c)
     v[nv++] = (struct db_value)DB_INTV(limit + 1);
     const char *sql = arena_printf(c->arena,
         "SELECT r.id, r.uid, t.name AS template, tv.version, r.environment, r.team, r.entity_ref AS entity, r.requester, "
-        "r.state, " TSF("r.expires_at") " AS expires_at, " TSF("r.created_at") " AS created_at FROM resources r "
+        "r.state, " DB_RFC3339_PRINTF("r.expires_at") " AS expires_at, " DB_RFC3339_PRINTF("r.created_at") " AS created_at FROM resources r "
         "JOIN template_versions tv ON tv.id = r.template_version_id JOIN templates t ON t.id = tv.template_id "
         "WHERE %s ORDER BY r.id DESC LIMIT ?", where);
     return id_page(c, sql, v, nv, limit, "resources", "isssssnssss");
@@ -783,14 +770,14 @@ static int resource_get(struct app_ctx *c)
     struct db_result q, j, h;
     if (db_query(c->db, c->arena,
                  "SELECT r.id, r.uid, t.name AS template, tv.version, r.environment, r.team, r.entity_ref AS entity, "
-                 "r.requester, r.request_id, r.state, r.parameters, r.outputs, " TS("r.expires_at") " AS expires_at, "
-                 TS("r.created_at") " AS created_at, " TS("r.updated_at") " AS updated_at FROM resources r "
+                 "r.requester, r.request_id, r.state, r.parameters, r.outputs, " DB_RFC3339("r.expires_at") " AS expires_at, "
+                 DB_RFC3339("r.created_at") " AS created_at, " DB_RFC3339("r.updated_at") " AS updated_at FROM resources r "
                  "JOIN template_versions tv ON tv.id = r.template_version_id JOIN templates t ON t.id = tv.template_id "
                  "WHERE r.id = ?", &v, 1, &q, &c->problem) < 0 ||
-        db_query(c->db, c->arena, "SELECT id, kind, state, attempts, max_attempts, last_error, " TS("created_at")
-                                  " AS created_at, " TS("finished_at") " AS finished_at FROM jobs WHERE resource_id = ? "
+        db_query(c->db, c->arena, "SELECT id, kind, state, attempts, max_attempts, last_error, " DB_RFC3339("created_at")
+                                  " AS created_at, " DB_RFC3339("finished_at") " AS finished_at FROM jobs WHERE resource_id = ? "
                                   "ORDER BY id DESC LIMIT 50", &v, 1, &j, &c->problem) < 0 ||
-        db_query(c->db, c->arena, "SELECT " TS("at") " AS at, actor, event, detail FROM resource_events WHERE resource_id = ? "
+        db_query(c->db, c->arena, "SELECT " DB_RFC3339("at") " AS at, actor, event, detail FROM resource_events WHERE resource_id = ? "
                                   "ORDER BY id DESC LIMIT 200", &v, 1, &h, &c->problem) < 0)
         return -1;
     json_object *rows = app_rows_json(&q, 1, "isssssnsisjjsss");
@@ -839,8 +826,6 @@ static int resource_renew(struct app_ctx *c)
     static const char *const members[] = { "ttl_days", NULL };
     struct problem *p = &c->problem;
     long long ttl = 0;
-    if (optional_body(c) < 0)
-        return -1;
     if (c->body) {
         if (json_expect_object(c->body, members, p) < 0)
             return -1;
@@ -870,7 +855,7 @@ static int resource_renew(struct app_ctx *c)
     if (db_query(c->db, c->arena, "UPDATE resources SET expires_at = UTC_TIMESTAMP(6) + INTERVAL ? DAY, notified_before = 0, "
                                   "updated_at = UTC_TIMESTAMP(6) WHERE id = ?", v, 2, NULL, p) < 0 ||
         provision_event(c->db, c->arena, rs.id, c->who.username, "renew", arena_printf(c->arena, "%d days from now", days), p) < 0 ||
-        db_query(c->db, c->arena, "SELECT " TS("expires_at") " FROM resources WHERE id = ?", &v[1], 1, &q, p) < 0)
+        db_query(c->db, c->arena, "SELECT " DB_RFC3339("expires_at") " FROM resources WHERE id = ?", &v[1], 1, &q, p) < 0)
         return db_abort(c->db);
     const char *expires = db_cell(&q, 0, 0);
     if (audit_done(c, "provision.resource.renew", "resource", rs.id, arena_printf(c->arena, "{\"ttl_days\":%d}", days)) < 0)
@@ -918,12 +903,12 @@ static int job_get(struct app_ctx *c)
     struct db_value v = DB_INTV(id);
     struct db_result q, s;
     if (db_query(c->db, c->arena, "SELECT id, resource_id, kind, state, attempts, max_attempts, cancel_requested, "
-                                  TS("due_at") " AS due_at, last_error, (SELECT COUNT(*) FROM job_logs l WHERE l.job_id = jobs.id) AS log_lines, "
-                                  TS("created_at") " AS created_at, "
-                                  TS("started_at") " AS started_at, " TS("finished_at") " AS finished_at FROM jobs WHERE id = ?",
+                                  DB_RFC3339("due_at") " AS due_at, last_error, (SELECT COUNT(*) FROM job_logs l WHERE l.job_id = jobs.id) AS log_lines, "
+                                  DB_RFC3339("created_at") " AS created_at, "
+                                  DB_RFC3339("started_at") " AS started_at, " DB_RFC3339("finished_at") " AS finished_at FROM jobs WHERE id = ?",
                  &v, 1, &q, &c->problem) < 0 ||
-        db_query(c->db, c->arena, "SELECT idx, name, driver, state, attempts, error, " TS("started_at") " AS started_at, "
-                                  TS("finished_at") " AS finished_at FROM job_steps WHERE job_id = ? ORDER BY idx",
+        db_query(c->db, c->arena, "SELECT idx, name, driver, state, attempts, error, " DB_RFC3339("started_at") " AS started_at, "
+                                  DB_RFC3339("finished_at") " AS finished_at FROM job_steps WHERE job_id = ? ORDER BY idx",
                  &v, 1, &s, &c->problem) < 0)
         return -1;
     json_object *rows = app_rows_json(&q, 1, "iissiibsnisnn");
@@ -955,7 +940,7 @@ static int job_log(struct app_ctx *c)
         return -1;
     struct db_value v[3] = { DB_INTV(id), DB_INTV(after), DB_INTV(limit) };
     struct db_result q;
-    if (db_query(c->db, c->arena, "SELECT id AS seq, " TS("at") " AS at, stream, line FROM job_logs WHERE job_id = ? AND id > ? "
+    if (db_query(c->db, c->arena, "SELECT id AS seq, " DB_RFC3339("at") " AS at, stream, line FROM job_logs WHERE job_id = ? AND id > ? "
                                   "ORDER BY id LIMIT ?", v, 3, &q, p) < 0)
         return -1;
     long long next = q.nrows ? atoll(db_cell(&q, q.nrows - 1, 0)) : after;
@@ -1023,9 +1008,9 @@ static int notification_list(struct app_ctx *c)
     struct db_value v = DB_INTV(c->who.user_id);
     struct db_result q, n;
     if (db_query(c->db, c->arena, only_unread
-                     ? "SELECT id, kind, subject, link, " TS("created_at") " AS created_at, " TS("read_at") " AS read_at "
+                     ? "SELECT id, kind, subject, link, " DB_RFC3339("created_at") " AS created_at, " DB_RFC3339("read_at") " AS read_at "
                        "FROM notifications WHERE user_id = ? AND read_at IS NULL ORDER BY id DESC LIMIT 100"
-                     : "SELECT id, kind, subject, link, " TS("created_at") " AS created_at, " TS("read_at") " AS read_at "
+                     : "SELECT id, kind, subject, link, " DB_RFC3339("created_at") " AS created_at, " DB_RFC3339("read_at") " AS read_at "
                        "FROM notifications WHERE user_id = ? ORDER BY id DESC LIMIT 100",
                  &v, 1, &q, &c->problem) < 0 ||
         db_query(c->db, c->arena, "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL", &v, 1, &n,
@@ -1070,7 +1055,7 @@ static const struct route provision_routes[] = {
                        "cursor from next_cursor." },
     { "GET", "/api/v1/provision/requests/{id}", "provision.request.read", request_get, 0,
       "A request", "With its parameters and every approver's decision and comment." },
-    { "POST", "/api/v1/provision/requests/{id}/approve", "provision.request.approve", request_approve, 0,
+    { "POST", "/api/v1/provision/requests/{id}/approve", "provision.request.approve", request_approve, ROUTE_BODY_JSON_OPTIONAL,
       "Approve a request", "Optional body {comment}. The approver holds the role the template's policy names on the owning "
                            "team and is not the requester (403 self-approval); one decision each (409). When the count is "
                            "reached the resource and its job are made." },
@@ -1090,7 +1075,7 @@ static const struct route provision_routes[] = {
     { "DELETE", "/api/v1/provision/resources/{id}", "provision.resource.delete", resource_delete, 0,
       "Deprovision a resource", "Queues the template's deprovision steps: 202 {job_id}. 409 while it provisions or "
                                 "after it was deprovisioned." },
-    { "POST", "/api/v1/provision/resources/{id}/renew", "provision.resource.renew", resource_renew, 0,
+    { "POST", "/api/v1/provision/resources/{id}/renew", "provision.resource.renew", resource_renew, ROUTE_BODY_JSON_OPTIONAL,
       "Renew a resource", "Optional body {ttl_days} (default: the template's): it now expires ttl_days from now; past the "
                           "template's maximum is 422." },
     { "GET", "/api/v1/provision/jobs/{id}", "provision.resource.read", job_get, 0,

@@ -23,7 +23,6 @@
 #include "lib/template.h"
 #include "lib/textdiff.h"
 
-#define TS(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%s.%fZ')"
 #define TAGS_MAX 2000        /* template_versions.tags */
 #define QUERY_WORDS_MAX 8
 
@@ -411,8 +410,8 @@ struct tversion {
 /* version NULL: the newest published one ("latest") */
 static const char sql_version_get[] =
     "SELECT t.id, t.owner_team, t.trusted, v.id, v.version, v.state, v.xml, v.scan, t.name, "
-    "       " TS("v.created_at") ", v.created_by, " TS("v.updated_at") ", " TS("v.published_at") ", v.published_by, "
-    "       " TS("v.deprecated_at") " "
+    "       " DB_RFC3339("v.created_at") ", v.created_by, " DB_RFC3339("v.updated_at") ", " DB_RFC3339("v.published_at") ", v.published_by, "
+    "       " DB_RFC3339("v.deprecated_at") " "
     "FROM templates t JOIN template_versions v ON v.template_id = t.id "
     "WHERE t.name = ? AND ((? IS NULL AND v.state = 'published') OR v.version = ?) "
     "ORDER BY v.version_order DESC LIMIT 1";
@@ -661,15 +660,15 @@ static int template_get(struct app_ctx *c)
     struct problem *p = &c->problem;
     struct db_value name = DB_TEXTV(app_param(c, "name"));
     struct db_result r;
-    if (db_query(c->db, c->arena, "SELECT id, name, owner_team, trusted, " TS("created_at") ", created_by FROM templates "
+    if (db_query(c->db, c->arena, "SELECT id, name, owner_team, trusted, " DB_RFC3339("created_at") ", created_by FROM templates "
                                   "WHERE name = ?", &name, 1, &r, p) < 0)
         return -1;
     if (r.nrows == 0)
         return problem_set(p, 404, "not-found", "no template %s", app_param(c, "name"));
     struct db_value id = DB_INTV(atoll(db_cell(&r, 0, 0)));
     struct db_result vr;
-    if (db_query(c->db, c->arena, "SELECT version, state, title, " TS("created_at") " AS created_at, created_by, "
-                                  TS("published_at") " AS published_at, " TS("deprecated_at") " AS deprecated_at "
+    if (db_query(c->db, c->arena, "SELECT version, state, title, " DB_RFC3339("created_at") " AS created_at, created_by, "
+                                  DB_RFC3339("published_at") " AS published_at, " DB_RFC3339("deprecated_at") " AS deprecated_at "
                                   "FROM template_versions WHERE template_id = ? ORDER BY version_order DESC",
                  &id, 1, &vr, p) < 0)
         return -1;

@@ -261,10 +261,13 @@ static int app_route(const struct app *app, struct app_ctx *c)
                 return problem_set(p, 403, "forbidden", "this token's scopes do not include %s", r->permission);
         }
     }
-    if (r->flags & ROUTE_BODY_JSON) {
+    bool optional = (r->flags & ROUTE_BODY_JSON_OPTIONAL) != 0;
+    if (optional && http_body_read(&c->req, (size_t)c->cfg->body_max_bytes, false, p) < 0)
+        return -1;
+    if ((r->flags & ROUTE_BODY_JSON) || (optional && c->req.body_len > 0)) {
         if (!http_content_type_is_json(c->req.content_type))
             return problem_set(p, 415, "unsupported-media-type", "send the body as application/json");
-        if (http_body_read(&c->req, (size_t)c->cfg->body_max_bytes, true, p) < 0)
+        if (!optional && http_body_read(&c->req, (size_t)c->cfg->body_max_bytes, true, p) < 0)
             return -1;
         c->body = json_parse(c->req.body, c->req.body_len, c->cfg->json_max_depth, p);
         if (!c->body)

@@ -44,6 +44,11 @@ struct db_value {
 #define DB_BLOBV(p, n) ((struct db_value){ .type = DB_TEXT, .s = (p), .len = (n) })
 #define DB_NULLV ((struct db_value){ .type = DB_NULL })
 
+/* A DATETIME(6) column as RFC 3339 UTC in a SELECT ("2026-11-27T05:47:03.312601Z"); the
+ * second spelling is for SQL text that goes through printf first. */
+#define DB_RFC3339(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%s.%fZ')"
+#define DB_RFC3339_PRINTF(col) "DATE_FORMAT(" col ", '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')"
+
 struct db_cell {
     const char *s;    /* NUL-terminated copy in the arena; NULL for SQL NULL */
     size_t len;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "tests/integration/client.h"
+#include "tests/summary.h"
 
 const char *base_url;
 const char *server;
@@ -340,4 +341,28 @@ json_object *get_json(const char *cookie, const char *path, long *status)
     json_object *o = json_tokener_parse(r.body ? r.body : "");
     resp_free(&r);
     return o;
+}
+
+int client_start(const char *program)
+{
+    base_url = getenv("PORTICO_TEST_URL");
+    server = getenv("PORTICO_TEST_SERVER");
+    if (!base_url || !server) {
+        fprintf(stderr, "%s: set PORTICO_TEST_URL and PORTICO_TEST_SERVER (dev.sh test does)\n", program);
+        return 2;
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    return CU_initialize_registry() == CUE_SUCCESS ? 0 : 2;
+}
+
+int client_finish(void)
+{
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failed = CU_get_number_of_tests_failed(), run_ = CU_get_number_of_tests_run();
+    test_summary_write(run_ - failed, failed);
+    int rc = (failed || CU_get_error() || run_ == 0) ? 1 : 0;
+    CU_cleanup_registry();
+    curl_global_cleanup();
+    return rc;
 }

@@ -82,4 +82,12 @@ int runner_pass(char *out, size_t outlen);
 
 json_object *get_json(const char *cookie, const char *path, long *status);
 
+/* A suite program's start: base_url and server from the environment, curl and the CUnit
+ * registry ready. 0, or the exit status to leave with (2) after saying why. */
+int client_start(const char *program);
+
+/* Run the registered suites verbosely, append "passed failed" to PORTICO_TEST_SUMMARY, clean up:
+ * the exit status (1 on any failure, or when nothing ran). */
+int client_finish(void);
+
 #endif

@@ -17,7 +17,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <curl/curl.h>
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -28,7 +27,6 @@
 #include <time.h>
 #include <unistd.h>
 #include "tests/integration/client.h"
-#include "tests/summary.h"
 
 #define BODY_MAX 1048576L  /* body_max_bytes of the test stack (the default) */
 
@@ -2810,15 +2808,9 @@ static void test_database_down(void)
 
 int main(void)
 {
-    base_url = getenv("PORTICO_TEST_URL");
-    server = getenv("PORTICO_TEST_SERVER");
-    if (!base_url || !server) {
-        fprintf(stderr, "integration-tests: set PORTICO_TEST_URL and PORTICO_TEST_SERVER (dev.sh test does)\n");
-        return 2;
-    }
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
+    int rc = client_start("integration-tests");
+    if (rc)
+        return rc;
     char name[128];
     snprintf(name, sizeof(name), "http (%s)", server);
     CU_pSuite s = CU_add_suite(name, NULL, NULL);
@@ -2873,12 +2865,5 @@ int main(void)
     CU_pSuite d = CU_add_suite("database down", NULL, NULL);
     CU_add_test(d, "503 with Retry-After, then recovery without restart", test_database_down);
 
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_tests_failed(), run_ = CU_get_number_of_tests_run();
-    test_summary_write(run_ - failed, failed);
-    int rc = (failed || CU_get_error() || run_ == 0) ? 1 : 0;
-    CU_cleanup_registry();
-    curl_global_cleanup();
-    return rc;
+    return client_finish();
 }

@@ -9,7 +9,6 @@
  * starts with it), PORTICO_TEST_RUNNER, PORTICO_TEST_FIXTURES (tests/fixtures), PORTICO_STATE.
  */
 #include <CUnit/Basic.h>
-#include <curl/curl.h>
 #include <mysql.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,7 +21,6 @@
 
 #include "tests/integration/client.h"
 #include "tests/integration/suites.h"
-#include "tests/summary.h"
 
 bool suite_wanted(const char *name)
 {
@@ -936,23 +934,10 @@ void suite_provisioning(void)
 
 int main(void)
 {
-    base_url = getenv("PORTICO_TEST_URL");
-    server = getenv("PORTICO_TEST_SERVER");
-    if (!base_url || !server) {
-        fprintf(stderr, "provision-tests: set PORTICO_TEST_URL and PORTICO_TEST_SERVER (dev.sh test does)\n");
-        return 2;
-    }
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
+    int rc = client_start("provision-tests");
+    if (rc)
+        return rc;
     suite_templates_api();
     suite_provisioning();
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_tests_failed(), run_ = CU_get_number_of_tests_run();
-    test_summary_write(run_ - failed, failed);
-    int rc = (failed || CU_get_error() || run_ == 0) ? 1 : 0;
-    CU_cleanup_registry();
-    curl_global_cleanup();
-    return rc;
+    return client_finish();
 }
