@@ -32,6 +32,165 @@ const char *app_param(const struct app_ctx *c, const char *name)
     return router_param(&c->match, name);
 }
 
+/* ---- the handler kit ------------------------------------------------------------------------ */
+
+bool app_may(const struct app_ctx *c, const char *permission, const struct authz_resource *res,
+             struct authz_decision *d)
+{
+    return authz_check(&c->grants, permission, res, d) && authn_token_allows(&c->who, permission);
+}
+
+static bool resource_none(const struct authz_resource *r)
+{
+    return !r || (!r->owner_team && !r->entity);
+}
+
+int app_refuse(struct app_ctx *c, const char *permission, const struct authz_resource *res,
+               const struct authz_decision *d)
+{
+    struct problem *p = &c->problem;
+    const char *verb = authz_permission_verb(permission), *object = authz_permission_object(permission);
+    const char *role = authz_permission_least_role(permission);
+    bool global = authz_permission_global(permission) || resource_none(res);
+    static const struct authz_resource nowhere = { NULL, NULL, NULL, NULL };
+    struct authz_decision mine;
+    if (!d) {
+        authz_check(&c->grants, permission, global && authz_permission_global(permission) ? &nowhere : res, &mine);
+        d = &mine;
+    }
+    /* where, in words: "team platform's secrets", "secrets of component:default/x" */
+    const char *what;
+    if (global)
+        what = object;
+    else if (res->entity && strncmp(permission, "catalog.", 8) == 0)
+        what = res->entity;   /* the entity is the thing itself */
+    else if (res->entity)
+        what = arena_printf(c->arena, "%s of %s", object, res->entity);
+    else
+        what = arena_printf(c->arena, "team %s's %s", res->owner_team, object);
+    const char *owner = !global && res->entity && res->owner_team ? arena_printf(c->arena, " (owned by team %s)", res->owner_team) : "";
+    const char *place = global ? (authz_permission_global(permission) ? "everywhere" : "on a team")
+                       : res->owner_team ? arena_printf(c->arena, "on team %s", res->owner_team)
+                                         : arena_printf(c->arena, "on %s", res->entity);
+    if (d->binding && !d->policy && !authn_token_allows(&c->who, permission))
+        problem_set(p, 403, "forbidden", "this token may not %s %s: its scopes leave out %s", verb, object, permission);
+    else if (d->policy)
+        problem_set(p, 403, "forbidden", "policy %s does not let you %s %s%s", d->policy->name, verb, what, owner);
+    else if (role)
+        problem_set(p, 403, "forbidden", "you can't %s %s%s: it takes %s or above %s", verb, what, owner, role, place);
+    else
+        problem_set(p, 403, "forbidden", "you can't %s %s%s", verb, what, owner);
+    p->permission = permission;
+    p->permission_text = arena_printf(c->arena, "%s %s", verb, object);
+    if (global && !authz_permission_global(permission)) {
+        /* the route-level question (held nowhere at all): no one place to name */
+    } else if (global) {
+        snprintf(p->scope_type, sizeof(p->scope_type), "global");
+    } else if (res->entity) {
+        snprintf(p->scope_type, sizeof(p->scope_type), "entity");
+        snprintf(p->scope_id, sizeof(p->scope_id), "%s", res->entity);
+        if (res->owner_team)
+            snprintf(p->owner_team, sizeof(p->owner_team), "%s", res->owner_team);
+    } else {
+        snprintf(p->scope_type, sizeof(p->scope_type), "team");
+        snprintf(p->scope_id, sizeof(p->scope_id), "%s", res->owner_team);
+    }
+    if (role && !d->policy)
+        snprintf(p->needed, sizeof(p->needed), "%s %s", role, place);
+    return -1;
+}
+
+long long app_query_int(struct app_ctx *c, const char *name, long long def, long long min, long long max)
+{
+    const char *s = http_query(&c->req, name);
+    if (!s)
+        return def;
+    long long v = 0;
+    size_t i = 0;
+    for (; s[i] >= '0' && s[i] <= '9' && i < 18; i++)
+        v = v * 10 + (s[i] - '0');
+    if (i == 0 || s[i] || v < min || v > max) {
+        problem_field(&c->problem, name, "must be a whole number from %lld to %lld", min, max);
+        return def;
+    }
+    return v;
+}
+
+long app_limit(struct app_ctx *c, long def, long max)
+{
+    return (long)app_query_int(c, "limit", def, 1, max);
+}
+
+#define CURSOR_KEY_MAX 512
+
+const char *app_cursor_make(struct app_ctx *c, const char *tag, const char *key)
+{
+    const char *raw = arena_printf(c->arena, "%s:%s", tag, key);
+    size_t n = strlen(raw), len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    char *out = arena_alloc(c->arena, len);
+    if (out)
+        sodium_bin2base64(out, len, (const unsigned char *)raw, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return out;
+}
+
+const char *app_cursor(struct app_ctx *c, const char *tag)
+{
+    const char *s = http_query(&c->req, "cursor");
+    if (!s)
+        return NULL;
+    size_t tl = strlen(tag), sl = strlen(s), n = 0;
+    unsigned char *raw = sl <= sodium_base64_ENCODED_LEN(CURSOR_KEY_MAX + 32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)
+                             ? arena_alloc(c->arena, sl + 1) : NULL;
+    if (!raw || sodium_base642bin(raw, sl, s, sl, NULL, &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        n <= tl + 1 || memcmp(raw, tag, tl) != 0 || raw[tl] != ':' || memchr(raw, '\0', n)) {
+        problem_field(&c->problem, "cursor", "is not a cursor of this list (give back a next_cursor it answered)");
+        return NULL;
+    }
+    raw[n] = '\0';
+    return (const char *)raw + tl + 1;
+}
+
+long long app_cursor_id(struct app_ctx *c, const char *tag)
+{
+    const char *key = app_cursor(c, tag);
+    if (!key)
+        return 0;
+    char *end;
+    long long id = strtoll(key, &end, 10);
+    if (*end || id <= 0 || key[0] < '0' || key[0] > '9') {
+        problem_field(&c->problem, "cursor", "is not a cursor of this list (give back a next_cursor it answered)");
+        return 0;
+    }
+    return id;
+}
+
+long long app_path_id(const struct app_ctx *c, const char *name)
+{
+    const char *s = app_param(c, name);
+    if (!s || !*s || strlen(s) > 18)
+        return 0;
+    long long v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return 0;
+        v = v * 10 + (*s - '0');
+    }
+    return v;
+}
+
+int app_page(struct app_ctx *c, json_object *o, const char *member, const struct db_result *r, long limit,
+             size_t key_col, const char *types, const char *tag)
+{
+    bool more = r->nrows > (size_t)limit;
+    size_t rows = more ? (size_t)limit : r->nrows;
+    if (!o)
+        o = json_object_new_object();
+    json_object_object_add(o, member, app_rows_json(r, rows, types));
+    const char *next = more && rows > 0 ? app_cursor_make(c, tag, db_cell(r, rows - 1, key_col)) : NULL;
+    json_object_object_add(o, "next_cursor", next ? json_object_new_string(next) : NULL);
+    return app_json(c, 200, o);
+}
+
 /* Request ids: 64 random bits drawn once per process, then a counter: unique across
  * processes and hosts without a system call per request. */
 static const char *request_id_new(struct arena *a)
@@ -255,10 +414,8 @@ static int app_route(const struct app *app, struct app_ctx *c)
              * somewhere, and the handler narrows it to the resource's scope (authz_check
              * with the resource, where attribute policies apply too). */
             static const struct authz_resource nowhere = { NULL, NULL, NULL, NULL };
-            if (!authz_check(&c->grants, r->permission, authz_permission_global(r->permission) ? &nowhere : NULL, NULL))
-                return problem_set(p, 403, "forbidden", "you do not have the %s permission", r->permission);
-            if (!authn_token_allows(&c->who, r->permission))
-                return problem_set(p, 403, "forbidden", "this token's scopes do not include %s", r->permission);
+            if (!app_may(c, r->permission, authz_permission_global(r->permission) ? &nowhere : NULL, NULL))
+                return app_refuse(c, r->permission, NULL, NULL);
         }
     }
     bool optional = (r->flags & ROUTE_BODY_JSON_OPTIONAL) != 0;

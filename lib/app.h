@@ -89,6 +89,50 @@ int app_list(struct app_ctx *c, const char *sql, const struct db_value *params, 
 /* Path parameter of the matched route. */
 const char *app_param(const struct app_ctx *c, const char *name);
 
+/* ---- the handler kit: the checks and the lists every area writes the same way -------------- */
+
+/* May the caller use permission on res (NULL: anywhere at all, the route-level question)? A
+ * binding whose scope covers res, no attribute policy refusing, and, for a token, its scopes.
+ * d (may be NULL) says why. The one permission check on a resource every handler makes. */
+bool app_may(const struct app_ctx *c, const char *permission, const struct authz_resource *res,
+             struct authz_decision *d);
+
+/* Refuse permission on res (NULL: anywhere): 403 forbidden, in words a person can act on ("you
+ * can't write team platform's secrets: it takes developer on team platform"; the policy that
+ * refused; or the token's scopes that leave it out), with the permission, its words, the scope
+ * and the role needed as members of the problem for clients. d: app_may's decision (may be
+ * NULL). Returns -1. */
+int app_refuse(struct app_ctx *c, const char *permission, const struct authz_resource *res,
+               const struct authz_decision *d);
+
+/* Lists: one paging contract. ?limit= is a whole number from 1 to max (absent: def); ?cursor= an
+ * opaque token the list gave out as next_cursor (null on the last page). Mistakes are field errors
+ * in c->problem: check json_fields_ok before using the answers. */
+long app_limit(struct app_ctx *c, long def, long max);
+
+/* The whole number in query parameter name (digits only), from min to max; absent gives def; else
+ * a field error on name. The one parser of numbers in queries (app_limit is one). */
+long long app_query_int(struct app_ctx *c, const char *name, long long def, long long min, long long max);
+
+/* The key carried by ?cursor= of the list tagged tag (NULL: the first page, or a field error).
+ * A cursor is the tag and the last row's key, base64url: one of another list is refused. */
+const char *app_cursor(struct app_ctx *c, const char *tag);
+
+/* The same, for lists keyed by a positive id (0: the first page, or a field error). */
+long long app_cursor_id(struct app_ctx *c, const char *tag);
+
+/* The cursor that resumes list tag after key. */
+const char *app_cursor_make(struct app_ctx *c, const char *tag, const char *key);
+
+/* The positive id in path parameter name, or 0 when it is not one. */
+long long app_path_id(const struct app_ctx *c, const char *name);
+
+/* A page of list tag: adds to o (NULL: a new object) member = the first limit rows of r (the
+ * query asked for limit + 1, to know whether there are more) typed as app_rows_json, and
+ * next_cursor, resuming after the key in column key_col of the last row shown; answers 200. */
+int app_page(struct app_ctx *c, json_object *o, const char *member, const struct db_result *r, long limit,
+             size_t key_col, const char *types, const char *tag);
+
 /* Serve requests until the web server stops the process. argv: `--routes` prints the route
  * table as JSON and exits (for the API document and for tests). */
 int app_main(const struct app *app, int argc, char **argv);

@@ -16,45 +16,47 @@ struct permission_def {
     const char *name;
     enum role_rank least;   /* the least built-in role that holds it */
     bool global;            /* only a global binding grants it (governance of the whole platform) */
+    const char *verb;       /* what it lets one do, in words: "write" ... */
+    const char *object;     /* ... to what: "secrets" */
 };
 
 static const struct permission_def permissions[] = {
     /* identity and governance */
-    { "iam.user.read", RANK_VIEWER, true },
-    { "iam.team.read", RANK_VIEWER, true },
-    { "iam.role.read", RANK_VIEWER, true },
-    { "iam.explain", RANK_MAINTAINER, true },
-    { "iam.user.write", RANK_ADMIN, true },
-    { "iam.team.write", RANK_ADMIN, true },
-    { "iam.role.write", RANK_ADMIN, true },
-    { "iam.binding.write", RANK_ADMIN, true },
-    { "iam.policy.write", RANK_ADMIN, true },
-    { "iam.unlock", RANK_ADMIN, true },
-    { "audit.event.read", RANK_MAINTAINER, true },
-    { "audit.event.export", RANK_MAINTAINER, true },
+    { "iam.user.read", RANK_VIEWER, true, "see", "users" },
+    { "iam.team.read", RANK_VIEWER, true, "see", "teams" },
+    { "iam.role.read", RANK_VIEWER, true, "see", "roles and bindings" },
+    { "iam.explain", RANK_MAINTAINER, true, "explain", "permissions" },
+    { "iam.user.write", RANK_ADMIN, true, "manage", "users" },
+    { "iam.team.write", RANK_ADMIN, true, "manage", "teams" },
+    { "iam.role.write", RANK_ADMIN, true, "manage", "roles" },
+    { "iam.binding.write", RANK_ADMIN, true, "manage", "role bindings" },
+    { "iam.policy.write", RANK_ADMIN, true, "manage", "policies" },
+    { "iam.unlock", RANK_ADMIN, true, "unlock", "accounts" },
+    { "audit.event.read", RANK_MAINTAINER, true, "read", "the audit log" },
+    { "audit.event.export", RANK_MAINTAINER, true, "export", "the audit log" },
     /* catalog */
-    { "catalog.entity.read", RANK_VIEWER, false },
-    { "catalog.entity.write", RANK_DEVELOPER, false },
-    { "catalog.import", RANK_DEVELOPER, false },
-    { "catalog.instance.register", RANK_DEVELOPER, false },
-    { "catalog.entity.delete", RANK_MAINTAINER, false },
-    { "catalog.location.write", RANK_MAINTAINER, false },
+    { "catalog.entity.read", RANK_VIEWER, false, "read", "catalog entities" },
+    { "catalog.entity.write", RANK_DEVELOPER, false, "write", "catalog entities" },
+    { "catalog.import", RANK_DEVELOPER, false, "import", "catalog files" },
+    { "catalog.instance.register", RANK_DEVELOPER, false, "register", "instances" },
+    { "catalog.entity.delete", RANK_MAINTAINER, false, "delete", "catalog entities" },
+    { "catalog.location.write", RANK_MAINTAINER, false, "manage", "catalog locations" },
     /* secrets: metadata is readable, values are revealed only with secrets.reveal */
-    { "secrets.secret.read", RANK_VIEWER, false },
-    { "secrets.secret.write", RANK_DEVELOPER, false },
-    { "secrets.reveal", RANK_MAINTAINER, false },
-    { "secrets.secret.destroy", RANK_MAINTAINER, false },
+    { "secrets.secret.read", RANK_VIEWER, false, "read", "secrets" },
+    { "secrets.secret.write", RANK_DEVELOPER, false, "write", "secrets" },
+    { "secrets.reveal", RANK_MAINTAINER, false, "reveal", "secrets" },
+    { "secrets.secret.destroy", RANK_MAINTAINER, false, "destroy", "secrets" },
     /* templates and provisioning */
-    { "templates.template.read", RANK_VIEWER, false },
-    { "templates.template.write", RANK_DEVELOPER, false },
-    { "templates.template.publish", RANK_MAINTAINER, false },
-    { "templates.template.trust", RANK_ADMIN, true },
-    { "provision.request.read", RANK_VIEWER, false },
-    { "provision.resource.read", RANK_VIEWER, false },
-    { "provision.request.create", RANK_DEVELOPER, false },
-    { "provision.resource.renew", RANK_DEVELOPER, false },
-    { "provision.resource.delete", RANK_DEVELOPER, false },
-    { "provision.request.approve", RANK_MAINTAINER, false },
+    { "templates.template.read", RANK_VIEWER, false, "read", "templates" },
+    { "templates.template.write", RANK_DEVELOPER, false, "write", "templates" },
+    { "templates.template.publish", RANK_MAINTAINER, false, "publish", "templates" },
+    { "templates.template.trust", RANK_ADMIN, true, "trust", "templates" },
+    { "provision.request.read", RANK_VIEWER, false, "read", "requests" },
+    { "provision.resource.read", RANK_VIEWER, false, "read", "resources" },
+    { "provision.request.create", RANK_DEVELOPER, false, "request", "resources" },
+    { "provision.resource.renew", RANK_DEVELOPER, false, "renew", "resources" },
+    { "provision.resource.delete", RANK_DEVELOPER, false, "delete", "resources" },
+    { "provision.request.approve", RANK_MAINTAINER, false, "approve", "requests" },
 };
 #define NPERMS (sizeof(permissions) / sizeof(permissions[0]))
 
@@ -99,6 +101,24 @@ bool authz_permission_global(const char *permission)
 {
     const struct permission_def *p = permission ? permission_find(permission) : NULL;
     return p && p->global;
+}
+
+const char *authz_permission_verb(const char *permission)
+{
+    const struct permission_def *p = permission_find(permission);
+    return p ? p->verb : "use";
+}
+
+const char *authz_permission_object(const char *permission)
+{
+    const struct permission_def *p = permission_find(permission);
+    return p ? p->object : permission;
+}
+
+const char *authz_permission_least_role(const char *permission)
+{
+    const struct permission_def *p = permission_find(permission);
+    return p && p->least != RANK_NONE ? role_names[p->least - 1] : NULL;
 }
 
 bool authz_permission_known(const char *permission)

@@ -130,6 +130,14 @@ bool authz_permission_pattern_ok(const char *pattern);
  * platform cannot be delegated by a team- or entity-scoped role)? */
 bool authz_permission_global(const char *permission);
 
+/* A permission in words, for refusals people read: its verb ("write") and its object
+ * ("secrets"); "use" and the name itself for an unknown one. */
+const char *authz_permission_verb(const char *permission);
+const char *authz_permission_object(const char *permission);
+
+/* The least built-in role holding permission ("developer"), or NULL. */
+const char *authz_permission_least_role(const char *permission);
+
 /* Is this a permission Portico knows (so a route table cannot name a typo)? */
 bool authz_permission_known(const char *permission);
 

@@ -18,6 +18,9 @@ void problem_init(struct problem *p)
     p->retry_after = 0;
     p->allow[0] = '\0';
     p->nfields = 0;
+    p->permission = NULL;
+    p->permission_text = NULL;
+    p->scope_type[0] = p->scope_id[0] = p->owner_team[0] = p->needed[0] = '\0';
 }
 
 int problem_set(struct problem *p, int status, const char *type, const char *fmt, ...)
@@ -25,6 +28,7 @@ int problem_set(struct problem *p, int status, const char *type, const char *fmt
     p->status = status;
     p->type = type;
     p->title = NULL;
+    p->permission = NULL;
     if (fmt) {
         va_list ap;
         va_start(ap, fmt);
@@ -124,6 +128,21 @@ json_object *problem_to_json(const struct problem *p, const char *request_id)
             json_object_array_add(errs, e);
         }
         json_object_object_add(o, "errors", errs);
+    }
+    if (p->permission) {
+        json_object_object_add(o, "permission", json_object_new_string(p->permission));
+        if (p->permission_text)
+            json_object_object_add(o, "permission_text", json_object_new_string(p->permission_text));
+        if (p->scope_type[0]) {
+            json_object *sc = json_object_new_object();
+            json_object_object_add(sc, "type", json_object_new_string(p->scope_type));
+            json_object_object_add(sc, "id", json_object_new_string(p->scope_id));
+            if (p->owner_team[0])
+                json_object_object_add(sc, "owner_team", json_object_new_string(p->owner_team));
+            json_object_object_add(o, "scope", sc);
+        }
+        if (p->needed[0])
+            json_object_object_add(o, "needed", json_object_new_string(p->needed));
     }
     return o;
 }

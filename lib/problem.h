@@ -29,6 +29,14 @@ struct problem {
     char allow[64];           /* for 405: the Allow header */
     size_t nfields;
     struct problem_field fields[PROBLEM_MAX_FIELDS];
+    /* A refusal's particulars, for clients to put in words of their own (app_refuse sets them):
+     * the permission (static), what it lets one do, and where it was refused. */
+    const char *permission;   /* NULL: not a refusal */
+    const char *permission_text;
+    char scope_type[8];       /* "global", "team", "entity" */
+    char scope_id[256];
+    char owner_team[64];      /* an entity's owner team, when known */
+    char needed[96];          /* the least built-in role that would allow it there: "developer on team web" */
 };
 
 /* Clear p. */

@@ -86,7 +86,61 @@ static int r_sloppy(struct app_ctx *c)
     return 0;
 }
 
+/* The kit: a list of five rows keyed "k1".."k5" paged by app_limit/app_cursor/app_page. */
+static int r_page(struct app_ctx *c)
+{
+    long limit = app_limit(c, 2, 5);
+    const char *after = app_cursor(c, "things");
+    (void)app_query_int(c, "depth", 3, 1, 6);
+    if (!json_fields_ok(&c->problem))
+        return -1;
+    static const char *names[] = { "key", "n" };
+    static struct db_cell cells[5][2];
+    static char keys[5][4], nums[5][4];
+    struct db_result r = { .ncols = 2, .names = names, .cells = &cells[0][0] };
+    for (int i = 0; i < 5; i++) {
+        snprintf(keys[i], sizeof(keys[i]), "k%d", i + 1);
+        snprintf(nums[i], sizeof(nums[i]), "%d", i + 1);
+        if (after && strcmp(keys[i], after) <= 0)
+            continue;
+        if (r.nrows == (size_t)limit + 1)
+            break;
+        cells[r.nrows][0] = (struct db_cell){ keys[i], 2 };
+        cells[r.nrows][1] = (struct db_cell){ nums[i], 1 };
+        r.nrows++;
+    }
+    return app_page(c, NULL, "things", &r, limit, 0, "si", "things");
+}
+
+/* The kit: app_may/app_refuse for a caller bound as developer on team web (through team web),
+ * by session, or by a token scoped to ?scope=, asking ?perm= on ?team= or ?entity=. */
+static int r_refuse(struct app_ctx *c)
+{
+    static struct authz_binding b = { "developer", "team", "web", "team:web" };
+    static const char *teams[] = { "web", NULL };
+    c->grants = (struct authz_grants){ &b, 1, NULL, teams };
+    c->who.user_id = 7;
+    c->who.username = "dev";
+    const char *scope = http_query(&c->req, "scope");
+    static const char *scopes[2];
+    if (scope) {
+        scopes[0] = arena_strdup(c->arena, scope);
+        c->who.via = "token";
+        c->who.token_id = 9;
+        c->who.scopes = scopes;
+    }
+    const char *perm = http_query(&c->req, "perm");
+    struct authz_resource res = { http_query(&c->req, "team"), http_query(&c->req, "entity"), NULL, "secret" };
+    bool nowhere = !res.owner_team && !res.entity;
+    struct authz_decision d;
+    if (app_may(c, perm, nowhere ? NULL : &res, &d))
+        return r_ok(c);
+    return app_refuse(c, perm, nowhere ? NULL : &res, &d);
+}
+
 static const struct route test_routes[] = {
+    { "GET", "/api/v1/page", PERM_PUBLIC, r_page, 0, "A paged list", NULL },
+    { "GET", "/api/v1/refuse", PERM_PUBLIC, r_refuse, 0, "A refusal in words", NULL },
     { "GET", "/api/v1/ok", PERM_PUBLIC, r_ok, 0, "OK", NULL },
     { "POST", "/api/v1/items", PERM_PUBLIC, r_create, ROUTE_BODY_JSON, "Create an item", "Needs a name." },
     { "GET", "/api/v1/items/{id}", PERM_PUBLIC, r_item, 0, "Get an item", NULL },
@@ -714,19 +768,123 @@ static void test_protected_routes_need_identity(void)
     fx_free(&f);
 }
 
+/* --- the handler kit ------------------------------------------------------------------------ */
+
+static json_object *jget(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+static void test_kit_pages(void)
+{
+    /* every page by its cursor, to the end: each row once, in order, next_cursor null at the end */
+    struct fixture f;
+    fx_init(&f);
+    char uri[256] = "/api/v1/page?limit=2";
+    char seen[64] = "";
+    for (int pages = 0; pages < 5; pages++) {
+        get(&f, uri);
+        CU_ASSERT_EQUAL_FATAL(f.r.status, 200);
+        json_object *things = jget(f.r.json, "things"), *next = jget(f.r.json, "next_cursor");
+        for (size_t i = 0; i < json_object_array_length(things); i++)
+            strcat(seen, jstr(json_object_array_get_idx(things, i), "key"));
+        if (!next)
+            break;
+        CU_ASSERT_PTR_NULL(strstr(json_object_get_string(next), "k"));   /* opaque, not the key */
+        snprintf(uri, sizeof(uri), "/api/v1/page?limit=2&cursor=%s", json_object_get_string(next));
+    }
+    CU_ASSERT(str_eq(seen, "k1k2k3k4k5"));
+    /* the default and the bound */
+    get(&f, "/api/v1/page");
+    CU_ASSERT_EQUAL(json_object_array_length(jget(f.r.json, "things")), 2);
+    get(&f, "/api/v1/page?limit=5");
+    CU_ASSERT_EQUAL(json_object_array_length(jget(f.r.json, "things")), 5);
+    CU_ASSERT_PTR_NULL(jget(f.r.json, "next_cursor"));
+    fx_free(&f);
+}
+
+static void test_kit_refuses_bad_limits_and_cursors(void)
+{
+    /* one parser: digits only, within the bounds; a cursor is one this list gave out */
+    static const char *const bad[][2] = {
+        { "limit=5abc", "limit" }, { "limit=0", "limit" }, { "limit=6", "limit" }, { "limit=-1", "limit" },
+        { "limit=", "limit" }, { "limit=%202", "limit" }, { "limit=2.0", "limit" }, { "limit=99999999999999999999", "limit" },
+        { "depth=7", "depth" }, { "depth=3x", "depth" },
+        { "cursor=k2", "cursor" },                  /* a raw key is not a cursor */
+        { "cursor=%21%21", "cursor" },              /* not base64url */
+        { "cursor=b3RoZXI6azI", "cursor" },         /* "other:k2": another list's */
+        { "cursor=dGhpbmdzOg", "cursor" },          /* "things:": no key */
+    };
+    struct fixture f;
+    fx_init(&f);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char uri[128];
+        snprintf(uri, sizeof(uri), "/api/v1/page?%s", bad[i][0]);
+        get(&f, uri);
+        check_problem(&f, 422, "validation");
+        json_object *errs = jget(f.r.json, "errors");
+        CU_ASSERT_FATAL(errs && json_object_array_length(errs) == 1);
+        if (!str_eq(jstr(json_object_array_get_idx(errs, 0), "field"), bad[i][1]))
+            fprintf(stderr, "    for %s\n", bad[i][0]);
+    }
+    /* a cursor of this list, made by the kit, is taken */
+    get(&f, "/api/v1/page?cursor=dGhpbmdzOmsz");   /* "things:k3" */
+    CU_ASSERT_EQUAL(f.r.status, 200);
+    CU_ASSERT(str_eq(jstr(json_object_array_get_idx(jget(f.r.json, "things"), 0), "key"), "k4"));
+    fx_free(&f);
+}
+
+static void test_kit_refusals_in_words(void)
+{
+    struct fixture f;
+    fx_init(&f);
+    /* allowed where the binding reaches */
+    get(&f, "/api/v1/refuse?perm=secrets.secret.write&team=web");
+    CU_ASSERT_EQUAL(f.r.status, 200);
+    /* another team's scope: the words, the permission, the scope and the role needed */
+    get(&f, "/api/v1/refuse?perm=secrets.secret.read&team=platform");
+    check_problem(&f, 403, "forbidden");
+    CU_ASSERT(str_eq(jstr(f.r.json, "detail"), "you can't read team platform's secrets: it takes viewer or above on team platform"));
+    CU_ASSERT(str_eq(jstr(f.r.json, "permission"), "secrets.secret.read"));
+    CU_ASSERT(str_eq(jstr(f.r.json, "permission_text"), "read secrets"));
+    CU_ASSERT(str_eq(jstr(jget(f.r.json, "scope"), "type"), "team"));
+    CU_ASSERT(str_eq(jstr(jget(f.r.json, "scope"), "id"), "platform"));
+    CU_ASSERT(str_eq(jstr(f.r.json, "needed"), "viewer on team platform"));
+    /* more than the role holds, on its own team */
+    get(&f, "/api/v1/refuse?perm=secrets.reveal&team=web");
+    CU_ASSERT(str_eq(jstr(f.r.json, "detail"), "you can't reveal team web's secrets: it takes maintainer or above on team web"));
+    /* an entity, with its owner */
+    get(&f, "/api/v1/refuse?perm=secrets.secret.read&team=platform&entity=component:default/ledger");
+    CU_ASSERT(str_eq(jstr(f.r.json, "detail"), "you can't read secrets of component:default/ledger (owned by team platform): "
+                                               "it takes viewer or above on team platform"));
+    CU_ASSERT(str_eq(jstr(jget(f.r.json, "scope"), "owner_team"), "platform"));
+    /* governance: everywhere */
+    get(&f, "/api/v1/refuse?perm=iam.user.write");
+    CU_ASSERT(str_eq(jstr(f.r.json, "detail"), "you can't manage users: it takes admin or above everywhere"));
+    CU_ASSERT(str_eq(jstr(jget(f.r.json, "scope"), "type"), "global"));
+    /* a token whose scopes leave the permission out, though its owner holds it */
+    get(&f, "/api/v1/refuse?perm=secrets.secret.write&team=web&scope=secrets.secret.read");
+    check_problem(&f, 403, "forbidden");
+    CU_ASSERT(str_eq(jstr(f.r.json, "detail"), "this token may not write secrets: its scopes leave out secrets.secret.write"));
+    get(&f, "/api/v1/refuse?perm=secrets.secret.write&team=web&scope=secrets.secret.write");
+    CU_ASSERT_EQUAL(f.r.status, 200);
+    fx_free(&f);
+}
+
 static void test_routes_json(void)
 {
     json_object *arr = app_routes_json(&test_app);
     CU_ASSERT_FATAL(json_object_is_type(arr, json_type_array));
     CU_ASSERT_EQUAL_FATAL(json_object_array_length(arr), test_app.nroutes);
-    json_object *r1 = json_object_array_get_idx(arr, 1), *jb;
+    json_object *r1 = json_object_array_get_idx(arr, 3), *jb;
     CU_ASSERT(str_eq(jstr(r1, "method"), "POST"));
     CU_ASSERT(str_eq(jstr(r1, "path"), "/api/v1/items"));
     CU_ASSERT(str_eq(jstr(r1, "permission"), "public"));
     CU_ASSERT(str_eq(jstr(r1, "summary"), "Create an item"));
     CU_ASSERT(str_eq(jstr(r1, "description"), "Needs a name."));
     CU_ASSERT(json_object_object_get_ex(r1, "json_body", &jb) && json_object_get_boolean(jb));
-    json_object *r0 = json_object_array_get_idx(arr, 0);
+    json_object *r0 = json_object_array_get_idx(arr, 2);
     CU_ASSERT(json_object_object_get_ex(r0, "json_body", &jb) && !json_object_get_boolean(jb));
     CU_ASSERT_FALSE(json_object_object_get_ex(r0, "description", NULL));
     json_object_put(arr);
@@ -757,4 +915,7 @@ void suite_app(void)
     CU_add_test(s, "the arena stays the same over 10,000 requests", test_arena_steady_over_many_requests);
     CU_add_test(s, "protected routes answer 401 without an identity", test_protected_routes_need_identity);
     CU_add_test(s, "app_routes_json", test_routes_json);
+    CU_add_test(s, "kit: pages by opaque cursors, to the end", test_kit_pages);
+    CU_add_test(s, "kit: one parser for limits, numbers and cursors", test_kit_refuses_bad_limits_and_cursors);
+    CU_add_test(s, "kit: refusals in words, with permission, scope and role", test_kit_refusals_in_words);
 }
