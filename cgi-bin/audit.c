@@ -34,32 +34,6 @@ static const char *const columns[] = { "id", "time", "actor_type", "actor_id", "
 #define NCOLS (sizeof(columns) / sizeof(columns[0]))
 
 /* Cursors are opaque to clients: base64url of "a1:<id>". */
-static const char *cursor_encode(struct arena *a, const char *id)
-{
-    char raw[40];
-    int n = snprintf(raw, sizeof(raw), "a1:%s", id);
-    size_t len = sodium_base64_ENCODED_LEN((size_t)n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    char *out = arena_alloc(a, len);
-    if (out)
-        sodium_bin2base64(out, len, (const unsigned char *)raw, (size_t)n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    return out;
-}
-
-static long long cursor_decode(const char *c)
-{
-    unsigned char raw[40];
-    size_t n = 0;
-    if (strlen(c) > 60 || sodium_base642bin(raw, sizeof(raw) - 1, c, strlen(c), NULL, &n, NULL,
-                                            sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-        return -1;
-    raw[n] = '\0';
-    if (n < 4 || memcmp(raw, "a1:", 3) != 0)
-        return -1;
-    char *end;
-    long long id = strtoll((const char *)raw + 3, &end, 10);
-    return (*end || id <= 0) ? -1 : id;
-}
-
 /* A time filter: RFC 3339 in UTC ("2026-11-26T18:00:00Z", fraction allowed) -> DATETIME text. */
 static const char *time_param(struct app_ctx *c, const char *name)
 {
@@ -122,21 +96,11 @@ static int audit_events(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
     const char *format = http_query(&c->req, "format");
-    const char *limit_s = http_query(&c->req, "limit");
-    const char *cursor = http_query(&c->req, "cursor");
-    long limit = AUDIT_PAGE_DEFAULT;
+    long limit = app_limit(c, AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX);
+    long long before = app_cursor_id(c, "audit");
 
     if (format && strcmp(format, "json") != 0 && strcmp(format, "jsonl") != 0 && strcmp(format, "csv") != 0)
         problem_field(p, "format", "must be json, jsonl or csv");
-    if (limit_s) {
-        char *end;
-        limit = strtol(limit_s, &end, 10);
-        if (*end || limit < 1 || limit > AUDIT_PAGE_MAX)
-            problem_field(p, "limit", "must be a whole number from 1 to %d", AUDIT_PAGE_MAX);
-    }
-    long long before = 0;
-    if (cursor && (before = cursor_decode(cursor)) < 0)
-        problem_field(p, "cursor", "is not a cursor this API gave out");
     const char *actor = text_param(c, "actor", 255), *action = text_param(c, "action", 100);
     const char *target = text_param(c, "target", 255), *outcome = text_param(c, "outcome", 16);
     const char *since = time_param(c, "since"), *until = time_param(c, "until");
@@ -146,9 +110,8 @@ static int audit_events(struct app_ctx *c)
      * audit.event.export as well, so a role can be given one without the other. */
     static const struct authz_resource nowhere = { NULL, NULL, NULL, NULL };
     bool file = format && strcmp(format, "json") != 0;
-    if (file && (!authz_check(&c->grants, "audit.event.export", &nowhere, NULL) ||
-                 !authn_token_allows(&c->who, "audit.event.export")))
-        return problem_set(p, 403, "forbidden", "exporting the audit log needs the audit.event.export permission");
+    if (file && !app_may(c, "audit.event.export", &nowhere, NULL))
+        return app_refuse(c, "audit.event.export", NULL, NULL);
 
     const char *before_s = before > 0 ? arena_printf(c->arena, "%lld", before) : NULL;
     struct db_value v[16] = {
@@ -160,7 +123,7 @@ static int audit_events(struct app_ctx *c)
     if (db_query(c->db, c->arena, sql_events, v, 16, &r, p) < 0)
         return -1;
     size_t rows = r.nrows > (size_t)limit ? (size_t)limit : r.nrows;
-    const char *next = r.nrows > (size_t)limit ? cursor_encode(c->arena, db_cell(&r, rows - 1, 0)) : NULL;
+    const char *next = r.nrows > (size_t)limit ? app_cursor_make(c, "audit", db_cell(&r, rows - 1, 0)) : NULL;
 
     if (format && strcmp(format, "csv") == 0) {
         size_t cap = 4096, len = 0;

@@ -229,9 +229,9 @@ static int auth_session(struct app_ctx *c)
         http_response_body(&c->res, 200, "application/json", kept, strlen(kept));
         return 0;
     }
-    struct authz_grants g;
-    if (authn_grants(c->db, c->arena, &c->who, c->rules, c->epoch, &g, &c->problem) < 0)
+    if (authn_grants(c->db, c->arena, &c->who, c->rules, c->epoch, &c->grants, &c->problem) < 0)
         return -1;
+    const struct authz_grants g = c->grants;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "user", user_json(c->who.user_id, c->who.username, c->who.display_name));
     json_object_object_add(o, "via", json_object_new_string(c->who.via));
@@ -248,7 +248,7 @@ static int auth_session(struct app_ctx *c)
     json_object *perms = json_object_new_array();
     static const struct authz_resource nowhere = { NULL, NULL, NULL, NULL };
     for (const char *const *q = authz_permissions(); *q; q++)
-        if (authz_check(&g, *q, authz_permission_global(*q) ? &nowhere : NULL, NULL) && authn_token_allows(&c->who, *q))
+        if (app_may(c, *q, authz_permission_global(*q) ? &nowhere : NULL, NULL))
             json_object_array_add(perms, json_object_new_string(*q));
     json_object_object_add(o, "permissions", perms);
     authn_memo_keep(&c->who, c->epoch, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -371,10 +371,9 @@ static int auth_token_list(struct app_ctx *c)
 
 static int auth_token_revoke(struct app_ctx *c)
 {
-    char *end;
     const char *ids = app_param(c, "id");
-    long long id = strtoll(ids, &end, 10);
-    if (*end || id <= 0)
+    long long id = app_path_id(c, "id");
+    if (!id)
         return problem_set(&c->problem, 404, "not-found", "no such token");
     if (db_begin(c->db, &c->problem) < 0)
         return -1;

@@ -2,7 +2,8 @@
  * catalog: entities by ref — read, create or replace (ETag / If-Match), delete — and their
  * relations. Every write is checked against the entity's owner (old and new) with the resource's
  * attributes, so team-scoped bindings and attribute policies apply, and audited in the change's
- * transaction. A read the caller may not make answers 404, as for an entity that is not there.
+ * transaction. A read the caller may not make is refused in words (403, naming the owner team and
+ * the role that would allow it): who owns what is no secret among the people of one platform.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,24 +33,30 @@ int catalog_path_ref(struct app_ctx *c, struct catalog_ref *ref)
     return 0;
 }
 
+/* An entity as authz sees it: its owner team, its ref and its kind in lower case. */
+static struct authz_resource entity_resource(char *kind, size_t kindlen, const char *team, const struct catalog_ref *ref)
+{
+    size_t i = 0;
+    for (; ref->kind[i] && i + 1 < kindlen; i++)
+        kind[i] = (char)(ref->kind[i] | 0x20);
+    kind[i] = '\0';
+    return (struct authz_resource){ team, ref->text, NULL, kind };
+}
+
 bool catalog_may(struct app_ctx *c, const char *permission, const char *team, const struct catalog_ref *ref,
                 struct authz_decision *d)
 {
     char kind[sizeof(ref->kind)];
-    size_t i = 0;
-    for (; ref->kind[i]; i++)
-        kind[i] = (char)(ref->kind[i] | 0x20);
-    kind[i] = '\0';
-    struct authz_resource res = { team, ref->text, NULL, kind };
-    return authz_check(&c->grants, permission, &res, d) && authn_token_allows(&c->who, permission);
+    struct authz_resource res = entity_resource(kind, sizeof(kind), team, ref);
+    return app_may(c, permission, &res, d);
 }
 
-int catalog_refuse(struct app_ctx *c, const char *permission, const struct authz_decision *d, const char *ref)
+int catalog_refuse(struct app_ctx *c, const char *permission, const char *team, const struct catalog_ref *ref,
+                   const struct authz_decision *d)
 {
-    if (d->policy)
-        return problem_set(&c->problem, 403, "forbidden", "policy %s refuses %s on %s", d->policy->name, permission, ref);
-    return problem_set(&c->problem, 403, "forbidden", "you do not have %s for %s (its owner's team, or a binding on it)",
-                       permission, ref);
+    char kind[sizeof(ref->kind)];
+    struct authz_resource res = entity_resource(kind, sizeof(kind), team, ref);
+    return app_refuse(c, permission, &res, d);
 }
 
 int catalog_path_entity(struct app_ctx *c, const char *permission, struct catalog_ref *ref, long long *id,
@@ -62,10 +69,12 @@ int catalog_path_entity(struct app_ctx *c, const char *permission, struct catalo
     if (db_query(c->db, c->arena, sql_get, &v, 1, &r, &c->problem) < 0)
         return -1;
     struct authz_decision d;
-    if (r.nrows == 0 || !catalog_may(c, "catalog.entity.read", db_cell(&r, 0, 3), ref, &d))
+    if (r.nrows == 0)
         return problem_set(&c->problem, 404, "not-found", "no such entity: %s", ref->text);
+    if (!catalog_may(c, "catalog.entity.read", db_cell(&r, 0, 3), ref, &d))
+        return catalog_refuse(c, "catalog.entity.read", db_cell(&r, 0, 3), ref, &d);
     if (strcmp(permission, "catalog.entity.read") != 0 && !catalog_may(c, permission, db_cell(&r, 0, 3), ref, &d))
-        return catalog_refuse(c, permission, &d, ref->text);
+        return catalog_refuse(c, permission, db_cell(&r, 0, 3), ref, &d);
     *id = atoll(db_cell(&r, 0, 0));
     *team = db_cell(&r, 0, 3) ? arena_strdup(c->arena, db_cell(&r, 0, 3)) : NULL;
     return 0;
@@ -153,8 +162,10 @@ static int catalog_entity_get(struct app_ctx *c)
         return -1;
     }
     struct authz_decision d;
-    if (r.nrows == 0 || !catalog_may(c, "catalog.entity.read", db_cell(&r, 0, at + 3), &ref, &d))
+    if (r.nrows == 0)
         return problem_set(&c->problem, 404, "not-found", "no such entity: %s", ref.text);
+    if (!catalog_may(c, "catalog.entity.read", db_cell(&r, 0, at + 3), &ref, &d))
+        return catalog_refuse(c, "catalog.entity.read", db_cell(&r, 0, at + 3), &ref, &d);
     return entity_answer(c, 200, &ref, atoll(db_cell(&r, 0, at + 2)), db_cell(&r, 0, at + 1), &r, at);
 }
 
@@ -174,7 +185,7 @@ static int allow_write(void *ctx, const char *team, const struct catalog_ref *re
 {
     struct app_ctx *c = ctx;
     struct authz_decision d;
-    return catalog_may(c, "catalog.entity.write", team, ref, &d) ? 0 : catalog_refuse(c, "catalog.entity.write", &d, ref->text);
+    return catalog_may(c, "catalog.entity.write", team, ref, &d) ? 0 : catalog_refuse(c, "catalog.entity.write", team, ref, &d);
 }
 
 struct catalog_writer catalog_request_writer(struct app_ctx *c)
@@ -321,14 +332,15 @@ static int catalog_entity_delete(struct app_ctx *c)
     if (db_query(c->db, c->arena, sql_get_locked, &key, 1, &cur, p) < 0)
         return db_abort(c->db);
     struct authz_decision d;
-    if (cur.nrows == 0 || !catalog_may(c, "catalog.entity.read", db_cell(&cur, 0, 3), &ref, &d)) {
+    if (cur.nrows == 0) {
         db_abort(c->db);
         return problem_set(p, 404, "not-found", "no such entity: %s", ref.text);
     }
-    if (!catalog_may(c, "catalog.entity.delete", db_cell(&cur, 0, 3), &ref, &d)) {
-        db_abort(c->db);
-        return catalog_refuse(c, "catalog.entity.delete", &d, ref.text);
-    }
+    for (const char *const *perm = (const char *const[]){ "catalog.entity.read", "catalog.entity.delete", NULL }; *perm; perm++)
+        if (!catalog_may(c, *perm, db_cell(&cur, 0, 3), &ref, &d)) {
+            db_abort(c->db);
+            return catalog_refuse(c, *perm, db_cell(&cur, 0, 3), &ref, &d);
+        }
     if (!if_match_ok(c, db_cell(&cur, 0, 2))) {
         db_abort(c->db);
         return problem_set(p, 412, "precondition-failed", "%s has changed: read it again", ref.text);
@@ -353,8 +365,10 @@ static int catalog_relations(struct app_ctx *c)
     if (db_query(c->db, c->arena, sql_get, &v, 1, &r, &c->problem) < 0)
         return -1;
     struct authz_decision d;
-    if (r.nrows == 0 || !catalog_may(c, "catalog.entity.read", db_cell(&r, 0, 3), &ref, &d))
+    if (r.nrows == 0)
         return problem_set(&c->problem, 404, "not-found", "no such entity: %s", ref.text);
+    if (!catalog_may(c, "catalog.entity.read", db_cell(&r, 0, 3), &ref, &d))
+        return catalog_refuse(c, "catalog.entity.read", db_cell(&r, 0, 3), &ref, &d);
     if (db_query(c->db, c->arena, sql_relations, &v, 1, &rel, &c->problem) < 0)
         return -1;
     json_object *o = json_object_new_object();
@@ -733,14 +747,10 @@ static int catalog_search(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
     struct where w;
-    const char *limit_s = http_query(&c->req, "limit"), *cursor = http_query(&c->req, "cursor");
-    long limit = limit_s ? strtol(limit_s, NULL, 10) : 50;
+    long limit = app_limit(c, 50, 500);
+    const char *cursor = app_cursor(c, "entities");
     const char *words[SEARCH_WORDS_MAX];
     size_t nwords = 0;
-    if (limit < 1 || limit > 500)
-        problem_field(p, "limit", "must be 1 to 500");
-    if (cursor && strlen(cursor) > CATALOG_REF_MAX)
-        problem_field(p, "cursor", "is not a cursor");
     catalog_terms(http_query(&c->req, "q"), c->arena, words, &nwords, SEARCH_WORDS_MAX);
     static const char columns[] = "ref, kind, namespace, name, title, type, lifecycle, owner_ref AS owner, version";
     struct db_result r = { 0 };
@@ -758,7 +768,7 @@ static int catalog_search(struct app_ctx *c)
             return -1;
     }
     if (scanned == 0) {
-        next = more ? refs[nrefs - 1] : NULL;
+        next = more ? app_cursor_make(c, "entities", refs[nrefs - 1]) : NULL;
         r.nrows = 0;
         if (nrefs > 0) {
             struct db_value *v = arena_calloc(c->arena, nrefs, sizeof(*v));
@@ -810,7 +820,7 @@ static int catalog_search(struct app_ctx *c)
     json_object_object_add(o, "items", app_rows_json(&r, rows, "ssssssssi"));
     json_object_object_add(o, "total", json_object_new_int64(total));
     json_object_object_add(o, "facets", facets);
-    json_object_object_add(o, "next_cursor", more ? json_object_new_string(db_cell(&r, rows - 1, 0)) : NULL);
+    json_object_object_add(o, "next_cursor", more ? json_object_new_string(app_cursor_make(c, "entities", db_cell(&r, rows - 1, 0))) : NULL);
     return app_json(c, 200, o);
 }
 
@@ -863,12 +873,10 @@ static int catalog_graph(struct app_ctx *c)
     struct catalog_ref ref;
     if (catalog_path_ref(c, &ref) < 0)
         return -1;
-    const char *dir = http_query(&c->req, "direction"), *depth_s = http_query(&c->req, "depth");
-    long max_depth = depth_s ? strtol(depth_s, NULL, 10) : 3;
+    const char *dir = http_query(&c->req, "direction");
+    long max_depth = (long)app_query_int(c, "depth", 3, 1, GRAPH_DEPTH_MAX);
     if (dir && strcmp(dir, "downstream") != 0 && strcmp(dir, "upstream") != 0)
         problem_field(p, "direction", "must be downstream or upstream");
-    if (max_depth < 1 || max_depth > GRAPH_DEPTH_MAX)
-        problem_field(p, "depth", "must be 1 to %d", GRAPH_DEPTH_MAX);
     if (!json_fields_ok(p))
         return -1;
     bool upstream = dir && strcmp(dir, "upstream") == 0;
@@ -877,8 +885,10 @@ static int catalog_graph(struct app_ctx *c)
     if (db_query(c->db, c->arena, sql_get, &key, 1, &r, p) < 0)
         return -1;
     struct authz_decision d;
-    if (r.nrows == 0 || !catalog_may(c, "catalog.entity.read", db_cell(&r, 0, 3), &ref, &d))
+    if (r.nrows == 0)
         return problem_set(p, 404, "not-found", "no such entity: %s", ref.text);
+    if (!catalog_may(c, "catalog.entity.read", db_cell(&r, 0, 3), &ref, &d))
+        return catalog_refuse(c, "catalog.entity.read", db_cell(&r, 0, 3), &ref, &d);
 
     struct gnode *nodes = arena_calloc(c->arena, GRAPH_NODES_MAX, sizeof(*nodes));
     struct gedge *edges = arena_calloc(c->arena, GRAPH_NODES_MAX * 4, sizeof(*edges));
@@ -1111,7 +1121,8 @@ static const struct route catalog_routes[] = {
                          "without a change." },
     { "GET", "/api/v1/catalog/entities/{kind}/{namespace}/{name}", "catalog.entity.read", catalog_entity_get, 0,
       "An entity", "Its document as stored, its version (also the ETag), location and orphaned_at; maps_to for a "
-                   "Group (its team) or a User (the user). 404 when it is not there or not yours to read." },
+                   "Group (its team) or a User (the user). 404 when it is not there; 403 (with the owner team and "
+                   "the role needed) when it is not yours to read." },
     { "PUT", "/api/v1/catalog/entities/{kind}/{namespace}/{name}", "catalog.entity.write", catalog_entity_put,
       ROUTE_BODY_JSON, "Create or replace an entity",
       "Takes a backstage.io/v1alpha1 document naming the same entity as the path; 422 names every bad field by its "

@@ -10,15 +10,17 @@
 /* The entity a path names; 0, or -1 with 404 in c->problem. */
 int catalog_path_ref(struct app_ctx *c, struct catalog_ref *ref);
 
-/* May the caller use permission on an entity owned by team (NULL: nobody's)? */
+/* May the caller use permission on an entity owned by team (NULL: nobody's)? app_may on the
+ * entity as authz sees it. */
 bool catalog_may(struct app_ctx *c, const char *permission, const char *team, const struct catalog_ref *ref,
                  struct authz_decision *d);
 
-/* 403 for a refused permission, naming the policy that refused if one did; returns -1. */
-int catalog_refuse(struct app_ctx *c, const char *permission, const struct authz_decision *d, const char *ref);
+/* app_refuse for permission on that entity; returns -1. */
+int catalog_refuse(struct app_ctx *c, const char *permission, const char *team, const struct catalog_ref *ref,
+                   const struct authz_decision *d);
 
 /* The path's entity when the caller may read it and use permission on it: *id and *team
- * (NULL: nobody's) filled; 0, or -1 with 404 (not there, or not readable) or 403. */
+ * (NULL: nobody's) filled; 0, or -1 with 404 (not there) or 403 (refused, in words). */
 int catalog_path_entity(struct app_ctx *c, const char *permission, struct catalog_ref *ref, long long *id,
                         const char **team);
 

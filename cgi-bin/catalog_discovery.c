@@ -316,8 +316,10 @@ int catalog_discover(struct app_ctx *c)
     if (db_query(c->db, c->arena, "SELECT id, owner_team FROM entities WHERE ref = ?", &key, 1, &e, p) < 0)
         return -1;
     struct authz_decision d;
-    if (e.nrows == 0 || !catalog_may(c, "catalog.entity.read", db_cell(&e, 0, 1), &ref, &d))
+    if (e.nrows == 0)
         return problem_set(p, 404, "not-found", "no such service: %s", ref.text);
+    if (!catalog_may(c, "catalog.entity.read", db_cell(&e, 0, 1), &ref, &d))
+        return catalog_refuse(c, "catalog.entity.read", db_cell(&e, 0, 1), &ref, &d);
     struct db_value v[2] = { DB_INTV(atoll(db_cell(&e, 0, 0))), DB_TEXTV(env) };
     if (db_query(c->db, c->arena, sql_discover, v, 2, &r, p) < 0)
         return -1;

@@ -43,21 +43,7 @@ static int location_allowed(struct app_ctx *c, const char *team)
 {
     struct authz_resource res = { team, NULL, NULL, NULL };
     struct authz_decision d;
-    if (authz_check(&c->grants, "catalog.location.write", &res, &d) && authn_token_allows(&c->who, "catalog.location.write"))
-        return 0;
-    if (d.policy)
-        return problem_set(&c->problem, 403, "forbidden", "policy %s refuses catalog.location.write", d.policy->name);
-    return problem_set(&c->problem, 403, "forbidden",
-                       team ? "you do not have catalog.location.write for team %s"
-                            : "a location without a team needs catalog.location.write everywhere%s",
-                       team ? team : "");
-}
-
-static long long path_id(struct app_ctx *c)
-{
-    char *end;
-    long long id = strtoll(app_param(c, "id"), &end, 10);
-    return *end || id <= 0 ? 0 : id;
+    return app_may(c, "catalog.location.write", &res, &d) ? 0 : app_refuse(c, "catalog.location.write", &res, &d);
 }
 
 static int location_answer(struct app_ctx *c, int status, long long id)
@@ -83,7 +69,7 @@ int catalog_locations_list(struct app_ctx *c)
 
 int catalog_location_get(struct app_ctx *c)
 {
-    long long id = path_id(c);
+    long long id = app_path_id(c, "id");
     if (!id)
         return problem_set(&c->problem, 404, "not-found", "no such location");
     return location_answer(c, 200, id);
@@ -186,7 +172,7 @@ static int location_begin(struct app_ctx *c, long long id, const char **team, lo
 int catalog_location_sync(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
-    long long id = path_id(c), pending;
+    long long id = app_path_id(c, "id"), pending;
     const char *team, *confirm = http_query(&c->req, "confirm");
     bool confirmed = confirm && strcmp(confirm, "true") == 0;
     if (!id)
@@ -211,7 +197,7 @@ int catalog_location_sync(struct app_ctx *c)
 int catalog_location_delete(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
-    long long id = path_id(c), pending;
+    long long id = app_path_id(c, "id"), pending;
     const char *team, *ents = http_query(&c->req, "entities");
     bool delete_entities = ents && strcmp(ents, "delete") == 0;
     if (!id)
@@ -237,7 +223,7 @@ int catalog_location_delete(struct app_ctx *c)
             if (catalog_ref_parse(db_cell(&r, i, 1), NULL, NULL, &ref, &why) == 0 &&
                 !catalog_may(c, "catalog.entity.delete", db_cell(&r, i, 2), &ref, &d)) {
                 db_abort(c->db);
-                return catalog_refuse(c, "catalog.entity.delete", &d, ref.text);
+                return catalog_refuse(c, "catalog.entity.delete", db_cell(&r, i, 2), &ref, &d);
             }
             if (catalog_remove(&w, atoll(db_cell(&r, i, 0)), db_cell(&r, i, 1),
                                arena_printf(c->arena, "{\"location\":%lld}", id)) < 0)

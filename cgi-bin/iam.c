@@ -44,14 +44,6 @@ static bool name_ok(const char *s, size_t max)
     return true;
 }
 
-static long long id_param(struct app_ctx *c, const char *name)
-{
-    char *end;
-    const char *v = app_param(c, name);
-    long long id = v ? strtoll(v, &end, 10) : 0;
-    return (v && !*end && id > 0) ? id : 0;
-}
-
 static json_object *str_or_null(const char *s)
 {
     return s ? json_object_new_string(s) : NULL;
@@ -71,14 +63,9 @@ static const char sql_user_disable[] =
 
 static int iam_users_list(struct app_ctx *c)
 {
-    const char *after_s = http_query(&c->req, "after"), *limit_s = http_query(&c->req, "limit");
     const char *username = http_query(&c->req, "username");
-    long long after = after_s ? strtoll(after_s, NULL, 10) : 0;
-    long limit = limit_s ? strtol(limit_s, NULL, 10) : 100;
-    if (limit < 1 || limit > 500)
-        problem_field(&c->problem, "limit", "must be 1 to 500");
-    if (after < 0)
-        problem_field(&c->problem, "after", "must be a user id");
+    long limit = app_limit(c, 100, 500);
+    long long after = app_cursor_id(c, "users");
     if (username && (!*username || strlen(username) > 64))
         problem_field(&c->problem, "username", "must be 1 to 64 characters");
     if (!json_fields_ok(&c->problem))
@@ -88,12 +75,7 @@ static int iam_users_list(struct app_ctx *c)
     struct db_result r;
     if (db_query(c->db, c->arena, sql_users, v, 4, &r, &c->problem) < 0)
         return -1;
-    size_t rows = r.nrows > (size_t)limit ? (size_t)limit : r.nrows;
-    json_object *list = app_rows_json(&r, rows, "isnssns");
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "users", list);
-    json_object_object_add(o, "next_cursor", r.nrows > (size_t)limit ? json_object_new_string(db_cell(&r, rows - 1, 0)) : NULL);
-    return app_json(c, 200, o);
+    return app_page(c, NULL, "users", &r, limit, 0, "isnssns", "users");
 }
 
 static int iam_user_create(struct app_ctx *c)
@@ -153,7 +135,7 @@ static int iam_user_create(struct app_ctx *c)
 
 static int iam_user_set_disabled(struct app_ctx *c, bool disable)
 {
-    long long id = id_param(c, "id");
+    long long id = app_path_id(c, "id");
     if (!id)
         return problem_set(&c->problem, 404, "not-found", "no such user");
     if (disable && id == c->who.user_id)
@@ -270,7 +252,7 @@ static int iam_team_create(struct app_ctx *c)
 static int iam_member_change(struct app_ctx *c, bool add)
 {
     const char *team = app_param(c, "team");
-    long long uid = id_param(c, "user");
+    long long uid = app_path_id(c, "user");
     long long tid = team_id(c, team);
     if (tid < 0)
         return -1;
@@ -435,7 +417,7 @@ static int iam_binding_create(struct app_ctx *c)
  * 404 when there is none. (Bindings and policies.) */
 static int delete_by_id(struct app_ctx *c, const char *sql, const char *target_type, const char *action)
 {
-    long long id = id_param(c, "id");
+    long long id = app_path_id(c, "id");
     struct db_value v = DB_INTV(id);
     struct db_result r;
     if (!id)
@@ -868,7 +850,7 @@ static int service_account(struct app_ctx *c, long long id)
 static int iam_service_token_create(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
-    long long uid = id_param(c, "id");
+    long long uid = app_path_id(c, "id");
     struct authz_grants g;
     struct apitoken_request t;
     char tok[APITOKEN_TEXT_MAX];
@@ -904,7 +886,7 @@ static int iam_service_token_create(struct app_ctx *c)
 
 static int iam_service_tokens(struct app_ctx *c)
 {
-    long long uid = id_param(c, "id");
+    long long uid = app_path_id(c, "id");
     if (service_account(c, uid) <= 0)
         return -1;
     json_object *list = apitoken_list(c->db, c->arena, uid, 0, &c->problem);
@@ -917,7 +899,7 @@ static int iam_service_tokens(struct app_ctx *c)
 
 static int iam_service_token_revoke(struct app_ctx *c)
 {
-    long long uid = id_param(c, "id"), tid = id_param(c, "token");
+    long long uid = app_path_id(c, "id"), tid = app_path_id(c, "token");
     if (service_account(c, uid) <= 0)
         return -1;
     if (db_begin(c->db, &c->problem) < 0)
@@ -950,7 +932,7 @@ static const struct route iam_routes[] = {
     { "DELETE", "/api/v1/iam/policies/{id}", "iam.policy.write", iam_policy_delete, 0,
       "Delete a policy", "It stops applying at once." },
     { "GET", "/api/v1/iam/users", "iam.user.read", iam_users_list, 0,
-      "Users", "By id; limit 1..500 (100), after = the last id of the previous page; username = one user by name." },
+      "Users", "By id; limit 1..500 (100), cursor from next_cursor; username = one user by name." },
     { "POST", "/api/v1/iam/users", "iam.user.write", iam_user_create, ROUTE_BODY_JSON,
       "Create a user", "Takes {username, email, display_name, kind (human|service), password (humans)}." },
     { "POST", "/api/v1/iam/users/{id}/disable", "iam.user.write", iam_user_disable, 0,

@@ -30,27 +30,6 @@
 
 /* ---- small helpers ---------------------------------------------------------------------------- */
 
-static int list_limit(struct app_ctx *c, long *limit)
-{
-    const char *s = http_query(&c->req, "limit");
-    char *end = NULL;
-    *limit = s ? strtol(s, &end, 10) : LIST_DEFAULT;
-    if (s && (*end || *limit < 1 || *limit > LIST_MAX))
-        problem_field(&c->problem, "limit", "must be 1 to %d", LIST_MAX);
-    return 0;
-}
-
-/* ?cursor= of a list ordered by id descending: the last id seen. */
-static long long list_cursor(struct app_ctx *c)
-{
-    const char *s = http_query(&c->req, "cursor");
-    char *end = NULL;
-    long long v = s ? strtoll(s, &end, 10) : 0;
-    if (s && (*end || v < 1))
-        problem_field(&c->problem, "cursor", "is not a cursor");
-    return v;
-}
-
 /* An environment's name, as templates spell them. */
 static bool name_ok(const char *s)
 {
@@ -63,28 +42,15 @@ static bool name_ok(const char *s)
     return true;
 }
 
-/* Answer a page of a list ordered by id descending (sql asks for limit + 1 rows): {member: rows
- * typed as app_rows_json, next_cursor: the last id, or null at the end}. */
+/* Answer a page of list tag ordered by id descending (sql asks for limit + 1 rows; the id is
+ * column 0): {member: rows typed as app_rows_json, next_cursor}. */
 static int id_page(struct app_ctx *c, const char *sql, const struct db_value *v, size_t nv, long limit, const char *member,
                    const char *types)
 {
     struct db_result q;
     if (db_query(c->db, c->arena, sql, v, nv, &q, &c->problem) < 0)
         return -1;
-    bool more = q.nrows > (size_t)limit;
-    size_t rows = more ? (size_t)limit : q.nrows;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, member, app_rows_json(&q, rows, types));
-    json_object_object_add(o, "next_cursor", more ? json_object_new_string(db_cell(&q, rows - 1, 0)) : NULL);
-    return app_json(c, 200, o);
-}
-
-static long long path_id(struct app_ctx *c, const char *name)
-{
-    const char *s = app_param(c, name);
-    char *end = NULL;
-    long long v = s ? strtoll(s, &end, 10) : 0;
-    return s && !*end && v > 0 ? v : 0;
+    return app_page(c, NULL, member, &q, limit, 0, types, member);
 }
 
 static int audit_done(struct app_ctx *c, const char *action, const char *target_type, long long id, const char *details)
@@ -123,20 +89,8 @@ static const char *scope_where(struct app_ctx *c, const char *permission, struct
     return arena_printf(c->arena, "(%s)", w);
 }
 
-static bool allowed(struct app_ctx *c, const char *permission, const char *team, const char *entity, const char *environment,
-                    struct authz_decision *d)
-{
-    struct authz_resource res = { team, entity, environment, "resource" };
-    return authz_check(&c->grants, permission, &res, d) && authn_token_allows(&c->who, permission);
-}
-
-static int forbidden(struct app_ctx *c, const char *permission, const char *team, const struct authz_decision *d)
-{
-    if (d->policy)
-        return problem_set(&c->problem, 403, "forbidden", "policy %s refuses %s on team %s", d->policy->name, permission,
-                           team);
-    return problem_set(&c->problem, 403, "forbidden", "you do not have %s on team %s", permission, team);
-}
+/* A request or resource as authz sees it: its team's, its entity's, in its environment. */
+#define RESOURCE(team, entity, environment) (&(struct authz_resource){ (team), (entity), (environment), "resource" })
 
 /* ---- requests ---------------------------------------------------------------------------------- */
 
@@ -179,14 +133,13 @@ static int request_load(struct app_ctx *c, long long id, bool lock, struct reque
         return problem_set(&c->problem, 404, "not-found", "no such request");
     if (db_query(c->db, c->arena, sql, &v, 1, &q, &c->problem) < 0)
         return -1;
-    if (q.nrows == 1)
-        request_from_row(&q, 0, out);
-    if (q.nrows == 0 || (out->requester_id != c->who.user_id &&
-                         !allowed(c, "provision.request.read", out->team, out->entity, out->environment, NULL))) {
-        if (q.nrows)
-            c->hidden_denial = true;
+    if (q.nrows == 0)
         return problem_set(&c->problem, 404, "not-found", "no request %lld", id);
-    }
+    request_from_row(&q, 0, out);
+    struct authz_decision d;
+    if (out->requester_id != c->who.user_id &&
+        !app_may(c, "provision.request.read", RESOURCE(out->team, out->entity, out->environment), &d))
+        return app_refuse(c, "provision.request.read", RESOURCE(out->team, out->entity, out->environment), &d);
     return 0;
 }
 
@@ -276,7 +229,8 @@ static int request_secret_refs(struct app_ctx *c, const struct template *t, json
         }
         struct authz_resource res = { team, sp.entity ? sp.entity_ref : NULL, sp.environment[0] ? sp.environment : NULL,
                                       "secret" };
-        if (!authz_check(&c->grants, "secrets.reveal", &res, NULL) || !authn_token_path_allows(&c->who, sp.text))
+        /* the job will open it for the requester: as a reveal would, with the token's scopes */
+        if (!app_may(c, "secrets.reveal", &res, NULL) || !authn_token_path_allows(&c->who, sp.text))
             problem_field(&c->problem, arena_printf(c->arena, "parameters/%s", t->params[i].name),
                           "you may not reveal the secret %s", sp.text);
     }
@@ -369,9 +323,9 @@ static int request_create(struct app_ctx *c)
     }
     /* who may request: the permission on the owner, and the policy's role there */
     struct authz_decision d;
-    if (!allowed(c, "provision.request.create", owner_team, entity, environment, &d)) {
+    if (!app_may(c, "provision.request.create", RESOURCE(owner_team, entity, environment), &d)) {
         json_object_put(values);
-        return forbidden(c, "provision.request.create", owner_team, &d);
+        return app_refuse(c, "provision.request.create", RESOURCE(owner_team, entity, environment), &d);
     }
     struct authz_resource res = { owner_team, entity, environment, "resource" };
     if (t->requester_role && !authz_holds_role(&c->grants, t->requester_role, &res)) {
@@ -442,9 +396,8 @@ static int request_create(struct app_ctx *c)
 static int request_list(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
-    long limit;
-    list_limit(c, &limit);
-    long long cursor = list_cursor(c);
+    long limit = app_limit(c, LIST_DEFAULT, LIST_MAX);
+    long long cursor = app_cursor_id(c, "requests");
     const char *mine = http_query(&c->req, "mine"), *state = http_query(&c->req, "state");
     if (mine && strcmp(mine, "true") != 0 && strcmp(mine, "false") != 0)
         problem_field(p, "mine", "must be true or false");
@@ -484,7 +437,7 @@ static int request_list(struct app_ctx *c)
 static int request_get(struct app_ctx *c)
 {
     struct request_row rq;
-    if (request_load(c, path_id(c, "id"), false, &rq) < 0)
+    if (request_load(c, app_path_id(c, "id"), false, &rq) < 0)
         return -1;
     struct db_value v = DB_INTV(rq.id);
     struct db_result q, a;
@@ -510,8 +463,8 @@ static int approver_check(struct app_ctx *c, const struct request_row *rq)
     struct authz_decision d;
     if (rq->requester_id == c->who.user_id)
         return problem_set(&c->problem, 403, "self-approval", "you made this request: someone else must decide on it");
-    if (!allowed(c, "provision.request.approve", rq->team, rq->entity, rq->environment, &d))
-        return forbidden(c, "provision.request.approve", rq->team, &d);
+    if (!app_may(c, "provision.request.approve", RESOURCE(rq->team, rq->entity, rq->environment), &d))
+        return app_refuse(c, "provision.request.approve", RESOURCE(rq->team, rq->entity, rq->environment), &d);
     struct authz_resource res = { rq->team, rq->entity, rq->environment, "resource" };
     if (rq->approval_role && !authz_holds_role(&c->grants, rq->approval_role, &res))
         return problem_set(&c->problem, 403, "forbidden", "approvers of this request hold the role %s on team %s",
@@ -538,7 +491,7 @@ static int request_decide(struct app_ctx *c, bool approve)
     struct request_row rq;
     if (db_begin(c->db, p) < 0)
         return -1;
-    if (request_load(c, path_id(c, "id"), true, &rq) < 0 || approver_check(c, &rq) < 0)
+    if (request_load(c, app_path_id(c, "id"), true, &rq) < 0 || approver_check(c, &rq) < 0)
         return db_abort(c->db);
     if (strcmp(rq.state, "pending_approval") != 0) {
         db_abort(c->db);
@@ -606,7 +559,7 @@ static int request_cancel(struct app_ctx *c)
     struct request_row rq;
     if (db_begin(c->db, p) < 0)
         return -1;
-    if (request_load(c, path_id(c, "id"), true, &rq) < 0)
+    if (request_load(c, app_path_id(c, "id"), true, &rq) < 0)
         return db_abort(c->db);
     if (rq.requester_id != c->who.user_id) {
         db_abort(c->db);
@@ -625,9 +578,16 @@ static int request_cancel(struct app_ctx *c)
     return request_answer(c, rq.id, 200);
 }
 
-/* GET /provision/approvals: requests waiting that the caller may decide on. */
+/* GET /provision/approvals: requests waiting that the caller may decide on, oldest first. The
+ * approver's role is checked here as the decision will check it, so a page reads up to
+ * INBOX_SCAN candidates after the cursor and may hold fewer than limit with more to come. */
+#define INBOX_SCAN 500
 static int approval_inbox(struct app_ctx *c)
 {
+    long limit = app_limit(c, LIST_DEFAULT, LIST_MAX);
+    long long cursor = app_cursor_id(c, "approvals");
+    if (!json_fields_ok(&c->problem))
+        return -1;
     struct db_value *v;
     size_t nv;
     const char *where = scope_where(c, "provision.request.approve", &v, &nv);
@@ -635,6 +595,8 @@ static int approval_inbox(struct app_ctx *c)
         return -1;
     v[nv++] = (struct db_value)DB_INTV(c->who.user_id);
     v[nv++] = (struct db_value)DB_INTV(c->who.user_id);
+    v[nv++] = (struct db_value)DB_INTV(cursor);
+    v[nv++] = (struct db_value)DB_INTV(INBOX_SCAN);
     const char *sql = arena_printf(c->arena,
         "SELECT r.id, t.name AS template, tv.version, r.environment, r.team, r.entity_ref AS entity, r.requester, r.state, "
         "r.approvals_needed, (SELECT COUNT(*) FROM provision_approvals a WHERE a.request_id = r.id AND a.decision = 'approve') "
@@ -642,12 +604,14 @@ static int approval_inbox(struct app_ctx *c)
         "FROM provision_requests r JOIN template_versions tv ON tv.id = r.template_version_id "
         "JOIN templates t ON t.id = tv.template_id WHERE r.state = 'pending_approval' AND %s AND r.requester_id <> ? "
         "AND NOT EXISTS (SELECT 1 FROM provision_approvals a WHERE a.request_id = r.id AND a.approver_id = ?) "
-        "ORDER BY r.id LIMIT 500", where);
+        "AND r.id > ? ORDER BY r.id LIMIT ?", where);
     struct db_result q;
     if (db_query(c->db, c->arena, sql, v, nv, &q, &c->problem) < 0)
         return -1;
     json_object *list = json_object_new_array();
-    for (size_t i = 0; i < q.nrows; i++) {
+    const char *next = NULL;
+    size_t i = 0, taken = 0;
+    for (; i < q.nrows; i++) {
         struct request_row rq;
         rq.id = atoll(db_cell(&q, i, 0));
         rq.team = db_cell(&q, i, 4);
@@ -659,15 +623,23 @@ static int approval_inbox(struct app_ctx *c)
             problem_init(&c->problem);
             continue;
         }
+        if (taken == (size_t)limit) {   /* one more than the page: there is a next one */
+            next = db_cell(&q, i - 1, 0);
+            break;
+        }
         struct db_result one = q;
         one.cells = q.cells + i * q.ncols;
         one.nrows = 1;
         json_object *rows = app_rows_json(&one, 1, "issssnssiinjs");
         json_object_array_add(list, json_object_get(json_object_array_get_idx(rows, 0)));
         json_object_put(rows);
+        taken++;
     }
+    if (!next && q.nrows == INBOX_SCAN)   /* the scan's bound, not the end: go on after it */
+        next = db_cell(&q, q.nrows - 1, 0);
     json_object *o = json_object_new_object();
     json_object_object_add(o, "requests", list);
+    json_object_object_add(o, "next_cursor", next ? json_object_new_string(app_cursor_make(c, "approvals", next)) : NULL);
     return app_json(c, 200, o);
 }
 
@@ -700,16 +672,15 @@ static int resource_load(struct app_ctx *c, long long id, const char *permission
         out->requester = db_cell(&q, 0, 6);
         out->version_id = atoll(db_cell(&q, 0, 7));
     }
-    bool own = q.nrows && strcmp(out->requester, c->who.username) == 0;
-    if (q.nrows == 0 || (!own && !allowed(c, "provision.resource.read", out->team, out->entity, out->environment, NULL))) {
-        if (q.nrows)
-            c->hidden_denial = true;
+    if (q.nrows == 0)
         return problem_set(&c->problem, 404, "not-found", "no resource %lld", id);
-    }
+    bool own = strcmp(out->requester, c->who.username) == 0;
     struct authz_decision d;
-    if (strcmp(permission, "provision.resource.read") != 0 &&
-        !allowed(c, permission, out->team, out->entity, out->environment, &d))
-        return forbidden(c, permission, out->team, &d);
+    const struct authz_resource *res = RESOURCE(out->team, out->entity, out->environment);
+    if (!own && !app_may(c, "provision.resource.read", res, &d))
+        return app_refuse(c, "provision.resource.read", res, &d);
+    if (strcmp(permission, "provision.resource.read") != 0 && !app_may(c, permission, res, &d))
+        return app_refuse(c, permission, res, &d);
     return 0;
 }
 
@@ -717,9 +688,8 @@ static int resource_load(struct app_ctx *c, long long id, const char *permission
 static int resource_list(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
-    long limit;
-    list_limit(c, &limit);
-    long long cursor = list_cursor(c);
+    long limit = app_limit(c, LIST_DEFAULT, LIST_MAX);
+    long long cursor = app_cursor_id(c, "resources");
     const char *mine = http_query(&c->req, "mine"), *state = http_query(&c->req, "state");
     const char *team = http_query(&c->req, "team"), *entity = http_query(&c->req, "entity");
     if (mine && strcmp(mine, "true") != 0 && strcmp(mine, "false") != 0)
@@ -764,7 +734,7 @@ static int resource_list(struct app_ctx *c)
 static int resource_get(struct app_ctx *c)
 {
     struct resource_row rs;
-    if (resource_load(c, path_id(c, "id"), "provision.resource.read", false, &rs) < 0)
+    if (resource_load(c, app_path_id(c, "id"), "provision.resource.read", false, &rs) < 0)
         return -1;
     struct db_value v = DB_INTV(rs.id);
     struct db_result q, j, h;
@@ -795,7 +765,7 @@ static int resource_delete(struct app_ctx *c)
     struct resource_row rs;
     if (db_begin(c->db, p) < 0)
         return -1;
-    if (resource_load(c, path_id(c, "id"), "provision.resource.delete", true, &rs) < 0)
+    if (resource_load(c, app_path_id(c, "id"), "provision.resource.delete", true, &rs) < 0)
         return db_abort(c->db);
     if (strcmp(rs.state, "ready") != 0 && strcmp(rs.state, "failed") != 0 && strcmp(rs.state, "deprovision_failed") != 0) {
         db_abort(c->db);
@@ -836,7 +806,7 @@ static int resource_renew(struct app_ctx *c)
     struct resource_row rs;
     if (db_begin(c->db, p) < 0)
         return -1;
-    if (resource_load(c, path_id(c, "id"), "provision.resource.renew", true, &rs) < 0)
+    if (resource_load(c, app_path_id(c, "id"), "provision.resource.renew", true, &rs) < 0)
         return db_abort(c->db);
     if (strcmp(rs.state, "ready") != 0 && strcmp(rs.state, "provisioning") != 0 && strcmp(rs.state, "failed") != 0) {
         db_abort(c->db);
@@ -872,7 +842,7 @@ static int resource_renew(struct app_ctx *c)
 static int job_load(struct app_ctx *c, const char *permission, bool lock, struct resource_row *rs, long long *job_id,
                     const char **state, const char **kind)
 {
-    long long id = path_id(c, "id");
+    long long id = app_path_id(c, "id");
     struct db_value v = DB_INTV(id);
     struct db_result q;
     if (id <= 0 || db_query(c->db, c->arena, lock ? "SELECT resource_id, state, kind FROM jobs WHERE id = ? FOR UPDATE"
@@ -922,15 +892,8 @@ static int job_get(struct app_ctx *c)
 static int job_log(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
-    const char *after_s = http_query(&c->req, "after");
-    char *end = NULL;
-    long long after = after_s ? strtoll(after_s, &end, 10) : 0;
-    if (after_s && (*end || after < 0))
-        problem_field(p, "after", "must be a line number (0 or more)");
-    const char *limit_s = http_query(&c->req, "limit");
-    long limit = limit_s ? strtol(limit_s, &end, 10) : 500;
-    if (limit_s && (*end || limit < 1 || limit > 1000))
-        problem_field(p, "limit", "must be 1 to 1000");
+    long long after = app_query_int(c, "after", 0, 0, 999999999999LL);   /* a line number */
+    long limit = app_limit(c, 500, 1000);
     if (!json_fields_ok(p))
         return -1;
     struct resource_row rs;
@@ -1000,31 +963,32 @@ static int job_cancel(struct app_ctx *c)
 static int notification_list(struct app_ctx *c)
 {
     const char *unread = http_query(&c->req, "unread");
-    if (unread && strcmp(unread, "true") != 0 && strcmp(unread, "false") != 0) {
+    long limit = app_limit(c, LIST_DEFAULT, LIST_MAX);
+    long long cursor = app_cursor_id(c, "notifications");
+    if (unread && strcmp(unread, "true") != 0 && strcmp(unread, "false") != 0)
         problem_field(&c->problem, "unread", "must be true or false");
+    if (!json_fields_ok(&c->problem))
         return -1;
-    }
     bool only_unread = unread && strcmp(unread, "true") == 0;
-    struct db_value v = DB_INTV(c->who.user_id);
+    struct db_value v[4] = { DB_INTV(c->who.user_id), DB_INTV(cursor), DB_INTV(cursor), DB_INTV(limit + 1) };
     struct db_result q, n;
     if (db_query(c->db, c->arena, only_unread
                      ? "SELECT id, kind, subject, link, " DB_RFC3339("created_at") " AS created_at, " DB_RFC3339("read_at") " AS read_at "
-                       "FROM notifications WHERE user_id = ? AND read_at IS NULL ORDER BY id DESC LIMIT 100"
+                       "FROM notifications WHERE user_id = ? AND read_at IS NULL AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?"
                      : "SELECT id, kind, subject, link, " DB_RFC3339("created_at") " AS created_at, " DB_RFC3339("read_at") " AS read_at "
-                       "FROM notifications WHERE user_id = ? ORDER BY id DESC LIMIT 100",
-                 &v, 1, &q, &c->problem) < 0 ||
-        db_query(c->db, c->arena, "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL", &v, 1, &n,
+                       "FROM notifications WHERE user_id = ? AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?",
+                 v, 4, &q, &c->problem) < 0 ||
+        db_query(c->db, c->arena, "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL", v, 1, &n,
                  &c->problem) < 0)
         return -1;
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "notifications", app_rows_json(&q, q.nrows, "issssn"));
     json_object_object_add(o, "unread", json_object_new_int64(atoll(db_cell(&n, 0, 0))));
-    return app_json(c, 200, o);
+    return app_page(c, o, "notifications", &q, limit, 0, "issssn", "notifications");
 }
 
 static int notification_read(struct app_ctx *c)
 {
-    struct db_value v[2] = { DB_INTV(path_id(c, "id")), DB_INTV(c->who.user_id) };
+    struct db_value v[2] = { DB_INTV(app_path_id(c, "id")), DB_INTV(c->who.user_id) };
     struct db_result q;
     if (db_query(c->db, c->arena, "UPDATE notifications SET read_at = COALESCE(read_at, UTC_TIMESTAMP(6)) WHERE id = ? AND "
                                   "user_id = ?", v, 2, &q, &c->problem) < 0)
@@ -1065,7 +1029,8 @@ static const struct route provision_routes[] = {
       "Cancel a request", "The requester takes back a request that waits for approval." },
     { "GET", "/api/v1/provision/approvals", "provision.request.approve", approval_inbox, 0,
       "The approvals inbox", "Requests waiting for approval that the caller may decide on (holds the role on the team, "
-                             "did not make them, has not decided yet)." },
+                             "did not make them, has not decided yet), oldest first: limit 1..200 (50), cursor from "
+                             "next_cursor (a page may hold fewer than limit with more to come)." },
     { "GET", "/api/v1/provision/resources", "provision.resource.read", resource_list, 0,
       "List resources", "Resources the caller may read (and its own), newest first: mine=true, state, team, entity, "
                         "limit 1..200 (50), cursor from next_cursor." },
@@ -1087,7 +1052,8 @@ static const struct route provision_routes[] = {
       "Cancel a job", "A queued job ends at once; a running one stops at its runner's next heartbeat." },
     { "GET", "/api/v1/provision/notifications", PERM_AUTHENTICATED, notification_list, 0,
       "The caller's inbox", "Notices (approvals wanted, decisions, resources ready, failed or about to expire), newest "
-                            "first; unread=true for the unread only; with the unread count." },
+                            "first; unread=true for the unread only; with the unread count; limit 1..200 (50), cursor "
+                            "from next_cursor." },
     { "POST", "/api/v1/provision/notifications/{id}/read", PERM_AUTHENTICATED, notification_read, 0,
       "Mark a notice read", "" },
 };

@@ -5,7 +5,8 @@
  *
  * Authorization is per scope: a team's secrets are that team's (and the teams above it); an
  * entity's are its owner team's and whoever is bound on the entity. Who may not read a scope's
- * metadata is told there is nothing there (404). Metadata never carries a value; a value leaves
+ * metadata is refused in words (403: a scope's name is no secret, what is in it is); a token kept
+ * to some secret paths is told there is nothing elsewhere (404). Metadata never carries a value; a value leaves
  * only through reveal, which is audited (path and version, never the value). The handler
  * process makes no core dumps, and zeroes the buffers that held a value: the request body and
  * its parsed text on a write, the opened value and the answer on a reveal.
@@ -44,8 +45,9 @@ struct scope {
 };
 
 /* The secret path of the request (its {path*}), who owns it, and whether the caller may use
- * permission there: 422 for a malformed path, 404 when the caller may not even read the
- * scope's metadata, 403 when it may read but not this. */
+ * permission there: 422 for a malformed path, 404 outside a token's secret paths, 403 (in words:
+ * "you can't read team platform's secrets") when the caller may not read the scope's metadata or
+ * not use permission there. */
 static int scope_check(struct app_ctx *c, const char *permission, struct scope *s)
 {
     struct problem *p = &c->problem;
@@ -69,17 +71,17 @@ static int scope_check(struct app_ctx *c, const char *permission, struct scope *
     }
     s->res = (struct authz_resource){ s->team, s->sp.entity ? s->sp.entity_ref : NULL,
                                       s->sp.environment[0] ? s->sp.environment : NULL, "secret" };
-    struct authz_decision d;
-    if (!authz_check(&c->grants, "secrets.secret.read", &s->res, &d) || !authn_token_allows(&c->who, "secrets.secret.read") ||
-        !authn_token_path_allows(&c->who, s->sp.text)) {
-        c->hidden_denial = true;   /* told "nothing there", recorded as the refusal it is */
+    /* a token kept to some paths is told there is nothing elsewhere (recorded as the refusal
+     * it is); anyone else is told, in words, which scope they cannot use */
+    if (!authn_token_path_allows(&c->who, s->sp.text)) {
+        c->hidden_denial = true;
         return problem_set(p, 404, "not-found", "no secret at %s", s->sp.text);
     }
-    if (!authz_check(&c->grants, permission, &s->res, &d) || !authn_token_allows(&c->who, permission)) {
-        if (d.policy)
-            return problem_set(p, 403, "forbidden", "policy %s refuses %s on %s", d.policy->name, permission, s->sp.text);
-        return problem_set(p, 403, "forbidden", "you do not have %s on %s", permission, s->sp.text);
-    }
+    struct authz_decision d;
+    if (!app_may(c, "secrets.secret.read", &s->res, &d))
+        return app_refuse(c, "secrets.secret.read", &s->res, &d);
+    if (!app_may(c, permission, &s->res, &d))
+        return app_refuse(c, permission, &s->res, &d);
     return 0;
 }
 
@@ -160,7 +162,7 @@ static int secret_write(struct app_ctx *c)
         struct authz_decision d;
         rc = db_query(c->db, c->arena, "SELECT max_versions FROM secrets WHERE path = ?", &v, 1, &r, p);
         if (rc == 0 && r.nrows == 1 && atoll(db_cell(&r, 0, 0)) != maxv &&
-            (!authz_check(&c->grants, "secrets.secret.destroy", &s.res, &d) || !authn_token_allows(&c->who, "secrets.secret.destroy")))
+            !app_may(c, "secrets.secret.destroy", &s.res, &d))
             rc = problem_set(p, 403, "forbidden", "changing max_versions of %s may drop versions: that takes "
                                                   "secrets.secret.destroy", s.sp.text);
     }
@@ -366,15 +368,11 @@ static int secret_metadata(struct app_ctx *c)
 static int secret_list(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
-    const char *prefix = http_query(&c->req, "prefix"), *cursor = http_query(&c->req, "cursor");
-    const char *limit_s = http_query(&c->req, "limit");
-    long limit = limit_s ? strtol(limit_s, NULL, 10) : 100;
-    if (limit < 1 || limit > 500)
-        problem_field(p, "limit", "must be 1 to 500");
+    const char *prefix = http_query(&c->req, "prefix");
+    long limit = app_limit(c, 100, 500);
+    const char *cursor = app_cursor(c, "secrets");
     if (prefix && strlen(prefix) > SECRET_PATH_MAX)
         problem_field(p, "prefix", "must be the start of a path (at most %d characters)", SECRET_PATH_MAX);
-    if (cursor && strlen(cursor) > SECRET_PATH_MAX)
-        problem_field(p, "cursor", "is not a cursor");
     if (!json_fields_ok(p))
         return -1;
     struct authz_scopes sc;
@@ -442,7 +440,7 @@ static int secret_list(struct app_ctx *c)
         json_object_array_add(items, meta_json(&r, i));
     json_object *o = json_object_new_object();
     json_object_object_add(o, "items", items);
-    json_object_object_add(o, "next_cursor", more ? json_object_new_string(db_cell(&r, rows - 1, 1)) : NULL);
+    json_object_object_add(o, "next_cursor", more ? json_object_new_string(app_cursor_make(c, "secrets", db_cell(&r, rows - 1, 1))) : NULL);
     return app_json(c, 200, o);
 }
 
@@ -528,7 +526,8 @@ static const struct route secrets_routes[] = {
     { "GET", "/api/v1/secrets/metadata/{path*}", "secrets.secret.read", secret_metadata, 0,
       "A secret's metadata", "Its scope, max_versions, current_version and every version kept (bytes, master key, "
                              "created, deleted, destroyed), never a value. path: team/<team>/[<environment>/]<name> or "
-                             "entity/<kind>/<namespace>/<entity>/[<environment>/]<name>; 404 where the caller may not read." },
+                             "entity/<kind>/<namespace>/<entity>/[<environment>/]<name>; 403 where the caller may not read the scope, "
+                             "404 outside a token's secret_paths." },
     { "PUT", "/api/v1/secrets/data/{path*}", "secrets.secret.write", secret_write, ROUTE_BODY_JSON,
       "Write a new version", "{\"value\": text} or {\"value_base64\": bytes} (at most 64 KiB), optional \"cas\" (the "
                              "current version expected; 0: the secret must be new; else 409) and \"max_versions\" (1..100, "

@@ -33,19 +33,8 @@ static json_object *str_or_null(const char *s)
     return s ? json_object_new_string(s) : NULL;
 }
 
-static bool may(struct app_ctx *c, const char *permission, const char *team, struct authz_decision *d)
-{
-    struct authz_resource res = { team, NULL, NULL, "template" };
-    return authz_check(&c->grants, permission, &res, d) && authn_token_allows(&c->who, permission);
-}
-
-static int refuse(struct app_ctx *c, const char *permission, const struct authz_decision *d, const char *team)
-{
-    if (d->policy)
-        return problem_set(&c->problem, 403, "forbidden", "policy %s refuses %s on templates of team %s", d->policy->name,
-                           permission, team);
-    return problem_set(&c->problem, 403, "forbidden", "you do not have %s on templates of team %s", permission, team);
-}
+/* A template as authz sees it: its owner team's. */
+#define TEMPLATE_RESOURCE(team) (&(struct authz_resource){ (team), NULL, NULL, "template" })
 
 /* "x.y.z" (each 1..4 digits) -> x*10^8 + y*10^4 + z, or -1. */
 static long long version_order(const char *v)
@@ -298,8 +287,8 @@ static int version_store(struct app_ctx *c, bool put)
         return problem_set(p, 404, "not-found", "no template %s", t->name);
     const char *team = r.nrows ? db_cell(&r, 0, 1) : t->owner_team;
     struct authz_decision d;
-    if (!may(c, "templates.template.write", team, &d))
-        return refuse(c, "templates.template.write", &d, team);
+    if (!app_may(c, "templates.template.write", TEMPLATE_RESOURCE(team), &d))
+        return app_refuse(c, "templates.template.write", TEMPLATE_RESOURCE(team), &d);
     if (r.nrows && strcmp(team, t->owner_team) != 0) {
         problem_field(p, "owner", "%s belongs to team %s; an administrator changes a template's owner, not its XML", t->name, team);
         return -1;
@@ -455,8 +444,8 @@ static int version_load(struct app_ctx *c, const char *param, const char *permis
     tv->scan = db_cell(r, 0, 7);
     tv->name = db_cell(r, 0, 8);
     struct authz_decision d;
-    if (strcmp(permission, "templates.template.read") != 0 && !may(c, permission, tv->owner_team, &d))
-        return refuse(c, permission, &d, tv->owner_team);
+    if (strcmp(permission, "templates.template.read") != 0 && !app_may(c, permission, TEMPLATE_RESOURCE(tv->owner_team), &d))
+        return app_refuse(c, permission, TEMPLATE_RESOURCE(tv->owner_team), &d);
     return 0;
 }
 
@@ -718,29 +707,6 @@ static int template_trust(struct app_ctx *c)
 /* ---- the gallery ------------------------------------------------------------------------------ */
 
 /* Cursors are opaque to clients: base64url of "g1:<name>". */
-static const char *cursor_encode(struct arena *a, const char *name)
-{
-    const char *raw = arena_printf(a, "g1:%s", name);
-    size_t len = sodium_base64_ENCODED_LEN(strlen(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    char *out = arena_alloc(a, len);
-    if (out)
-        sodium_bin2base64(out, len, (const unsigned char *)raw, strlen(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    return out;
-}
-
-static const char *cursor_decode(struct arena *a, const char *cursor)
-{
-    unsigned char raw[80];
-    size_t n = 0;
-    if (strlen(cursor) > 100 || sodium_base642bin(raw, sizeof(raw) - 1, cursor, strlen(cursor), NULL, &n, NULL,
-                                                  sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-        return NULL;
-    raw[n] = '\0';
-    if (n < 4 || memcmp(raw, "g1:", 3) != 0 || strlen((const char *)raw) != n)
-        return NULL;
-    return arena_strdup(a, (const char *)raw + 3);
-}
-
 /* A word for LIKE: '!' escapes the wildcards (and itself), whatever the SQL mode. */
 static const char *like_word(struct arena *a, const char *w, size_t n)
 {
@@ -773,13 +739,8 @@ static int template_list(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
     const char *q = http_query(&c->req, "q"), *tag = http_query(&c->req, "tag"), *include = http_query(&c->req, "include");
-    const char *limit_s = http_query(&c->req, "limit"), *cursor_s = http_query(&c->req, "cursor"), *after = NULL;
-    char *end = NULL;
-    long limit = limit_s ? strtol(limit_s, &end, 10) : 50;
-    if ((limit_s && (*end || end == limit_s)) || limit < 1 || limit > 200)
-        problem_field(p, "limit", "must be 1 to 200");
-    if (cursor_s && !(after = cursor_decode(c->arena, cursor_s)))
-        problem_field(p, "cursor", "is not a cursor");
+    long limit = app_limit(c, 50, 200);
+    const char *after = app_cursor(c, "templates");
     if (include && strcmp(include, "drafts") != 0)
         problem_field(p, "include", "may only be drafts");
     if (tag && (strlen(tag) > 63 || strchr(tag, ',')))
@@ -838,7 +799,7 @@ static int template_list(struct app_ctx *c)
     }
     json_object *o = json_object_new_object();
     json_object_object_add(o, "templates", list);
-    json_object_object_add(o, "next_cursor", more ? json_object_new_string(cursor_encode(c->arena, db_cell(&r, rows - 1, 0))) : NULL);
+    json_object_object_add(o, "next_cursor", more ? json_object_new_string(app_cursor_make(c, "templates", db_cell(&r, rows - 1, 0))) : NULL);
     return app_json(c, 200, o);
 }
 

@@ -606,7 +606,7 @@ static void test_ttl(void)
     CU_ASSERT_EQUAL(post_session(dcookie, dcsrf, "POST", path, "{\"ttl_days\":6}", &r), 422);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "ttl_days"));
     resp_free(&r);
-    CU_ASSERT_EQUAL(post_session(ocookie, ocsrf, "POST", path, "{\"ttl_days\":5}", &r), 404);   /* not theirs to see */
+    CU_ASSERT_EQUAL(post_session(ocookie, ocsrf, "POST", path, "{\"ttl_days\":5}", &r), 403);   /* not theirs to see */
     resp_free(&r);
     CU_ASSERT_EQUAL(post_session(dcookie, dcsrf, "POST", path, "{\"ttl_days\":5}", &r), 200);
     resp_free(&r);
@@ -800,7 +800,7 @@ static void test_retries_and_cancel(void)
     job = jint(o, "job_id");
     json_object_put(o);
     snprintf(path, sizeof(path), "/api/v1/provision/jobs/%lld/cancel", job);
-    CU_ASSERT_EQUAL(post_session(ocookie, ocsrf, "POST", path, NULL, &r), 404);
+    CU_ASSERT_EQUAL(post_session(ocookie, ocsrf, "POST", path, NULL, &r), 403);
     resp_free(&r);
     CU_ASSERT_EQUAL(post_session(dcookie, dcsrf, "POST", path, NULL, &r), 200);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "cancelled"));
@@ -939,5 +939,6 @@ int main(void)
         return rc;
     suite_templates_api();
     suite_provisioning();
+    suite_kit();
     return client_finish();
 }

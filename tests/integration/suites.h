@@ -1,4 +1,4 @@
-/* The provisioning suites (provision-tests): each file registers its CUnit suite here. */
+/* The suites run once, against Apache (provision-tests): each file registers its CUnit suite here. */
 #ifndef PORTICO_TEST_SUITES_H
 #define PORTICO_TEST_SUITES_H
 
@@ -9,5 +9,6 @@ bool suite_wanted(const char *name);
 
 void suite_templates_api(void);   /* tests/integration/templates_api.c */
 void suite_provisioning(void);    /* tests/integration/provision.c */
+void suite_kit(void);             /* tests/integration/kit.c: the handler kit across areas */
 
 #endif

@@ -13,8 +13,8 @@ import { Table } from '../../components/Table.jsx';
 
 export function Users() {
   const session = useSession();
-  const [after, setAfter] = useState(0);
-  const list = useApi('/iam/users', { after, limit: 100 });
+  const [cursor, setCursor] = useState('');
+  const list = useApi('/iam/users', { cursor, limit: 100 });
   const [kind, setKind] = useState('human');
 
   const create = useAction(async (form, v) => {
@@ -98,8 +98,8 @@ export function Users() {
           </Table>
         )}
         <p class="actions">
-          {after > 0 && <button type="button" onClick={() => setAfter(0)}>First page</button>}
-          {list.data?.next_cursor && <button type="button" onClick={() => setAfter(Number(list.data.next_cursor))}>Next page</button>}
+          {cursor && <button type="button" onClick={() => setCursor('')}>First page</button>}
+          {list.data?.next_cursor && <button type="button" onClick={() => setCursor(list.data.next_cursor)}>Next page</button>}
         </p>
       </section>
 
