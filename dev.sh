@@ -9,6 +9,8 @@
 #   ./dev.sh bench catalog                the catalog at 100,000 entities: GET, search, graph, import
 #   ./dev.sh bench jobs                   the job runner: no-op jobs/s with 4 runners, request-to-start latency
 #   ./dev.sh fuzz                         the libFuzzer harnesses, FUZZ_SECONDS (10) each
+#   ./dev.sh ptest [SUITE]                the suites run once (provisioning, kit, ...) on a stack of their own
+#   ./dev.sh itest [SERVER]               the HTTP integration suite against one web server (apache)
 #
 # Environment: PORTICO_PORT (8080), PORTICO_FCGI_CHILDREN (8 per area), PORTICO_TEST_PORT (18080).
 # Everything runs from this checkout: build trees in build*/, state (MariaDB data, sockets,
@@ -604,6 +606,40 @@ cmd_ptest() {
   return $rc
 }
 
+# The HTTP integration suite (tests/integration/main.c) alone, against one web server, on a
+# stack of its own: ./dev.sh itest [SERVER]   ITEST_PORT (18075), state in var/itest.
+cmd_itest() {
+  deps
+  local bt=$ROOT/build-test server=${1:-apache}
+  build "$bt" --enable-sanitizers --enable-werror
+  make -C "$bt" -j"$(nproc)" check TESTS= >"$bt/make-check.out" 2>&1 || { tail -n 40 "$bt/make-check.out" >&2; die "building the suites failed"; }
+  SUMMARY=$ROOT/var/itest-summary.txt; mkdir -p "$ROOT/var"; : > "$SUMMARY"
+  set_stack "$ROOT/var/itest" "$bt" "${ITEST_PORT:-18075}"
+  EXTRA_CONFIG=$'login_max_failures_address = 10000\nratelimit_per_minute = 1000000\nratelimit_anonymous_per_minute = 1000000\nratelimit_burst = 100000'
+  EXTRA_CONFIG+=$'\n'"catalog_location_roots = $STATE/locations"
+  stack_down 2>/dev/null || true
+  rm -rf "$STATE"; mkdir -p "$LOG" "$RUN" "$STATE/locations"; chmod 755 "$STATE" "$STATE/locations"
+  mkdir -p "$LOG/asan"; chmod 777 "$LOG/asan"
+  export PORTICO_FCGI_ENV="ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:log_path=$LOG/asan/fcgi UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$LOG/asan/fcgi"
+  trap 'stack_down >/dev/null 2>&1 || true' EXIT
+  stack_up "$server"
+  local rc=0
+  PORTICO_TEST_URL="http://127.0.0.1:$PORT" PORTICO_TEST_SERVER=$server \
+    PORTICO_TEST_DB_STOP="$ROOT/dev.sh _db stop" PORTICO_TEST_DB_START="$ROOT/dev.sh _db start" \
+    PORTICO_STATE="$STATE" PORTICO_TEST_CGI="$bt/cgi-bin/system.fcgi" PORTICO_CONFIG="$CONF" \
+    PORTICO_TEST_ADMIN="$bt/admin/portico-admin" PORTICO_TEST_SQL="$ROOT/sql" \
+    PORTICO_TEST_RUNNER="$bt/runner/portico-runner" PORTICO_TEST_LOCATIONS="$STATE/locations" \
+    PORTICO_TEST_LOG="$LOG/portico.log" PORTICO_TEST_SUMMARY=$SUMMARY \
+    PORTICO_TEST_ADMIN_PASSWORD="$(cat "$STATE/admin-password")" \
+    "$bt/tests/integration/integration-tests" || rc=1
+  stack_down
+  trap - EXIT
+  if ls "$LOG"/asan/* >/dev/null 2>&1; then
+    say "sanitizer reports:"; cat "$LOG"/asan/* >&2; rc=1
+  fi
+  return $rc
+}
+
 provision_tests() {  # provision_tests [SUITE]: against the stack set_stack chose
   # the runners the suite starts report sanitizer findings into files, checked afterwards
   mkdir -p "$LOG/asan"; chmod 777 "$LOG/asan"
@@ -680,6 +716,7 @@ case "${1:-}" in
   bench) cmd_bench "${2:-}" ;;
   fuzz) cmd_fuzz ;;
   ptest) cmd_ptest "${2:-}" ;;
+  itest) cmd_itest "${2:-}" ;;
   _db) cmd_db "${2:?}" ;;
-  *) say "usage: ./dev.sh up [--server apache|apache-fcgid|apache-htaccess|lighttpd] | down | status | test | bench [catalog|jobs] | ptest [SUITE]"; exit 2 ;;
+  *) say "usage: ./dev.sh up [--server apache|apache-fcgid|apache-htaccess|lighttpd] | down | status | test | bench [catalog|jobs] | ptest [SUITE] | itest [SERVER]"; exit 2 ;;
 esac
