@@ -4,7 +4,7 @@
 #   ./dev.sh up [--server apache|apache-fcgid|apache-htaccess|lighttpd]   install, build, start everything on loopback
 #   ./dev.sh down                         stop what `up` started (by pid file)
 #   ./dev.sh status                       what is running
-#   ./dev.sh test                         sanitizer build, unit + integration suites, on a private stack
+#   ./dev.sh test                         sanitizer build, unit suites, install check, distcheck, integration suites, on a private stack
 #   ./dev.sh bench                        wrk: static file vs /api/v1/system/ready, RSS of the handlers
 #   ./dev.sh bench catalog                the catalog at 100,000 entities: GET, search, graph, import
 #   ./dev.sh bench jobs                   the job runner: no-op jobs/s with 4 runners, request-to-start latency
@@ -283,7 +283,7 @@ apache_conf() {  # apache_conf VARIANT(apache|apache-fcgid|apache-htaccess)
       apache-fcgid)
         echo "FcgidIPCDir $RUN/fcgid"
         echo "FcgidProcessTableFile $RUN/fcgid/shm"
-        echo "Include $ROOT/apache/portico-fcgid.conf" ;;
+        echo "Include $BUILD/apache/portico-fcgid.conf" ;;
       apache-htaccess)
         htaccess_docroot
         echo "ScriptSock $RUN/cgid.sock"
@@ -525,6 +525,22 @@ cmd_test() {
   say "== unit suites"
   make -C "$bt" -j"$(nproc)" check TESTS= >"$bt/make-check.out" 2>&1 || { tail -n 40 "$bt/make-check.out" >&2; die "building the unit suites failed"; }
   PORTICO_TEST_SUMMARY=$SUMMARY "$bt/tests/unit/unit-tests" || failed=1
+
+  say "== install (make install DESTDIR=<scratch>: units, configuration path, --version)"
+  PORTICO_TEST_SUMMARY=$SUMMARY "$ROOT/tests/install/check.sh" "$bt" || failed=1
+
+  # The release tarball: builds (without sanitizers), passes make check, installs and
+  # uninstalls from a read-only source tree. One check in the summary.
+  say "== make distcheck"
+  local started=$SECONDS
+  if make -C "$bt" -j"$(nproc)" distcheck >"$bt/distcheck.out" 2>&1; then
+    say "distcheck: $(grep -m1 -o 'portico-[0-9.]*\.tar\.gz' "$bt/distcheck.out" || echo the tarball) is ready ($(( SECONDS - started )) s)"
+    echo "1 0" >> "$SUMMARY"
+  else
+    tail -n 40 "$bt/distcheck.out" >&2
+    say "make distcheck failed after $(( SECONDS - started )) s: the whole output is in $bt/distcheck.out"
+    echo "0 1" >> "$SUMMARY"; failed=1
+  fi
 
   say "== integration suites"
   set_stack "$ROOT/var/test" "$bt" "${PORTICO_TEST_PORT:-18080}"

@@ -3,7 +3,8 @@
  *
  *   portico-admin migrate [--status] [--sql-dir DIR] [--create-database]
  *   portico-admin config            print every setting with its default and meaning
- *   portico-admin version
+ *   portico-admin config --path     the configuration file it would read
+ *   portico-admin version | --version | -V
  *
  * The configuration file is the handlers' one (PORTICO_CONFIG or --config FILE); the tool
  * connects as admin_db_user.
@@ -27,6 +28,7 @@
 #include "lib/config.h"
 #include "lib/db.h"
 #include "lib/problem.h"
+#include "lib/schema_version.h"
 
 #ifndef PORTICO_SQL_DIR
 #define PORTICO_SQL_DIR "/usr/local/share/portico/sql"
@@ -58,8 +60,9 @@ static void usage(FILE *out)
             "  secrets export FILE | import FILE a backup of every secret, sealed under the master key;\n"
             "                                    import adds the paths not there yet\n"
             "  config                            print every setting, its default and its meaning\n"
+            "  config --path                     print the configuration file it reads (as below)\n"
             "  openapi ROUTES.json...            the OpenAPI document from handlers' --routes output\n"
-            "  version                           print the version\n"
+            "  version, --version, -V            print the name, the version and the schema it expects\n"
             "\n"
             "The configuration file is --config FILE, else $PORTICO_CONFIG, else %s.\n"
             "Migrations are read from --sql-dir, else $PORTICO_SQL_DIR, else %s.\n",
@@ -308,8 +311,14 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    if (strcmp(cmd, "version") == 0) {
-        printf("portico-admin %s\n", PACKAGE_VERSION);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+        printf("portico-admin %s (schema %d)\n", PACKAGE_VERSION, PORTICO_SCHEMA_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "config") == 0 && i < argc && strcmp(argv[i], "--path") == 0) {
+        /* the lookup of config_load: --config, else $PORTICO_CONFIG, else the built-in path */
+        const char *env = getenv("PORTICO_CONFIG");
+        puts(config_path ? config_path : env && *env ? env : CONFIG_DEFAULT_PATH);
         return 0;
     }
     if (strcmp(cmd, "config") == 0) {

@@ -18,8 +18,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* The build passes $(sysconfdir)/portico/portico.conf (Makefile.am), which the installed units
+ * name too; this is that path for the default prefix. */
 #ifndef CONFIG_DEFAULT_PATH
-#define CONFIG_DEFAULT_PATH "/etc/portico/portico.conf"
+#define CONFIG_DEFAULT_PATH "/usr/local/etc/portico/portico.conf"
 #endif
 
 struct config {
