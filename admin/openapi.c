@@ -1,6 +1,9 @@
 /*
  * openapi: route rows -> OpenAPI 3.1 operations. Every operation lists the problem+json
- * answers it can give; path parameters come from the {name} segments.
+ * answers it can give; path parameters come from the {name} segments. Beside the permission
+ * (x-permission), the permission registry of lib/authz says who holds it: the least built-in
+ * role (x-role) and whether only a global binding grants it (x-global-only), which the portal's
+ * API reference shows.
  */
 #include "admin/openapi.h"
 
@@ -8,6 +11,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "lib/authz.h"
 
 static json_object *problem_ref(void)
 {
@@ -25,7 +30,10 @@ json_object *openapi_document_new(const char *version)
     json_object_object_add(info, "version", json_object_new_string(version));
     json_object_object_add(info, "description", json_object_new_string(
         "Portico's JSON API. Errors are RFC 9457 problem details (application/problem+json) "
-        "with a request_id. Each operation names the permission it needs in x-permission."));
+        "with a request_id. Each operation names the permission it needs in x-permission (public: "
+        "no identity; authenticated: any), the least built-in role holding it in x-role (roles nest: "
+        "viewer, developer, maintainer, admin) and, in x-global-only, whether only a global binding "
+        "grants it."));
     json_object_object_add(doc, "info", info);
     json_object_object_add(doc, "paths", json_object_new_object());
 
@@ -46,6 +54,15 @@ json_object *openapi_document_new(const char *version)
     json_object_object_add(components, "responses", responses);
     json_object_object_add(doc, "components", components);
     return doc;
+}
+
+/* The least built-in role that holds perm, or NULL (public, authenticated, a custom name). */
+static const char *least_role(const char *perm)
+{
+    for (const char *const *r = authz_builtin_roles(); *r; r++)
+        if (authz_role_has(NULL, *r, perm))
+            return *r;
+    return NULL;
 }
 
 static const char *str(json_object *o, const char *k)
@@ -100,6 +117,11 @@ int openapi_add_routes(json_object *doc, json_object *routes, char *err, size_t 
         if (desc)
             json_object_object_add(op, "description", json_object_new_string(desc));
         json_object_object_add(op, "x-permission", json_object_new_string(perm));
+        const char *role = least_role(perm);
+        if (role) {
+            json_object_object_add(op, "x-role", json_object_new_string(role));
+            json_object_object_add(op, "x-global-only", json_object_new_boolean(authz_permission_global(perm)));
+        }
 
         json_object *params = json_object_new_array();
         for (const char *s = strchr(pattern, '{'); s; s = strchr(s + 1, '{')) {

@@ -12,6 +12,7 @@ import { NotFound } from './pages/NotFound.jsx';
 import { Tokens } from './pages/Tokens.jsx';
 import { Password } from './pages/Password.jsx';
 import { Audit } from './pages/Audit.jsx';
+import { ApiReference } from './pages/ApiReference.jsx';
 import { Catalog } from './pages/catalog/Catalog.jsx';
 import { Secrets } from './pages/secrets/Secrets.jsx';
 import { Templates } from './pages/templates/Templates.jsx';
@@ -40,6 +41,7 @@ function Portal() {
       <Router>
         <Route path="/" component={Home} />
         <Route path="/login" component={ToHome} />
+        <Route path="/docs/api" component={ApiReference} />
         {areas.filter((a) => a.built === false).flatMap((a) => [
           <Route key={a.path} path={a.path} component={Placeholder} area={a} />,
           <Route key={`${a.path}/*`} path={`${a.path}/*`} component={Placeholder} area={a} />,

@@ -5,7 +5,8 @@
 #   - the configuration file the programs read by default (portico-admin config --path, from
 #     CONFIG_DEFAULT_PATH) is the one every installed unit and web server configuration names,
 #   - the programs the units start are where they say,
-#   - the README and docs/ name that same file (they describe a build with the default prefix).
+#   - the README and docs/ name that same file (they describe a build with the default prefix),
+#   - the API document is installed where the web servers serve it from.
 #
 #   tests/install/check.sh BUILD_DIR       (./dev.sh test runs it on build-test)
 # Prints one line per check; appends "passed failed" to $PORTICO_TEST_SUMMARY; exit 1 on a failure.
@@ -78,6 +79,14 @@ while read -r name dir; do
   [ -d "$dest$dir" ] || bad="$bad $name=$dir"
 done < <(sed -n 's/^#   Define \(PORTICO_DIST\|PORTICO_ERRORS\|PORTICO_CGI\) *\([^ ]*\).*/\1 \2/p' "$fcgid_conf")
 check "portico-fcgid.conf's directories are the installed ones" "" "$bad"
+
+# The API document is installed with the portal, where the web servers serve it from
+# (/api/v1/openapi.json), and it is the one the route tables made.
+if cmp -s "$dest$frontenddir/api/v1/openapi.json" "$SRC/docs/openapi.json"; then
+  ok "docs/openapi.json is installed as $frontenddir/api/v1/openapi.json"
+else
+  not_ok "docs/openapi.json is installed as $frontenddir/api/v1/openapi.json" "missing or not docs/openapi.json (a stale frontend/dist? npm run build)"
+fi
 
 # The documentation describes a build with the default prefix: every configuration path it
 # names is the one such a build reads (a line explaining another --sysconfdir aside).

@@ -314,6 +314,55 @@ static void test_static_and_headers(void)
     resp_free(&r);
 }
 
+/* The API document: a static file the web server serves at /api/v1/openapi.json, without
+ * credentials, cacheable, and revalidated with a 304 (ETag and Last-Modified are the server's). */
+static void test_api_document(void)
+{
+    struct resp r;
+    CU_ASSERT_EQUAL_FATAL(request("GET", "/api/v1/openapi.json", NULL, NULL, 0, NULL, &r), 0);
+    CU_ASSERT_EQUAL(r.status, 200);
+    CU_ASSERT_TRUE(header_is(&r, "Content-Type", "application/json"));
+    char cc[128] = "", etag[128] = "", modified[128] = "";
+    header(&r, "Cache-Control", cc, sizeof(cc));
+    CU_ASSERT_PTR_NOT_NULL(strstr(cc, "public"));
+    const char *age = strstr(cc, "max-age=");
+    CU_ASSERT_TRUE(age && atoi(age + 8) > 0);
+    CU_ASSERT_PTR_NULL(strstr(cc, "no-store"));
+    CU_ASSERT_PTR_NOT_NULL(header(&r, "ETag", etag, sizeof(etag)));
+    CU_ASSERT_PTR_NOT_NULL(header(&r, "Last-Modified", modified, sizeof(modified)));
+    CU_ASSERT_TRUE(header_is(&r, "X-Content-Type-Options", "nosniff"));
+    json_object *doc = json_tokener_parse(r.body), *paths, *ops, *op, *perm;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+    CU_ASSERT_TRUE(jstr(doc, "openapi") && strncmp(jstr(doc, "openapi"), "3.", 2) == 0);
+    CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(doc, "paths", &paths) && json_object_is_type(paths, json_type_object));
+    CU_ASSERT_TRUE(json_object_object_length(paths) >= 40);
+    /* every operation names its permission; the document is the one the route tables make */
+    CU_ASSERT_TRUE(json_object_object_get_ex(paths, "/api/v1/catalog/locations", &ops) &&
+                   json_object_object_get_ex(ops, "post", &op) && json_object_object_get_ex(op, "x-permission", &perm) &&
+                   strcmp(json_object_get_string(perm), "catalog.location.write") == 0);
+    json_object_put(doc);
+    resp_free(&r);
+
+    /* a conditional GET, by each validator, answers 304 with no body */
+    char h1[200], h2[200];
+    snprintf(h1, sizeof(h1), "If-None-Match: %s", etag);
+    snprintf(h2, sizeof(h2), "If-Modified-Since: %s", modified);
+    const char *const by_etag[] = { h1, NULL }, *const by_date[] = { h2, NULL };
+    CU_ASSERT_EQUAL_FATAL(request("GET", "/api/v1/openapi.json", NULL, NULL, 0, by_etag, &r), 0);
+    CU_ASSERT_EQUAL(r.status, 304);
+    CU_ASSERT_EQUAL(r.len, 0);
+    resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(request("GET", "/api/v1/openapi.json", NULL, NULL, 0, by_date, &r), 0);
+    CU_ASSERT_EQUAL(r.status, 304);
+    resp_free(&r);
+    /* a stale validator gets the document again */
+    const char *const stale[] = { "If-None-Match: \"stale\"", NULL };
+    CU_ASSERT_EQUAL_FATAL(request("GET", "/api/v1/openapi.json", NULL, NULL, 0, stale, &r), 0);
+    CU_ASSERT_EQUAL(r.status, 200);
+    CU_ASSERT_TRUE(r.len > 1000);
+    resp_free(&r);
+}
+
 static void test_request_log(void)
 {
     const char *logf = getenv("PORTICO_TEST_LOG");
@@ -2836,6 +2885,7 @@ int main(void)
     CU_add_test(s, "chunked body: passed on with its length, or 411", test_chunked_body);
     CU_add_test(s, "invalid fields are one 422", test_validation);
     CU_add_test(s, "static files, SPA fallback, security headers", test_static_and_headers);
+    CU_add_test(s, "the API document: public, cacheable, 304 when unchanged", test_api_document);
     CU_add_test(s, "one JSON log line per request", test_request_log);
 
     CU_pSuite t = CU_add_suite("tools", NULL, NULL);

@@ -1,5 +1,6 @@
 // The frame of every page once logged in: skip link, top bar with the menu button (narrow
-// screens) and the user menu, the navigation, the page itself and the footer.
+// screens) and the user menu, the navigation, the page itself and the footer (readiness, and
+// the API reference).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { visibleAreas } from '../areas.js';
@@ -53,7 +54,10 @@ export function Layout({ children }) {
         </nav>
         <main id="main" tabIndex={-1} ref={main}>{children}</main>
       </div>
-      <footer class="footer"><Readiness /></footer>
+      <footer class="footer">
+        <Readiness />
+        <a href="/docs/api">API reference</a>
+      </footer>
     </>
   );
 }

@@ -1,0 +1,156 @@
+// The API reference: Portico's OpenAPI document (/api/v1/openapi.json, a static file made from
+// the route tables) as a page to read. The operations by area, each with its method, path,
+// summary, the permission it needs and who holds that, its parameters and description; a search
+// narrows them (the words are kept in the address, so a search can be linked).
+import { useEffect, useState } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
+import { apiUrl } from '../api.js';
+import { useApi } from '../hooks.js';
+import { Field, ProblemAlert } from '../components/forms.jsx';
+import { Page } from '../components/Page.jsx';
+
+const DOCUMENT = '/openapi.json';
+const METHODS = ['get', 'put', 'post', 'patch', 'delete'];
+const AREA_NAMES = {
+  system: 'System', auth: 'Accounts, sessions and tokens', iam: 'Identity and access', audit: 'Audit log',
+  catalog: 'Catalog', secrets: 'Secrets', templates: 'Templates', provision: 'Provisioning',
+};
+const areaName = (tag) => AREA_NAMES[tag] ?? tag.charAt(0).toUpperCase() + tag.slice(1);
+
+/** The document's operations, in its order of paths, each with the text a search looks in. */
+export function operationsOf(doc) {
+  const ops = [];
+  for (const [path, item] of Object.entries(doc?.paths ?? {})) {
+    for (const method of METHODS) {
+      const op = item[method];
+      if (!op) continue;
+      const area = op.tags?.[0] ?? 'other';
+      const entry = {
+        id: `${method}-${path}`.replace(/[^a-zA-Z0-9]+/g, '-').replace(/-+$/, ''),
+        area, method, path,
+        summary: op.summary ?? '',
+        description: op.description ?? '',
+        permission: op['x-permission'] ?? '',
+        role: op['x-role'] ?? null,
+        globalOnly: Boolean(op['x-global-only']),
+        params: (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name),
+        body: Boolean(op.requestBody),
+      };
+      entry.text = [method, path, entry.summary, entry.description, entry.permission, area, areaName(area)].join(' ').toLowerCase();
+      ops.push(entry);
+    }
+  }
+  return ops;
+}
+
+const ROLES = ['viewer', 'developer', 'maintainer', 'admin'];
+
+function Permission({ op }) {
+  if (op.permission === 'public') return <>Public: no login needed.</>;
+  if (op.permission === 'authenticated') return <>Anyone logged in, or with an API token.</>;
+  const holders = op.role ? ROLES.slice(ROLES.indexOf(op.role)) : [];
+  return (
+    <>
+      <code>{op.permission}</code>
+      {holders.length > 0 && ` — held by the built-in role${holders.length > 1 ? 's' : ''} ${holders.join(', ')}, and by custom roles that include it`}
+      {op.globalOnly ? '; it counts only from a global binding.' : '.'}
+    </>
+  );
+}
+
+function Operation({ op }) {
+  return (
+    <li class="operation" id={op.id}>
+      <h3>{op.summary}</h3>
+      <p class="operation-line">
+        <span class={`method ${op.method}`}>{op.method.toUpperCase()}</span> <code class="operation-path">{op.path}</code>
+      </p>
+      <dl class="facts">
+        <dt>Permission</dt>
+        <dd><Permission op={op} /></dd>
+        {op.params.length > 0 && (
+          <>
+            <dt>In the path</dt>
+            <dd>{op.params.map((p, i) => <span key={p}>{i > 0 && ', '}<code>{p}</code></span>)}</dd>
+          </>
+        )}
+        {op.body && (
+          <>
+            <dt>Body</dt>
+            <dd>A JSON object (<code>Content-Type: application/json</code>).</dd>
+          </>
+        )}
+      </dl>
+      {op.description && <p class="description">{op.description}</p>}
+    </li>
+  );
+}
+
+export function ApiReference() {
+  const { query, route } = useLocation();
+  const doc = useApi(DOCUMENT);
+  const [q, setQ] = useState(query.q ?? '');
+  useEffect(() => setQ(query.q ?? ''), [query.q]);
+
+  const all = operationsOf(doc.data);
+  const words = q.toLowerCase().split(/\s+/).filter(Boolean);
+  const shown = all.filter((op) => words.every((w) => op.text.includes(w)));
+  const areas = [...new Set(all.map((op) => op.area))]
+    .map((area) => ({ area, ops: shown.filter((op) => op.area === area) }))
+    .filter((a) => a.ops.length > 0);
+
+  function onInput(e) {
+    const value = e.currentTarget.value;
+    setQ(value);
+    route(value.trim() ? `/docs/api?q=${encodeURIComponent(value.trim())}` : '/docs/api', true);
+  }
+
+  const raw = apiUrl(DOCUMENT);
+  return (
+    <Page title="API reference"
+          intro="Every operation of Portico's JSON API, by area, with the permission it needs. Scripts and CI call it with an API token (Authorization: Bearer ptc_…); the portal calls it with its session.">
+      <p>
+        The same, as an OpenAPI 3.1 document for tools and code generators:{' '}
+        <a href={raw}>{raw}</a> (public, no login needed).
+      </p>
+      <form role="search" aria-label="Search the API" class="api-search" onSubmit={(e) => e.preventDefault()}>
+        <Field label="Search operations" name="q" type="search" value={q} onInput={onInput} maxLength={200} autocomplete="off"
+               hint="Words of a path, method, summary, description or permission, e.g. “secrets reveal” or “post catalog”." />
+      </form>
+      <ProblemAlert problem={doc.problem} />
+      {doc.loading && !doc.data && <p role="status">Loading the API document…</p>}
+      {doc.data && (
+        <>
+          <p role="status" class="results-count api-count">
+            {words.length === 0
+              ? `${all.length} operations in ${areas.length} areas.`
+              : `${shown.length} of ${all.length} operations match.`}
+          </p>
+          {shown.length === 0 && (
+            <div class="notice">
+              <p>No operation matches “{q.trim()}”.</p>
+              <button type="button" onClick={() => onInput({ currentTarget: { value: '' } })}>Show every operation</button>
+            </div>
+          )}
+          {areas.length > 0 && (
+            <nav aria-label="API areas" class="api-areas">
+              <ul>
+                {areas.map(({ area, ops }) => (
+                  <li key={area}><a href={`#area-${area}`}>{areaName(area)} <span class="count">{ops.length}</span></a></li>
+                ))}
+              </ul>
+            </nav>
+          )}
+          {areas.map(({ area, ops }) => (
+            <section key={area} id={`area-${area}`} class="api-area" aria-labelledby={`area-${area}-h`}>
+              <h2 id={`area-${area}-h`}>{areaName(area)} <code class="area-path">/api/v1/{area}</code></h2>
+              <ul class="operations">
+                {ops.map((op) => <Operation key={op.id} op={op} />)}
+              </ul>
+            </section>
+          ))}
+        </>
+      )}
+    </Page>
+  );
+}
