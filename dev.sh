@@ -486,6 +486,7 @@ frontend_build() {
 browser_tests() {
   local out=$ROOT/var/browser-tests.out rc=0
   (cd "$ROOT/frontend" && PORTICO_TEST_URL=$1 PORTICO_TEST_ADMIN_PASSWORD="$(cat "$STATE/admin-password")" \
+    PORTICO_TEST_LOCATIONS="$STATE/locations" \
     npm run -s test:browser) >"$out" 2>&1 || rc=1
   cat "$out"
   awk '/^# pass / {p=$3} /^# fail / {f=$3} END {printf "%d %d\n", p, f + (p == "" ? 1 : 0)}' "$out" >> "$SUMMARY"

@@ -133,7 +133,7 @@ export function ApiReference() {
             </div>
           )}
           {areas.length > 0 && (
-            <nav aria-label="API areas" class="api-areas">
+            <nav aria-label="API areas" class="pill-links">
               <ul>
                 {areas.map(({ area, ops }) => (
                   <li key={area}><a href={`#area-${area}`}>{areaName(area)} <span class="count">{ops.length}</span></a></li>

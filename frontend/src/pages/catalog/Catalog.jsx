@@ -1,4 +1,5 @@
-// The catalog area: its own navigation (browse, my services, import) and its pages.
+// The catalog area: its own navigation (browse, my services, import, locations, the report) and
+// its pages, each shown to those whose session holds what it needs.
 import { Route, Router, useLocation } from 'preact-iso';
 import { useEffect } from 'preact/hooks';
 import { useSession } from '../../session.jsx';
@@ -6,6 +7,9 @@ import { NotFound } from '../NotFound.jsx';
 import { Browser } from './Browser.jsx';
 import { Entity } from './Entity.jsx';
 import { Import } from './Import.jsx';
+import { Location } from './Location.jsx';
+import { Locations } from './Locations.jsx';
+import { Report } from './Report.jsx';
 
 export function Catalog() {
   const session = useSession();
@@ -22,12 +26,21 @@ export function Catalog() {
           {session.can('catalog.import') && (
             <li><a href="/catalog/import" aria-current={current(path === '/catalog/import')}>Import</a></li>
           )}
+          {session.can('catalog.entity.read') && (
+            <>
+              <li><a href="/catalog/locations" aria-current={current(path.startsWith('/catalog/locations'))}>Locations</a></li>
+              <li><a href="/catalog/report" aria-current={current(path === '/catalog/report')}>Report</a></li>
+            </>
+          )}
         </ul>
       </nav>
       <Router>
         <Route path="/" component={Browser} />
         <Route path="/mine" component={ToMine} />
         <Route path="/import" component={Import} />
+        <Route path="/locations" component={Locations} />
+        <Route path="/locations/:id" component={Location} />
+        <Route path="/report" component={Report} />
         <Route path="/entity/:kind/:namespace/:name" component={Entity} />
         <Route default component={NotFound} />
       </Router>
