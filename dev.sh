@@ -630,6 +630,7 @@ cmd_itest() {
   local bt=$ROOT/build-test server=${1:-apache}
   build "$bt" --enable-sanitizers --enable-werror
   make -C "$bt" -j"$(nproc)" check TESTS= >"$bt/make-check.out" 2>&1 || { tail -n 40 "$bt/make-check.out" >&2; die "building the suites failed"; }
+  frontend_build   # the document root (and the API document in it)
   SUMMARY=$ROOT/var/itest-summary.txt; mkdir -p "$ROOT/var"; : > "$SUMMARY"
   set_stack "$ROOT/var/itest" "$bt" "${ITEST_PORT:-18075}"
   EXTRA_CONFIG=$'login_max_failures_address = 10000\nratelimit_per_minute = 1000000\nratelimit_anonymous_per_minute = 1000000\nratelimit_burst = 100000'

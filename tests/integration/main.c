@@ -78,6 +78,64 @@ static void test_ready(void)
     resp_free(&r);
 }
 
+/* The README at the checkout's top (beside sql/, PORTICO_TEST_SQL), malloc'd; NULL if unreadable. */
+static char *readme_text(void)
+{
+    const char *sql = getenv("PORTICO_TEST_SQL");
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/../README.md", sql ? sql : "sql");
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char *buf = calloc(1, 1 << 20);
+    size_t n = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
+    fclose(f);
+    if (buf)
+        buf[n] = '\0';
+    return buf;
+}
+
+/* The README's figures are the code's: the /ready answer it quotes is the stack's, and the areas
+ * it lists are the handlers built (one <area>.fcgi each, beside PORTICO_TEST_CGI). */
+static void test_readme_matches(void)
+{
+    char *readme = readme_text();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(readme);
+    struct resp r;
+    CU_ASSERT_EQUAL_FATAL(request("GET", "/api/v1/system/ready", NULL, NULL, 0, NULL, &r), 0);
+    char quoted[256];
+    snprintf(quoted, sizeof(quoted), "`%.*s`", (int)r.len, r.body);
+    CU_ASSERT_PTR_NOT_NULL(strstr(readme, quoted));
+    if (!strstr(readme, quoted))
+        fprintf(stderr, "\n    README does not quote /ready's answer %s\n", quoted);
+    resp_free(&r);
+
+    /* "Areas: `system`, `auth`, ..." lists exactly the handlers there are */
+    const char *line = strstr(readme, "\nAreas: ");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+    const char *end = strchr(line + 1, '\n');
+    char listed[1024] = "", built[1024] = "", cmd[1024];
+    for (const char *q = line + 8; q < end && (q = strchr(q, '`')) && q < end;) {
+        const char *close = strchr(q + 1, '`');
+        if (!close || close > end)
+            break;
+        strncat(listed, q + 1, (size_t)(close - q - 1));
+        strcat(listed, " ");
+        q = close + 1;
+    }
+    const char *cgi = getenv("PORTICO_TEST_CGI");
+    snprintf(cmd, sizeof(cmd), "for f in \"$(dirname '%s')\"/*.fcgi; do basename \"$f\" .fcgi; done | sort | tr '\\n' ' '",
+             cgi ? cgi : "cgi-bin/x");
+    CU_ASSERT_EQUAL(run(cmd, built, sizeof(built)), 0);
+    char sorted[1024];
+    snprintf(cmd, sizeof(cmd), "printf '%%s\\n' %s | sort | tr '\\n' ' '", listed);
+    CU_ASSERT_EQUAL(run(cmd, sorted, sizeof(sorted)), 0);
+    CU_ASSERT_STRING_EQUAL(sorted, built);
+    if (strcmp(sorted, built) != 0)
+        fprintf(stderr, "\n    README's areas \"%s\", the handlers \"%s\"\n", sorted, built);
+    free(readme);
+}
+
 static void test_version(void)
 {
     struct resp r;
@@ -2872,6 +2930,7 @@ int main(void)
     CU_add_test(s, "health answers 200 JSON without the database", test_health);
     CU_add_test(s, "ready answers 200 with the schema version", test_ready);
     CU_add_test(s, "version", test_version);
+    CU_add_test(s, "the README quotes /ready and lists the areas as they are", test_readme_matches);
     CU_add_test(s, "HEAD has no body", test_head);
     CU_add_test(s, "unknown path in an area is 404 problem+json", test_not_found_in_area);
     CU_add_test(s, "unknown area is 404 problem+json", test_not_found_area);
