@@ -1,13 +1,11 @@
 // The portal: the session decides between the login page and the pages behind the layout;
-// the routes are the areas' (areas.js) plus the account and admin pages.
+// the routes are the areas' (areas.js) plus the account pages; any other path is Not Found.
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { useEffect } from 'preact/hooks';
-import { areas } from './areas.js';
 import { SessionProvider, useSession } from './session.jsx';
 import { Layout } from './components/Layout.jsx';
 import { Login } from './pages/Login.jsx';
 import { Home } from './pages/Home.jsx';
-import { Placeholder } from './pages/Placeholder.jsx';
 import { NotFound } from './pages/NotFound.jsx';
 import { Tokens } from './pages/Tokens.jsx';
 import { Password } from './pages/Password.jsx';
@@ -42,10 +40,6 @@ function Portal() {
         <Route path="/" component={Home} />
         <Route path="/login" component={ToHome} />
         <Route path="/docs/api" component={ApiReference} />
-        {areas.filter((a) => a.built === false).flatMap((a) => [
-          <Route key={a.path} path={a.path} component={Placeholder} area={a} />,
-          <Route key={`${a.path}/*`} path={`${a.path}/*`} component={Placeholder} area={a} />,
-        ])}
         <Route path="/catalog" component={Catalog} />
         <Route path="/catalog/*" component={Catalog} />
         <Route path="/templates" component={Templates} />

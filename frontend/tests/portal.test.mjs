@@ -32,16 +32,26 @@ async function gotoAdmin(page, section) {
   await adminNav(page).getByRole('link', { name: section, exact: true }).click();
 }
 
-test('the administrator logs in and finds every area in the navigation', async () => {
+test('the administrator logs in and finds every built area in the navigation, and none that is not built', async () => {
   const { page } = admin;
   await logIn(page, 'admin', adminPassword);
-  for (const name of ['Home', 'Catalog', 'Templates', 'Resources', 'Secrets', 'Deployments', 'Health', 'Docs', 'Audit', 'Admin']) {
+  for (const name of ['Home', 'Catalog', 'Templates', 'Resources', 'Secrets', 'Audit', 'Admin']) {
     await mainNav(page).getByRole('link', { name, exact: true }).waitFor();
   }
-  await mainNav(page).getByRole('link', { name: 'Deployments' }).click();
-  await page.getByRole('heading', { name: 'Deployments', level: 1 }).waitFor();
-  assert.match(await page.getByRole('main').textContent(), /not built yet/);
-  assert.equal(await mainNav(page).getByRole('link', { name: 'Deployments' }).getAttribute('aria-current'), 'page');
+  const areas = page.getByRole('region', { name: 'Areas' });
+  await areas.getByRole('link', { name: 'Catalog', exact: true }).waitFor();
+  // Deployments, Health and Docs come with their own issues: not in the menu, not on Home, and
+  // their addresses are the portal's Not Found page.
+  for (const name of ['Deployments', 'Health', 'Docs']) {
+    assert.equal(await mainNav(page).getByRole('link', { name, exact: true }).count(), 0, `${name} is not in the menu`);
+    assert.equal(await areas.getByRole('link', { name, exact: true }).count(), 0, `${name} is not on Home`);
+  }
+  assert.doesNotMatch(await page.getByRole('main').textContent(), /not built yet/);
+  for (const path of ['/deployments', '/health', '/docs', '/deployments/anything']) {
+    await page.goto(base + path);
+    await page.getByRole('heading', { name: 'Page not found', level: 1 }).waitFor();
+  }
+  await screenshot(page, 'unbuilt-area-not-found');
 });
 
 test('the skip link, visible focus and the user menu work from the keyboard', async () => {
