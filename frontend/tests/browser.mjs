@@ -24,10 +24,11 @@ export async function launch() {
  * A new browser context (its own cookies) and page. `problems` collects uncaught errors and
  * console errors; Chromium also logs every API answer of 4xx as a console error ("Failed to load
  * resource"), which the portal meets on purpose (401 before login, 403 for a refused page), so
- * those are kept apart in `httpErrors`.
+ * those are kept apart in `httpErrors`. `timezoneId` runs the page in that time zone
+ * ("Asia/Kolkata"); the default is the machine's.
  */
-export async function openPage(browser, { viewport = WIDE } = {}) {
-  const context = await browser.newContext({ viewport });
+export async function openPage(browser, { viewport = WIDE, timezoneId } = {}) {
+  const context = await browser.newContext({ viewport, ...(timezoneId ? { timezoneId } : {}) });
   const page = await context.newPage();
   page.setDefaultTimeout(10000);
   const problems = [];

@@ -214,7 +214,7 @@ test('a good request in dev is approved at once and the resource page follows it
   assert.match(await overview.textContent(), /provision/);
   assert.match(await page.locator('section[aria-labelledby="resource-parameters-h"]').textContent(), new RegExp(`name${goodName}`));
   assert.match(await page.locator('section[aria-labelledby="resource-overview-h"]').textContent(),
-    new RegExp(`Environmentdev.*OwnerTeam ${team}.*Requesteradmin.*Expiresin (7|6) days`));
+    new RegExp(`Environmentdev.*OwnerTeam ${team}.*Requesteradmin.*Expires\\d{1,2} [A-Z][a-z]{2} \\d{4}, \\d\\d:\\d\\d \\(in (7|6) days\\)`));
 
   // the secret output: its path, and its value on request (the resource's uid, from the noop step)
   const uid = await page.locator('.entity-ref code').textContent();
@@ -250,7 +250,7 @@ test('My resources lists it; deleting it from its page queues deprovisioning, wh
   await page.getByRole('heading', { name: 'My resources', level: 1 }).waitFor();
   const id = resourceUrl.replace(/.*\/resources\//, '');
   const row = page.getByRole('region', { name: 'My resources' }).locator('tbody tr').filter({ hasText: `Resource ${id}` });
-  assert.match(await row.textContent(), new RegExp(`Resource ${id}.*ready${template}@1\\.0\\.0dev${team}in`));
+  assert.match(await row.textContent(), new RegExp(`Resource ${id}.*ready${template}@1\\.0\\.0dev${team}\\d{1,2} [A-Z][a-z]{2} \\d{4}, \\d\\d:\\d\\d \\(in \\d+ days\\)`));
   await row.getByRole('button', { name: `Renew resource ${id}` }).waitFor();
   await screenshots(page, 'resources');
 

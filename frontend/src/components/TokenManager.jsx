@@ -6,8 +6,8 @@ import { api } from '../api.js';
 import { useAction, useApi } from '../hooks.js';
 import { Choices, Field, ProblemAlert, formValues } from './forms.jsx';
 import { ConfirmDialog, Dialog, useConfirmation } from './Dialog.jsx';
-import { utcText } from '../format.js';
 import { Table } from './Table.jsx';
+import { Time } from './Time.jsx';
 
 export function TokenManager({ base, scopeChoices, scopeHint }) {
   const list = useApi(base);
@@ -66,8 +66,8 @@ export function TokenManager({ base, scopeChoices, scopeHint }) {
                   <td>{t.name}</td>
                   <td><code>{t.prefix}…</code></td>
                   <td>{t.scopes.join(', ')}</td>
-                  <td>{utcText(t.expires_at)}</td>
-                  <td>{t.last_used_at ? utcText(t.last_used_at) : 'never'}</td>
+                  <td><Time at={t.expires_at} /></td>
+                  <td>{t.last_used_at ? <Time at={t.last_used_at} /> : 'never'}</td>
                   <td>{tokenState(t)}</td>
                   <td>
                     {tokenState(t) === 'active' && (

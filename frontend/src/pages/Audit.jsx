@@ -7,23 +7,13 @@ import { useApi } from '../hooks.js';
 import { useSession } from '../session.jsx';
 import { Field, ProblemAlert, formValues } from '../components/forms.jsx';
 import { Page } from '../components/Page.jsx';
-import { utcText } from '../format.js';
+import { localInputValue, utcFromLocalInput } from '../format.js';
 import { Table } from '../components/Table.jsx';
+import { Time } from '../components/Time.jsx';
 
 const FILTERS = ['actor', 'action', 'target', 'outcome', 'since', 'until', 'limit'];
 const OUTCOMES = [['', 'any'], 'success', 'failure', 'denied'];
 const PAGE_SIZES = ['50', '200', '1000'];
-
-// RFC 3339 UTC (the API's) <-> the local time a datetime-local input shows.
-function toLocalInput(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
-}
-function toUtc(local) {
-  return local ? new Date(local).toISOString().replace(/\.\d{3}Z$/, 'Z') : '';
-}
 
 // A page of the log: /audit?actor=...&cursor=... (empty values left out).
 function auditHref(values) {
@@ -46,7 +36,7 @@ export function Audit() {
   function onSubmit(e) {
     e.preventDefault();
     const v = formValues(e);
-    route(auditHref({ ...v, since: toUtc(v.since), until: toUtc(v.until) }));
+    route(auditHref({ ...v, since: utcFromLocalInput(v.since), until: utcFromLocalInput(v.until) }));
   }
 
   if (events.problem?.status === 403) {
@@ -59,8 +49,8 @@ export function Audit() {
         <Field label="Action" name="action" defaultValue={filters.action} hint="e.g. auth.login" problem={events.problem} />
         <Field label="Target" name="target" defaultValue={filters.target} hint="Id or name of the target" problem={events.problem} />
         <Field label="Outcome" name="outcome" options={OUTCOMES} defaultValue={filters.outcome} problem={events.problem} />
-        <Field label="Since" name="since" type="datetime-local" defaultValue={toLocalInput(filters.since)} problem={events.problem} />
-        <Field label="Until" name="until" type="datetime-local" defaultValue={toLocalInput(filters.until)} problem={events.problem} />
+        <Field label="Since" name="since" type="datetime-local" defaultValue={localInputValue(filters.since)} problem={events.problem} />
+        <Field label="Until" name="until" type="datetime-local" defaultValue={localInputValue(filters.until)} problem={events.problem} />
         <Field label="Per page" name="limit" options={PAGE_SIZES} defaultValue={filters.limit || '50'} problem={events.problem} />
         <div class="actions">
           <button type="submit" class="primary">Show events</button>
@@ -89,7 +79,7 @@ export function Audit() {
               <tbody>
                 {events.data.events.map((e) => (
                   <tr key={e.id}>
-                    <td class="nowrap"><time dateTime={e.time}>{utcText(e.time)}</time></td>
+                    <td><Time at={e.time} /></td>
                     <td>{e.actor_name ?? e.actor_id ?? e.actor_type}</td>
                     <td>{e.action}</td>
                     <td>{e.target_type ? `${e.target_type} ${e.target_id ?? ''}` : ''}</td>

@@ -7,6 +7,7 @@ import { useSession } from '../../session.jsx';
 import { Done, Field, formValues, NAME_PATTERN, ProblemAlert } from '../../components/forms.jsx';
 import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';
+import { Time } from '../../components/Time.jsx';
 
 export function Teams() {
   const session = useSession();
@@ -103,7 +104,7 @@ export function Teams() {
               <thead><tr><th scope="col">Username</th><th scope="col">Display name</th><th scope="col">Kind</th><th scope="col">Since</th></tr></thead>
               <tbody>
                 {members.data.members.map((m) => (
-                  <tr key={m.id}><td>{m.username}</td><td>{m.display_name}</td><td>{m.kind}</td><td>{m.added_at}</td></tr>
+                  <tr key={m.id}><td>{m.username}</td><td>{m.display_name}</td><td>{m.kind}</td><td><Time at={m.added_at} /></td></tr>
                 ))}
               </tbody>
             </Table>

@@ -8,8 +8,8 @@ import { useSession } from '../../session.jsx';
 import { ConfirmDialog, useConfirmation } from '../../components/Dialog.jsx';
 import { Done, Field, formValues, NAME_PATTERN, ProblemAlert } from '../../components/forms.jsx';
 import { Page } from '../../components/Page.jsx';
-import { utcText } from '../../format.js';
 import { Table } from '../../components/Table.jsx';
+import { Time } from '../../components/Time.jsx';
 
 export function Users() {
   const session = useSession();
@@ -77,8 +77,8 @@ export function Users() {
                   <td>{u.display_name}</td>
                   <td>{u.email}</td>
                   <td>{u.kind === 'service' ? 'service account' : 'person'}</td>
-                  <td>{u.disabled_at ? `disabled since ${utcText(u.disabled_at)}` : 'active'}</td>
-                  <td>{utcText(u.created_at)}</td>
+                  <td>{u.disabled_at ? <>disabled since <Time at={u.disabled_at} /></> : 'active'}</td>
+                  <td><Time at={u.created_at} /></td>
                   <td><div class="row-actions">
                     {u.kind === 'service' && !u.disabled_at && <a href={`/admin/users/${u.id}/tokens`}>Tokens<span class="visually-hidden"> of {u.username}</span></a>}
                     {session.can('iam.unlock') && u.kind === 'human' && !u.disabled_at && (

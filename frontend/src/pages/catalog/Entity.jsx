@@ -9,10 +9,10 @@ import { useSession } from '../../session.jsx';
 import { Field, ProblemAlert } from '../../components/forms.jsx';
 import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';
-import { utcText } from '../../format.js';
 import { toYaml } from '../../yaml.js';
 import { Graph } from './Graph.jsx';
 import { RELATION_LABELS, RELATION_ORDER, catalogHref, entityApiPath, entityHref, refLabel } from './refs.js';
+import { Time } from '../../components/Time.jsx';
 
 const DEPTHS = ['1', '2', '3', '4', '5', '6'];
 
@@ -223,7 +223,7 @@ function Instances({ path }) {
                   <td>{i.version}</td>
                   <td>{i.region}</td>
                   <td><span class={`health ${i.status === 'passing' ? 'passing' : 'critical'}`}>{i.status}</span></td>
-                  <td class="nowrap"><time dateTime={i.last_heartbeat}>{utcText(i.last_heartbeat)}</time></td>
+                  <td><Time at={i.last_heartbeat} /></td>
                 </tr>
               ))}
             </tbody>

@@ -5,9 +5,9 @@ import { useLocation } from 'preact-iso';
 import { useApi, useMorePages } from '../../hooks.js';
 import { ProblemAlert } from '../../components/forms.jsx';
 import { Page } from '../../components/Page.jsx';
-import { utcText } from '../../format.js';
 import { entityHref, refLabel } from './refs.js';
 import { LocationActions, LocationFacts, LocationMessage, LocationStatus, locationApi, locationName, typeText, useRefresh, waitingForRunner } from './locationParts.jsx';
+import { Time } from '../../components/Time.jsx';
 
 export function Location({ params }) {
   const { route } = useLocation();
@@ -38,7 +38,7 @@ export function Location({ params }) {
       <p class="location-state"><LocationStatus loc={data} /></p>
       <LocationMessage loc={data} />
       <LocationFacts loc={data} />
-      <p class="hint">Registered by {data.registered_by || 'someone'} at {utcText(data.created_at)}.</p>
+      <p class="hint">Registered by {data.registered_by || 'someone'} on <Time at={data.created_at} />.</p>
       <LocationActions loc={data} onChanged={loc.reload} onDeleted={() => route('/catalog/locations')} />
       <Entities id={data.id} orphan="false" title="Entities" generation={generation}
                 empty="None yet: the runner has not read the file, or it lists no entity." />

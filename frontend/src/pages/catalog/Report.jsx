@@ -6,9 +6,9 @@ import { useApi } from '../../hooks.js';
 import { useSession } from '../../session.jsx';
 import { ProblemAlert } from '../../components/forms.jsx';
 import { Page } from '../../components/Page.jsx';
-import { utcText } from '../../format.js';
 import { locationHref } from './locationParts.jsx';
 import { RELATION_LABELS, entityHref, refLabel } from './refs.js';
+import { Time } from '../../components/Time.jsx';
 
 const SECTIONS = [
   {
@@ -56,7 +56,7 @@ const SECTIONS = [
         <a href={entityHref(r.ref)}>{refLabel(r.ref)}</a>{' '}
         <span class="hint">
           {r.location ? <>gone from <a href={locationHref(r.location)}>location {r.location}</a></> : 'its location was deleted'}
-          {r.orphaned_at && ` at ${utcText(r.orphaned_at)}`}
+          {r.orphaned_at && <> on <Time at={r.orphaned_at} /></>}
         </span>
       </>
     ),

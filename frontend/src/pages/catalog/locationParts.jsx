@@ -7,7 +7,8 @@ import { useSession } from '../../session.jsx';
 import { ConfirmDialog, useConfirmation } from '../../components/Dialog.jsx';
 import { Done, ProblemAlert } from '../../components/forms.jsx';
 import { useAction } from '../../hooks.js';
-import { sentence, utcText } from '../../format.js';
+import { sentence } from '../../format.js';
+import { Time } from '../../components/Time.jsx';
 
 export const locationHref = (id) => `/catalog/locations/${encodeURIComponent(id)}`;
 export const locationApi = (id, rest = '') => `/catalog/locations/${encodeURIComponent(id)}${rest}`;
@@ -56,9 +57,9 @@ const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 /** The facts of a location: type, team, entities, orphans, the last sync's counts, the schedule. */
 export function LocationFacts({ loc }) {
   const last = loc.last_sync_at
-    ? `${utcText(loc.last_sync_at)}: ${loc.last_added} added, ${loc.last_changed} changed, ${loc.last_removed} removed`
+    ? <><Time at={loc.last_sync_at} />: {loc.last_added} added, {loc.last_changed} changed, {loc.last_removed} removed</>
     : 'Not yet';
-  const next = waitingForRunner(loc) ? 'Now: waiting for the runner' : utcText(loc.next_sync_at);
+  const next = waitingForRunner(loc) ? 'Now: waiting for the runner' : <Time at={loc.next_sync_at} />;
   return (
     <dl class="facts">
       <dt>Type</dt><dd>{typeText(loc.type)}</dd>

@@ -6,7 +6,7 @@ import { api } from '../../api.js';
 import { useAction } from '../../hooks.js';
 import { Dialog, ConfirmDialog, useConfirmation } from '../../components/Dialog.jsx';
 import { Field, ProblemAlert } from '../../components/forms.jsx';
-import { utcText } from '../../format.js';
+import { Time } from '../../components/Time.jsx';
 
 /** States in which a resource may be renewed; and deleted (not while it provisions: 409). */
 export const LIVE = new Set(['provisioning', 'ready', 'failed']);
@@ -31,7 +31,7 @@ export function RenewDialog({ resource, maxDays, defaultDays, onDone, onClose })
   return (
     <Dialog title={`Renew resource ${resource.id}?`} onClose={onClose}>
       <form onSubmit={onSubmit} noValidate id={id}>
-        <p>It expires {resource.expires_at ? utcText(resource.expires_at) : 'never'} now. Renewing sets its expiry to that many days from now.</p>
+        <p>It expires {resource.expires_at ? <>on <Time at={resource.expires_at} relative /></> : 'never'} now. Renewing sets its expiry to that many days from now.</p>
         <Field label="Days from now" name="ttl_days" type="number" min={1} max={maxDays ?? undefined} value={days}
                onInput={(e) => setDays(e.currentTarget.value)} problem={problem}
                hint={maxDays ? `At most ${maxDays}. Empty: the template's default${defaultDays ? ` (${defaultDays})` : ''}.` : "Empty: the template's default."} />

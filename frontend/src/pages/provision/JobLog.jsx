@@ -5,6 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Problem, api } from '../../api.js';
 import { ProblemAlert } from '../../components/forms.jsx';
+import { clockText, utcText } from '../../format.js';
 
 const KEEP = 5000;   /* lines kept on the page; the oldest go first */
 
@@ -70,7 +71,7 @@ export function JobLog({ job, onDone }) {
         {lines.length === 0 && <div class="log-line empty">{done ? '(no output)' : '(waiting for output)'}</div>}
         {lines.map((l) => (
           <div key={l.seq} class={`log-line ${l.stream ?? ''}`}>
-            <span class="log-time" aria-hidden="true">{(l.at ?? '').slice(11, 19)}</span>
+            <span class="log-time" aria-hidden="true" title={utcText(l.at)}>{clockText(l.at)}</span>
             {l.stream && l.stream !== 'stdout' && <span class="log-stream">{l.stream}</span>}
             <span class="log-text">{l.line}</span>
           </div>

@@ -7,7 +7,8 @@ import { useSession } from '../../session.jsx';
 import { Done, Field, ProblemAlert } from '../../components/forms.jsx';
 import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';
-import { utcText } from '../../format.js';
+import { localText } from '../../format.js';
+import { Time } from '../../components/Time.jsx';
 import { takeFlash } from '../secrets/paths.js';
 import { DELETABLE, DeleteDialog, LIVE, RenewDialog, useDelete } from './Actions.jsx';
 import { Expiry, StateBadge, TemplateRef } from './bits.jsx';
@@ -63,7 +64,7 @@ export function MyResources() {
                 <td><TemplateRef name={r.template} version={r.version} /></td>
                 <td>{r.environment}</td>
                 <td>{ownerText(r)}</td>
-                <td class="nowrap"><Expiry at={r.expires_at} short /></td>
+                <td><Expiry at={r.expires_at} /></td>
                 <td>
                   {(LIVE.has(r.state) || DELETABLE.has(r.state)) && (
                     <div class="row-actions">
@@ -87,7 +88,7 @@ export function MyResources() {
       {renewing && (
         <RenewDialog resource={renewing} onClose={() => setRenewing(null)}
                      onDone={(a) => {
-                       setStatus(`Resource ${renewing.id} is renewed${a.expires_at ? ` until ${utcText(a.expires_at)}` : ''}.`);
+                       setStatus(`Resource ${renewing.id} is renewed${a.expires_at ? ` until ${localText(a.expires_at)}` : ''}.`);
                        setRenewing(null);
                        first.reload();
                      }} />
@@ -143,7 +144,7 @@ export function RequestTable({ label, items, rows, actions, requester = false })
             <td>{ownerText(q)}</td>
             {requester && <td>{q.requester}</td>}
             <td class="nowrap">{approvalsText(q)}</td>
-            <td><time class="nowrap" dateTime={q.created_at}>{utcText(q.created_at)}</time></td>
+            <td><Time at={q.created_at} /></td>
             {actions && <td>{actions(q)}</td>}
           </tr>
         ))}

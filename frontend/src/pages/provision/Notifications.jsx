@@ -6,8 +6,8 @@ import { api } from '../../api.js';
 import { useAction } from '../../hooks.js';
 import { Done, ProblemAlert } from '../../components/forms.jsx';
 import { Page } from '../../components/Page.jsx';
-import { utcText } from '../../format.js';
-import { relativeTime, stateText, useKeysetList } from './shared.js';
+import { Time } from '../../components/Time.jsx';
+import { stateText, useKeysetList } from './shared.js';
 
 // A notification's link as a portal address: the API's paths of requests and resources become
 // their pages; other portal paths stay; anything else is not linked.
@@ -51,7 +51,7 @@ export function Notifications({ onRead }) {
                 <div>
                   {!n.read_at && <span class="badge">new</span>} <span class="hint">{stateText(n.kind)}</span>
                   <p class="notification-subject">{href ? <a href={href}>{n.subject}</a> : n.subject}</p>
-                  <p class="hint"><time dateTime={n.created_at} title={utcText(n.created_at)}>{relativeTime(n.created_at)}</time></p>
+                  <p class="hint"><Time at={n.created_at} relative /></p>
                 </div>
                 {!n.read_at && (
                   <button type="button" onClick={() => read.run(n)} disabled={read.busy}>Mark read<span class="visually-hidden">: {n.subject}</span></button>

@@ -9,7 +9,7 @@ import { ConfirmDialog, useConfirmation } from '../../components/Dialog.jsx';
 import { Done, ProblemAlert } from '../../components/forms.jsx';
 import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';
-import { utcText } from '../../format.js';
+import { Time } from '../../components/Time.jsx';
 import { DecisionDialog } from './Approvals.jsx';
 import { StateBadge, TemplateRef } from './bits.jsx';
 import { approvalsText } from './Lists.jsx';
@@ -56,7 +56,7 @@ export function Request({ params }) {
           <dt>Owner</dt><dd>{ownerText(q)}</dd>
           <dt>Requester</dt><dd>{q.requester}</dd>
           {q.ttl_days && <><dt>Lifetime</dt><dd>{q.ttl_days} days</dd></>}
-          <dt>Made</dt><dd><time dateTime={q.created_at}>{utcText(q.created_at)}</time></dd>
+          <dt>Made</dt><dd><Time at={q.created_at} /></dd>
         </dl>
       </section>
       <section aria-labelledby="request-parameters-h">
@@ -72,7 +72,7 @@ export function Request({ params }) {
               {decisions.map((a, i) => (
                 <tr key={i}>
                   <td>{a.approver}</td><td>{stateText(a.decision)}</td><td>{a.comment || '—'}</td>
-                  <td><time class="nowrap" dateTime={a.created_at}>{utcText(a.created_at)}</time></td>
+                  <td><Time at={a.created_at} /></td>
                 </tr>
               ))}
             </tbody>

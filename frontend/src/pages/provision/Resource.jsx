@@ -10,7 +10,8 @@ import { ConfirmDialog, useConfirmation } from '../../components/Dialog.jsx';
 import { Done, ProblemAlert } from '../../components/forms.jsx';
 import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';
-import { utcText } from '../../format.js';
+import { localText } from '../../format.js';
+import { Time } from '../../components/Time.jsx';
 import { entityHref } from '../catalog/refs.js';
 import { REVEAL_SECONDS } from '../secrets/Versions.jsx';
 import { secretApi, secretHref, takeFlash } from '../secrets/paths.js';
@@ -99,7 +100,7 @@ function ResourcePage({ id }) {
           <dt>Owner</dt>
           <dd>{r.entity ? <>Entity <a href={entityHref(r.entity)}>{r.entity}</a>{r.team && `, owned by team ${r.team}`}</> : `Team ${r.team}`}</dd>
           <dt>Requester</dt><dd>{r.requester}</dd>
-          <dt>Created</dt><dd><time dateTime={r.created_at}>{utcText(r.created_at)}</time></dd>
+          <dt>Created</dt><dd><Time at={r.created_at} /></dd>
           <dt>Expires</dt>
           <dd>
             <Expiry at={r.expires_at} />
@@ -137,8 +138,8 @@ function ResourcePage({ id }) {
               {r.jobs.map((j) => (
                 <tr key={j.id}>
                   <td>{j.id}</td><td>{j.kind}</td><td><StateBadge state={j.state} /></td><td>{j.attempts}</td>
-                  <td><time class="nowrap" dateTime={j.created_at}>{utcText(j.created_at)}</time></td>
-                  <td>{j.finished_at ? <time class="nowrap" dateTime={j.finished_at}>{utcText(j.finished_at)}</time> : '—'}</td>
+                  <td><Time at={j.created_at} /></td>
+                  <td>{j.finished_at ? <Time at={j.finished_at} /> : '—'}</td>
                   <td class="details">{j.last_error || '—'}</td>
                 </tr>
               ))}
@@ -155,7 +156,7 @@ function ResourcePage({ id }) {
             <tbody>
               {r.history.map((h, i) => (
                 <tr key={i}>
-                  <td><time class="nowrap" dateTime={h.at}>{utcText(h.at)}</time></td>
+                  <td><Time at={h.at} /></td>
                   <td>{h.actor || '—'}</td>
                   <td>{stateText(h.event)}</td>
                   <td class="details">{detailText(h.detail)}</td>
@@ -177,7 +178,7 @@ function ResourcePage({ id }) {
       {renewing && (
         <RenewDialog resource={r} maxDays={ttl.max_days} defaultDays={ttl.default_days} onClose={() => setRenewing(false)}
                      onDone={(a) => {
-                       setStatus(`Renewed${a.expires_at ? `: it expires ${utcText(a.expires_at)}` : ''}.`);
+                       setStatus(`Renewed${a.expires_at ? `: it expires ${localText(a.expires_at)}` : ''}.`);
                        setRenewing(false);
                        res.reload();
                      }} />

@@ -1,7 +1,7 @@
 // Small pieces of the templates and resources pages: a state badge, a template@version link,
 // an expiry with its relative time.
-import { utcText } from '../../format.js';
-import { relativeTime, stateText, templateHref } from './shared.js';
+import { Time } from '../../components/Time.jsx';
+import { stateText, templateHref } from './shared.js';
 
 /** A state as a badge; its class is the state, so each kind of state has its colour. */
 export function StateBadge({ state }) {
@@ -13,14 +13,9 @@ export function TemplateRef({ name, version }) {
   return <a href={templateHref(name, version)} class="nowrap">{name}@{version}</a>;
 }
 
-/** When something ends: "in 7 days" with the exact UTC time beside it (or in its title when short). */
-export function Expiry({ at, short = false }) {
+/** When something ends: its local time (UTC on hover) with "in 7 days" beside it; red once past. */
+export function Expiry({ at }) {
   if (!at) return <>never</>;
   const past = Date.parse(at) <= Date.now();
-  return (
-    <time dateTime={at} title={short ? utcText(at) : undefined} class={past ? 'expired' : undefined}>
-      {relativeTime(at)}
-      {!short && <span class="hint"> ({utcText(at)})</span>}
-    </time>
-  );
+  return <span class={past ? 'expiry expired' : 'expiry'}><Time at={at} relative /></span>;
 }

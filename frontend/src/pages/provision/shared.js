@@ -1,6 +1,6 @@
 // What the templates and resources pages share: the portal's addresses for templates, requests
 // and resources; a keyset-paged list whose answer names its rows (`templates`, `resources`, ...);
-// times relative to now; and send, a change with headers of its own (an Idempotency-Key).
+// and send, a change with headers of its own (an Idempotency-Key).
 import { api } from '../../api.js';
 import { useApi, useMorePages } from '../../hooks.js';
 
@@ -35,20 +35,6 @@ export function useKeysetList(path, filters, member) {
     first.reload();
   };
   return { ...pages, first: { ...first, reload } };
-}
-
-// Units by how far away: seconds under a minute, ... days under two months (an expiry reads
-// best in days), months under two years.
-const UNITS = [['second', 1, 60], ['minute', 60, 3600], ['hour', 3600, 2 * 86400], ['day', 86400, 60 * 86400],
-  ['month', 30 * 86400, 730 * 86400], ['year', 365 * 86400, Infinity]];
-
-/** An RFC 3339 time relative to now: "in 7 days", "3 hours ago" ('' for none). */
-export function relativeTime(iso, now = Date.now()) {
-  const t = Date.parse(iso ?? '');
-  if (Number.isNaN(t)) return '';
-  const seconds = Math.round((t - now) / 1000);
-  const [unit, size] = UNITS.find(([, , below]) => Math.abs(seconds) < below);
-  return new Intl.RelativeTimeFormat('en', { numeric: 'auto' }).format(Math.round(seconds / size), unit);
 }
 
 /** A scan finding as a line: the API may send "rule: where: what" or {rule, where, message}. */

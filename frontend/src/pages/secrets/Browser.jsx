@@ -8,7 +8,7 @@ import { useSession } from '../../session.jsx';
 import { Done, Field, ProblemAlert } from '../../components/forms.jsx';
 import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';
-import { utcText } from '../../format.js';
+import { Time } from '../../components/Time.jsx';
 import { PATH_MAX, PREFIX_PATTERN, browserHref, secretHref, takeFlash, teamPrefix } from './paths.js';
 
 const PAGE_SIZES = [['25', '25'], ['100', '100'], ['500', '500']];
@@ -92,7 +92,7 @@ export function Browser() {
                     <td class="secret-path"><a href={secretHref(s.path)}>{s.path}</a></td>
                     <td>{s.environment || '—'}</td>
                     <td>{s.current_version}</td>
-                    <td class="nowrap"><time dateTime={s.updated_at}>{utcText(s.updated_at)}</time></td>
+                    <td><Time at={s.updated_at} /></td>
                     <td>{s.created_by}</td>
                   </tr>
                 ))}

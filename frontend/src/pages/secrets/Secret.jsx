@@ -11,7 +11,8 @@ import { useSession } from '../../session.jsx';
 import { ConfirmDialog, useConfirmation } from '../../components/Dialog.jsx';
 import { ProblemAlert } from '../../components/forms.jsx';
 import { Page } from '../../components/Page.jsx';
-import { sentence, utcText } from '../../format.js';
+import { sentence } from '../../format.js';
+import { Time } from '../../components/Time.jsx';
 import { entityHref } from '../catalog/refs.js';
 import { ValueField, valueTooLarge } from './ValueField.jsx';
 import { Versions } from './Versions.jsx';
@@ -77,8 +78,8 @@ function Overview({ s }) {
         <dt>Environment</dt><dd>{s.environment || 'any (none given)'}</dd>
         <dt>Current version</dt><dd>{s.current_version}</dd>
         <dt>Versions kept</dt><dd>up to {s.max_versions}</dd>
-        <dt>Created</dt><dd><time dateTime={s.created_at}>{utcText(s.created_at)}</time> by {s.created_by}</dd>
-        <dt>Updated</dt><dd><time dateTime={s.updated_at}>{utcText(s.updated_at)}</time></dd>
+        <dt>Created</dt><dd><Time at={s.created_at} /> by {s.created_by}</dd>
+        <dt>Updated</dt><dd><Time at={s.updated_at} /></dd>
       </dl>
     </section>
   );

@@ -10,7 +10,7 @@ import { useSession } from '../../session.jsx';
 import { ConfirmDialog, useConfirmation } from '../../components/Dialog.jsx';
 import { ProblemAlert } from '../../components/forms.jsx';
 import { Table } from '../../components/Table.jsx';
-import { utcText } from '../../format.js';
+import { Time } from '../../components/Time.jsx';
 import { secretApi } from './paths.js';
 
 /** How long a revealed value stays on the page. */
@@ -128,11 +128,11 @@ export function Versions({ secret, reload }) {
                 <td>
                   <span class={`version-state ${state}`}>{text}</span>
                   {(v.destroyed_at || v.deleted_at) && (
-                    <div class="hint">since <time dateTime={v.destroyed_at || v.deleted_at}>{utcText(v.destroyed_at || v.deleted_at)}</time></div>
+                    <div class="hint">since <Time at={v.destroyed_at || v.deleted_at} /></div>
                   )}
                 </td>
                 <td class="nowrap">{bytesText(v.bytes)}</td>
-                <td><time class="nowrap" dateTime={v.created_at}>{utcText(v.created_at)}</time><div class="hint">by {v.created_by}</div></td>
+                <td><Time at={v.created_at} /><div class="hint">by {v.created_by}</div></td>
                 <td><code class="master-key">{v.master_key}</code></td>
                 <td>
                   <div class="row-actions">

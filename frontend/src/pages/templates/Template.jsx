@@ -12,7 +12,8 @@ import { ConfirmDialog, useConfirmation } from '../../components/Dialog.jsx';
 import { ProblemAlert } from '../../components/forms.jsx';
 import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';
-import { sentence, utcText } from '../../format.js';
+import { sentence } from '../../format.js';
+import { Time } from '../../components/Time.jsx';
 import { setFlash, takeFlash } from '../secrets/paths.js';
 import { StateBadge } from '../provision/bits.jsx';
 import { requestFormHref, send, templateApi, templateHref } from '../provision/shared.js';
@@ -75,8 +76,8 @@ function TemplatePage({ name }) {
                 </td>
                 <td><StateBadge state={x.state} /></td>
                 <td>{x.title}</td>
-                <td><time class="nowrap" dateTime={x.created_at}>{utcText(x.created_at)}</time><div class="hint">by {x.created_by}</div></td>
-                <td>{x.published_at ? <time class="nowrap" dateTime={x.published_at}>{utcText(x.published_at)}</time> : '—'}</td>
+                <td><Time at={x.created_at} /><div class="hint">by {x.created_by}</div></td>
+                <td>{x.published_at ? <Time at={x.published_at} /> : '—'}</td>
               </tr>
             ))}
           </tbody>

@@ -1,7 +1,7 @@
 // One version of a template as the API reads it: its parameters, policy, steps, outputs and
 // deprovisioning steps, and the scan's report. Only what it says; the actions are the page's.
 import { Table } from '../../components/Table.jsx';
-import { utcText } from '../../format.js';
+import { Time } from '../../components/Time.jsx';
 import { Findings } from './XmlUpload.jsx';
 
 export function Parameters({ parameters }) {
@@ -125,7 +125,7 @@ export function ScanReport({ scan }) {
     <>
       <p class={passed ? 'scan-state passed' : 'scan-state failed'}>
         {passed ? 'Passed: nothing found.' : `Failed: ${findings.length === 1 ? '1 finding' : `${findings.length} findings`}.`}
-        {scan.scanned_at && <span class="hint"> Scanned <time dateTime={scan.scanned_at}>{utcText(scan.scanned_at)}</time>.</span>}
+        {scan.scanned_at && <span class="hint"> Scanned <Time at={scan.scanned_at} />.</span>}
       </p>
       {!passed && <Findings findings={findings} />}
     </>

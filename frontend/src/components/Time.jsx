@@ -1,0 +1,14 @@
+// A time as the portal shows every time: the person's local time ("2 Dec 2026, 14:05") in a
+// <time> element whose datetime is the API's RFC 3339 value and whose title is the UTC time, so
+// hovering shows it. `relative` adds how far away it is ("in 3 months") beside it.
+import { localText, relativeTime, utcText } from '../format.js';
+
+export function Time({ at, relative = false, class: className }) {
+  if (!at) return null;
+  return (
+    <>
+      <time dateTime={at} title={utcText(at)} class={className ? `when ${className}` : 'when'}>{localText(at)}</time>
+      {relative && <span class="hint relative-time"> ({relativeTime(at)})</span>}
+    </>
+  );
+}
