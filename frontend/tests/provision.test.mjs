@@ -106,10 +106,11 @@ test('the gallery finds the template by its words, and its page shows the versio
   await page.waitForURL(`${base}/templates?q=${encodeURIComponent(`hello ${stamp}`).replaceAll('%20', '+')}`);
   const card = page.locator('.template-card').filter({ hasText: template });
   await card.getByRole('link', { name: `Hello ${stamp}` }).waitFor();
+  // the list of the search, not the whole gallery shown before it
+  await page.getByRole('status').filter({ hasText: 'Showing 1 template.' }).waitFor();
   assert.equal(await page.locator('.template-card').count(), 1, 'the words match this template only');
   assert.match(await card.textContent(), new RegExp(`${template}.*version 1\\.0\\.0.*Says hello.*Owner: team ${team}.*1 version`));
   await card.getByRole('link', { name: 'example' }).waitFor();
-  await page.getByRole('status').filter({ hasText: 'Showing 1 template.' }).waitFor();
   await screenshots(page, 'templates-gallery');
 
   await card.getByRole('link', { name: `Hello ${stamp}` }).click();

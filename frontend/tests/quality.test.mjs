@@ -77,3 +77,188 @@ test('every time is the local time in one format, with the UTC time on hover', a
     await bothWidths(page, name);
   }
 });
+
+// ---- Fault 1: wide tables keep their actions on the screen, and become cards on a phone -------
+
+const template = `wide-${stamp}`;
+const XML = `<?xml version="1.0"?>
+<template xmlns="urn:portico:template:1" name="${template}" version="1.0.0">
+  <title>Wide ${stamp}</title>
+  <description>A noop template for the table tests.</description>
+  <owner team="${team}"/>
+  <parameters>
+    <parameter name="name" type="string" required="true" pattern="[a-z][a-z0-9-]{2,40}">
+      <label>Name</label><help>Lower-case letters, digits and -, starting with a letter.</help>
+    </parameter>
+  </parameters>
+  <policy>
+    <environments><environment>dev</environment><environment>production-eu-west</environment></environments>
+    <approvals environment="production-eu-west" count="1" role="maintainer"/>
+    <ttl default-days="7" max-days="30"/>
+  </policy>
+  <steps><step name="hello" driver="noop"><arg name="message">hello {{name}}</arg></step></steps>
+</template>
+`;
+const maintainer = { username: `maint-${stamp}`, password: `pw-${stamp}-long-enough` };
+
+// A change through the API with a body of its own type (XML, YAML), as the portal sends it.
+async function apiSend(page, method, path, body, type) {
+  const session = await (await page.request.get(`${base}/api/v1/auth/session`)).json();
+  return page.request.fetch(`${base}/api/v1${path}`, { method, data: body, headers: { 'X-CSRF-Token': session.csrf_token, 'Content-Type': type } });
+}
+
+let tablesReady = false;
+async function tablesData() {
+  if (tablesReady) return;
+  const { page } = admin;
+  const created = await apiSend(page, 'POST', '/templates', XML, 'application/xml');
+  assert.equal(created.status(), 201, await created.text());
+  const published = await apiSend(page, 'POST', `/templates/${template}/versions/1.0.0/publish`, '', 'application/json');
+  assert.equal(published.status(), 200, await published.text());
+  for (const [environment, name] of [['dev', `resource-of-${stamp}`], ['production-eu-west', `waiting-one-${stamp}`],
+    ['production-eu-west', `waiting-two-${stamp}`]]) {
+    const asked = await apiChange(page, 'POST', '/provision/requests',
+      { template, version: '1.0.0', environment, team, parameters: { name }, ttl_days: 7 });
+    assert.ok(asked.ok(), await asked.text());
+  }
+  const made = await apiChange(page, 'POST', '/iam/users', { username: maintainer.username, display_name: 'Maintainer', kind: 'human', password: maintainer.password });
+  assert.equal(made.status(), 201, await made.text());
+  const bound = await apiChange(page, 'POST', '/iam/bindings',
+    { subject_type: 'user', subject: maintainer.username, role: 'maintainer', scope_type: 'team', scope_id: team });
+  assert.equal(bound.status(), 201, await bound.text());
+  const yaml = `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: a-component-with-a-long-name-${stamp}
+  title: A component whose title is long enough to need more than one line in a narrow column
+spec:
+  type: service
+  lifecycle: production
+  owner: group:default/${team}
+`;
+  const imported = await apiSend(page, 'POST', '/catalog/import', yaml, 'application/yaml');
+  assert.ok(imported.ok(), await imported.text());
+  const secret = await apiChange(page, 'PUT', `/secrets/data/team/${team}/production-eu-west/a-rather-long-secret-name-${stamp}`, { value: 'x', cas: 0 });
+  assert.ok(secret.ok(), await secret.text());
+  tablesReady = true;
+}
+
+// Whether the element lies inside the viewport and inside the table's frame (not scrolled out
+// of it): its bounding box against both, with the frame at its start.
+async function onScreen(page, locator) {
+  await locator.evaluate((el) => { el.closest('.table-wrap').scrollLeft = 0; });
+  const box = await locator.boundingBox();
+  const frame = await locator.evaluate((el) => {
+    const r = el.closest('.table-wrap').getBoundingClientRect();
+    return { x: r.x, width: r.width };
+  });
+  const { width } = page.viewportSize();
+  return box !== null && box.width > 0 && box.x >= 0 && box.x + box.width <= width + 0.5 &&
+    box.x >= frame.x - 0.5 && box.x + box.width <= frame.x + frame.width + 0.5;
+}
+
+// The table's layout: whether its frame scrolls sideways, and at 390 px whether rows are cards
+// whose cells carry their column's label.
+async function tableLayout(table) {
+  return table.evaluate((wrap) => {
+    const rows = [...wrap.querySelectorAll('tbody tr')];
+    const labelled = rows.flatMap((tr) => [...tr.cells]).filter((td) => td.textContent.trim() !== '' && !td.querySelector('button, a.button'))
+      .every((td) => {
+        const label = getComputedStyle(td, '::before').content;
+        return td.dataset.label && label.includes(td.dataset.label);
+      });
+    return {
+      overflows: wrap.scrollWidth > wrap.clientWidth + 1,
+      headHidden: getComputedStyle(wrap.querySelector('thead')).position === 'absolute' || getComputedStyle(wrap.querySelector('thead')).display === 'none',
+      cards: rows.length > 0 && rows.every((tr) => getComputedStyle(tr).display === 'block' || getComputedStyle(tr).display === 'grid'),
+      labelled,
+    };
+  });
+}
+
+async function checkTable(page, table, name, buttons = []) {
+  for (const viewport of [WIDE, NARROW]) {
+    await page.setViewportSize(viewport);
+    await table.locator('tbody tr').first().waitFor();
+    const layout = await tableLayout(table);
+    for (const button of buttons) {
+      assert.ok(await onScreen(page, button), `${name} at ${viewport.width} px: ${await button.textContent()} is on the screen`);
+    }
+    if (viewport === NARROW) {
+      assert.ok(layout.cards && layout.headHidden, `${name} at 390 px: each row is a card`);
+      assert.ok(layout.labelled, `${name} at 390 px: each cell shows its column's label`);
+      assert.ok(!layout.overflows, `${name} at 390 px: nothing to scroll sideways`);
+    }
+    await screenshot(page, `table-${name}`);
+  }
+  await page.setViewportSize(WIDE);
+}
+
+test('Approvals: Approve and Reject are on the screen at 1280 px and on a phone, where rows are cards', async () => {
+  await tablesData();
+  const other = await openPage(browser, { timezoneId: ZONE });
+  const { page } = other;
+  await logIn(page, maintainer.username, maintainer.password, '/resources/approvals');
+  await page.getByRole('heading', { name: 'Approvals', level: 1 }).waitFor();
+  const table = page.getByRole('region', { name: 'Requests waiting for approval' });
+  const row = table.locator('tbody tr').first();
+  await row.waitFor();
+  assert.ok(!(await tableLayout(table)).overflows, 'the approvals table fits at 1280 px');
+  await checkTable(page, table, 'approvals', [row.getByRole('button', { name: /^Approve/ }), row.getByRole('button', { name: /^Reject/ })]);
+  assert.deepEqual(other.problems, []);
+  await other.context.close();
+});
+
+test('Audit: the table fits at 1280 px, Details is not broken letter by letter, and rows are cards on a phone', async () => {
+  const { page } = admin;
+  await page.goto(`${base}/audit?limit=50`);
+  const table = page.getByRole('region', { name: 'Audit events' });
+  await table.locator('tbody tr').first().waitFor();
+  const layout = await tableLayout(table);
+  assert.ok(!layout.overflows, 'the audit table fits in its frame at 1280 px');
+  // Each word of Details (up to 24 characters, between spaces or hyphens, where text may wrap)
+  // is on one line: it is not broken inside, and its column is wide enough to read.
+  const details = await table.locator('td.details').evaluateAll((cells) => cells.filter((td) => td.textContent.length > 40).map((td) => {
+    const text = td.firstChild?.nodeType === Node.TEXT_NODE ? td.firstChild : null;
+    let split = 0;
+    if (text) {
+      const range = document.createRange();
+      for (const m of text.data.matchAll(/(?<![^\s-])[^\s-]{2,24}(?![^\s-])/g)) {
+        range.setStart(text, m.index);
+        range.setEnd(text, m.index + m[0].length);
+        const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (lines.size > 1) split += 1;
+      }
+    }
+    return { width: td.getBoundingClientRect().width, split };
+  }));
+  assert.ok(details.length > 0, 'some events have details');
+  for (const d of details) {
+    assert.ok(d.width >= 200, `Details is ${d.width} px wide at 1280 px`);
+    assert.equal(d.split, 0, 'no word of Details is split across lines');
+  }
+  await checkTable(page, table, 'audit');
+});
+
+test('Catalog, Secrets and Resources: their tables fit at 1280 px and are cards on a phone', async () => {
+  await tablesData();
+  const { page } = admin;
+  await page.goto(`${base}/catalog?owner=${encodeURIComponent(`group:default/${team}`)}`);
+  const catalog = page.getByRole('region', { name: 'Catalog entities' });
+  await catalog.locator('tbody tr').first().waitFor();
+  assert.ok(!(await tableLayout(catalog)).overflows, 'the catalog table fits at 1280 px');
+  await checkTable(page, catalog, 'catalog', [catalog.locator('tbody tr').first().getByRole('link').first()]);
+
+  await page.goto(`${base}/secrets?prefix=team/${team}/`);
+  const secrets = page.getByRole('region', { name: 'Secrets table' });
+  await secrets.locator('tbody tr').first().waitFor();
+  assert.ok(!(await tableLayout(secrets)).overflows, 'the secrets table fits at 1280 px');
+  await checkTable(page, secrets, 'secrets', [secrets.locator('tbody tr').first().getByRole('link').first()]);
+
+  await page.goto(`${base}/resources`);
+  const resources = page.getByRole('region', { name: 'My resources' });
+  const row = resources.locator('tbody tr').filter({ hasText: team }).first();
+  await row.waitFor();
+  assert.ok(!(await tableLayout(resources)).overflows, 'the resources table fits at 1280 px');
+  await checkTable(page, resources, 'resources', [row.getByRole('button', { name: /^Renew/ })]);
+});

@@ -10,6 +10,7 @@ import { Page } from '../components/Page.jsx';
 import { localInputValue, utcFromLocalInput } from '../format.js';
 import { Table } from '../components/Table.jsx';
 import { Time } from '../components/Time.jsx';
+import { Breakable } from '../components/Breakable.jsx';
 
 const FILTERS = ['actor', 'action', 'target', 'outcome', 'since', 'until', 'limit'];
 const OUTCOMES = [['', 'any'], 'success', 'failure', 'denied'];
@@ -80,9 +81,9 @@ export function Audit() {
                 {events.data.events.map((e) => (
                   <tr key={e.id}>
                     <td><Time at={e.time} /></td>
-                    <td>{e.actor_name ?? e.actor_id ?? e.actor_type}</td>
-                    <td>{e.action}</td>
-                    <td>{e.target_type ? `${e.target_type} ${e.target_id ?? ''}` : ''}</td>
+                    <td><Breakable text={e.actor_name ?? e.actor_id ?? e.actor_type} /></td>
+                    <td><Breakable text={e.action} /></td>
+                    <td>{e.target_type && <><Breakable text={e.target_type} /> <Breakable text={e.target_id ?? ''} /></>}</td>
                     <td><span class={`outcome ${e.outcome}`}>{e.outcome}</span></td>
                     <td>{e.remote_addr}</td>
                     <td class="details">{detailsText(e.details)}</td>

@@ -11,6 +11,7 @@ import { Field, ProblemAlert } from '../../components/forms.jsx';
 import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';
 import { catalogHref, entityHref, refLabel } from './refs.js';
+import { Breakable } from '../../components/Breakable.jsx';
 
 const FILTERS = ['q', 'kind', 'type', 'lifecycle', 'owner', 'namespace', 'tag', 'mine', 'limit'];
 const FACETS = [['kind', 'Kind'], ['type', 'Type'], ['lifecycle', 'Lifecycle'], ['owner', 'Owner'], ['tag', 'Tag']];
@@ -100,7 +101,7 @@ export function Browser() {
                   {items.map((e) => (
                     <tr key={e.ref}>
                       <td>{e.kind}</td>
-                      <td class="nowrap"><a href={entityHref(e.ref)}>{e.namespace}/{e.name}</a></td>
+                      <td><a href={entityHref(e.ref)}><Breakable text={`${e.namespace}/${e.name}`} /></a></td>
                       <td>{e.title}</td>
                       <td>{e.owner ? <a href={entityHref(e.owner)}>{refLabel(e.owner, 'group')}</a> : '—'}</td>
                       <td>{e.type}</td>

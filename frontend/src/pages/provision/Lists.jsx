@@ -13,6 +13,7 @@ import { takeFlash } from '../secrets/paths.js';
 import { DELETABLE, DeleteDialog, LIVE, RenewDialog, useDelete } from './Actions.jsx';
 import { Expiry, StateBadge, TemplateRef } from './bits.jsx';
 import { ownerText, requestHref, resourceHref, stateText, useKeysetList } from './shared.js';
+import { Breakable } from '../../components/Breakable.jsx';
 
 const RESOURCE_STATES = ['', 'provisioning', 'ready', 'failed', 'deprovisioning', 'deprovisioned', 'deprovision_failed'];
 const REQUEST_STATES = ['', 'pending_approval', 'approved', 'rejected', 'cancelled'];
@@ -63,7 +64,7 @@ export function MyResources() {
                 <td><StateBadge state={r.state} /></td>
                 <td><TemplateRef name={r.template} version={r.version} /></td>
                 <td>{r.environment}</td>
-                <td>{ownerText(r)}</td>
+                <td><Breakable text={ownerText(r)} /></td>
                 <td><Expiry at={r.expires_at} /></td>
                 <td>
                   {(LIVE.has(r.state) || DELETABLE.has(r.state)) && (
@@ -141,7 +142,7 @@ export function RequestTable({ label, items, rows, actions, requester = false })
             <td><StateBadge state={q.state} /></td>
             <td><TemplateRef name={q.template} version={q.version} /></td>
             <td>{q.environment}</td>
-            <td>{ownerText(q)}</td>
+            <td><Breakable text={ownerText(q)} /></td>
             {requester && <td>{q.requester}</td>}
             <td class="nowrap">{approvalsText(q)}</td>
             <td><Time at={q.created_at} /></td>

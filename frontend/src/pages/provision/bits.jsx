@@ -2,6 +2,7 @@
 // an expiry with its relative time.
 import { Time } from '../../components/Time.jsx';
 import { stateText, templateHref } from './shared.js';
+import { Breakable } from '../../components/Breakable.jsx';
 
 /** A state as a badge; its class is the state, so each kind of state has its colour. */
 export function StateBadge({ state }) {
@@ -10,7 +11,7 @@ export function StateBadge({ state }) {
 
 /** name@version, linking to the template page at that version. */
 export function TemplateRef({ name, version }) {
-  return <a href={templateHref(name, version)} class="nowrap">{name}@{version}</a>;
+  return <a href={templateHref(name, version)}><Breakable text={`${name}@${version}`} /></a>;
 }
 
 /** When something ends: its local time (UTC on hover) with "in 7 days" beside it; red once past. */

@@ -10,6 +10,7 @@ import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';
 import { Time } from '../../components/Time.jsx';
 import { PATH_MAX, PREFIX_PATTERN, browserHref, secretHref, takeFlash, teamPrefix } from './paths.js';
+import { Breakable } from '../../components/Breakable.jsx';
 
 const PAGE_SIZES = [['25', '25'], ['100', '100'], ['500', '500']];
 
@@ -89,7 +90,7 @@ export function Browser() {
               <tbody ref={rows}>
                 {items.map((s) => (
                   <tr key={s.path}>
-                    <td class="secret-path"><a href={secretHref(s.path)}>{s.path}</a></td>
+                    <td class="secret-path"><a href={secretHref(s.path)}><Breakable text={s.path} /></a></td>
                     <td>{s.environment || '—'}</td>
                     <td>{s.current_version}</td>
                     <td><Time at={s.updated_at} /></td>
