@@ -17,7 +17,8 @@ export function whenUnauthenticated(handler) {
 /**
  * An error answer: status, title, detail, and for 422 the field errors keyed by field name
  * (`errors` keeps them as the API sent them: [{field, message}]).
- * An item of a list counts as the list ("scopes[2]", "permissions/2": "scopes", "permissions"),
+ * An item of a list counts as the list ("scopes[2]", "permissions/2": "scopes", "permissions",
+ * its message "item 3 ..."),
  * a member of an object is "object.member" ("conditions/kind": "conditions.kind"); several
  * messages for one field are joined.
  */
@@ -31,11 +32,16 @@ export class Problem extends Error {
     this.raw = {};   // the problem document as sent, for members beyond these (findings, line, ...)
     this.fieldErrors = {};
     for (const e of errors) {
-      const item = /^(.*?)(\[\d+\]|\/\d+)$/.exec(e.field);
+      const item = /^(.*?)(?:\[(\d+)\]|\/(\d+))$/.exec(e.field);
       const field = (item ? item[1] : e.field).replaceAll('/', '.');
-      const message = item ? `${e.field} ${e.message}` : e.message;
+      const message = item ? `item ${Number(item[2] ?? item[3]) + 1} ${e.message}` : e.message;
       this.fieldErrors[field] = this.fieldErrors[field] ? `${this.fieldErrors[field]}; ${message}` : message;
     }
+  }
+
+  /** The portal's own check of a form, as a problem: {field: message} (messages as the API's). */
+  static fields(fieldErrors) {
+    return new Problem({ status: 422, errors: Object.entries(fieldErrors).map(([field, message]) => ({ field, message })) });
   }
 }
 

@@ -3,11 +3,29 @@
 // the browser's locale, so it reads the same on every page and screen), with the UTC time of it
 // ("2026-12-02 13:05:07 UTC") for a title on hover; components/Time.jsx puts the two together.
 
-/** The first letter up and a full stop: "is not a team" -> "Is not a team." */
+// The words the API's (and the portal's own) messages start with. sentence() capitalises a
+// leading word only when it is one of these: anything else that leads a message is a value (a
+// name, a path, a ref, what someone typed) and keeps its case.
+const OWN_WORDS = new Set(`a all already an another any approvers are at be because but by can cannot changing check choose
+  commit conflict could did do does each either enter every exporting file for fork from git give
+  given has have here holds if in invalid is it item its job keys line location log malformed may
+  missing more must names needs neither no nobody none not nothing now of on one only or out pick
+  pipe policy repeats request required resource revision role secrets send service should some
+  someone something template that the there these this those to tokens too try unexpected unknown
+  use version was we were what when which who why will with without would you your`.split(/\s+/));
+
+/**
+ * A message as a sentence: a full stop at the end, and its first letter up when it starts with a
+ * word of the API's own text ("is not a team" -> "Is not a team."). A message that starts with a
+ * value ("nosuchuser has no tokens", "'x' is taken", "component:default/x has changed") keeps it
+ * as it is: sentence() never changes the case of a quoted or typed value.
+ */
 export function sentence(text) {
   const s = String(text ?? '').trim();
   if (!s) return '';
-  return s[0].toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.');
+  const end = /[.!?]$/.test(s) ? '' : '.';
+  const first = /^[a-z]+(?=$|[\s,;:!?.)'’])/.exec(s)?.[0];
+  return (first && OWN_WORDS.has(first) ? s[0].toUpperCase() + s.slice(1) : s) + end;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -165,7 +165,7 @@ test('the API\'s refusal of a field is shown at that field', async () => {
   await subject.press('Enter');
   await binding.getByText('Is not a user.').waitFor();
   assert.equal(await subject.getAttribute('aria-invalid'), 'true');
-  await binding.getByRole('alert').filter({ hasText: 'Check the fields marked below.' }).waitFor();
+  await binding.getByRole('alert').filter({ hasText: 'Some values are not right — Check the marked field.' }).waitFor();
 });
 
 test('explain tells why a user may or may not do something', async () => {
@@ -250,7 +250,7 @@ test('the new user logs in on a narrow screen and meets only what the viewer rol
   await page.goto(`${base}/audit`);
   const refusal = page.getByRole('alert');
   await refusal.waitFor();
-  assert.match(await refusal.textContent(), /You can't read the audit log: it takes maintainer or above everywhere\./);
+  assert.match(await refusal.textContent(), /^Not allowed — You can't read the audit log: it takes maintainer or above everywhere\./);
   await screenshot(page, 'viewer-audit-refused');
   assert.deepEqual(viewer.problems, []);
 });

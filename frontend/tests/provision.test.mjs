@@ -179,7 +179,7 @@ test('the request form refuses a name that does not match, before sending anythi
   await page.getByLabel('Team', { exact: true }).selectOption(team);
   assert.equal(await page.getByLabel('Lifetime (days)').inputValue(), '7');
   await page.getByRole('button', { name: 'Send the request' }).click();
-  await page.getByText('Must match [a-z][a-z0-9-]{2,20}.').waitFor();
+  await page.getByText('Must be in the form the template asks for: Lower-case letters, digits and -, starting with a letter.').waitFor();
   assert.equal(await name.getAttribute('aria-invalid'), 'true');
   await page.waitForFunction(() => document.activeElement?.getAttribute('aria-invalid') === 'true');
   await page.getByRole('alert').filter({ hasText: 'Some values are not right' }).waitFor();

@@ -90,6 +90,9 @@ const XML = `<?xml version="1.0"?>
     <parameter name="name" type="string" required="true" pattern="[a-z][a-z0-9-]{2,40}">
       <label>Name</label><help>Lower-case letters, digits and -, starting with a letter.</help>
     </parameter>
+    <parameter name="code" type="string" pattern="[A-Z]{3}">
+      <label>Code</label>
+    </parameter>
   </parameters>
   <policy>
     <environments><environment>dev</environment><environment>production-eu-west</environment></environments>
@@ -261,4 +264,81 @@ test('Catalog, Secrets and Resources: their tables fit at 1280 px and are cards 
   await row.waitFor();
   assert.ok(!(await tableLayout(resources)).overflows, 'the resources table fits at 1280 px');
   await checkTable(page, resources, 'resources', [row.getByRole('button', { name: /^Renew/ })]);
+});
+
+// ---- Fault 4: problems in words ---------------------------------------------------------------
+
+// What HTTP calls its statuses, which people should not have to read.
+const STATUS_TEXT = /Unprocessable|Bad Request|Not Found —|Forbidden|Conflict —|Unauthorized|Precondition/;
+
+test('a refused field: the alert says to check the marked field (not "below"), focus goes to it, and what was typed keeps its case', async () => {
+  const { page } = admin;
+  for (const viewport of [WIDE, NARROW]) {
+    await page.setViewportSize(viewport);
+    await page.goto(`${base}/admin/bindings`);
+    const binding = page.getByRole('region', { name: 'New binding' });
+    const subject = binding.getByLabel('User', { exact: true });
+    await subject.fill(`nobody-${stamp}`);
+    await binding.getByRole('button', { name: 'Bind role' }).click();
+    const alert = binding.getByRole('alert');
+    await alert.filter({ hasText: 'Some values are not right — Check the marked field.' }).waitFor();
+    assert.doesNotMatch(await alert.textContent(), /below|above/);
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-invalid') === 'true');
+    assert.equal(await subject.evaluate((el) => el === document.activeElement), true, 'focus is on the marked field');
+    await screenshot(page, 'problem-binding-field');
+
+    // A name as typed, in a message of the portal's own, keeps its case.
+    await page.goto(`${base}/admin/teams`);
+    const members = page.getByRole('region', { name: 'Members' });
+    await members.getByLabel('Team').selectOption(team);
+    const typed = `NoSuchUser-${stamp}`;
+    await members.getByLabel('User').fill(typed);
+    await members.getByRole('button', { name: 'Add member' }).click();
+    await members.getByText(`There is no user ${typed}.`, { exact: true }).waitFor();
+    assert.equal(await members.getByText(new RegExp(`nosuchuser-${stamp}`)).count(), 0, 'the value is not lower-cased');
+    const text = await members.getByRole('alert').textContent();
+    assert.match(text, /^Some values are not right — Check the marked field\.$/);
+    assert.doesNotMatch(text, STATUS_TEXT);
+    assert.equal(await members.getByLabel('User').evaluate((el) => el === document.activeElement), true);
+    await screenshot(page, 'problem-team-member');
+  }
+  await page.setViewportSize(WIDE);
+});
+
+test('headings of problems are words for people, not HTTP status text', async () => {
+  const { page } = admin;
+  await page.goto(`${base}/secrets/team/${team}/no-such-secret`);
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /^Not found — /);
+  assert.doesNotMatch(await alert.textContent(), STATUS_TEXT);
+  await bothWidths(page, 'problem-not-found');
+
+  await page.goto(`${base}/account/password`);
+  await page.getByLabel('Current password').fill('not the password at all');
+  await page.getByLabel('New password', { exact: true }).fill('a new long password');
+  await page.getByLabel('New password again').fill('another long password');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.getByText('Is not the same as the new password.').waitFor();
+  const refused = page.getByRole('alert');
+  assert.equal(await refused.textContent(), 'Some values are not right — Check the marked field.');
+  assert.ok(await page.getByLabel('New password again').evaluate((el) => el === document.activeElement));
+  await bothWidths(page, 'problem-password');
+});
+
+test("a template parameter's refused value is explained by its help, or in a sentence, never by its pattern", async () => {
+  await tablesData();
+  const { page } = admin;
+  await page.goto(`${base}/templates/${template}/request?version=1.0.0`);
+  await page.getByRole('heading', { name: `Request Wide ${stamp}`, level: 1 }).waitFor();
+  await page.getByLabel('Name', { exact: true }).fill('Not A Name');
+  await page.getByLabel('Code (optional)').fill('abc');
+  await page.getByRole('button', { name: 'Send the request' }).click();
+  await page.getByText('Must be in the form the template asks for: Lower-case letters, digits and -, starting with a letter.').waitFor();
+  await page.getByText('Must match the format the template asks for.').waitFor();
+  const main = await page.getByRole('main').innerText();
+  assert.doesNotMatch(main, /\[a-z\]|\[A-Z\]|\{2,40\}|\{3\}/, 'no regular expression on the form');
+  assert.match(await page.getByRole('alert').textContent(), /^Some values are not right — Check the marked fields\.$/);
+  assert.equal(await page.getByLabel('Name', { exact: true }).evaluate((el) => el === document.activeElement), true, 'focus is on the first marked field');
+  await bothWidths(page, 'problem-parameters');
 });

@@ -91,7 +91,7 @@ test('a new secret is created under the team; a team that does not exist is refu
   await page.getByText(`There is no team nobody-${stamp}.`).waitFor();
   assert.equal(await teamField.getAttribute('aria-invalid'), 'true');
   assert.ok(await focused(teamField), 'focus goes to the field the API refused');
-  await page.getByRole('alert').filter({ hasText: 'Check the fields marked below.' }).waitFor();
+  await page.getByRole('alert').filter({ hasText: 'Some values are not right — Check the marked field.' }).waitFor();
   await screenshots(page, 'secret-new');
 
   await teamField.fill(team);

@@ -2,7 +2,7 @@
 // focus back to what opened it.
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { useAction } from '../hooks.js';
-import { ProblemAlert } from './forms.jsx';
+import { ProblemAlert } from './Problem.jsx';
 
 /** A modal dialog, open while it is rendered; onClose runs when it is dismissed (Escape too). */
 export function Dialog({ title, onClose, children }) {

@@ -4,7 +4,8 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { useAction, useApi } from '../hooks.js';
-import { Choices, Field, ProblemAlert, formValues } from './forms.jsx';
+import { Choices, Field, formValues } from './forms.jsx';
+import { ProblemAlert } from './Problem.jsx';
 import { ConfirmDialog, Dialog, useConfirmation } from './Dialog.jsx';
 import { Table } from './Table.jsx';
 import { Time } from './Time.jsx';

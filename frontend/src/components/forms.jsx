@@ -1,5 +1,5 @@
-// Form pieces: labelled fields that show the server's message for them, checkbox groups,
-// and the message blocks for a failed or a successful action.
+// Form pieces: labelled fields that show the server's message for them, checkbox groups, and
+// the message for a successful action (a failed one: Problem.jsx's ProblemAlert).
 import { useId } from 'preact/hooks';
 import { sentence } from '../format.js';
 
@@ -61,29 +61,6 @@ export function Choices({ legend, name, choices, problem, hint }) {
       </div>
       {error && <p class="field-error" id={`${id}-error`}>{sentence(error)}</p>}
     </fieldset>
-  );
-}
-
-/**
- * What went wrong, next to the action that failed. Field errors appear at their fields; those
- * of fields the form does not show (`fields` lists the ones it does) are listed here.
- */
-export function ProblemAlert({ problem, fields = [] }) {
-  if (!problem) return null;
-  const others = Object.entries(problem.fieldErrors).filter(([f]) => !fields.includes(f));
-  const detail = problem.status === 422 && others.length === 0 ? 'Check the fields marked below.' : sentence(problem.detail);
-  return (
-    <div class="problem" role="alert">
-      <p>
-        <strong>{problem.title}</strong>
-        {detail && ` — ${detail}`}
-      </p>
-      {others.length > 0 && (
-        <ul>
-          {others.map(([f, m]) => <li key={f}>{f}: {m}</li>)}
-        </ul>
-      )}
-    </div>
   );
 }
 

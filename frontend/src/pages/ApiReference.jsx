@@ -6,7 +6,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { apiUrl } from '../api.js';
 import { useApi } from '../hooks.js';
-import { Field, ProblemAlert } from '../components/forms.jsx';
+import { Field } from '../components/forms.jsx';
+import { ProblemAlert } from '../components/Problem.jsx';
 import { Page } from '../components/Page.jsx';
 
 const DOCUMENT = '/openapi.json';

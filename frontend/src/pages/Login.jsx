@@ -3,7 +3,8 @@
 import { useEffect } from 'preact/hooks';
 import { useAction } from '../hooks.js';
 import { useSession } from '../session.jsx';
-import { Field, ProblemAlert, formValues } from '../components/forms.jsx';
+import { Field, formValues } from '../components/forms.jsx';
+import { ProblemAlert } from '../components/Problem.jsx';
 import { Readiness } from '../components/Readiness.jsx';
 
 export function Login() {

@@ -1,14 +1,15 @@
 // Changing one's password (it ends every other session of the user).
 import { Problem, api } from '../api.js';
 import { useAction } from '../hooks.js';
-import { Done, Field, ProblemAlert, formValues } from '../components/forms.jsx';
+import { Done, Field, formValues } from '../components/forms.jsx';
+import { ProblemAlert } from '../components/Problem.jsx';
 import { sentence } from '../format.js';
 import { Page } from '../components/Page.jsx';
 
 export function Password() {
   const change = useAction(async (form, v) => {
     if (v.new_password !== v.repeat) {
-      throw new Problem({ status: 422, title: 'Unprocessable Content', errors: [{ field: 'repeat', message: 'is not the same as the new password' }] });
+      throw Problem.fields({ repeat: 'is not the same as the new password' });
     }
     const answer = await api('/auth/password', { method: 'POST', body: { current_password: v.current_password, new_password: v.new_password } });
     form.reset();

@@ -2,7 +2,8 @@
 // binding or policy that decided, and every binding that was considered.
 import { useAction, useApi } from '../../hooks.js';
 import { api } from '../../api.js';
-import { Field, ProblemAlert, formValues } from '../../components/forms.jsx';
+import { Field, formValues } from '../../components/forms.jsx';
+import { ProblemAlert } from '../../components/Problem.jsx';
 import { heldText, sentence } from '../../format.js';
 import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';

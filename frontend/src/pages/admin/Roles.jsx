@@ -4,7 +4,8 @@ import { api } from '../../api.js';
 import { useAction, useApi } from '../../hooks.js';
 import { useSession } from '../../session.jsx';
 import { ConfirmDialog, useConfirmation } from '../../components/Dialog.jsx';
-import { Choices, Done, Field, formValues, ProblemAlert, RULE_NAME_PATTERN } from '../../components/forms.jsx';
+import { Choices, Done, Field, formValues, RULE_NAME_PATTERN } from '../../components/forms.jsx';
+import { ProblemAlert } from '../../components/Problem.jsx';
 import { Page } from '../../components/Page.jsx';
 
 export function Roles() {

@@ -2,9 +2,10 @@
 // with). Scopes must be permissions the account itself holds through its bindings.
 import { useApi } from '../../hooks.js';
 import { useSession } from '../../session.jsx';
-import { ProblemAlert } from '../../components/forms.jsx';
+import { ProblemAlert } from '../../components/Problem.jsx';
 import { Page } from '../../components/Page.jsx';
 import { TokenManager } from '../../components/TokenManager.jsx';
+import { Problem } from '../../api.js';
 
 export function ServiceTokens({ params }) {
   const session = useSession();
@@ -17,12 +18,12 @@ export function ServiceTokens({ params }) {
     <Page title={`Tokens of ${account ? account.username : `user ${params.id}`}`}
           intro="Scripts and CI use these tokens to act as the service account. Its bindings decide what a token may be scoped to.">
       <ProblemAlert problem={user.problem ?? roles.problem} />
-      {user.data && !account && <p class="problem" role="alert">There is no user {params.id}.</p>}
+      {user.data && !account && <ProblemAlert problem={new Problem({ status: 404, detail: `there is no user ${params.id}` })} />}
       {account && roles.data && (
         session.can('iam.user.write')
           ? <TokenManager base={`/iam/users/${id}/tokens`} scopeChoices={roles.data.permissions}
                           scopeHint="Pick only permissions the service account holds through its bindings." />
-          : <p class="notice">Creating and revoking tokens needs the iam.user.write permission.</p>
+          : <p class="notice">You can see these tokens; creating and revoking them is for those who may change users.</p>
       )}
     </Page>
   );

@@ -4,7 +4,8 @@ import { useState } from 'preact/hooks';
 import { Problem, api } from '../../api.js';
 import { useAction, useApi } from '../../hooks.js';
 import { useSession } from '../../session.jsx';
-import { Done, Field, formValues, NAME_PATTERN, ProblemAlert } from '../../components/forms.jsx';
+import { Done, Field, formValues, NAME_PATTERN } from '../../components/forms.jsx';
+import { ProblemAlert } from '../../components/Problem.jsx';
 import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';
 import { Time } from '../../components/Time.jsx';
@@ -115,6 +116,7 @@ export function Teams() {
   );
 }
 
+// The name as it was typed: a message never changes its case.
 function problemNoUser(name) {
-  return new Problem({ status: 422, title: 'Unprocessable Content', errors: [{ field: 'user', message: `${name} is not a user` }] });
+  return Problem.fields({ user: `there is no user ${name}` });
 }

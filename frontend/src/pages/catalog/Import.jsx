@@ -5,7 +5,7 @@ import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api } from '../../api.js';
 import { useAction, useApi } from '../../hooks.js';
-import { ProblemAlert } from '../../components/forms.jsx';
+import { ProblemAlert } from '../../components/Problem.jsx';
 import { Page } from '../../components/Page.jsx';
 import { sentence } from '../../format.js';
 import { toYaml } from '../../yaml.js';
@@ -80,7 +80,7 @@ export function Import() {
           {editing.problem && <ProblemAlert problem={editing.problem} />}
           {located && <Places id={`${id}-error`} places={located} text={text} goTo={goTo} />}
         </div>
-        <ProblemAlert problem={problem && located ? { ...problem, status: 0, detail: located.summary, fieldErrors: {} } : problem} />
+        <ProblemAlert problem={problem} fields={located ? Object.keys(problem.fieldErrors) : []} detail={located?.summary} />
         <div class="actions">
           <button type="submit" class="primary" disabled={preview.busy || !text.trim()}>Preview</button>
           <button type="button" onClick={() => apply.run(text)} disabled={!previewed || nothing || apply.busy}>Apply</button>

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { useApi, useMorePages } from '../../hooks.js';
-import { ProblemAlert } from '../../components/forms.jsx';
+import { ProblemAlert } from '../../components/Problem.jsx';
 import { Page } from '../../components/Page.jsx';
 import { entityHref, refLabel } from './refs.js';
 import { LocationActions, LocationFacts, LocationMessage, LocationStatus, locationApi, locationName, typeText, useRefresh, waitingForRunner } from './locationParts.jsx';

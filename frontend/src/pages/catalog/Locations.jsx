@@ -6,7 +6,8 @@ import { useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { useAction, useApi } from '../../hooks.js';
 import { useSession } from '../../session.jsx';
-import { Done, Field, ProblemAlert } from '../../components/forms.jsx';
+import { Done, Field } from '../../components/forms.jsx';
+import { ProblemAlert } from '../../components/Problem.jsx';
 import { Page } from '../../components/Page.jsx';
 import { LocationActions, LocationFacts, LocationMessage, LocationStatus, locationHref, locationName, typeText, useRefresh, waitingForRunner } from './locationParts.jsx';
 

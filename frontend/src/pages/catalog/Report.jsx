@@ -4,7 +4,7 @@
 // links to the entities; when all four are empty, the page says that all is well.
 import { useApi } from '../../hooks.js';
 import { useSession } from '../../session.jsx';
-import { ProblemAlert } from '../../components/forms.jsx';
+import { ProblemAlert } from '../../components/Problem.jsx';
 import { Page } from '../../components/Page.jsx';
 import { locationHref } from './locationParts.jsx';
 import { RELATION_LABELS, entityHref, refLabel } from './refs.js';

@@ -1,11 +1,12 @@
 // What may be done to a resource from its list and its page: renew it (for a number of days, or
 // the template's default; the server refuses past the template's maximum) and delete it, which
 // queues its deprovisioning. Both ask first.
-import { useId, useState } from 'preact/hooks';
-import { api } from '../../api.js';
+import { useId, useMemo, useState } from 'preact/hooks';
+import { Problem, api } from '../../api.js';
 import { useAction } from '../../hooks.js';
 import { Dialog, ConfirmDialog, useConfirmation } from '../../components/Dialog.jsx';
-import { Field, ProblemAlert } from '../../components/forms.jsx';
+import { Field } from '../../components/forms.jsx';
+import { ProblemAlert } from '../../components/Problem.jsx';
 import { Time } from '../../components/Time.jsx';
 
 /** States in which a resource may be renewed; and deleted (not while it provisions: 409). */
@@ -27,7 +28,8 @@ export function RenewDialog({ resource, maxDays, defaultDays, onDone, onClose })
     const answer = await renew.run(days === '' ? {} : { ttl_days: Number(days) });
     if (answer !== undefined) onDone(answer ?? {});
   }
-  const problem = checked ? { fieldErrors: { ttl_days: checked } } : renew.problem;
+  const local = useMemo(() => (checked ? Problem.fields({ ttl_days: checked }) : null), [checked]);
+  const problem = local ?? renew.problem;
   return (
     <Dialog title={`Renew resource ${resource.id}?`} onClose={onClose}>
       <form onSubmit={onSubmit} noValidate id={id}>
@@ -35,7 +37,7 @@ export function RenewDialog({ resource, maxDays, defaultDays, onDone, onClose })
         <Field label="Days from now" name="ttl_days" type="number" min={1} max={maxDays ?? undefined} value={days}
                onInput={(e) => setDays(e.currentTarget.value)} problem={problem}
                hint={maxDays ? `At most ${maxDays}. Empty: the template's default${defaultDays ? ` (${defaultDays})` : ''}.` : "Empty: the template's default."} />
-        <ProblemAlert problem={checked ? null : renew.problem} fields={['ttl_days']} />
+        <ProblemAlert problem={problem} fields={['ttl_days']} />
         <div class="actions">
           <button type="button" onClick={onClose}>Cancel</button>
           <button type="submit" class="primary" disabled={renew.busy}>Renew</button>

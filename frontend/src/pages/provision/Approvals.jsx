@@ -6,7 +6,8 @@ import { useId, useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { useAction } from '../../hooks.js';
 import { Dialog } from '../../components/Dialog.jsx';
-import { Done, ProblemAlert } from '../../components/forms.jsx';
+import { Done } from '../../components/forms.jsx';
+import { ProblemAlert } from '../../components/Problem.jsx';
 import { Page } from '../../components/Page.jsx';
 import { sentence } from '../../format.js';
 import { RequestTable } from './Lists.jsx';
@@ -62,7 +63,6 @@ export function DecisionDialog({ request, verb, onClose, onDone }) {
     else onDone(`Your approval of request ${request.id} is recorded${answer?.approvals !== undefined && answer?.approvals_needed ? ` (${answer.approvals} of ${answer.approvals_needed})` : ''}.`);
   }
   const error = missing ? 'A reason is required to reject a request.' : decide.problem?.fieldErrors?.comment;
-  const refused = decide.problem?.status === 403;
   return (
     <Dialog title={`${reject ? 'Reject' : 'Approve'} request ${request.id}?`} onClose={onClose}>
       <form onSubmit={onSubmit} noValidate>
@@ -73,13 +73,7 @@ export function DecisionDialog({ request, verb, onClose, onDone }) {
                     required={reject} aria-invalid={error ? 'true' : undefined} aria-describedby={error ? `${id}-error` : undefined} />
           {error && <p class="field-error" id={`${id}-error`}>{sentence(error)}</p>}
         </div>
-        {refused ? (
-          <div class="problem" role="alert">
-            <p><strong>{decide.problem.title}</strong>{decide.problem.detail && ` — ${sentence(decide.problem.detail)}`}</p>
-          </div>
-        ) : (
-          <ProblemAlert problem={decide.problem} fields={['comment']} />
-        )}
+        <ProblemAlert problem={decide.problem} fields={['comment']} />
         <div class="actions">
           <button type="button" onClick={onClose}>Cancel</button>
           <button type="submit" class={reject ? 'danger' : 'primary'} disabled={decide.busy}>{reject ? 'Reject' : 'Approve'}</button>

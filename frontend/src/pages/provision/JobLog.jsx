@@ -4,7 +4,7 @@
 // while the reader is there, and stays put when they scroll up.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Problem, api } from '../../api.js';
-import { ProblemAlert } from '../../components/forms.jsx';
+import { ProblemAlert } from '../../components/Problem.jsx';
 import { clockText, utcText } from '../../format.js';
 
 const KEEP = 5000;   /* lines kept on the page; the oldest go first */

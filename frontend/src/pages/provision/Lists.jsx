@@ -4,7 +4,8 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { useSession } from '../../session.jsx';
-import { Done, Field, ProblemAlert } from '../../components/forms.jsx';
+import { Done, Field } from '../../components/forms.jsx';
+import { ProblemAlert } from '../../components/Problem.jsx';
 import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';
 import { localText } from '../../format.js';

@@ -7,7 +7,8 @@ import { useLocation } from 'preact-iso';
 import { Problem, api } from '../../api.js';
 import { useAction, useApi } from '../../hooks.js';
 import { useSession } from '../../session.jsx';
-import { Field, ProblemAlert } from '../../components/forms.jsx';
+import { Field } from '../../components/forms.jsx';
+import { ProblemAlert } from '../../components/Problem.jsx';
 import { Page } from '../../components/Page.jsx';
 import { sentence } from '../../format.js';
 import { parseRef } from '../catalog/refs.js';
@@ -122,12 +123,10 @@ export function NewSecret() {
                value={v.max_versions} onInput={set('max_versions')} problem={problem}
                hint={`1 to ${VERSIONS_MAX}; when a new version passes it, the oldest goes for good. Empty: Portico's default.`} />
         {exists ? (
-          <div class="problem" role="alert">
-            <p>
-              <strong>A secret already exists at <code>{tried}</code></strong> — creating one never overwrites another.{' '}
-              <a href={secretHref(tried)}>Open it</a> to write a new version, or choose another name.
-            </p>
-          </div>
+          <ProblemAlert problem={problem} heading={<>A secret already exists at <code>{tried}</code></>}
+                        detail="creating one never overwrites another.">
+            <p><a href={secretHref(tried)}>Open it</a> to write a new version, or choose another name.</p>
+          </ProblemAlert>
         ) : (
           <ProblemAlert problem={problem} fields={FIELDS} />
         )}

@@ -9,9 +9,9 @@ import { api } from '../../api.js';
 import { useAction, useApi } from '../../hooks.js';
 import { useSession } from '../../session.jsx';
 import { ConfirmDialog, useConfirmation } from '../../components/Dialog.jsx';
-import { ProblemAlert } from '../../components/forms.jsx';
+import { ProblemAlert } from '../../components/Problem.jsx';
 import { Page } from '../../components/Page.jsx';
-import { sentence } from '../../format.js';
+import { problemDetail } from '../../problems.js';
 import { Time } from '../../components/Time.jsx';
 import { entityHref } from '../catalog/refs.js';
 import { ValueField, valueTooLarge } from './ValueField.jsx';
@@ -138,18 +138,17 @@ function NewVersion({ secret, reload }) {
                     problem={conflict ? null : write.problem}
                     hint={`Saving writes version ${next}, and only while version ${secret.current_version} is the current one: a version someone writes meanwhile is not overwritten unnoticed.`} />
         {conflict ? (
-          <div class="problem" role="alert">
-            <p><strong>Someone else wrote a newer version meanwhile.</strong></p>
+          <ProblemAlert problem={write.problem} heading="Someone else wrote a newer version meanwhile." detail="">
             <p>
               This page shows version {secret.current_version} as the current one, but another version has been written
               since, so yours was not saved. Your text is still here: reload to see the newest version, then save again
               if yours should replace it.
             </p>
-            <p class="hint">{sentence(write.problem.detail)}</p>
+            <p class="hint">{problemDetail(write.problem)}</p>
             <div class="actions">
               <button type="button" ref={reloadButton} onClick={onReload}>Reload the secret</button>
             </div>
-          </div>
+          </ProblemAlert>
         ) : (
           <ProblemAlert problem={write.problem} fields={['value', 'value_base64']} />
         )}

@@ -8,7 +8,7 @@ import { api } from '../../api.js';
 import { useAction } from '../../hooks.js';
 import { useSession } from '../../session.jsx';
 import { ConfirmDialog, useConfirmation } from '../../components/Dialog.jsx';
-import { ProblemAlert } from '../../components/forms.jsx';
+import { ProblemAlert } from '../../components/Problem.jsx';
 import { Table } from '../../components/Table.jsx';
 import { Time } from '../../components/Time.jsx';
 import { secretApi } from './paths.js';

@@ -4,7 +4,8 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { useAction } from '../../hooks.js';
-import { Field, ProblemAlert } from '../../components/forms.jsx';
+import { Field } from '../../components/forms.jsx';
+import { ProblemAlert } from '../../components/Problem.jsx';
 import { templateApi } from '../provision/shared.js';
 
 function lineKind(l) {

@@ -4,7 +4,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { useSession } from '../../session.jsx';
-import { Field, ProblemAlert } from '../../components/forms.jsx';
+import { Field } from '../../components/forms.jsx';
+import { ProblemAlert } from '../../components/Problem.jsx';
 import { Page } from '../../components/Page.jsx';
 import { requestFormHref, templateHref, useKeysetList } from '../provision/shared.js';
 

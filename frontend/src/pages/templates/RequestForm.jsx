@@ -6,17 +6,18 @@
 // carries an Idempotency-Key, one per filled form: sending the same form again (after a lost
 // answer) cannot make a second request. Approved at once: the resource's page; waiting for
 // approval: says so, with the request's page.
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useId, useMemo, useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { Problem } from '../../api.js';
 import { useAction, useApi } from '../../hooks.js';
 import { useSession } from '../../session.jsx';
-import { Field, ProblemAlert } from '../../components/forms.jsx';
+import { Field } from '../../components/forms.jsx';
+import { ProblemAlert } from '../../components/Problem.jsx';
 import { Page } from '../../components/Page.jsx';
 import { parseRef } from '../catalog/refs.js';
 import { setFlash } from '../secrets/paths.js';
 import { NAME_PATTERN, idempotencyKey, requestHref, resourceHref, send, templateApi, templateHref } from '../provision/shared.js';
-import { htmlPattern, initialValue, parameterValues, valueError } from './params.js';
+import { htmlPattern, initialValue, parameterMessage, parameterValues, valueError } from './params.js';
 
 export function RequestForm({ params }) {
   const { query } = useLocation();
@@ -55,7 +56,6 @@ function RequestPage({ name, v }) {
   const [checked, setChecked] = useState({});
   const [sent, setSent] = useState(null);
   const key = useRef({ key: idempotencyKey(), body: null });
-  const form = useRef(null);
   const id = useId();
 
   const submit = useAction(async (body, k) => send('/provision/requests', { body, headers: { 'Idempotency-Key': k } }));
@@ -63,13 +63,16 @@ function RequestPage({ name, v }) {
   // The fields' messages: this form's own checks first, else the server's (its field names).
   const server = submit.problem;
   const serverErrors = { ...(server?.fieldErrors ?? {}) };
+  for (const p of parameters) {
+    if (serverErrors[PREFIX + p.name]) serverErrors[PREFIX + p.name] = parameterMessage(p, serverErrors[PREFIX + p.name]);
+  }
   if (ownerKind === 'entity' && serverErrors.team && !serverErrors.entity) serverErrors.entity = serverErrors.team;
   const shown = Object.keys(checked).length ? checked : serverErrors;
   const problem = { fieldErrors: shown };
-
-  useEffect(() => {
-    form.current?.querySelector('[aria-invalid="true"]')?.focus();
-  }, [checked, server]);
+  // What the alert says: this form's own checks, else the server's answer (it focuses the first
+  // marked field, once for each).
+  const local = useMemo(() => (Object.keys(checked).length ? Problem.fields(checked) : null), [checked]);
+  const shownFields = [...parameters.map((p) => PREFIX + p.name), ...OWNER_FIELDS];
 
   function check() {
     const errors = {};
@@ -153,7 +156,7 @@ function RequestPage({ name, v }) {
       {!requestable && (
         <p class="notice">Version {v.version} is {v.state}: it cannot be requested. <a href={templateHref(name)}>See the template's versions</a>.</p>
       )}
-      <form class="stack request-form" ref={form} onSubmit={onSubmit} noValidate>
+      <form class="stack request-form" onSubmit={onSubmit} noValidate>
         {parameters.length > 0 && (
           <fieldset>
             <legend>Parameters</legend>
@@ -192,20 +195,12 @@ function RequestPage({ name, v }) {
         <Field label="Lifetime (days)" name="ttl_days" type="number" min={1} max={ttl.max_days ?? 3650} value={ttlDays}
                onInput={(e) => setTtlDays(e.currentTarget.value)} problem={problem} required={Boolean(ttl.max_days && !ttl.default_days)}
                hint={ttl.max_days ? `At most ${ttl.max_days} days${ttl.default_days ? `; ${ttl.default_days} by default` : ''}. It can be renewed before it expires.` : 'Empty: it does not expire.'} />
-        {Object.keys(checked).length > 0 ? (
-          <div class="problem" role="alert"><p><strong>Some values are not right</strong> — check the fields marked.</p></div>
-        ) : (
-          <ProblemAlert problem={server && new Problem({ ...server, errors: server.errors.filter((x) => !isShown(x.field)) })}
-                        fields={OWNER_FIELDS} />
-        )}
+        <ProblemAlert problem={local ?? server} fields={shownFields} />
         <button type="submit" class="primary" disabled={submit.busy || !requestable}>Send the request</button>
       </form>
     </Page>
   );
 }
-
-// The server's field errors the form shows at a field (the rest go in the alert).
-const isShown = (field) => /^parameters\/[^/]+$/.test(field) || OWNER_FIELDS.includes(field);
 
 // One parameter's field, by its type.
 function ParameterField({ p, value, onChange, problem }) {
@@ -215,7 +210,6 @@ function ParameterField({ p, value, onChange, problem }) {
   const label = `${p.label || p.name}${p.required ? '' : ' (optional)'}`;
   const rules = [];
   if (p.type === 'integer' && (p.min !== undefined && p.min !== null) && (p.max !== undefined && p.max !== null)) rules.push(`From ${p.min} to ${p.max}.`);
-  if (p.type === 'string' && p.pattern && !p.help) rules.push(`Must match ${p.pattern}.`);
   if (p.type === 'secret-ref') rules.push('The path of a secret, e.g. team/web/production/api-key.');
   const hint = [p.help, ...rules].filter(Boolean).join(' ');
   if (p.type === 'boolean') {

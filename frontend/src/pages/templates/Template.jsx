@@ -3,16 +3,15 @@
 // report, two versions compared, and what may be done by permission: request it, scan, publish
 // (a refusal lists the scan's findings), deprecate, delete a draft, trust (administrators), and
 // upload a new draft (starting from the chosen version's XML).
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api } from '../../api.js';
 import { useAction, useApi } from '../../hooks.js';
 import { useSession } from '../../session.jsx';
 import { ConfirmDialog, useConfirmation } from '../../components/Dialog.jsx';
-import { ProblemAlert } from '../../components/forms.jsx';
+import { ProblemAlert } from '../../components/Problem.jsx';
 import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';
-import { sentence } from '../../format.js';
 import { Time } from '../../components/Time.jsx';
 import { setFlash, takeFlash } from '../secrets/paths.js';
 import { StateBadge } from '../provision/bits.jsx';
@@ -119,7 +118,6 @@ function TemplatePage({ name }) {
 function Version({ name, v, trusted, onChanged, onDeleted }) {
   const session = useSession();
   const tpl = v.template ?? {};
-  const actions = useRef(null);
   const publish = useAction(async () => send(templateApi(name, 'versions', v.version, 'publish')));
   const scan = useAction(async () => api(templateApi(name, 'versions', v.version, 'scan'), { method: 'POST' }));
   const deprecate = useConfirmation(async () => {
@@ -141,9 +139,6 @@ function Version({ name, v, trusted, onChanged, onDeleted }) {
     const answer = await scan.run();
     if (answer) onChanged(answer.passed ?? answer.findings?.length === 0 ? `The scan of ${v.version} passed.` : `The scan of ${v.version} found ${answer.findings.length}.`);
   }
-  useEffect(() => {
-    if (publish.problem) actions.current?.querySelector('.problem')?.focus();
-  }, [publish.problem]);
 
   const can = (p) => session.can(p);
   return (
@@ -155,7 +150,7 @@ function Version({ name, v, trusted, onChanged, onDeleted }) {
           {tpl.tags.map((g) => <li key={g}><a class="tag" href={galleryHref({ tag: g })}>{g}</a></li>)}
         </ul>
       )}
-      <div class="actions version-actions" ref={actions}>
+      <div class="actions version-actions">
         {v.state === 'published' && can('provision.request.create') && (
           <a class="button primary" href={requestFormHref(name, v.version)}>Request<span class="visually-hidden"> {name} {v.version}</span></a>
         )}
@@ -175,8 +170,7 @@ function Version({ name, v, trusted, onChanged, onDeleted }) {
       {v.state === 'deprecated' && <p class="notice">This version is deprecated: it takes no new requests. What it made keeps working.</p>}
       {v.state === 'draft' && <p class="notice">This version is a draft: it cannot be requested until it is published.</p>}
       {publish.problem && (
-        <div class="problem" role="alert" tabIndex={-1}>
-          <p><strong>{publish.problem.title}</strong>{publish.problem.detail && ` — ${sentence(publish.problem.detail)}`}</p>
+        <ProblemAlert problem={publish.problem} focus>
           {refusedFindings?.length > 0 && (
             <>
               <p>
@@ -186,7 +180,7 @@ function Version({ name, v, trusted, onChanged, onDeleted }) {
               <Findings findings={refusedFindings} />
             </>
           )}
-        </div>
+        </ProblemAlert>
       )}
       <ProblemAlert problem={scan.problem} />
 

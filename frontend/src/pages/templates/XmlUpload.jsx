@@ -4,7 +4,7 @@
 // ..."), a schema or check error at the element it names and its line ("line 12: ...").
 import { useId, useRef, useState } from 'preact/hooks';
 import { useAction } from '../../hooks.js';
-import { ProblemAlert } from '../../components/forms.jsx';
+import { ProblemAlert } from '../../components/Problem.jsx';
 import { sentence } from '../../format.js';
 import { findingText, send } from '../provision/shared.js';
 
@@ -94,8 +94,8 @@ export function XmlUpload({ label, initial = '', submitLabel, hint, onDone }) {
           </div>
         )}
       </div>
-      {!places && <ProblemAlert problem={upload.problem} />}
-      {places && <div role="alert" class="visually-hidden">{upload.problem.title}: see the errors under the text.</div>}
+      <ProblemAlert problem={upload.problem} fields={places ? Object.keys(upload.problem.fieldErrors) : []}
+                    detail={places ? 'See the errors marked under the text.' : undefined} />
       {upload.problem?.raw?.findings && <Findings findings={upload.problem.raw.findings} />}
       <button type="submit" class="primary" disabled={upload.busy || tooLarge}>{submitLabel}</button>
     </form>

@@ -73,9 +73,20 @@ export function valueError(p, value) {
   }
   if (p.pattern) {
     const re = wholeValue(p.pattern);
-    if (re && !re.test(text)) return `must match ${p.pattern}`;
+    if (re && !re.test(text)) return patternMessage(p);
   }
   return null;
+}
+
+// A value the pattern refuses, said for people: the parameter's help says what it takes; a
+// regular expression is not shown.
+function patternMessage(p) {
+  return p.help ? `must be in the form the template asks for: ${p.help}` : 'must match the format the template asks for';
+}
+
+/** The server's message for parameter p, for people: its "must match <pattern>" in words. */
+export function parameterMessage(p, message) {
+  return String(message).split('; ').map((m) => (/^must match /.test(m) ? patternMessage(p) : m)).join('; ');
 }
 
 /** The field's first value: the default, as text (or a boolean for a boolean). */
