@@ -10,6 +10,7 @@ export const areas = [
     path: '/catalog',
     label: 'Catalog',
     about: 'Every service, library, website and resource with the team that owns it, its links, its dependencies and its running instances, imported from catalog files in your repositories.',
+    needs: ['catalog.entity.read'],
   },
   {
     path: '/templates',

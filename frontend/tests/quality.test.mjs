@@ -342,3 +342,114 @@ test("a template parameter's refused value is explained by its help, or in a sen
   assert.equal(await page.getByLabel('Name', { exact: true }).evaluate((el) => el === document.activeElement), true, 'focus is on the first marked field');
   await bothWidths(page, 'problem-parameters');
 });
+
+// ---- Refusals in words; menus only for what one may use ----------------------------------------
+
+const PERMISSION_ID = /\b[a-z]+\.[a-z_]+(\.[a-z_]+)?\b/;   // secrets.secret.write, iam.explain, ...
+const other = `other-${stamp}`;   // a team the developer is not in, whose secrets they may not even see
+const member = { username: `member-${stamp}`, password: `pw-${stamp}-long-enough` };
+const developer = { username: `dev-${stamp}`, password: `pw-${stamp}-long-enough` };
+
+let peopleReady = false;
+async function people() {
+  if (peopleReady) return;
+  const { page } = admin;
+  const me = await (await page.request.get(`${base}/api/v1/auth/session`)).json();
+  const made = await apiChange(page, 'POST', '/iam/teams', { name: other, display_name: 'Other team' });
+  assert.equal(made.status(), 201, await made.text());
+  for (const u of [member, developer]) {
+    const user = await apiChange(page, 'POST', '/iam/users', { username: u.username, display_name: u.username, kind: 'human', password: u.password });
+    assert.equal(user.status(), 201, await user.text());
+    const joined = await apiChange(page, 'PUT', `/iam/teams/${team}/members/${(await user.json()).id}`);
+    assert.ok(joined.ok(), await joined.text());
+  }
+  assert.ok(me.user.id);
+  const bound = await apiChange(page, 'POST', '/iam/bindings',
+    { subject_type: 'user', subject: developer.username, role: 'developer', scope_type: 'team', scope_id: team });
+  assert.equal(bound.status(), 201, await bound.text());
+  peopleReady = true;
+}
+
+const mainNav = (page) => page.getByRole('navigation', { name: 'Main' });
+async function menuLinks(page) {
+  if (await page.getByRole('button', { name: 'Menu', expanded: false }).isVisible()) await page.getByRole('button', { name: 'Menu' }).click();
+  const names = await mainNav(page).getByRole('link').allTextContents();
+  if (await page.getByRole('button', { name: 'Menu', expanded: true }).isVisible()) await page.keyboard.press('Escape');
+  return names;
+}
+
+test('a member with no role: the menu, Home and the admin pages show only what they may use, and say why in words', async () => {
+  await people();
+  for (const viewport of [WIDE, NARROW]) {
+    const { context, page, problems } = await openPage(browser, { viewport, timezoneId: ZONE });
+    await logIn(page, member.username, member.password);
+    const held = new Set((await (await page.request.get(`${base}/api/v1/auth/session`)).json()).permissions);
+    const links = await menuLinks(page);
+    // Catalog is there when some binding lets the member read it (a built-in one may); nothing else is.
+    assert.deepEqual(links, held.has('catalog.entity.read') ? ['Home', 'Catalog'] : ['Home']);
+    const areas = await page.getByRole('region', { name: 'Areas' }).getByRole('link').allTextContents();
+    assert.deepEqual(areas, links.slice(1), 'Home offers the same areas as the menu');
+    assert.equal(await page.getByRole('link', { name: 'My services' }).count(), held.has('catalog.entity.read') ? 1 : 0);
+    await page.getByRole('button', { name: `Account of ${member.username}` }).click();
+    assert.deepEqual(await page.locator('#user-menu-list').getByRole('link').allTextContents(), ['API tokens', 'Change password']);
+    await screenshot(page, 'menu-member');
+
+    // An address kept from before, of a page that is not theirs: what it is and why, in words.
+    await page.goto(`${base}/admin/explain`);
+    await page.getByRole('heading', { name: 'Explain', level: 1 }).waitFor();
+    const alert = page.getByRole('alert');
+    assert.match(await alert.textContent(), /^Not allowed — You can't ask why someone holds a permission\. /);
+    assert.doesNotMatch(await alert.textContent(), PERMISSION_ID);
+    assert.equal(await page.getByRole('button', { name: 'Explain' }).count(), 0, 'no form that would only be refused');
+    await screenshot(page, 'refused-explain');
+    await page.goto(`${base}/audit`);
+    await page.getByRole('alert').filter({ hasText: /^Not allowed — You can't read the audit log[.:] / }).waitFor();
+    assert.doesNotMatch(await page.getByRole('alert').textContent(), PERMISSION_ID);
+    await screenshot(page, 'refused-audit');
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});
+
+test("a developer of one team: no Audit or Admin in the menu, and creating another team's secret is refused in words", async () => {
+  await people();
+  for (const viewport of [WIDE, NARROW]) {
+    const { context, page, problems } = await openPage(browser, { viewport, timezoneId: ZONE });
+    await logIn(page, developer.username, developer.password);
+    assert.deepEqual(await menuLinks(page), ['Home', 'Catalog', 'Templates', 'Resources', 'Secrets']);
+    await page.goto(`${base}/resources`);
+    const sub = await page.getByRole('navigation', { name: 'Resources' }).getByRole('link').allTextContents();
+    assert.ok(!sub.some((s) => /^Approvals/.test(s)), 'no approvals inbox for one who may not approve');
+
+    await page.goto(`${base}/secrets/new`);
+    await page.getByLabel('Team', { exact: true }).fill(other);
+    await page.getByLabel('Name', { exact: true }).fill('db-password');
+    await page.getByLabel('Value', { exact: true }).fill('not theirs');
+    await page.getByRole('button', { name: 'Create secret' }).click();
+    // The API refuses it as a 403 in words (read: the team's secrets are not theirs to see), or,
+    // as it did before, as a 404 that the portal says as the refusal it is (write).
+    const alert = page.getByRole('alert');
+    await alert.filter({ hasText: new RegExp(`^Not allowed — You can't (write|read) team ${other}'s secrets[.:] `) }).waitFor();
+    assert.doesNotMatch(await alert.textContent(), /Not found|No secret at/);
+    assert.doesNotMatch(await alert.textContent(), PERMISSION_ID);
+    await screenshot(page, 'refused-secret-create');
+
+    // A refusal the API words by permission id: said in words here.
+    await page.goto(`${base}/catalog/import`);
+    await page.getByLabel('catalog-info.yaml').fill(`apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: not-mine-${stamp}-${viewport.width}
+spec:
+  type: service
+  owner: group:default/${other}
+`);
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const refused = page.getByRole('alert').filter({ hasText: /^Not allowed — You can't/ });
+    await refused.waitFor();
+    assert.doesNotMatch(await refused.textContent(), PERMISSION_ID);
+    await screenshot(page, 'refused-import');
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});

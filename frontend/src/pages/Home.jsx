@@ -27,7 +27,7 @@ export function Home() {
         <section aria-labelledby="teams-h">
           <h2 id="teams-h">Your teams</h2>
           {teams.length === 0 ? <p>You are in no team.</p> : <ul>{teams.map((t) => <li key={t}>{t}</li>)}</ul>}
-          <p><a href="/catalog?mine=true">My services</a>: what your teams own in the catalog.</p>
+          {session.can('catalog.entity.read') && <p><a href="/catalog?mine=true">My services</a>: what your teams own in the catalog.</p>}
         </section>
       </div>
       <section aria-labelledby="areas-h">

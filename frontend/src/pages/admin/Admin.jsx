@@ -1,4 +1,5 @@
-// The admin area: its own navigation and a page per part of identity and access.
+// The admin area: its own navigation and a page per part of identity and access. A part the
+// session may not use is not in the navigation, and its address says why it is not theirs.
 import { Route, Router, useLocation } from 'preact-iso';
 import { useSession } from '../../session.jsx';
 import { Page } from '../../components/Page.jsx';
@@ -10,6 +11,7 @@ import { Roles } from './Roles.jsx';
 import { Bindings } from './Bindings.jsx';
 import { Policies } from './Policies.jsx';
 import { Explain } from './Explain.jsx';
+import { Refused } from '../Refused.jsx';
 
 const SECTIONS = [
   { path: '/users', label: 'Users', needs: 'iam.user.read', component: Users,
@@ -43,8 +45,12 @@ export function Admin() {
       )}
       <Router>
         <Route path="/" component={Overview} sections={sections} />
-        {SECTIONS.map((s) => <Route key={s.path} path={s.path} component={s.component} />)}
-        <Route path="/users/:id/tokens" component={ServiceTokens} />
+        {SECTIONS.map((s) => (session.can(s.needs)
+          ? <Route key={s.path} path={s.path} component={s.component} />
+          : <Route key={s.path} path={s.path} component={Refused} title={s.label} needs={s.needs} />))}
+        {session.can('iam.user.read')
+          ? <Route path="/users/:id/tokens" component={ServiceTokens} />
+          : <Route path="/users/:id/tokens" component={Refused} title="Tokens" needs="iam.user.read" />}
         <Route default component={NotFound} />
       </Router>
     </>

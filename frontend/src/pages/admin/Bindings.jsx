@@ -22,8 +22,8 @@ export function Bindings() {
   const writer = session.can('iam.binding.write');
   const bindings = useApi('/iam/bindings');
   const roles = useApi(writer ? '/iam/roles' : null);
-  const teams = useApi(writer ? '/iam/teams' : null);
-  const users = useApi(writer ? '/iam/users' : null, { limit: 500 });
+  const teams = useApi(writer && session.can('iam.team.read') ? '/iam/teams' : null);   /* suggestions */
+  const users = useApi(writer && session.can('iam.user.read') ? '/iam/users' : null, { limit: 500 });
   const [scope, setScope] = useState('global');
   const [subjectType, setSubjectType] = useState('user');
 
@@ -60,7 +60,9 @@ export function Bindings() {
             <Field label="Role" name="role" options={roles.data?.roles.map((r) => r.name) ?? []} required problem={create.problem} />
             <Field label="Scope" name="scope_type" options={SCOPES} value={scope}
                    onChange={(e) => setScope(e.currentTarget.value)} problem={create.problem} />
-            {scope === 'team' && <Field label="Team in scope" name="scope_id" options={teamNames} required problem={create.problem} />}
+            {scope === 'team' && (session.can('iam.team.read')
+              ? <Field label="Team in scope" name="scope_id" options={teamNames} required problem={create.problem} />
+              : <Field label="Team in scope" name="scope_id" required maxLength={63} autocomplete="off" problem={create.problem} />)}
             {scope === 'entity' && <Field label="Entity in scope" name="scope_id" required maxLength={255}
                                           hint="The entity's reference, e.g. component:default/payments." problem={create.problem} />}
             <ProblemAlert problem={create.problem ?? roles.problem ?? teams.problem ?? users.problem}

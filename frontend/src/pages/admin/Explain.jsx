@@ -7,13 +7,19 @@ import { ProblemAlert } from '../../components/Problem.jsx';
 import { heldText, sentence } from '../../format.js';
 import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';
+import { useSession } from '../../session.jsx';
+import { PERMISSION_WORDS } from '../../problems.js';
 
 const FIELDS = ['user', 'permission', 'team', 'entity', 'environment', 'kind'];
 
 export function Explain() {
-  const roles = useApi('/iam/roles');
-  const teams = useApi('/iam/teams');
-  const users = useApi('/iam/users', { limit: 500 });
+  const session = useSession();
+  // Suggestions, each from what the session may read: the permissions (else the portal's own list
+  // of them), the teams (else a team is typed), the users.
+  const roles = useApi(session.can('iam.role.read') ? '/iam/roles' : null);
+  const teams = useApi(session.can('iam.team.read') ? '/iam/teams' : null);
+  const users = useApi(session.can('iam.user.read') ? '/iam/users' : null, { limit: 500 });
+  const permissions = roles.data?.permissions ?? (session.can('iam.role.read') ? [] : Object.keys(PERMISSION_WORDS).sort());
   const explain = useAction((query) => api('/iam/explain', { query }));
   const answer = explain.result;
 
@@ -22,8 +28,10 @@ export function Explain() {
       <form class="filters" onSubmit={(e) => { e.preventDefault(); explain.run(formValues(e)); }}>
         <Field label="User" name="user" required list="explain-users" autocomplete="off" problem={explain.problem} />
         <datalist id="explain-users">{users.data?.users.map((u) => <option key={u.id} value={u.username} />)}</datalist>
-        <Field label="Permission" name="permission" required options={roles.data?.permissions ?? []} problem={explain.problem} />
-        <Field label="Team" name="team" options={[['', '(any)'], ...(teams.data?.teams.map((t) => t.name) ?? [])]} problem={explain.problem} />
+        <Field label="Permission" name="permission" required options={permissions} problem={explain.problem} />
+        {session.can('iam.team.read')
+          ? <Field label="Team" name="team" options={[['', '(any)'], ...(teams.data?.teams.map((t) => t.name) ?? [])]} problem={explain.problem} />
+          : <Field label="Team" name="team" maxLength={63} autocomplete="off" problem={explain.problem} />}
         <Field label="Entity" name="entity" maxLength={255} hint="The entity's reference in the catalog." problem={explain.problem} />
         <Field label="Environment" name="environment" maxLength={100} problem={explain.problem} />
         <Field label="Kind" name="kind" maxLength={100} problem={explain.problem} />

@@ -14,7 +14,7 @@ export function Teams() {
   const session = useSession();
   const teams = useApi('/iam/teams');
   const writer = session.can('iam.team.write');
-  const users = useApi(writer ? '/iam/users' : null, { limit: 500 });   /* suggestions only */
+  const users = useApi(writer && session.can('iam.user.read') ? '/iam/users' : null, { limit: 500 });   /* suggestions only */
   const names = teams.data?.teams.map((t) => t.name) ?? [];
   const [shown, setShown] = useState('');
   const members = useApi(shown ? `/iam/teams/${encodeURIComponent(shown)}/members` : null);

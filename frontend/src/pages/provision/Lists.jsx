@@ -15,6 +15,7 @@ import { DELETABLE, DeleteDialog, LIVE, RenewDialog, useDelete } from './Actions
 import { Expiry, StateBadge, TemplateRef } from './bits.jsx';
 import { ownerText, requestHref, resourceHref, stateText, useKeysetList } from './shared.js';
 import { Breakable } from '../../components/Breakable.jsx';
+import { MaybeLink } from '../../components/MaybeLink.jsx';
 
 const RESOURCE_STATES = ['', 'provisioning', 'ready', 'failed', 'deprovisioning', 'deprovisioned', 'deprovision_failed'];
 const REQUEST_STATES = ['', 'pending_approval', 'approved', 'rejected', 'cancelled'];
@@ -138,7 +139,7 @@ export function RequestTable({ label, items, rows, actions, requester = false })
           <tr key={q.id}>
             <td>
               <a href={requestHref(q.id)}>Request {q.id}</a>
-              {q.resource_id && <div class="hint"><a href={resourceHref(q.resource_id)}>resource {q.resource_id}</a></div>}
+              {q.resource_id && <div class="hint"><MaybeLink href={resourceHref(q.resource_id)} needs="provision.resource.read">resource {q.resource_id}</MaybeLink></div>}
             </td>
             <td><StateBadge state={q.state} /></td>
             <td><TemplateRef name={q.template} version={q.version} /></td>

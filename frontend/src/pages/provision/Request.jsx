@@ -16,6 +16,7 @@ import { StateBadge, TemplateRef } from './bits.jsx';
 import { approvalsText } from './Lists.jsx';
 import { ParameterList } from './Resource.jsx';
 import { ownerText, resourceHref, stateText } from './shared.js';
+import { MaybeLink } from '../../components/MaybeLink.jsx';
 
 export function Request({ params }) {
   const session = useSession();
@@ -47,7 +48,7 @@ export function Request({ params }) {
       <p class="entity-ref"><StateBadge state={q.state} /> <TemplateRef name={q.template} version={q.version} /> in {q.environment}</p>
       <Done>{status}</Done>
       {pending && <p class="notice">Waiting for approval: {approvalsText(q)}{q.approval_role && ` by a ${q.approval_role}`}.</p>}
-      {q.resource_id && <p class="notice">It made <a href={resourceHref(q.resource_id)}>resource {q.resource_id}</a>.</p>}
+      {q.resource_id && <p class="notice">It made <MaybeLink href={resourceHref(q.resource_id)} needs="provision.resource.read">resource {q.resource_id}</MaybeLink>.</p>}
       <section aria-labelledby="request-facts-h">
         <h2 id="request-facts-h">Overview</h2>
         <dl class="facts">

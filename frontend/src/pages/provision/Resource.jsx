@@ -20,6 +20,7 @@ import { DELETABLE, DeleteDialog, LIVE, RenewDialog, useDelete } from './Actions
 import { Expiry, StateBadge, TemplateRef } from './bits.jsx';
 import { JobLog } from './JobLog.jsx';
 import { MOVING, stateText, templateApi } from './shared.js';
+import { MaybeLink } from '../../components/MaybeLink.jsx';
 
 export function Resource({ params }) {
   return <ResourcePage key={params.id} id={params.id} />;
@@ -99,7 +100,7 @@ function ResourcePage({ id }) {
           <dt>Template</dt><dd><TemplateRef name={r.template} version={r.version} /></dd>
           <dt>Environment</dt><dd>{r.environment}</dd>
           <dt>Owner</dt>
-          <dd>{r.entity ? <>Entity <a href={entityHref(r.entity)}>{r.entity}</a>{r.team && `, owned by team ${r.team}`}</> : `Team ${r.team}`}</dd>
+          <dd>{r.entity ? <>Entity <MaybeLink href={entityHref(r.entity)} needs="catalog.entity.read">{r.entity}</MaybeLink>{r.team && `, owned by team ${r.team}`}</> : `Team ${r.team}`}</dd>
           <dt>Requester</dt><dd>{r.requester}</dd>
           <dt>Created</dt><dd><Time at={r.created_at} /></dd>
           <dt>Expires</dt>
@@ -229,7 +230,7 @@ function OutputList({ outputs }) {
             <dd key={`${name}-d`}>
               {path ? (
                 <>
-                  <span class="badge">secret</span> <a href={secretHref(path)}><code>{path}</code></a>{' '}
+                  <span class="badge">secret</span> <MaybeLink href={secretHref(path)} needs="secrets.secret.read"><code>{path}</code></MaybeLink>{' '}
                   {session.can('secrets.reveal') && (revealed?.path === path ? (
                     <RevealedOutput key={revealed.key} revealed={revealed}
                                     onHide={(why) => { setRevealed(null); setStatus(`The value of ${name} is hidden again${why}.`); }} />

@@ -29,7 +29,9 @@ export function Resources() {
       <nav aria-label="Resources" class="subnav">
         <ul>
           <li><a href="/resources" aria-current={current(path === '/resources')}>My resources</a></li>
-          <li><a href="/resources/requests" aria-current={current(path === '/resources/requests')}>My requests</a></li>
+          {session.can('provision.request.read') && (
+            <li><a href="/resources/requests" aria-current={current(path === '/resources/requests')}>My requests</a></li>
+          )}
           {session.can('provision.request.approve') && (
             <li><a href="/resources/approvals" aria-current={current(path === '/resources/approvals')}>Approvals</a></li>
           )}

@@ -3,6 +3,7 @@
 import { Time } from '../../components/Time.jsx';
 import { stateText, templateHref } from './shared.js';
 import { Breakable } from '../../components/Breakable.jsx';
+import { MaybeLink } from '../../components/MaybeLink.jsx';
 
 /** A state as a badge; its class is the state, so each kind of state has its colour. */
 export function StateBadge({ state }) {
@@ -11,7 +12,7 @@ export function StateBadge({ state }) {
 
 /** name@version, linking to the template page at that version. */
 export function TemplateRef({ name, version }) {
-  return <a href={templateHref(name, version)}><Breakable text={`${name}@${version}`} /></a>;
+  return <MaybeLink href={templateHref(name, version)} needs="templates.template.read"><Breakable text={`${name}@${version}`} /></MaybeLink>;
 }
 
 /** When something ends: its local time (UTC on hover) with "in 7 days" beside it; red once past. */

@@ -1,7 +1,7 @@
 // A new secret: its scope (a team, or an entity of the catalog), an optional environment, a name
 // and the first value, and how many versions to keep. It is written with cas 0, so a path that
 // has a secret already is refused (409) instead of overwritten. The API's refusals of the path
-// ("there is no team ...") appear at the field they are about.
+// ("there is no team ...") appear at the field they are about; a refusal says what may not be done.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { Problem, api } from '../../api.js';
@@ -14,6 +14,7 @@ import { sentence } from '../../format.js';
 import { parseRef } from '../catalog/refs.js';
 import { ValueField, valueTooLarge } from './ValueField.jsx';
 import { ENTITY_KINDS, PATH_MAX, SEGMENT_PATTERN, VERSIONS_MAX, pathOf, secretApi, secretHref, setFlash } from './paths.js';
+import { refusal, scopeOfPath } from '../../problems.js';
 
 const FIELDS = ['team', 'kind', 'namespace', 'entity', 'environment', 'name', 'value', 'max_versions', 'path'];
 const SEGMENT_HINT = "Letters, digits, '.', '_' or '-'.";
@@ -52,7 +53,9 @@ export function NewSecret() {
   const path = pathOf(v);
 
   const create = useAction(async (p, body) => api(secretApi('data', p), { method: 'PUT', body }));
-  const problem = placeErrors(create.problem, v.scope);
+  // A team or entity whose secrets one may not even read answers 404 ("no secret at ..."), so as
+  // not to tell what is there; for a create that is a refusal, and it is said as one.
+  const problem = create.problem?.status === 404 ? refusal('secrets.secret.write', scopeOfPath(tried)) : placeErrors(create.problem, v.scope);
   const exists = create.problem?.status === 409;
 
   // After a refusal, focus goes to the first field it marks (the alert says what happened), or

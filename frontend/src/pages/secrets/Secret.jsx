@@ -17,6 +17,7 @@ import { entityHref } from '../catalog/refs.js';
 import { ValueField, valueTooLarge } from './ValueField.jsx';
 import { Versions } from './Versions.jsx';
 import { browserHref, entityPrefix, secretApi, setFlash, takeFlash, teamPrefix } from './paths.js';
+import { MaybeLink } from '../../components/MaybeLink.jsx';
 
 /** The route's page: /secrets/team/... or /secrets/entity/..., one page state per path. */
 export function Secret({ params, scope }) {
@@ -69,7 +70,7 @@ function Overview({ s }) {
         <dt>Belongs to</dt>
         <dd>
           {s.scope === 'entity' ? (
-            <>Entity <a href={entityHref(s.entity)}>{s.entity}</a>{s.team && `, owned by team ${s.team}`}</>
+            <>Entity <MaybeLink href={entityHref(s.entity)} needs="catalog.entity.read">{s.entity}</MaybeLink>{s.team && `, owned by team ${s.team}`}</>
           ) : (
             <>Team {s.team}</>
           )}

@@ -143,7 +143,7 @@ function RequestPage({ name, v }) {
             {sent.approval_role && <> from someone holding the role {sent.approval_role} on the team</>}; you cannot approve your own request.
             Portico provisions it once it is approved, and tells you in your notifications.
           </p>
-          <p><a href={requestHref(sent.id)}>Open request {sent.id}</a> · <a href="/resources/requests">My requests</a></p>
+          <p><a href={requestHref(sent.id)}>Open request {sent.id}</a>{session.can('provision.request.read') && <> · <a href="/resources/requests">My requests</a></>}</p>
         </div>
         <div class="actions"><button type="button" onClick={another}>Request another</button></div>
       </Page>
