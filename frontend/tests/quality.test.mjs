@@ -453,3 +453,31 @@ spec:
     await context.close();
   }
 });
+
+// ---- Fault 3: the message on a secret's page says what the last save did -----------------------
+
+test("after saving versions 2 and 3 of a new secret, its page no longer says it was created at version 1", async () => {
+  const { page } = admin;
+  for (const viewport of [WIDE, NARROW]) {
+    await page.setViewportSize(viewport);
+    const name = `saved-${viewport.width}`;
+    const path = `team/${team}/${name}`;
+    await page.goto(`${base}/secrets/new?team=${team}`);
+    await page.getByLabel('Name', { exact: true }).fill(name);
+    await page.getByLabel('Value', { exact: true }).fill('one');
+    await page.getByRole('button', { name: 'Create secret' }).click();
+    await page.waitForURL(`${base}/secrets/${path}`);
+    const created = page.getByRole('status').filter({ hasText: `Created ${path}, version 1.` });
+    await created.waitFor();
+    for (const [n, value] of [[2, 'two'], [3, 'three']]) {
+      await page.getByLabel('New value').fill(value);
+      await page.getByRole('button', { name: `Save version ${n}` }).click();
+      await page.getByRole('status').filter({ hasText: `Saved version ${n}: it is the current version now.` }).waitFor();
+      assert.equal(await created.count(), 0, `after saving version ${n}, "Created ..., version 1." is gone`);
+    }
+    const said = (await page.getByRole('status').allTextContents()).filter((t) => t.trim());
+    assert.ok(said.every((t) => !/version 1\b|version 2\b/.test(t)), `only the last save is told: ${JSON.stringify(said)}`);
+    await screenshot(page, 'secret-saved-twice');
+  }
+  await page.setViewportSize(WIDE);
+});

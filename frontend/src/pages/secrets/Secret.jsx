@@ -33,7 +33,10 @@ function scopeHref(s) {
 function SecretPage({ path }) {
   const session = useSession();
   const meta = useApi(secretApi('metadata', path));
-  const [flash] = useState(takeFlash);
+  // What the page before said ("Created ..., version 1."), until something is done here: then the
+  // message where it was done says what the last change did.
+  const [flash, setFlashText] = useState(takeFlash);
+  const changed = () => setFlashText('');
 
   if (meta.problem) {
     return (
@@ -52,8 +55,8 @@ function SecretPage({ path }) {
       <p class="entity-ref"><span class="badge">secret</span> <code>{s.path}</code></p>
       <p class="done" role="status">{flash}</p>
       <Overview s={s} />
-      <Versions secret={s} reload={meta.reload} />
-      {can('secrets.secret.write') && <NewVersion secret={s} reload={meta.reload} />}
+      <Versions secret={s} reload={meta.reload} onChange={changed} />
+      {can('secrets.secret.write') && <NewVersion secret={s} reload={meta.reload} onChange={changed} />}
       {!can('secrets.secret.write') && !can('secrets.reveal') && (
         <p class="notice">You may see this secret and its history; your roles do not let you reveal it or write to it.</p>
       )}
@@ -86,7 +89,7 @@ function Overview({ s }) {
   );
 }
 
-function NewVersion({ secret, reload }) {
+function NewVersion({ secret, reload, onChange }) {
   const [text, setText] = useState('');
   const [message, setMessage] = useState('');
   const area = useRef(null);
@@ -103,6 +106,7 @@ function NewVersion({ secret, reload }) {
       return;
     }
     setMessage('');
+    onChange();
     const answer = await write.run({ value: text, cas: secret.current_version });
     if (answer) {
       setText('');
@@ -119,6 +123,7 @@ function NewVersion({ secret, reload }) {
   }, [write.problem]);
 
   function onReload() {
+    onChange();
     reloading.current = true;
     write.clear();
     reload();

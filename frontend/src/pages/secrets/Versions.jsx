@@ -29,7 +29,7 @@ const CHANGED = {
   undelete: [(n) => `Version ${n} is undeleted: it can be revealed again.`, (n) => `Version ${n} was not deleted.`],
 };
 
-export function Versions({ secret, reload }) {
+export function Versions({ secret, reload, onChange = () => {} }) {
   const session = useSession();
   const can = {
     write: session.can('secrets.secret.write'),
@@ -57,6 +57,7 @@ export function Versions({ secret, reload }) {
 
   const change = useAction(async (verb, v) => {
     const answer = await api(secretApi(verb, path), { method: 'POST', body: { versions: [v.version] } });
+    onChange();
     if (verb === 'delete' && revealed?.version === v.version) setRevealed(null);
     setStatus(CHANGED[verb][answer.changed ? 0 : 1](v.version));
     focusAfterReload.current = { version: v.version, action: verb === 'delete' ? 'undelete' : 'delete' };
@@ -65,6 +66,7 @@ export function Versions({ secret, reload }) {
   });
   const destroy = useConfirmation(async (v) => {
     const answer = await api(secretApi('destroy', path), { method: 'POST', body: { versions: [v.version] } });
+    onChange();
     if (revealed?.version === v.version) setRevealed(null);
     setStatus(`Version ${v.version} is destroyed: its value is gone for good.`);
     focusAfterReload.current = { version: v.version, action: null };
