@@ -1,8 +1,10 @@
 /*
  * audit: reading the audit log. Filters (actor, action, target, outcome, time range), keyset
  * pagination newest first with an opaque cursor, and export of the same query as JSON Lines or
- * CSV. Reading is itself not audited (it changes nothing); it needs audit.event.read.
+ * CSV. Reading is itself not audited (it changes nothing); it needs audit.event.read. And the
+ * activity on the caller's own things (Home's feed), which needs no audit permission: below.
  */
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,12 +190,243 @@ static int audit_events(struct app_ctx *c)
     return app_json(c, 200, o);
 }
 
+/* ---- activity on my things ----------------------------------------------------------------------
+ *
+ * What the portal's Home shows as recent activity: the latest events whose target is a thing of
+ * the caller's teams (catalog entities they own, their secrets, resources, requests and the jobs
+ * of those resources, templates they own), or a request or resource the caller made. Each kind
+ * counts only for the teams where the caller may read that kind (a member who may read the
+ * catalog but not secrets sees no secret's event); ownership is as it is now, so an entity given
+ * to another team takes its history with it. The events are those of the last ACTIVITY_DAYS.
+ *
+ * The query is one branch per kind, each a keyset range read newest first through the index on
+ * (target_type, target_id, id) from the owning rows (a team's entities, resources, ...), joined
+ * and cut to the page: the work grows with what the caller's teams own, not with the log.
+ * Measured at 100,000 entities (200 teams) and 1.2 million events: 13 ms for two teams' 1,068
+ * entities, 1-8 ms for the other branches. */
+
+#define ACTIVITY_DEFAULT 20
+#define ACTIVITY_MAX 100
+#define ACTIVITY_DAYS 90
+/* A row's id as the events' target_id is written, in that column's collation (the connection's
+ * would not compare with it, and the index on it would not serve). */
+#define ID_TEXT(col) "CAST(" col " AS CHAR CHARACTER SET utf8mb4) COLLATE utf8mb4_unicode_ci"
+
+struct activity {
+    struct app_ctx *c;
+    const char *sql;          /* the branches so far, joined by UNION ALL ("" for none) */
+    struct db_value *v;
+    size_t n, cap;
+    long long before, floor;  /* ids below the cursor, and from the window's first event */
+    long limit;
+};
+
+/* The caller's teams (its own and those above them) where it may use permission. */
+static const char **activity_teams(struct app_ctx *c, const char *permission, size_t *n)
+{
+    size_t all = 0;
+    while (c->grants.teams && c->grants.teams[all])
+        all++;
+    const char **out = arena_calloc(c->arena, all + 1, sizeof(*out));
+    *n = 0;
+    for (size_t i = 0; out && i < all; i++) {
+        struct authz_resource res = { c->grants.teams[i], NULL, NULL, NULL };
+        if (app_may(c, permission, &res, NULL))
+            out[(*n)++] = c->grants.teams[i];
+    }
+    return out;
+}
+
+/* "?, ?, ?" for n values. */
+static const char *marks(struct app_ctx *c, size_t n)
+{
+    const char *m = "";
+    for (size_t i = 0; i < n; i++)
+        m = arena_printf(c->arena, "%s%s?", m, i ? ", " : "");
+    return m;
+}
+
+static void push(struct activity *a, struct db_value v)
+{
+    if (a->n < a->cap)
+        a->v[a->n++] = v;
+}
+
+static void push_texts(struct activity *a, const char **s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        push(a, (struct db_value)DB_TEXTV(s[i]));
+}
+
+/* s as a LIKE pattern matching itself and what follows ("team/a_b/" -> "team/a\_b/%"). */
+static const char *like_prefix(struct app_ctx *c, const char *s)
+{
+    char *out = arena_alloc(c->arena, strlen(s) * 2 + 2), *o = out;
+    if (!out)
+        return "";
+    for (; *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\')
+            *o++ = '\\';
+        *o++ = *s;
+    }
+    *o++ = '%';
+    *o = '\0';
+    return out;
+}
+
+/* A branch: select (the event's id and the owning team) from where, values pushed already; the
+ * page's bounds are added here. */
+static void branch(struct activity *a, const char *select_from_where)
+{
+    a->sql = arena_printf(a->c->arena, "%s%s(%s AND a.id < ? AND a.id >= ? ORDER BY a.id DESC LIMIT ?)", a->sql,
+                          *a->sql ? " UNION ALL " : "", select_from_where);
+    push(a, (struct db_value)DB_INTV(a->before));
+    push(a, (struct db_value)DB_INTV(a->floor));
+    push(a, (struct db_value)DB_INTV(a->limit + 1));
+}
+
+/* A token kept to some secret paths sees the events of those only. */
+static const char *secret_paths_where(struct activity *a)
+{
+    const char *const *paths = a->c->who.secret_paths;
+    if (!paths)
+        return "";
+    const char *w = "FALSE";
+    for (size_t i = 0; paths[i]; i++) {
+        w = arena_printf(a->c->arena, "%s OR a.target_id = ? OR a.target_id LIKE ?", w);
+        push(a, (struct db_value)DB_TEXTV(paths[i]));
+        push(a, (struct db_value)DB_TEXTV(like_prefix(a->c, arena_printf(a->c->arena, "%s/", paths[i]))));
+    }
+    return arena_printf(a->c->arena, " AND (%s)", w);
+}
+
+/* "r.team IN (...) OR <own>", or either alone: a request's or resource's owners, and its requester
+ * (whose own rows need no binding, as when read one by one; a token still needs the permission
+ * among its scopes). NULL for neither. */
+static const char *owned_or_own(struct activity *a, const char *permission, const char **teams, size_t n, const char *own,
+                                struct db_value me)
+{
+    bool self = authn_token_allows(&a->c->who, permission);
+    push_texts(a, teams, n);
+    if (self)
+        push(a, me);
+    if (!n)
+        return self ? own : NULL;
+    const char *in = arena_printf(a->c->arena, "r.team IN (%s)", marks(a->c, n));
+    return self ? arena_printf(a->c->arena, "(%s OR %s)", in, own) : in;
+}
+
+static int audit_activity(struct app_ctx *c)
+{
+    struct problem *p = &c->problem;
+    long limit = app_limit(c, ACTIVITY_DEFAULT, ACTIVITY_MAX);
+    long long cursor = app_cursor_id(c, "activity");
+    if (!json_fields_ok(p))
+        return -1;
+    if (authn_grants(c->db, c->arena, &c->who, c->rules, c->epoch, &c->grants, p) < 0)
+        return -1;
+    /* the window: from the first event of the last ACTIVITY_DAYS (one row of the time index) */
+    struct db_result w;
+    struct db_value days = DB_INTV(ACTIVITY_DAYS);
+    if (db_query(c->db, c->arena, "SELECT id FROM audit_events WHERE occurred_at >= UTC_TIMESTAMP(6) - INTERVAL ? DAY "
+                                  "ORDER BY occurred_at LIMIT 1", &days, 1, &w, p) < 0)
+        return -1;
+    struct activity a = { c, "", NULL, 0, DB_PARAMS_MAX, cursor ? cursor : LLONG_MAX,
+                          w.nrows ? atoll(db_cell(&w, 0, 0)) : 0, limit };
+    if (!(a.v = arena_calloc(c->arena, a.cap, sizeof(*a.v))))
+        return problem_set(p, 500, "internal", "out of memory");
+
+    size_t ne, ns, nr, nq, nt;
+    const char **entities = activity_teams(c, "catalog.entity.read", &ne);
+    const char **secrets = activity_teams(c, "secrets.secret.read", &ns);
+    const char **resources = activity_teams(c, "provision.resource.read", &nr);
+    const char **requests = activity_teams(c, "provision.request.read", &nq);
+    const char **templates = activity_teams(c, "templates.template.read", &nt);
+    if (!entities || !secrets || !resources || !requests || !templates)
+        return problem_set(p, 500, "internal", "out of memory");
+    if (w.nrows) {
+        struct db_value me = DB_TEXTV(c->who.username), my_id = DB_INTV(c->who.user_id);
+        if (ne) {
+            push_texts(&a, entities, ne);
+            branch(&a, arena_printf(c->arena, "SELECT a.id, e.owner_team AS team FROM entities e JOIN audit_events a ON "
+                                              "a.target_type = 'entity' AND a.target_id = e.ref WHERE e.owner_team IN (%s)",
+                                    marks(c, ne)));
+        }
+        if (ns) {
+            /* a team's secrets by their paths' start (so a removed one's events stay), an entity's
+             * through the secrets its entities hold */
+            const char *any = "FALSE";
+            for (size_t i = 0; i < ns; i++) {
+                any = arena_printf(c->arena, "%s OR a.target_id LIKE ?", any);
+                push(&a, (struct db_value)DB_TEXTV(like_prefix(c, arena_printf(c->arena, "team/%s/", secrets[i]))));
+            }
+            const char *paths = secret_paths_where(&a);
+            branch(&a, arena_printf(c->arena, "SELECT a.id, SUBSTRING_INDEX(SUBSTRING_INDEX(a.target_id, '/', 2), '/', -1) "
+                                              "AS team FROM audit_events a FORCE INDEX (audit_by_target) WHERE "
+                                              "a.target_type = 'secret' AND (%s)%s", any, paths));
+            push_texts(&a, secrets, ns);
+            paths = secret_paths_where(&a);
+            branch(&a, arena_printf(c->arena, "SELECT a.id, e.owner_team AS team FROM entities e JOIN secrets s ON "
+                                              "s.entity_ref = e.ref JOIN audit_events a ON a.target_type = 'secret' AND "
+                                              "a.target_id = s.path WHERE e.owner_team IN (%s) AND s.scope_type = 'entity'%s",
+                                    marks(c, ns), paths));
+        }
+        const char *own = owned_or_own(&a, "provision.resource.read", resources, nr, "r.requester = ?", me);
+        if (own)
+            branch(&a, arena_printf(c->arena, "SELECT a.id, r.team FROM resources r JOIN audit_events a ON a.target_type = "
+                                              "'resource' AND a.target_id = " ID_TEXT("r.id") " WHERE %s", own));
+        if (own && (own = owned_or_own(&a, "provision.resource.read", resources, nr, "r.requester = ?", me)))
+            branch(&a, arena_printf(c->arena, "SELECT a.id, r.team FROM resources r JOIN jobs j ON j.resource_id = r.id "
+                                              "JOIN audit_events a ON a.target_type = 'job' AND a.target_id = "
+                                              ID_TEXT("j.id") " WHERE %s", own));
+        if ((own = owned_or_own(&a, "provision.request.read", requests, nq, "r.requester_id = ?", my_id)))
+            branch(&a, arena_printf(c->arena, "SELECT a.id, r.team FROM provision_requests r JOIN audit_events a ON "
+                                              "a.target_type = 'provision_request' AND a.target_id = " ID_TEXT("r.id")
+                                              " WHERE %s", own));
+        if (nt) {
+            /* a version's events name it name@version; trust names the template */
+            push_texts(&a, templates, nt);
+            branch(&a, arena_printf(c->arena, "SELECT a.id, t.owner_team AS team FROM templates t JOIN template_versions v "
+                                              "ON v.template_id = t.id JOIN audit_events a ON a.target_type = 'template' AND "
+                                              "a.target_id = CONCAT(t.name, '@', v.version) WHERE t.owner_team IN (%s)",
+                                    marks(c, nt)));
+            push_texts(&a, templates, nt);
+            branch(&a, arena_printf(c->arena, "SELECT a.id, t.owner_team AS team FROM templates t JOIN audit_events a ON "
+                                              "a.target_type = 'template' AND a.target_id = t.name WHERE t.owner_team IN (%s)",
+                                    marks(c, nt)));
+        }
+    }
+    if (a.n >= a.cap)
+        return problem_set(p, 422, "too-many-scopes", "you are in more teams than one query can hold");
+    struct db_result r = { 0 };
+    if (*a.sql) {
+        push(&a, (struct db_value)DB_INTV(limit + 1));
+        const char *sql = arena_printf(c->arena,
+            "SELECT a.id, " DB_RFC3339_PRINTF("a.occurred_at") " AS time, a.actor_type, a.actor_name, a.action, "
+            "a.target_type, a.target_id, a.outcome, u.team FROM (%s) u JOIN audit_events a ON a.id = u.id "
+            "ORDER BY a.id DESC LIMIT ?", a.sql);
+        if (db_query(c->db, c->arena, sql, a.v, a.n, &r, p) < 0)
+            return -1;
+    }
+    return app_page(c, NULL, "events", &r, limit, 0, "isssssssn", "activity");
+}
+
 static const struct route audit_routes[] = {
     { "GET", "/api/v1/audit/events", "audit.event.read", audit_events, 0,
       "Audit events",
       "Newest first. Filters: actor (name or id), action, target (id), outcome, since and until "
       "(RFC 3339, UTC). limit 1..1000 (50), cursor from next_cursor. format=jsonl or csv exports "
       "the same page (the next cursor is then in X-Next-Cursor); exporting also needs audit.event.export." },
+    { "GET", "/api/v1/audit/activity", PERM_AUTHENTICATED, audit_activity, 0,
+      "Recent activity on my things",
+      "Events of the last 90 days, newest first, whose target is a thing of the caller's teams (its teams and those "
+      "above them) that the caller may read: catalog entities they own (catalog.entity.read), their secrets "
+      "(secrets.secret.read; a token kept to secret_paths sees those only), resources, the jobs of those resources "
+      "(provision.resource.read) and requests (provision.request.read), templates they own (templates.template.read); "
+      "and the requests and resources the caller made (a token: within its scopes). Ownership is as it is now. "
+      "{events: [{id, time, actor_type, actor_name, action, target_type, target_id, outcome, team}], next_cursor}; "
+      "limit 1..100 (20), cursor from next_cursor. Needs no audit permission: it never shows another team's things, "
+      "addresses or user agents." },
 };
 
 static const struct app audit_app = { "audit", audit_routes, sizeof(audit_routes) / sizeof(audit_routes[0]), NULL };

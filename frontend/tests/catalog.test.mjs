@@ -36,7 +36,7 @@ test('the administrator joins the team that owns the shop in the catalog', async
   await page.reload();
   await page.getByRole('heading', { name: 'Your teams' }).waitFor();
   await page.getByRole('main').getByText(team, { exact: true }).waitFor();
-  await page.getByRole('link', { name: 'My services' }).waitFor();
+  await page.getByRole('heading', { name: 'My services', level: 2 }).waitFor();
 });
 
 test('the import page shows malformed YAML at its line and bad fields at their document', async () => {

@@ -123,7 +123,7 @@ static void test_one_paging_contract(void)
     static const char *const lists[] = {
         "/api/v1/iam/users", "/api/v1/audit/events", "/api/v1/catalog/entities", "/api/v1/secrets/metadata",
         "/api/v1/templates", "/api/v1/provision/requests", "/api/v1/provision/resources", "/api/v1/provision/approvals",
-        "/api/v1/provision/notifications",
+        "/api/v1/provision/notifications", "/api/v1/audit/activity",
     };
     char path[256];
     for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {

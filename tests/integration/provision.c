@@ -940,5 +940,6 @@ int main(void)
     suite_templates_api();
     suite_provisioning();
     suite_kit();
+    suite_home();
     return client_finish();
 }

@@ -10,5 +10,6 @@ bool suite_wanted(const char *name);
 void suite_templates_api(void);   /* tests/integration/templates_api.c */
 void suite_provisioning(void);    /* tests/integration/provision.c */
 void suite_kit(void);             /* tests/integration/kit.c: the handler kit across areas */
+void suite_home(void);            /* tests/integration/home.c: what Home and the header read */
 
 #endif

@@ -1,0 +1,379 @@
+/*
+ * What the portal's Home and header read: the activity on a person's things (GET
+ * /api/v1/audit/activity) — what appears, what never appears of another team's things, what a
+ * permission leaves out, and its pages.
+ */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/integration/client.h"
+#include "tests/integration/suites.h"
+
+static char team_a[64], team_b[64], tmpl[64];
+static char acookie[256], acsrf[128];          /* admin */
+static char dcookie[256], dcsrf[128];          /* developer of team A, a member */
+static char bcookie[256], bcsrf[128];          /* developer of team B, a member */
+static char dev_a[80];
+
+static long as_admin(const char *method, const char *path, const char *body, struct resp *r)
+{
+    return post_session(acookie, acsrf, method, path, body, r);
+}
+
+/* A user with a password of name + "-password-1"; bound as role on team t when role is not NULL;
+ * a member of t when member. Logged in into cookie and csrf. */
+static int person(const char *name, const char *role, const char *t, bool member, char *cookie, size_t clen, char *csrf,
+                  size_t xlen)
+{
+    char body[512], pw[96], path[256];
+    struct resp r;
+    snprintf(pw, sizeof(pw), "%s-password-1", name);
+    snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", name, pw);
+    if (as_admin("POST", "/api/v1/iam/users", body, &r) != 201)
+        return -1;
+    long long uid = created_id(&r);
+    resp_free(&r);
+    if (role) {
+        snprintf(body, sizeof(body), "{\"subject_type\":\"user\",\"subject\":\"%s\",\"role\":\"%s\",\"scope_type\":\"team\","
+                                     "\"scope_id\":\"%s\"}", name, role, t);
+        long st = as_admin("POST", "/api/v1/iam/bindings", body, &r);
+        resp_free(&r);
+        if (st != 201)
+            return -1;
+    }
+    if (member) {
+        snprintf(path, sizeof(path), "/api/v1/iam/teams/%s/members/%lld", t, uid);
+        long st = as_admin("PUT", path, NULL, &r);
+        resp_free(&r);
+        if (st != 200)
+            return -1;
+    }
+    return login(name, pw, cookie, clen, csrf, xlen) == 200 ? 0 : -1;
+}
+
+/* A noop template of team A: dev takes requests at once, prod waits for a maintainer. */
+static const char home_template[] =
+    "<template xmlns=\"urn:portico:template:1\" name=\"%s\" version=\"1.0.0\">"
+    "<title>Home %s</title><description>Says hello.</description><owner team=\"%s\"/>"
+    "<parameters><parameter name=\"name\" type=\"string\" required=\"true\" pattern=\"[a-z][a-z0-9-]{1,30}\"/></parameters>"
+    "<policy><environments><environment>dev</environment><environment>prod</environment></environments>"
+    "<approvals environment=\"prod\" count=\"1\" role=\"maintainer\"/><ttl default-days=\"7\" max-days=\"30\"/></policy>"
+    "<steps><step name=\"hello\" driver=\"noop\"><arg name=\"message\">hello {{name}}</arg></step></steps>"
+    "<deprovision><step name=\"bye\" driver=\"noop\"><arg name=\"message\">bye</arg></step></deprovision>"
+    "</template>";
+
+static int home_init(void)
+{
+    struct resp r;
+    char body[2048], name[80];
+    snprintf(team_a, sizeof(team_a), "homea%d", (int)getpid());
+    snprintf(team_b, sizeof(team_b), "homeb%d", (int)getpid());
+    snprintf(tmpl, sizeof(tmpl), "home-%d", (int)getpid());
+    if (login("admin", admin_password(), acookie, sizeof(acookie), acsrf, sizeof(acsrf)) != 200)
+        return -1;
+    for (int i = 0; i < 2; i++) {
+        snprintf(body, sizeof(body), "{\"name\":\"%s\"}", i ? team_b : team_a);
+        if (as_admin("POST", "/api/v1/iam/teams", body, &r) != 201)
+            return -1;
+        resp_free(&r);
+    }
+    snprintf(dev_a, sizeof(dev_a), "%s-dev", team_a);
+    if (person(dev_a, "developer", team_a, true, dcookie, sizeof(dcookie), dcsrf, sizeof(dcsrf)) < 0)
+        return -1;
+    snprintf(name, sizeof(name), "%s-dev", team_b);
+    if (person(name, "developer", team_b, true, bcookie, sizeof(bcookie), bcsrf, sizeof(bcsrf)) < 0)
+        return -1;
+    /* the template, of team A (B's developer may request it for B: the template's team is not the owner's) */
+    char xml[2048], hc[300], hx[200], path[256];
+    snprintf(xml, sizeof(xml), home_template, tmpl, tmpl, team_a);
+    snprintf(hc, sizeof(hc), "Cookie: %s", acookie);
+    snprintf(hx, sizeof(hx), "X-CSRF-Token: %s", acsrf);
+    const char *const h[] = { hc, hx, NULL };
+    if (request("POST", "/api/v1/templates", "application/xml", xml, -1, h, &r) < 0 || r.status != 201)
+        return -1;
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/templates/%s/versions/1.0.0/publish", tmpl);
+    long st = as_admin("POST", path, NULL, &r);
+    resp_free(&r);
+    return st == 200 ? 0 : -1;
+}
+
+/* ---- helpers ---------------------------------------------------------------------------------- */
+
+/* An entity of team t, written by the admin: its ref into ref. */
+static void entity_of(const char *t, const char *name, char *ref, size_t len)
+{
+    char body[512], path[256];
+    struct resp r;
+    snprintf(body, sizeof(body), "{\"apiVersion\":\"backstage.io/v1alpha1\",\"kind\":\"Component\",\"metadata\":{\"name\":"
+                                 "\"%s\"},\"spec\":{\"type\":\"service\",\"lifecycle\":\"production\",\"owner\":\"%s\"}}",
+             name, t);
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities/component/default/%s", name);
+    CU_ASSERT_EQUAL(as_admin("PUT", path, body, &r), 201);
+    resp_free(&r);
+    snprintf(ref, len, "component:default/%s", name);
+}
+
+static void secret_at(const char *path)
+{
+    char url[512];
+    struct resp r;
+    snprintf(url, sizeof(url), "/api/v1/secrets/data/%s", path);
+    CU_ASSERT_EQUAL(as_admin("PUT", url, "{\"value\":\"home\"}", &r), 201);
+    resp_free(&r);
+}
+
+/* A request of the template as the user of cookie; its id, and its resource's in *resource (0: none). */
+static long long request_as(const char *cookie, const char *csrf, const char *t, const char *env, const char *name,
+                            long long *resource)
+{
+    char body[512];
+    struct resp r;
+    snprintf(body, sizeof(body), "{\"template\":\"%s\",\"environment\":\"%s\",\"team\":\"%s\",\"parameters\":{\"name\":\"%s\"}}",
+             tmpl, env, t, name);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/provision/requests", body, &r), 201);
+    json_object *o = json_tokener_parse(r.body);
+    long long id = jint(o, "id");
+    if (resource)
+        *resource = json_object_object_get(o, "resource_id") ? jint(o, "resource_id") : 0;
+    json_object_put(o);
+    resp_free(&r);
+    return id;
+}
+
+/* The activity of the user of cookie, one page of up to 100: parsed (the caller puts it). */
+static json_object *activity(const char *cookie)
+{
+    long st;
+    json_object *o = get_json(cookie, "/api/v1/audit/activity?limit=100", &st);
+    CU_ASSERT_EQUAL_FATAL(st, 200);
+    return o;
+}
+
+/* Does the page hold an event of target (type, id), of the action when not NULL? */
+static bool has_event(json_object *page, const char *type, const char *id, const char *action)
+{
+    json_object *events = json_object_object_get(page, "events");
+    for (size_t i = 0; i < json_object_array_length(events); i++) {
+        json_object *e = json_object_array_get_idx(events, i);
+        const char *t = jstr(e, "target_type"), *tid = jstr(e, "target_id"), *act = jstr(e, "action");
+        if (t && tid && strcmp(t, type) == 0 && strcmp(tid, id) == 0 && (!action || (act && strcmp(act, action) == 0)))
+            return true;
+    }
+    return false;
+}
+
+static size_t count_events(json_object *page)
+{
+    return json_object_array_length(json_object_object_get(page, "events"));
+}
+
+/* ---- the activity on my things ------------------------------------------------------------------ */
+
+static char ent_a[128], ent_b[128], sec_a[160], sec_b[160], sec_ea[256];
+static long long req_a, res_a, req_b, res_b;
+
+static void test_activity_shows_my_things(void)
+{
+    char name[80], id[32];
+    struct resp r;
+    snprintf(name, sizeof(name), "%s-svc", team_a);
+    entity_of(team_a, name, ent_a, sizeof(ent_a));
+    snprintf(name, sizeof(name), "%s-svc", team_b);
+    entity_of(team_b, name, ent_b, sizeof(ent_b));
+    snprintf(sec_a, sizeof(sec_a), "team/%s/dev/db-password", team_a);
+    snprintf(sec_b, sizeof(sec_b), "team/%s/dev/db-password", team_b);
+    snprintf(sec_ea, sizeof(sec_ea), "entity/component/default/%s-svc/api-key", team_a);
+    secret_at(sec_a);
+    secret_at(sec_b);
+    secret_at(sec_ea);
+    req_a = request_as(dcookie, dcsrf, team_a, "dev", "alpha", &res_a);
+    req_b = request_as(bcookie, bcsrf, team_b, "dev", "beta", &res_b);
+    CU_ASSERT_TRUE_FATAL(res_a > 0 && res_b > 0);
+    char path[128];
+    snprintf(path, sizeof(path), "/api/v1/provision/resources/%lld/renew", res_a);
+    CU_ASSERT_EQUAL(post_session(dcookie, dcsrf, "POST", path, NULL, &r), 200);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/provision/resources/%lld/renew", res_b);
+    CU_ASSERT_EQUAL(post_session(bcookie, bcsrf, "POST", path, NULL, &r), 200);
+    resp_free(&r);
+
+    /* A's developer: every kind of thing of team A, whoever did it */
+    json_object *o = activity(dcookie);
+    CU_ASSERT_TRUE(has_event(o, "entity", ent_a, "catalog.entity.create"));
+    CU_ASSERT_TRUE(has_event(o, "secret", sec_a, "secrets.write"));
+    CU_ASSERT_TRUE(has_event(o, "secret", sec_ea, "secrets.write"));
+    snprintf(id, sizeof(id), "%lld", req_a);
+    CU_ASSERT_TRUE(has_event(o, "provision_request", id, "provision.request.create"));
+    snprintf(id, sizeof(id), "%lld", res_a);
+    CU_ASSERT_TRUE(has_event(o, "resource", id, "provision.resource.renew"));
+    char target[128];
+    snprintf(target, sizeof(target), "%s@1.0.0", tmpl);
+    CU_ASSERT_TRUE(has_event(o, "template", target, "templates.publish"));
+    /* never a thing of team B, and never where a request came from or with what */
+    CU_ASSERT_FALSE(has_event(o, "entity", ent_b, NULL));
+    CU_ASSERT_FALSE(has_event(o, "secret", sec_b, NULL));
+    snprintf(id, sizeof(id), "%lld", req_b);
+    CU_ASSERT_FALSE(has_event(o, "provision_request", id, NULL));
+    snprintf(id, sizeof(id), "%lld", res_b);
+    CU_ASSERT_FALSE(has_event(o, "resource", id, NULL));
+    json_object *events = json_object_object_get(o, "events");
+    for (size_t i = 0; i < json_object_array_length(events); i++) {
+        json_object *e = json_object_array_get_idx(events, i);
+        const char *team = jstr(e, "team"), *tid = jstr(e, "target_id");
+        CU_ASSERT_TRUE(team && strcmp(team, team_a) == 0);
+        CU_ASSERT_TRUE(tid && !strstr(tid, team_b));
+        CU_ASSERT_FALSE(json_object_object_get_ex(e, "remote_addr", NULL));
+        CU_ASSERT_FALSE(json_object_object_get_ex(e, "user_agent", NULL));
+        CU_ASSERT_PTR_NOT_NULL(jstr(e, "time"));
+        CU_ASSERT_PTR_NOT_NULL(jstr(e, "actor_name"));
+    }
+    json_object_put(o);
+
+    /* B's developer: B's things and not A's (nor A's template: B only requested it) */
+    o = activity(bcookie);
+    CU_ASSERT_TRUE(has_event(o, "entity", ent_b, NULL));
+    CU_ASSERT_TRUE(has_event(o, "secret", sec_b, NULL));
+    snprintf(id, sizeof(id), "%lld", res_b);
+    CU_ASSERT_TRUE(has_event(o, "resource", id, "provision.resource.renew"));
+    CU_ASSERT_FALSE(has_event(o, "entity", ent_a, NULL));
+    CU_ASSERT_FALSE(has_event(o, "secret", sec_a, NULL));
+    CU_ASSERT_FALSE(has_event(o, "secret", sec_ea, NULL));
+    CU_ASSERT_FALSE(has_event(o, "template", target, NULL));
+    json_object_put(o);
+
+    /* anonymous: 401 */
+    CU_ASSERT_EQUAL(get_as(NULL, "/api/v1/audit/activity", &r), 401);
+    resp_free(&r);
+}
+
+static void test_activity_honours_permissions(void)
+{
+    char name[80], cookie[256], csrf[128], id[32];
+    struct resp r;
+    /* a role that reads the catalog and nothing else: a member of A holding it sees A's entities' events only */
+    char body[512];
+    snprintf(body, sizeof(body), "{\"name\":\"%s-catalog\",\"description\":\"catalog only\",\"permissions\":"
+                                 "[\"catalog.entity.read\"]}", team_a);
+    CU_ASSERT_EQUAL(as_admin("POST", "/api/v1/iam/roles", body, &r), 201);
+    resp_free(&r);
+    snprintf(name, sizeof(name), "%s-reader", team_a);
+    char role[80];
+    snprintf(role, sizeof(role), "%s-catalog", team_a);
+    CU_ASSERT_EQUAL_FATAL(person(name, role, team_a, true, cookie, sizeof(cookie), csrf, sizeof(csrf)), 0);
+    json_object *o = activity(cookie);
+    CU_ASSERT_TRUE(has_event(o, "entity", ent_a, NULL));
+    CU_ASSERT_FALSE(has_event(o, "secret", sec_a, NULL));
+    CU_ASSERT_FALSE(has_event(o, "secret", sec_ea, NULL));
+    snprintf(id, sizeof(id), "%lld", req_a);
+    CU_ASSERT_FALSE(has_event(o, "provision_request", id, NULL));
+    snprintf(id, sizeof(id), "%lld", res_a);
+    CU_ASSERT_FALSE(has_event(o, "resource", id, NULL));
+    json_object_put(o);
+
+    /* bound on A but in no team: A's things are not theirs; what they requested is */
+    snprintf(name, sizeof(name), "%s-guest", team_a);
+    CU_ASSERT_EQUAL_FATAL(person(name, "developer", team_a, false, cookie, sizeof(cookie), csrf, sizeof(csrf)), 0);
+    long long mine_res, mine = request_as(cookie, csrf, team_a, "dev", "gamma", &mine_res);
+    o = activity(cookie);
+    snprintf(id, sizeof(id), "%lld", mine);
+    CU_ASSERT_TRUE(has_event(o, "provision_request", id, "provision.request.create"));
+    CU_ASSERT_FALSE(has_event(o, "entity", ent_a, NULL));
+    CU_ASSERT_FALSE(has_event(o, "secret", sec_a, NULL));
+    snprintf(id, sizeof(id), "%lld", req_a);
+    CU_ASSERT_FALSE(has_event(o, "provision_request", id, NULL));
+    json_object_put(o);
+
+    /* a new member of nothing: nothing */
+    snprintf(name, sizeof(name), "%s-new", team_a);
+    CU_ASSERT_EQUAL_FATAL(person(name, NULL, NULL, false, cookie, sizeof(cookie), csrf, sizeof(csrf)), 0);
+    o = activity(cookie);
+    CU_ASSERT_EQUAL(count_events(o), 0);
+    CU_ASSERT_TRUE(json_object_object_get_ex(o, "next_cursor", NULL) && !json_object_object_get(o, "next_cursor"));
+    json_object_put(o);
+
+    /* a token of A's developer kept to one secret path sees that path's events, and no other secret's */
+    char tbody[512], tok[128];
+    snprintf(tbody, sizeof(tbody), "{\"name\":\"home\",\"scopes\":[\"secrets.secret.read\",\"catalog.entity.read\"],"
+                                   "\"expires_in_days\":1,\"secret_paths\":[\"team/%s/dev\"]}", team_a);
+    CU_ASSERT_EQUAL_FATAL(post_session(dcookie, dcsrf, "POST", "/api/v1/auth/tokens", tbody, &r), 201);
+    json_object *t = json_tokener_parse(r.body);
+    snprintf(tok, sizeof(tok), "%s", jstr(t, "token") ? jstr(t, "token") : "");
+    json_object_put(t);
+    resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(get_bearer(tok, "/api/v1/audit/activity?limit=100", &r), 200);
+    o = json_tokener_parse(r.body);
+    resp_free(&r);
+    CU_ASSERT_TRUE(has_event(o, "secret", sec_a, NULL));
+    CU_ASSERT_FALSE(has_event(o, "secret", sec_ea, NULL));
+    CU_ASSERT_TRUE(has_event(o, "entity", ent_a, NULL));
+    /* its scopes leave provisioning out */
+    snprintf(id, sizeof(id), "%lld", req_a);
+    CU_ASSERT_FALSE(has_event(o, "provision_request", id, NULL));
+    json_object_put(o);
+}
+
+static void test_activity_pages(void)
+{
+    /* one event a page to the end: newest first, each once, the same as one long page */
+    json_object *all = activity(dcookie);
+    size_t total = count_events(all);
+    CU_ASSERT_TRUE_FATAL(total >= 6);
+    char url[512], cursor[256] = "";
+    long long last = 0;
+    size_t n = 0;
+    for (int page = 0; page < 200; page++) {
+        snprintf(url, sizeof(url), "/api/v1/audit/activity?limit=1%s%s", cursor[0] ? "&cursor=" : "", cursor);
+        long st;
+        json_object *o = get_json(dcookie, url, &st), *next = NULL;
+        CU_ASSERT_EQUAL_FATAL(st, 200);
+        json_object *events = json_object_object_get(o, "events");
+        CU_ASSERT_TRUE(json_object_array_length(events) <= 1);
+        if (json_object_array_length(events) == 1) {
+            json_object *e = json_object_array_get_idx(events, 0);
+            long long id = jint(e, "id");
+            CU_ASSERT_TRUE(last == 0 || id < last);
+            json_object *same = json_object_array_get_idx(json_object_object_get(all, "events"), n);
+            CU_ASSERT_TRUE(same && jint(same, "id") == id);
+            last = id;
+            n++;
+        }
+        CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(o, "next_cursor", &next));
+        if (!next) {
+            json_object_put(o);
+            break;
+        }
+        CU_ASSERT_TRUE(strcmp(json_object_get_string(next), "1") != 0);
+        snprintf(cursor, sizeof(cursor), "%s", json_object_get_string(next));
+        json_object_put(o);
+    }
+    CU_ASSERT_EQUAL(n, total);
+    json_object_put(all);
+    /* the kit's contract: a bad limit or a cursor of another list is a field error */
+    static const char *const bad[] = { "limit=5abc", "limit=0", "limit=101", "cursor=42", "cursor=dXNlcnM6MQ" };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct resp r;
+        snprintf(url, sizeof(url), "/api/v1/audit/activity?%s", bad[i]);
+        CU_ASSERT_EQUAL(get_as(dcookie, url, &r), 422);
+        json_object *p = json_tokener_parse(r.body), *errs = NULL;
+        CU_ASSERT_TRUE(p && json_object_object_get_ex(p, "errors", &errs) && json_object_array_length(errs) == 1);
+        const char *field = errs ? jstr(json_object_array_get_idx(errs, 0), "field") : NULL;
+        CU_ASSERT_TRUE(field && strncmp(field, bad[i], strlen(field)) == 0);
+        json_object_put(p);
+        resp_free(&r);
+    }
+}
+
+void suite_home(void)
+{
+    if (!suite_wanted("home"))
+        return;
+    CU_pSuite s = CU_add_suite("home", home_init, NULL);
+    CU_add_test(s, "activity: every kind of my teams' things, never another team's", test_activity_shows_my_things);
+    CU_add_test(s, "activity: only the kinds I may read; what I requested; nothing for a new member; a token's paths",
+                test_activity_honours_permissions);
+    CU_add_test(s, "activity: pages to the end by the kit's contract", test_activity_pages);
+}
