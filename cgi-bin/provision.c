@@ -11,6 +11,7 @@
  * transaction; the runner does the rest. Nothing long runs here. Every change is audited in
  * its own transaction; reads of another team's resources answer 404.
  */
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -379,9 +380,10 @@ static int request_create(struct app_ctx *c)
         const char *subject = arena_printf(c->arena, "%s wants %s %s in %s for %s: %d approval%s by a %s needed",
                                            c->who.username, name, pv.version, environment, owner_team, ap->count,
                                            ap->count == 1 ? "" : "s", ap->role);
-        /* the team's members see it in their inbox; the approvals list says who may decide */
-        if (provision_notify(c->db, c->arena, 0, NULL, owner_team, "approval-needed", subject,
-                             arena_printf(c->arena, "/resources/requests/%lld", rq.id), p) < 0)
+        /* the team's people see it in their inbox (the approvals list says who may decide); not
+         * the requester, who knows and cannot decide */
+        if (provision_notify_except(c->db, c->arena, 0, NULL, owner_team, c->who.user_id, "approval-needed", subject,
+                                    arena_printf(c->arena, "/resources/requests/%lld", rq.id), p) < 0)
             return db_abort(c->db);
     }
     const char *details = arena_printf(c->arena, "{\"template\":\"%s\",\"version\":\"%s\",\"environment\":\"%s\",\"team\":\"%s\","
@@ -1006,6 +1008,33 @@ static int notification_read(struct app_ctx *c)
     return app_json(c, 200, o);
 }
 
+/* POST /provision/notifications/read-all: every unread notice of the caller, up to up_to (the
+ * newest the caller has seen: one that came after stays unread). Not audited, as marking one is
+ * not: it changes the caller's own inbox only. */
+static int notification_read_all(struct app_ctx *c)
+{
+    static const char *const members[] = { "up_to", NULL };
+    struct problem *p = &c->problem;
+    long long up_to = LLONG_MAX;
+    if (c->body) {
+        if (json_expect_object(c->body, members, p) < 0)
+            return -1;
+        up_to = json_get_int(c->body, "up_to", false, LLONG_MAX, 1, LLONG_MAX, p);
+        if (!json_fields_ok(p))
+            return -1;
+    }
+    struct db_value v[2] = { DB_INTV(c->who.user_id), DB_INTV(up_to) };
+    struct db_result q, n;
+    if (db_query(c->db, c->arena, "UPDATE notifications SET read_at = UTC_TIMESTAMP(6) WHERE user_id = ? AND "
+                                  "read_at IS NULL AND id <= ?", v, 2, &q, p) < 0 ||
+        db_query(c->db, c->arena, "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL", v, 1, &n, p) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "read", json_object_new_int64((int64_t)q.affected));
+    json_object_object_add(o, "unread", json_object_new_int64(atoll(db_cell(&n, 0, 0))));
+    return app_json(c, 200, o);
+}
+
 static const struct route provision_routes[] = {
     { "POST", "/api/v1/provision/requests", "provision.request.create", request_create, ROUTE_BODY_JSON,
       "Request a resource", "{template, version (\"latest\" by default: the newest published), parameters {name: value}, "
@@ -1055,7 +1084,13 @@ static const struct route provision_routes[] = {
                             "first; unread=true for the unread only; with the unread count; limit 1..200 (50), cursor "
                             "from next_cursor." },
     { "POST", "/api/v1/provision/notifications/{id}/read", PERM_AUTHENTICATED, notification_read, 0,
-      "Mark a notice read", "" },
+      "Mark a notice read", "The caller's own notice (404 for anyone else's); marking one read again changes nothing. "
+                            "Not audited: it changes only the caller's inbox." },
+    { "POST", "/api/v1/provision/notifications/read-all", PERM_AUTHENTICATED, notification_read_all,
+      ROUTE_BODY_JSON_OPTIONAL,
+      "Mark every notice read", "Optional body {up_to}: only notices up to that id (the newest one shown), so one that "
+                                "came since stays unread. Answers {read: how many were marked now, unread: how many are "
+                                "left}. Not audited, as marking one is not." },
 };
 
 static const struct app provision_app = { "provision", provision_routes,

@@ -142,11 +142,18 @@ int provision_resource_create(struct db *db, struct arena *a, const struct provi
 int provision_notify(struct db *db, struct arena *a, long long user_id, const char *username, const char *team,
                      const char *kind, const char *subject, const char *link, struct problem *p)
 {
+    return provision_notify_except(db, a, user_id, username, team, 0, kind, subject, link, p);
+}
+
+int provision_notify_except(struct db *db, struct arena *a, long long user_id, const char *username, const char *team,
+                            long long except_id, const char *kind, const char *subject, const char *link,
+                            struct problem *p)
+{
     /* the user; the members of the team and of the teams below it; and whoever holds a role on
      * the team without being a member (bound on it, or a member of a team bound on it): each once */
     static const char sql[] =
         "INSERT INTO notifications (user_id, kind, subject, link) "
-        "SELECT u.id, ?, ?, ? FROM users u WHERE u.disabled_at IS NULL AND (u.id = ? OR u.username = ? OR u.id IN ("
+        "SELECT u.id, ?, ?, ? FROM users u WHERE u.disabled_at IS NULL AND u.id <> ? AND (u.id = ? OR u.username = ? OR u.id IN ("
         "SELECT m.user_id FROM team_members m JOIN team_closure c ON c.descendant_id = m.team_id "
         "JOIN teams t ON t.id = c.ancestor_id WHERE t.name = ?) OR u.id IN ("
         "SELECT b.subject_id FROM role_bindings b WHERE b.subject_type = 'user' AND b.scope_type = 'team' AND b.scope_id = ?) "
@@ -154,10 +161,10 @@ int provision_notify(struct db *db, struct arena *a, long long user_id, const ch
         "WHERE b.subject_type = 'team' AND b.scope_type = 'team' AND b.scope_id = ?))";
     char cut[401];
     snprintf(cut, sizeof(cut), "%s", subject);
-    struct db_value v[8] = { DB_TEXTV(kind), DB_TEXTV(cut), DB_TEXTV(link ? link : ""), DB_INTV(user_id),
+    struct db_value v[9] = { DB_TEXTV(kind), DB_TEXTV(cut), DB_TEXTV(link ? link : ""), DB_INTV(except_id), DB_INTV(user_id),
                              username ? DB_TEXTV(username) : DB_NULLV, DB_TEXTV(team ? team : ""),
                              DB_TEXTV(team ? team : ""), DB_TEXTV(team ? team : "") };
-    return db_query(db, a, sql, v, 8, NULL, p);
+    return db_query(db, a, sql, v, 9, NULL, p);
 }
 
 const char *provision_output_path(struct arena *a, const char *team, const char *environment, const char *uid,

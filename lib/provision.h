@@ -72,6 +72,12 @@ int provision_event(struct db *db, struct arena *a, long long resource_id, const
 int provision_notify(struct db *db, struct arena *a, long long user_id, const char *username, const char *team,
                      const char *kind, const char *subject, const char *link, struct problem *p);
 
+/* The same, leaving out the user except_id (0: nobody): whoever's doing the notice is about is not
+ * told of it (a requester, that their own request waits for approval). */
+int provision_notify_except(struct db *db, struct arena *a, long long user_id, const char *username, const char *team,
+                            long long except_id, const char *kind, const char *subject, const char *link,
+                            struct problem *p);
+
 /* Where a resource's secret output is kept: team/<team>/<environment>/res-<uid>-<output> (the
  * output's index in place of its name when the name would not fit). */
 const char *provision_output_path(struct arena *a, const char *team, const char *environment, const char *uid,

@@ -1,7 +1,8 @@
 /*
  * What the portal's Home and header read: the activity on a person's things (GET
  * /api/v1/audit/activity) — what appears, what never appears of another team's things, what a
- * permission leaves out, and its pages.
+ * permission leaves out, and its pages; the bell's inbox (marking every notice read, up to the
+ * newest one seen) and who is told of a request waiting for approval (not its requester).
  */
 #include <CUnit/Basic.h>
 #include <stdio.h>
@@ -16,6 +17,8 @@ static char team_a[64], team_b[64], tmpl[64];
 static char acookie[256], acsrf[128];          /* admin */
 static char dcookie[256], dcsrf[128];          /* developer of team A, a member */
 static char bcookie[256], bcsrf[128];          /* developer of team B, a member */
+static char lcookie[256], lcsrf[128];          /* maintainer of team A, a member */
+static char mcookie[256], mcsrf[128];          /* maintainer bound on team A, not a member */
 static char dev_a[80];
 
 static long as_admin(const char *method, const char *path, const char *body, struct resp *r)
@@ -85,6 +88,12 @@ static int home_init(void)
         return -1;
     snprintf(name, sizeof(name), "%s-dev", team_b);
     if (person(name, "developer", team_b, true, bcookie, sizeof(bcookie), bcsrf, sizeof(bcsrf)) < 0)
+        return -1;
+    snprintf(name, sizeof(name), "%s-lead", team_a);
+    if (person(name, "maintainer", team_a, true, lcookie, sizeof(lcookie), lcsrf, sizeof(lcsrf)) < 0)
+        return -1;
+    snprintf(name, sizeof(name), "%s-bound", team_a);
+    if (person(name, "maintainer", team_a, false, mcookie, sizeof(mcookie), mcsrf, sizeof(mcsrf)) < 0)
         return -1;
     /* the template, of team A (B's developer may request it for B: the template's team is not the owner's) */
     char xml[2048], hc[300], hx[200], path[256];
@@ -367,6 +376,124 @@ static void test_activity_pages(void)
     }
 }
 
+/* ---- the inbox: who is told, marking every notice read -------------------------------------------- */
+
+/* The unread notices of the user of cookie (up to 200): parsed. */
+static json_object *unread(const char *cookie)
+{
+    long st;
+    json_object *o = get_json(cookie, "/api/v1/provision/notifications?unread=true&limit=200", &st);
+    CU_ASSERT_EQUAL_FATAL(st, 200);
+    return o;
+}
+
+/* Does the inbox page hold a notice linking to request id? */
+static bool told_of(json_object *page, long long id)
+{
+    char link[64];
+    snprintf(link, sizeof(link), "/resources/requests/%lld", id);
+    json_object *list = json_object_object_get(page, "notifications");
+    for (size_t i = 0; i < json_object_array_length(list); i++) {
+        const char *l = jstr(json_object_array_get_idx(list, i), "link");
+        if (l && strcmp(l, link) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void test_requester_not_told_own_request_waits(void)
+{
+    /* the lead asks for prod, which waits for a maintainer: the team's developer and the maintainer
+     * bound on the team are told; the lead, who asked and may not decide, is not */
+    long long id = request_as(lcookie, lcsrf, team_a, "prod", "delta", NULL);
+    json_object *o = unread(lcookie);
+    CU_ASSERT_FALSE(told_of(o, id));
+    json_object_put(o);
+    o = unread(dcookie);
+    CU_ASSERT_TRUE(told_of(o, id));
+    json_object_put(o);
+    o = unread(mcookie);
+    CU_ASSERT_TRUE(told_of(o, id));
+    json_object_put(o);
+    /* the lead is told when someone else decides on it */
+    char path[128];
+    struct resp r;
+    snprintf(path, sizeof(path), "/api/v1/provision/requests/%lld/reject", id);
+    CU_ASSERT_EQUAL(post_session(mcookie, mcsrf, "POST", path, "{\"comment\":\"not now\"}", &r), 200);
+    resp_free(&r);
+    o = unread(lcookie);
+    CU_ASSERT_TRUE(told_of(o, id));
+    json_object_put(o);
+}
+
+static void test_read_all(void)
+{
+    /* three requests of the lead waiting: three notices for A's developer */
+    long long ids[3];
+    for (int i = 0; i < 3; i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "wait%d", i);
+        ids[i] = request_as(lcookie, lcsrf, team_a, "prod", name, NULL);
+    }
+    json_object *o = unread(dcookie);
+    long long before = jint(o, "unread");
+    CU_ASSERT_TRUE_FATAL(before >= 3);
+    /* the newest notice is the third request's; the one before it the second's */
+    json_object *list = json_object_object_get(o, "notifications");
+    long long newest = jint(json_object_array_get_idx(list, 0), "id"), second = jint(json_object_array_get_idx(list, 1), "id");
+    CU_ASSERT_TRUE(told_of(o, ids[2]));
+    json_object_put(o);
+    o = unread(mcookie);
+    long long others = jint(o, "unread");
+    json_object_put(o);
+
+    /* up to the second newest: all but the newest are read */
+    struct resp r;
+    char body[64];
+    snprintf(body, sizeof(body), "{\"up_to\":%lld}", second);
+    CU_ASSERT_EQUAL(post_session(dcookie, dcsrf, "POST", "/api/v1/provision/notifications/read-all", body, &r), 200);
+    o = json_tokener_parse(r.body);
+    CU_ASSERT_EQUAL(jint(o, "read"), before - 1);
+    CU_ASSERT_EQUAL(jint(o, "unread"), 1);
+    json_object_put(o);
+    resp_free(&r);
+    o = unread(dcookie);
+    list = json_object_object_get(o, "notifications");
+    CU_ASSERT_EQUAL(json_object_array_length(list), 1);
+    CU_ASSERT_EQUAL(jint(json_object_array_get_idx(list, 0), "id"), newest);
+    json_object_put(o);
+    /* no body: every one; again: nothing more to mark */
+    CU_ASSERT_EQUAL(post_session(dcookie, dcsrf, "POST", "/api/v1/provision/notifications/read-all", NULL, &r), 200);
+    o = json_tokener_parse(r.body);
+    CU_ASSERT_EQUAL(jint(o, "read"), 1);
+    CU_ASSERT_EQUAL(jint(o, "unread"), 0);
+    json_object_put(o);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(post_session(dcookie, dcsrf, "POST", "/api/v1/provision/notifications/read-all", "{}", &r), 200);
+    o = json_tokener_parse(r.body);
+    CU_ASSERT_EQUAL(jint(o, "read"), 0);
+    json_object_put(o);
+    resp_free(&r);
+    /* read, they are still in the inbox; someone else's are untouched */
+    long st;
+    o = get_json(dcookie, "/api/v1/provision/notifications?limit=200", &st);
+    CU_ASSERT_TRUE(told_of(o, ids[0]) && told_of(o, ids[2]));
+    json_object_put(o);
+    o = unread(mcookie);
+    CU_ASSERT_EQUAL(jint(o, "unread"), others);
+    json_object_put(o);
+    /* a bad body, a token, nobody */
+    CU_ASSERT_EQUAL(post_session(dcookie, dcsrf, "POST", "/api/v1/provision/notifications/read-all", "{\"up_to\":0}", &r), 422);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(post_session(dcookie, dcsrf, "POST", "/api/v1/provision/notifications/read-all", "{\"all\":true}", &r), 422);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(post_session(dcookie, dcsrf, "POST", "/api/v1/provision/notifications/read-all", "[]", &r), 422);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(request("POST", "/api/v1/provision/notifications/read-all", NULL, NULL, 0, NULL, &r), 0);
+    CU_ASSERT_EQUAL(r.status, 401);
+    resp_free(&r);
+}
+
 void suite_home(void)
 {
     if (!suite_wanted("home"))
@@ -376,4 +503,7 @@ void suite_home(void)
     CU_add_test(s, "activity: only the kinds I may read; what I requested; nothing for a new member; a token's paths",
                 test_activity_honours_permissions);
     CU_add_test(s, "activity: pages to the end by the kit's contract", test_activity_pages);
+    CU_add_test(s, "a requester is not told their own request waits for approval; the others are",
+                test_requester_not_told_own_request_waits);
+    CU_add_test(s, "read-all: every unread notice up to the newest seen, mine only", test_read_all);
 }

@@ -5,6 +5,7 @@
 // Five reads at most, each small: the lists' own routes and the audit area's activity.
 import { visibleAreas } from '../areas.js';
 import { useApi } from '../hooks.js';
+import { useNoticesChanged } from '../notices.js';
 import { useSession } from '../session.jsx';
 import { ActivityList } from '../components/Activity.jsx';
 import { ProblemAlert } from '../components/Problem.jsx';
@@ -44,6 +45,7 @@ export function Home() {
   const approvals = useApi(approver ? '/provision/approvals' : null, { limit: SHOWN });
   const notices = useApi('/provision/notifications', { unread: 'true', limit: SHOWN });
   const activity = useApi('/audit/activity', { limit: 10 });
+  useNoticesChanged(notices.reload);
   const noTeams = { data: { items: [] }, problem: null, loading: false };
 
   return (

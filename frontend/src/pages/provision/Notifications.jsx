@@ -1,9 +1,11 @@
 // The notifications inbox: what happened to the user's requests and resources (approved,
-// rejected, ready, failed, expiring), newest first, unread ones marked; each can be marked read.
+// rejected, ready, failed, expiring), newest first, unread ones marked; each can be marked read,
+// or every one at once. A change is told to the header's bell (notices.js).
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api } from '../../api.js';
 import { useAction } from '../../hooks.js';
+import { noticesChanged } from '../../notices.js';
 import { Done } from '../../components/forms.jsx';
 import { ProblemAlert } from '../../components/Problem.jsx';
 import { Page } from '../../components/Page.jsx';
@@ -30,6 +32,16 @@ export function Notifications({ onRead }) {
     setStatus(`Marked "${n.subject}" as read.`);
     first.reload();
     onRead?.();
+    noticesChanged();
+    return true;
+  });
+  const readAll = useAction(async () => {
+    const newest = first.data?.notifications?.[0]?.id;
+    const answer = await api('/provision/notifications/read-all', { method: 'POST', body: newest ? { up_to: newest } : {} });
+    setStatus(answer.read === 1 ? 'Marked 1 notification as read.' : `Marked ${answer.read} notifications as read.`);
+    first.reload();
+    onRead?.();
+    noticesChanged();
     return true;
   });
   const unread = first.data?.unread ?? items.filter((n) => !n.read_at).length;
@@ -40,8 +52,9 @@ export function Notifications({ onRead }) {
         <input type="checkbox" checked={unreadOnly} onChange={(e) => route(e.currentTarget.checked ? '/resources/notifications?unread=true' : '/resources/notifications')} />
         Unread only
       </label>
+      {unread > 0 && <div class="actions"><button type="button" onClick={() => readAll.run()} disabled={readAll.busy}>Mark all read</button></div>}
       <Done>{status}</Done>
-      <ProblemAlert problem={first.problem ?? read.problem} />
+      <ProblemAlert problem={first.problem ?? read.problem ?? readAll.problem} />
       {first.loading && !first.data && <p role="status">Loading your notifications…</p>}
       {first.data && (items.length === 0 ? <p class="notice">{unreadOnly ? 'Nothing unread.' : 'No notifications yet.'}</p> : (
         <ul class="notifications" ref={rows}>

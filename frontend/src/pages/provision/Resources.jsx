@@ -4,6 +4,7 @@
 import { Route, Router, useLocation } from 'preact-iso';
 import { useEffect, useRef } from 'preact/hooks';
 import { useApi } from '../../hooks.js';
+import { useNoticesChanged } from '../../notices.js';
 import { useSession } from '../../session.jsx';
 import { NotFound } from '../NotFound.jsx';
 import { Approvals } from './Approvals.jsx';
@@ -22,6 +23,7 @@ export function Resources() {
     if (first.current) first.current = false;
     else unread.reload();
   }, [path]);
+  useNoticesChanged(unread.reload);
   const n = unread.data?.unread ?? 0;
   const current = (yes) => (yes ? 'page' : undefined);
   return (
