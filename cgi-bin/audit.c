@@ -258,20 +258,11 @@ static void push_texts(struct activity *a, const char **s, size_t n)
         push(a, (struct db_value)DB_TEXTV(s[i]));
 }
 
-/* s as a LIKE pattern matching itself and what follows ("team/a_b/" -> "team/a\_b/%"). */
+/* s as a LIKE pattern (ESCAPE '!') matching itself and what follows ("team/a_b/" -> "team/a!_b/%"). */
 static const char *like_prefix(struct app_ctx *c, const char *s)
 {
-    char *out = arena_alloc(c->arena, strlen(s) * 2 + 2), *o = out;
-    if (!out)
-        return "";
-    for (; *s; s++) {
-        if (*s == '%' || *s == '_' || *s == '\\')
-            *o++ = '\\';
-        *o++ = *s;
-    }
-    *o++ = '%';
-    *o = '\0';
-    return out;
+    const char *p = db_like(c->arena, s, strlen(s), false);
+    return p ? p : "";
 }
 
 /* A branch: select (the event's id and the owning team) from where, values pushed already; the
@@ -293,7 +284,7 @@ static const char *secret_paths_where(struct activity *a)
         return "";
     const char *w = "FALSE";
     for (size_t i = 0; paths[i]; i++) {
-        w = arena_printf(a->c->arena, "%s OR a.target_id = ? OR a.target_id LIKE ?", w);
+        w = arena_printf(a->c->arena, "%s OR a.target_id = ? OR a.target_id LIKE ? ESCAPE '!'", w);
         push(a, (struct db_value)DB_TEXTV(paths[i]));
         push(a, (struct db_value)DB_TEXTV(like_prefix(a->c, arena_printf(a->c->arena, "%s/", paths[i]))));
     }
@@ -357,7 +348,7 @@ static int audit_activity(struct app_ctx *c)
              * through the secrets its entities hold */
             const char *any = "FALSE";
             for (size_t i = 0; i < ns; i++) {
-                any = arena_printf(c->arena, "%s OR a.target_id LIKE ?", any);
+                any = arena_printf(c->arena, "%s OR a.target_id LIKE ? ESCAPE '!'", any);
                 push(&a, (struct db_value)DB_TEXTV(like_prefix(c, arena_printf(c->arena, "team/%s/", secrets[i]))));
             }
             const char *paths = secret_paths_where(&a);

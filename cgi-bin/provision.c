@@ -28,6 +28,7 @@
 #define IDEMPOTENCY_KEY_MAX 200
 #define LIST_MAX 200
 #define LIST_DEFAULT 50
+#define RESOURCE_Q_MAX 100
 
 /* ---- small helpers ---------------------------------------------------------------------------- */
 
@@ -65,7 +66,8 @@ static int audit_done(struct app_ctx *c, const char *action, const char *target_
 
 /* Where the caller holds permission, as a SQL condition on rows r with team, entity_ref and
  * requester columns (the caller's own rows always count). *v: room for the statement's values
- * (DB_PARAMS_MAX), the condition's first; NULL with a 500 problem when out of memory. */
+ * (DB_PARAMS_MAX), the condition's first, leaving 16 for the list's filters after it; NULL with a
+ * 500 problem when out of memory. */
 static const char *scope_where(struct app_ctx *c, const char *permission, struct db_value **v, size_t *nv)
 {
     struct authz_scopes sc;
@@ -79,11 +81,11 @@ static const char *scope_where(struct app_ctx *c, const char *permission, struct
         return "TRUE";
     const char *w = "r.requester = ?";
     (*v)[(*nv)++] = (struct db_value)DB_TEXTV(c->who.username);
-    for (size_t i = 0; i < sc.nteams && *nv < DB_PARAMS_MAX - 8; i++) {
+    for (size_t i = 0; i < sc.nteams && *nv < DB_PARAMS_MAX - 16; i++) {
         w = arena_printf(c->arena, "%s OR r.team = ?", w);
         (*v)[(*nv)++] = (struct db_value)DB_TEXTV(sc.teams[i]);
     }
-    for (size_t i = 0; i < sc.nentities && *nv < DB_PARAMS_MAX - 8; i++) {
+    for (size_t i = 0; i < sc.nentities && *nv < DB_PARAMS_MAX - 16; i++) {
         w = arena_printf(c->arena, "%s OR r.entity_ref = ?", w);
         (*v)[(*nv)++] = (struct db_value)DB_TEXTV(sc.entities[i]);
     }
@@ -694,8 +696,11 @@ static int resource_list(struct app_ctx *c)
     long long cursor = app_cursor_id(c, "resources");
     const char *mine = http_query(&c->req, "mine"), *state = http_query(&c->req, "state");
     const char *team = http_query(&c->req, "team"), *entity = http_query(&c->req, "entity");
+    const char *text = http_query(&c->req, "q");
     if (mine && strcmp(mine, "true") != 0 && strcmp(mine, "false") != 0)
         problem_field(p, "mine", "must be true or false");
+    if (text && (strlen(text) < 1 || strlen(text) > RESOURCE_Q_MAX))
+        problem_field(p, "q", "must be 1 to %d characters", RESOURCE_Q_MAX);
     if (state && strlen(state) > 20)
         problem_field(p, "state", "is not a state");
     if (team && strlen(team) > 63)
@@ -719,6 +724,17 @@ static int resource_list(struct app_ctx *c)
             where = arena_printf(c->arena, "%s AND %s = ?", where, filters[i][0]);
             v[nv++] = (struct db_value)DB_TEXTV(filters[i][1]);
         }
+    if (text) {
+        /* the text anywhere in the template's name, the uid or a parameter's (string) value: a
+         * scan of the rows the scope and the other filters leave, newest first, to the page */
+        const char *like = db_like(c->arena, text, strlen(text), true);
+        if (!like)
+            return problem_set(p, 500, "internal", "out of memory");
+        where = arena_printf(c->arena, "%s AND (t.name LIKE ? ESCAPE '!' OR CONVERT(r.uid USING utf8mb4) LIKE ? ESCAPE '!' "
+                                       "OR JSON_SEARCH(r.parameters, 'one', ?, '!') IS NOT NULL)", where);
+        for (int k = 0; k < 3; k++)
+            v[nv++] = (struct db_value)DB_TEXTV(like);
+    }
     if (cursor) {
         where = arena_printf(c->arena, "%s AND r.id < ?", where);
         v[nv++] = (struct db_value)DB_INTV(cursor);
@@ -1062,7 +1078,8 @@ static const struct route provision_routes[] = {
                              "next_cursor (a page may hold fewer than limit with more to come)." },
     { "GET", "/api/v1/provision/resources", "provision.resource.read", resource_list, 0,
       "List resources", "Resources the caller may read (and its own), newest first: mine=true, state, team, entity, "
-                        "limit 1..200 (50), cursor from next_cursor." },
+                        "q (1..100 characters: found anywhere, ignoring case and accents, in the template's name, the "
+                        "uid or a parameter's string value), limit 1..200 (50), cursor from next_cursor." },
     { "GET", "/api/v1/provision/resources/{id}", "provision.resource.read", resource_get, 0,
       "A resource", "Its template version, owner, state, expiry, parameters, outputs (a secret output as {secret: path}, "
                     "read with POST /api/v1/secrets/reveal/<path>), jobs and history." },

@@ -368,11 +368,14 @@ static int secret_metadata(struct app_ctx *c)
 static int secret_list(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
-    const char *prefix = http_query(&c->req, "prefix");
+    const char *prefix = http_query(&c->req, "prefix"), *text = http_query(&c->req, "q");
     long limit = app_limit(c, 100, 500);
     const char *cursor = app_cursor(c, "secrets");
     if (prefix && strlen(prefix) > SECRET_PATH_MAX)
         problem_field(p, "prefix", "must be the start of a path (at most %d characters)", SECRET_PATH_MAX);
+    static const char path_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/";
+    if (text && (!*text || strlen(text) > SECRET_PATH_MAX || strspn(text, path_chars) != strlen(text)))
+        problem_field(p, "q", "must be part of a path: 1 to %d letters, digits, '.', '_', '-' and '/'", SECRET_PATH_MAX);
     if (!json_fields_ok(p))
         return -1;
     struct authz_scopes sc;
@@ -381,7 +384,7 @@ static int secret_list(struct app_ctx *c)
     size_t npaths = 0;
     while (c->who.secret_paths && c->who.secret_paths[npaths])
         npaths++;
-    size_t nv = 0, cap = 5 + 3 * sc.nteams + sc.nentities + 3 * npaths;
+    size_t nv = 0, cap = 6 + 3 * sc.nteams + sc.nentities + 3 * npaths;
     struct db_value *v = arena_calloc(c->arena, cap, sizeof(*v));
     if (!v)
         return problem_set(p, 500, "internal", "out of memory");
@@ -399,6 +402,16 @@ static int secret_list(struct app_ctx *c)
                 v[nv++] = (struct db_value)DB_TEXTV(c->who.secret_paths[i]);
         }
         where = arena_printf(c->arena, "%s AND (%s)", where, any);
+    }
+    if (text) {   /* anywhere in the path, ignoring case (a path is ASCII) */
+        char *lower = arena_strdup(c->arena, text);
+        for (char *l = lower; l && *l; l++)
+            *l = (char)(*l >= 'A' && *l <= 'Z' ? *l - 'A' + 'a' : *l);
+        const char *like = lower ? db_like(c->arena, lower, strlen(lower), true) : NULL;
+        if (!like)
+            return problem_set(p, 500, "internal", "out of memory");
+        where = arena_printf(c->arena, "%s AND LOWER(path) LIKE ? ESCAPE '!'", where);
+        v[nv++] = (struct db_value)DB_TEXTV(like);
     }
     if (cursor) {
         where = arena_printf(c->arena, "%s AND path > ?", where);
@@ -522,7 +535,7 @@ static int secret_remove(struct app_ctx *c)
 static const struct route secrets_routes[] = {
     { "GET", "/api/v1/secrets/metadata", "secrets.secret.read", secret_list, 0,
       "List secrets", "The secrets the caller may read (metadata only), by path: prefix (the start of a path), "
-                      "limit 1..500 (100), cursor from next_cursor." },
+                      "q (part of a path, anywhere in it, ignoring case), limit 1..500 (100), cursor from next_cursor." },
     { "GET", "/api/v1/secrets/metadata/{path*}", "secrets.secret.read", secret_metadata, 0,
       "A secret's metadata", "Its scope, max_versions, current_version and every version kept (bytes, master key, "
                              "created, deleted, destroyed), never a value. path: team/<team>/[<environment>/]<name> or "

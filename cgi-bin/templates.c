@@ -710,18 +710,7 @@ static int template_trust(struct app_ctx *c)
 /* A word for LIKE: '!' escapes the wildcards (and itself), whatever the SQL mode. */
 static const char *like_word(struct arena *a, const char *w, size_t n)
 {
-    char *out = arena_alloc(a, 2 * n + 3), *o = out;
-    if (!out)
-        return NULL;
-    *o++ = '%';
-    for (size_t i = 0; i < n; i++) {
-        if (w[i] == '%' || w[i] == '_' || w[i] == '!')
-            *o++ = '!';
-        *o++ = w[i];
-    }
-    *o++ = '%';
-    *o = '\0';
-    return out;
+    return db_like(a, w, n, true);
 }
 
 /* The row shown per template: its newest published version; with drafts, the newest draft of a

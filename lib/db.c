@@ -30,6 +30,23 @@ struct db {
     size_t evict;  /* next slot to reuse when the cache is full */
 };
 
+const char *db_like(struct arena *a, const char *text, size_t n, bool anywhere)
+{
+    char *out = arena_alloc(a, 2 * n + 3), *o = out;
+    if (!out)
+        return NULL;
+    if (anywhere)
+        *o++ = '%';
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] == '%' || text[i] == '_' || text[i] == '!')
+            *o++ = '!';
+        *o++ = text[i];
+    }
+    *o++ = '%';
+    *o = '\0';
+    return out;
+}
+
 bool db_error_is_connection(unsigned err)
 {
     switch (err) {

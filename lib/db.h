@@ -91,6 +91,11 @@ unsigned long long db_transaction(const struct db *db);
 int db_abort(struct db *db);
 bool db_end_request(struct db *db);
 
+/* Text of n bytes as a LIKE pattern that matches it anywhere ("%text%") or at the start
+ * ("text%"), its wildcards and '!' escaped by '!': use it with ESCAPE '!', which means the same
+ * whatever the SQL mode. NULL when out of memory. */
+const char *db_like(struct arena *a, const char *text, size_t n, bool anywhere);
+
 /* Cell (row, col) of a result: the text, or NULL for SQL NULL or out of range. */
 const char *db_cell(const struct db_result *r, size_t row, size_t col);
 

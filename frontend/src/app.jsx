@@ -16,6 +16,7 @@ import { Secrets } from './pages/secrets/Secrets.jsx';
 import { Templates } from './pages/templates/Templates.jsx';
 import { Resources } from './pages/provision/Resources.jsx';
 import { Admin } from './pages/admin/Admin.jsx';
+import { Search } from './pages/Search.jsx';
 
 // Links to the API (exports) are left to the browser; everything else is the portal's.
 const PORTAL_PATHS = /^\/(?!api\/)/;
@@ -51,6 +52,7 @@ function Portal() {
         <Route path="/audit" component={Audit} />
         <Route path="/admin" component={Admin} />
         <Route path="/admin/*" component={Admin} />
+        <Route path="/search" component={Search} />
         <Route path="/account/tokens" component={Tokens} />
         <Route path="/account/password" component={Password} />
         <Route default component={NotFound} />

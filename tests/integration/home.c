@@ -2,7 +2,8 @@
  * What the portal's Home and header read: the activity on a person's things (GET
  * /api/v1/audit/activity) — what appears, what never appears of another team's things, what a
  * permission leaves out, and its pages; the bell's inbox (marking every notice read, up to the
- * newest one seen) and who is told of a request waiting for approval (not its requester).
+ * newest one seen) and who is told of a request waiting for approval (not its requester); the
+ * search's text filters on resources and secrets' paths, within what the caller may read.
  */
 #include <CUnit/Basic.h>
 #include <stdio.h>
@@ -494,6 +495,107 @@ static void test_read_all(void)
     resp_free(&r);
 }
 
+/* ---- the search's filters ------------------------------------------------------------------------ */
+
+/* Does GET path as cookie (200) list a row whose member key is want? */
+static bool lists(const char *cookie, const char *path, const char *member, const char *key, const char *want)
+{
+    long st;
+    json_object *o = get_json(cookie, path, &st), *rows = NULL;
+    CU_ASSERT_EQUAL(st, 200);
+    if (st != 200)
+        fprintf(stderr, "\n    %s: %ld\n", path, st);
+    bool found = false;
+    if (o && json_object_object_get_ex(o, member, &rows))
+        for (size_t i = 0; i < json_object_array_length(rows); i++) {
+            json_object *v = json_object_object_get(json_object_array_get_idx(rows, i), key);
+            found = found || (v && strcmp(json_object_get_string(v), want) == 0);
+        }
+    json_object_put(o);
+    return found;
+}
+
+static void test_resources_q(void)
+{
+    char path[512], a[32], b[32], uid[32];
+    snprintf(a, sizeof(a), "%lld", res_a);
+    snprintf(b, sizeof(b), "%lld", res_b);
+    snprintf(path, sizeof(path), "/api/v1/provision/resources/%lld", res_a);
+    json_object *o = get_json(dcookie, path, &(long){ 0 });
+    snprintf(uid, sizeof(uid), "%.6s", jstr(o, "uid") ? jstr(o, "uid") + 4 : "");
+    json_object_put(o);
+    /* a parameter's value, whatever its case; the template's name; part of the uid */
+    CU_ASSERT_TRUE(lists(dcookie, "/api/v1/provision/resources?q=alpha", "resources", "id", a));
+    CU_ASSERT_TRUE(lists(dcookie, "/api/v1/provision/resources?q=LPH", "resources", "id", a));
+    snprintf(path, sizeof(path), "/api/v1/provision/resources?q=%s", tmpl);
+    CU_ASSERT_TRUE(lists(dcookie, path, "resources", "id", a));
+    snprintf(path, sizeof(path), "/api/v1/provision/resources?q=%s", uid);
+    CU_ASSERT_TRUE(lists(dcookie, path, "resources", "id", a));
+    /* not a parameter's name, not what is not there, and a wildcard is a character */
+    CU_ASSERT_FALSE(lists(dcookie, "/api/v1/provision/resources?q=name", "resources", "id", a));
+    CU_ASSERT_FALSE(lists(dcookie, "/api/v1/provision/resources?q=beta", "resources", "id", a));
+    CU_ASSERT_FALSE(lists(dcookie, "/api/v1/provision/resources?q=%25", "resources", "id", a));
+    CU_ASSERT_FALSE(lists(dcookie, "/api/v1/provision/resources?q=_", "resources", "id", a));
+    /* another team's resource matches the same template's name: not for A's developer; for the admin */
+    CU_ASSERT_FALSE(lists(dcookie, path, "resources", "id", b));
+    snprintf(path, sizeof(path), "/api/v1/provision/resources?q=%s", tmpl);
+    CU_ASSERT_FALSE(lists(dcookie, path, "resources", "id", b));
+    CU_ASSERT_FALSE(lists(dcookie, "/api/v1/provision/resources?q=beta", "resources", "id", b));
+    CU_ASSERT_TRUE(lists(acookie, "/api/v1/provision/resources?q=beta", "resources", "id", b));
+    CU_ASSERT_TRUE(lists(bcookie, "/api/v1/provision/resources?q=beta", "resources", "id", b));
+    /* with the other filters, and paged by the kit's contract */
+    CU_ASSERT_TRUE(lists(dcookie, "/api/v1/provision/resources?q=alpha&state=provisioning&mine=true", "resources", "id", a)
+                   || lists(dcookie, "/api/v1/provision/resources?q=alpha&state=ready&mine=true", "resources", "id", a));
+    CU_ASSERT_FALSE(lists(dcookie, "/api/v1/provision/resources?q=alpha&state=deprovisioned", "resources", "id", a));
+    snprintf(path, sizeof(path), "/api/v1/provision/resources?q=%s&limit=1", tmpl);
+    long st;
+    o = get_json(acookie, path, &st);
+    CU_ASSERT_EQUAL(st, 200);
+    const char *next = jstr(o, "next_cursor");
+    CU_ASSERT_PTR_NOT_NULL(next);   /* A's two, B's one: more than one page */
+    char again[768];
+    snprintf(again, sizeof(again), "%s&cursor=%s", path, next ? next : "");
+    json_object *second = get_json(acookie, again, &st);
+    CU_ASSERT_EQUAL(st, 200);
+    json_object *r1 = json_object_array_get_idx(json_object_object_get(o, "resources"), 0);
+    json_object *r2 = json_object_array_get_idx(json_object_object_get(second, "resources"), 0);
+    CU_ASSERT_TRUE(r1 && r2 && jint(r2, "id") < jint(r1, "id"));
+    json_object_put(second);
+    json_object_put(o);
+    /* bounds */
+    struct resp r;
+    char longq[160];
+    memset(longq, 'x', 101);
+    longq[101] = '\0';
+    snprintf(path, sizeof(path), "/api/v1/provision/resources?q=%s", longq);
+    CU_ASSERT_EQUAL(get_as(dcookie, path, &r), 422);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_as(dcookie, "/api/v1/provision/resources?q=", &r), 422);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_as(dcookie, "/api/v1/provision/resources?q=caf%C3%A9", &r), 200);   /* any text: no error */
+    resp_free(&r);
+}
+
+static void test_secrets_q(void)
+{
+    /* part of a path, anywhere, whatever its case; only what the caller may read */
+    CU_ASSERT_TRUE(lists(dcookie, "/api/v1/secrets/metadata?q=db-pass", "items", "path", sec_a));
+    CU_ASSERT_TRUE(lists(dcookie, "/api/v1/secrets/metadata?q=DB-PASS", "items", "path", sec_a));
+    CU_ASSERT_TRUE(lists(dcookie, "/api/v1/secrets/metadata?q=api-key", "items", "path", sec_ea));
+    CU_ASSERT_FALSE(lists(dcookie, "/api/v1/secrets/metadata?q=db-pass", "items", "path", sec_b));
+    CU_ASSERT_TRUE(lists(bcookie, "/api/v1/secrets/metadata?q=db-pass", "items", "path", sec_b));
+    CU_ASSERT_FALSE(lists(dcookie, "/api/v1/secrets/metadata?q=db_pass", "items", "path", sec_a));   /* '_' is itself */
+    char path[256];
+    snprintf(path, sizeof(path), "/api/v1/secrets/metadata?q=db-pass&prefix=team/%s/", team_b);
+    CU_ASSERT_FALSE(lists(acookie, path, "items", "path", sec_a));
+    CU_ASSERT_TRUE(lists(acookie, path, "items", "path", sec_b));
+    struct resp r;
+    CU_ASSERT_EQUAL(get_as(dcookie, "/api/v1/secrets/metadata?q=caf%C3%A9", &r), 422);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_as(dcookie, "/api/v1/secrets/metadata?q=", &r), 422);
+    resp_free(&r);
+}
+
 void suite_home(void)
 {
     if (!suite_wanted("home"))
@@ -506,4 +608,6 @@ void suite_home(void)
     CU_add_test(s, "a requester is not told their own request waits for approval; the others are",
                 test_requester_not_told_own_request_waits);
     CU_add_test(s, "read-all: every unread notice up to the newest seen, mine only", test_read_all);
+    CU_add_test(s, "resources: q finds a parameter's value, the template, the uid; only readable ones", test_resources_q);
+    CU_add_test(s, "secrets: q finds part of a path, only readable ones", test_secrets_q);
 }

@@ -33,6 +33,7 @@ int main(void)
     suite_drivers();
     suite_provision();
     suite_textdiff();
+    suite_db();
     suite_fcgi();
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();

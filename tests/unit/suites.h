@@ -23,5 +23,6 @@ void suite_secret_path(void);
 void suite_drivers(void);
 void suite_provision(void);
 void suite_textdiff(void);
+void suite_db(void);
 
 #endif

@@ -1,11 +1,12 @@
 // The frame of every page once logged in: skip link, top bar with the menu button (narrow
-// screens), the notifications bell and the user menu, the navigation, the page itself and the
-// footer (readiness, and the API reference).
+// screens), the search, the notifications bell and the user menu, the navigation, the page
+// itself and the footer (readiness, and the API reference).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { visibleAreas } from '../areas.js';
 import { useSession } from '../session.jsx';
 import { Readiness } from './Readiness.jsx';
+import { GlobalSearch } from './GlobalSearch.jsx';
 import { NotificationBell } from './NotificationBell.jsx';
 import { UserMenu } from './UserMenu.jsx';
 import { useEscape } from './useEscape.js';
@@ -38,6 +39,7 @@ export function Layout({ children }) {
         <button type="button" ref={menuButton} class="menu-button" aria-expanded={navOpen ? 'true' : 'false'}
                 aria-controls="site-nav" onClick={() => setNavOpen(!navOpen)}>Menu</button>
         <a class="brand" href="/">Portico</a>
+        <GlobalSearch />
         <NotificationBell />
         <UserMenu />
       </header>
