@@ -748,6 +748,34 @@ static int resource_list(struct app_ctx *c)
     return id_page(c, sql, v, nv, limit, "resources", "isssssnssss");
 }
 
+/* Each secret output of the resource says whether the resource manages it (the runner sealed it
+ * for it: sql/0020) and whether the caller may reveal it: with secrets.reveal there, or as the
+ * resource's requester with provision.output.reveal (what the secrets API decides too). */
+static int outputs_mark(struct app_ctx *c, const struct resource_row *rs, json_object *outputs)
+{
+    struct db_value v = DB_INTV(rs->id);
+    struct db_result q;
+    if (!json_object_is_type(outputs, json_type_object))
+        return 0;
+    if (db_query(c->db, c->arena, "SELECT path FROM secrets WHERE resource_id = ?", &v, 1, &q, &c->problem) < 0)
+        return -1;
+    const struct authz_resource res = { rs->team, NULL, rs->environment, "secret" };
+    bool anyone = app_may(c, "secrets.reveal", &res, NULL);
+    bool requester = strcmp(rs->requester, c->who.username) == 0 && app_may(c, "provision.output.reveal", &res, NULL);
+    json_object_object_foreach(outputs, name, val) {
+        (void)name;
+        json_object *path;
+        if (!json_object_is_type(val, json_type_object) || !json_object_object_get_ex(val, "secret", &path))
+            continue;
+        bool managed = false;
+        for (size_t i = 0; i < q.nrows && !managed; i++)
+            managed = strcmp(db_cell(&q, i, 0), json_object_get_string(path)) == 0;
+        json_object_object_add(val, "managed", json_object_new_boolean(managed));
+        json_object_object_add(val, "reveal", json_object_new_boolean(anyone || (managed && requester)));
+    }
+    return 0;
+}
+
 /* GET /provision/resources/{id} */
 static int resource_get(struct app_ctx *c)
 {
@@ -771,6 +799,10 @@ static int resource_get(struct app_ctx *c)
     json_object *rows = app_rows_json(&q, 1, "isssssnsisjjsss");
     json_object *o = json_object_get(json_object_array_get_idx(rows, 0));
     json_object_put(rows);
+    if (outputs_mark(c, &rs, json_object_object_get(o, "outputs")) < 0) {
+        json_object_put(o);
+        return -1;
+    }
     json_object_object_add(o, "jobs", app_rows_json(&j, j.nrows, "issiinsn"));
     json_object_object_add(o, "history", app_rows_json(&h, h.nrows, "ssss"));
     return app_json(c, 200, o);
@@ -1081,8 +1113,9 @@ static const struct route provision_routes[] = {
                         "q (1..100 characters: found anywhere, ignoring case and accents, in the template's name, the "
                         "uid or a parameter's string value), limit 1..200 (50), cursor from next_cursor." },
     { "GET", "/api/v1/provision/resources/{id}", "provision.resource.read", resource_get, 0,
-      "A resource", "Its template version, owner, state, expiry, parameters, outputs (a secret output as {secret: path}, "
-                    "read with POST /api/v1/secrets/reveal/<path>), jobs and history." },
+      "A resource", "Its template version, owner, state, expiry, parameters, outputs (a secret output as {secret: path, "
+                    "managed: the resource keeps it, reveal: the caller may reveal it (its requester, or secrets.reveal "
+                    "there) with POST /api/v1/secrets/reveal/<path>}), jobs and history." },
     { "DELETE", "/api/v1/provision/resources/{id}", "provision.resource.delete", resource_delete, 0,
       "Deprovision a resource", "Queues the template's deprovision steps: 202 {job_id}. 409 while it provisions or "
                                 "after it was deprovisioned." },

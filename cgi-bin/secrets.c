@@ -7,7 +7,10 @@
  * entity's are its owner team's and whoever is bound on the entity. Who may not read a scope's
  * metadata is refused in words (403: a scope's name is no secret, what is in it is); a token kept
  * to some secret paths is told there is nothing elsewhere (404). Metadata never carries a value; a value leaves
- * only through reveal, which is audited (path and version, never the value). The handler
+ * only through reveal, which is audited (path and version, never the value). A secret a resource
+ * manages (its output, sealed by the runner: sql/0020) may also be revealed by the resource's
+ * requester, and a plain write or delete of it is refused (409 managed-secret) unless the caller
+ * confirms it (?confirm=managed); both ways are audited. The handler
  * process makes no core dumps, and zeroes the buffers that held a value: the request body and
  * its parsed text on a write, the opened value and the answer on a reveal.
  */
@@ -94,6 +97,85 @@ static int audit_done(struct app_ctx *c, const char *action, const char *path, c
     return audit_commit(c->db, c->arena, &ev, &c->problem);
 }
 
+/* ---- secrets a resource manages ---------------------------------------------------------------- */
+
+/* The resource's name as lists show it (sql: r the resource, t its template). */
+#define MANAGED_NAME "CONCAT(t.name, ' · ', r.environment)"
+
+struct managed {
+    long long resource_id;        /* 0: no resource manages the secret */
+    const char *name;             /* the resource, as people call it */
+    const char *requester;
+    long long requester_id;       /* 0: not known (a resource made without a request) */
+};
+
+static int managed_load(struct app_ctx *c, const char *path, struct managed *m)
+{
+    struct db_value v = DB_TEXTV(path);
+    struct db_result r;
+    memset(m, 0, sizeof(*m));
+    if (db_query(c->db, c->arena, "SELECT r.id, " MANAGED_NAME ", r.requester, COALESCE(q.requester_id, 0) FROM secrets s "
+                                  "JOIN resources r ON r.id = s.resource_id JOIN template_versions tv ON tv.id = "
+                                  "r.template_version_id JOIN templates t ON t.id = tv.template_id LEFT JOIN "
+                                  "provision_requests q ON q.id = r.request_id WHERE s.path = ?", &v, 1, &r, &c->problem) < 0)
+        return -1;
+    if (r.nrows) {
+        m->resource_id = atoll(db_cell(&r, 0, 0));
+        m->name = db_cell(&r, 0, 1);
+        m->requester = db_cell(&r, 0, 2);
+        m->requester_id = atoll(db_cell(&r, 0, 3));
+    }
+    return 0;
+}
+
+static bool managed_requested_by_caller(const struct app_ctx *c, const struct managed *m)
+{
+    if (!m->resource_id)
+        return false;
+    return m->requester_id ? m->requester_id == c->who.user_id : strcmp(m->requester, c->who.username) == 0;
+}
+
+/* A plain change (action: secrets.write, .delete, .destroy, .remove) of a secret a resource
+ * manages: refused with 409 managed-secret (the refusal audited) unless ?confirm=managed.
+ * 0: go on (*managed_by: the resource, 0 for none); 1: answered; -1: a problem. */
+static int managed_guard(struct app_ctx *c, const struct scope *s, const char *action, long long *managed_by)
+{
+    struct problem *p = &c->problem;
+    const char *confirm = http_query(&c->req, "confirm");
+    *managed_by = 0;
+    if (confirm && strcmp(confirm, "managed") != 0) {
+        problem_field(p, "confirm", "may only be managed (to change a secret a resource manages)");
+        return -1;
+    }
+    struct managed m;
+    if (managed_load(c, s->sp.text, &m) < 0)
+        return -1;
+    if (!m.resource_id || confirm) {
+        *managed_by = m.resource_id;
+        return 0;
+    }
+    struct audit_event ev = app_audit_event(c, action, "failure");
+    ev.target_type = "secret";
+    ev.target_id = s->sp.text;
+    ev.details = arena_printf(c->arena, "{\"refused\":\"managed-secret\",\"managed_by\":%lld}", m.resource_id);
+    if (db_begin(c->db, p) < 0 || audit_commit(c->db, c->arena, &ev, p) < 0)
+        return -1;
+    struct problem mp;
+    problem_init(&mp);
+    problem_set(&mp, 409, "managed-secret", "%s is an output of resource %lld (%s), which keeps it: a change by hand can "
+                                            "break what uses it; send confirm=managed to make it anyway",
+                s->sp.text, m.resource_id, m.name);
+    mp.title = "A resource manages this secret";
+    json_object *doc = problem_to_json(&mp, c->request_id), *by = json_object_new_object();
+    json_object_object_add(by, "resource", json_object_new_int64(m.resource_id));
+    json_object_object_add(by, "name", json_object_new_string(m.name));
+    json_object_object_add(doc, "managed_by", by);
+    if (app_json(c, 409, doc) < 0)
+        return -1;
+    c->res.content_type = "application/problem+json";
+    return 1;
+}
+
 /* ---- write ----------------------------------------------------------------------------------- */
 
 /* The value of a write's body into a guarded buffer; the body as received and its parsed text
@@ -156,6 +238,10 @@ static int secret_write(struct app_ctx *c)
         problem_field(p, "path", "there is no entity %s in the catalog", s.sp.entity_ref);
         rc = -1;
     }
+    long long managed_by = 0;
+    int guarded = rc == 0 ? managed_guard(c, &s, "secrets.write", &managed_by) : 0;
+    if (guarded != 0)
+        rc = -1;
     if (rc == 0 && maxv > 0) {
         struct db_value v = DB_TEXTV(s.sp.text);
         struct db_result r;
@@ -188,9 +274,13 @@ static int secret_write(struct app_ctx *c)
     }
     if (value)
         sodium_free(value);
+    if (guarded > 0)
+        return 0;
     if (rc < 0)
         return -1;
-    if (audit_done(c, "secrets.write", s.sp.text, arena_printf(c->arena, "{\"version\":%d,\"bytes\":%zu}", version, len)) < 0)
+    const char *by = managed_by ? arena_printf(c->arena, ",\"managed_by\":%lld,\"confirmed\":true", managed_by) : "";
+    if (audit_done(c, "secrets.write", s.sp.text,
+                   arena_printf(c->arena, "{\"version\":%d,\"bytes\":%zu%s}", version, len, by)) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "path", json_object_new_string(s.sp.text));
@@ -238,8 +328,31 @@ static int secret_reveal(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
     struct scope s;
-    if (scope_check(c, "secrets.reveal", &s) < 0)
+    struct authz_decision d;
+    const char *as = "";
+    if (scope_check(c, "secrets.secret.read", &s) < 0)
         return -1;
+    if (!app_may(c, "secrets.reveal", &s.res, &d)) {
+        /* the requester of the resource that manages it reveals it too (with a token: one that
+         * may reveal secret outputs); nobody else does */
+        struct managed m;
+        struct authz_decision od;
+        if (managed_load(c, s.sp.text, &m) < 0)
+            return -1;
+        bool mine = managed_requested_by_caller(c, &m);
+        if (mine && !app_may(c, "provision.output.reveal", &s.res, &od))
+            return app_refuse(c, "provision.output.reveal", &s.res, &od);
+        if (!mine) {
+            app_refuse(c, "secrets.reveal", &s.res, &d);
+            if (m.resource_id) {
+                size_t n = strlen(p->detail);
+                snprintf(p->detail + n, sizeof(p->detail) - n, "; it is an output of resource %lld (%s), which its "
+                                                               "requester may reveal", m.resource_id, m.name);
+            }
+            return -1;
+        }
+        as = ",\"as\":\"requester\"";
+    }
     int version = 0;
     if (http_body_read(&c->req, (size_t)c->cfg->body_max_bytes, false, p) < 0)
         return -1;
@@ -288,7 +401,7 @@ static int secret_reveal(struct app_ctx *c)
     secrets_value_free(value, len);
     /* audited before it is answered: a reveal that cannot be recorded is not made */
     if (db_begin(c->db, p) < 0 ||
-        audit_done(c, "secrets.reveal", s.sp.text, arena_printf(c->arena, "{\"version\":%d}", got)) < 0) {
+        audit_done(c, "secrets.reveal", s.sp.text, arena_printf(c->arena, "{\"version\":%d%s}", got, as)) < 0) {
         sodium_memzero(out, cap);
         return -1;
     }
@@ -328,7 +441,9 @@ static json_object *versions_json(struct app_ctx *c, long long id, struct proble
 
 static const char sql_meta[] =
     "SELECT id, path, scope_type, team, entity_ref, environment, name, max_versions, current_version, "
-    "DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s.%fZ'), DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%s.%fZ'), created_by "
+    "DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s.%fZ'), DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%s.%fZ'), created_by, "
+    "resource_id, (SELECT " MANAGED_NAME " FROM resources r JOIN template_versions tv ON tv.id = r.template_version_id "
+    "JOIN templates t ON t.id = tv.template_id WHERE r.id = secrets.resource_id) "
     "FROM secrets";
 
 static json_object *meta_json(const struct db_result *r, size_t i)
@@ -341,6 +456,13 @@ static json_object *meta_json(const struct db_result *r, size_t i)
         json_object_object_add(o, names[k], !v ? NULL : (k == 7 || k == 8) ? json_object_new_int(atoi(v))
                                                                             : json_object_new_string(v));
     }
+    json_object *by = NULL;
+    if (db_cell(r, i, 12)) {   /* an output of a resource, which keeps it */
+        by = json_object_new_object();
+        json_object_object_add(by, "resource", json_object_new_int64(atoll(db_cell(r, i, 12))));
+        json_object_object_add(by, "name", db_cell(r, i, 13) ? json_object_new_string(db_cell(r, i, 13)) : NULL);
+    }
+    json_object_object_add(o, "managed_by", by);
     return o;
 }
 
@@ -463,8 +585,14 @@ static int versions_change(struct app_ctx *c, const char *permission, enum secre
 {
     struct problem *p = &c->problem;
     struct scope s;
+    long long managed_by = 0;
     if (scope_check(c, permission, &s) < 0)
         return -1;
+    if (what != SECRET_UNDELETE) {   /* undeleting gives back what the resource made */
+        int g = managed_guard(c, &s, action, &managed_by);
+        if (g != 0)
+            return g < 0 ? -1 : 0;
+    }
     json_object *list;
     int versions[SECRET_VERSIONS_MAX];
     size_t n = 0;
@@ -488,7 +616,8 @@ static int versions_change(struct app_ctx *c, const char *permission, enum secre
     const char *listed = "";
     for (size_t i = 0; i < n; i++)
         listed = arena_printf(c->arena, "%s%s%d", listed, i ? "," : "", versions[i]);
-    if (audit_done(c, action, s.sp.text, arena_printf(c->arena, "{\"versions\":[%s],\"changed\":%zu}", listed, changed)) < 0)
+    const char *by = managed_by ? arena_printf(c->arena, ",\"managed_by\":%lld,\"confirmed\":true", managed_by) : "";
+    if (audit_done(c, action, s.sp.text, arena_printf(c->arena, "{\"versions\":[%s],\"changed\":%zu%s}", listed, changed, by)) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "path", json_object_new_string(s.sp.text));
@@ -515,8 +644,12 @@ static int secret_destroy(struct app_ctx *c)
 static int secret_remove(struct app_ctx *c)
 {
     struct scope s;
+    long long managed_by = 0;
     if (scope_check(c, "secrets.secret.destroy", &s) < 0)
         return -1;
+    int g = managed_guard(c, &s, "secrets.remove", &managed_by);
+    if (g != 0)
+        return g < 0 ? -1 : 0;
     struct db_value v = DB_TEXTV(s.sp.text);
     struct db_result r;
     if (db_begin(c->db, &c->problem) < 0 || db_query(c->db, c->arena, "DELETE FROM secrets WHERE path = ?", &v, 1, &r, &c->problem) < 0)
@@ -525,7 +658,8 @@ static int secret_remove(struct app_ctx *c)
         db_abort(c->db);
         return problem_set(&c->problem, 404, "not-found", "no secret at %s", s.sp.text);
     }
-    if (audit_done(c, "secrets.remove", s.sp.text, NULL) < 0)
+    if (audit_done(c, "secrets.remove", s.sp.text,
+                   managed_by ? arena_printf(c->arena, "{\"managed_by\":%lld,\"confirmed\":true}", managed_by) : NULL) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "status", json_object_new_string("deleted"));
@@ -538,25 +672,32 @@ static const struct route secrets_routes[] = {
                       "q (part of a path, anywhere in it, ignoring case), limit 1..500 (100), cursor from next_cursor." },
     { "GET", "/api/v1/secrets/metadata/{path*}", "secrets.secret.read", secret_metadata, 0,
       "A secret's metadata", "Its scope, max_versions, current_version and every version kept (bytes, master key, "
-                             "created, deleted, destroyed), never a value. path: team/<team>/[<environment>/]<name> or "
+                             "created, deleted, destroyed), and managed_by ({resource, name}: the resource whose output it is, "
+                             "or null), never a value. path: team/<team>/[<environment>/]<name> or "
                              "entity/<kind>/<namespace>/<entity>/[<environment>/]<name>; 403 where the caller may not read the scope, "
                              "404 outside a token's secret_paths." },
     { "PUT", "/api/v1/secrets/data/{path*}", "secrets.secret.write", secret_write, ROUTE_BODY_JSON,
       "Write a new version", "{\"value\": text} or {\"value_base64\": bytes} (at most 64 KiB), optional \"cas\" (the "
                              "current version expected; 0: the secret must be new; else 409) and \"max_versions\" (1..100, "
-                             "the oldest go first; 0 or none keeps the secret's). 201 for the first version, 200 after; audited without the value." },
-    { "POST", "/api/v1/secrets/reveal/{path*}", "secrets.reveal", secret_reveal, 0,
+                             "the oldest go first; 0 or none keeps the secret's). 201 for the first version, 200 after; audited without the value. "
+                             "A secret a resource manages answers 409 managed-secret (with managed_by) unless ?confirm=managed." },
+    { "POST", "/api/v1/secrets/reveal/{path*}", "secrets.secret.read", secret_reveal, 0,
       "Reveal a value", "Optional body {\"version\": n} (default: the current one). Answers the value as text "
-                        "(encoding utf-8) or base64; audited (path, version, actor). 410 for a deleted or destroyed "
+                        "(encoding utf-8) or base64; audited (path, version, actor). Needs secrets.reveal on the scope, "
+                        "or, for a secret a resource manages, being that resource's requester (with "
+                        "provision.output.reveal there); 403 in words otherwise. 410 for a deleted or destroyed "
                         "version, 503 when the master key is unavailable." },
     { "POST", "/api/v1/secrets/delete/{path*}", "secrets.secret.write", secret_delete_versions, ROUTE_BODY_JSON,
-      "Delete versions (soft)", "{\"versions\": [n, ...]}: they no longer reveal until undeleted." },
+      "Delete versions (soft)", "{\"versions\": [n, ...]}: they no longer reveal until undeleted. 409 managed-secret for a "
+                                "secret a resource manages, unless ?confirm=managed." },
     { "POST", "/api/v1/secrets/undelete/{path*}", "secrets.secret.write", secret_undelete, ROUTE_BODY_JSON,
       "Undelete versions", "{\"versions\": [n, ...]}" },
     { "POST", "/api/v1/secrets/destroy/{path*}", "secrets.secret.destroy", secret_destroy, ROUTE_BODY_JSON,
-      "Destroy versions", "{\"versions\": [n, ...]}: their ciphertext and keys are erased for good." },
+      "Destroy versions", "{\"versions\": [n, ...]}: their ciphertext and keys are erased for good. 409 managed-secret for "
+                          "a secret a resource manages, unless ?confirm=managed." },
     { "DELETE", "/api/v1/secrets/metadata/{path*}", "secrets.secret.destroy", secret_remove, 0,
-      "Delete a secret", "The secret and every version, for good." },
+      "Delete a secret", "The secret and every version, for good. 409 managed-secret for a secret a resource manages, "
+                         "unless ?confirm=managed." },
 };
 
 static const struct app secrets_app = { "secrets", secrets_routes, sizeof(secrets_routes) / sizeof(secrets_routes[0]),

@@ -57,6 +57,8 @@ static const struct permission_def permissions[] = {
     { "provision.resource.renew", RANK_DEVELOPER, false, "renew", "resources" },
     { "provision.resource.delete", RANK_DEVELOPER, false, "delete", "resources" },
     { "provision.request.approve", RANK_MAINTAINER, false, "approve", "requests" },
+    /* a requester's own: the secret outputs of the resources they requested (secrets.reveal is everyone's) */
+    { "provision.output.reveal", RANK_DEVELOPER, false, "reveal", "secret outputs" },
 };
 #define NPERMS (sizeof(permissions) / sizeof(permissions[0]))
 

@@ -175,3 +175,9 @@ const char *provision_output_path(struct arena *a, const char *team, const char 
         name = arena_printf(a, "res-%s-%zu", uid, index);
     return arena_printf(a, "team/%s/%s/%s", team, environment, name);
 }
+
+int provision_secret_managed(struct db *db, struct arena *a, const char *path, long long resource_id, struct problem *p)
+{
+    struct db_value v[2] = { DB_INTV(resource_id), DB_TEXTV(path) };
+    return db_query(db, a, "UPDATE secrets SET resource_id = ? WHERE path = ?", v, 2, NULL, p);
+}

@@ -83,4 +83,8 @@ int provision_notify_except(struct db *db, struct arena *a, long long user_id, c
 const char *provision_output_path(struct arena *a, const char *team, const char *environment, const char *uid,
                                   const char *output, size_t index);
 
+/* Inside the caller's transaction: the secret at path is an output of resource_id (sql/0020).
+ * Its requester may reveal it, and the secrets API asks before a plain write or delete of it. */
+int provision_secret_managed(struct db *db, struct arena *a, const char *path, long long resource_id, struct problem *p);
+
 #endif

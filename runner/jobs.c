@@ -351,7 +351,8 @@ static bool field_secret(struct job *j, const struct template_step *s, const cha
 }
 
 /* The step's outputs as stored: plain values as they are, secret ones sealed in the secrets
- * store (at a path of the resource) and stored as {"secret": path}. Inside the transaction. */
+ * store (at a path of the resource, recorded as the resource's) and stored as {"secret": path}.
+ * Inside the transaction. */
 static const char *outputs_store(struct job *j, const struct template_step *s, json_object *outputs)
 {
     json_object *stored = json_object_new_object();
@@ -375,7 +376,8 @@ static const char *outputs_store(struct job *j, const struct template_step *s, j
             return NULL;
         }
         if (!k || secrets_write(j->r->db, j->r->arena, k, &sp, j->team, text, strlen(text), -1, 0,
-                                j->r->cfg->secret_versions_default, j->r->name, &version, j->p) < 0) {
+                                j->r->cfg->secret_versions_default, j->r->name, &version, j->p) < 0 ||
+            provision_secret_managed(j->r->db, j->r->arena, sp.text, j->resource_id, j->p) < 0) {
             json_object_put(stored);
             return NULL;
         }

@@ -325,10 +325,16 @@ static void test_refusals_in_words(void)
     snprintf(want, sizeof(want), "you can't reveal team %s's secrets: it takes maintainer or above on team %s", team_a, team_a);
     assert_refusal(&r, want, "secrets.reveal", "team", team_a);
     resp_free(&r);
+    /* a developer of the team reads the scope, and is told it takes a maintainer to reveal there
+     * (the requester of a resource reveals its outputs: secret_outputs.c) */
+    CU_ASSERT_EQUAL(post_session(dcookie, dcsrf, "POST", path, NULL, &r), 403);
+    assert_refusal(&r, want, "secrets.reveal", "team", team_a);
+    resp_free(&r);
     /* a permission held nowhere at all is refused before any scope is known: still in words */
+    snprintf(path, sizeof(path), "/api/v1/secrets/destroy/team/%s/s1", team_a);
     CU_ASSERT_EQUAL(post_session(dcookie, dcsrf, "POST", path, NULL, &r), 403);
     json_object *o = assert_problem(&r, 403, "forbidden");
-    CU_ASSERT_TRUE(o && jstr(o, "detail") && strcmp(jstr(o, "detail"), "you can't reveal secrets: it takes maintainer or above on a team") == 0);
+    CU_ASSERT_TRUE(o && jstr(o, "detail") && strcmp(jstr(o, "detail"), "you can't destroy secrets: it takes maintainer or above on a team") == 0);
     CU_ASSERT_TRUE(o && jstr(o, "needed") && strcmp(jstr(o, "needed"), "maintainer on a team") == 0);
     json_object_put(o);
     resp_free(&r);

@@ -1,6 +1,7 @@
 // A resource: its state (read again every 2 s while it moves), template version, owner,
 // requester and expiry (renew), its parameters and outputs (a secret output is revealed on
-// request, after confirming, for 30 s), the live log of its newest job, its jobs and history,
+// request, after confirming, for 30 s, by whom the API says may: the resource's requester and
+// its team's maintainers), the live log of its newest job, its jobs and history,
 // and deleting it (which queues deprovisioning; the log then follows that job).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api.js';
@@ -207,9 +208,9 @@ export function ParameterList({ parameters }) {
   );
 }
 
-// Outputs: plain values as they are; a secret output by its path, revealed on request.
+// Outputs: plain values as they are; a secret output by its path (the resource manages it),
+// revealed on request where the API says the caller may (`reveal`).
 function OutputList({ outputs }) {
-  const session = useSession();
   const [revealed, setRevealed] = useState(null);
   const [status, setStatus] = useState('');
   const reveal = useConfirmation(async ({ name, path }) => {
@@ -231,7 +232,7 @@ function OutputList({ outputs }) {
               {path ? (
                 <>
                   <span class="badge">secret</span> <MaybeLink href={secretHref(path)} needs="secrets.secret.read"><code>{path}</code></MaybeLink>{' '}
-                  {session.can('secrets.reveal') && (revealed?.path === path ? (
+                  {v.reveal && (revealed?.path === path ? (
                     <RevealedOutput key={revealed.key} revealed={revealed}
                                     onHide={(why) => { setRevealed(null); setStatus(`The value of ${name} is hidden again${why}.`); }} />
                   ) : (

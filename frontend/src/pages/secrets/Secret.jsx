@@ -16,7 +16,7 @@ import { Time } from '../../components/Time.jsx';
 import { entityHref } from '../catalog/refs.js';
 import { ValueField, valueTooLarge } from './ValueField.jsx';
 import { Versions } from './Versions.jsx';
-import { browserHref, entityPrefix, secretApi, setFlash, takeFlash, teamPrefix } from './paths.js';
+import { browserHref, confirmManaged, entityPrefix, managerHref, secretApi, setFlash, takeFlash, teamPrefix } from './paths.js';
 import { MaybeLink } from '../../components/MaybeLink.jsx';
 
 /** The route's page: /secrets/team/... or /secrets/entity/..., one page state per path. */
@@ -54,6 +54,7 @@ function SecretPage({ path }) {
     <Page title={s.name}>
       <p class="entity-ref"><span class="badge">secret</span> <code>{s.path}</code></p>
       <p class="done" role="status">{flash}</p>
+      {s.managed_by && <ManagedNote s={s} />}
       <Overview s={s} />
       <Versions secret={s} reload={meta.reload} onChange={changed} />
       {can('secrets.secret.write') && <NewVersion secret={s} reload={meta.reload} onChange={changed} />}
@@ -62,6 +63,17 @@ function SecretPage({ path }) {
       )}
       {can('secrets.secret.destroy') && <DeleteSecret secret={s} />}
     </Page>
+  );
+}
+
+/** What a managed secret is: whose output, and why a change by hand asks first. */
+function ManagedNote({ s }) {
+  return (
+    <p class="notice managed-note">
+      This secret is managed by resource <a href={managerHref(s)}>{s.managed_by.name ?? s.managed_by.resource}</a>: it is
+      one of its outputs, kept in step with what the resource made. Writing or deleting it by hand can break what uses
+      it, so Portico asks before it does.
+    </p>
   );
 }
 
@@ -79,6 +91,7 @@ function Overview({ s }) {
           )}
           {' '}(<a href={scopeHref(s)}>its secrets</a>)
         </dd>
+        {s.managed_by && <><dt>Managed by</dt><dd>resource <a href={managerHref(s)}>{s.managed_by.name ?? s.managed_by.resource}</a></dd></>}
         <dt>Environment</dt><dd>{s.environment || 'any (none given)'}</dd>
         <dt>Current version</dt><dd>{s.current_version}</dd>
         <dt>Versions kept</dt><dd>up to {s.max_versions}</dd>
@@ -95,9 +108,23 @@ function NewVersion({ secret, reload, onChange }) {
   const area = useRef(null);
   const reloadButton = useRef(null);
   const reloading = useRef(false);
-  const write = useAction(async (body) => api(secretApi('data', secret.path), { method: 'PUT', body }));
+  const put = (body) => api(secretApi('data', secret.path) + confirmManaged(secret), { method: 'PUT', body });
+  const write = useAction(put);
   const conflict = write.problem?.status === 409;
   const next = secret.current_version + 1;
+
+  function saved(answer) {
+    setText('');
+    setMessage(`Saved version ${answer.version}: it is the current version now.`);
+    reload();
+    area.current.focus();
+  }
+  // A secret a resource manages: the write asks first (and a refusal shows in the question).
+  const managed = useConfirmation(async () => {
+    const answer = await put({ value: text, cas: secret.current_version });
+    saved(answer);
+    return answer;
+  });
 
   async function onSubmit(e) {
     e.preventDefault();
@@ -107,13 +134,13 @@ function NewVersion({ secret, reload, onChange }) {
     }
     setMessage('');
     onChange();
-    const answer = await write.run({ value: text, cas: secret.current_version });
-    if (answer) {
-      setText('');
-      setMessage(`Saved version ${answer.version}: it is the current version now.`);
-      reload();
-      area.current.focus();
+    if (secret.managed_by) {
+      write.clear();
+      managed.ask(secret);
+      return;
     }
+    const answer = await write.run({ value: text, cas: secret.current_version });
+    if (answer) saved(answer);
   }
 
   // A conflict: focus goes to its way out, the reload button.
@@ -161,6 +188,15 @@ function NewVersion({ secret, reload, onChange }) {
         <p class="done" role="status">{message}</p>
         <button type="submit" class="primary" disabled={write.busy}>Save version {next}</button>
       </form>
+      {managed.subject && (
+        <ConfirmDialog confirmation={managed} title={`Write to a secret that ${secret.managed_by.name ?? 'a resource'} manages?`}
+                       confirm={`Save version ${next} anyway`}>
+          <p>This secret is an output of resource <a href={managerHref(secret)}>{secret.managed_by.name ?? secret.managed_by.resource}</a>.
+            What the resource made (a database's password, a token) does not change with it: whatever reads the new value may
+            stop working.</p>
+          <p>The write is recorded in the audit log as made despite the warning.</p>
+        </ConfirmDialog>
+      )}
     </section>
   );
 }
@@ -168,7 +204,7 @@ function NewVersion({ secret, reload, onChange }) {
 function DeleteSecret({ secret }) {
   const { route } = useLocation();
   const remove = useConfirmation(async () => {
-    const answer = await api(secretApi('metadata', secret.path), { method: 'DELETE' });
+    const answer = await api(secretApi('metadata', secret.path) + confirmManaged(secret), { method: 'DELETE' });
     setFlash(`Deleted ${secret.path} and all its versions.`);
     route(scopeHref(secret));
     return answer;
@@ -183,6 +219,10 @@ function DeleteSecret({ secret }) {
         <ConfirmDialog confirmation={remove} title={`Delete the secret ${secret.name}?`} confirm="Delete the secret">
           <p><strong>This is permanent.</strong> <code>{secret.path}</code> and {n === 1 ? 'its version are' : `all ${n} of its versions are`} erased and cannot be restored, by anyone.</p>
           <p>Whatever reads this secret will no longer find it.</p>
+          {secret.managed_by && (
+            <p class="warning"><strong>Resource {secret.managed_by.name ?? secret.managed_by.resource} manages this secret:</strong> it
+              is one of its outputs, and the resource will no longer have it.</p>
+          )}
         </ConfirmDialog>
       )}
     </section>

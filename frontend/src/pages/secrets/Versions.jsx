@@ -11,7 +11,7 @@ import { ConfirmDialog, useConfirmation } from '../../components/Dialog.jsx';
 import { ProblemAlert } from '../../components/Problem.jsx';
 import { Table } from '../../components/Table.jsx';
 import { Time } from '../../components/Time.jsx';
-import { secretApi } from './paths.js';
+import { confirmManaged, secretApi } from './paths.js';
 
 /** How long a revealed value stays on the page. */
 export const REVEAL_SECONDS = 30;
@@ -55,17 +55,21 @@ export function Versions({ secret, reload, onChange = () => {} }) {
     (rowButton(next.version, next.action) ?? heading.current).focus();
   }, [secret]);
 
-  const change = useAction(async (verb, v) => {
-    const answer = await api(secretApi(verb, path), { method: 'POST', body: { versions: [v.version] } });
+  async function changeVersion(verb, v) {
+    const query = verb === 'delete' ? confirmManaged(secret) : '';
+    const answer = await api(secretApi(verb, path) + query, { method: 'POST', body: { versions: [v.version] } });
     onChange();
     if (verb === 'delete' && revealed?.version === v.version) setRevealed(null);
     setStatus(CHANGED[verb][answer.changed ? 0 : 1](v.version));
     focusAfterReload.current = { version: v.version, action: verb === 'delete' ? 'undelete' : 'delete' };
     reload();
     return answer;
-  });
+  }
+  const change = useAction(changeVersion);
+  // Deleting a version of a secret a resource manages asks first.
+  const managedDelete = useConfirmation(async (v) => changeVersion('delete', v));
   const destroy = useConfirmation(async (v) => {
-    const answer = await api(secretApi('destroy', path), { method: 'POST', body: { versions: [v.version] } });
+    const answer = await api(secretApi('destroy', path) + confirmManaged(secret), { method: 'POST', body: { versions: [v.version] } });
     onChange();
     if (revealed?.version === v.version) setRevealed(null);
     setStatus(`Version ${v.version} is destroyed: its value is gone for good.`);
@@ -144,7 +148,8 @@ export function Versions({ secret, reload, onChange = () => {} }) {
                       </button>
                     )}
                     {can.write && live && (
-                      <button type="button" data-action="delete" onClick={() => change.run('delete', v)} disabled={change.busy}>
+                      <button type="button" data-action="delete" disabled={change.busy}
+                              onClick={() => (secret.managed_by ? managedDelete.ask(v) : change.run('delete', v))}>
                         Delete<span class="visually-hidden"> version {v.version}</span>
                       </button>
                     )}
@@ -179,9 +184,25 @@ export function Versions({ secret, reload, onChange = () => {} }) {
         <ConfirmDialog confirmation={destroy} title={`Destroy version ${destroy.subject.version}?`} confirm="Destroy for good">
           <p><strong>This is permanent.</strong> The value of version {destroy.subject.version} is erased and can never be revealed or restored, by anyone.</p>
           <p>To keep it from being revealed for now, delete the version instead: that can be undone.</p>
+          {secret.managed_by && <ManagedWarning secret={secret} />}
+        </ConfirmDialog>
+      )}
+      {managedDelete.subject && (
+        <ConfirmDialog confirmation={managedDelete} title={`Delete version ${managedDelete.subject.version}?`} confirm="Delete it anyway">
+          <p>Version {managedDelete.subject.version} will not be revealed until it is undeleted.</p>
+          <ManagedWarning secret={secret} />
         </ConfirmDialog>
       )}
     </section>
+  );
+}
+
+function ManagedWarning({ secret }) {
+  return (
+    <p class="warning">
+      <strong>Resource {secret.managed_by.name ?? secret.managed_by.resource} manages this secret:</strong> it is one of its
+      outputs, and what uses it may stop working.
+    </p>
   );
 }
 

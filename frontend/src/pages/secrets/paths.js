@@ -21,6 +21,13 @@ export const secretHref = (path) => `/secrets/${encoded(path)}`;
 /** The API path of a verb on a secret: secretApi('metadata', 'team/web/db') -> "/secrets/metadata/team/web/db". */
 export const secretApi = (verb, path) => `/secrets/${verb}/${encoded(path)}`;
 
+/** The query a change of a secret a resource manages carries once the person has confirmed it
+ * (the API refuses a plain write or delete of one with 409 managed-secret). */
+export const confirmManaged = (secret) => (secret?.managed_by ? '?confirm=managed' : '');
+
+/** The portal page of a resource that manages a secret. */
+export const managerHref = (secret) => `/resources/${encodeURIComponent(secret.managed_by.resource)}`;
+
 /** The secrets browser with these filters (empty ones left out). */
 export function browserHref(filters) {
   const params = new URLSearchParams(Object.entries(filters).filter(([, v]) => v)).toString();
