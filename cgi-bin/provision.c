@@ -100,6 +100,7 @@ static const char *scope_where(struct app_ctx *c, const char *permission, struct
 struct request_row {
     long long id, resource_id, version_id;
     const char *state, *team, *entity, *environment, *requester, *approval_role, *parameters;
+    const char *name;                   /* what it is called: "orders_dev · mariadb · dev" */
     long long requester_id;
     int approvals_needed, ttl_days;
 };
@@ -119,6 +120,7 @@ static void request_from_row(const struct db_result *q, size_t i, struct request
     r->version_id = atoll(db_cell(q, i, 10));
     r->parameters = db_cell(q, i, 11);
     r->ttl_days = atoi(db_cell(q, i, 12));
+    r->name = db_cell(q, i, 13);
 }
 
 /* The request of the path, readable by the caller (404 otherwise); lock: FOR UPDATE. */
@@ -128,10 +130,10 @@ static int request_load(struct app_ctx *c, long long id, bool lock, struct reque
     struct db_result q;
     const char *sql = lock ? "SELECT r.id, r.state, r.team, r.entity_ref, r.environment, r.requester, r.requester_id, "
                              "r.approval_role, r.approvals_needed, r.resource_id, r.template_version_id, r.parameters, "
-                             "r.ttl_days FROM provision_requests r WHERE r.id = ? FOR UPDATE"
+                             "r.ttl_days, r.name FROM provision_requests r WHERE r.id = ? FOR UPDATE"
                            : "SELECT r.id, r.state, r.team, r.entity_ref, r.environment, r.requester, r.requester_id, "
                              "r.approval_role, r.approvals_needed, r.resource_id, r.template_version_id, r.parameters, "
-                             "r.ttl_days FROM provision_requests r WHERE r.id = ?";
+                             "r.ttl_days, r.name FROM provision_requests r WHERE r.id = ?";
     if (id <= 0)
         return problem_set(&c->problem, 404, "not-found", "no such request");
     if (db_query(c->db, c->arena, sql, &v, 1, &q, &c->problem) < 0)
@@ -166,7 +168,7 @@ static int request_answer(struct app_ctx *c, long long id, int status)
 static int request_fulfil(struct app_ctx *c, const struct request_row *rq, const struct provision_version *pv,
                           long long *resource_id, long long *job_id)
 {
-    struct provision_resource_new n = { rq->id, pv->id, rq->environment, rq->team, rq->entity, rq->requester,
+    struct provision_resource_new n = { rq->id, pv->id, rq->environment, rq->team, rq->entity, rq->requester, rq->name,
                                         rq->parameters, rq->ttl_days };
     if (provision_resource_create(c->db, c->arena, &n, pv->t, c->cfg->runner_max_attempts, c->who.username, resource_id,
                                   job_id, &c->problem) < 0)
@@ -342,6 +344,7 @@ static int request_create(struct app_ctx *c)
             ap = &t->approvals[i];
 
     const char *params_json = arena_strdup(c->arena, json_object_to_json_string_ext(values, JSON_C_TO_STRING_PLAIN));
+    const char *display = provision_display_name(c->arena, t, values, environment);
     json_object_put(values);
     struct request_row rq = { 0 };
     rq.team = owner_team;
@@ -349,24 +352,25 @@ static int request_create(struct app_ctx *c)
     rq.environment = environment;
     rq.requester = c->who.username;
     rq.parameters = params_json;
+    rq.name = display;
     rq.ttl_days = days;
     struct db_value v[12] = {
         DB_INTV(c->who.user_id), DB_TEXTV(c->who.username), key ? DB_TEXTV(key) : DB_NULLV, DB_TEXTV(hash),
         DB_INTV(pv.id), DB_TEXTV(environment), DB_TEXTV(owner_team), entity ? DB_TEXTV(entity) : DB_NULLV,
         DB_TEXTV(params_json), DB_INTV(days), DB_TEXTV(ap ? "pending_approval" : "approved"), DB_INTV(ap ? ap->count : 0),
     };
-    struct db_value role = ap ? DB_TEXTV(ap->role) : DB_NULLV;
-    struct db_value all[13];
+    struct db_value all[14];
     memcpy(all, v, sizeof(v));
-    all[12] = role;
+    all[12] = ap ? (struct db_value)DB_TEXTV(ap->role) : DB_NULLV;
+    all[13] = (struct db_value)DB_TEXTV(display);
     struct db_result q;
     if (db_begin(c->db, p) < 0)
         return -1;
     if (db_query(c->db, c->arena,
                  "INSERT INTO provision_requests (requester_id, requester, idempotency_key, request_hash, template_version_id, "
-                 "environment, team, entity_ref, parameters, ttl_days, state, approvals_needed, approval_role) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 all, 13, &q, p) < 0) {
+                 "environment, team, entity_ref, parameters, ttl_days, state, approvals_needed, approval_role, name) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 all, 14, &q, p) < 0) {
         if (key && db_errno(c->db) == 1062) {   /* the same key, at the same moment: answer as the first */
             db_abort(c->db);
             problem_init(p);
@@ -379,8 +383,8 @@ static int request_create(struct app_ctx *c)
     if (!ap && request_fulfil(c, &rq, &pv, &resource_id, &job_id) < 0)
         return db_abort(c->db);
     if (ap) {
-        const char *subject = arena_printf(c->arena, "%s wants %s %s in %s for %s: %d approval%s by a %s needed",
-                                           c->who.username, name, pv.version, environment, owner_team, ap->count,
+        const char *subject = arena_printf(c->arena, "%s wants %s (%s %s) for team %s: %d approval%s by a %s needed",
+                                           c->who.username, display, name, pv.version, owner_team, ap->count,
                                            ap->count == 1 ? "" : "s", ap->role);
         /* the team's people see it in their inbox (the approvals list says who may decide); not
          * the requester, who knows and cannot decide */
@@ -431,10 +435,11 @@ static int request_list(struct app_ctx *c)
     const char *sql = arena_printf(c->arena,
         "SELECT r.id, t.name AS template, tv.version, r.environment, r.team, r.entity_ref AS entity, r.requester, r.state, "
         "r.approvals_needed, (SELECT COUNT(*) FROM provision_approvals a WHERE a.request_id = r.id AND a.decision = 'approve') "
-        "AS approvals, r.approval_role, r.resource_id, " DB_RFC3339_PRINTF("r.created_at") " AS created_at FROM provision_requests r "
+        "AS approvals, r.approval_role, r.resource_id, " DB_RFC3339_PRINTF("r.created_at") " AS created_at, r.name "
+        "FROM provision_requests r "
         "JOIN template_versions tv ON tv.id = r.template_version_id JOIN templates t ON t.id = tv.template_id "
         "WHERE %s ORDER BY r.id DESC LIMIT ?", where);
-    return id_page(c, sql, v, nv, limit, "requests", "issssnssiinis");
+    return id_page(c, sql, v, nv, limit, "requests", "issssnssiiniss");
 }
 
 /* GET /provision/requests/{id} */
@@ -448,13 +453,14 @@ static int request_get(struct app_ctx *c)
     if (db_query(c->db, c->arena,
                  "SELECT r.id, t.name AS template, tv.version, r.environment, r.team, r.entity_ref AS entity, r.requester, "
                  "r.state, r.approvals_needed, r.approval_role, r.resource_id, r.ttl_days, r.parameters, "
-                 DB_RFC3339("r.created_at") " AS created_at, " DB_RFC3339("r.decided_at") " AS decided_at FROM provision_requests r "
+                 DB_RFC3339("r.created_at") " AS created_at, " DB_RFC3339("r.decided_at") " AS decided_at, r.name "
+                 "FROM provision_requests r "
                  "JOIN template_versions tv ON tv.id = r.template_version_id JOIN templates t ON t.id = tv.template_id "
                  "WHERE r.id = ?", &v, 1, &q, &c->problem) < 0 ||
         db_query(c->db, c->arena, "SELECT approver, decision, comment, " DB_RFC3339("created_at") " AS created_at FROM "
                                   "provision_approvals WHERE request_id = ? ORDER BY created_at", &v, 1, &a, &c->problem) < 0)
         return -1;
-    json_object *rows = app_rows_json(&q, 1, "issssnssiniijsn");
+    json_object *rows = app_rows_json(&q, 1, "issssnssiniijsns");
     json_object *o = json_object_get(json_object_array_get_idx(rows, 0));
     json_object_put(rows);
     json_object_object_add(o, "approvals", app_rows_json(&a, a.nrows, "ssss"));
@@ -521,7 +527,7 @@ static int request_decide(struct app_ctx *c, bool approve)
         if (db_query(c->db, c->arena, "UPDATE provision_requests SET state = 'rejected', decided_at = UTC_TIMESTAMP(6) "
                                       "WHERE id = ?", &id, 1, NULL, p) < 0 ||
             provision_notify(c->db, c->arena, rq.requester_id, NULL, NULL, "request-rejected",
-                             arena_printf(c->arena, "%s rejected your request %lld: %s", c->who.username, rq.id, comment),
+                             arena_printf(c->arena, "%s rejected your request for %s: %s", c->who.username, rq.name, comment),
                              arena_printf(c->arena, "/resources/requests/%lld", rq.id), p) < 0)
             return db_abort(c->db);
     } else {
@@ -533,7 +539,7 @@ static int request_decide(struct app_ctx *c, bool approve)
             if (provision_version_load_id(c->db, c->arena, rq.version_id, &pv, p) < 0 ||
                 request_fulfil(c, &rq, &pv, &resource_id, &job_id) < 0 ||
                 provision_notify(c->db, c->arena, rq.requester_id, NULL, NULL, "request-approved",
-                                 arena_printf(c->arena, "your request %lld was approved: provisioning", rq.id),
+                                 arena_printf(c->arena, "your request for %s was approved: it is being provisioned", rq.name),
                                  arena_printf(c->arena, "/resources/%lld", resource_id), p) < 0)
                 return db_abort(c->db);
             state = "approved";
@@ -604,7 +610,7 @@ static int approval_inbox(struct app_ctx *c)
     const char *sql = arena_printf(c->arena,
         "SELECT r.id, t.name AS template, tv.version, r.environment, r.team, r.entity_ref AS entity, r.requester, r.state, "
         "r.approvals_needed, (SELECT COUNT(*) FROM provision_approvals a WHERE a.request_id = r.id AND a.decision = 'approve') "
-        "AS approvals, r.approval_role, r.parameters, " DB_RFC3339_PRINTF("r.created_at") " AS created_at, r.requester_id "
+        "AS approvals, r.approval_role, r.parameters, " DB_RFC3339_PRINTF("r.created_at") " AS created_at, r.name, r.requester_id "
         "FROM provision_requests r JOIN template_versions tv ON tv.id = r.template_version_id "
         "JOIN templates t ON t.id = tv.template_id WHERE r.state = 'pending_approval' AND %s AND r.requester_id <> ? "
         "AND NOT EXISTS (SELECT 1 FROM provision_approvals a WHERE a.request_id = r.id AND a.approver_id = ?) "
@@ -622,7 +628,7 @@ static int approval_inbox(struct app_ctx *c)
         rq.entity = db_cell(&q, i, 5);
         rq.environment = db_cell(&q, i, 3);
         rq.approval_role = db_cell(&q, i, 10);
-        rq.requester_id = atoll(db_cell(&q, i, 13));
+        rq.requester_id = atoll(db_cell(&q, i, 14));
         if (approver_check(c, &rq) < 0) {   /* the role, checked as the decision will check it */
             problem_init(&c->problem);
             continue;
@@ -634,7 +640,7 @@ static int approval_inbox(struct app_ctx *c)
         struct db_result one = q;
         one.cells = q.cells + i * q.ncols;
         one.nrows = 1;
-        json_object *rows = app_rows_json(&one, 1, "issssnssiinjs");
+        json_object *rows = app_rows_json(&one, 1, "issssnssiinjss");
         json_object_array_add(list, json_object_get(json_object_array_get_idx(rows, 0)));
         json_object_put(rows);
         taken++;
@@ -742,10 +748,11 @@ static int resource_list(struct app_ctx *c)
     v[nv++] = (struct db_value)DB_INTV(limit + 1);
     const char *sql = arena_printf(c->arena,
         "SELECT r.id, r.uid, t.name AS template, tv.version, r.environment, r.team, r.entity_ref AS entity, r.requester, "
-        "r.state, " DB_RFC3339_PRINTF("r.expires_at") " AS expires_at, " DB_RFC3339_PRINTF("r.created_at") " AS created_at FROM resources r "
+        "r.state, " DB_RFC3339_PRINTF("r.expires_at") " AS expires_at, " DB_RFC3339_PRINTF("r.created_at") " AS created_at, "
+        "r.name, " DB_RFC3339_PRINTF("r.updated_at") " AS updated_at FROM resources r "
         "JOIN template_versions tv ON tv.id = r.template_version_id JOIN templates t ON t.id = tv.template_id "
         "WHERE %s ORDER BY r.id DESC LIMIT ?", where);
-    return id_page(c, sql, v, nv, limit, "resources", "isssssnssss");
+    return id_page(c, sql, v, nv, limit, "resources", "isssssnssssss");
 }
 
 /* Each secret output of the resource says whether the resource manages it (the runner sealed it
@@ -787,16 +794,17 @@ static int resource_get(struct app_ctx *c)
     if (db_query(c->db, c->arena,
                  "SELECT r.id, r.uid, t.name AS template, tv.version, r.environment, r.team, r.entity_ref AS entity, "
                  "r.requester, r.request_id, r.state, r.parameters, r.outputs, " DB_RFC3339("r.expires_at") " AS expires_at, "
-                 DB_RFC3339("r.created_at") " AS created_at, " DB_RFC3339("r.updated_at") " AS updated_at FROM resources r "
+                 DB_RFC3339("r.created_at") " AS created_at, " DB_RFC3339("r.updated_at") " AS updated_at, r.name "
+                 "FROM resources r "
                  "JOIN template_versions tv ON tv.id = r.template_version_id JOIN templates t ON t.id = tv.template_id "
                  "WHERE r.id = ?", &v, 1, &q, &c->problem) < 0 ||
         db_query(c->db, c->arena, "SELECT id, kind, state, attempts, max_attempts, last_error, " DB_RFC3339("created_at")
                                   " AS created_at, " DB_RFC3339("finished_at") " AS finished_at FROM jobs WHERE resource_id = ? "
                                   "ORDER BY id DESC LIMIT 50", &v, 1, &j, &c->problem) < 0 ||
         db_query(c->db, c->arena, "SELECT " DB_RFC3339("at") " AS at, actor, event, detail FROM resource_events WHERE resource_id = ? "
-                                  "ORDER BY id DESC LIMIT 200", &v, 1, &h, &c->problem) < 0)
+                                  "ORDER BY at DESC, id DESC LIMIT 200", &v, 1, &h, &c->problem) < 0)
         return -1;
-    json_object *rows = app_rows_json(&q, 1, "isssssnsisjjsss");
+    json_object *rows = app_rows_json(&q, 1, "isssssnsisjjssss");
     json_object *o = json_object_get(json_object_array_get_idx(rows, 0));
     json_object_put(rows);
     if (outputs_mark(c, &rs, json_object_object_get(o, "outputs")) < 0) {
@@ -1092,8 +1100,9 @@ static const struct route provision_routes[] = {
                             "approved, resource_id, job_id}. Idempotency-Key: the same key and body answer the first "
                             "request again; the same key with another body is 422." },
     { "GET", "/api/v1/provision/requests", "provision.request.read", request_list, 0,
-      "List requests", "Requests the caller may read (and its own), newest first: mine=true, state, limit 1..200 (50), "
-                       "cursor from next_cursor." },
+      "List requests", "Requests the caller may read (and its own), newest first, each with its name (\"orders_dev · "
+                       "mariadb · dev\": the naming parameter's value, the template, the environment): mine=true, state, "
+                       "limit 1..200 (50), cursor from next_cursor." },
     { "GET", "/api/v1/provision/requests/{id}", "provision.request.read", request_get, 0,
       "A request", "With its parameters and every approver's decision and comment." },
     { "POST", "/api/v1/provision/requests/{id}/approve", "provision.request.approve", request_approve, ROUTE_BODY_JSON_OPTIONAL,
@@ -1109,13 +1118,15 @@ static const struct route provision_routes[] = {
                              "did not make them, has not decided yet), oldest first: limit 1..200 (50), cursor from "
                              "next_cursor (a page may hold fewer than limit with more to come)." },
     { "GET", "/api/v1/provision/resources", "provision.resource.read", resource_list, 0,
-      "List resources", "Resources the caller may read (and its own), newest first: mine=true, state, team, entity, "
-                        "q (1..100 characters: found anywhere, ignoring case and accents, in the template's name, the "
-                        "uid or a parameter's string value), limit 1..200 (50), cursor from next_cursor." },
+      "List resources", "Resources the caller may read (and its own), newest first, each with its name (as its request's): "
+                        "mine=true, state, team, entity, q (1..100 characters: found anywhere, ignoring case and accents, in "
+                        "the template's name, the uid or a parameter's string value), limit 1..200 (50), cursor from "
+                        "next_cursor." },
     { "GET", "/api/v1/provision/resources/{id}", "provision.resource.read", resource_get, 0,
-      "A resource", "Its template version, owner, state, expiry, parameters, outputs (a secret output as {secret: path, "
+      "A resource", "Its name, template version, owner, state, expiry, parameters, outputs (a secret output as {secret: path, "
                     "managed: the resource keeps it, reveal: the caller may reveal it (its requester, or secrets.reveal "
-                    "there) with POST /api/v1/secrets/reveal/<path>}), jobs and history." },
+                    "there) with POST /api/v1/secrets/reveal/<path>}), jobs and history (newest first: requested by its "
+                    "requester, approved by each approver, then what the runner did)." },
     { "DELETE", "/api/v1/provision/resources/{id}", "provision.resource.delete", resource_delete, 0,
       "Deprovision a resource", "Queues the template's deprovision steps: 202 {job_id}. 409 while it provisions or "
                                 "after it was deprovisioned." },

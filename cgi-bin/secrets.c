@@ -99,9 +99,6 @@ static int audit_done(struct app_ctx *c, const char *action, const char *path, c
 
 /* ---- secrets a resource manages ---------------------------------------------------------------- */
 
-/* The resource's name as lists show it (sql: r the resource, t its template). */
-#define MANAGED_NAME "CONCAT(t.name, ' · ', r.environment)"
-
 struct managed {
     long long resource_id;        /* 0: no resource manages the secret */
     const char *name;             /* the resource, as people call it */
@@ -114,10 +111,9 @@ static int managed_load(struct app_ctx *c, const char *path, struct managed *m)
     struct db_value v = DB_TEXTV(path);
     struct db_result r;
     memset(m, 0, sizeof(*m));
-    if (db_query(c->db, c->arena, "SELECT r.id, " MANAGED_NAME ", r.requester, COALESCE(q.requester_id, 0) FROM secrets s "
-                                  "JOIN resources r ON r.id = s.resource_id JOIN template_versions tv ON tv.id = "
-                                  "r.template_version_id JOIN templates t ON t.id = tv.template_id LEFT JOIN "
-                                  "provision_requests q ON q.id = r.request_id WHERE s.path = ?", &v, 1, &r, &c->problem) < 0)
+    if (db_query(c->db, c->arena, "SELECT r.id, r.name, r.requester, COALESCE(q.requester_id, 0) FROM secrets s "
+                                  "JOIN resources r ON r.id = s.resource_id LEFT JOIN provision_requests q ON q.id = "
+                                  "r.request_id WHERE s.path = ?", &v, 1, &r, &c->problem) < 0)
         return -1;
     if (r.nrows) {
         m->resource_id = atoll(db_cell(&r, 0, 0));
@@ -442,8 +438,7 @@ static json_object *versions_json(struct app_ctx *c, long long id, struct proble
 static const char sql_meta[] =
     "SELECT id, path, scope_type, team, entity_ref, environment, name, max_versions, current_version, "
     "DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s.%fZ'), DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%s.%fZ'), created_by, "
-    "resource_id, (SELECT " MANAGED_NAME " FROM resources r JOIN template_versions tv ON tv.id = r.template_version_id "
-    "JOIN templates t ON t.id = tv.template_id WHERE r.id = secrets.resource_id) "
+    "resource_id, (SELECT r.name FROM resources r WHERE r.id = secrets.resource_id) "
     "FROM secrets";
 
 static json_object *meta_json(const struct db_result *r, size_t i)

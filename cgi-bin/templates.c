@@ -127,6 +127,7 @@ static json_object *param_json(const struct template_param *p)
     json_object_object_add(o, "label", str_or_null(p->label));
     json_object_object_add(o, "help", str_or_null(p->help));
     json_object_object_add(o, "required", json_object_new_boolean(p->required));
+    json_object_object_add(o, "names_resource", json_object_new_boolean(p->names_resource));
     json_object_object_add(o, "pattern", str_or_null(p->pattern));
     json_object_object_add(o, "min", p->has_min ? json_object_new_int64(p->min) : NULL);
     json_object_object_add(o, "max", p->has_max ? json_object_new_int64(p->max) : NULL);

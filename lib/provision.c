@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http.h"
 #include "log.h"
 #include "secret_path.h"
 
@@ -113,6 +114,46 @@ int provision_event(struct db *db, struct arena *a, long long resource_id, const
                     NULL, p);
 }
 
+const char *provision_display_name(struct arena *a, const struct template *t, json_object *values, const char *environment)
+{
+    const struct template_param *by = NULL;
+    for (size_t i = 0; i < t->nparams && !by; i++)
+        if (t->params[i].names_resource)
+            by = &t->params[i];
+    for (size_t i = 0; i < t->nparams && !by; i++)
+        if (t->params[i].type == TPARAM_STRING && t->params[i].required)
+            by = &t->params[i];
+    for (size_t i = 0; i < t->nparams && !by; i++)
+        if (t->params[i].type == TPARAM_STRING && json_object_object_get_ex(values, t->params[i].name, NULL))
+            by = &t->params[i];
+    json_object *v = NULL;
+    const char *value = NULL;
+    if (by && json_object_object_get_ex(values, by->name, &v) && !json_object_is_type(v, json_type_null))
+        value = json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+                                                         : json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+    const char *rest = arena_printf(a, "%s · %s", t->name, environment);
+    if (!value || !*value)
+        return rest;
+    /* the value is cut (on a character) so that the template and the environment always show */
+    size_t room = PROVISION_NAME_MAX > strlen(rest) + 4 ? PROVISION_NAME_MAX - strlen(rest) - 4 : 1;
+    return arena_printf(a, "%s · %s", http_utf8_clamp(a, value, room), rest);
+}
+
+/* The request's part of a new resource's history: asked for by its requester, approved by each
+ * approver, each at its own time. */
+static int request_history(struct db *db, struct arena *a, long long resource_id, long long request_id, struct problem *p)
+{
+    struct db_value v[2] = { DB_INTV(resource_id), DB_INTV(request_id) };
+    return db_query(db, a, "INSERT INTO resource_events (resource_id, at, actor, event, detail) SELECT ?, created_at, "
+                           "requester, 'requested', CONCAT('request ', id) FROM provision_requests WHERE id = ?",
+                    v, 2, NULL, p) < 0 ||
+                   db_query(db, a, "INSERT INTO resource_events (resource_id, at, actor, event, detail) SELECT ?, created_at, "
+                                   "approver, 'approved', comment FROM provision_approvals WHERE request_id = ? AND "
+                                   "decision = 'approve' ORDER BY created_at", v, 2, NULL, p) < 0
+               ? -1
+               : 0;
+}
+
 int provision_resource_create(struct db *db, struct arena *a, const struct provision_resource_new *n,
                               const struct template *t, int max_attempts, const char *actor, long long *resource_id,
                               long long *job_id, struct problem *p)
@@ -121,20 +162,21 @@ int provision_resource_create(struct db *db, struct arena *a, const struct provi
     char uid[PROVISION_UID_LEN + 1];
     randombytes_buf(raw, sizeof(raw));
     sodium_bin2hex(uid, sizeof(uid), raw, sizeof(raw));
-    struct db_value v[9] = {
+    struct db_value v[10] = {
         DB_TEXTV(uid), n->request_id ? DB_INTV(n->request_id) : DB_NULLV, DB_INTV(n->version_id), DB_TEXTV(n->environment),
-        DB_TEXTV(n->team), n->entity_ref ? DB_TEXTV(n->entity_ref) : DB_NULLV, DB_TEXTV(n->requester),
-        DB_TEXTV(n->parameters), DB_INTV(n->ttl_days),
+        DB_TEXTV(n->team), n->entity_ref ? DB_TEXTV(n->entity_ref) : DB_NULLV, DB_TEXTV(n->name ? n->name : ""),
+        DB_TEXTV(n->requester), DB_TEXTV(n->parameters), DB_INTV(n->ttl_days),
     };
     struct db_result r;
     if (db_query(db, a,
-                 "INSERT INTO resources (uid, request_id, template_version_id, environment, team, entity_ref, requester, "
-                 "parameters, state, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'provisioning', "
+                 "INSERT INTO resources (uid, request_id, template_version_id, environment, team, entity_ref, name, requester, "
+                 "parameters, state, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'provisioning', "
                  "UTC_TIMESTAMP(6) + INTERVAL ? DAY)",
-                 v, 9, &r, p) < 0)
+                 v, 10, &r, p) < 0)
         return -1;
     *resource_id = (long long)r.insert_id;
-    if (provision_event(db, a, *resource_id, actor, "created", "provisioning queued", p) < 0)
+    if ((n->request_id && request_history(db, a, *resource_id, n->request_id, p) < 0) ||
+        provision_event(db, a, *resource_id, actor, "created", "provisioning queued", p) < 0)
         return -1;
     return provision_job_queue(db, a, *resource_id, t, "provision", max_attempts, job_id, p);
 }

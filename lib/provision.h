@@ -43,16 +43,26 @@ int provision_version_load_id(struct db *db, struct arena *a, long long id, stru
  * maximum; -1 with a field error "ttl_days" past it. */
 int provision_ttl(const struct template *t, long long ttl_days, int *days, struct problem *p);
 
+#define PROVISION_NAME_MAX 200        /* provision_requests.name, resources.name */
+
+/* What a request and its resource are called: "orders_dev · mariadb · dev", the value of the
+ * parameter that names-resource (else of the first required string parameter, else of the first
+ * string parameter given), the template's name and the environment; "mariadb · dev" when no
+ * parameter has a value. values: the checked parameters (template_values). In the arena. */
+const char *provision_display_name(struct arena *a, const struct template *t, json_object *values, const char *environment);
+
 struct provision_resource_new {
     long long request_id;               /* 0: none */
     long long version_id;
     const char *environment, *team, *entity_ref, *requester;
+    const char *name;                   /* provision_display_name */
     const char *parameters;             /* JSON text */
     int ttl_days;
 };
 
 /* Inside the caller's transaction: a resource (state provisioning, a fresh uid) and its
- * provision job. *resource_id and *job_id: the new rows. */
+ * provision job; its history starts with the request (by its requester) and each approval (by
+ * its approver), at their times. *resource_id and *job_id: the new rows. */
 int provision_resource_create(struct db *db, struct arena *a, const struct provision_resource_new *r,
                               const struct template *t, int max_attempts, const char *actor, long long *resource_id,
                               long long *job_id, struct problem *p);

@@ -150,6 +150,7 @@ static void read_param(struct arena *a, const xmlNode *n, struct template_param 
         if (type && strcmp(type, types[i]) == 0)
             t->type = (enum template_type)i;
     t->required = attr(a, n, "required") && strcmp(attr(a, n, "required"), "true") == 0;
+    t->names_resource = attr(a, n, "names-resource") && strcmp(attr(a, n, "names-resource"), "true") == 0;
     t->pattern = attr(a, n, "pattern");
     t->def = attr(a, n, "default");
     t->has_min = min != NULL;
@@ -351,6 +352,9 @@ static void check_param(struct arena *a, struct problem *p, const struct templat
         problem_field(p, where, prm->nchoices ? "only enum parameters have choices" : "an enum parameter lists its choices");
     if (prm->def && prm->type == TPARAM_SECRET_REF)
         problem_field(p, arena_printf(a, "%s/default", where), "a secret reference has no default");
+    if (prm->names_resource && (prm->type == TPARAM_SECRET_REF || prm->type == TPARAM_BOOLEAN))
+        problem_field(p, arena_printf(a, "%s/names-resource", where), "a name is a string, a number or a choice, "
+                                                                      "not a secret reference or a yes/no");
 }
 
 int template_parse(const char *xml, size_t len, struct arena *a, struct template *t, struct problem *p)
@@ -393,9 +397,13 @@ int template_parse(const char *xml, size_t len, struct arena *a, struct template
     struct ph_check c = { t, p, a, NULL };
     for (size_t i = 0; i < t->nparams; i++) {
         check_param(a, p, &t->params[i], i);
-        for (size_t k = 0; k < i; k++)
+        for (size_t k = 0; k < i; k++) {
             if (strcmp(t->params[k].name, t->params[i].name) == 0)
                 problem_field(p, arena_printf(a, "parameters/%zu/name", i), "repeats parameter %zu's name", k);
+            if (t->params[k].names_resource && t->params[i].names_resource)
+                problem_field(p, arena_printf(a, "parameters/%zu/names-resource", i), "parameter %zu names the resource "
+                                                                                     "already: one does", k);
+        }
     }
     check_steps(&c, "steps", t->steps, t->nsteps);
     check_steps(&c, "deprovision", t->deprovision, t->ndeprovision);

@@ -32,6 +32,7 @@ struct template_param {
     const char *name, *label, *help, *pattern, *def;
     enum template_type type;
     bool required, has_min, has_max;
+    bool names_resource;   /* its value names the resource (names-resource="true") */
     long long min, max;
     const char *choices[TEMPLATE_ITEMS_MAX];
     size_t nchoices;

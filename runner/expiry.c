@@ -54,8 +54,8 @@ static int notify_batch(struct runner *r, long lead, struct problem *p)
     struct db_value v[3] = { DB_INTV(lead), DB_INTV(lead), DB_INTV(EXPIRY_BATCH) };
     struct db_result q;
     if (db_begin(r->db, p) < 0 ||
-        db_query(r->db, r->arena, "SELECT id, team, environment, requester, TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(6), expires_at) "
-                                  "FROM resources WHERE state = 'ready' AND expires_at <= UTC_TIMESTAMP(6) + INTERVAL ? SECOND "
+        db_query(r->db, r->arena, "SELECT id, team, environment, requester, TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(6), expires_at), "
+                                  "name FROM resources WHERE state = 'ready' AND expires_at <= UTC_TIMESTAMP(6) + INTERVAL ? SECOND "
                                   "AND expires_at > UTC_TIMESTAMP(6) AND (notified_before = 0 OR notified_before > ?) "
                                   "LIMIT ? FOR UPDATE SKIP LOCKED", v, 3, &q, p) < 0)
         return db_abort(r->db);
@@ -63,8 +63,8 @@ static int notify_batch(struct runner *r, long lead, struct problem *p)
         long long id = atoll(db_cell(&q, i, 0));
         long left = atol(db_cell(&q, i, 4));
         struct db_value u[2] = { DB_INTV(lead), DB_INTV(id) };
-        const char *subject = arena_printf(r->arena, "resource %lld (%s, %s) expires in %s: renew it to keep it", id,
-                                           db_cell(&q, i, 2), db_cell(&q, i, 1), in_words(r->arena, left));
+        const char *subject = arena_printf(r->arena, "%s (team %s) expires in %s: renew it to keep it", db_cell(&q, i, 5),
+                                           db_cell(&q, i, 1), in_words(r->arena, left));
         if (provision_notify(r->db, r->arena, 0, db_cell(&q, i, 3), db_cell(&q, i, 1), "resource-expiring", subject,
                              arena_printf(r->arena, "/resources/%lld", id), p) < 0 ||
             db_query(r->db, r->arena, "UPDATE resources SET notified_before = ? WHERE id = ?", u, 2, NULL, p) < 0 ||
@@ -82,7 +82,7 @@ static int expire_batch(struct runner *r, struct problem *p)
     struct db_value lim = DB_INTV(EXPIRY_BATCH);
     struct db_result q;
     if (db_begin(r->db, p) < 0 ||
-        db_query(r->db, r->arena, "SELECT id, team, environment, requester, template_version_id FROM resources "
+        db_query(r->db, r->arena, "SELECT id, team, environment, requester, template_version_id, name FROM resources "
                                   "WHERE state IN ('ready', 'failed') AND expires_at <= UTC_TIMESTAMP(6) LIMIT ? "
                                   "FOR UPDATE SKIP LOCKED", &lim, 1, &q, p) < 0)
         return db_abort(r->db);
@@ -109,8 +109,8 @@ static int expire_batch(struct runner *r, struct problem *p)
                      &v, 1, NULL, p) < 0 ||
             provision_event(r->db, r->arena, id, r->name, "expired", "deprovisioning queued", p) < 0 ||
             provision_notify(r->db, r->arena, 0, db_cell(&q, i, 3), db_cell(&q, i, 1), "resource-expired",
-                             arena_printf(r->arena, "resource %lld (%s, %s) expired: it is being deprovisioned", id,
-                                          db_cell(&q, i, 2), db_cell(&q, i, 1)),
+                             arena_printf(r->arena, "%s (team %s) expired: it is being deprovisioned", db_cell(&q, i, 5),
+                                          db_cell(&q, i, 1)),
                              arena_printf(r->arena, "/resources/%lld", id), p) < 0 ||
             audit_append(r->db, r->arena, &ev, p) < 0)
             return db_abort(r->db);

@@ -107,6 +107,7 @@ struct job {
     struct runner *r;
     long long id, resource_id, version_id, request_id;
     const char *kind, *uid, *team, *environment, *entity, *requester;
+    const char *name;                 /* the resource, as people call it */
     int attempts, max_attempts;
     const struct template *t;
     json_object *values;              /* the request's parameters */
@@ -490,8 +491,7 @@ static int job_succeed_here(struct job *j)
         provision_event(r->db, r->arena, j->resource_id, r->name, provision ? "ready" : "deprovisioned",
                         arena_printf(r->arena, "job %lld", j->id), j->p) < 0 ||
         notify(j, provision ? "resource-ready" : "resource-deprovisioned",
-               arena_printf(r->arena, "resource %lld (%s, %s) is %s", j->resource_id, j->environment, j->team,
-                            provision ? "ready" : "deprovisioned")) < 0 ||
+               arena_printf(r->arena, "%s (team %s) is %s", j->name, j->team, provision ? "ready" : "deprovisioned")) < 0 ||
         audit_runner(j, provision ? "provision.resource.ready" : "provision.resource.deprovisioned", "success",
                      arena_printf(r->arena, "{\"job_id\":%lld}", j->id)) < 0)
         return -1;
@@ -555,8 +555,8 @@ static int job_fail(struct job *j, int step, const char *why, bool retry)
                                               "WHERE id = ?", &res, 1, NULL, j->p) < 0 ||
         provision_event(r->db, r->arena, j->resource_id, r->name, j->cancelled ? "cancelled" : "failed", cut, j->p) < 0 ||
         notify(j, provision ? "resource-failed" : "deprovision-failed",
-               arena_printf(r->arena, "%s of resource %lld %s: %s", provision ? "provisioning" : "deprovisioning",
-                            j->resource_id, j->cancelled ? "was cancelled" : "failed", cut)) < 0 ||
+               arena_printf(r->arena, "%s of %s %s: %s", provision ? "provisioning" : "deprovisioning",
+                            j->name, j->cancelled ? "was cancelled" : "failed", cut)) < 0 ||
         audit_runner(j, provision ? "provision.resource.failed" : "provision.resource.deprovision_failed",
                      "failure", NULL) < 0)
         return db_abort(r->db);
@@ -682,7 +682,7 @@ static int job_run(struct runner *r, long long id, struct problem *p)
     struct db_result q, steps;
     if (db_query(r->db, r->arena,
                  "SELECT j.kind, j.attempts, j.max_attempts, r.id, r.uid, r.team, r.environment, r.entity_ref, r.parameters, "
-                 "r.requester, r.template_version_id, j.cancel_requested "
+                 "r.requester, r.template_version_id, j.cancel_requested, r.name "
                  "FROM jobs j JOIN resources r ON r.id = j.resource_id WHERE j.id = ? AND j.lease_owner = ? AND "
                  "j.state = 'running'", v, 2, &q, p) < 0)
         return -1;
@@ -700,6 +700,7 @@ static int job_run(struct runner *r, long long id, struct problem *p)
     j.requester = db_cell(&q, 0, 9);
     j.version_id = atoll(db_cell(&q, 0, 10));
     j.cancelled = strcmp(db_cell(&q, 0, 11), "0") != 0;
+    j.name = db_cell(&q, 0, 12);
     int rc = 0;
     if (j.cancelled) {   /* cancelled while it waited, or after its runner died */
         rc = job_fail(&j, -1, "cancelled", false);

@@ -50,7 +50,7 @@ export const SEARCH_KINDS = [
     result: (r) => ({
       id: `resource:${r.id}`,
       kind: 'Resource',
-      label: r.display_name || `Resource ${r.id}`,
+      label: r.name || `Resource ${r.id}`,   /* "orders_dev · mariadb · dev" */
       detail: `${r.template}@${r.version} · ${r.environment} · ${r.team} · ${r.uid}`,
       href: resourceHref(r.id),
     }),

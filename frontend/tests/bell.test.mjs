@@ -50,7 +50,7 @@ after(async () => {
 
 const bell = (page) => page.getByRole('banner').getByRole('button', { name: /^Notifications/ });
 const panel = (page) => page.getByRole('region', { name: 'Latest notifications' });
-const subject = (who, name) => new RegExp(`^${who} wants ${template} 1\\.0\\.0 in prod for ${team}`);
+const subject = (who) => new RegExp(`^${who} wants [a-z]+ · ${template} · prod \\(${template} 1\\.0\\.0\\) for team ${team}`);
 
 test('the requester is not told that their own request waits; the maintainer is', async () => {
   const leads = await asLead.call('GET', '/provision/notifications?unread=true');
@@ -115,7 +115,7 @@ test('a notice that comes later is counted when the window has the focus again; 
   await screenshot(page, 'bell-open');
   await page.setViewportSize(WIDE);
   await panel(page).getByRole('link', { name: subject(lead) }).first().click();
-  await page.getByRole('heading', { name: `Request ${id}`, level: 1 }).waitFor();
+  await page.getByRole('heading', { name: `four · ${template} · prod`, level: 1 }).waitFor();   /* the request, by its name */
   assert.equal(await panel(page).isVisible(), false, 'the panel closes on the way');
   await page.getByRole('banner').getByRole('button', { name: 'Notifications', exact: true }).waitFor();
   const devs = await asDev.call('GET', '/provision/notifications?unread=true');

@@ -72,7 +72,7 @@ test('a developer sees the services, resources, notices and activity of their th
   await services.getByRole('link', { name: 'All 2 services of my teams' }).waitFor();
 
   const resources = section(page, 'My resources');
-  const row = resources.getByRole('listitem').filter({ hasText: `Resource ${resource}` });
+  const row = resources.getByRole('listitem').filter({ hasText: `alpha · ${template} · dev` });   /* named by what it is */
   await row.waitFor();
   assert.match(await row.textContent(), new RegExp(`${template}@1\\.0\\.0 · dev · ${team}`));
   assert.match(await row.textContent(), /Expires \d+ \w{3} \d{4}, \d\d:\d\d \(in 7 days\)/);
@@ -81,7 +81,7 @@ test('a developer sees the services, resources, notices and activity of their th
   assert.equal(await section(page, 'Waiting for my approval').count(), 0, 'a developer approves nothing: no such section');
 
   const notices = section(page, 'Unread notifications');
-  await notices.getByRole('link', { name: new RegExp(`rejected your request ${rejected}: not in prod yet`) }).waitFor();
+  await notices.getByRole('link', { name: new RegExp(`rejected your request for beta · ${template} · prod: not in prod yet`) }).waitFor();
 
   const activity = section(page, 'Recent activity on my things');
   await activity.getByRole('listitem').filter({ hasText: `${lead} rejected request ${rejected}` }).waitFor();
@@ -93,7 +93,7 @@ test('a developer sees the services, resources, notices and activity of their th
 
   // a link goes to the thing's page
   await activity.getByRole('link', { name: `request ${rejected}` }).first().click();
-  await page.getByRole('heading', { name: new RegExp(`Request ${rejected}`), level: 1 }).waitFor();
+  await page.getByRole('heading', { name: `beta · ${template} · prod`, level: 1 }).waitFor();   /* the rejected request, by its name */
   assert.deepEqual(problems, []);
   await page.context().close();
 });

@@ -21,6 +21,7 @@ const team = `prov-${stamp}`;
 const template = `hello-${stamp}`;
 const goodName = `n${stamp}`;
 const RUNNER_WAIT = 90000;   /* the runner claims jobs in its loop; give it time on a busy machine */
+const resourceName = `${goodName} · ${template} · dev`;   /* named by its first required string parameter */
 
 const XML = `<?xml version="1.0"?>
 <template xmlns="urn:portico:template:1" name="${template}" version="1.0.0">
@@ -203,8 +204,8 @@ test('a good request in dev is approved at once and the resource page follows it
   assert.match((await sent).headers()['idempotency-key'] ?? '', /^[0-9a-f]{32}$/, 'the request carries an Idempotency-Key');
   await page.waitForURL(/\/resources\/\d+$/);
   resourceUrl = page.url();
-  await page.getByRole('heading', { name: /^Resource \d+$/, level: 1 }).waitFor();
-  await page.getByRole('status').filter({ hasText: /is approved: .* is being provisioned\./ }).waitFor();
+  await page.getByRole('heading', { name: resourceName, level: 1 }).waitFor();
+  await page.getByRole('status').filter({ hasText: /is approved: provisioning of .* has started\./ }).waitFor();
   const log = page.getByRole('log');
   await log.getByText(`hello ${goodName}`).waitFor({ timeout: RUNNER_WAIT });
   const state = page.locator('.resource-state .pstate');
@@ -237,7 +238,7 @@ test('a good request in dev is approved at once and the resource page follows it
 test('the resource is renewed for a number of days', async () => {
   const { page } = admin;
   await page.getByRole('button', { name: 'Renew' }).click();
-  const dialog = page.getByRole('dialog', { name: /^Renew resource \d+\?$/ });
+  const dialog = page.getByRole('dialog', { name: `Renew ${resourceName}?` });
   await dialog.getByLabel('Days from now').fill('20');
   await dialog.getByRole('button', { name: 'Renew' }).click();
   await dialog.waitFor({ state: 'detached' });
@@ -250,18 +251,17 @@ test('My resources lists it; deleting it from its page queues deprovisioning, wh
   await resourcesNav(page).getByRole('link', { name: 'My resources' }).click();
   await page.getByRole('heading', { name: 'My resources', level: 1 }).waitFor();
   const id = resourceUrl.replace(/.*\/resources\//, '');
-  const row = page.getByRole('region', { name: 'My resources' }).locator('tbody tr').filter({ hasText: `Resource ${id}` });
-  assert.match(await row.textContent(), new RegExp(`Resource ${id}.*ready${template}@1\\.0\\.0dev${team}\\d{1,2} [A-Z][a-z]{2} \\d{4}, \\d\\d:\\d\\d \\(in \\d+ days\\)`));
-  await row.getByRole('button', { name: `Renew resource ${id}` }).waitFor();
+  const row = page.getByRole('region', { name: 'My resources' }).locator('tbody tr').filter({ hasText: `resource ${id}` });
+  assert.match(await row.textContent(), new RegExp(`${resourceName}resource ${id}ready${template}@1\\.0\\.0dev${team}\\d{1,2} [A-Z][a-z]{2} \\d{4}, \\d\\d:\\d\\d \\(in \\d+ days\\)`));
+  await row.getByRole('button', { name: `Renew ${resourceName}` }).waitFor();
   await screenshots(page, 'resources');
 
-  await row.getByRole('link', { name: `Resource ${id}` }).click();
-  await page.getByRole('heading', { name: `Resource ${id}`, level: 1 }).waitFor();
+  await row.getByRole('link', { name: resourceName }).click();
+  await page.getByRole('heading', { name: resourceName, level: 1 }).waitFor();
   await page.getByRole('button', { name: 'Delete this resource' }).click();
-  const dialog = page.getByRole('dialog', { name: `Delete resource ${id}?` });
+  const dialog = page.getByRole('dialog', { name: `Delete ${resourceName}?` });
   assert.match(await dialog.textContent(), /deprovisioning steps.*cannot be undone/);
   await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
-  await page.getByRole('status').filter({ hasText: /Deprovisioning is queued/ }).waitFor();
   await page.getByRole('log').getByText(`goodbye ${goodName}`).waitFor({ timeout: RUNNER_WAIT });
   await page.waitForFunction(() => document.querySelector('.resource-state .pstate')?.textContent === 'deprovisioned', null, { timeout: RUNNER_WAIT });
   assert.equal(await page.getByRole('button', { name: 'Delete this resource' }).count(), 0);
@@ -281,7 +281,7 @@ test('a request in prod waits for an approval its requester cannot give, and is 
   await waiting.waitFor();
   await screenshots(page, 'request-pending');
   await waiting.getByRole('link', { name: /^Open request \d+$/ }).click();
-  await page.getByRole('heading', { name: /^Request \d+$/, level: 1 }).waitFor();
+  await page.getByRole('heading', { name: `${goodName}-prod · ${template} · prod`, level: 1 }).waitFor();
   await page.getByText(/Waiting for approval: 0 of 1/).waitFor();
   assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0, 'no approving one\'s own request');
 
@@ -339,11 +339,11 @@ test('a maintainer of the team, on a phone, approves a request in prod from the 
   await maintainer.context.close();
 
   await page.getByRole('link', { name: `Open request ${id}` }).click();
-  await page.getByRole('heading', { name: `Request ${id}`, level: 1 }).waitFor();
+  await page.getByRole('heading', { name: `${goodName}-ok · ${template} · prod`, level: 1 }).waitFor();
   await page.locator('.entity-ref .pstate').filter({ hasText: 'approved' }).waitFor();
   assert.match(await page.getByRole('region', { name: 'Decisions', exact: true }).textContent(), new RegExp(`${username}approve.*fine for prod`));
   await page.getByRole('link', { name: /^resource \d+$/ }).click();
-  await page.getByRole('heading', { name: /^Resource \d+$/, level: 1 }).waitFor();
+  await page.getByRole('heading', { name: `${goodName}-ok · ${template} · prod`, level: 1 }).waitFor();
   await page.getByRole('log').getByText(`hello ${goodName}-ok`).waitFor({ timeout: RUNNER_WAIT });
 });
 

@@ -47,7 +47,7 @@ before(async () => {
   const asDev = await actor(browser, dev);
   mine = (await asDev.call('POST', '/provision/requests', { template, environment: 'dev', team, parameters: { name: `${word}db` } })).resource_id;
   const asStranger = await actor(browser, stranger);
-  theirs = (await asStranger.call('POST', '/provision/requests', { template, environment: 'dev', team: other, parameters: { name: `${word}db` } })).resource_id;
+  theirs = (await asStranger.call('POST', '/provision/requests', { template, environment: 'dev', team: other, parameters: { name: `${word}theirs` } })).resource_id;
   await asDev.context.close();
   await asStranger.context.close();
 });
@@ -87,13 +87,13 @@ test('one word finds each kind of the team\'s things, labelled, and nothing of a
   const expect = [
     ['Catalog', `Component Finder ${stamp}`],
     ['Templates', `Template Finder template ${stamp}`],
-    ['Resources', `Resource Resource ${mine}`],
+    ['Resources', `Resource ${word}db · ${template} · dev`],
     ['Secrets', `Secret ${mySecret}`],
   ];
   for (const [group, name] of expect) {
     await results(page).getByRole('group', { name: group }).getByRole('option', { name: new RegExp(`^${name}`) }).waitFor();
   }
-  assert.equal(await option(page, `Resource Resource ${theirs}`).count(), 0, 'another team\'s resource is not found');
+  assert.equal(await option(page, new RegExp(`${word}theirs`)).count(), 0, 'another team\'s resource is not found');
   assert.equal(await option(page, new RegExp(theirSecret)).count(), 0, 'nor another team\'s secret');
   assert.equal(await results(page).getByRole('option').filter({ hasText: other }).count(), 0);
   await screenshot(page, 'search-suggestions');
@@ -160,9 +160,9 @@ test('"See all" opens the results page with every kind', async () => {
   const section = (name) => page.getByRole('region', { name: new RegExp(`^${name}`) });
   await section('Catalog').getByRole('link', { name: `Finder ${stamp}` }).waitFor();
   await section('Templates').getByRole('link', { name: `Finder template ${stamp}` }).waitFor();
-  await section('Resources').getByRole('link', { name: `Resource ${mine}`, exact: true }).waitFor();
+  await section('Resources').getByRole('link', { name: `${word}db · ${template} · dev`, exact: true }).waitFor();
   await section('Secrets').getByRole('link', { name: mySecret }).waitFor();
-  assert.equal(await section('Resources').getByRole('link', { name: `Resource ${theirs}`, exact: true }).count(), 0);
+  assert.equal(await section('Resources').getByRole('link', { name: `${word}theirs · ${template} · dev`, exact: true }).count(), 0);
   assert.equal(await page.getByRole('main').getByText(theirSecret).count(), 0);
   assert.match(await section('Secrets').textContent(), /Secret/);
   await screenshot(page, 'search-results');

@@ -628,7 +628,8 @@ static void test_ttl(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "resource-expiring"));
     json_object_put(o);
     snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.username = '%s' "
-                               "AND n.kind = 'resource-expiring' AND n.subject LIKE 'resource %lld %%'", dev_name, res);
+                               "AND n.kind = 'resource-expiring' AND n.link = '/resources/%lld' AND n.subject LIKE "
+                               "CONCAT((SELECT name FROM resources WHERE id = %lld), ' (team %%) expires in %%')", dev_name, res, res);
     CU_ASSERT_EQUAL(sql_int(sql), 1);
 
     /* past the end: the runner deprovisions it */

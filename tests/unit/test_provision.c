@@ -39,6 +39,43 @@ static void test_ttl(void)
     CU_ASSERT_EQUAL(days, 3);
 }
 
+/* What a request and its resource are called: the naming parameter's value (else the first
+ * required string's, else the first string given), the template and the environment. */
+static void test_display_name(void)
+{
+    static struct template t;
+    struct arena a;
+    arena_init(&a, 0);
+    memset(&t, 0, sizeof(t));
+    t.name = "mariadb";
+    t.nparams = 3;
+    t.params[0] = (struct template_param){ .name = "size", .type = TPARAM_INTEGER };
+    t.params[1] = (struct template_param){ .name = "comment", .type = TPARAM_STRING };
+    t.params[2] = (struct template_param){ .name = "database", .type = TPARAM_STRING, .required = true };
+    json_object *v = json_tokener_parse("{\"size\":5,\"comment\":\"hi\",\"database\":\"orders_dev\"}");
+    CU_ASSERT_STRING_EQUAL(provision_display_name(&a, &t, v, "dev"), "orders_dev · mariadb · dev");
+    t.params[0].names_resource = true;
+    CU_ASSERT_STRING_EQUAL(provision_display_name(&a, &t, v, "dev"), "5 · mariadb · dev");
+    t.params[0].names_resource = false;
+    t.params[2].required = false;
+    CU_ASSERT_STRING_EQUAL(provision_display_name(&a, &t, v, "prod"), "hi · mariadb · prod");
+    json_object_put(v);
+    v = json_tokener_parse("{}");
+    CU_ASSERT_STRING_EQUAL(provision_display_name(&a, &t, v, "dev"), "mariadb · dev");
+    json_object_put(v);
+    /* a long value is cut so that the template and environment always show */
+    char longv[400];
+    memset(longv, 'x', sizeof(longv) - 1);
+    longv[sizeof(longv) - 1] = '\0';
+    v = json_object_new_object();
+    json_object_object_add(v, "comment", json_object_new_string(longv));
+    const char *name = provision_display_name(&a, &t, v, "dev");
+    CU_ASSERT_TRUE(strlen(name) <= PROVISION_NAME_MAX);
+    CU_ASSERT_TRUE(strlen(name) > 100 && strcmp(name + strlen(name) - strlen(" · mariadb · dev"), " · mariadb · dev") == 0);
+    json_object_put(v);
+    arena_free(&a);
+}
+
 static void test_output_path(void)
 {
     struct arena a;
@@ -63,4 +100,5 @@ void suite_provision(void)
     CU_pSuite s = CU_add_suite("provision", NULL, NULL);
     CU_add_test(s, "TTL: default, maximum, Portico's when the template has none", test_ttl);
     CU_add_test(s, "a secret output's path is a secret path", test_output_path);
+    CU_add_test(s, "a resource is named by what it is", test_display_name);
 }

@@ -175,6 +175,16 @@ static void test_schema_and_checks(void)
     CU_ASSERT_TRUE(has_field(&p, "parameters/1/min", NULL));
     CU_ASSERT_TRUE(has_field(&p, "parameters/2", "choices"));
     CU_ASSERT_TRUE(has_field(&p, "policy/ttl", NULL));
+    /* one parameter names the resource, and not a secret reference */
+    static const char names[] =
+        HEAD "<title>x</title><owner team=\"a\"/>\n"
+        "<parameters><parameter name=\"a\" type=\"string\" names-resource=\"true\"/>"
+        "<parameter name=\"b\" type=\"enum\" names-resource=\"true\"><choice>x</choice></parameter>"
+        "<parameter name=\"c\" type=\"secret-ref\" names-resource=\"true\"/></parameters>\n"
+        "<steps><step name=\"s\" driver=\"noop\"/></steps></template>\n";
+    CU_ASSERT_EQUAL(parse(names, &t, &p), -1);
+    CU_ASSERT_TRUE(has_field(&p, "parameters/1/names-resource", "one does"));
+    CU_ASSERT_TRUE(has_field(&p, "parameters/2/names-resource", "not a secret reference"));
     /* a pattern whose repetitions would make the regex compiler take gigabytes (fuzz_template) */
     static const char heavy[] =
         HEAD "<title>x</title><owner team=\"a\"/>\n"

@@ -14,7 +14,8 @@ import { heldText } from '../format.js';
 import { Time } from '../components/Time.jsx';
 import { entityHref } from './catalog/refs.js';
 import { portalLink } from './provision/Notifications.jsx';
-import { Expiry, StateBadge, TemplateRef } from './provision/bits.jsx';
+import { LIVE } from './provision/Actions.jsx';
+import { Expiry, StateBadge, TemplateRef, resourceName } from './provision/bits.jsx';
 import { ownerText, requestHref, resourceHref, stateText } from './provision/shared.js';
 
 const SHOWN = 5;
@@ -89,9 +90,9 @@ export function Home() {
               <ul class="home-list">
                 {items.map((r) => (
                   <li key={r.id}>
-                    <a href={resourceHref(r.id)}>{r.display_name || `Resource ${r.id}`}</a> <StateBadge state={r.state} />
+                    <a href={resourceHref(r.id)}>{resourceName(r)}</a> <StateBadge state={r.state} />
                     <span class="hint"> <TemplateRef name={r.template} version={r.version} /> · {r.environment} · {ownerText(r)}</span>
-                    <span class="hint home-expiry">Expires <Expiry at={r.expires_at} /></span>
+                    {LIVE.has(r.state) && <span class="hint home-expiry">Expires <Expiry at={r.expires_at} /></span>}
                   </li>
                 ))}
               </ul>

@@ -8,6 +8,7 @@ import { Dialog, ConfirmDialog, useConfirmation } from '../../components/Dialog.
 import { Field } from '../../components/forms.jsx';
 import { ProblemAlert } from '../../components/Problem.jsx';
 import { Time } from '../../components/Time.jsx';
+import { resourceName } from './bits.jsx';
 
 /** States in which a resource may be renewed; and deleted (not while it provisions: 409). */
 export const LIVE = new Set(['provisioning', 'ready', 'failed']);
@@ -31,7 +32,7 @@ export function RenewDialog({ resource, maxDays, defaultDays, onDone, onClose })
   const local = useMemo(() => (checked ? Problem.fields({ ttl_days: checked }) : null), [checked]);
   const problem = local ?? renew.problem;
   return (
-    <Dialog title={`Renew resource ${resource.id}?`} onClose={onClose}>
+    <Dialog title={`Renew ${resourceName(resource)}?`} onClose={onClose}>
       <form onSubmit={onSubmit} noValidate id={id}>
         <p>It expires {resource.expires_at ? <>on <Time at={resource.expires_at} relative /></> : 'never'} now. Renewing sets its expiry to that many days from now.</p>
         <Field label="Days from now" name="ttl_days" type="number" min={1} max={maxDays ?? undefined} value={days}
@@ -59,7 +60,7 @@ export function useDelete(onDone) {
 export function DeleteDialog({ confirmation }) {
   const r = confirmation.subject;
   return (
-    <ConfirmDialog confirmation={confirmation} title={`Delete resource ${r.id}?`} confirm="Delete">
+    <ConfirmDialog confirmation={confirmation} title={`Delete ${resourceName(r)}?`} confirm="Delete">
       <p>Portico runs the deprovisioning steps of {r.template}@{r.version}: what it made in {r.environment} is removed. This cannot be undone.</p>
     </ConfirmDialog>
   );

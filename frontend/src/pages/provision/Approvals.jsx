@@ -66,7 +66,7 @@ export function DecisionDialog({ request, verb, onClose, onDone }) {
   return (
     <Dialog title={`${reject ? 'Reject' : 'Approve'} request ${request.id}?`} onClose={onClose}>
       <form onSubmit={onSubmit} noValidate>
-        <p>{request.template}@{request.version} in {request.environment}{request.requester && `, requested by ${request.requester}`}.</p>
+        <p>{request.name && <><strong>{request.name}</strong>: </>}{request.template}@{request.version} in {request.environment}{request.requester && `, requested by ${request.requester}`}.</p>
         <div class="field">
           <label for={`${id}-comment`}>{reject ? 'Why (required)' : 'Comment (optional)'}</label>
           <textarea id={`${id}-comment`} rows={3} value={comment} onInput={(e) => setComment(e.currentTarget.value)} maxLength={1000}

@@ -1,5 +1,5 @@
-// "My resources" (what I requested: state, template@version, environment, owner, expiry; renew
-// and delete) and "My requests" (state, approvals given of those needed), each filtered by state
+// "My resources" (what I requested, by name: state, template@version, environment, owner, expiry
+// while it can expire; renew and delete) and "My requests" (state, approvals given of those needed), each filtered by state
 // in the address and a page at a time (the API's keyset cursor behind "More").
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
@@ -12,7 +12,7 @@ import { localText } from '../../format.js';
 import { Time } from '../../components/Time.jsx';
 import { takeFlash } from '../secrets/paths.js';
 import { DELETABLE, DeleteDialog, LIVE, RenewDialog, useDelete } from './Actions.jsx';
-import { Expiry, StateBadge, TemplateRef } from './bits.jsx';
+import { Expiry, StateBadge, TemplateRef, resourceName } from './bits.jsx';
 import { ownerText, requestHref, resourceHref, stateText, useKeysetList } from './shared.js';
 import { Breakable } from '../../components/Breakable.jsx';
 import { MaybeLink } from '../../components/MaybeLink.jsx';
@@ -35,7 +35,7 @@ export function MyResources() {
   const [status, setStatus] = useState(takeFlash);
   const [renewing, setRenewing] = useState(null);
   const remove = useDelete((r) => {
-    setStatus(`Resource ${r.id} is being deprovisioned.`);
+    setStatus(`${resourceName(r)} is being deprovisioned.`);
     first.reload();
   });
 
@@ -62,20 +62,20 @@ export function MyResources() {
           <tbody ref={rows}>
             {items.map((r) => (
               <tr key={r.id}>
-                <td><a href={resourceHref(r.id)}>Resource {r.id}</a>{r.uid && <div class="hint"><code>{r.uid}</code></div>}</td>
+                <td><a href={resourceHref(r.id)}>{resourceName(r)}</a><div class="hint">resource {r.id}</div></td>
                 <td><StateBadge state={r.state} /></td>
                 <td><TemplateRef name={r.template} version={r.version} /></td>
                 <td>{r.environment}</td>
                 <td><Breakable text={ownerText(r)} /></td>
-                <td><Expiry at={r.expires_at} /></td>
+                <td>{LIVE.has(r.state) ? <Expiry at={r.expires_at} /> : <span class="hint">—<span class="visually-hidden"> ({stateText(r.state)})</span></span>}</td>
                 <td>
                   {(LIVE.has(r.state) || DELETABLE.has(r.state)) && (
                     <div class="row-actions">
                       {LIVE.has(r.state) && session.can('provision.resource.renew') && (
-                        <button type="button" onClick={() => setRenewing(r)}>Renew<span class="visually-hidden"> resource {r.id}</span></button>
+                        <button type="button" onClick={() => setRenewing(r)}>Renew<span class="visually-hidden"> {resourceName(r)}</span></button>
                       )}
                       {DELETABLE.has(r.state) && session.can('provision.resource.delete') && (
-                        <button type="button" class="danger" onClick={() => remove.ask(r)}>Delete<span class="visually-hidden"> resource {r.id}</span></button>
+                        <button type="button" class="danger" onClick={() => remove.ask(r)}>Delete<span class="visually-hidden"> {resourceName(r)}</span></button>
                       )}
                     </div>
                   )}
@@ -91,7 +91,7 @@ export function MyResources() {
       {renewing && (
         <RenewDialog resource={renewing} onClose={() => setRenewing(null)}
                      onDone={(a) => {
-                       setStatus(`Resource ${renewing.id} is renewed${a.expires_at ? ` until ${localText(a.expires_at)}` : ''}.`);
+                       setStatus(`${resourceName(renewing)} is renewed${a.expires_at ? ` until ${localText(a.expires_at)}` : ''}.`);
                        setRenewing(null);
                        first.reload();
                      }} />
@@ -138,8 +138,8 @@ export function RequestTable({ label, items, rows, actions, requester = false })
         {items.map((q) => (
           <tr key={q.id}>
             <td>
-              <a href={requestHref(q.id)}>Request {q.id}</a>
-              {q.resource_id && <div class="hint"><MaybeLink href={resourceHref(q.resource_id)} needs="provision.resource.read">resource {q.resource_id}</MaybeLink></div>}
+              <a href={requestHref(q.id)}>{resourceName(q, 'Request')}</a>
+              <div class="hint">request {q.id}{q.resource_id && <> · <MaybeLink href={resourceHref(q.resource_id)} needs="provision.resource.read">resource {q.resource_id}</MaybeLink></>}</div>
             </td>
             <td><StateBadge state={q.state} /></td>
             <td><TemplateRef name={q.template} version={q.version} /></td>

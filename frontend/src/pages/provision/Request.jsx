@@ -12,7 +12,7 @@ import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';
 import { Time } from '../../components/Time.jsx';
 import { DecisionDialog } from './Approvals.jsx';
-import { StateBadge, TemplateRef } from './bits.jsx';
+import { StateBadge, TemplateRef, resourceName } from './bits.jsx';
 import { approvalsText } from './Lists.jsx';
 import { ParameterList } from './Resource.jsx';
 import { ownerText, resourceHref, stateText } from './shared.js';
@@ -44,11 +44,11 @@ export function Request({ params }) {
   const mine = q.requester === session.user.username;
   const decisions = Array.isArray(q.approvals) ? q.approvals : [];
   return (
-    <Page title={`Request ${q.id}`}>
-      <p class="entity-ref"><StateBadge state={q.state} /> <TemplateRef name={q.template} version={q.version} /> in {q.environment}</p>
+    <Page title={resourceName(q, 'Request')}>
+      <p class="entity-ref"><span class="badge">request {q.id}</span> <StateBadge state={q.state} /> <TemplateRef name={q.template} version={q.version} /> in {q.environment}</p>
       <Done>{status}</Done>
       {pending && <p class="notice">Waiting for approval: {approvalsText(q)}{q.approval_role && ` by a ${q.approval_role}`}.</p>}
-      {q.resource_id && <p class="notice">It made <MaybeLink href={resourceHref(q.resource_id)} needs="provision.resource.read">resource {q.resource_id}</MaybeLink>.</p>}
+      {q.resource_id && <p class="notice">It made <MaybeLink href={resourceHref(q.resource_id)} needs="provision.resource.read">resource {q.resource_id}</MaybeLink>{q.name && <> ({q.name})</>}.</p>}
       <section aria-labelledby="request-facts-h">
         <h2 id="request-facts-h">Overview</h2>
         <dl class="facts">

@@ -1,8 +1,11 @@
-// A resource: its state (read again every 2 s while it moves), template version, owner,
+// A resource, named by what it is ("orders_dev · mariadb · dev"): its state (read again every
+// 2 s while it moves) with what that state means, template version, owner,
 // requester and expiry (renew), its parameters and outputs (a secret output is revealed on
 // request, after confirming, for 30 s, by whom the API says may: the resource's requester and
 // its team's maintainers), the live log of its newest job, its jobs and history,
-// and deleting it (which queues deprovisioning; the log then follows that job).
+// and deleting it (which queues deprovisioning; the log then follows that job). Messages follow
+// the state: no expiry once it is being removed or gone, no "queued" once the job has ended.
+// History names who asked for it and who approved it.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { useApi } from '../../hooks.js';
@@ -18,7 +21,7 @@ import { entityHref } from '../catalog/refs.js';
 import { REVEAL_SECONDS } from '../secrets/Versions.jsx';
 import { secretApi, secretHref, takeFlash } from '../secrets/paths.js';
 import { DELETABLE, DeleteDialog, LIVE, RenewDialog, useDelete } from './Actions.jsx';
-import { Expiry, StateBadge, TemplateRef } from './bits.jsx';
+import { Expiry, StateBadge, TemplateRef, resourceName } from './bits.jsx';
 import { JobLog } from './JobLog.jsx';
 import { MOVING, stateText, templateApi } from './shared.js';
 import { MaybeLink } from '../../components/MaybeLink.jsx';
@@ -41,15 +44,17 @@ function newestJob(jobs) {
 function ResourcePage({ id }) {
   const session = useSession();
   const res = useApi(`/provision/resources/${encodeURIComponent(id)}`);
-  const [flash] = useState(takeFlash);
-  const [status, setStatus] = useState('');
+  const [flash, setFlash] = useState(takeFlash);
+  // A message of an action, shown while the resource is in the state it speaks of (`while`; none: until the next action).
+  const [status, setStatusNow] = useState({ text: '', while: null });
+  const setStatus = (text, state = null) => setStatusNow({ text, while: state });
   const [renewing, setRenewing] = useState(false);
   const r = res.data;
   const version = useApi(r && session.can('templates.template.read') ? templateApi(r.template, 'versions', r.version) : null);
   const ttl = version.data?.template?.policy?.ttl ?? {};
   const newest = newestJob(r?.jobs);
   const remove = useDelete((x, answer) => {
-    setStatus(`Deprovisioning is queued${answer.job_id ? ` (job ${answer.job_id})` : ''}.`);
+    setStatus(`Deprovisioning is queued${answer.job_id ? ` (job ${answer.job_id})` : ''}.`, 'deprovisioning');
     res.reload();
   });
 
@@ -66,7 +71,10 @@ function ResourcePage({ id }) {
   const [stateNews, setStateNews] = useState('');
   useEffect(() => {
     if (!r) return;
-    if (lastState.current && lastState.current !== r.state) setStateNews(`The resource is ${stateText(r.state)} now.`);
+    if (lastState.current && lastState.current !== r.state) {
+      setStateNews(`The resource is ${stateText(r.state)} now.`);
+      setFlash('');   /* what the request form said ("is being provisioned") is past */
+    }
     lastState.current = r.state;
   }, [r?.state]);
 
@@ -81,10 +89,11 @@ function ResourcePage({ id }) {
   }
   if (!r) return <p role="status">Loading the resource…</p>;
   const live = LIVE.has(r.state);
+  const shown = status.text && (!status.while || status.while === r.state) ? status.text : flash;
   return (
-    <Page title={`Resource ${r.id}`}>
+    <Page title={resourceName(r)}>
       <p class="entity-ref">
-        <span class="badge">resource</span> <TemplateRef name={r.template} version={r.version} /> in {r.environment}
+        <span class="badge">resource {r.id}</span> <TemplateRef name={r.template} version={r.version} /> in {r.environment}
         {r.uid && <> · <code>{r.uid}</code></>}
       </p>
       <p class="resource-state" role="status">
@@ -92,7 +101,8 @@ function ResourcePage({ id }) {
         {moving && <span class="hint"> (following it as it changes)</span>}
         <span class="visually-hidden"> {stateNews}</span>
       </p>
-      <Done>{status || flash}</Done>
+      <StateMessage r={r} job={newest} />
+      <Done>{shown}</Done>
       <ProblemAlert problem={res.problem} />
 
       <section aria-labelledby="resource-overview-h">
@@ -104,13 +114,20 @@ function ResourcePage({ id }) {
           <dd>{r.entity ? <>Entity <MaybeLink href={entityHref(r.entity)} needs="catalog.entity.read">{r.entity}</MaybeLink>{r.team && `, owned by team ${r.team}`}</> : `Team ${r.team}`}</dd>
           <dt>Requester</dt><dd>{r.requester}</dd>
           <dt>Created</dt><dd><Time at={r.created_at} /></dd>
-          <dt>Expires</dt>
-          <dd>
-            <Expiry at={r.expires_at} />
-            {live && session.can('provision.resource.renew') && (
-              <> <button type="button" class="link" onClick={() => setRenewing(true)}>Renew</button></>
-            )}
-          </dd>
+          {live ? (
+            <>
+              <dt>Expires</dt>
+              <dd>
+                <Expiry at={r.expires_at} />
+                {session.can('provision.resource.renew') && (
+                  <> <button type="button" class="link" onClick={() => setRenewing(true)}>Renew</button></>
+                )}
+              </dd>
+            </>
+          ) : (
+            <><dt>{{ deprovisioned: 'Removed', deprovision_failed: 'Removal failed' }[r.state] ?? 'Removal asked'}</dt>
+              <dd><Time at={r.updated_at} /></dd></>
+          )}
         </dl>
       </section>
 
@@ -181,13 +198,26 @@ function ResourcePage({ id }) {
       {renewing && (
         <RenewDialog resource={r} maxDays={ttl.max_days} defaultDays={ttl.default_days} onClose={() => setRenewing(false)}
                      onDone={(a) => {
-                       setStatus(`Renewed${a.expires_at ? `: it expires ${localText(a.expires_at)}` : ''}.`);
+                       setStatus(`Renewed${a.expires_at ? `: it expires ${localText(a.expires_at)}` : ''}.`, r.state);
                        setRenewing(false);
                        res.reload();
                      }} />
       )}
     </Page>
   );
+}
+
+// What the state means for the person looking, in a sentence (ready says nothing more).
+function StateMessage({ r, job }) {
+  const why = job?.last_error ? `: ${job.last_error}` : '';
+  const text = {
+    provisioning: 'Portico is making it: the log below follows the job.',
+    failed: `Provisioning failed${why}. Delete it to remove what was made, or ask the template's owners.`,
+    deprovisioning: 'What was made is being removed: the log below follows the job.',
+    deprovisioned: `Deprovisioned: what was made is gone (removed ${localText(r.updated_at)}). This record and its history stay.`,
+    deprovision_failed: `Deprovisioning failed${why}. Delete it again to retry.`,
+  }[r.state];
+  return text ? <p class={`state-message ${r.state}`}>{text}</p> : null;
 }
 
 function detailText(d) {

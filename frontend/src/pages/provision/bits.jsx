@@ -1,5 +1,5 @@
 // Small pieces of the templates and resources pages: a state badge, a template@version link,
-// an expiry with its relative time.
+// an expiry with its relative time, and what a resource or request is called.
 import { Time } from '../../components/Time.jsx';
 import { stateText, templateHref } from './shared.js';
 import { Breakable } from '../../components/Breakable.jsx';
@@ -20,4 +20,9 @@ export function Expiry({ at }) {
   if (!at) return <>never</>;
   const past = Date.parse(at) <= Date.now();
   return <span class={past ? 'expiry expired' : 'expiry'}><Time at={at} relative /></span>;
+}
+
+/** What a resource or request is called ("orders_dev · mariadb · dev"; older rows: by number). */
+export function resourceName(x, what = 'Resource') {
+  return x?.name || `${what} ${x?.id ?? ''}`.trim();
 }

@@ -112,7 +112,7 @@ function RequestPage({ name, v }) {
     const answer = await submit.run(body, key.current.key);
     if (!answer) return;
     if (answer.state === 'approved' && answer.resource_id) {
-      setFlash(`Request ${answer.id} is approved: ${name} ${v.version} is being provisioned.`);
+      setFlash(`Request ${answer.id} is approved: provisioning of ${name} ${v.version} has started.`);
       route(resourceHref(answer.resource_id));
     } else {
       setSent(answer);
