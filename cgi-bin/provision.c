@@ -213,6 +213,22 @@ static int request_owner(struct app_ctx *c, const char *team, const char *entity
     return 0;
 }
 
+/* An entity ref as the catalog reads it ("[kind:][namespace/]name": a Component by default, in the
+ * namespace default), as its full ref "component:default/ledger-worker"; NULL for none, or with a
+ * field error on field "entity". */
+static const char *request_entity_ref(struct app_ctx *c, const char *text)
+{
+    struct catalog_ref ref;
+    const char *why;
+    if (!text)
+        return NULL;
+    if (catalog_ref_parse(text, "Component", NULL, &ref, &why) < 0) {
+        problem_field(&c->problem, "entity", "%s", why);
+        return NULL;
+    }
+    return arena_strdup(c->arena, ref.text);
+}
+
 /* Secret references a request passes must be secrets the requester may reveal. */
 static int request_secret_refs(struct app_ctx *c, const struct template *t, json_object *values)
 {
@@ -254,7 +270,7 @@ static int request_create(struct app_ctx *c)
     const char *version = json_get_string(c->body, "version", false, "latest", 1, 16, p);
     const char *environment = json_get_string(c->body, "environment", true, NULL, 1, 63, p);
     const char *team = json_get_string(c->body, "team", false, NULL, 1, 63, p);
-    const char *entity = json_get_string(c->body, "entity", false, NULL, 3, CATALOG_REF_MAX, p);
+    const char *entity = request_entity_ref(c, json_get_string(c->body, "entity", false, NULL, 1, CATALOG_REF_MAX, p));
     long long ttl = json_get_int(c->body, "ttl_days", false, 0, 1, PROVISION_TTL_MAX_DAYS, p);
     json_object *params = NULL;
     if (json_object_object_get_ex(c->body, "parameters", &params) && !json_object_is_type(params, json_type_object))
@@ -317,7 +333,10 @@ static int request_create(struct app_ctx *c)
     }
     provision_ttl(t, ttl, &days, p);
     /* every field's fault in one answer: the owner is checked whatever came before */
-    int orc = request_owner(c, team, entity, &owner_team);
+    bool bad_entity = false;   /* a ref that is none: said already, no need to ask for an owner */
+    for (size_t i = 0; i < p->nfields; i++)
+        bad_entity = bad_entity || strcmp(p->fields[i].field, "entity") == 0;
+    int orc = bad_entity ? -1 : request_owner(c, team, entity, &owner_team);
     if (p->status == 422 || vrc < 0 || orc < 0) {
         json_object_put(values);
         return -1;
@@ -701,7 +720,7 @@ static int resource_list(struct app_ctx *c)
     long limit = app_limit(c, LIST_DEFAULT, LIST_MAX);
     long long cursor = app_cursor_id(c, "resources");
     const char *mine = http_query(&c->req, "mine"), *state = http_query(&c->req, "state");
-    const char *team = http_query(&c->req, "team"), *entity = http_query(&c->req, "entity");
+    const char *team = http_query(&c->req, "team"), *entity = request_entity_ref(c, http_query(&c->req, "entity"));
     const char *text = http_query(&c->req, "q");
     if (mine && strcmp(mine, "true") != 0 && strcmp(mine, "false") != 0)
         problem_field(p, "mine", "must be true or false");
@@ -711,8 +730,6 @@ static int resource_list(struct app_ctx *c)
         problem_field(p, "state", "is not a state");
     if (team && strlen(team) > 63)
         problem_field(p, "team", "is not a team");
-    if (entity && strlen(entity) > CATALOG_REF_MAX)
-        problem_field(p, "entity", "is not a ref");
     if (!json_fields_ok(p))
         return -1;
     struct db_value *v;
@@ -1094,7 +1111,9 @@ static int notification_read_all(struct app_ctx *c)
 static const struct route provision_routes[] = {
     { "POST", "/api/v1/provision/requests", "provision.request.create", request_create, ROUTE_BODY_JSON,
       "Request a resource", "{template, version (\"latest\" by default: the newest published), parameters {name: value}, "
-                            "environment, team or entity (a catalog ref: its owner team owns the resource), ttl_days}. "
+                            "environment, team or entity (a catalog ref, [kind:][namespace/]name as the catalog reads it: "
+                            "component:ledger-worker and ledger-worker are component:default/ledger-worker, the full ref "
+                            "stored; its owner team owns the resource), ttl_days}. "
                             "Parameters are checked against the template (422 parameters/<name>); the template's policy "
                             "decides who may request and whether approvals are needed: 201 {id, state pending_approval or "
                             "approved, resource_id, job_id}. Idempotency-Key: the same key and body answer the first "
@@ -1119,9 +1138,9 @@ static const struct route provision_routes[] = {
                              "next_cursor (a page may hold fewer than limit with more to come)." },
     { "GET", "/api/v1/provision/resources", "provision.resource.read", resource_list, 0,
       "List resources", "Resources the caller may read (and its own), newest first, each with its name (as its request's): "
-                        "mine=true, state, team, entity, q (1..100 characters: found anywhere, ignoring case and accents, in "
-                        "the template's name, the uid or a parameter's string value), limit 1..200 (50), cursor from "
-                        "next_cursor." },
+                        "mine=true, state, team, entity (a ref, read as a request's), q (1..100 characters: found "
+                        "anywhere, ignoring case and accents, in the template's name, the uid or a parameter's string "
+                        "value), limit 1..200 (50), cursor from next_cursor." },
     { "GET", "/api/v1/provision/resources/{id}", "provision.resource.read", resource_get, 0,
       "A resource", "Its name, template version, owner, state, expiry, parameters, outputs (a secret output as {secret: path, "
                     "managed: the resource keeps it, reveal: the caller may reveal it (its requester, or secrets.reveal "

@@ -946,5 +946,6 @@ int main(void)
     suite_kit();
     suite_home();
     suite_secret_outputs();
+    suite_request_refs();
     return client_finish();
 }

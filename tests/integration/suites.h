@@ -11,6 +11,7 @@ void suite_templates_api(void);   /* tests/integration/templates_api.c */
 void suite_provisioning(void);    /* tests/integration/provision.c */
 void suite_kit(void);             /* tests/integration/kit.c: the handler kit across areas */
 void suite_home(void);            /* tests/integration/home.c: what Home and the header read */
+void suite_request_refs(void);    /* tests/integration/request_refs.c: a request's entity in every ref form */
 void suite_secret_outputs(void);  /* tests/integration/secret_outputs.c: who reveals a resource's secret outputs */
 
 #endif

@@ -7,6 +7,27 @@ export function parseRef(ref) {
   return m ? { kind: m[1], namespace: m[2], name: m[3] } : null;
 }
 
+const KINDS = ['component', 'api', 'resource', 'system', 'domain', 'group', 'user', 'location'];
+const NAME = /^[A-Za-z0-9]+([-_.][A-Za-z0-9]+)*$/;
+const NAMESPACE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/**
+ * A ref as people type it, "[kind:][namespace/]name", as the catalog reads it (lib/catalog):
+ * the kind defaults to defaultKind, the namespace to "default"; the full, lower-case ref
+ * ("component:default/ledger-worker"), or null when it is no ref (or names an unknown kind).
+ */
+export function fullRef(text, defaultKind = 'component') {
+  const t = String(text ?? '').trim();
+  const colon = t.indexOf(':');
+  const kind = (colon >= 0 ? t.slice(0, colon) : defaultKind).toLowerCase();
+  const rest = colon >= 0 ? t.slice(colon + 1) : t;
+  const slash = rest.indexOf('/');
+  const ns = slash >= 0 ? rest.slice(0, slash) : 'default';
+  const name = slash >= 0 ? rest.slice(slash + 1) : rest;
+  if (!KINDS.includes(kind) || ns.length > 63 || name.length > 63 || !NAMESPACE.test(ns) || !NAME.test(name)) return null;
+  return `${kind}:${ns}/${name.toLowerCase()}`;
+}
+
 const enc = encodeURIComponent;
 
 /** The entity page of a ref (or of {kind, namespace, name}). */

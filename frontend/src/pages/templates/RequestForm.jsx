@@ -14,7 +14,7 @@ import { useSession } from '../../session.jsx';
 import { Field } from '../../components/forms.jsx';
 import { ProblemAlert } from '../../components/Problem.jsx';
 import { Page } from '../../components/Page.jsx';
-import { parseRef } from '../catalog/refs.js';
+import { fullRef } from '../catalog/refs.js';
 import { setFlash } from '../secrets/paths.js';
 import { NAME_PATTERN, idempotencyKey, requestHref, resourceHref, send, templateApi, templateHref } from '../provision/shared.js';
 import { htmlPattern, initialValue, parameterMessage, parameterValues, valueError } from './params.js';
@@ -84,7 +84,7 @@ function RequestPage({ name, v }) {
     else if (environments.length && !environments.includes(environment)) errors.environment = `must be one of ${environments.join(', ')}`;
     else if (!new RegExp(`^${NAME_PATTERN}$`).test(environment)) errors.environment = "must be lower-case letters, digits, '_' or '-', starting with a letter";
     if (ownerKind === 'team' && !team) errors.team = 'is required';
-    if (ownerKind === 'entity' && !parseRef(entity)) errors.entity = 'must be an entity ref, kind:namespace/name';
+    if (ownerKind === 'entity' && !fullRef(entity)) errors.entity = 'must be an entity ref: [kind:][namespace/]name, e.g. component:ledger-worker';
     if (ttlDays !== '') {
       const n = Number(ttlDays);
       const max = ttl.max_days ?? 3650;
@@ -189,8 +189,16 @@ function RequestPage({ name, v }) {
                    autocomplete="off" spellcheck={false} hint="You are in no team: name the team that will own it." />
           )
         ) : (
-          <Field label="Entity" name="entity" value={entity} required onInput={(e) => setEntity(e.currentTarget.value)} problem={problem}
-                 autocomplete="off" spellcheck={false} hint="Its ref in the catalog, e.g. component:default/payments; its owner team owns what is made." />
+          <Field label="Entity" name="entity" value={entity} required problem={problem}
+                 onInput={(e) => {
+                   setEntity(e.currentTarget.value);
+                   if (checked.entity && fullRef(e.currentTarget.value)) {   /* a ref now: its message is past */
+                     const { entity: _, ...rest } = checked;
+                     setChecked(rest);
+                   }
+                 }}
+                 autocomplete="off" spellcheck={false}
+                 hint={`Its ref in the catalog, as the catalog writes it: component:default/payments, component:payments or payments (a component in the namespace default); its owner team owns what is made.${fullRef(entity) ? ` That is ${fullRef(entity)}.` : ''}`} />
         )}
         <Field label="Lifetime (days)" name="ttl_days" type="number" min={1} max={ttl.max_days ?? 3650} value={ttlDays}
                onInput={(e) => setTtlDays(e.currentTarget.value)} problem={problem} required={Boolean(ttl.max_days && !ttl.default_days)}
