@@ -171,7 +171,8 @@ provision_git_root = $STATE/git
 provision_git_skeletons = $ROOT/tests/fixtures/skeletons
 provision_git_archive = $STATE/git-archive
 provision_exec_root = $STATE/exec
-provision_exec_programs = $ROOT/tests/fixtures/bin:/bin/false
+provision_exec_programs = $ROOT/tests/fixtures/bin:$ROOT/share/exec:/bin/false
+provision_example_programs = $ROOT/share/exec
 runner_lock_file = $RUN/runner.lock
 ${EXTRA_CONFIG:-}
 EOF
@@ -414,11 +415,14 @@ cmd_up() {
   set_stack "$ROOT/var" "$ROOT/build" "${PORTICO_PORT:-8080}"
   # catalog files may be registered from this checkout (file and git locations)
   EXTRA_CONFIG="catalog_location_roots = $ROOT" START_RUNNER=1 stack_up "$server"
+  # the example templates (share/templates/), for the team platform: made once, then kept as they are
+  examples_install >&2
   cat <<EOF
 
 Portico is up ($server, MariaDB, FastCGI handlers, the runner) on loopback:
   URL:     http://127.0.0.1:$PORT/
   API:     http://127.0.0.1:$PORT/api/v1/system/ready
+  gallery: http://127.0.0.1:$PORT/templates (the example templates of the team platform)
   login:   admin / $(cat "$STATE/admin-password" 2>/dev/null || echo "(set when it was created)")
   logs:    $LOG/
   stop:    ./dev.sh down
@@ -434,6 +438,12 @@ cmd_down() {
 cmd_status() {
   set_stack "$ROOT/var" "$ROOT/build" "${PORTICO_PORT:-8080}"
   stack_status
+}
+
+# The example templates for the team platform (portico-admin templates install-examples): the
+# team made when it is missing; a second run changes nothing.
+examples_install() {
+  PORTICO_CONFIG=$CONF "$BUILD/admin/portico-admin" templates install-examples || die "the example templates could not be installed"
 }
 
 # Internal: the integration suite stops and starts MariaDB of its own stack through these.

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin/examples.h"
 #include "admin/migrate.h"
 #include "admin/openapi.h"
 #include "admin/keys.h"
@@ -59,6 +60,9 @@ static void usage(FILE *out)
             "                                    (--prune: only drop the unused ones)\n"
             "  secrets export FILE | import FILE a backup of every secret, sealed under the master key;\n"
             "                                    import adds the paths not there yet\n"
+            "  templates install-examples [--dir DIR]\n"
+            "                                    publish the example templates (or DIR's *.xml) for the\n"
+            "                                    team platform, made when missing; what is there stays\n"
             "  config                            print every setting, its default and its meaning\n"
             "  config --path                     print the configuration file it reads (as below)\n"
             "  openapi ROUTES.json...            the OpenAPI document from handlers' --routes output\n"
@@ -362,6 +366,8 @@ int main(int argc, char **argv)
         return cmd_rotate_master_key(&cfg, argc - i, argv + i);
     if (strcmp(cmd, "secrets") == 0)
         return cmd_secrets(&cfg, argc - i, argv + i);
+    if (strcmp(cmd, "templates") == 0)
+        return cmd_templates(&cfg, argc - i, argv + i);
     if (strcmp(cmd, "audit") == 0 && i < argc && strcmp(argv[i], "verify") == 0)
         return cmd_audit_verify(&cfg);
 

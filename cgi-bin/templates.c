@@ -21,6 +21,7 @@
 #include "lib/authz.h"
 #include "lib/json.h"
 #include "lib/template.h"
+#include "lib/template_examples.h"
 #include "lib/textdiff.h"
 
 #define TAGS_MAX 2000        /* template_versions.tags */
@@ -36,19 +37,7 @@ static json_object *str_or_null(const char *s)
 /* A template as authz sees it: its owner team's. */
 #define TEMPLATE_RESOURCE(team) (&(struct authz_resource){ (team), NULL, NULL, "template" })
 
-/* "x.y.z" (each 1..4 digits) -> x*10^8 + y*10^4 + z, or -1. */
-static long long version_order(const char *v)
-{
-    long long order = 0;
-    for (int part = 0; part < 3; part++) {
-        size_t n = strspn(v, "0123456789");
-        if (n < 1 || n > 4 || v[n] != (part < 2 ? '.' : '\0'))
-            return -1;
-        order = order * 10000 + atoll(v);
-        v += n + 1;
-    }
-    return order;
-}
+#define version_order template_version_order
 
 static const char *now_rfc3339(struct arena *a)
 {
@@ -887,6 +876,43 @@ static int version_diff(struct app_ctx *c)
     return app_json(c, 200, o);
 }
 
+/* ---- the example templates ------------------------------------------------------------------- */
+
+/* POST /templates/examples: the stock set (lib/template_examples, the same code as portico-admin
+ * templates install-examples) for the team platform, which an administrator's install makes
+ * when it is missing. What is there already stays as it is. */
+static int examples_install(struct app_ctx *c)
+{
+    static const struct authz_resource nowhere = { NULL, NULL, NULL, NULL };
+    struct authz_decision d;
+    if (!app_may(c, "templates.template.publish", TEMPLATE_RESOURCE(TEMPLATE_EXAMPLES_TEAM), &d))
+        return app_refuse(c, "templates.template.publish", TEMPLATE_RESOURCE(TEMPLATE_EXAMPLES_TEAM), &d);
+    size_t n, installed;
+    bool made;
+    const struct template_example *list = template_examples(&n);
+    struct template_example_result *res = arena_calloc(c->arena, n ? n : 1, sizeof(*res));
+    if (!res)
+        return problem_set(&c->problem, 500, "internal", "out of memory");
+    struct audit_event as = app_audit_event(c, "templates.examples", "success");
+    if (template_examples_install(c->db, c->arena, list, n, template_examples_programs(c->cfg->provision_example_programs),
+                                  app_may(c, "iam.team.write", &nowhere, NULL), &as, res, &installed, &made,
+                                  &c->problem) < 0)
+        return -1;
+    json_object *o = json_object_new_object(), *a = json_object_new_array();
+    for (size_t i = 0; i < n; i++) {
+        json_object *e = json_object_new_object();
+        json_object_object_add(e, "name", json_object_new_string(res[i].name));
+        json_object_object_add(e, "version", json_object_new_string(res[i].version));
+        json_object_object_add(e, "outcome", json_object_new_string(res[i].outcome));
+        json_object_array_add(a, e);
+    }
+    json_object_object_add(o, "team", json_object_new_string(TEMPLATE_EXAMPLES_TEAM));
+    json_object_object_add(o, "team_created", json_object_new_boolean(made));
+    json_object_object_add(o, "installed", json_object_new_int((int)installed));
+    json_object_object_add(o, "templates", a);
+    return app_json(c, installed ? 201 : 200, o);
+}
+
 /* ---- the route table -------------------------------------------------------------------------- */
 
 #define V "/api/v1/templates/{name}/versions/{version}"
@@ -907,6 +933,14 @@ static const struct route templates_routes[] = {
       "same version is replaced (200). 400 malformed-xml with the line and column (a DOCTYPE or entity is refused), "
       "422 schema errors by element path, 422 owner when the XML names another team than the template's, 409 when "
       "that version is published or deprecated." },
+    { "POST", "/api/v1/templates/examples", "templates.template.publish", examples_install, 0,
+      "Install the example templates",
+      "The stock set Portico ships (share/templates/: a MariaDB database, a git repository, an API token made by an "
+      "exec step, a webhook, a noop trial), published for the team platform: needs templates.template.publish on "
+      "that team (409 no-platform-team when it does not exist, unless an administrator asks: then it is made). "
+      "A version already there, in any state, is left as it is, and so is a template of that name another team owns: "
+      "{team, team_created, installed, templates: [{name, version, outcome: installed|present|kept}]}, 201 when "
+      "something was installed, 200 when nothing was. Every change audited." },
     { "GET", "/api/v1/templates/{name}", "templates.template.read", template_get, 0,
       "A template and its versions",
       "{name, owner_team, trusted, created_at, created_by, versions: [{version, state, title, created_at, created_by, "

@@ -84,6 +84,7 @@ static const struct config_key config_keys[] = {
     STR(provision_git_archive, "", "git_repository driver: where a removed repository is archived (a .tar.gz) first; empty: none"),
     STR(provision_exec_root, "", "exec driver: the directory holding one working directory per resource; empty: the driver is off"),
     STR(provision_exec_programs, "", "exec driver: the programs a template may run, and directories whose programs it may run (separated by ':'); choose them as code you trust: an interpreter given code in its arguments is a shell"),
+    STR(provision_example_programs, "", "the directory of the example templates' programs (portico-new-token), written into their exec steps when they are installed; empty: where Portico installs them (<libexecdir>/portico/exec). List it in provision_exec_programs too"),
     INT(provision_exec_cpu_seconds, "600", 1, 86400, "exec driver: CPU seconds a program may use (RLIMIT_CPU)"),
     INT(provision_exec_memory_mb, "2048", 16, 1048576, "exec driver: address space of a program, MiB (RLIMIT_AS)"),
     INT(provision_exec_file_mb, "1024", 1, 1048576, "exec driver: largest file a program may write, MiB (RLIMIT_FSIZE)"),

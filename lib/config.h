@@ -87,6 +87,7 @@ struct config {
     char provision_git_archive[512];
     char provision_exec_root[512];
     char provision_exec_programs[1024];
+    char provision_example_programs[512];
     int provision_exec_cpu_seconds;
     int provision_exec_memory_mb;
     int provision_exec_file_mb;

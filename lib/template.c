@@ -700,3 +700,16 @@ const char *template_render(struct arena *a, const char *text, json_object *valu
     }
     return arena_printf(a, "%s%s", out, s);
 }
+
+long long template_version_order(const char *v)
+{
+    long long order = 0;
+    for (int part = 0; part < 3; part++) {
+        size_t n = strspn(v, "0123456789");
+        if (n < 1 || n > 4 || v[n] != (part < 2 ? '.' : '\0'))
+            return -1;
+        order = order * 10000 + atoll(v);
+        v += n + 1;
+    }
+    return order;
+}

@@ -85,6 +85,10 @@ struct template {
  * refuse. */
 int template_parse(const char *xml, size_t len, struct arena *a, struct template *t, struct problem *p);
 
+/* A version "x.y.z" (each 1..4 digits) as x * 10^8 + y * 10^4 + z, the order "latest" goes by
+ * (template_versions.version_order); -1 when it is not one. */
+long long template_version_order(const char *v);
+
 /* A request's parameters checked against the template: each named parameter once, of its type,
  * within its pattern (whole value), min and max (an integer's value, a string's length) and
  * choices; defaults filled in; required ones present; none the template does not declare. A

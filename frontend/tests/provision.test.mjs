@@ -146,6 +146,9 @@ test('a new draft on the template page: malformed XML shown at its line, a publi
   await page.getByRole('status').filter({ hasText: `Uploaded ${template} 1.1.0 as a draft` }).waitFor();
   await page.getByText(/^Failed: 1 finding\./).waitFor();
   await page.getByRole('button', { name: 'Publish 1.1.0' }).click();
+  const ask = page.getByRole('dialog', { name: `Publish ${template} 1.1.0?` });
+  assert.match(await ask.textContent(), /never changes.*The scan runs first/s);
+  await ask.getByRole('button', { name: 'Publish', exact: true }).click();
   const refused = page.getByRole('alert').filter({ hasText: 'webhook-not-https' });
   await refused.waitFor();
   assert.match(await refused.textContent(), /The scan found what must change before 1\.1\.0 can be published/);

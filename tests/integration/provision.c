@@ -947,5 +947,6 @@ int main(void)
     suite_home();
     suite_secret_outputs();
     suite_request_refs();
+    suite_template_examples();
     return client_finish();
 }

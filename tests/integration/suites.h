@@ -12,6 +12,7 @@ void suite_provisioning(void);    /* tests/integration/provision.c */
 void suite_kit(void);             /* tests/integration/kit.c: the handler kit across areas */
 void suite_home(void);            /* tests/integration/home.c: what Home and the header read */
 void suite_request_refs(void);    /* tests/integration/request_refs.c: a request's entity in every ref form */
+void suite_template_examples(void); /* tests/integration/examples.c: the example templates, installed twice */
 void suite_secret_outputs(void);  /* tests/integration/secret_outputs.c: who reveals a resource's secret outputs */
 
 #endif

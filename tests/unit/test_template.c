@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/template.h"
+#include "lib/template_examples.h"
 #include "tests/unit/suites.h"
 
 #define HEAD "<?xml version=\"1.0\"?>\n<template xmlns=\"urn:portico:template:1\" name=\"db\" version=\"1.2.0\">\n"
@@ -334,6 +335,33 @@ static void test_render(void)
     json_object_put(v);
 }
 
+/* share/templates/, as compiled in: each reads, passes the publish scan and is the team
+ * platform's, with its programs' place filled in (what install-examples stores). */
+static void test_shipped_examples(void)
+{
+    size_t n;
+    const struct template_example *list = template_examples(&n);
+    CU_ASSERT_EQUAL(n, 5);
+    for (size_t i = 0; i < n; i++) {
+        static struct template t;
+        struct problem p;
+        const char *xml = list[i].xml;
+        for (const char *mark; (mark = strstr(xml, TEMPLATE_EXAMPLES_PROGRAMS));)   /* as install-examples fills it in */
+            xml = arena_printf(&a, "%.*s/usr/libexec/portico/exec%s", (int)(mark - xml), xml, mark + strlen(TEMPLATE_EXAMPLES_PROGRAMS));
+        CU_ASSERT_EQUAL_FATAL(parse(xml, &t, &p), 0);
+        json_object *report = json_object_new_array();
+        CU_ASSERT_EQUAL(template_scan(&t, false, report), 0);
+        if (json_object_array_length(report))
+            fprintf(stderr, "\n    %s: %s\n", list[i].file, json_object_to_json_string(report));
+        json_object_put(report);
+        CU_ASSERT_STRING_EQUAL(t.owner_team, TEMPLATE_EXAMPLES_TEAM);
+        bool named = false;
+        for (size_t k = 0; k < t.nparams; k++)
+            named = named || t.params[k].names_resource;
+        CU_ASSERT_TRUE(named);
+    }
+}
+
 void suite_template(void)
 {
     CU_pSuite s = CU_add_suite("template", setup, teardown);
@@ -345,4 +373,5 @@ void suite_template(void)
     CU_add_test(s, "scan: a secret through exec, a trusted shell, http webhooks but loopback", test_scan_secret_through_exec_and_trust);
     CU_add_test(s, "placeholders render through the driver's escaping", test_render);
     CU_add_test(s, "a request's values: types, patterns, bounds, choices, defaults, unknown names", test_request_values);
+    CU_add_test(s, "the example templates Portico ships read, pass the scan, belong to platform", test_shipped_examples);
 }

@@ -1,10 +1,14 @@
 // The template gallery: every template with a published version (and, for those who may write
 // templates, drafts too), searched by words and narrowed by a tag, a page at a time (the API's
-// keyset cursor behind "More"). The search is in the address, so it can be linked.
+// keyset cursor behind "More"). The search is in the address, so it can be linked. An empty
+// gallery offers to install the example templates Portico ships to those who may (they are the
+// team platform's: POST /templates/examples), and says whom to ask to the others.
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
+import { api } from '../../api.js';
+import { useAction } from '../../hooks.js';
 import { useSession } from '../../session.jsx';
-import { Field } from '../../components/forms.jsx';
+import { Done, Field } from '../../components/forms.jsx';
 import { ProblemAlert } from '../../components/Problem.jsx';
 import { Page } from '../../components/Page.jsx';
 import { requestFormHref, templateHref, useKeysetList } from '../provision/shared.js';
@@ -35,6 +39,15 @@ export function Gallery() {
   const tags = [...new Set(items.flatMap((t) => t.latest?.tags ?? []))].sort();
   const writer = session.can('templates.template.write');
   const requester = session.can('provision.request.create');
+  const [installedText, setInstalledText] = useState('');
+  const examples = useAction(async () => {
+    const answer = await api('/templates/examples', { method: 'POST' });
+    const n = answer?.installed ?? 0;
+    setInstalledText(n ? `Installed ${n === 1 ? '1 example template' : `${n} example templates`} for the team ${answer.team}${answer.team_created ? ' (made the team too)' : ''}: pick one to request it.`
+      : 'The example templates were there already.');
+    first.reload();
+    return answer ?? {};
+  });
 
   return (
     <Page title="Templates"
@@ -66,16 +79,33 @@ export function Gallery() {
         </div>
       )}
 
+      <Done>{installedText}</Done>
       <ProblemAlert problem={first.problem} fields={['q', 'tag']} />
       {first.loading && !first.data && <p role="status">Loading the templates…</p>}
       {first.data && (
         <section aria-labelledby="template-results-h" aria-busy={first.loading ? 'true' : undefined}>
           <h2 id="template-results-h" class="visually-hidden">Templates found</h2>
           {items.length === 0 ? (
-            <p class="notice">
-              {filters.q || filters.tag ? 'No template matches.' : 'There is no published template yet.'}
-              {writer && <> <a href="/templates/_new">Upload a template</a>.</>}
-            </p>
+            filters.q || filters.tag ? (
+              <p class="notice">No template matches.{writer && <> <a href="/templates/_new">Upload a template</a>.</>}</p>
+            ) : (
+              <div class="notice empty-gallery">
+                <p>There is no published template yet.</p>
+                {session.can('templates.template.publish') ? (
+                  <>
+                    <p>Portico ships example templates — a MariaDB database, a git repository, an API token, a webhook and a
+                      policy trial that provisions nothing — for the team platform. Install them to start from, or
+                      {writer ? <> <a href="/templates/_new">upload a template</a> of your own</> : ' write your own'}.</p>
+                    <div class="actions">
+                      <button type="button" class="primary" onClick={() => examples.run()} disabled={examples.busy}>Install the example templates</button>
+                    </div>
+                    <ProblemAlert problem={examples.problem} />
+                  </>
+                ) : (
+                  <p>Templates are published by the maintainers of a team; Portico's example templates are installed by a maintainer of the team platform or an administrator.</p>
+                )}
+              </div>
+            )
           ) : (
             <ul class="cards template-cards" ref={rows}>
               {items.map((t) => (

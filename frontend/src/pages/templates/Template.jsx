@@ -1,14 +1,14 @@
 // A template: its versions (draft, published, deprecated), the chosen one (?version=; else the
 // newest published, else the newest) with its parameters, policy, steps, outputs and scan
 // report, two versions compared, and what may be done by permission: request it, scan, publish
-// (a refusal lists the scan's findings), deprecate, delete a draft, trust (administrators), and
+// (after confirming; a refusal lists the scan's findings), deprecate, delete a draft, trust (administrators), and
 // upload a new draft (starting from the chosen version's XML).
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api } from '../../api.js';
 import { useAction, useApi } from '../../hooks.js';
 import { useSession } from '../../session.jsx';
-import { ConfirmDialog, useConfirmation } from '../../components/Dialog.jsx';
+import { ConfirmDialog, Dialog, useConfirmation } from '../../components/Dialog.jsx';
 import { ProblemAlert } from '../../components/Problem.jsx';
 import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';
@@ -131,8 +131,11 @@ function Version({ name, v, trusted, onChanged, onDeleted }) {
     return answer ?? {};
   });
   const refusedFindings = publish.problem?.raw?.findings;
+  // Publishing asks first (a published version never changes); a refusal of the scan shows on the page.
+  const [asking, setAsking] = useState(false);
 
   async function onPublish() {
+    setAsking(false);
     if ((await publish.run()) !== undefined) onChanged(`Version ${v.version} is published: it can be requested now.`);
   }
   async function onScan() {
@@ -155,7 +158,7 @@ function Version({ name, v, trusted, onChanged, onDeleted }) {
           <a class="button primary" href={requestFormHref(name, v.version)}>Request<span class="visually-hidden"> {name} {v.version}</span></a>
         )}
         {v.state === 'draft' && can('templates.template.publish') && (
-          <button type="button" class="primary" onClick={onPublish} disabled={publish.busy}>Publish {v.version}</button>
+          <button type="button" class="primary" onClick={() => setAsking(true)} disabled={publish.busy}>Publish {v.version}</button>
         )}
         {v.state === 'draft' && can('templates.template.write') && (
           <button type="button" onClick={onScan} disabled={scan.busy}>Scan now</button>
@@ -207,6 +210,17 @@ function Version({ name, v, trusted, onChanged, onDeleted }) {
         </details>
       )}
 
+      {asking && (
+        <Dialog title={`Publish ${name} ${v.version}?`} onClose={() => setAsking(false)}>
+          <p>Once published, version {v.version} never changes: its XML is kept as it is, and resources made from it name it.
+            {tpl.owner_team && ` Whoever may request from team ${tpl.owner_team}'s templates can request it at once, as its policy says.`}</p>
+          <p>The scan runs first: if it finds anything, nothing is published and its findings are shown.</p>
+          <div class="actions">
+            <button type="button" onClick={() => setAsking(false)}>Cancel</button>
+            <button type="button" class="primary" onClick={onPublish}>Publish</button>
+          </div>
+        </Dialog>
+      )}
       {deprecate.subject && (
         <ConfirmDialog confirmation={deprecate} title={`Deprecate ${name} ${v.version}?`} confirm="Deprecate">
           <p>Nobody can request version {v.version} any more. Resources it made keep working, and can be renewed and deleted.</p>
