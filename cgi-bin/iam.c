@@ -311,9 +311,8 @@ static int iam_member_remove(struct app_ctx *c)
  * has already removed it (and this change is refused). 1 yes, 0 no (422 in c->problem), -1 error. */
 static int role_still_exists(struct app_ctx *c, const char *role, const char *field)
 {
-    for (const char *const *r = authz_builtin_roles(); *r; r++)
-        if (strcmp(*r, role) == 0)
-            return 1;
+    if (authz_role_builtin(role))
+        return 1;
     struct db_value v = DB_TEXTV(role);
     struct db_result r;
     if (db_query(c->db, c->arena, "SELECT name FROM roles WHERE name = ? LOCK IN SHARE MODE", &v, 1, &r, &c->problem) < 0)
@@ -327,10 +326,18 @@ static int role_still_exists(struct app_ctx *c, const char *role, const char *fi
 
 /* ---- role bindings ------------------------------------------------------------------------ */
 
+/* The built-in binding (migration 0017): every member of any team reads the catalog. */
+#define SQL_BUILTIN_BINDING "(b.subject_type = 'members' AND b.role = 'catalog-reader' AND b.scope_type = 'global')"
+
 static const char sql_bindings[] =
-    "SELECT b.id, b.subject_type, COALESCE(u.username, t.name) AS subject, b.role, b.scope_type, b.scope_id "
+    "SELECT b.id, b.subject_type, COALESCE(u.username, t.name) AS subject, b.role, b.scope_type, b.scope_id, "
+    "       " SQL_BUILTIN_BINDING " AS builtin "
     "FROM role_bindings b LEFT JOIN users u ON b.subject_type = 'user' AND u.id = b.subject_id "
     "LEFT JOIN teams t ON b.subject_type = 'team' AND t.id = b.subject_id ORDER BY b.id LIMIT 5000";
+static const char sql_binding_locked[] =
+    "SELECT b.subject_type, COALESCE(u.username, t.name), b.role, b.scope_type, b.scope_id, " SQL_BUILTIN_BINDING " "
+    "FROM role_bindings b LEFT JOIN users u ON b.subject_type = 'user' AND u.id = b.subject_id "
+    "LEFT JOIN teams t ON b.subject_type = 'team' AND t.id = b.subject_id WHERE b.id = ? FOR UPDATE";
 static const char sql_binding_add[] =
     "INSERT INTO role_bindings (subject_type, subject_id, role, scope_type, scope_id) VALUES (?, ?, ?, ?, ?)";
 static const char sql_binding_del[] = "DELETE FROM role_bindings WHERE id = ?";
@@ -338,7 +345,7 @@ static const char sql_user_by_name[] = "SELECT id FROM users WHERE username = ?"
 
 static int iam_bindings_list(struct app_ctx *c)
 {
-    return app_list(c, sql_bindings, NULL, 0, "isnsss", "bindings");
+    return app_list(c, sql_bindings, NULL, 0, "isnsssb", "bindings");
 }
 
 static int iam_binding_create(struct app_ctx *c)
@@ -348,14 +355,17 @@ static int iam_binding_create(struct app_ctx *c)
     if (json_expect_object(c->body, fields, p) < 0)
         return -1;
     const char *stype = json_get_string(c->body, "subject_type", true, NULL, 1, 8, p);
-    const char *subject = json_get_string(c->body, "subject", true, NULL, 1, 64, p);
+    bool members = stype && strcmp(stype, "members") == 0;   /* every member of any team: no subject */
+    const char *subject = json_get_string(c->body, "subject", !members, NULL, 1, 64, p);
     const char *role = json_get_string(c->body, "role", true, NULL, 1, 64, p);
     const char *scope = json_get_string(c->body, "scope_type", false, "global", 1, 8, p);
     const char *scope_id = json_get_string(c->body, "scope_id", false, "", 0, 255, p);
-    if (stype && strcmp(stype, "user") != 0 && strcmp(stype, "team") != 0)
-        problem_field(p, "subject_type", "must be user or team");
+    if (stype && !members && strcmp(stype, "user") != 0 && strcmp(stype, "team") != 0)
+        problem_field(p, "subject_type", "must be user, team or members (every member of any team)");
+    if (members && subject)
+        problem_field(p, "subject", "is not given for members: the binding applies to every member of any team");
     if (role && !authz_role_exists(c->rules, role))
-        problem_field(p, "role", "must be a built-in role (viewer, developer, maintainer, admin) or a custom one");
+        problem_field(p, "role", "must be a built-in role (viewer, developer, maintainer, admin, catalog-reader) or a custom one");
     if (scope && strcmp(scope, "global") != 0 && strcmp(scope, "team") != 0 && strcmp(scope, "entity") != 0)
         problem_field(p, "scope_type", "must be global, team or entity");
     if (scope && scope_id && (strcmp(scope, "global") == 0) != (scope_id[0] == '\0'))
@@ -363,7 +373,9 @@ static int iam_binding_create(struct app_ctx *c)
     if (!json_fields_ok(p))
         return -1;
     long long sid = 0;
-    if (strcmp(stype, "team") == 0) {
+    if (members) {
+        sid = 0;
+    } else if (strcmp(stype, "team") == 0) {
         sid = team_id(c, subject);
     } else {
         struct db_result r;
@@ -374,7 +386,7 @@ static int iam_binding_create(struct app_ctx *c)
     }
     if (sid < 0)
         return -1;
-    if (sid == 0) {
+    if (sid == 0 && !members) {
         problem_field(p, "subject", "is not a %s", stype);
         return -1;
     }
@@ -400,10 +412,12 @@ static int iam_binding_create(struct app_ctx *c)
     const char *id = arena_printf(c->arena, "%llu", ins.insert_id);
     json_object *d = json_object_new_object();
     json_object_object_add(d, "subject_type", json_object_new_string(stype));
-    json_object_object_add(d, "subject", json_object_new_string(subject));
+    json_object_object_add(d, "subject", str_or_null(subject));
     json_object_object_add(d, "role", json_object_new_string(role));
     json_object_object_add(d, "scope_type", json_object_new_string(scope));
     json_object_object_add(d, "scope_id", json_object_new_string(scope_id));
+    json_object_object_add(d, "builtin", json_object_new_boolean(members && strcmp(role, "catalog-reader") == 0 &&
+                                                                  strcmp(scope, "global") == 0));
     json_object *o = json_object_get(d);
     if (audited(c, "iam.binding.create", "binding", id, d) < 0) {
         json_object_put(o);
@@ -437,9 +451,37 @@ static int delete_by_id(struct app_ctx *c, const char *sql, const char *target_t
     return app_json(c, 200, o);
 }
 
+/* A binding goes with what it was in the audit event (the built-in one can be made again). */
 static int iam_binding_delete(struct app_ctx *c)
 {
-    return delete_by_id(c, sql_binding_del, "binding", "iam.binding.delete");
+    long long id = app_path_id(c, "id");
+    struct db_value v = DB_INTV(id);
+    struct db_result r, del;
+    if (!id)
+        return problem_set(&c->problem, 404, "not-found", "no such binding");
+    if (db_begin(c->db, &c->problem) < 0)
+        return -1;
+    if (db_query(c->db, c->arena, sql_binding_locked, &v, 1, &r, &c->problem) < 0 ||
+        (r.nrows == 1 && db_query(c->db, c->arena, sql_binding_del, &v, 1, &del, &c->problem) < 0))
+        return db_abort(c->db);
+    if (r.nrows != 1) {
+        db_abort(c->db);
+        return problem_set(&c->problem, 404, "not-found", "no such binding");
+    }
+    json_object *d = json_object_new_object();
+    json_object_object_add(d, "subject_type", json_object_new_string(db_cell(&r, 0, 0)));
+    json_object_object_add(d, "subject", str_or_null(db_cell(&r, 0, 1)));
+    json_object_object_add(d, "role", json_object_new_string(db_cell(&r, 0, 2)));
+    json_object_object_add(d, "scope_type", json_object_new_string(db_cell(&r, 0, 3)));
+    json_object_object_add(d, "scope_id", json_object_new_string(db_cell(&r, 0, 4)));
+    bool builtin = strcmp(db_cell(&r, 0, 5), "1") == 0;
+    json_object_object_add(d, "builtin", json_object_new_boolean(builtin));
+    if (audited(c, "iam.binding.delete", "binding", app_param(c, "id"), d) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "status", json_object_new_string("deleted"));
+    json_object_object_add(o, "builtin", json_object_new_boolean(builtin));
+    return app_json(c, 200, o);
 }
 
 /* ---- explain, unlock ---------------------------------------------------------------------- */
@@ -464,6 +506,16 @@ static int resource_from_catalog(struct app_ctx *c, const char *text, struct aut
     if (r.nrows == 1 && db_cell(&r, 0, 0))
         res->owner_team = db_cell(&r, 0, 0);
     return 0;
+}
+
+/* How a binding reaches the user, in words: "directly", "through team web", "as a member of a team". */
+static const char *held_text(struct app_ctx *c, const char *via)
+{
+    if (strcmp(via, "user") == 0)
+        return "directly";
+    if (strcmp(via, "members") == 0)
+        return "as a member of a team (every team member holds it)";
+    return arena_printf(c->arena, "through team %s", strncmp(via, "team:", 5) == 0 ? via + 5 : via);
 }
 
 static int iam_explain(struct app_ctx *c)
@@ -520,10 +572,8 @@ static int iam_explain(struct app_ctx *c)
                               d.policy->require_role && d.policy->require_owner ? " and " : "",
                               d.policy->require_owner ? "membership of the owning team" : "");
     else if (by)
-        reason = arena_printf(c->arena, "role %s, held %s%s, in scope %s%s%s, includes %s", by->role,
-                              strcmp(by->via, "user") == 0 ? "directly" : "through ",
-                              strcmp(by->via, "user") == 0 ? "" : by->via + 5, by->scope_type,
-                              by->scope_id[0] ? " " : "", by->scope_id, perm);
+        reason = arena_printf(c->arena, "role %s, held %s, in scope %s%s%s, includes %s", by->role, held_text(c, by->via),
+                              by->scope_type, by->scope_id[0] ? " " : "", by->scope_id, perm);
     else if (where == &nowhere)
         reason = "this permission governs the whole platform: only a global binding of a role holding it grants it";
     else
@@ -596,14 +646,9 @@ static json_object *role_json(const struct authz_rules *rules, const char *name,
 /* Served from the rules the request was authorized with (as of the current epoch): no query. */
 static int iam_roles(struct app_ctx *c)
 {
-    static const char *const about[] = {
-        "reads everything that is not secret", "viewer, and creates and changes what developers own",
-        "developer, and approves, reveals secrets, reads the audit log", "everything, including who may do what",
-    };
     json_object *roles = json_object_new_array();
-    int i = 0;
-    for (const char *const *r = authz_builtin_roles(); *r; r++, i++)
-        json_object_array_add(roles, role_json(c->rules, *r, about[i], true));
+    for (const char *const *r = authz_builtin_roles(); *r; r++)
+        json_object_array_add(roles, role_json(c->rules, *r, authz_builtin_role_about(*r), true));
     for (size_t k = 0; c->rules && k < c->rules->nroles; k++)
         json_object_array_add(roles, role_json(c->rules, c->rules->roles[k].name, c->rules->roles[k].description, false));
     json_object *all = json_object_new_array();
@@ -690,9 +735,8 @@ static int iam_role_delete(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
     const char *name = app_param(c, "name");
-    for (const char *const *r = authz_builtin_roles(); *r; r++)
-        if (strcmp(*r, name) == 0)
-            return problem_set(p, 409, "conflict", "%s is a built-in role", name);
+    if (authz_role_builtin(name))
+        return problem_set(p, 409, "conflict", "%s is a built-in role", name);
     struct db_value v[2] = { DB_TEXTV(name), DB_TEXTV(name) };
     struct db_result used, del;
     if (db_begin(c->db, p) < 0)
@@ -958,11 +1002,14 @@ static const struct route iam_routes[] = {
     { "DELETE", "/api/v1/iam/teams/{team}/members/{user}", "iam.team.write", iam_member_remove, 0,
       "Remove a member", "The user (by id) leaves the team." },
     { "GET", "/api/v1/iam/bindings", "iam.role.read", iam_bindings_list, 0,
-      "Role bindings", "Who holds which role in which scope." },
+      "Role bindings", "Who holds which role in which scope; builtin marks the default one (subject members: every "
+                       "member of any team holds catalog-reader everywhere), which may be deleted and created again." },
     { "POST", "/api/v1/iam/bindings", "iam.binding.write", iam_binding_create, ROUTE_BODY_JSON,
-      "Bind a role", "Takes {subject_type (user|team), subject (name), role, scope_type (global|team|entity), scope_id}." },
+      "Bind a role", "Takes {subject_type (user|team|members), subject (a user's or a team's name; none for members: "
+                     "every member of any team), role, scope_type (global|team|entity), scope_id}." },
     { "DELETE", "/api/v1/iam/bindings/{id}", "iam.binding.write", iam_binding_delete, 0,
-      "Remove a binding", "It stops applying at once." },
+      "Remove a binding", "It stops applying at once (the built-in one too: team members then read only what "
+                          "their other bindings allow)." },
     { "GET", "/api/v1/iam/explain", "iam.explain", iam_explain, 0,
       "Explain a decision", "?user=&permission=[&resource=<catalog ref>][&team=][&entity=][&environment=][&kind=]: allowed or not "
                             "(resource= takes the entity's owner and kind from the catalog), the binding "

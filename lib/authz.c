@@ -64,6 +64,33 @@ static const struct permission_def permissions[] = {
 
 static const char *const role_names[] = { "viewer", "developer", "maintainer", "admin", NULL };
 
+/* Built-in roles outside the ladder: a fixed set of permissions each, which no ranked role
+ * implies and which imply no ranked role. catalog-reader is what every member of a team holds
+ * by default (the built-in binding of migration 0017): the whole catalog, and nothing else. */
+struct fixed_role {
+    const char *name;
+    const char *about;
+    const char *const *permissions;    /* NULL-terminated */
+};
+static const struct fixed_role fixed_roles[] = {
+    { "catalog-reader", "reads the whole catalog (entities, relations, instances, locations) and nothing else",
+      (const char *const[]){ "catalog.entity.read", NULL } },
+};
+#define NFIXED (sizeof(fixed_roles) / sizeof(fixed_roles[0]))
+
+static const struct fixed_role *fixed_role(const char *role)
+{
+    for (size_t i = 0; role && i < NFIXED; i++)
+        if (strcmp(fixed_roles[i].name, role) == 0)
+            return &fixed_roles[i];
+    return NULL;
+}
+
+static const char *const ranked_about[] = {
+    "reads everything that is not secret", "viewer, and creates and changes what developers own",
+    "developer, and approves, reveals secrets, reads the audit log", "everything, including who may do what",
+};
+
 static enum role_rank role_rank(const char *role)
 {
     for (int i = 0; role_names[i]; i++)
@@ -139,7 +166,29 @@ const char *const *authz_permissions(void)
 
 const char *const *authz_builtin_roles(void)
 {
-    return role_names;
+    static const char *names[sizeof(role_names) / sizeof(role_names[0]) + NFIXED];
+    if (!names[0]) {
+        size_t n = 0;
+        for (; role_names[n]; n++)
+            names[n] = role_names[n];
+        for (size_t i = 0; i < NFIXED; i++)
+            names[n++] = fixed_roles[i].name;
+    }
+    return names;
+}
+
+bool authz_role_builtin(const char *role)
+{
+    return role && (role_rank(role) != RANK_NONE || fixed_role(role) != NULL);
+}
+
+const char *authz_builtin_role_about(const char *role)
+{
+    enum role_rank r = role ? role_rank(role) : RANK_NONE;
+    if (r != RANK_NONE)
+        return ranked_about[r - 1];
+    const struct fixed_role *f = fixed_role(role);
+    return f ? f->about : NULL;
 }
 
 static const struct authz_role *custom_role(const struct authz_rules *rules, const char *role)
@@ -158,6 +207,12 @@ bool authz_role_has(const struct authz_rules *rules, const char *role, const cha
     enum role_rank r = role_rank(role);
     if (r != RANK_NONE)
         return r >= p->least;
+    const struct fixed_role *f = fixed_role(role);
+    for (const char *const *q = f ? f->permissions : NULL; q && *q; q++)
+        if (strcmp(*q, permission) == 0)
+            return true;
+    if (f)
+        return false;
     const struct authz_role *c = custom_role(rules, role);
     for (const char **q = c ? c->permissions : NULL; q && *q; q++)
         if (strcmp(*q, permission) == 0)
@@ -167,7 +222,7 @@ bool authz_role_has(const struct authz_rules *rules, const char *role, const cha
 
 bool authz_role_exists(const struct authz_rules *rules, const char *role)
 {
-    return role_rank(role) != RANK_NONE || custom_role(rules, role) != NULL;
+    return authz_role_builtin(role) || custom_role(rules, role) != NULL;
 }
 
 /* Does role a hold every permission role b holds? */
@@ -351,7 +406,9 @@ int authz_scopes_of(const struct authz_grants *g, const char *permission, struct
 }
 
 /* The user's own bindings, and those of every team the user is in and of the teams above
- * those (team_closure holds every ancestor pair, so this is one join); then the teams. */
+ * those (team_closure holds every ancestor pair, so this is one join); those every member of a
+ * team holds (subject "members": the built-in catalog-reader binding), read by the unique key's
+ * first column when the user is in some team (team_members_by_user); then the teams. */
 static const char sql_bindings[] =
     "SELECT b.role, b.scope_type, b.scope_id, 'user' FROM role_bindings b "
     "WHERE b.subject_type = 'user' AND b.subject_id = ? "
@@ -362,6 +419,9 @@ static const char sql_bindings[] =
     "JOIN role_bindings b ON b.subject_type = 'team' AND b.subject_id = tc.ancestor_id "
     "WHERE m.user_id = ? "
     "UNION ALL "
+    "SELECT b.role, b.scope_type, b.scope_id, 'members' FROM role_bindings b "
+    "WHERE b.subject_type = 'members' AND EXISTS (SELECT 1 FROM team_members m WHERE m.user_id = ?) "
+    "UNION ALL "
     "SELECT DISTINCT NULL, NULL, NULL, t.name "
     "FROM team_members m JOIN team_closure tc ON tc.descendant_id = m.team_id "
     "JOIN teams t ON t.id = tc.ancestor_id WHERE m.user_id = ?";
@@ -370,10 +430,10 @@ int authz_load(struct db *db, struct arena *a, long long user_id, const struct a
                struct authz_grants *out, struct problem *p)
 {
     struct db_result r;
-    struct db_value v[3] = { DB_INTV(user_id), DB_INTV(user_id), DB_INTV(user_id) };
+    struct db_value v[4] = { DB_INTV(user_id), DB_INTV(user_id), DB_INTV(user_id), DB_INTV(user_id) };
     memset(out, 0, sizeof(*out));
     out->rules = rules;
-    if (db_query(db, a, sql_bindings, v, 3, &r, p) < 0)
+    if (db_query(db, a, sql_bindings, v, 4, &r, p) < 0)
         return -1;
     out->bindings = arena_calloc(a, r.nrows ? r.nrows : 1, sizeof(*out->bindings));
     out->teams = arena_calloc(a, r.nrows + 1, sizeof(char *));

@@ -3,8 +3,9 @@
  *
  * Permissions are named strings, one per route row ("catalog.entity.write"). Roles are sets of
  * permissions: the built-in viewer, developer, maintainer and admin are defined here, in code,
- * so they cannot drift between hosts. A role binding gives a subject (a user, or a team the user
- * belongs to) a role within a scope: global, a team (what that team owns), or one catalog
+ * so they cannot drift between hosts (with catalog-reader, which holds catalog reads alone). A
+ * role binding gives a subject (a user, a team the user belongs to, or every member of any team)
+ * a role within a scope: global, a team (what that team owns), or one catalog
  * entity. A check is allowed when some binding whose scope covers the resource names a role
  * holding the permission — and no attribute policy (below) refuses; the binding or the policy
  * that decided is returned, so every answer can say why. What a process keeps across requests
@@ -27,7 +28,8 @@ struct authz_binding {
     const char *role;
     const char *scope_type;   /* "global", "team", "entity" */
     const char *scope_id;     /* "" for global; the team or entity ref otherwise */
-    const char *via;          /* "user" or "team:<name>": how the subject holds it */
+    const char *via;          /* "user", "team:<name>" or "members" (held by every member of a
+                                 team): how the subject holds it */
 };
 
 /* A custom role: a named set of known permissions (the built-in ones live in code). */
@@ -87,8 +89,9 @@ struct authz_decision {
     const struct authz_policy *policy;     /* the policy that refused, or NULL */
 };
 
-/* Every binding that applies to user_id: its own, and its teams' (and their parents'); and
- * the user's teams. rules (may be NULL) is attached to the grants. */
+/* Every binding that applies to user_id: its own, its teams' (and their parents'), and those of
+ * subject "members" when the user is in a team; and the user's teams. One statement. rules (may
+ * be NULL) is attached to the grants. */
 int authz_load(struct db *db, struct arena *a, long long user_id, const struct authz_rules *rules,
                struct authz_grants *out, struct problem *p);
 
@@ -141,9 +144,14 @@ const char *authz_permission_least_role(const char *permission);
 /* Is this a permission Portico knows (so a route table cannot name a typo)? */
 bool authz_permission_known(const char *permission);
 
-/* The known permissions, NULL-terminated, and the built-in role names, NULL-terminated. */
+/* The known permissions, NULL-terminated, and the built-in role names, NULL-terminated (the
+ * ladder viewer, developer, maintainer, admin, then the fixed ones such as catalog-reader). */
 const char *const *authz_permissions(void);
 const char *const *authz_builtin_roles(void);
+
+/* Is role a built-in one? And what it is for, in words (NULL for any other). */
+bool authz_role_builtin(const char *role);
+const char *authz_builtin_role_about(const char *role);
 
 /* ---- the authorization epoch --------------------------------------------------------------
  * One counter (table auth_epoch) that every change to who may do what raises inside the

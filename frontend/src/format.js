@@ -83,7 +83,12 @@ export function utcFromLocalInput(local) {
   return d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '';
 }
 
-/** How a role binding reaches a user: "user" -> "directly", "team:web" -> "through team web". */
+/**
+ * How a role binding reaches a user: "user" -> "directly", "team:web" -> "through team web",
+ * "members" -> "as a member of a team" (the bindings every team member holds).
+ */
 export function heldText(via) {
-  return via === 'user' ? 'directly' : `through team ${via.replace(/^team:/, '')}`;
+  if (via === 'user') return 'directly';
+  if (via === 'members') return 'as a member of a team';
+  return `through team ${via.replace(/^team:/, '')}`;
 }

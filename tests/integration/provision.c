@@ -948,5 +948,6 @@ int main(void)
     suite_secret_outputs();
     suite_request_refs();
     suite_template_examples();
+    suite_people();
     return client_finish();
 }

@@ -30,6 +30,35 @@ static void test_role_matrix(void)
     CU_ASSERT_FALSE(authz_role_has(NULL, "admin", ""));
 }
 
+/* catalog-reader: the catalog's read and nothing else, outside the ladder (no ranked role is
+ * "included" by it, and it by none but those holding catalog reads). */
+static void test_catalog_reader(void)
+{
+    size_t held = 0;
+    for (const char *const *p = authz_permissions(); *p; p++)
+        held += authz_role_has(NULL, "catalog-reader", *p);
+    CU_ASSERT_EQUAL(held, 1);
+    CU_ASSERT_TRUE(authz_role_has(NULL, "catalog-reader", "catalog.entity.read"));
+    CU_ASSERT_FALSE(authz_role_has(NULL, "catalog-reader", "iam.user.read"));
+    CU_ASSERT_FALSE(authz_role_has(NULL, "catalog-reader", "secrets.secret.read"));
+    CU_ASSERT_TRUE(authz_role_builtin("catalog-reader"));
+    CU_ASSERT_TRUE(authz_role_exists(NULL, "catalog-reader"));
+    CU_ASSERT_PTR_NOT_NULL(authz_builtin_role_about("catalog-reader"));
+    bool listed = false;
+    for (const char *const *r = authz_builtin_roles(); *r; r++)
+        listed |= strcmp(*r, "catalog-reader") == 0;
+    CU_ASSERT_TRUE(listed);
+    /* held as a member of a team: it answers catalog reads everywhere, viewer's other reads nowhere */
+    struct authz_binding b[] = { { "catalog-reader", "global", "", "members" } };
+    struct authz_grants g = { b, 1, NULL, NULL };
+    struct authz_resource other = { "payments", "component:default/ledger", NULL, "component" };
+    CU_ASSERT_TRUE(authz_check(&g, "catalog.entity.read", &other, NULL));
+    CU_ASSERT_FALSE(authz_check(&g, "secrets.secret.read", &other, NULL));
+    CU_ASSERT_FALSE(authz_check(&g, "iam.user.read", NULL, NULL));
+    CU_ASSERT_FALSE(authz_holds_role(&g, "viewer", &other));
+    CU_ASSERT_TRUE(authz_holds_role(&g, "catalog-reader", &other));
+}
+
 static void test_permission_names(void)
 {
     size_t n = 0;
@@ -253,6 +282,7 @@ void suite_authz(void)
 {
     CU_pSuite s = CU_add_suite("authz", NULL, NULL);
     CU_add_test(s, "built-in roles nest and hold what the matrix says", test_role_matrix);
+    CU_add_test(s, "catalog-reader holds the catalog's read alone", test_catalog_reader);
     CU_add_test(s, "permission names are well formed and unique", test_permission_names);
     CU_add_test(s, "team, entity and global scopes; the deciding binding", test_scopes);
     CU_add_test(s, "route tables name known permissions only", test_route_tables);

@@ -1,5 +1,7 @@
-// Role bindings: who (a user or a team) holds which role, everywhere (global) or for one team
-// or entity. A team's binding reaches the members of the team and of its sub-teams.
+// Role bindings: who (a user, a team, or every member of any team) holds which role, everywhere
+// (global) or for one team or entity. A team's binding reaches the members of the team and of its
+// sub-teams. The built-in binding gives every team member catalog-reader everywhere: it can be
+// removed (team members then read only what their other bindings allow) and made again.
 import { useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { useAction, useApi } from '../../hooks.js';
@@ -7,14 +9,20 @@ import { useSession } from '../../session.jsx';
 import { ConfirmDialog, useConfirmation } from '../../components/Dialog.jsx';
 import { Done, Field, formValues } from '../../components/forms.jsx';
 import { ProblemAlert } from '../../components/Problem.jsx';
+import { sentence } from '../../format.js';
 import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';
 
-const SUBJECT_TYPES = [['user', 'User'], ['team', 'Team']];
+const SUBJECT_TYPES = [['user', 'User'], ['team', 'Team'], ['members', 'Every member of any team']];
+const DEFAULT_BINDING = { subject_type: 'members', role: 'catalog-reader', scope_type: 'global', scope_id: '' };
 const SCOPES = [['global', 'Global (everywhere)'], ['team', 'A team'], ['entity', 'An entity']];
 
 function scopeText(b) {
   return b.scope_type === 'global' ? 'global' : `${b.scope_type} ${b.scope_id}`;
+}
+
+function subjectText(b) {
+  return b.subject_type === 'members' ? 'every member of any team' : `${b.subject_type} ${b.subject}`;
 }
 
 export function Bindings() {
@@ -28,16 +36,21 @@ export function Bindings() {
   const [subjectType, setSubjectType] = useState('user');
 
   const create = useAction(async (form, v) => {
-    const binding = await api('/iam/bindings', {
-      method: 'POST',
-      body: { subject_type: v.subject_type, subject: v.subject, role: v.role, scope_type: v.scope_type, scope_id: v.scope_id ?? '' },
-    });
+    const body = { subject_type: v.subject_type, role: v.role, scope_type: v.scope_type, scope_id: v.scope_id ?? '' };
+    if (v.subject_type !== 'members') body.subject = v.subject;
+    const binding = await api('/iam/bindings', { method: 'POST', body });
     form.reset();
     setScope('global');
     setSubjectType('user');
     bindings.reload();
     return binding;
   });
+  const restore = useAction(async () => {
+    const binding = await api('/iam/bindings', { method: 'POST', body: DEFAULT_BINDING });
+    bindings.reload();
+    return binding;
+  });
+  const hasDefault = bindings.data?.bindings.some((b) => b.builtin);
   const remove = useConfirmation(async (binding) => {
     const answer = await api(`/iam/bindings/${binding.id}`, { method: 'DELETE' });
     bindings.reload();
@@ -54,8 +67,10 @@ export function Bindings() {
           <form class="stack" onSubmit={(e) => { e.preventDefault(); create.run(e.currentTarget, formValues(e)); }}>
             <Field label="Subject type" name="subject_type" options={SUBJECT_TYPES} value={subjectType}
                    onChange={(e) => setSubjectType(e.currentTarget.value)} problem={create.problem} />
-            <Field label={subjectType === 'team' ? 'Team' : 'User'} name="subject" required list="binding-subjects"
-                   autocomplete="off" problem={create.problem} />
+            {subjectType !== 'members' && (
+              <Field label={subjectType === 'team' ? 'Team' : 'User'} name="subject" required list="binding-subjects"
+                     autocomplete="off" problem={create.problem} />
+            )}
             <datalist id="binding-subjects">{subjects.map((s) => <option key={s} value={s} />)}</datalist>
             <Field label="Role" name="role" options={roles.data?.roles.map((r) => r.name) ?? []} required problem={create.problem} />
             <Field label="Scope" name="scope_type" options={SCOPES} value={scope}
@@ -67,7 +82,7 @@ export function Bindings() {
                                           hint="The entity's reference, e.g. component:default/payments." problem={create.problem} />}
             <ProblemAlert problem={create.problem ?? roles.problem ?? teams.problem ?? users.problem}
                           fields={['subject_type', 'subject', 'role', 'scope_type', 'scope_id']} />
-            <Done>{create.result && `${create.result.subject} now holds ${create.result.role} (${scopeText(create.result)}).`}</Done>
+            <Done>{create.result && `${create.result.subject ?? 'Every member of any team'} now holds ${create.result.role} (${scopeText(create.result)}).`}</Done>
             <button type="submit" class="primary" disabled={create.busy}>Bind role</button>
           </form>
         </section>
@@ -75,20 +90,28 @@ export function Bindings() {
 
       <section aria-labelledby="binding-list-h">
         <h2 id="binding-list-h">All bindings</h2>
-        <ProblemAlert problem={bindings.problem} />
+        <ProblemAlert problem={bindings.problem ?? restore.problem} />
+        {bindings.data && !hasDefault && (
+          <div class="notice" role="note">
+            <p>Team members do not read the whole catalog: the built-in binding that gives every member of any team
+              catalog-reader everywhere was removed. Each reads only what their other bindings allow.</p>
+            {writer && <button type="button" onClick={() => restore.run()} disabled={restore.busy}>Give team members the catalog again</button>}
+          </div>
+        )}
+        <Done>{restore.result && 'Every member of any team reads the whole catalog again.'}</Done>
         {bindings.data && (
           <Table label="Bindings table">
             <thead><tr><th scope="col">Subject</th><th scope="col">Role</th><th scope="col">Scope</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
             <tbody>
               {bindings.data.bindings.map((b) => (
                 <tr key={b.id}>
-                  <td>{b.subject_type} {b.subject}</td>
+                  <td>{subjectText(b)}{b.builtin && <> <span class="badge">built-in</span></>}</td>
                   <td>{b.role}</td>
                   <td>{scopeText(b)}</td>
                   <td>
                     {writer && (
                       <button type="button" class="danger" onClick={() => remove.ask(b)}>
-                        Remove<span class="visually-hidden"> {b.role} of {b.subject}</span>
+                        Remove<span class="visually-hidden"> {b.role} of {b.subject ?? 'every member of any team'}</span>
                       </button>
                     )}
                   </td>
@@ -101,7 +124,9 @@ export function Bindings() {
 
       {remove.subject && (
         <ConfirmDialog confirmation={remove} title="Remove this binding?" confirm="Remove">
-          <p>{remove.subject.subject_type} {remove.subject.subject} stops holding {remove.subject.role} ({scopeText(remove.subject)}) at once.</p>
+          <p>{sentence(`${subjectText(remove.subject)} stops holding ${remove.subject.role} (${scopeText(remove.subject)}) at once`)}</p>
+          {remove.subject.builtin && <p>This is the built-in binding: members of teams then read only the parts of the
+            catalog their other bindings allow. You can give it back from this page.</p>}
         </ConfirmDialog>
       )}
     </Page>
