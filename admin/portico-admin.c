@@ -22,6 +22,7 @@
 #include "admin/keys.h"
 #include "admin/secrets_io.h"
 #include "admin/seed.h"
+#include "lib/account.h"
 #include "lib/audit.h"
 #include "lib/authz.h"
 #include "lib/password.h"
@@ -51,6 +52,8 @@ static void usage(FILE *out)
             "                                    is read from stdin or generated and printed once\n"
             "  create-user NAME [--role ROLE] [--email ADDR] [--password-stdin]\n"
             "                                    create a user, with a global role if one is named\n"
+            "  reset-password USER               a temporary password (printed once) that USER (a username\n"
+            "                                    or email) must change at the first login; ends their sessions\n"
             "  seed --entities N [--replace]     a generated catalog of N entities (namespace seed, kept if\n"
             "                                    one of that size is there) with teams, for benchmarks\n"
             "  init-master-key [--if-missing]    write the master key file (master_key_file) that seals\n"
@@ -278,6 +281,56 @@ out:
     return rc;
 }
 
+static const char sql_user_by_login[] = "SELECT id, username FROM users WHERE username = ? OR email = ? LIMIT 1";
+
+/* The operator's way back for a forgotten password (the admin's own included): lib/account's
+ * reset, audited as portico-admin. */
+static int cmd_reset_password(const struct config *cfg, int argc, char **argv)
+{
+    if (argc != 1 || argv[0][0] == '-' || strlen(argv[0]) > 254) {
+        fprintf(stderr, "portico-admin reset-password: name one user (username or email)\n");
+        return 2;
+    }
+    struct problem p;
+    struct arena a;
+    struct db_result r;
+    char temp[ACCOUNT_TEMP_PASSWORD_MAX] = "";
+    long long sessions = 0;
+    problem_init(&p);
+    arena_init(&a, 0);
+    struct db *db = db_new(cfg, DB_ROLE_ADMIN);
+    int rc = 2;
+    struct db_value v[2] = { DB_TEXTV(argv[0]), DB_TEXTV(argv[0]) };
+    if (!db)
+        goto out;
+    if (db_query(db, &a, sql_user_by_login, v, 2, &r, &p) < 0) {
+        rc = fail(&p);
+        goto out;
+    }
+    if (r.nrows == 0) {
+        fprintf(stderr, "portico-admin reset-password: no user %s\n", argv[0]);
+        goto out;
+    }
+    const char *uid = db_cell(&r, 0, 0), *name = db_cell(&r, 0, 1);
+    struct audit_event ev = audit_admin_event("iam.user.password_reset", "user", uid,
+                                              arena_printf(&a, "{\"username\":\"%s\",\"via\":\"portico-admin\","
+                                                               "\"must_change_password\":true}", name));
+    if (db_begin(db, &p) < 0 || account_password_reset(db, &a, atoll(uid), temp, &sessions, &p) < 0 ||
+        audit_append(db, &a, &ev, &p) < 0 || db_commit(db, &p) < 0) {
+        db_rollback(db, &p);
+        rc = fail(&p);
+        goto out;
+    }
+    printf("reset the password of %s (%lld session(s) ended)\n", name, sessions);
+    printf("temporary password: %s\n(shown once: it must be changed at the first login)\n", temp);
+    rc = 0;
+out:
+    sodium_memzero(temp, sizeof(temp));
+    db_free(db);
+    arena_free(&a);
+    return rc;
+}
+
 static int cmd_openapi(int argc, char **argv)
 {
     char err[256];
@@ -358,6 +411,8 @@ int main(int argc, char **argv)
             uargv[uargc++] = argv[k];
         return cmd_create_user(&cfg, NULL, uargc, uargv);
     }
+    if (strcmp(cmd, "reset-password") == 0)
+        return cmd_reset_password(&cfg, argc - i, argv + i);
     if (strcmp(cmd, "seed") == 0)
         return cmd_seed(&cfg, argc - i, argv + i);
     if (strcmp(cmd, "init-master-key") == 0)

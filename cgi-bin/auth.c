@@ -4,8 +4,10 @@
  * Login answers the same 401 after the same Argon2 work whether the account is unknown,
  * disabled or the password wrong. Failures are counted per account and per address in the
  * database (so every process and host sees them); past login_max_failures, logins are refused
- * with 429 and Retry-After for a period that doubles with each further failure. Every
- * outcome is audited in the transaction that records it.
+ * with 429 and Retry-After for a period that doubles with each further failure (lib/throttle).
+ * The password form's current-password check counts on the same keys. Every outcome is audited
+ * in the transaction that records it. After an administrator's reset (lib/account), the session
+ * says must_change_password and only who-am-I, logout and the change answer (lib/app.c).
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include "lib/apitoken.h"
 #include "lib/password.h"
 #include "lib/portico.h"
+#include "lib/throttle.h"
 #include "lib/token.h"
 
 /* ---- shared pieces ------------------------------------------------------------------------ */
@@ -39,49 +42,34 @@ static json_object *user_json(long long id, const char *username, const char *di
 
 /* ---- login -------------------------------------------------------------------------------- */
 
-static const char sql_locked[] =
-    "SELECT CEILING(GREATEST(1, TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(6), MAX(locked_until)) / 1000000)) "
-    "FROM login_throttle WHERE ((kind = 'user' AND subject = ?) OR (kind = 'addr' AND subject = ?)) "
-    "AND locked_until > UTC_TIMESTAMP(6)";
-/* Failures older than an hour start the count again; past the limit, the lock doubles. */
-static const char sql_fail[] =
-    "INSERT INTO login_throttle (kind, subject, failures, last_failure_at, locked_until) "
-    "VALUES (?, ?, 1, UTC_TIMESTAMP(6), IF(1 >= ?, UTC_TIMESTAMP(6) + INTERVAL ? SECOND, NULL)) "
-    "ON DUPLICATE KEY UPDATE "
-    "  failures = IF(last_failure_at < UTC_TIMESTAMP(6) - INTERVAL 1 HOUR, 1, failures + 1), "
-    "  last_failure_at = UTC_TIMESTAMP(6), "
-    "  locked_until = IF(failures >= ?, UTC_TIMESTAMP(6) + INTERVAL "
-    "      LEAST(3600, ? * POW(2, LEAST(failures - ?, 20))) SECOND, locked_until)";
-static const char sql_clear_user[] = "DELETE FROM login_throttle WHERE kind = 'user' AND subject = ?";
-static const char sql_give_back[] =
-    "UPDATE login_throttle SET failures = GREATEST(CAST(failures AS SIGNED) - 1, 0) WHERE kind = 'addr' AND subject = ?";
-static const char sql_failures[] = "SELECT failures FROM login_throttle WHERE kind = 'user' AND subject = ?";
 static const char sql_find_user[] =
-    "SELECT id, username, display_name, password_hash, disabled_at IS NOT NULL "
+    "SELECT id, username, display_name, password_hash, disabled_at IS NOT NULL, must_change_password "
     "FROM users WHERE username = ? OR email = ? LIMIT 1";
 static const char sql_rehash[] = "UPDATE users SET password_hash = ? WHERE id = ?";
 
-/* Count this attempt for the account and the address before any password work, so parallel
- * attempts cannot slip past the limit while their Argon2 runs; a success gives it back. */
-static int login_reserve(struct app_ctx *c, const char *subject, const char *addr, long *account_failures)
+/* What a password attempt counts against (lib/throttle): the account ("id:<n>", or the name typed
+ * when there is none) and the address. Logins and the password form's current-password check
+ * share them, so guessing on either counts for both. */
+static void password_keys(struct app_ctx *c, const char *subject, struct throttle_key keys[2])
 {
-    const struct config *cfg = c->cfg;
-    const char *kinds[2] = { "user", "addr" }, *subjects[2] = { subject, addr };
-    struct db_result r;
-    for (int i = 0; i < 2; i++) {
-        int max = i == 0 ? cfg->login_max_failures : cfg->login_max_failures_address;
-        struct db_value v[7] = {
-            DB_TEXTV(kinds[i]), DB_TEXTV(subjects[i]), DB_INTV(max), DB_INTV(cfg->login_lockout_seconds),
-            DB_INTV(max), DB_INTV(cfg->login_lockout_seconds), DB_INTV(max),
-        };
-        if (db_query(c->db, c->arena, sql_fail, v, 7, NULL, &c->problem) < 0)
-            return -1;
-    }
-    struct db_value k = DB_TEXTV(subject);
-    if (db_query(c->db, c->arena, sql_failures, &k, 1, &r, &c->problem) < 0)
+    keys[0] = (struct throttle_key){ "user", subject, c->cfg->login_max_failures };
+    keys[1] = (struct throttle_key){ "addr", c->req.remote_addr ? c->req.remote_addr : "unknown",
+                                     c->cfg->login_max_failures_address };
+}
+
+/* Before any password work: 0 to go on (the attempt counted), 1 when it is throttled (*wait
+ * seconds), -1 on error. A success gives the attempt back (throttle_forgive). */
+static int password_attempt(struct app_ctx *c, const struct throttle_key keys[2], int *wait)
+{
+    long count = 0;
+    if (throttle_wait(c->db, c->arena, keys, wait, &c->problem) < 0)
         return -1;
-    *account_failures = db_cell(&r, 0, 0) ? atol(db_cell(&r, 0, 0)) : 0;
-    return 0;
+    if (*wait > 0)
+        return 1;
+    if (throttle_take(c->db, c->arena, keys, c->cfg->login_lockout_seconds, &count, &c->problem) < 0)
+        return -1;
+    *wait = c->cfg->login_lockout_seconds;
+    return count > c->cfg->login_max_failures ? 1 : 0;
 }
 
 static int login_refuse(struct app_ctx *c, const char *login, int wait)
@@ -125,25 +113,20 @@ static int auth_login(struct app_ctx *c)
     size_t pwlen = strlen(pw);
 
     /* The account, if any: its throttle is keyed by id, so username and email share one count. */
-    struct db_result r, lr;
+    struct db_result r;
     struct db_value fv[2] = { DB_TEXTV(login), DB_TEXTV(login) };
     if (db_query(c->db, c->arena, sql_find_user, fv, 2, &r, p) < 0)
         return -1;
     const char *subject = r.nrows ? arena_printf(c->arena, "id:%s", db_cell(&r, 0, 0))
                                   : arena_printf(c->arena, "name:%.240s", login);
-    const char *addr = c->req.remote_addr ? c->req.remote_addr : "unknown";
-
+    struct throttle_key keys[2];
+    password_keys(c, subject, keys);
     /* Throttled? Refuse before any password work. */
-    struct db_value lv[2] = { DB_TEXTV(subject), DB_TEXTV(addr) };
-    if (db_query(c->db, c->arena, sql_locked, lv, 2, &lr, p) < 0)
+    int wait = 0, throttled = password_attempt(c, keys, &wait);
+    if (throttled < 0)
         return -1;
-    if (db_cell(&lr, 0, 0))
-        return login_refuse(c, login, atoi(db_cell(&lr, 0, 0)));
-    long failures = 0;
-    if (login_reserve(c, subject, addr, &failures) < 0)
-        return -1;
-    if (failures > c->cfg->login_max_failures)
-        return login_refuse(c, login, c->cfg->login_lockout_seconds);
+    if (throttled)
+        return login_refuse(c, login, wait);
 
     const char *hash = r.nrows ? db_cell(&r, 0, 3) : NULL;
     bool disabled = r.nrows && db_cell(&r, 0, 4) && strcmp(db_cell(&r, 0, 4), "1") == 0;
@@ -162,11 +145,10 @@ static int auth_login(struct app_ctx *c)
     c->who.via = "session";
     c->actor = c->who.username;
 
+    bool must_change = strcmp(db_cell(&r, 0, 5), "0") != 0;
     if (db_begin(c->db, p) < 0)
         return -1;
-    struct db_value cv = DB_TEXTV(subject), av = DB_TEXTV(addr);
-    if (db_query(c->db, c->arena, sql_clear_user, &cv, 1, NULL, p) < 0 ||
-        db_query(c->db, c->arena, sql_give_back, &av, 1, NULL, p) < 0)
+    if (throttle_forgive(c->db, c->arena, keys, p) < 0)
         goto fail;
     if (password_needs_rehash(hash, &password_default)) {
         char fresh[PASSWORD_HASH_MAX];
@@ -180,7 +162,7 @@ static int auth_login(struct app_ctx *c)
     if (!sid)
         goto fail;
     struct audit_event ev = audit_base(c, "auth.login", "success");
-    ev.details = "{\"method\":\"password\"}";
+    ev.details = must_change ? "{\"method\":\"password\",\"must_change_password\":true}" : "{\"method\":\"password\"}";
     if (audit_commit(c->db, c->arena, &ev, &c->problem) < 0)
         return -1;
 
@@ -190,6 +172,8 @@ static int auth_login(struct app_ctx *c)
     json_object_object_add(o, "csrf_token", json_object_new_string(authn_csrf_for(c->arena, sid)));
     json_object_object_add(o, "idle_timeout_seconds", json_object_new_int(c->cfg->session_idle_seconds));
     json_object_object_add(o, "absolute_timeout_seconds", json_object_new_int(c->cfg->session_absolute_seconds));
+    /* a temporary password from an administrator's reset: the portal goes to the password page */
+    json_object_object_add(o, "must_change_password", json_object_new_boolean(must_change));
     return app_json(c, 200, o);
 fail:
     return db_abort(c->db);
@@ -235,6 +219,7 @@ static int auth_session(struct app_ctx *c)
     json_object *o = json_object_new_object();
     json_object_object_add(o, "user", user_json(c->who.user_id, c->who.username, c->who.display_name));
     json_object_object_add(o, "via", json_object_new_string(c->who.via));
+    json_object_object_add(o, "must_change_password", json_object_new_boolean(c->who.must_change_password));
     if (c->who.csrf_token)
         json_object_object_add(o, "csrf_token", json_object_new_string(c->who.csrf_token));
     json_object *teams = json_object_new_array();
@@ -259,9 +244,11 @@ static int auth_session(struct app_ctx *c)
 
 static const char sql_current_hash[] = "SELECT password_hash FROM users WHERE id = ?";
 static const char sql_set_password[] =
-    "UPDATE users SET password_hash = ?, password_changed_at = UTC_TIMESTAMP(6) WHERE id = ?";
+    "UPDATE users SET password_hash = ?, password_changed_at = UTC_TIMESTAMP(6), must_change_password = 0 WHERE id = ?";
 static const char sql_end_other_sessions[] = "DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?";
 
+/* The current password is checked as a login is, against the same counts: a stolen session
+ * cannot guess it without limit. */
 static int auth_password(struct app_ctx *c)
 {
     static const char *const fields[] = { "current_password", "new_password", NULL };
@@ -274,9 +261,26 @@ static int auth_password(struct app_ctx *c)
     const char *next = json_get_string(c->body, "new_password", true, NULL, 1, PASSWORD_MAX_LEN, p);
     if (next && password_check_policy(next, strlen(next), why, sizeof(why)) < 0)
         problem_field(p, "new_password", "%s", why);
+    else if (next && cur && strcmp(next, cur) == 0)
+        problem_field(p, "new_password", "must differ from the current password");
     if (!json_fields_ok(p))
         return -1;
 
+    struct throttle_key keys[2];
+    password_keys(c, arena_printf(c->arena, "id:%lld", c->who.user_id), keys);
+    int wait = 0, throttled = password_attempt(c, keys, &wait);
+    if (throttled < 0)
+        return -1;
+    if (throttled) {
+        if (db_begin(c->db, p) < 0)
+            return -1;
+        struct audit_event ev = audit_base(c, "auth.password.change", "denied");
+        ev.details = "{\"reason\":\"throttled\"}";
+        if (audit_commit(c->db, c->arena, &ev, &c->problem) < 0)
+            return -1;
+        p->retry_after = wait > 0 ? wait : 1;
+        return problem_set(p, 429, "too-many-attempts", "too many wrong passwords; try again in %d s", p->retry_after);
+    }
     struct db_result r;
     struct db_value v = DB_INTV(c->who.user_id);
     if (db_query(c->db, c->arena, sql_current_hash, &v, 1, &r, p) < 0)
@@ -303,11 +307,12 @@ static int auth_password(struct app_ctx *c)
     struct db_value ov[2] = { DB_INTV(c->who.user_id), DB_TEXTV(c->who.session_hash ? c->who.session_hash : "") };
     if (db_query(c->db, c->arena, sql_set_password, sv, 2, NULL, p) < 0 ||
         db_query(c->db, c->arena, sql_end_other_sessions, ov, 2, NULL, p) < 0 ||
-        authz_epoch_bump(c->db, c->arena, p) < 0) {
+        throttle_forgive(c->db, c->arena, keys, p) < 0 || authz_epoch_bump(c->db, c->arena, p) < 0) {
         return db_abort(c->db);
     }
     struct audit_event ev = audit_base(c, "auth.password.change", "success");
-    ev.details = "{\"other_sessions\":\"ended\"}";
+    ev.details = c->who.must_change_password ? "{\"other_sessions\":\"ended\",\"after_reset\":true}"
+                                             : "{\"other_sessions\":\"ended\"}";
     if (audit_commit(c->db, c->arena, &ev, &c->problem) < 0)
         return -1;
     json_object *o = json_object_new_object();
@@ -397,13 +402,16 @@ static const struct route auth_routes[] = {
       "Log in", "Takes {username (or email), password}; answers the user, the CSRF token for "
                 "state-changing requests, and sets the session cookie. 401 for any wrong "
                 "credential; 429 with Retry-After after too many failures." },
-    { "POST", "/api/v1/auth/logout", PERM_AUTHENTICATED, auth_logout, 0,
+    { "POST", "/api/v1/auth/logout", PERM_AUTHENTICATED, auth_logout, ROUTE_BEFORE_PASSWORD_CHANGE,
       "Log out", "Ends this session and clears the cookie." },
-    { "GET", "/api/v1/auth/session", PERM_AUTHENTICATED, auth_session, 0,
-      "Who am I", "The current user, how it is authenticated, its CSRF token and its role bindings." },
-    { "POST", "/api/v1/auth/password", PERM_AUTHENTICATED, auth_password, ROUTE_BODY_JSON,
-      "Change my password", "Takes {current_password, new_password} (at least 12 characters); "
-                            "ends every other session of the user." },
+    { "GET", "/api/v1/auth/session", PERM_AUTHENTICATED, auth_session, ROUTE_BEFORE_PASSWORD_CHANGE,
+      "Who am I", "The current user, how it is authenticated, its CSRF token, its role bindings, and "
+                  "must_change_password (after an administrator's reset: every other route but logout and the "
+                  "password change answers 403 password-change-required until it is changed)." },
+    { "POST", "/api/v1/auth/password", PERM_AUTHENTICATED, auth_password, ROUTE_BODY_JSON | ROUTE_BEFORE_PASSWORD_CHANGE,
+      "Change my password", "Takes {current_password, new_password} (at least 12 characters, not the current one); "
+                            "ends every other session of the user and lifts must_change_password. Wrong current "
+                            "passwords count as failed logins: 429 with Retry-After past the limit." },
     { "POST", "/api/v1/auth/tokens", PERM_AUTHENTICATED, auth_token_create, ROUTE_BODY_JSON,
       "Create an API token", "Takes {name, scopes (permissions you hold), expires_in_days (1..365), secret_paths "
                              "(optional: 1..16 secret path prefixes, whole segments, the only secrets it reaches)}; "

@@ -1,23 +1,25 @@
 /*
  * iam: users, teams, memberships, role bindings, unlocking throttled logins, and explain —
  * "may this user do this, and why". Every change is audited in its own transaction.
- * Users are disabled, never deleted, so the audit log keeps meaning.
+ * Users are disabled, never deleted, so the audit log keeps meaning. A user's and a team's own
+ * pages, edits and resets are in iam_users.c and iam_teams.c.
  */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "iam.h"
 #include "lib/apitoken.h"
 #include "lib/password.h"
-#include "lib/portico.h"
+#include "lib/throttle.h"
 
 /* ---- shared pieces ------------------------------------------------------------------------ */
 
 /* Audit one change (already made in the open transaction) and commit. Every change here may
  * change who may do what, so each raises the authorization epoch in the same transaction:
  * every process forgets what it kept on its next request. */
-static int audited(struct app_ctx *c, const char *action, const char *target_type, const char *target_id,
+int iam_audited(struct app_ctx *c, const char *action, const char *target_type, const char *target_id,
                    json_object *details)
 {
     if (authz_epoch_bump(c->db, c->arena, &c->problem) < 0) {
@@ -33,7 +35,7 @@ static int audited(struct app_ctx *c, const char *action, const char *target_typ
 }
 
 /* A name: [a-z0-9][a-z0-9._-]* up to max (usernames and team names). */
-static bool name_ok(const char *s, size_t max)
+bool iam_name_ok(const char *s, size_t max)
 {
     size_t n = strlen(s);
     if (n == 0 || n > max || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
@@ -44,7 +46,7 @@ static bool name_ok(const char *s, size_t max)
     return true;
 }
 
-static json_object *str_or_null(const char *s)
+json_object *iam_str_or_null(const char *s)
 {
     return s ? json_object_new_string(s) : NULL;
 }
@@ -53,7 +55,7 @@ static json_object *str_or_null(const char *s)
 
 static const char sql_users[] =
     "SELECT id, username, email, display_name, kind, DATE_FORMAT(disabled_at, '%Y-%m-%dT%H:%i:%sZ') AS disabled_at, "
-    "       DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ') AS created_at "
+    "       DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ') AS created_at, must_change_password "
     "FROM users WHERE id > ? AND (? IS NULL OR username = ?) ORDER BY id LIMIT ?";
 static const char sql_user_add[] =
     "INSERT INTO users (username, email, display_name, kind, password_hash, password_changed_at) "
@@ -75,7 +77,7 @@ static int iam_users_list(struct app_ctx *c)
     struct db_result r;
     if (db_query(c->db, c->arena, sql_users, v, 4, &r, &c->problem) < 0)
         return -1;
-    return app_page(c, NULL, "users", &r, limit, 0, "isnssns", "users");
+    return app_page(c, NULL, "users", &r, limit, 0, "isnssnsb", "users");
 }
 
 static int iam_user_create(struct app_ctx *c)
@@ -91,7 +93,7 @@ static int iam_user_create(struct app_ctx *c)
     const char *display = json_get_string(c->body, "display_name", false, "", 0, 200, p);
     const char *kind = json_get_string(c->body, "kind", false, "human", 1, 16, p);
     const char *password = json_get_string(c->body, "password", false, NULL, 1, PASSWORD_MAX_LEN, p);
-    if (username && !name_ok(username, 64))
+    if (username && !iam_name_ok(username, 64))
         problem_field(p, "username", "must be lower-case letters, digits, '.', '_' or '-', starting with a letter or digit");
     if (email && !strchr(email, '@'))
         problem_field(p, "email", "is not an email address");
@@ -123,7 +125,7 @@ static int iam_user_create(struct app_ctx *c)
     json_object *d = json_object_new_object();
     json_object_object_add(d, "username", json_object_new_string(username));
     json_object_object_add(d, "kind", json_object_new_string(kind));
-    if (audited(c, "iam.user.create", "user", id, d) < 0)
+    if (iam_audited(c, "iam.user.create", "user", id, d) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "id", json_object_new_int64((int64_t)ins.insert_id));
@@ -157,7 +159,7 @@ static int iam_user_set_disabled(struct app_ctx *c, bool disable)
             return problem_set(&c->problem, 404, "not-found", "no such user");
         }
     }
-    if (audited(c, disable ? "iam.user.disable" : "iam.user.enable", "user", app_param(c, "id"), NULL) < 0)
+    if (iam_audited(c, disable ? "iam.user.disable" : "iam.user.enable", "user", app_param(c, "id"), NULL) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "id", json_object_new_int64(id));
@@ -198,7 +200,7 @@ static int iam_teams_list(struct app_ctx *c)
 }
 
 /* The id of team name, 0 when there is none, -1 on error. */
-static long long team_id(struct app_ctx *c, const char *name)
+long long iam_team_id(struct app_ctx *c, const char *name)
 {
     struct db_result r;
     struct db_value v = DB_TEXTV(name);
@@ -216,10 +218,10 @@ static int iam_team_create(struct app_ctx *c)
     const char *name = json_get_string(c->body, "name", true, NULL, 1, 63, p);
     const char *display = json_get_string(c->body, "display_name", false, "", 0, 200, p);
     const char *parent = json_get_string(c->body, "parent", false, NULL, 1, 63, p);
-    if (name && !name_ok(name, 63))
+    if (name && !iam_name_ok(name, 63))
         problem_field(p, "name", "must be lower-case letters, digits, '.', '_' or '-'");
     long long parent_id = 0;
-    if (parent && (parent_id = team_id(c, parent)) == 0)
+    if (parent && (parent_id = iam_team_id(c, parent)) == 0)
         problem_field(p, "parent", "is not a team");
     if (parent_id < 0)
         return -1;
@@ -239,13 +241,13 @@ static int iam_team_create(struct app_ctx *c)
     if (db_query(c->db, c->arena, sql_closure_add, cv, 4, NULL, p) < 0)
         return db_abort(c->db);
     json_object *d = json_object_new_object();
-    json_object_object_add(d, "parent", str_or_null(parent));
-    if (audited(c, "iam.team.create", "team", name, d) < 0)
+    json_object_object_add(d, "parent", iam_str_or_null(parent));
+    if (iam_audited(c, "iam.team.create", "team", name, d) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "id", json_object_new_int64((int64_t)ins.insert_id));
     json_object_object_add(o, "name", json_object_new_string(name));
-    json_object_object_add(o, "parent", str_or_null(parent));
+    json_object_object_add(o, "parent", iam_str_or_null(parent));
     return app_json(c, 201, o);
 }
 
@@ -253,7 +255,7 @@ static int iam_member_change(struct app_ctx *c, bool add)
 {
     const char *team = app_param(c, "team");
     long long uid = app_path_id(c, "user");
-    long long tid = team_id(c, team);
+    long long tid = iam_team_id(c, team);
     if (tid < 0)
         return -1;
     struct db_result r;
@@ -267,7 +269,7 @@ static int iam_member_change(struct app_ctx *c, bool add)
         return db_abort(c->db);
     json_object *d = json_object_new_object();
     json_object_object_add(d, "user", json_object_new_int64(uid));
-    if (audited(c, add ? "iam.team.member.add" : "iam.team.member.remove", "team", team, d) < 0)
+    if (iam_audited(c, add ? "iam.team.member.add" : "iam.team.member.remove", "team", team, d) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "team", json_object_new_string(team));
@@ -282,7 +284,7 @@ static const char sql_members[] =
 
 static int iam_members_list(struct app_ctx *c)
 {
-    long long tid = team_id(c, app_param(c, "team"));
+    long long tid = iam_team_id(c, app_param(c, "team"));
     if (tid <= 0)
         return tid < 0 ? -1 : problem_set(&c->problem, 404, "not-found", "no such team");
     struct db_value v = DB_INTV(tid);
@@ -376,7 +378,7 @@ static int iam_binding_create(struct app_ctx *c)
     if (members) {
         sid = 0;
     } else if (strcmp(stype, "team") == 0) {
-        sid = team_id(c, subject);
+        sid = iam_team_id(c, subject);
     } else {
         struct db_result r;
         struct db_value v = DB_TEXTV(subject);
@@ -391,7 +393,7 @@ static int iam_binding_create(struct app_ctx *c)
         return -1;
     }
     if (strcmp(scope, "team") == 0) {
-        long long t = team_id(c, scope_id);
+        long long t = iam_team_id(c, scope_id);
         if (t <= 0)
             return t < 0 ? -1 : (problem_field(p, "scope_id", "is not a team"), -1);
     }
@@ -412,14 +414,14 @@ static int iam_binding_create(struct app_ctx *c)
     const char *id = arena_printf(c->arena, "%llu", ins.insert_id);
     json_object *d = json_object_new_object();
     json_object_object_add(d, "subject_type", json_object_new_string(stype));
-    json_object_object_add(d, "subject", str_or_null(subject));
+    json_object_object_add(d, "subject", iam_str_or_null(subject));
     json_object_object_add(d, "role", json_object_new_string(role));
     json_object_object_add(d, "scope_type", json_object_new_string(scope));
     json_object_object_add(d, "scope_id", json_object_new_string(scope_id));
     json_object_object_add(d, "builtin", json_object_new_boolean(members && strcmp(role, "catalog-reader") == 0 &&
                                                                   strcmp(scope, "global") == 0));
     json_object *o = json_object_get(d);
-    if (audited(c, "iam.binding.create", "binding", id, d) < 0) {
+    if (iam_audited(c, "iam.binding.create", "binding", id, d) < 0) {
         json_object_put(o);
         return -1;
     }
@@ -444,7 +446,7 @@ static int delete_by_id(struct app_ctx *c, const char *sql, const char *target_t
         db_abort(c->db);
         return problem_set(&c->problem, 404, "not-found", "no such %s", target_type);
     }
-    if (audited(c, action, target_type, app_param(c, "id"), NULL) < 0)
+    if (iam_audited(c, action, target_type, app_param(c, "id"), NULL) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "status", json_object_new_string("deleted"));
@@ -470,13 +472,13 @@ static int iam_binding_delete(struct app_ctx *c)
     }
     json_object *d = json_object_new_object();
     json_object_object_add(d, "subject_type", json_object_new_string(db_cell(&r, 0, 0)));
-    json_object_object_add(d, "subject", str_or_null(db_cell(&r, 0, 1)));
+    json_object_object_add(d, "subject", iam_str_or_null(db_cell(&r, 0, 1)));
     json_object_object_add(d, "role", json_object_new_string(db_cell(&r, 0, 2)));
     json_object_object_add(d, "scope_type", json_object_new_string(db_cell(&r, 0, 3)));
     json_object_object_add(d, "scope_id", json_object_new_string(db_cell(&r, 0, 4)));
     bool builtin = strcmp(db_cell(&r, 0, 5), "1") == 0;
     json_object_object_add(d, "builtin", json_object_new_boolean(builtin));
-    if (audited(c, "iam.binding.delete", "binding", app_param(c, "id"), d) < 0)
+    if (iam_audited(c, "iam.binding.delete", "binding", app_param(c, "id"), d) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "status", json_object_new_string("deleted"));
@@ -557,10 +559,10 @@ static int iam_explain(struct app_ctx *c)
     json_object_object_add(o, "user", json_object_new_string(user));
     json_object_object_add(o, "permission", json_object_new_string(perm));
     json_object *rj = json_object_new_object();
-    json_object_object_add(rj, "team", str_or_null(res.owner_team));
-    json_object_object_add(rj, "entity", str_or_null(res.entity));
-    json_object_object_add(rj, "environment", str_or_null(res.environment));
-    json_object_object_add(rj, "kind", str_or_null(res.kind));
+    json_object_object_add(rj, "team", iam_str_or_null(res.owner_team));
+    json_object_object_add(rj, "entity", iam_str_or_null(res.entity));
+    json_object_object_add(rj, "environment", iam_str_or_null(res.environment));
+    json_object_object_add(rj, "kind", iam_str_or_null(res.kind));
     json_object_object_add(o, "resource", rj);
     json_object_object_add(o, "allowed", json_object_new_boolean(allowed));
     const char *reason;
@@ -608,23 +610,23 @@ static int iam_unlock(struct app_ctx *c)
     if (!json_fields_ok(p))
         return -1;
     /* logins are throttled per account id (and per typed name when there is no account) */
-    struct db_result r, u;
+    struct db_result u;
     struct db_value uv = DB_TEXTV(user);
     if (db_query(c->db, c->arena, "SELECT id FROM users WHERE username = ? OR email = ?",
                  (struct db_value[]){ uv, uv }, 2, &u, p) < 0)
         return -1;
     const char *subject = u.nrows ? arena_printf(c->arena, "id:%s", db_cell(&u, 0, 0))
                                   : arena_printf(c->arena, "name:%.240s", user);
-    struct db_value v = DB_TEXTV(subject);
+    long long cleared = 0;
     if (db_begin(c->db, p) < 0)
         return -1;
-    if (db_query(c->db, c->arena, "DELETE FROM login_throttle WHERE kind = 'user' AND subject = ?", &v, 1, &r, p) < 0)
+    if (throttle_clear(c->db, c->arena, "user", subject, &cleared, p) < 0)
         return db_abort(c->db);
-    if (audited(c, "iam.unlock", "user", user, NULL) < 0)
+    if (iam_audited(c, "iam.unlock", "user", user, NULL) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "username", json_object_new_string(user));
-    json_object_object_add(o, "unlocked", json_object_new_boolean(r.affected > 0));
+    json_object_object_add(o, "unlocked", json_object_new_boolean(cleared > 0));
     return app_json(c, 200, o);
 }
 
@@ -721,7 +723,7 @@ static int iam_role_create(struct app_ctx *c)
     json_object *d = json_object_new_object();
     json_object_object_add(d, "description", json_object_new_string(description));
     json_object_object_add(d, "permissions", clean);
-    if (audited(c, "iam.role.create", "role", name, d) < 0)
+    if (iam_audited(c, "iam.role.create", "role", name, d) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "name", json_object_new_string(name));
@@ -760,7 +762,7 @@ static int iam_role_delete(struct app_ctx *c)
         return problem_set(p, 409, "conflict", "role %s is used by %lld binding(s) and %lld policy(ies); remove those first",
                            name, nb, np);
     }
-    if (audited(c, "iam.role.delete", "role", name, NULL) < 0)
+    if (iam_audited(c, "iam.role.delete", "role", name, NULL) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "status", json_object_new_string("deleted"));
@@ -777,7 +779,7 @@ static json_object *policy_json(const struct authz_policy *pol)
     for (size_t i = 0; i < pol->nconds; i++)
         json_object_object_add(conds, pol->cond_attr[i], json_object_new_string(pol->cond_value[i]));
     json_object_object_add(o, "conditions", conds);
-    json_object_object_add(o, "require_role", str_or_null(pol->require_role));
+    json_object_object_add(o, "require_role", iam_str_or_null(pol->require_role));
     json_object_object_add(o, "require_owner", json_object_new_boolean(pol->require_owner));
     return o;
 }
@@ -859,7 +861,7 @@ static int iam_policy_create(struct app_ctx *c)
     struct authz_policy pol = { (long long)ins.insert_id, name, description, perm, { 0 }, { 0 }, 0, role, owner };
     json_object *o = policy_json(&pol);
     json_object_object_add(o, "conditions", json_tokener_parse(cj));
-    if (audited(c, "iam.policy.create", "policy", arena_printf(c->arena, "%llu", ins.insert_id), json_object_get(o)) < 0) {
+    if (iam_audited(c, "iam.policy.create", "policy", arena_printf(c->arena, "%llu", ins.insert_id), json_object_get(o)) < 0) {
         json_object_put(o);
         return -1;
     }
@@ -911,7 +913,7 @@ static int iam_service_token_create(struct app_ctx *c)
         return db_abort(c->db);
     json_object *d = apitoken_details(&t);
     json_object_object_add(d, "service_account", json_object_new_int64(uid));
-    if (audited(c, "iam.service_token.create", "token", arena_printf(c->arena, "%llu", id), d) < 0) {
+    if (iam_audited(c, "iam.service_token.create", "token", arena_printf(c->arena, "%llu", id), d) < 0) {
         sodium_memzero(tok, sizeof(tok));
         return -1;
     }
@@ -953,7 +955,7 @@ static int iam_service_token_revoke(struct app_ctx *c)
         db_abort(c->db);
         return rc < 0 ? -1 : problem_set(&c->problem, 404, "not-found", "no such live token of this account");
     }
-    if (audited(c, "iam.service_token.revoke", "token", app_param(c, "token"), NULL) < 0)
+    if (iam_audited(c, "iam.service_token.revoke", "token", app_param(c, "token"), NULL) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "status", json_object_new_string("revoked"));
@@ -987,6 +989,21 @@ static const struct route iam_routes[] = {
       "Create a service account's token", "For service accounts only: {name, scopes (held by the account), "
                                           "expires_in_days, secret_paths (optional, as for one's own tokens)}; the "
                                           "token is answered once." },
+    { "GET", "/api/v1/iam/users/{id}", "iam.user.read", iam_user_get, 0,
+      "A user's page", "The user (with must_change_password), their teams, every binding they hold and how (directly, "
+                       "through a team, as a member of a team), what their teams own in the catalog (entities, at most "
+                       "100, and entities_total), the resources they requested (for a caller who reads resources "
+                       "everywhere; at most 100), and a service account's tokens." },
+    { "PATCH", "/api/v1/iam/users/{id}", "iam.user.write", iam_user_update, ROUTE_BODY_JSON,
+      "Edit a user", "Takes {display_name, email (null or \"\" clears it)}; 409 when the email is another user's. "
+                     "Audited with the values before and after." },
+    { "POST", "/api/v1/iam/users/{id}/password-reset", "iam.user.write", iam_user_password_reset, 0,
+      "Reset a user's password", "From a logged-in session only (403 for a token). Answers a temporary password once "
+                                 "(temporary_password); the person must change it at the first login: until then their "
+                                 "sessions and tokens answer 403 password-change-required on every route but who-am-I, "
+                                 "logout and the password change. Ends every session of the person and clears their "
+                                 "failed logins. 409 for your own account or a service account; 429 with Retry-After "
+                                 "past login_max_failures resets of one account within an hour." },
     { "GET", "/api/v1/iam/users/{id}/tokens", "iam.user.read", iam_service_tokens, 0,
       "A service account's tokens", "Metadata and last use; never the tokens." },
     { "DELETE", "/api/v1/iam/users/{id}/tokens/{token}", "iam.user.write", iam_service_token_revoke, 0,
@@ -995,6 +1012,19 @@ static const struct route iam_routes[] = {
       "Teams", "Each with its parent and its member count." },
     { "POST", "/api/v1/iam/teams", "iam.team.write", iam_team_create, ROUTE_BODY_JSON,
       "Create a team", "Takes {name, display_name, parent}." },
+    { "GET", "/api/v1/iam/teams/{team}", "iam.team.read", iam_team_get, 0,
+      "A team's page", "The team, its members, sub-teams, the bindings it holds and those on it, the entities and "
+                       "templates it owns (at most 100 each), its resources that are not deprovisioned (for a caller "
+                       "who reads resources everywhere), and holds: how many members, sub-teams, entities, templates, "
+                       "resources, requests waiting, secrets, locations and policies keep it from a rename or a delete." },
+    { "PATCH", "/api/v1/iam/teams/{team}", "iam.team.write", iam_team_update, ROUTE_BODY_JSON,
+      "Edit, rename or move a team", "Takes {name, display_name, parent (a team, or null)}. Members and bindings follow "
+                                     "a rename (bindings scoped on the team are rewritten); 409 naming what holds the "
+                                     "name while catalog entities, templates, live resources, requests waiting, "
+                                     "secrets, locations or policies name it. A parent cannot be the team or one below it." },
+    { "DELETE", "/api/v1/iam/teams/{team}", "iam.team.write", iam_team_delete, 0,
+      "Delete a team", "409 saying what while it has members or sub-teams or anything names it (as for a rename); "
+                       "the bindings it holds and those on it go with it." },
     { "GET", "/api/v1/iam/teams/{team}/members", "iam.team.read", iam_members_list, 0,
       "A team's members", "Its own members (not those of the teams below it), by username." },
     { "PUT", "/api/v1/iam/teams/{team}/members/{user}", "iam.team.write", iam_member_add, 0,

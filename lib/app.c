@@ -402,6 +402,13 @@ static int app_route(const struct app *app, struct app_ctx *c)
             return -1;
         if (authn_check_csrf(&c->req, &c->who, p) < 0)
             return -1;
+        /* After an administrator's reset, the temporary password is changed before anything
+         * else, whatever the credential: a token made earlier does not get round it. */
+        if (c->who.must_change_password && !(r->flags & ROUTE_BEFORE_PASSWORD_CHANGE))
+            return problem_set(p, 403, "password-change-required",
+                               c->who.token_id ? "this account's password was reset: its tokens work again once its owner "
+                                                 "changes the password"
+                                               : "your password was reset: change it before anything else");
         /* A token's scopes name permissions; "authenticated" routes act on the account itself
          * (password, tokens, session), so a token may only read them. */
         if (strcmp(r->permission, PERM_AUTHENTICATED) == 0 && c->who.token_id &&

@@ -21,7 +21,7 @@ static const char sql_session[] =
     "SELECT s.user_id, u.username, u.display_name, "
     "       TIMESTAMPDIFF(SECOND, s.last_seen_at, UTC_TIMESTAMP(6)), "
     "       TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(6), s.expires_at), "
-    "       (SELECT n FROM auth_epoch WHERE id = 1) "
+    "       (SELECT n FROM auth_epoch WHERE id = 1), u.must_change_password "
     "FROM sessions s JOIN users u ON u.id = s.user_id "
     "WHERE s.id_hash = ? AND s.expires_at > UTC_TIMESTAMP(6) "
     "  AND s.last_seen_at > UTC_TIMESTAMP(6) - INTERVAL ? SECOND AND u.disabled_at IS NULL";
@@ -33,7 +33,7 @@ static const char sql_token[] =
     "SELECT t.id, t.user_id, u.username, u.display_name, t.scopes, t.secret_paths, "
     "       COALESCE(TIMESTAMPDIFF(SECOND, t.last_used_at, UTC_TIMESTAMP(6)), 1000000), "
     "       TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(6), t.expires_at), "
-    "       (SELECT n FROM auth_epoch WHERE id = 1) "
+    "       (SELECT n FROM auth_epoch WHERE id = 1), u.must_change_password "
     "FROM api_tokens t JOIN users u ON u.id = t.user_id "
     "WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > UTC_TIMESTAMP(6) "
     "  AND u.disabled_at IS NULL";
@@ -212,6 +212,7 @@ static int token_lookup(struct db *db, struct arena *a, const struct config *cfg
     who->display_name = db_cell(&r, 0, 3);
     who->via = "token";
     who->epoch = cell_ll(&r, 8);
+    who->must_change_password = cell_ll(&r, 9) != 0;
     who->scopes = strings_of(a, db_cell(&r, 0, 4));
     who->secret_paths = db_cell(&r, 0, 5) ? strings_of(a, db_cell(&r, 0, 5)) : NULL;
     if (!who->scopes || (db_cell(&r, 0, 5) && !who->secret_paths))   /* never a token wider than it is */
@@ -241,6 +242,7 @@ static int session_lookup(struct db *db, struct arena *a, const struct config *c
     who->via = "session";
     who->session_hash = arena_strdup(a, hash);
     who->epoch = cell_ll(&r, 5);
+    who->must_change_password = cell_ll(&r, 6) != 0;
     double now = mono_now(), idle = (double)cell_ll(&r, 3);
     if (idle >= touch_seconds(cfg, who)) {
         if (record_use(db, a, who, p) < 0)

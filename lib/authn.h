@@ -38,6 +38,7 @@ struct identity {
     long long token_id;          /* for "token" */
     const char **scopes;         /* for "token": the permissions it may use, NULL-terminated */
     const char **secret_paths;   /* for "token": the secret path prefixes it reaches; NULL: any */
+    bool must_change_password;   /* an administrator reset the password: it must be changed first */
     long long epoch;             /* the authorization epoch these facts are from (authz.h) */
     struct authn_entry *entry;   /* where the process keeps them (NULL: not kept) */
 };

@@ -21,6 +21,8 @@
  *   template provisioning templates: the XML read and checked, the publish scan, request values
  *   provision template versions, resources, jobs, history and the inbox (handler and runner)
  *   textdiff unified diffs of texts, bounded
+ *   throttle attempts counted in the database with doubling locks (logins, password checks, resets)
+ *   account  an administrator's password reset: a temporary password that must be changed
  *
  * What lib/ does not do: print (but log), exit, or know any particular area.
  */

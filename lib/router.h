@@ -24,6 +24,8 @@ typedef int (*route_fn)(struct app_ctx *c);
 #define ROUTE_BODY_JSON 0x1u   /* needs a JSON body: 411/413/415/400 are checked before the call */
 #define ROUTE_NO_RATELIMIT 0x2u /* probes (health, ready): monitors call them often, from one address */
 #define ROUTE_BODY_JSON_OPTIONAL 0x4u /* a JSON body may be sent (then checked as ROUTE_BODY_JSON's); none: c->body NULL */
+#define ROUTE_BEFORE_PASSWORD_CHANGE 0x8u /* answers an account whose reset password must be changed first
+                                             (who-am-I, logout, the change itself); every other route is 403 */
 
 /* The permission of routes anyone may call, with or without an identity. */
 #define PERM_PUBLIC "public"

@@ -35,6 +35,8 @@ function Portal() {
   const session = useSession();
   if (session.status === 'loading') return <p class="loading" role="status">Loading Portico…</p>;
   if (session.status === 'out') return <Login />;
+  // After an administrator's reset, the new password comes before anything else.
+  if (session.mustChangePassword) return <Layout><ForcedPasswordChange /></Layout>;
   return (
     <Layout>
       <Router>
@@ -59,6 +61,15 @@ function Portal() {
       </Router>
     </Layout>
   );
+}
+
+// Any path leads to the password page while the password must be changed.
+function ForcedPasswordChange() {
+  const { path, route } = useLocation();
+  useEffect(() => {
+    if (path !== '/account/password') route('/account/password', true);
+  }, [path]);
+  return <Password forced />;
 }
 
 // Logged in already: /login leads home.

@@ -17,8 +17,10 @@ function remember(loggedIn) {
 }
 
 /**
- * {status: 'loading'|'out'|'in', user, teams, roles, can(permission), login, logout}; when out, `ended`
- * says a session just ended and `problem` why the session could not be read.
+ * {status: 'loading'|'out'|'in', user, teams, roles, can(permission), mustChangePassword, login, logout,
+ * refresh}; when out, `ended` says a session just ended and `problem` why the session could not be
+ * read. mustChangePassword: an administrator reset the password, and the API answers nothing but
+ * the password change until it is changed (so `can` holds nothing meanwhile).
  */
 export function useSession() {
   return useContext(SessionContext);
@@ -28,7 +30,10 @@ async function loadSession() {
   const s = await api('/auth/session');
   setCsrfToken(s.csrf_token ?? null);
   remember(true);
-  return { status: 'in', user: s.user, teams: s.teams, roles: s.roles, permissions: new Set(s.permissions) };
+  return {
+    status: 'in', user: s.user, teams: s.teams, roles: s.roles, permissions: new Set(s.permissions),
+    mustChangePassword: Boolean(s.must_change_password),
+  };
 }
 
 export function SessionProvider({ children }) {
@@ -46,7 +51,10 @@ export function SessionProvider({ children }) {
 
   const value = {
     ...state,
-    can: (permission) => Boolean(state.permissions?.has(permission)),
+    can: (permission) => !state.mustChangePassword && Boolean(state.permissions?.has(permission)),
+    async refresh() {
+      setState(await loadSession());
+    },
     async login(username, password) {
       const answer = await api('/auth/login', { method: 'POST', body: { username, password } });
       setCsrfToken(answer.csrf_token);

@@ -7,6 +7,8 @@ import { NotFound } from '../NotFound.jsx';
 import { Users } from './Users.jsx';
 import { ServiceTokens } from './ServiceTokens.jsx';
 import { Teams } from './Teams.jsx';
+import { Team } from './Team.jsx';
+import { User } from './User.jsx';
 import { Roles } from './Roles.jsx';
 import { Bindings } from './Bindings.jsx';
 import { Policies } from './Policies.jsx';
@@ -15,9 +17,9 @@ import { Refused } from '../Refused.jsx';
 
 const SECTIONS = [
   { path: '/users', label: 'Users', needs: 'iam.user.read', component: Users,
-    about: 'People and service accounts: create, disable and enable them; service accounts\' tokens.' },
+    about: 'People and service accounts: create, edit, disable and enable them, reset a password; each one\'s page.' },
   { path: '/teams', label: 'Teams', needs: 'iam.team.read', component: Teams,
-    about: 'Teams and sub-teams, and who is a member.' },
+    about: 'Teams and sub-teams, who is a member, what each owns; rename, move or delete a team.' },
   { path: '/roles', label: 'Roles', needs: 'iam.role.read', component: Roles,
     about: 'Built-in and custom roles and the permissions each holds.' },
   { path: '/bindings', label: 'Bindings', needs: 'iam.role.read', component: Bindings,
@@ -51,6 +53,12 @@ export function Admin() {
         {session.can('iam.user.read')
           ? <Route path="/users/:id/tokens" component={ServiceTokens} />
           : <Route path="/users/:id/tokens" component={Refused} title="Tokens" needs="iam.user.read" />}
+        {session.can('iam.user.read')
+          ? <Route path="/users/:id" component={User} />
+          : <Route path="/users/:id" component={Refused} title="User" needs="iam.user.read" />}
+        {session.can('iam.team.read')
+          ? <Route path="/teams/:name" component={Team} />
+          : <Route path="/teams/:name" component={Refused} title="Team" needs="iam.team.read" />}
         <Route default component={NotFound} />
       </Router>
     </>

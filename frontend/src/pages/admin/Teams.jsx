@@ -1,5 +1,6 @@
-// Teams: the list with parents and member counts, a team's members, creating a team (under a
-// parent or not), and adding or removing a member by username.
+// Teams: the list with parents and member counts (each linking to the team's page, where it is
+// renamed, moved or deleted), a team's members, creating a team (under a parent or not), and
+// adding or removing a member by username.
 import { useState } from 'preact/hooks';
 import { Problem, api } from '../../api.js';
 import { useAction, useApi } from '../../hooks.js';
@@ -87,7 +88,7 @@ export function Teams() {
             <thead><tr><th scope="col">Name</th><th scope="col">Display name</th><th scope="col">Parent</th><th scope="col">Members</th></tr></thead>
             <tbody>
               {teams.data.teams.map((t) => (
-                <tr key={t.id}><td>{t.name}</td><td>{t.display_name}</td><td>{t.parent ?? '—'}</td><td>{t.members}</td></tr>
+                <tr key={t.id}><td><a href={`/admin/teams/${encodeURIComponent(t.name)}`}>{t.name}</a></td><td>{t.display_name}</td><td>{t.parent ?? '—'}</td><td>{t.members}</td></tr>
               ))}
             </tbody>
           </Table>
@@ -105,7 +106,7 @@ export function Teams() {
               <thead><tr><th scope="col">Username</th><th scope="col">Display name</th><th scope="col">Kind</th><th scope="col">Since</th></tr></thead>
               <tbody>
                 {members.data.members.map((m) => (
-                  <tr key={m.id}><td>{m.username}</td><td>{m.display_name}</td><td>{m.kind}</td><td><Time at={m.added_at} /></td></tr>
+                  <tr key={m.id}><td><a href={`/admin/users/${m.id}`}>{m.username}</a></td><td>{m.display_name}</td><td>{m.kind}</td><td><Time at={m.added_at} /></td></tr>
                 ))}
               </tbody>
             </Table>

@@ -1,5 +1,6 @@
-// Users: the list (a page of 100 at a time), creating people and service accounts, disabling
-// and enabling them, unlocking logins after too many failures. Users are never deleted, so the
+// Users: the list (a page of 100 at a time, each linking to the user's page, where they are
+// edited and their password reset), creating people and service accounts, disabling and enabling
+// them, unlocking logins after too many failures. Users are never deleted, so the
 // audit log keeps its meaning.
 import { useState } from 'preact/hooks';
 import { api } from '../../api.js';
@@ -74,11 +75,11 @@ export function Users() {
             <tbody>
               {list.data.users.map((u) => (
                 <tr key={u.id}>
-                  <td>{u.username}</td>
+                  <td><a href={`/admin/users/${u.id}`}>{u.username}</a></td>
                   <td>{u.display_name}</td>
                   <td>{u.email}</td>
                   <td>{u.kind === 'service' ? 'service account' : 'person'}</td>
-                  <td>{u.disabled_at ? <>disabled since <Time at={u.disabled_at} /></> : 'active'}</td>
+                  <td>{u.disabled_at ? <>disabled since <Time at={u.disabled_at} /></> : u.must_change_password ? 'active, password reset' : 'active'}</td>
                   <td><Time at={u.created_at} /></td>
                   <td><div class="row-actions">
                     {u.kind === 'service' && !u.disabled_at && <a href={`/admin/users/${u.id}/tokens`}>Tokens<span class="visually-hidden"> of {u.username}</span></a>}

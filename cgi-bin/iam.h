@@ -1,0 +1,35 @@
+/*
+ * The iam handler's parts (iam.c: users, teams, memberships, bindings, roles, policies, explain;
+ * iam_users.c: a user's page, its edit and an administrator's password reset; iam_teams.c: a
+ * team's page, rename, move and delete, and its Group in the catalog) and what they share: one
+ * binary, iam.fcgi.
+ */
+#ifndef PORTICO_CGI_IAM_H
+#define PORTICO_CGI_IAM_H
+
+#include "lib/portico.h"
+
+/* Audit one change (already made in the open transaction), raise the authorization epoch in the
+ * same transaction, and commit. Takes details (may be NULL). 0, or -1 with the problem. */
+int iam_audited(struct app_ctx *c, const char *action, const char *target_type, const char *target_id,
+                json_object *details);
+
+/* A name: [a-z0-9][a-z0-9._-]* up to max (usernames and team names). */
+bool iam_name_ok(const char *s, size_t max);
+
+json_object *iam_str_or_null(const char *s);
+
+/* The id of team name, 0 when there is none, -1 on error. */
+long long iam_team_id(struct app_ctx *c, const char *name);
+
+/* iam_users.c */
+int iam_user_get(struct app_ctx *c);
+int iam_user_update(struct app_ctx *c);
+int iam_user_password_reset(struct app_ctx *c);
+
+/* iam_teams.c */
+int iam_team_get(struct app_ctx *c);
+int iam_team_update(struct app_ctx *c);
+int iam_team_delete(struct app_ctx *c);
+
+#endif
