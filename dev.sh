@@ -183,6 +183,8 @@ EOF
 db_setup() {
   write_config
   PORTICO_CONFIG=$CONF "$BUILD/admin/portico-admin" migrate --create-database --sql-dir "$ROOT/sql" >&2 || die "migrations failed"
+  # Teams made before their Groups were (an older state directory): each gets its Group.
+  PORTICO_CONFIG=$CONF "$BUILD/admin/portico-admin" sync-team-groups >/dev/null || die "sync-team-groups failed"
   # The mariadb_database driver's account on its target (here, the stack's own server): it makes
   # databases and users whose names start with the prefix, and grants on those databases only.
   mysql_admin -e "CREATE USER IF NOT EXISTS portico_provisioner@localhost IDENTIFIED BY '$(cat "$STATE/provisioner_password")';

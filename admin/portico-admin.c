@@ -23,6 +23,7 @@
 #include "admin/secrets_io.h"
 #include "admin/seed.h"
 #include "lib/account.h"
+#include "lib/team_group.h"
 #include "lib/audit.h"
 #include "lib/authz.h"
 #include "lib/password.h"
@@ -54,6 +55,8 @@ static void usage(FILE *out)
             "                                    create a user, with a global role if one is named\n"
             "  reset-password USER               a temporary password (printed once) that USER (a username\n"
             "                                    or email) must change at the first login; ends their sessions\n"
+            "  sync-team-groups                  give every team its Group in the catalog, or bring it in step\n"
+            "                                    (Groups written by hand or from a location are left alone)\n"
             "  seed --entities N [--replace]     a generated catalog of N entities (namespace seed, kept if\n"
             "                                    one of that size is there) with teams, for benchmarks\n"
             "  init-master-key [--if-missing]    write the master key file (master_key_file) that seals\n"
@@ -331,6 +334,50 @@ out:
     return rc;
 }
 
+/* Teams made before their Groups were (migration 0019), or Groups deleted by hand: each team's
+ * Group written as lib/team_group keeps it, in one transaction. */
+static int cmd_sync_team_groups(const struct config *cfg)
+{
+    struct problem p;
+    struct arena a;
+    struct db_result r;
+    problem_init(&p);
+    arena_init(&a, 0);
+    struct db *db = db_new(cfg, DB_ROLE_ADMIN);
+    int rc = 2;
+    size_t kept = 0, foreign = 0, none = 0;
+    if (!db)
+        goto out;
+    if (db_begin(db, &p) < 0 || db_query(db, &a, "SELECT name FROM teams ORDER BY name", NULL, 0, &r, &p) < 0) {
+        db_rollback(db, &p);
+        rc = fail(&p);
+        goto out;
+    }
+    struct audit_event actor = audit_admin_event("", "entity", NULL, NULL);
+    for (size_t i = 0; i < r.nrows; i++) {
+        enum team_group_state st;
+        if (team_group_sync(db, &a, &actor, db_cell(&r, i, 0), &st, &p) < 0) {
+            db_rollback(db, &p);
+            rc = fail(&p);
+            goto out;
+        }
+        kept += st == TEAM_GROUP_KEPT;
+        foreign += st == TEAM_GROUP_FOREIGN;
+        none += st == TEAM_GROUP_NONE;
+    }
+    if (db_commit(db, &p) < 0) {
+        rc = fail(&p);
+        goto out;
+    }
+    printf("%zu team(s): %zu Group(s) kept in step, %zu left alone (written by hand or from a location), %zu without one "
+           "(not a catalog name)\n", r.nrows, kept, foreign, none);
+    rc = 0;
+out:
+    db_free(db);
+    arena_free(&a);
+    return rc;
+}
+
 static int cmd_openapi(int argc, char **argv)
 {
     char err[256];
@@ -411,6 +458,8 @@ int main(int argc, char **argv)
             uargv[uargc++] = argv[k];
         return cmd_create_user(&cfg, NULL, uargc, uargv);
     }
+    if (strcmp(cmd, "sync-team-groups") == 0)
+        return cmd_sync_team_groups(&cfg);
     if (strcmp(cmd, "reset-password") == 0)
         return cmd_reset_password(&cfg, argc - i, argv + i);
     if (strcmp(cmd, "seed") == 0)

@@ -14,10 +14,14 @@
 
 #define SQL_ENTITY_COLUMNS                                                                                               \
     "entities.id, entities.document, entities.version, entities.owner_team, entities.location_id, "                    \
-    "DATE_FORMAT(entities.orphaned_at, '%Y-%m-%dT%H:%i:%sZ')"
+    "DATE_FORMAT(entities.orphaned_at, '%Y-%m-%dT%H:%i:%sZ'), entities.managed_by"
 static const char sql_get[] = "SELECT " SQL_ENTITY_COLUMNS " FROM entities WHERE ref = ?";
 static const char sql_get_locked[] =
-    "SELECT id, document, version, owner_team FROM entities WHERE ref = ? FOR UPDATE";
+    "SELECT id, document, version, owner_team, managed_by FROM entities WHERE ref = ? FOR UPDATE";
+/* A Group's members that are Portico users (user:default/<username>), for links to their pages. */
+static const char sql_group_users[] =
+    "SELECT r.target_ref AS member, u.username, u.id FROM relations r JOIN users u ON u.username = SUBSTRING(r.target_ref, 14) "
+    "WHERE r.source_ref = ? AND r.type = 'hasMember' AND r.target_ref LIKE 'user:default/%' ORDER BY u.username LIMIT 500";
 static const char sql_relations[] =
     "SELECT r.type, r.target_ref AS target, e.id IS NULL AS dangling "
     "FROM relations r LEFT JOIN entities e ON e.ref = r.target_ref "
@@ -99,18 +103,27 @@ static int entity_answer(struct app_ctx *c, int status, const struct catalog_ref
         json_object_object_add(o, "location", loc ? json_object_new_int64(atoll(loc)) : NULL);
         json_object_object_add(o, "orphaned_at", orphaned ? json_object_new_string(orphaned) : NULL);
     }
-    /* Group entities are Portico's teams, User entities its users, where the names match */
+    /* Group entities are Portico's teams, User entities its users, where the names match; a
+     * Group's members that are Portico users, and whether Portico keeps the Group in step */
     bool group = strcmp(ref->kind, "Group") == 0, user = strcmp(ref->kind, "User") == 0;
     if (group || user) {
-        struct db_value v = DB_TEXTV(ref->name);
-        struct db_result m;
-        if (db_query(c->db, c->arena, group ? "SELECT name FROM teams WHERE name = ?" : "SELECT username FROM users WHERE username = ?",
-                     &v, 1, &m, &c->problem) < 0) {
+        struct db_value v = DB_TEXTV(ref->name), rv = DB_TEXTV(ref->text);
+        struct db_result m, u;
+        if (db_query(c->db, c->arena, group ? "SELECT name FROM teams WHERE name = ?" : "SELECT username, id FROM users WHERE username = ?",
+                     &v, 1, &m, &c->problem) < 0 ||
+            (group && db_query(c->db, c->arena, sql_group_users, &rv, 1, &u, &c->problem) < 0)) {
             json_object_put(o);
             return -1;
         }
         json_object *maps = json_object_new_object();
         json_object_object_add(maps, group ? "team" : "user", m.nrows ? json_object_new_string(db_cell(&m, 0, 0)) : NULL);
+        if (user)
+            json_object_object_add(maps, "user_id", m.nrows ? json_object_new_int64(atoll(db_cell(&m, 0, 1))) : NULL);
+        if (group) {
+            const char *managed = r ? db_cell(r, 0, at + 6) : NULL;
+            json_object_object_add(maps, "kept_by_portico", json_object_new_boolean(managed != NULL));
+            json_object_object_add(maps, "users", app_rows_json(&u, u.nrows, "ssi"));
+        }
         json_object_object_add(o, "maps_to", maps);
     }
     http_response_header(&c->res, "ETag", arena_printf(c->arena, "\"%lld\"", version));
@@ -190,7 +203,7 @@ static int allow_write(void *ctx, const char *team, const struct catalog_ref *re
 
 struct catalog_writer catalog_request_writer(struct app_ctx *c)
 {
-    return (struct catalog_writer){ c->db, c->arena, &c->problem, app_audit_event(c, "", "success"), 0, allow_write, c };
+    return (struct catalog_writer){ c->db, c->arena, &c->problem, app_audit_event(c, "", "success"), 0, allow_write, c, NULL };
 }
 
 static int catalog_entity_put(struct app_ctx *c)
@@ -344,6 +357,12 @@ static int catalog_entity_delete(struct app_ctx *c)
     if (!if_match_ok(c, db_cell(&cur, 0, 2))) {
         db_abort(c->db);
         return problem_set(p, 412, "precondition-failed", "%s has changed: read it again", ref.text);
+    }
+    if (db_cell(&cur, 0, 4)) {
+        db_abort(c->db);
+        return problem_set(p, 409, "conflict", "%s is team %s's own Group, kept in step by Portico: it goes when the team "
+                                               "is deleted (writing a Group of your own over it takes its place)",
+                           ref.text, ref.name);
     }
     struct catalog_writer w = catalog_request_writer(c);
     if (catalog_remove(&w, atoll(db_cell(&cur, 0, 0)), ref.text, NULL) < 0)
@@ -1032,7 +1051,10 @@ static int catalog_report(struct app_ctx *c)
         { "dangling", "sss",
           "SELECT r.source_ref AS source, r.type, r.target_ref AS target FROM relations r "
           "JOIN entities e ON e.id = r.declared_by AND e.ref = r.source_ref "
-          "LEFT JOIN entities t ON t.ref = r.target_ref WHERE t.id IS NULL AND ",
+          "LEFT JOIN entities t ON t.ref = r.target_ref WHERE t.id IS NULL "
+          /* a Group's member who is a Portico user is no loose end: the portal links to their page */
+          "AND NOT (r.type = 'hasMember' AND r.target_ref LIKE 'user:default/%' "
+          "         AND EXISTS (SELECT 1 FROM users u WHERE u.username = SUBSTRING(r.target_ref, 14))) AND ",
           " ORDER BY r.source_ref, r.type, r.target_ref LIMIT ?" },
         { "groups_without_team", "s",
           "SELECT e.ref FROM entities e LEFT JOIN teams t ON t.name = e.name WHERE e.kind = 'Group' AND t.id IS NULL AND ",
@@ -1071,7 +1093,8 @@ static const struct route catalog_routes[] = {
                          "20,000: importing the export changes nothing." },
     { "GET", "/api/v1/catalog/report", "catalog.entity.read", catalog_report, 0,
       "What needs attention", "Among readable entities: unowned (a Component, API, Resource, System or Domain whose "
-                              "owner is not in the catalog), dangling relations (declared to a ref that is not there), "
+                              "owner is not in the catalog), dangling relations (declared to a ref that is not there; a Group's "
+                              "member who is a Portico user is not one), "
                               "Groups that name no Portico team, and orphans (gone from their location); at most 1,000 "
                               "of each, truncated says when there were more." },
     { "GET", "/api/v1/catalog/locations", "catalog.entity.read", catalog_locations_list, 0,
@@ -1121,7 +1144,8 @@ static const struct route catalog_routes[] = {
                          "without a change." },
     { "GET", "/api/v1/catalog/entities/{kind}/{namespace}/{name}", "catalog.entity.read", catalog_entity_get, 0,
       "An entity", "Its document as stored, its version (also the ETag), location and orphaned_at; maps_to for a "
-                   "Group (its team) or a User (the user). 404 when it is not there; 403 (with the owner team and "
+                   "Group (its team, kept_by_portico, and users: its members that are Portico users, with their ids) "
+                   "or a User (the user and user_id). 404 when it is not there; 403 (with the owner team and "
                    "the role needed) when it is not yours to read." },
     { "PUT", "/api/v1/catalog/entities/{kind}/{namespace}/{name}", "catalog.entity.write", catalog_entity_put,
       ROUTE_BODY_JSON, "Create or replace an entity",
@@ -1129,7 +1153,8 @@ static const struct route catalog_routes[] = {
       "path. If-Match: \"<version>\" (or *) makes it conditional: 412 when it changed. The owner's team (old and new) "
       "decides, with policies. Relations from spec are stored both ways; unresolved targets stay, dangling." },
     { "DELETE", "/api/v1/catalog/entities/{kind}/{namespace}/{name}", "catalog.entity.delete", catalog_entity_delete, 0,
-      "Delete an entity", "With its relations. If-Match honoured." },
+      "Delete an entity", "With its relations. If-Match honoured. 409 for a team's Group that Portico keeps in step "
+                          "(it goes with the team)." },
     { "GET", "/api/v1/catalog/entities/{kind}/{namespace}/{name}/graph", "catalog.entity.read", catalog_graph, 0,
       "Dependency graph", "direction=downstream (what it depends on; default) or upstream (what depends on it: what "
                           "breaks if it goes down), depth 1..6 (3). Nodes (index 0 is the entity) with their depth, "

@@ -34,6 +34,32 @@ int iam_audited(struct app_ctx *c, const char *action, const char *target_type, 
     return audit_commit(c->db, c->arena, &ev, &c->problem);
 }
 
+int iam_groups_sync(struct app_ctx *c, const char *const *teams, size_t n, enum team_group_state *first)
+{
+    struct audit_event actor = app_audit_event(c, "", "success");
+    for (size_t i = 0; i < n; i++) {
+        bool again = !teams[i];
+        for (size_t k = 0; k < i && !again; k++)
+            again = teams[k] && strcmp(teams[k], teams[i]) == 0;
+        enum team_group_state st = TEAM_GROUP_NONE;
+        if (!again && team_group_sync(c->db, c->arena, &actor, teams[i], &st, &c->problem) < 0)
+            return -1;
+        if (i == 0 && first)
+            *first = st;
+    }
+    return 0;
+}
+
+json_object *iam_group_json(struct app_ctx *c, const char *team, enum team_group_state state)
+{
+    static const char *const states[] = { "kept", "foreign", "none" };
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "ref", state == TEAM_GROUP_NONE ? NULL
+                                     : json_object_new_string(arena_printf(c->arena, "group:default/%s", team)));
+    json_object_object_add(o, "state", json_object_new_string(states[state]));
+    return o;
+}
+
 /* A name: [a-z0-9][a-z0-9._-]* up to max (usernames and team names). */
 bool iam_name_ok(const char *s, size_t max)
 {
@@ -240,6 +266,11 @@ static int iam_team_create(struct app_ctx *c)
     struct db_value cv[4] = { DB_INTV(tid), DB_INTV(tid), DB_INTV(tid), DB_INTV(parent_id) };
     if (db_query(c->db, c->arena, sql_closure_add, cv, 4, NULL, p) < 0)
         return db_abort(c->db);
+    /* its Group in the catalog, and the parent's (its children) */
+    enum team_group_state gs;
+    const char *teams[] = { name, parent };
+    if (iam_groups_sync(c, teams, 2, &gs) < 0)
+        return db_abort(c->db);
     json_object *d = json_object_new_object();
     json_object_object_add(d, "parent", iam_str_or_null(parent));
     if (iam_audited(c, "iam.team.create", "team", name, d) < 0)
@@ -248,6 +279,7 @@ static int iam_team_create(struct app_ctx *c)
     json_object_object_add(o, "id", json_object_new_int64((int64_t)ins.insert_id));
     json_object_object_add(o, "name", json_object_new_string(name));
     json_object_object_add(o, "parent", iam_str_or_null(parent));
+    json_object_object_add(o, "group", iam_group_json(c, name, gs));
     return app_json(c, 201, o);
 }
 
@@ -265,7 +297,9 @@ static int iam_member_change(struct app_ctx *c, bool add)
     struct db_value v[2] = { DB_INTV(tid), DB_INTV(uid) };
     if (db_begin(c->db, &c->problem) < 0)
         return -1;
-    if (db_query(c->db, c->arena, add ? sql_member_add : sql_member_del, v, 2, NULL, &c->problem) < 0)
+    enum team_group_state gs;
+    if (db_query(c->db, c->arena, add ? sql_member_add : sql_member_del, v, 2, NULL, &c->problem) < 0 ||
+        iam_groups_sync(c, &team, 1, &gs) < 0)
         return db_abort(c->db);
     json_object *d = json_object_new_object();
     json_object_object_add(d, "user", json_object_new_int64(uid));
@@ -1011,7 +1045,9 @@ static const struct route iam_routes[] = {
     { "GET", "/api/v1/iam/teams", "iam.team.read", iam_teams_list, 0,
       "Teams", "Each with its parent and its member count." },
     { "POST", "/api/v1/iam/teams", "iam.team.write", iam_team_create, ROUTE_BODY_JSON,
-      "Create a team", "Takes {name, display_name, parent}." },
+      "Create a team", "Takes {name, display_name, parent}. Its Group in the catalog (group:default/<name>) is made "
+                       "with it (group: {ref, state}: kept by Portico, or foreign when a Group of that name written by "
+                       "hand or from a location was there: it is left alone)." },
     { "GET", "/api/v1/iam/teams/{team}", "iam.team.read", iam_team_get, 0,
       "A team's page", "The team, its members, sub-teams, the bindings it holds and those on it, the entities and "
                        "templates it owns (at most 100 each), its resources that are not deprovisioned (for a caller "
@@ -1028,7 +1064,7 @@ static const struct route iam_routes[] = {
     { "GET", "/api/v1/iam/teams/{team}/members", "iam.team.read", iam_members_list, 0,
       "A team's members", "Its own members (not those of the teams below it), by username." },
     { "PUT", "/api/v1/iam/teams/{team}/members/{user}", "iam.team.write", iam_member_add, 0,
-      "Add a member", "The user (by id) joins the team; harmless when it is a member already." },
+      "Add a member", "The user (by id) joins the team (and its Group's members); harmless when it is a member already." },
     { "DELETE", "/api/v1/iam/teams/{team}/members/{user}", "iam.team.write", iam_member_remove, 0,
       "Remove a member", "The user (by id) leaves the team." },
     { "GET", "/api/v1/iam/bindings", "iam.role.read", iam_bindings_list, 0,

@@ -8,6 +8,7 @@
 #define PORTICO_CGI_IAM_H
 
 #include "lib/portico.h"
+#include "lib/team_group.h"
 
 /* Audit one change (already made in the open transaction), raise the authorization epoch in the
  * same transaction, and commit. Takes details (may be NULL). 0, or -1 with the problem. */
@@ -21,6 +22,13 @@ json_object *iam_str_or_null(const char *s);
 
 /* The id of team name, 0 when there is none, -1 on error. */
 long long iam_team_id(struct app_ctx *c, const char *name);
+
+/* Bring the Groups of teams (n names; NULL and repeats skipped) in step with the teams, inside the
+ * open transaction (lib/team_group); *first (may be NULL) gets the first one's state. */
+int iam_groups_sync(struct app_ctx *c, const char *const *teams, size_t n, enum team_group_state *first);
+
+/* {ref, state: kept|foreign|none} of team's Group. */
+json_object *iam_group_json(struct app_ctx *c, const char *team, enum team_group_state state);
 
 /* iam_users.c */
 int iam_user_get(struct app_ctx *c);

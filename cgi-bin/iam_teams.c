@@ -10,7 +10,8 @@
  * locations and policies — holds the name: while any does, the rename is refused with a 409
  * that says what. So a secret's scope never changes hands: not by a rename, and not by a new team
  * created under an old name. A delete is refused the same way, and while the team has members or
- * sub-teams; it takes the bindings of and on the team with it.
+ * sub-teams; it takes the bindings of and on the team with it. The team's Group in the catalog
+ * (lib/team_group) follows every change: renamed, retitled, moved, deleted with the team.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,8 +38,9 @@ static const char sql_team_bindings[] =
     "LEFT JOIN teams t ON b.subject_type = 'team' AND t.id = b.subject_id "
     "WHERE (b.subject_type = 'team' AND b.subject_id = ?) OR (b.scope_type = 'team' AND b.scope_id = ?) "
     "ORDER BY b.id LIMIT 1000";
+/* its own Group (lib/team_group) is the team itself, not something it owns */
 static const char sql_team_entities[] =
-    "SELECT ref, kind, title FROM entities WHERE owner_team = ? ORDER BY ref LIMIT 101";
+    "SELECT ref, kind, title FROM entities WHERE owner_team = ? AND NOT managed_by <=> 'team' ORDER BY ref LIMIT 101";
 static const char sql_team_templates[] =
     "SELECT name FROM templates WHERE owner_team = ? ORDER BY name LIMIT 101";
 static const char sql_team_resources[] =
@@ -47,11 +49,13 @@ static const char sql_team_resources[] =
     "JOIN template_versions tv ON tv.id = r.template_version_id JOIN templates t ON t.id = tv.template_id "
     "WHERE r.team = ? AND r.state <> 'deprovisioned' ORDER BY r.id DESC LIMIT 101";
 
-/* What holds a team's name (see the top of the file), counted in one statement. */
+/* What holds a team's name (see the top of the file), counted in one statement; the team's own
+ * Group, kept in step by Portico (lib/team_group), is not among them: it follows the team. */
 static const char sql_team_holders[] =
     "SELECT (SELECT COUNT(*) FROM team_members WHERE team_id = ?), "
     "       (SELECT COUNT(*) FROM teams WHERE parent_id = ?), "
-    "       (SELECT COUNT(*) FROM entities WHERE owner_team = ?), "
+    "       (SELECT COUNT(*) FROM entities WHERE owner_team = ? AND NOT (kind = 'Group' AND namespace = 'default' "
+    "                                                    AND name = ? AND managed_by <=> 'team')), "
     "       (SELECT COUNT(*) FROM templates WHERE owner_team = ?), "
     "       (SELECT COUNT(*) FROM resources WHERE team = ? AND state <> 'deprovisioned'), "
     "       (SELECT COUNT(*) FROM provision_requests WHERE team = ? AND state = 'pending_approval'), "
@@ -72,9 +76,9 @@ static const char *const holder_words[H_COUNT][2] = {
 static int team_holders(struct app_ctx *c, long long id, const char *name, long long n[H_COUNT])
 {
     struct db_value t = DB_TEXTV(name), i = DB_INTV(id);
-    struct db_value v[11] = { i, i, t, t, t, t, t, t, t, t, t };
+    struct db_value v[12] = { i, i, t, t, t, t, t, t, t, t, t, t };
     struct db_result r;
-    if (db_query(c->db, c->arena, sql_team_holders, v, 11, &r, &c->problem) < 0)
+    if (db_query(c->db, c->arena, sql_team_holders, v, 12, &r, &c->problem) < 0)
         return -1;
     for (int k = 0; k < H_COUNT; k++)
         n[k] = atoll(db_cell(&r, 0, (size_t)k));
@@ -146,6 +150,12 @@ int iam_team_get(struct app_ctx *c)
     }
     /* what keeps it from being renamed or deleted: the portal says so before anyone tries */
     json_object_object_add(o, "holds", holders_json(n));
+    enum team_group_state gs;
+    if (team_group_state(c->db, c->arena, name, &gs, &c->problem) < 0) {
+        json_object_put(o);
+        return -1;
+    }
+    json_object_object_add(o, "group", iam_group_json(c, name, gs));
     return app_json(c, 200, o);
 }
 
@@ -243,6 +253,25 @@ int iam_team_update(struct app_ctx *c)
         (moved && db_query(c->db, c->arena, sql_closure_cut, cv, 2, NULL, p) < 0) ||
         (moved && now_parent && db_query(c->db, c->arena, sql_closure_join, jv, 2, NULL, p) < 0))
         return db_abort(c->db);
+    /* the Groups: the team's (under its new name: the old one goes), its parents' (old and new:
+     * their children), and on a rename its sub-teams' (their parent) */
+    enum team_group_state gs;
+    struct audit_event actor = app_audit_event(c, "", "success");
+    const char *now_parent_name = has_parent ? parent : db_cell(&t, 0, 3);
+    const char *teams[] = { now_name, db_cell(&t, 0, 3), now_parent_name };
+    if ((renamed && team_group_remove(c->db, c->arena, &actor, old, p) < 0) || iam_groups_sync(c, teams, 3, &gs) < 0)
+        return db_abort(c->db);
+    if (renamed) {
+        struct db_result ch;
+        struct db_value iv = DB_INTV(id);
+        if (db_query(c->db, c->arena, "SELECT name FROM teams WHERE parent_id = ? ORDER BY name LIMIT 1000", &iv, 1, &ch, p) < 0)
+            return db_abort(c->db);
+        for (size_t i = 0; i < ch.nrows; i++) {
+            const char *child = db_cell(&ch, i, 0);
+            if (iam_groups_sync(c, &child, 1, NULL) < 0)
+                return db_abort(c->db);
+        }
+    }
     json_object *d = json_object_new_object();
     if (renamed) {
         json_object_object_add(d, "name_was", json_object_new_string(old));
@@ -263,6 +292,7 @@ int iam_team_update(struct app_ctx *c)
     json_object_object_add(o, "name", json_object_new_string(now_name));
     json_object_object_add(o, "display_name", json_object_new_string(now_display));
     json_object_object_add(o, "parent", iam_str_or_null(has_parent ? parent : db_cell(&t, 0, 3)));
+    json_object_object_add(o, "group", iam_group_json(c, now_name, gs));
     return app_json(c, 200, o);
 }
 
@@ -298,9 +328,12 @@ int iam_team_delete(struct app_ctx *c)
         return problem_set(p, 409, "conflict", "team %s can't be deleted while it has %s: remove them first", name, held);
     }
     struct db_value iv = DB_INTV(id), bv[2] = { iv, nv };
+    struct audit_event actor = app_audit_event(c, "", "success");
+    const char *parent = db_cell(&t, 0, 3);
     if (db_query(c->db, c->arena, sql_team_bindings_del, bv, 2, &b, p) < 0 ||
         db_query(c->db, c->arena, sql_team_closure_del, &iv, 1, NULL, p) < 0 ||
-        db_query(c->db, c->arena, sql_team_del, &iv, 1, NULL, p) < 0)
+        db_query(c->db, c->arena, sql_team_del, &iv, 1, NULL, p) < 0 ||
+        team_group_remove(c->db, c->arena, &actor, name, p) < 0 || iam_groups_sync(c, &parent, 1, NULL) < 0)
         return db_abort(c->db);
     json_object *d = json_object_new_object();
     json_object_object_add(d, "parent", iam_str_or_null(db_cell(&t, 0, 3)));

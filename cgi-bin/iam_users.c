@@ -23,14 +23,16 @@ static const char sql_user[] =
 static const char sql_user_teams[] =
     "SELECT t.name, t.display_name, " DB_RFC3339("m.added_at") " AS added_at FROM team_members m "
     "JOIN teams t ON t.id = m.team_id WHERE m.user_id = ? ORDER BY t.name LIMIT 1000";
-/* what the user's teams own: the teams they are a member of, not the ones above */
+/* what the user's teams own: the teams they are a member of, not the ones above; a team's own
+ * Group (lib/team_group) is the team, not something it owns */
 static const char sql_user_entities[] =
     "SELECT e.ref, e.kind, e.title, e.owner_team AS team FROM entities e "
     "WHERE e.owner_team IN (SELECT t.name FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.user_id = ?) "
-    "ORDER BY e.ref LIMIT 101";
+    "AND NOT e.managed_by <=> 'team' ORDER BY e.ref LIMIT 101";
 static const char sql_user_entities_total[] =
     "SELECT COUNT(*) FROM entities e "
-    "WHERE e.owner_team IN (SELECT t.name FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.user_id = ?)";
+    "WHERE e.owner_team IN (SELECT t.name FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.user_id = ?) "
+    "AND NOT e.managed_by <=> 'team'";
 static const char sql_user_resources[] =
     "SELECT r.id, r.uid, t.name AS template, tv.version, r.environment, r.team, r.state, "
     DB_RFC3339("r.expires_at") " AS expires_at FROM provision_requests q JOIN resources r ON r.id = q.resource_id "

@@ -8,16 +8,19 @@
 #include "catalog_store.h"
 
 static const char sql_get[] =
-    "SELECT id, document, version, owner_team, location_id, orphaned_at IS NOT NULL FROM entities WHERE ref = ?";
+    "SELECT id, document, version, owner_team, location_id, orphaned_at IS NOT NULL, ref, managed_by FROM entities "
+    "WHERE ref = ?";
 static const char sql_get_locked[] =
-    "SELECT id, document, version, owner_team, location_id, orphaned_at IS NOT NULL FROM entities WHERE ref = ? "
-    "FOR UPDATE";
+    "SELECT id, document, version, owner_team, location_id, orphaned_at IS NOT NULL, ref, managed_by FROM entities "
+    "WHERE ref = ? FOR UPDATE";
 static const char sql_insert[] =
     "INSERT INTO entities (ref, kind, namespace, name, title, description, type, lifecycle, owner_ref, owner_team, "
-    "tags, document, location_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "tags, document, location_id, managed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+/* location_id and managed_by change only when a managed entity is taken over (else they are the writer's already) */
 static const char sql_update[] =
     "UPDATE entities SET title = ?, description = ?, type = ?, lifecycle = ?, owner_ref = ?, owner_team = ?, tags = ?, "
-    "document = ?, version = version + 1, orphaned_at = NULL, updated_at = UTC_TIMESTAMP(6) WHERE id = ?";
+    "document = ?, location_id = ?, managed_by = ?, version = version + 1, orphaned_at = NULL, "
+    "updated_at = UTC_TIMESTAMP(6) WHERE id = ?";
 static const char sql_adopt[] = "UPDATE entities SET orphaned_at = NULL WHERE id = ?";
 static const char sql_delete[] = "DELETE FROM entities WHERE id = ?";
 static const char sql_relations_clear[] = "DELETE FROM relations WHERE declared_by = ?";
@@ -166,21 +169,22 @@ int catalog_current_read(const struct catalog_writer *w, const struct catalog_en
         for (size_t i = 1; i < k; i++)
             marks = arena_printf(w->arena, "%s, ?", marks);
         const char *sql = arena_printf(w->arena, "SELECT id, document, version, owner_team, location_id, orphaned_at IS NOT NULL, "
-                                                 "ref FROM entities WHERE ref IN (%s)%s", marks, dry_run ? "" : " FOR UPDATE");
+                                                 "ref, managed_by FROM entities WHERE ref IN (%s)%s", marks,
+                                       dry_run ? "" : " FOR UPDATE");
         if (db_query(w->db, w->arena, sql, v, k, &parts[nparts], w->p) < 0)
             return -1;
         total += parts[nparts++].nrows;
     }
     /* one result of every part's rows */
-    out->r.ncols = 7;
+    out->r.ncols = 8;
     out->r.nrows = total;
-    out->r.cells = arena_calloc(w->arena, total * 7 + 1, sizeof(struct db_cell));
+    out->r.cells = arena_calloc(w->arena, total * 8 + 1, sizeof(struct db_cell));
     out->order = arena_calloc(w->arena, total + 1, sizeof(size_t));
     if (!out->r.cells || !out->order)
         return problem_set(w->p, 500, "internal", "out of memory");
     size_t row = 0;
     for (size_t i = 0; i < nparts; i++) {
-        memcpy(out->r.cells + row * 7, parts[i].cells, parts[i].nrows * 7 * sizeof(struct db_cell));
+        memcpy(out->r.cells + row * 8, parts[i].cells, parts[i].nrows * 8 * sizeof(struct db_cell));
         row += parts[i].nrows;
     }
     for (size_t i = 0; i < total; i++)
@@ -238,12 +242,19 @@ int catalog_store(const struct catalog_writer *w, const struct catalog_entity *e
     const char *current = exists ? db_cell(cur, row, 2) : NULL;
     if (if_match && (strcmp(if_match, "*") == 0 ? !exists : !exists || strcmp(if_match, arena_printf(a, "\"%s\"", current)) != 0))
         return problem_set(p, 412, "precondition-failed", "%s has changed (or does not exist): read it again", ref->text);
+    const char *managed = exists ? db_cell(cur, row, 7) : NULL;
+    bool takeover = managed && !w->manager;   /* a managed entity, written by a person or a location */
     if (exists) {
         /* the current owner must allow it too: nobody takes another team's entity by renaming its owner */
         if (w->allow(w->ctx, db_cell(cur, row, 3), ref) < 0)
             return -1;
+        if (w->manager && (!managed || strcmp(managed, w->manager) != 0))
+            return problem_set(p, 409, "conflict", "%s was written by hand or by a location: Portico leaves it alone",
+                               ref->text);
         long long from = db_cell(cur, row, 4) ? atoll(db_cell(cur, row, 4)) : 0;
-        if (from != w->location_id && from != 0)
+        if (takeover) {
+            /* from now on it is the writer's: the manager stops keeping it in step */
+        } else if (from != w->location_id && from != 0)
             return problem_set(p, 409, "conflict", "%s comes from location %lld: change it there (or delete the location)",
                                ref->text, from);
         if (from != w->location_id)
@@ -252,7 +263,7 @@ int catalog_store(const struct catalog_writer *w, const struct catalog_entity *e
     }
     *version = exists ? atoll(current) : 1;
     bool orphan = exists && strcmp(db_cell(cur, row, 5), "1") == 0;
-    if (exists && strcmp(db_cell(cur, row, 1), document) == 0) {
+    if (exists && !takeover && strcmp(db_cell(cur, row, 1), document) == 0) {
         *outcome = CATALOG_UNCHANGED;
         if (!orphan || dry_run)
             return 0;
@@ -269,28 +280,31 @@ int catalog_store(const struct catalog_writer *w, const struct catalog_entity *e
     size_t ntags;
     const char *tags = tags_of(a, doc, taglist, &ntags);
     struct db_value own = e->owner ? DB_TEXTV(e->owner) : DB_NULLV, tm = team ? DB_TEXTV(team) : DB_NULLV;
+    struct db_value loc = w->location_id ? DB_INTV(w->location_id) : DB_NULLV;
+    struct db_value mgr = w->manager ? DB_TEXTV(w->manager) : DB_NULLV;
     if (exists) {
         id = atoll(db_cell(cur, row, 0));
         *version += 1;
-        struct db_value v[9] = { DB_TEXTV(e->title), DB_TEXTV(e->description), DB_TEXTV(e->type), DB_TEXTV(e->lifecycle),
-                                 own, tm, DB_TEXTV(tags), DB_TEXTV(document), DB_INTV(id) };
+        struct db_value v[11] = { DB_TEXTV(e->title), DB_TEXTV(e->description), DB_TEXTV(e->type), DB_TEXTV(e->lifecycle),
+                                  own, tm, DB_TEXTV(tags), DB_TEXTV(document), loc, mgr, DB_INTV(id) };
         struct db_value rid = DB_INTV(id);
-        if (db_query(w->db, a, sql_update, v, 9, NULL, p) < 0 || db_query(w->db, a, sql_relations_clear, &rid, 1, NULL, p) < 0)
+        if (db_query(w->db, a, sql_update, v, 11, NULL, p) < 0 || db_query(w->db, a, sql_relations_clear, &rid, 1, NULL, p) < 0)
             return -1;
     } else {
-        struct db_value v[13] = { DB_TEXTV(ref->text), DB_TEXTV(ref->kind), DB_TEXTV(ref->ns), DB_TEXTV(ref->name),
+        struct db_value v[14] = { DB_TEXTV(ref->text), DB_TEXTV(ref->kind), DB_TEXTV(ref->ns), DB_TEXTV(ref->name),
                                   DB_TEXTV(e->title), DB_TEXTV(e->description), DB_TEXTV(e->type), DB_TEXTV(e->lifecycle),
-                                  own, tm, DB_TEXTV(tags), DB_TEXTV(document),
-                                  w->location_id ? DB_INTV(w->location_id) : DB_NULLV };
+                                  own, tm, DB_TEXTV(tags), DB_TEXTV(document), loc, mgr };
         struct db_result ins;
-        if (db_query(w->db, a, sql_insert, v, 13, &ins, p) < 0)
+        if (db_query(w->db, a, sql_insert, v, 14, &ins, p) < 0)
             return -1;
         id = (long long)ins.insert_id;
     }
     if (relations_add(w, e, id) < 0 || terms_store(w, e, taglist, ntags, tags, team, id, exists) < 0)
         return -1;
     return audit(w, exists ? "catalog.entity.update" : "catalog.entity.create", ref->text,
-                 arena_printf(a, "{\"version\":%lld,\"relations\":%zu}", *version, e->nrelations));
+                 arena_printf(a, "{\"version\":%lld,\"relations\":%zu%s%s%s}", *version, e->nrelations,
+                              w->manager ? ",\"managed_by\":\"" : takeover ? ",\"taken_over_from\":\"" : "",
+                              w->manager ? w->manager : takeover ? managed : "", w->manager || takeover ? "\"" : ""));
 }
 
 int catalog_remove(const struct catalog_writer *w, long long id, const char *ref, const char *details)

@@ -7,7 +7,10 @@
  *
  * An entity belongs to whoever wrote it first: a location's entities change only through that
  * location (edit the file, not the catalog), and a location never takes over an entity written
- * by hand or by another location. Both are refused with 409.
+ * by hand or by another location. Both are refused with 409. One exception: an entity a manager
+ * keeps in step (managed_by: "team", the Group of a Portico team, lib/team_group) is taken over by
+ * whoever writes it by hand or from a location (they said what the Group is: from then on it is
+ * theirs and the manager leaves it alone); a manager never writes over anyone else's entity.
  */
 #ifndef PORTICO_CATALOG_STORE_H
 #define PORTICO_CATALOG_STORE_H
@@ -30,6 +33,7 @@ struct catalog_writer {
     /* May the writer write an entity owned by team (NULL: nobody's)? 0, or -1 with p set. */
     int (*allow)(void *ctx, const char *team, const struct catalog_ref *ref);
     void *ctx;
+    const char *manager;         /* NULL: a person or a location; "team": Portico keeping a team's Group */
 };
 
 enum catalog_outcome { CATALOG_UNCHANGED, CATALOG_ADDED, CATALOG_CHANGED };
@@ -42,7 +46,7 @@ const char *catalog_owner_team(struct arena *a, const char *owner_ref);
  * statement: what catalog_store would read for each one by one, for a writer that stores many
  * (an import of 10,000 entities: 10,000 round trips fewer). */
 struct catalog_current {
-    struct db_result r;          /* per row: id, document, version, owner_team, location_id, orphaned, ref */
+    struct db_result r;          /* per row: id, document, version, owner_team, location_id, orphaned, ref, managed_by */
     size_t *order;               /* the rows' indexes by ref (strcmp) */
 };
 int catalog_current_read(const struct catalog_writer *w, const struct catalog_entity *ents, size_t n, bool dry_run,

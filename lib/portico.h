@@ -23,6 +23,7 @@
  *   textdiff unified diffs of texts, bounded
  *   throttle attempts counted in the database with doubling locks (logins, password checks, resets)
  *   account  an administrator's password reset: a temporary password that must be changed
+ *   team_group a team shown as its Group entity in the catalog, kept in step (through catalog_store)
  *
  * What lib/ does not do: print (but log), exit, or know any particular area.
  */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "team_group.h"
 #include "template.h"
 
 #include "lib/template_examples_data.h"
@@ -79,6 +80,10 @@ static int team_ensure(struct db *db, struct arena *a, bool make_team, const str
     if (db_query(db, a, "INSERT INTO team_closure (ancestor_id, descendant_id, depth) VALUES (?, ?, 0)", c, 2, NULL, p) < 0 ||
         audited(db, a, as, "iam.team.create", "team", TEMPLATE_EXAMPLES_TEAM,
                 "{\"parent\":null,\"via\":\"template-examples\"}", p) < 0)
+        return -1;
+    /* a team is shown as its Group in the catalog (lib/team_group) */
+    enum team_group_state group;
+    if (team_group_sync(db, a, as, TEMPLATE_EXAMPLES_TEAM, &group, p) < 0)
         return -1;
     *made = true;
     return 0;

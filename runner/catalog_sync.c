@@ -219,7 +219,7 @@ static int sync_location(struct sync *s)
                                    vanished, cur.nrows, vanished * 100 / cur.nrows, guard,
                                    delete_orphans ? "delete" : "orphan", s->id));
     }
-    struct catalog_writer w = { r->db, a, p, runner_event(r, "", "success"), s->id, no_check, NULL };
+    struct catalog_writer w = { r->db, a, p, runner_event(r, "", "success"), s->id, no_check, NULL, NULL };
     w.event.details = NULL;
     size_t added = 0, changed = 0, removed = 0;
     struct catalog_current known;

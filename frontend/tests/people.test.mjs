@@ -61,14 +61,14 @@ test('a user\'s page shows their teams, roles and what their teams own; an admin
   await page.goto(`${base}/admin/users`);
   await page.getByRole('link', { name: person, exact: true }).click();
   await page.getByRole('heading', { name: person, level: 1 }).waitFor();
-  const teams = page.getByRole('region', { name: 'Teams' });
+  const teams = page.getByRole('region', { name: 'Teams', exact: true });
   await teams.getByRole('link', { name: 'The Crew' }).waitFor();
-  const roles = page.getByRole('region', { name: 'Roles held' });
+  const roles = page.getByRole('region', { name: 'Roles held', exact: true });
   await roles.getByRole('row').filter({ hasText: 'catalog-reader' }).filter({ hasText: 'as a member of a team' }).waitFor();
   await page.getByRole('link', { name: 'Crew tool' }).waitFor();
 
   await page.getByRole('button', { name: `Edit ${person}` }).click();
-  const form = page.getByRole('region', { name: `Edit ${person}` });
+  const form = page.getByRole('region', { name: `Edit ${person}`, exact: true });
   await form.getByLabel('Display name').fill('Pat Person');
   await form.getByLabel('Email').fill(`${person}@example.org`);
   await form.getByRole('button', { name: 'Save' }).click();
@@ -154,8 +154,8 @@ test('a team\'s page: members, roles, what it owns; a rename refused while an en
   await page.goto(`${base}/admin/teams`);
   await page.getByRole('link', { name: team, exact: true }).click();
   await page.getByRole('heading', { name: `The Crew (${team})`, level: 1 }).waitFor();
-  await page.getByRole('region', { name: 'Members' }).getByRole('link', { name: 'Pat Person' }).waitFor();
-  await page.getByRole('region', { name: 'What it owns' }).getByRole('link', { name: 'Crew tool' }).waitFor();
+  await page.getByRole('region', { name: 'Members', exact: true }).getByRole('link', { name: 'Pat Person' }).waitFor();
+  await page.getByRole('region', { name: 'What it owns', exact: true }).getByRole('link', { name: 'Crew tool' }).waitFor();
   for (const viewport of [WIDE, NARROW]) {
     await page.setViewportSize(viewport);
     await screenshot(page, 'team-page');
@@ -165,11 +165,11 @@ test('a team\'s page: members, roles, what it owns; a rename refused while an en
   // the person's page links to the team, and back
   await page.getByRole('link', { name: 'Pat Person' }).click();
   await page.getByRole('heading', { name: `Pat Person (${person})`, level: 1 }).waitFor();
-  await page.getByRole('region', { name: 'Teams' }).getByRole('link', { name: 'The Crew' }).click();
+  await page.getByRole('region', { name: 'Teams', exact: true }).getByRole('link', { name: 'The Crew' }).click();
   await page.getByRole('heading', { name: `The Crew (${team})`, level: 1 }).waitFor();
 
   await page.getByRole('button', { name: `Edit team ${team}` }).click();
-  const form = page.getByRole('region', { name: `Edit team ${team}` });
+  const form = page.getByRole('region', { name: `Edit team ${team}`, exact: true });
   assert.match(await form.textContent(), /cannot be renamed while 1 catalog entity names it/);
   await form.getByLabel('Name', { exact: true }).fill(`${team}-x`);
   await form.getByRole('button', { name: 'Save' }).click();
@@ -183,7 +183,30 @@ test('a team\'s page: members, roles, what it owns; a rename refused while an en
   await form.getByRole('button', { name: 'Save' }).click();
   await page.waitForURL(new RegExp(`/admin/teams/${team}-x$`));
   await page.getByRole('heading', { name: `The Crew (${team}-x)`, level: 1 }).waitFor();
-  await page.getByRole('region', { name: 'Members' }).getByRole('link', { name: 'Pat Person' }).waitFor();
+  await page.getByRole('region', { name: 'Members', exact: true }).getByRole('link', { name: 'Pat Person' }).waitFor();
+});
+
+test('a team is shown as its Group in the catalog, whose members link to their pages and back', async () => {
+  const { page } = admin;
+  const renamed = `${team}-x`;
+  await page.getByRole('link', { name: `group:default/${renamed}` }).click();
+  await page.getByRole('heading', { name: 'The Crew', level: 1 }).waitFor();
+  const portico = page.getByRole('region', { name: 'In Portico', exact: true });
+  assert.match(await portico.textContent(), new RegExp(`This Group is the Portico team ${renamed}\\. Portico keeps it in step`));
+  await portico.getByRole('list', { name: 'Members in Portico' }).getByRole('link', { name: person }).waitFor();
+  // among the relations too, as a Portico user rather than a ref that is not in the catalog
+  await page.getByRole('region', { name: 'Has member', exact: true }).getByRole('link', { name: `${person} Portico user` }).waitFor();
+  for (const viewport of [WIDE, NARROW]) {
+    await page.setViewportSize(viewport);
+    await screenshot(page, 'team-group-entity');
+  }
+  await page.setViewportSize(WIDE);
+  await portico.getByRole('link', { name: person }).click();
+  await page.getByRole('heading', { name: `Pat Person (${person})`, level: 1 }).waitFor();
+  await page.getByRole('region', { name: 'Teams', exact: true }).getByRole('link', { name: `its group in the catalog ${renamed}` }).click();
+  await page.getByRole('heading', { name: 'The Crew', level: 1 }).waitFor();
+  await portico.getByRole('link', { name: renamed, exact: true }).click();
+  await page.getByRole('heading', { name: `The Crew (${renamed})`, level: 1 }).waitFor();
 });
 
 test('a team\'s delete is refused while it has a member, then allowed', async () => {

@@ -742,6 +742,181 @@ static void test_team_page_rename_delete(void)
     json_object_put(o);
 }
 
+/* ---- 3. a team is shown as its Group in the catalog ------------------------------------------ */
+
+/* GET a Group entity as the admin (status into *st); the caller puts it. */
+static json_object *group_get(const char *team, long *st)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities/group/default/%s", team);
+    return get_json(admin.cookie, path, st);
+}
+
+/* Does the string array at path of o hold want? */
+static bool lists(json_object *o, const char *path, const char *want)
+{
+    json_object *list = member(o, path);
+    for (size_t i = 0; list && i < json_object_array_length(list); i++)
+        if (strcmp(json_object_get_string(json_object_array_get_idx(list, i)), want) == 0)
+            return true;
+    return false;
+}
+
+static const char group_doc[] =
+    "{\"apiVersion\":\"backstage.io/v1alpha1\",\"kind\":\"Group\",\"metadata\":{\"name\":\"%s\",\"title\":\"By hand\"},"
+    "\"spec\":{\"type\":\"team\",\"children\":[],\"members\":[]}}";
+
+static void test_team_groups(void)
+{
+    char g[64], g2[64], h[64], path[256], body[512], want[256];
+    struct who u;
+    struct resp r;
+    long st;
+    snprintf(g, sizeof(g), "pplg%d", (int)getpid());
+    snprintf(g2, sizeof(g2), "pplh%d", (int)getpid());
+    snprintf(h, sizeof(h), "pplk%d", (int)getpid());
+
+    /* created with the team: titled, under its parent, owned by the team itself, searchable, audited */
+    snprintf(body, sizeof(body), "{\"name\":\"%s\",\"display_name\":\"Gee Team\",\"parent\":\"%s\"}", g, team_a);
+    CU_ASSERT_EQUAL_FATAL(as_admin("POST", "/api/v1/iam/teams", body, &r), 201);
+    json_object *o = json_tokener_parse(r.body);
+    CU_ASSERT_TRUE(str_is(mstr(o, "group/state"), "kept"));
+    json_object_put(o);
+    resp_free(&r);
+    o = group_get(g, &st);
+    CU_ASSERT_EQUAL_FATAL(st, 200);
+    CU_ASSERT_TRUE(str_is(mstr(o, "entity/metadata/title"), "Gee Team"));
+    json_object *ann = member(o, "entity/metadata/annotations"), *tv = NULL;
+    CU_ASSERT_TRUE(ann && json_object_object_get_ex(ann, "portico.dev/team", &tv) && str_is(json_object_get_string(tv), g));
+    snprintf(want, sizeof(want), "group:default/%s", team_a);
+    CU_ASSERT_TRUE(str_is(mstr(o, "entity/spec/parent"), want));
+    CU_ASSERT_TRUE(str_is(mstr(o, "maps_to/team"), g));
+    CU_ASSERT_TRUE(json_object_get_boolean(member(o, "maps_to/kept_by_portico")));
+    json_object_put(o);
+    o = group_get(team_a, &st);   /* the parent's Group lists it among its children */
+    snprintf(want, sizeof(want), "group:default/%s", g);
+    CU_ASSERT_TRUE(lists(o, "entity/spec/children", want));
+    json_object_put(o);
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities?kind=Group&q=%s", g);
+    o = get_json(admin.cookie, path, &st);
+    CU_ASSERT_EQUAL(jint(o, "total"), 1);
+    json_object_put(o);
+    snprintf(path, sizeof(path), "/api/v1/audit/events?action=catalog.entity.create&target=group:default/%s", g);
+    o = get_json(admin.cookie, path, &st);
+    CU_ASSERT_TRUE(str_is(mstr(o, "events/0/details/managed_by"), "team"));
+    json_object_put(o);
+
+    /* members: in step, linked to their users, not loose ends in the report */
+    snprintf(body, sizeof(body), "%s-gm", g);
+    CU_ASSERT_EQUAL_FATAL(person(body, g, &u), 0);
+    o = group_get(g, &st);
+    snprintf(want, sizeof(want), "user:default/%s-gm", g);
+    CU_ASSERT_TRUE(lists(o, "entity/spec/members", want));
+    CU_ASSERT_TRUE(str_is(mstr(o, "maps_to/users/0/member"), want));
+    CU_ASSERT_EQUAL(jint(member(o, "maps_to/users/0"), "id"), u.id);
+    json_object_put(o);
+    CU_ASSERT_EQUAL(get_as(admin.cookie, "/api/v1/catalog/report", &r), 200);
+    CU_ASSERT_PTR_NULL(strstr(r.body, want));
+    resp_free(&r);
+    /* the member's own page links back to the team (the portal makes it the Group's link) */
+    snprintf(path, sizeof(path), "/api/v1/iam/users/%lld", u.id);
+    o = get_json(admin.cookie, path, &st);
+    CU_ASSERT_TRUE(holds(o, "teams", "name", g));
+    json_object_put(o);
+    snprintf(path, sizeof(path), "/api/v1/iam/teams/%s/members/%lld", g, u.id);
+    CU_ASSERT_EQUAL(status_of(&admin, "DELETE", path, NULL), 200);
+    o = group_get(g, &st);
+    CU_ASSERT_FALSE(lists(o, "entity/spec/members", want));
+    json_object_put(o);
+    CU_ASSERT_EQUAL(status_of(&admin, "PUT", path, NULL), 200);
+
+    /* renamed, retitled, moved: the Group follows (the old ref goes, the parent's children change) */
+    snprintf(path, sizeof(path), "/api/v1/iam/teams/%s", g);
+    snprintf(body, sizeof(body), "{\"name\":\"%s\",\"display_name\":\"Aitch\"}", g2);
+    CU_ASSERT_EQUAL_FATAL(status_of(&admin, "PATCH", path, body), 200);   /* its own Group does not hold the name */
+    o = group_get(g, &st);
+    CU_ASSERT_EQUAL(st, 404);
+    json_object_put(o);
+    o = group_get(g2, &st);
+    CU_ASSERT_EQUAL(st, 200);
+    CU_ASSERT_TRUE(str_is(mstr(o, "entity/metadata/title"), "Aitch"));
+    snprintf(want, sizeof(want), "user:default/%s-gm", g);
+    CU_ASSERT_TRUE(lists(o, "entity/spec/members", want));
+    json_object_put(o);
+    o = group_get(team_a, &st);
+    snprintf(want, sizeof(want), "group:default/%s", g2);
+    CU_ASSERT_TRUE(lists(o, "entity/spec/children", want));
+    snprintf(want, sizeof(want), "group:default/%s", g);
+    CU_ASSERT_FALSE(lists(o, "entity/spec/children", want));
+    json_object_put(o);
+    snprintf(path, sizeof(path), "/api/v1/iam/teams/%s", g2);
+    CU_ASSERT_EQUAL(status_of(&admin, "PATCH", path, "{\"parent\":null}"), 200);
+    o = group_get(g2, &st);
+    CU_ASSERT_PTR_NULL(member(o, "entity/spec/parent"));
+    json_object_put(o);
+    o = group_get(team_a, &st);
+    snprintf(want, sizeof(want), "group:default/%s", g2);
+    CU_ASSERT_FALSE(lists(o, "entity/spec/children", want));
+    json_object_put(o);
+
+    /* Portico's Group is not deleted by hand; a Group written over it takes its place, and Portico
+     * leaves that one alone */
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities/group/default/%s", g2);
+    CU_ASSERT_EQUAL(as_admin("DELETE", path, NULL, &r), 409);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "kept in step by Portico"));
+    resp_free(&r);
+    snprintf(body, sizeof(body), group_doc, g2);
+    CU_ASSERT_EQUAL(status_of(&admin, "PUT", path, body), 200);
+    o = group_get(g2, &st);
+    CU_ASSERT_FALSE(json_object_get_boolean(member(o, "maps_to/kept_by_portico")));
+    CU_ASSERT_TRUE(str_is(mstr(o, "entity/metadata/title"), "By hand"));
+    long long version = jint(o, "version");
+    json_object_put(o);
+    snprintf(path, sizeof(path), "/api/v1/iam/teams/%s", g2);
+    CU_ASSERT_EQUAL(status_of(&admin, "PATCH", path, "{\"display_name\":\"Not written to the Group\"}"), 200);
+    o = group_get(g2, &st);
+    CU_ASSERT_EQUAL(jint(o, "version"), version);
+    CU_ASSERT_TRUE(str_is(mstr(o, "entity/metadata/title"), "By hand"));
+    json_object_put(o);
+    o = get_json(admin.cookie, path, &st);
+    CU_ASSERT_TRUE(str_is(mstr(o, "group/state"), "foreign"));
+    json_object_put(o);
+    /* someone's Group names the team: it holds the name, as any entity would */
+    snprintf(body, sizeof(body), "{\"name\":\"%s-x\"}", g2);
+    CU_ASSERT_EQUAL(status_of(&admin, "PATCH", path, body), 409);
+
+    /* a Group written by hand before the team: left as it is */
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities/group/default/%s", h);
+    snprintf(body, sizeof(body), group_doc, h);
+    CU_ASSERT_EQUAL_FATAL(status_of(&admin, "PUT", path, body), 201);
+    snprintf(body, sizeof(body), "{\"name\":\"%s\",\"display_name\":\"Kay\"}", h);
+    CU_ASSERT_EQUAL_FATAL(as_admin("POST", "/api/v1/iam/teams", body, &r), 201);
+    o = json_tokener_parse(r.body);
+    CU_ASSERT_TRUE(str_is(mstr(o, "group/state"), "foreign"));
+    json_object_put(o);
+    resp_free(&r);
+    o = group_get(h, &st);
+    CU_ASSERT_EQUAL(jint(o, "version"), 1);
+    CU_ASSERT_TRUE(str_is(mstr(o, "entity/metadata/title"), "By hand"));
+    json_object_put(o);
+
+    /* deleted with the team; a team made before Groups were gets one from portico-admin */
+    CU_ASSERT_EQUAL(status_of(&admin, "DELETE", path, NULL), 200);   /* someone's own Group may go */
+    char cmd[512], out[512];
+    snprintf(cmd, sizeof(cmd), "%s sync-team-groups 2>&1", getenv("PORTICO_TEST_ADMIN"));
+    CU_ASSERT_EQUAL(run(cmd, out, sizeof(out)), 0);
+    o = group_get(h, &st);
+    CU_ASSERT_EQUAL(st, 200);
+    CU_ASSERT_TRUE(str_is(mstr(o, "entity/metadata/title"), "Kay"));
+    CU_ASSERT_TRUE(json_object_get_boolean(member(o, "maps_to/kept_by_portico")));
+    json_object_put(o);
+    snprintf(path, sizeof(path), "/api/v1/iam/teams/%s", h);
+    CU_ASSERT_EQUAL(status_of(&admin, "DELETE", path, NULL), 200);
+    o = group_get(h, &st);
+    CU_ASSERT_EQUAL(st, 404);
+    json_object_put(o);
+}
+
 void suite_people(void)
 {
     if (!suite_wanted("people"))
@@ -755,4 +930,6 @@ void suite_people(void)
     CU_add_test(s, "the password form's current password is throttled as logins are", test_password_change_throttled);
     CU_add_test(s, "teams: a page, a rename that bindings follow or a 409 saying what holds the name, a move, "
                    "a delete refused then allowed", test_team_page_rename_delete);
+    CU_add_test(s, "a team is its Group in the catalog: made, kept in step, renamed, deleted; someone's own Group wins",
+                test_team_groups);
 }

@@ -1,4 +1,4 @@
-// A team's page: its members, sub-teams, the roles it holds and those held on it, what it owns
+// A team's page: its Group in the catalog, its members, sub-teams, the roles it holds and those held on it, what it owns
 // (catalog entities, templates, resources); for administrators, a rename, a new display name or
 // parent, and a delete. What keeps a team from a rename or a delete (its name is in documents,
 // secrets' paths and resources) is said before anyone tries, and the API's 409 says it again.
@@ -66,7 +66,11 @@ export function Team({ name }) {
         <dt>Display name</dt><dd>{t.display_name || '—'}</dd>
         <dt>Parent team</dt><dd>{t.parent ? <a href={`/admin/teams/${encodeURIComponent(t.parent)}`}>{t.parent}</a> : '—'}</dd>
         <dt>Created</dt><dd><Time at={t.created_at} /></dd>
-        <dt>In the catalog</dt><dd><a href={entityHref(`group:default/${t.name}`)}>group:default/{t.name}</a></dd>
+        <dt>In the catalog</dt>
+        <dd>{data.group.ref ? <><a href={entityHref(data.group.ref)}>{data.group.ref}</a>{' '}
+          <span class="hint">{data.group.state === 'kept' ? 'kept in step by Portico'
+            : 'written by hand or from a location: Portico leaves it as it is'}</span></>
+          : 'no Group (its name is not one the catalog takes)'}</dd>
       </dl>
       <Done>{edit.result && `Saved team ${edit.result.name}.`}</Done>
       {writer && !editing && (

@@ -1,7 +1,9 @@
 // An entity of the catalog: what it is (title, description, kind, type, lifecycle, tags,
 // labels), who owns it, its links, its relations by type (dangling ones marked), its dependency
 // graph to a chosen depth, downstream or upstream, its running instances and their health, and
-// its document as YAML or JSON.
+// its document as YAML or JSON. A Group shows the Portico team it is (kept in step by Portico, or
+// written by hand) and links its members who are Portico users to their pages; a User links to its
+// Portico user.
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { useApi } from '../../hooks.js';
@@ -34,12 +36,14 @@ export function Entity({ params }) {
   if (!entity.data) return <p role="status">Loading the entity…</p>;
   const doc = entity.data.entity;
   const meta = doc.metadata ?? {};
+  const people = new Map((entity.data.maps_to?.users ?? []).map((u) => [u.member, u]));
   return (
     <Page title={meta.title || meta.name}>
       <p class="entity-ref"><span class="badge">{doc.kind}</span> <code>{ref}</code></p>
       <Overview doc={doc} relations={relations} entityRef={ref} version={entity.data.version} />
+      <InPortico kind={doc.kind} mapsTo={entity.data.maps_to} />
       <Links links={meta.links} />
-      <Relations relations={relations} />
+      <Relations relations={relations} people={people} />
       <Dependencies path={path} title={meta.title || meta.name} />
       <Instances path={path} />
       <Document doc={doc} entityRef={ref} />
@@ -86,8 +90,55 @@ function Overview({ doc, relations, entityRef, version }) {
   );
 }
 
-// A related entity: a link to its page, or, when it is not in the catalog, its ref marked so.
-function RefLink({ rel, kind }) {
+// What a Group or a User is in Portico: the team (kept in step by Portico or not) and the members
+// who are Portico users, each linking to their page; the user a User entity names.
+function InPortico({ kind, mapsTo }) {
+  const session = useSession();
+  if (!mapsTo || (kind !== 'Group' && kind !== 'User')) return null;
+  const userLink = (u) => (session.can('iam.user.read')
+    ? <a href={`/admin/users/${u.id}`}>{u.username}</a>
+    : <span>{u.username}</span>);
+  if (kind === 'User') {
+    return (
+      <section aria-labelledby="portico-h">
+        <h2 id="portico-h">In Portico</h2>
+        {mapsTo.user ? <p>This is the Portico user {userLink({ id: mapsTo.user_id, username: mapsTo.user })}.</p>
+          : <p>No Portico user has this name.</p>}
+      </section>
+    );
+  }
+  return (
+    <section aria-labelledby="portico-h">
+      <h2 id="portico-h">In Portico</h2>
+      {!mapsTo.team ? <p>No Portico team has this name: nobody can act as this Group's owner.</p> : (
+        <p>This Group is the Portico team {session.can('iam.team.read')
+          ? <a href={`/admin/teams/${encodeURIComponent(mapsTo.team)}`}>{mapsTo.team}</a> : <strong>{mapsTo.team}</strong>}.{' '}
+          {mapsTo.kept_by_portico
+            ? 'Portico keeps it in step with the team: its members, display name, parent and sub-teams change with the team.'
+            : 'It was written by hand or comes from a location, so Portico does not change it.'}</p>
+      )}
+      {mapsTo.users.length > 0 && (
+        <>
+          <h3>Members in Portico</h3>
+          <ul class="plain" aria-label="Members in Portico">
+            {mapsTo.users.map((u) => <li key={u.id}>{userLink(u)}</li>)}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+// A related entity: a link to its page, or, when it is not in the catalog, its ref marked so (a
+// member who is a Portico user links to their page instead).
+function RefLink({ rel, kind, people }) {
+  const session = useSession();
+  const person = rel.dangling ? people?.get(rel.target) : null;
+  if (person) {
+    return session.can('iam.user.read')
+      ? <a href={`/admin/users/${person.id}`}>{person.username} <span class="badge">Portico user</span></a>
+      : <span>{person.username} <span class="badge">Portico user</span></span>;
+  }
   if (rel.dangling) {
     return <span class="dangling">{refLabel(rel.target, kind)} <span class="badge warn">not in the catalog</span></span>;
   }
@@ -114,11 +165,11 @@ function Links({ links }) {
   );
 }
 
-function Relations({ relations }) {
+function Relations({ relations, people }) {
   const groups = {};
   for (const r of relations.data?.relations ?? []) (groups[r.type] ??= []).push(r);
   const types = [...RELATION_ORDER.filter((t) => groups[t]), ...Object.keys(groups).filter((t) => !RELATION_LABELS[t])];
-  const dangling = (relations.data?.relations ?? []).filter((r) => r.dangling).length;
+  const dangling = (relations.data?.relations ?? []).filter((r) => r.dangling && !people.has(r.target)).length;
   return (
     <section aria-labelledby="relations-h">
       <h2 id="relations-h">Relations</h2>
@@ -133,7 +184,7 @@ function Relations({ relations }) {
               <section key={t} aria-labelledby={`rel-${t}-h`} class="relation-group">
                 <h3 id={`rel-${t}-h`}>{RELATION_LABELS[t] ?? t}</h3>
                 <ul>
-                  {groups[t].map((r) => <li key={r.target}><RefLink rel={r} /></li>)}
+                  {groups[t].map((r) => <li key={r.target}><RefLink rel={r} people={people} /></li>)}
                 </ul>
               </section>
             ))}
