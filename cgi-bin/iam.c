@@ -520,119 +520,7 @@ static int iam_binding_delete(struct app_ctx *c)
     return app_json(c, 200, o);
 }
 
-/* ---- explain, unlock ---------------------------------------------------------------------- */
-
-/* The attributes of a catalog entity for explain: its ref, kind and owning team (when it is in
- * the catalog). -1 with a 422 for a ref that is not one. */
-static int resource_from_catalog(struct app_ctx *c, const char *text, struct authz_resource *res)
-{
-    struct catalog_ref ref;
-    const char *why;
-    if (catalog_ref_parse(text, NULL, NULL, &ref, &why) < 0) {
-        problem_field(&c->problem, "resource", "%s", why);
-        json_fields_ok(&c->problem);
-        return -1;
-    }
-    struct db_value v = DB_TEXTV(ref.text);
-    struct db_result r;
-    if (db_query(c->db, c->arena, "SELECT owner_team FROM entities WHERE ref = ?", &v, 1, &r, &c->problem) < 0)
-        return -1;
-    res->entity = arena_strdup(c->arena, ref.text);
-    res->kind = arena_strndup(c->arena, ref.text, (size_t)(strchr(ref.text, ':') - ref.text));
-    if (r.nrows == 1 && db_cell(&r, 0, 0))
-        res->owner_team = db_cell(&r, 0, 0);
-    return 0;
-}
-
-/* How a binding reaches the user, in words: "directly", "through team web", "as a member of a team". */
-static const char *held_text(struct app_ctx *c, const char *via)
-{
-    if (strcmp(via, "user") == 0)
-        return "directly";
-    if (strcmp(via, "members") == 0)
-        return "as a member of a team (every team member holds it)";
-    return arena_printf(c->arena, "through team %s", strncmp(via, "team:", 5) == 0 ? via + 5 : via);
-}
-
-static int iam_explain(struct app_ctx *c)
-{
-    struct problem *p = &c->problem;
-    const char *user = http_query(&c->req, "user"), *perm = http_query(&c->req, "permission");
-    struct authz_resource res = { http_query(&c->req, "team"), http_query(&c->req, "entity"),
-                                  http_query(&c->req, "environment"), http_query(&c->req, "kind") };
-    /* resource=<catalog ref>: the entity's owner and kind as the catalog has them */
-    const char *resource = http_query(&c->req, "resource");
-    if (resource && resource_from_catalog(c, resource, &res) < 0)
-        return -1;
-    bool has_res = res.owner_team || res.entity || res.environment || res.kind;
-    if (!user)
-        problem_field(p, "user", "is required (a username)");
-    if (!perm || !authz_permission_known(perm))
-        problem_field(p, "permission", "must be a permission Portico knows");
-    if (!json_fields_ok(p))
-        return -1;
-    struct db_result r;
-    struct db_value v = DB_TEXTV(user);
-    if (db_query(c->db, c->arena, "SELECT id, disabled_at IS NOT NULL FROM users WHERE username = ?", &v, 1, &r, p) < 0)
-        return -1;
-    if (r.nrows == 0)
-        return problem_set(p, 404, "not-found", "no user %s", user);
-    long long uid = strtoll(db_cell(&r, 0, 0), NULL, 10);
-    bool disabled = strcmp(db_cell(&r, 0, 1), "1") == 0;
-    struct authz_grants g;
-    if (authz_load(c->db, c->arena, uid, c->rules, &g, p) < 0)
-        return -1;
-    struct authz_decision d;
-    static const struct authz_resource nowhere = { NULL, NULL, NULL, NULL };
-    /* as the routes decide: governance permissions only from a global binding, whatever the resource */
-    const struct authz_resource *where = authz_permission_global(perm) ? &nowhere : has_res ? &res : NULL;
-    bool allowed = authz_check(&g, perm, where, &d) && !disabled;
-    const struct authz_binding *by = d.binding;
-
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "user", json_object_new_string(user));
-    json_object_object_add(o, "permission", json_object_new_string(perm));
-    json_object *rj = json_object_new_object();
-    json_object_object_add(rj, "team", iam_str_or_null(res.owner_team));
-    json_object_object_add(rj, "entity", iam_str_or_null(res.entity));
-    json_object_object_add(rj, "environment", iam_str_or_null(res.environment));
-    json_object_object_add(rj, "kind", iam_str_or_null(res.kind));
-    json_object_object_add(o, "resource", rj);
-    json_object_object_add(o, "allowed", json_object_new_boolean(allowed));
-    const char *reason;
-    if (disabled)
-        reason = "the user is disabled";
-    else if (d.policy)
-        reason = arena_printf(c->arena, "policy %s refuses: it needs %s%s%s%s", d.policy->name,
-                              d.policy->require_role ? "role " : "", d.policy->require_role ? d.policy->require_role : "",
-                              d.policy->require_role && d.policy->require_owner ? " and " : "",
-                              d.policy->require_owner ? "membership of the owning team" : "");
-    else if (by)
-        reason = arena_printf(c->arena, "role %s, held %s, in scope %s%s%s, includes %s", by->role, held_text(c, by->via),
-                              by->scope_type, by->scope_id[0] ? " " : "", by->scope_id, perm);
-    else if (where == &nowhere)
-        reason = "this permission governs the whole platform: only a global binding of a role holding it grants it";
-    else
-        reason = "no binding of the user or its teams gives a role with this permission in a scope covering the resource";
-    json_object_object_add(o, "reason", json_object_new_string(reason));
-    if (by)
-        json_object_object_add(o, "decided_by", authz_binding_json(by));
-    if (d.policy) {
-        json_object *pj = json_object_new_object();
-        json_object_object_add(pj, "id", json_object_new_int64(d.policy->id));
-        json_object_object_add(pj, "name", json_object_new_string(d.policy->name));
-        json_object_object_add(o, "policy", pj);
-    }
-    json_object *considered = json_object_new_array();
-    for (size_t i = 0; i < g.n; i++) {
-        json_object *b = authz_binding_json(&g.bindings[i]);
-        json_object_object_add(b, "role_has_permission",
-                               json_object_new_boolean(authz_role_has(c->rules, g.bindings[i].role, perm)));
-        json_object_array_add(considered, b);
-    }
-    json_object_object_add(o, "considered", considered);
-    return app_json(c, 200, o);
-}
+/* ---- unlock (explain: iam_explain.c) -------------------------------------------------------- */
 
 static int iam_unlock(struct app_ctx *c)
 {
@@ -1078,8 +966,11 @@ static const struct route iam_routes[] = {
                           "their other bindings allow)." },
     { "GET", "/api/v1/iam/explain", "iam.explain", iam_explain, 0,
       "Explain a decision", "?user=&permission=[&resource=<catalog ref>][&team=][&entity=][&environment=][&kind=]: allowed or not "
-                            "(resource= takes the entity's owner and kind from the catalog), the binding "
-                            "that decided (or why none did), the policy that refused if one did, and every binding considered." },
+                            "(resource= takes the entity's owner and kind from the catalog; owner_team names whose it is), "
+                            "the binding that decided (or why none did), the policy that refused if one did, every binding "
+                            "considered, and when not allowed, needed: the binding that would allow it {role, scope_type, "
+                            "scope_id, team_membership, text}, e.g. \"a binding of developer (or a role holding "
+                            "catalog.entity.write) on team payments\"." },
     { "POST", "/api/v1/iam/unlock", "iam.unlock", iam_unlock, ROUTE_BODY_JSON,
       "Unlock logins", "Takes {username}: clears the failed-login count that throttles the account." },
 };

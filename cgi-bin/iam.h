@@ -1,8 +1,8 @@
 /*
  * The iam handler's parts (iam.c: users, teams, memberships, bindings, roles, policies, explain;
  * iam_users.c: a user's page, its edit and an administrator's password reset; iam_teams.c: a
- * team's page, rename, move and delete, and its Group in the catalog) and what they share: one
- * binary, iam.fcgi.
+ * team's page, rename, move and delete, and its Group in the catalog; iam_explain.c: explain) and
+ * what they share: one binary, iam.fcgi.
  */
 #ifndef PORTICO_CGI_IAM_H
 #define PORTICO_CGI_IAM_H
@@ -29,6 +29,9 @@ int iam_groups_sync(struct app_ctx *c, const char *const *teams, size_t n, enum 
 
 /* {ref, state: kept|foreign|none} of team's Group. */
 json_object *iam_group_json(struct app_ctx *c, const char *team, enum team_group_state state);
+
+/* iam_explain.c */
+int iam_explain(struct app_ctx *c);
 
 /* iam_users.c */
 int iam_user_get(struct app_ctx *c);

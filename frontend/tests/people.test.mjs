@@ -231,3 +231,33 @@ test('a team\'s delete is refused while it has a member, then allowed', async ()
   assert.equal(await page.getByRole('link', { name: renamed, exact: true }).count(), 0);
   assert.deepEqual(admin.problems, []);
 });
+
+test('explain names the entity\'s owner team and the binding that would allow what is not', async () => {
+  const { page } = admin;
+  const owners = `${team}-own`;
+  const gear = `gear-${stamp}`;
+  assert.equal((await apiChange(page, 'POST', '/iam/teams', { name: owners })).status(), 201);
+  const put = await apiChange(page, 'PUT', `/catalog/entities/component/default/${gear}`, {
+    apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: gear },
+    spec: { type: 'service', lifecycle: 'production', owner: owners },
+  });
+  assert.ok(put.ok(), await put.text());
+  await page.goto(`${base}/admin/explain`);
+  await page.getByLabel('User', { exact: true }).fill(person);
+  await page.getByLabel('Permission').selectOption('catalog.entity.write');
+  await page.getByLabel('Entity').fill(`component:default/${gear}`);
+  await page.getByRole('button', { name: 'Explain' }).click();
+  await page.getByRole('heading', { name: `Not allowed: ${person} does not hold catalog.entity.write` }).waitFor();
+  const verdict = page.getByRole('region', { name: /^Not allowed/ });
+  assert.match(await verdict.textContent(), new RegExp(`component:default/${gear} is owned by team ${owners}\\.`));
+  const needed = verdict.getByRole('note');
+  assert.match(await needed.textContent(),
+    new RegExp(`What would allow it: A binding of developer \\(or a role holding catalog\\.entity\\.write\\) on team ${owners}\\.`));
+  await needed.getByRole('link', { name: 'Bind a role' }).waitFor();
+  for (const viewport of [WIDE, NARROW]) {
+    await page.setViewportSize(viewport);
+    await screenshot(page, 'explain-needed');
+  }
+  await page.setViewportSize(WIDE);
+  assert.deepEqual(admin.problems, []);
+});

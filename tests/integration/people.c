@@ -917,6 +917,94 @@ static void test_team_groups(void)
     json_object_put(o);
 }
 
+/* ---- explain names the owner and the binding that would be needed ---------------------------- */
+
+/* GET explain as the admin for user, permission and resource; the caller puts it. */
+static json_object *explain(const char *user, const char *permission, const char *resource)
+{
+    char path[512];
+    long st;
+    snprintf(path, sizeof(path), "/api/v1/iam/explain?user=%s&permission=%s%s%s", user, permission,
+             resource ? "&resource=" : "", resource ? resource : "");
+    json_object *o = get_json(admin.cookie, path, &st);
+    CU_ASSERT_EQUAL(st, 200);
+    return o;
+}
+
+static void test_explain_needed(void)
+{
+    struct who e;
+    char name[80], ent[80], ref[128], want[512], body[512], policy[64];
+    snprintf(name, sizeof(name), "%s-explained", team_a);
+    CU_ASSERT_EQUAL_FATAL(person(name, team_a, &e), 0);
+    snprintf(ent, sizeof(ent), "%s-explained", team_b);
+    CU_ASSERT_EQUAL_FATAL(component(ent, team_b), 0);
+    snprintf(ref, sizeof(ref), "component:default/%s", ent);
+
+    /* allowed: whose it is, and the binding that decided (the built-in one) */
+    json_object *o = explain(name, "catalog.entity.read", ref);
+    CU_ASSERT_TRUE(json_object_get_boolean(member(o, "allowed")));
+    CU_ASSERT_TRUE(str_is(mstr(o, "owner_team"), team_b));
+    CU_ASSERT_TRUE(str_is(mstr(o, "decided_by/role"), "catalog-reader"));
+    CU_ASSERT_TRUE(str_is(mstr(o, "decided_by/via"), "members"));
+    CU_ASSERT_TRUE(json_object_get_boolean(member(o, "resource/in_catalog")));
+    CU_ASSERT_PTR_NULL(member(o, "needed"));
+    json_object_put(o);
+
+    /* not allowed: the owner team, and the binding that would allow it */
+    o = explain(name, "catalog.entity.write", ref);
+    CU_ASSERT_FALSE(json_object_get_boolean(member(o, "allowed")));
+    CU_ASSERT_TRUE(str_is(mstr(o, "owner_team"), team_b));
+    snprintf(want, sizeof(want), "a binding of developer (or a role holding catalog.entity.write) on team %s", team_b);
+    CU_ASSERT_TRUE(str_is(mstr(o, "needed/text"), want));
+    CU_ASSERT_TRUE(str_is(mstr(o, "needed/role"), "developer"));
+    CU_ASSERT_TRUE(str_is(mstr(o, "needed/scope_type"), "team"));
+    CU_ASSERT_TRUE(str_is(mstr(o, "needed/scope_id"), team_b));
+    snprintf(want, sizeof(want), "(owned by team %s)", team_b);
+    CU_ASSERT_TRUE(mstr(o, "reason") && strstr(mstr(o, "reason"), want));
+    json_object_put(o);
+    /* governance: a global binding */
+    o = explain(name, "audit.event.read", NULL);
+    CU_ASSERT_TRUE(str_is(mstr(o, "needed/text"), "a binding of maintainer (or a role holding audit.event.read) everywhere "
+                                                  "(a global binding)"));
+    CU_ASSERT_TRUE(str_is(mstr(o, "needed/scope_type"), "global"));
+    json_object_put(o);
+    /* an entity that is not in the catalog: nobody's, so a binding on it */
+    snprintf(ref, sizeof(ref), "component:default/%s-nowhere", team_b);
+    o = explain(name, "catalog.entity.write", ref);
+    CU_ASSERT_FALSE(json_object_get_boolean(member(o, "resource/in_catalog")));
+    CU_ASSERT_PTR_NULL(member(o, "owner_team"));
+    snprintf(want, sizeof(want), "a binding of developer (or a role holding catalog.entity.write) on %s", ref);
+    CU_ASSERT_TRUE(str_is(mstr(o, "needed/text"), want));
+    json_object_put(o);
+
+    /* a policy that refuses: what it asks for */
+    snprintf(ref, sizeof(ref), "component:default/%s", ent);
+    CU_ASSERT_EQUAL_FATAL(bind("user", name, "developer", "team", team_b), 201);
+    snprintf(policy, sizeof(policy), "pplpol%d", (int)getpid());
+    snprintf(body, sizeof(body), "{\"name\":\"%s\",\"permission\":\"catalog.entity.write\",\"conditions\":{\"owner\":\"%s\"},"
+                                 "\"require_role\":\"maintainer\"}", policy, team_b);
+    struct resp r;
+    CU_ASSERT_EQUAL_FATAL(as_admin("POST", "/api/v1/iam/policies", body, &r), 201);
+    long long pid = created_id(&r);
+    resp_free(&r);
+    o = explain(name, "catalog.entity.write", ref);
+    CU_ASSERT_FALSE(json_object_get_boolean(member(o, "allowed")));
+    CU_ASSERT_TRUE(str_is(mstr(o, "policy/name"), policy));
+    snprintf(want, sizeof(want), "a binding of maintainer (or a role holding all of its permissions) on team %s, as policy %s "
+                                 "asks", team_b, policy);
+    CU_ASSERT_TRUE(str_is(mstr(o, "needed/text"), want));
+    json_object_put(o);
+    snprintf(body, sizeof(body), "/api/v1/iam/policies/%lld", pid);
+    CU_ASSERT_EQUAL(status_of(&admin, "DELETE", body, NULL), 200);
+    o = explain(name, "catalog.entity.write", ref);
+    CU_ASSERT_TRUE(json_object_get_boolean(member(o, "allowed")));
+    json_object_put(o);
+    /* explain is not for those it explains */
+    snprintf(body, sizeof(body), "/api/v1/iam/explain?user=%s&permission=catalog.entity.read", name);
+    CU_ASSERT_EQUAL(status_of(&e, "GET", body, NULL), 403);
+}
+
 void suite_people(void)
 {
     if (!suite_wanted("people"))
@@ -932,4 +1020,5 @@ void suite_people(void)
                    "a delete refused then allowed", test_team_page_rename_delete);
     CU_add_test(s, "a team is its Group in the catalog: made, kept in step, renamed, deleted; someone's own Group wins",
                 test_team_groups);
+    CU_add_test(s, "explain names the entity's owner team and the binding that would be needed", test_explain_needed);
 }

@@ -1,5 +1,6 @@
-// Explain: may this user do this (on this team, entity or kind of resource), and why — the
-// binding or policy that decided, and every binding that was considered.
+// Explain: may this user do this (on this team, catalog entity or kind of resource), and why — the
+// binding or policy that decided, and every binding that was considered; for an entity, the team
+// that owns it; when it is not allowed, the binding that would allow it.
 import { useAction, useApi } from '../../hooks.js';
 import { api } from '../../api.js';
 import { Field, formValues } from '../../components/forms.jsx';
@@ -10,7 +11,7 @@ import { Table } from '../../components/Table.jsx';
 import { useSession } from '../../session.jsx';
 import { PERMISSION_WORDS } from '../../problems.js';
 
-const FIELDS = ['user', 'permission', 'team', 'entity', 'environment', 'kind'];
+const FIELDS = ['user', 'permission', 'team', 'resource', 'environment', 'kind'];
 
 export function Explain() {
   const session = useSession();
@@ -32,7 +33,8 @@ export function Explain() {
         {session.can('iam.team.read')
           ? <Field label="Team" name="team" options={[['', '(any)'], ...(teams.data?.teams.map((t) => t.name) ?? [])]} problem={explain.problem} />
           : <Field label="Team" name="team" maxLength={63} autocomplete="off" problem={explain.problem} />}
-        <Field label="Entity" name="entity" maxLength={255} hint="The entity's reference in the catalog." problem={explain.problem} />
+        <Field label="Entity" name="resource" maxLength={255} hint="A catalog ref; its owner and kind come from the catalog."
+               problem={explain.problem} />
         <Field label="Environment" name="environment" maxLength={100} problem={explain.problem} />
         <Field label="Kind" name="kind" maxLength={100} problem={explain.problem} />
         <div class="actions"><button type="submit" class="primary" disabled={explain.busy}>Explain</button></div>
@@ -44,7 +46,15 @@ export function Explain() {
           <h2 id="verdict-h" class={answer.allowed ? 'allowed' : 'denied'}>
             {answer.allowed ? 'Allowed' : 'Not allowed'}: {answer.user} {answer.allowed ? 'holds' : 'does not hold'} {answer.permission}
           </h2>
+          {answer.resource.entity && (
+            <p>{answer.owner_team ? <>{answer.resource.entity} is owned by team <strong>{answer.owner_team}</strong>.</>
+              : answer.resource.in_catalog === false ? `${answer.resource.entity} is not in the catalog.` : `${answer.resource.entity} has no owner team.`}</p>
+          )}
           <p>{sentence(answer.reason)}</p>
+          {answer.needed && (
+            <p class="notice" role="note">What would allow it: {sentence(answer.needed.text)}
+              {session.can('iam.binding.write') && <> <a href="/admin/bindings">Bind a role</a></>}</p>
+          )}
           {answer.decided_by && (
             <p>Decided by the binding of role <strong>{answer.decided_by.role}</strong> in scope {answer.decided_by.scope_type}
               {answer.decided_by.scope_id && ` ${answer.decided_by.scope_id}`}, held {heldText(answer.decided_by.via)}.</p>
