@@ -193,7 +193,8 @@ static int audit_events(struct app_ctx *c)
 /* ---- activity on my things ----------------------------------------------------------------------
  *
  * What the portal's Home shows as recent activity: the latest events whose target is a thing of
- * the caller's teams (catalog entities they own, their secrets, resources, requests and the jobs
+ * the caller's teams (catalog entities they own, naming them as owner: not the teams' own Groups,
+ * which Portico rewrites at every membership change; their secrets, resources, requests and the jobs
  * of those resources, templates they own), or a request or resource the caller made. Each kind
  * counts only for the teams where the caller may read that kind (a member who may read the
  * catalog but not secrets sees no secret's event); ownership is as it is now, so an entity given
@@ -340,7 +341,8 @@ static int audit_activity(struct app_ctx *c)
         if (ne) {
             push_texts(&a, entities, ne);
             branch(&a, arena_printf(c->arena, "SELECT a.id, e.owner_team AS team FROM entities e JOIN audit_events a ON "
-                                              "a.target_type = 'entity' AND a.target_id = e.ref WHERE e.owner_team IN (%s)",
+                                              "a.target_type = 'entity' AND a.target_id = e.ref WHERE e.owner_team IN (%s) "
+                                              "AND e.owner_ref IS NOT NULL",
                                     marks(c, ne)));
         }
         if (ns) {

@@ -733,6 +733,15 @@ static int search_where(struct app_ctx *c, struct where *w, enum search_over ove
         where_add(c, w, "CONCAT(' ', tags, ' ') LIKE CONCAT('% ', ?, ' %')", &tag, 1);
     if (mine && strcmp(mine, "true") != 0 && strcmp(mine, "false") != 0)
         problem_field(p, "mine", "must be true or false");
+    /* owned: entities whose spec names an owner (services and the like), or those that name none
+     * (Groups, which are their teams, Users, Locations) */
+    const char *owned = http_query(&c->req, "owned");
+    if (owned && strcmp(owned, "true") == 0)
+        where_add(c, w, "owner_ref IS NOT NULL", NULL, 0);
+    else if (owned && strcmp(owned, "false") == 0)
+        where_add(c, w, "owner_ref IS NULL", NULL, 0);
+    else if (owned)
+        problem_field(p, "owned", "must be true or false");
     if (!json_fields_ok(p))
         return -1;
     /* every word of q is the prefix of a term of the entity (lib/catalog.c: catalog_terms) */
@@ -1132,7 +1141,8 @@ static const struct route catalog_routes[] = {
       "catalog.instance.register", catalog_instance_delete, 0, "Deregister an instance", "" },
     { "GET", "/api/v1/catalog/entities", "catalog.entity.read", catalog_search, 0,
       "Search entities", "q (words, each a prefix), kind, type, lifecycle, owner (a ref), namespace, tag, "
-                         "mine=true|false (owned by my teams, or not), orphan=true|false, location=<id>; limit 1..500 "
+                         "mine=true|false (owned by my teams, or not), owned=true|false (the entity names an owner: not a Group, "
+                         "which is its team, a User or a Location), orphan=true|false, location=<id>; limit 1..500 "
                          "(50), cursor from next_cursor. Answers items, total and facets: kind, type, lifecycle, owner "
                          "and tag (each value's count, the 50 most frequent) and mine ({true, false}), over only what "
                          "the caller may read: the permission is part of the query, so counts and pages are exact." },

@@ -801,6 +801,12 @@ static void test_team_groups(void)
     o = get_json(admin.cookie, path, &st);
     CU_ASSERT_EQUAL(jint(o, "total"), 1);
     json_object_put(o);
+    /* a Group names no owner: "services of my teams" (owned=true) leave it out */
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities?kind=Group&owned=true&q=%s", g);
+    o = get_json(admin.cookie, path, &st);
+    CU_ASSERT_EQUAL(jint(o, "total"), 0);
+    json_object_put(o);
+    CU_ASSERT_EQUAL(status_of(&admin, "GET", "/api/v1/catalog/entities?owned=perhaps", NULL), 422);
     snprintf(path, sizeof(path), "/api/v1/audit/events?action=catalog.entity.create&target=group:default/%s", g);
     o = get_json(admin.cookie, path, &st);
     CU_ASSERT_TRUE(str_is(mstr(o, "events/0/details/managed_by"), "team"));

@@ -41,7 +41,8 @@ export function Home() {
   const provision = session.can('provision.resource.read');
   const approver = session.can('provision.request.approve');
   const templates = session.can('templates.template.read');
-  const services = useApi(catalog && teams.length > 0 ? '/catalog/entities' : null, { mine: 'true', limit: SHOWN });
+  // services: what names one of my teams as its owner (not the teams' own Groups in the catalog)
+  const services = useApi(catalog && teams.length > 0 ? '/catalog/entities' : null, { mine: 'true', owned: 'true', limit: SHOWN });
   const resources = useApi(provision ? '/provision/resources' : null, { mine: 'true', limit: SHOWN });
   const approvals = useApi(approver ? '/provision/approvals' : null, { limit: SHOWN });
   const notices = useApi('/provision/notifications', { unread: 'true', limit: SHOWN });
@@ -54,7 +55,7 @@ export function Home() {
       <div class="home-grid">
         {catalog && (
           <Section id="services" title="My services" answer={teams.length ? services : noTeams} member="items"
-                   more={<a href="/catalog?mine=true">All {services.data?.total ?? ''} services of my teams</a>}
+                   more={<a href="/catalog?mine=true&owned=true">All {services.data?.total ?? ''} services of my teams</a>}
                    empty={teams.length === 0 ? (
                      <p>You are in no team yet, so no service is yours. An administrator can add you to your team.</p>
                    ) : (

@@ -14,9 +14,9 @@ import { Table } from '../../components/Table.jsx';
 import { catalogHref, entityHref, refLabel } from './refs.js';
 import { Breakable } from '../../components/Breakable.jsx';
 
-const FILTERS = ['q', 'kind', 'type', 'lifecycle', 'owner', 'namespace', 'tag', 'mine', 'limit'];
+const FILTERS = ['q', 'kind', 'type', 'lifecycle', 'owner', 'namespace', 'tag', 'mine', 'owned', 'limit'];
 const FACETS = [['kind', 'Kind'], ['type', 'Type'], ['lifecycle', 'Lifecycle'], ['owner', 'Owner'], ['tag', 'Tag']];
-const FILTER_NAMES = { q: 'Words', kind: 'Kind', type: 'Type', lifecycle: 'Lifecycle', owner: 'Owner', namespace: 'Namespace', tag: 'Tag' };
+const FILTER_NAMES = { q: 'Words', kind: 'Kind', type: 'Type', lifecycle: 'Lifecycle', owner: 'Owner', namespace: 'Namespace', tag: 'Tag', owned: 'Names an owner' };
 const PAGE_SIZES = [['10', '10'], ['50', '50'], ['200', '200']];
 
 const valueLabel = (filter, v) => (filter === 'owner' ? refLabel(v, 'group') : v);
