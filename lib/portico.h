@@ -12,13 +12,20 @@
  *   authn    who is asking: session cookies (idle/absolute expiry, CSRF), bearer tokens
  *   authz    may they: permission registry, built-in roles, scoped bindings, the deciding binding
  *   password Argon2id hashing and verification;  token: random tokens and their SHA-256
+ *   apitoken API tokens as records: check, store, list, revoke (auth's own, iam's service accounts)
  *   audit    the tamper-evident audit log: append in the change's transaction, verify the chain
  *   ratelimit GCRA per caller in MariaDB, with per-process leases
  *   catalog  entity rules (Backstage's): kinds, names, refs, validation, declared relations
+ *   catalog_store writing entities (a PUT, an import, a location's sync): relations both ways, audited
+ *   yamldoc  YAML streams into json-c values under limits (depth, nodes, documents; no aliases)
+ *   location where a catalog file lives (file, git, URL) and reading it within the roots
  *   fcgi     the FastCGI responder loop (kept connections, epoll, clean stop)
- *   app      the request lifecycle every handler shares; app_main is a handler's main()
+ *   app      the request lifecycle every handler shares; app_main is a handler's main(); the
+ *            handler kit: app_may/app_refuse, app_limit/app_query_int, cursors, app_page
  *   crypto   envelope encryption (libsodium), the master keyring;  secrets: versioned secrets on it
+ *   secret_path a secret's path (team or entity scope, environment, name), parsed without a database
  *   template provisioning templates: the XML read and checked, the publish scan, request values
+ *   template_examples the stock templates (share/templates/, compiled in) and their install
  *   provision template versions, resources, jobs, history and the inbox (handler and runner)
  *   textdiff unified diffs of texts, bounded
  *   throttle attempts counted in the database with doubling locks (logins, password checks, resets)
