@@ -531,6 +531,13 @@ cmd_test() {
     say "portico.conf.example does not match the settings table: run 'portico-admin config > portico.conf.example'"; failed=1
   fi
   rm -rf "$tmp"
+  # lib/portico.h is the library's map: a line for every module (header) in lib/
+  local h m missing=""
+  for h in "$ROOT"/lib/*.h; do
+    m=$(basename "$h" .h)
+    [ "$m" = portico ] || grep -Eq "^ \*   $m( |$)|;  $m:" "$ROOT/lib/portico.h" || missing+=" $m"
+  done
+  if [ -n "$missing" ]; then say "lib/portico.h does not name:$missing"; failed=1; fi
 
   say "== fuzzers"
   FUZZ_SECONDS=${FUZZ_SECONDS:-10} cmd_fuzz || failed=1
