@@ -205,8 +205,12 @@ int cmd_seed(const struct config *cfg, int argc, char **argv)
     }
     for (long g = 0; g < c.groups; g++) {
         char sql[160];
+        char sql2[200];
         snprintf(sql, sizeof(sql), "INSERT IGNORE INTO teams (name, display_name) VALUES ('seed-team-%03ld', 'Seed team %ld')", g, g);
-        if (db_exec_script(db, sql, &p) < 0)
+        /* each team is its own ancestor (team_closure), as iam makes teams: else its members hold no team */
+        snprintf(sql2, sizeof(sql2), "INSERT IGNORE INTO team_closure (ancestor_id, descendant_id, depth) SELECT id, id, 0 "
+                                     "FROM teams WHERE name = 'seed-team-%03ld'", g);
+        if (db_exec_script(db, sql, &p) < 0 || db_exec_script(db, sql2, &p) < 0)
             goto out;
     }
     if (db_query(db, &a, "SELECT COALESCE(MAX(id), 0) FROM entities", NULL, 0, &r, &p) < 0)

@@ -1011,6 +1011,32 @@ static void test_explain_needed(void)
     CU_ASSERT_EQUAL(status_of(&e, "GET", body, NULL), 403);
 }
 
+/* ---- the seed's teams are teams like any other --------------------------------------------------- */
+
+static void test_seeded_teams(void)
+{
+    /* portico-admin seed made its teams without their place in the hierarchy (team_closure), so
+     * their members held no team: nothing was theirs, and the bench measured a team-less caller */
+    char cmd[512], out[4096], name[64];
+    snprintf(cmd, sizeof(cmd), "%s seed --entities 100 --replace 2>&1", getenv("PORTICO_TEST_ADMIN"));
+    CU_ASSERT_EQUAL_FATAL(run(cmd, out, sizeof(out)), 0);
+    struct who w;
+    snprintf(name, sizeof(name), "%s-seeded", team_a);
+    CU_ASSERT_EQUAL_FATAL(person(name, "seed-team-000", &w), 0);
+    long st;
+    json_object *o = get_json(w.cookie, "/api/v1/auth/session", &st), *teams = member(o, "teams");
+    CU_ASSERT_EQUAL(st, 200);
+    bool found = false;
+    for (size_t i = 0; teams && i < json_object_array_length(teams); i++)
+        found |= strcmp(json_object_get_string(json_object_array_get_idx(teams, i)), "seed-team-000") == 0;
+    CU_ASSERT_TRUE(found);
+    json_object_put(o);
+    o = get_json(w.cookie, "/api/v1/catalog/entities?namespace=seed&mine=true&limit=1", &st);
+    CU_ASSERT_EQUAL(st, 200);
+    CU_ASSERT_TRUE(o && jint(o, "total") > 0);
+    json_object_put(o);
+}
+
 void suite_people(void)
 {
     if (!suite_wanted("people"))
@@ -1027,4 +1053,5 @@ void suite_people(void)
     CU_add_test(s, "a team is its Group in the catalog: made, kept in step, renamed, deleted; someone's own Group wins",
                 test_team_groups);
     CU_add_test(s, "explain names the entity's owner team and the binding that would be needed", test_explain_needed);
+    CU_add_test(s, "the seed's teams hold their members, as any team does", test_seeded_teams);
 }
