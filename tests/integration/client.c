@@ -366,3 +366,65 @@ int client_finish(void)
     curl_global_cleanup();
     return rc;
 }
+
+int person_make(const char *name, const char *role, const char *team, bool member, char *cookie, size_t clen, char *csrf,
+                size_t xlen, long long *id)
+{
+    static char acookie[256], acsrf[128];
+    if (!acookie[0] && login("admin", admin_password(), acookie, sizeof(acookie), acsrf, sizeof(acsrf)) != 200) {
+        acookie[0] = '\0';
+        fprintf(stderr, "\n    person %s: the administrator cannot log in\n", name);
+        return -1;
+    }
+    char body[512], pw[96], path[256];
+    struct resp r;
+    snprintf(pw, sizeof(pw), "%s-password-1", name);
+    snprintf(body, sizeof(body), "{\"username\":\"%s\",\"email\":\"%s@example.org\",\"password\":\"%s\"}", name, name, pw);
+    if (post_session(acookie, acsrf, "POST", "/api/v1/iam/users", body, &r) != 201) {
+        fprintf(stderr, "\n    person %s: %ld %s\n", name, r.status, r.body ? r.body : "");
+        resp_free(&r);
+        return -1;
+    }
+    long long uid = created_id(&r);
+    resp_free(&r);
+    if (id)
+        *id = uid;
+    if (role) {
+        if (team)
+            snprintf(body, sizeof(body), "{\"subject_type\":\"user\",\"subject\":\"%s\",\"role\":\"%s\",\"scope_type\":"
+                                         "\"team\",\"scope_id\":\"%s\"}", name, role, team);
+        else
+            snprintf(body, sizeof(body), "{\"subject_type\":\"user\",\"subject\":\"%s\",\"role\":\"%s\"}", name, role);
+        long st = post_session(acookie, acsrf, "POST", "/api/v1/iam/bindings", body, &r);
+        if (st != 201)
+            fprintf(stderr, "\n    person %s: binding %ld %s\n", name, st, r.body ? r.body : "");
+        resp_free(&r);
+        if (st != 201)
+            return -1;
+    }
+    if (member && team) {
+        snprintf(path, sizeof(path), "/api/v1/iam/teams/%s/members/%lld", team, uid);
+        long st = post_session(acookie, acsrf, "PUT", path, NULL, &r);
+        resp_free(&r);
+        if (st != 200) {
+            fprintf(stderr, "\n    person %s: membership of %s: %ld\n", name, team, st);
+            return -1;
+        }
+    }
+    return login(name, pw, cookie, clen, csrf, xlen) == 200 ? 0 : -1;
+}
+
+json_object *jpath(json_object *o, const char *path)
+{
+    char buf[256];
+    snprintf(buf, sizeof(buf), "%s", path);
+    for (char *save = NULL, *k = strtok_r(buf, "/", &save); k && o; k = strtok_r(NULL, "/", &save)) {
+        json_object *next = NULL;
+        if (json_object_is_type(o, json_type_array))
+            next = json_object_array_get_idx(o, (size_t)atoi(k));
+        else if (!json_object_object_get_ex(o, k, &next))
+            next = NULL;
+        o = next;
+    }
+    return o;
+}

@@ -77,6 +77,16 @@ long long created_id(struct resp *r);
 long session_req(const char *cookie, const char *csrf, const char *method, const char *path, const char *body,
                         const char *if_match, struct resp *r);
 
+/* A person the administrator makes (its session is opened once, on first use): username name,
+ * email name@example.org, password name + "-password-1"; bound as role on team (team NULL: a
+ * global binding) unless role is NULL; a member of team when member; then logged in into cookie
+ * and csrf. id (may be NULL) gets the user's id. 0, or -1 (the reason on stderr). */
+int person_make(const char *name, const char *role, const char *team, bool member, char *cookie, size_t clen, char *csrf,
+                size_t xlen, long long *id);
+
+/* A JSON member by path ("a/b/0/c": objects by key, arrays by index), or NULL. */
+json_object *jpath(json_object *o, const char *path);
+
 /* One pass of the runner against the test stack (the runner is not left running in tests). */
 int runner_pass(char *out, size_t outlen);
 

@@ -27,37 +27,6 @@ static long as_admin(const char *method, const char *path, const char *body, str
     return post_session(acookie, acsrf, method, path, body, r);
 }
 
-/* A user with a password of name + "-password-1"; bound as role on team t when role is not NULL;
- * a member of t when member. Logged in into cookie and csrf. */
-static int person(const char *name, const char *role, const char *t, bool member, char *cookie, size_t clen, char *csrf,
-                  size_t xlen)
-{
-    char body[512], pw[96], path[256];
-    struct resp r;
-    snprintf(pw, sizeof(pw), "%s-password-1", name);
-    snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", name, pw);
-    if (as_admin("POST", "/api/v1/iam/users", body, &r) != 201)
-        return -1;
-    long long uid = created_id(&r);
-    resp_free(&r);
-    if (role) {
-        snprintf(body, sizeof(body), "{\"subject_type\":\"user\",\"subject\":\"%s\",\"role\":\"%s\",\"scope_type\":\"team\","
-                                     "\"scope_id\":\"%s\"}", name, role, t);
-        long st = as_admin("POST", "/api/v1/iam/bindings", body, &r);
-        resp_free(&r);
-        if (st != 201)
-            return -1;
-    }
-    if (member) {
-        snprintf(path, sizeof(path), "/api/v1/iam/teams/%s/members/%lld", t, uid);
-        long st = as_admin("PUT", path, NULL, &r);
-        resp_free(&r);
-        if (st != 200)
-            return -1;
-    }
-    return login(name, pw, cookie, clen, csrf, xlen) == 200 ? 0 : -1;
-}
-
 /* A noop template of team A: dev takes requests at once, prod waits for a maintainer. */
 static const char home_template[] =
     "<template xmlns=\"urn:portico:template:1\" name=\"%s\" version=\"1.0.0\">"
@@ -85,16 +54,16 @@ static int home_init(void)
         resp_free(&r);
     }
     snprintf(dev_a, sizeof(dev_a), "%s-dev", team_a);
-    if (person(dev_a, "developer", team_a, true, dcookie, sizeof(dcookie), dcsrf, sizeof(dcsrf)) < 0)
+    if (person_make(dev_a, "developer", team_a, true, dcookie, sizeof(dcookie), dcsrf, sizeof(dcsrf), NULL) < 0)
         return -1;
     snprintf(name, sizeof(name), "%s-dev", team_b);
-    if (person(name, "developer", team_b, true, bcookie, sizeof(bcookie), bcsrf, sizeof(bcsrf)) < 0)
+    if (person_make(name, "developer", team_b, true, bcookie, sizeof(bcookie), bcsrf, sizeof(bcsrf), NULL) < 0)
         return -1;
     snprintf(name, sizeof(name), "%s-lead", team_a);
-    if (person(name, "maintainer", team_a, true, lcookie, sizeof(lcookie), lcsrf, sizeof(lcsrf)) < 0)
+    if (person_make(name, "maintainer", team_a, true, lcookie, sizeof(lcookie), lcsrf, sizeof(lcsrf), NULL) < 0)
         return -1;
     snprintf(name, sizeof(name), "%s-bound", team_a);
-    if (person(name, "maintainer", team_a, false, mcookie, sizeof(mcookie), mcsrf, sizeof(mcsrf)) < 0)
+    if (person_make(name, "maintainer", team_a, false, mcookie, sizeof(mcookie), mcsrf, sizeof(mcsrf), NULL) < 0)
         return -1;
     /* the template, of team A (B's developer may request it for B: the template's team is not the owner's) */
     char xml[2048], hc[300], hx[200], path[256];
@@ -273,7 +242,7 @@ static void test_activity_honours_permissions(void)
     snprintf(name, sizeof(name), "%s-reader", team_a);
     char role[80];
     snprintf(role, sizeof(role), "%s-catalog", team_a);
-    CU_ASSERT_EQUAL_FATAL(person(name, role, team_a, true, cookie, sizeof(cookie), csrf, sizeof(csrf)), 0);
+    CU_ASSERT_EQUAL_FATAL(person_make(name, role, team_a, true, cookie, sizeof(cookie), csrf, sizeof(csrf), NULL), 0);
     json_object *o = activity(cookie);
     CU_ASSERT_TRUE(has_event(o, "entity", ent_a, NULL));
     CU_ASSERT_FALSE(has_event(o, "secret", sec_a, NULL));
@@ -286,7 +255,7 @@ static void test_activity_honours_permissions(void)
 
     /* bound on A but in no team: A's things are not theirs; what they requested is */
     snprintf(name, sizeof(name), "%s-guest", team_a);
-    CU_ASSERT_EQUAL_FATAL(person(name, "developer", team_a, false, cookie, sizeof(cookie), csrf, sizeof(csrf)), 0);
+    CU_ASSERT_EQUAL_FATAL(person_make(name, "developer", team_a, false, cookie, sizeof(cookie), csrf, sizeof(csrf), NULL), 0);
     long long mine_res, mine = request_as(cookie, csrf, team_a, "dev", "gamma", &mine_res);
     o = activity(cookie);
     snprintf(id, sizeof(id), "%lld", mine);
@@ -299,7 +268,7 @@ static void test_activity_honours_permissions(void)
 
     /* a new member of nothing: nothing */
     snprintf(name, sizeof(name), "%s-new", team_a);
-    CU_ASSERT_EQUAL_FATAL(person(name, NULL, NULL, false, cookie, sizeof(cookie), csrf, sizeof(csrf)), 0);
+    CU_ASSERT_EQUAL_FATAL(person_make(name, NULL, NULL, false, cookie, sizeof(cookie), csrf, sizeof(csrf), NULL), 0);
     o = activity(cookie);
     CU_ASSERT_EQUAL(count_events(o), 0);
     CU_ASSERT_TRUE(json_object_object_get_ex(o, "next_cursor", NULL) && !json_object_object_get(o, "next_cursor"));

@@ -21,34 +21,6 @@ static long as_admin(const char *method, const char *path, const char *body, str
     return post_session(acookie, acsrf, method, path, body, r);
 }
 
-/* A user with a password of name + "-password-1", bound as role on team t, a member of it or not. */
-static int user_bound(const char *name, const char *role, const char *t, bool member, char *cookie, size_t clen, char *csrf,
-                      size_t xlen)
-{
-    char body[512], pw[96], path[256];
-    struct resp r;
-    snprintf(pw, sizeof(pw), "%s-password-1", name);
-    snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", name, pw);
-    if (as_admin("POST", "/api/v1/iam/users", body, &r) != 201)
-        return -1;
-    long long uid = created_id(&r);
-    resp_free(&r);
-    snprintf(body, sizeof(body), "{\"subject_type\":\"user\",\"subject\":\"%s\",\"role\":\"%s\",\"scope_type\":\"team\","
-                                 "\"scope_id\":\"%s\"}", name, role, t);
-    long st = as_admin("POST", "/api/v1/iam/bindings", body, &r);
-    resp_free(&r);
-    if (st != 201)
-        return -1;
-    if (member) {
-        snprintf(path, sizeof(path), "/api/v1/iam/teams/%s/members/%lld", t, uid);
-        st = as_admin("PUT", path, NULL, &r);
-        resp_free(&r);
-        if (st != 200)
-            return -1;
-    }
-    return login(name, pw, cookie, clen, csrf, xlen) == 200 ? 0 : -1;
-}
-
 static int kit_init(void)
 {
     struct resp r;
@@ -221,7 +193,7 @@ static void test_token_scopes_reach_secret_refs(void)
     char mcookie[256], mcsrf[128], user[80], xml[2048], tname[64], path[256], body[512];
     struct resp r;
     snprintf(user, sizeof(user), "%s-m", team_a);
-    CU_ASSERT_EQUAL_FATAL(user_bound(user, "maintainer", team_a, true, mcookie, sizeof(mcookie), mcsrf, sizeof(mcsrf)), 0);
+    CU_ASSERT_EQUAL_FATAL(person_make(user, "maintainer", team_a, true, mcookie, sizeof(mcookie), mcsrf, sizeof(mcsrf), NULL), 0);
     /* a secret of the team the maintainer may reveal, and a template whose step is given it */
     snprintf(path, sizeof(path), "/api/v1/secrets/data/team/%s/dev/db-password", team_a);
     CU_ASSERT_EQUAL(post_session(mcookie, mcsrf, "PUT", path, "{\"value\":\"kit-db-password\"}", &r), 201);
@@ -287,9 +259,9 @@ static void test_refusals_in_words(void)
     struct resp r;
     /* a developer of team A (a member) and a viewer bound on team A who is in no team */
     snprintf(user, sizeof(user), "%s-d", team_a);
-    CU_ASSERT_EQUAL_FATAL(user_bound(user, "developer", team_a, true, dcookie, sizeof(dcookie), dcsrf, sizeof(dcsrf)), 0);
+    CU_ASSERT_EQUAL_FATAL(person_make(user, "developer", team_a, true, dcookie, sizeof(dcookie), dcsrf, sizeof(dcsrf), NULL), 0);
     snprintf(user, sizeof(user), "%s-v", team_a);
-    CU_ASSERT_EQUAL_FATAL(user_bound(user, "viewer", team_a, false, vcookie, sizeof(vcookie), vcsrf, sizeof(vcsrf)), 0);
+    CU_ASSERT_EQUAL_FATAL(person_make(user, "viewer", team_a, false, vcookie, sizeof(vcookie), vcsrf, sizeof(vcsrf), NULL), 0);
 
     /* a new secret in another team's scope: not "no secret there", but who may not do what where */
     snprintf(path, sizeof(path), "/api/v1/secrets/data/team/%s/api-key", team_b);

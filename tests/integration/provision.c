@@ -38,33 +38,6 @@ static char m2cookie[256], m2csrf[128];
 static char ocookie[256], ocsrf[128];            /* developer of other_team */
 static char dev_name[64];
 
-/* (The suite's init: no assertions here, a failure is the init's.) */
-static int user_on(const char *user, const char *role, const char *t, bool member, char *cookie, size_t clen, char *csrf,
-                   size_t xlen)
-{
-    char body[512], pw[96], path[256];
-    struct resp r;
-    snprintf(pw, sizeof(pw), "%s-password-1", user);
-    snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", user, pw);
-    if (post_session(acookie, acsrf, "POST", "/api/v1/iam/users", body, &r) != 201)
-        return -1;
-    long long uid = created_id(&r);
-    resp_free(&r);
-    snprintf(body, sizeof(body), "{\"subject_type\":\"user\",\"subject\":\"%s\",\"role\":\"%s\",\"scope_type\":\"team\","
-                                 "\"scope_id\":\"%s\"}", user, role, t);
-    long st = post_session(acookie, acsrf, "POST", "/api/v1/iam/bindings", body, &r);
-    resp_free(&r);
-    long st2 = 200;
-    if (member) {
-        snprintf(path, sizeof(path), "/api/v1/iam/teams/%s/members/%lld", t, uid);
-        st2 = post_session(acookie, acsrf, "PUT", path, NULL, &r);
-        resp_free(&r);
-    }
-    if (st != 201 || st2 != 200)
-        return -1;
-    return login(user, pw, cookie, clen, csrf, xlen) == 200 ? 0 : -1;
-}
-
 static int cast_init(void)
 {
     struct resp r;
@@ -80,16 +53,16 @@ static int cast_init(void)
         resp_free(&r);
     }
     snprintf(dev_name, sizeof(dev_name), "%s-dev", team);
-    if (user_on(dev_name, "developer", team, true, dcookie, sizeof(dcookie), dcsrf, sizeof(dcsrf)) < 0)
+    if (person_make(dev_name, "developer", team, true, dcookie, sizeof(dcookie), dcsrf, sizeof(dcsrf), NULL) < 0)
         return -1;
     snprintf(u, sizeof(u), "%s-m1", team);
-    if (user_on(u, "maintainer", team, true, m1cookie, sizeof(m1cookie), m1csrf, sizeof(m1csrf)) < 0)
+    if (person_make(u, "maintainer", team, true, m1cookie, sizeof(m1cookie), m1csrf, sizeof(m1csrf), NULL) < 0)
         return -1;
     snprintf(u, sizeof(u), "%s-m2", team);
-    if (user_on(u, "maintainer", team, false, m2cookie, sizeof(m2cookie), m2csrf, sizeof(m2csrf)) < 0)
+    if (person_make(u, "maintainer", team, false, m2cookie, sizeof(m2cookie), m2csrf, sizeof(m2csrf), NULL) < 0)
         return -1;
     snprintf(u, sizeof(u), "%s-o", team);
-    return user_on(u, "developer", other_team, true, ocookie, sizeof(ocookie), ocsrf, sizeof(ocsrf));
+    return person_make(u, "developer", other_team, true, ocookie, sizeof(ocookie), ocsrf, sizeof(ocsrf), NULL);
 }
 
 /* ---- helpers ---------------------------------------------------------------------------------- */

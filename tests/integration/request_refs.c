@@ -22,7 +22,7 @@ static char dcookie[256], dcsrf[128];   /* a developer of team */
 static int refs_init(void)
 {
     struct resp r;
-    char body[2048], user[96], pw[128], path[256], hc[300], hx[200];
+    char body[2048], user[96], path[256], hc[300], hx[200];
     snprintf(team, sizeof(team), "refs%d", (int)getpid());
     snprintf(tmpl, sizeof(tmpl), "refs%d", (int)getpid());
     snprintf(entity, sizeof(entity), "ledger-worker-%d", (int)getpid());
@@ -34,26 +34,13 @@ static int refs_init(void)
         return -1;
     resp_free(&r);
     snprintf(user, sizeof(user), "%s-dev", team);
-    snprintf(pw, sizeof(pw), "%s-password-1", user);
-    snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", user, pw);
-    if (post_session(acookie, acsrf, "POST", "/api/v1/iam/users", body, &r) != 201)
-        return -1;
-    long long uid = created_id(&r);
-    resp_free(&r);
-    snprintf(body, sizeof(body), "{\"subject_type\":\"user\",\"subject\":\"%s\",\"role\":\"developer\",\"scope_type\":\"team\","
-                                 "\"scope_id\":\"%s\"}", user, team);
-    long st = post_session(acookie, acsrf, "POST", "/api/v1/iam/bindings", body, &r);
-    resp_free(&r);
-    snprintf(path, sizeof(path), "/api/v1/iam/teams/%s/members/%lld", team, uid);
-    long st2 = post_session(acookie, acsrf, "PUT", path, NULL, &r);
-    resp_free(&r);
-    if (st != 201 || st2 != 200 || login(user, pw, dcookie, sizeof(dcookie), dcsrf, sizeof(dcsrf)) != 200)
+    if (person_make(user, "developer", team, true, dcookie, sizeof(dcookie), dcsrf, sizeof(dcsrf), NULL) < 0)
         return -1;
     /* the entity, owned by the team (a bare owner is a Group, the team's) */
     snprintf(body, sizeof(body), "{\"apiVersion\":\"backstage.io/v1alpha1\",\"kind\":\"Component\",\"metadata\":{\"name\":\"%s\"},"
                                  "\"spec\":{\"type\":\"service\",\"lifecycle\":\"production\",\"owner\":\"%s\"}}", entity, team);
     snprintf(path, sizeof(path), "/api/v1/catalog/entities/component/default/%s", entity);
-    st = session_req(acookie, acsrf, "PUT", path, body, NULL, &r);
+    long st = session_req(acookie, acsrf, "PUT", path, body, NULL, &r);
     resp_free(&r);
     if (st != 201)
         return -1;

@@ -29,29 +29,6 @@ static char requester[64];
 static long long res_a, res_b;          /* the requester's resource; the other developer's */
 static char path_a[400], path_b[400], word_a[40];
 
-/* (The suite's init: no assertions here, a failure is the init's.) */
-static int member(const char *user, const char *role, const char *t, char *cookie, size_t clen, char *csrf, size_t xlen)
-{
-    char body[512], pw[96], p[256];
-    struct resp r;
-    snprintf(pw, sizeof(pw), "%s-password-1", user);
-    snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", user, pw);
-    if (post_session(acookie, acsrf, "POST", "/api/v1/iam/users", body, &r) != 201)
-        return -1;
-    long long uid = created_id(&r);
-    resp_free(&r);
-    snprintf(body, sizeof(body), "{\"subject_type\":\"user\",\"subject\":\"%s\",\"role\":\"%s\",\"scope_type\":\"team\","
-                                 "\"scope_id\":\"%s\"}", user, role, t);
-    long st = post_session(acookie, acsrf, "POST", "/api/v1/iam/bindings", body, &r);
-    resp_free(&r);
-    snprintf(p, sizeof(p), "/api/v1/iam/teams/%s/members/%lld", t, uid);
-    long st2 = post_session(acookie, acsrf, "PUT", p, NULL, &r);
-    resp_free(&r);
-    if (st != 201 || st2 != 200)
-        return -1;
-    return login(user, pw, cookie, clen, csrf, xlen) == 200 ? 0 : -1;
-}
-
 /* The team, its people, and a published template whose exec step hands out a secret output
  * (tests/fixtures/bin/say-secret prints "::portico-secret token=<word>"). */
 static int outputs_init(void)
@@ -71,14 +48,14 @@ static int outputs_init(void)
     }
     snprintf(requester, sizeof(requester), "%s-req", team);
     snprintf(u, sizeof(u), "%s-dev", team);
-    if (member(requester, "developer", team, rcookie, sizeof(rcookie), rcsrf, sizeof(rcsrf)) < 0 ||
-        member(u, "developer", team, dcookie, sizeof(dcookie), dcsrf, sizeof(dcsrf)) < 0)
+    if (person_make(requester, "developer", team, true, rcookie, sizeof(rcookie), rcsrf, sizeof(rcsrf), NULL) < 0 ||
+        person_make(u, "developer", team, true, dcookie, sizeof(dcookie), dcsrf, sizeof(dcsrf), NULL) < 0)
         return -1;
     snprintf(u, sizeof(u), "%s-mnt", team);
-    if (member(u, "maintainer", team, mcookie, sizeof(mcookie), mcsrf, sizeof(mcsrf)) < 0)
+    if (person_make(u, "maintainer", team, true, mcookie, sizeof(mcookie), mcsrf, sizeof(mcsrf), NULL) < 0)
         return -1;
     snprintf(u, sizeof(u), "%s-dev", other);
-    if (member(u, "developer", other, ocookie, sizeof(ocookie), ocsrf, sizeof(ocsrf)) < 0)
+    if (person_make(u, "developer", other, true, ocookie, sizeof(ocookie), ocsrf, sizeof(ocsrf), NULL) < 0)
         return -1;
     snprintf(body, sizeof(body),
              "<template xmlns=\"urn:portico:template:1\" name=\"%s\" version=\"1.0.0\"><title>Hands out a token</title>"

@@ -48,22 +48,6 @@ static json_object *body_json(const struct resp *r)
     return o;
 }
 
-static json_object *member(json_object *o, const char *path)
-{
-    /* "a/b/0/c": objects by key, arrays by index */
-    char buf[256];
-    snprintf(buf, sizeof(buf), "%s", path);
-    for (char *save = NULL, *k = strtok_r(buf, "/", &save); k && o; k = strtok_r(NULL, "/", &save)) {
-        json_object *next = NULL;
-        if (json_object_is_type(o, json_type_array))
-            next = json_object_array_get_idx(o, (size_t)atoi(k));
-        else if (!json_object_object_get_ex(o, k, &next))
-            next = NULL;
-        o = next;
-    }
-    return o;
-}
-
 static bool array_has(json_object *a, const char *s)
 {
     for (size_t i = 0; a && i < json_object_array_length(a); i++)
@@ -74,20 +58,7 @@ static bool array_has(json_object *a, const char *s)
 
 static void make_person(const char *user, const char *role, const char *scope_team, struct who *w)
 {
-    char body[512], pw[96];
-    struct resp r;
-    snprintf(pw, sizeof(pw), "%s-password-1", user);
-    snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", user, pw);
-    CU_ASSERT_EQUAL_FATAL(post_session(admin.cookie, admin.csrf, "POST", "/api/v1/iam/users", body, &r), 201);
-    resp_free(&r);
-    if (scope_team)
-        snprintf(body, sizeof(body), "{\"subject_type\":\"user\",\"subject\":\"%s\",\"role\":\"%s\",\"scope_type\":\"team\","
-                                     "\"scope_id\":\"%s\"}", user, role, scope_team);
-    else
-        snprintf(body, sizeof(body), "{\"subject_type\":\"user\",\"subject\":\"%s\",\"role\":\"%s\"}", user, role);
-    CU_ASSERT_EQUAL_FATAL(post_session(admin.cookie, admin.csrf, "POST", "/api/v1/iam/bindings", body, &r), 201);
-    resp_free(&r);
-    CU_ASSERT_EQUAL_FATAL(login(user, pw, w->cookie, sizeof(w->cookie), w->csrf, sizeof(w->csrf)), 200);
+    CU_ASSERT_EQUAL_FATAL(person_make(user, role, scope_team, false, w->cookie, sizeof(w->cookie), w->csrf, sizeof(w->csrf), NULL), 0);
 }
 
 /* A template: name, version, owner, a tag, and the parameters, steps and outputs given. */
@@ -182,24 +153,24 @@ static void test_lifecycle(void)
     o = body_json(&r);
     CU_ASSERT_STRING_EQUAL(jstr(o, "state"), "draft");
     CU_ASSERT_STRING_EQUAL(jstr(o, "version"), "1.0.0");
-    CU_ASSERT_EQUAL(json_object_array_length(member(o, "scan/findings")), 0);
+    CU_ASSERT_EQUAL(json_object_array_length(jpath(o, "scan/findings")), 0);
     json_object_put(o);
     resp_free(&r);
     snprintf(path, sizeof(path), "/api/v1/templates/%s/versions/1.0.0", name);
     CU_ASSERT_EQUAL(get_as(viewer.cookie, path, &r), 200);
     o = body_json(&r);
     CU_ASSERT_STRING_EQUAL(jstr(o, "state"), "draft");
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(o, "template/parameters/0/name")), "name");
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(o, "template/parameters/0/pattern")), "[a-z][a-z0-9_]{2,29}");
-    CU_ASSERT_TRUE(json_object_get_boolean(member(o, "template/parameters/0/required")));
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(o, "template/owner_team")), team);
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(o, "template/steps/0/driver")), "mariadb_database");
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(o, "template/steps/0/args/database")), "{{name}}");
-    CU_ASSERT_EQUAL(json_object_get_int(member(o, "template/policy/approvals/0/count")), 1);
-    CU_ASSERT_EQUAL(json_object_get_int(member(o, "template/policy/ttl/max_days")), 365);
-    CU_ASSERT_TRUE(json_object_get_boolean(member(o, "template/outputs/3/secret")));
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(jpath(o, "template/parameters/0/name")), "name");
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(jpath(o, "template/parameters/0/pattern")), "[a-z][a-z0-9_]{2,29}");
+    CU_ASSERT_TRUE(json_object_get_boolean(jpath(o, "template/parameters/0/required")));
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(jpath(o, "template/owner_team")), team);
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(jpath(o, "template/steps/0/driver")), "mariadb_database");
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(jpath(o, "template/steps/0/args/database")), "{{name}}");
+    CU_ASSERT_EQUAL(json_object_get_int(jpath(o, "template/policy/approvals/0/count")), 1);
+    CU_ASSERT_EQUAL(json_object_get_int(jpath(o, "template/policy/ttl/max_days")), 365);
+    CU_ASSERT_TRUE(json_object_get_boolean(jpath(o, "template/outputs/3/secret")));
     CU_ASSERT_PTR_NOT_NULL(strstr(jstr(o, "xml"), "mariadb_database"));
-    CU_ASSERT_PTR_NOT_NULL(member(o, "scan/scanned_at"));
+    CU_ASSERT_PTR_NOT_NULL(jpath(o, "scan/scanned_at"));
     json_object_put(o);
     resp_free(&r);
 
@@ -269,7 +240,7 @@ static void test_lifecycle(void)
     CU_ASSERT_EQUAL(get_as(viewer.cookie, path, &r), 200);
     o = body_json(&r);
     CU_ASSERT_STRING_EQUAL(jstr(o, "version"), "1.1.0");
-    CU_ASSERT_EQUAL(json_object_array_length(member(o, "template/parameters")), 2);
+    CU_ASSERT_EQUAL(json_object_array_length(jpath(o, "template/parameters")), 2);
     json_object_put(o);
     resp_free(&r);
 
@@ -279,11 +250,11 @@ static void test_lifecycle(void)
     o = body_json(&r);
     CU_ASSERT_STRING_EQUAL(jstr(o, "from"), "1.0.0");
     CU_ASSERT_STRING_EQUAL(jstr(o, "to"), "1.1.0");
-    CU_ASSERT_TRUE(array_has(member(o, "changes/parameters/added"), "size"));
-    CU_ASSERT_EQUAL(json_object_array_length(member(o, "changes/parameters/removed")), 0);
-    CU_ASSERT_EQUAL(json_object_array_length(member(o, "changes/parameters/changed")), 0);
-    CU_ASSERT_EQUAL(json_object_array_length(member(o, "changes/steps/changed")), 0);
-    CU_ASSERT_TRUE(json_object_get_boolean(member(o, "changes/policy_changed")));
+    CU_ASSERT_TRUE(array_has(jpath(o, "changes/parameters/added"), "size"));
+    CU_ASSERT_EQUAL(json_object_array_length(jpath(o, "changes/parameters/removed")), 0);
+    CU_ASSERT_EQUAL(json_object_array_length(jpath(o, "changes/parameters/changed")), 0);
+    CU_ASSERT_EQUAL(json_object_array_length(jpath(o, "changes/steps/changed")), 0);
+    CU_ASSERT_TRUE(json_object_get_boolean(jpath(o, "changes/policy_changed")));
     const char *diff = jstr(o, "diff");
     CU_ASSERT_PTR_NOT_NULL_FATAL(diff);
     CU_ASSERT_PTR_NOT_NULL(strstr(diff, "--- "));
@@ -296,7 +267,7 @@ static void test_lifecycle(void)
     snprintf(path, sizeof(path), "/api/v1/templates/%s/versions/1.1.0/diff/1.0.0", name);
     CU_ASSERT_EQUAL(get_as(viewer.cookie, path, &r), 200);
     o = body_json(&r);
-    CU_ASSERT_TRUE(array_has(member(o, "changes/parameters/removed"), "size"));
+    CU_ASSERT_TRUE(array_has(jpath(o, "changes/parameters/removed"), "size"));
     json_object_put(o);
     resp_free(&r);
 
@@ -314,9 +285,9 @@ static void test_lifecycle(void)
     CU_ASSERT_EQUAL(get_as(viewer.cookie, path, &r), 200);
     o = body_json(&r);
     CU_ASSERT_STRING_EQUAL(jstr(o, "owner_team"), team);
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(o, "versions/0/version")), "1.1.0");
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(o, "versions/1/state")), "deprecated");
-    CU_ASSERT_PTR_NOT_NULL(member(o, "versions/1/published_at"));
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(jpath(o, "versions/0/version")), "1.1.0");
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(jpath(o, "versions/1/state")), "deprecated");
+    CU_ASSERT_PTR_NOT_NULL(jpath(o, "versions/1/published_at"));
     json_object_put(o);
     resp_free(&r);
 
@@ -324,10 +295,10 @@ static void test_lifecycle(void)
     snprintf(path, sizeof(path), "/api/v1/audit/events?action=templates.publish&target=%s@1.0.0", name);
     CU_ASSERT_EQUAL(get_as(admin.cookie, path, &r), 200);
     o = body_json(&r);
-    CU_ASSERT_EQUAL(json_object_array_length(member(o, "events")), 1);
+    CU_ASSERT_EQUAL(json_object_array_length(jpath(o, "events")), 1);
     char want[96];
     snprintf(want, sizeof(want), "%s-m", team);
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(o, "events/0/actor_name")), want);
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(jpath(o, "events/0/actor_name")), want);
     json_object_put(o);
     resp_free(&r);
     static const char *const actions[] = { "templates.create", "templates.update", "templates.deprecate" };
@@ -335,7 +306,7 @@ static void test_lifecycle(void)
         snprintf(path, sizeof(path), "/api/v1/audit/events?action=%s&target=%s@1.0.0", actions[i], name);
         CU_ASSERT_EQUAL(get_as(admin.cookie, path, &r), 200);
         o = body_json(&r);
-        CU_ASSERT_TRUE(json_object_array_length(member(o, "events")) >= 1);
+        CU_ASSERT_TRUE(json_object_array_length(jpath(o, "events")) >= 1);
         json_object_put(o);
         resp_free(&r);
     }
@@ -376,7 +347,7 @@ static void test_gallery(void)
         snprintf(fname, sizeof(fname), "fx%d-%s", i, sfx);
         CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates", fixture(files[i], fname), &r), 201);
         o = body_json(&r);
-        CU_ASSERT_EQUAL(json_object_array_length(member(o, "scan/findings")), 0);   /* the examples pass the scan */
+        CU_ASSERT_EQUAL(json_object_array_length(jpath(o, "scan/findings")), 0);   /* the examples pass the scan */
         json_object_put(o);
         resp_free(&r);
         snprintf(path, sizeof(path), "/api/v1/templates/%s/versions/1.0.0/publish", fname);
@@ -388,19 +359,19 @@ static void test_gallery(void)
     snprintf(path, sizeof(path), "/api/v1/templates?q=word%s+GAL1", sfx);
     CU_ASSERT_EQUAL(get_as(viewer.cookie, path, &r), 200);
     o = body_json(&r);
-    CU_ASSERT_EQUAL(json_object_array_length(member(o, "templates")), 1);
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(o, "templates/0/name")), names[1]);
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(o, "templates/0/latest/version")), "1.0.0");
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(o, "templates/0/owner_team")), team);
-    CU_ASSERT_TRUE(array_has(member(o, "templates/0/latest/tags"), "suite"));
-    CU_ASSERT_EQUAL(json_object_get_int(member(o, "templates/0/versions")), 1);
+    CU_ASSERT_EQUAL(json_object_array_length(jpath(o, "templates")), 1);
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(jpath(o, "templates/0/name")), names[1]);
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(jpath(o, "templates/0/latest/version")), "1.0.0");
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(jpath(o, "templates/0/owner_team")), team);
+    CU_ASSERT_TRUE(array_has(jpath(o, "templates/0/latest/tags"), "suite"));
+    CU_ASSERT_EQUAL(json_object_get_int(jpath(o, "templates/0/versions")), 1);
     json_object_put(o);
     resp_free(&r);
     /* a wildcard is a character, not a wildcard */
     snprintf(path, sizeof(path), "/api/v1/templates?q=word%s+g%%25l1", sfx);
     CU_ASSERT_EQUAL(get_as(viewer.cookie, path, &r), 200);
     o = body_json(&r);
-    CU_ASSERT_EQUAL(json_object_array_length(member(o, "templates")), 0);
+    CU_ASSERT_EQUAL(json_object_array_length(jpath(o, "templates")), 0);
     json_object_put(o);
     resp_free(&r);
 
@@ -408,8 +379,8 @@ static void test_gallery(void)
     snprintf(path, sizeof(path), "/api/v1/templates?tag=t%s&limit=2", sfx);
     CU_ASSERT_EQUAL(get_as(viewer.cookie, path, &r), 200);
     o = body_json(&r);
-    CU_ASSERT_EQUAL(json_object_array_length(member(o, "templates")), 2);
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(o, "templates/0/name")), names[0]);
+    CU_ASSERT_EQUAL(json_object_array_length(jpath(o, "templates")), 2);
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(jpath(o, "templates/0/name")), names[0]);
     const char *next = jstr(o, "next_cursor");
     CU_ASSERT_PTR_NOT_NULL_FATAL(next);
     snprintf(path, sizeof(path), "/api/v1/templates?tag=t%s&limit=2&cursor=%s", sfx, next);
@@ -417,24 +388,24 @@ static void test_gallery(void)
     resp_free(&r);
     CU_ASSERT_EQUAL(get_as(viewer.cookie, path, &r), 200);
     o = body_json(&r);
-    CU_ASSERT_EQUAL(json_object_array_length(member(o, "templates")), 1);   /* the draft is not there */
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(o, "templates/0/name")), names[2]);
-    CU_ASSERT_PTR_NULL(member(o, "next_cursor"));
+    CU_ASSERT_EQUAL(json_object_array_length(jpath(o, "templates")), 1);   /* the draft is not there */
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(jpath(o, "templates/0/name")), names[2]);
+    CU_ASSERT_PTR_NULL(jpath(o, "next_cursor"));
     json_object_put(o);
     resp_free(&r);
     snprintf(path, sizeof(path), "/api/v1/templates?tag=t%s&include=drafts&limit=200", sfx);
     CU_ASSERT_EQUAL(get_as(viewer.cookie, path, &r), 200);
     o = body_json(&r);
-    CU_ASSERT_EQUAL(json_object_array_length(member(o, "templates")), 4);
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(o, "templates/3/name")), draft);
-    CU_ASSERT_STRING_EQUAL(json_object_get_string(member(o, "templates/3/latest/state")), "draft");
+    CU_ASSERT_EQUAL(json_object_array_length(jpath(o, "templates")), 4);
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(jpath(o, "templates/3/name")), draft);
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(jpath(o, "templates/3/latest/state")), "draft");
     json_object_put(o);
     resp_free(&r);
     for (int i = 0; i < 2; i++) {   /* the git fixture is fx0: its description has "repository" */
         snprintf(path, sizeof(path), "/api/v1/templates?q=Repository+fx%d-%s", i, sfx);
         CU_ASSERT_EQUAL(get_as(viewer.cookie, path, &r), 200);
         o = body_json(&r);
-        CU_ASSERT_EQUAL(json_object_array_length(member(o, "templates")), i ? 0 : 1);
+        CU_ASSERT_EQUAL(json_object_array_length(jpath(o, "templates")), i ? 0 : 1);
         json_object_put(o);
         resp_free(&r);
     }
@@ -461,14 +432,14 @@ static void scan_refuses(const char *name, const char *xml, const char *rule)
     struct resp r;
     CU_ASSERT_EQUAL_FATAL(xml_as(&dev, "POST", "/api/v1/templates", xml, &r), 201);
     json_object *o = body_json(&r);
-    CU_ASSERT_TRUE(array_has(member(o, "scan/findings"), rule));
+    CU_ASSERT_TRUE(array_has(jpath(o, "scan/findings"), rule));
     json_object_put(o);
     resp_free(&r);
     snprintf(path, sizeof(path), "/api/v1/templates/%s/versions/1.0.0/publish", name);
     CU_ASSERT_EQUAL(send_as(&maint, "POST", path, NULL, NULL, 0, &r), 422);
     o = assert_problem(&r, 422, "scan-failed");
-    CU_ASSERT_TRUE(array_has(member(o, "findings"), rule));
-    if (!array_has(member(o, "findings"), rule))
+    CU_ASSERT_TRUE(array_has(jpath(o, "findings"), rule));
+    if (!array_has(jpath(o, "findings"), rule))
         fprintf(stderr, "\n    %s: %s\n", rule, r.body);
     assert_request_id(&r, o);
     json_object_put(o);
@@ -477,7 +448,7 @@ static void scan_refuses(const char *name, const char *xml, const char *rule)
     CU_ASSERT_EQUAL(get_as(viewer.cookie, path, &r), 200);
     o = body_json(&r);
     CU_ASSERT_STRING_EQUAL(jstr(o, "state"), "draft");
-    CU_ASSERT_TRUE(array_has(member(o, "scan/findings"), rule));   /* the failed scan is kept */
+    CU_ASSERT_TRUE(array_has(jpath(o, "scan/findings"), rule));   /* the failed scan is kept */
     json_object_put(o);
     resp_free(&r);
 }
@@ -520,8 +491,8 @@ static void test_scan_rules(void)
     snprintf(path, sizeof(path), "/api/v1/templates/%s/versions/1.0.0/scan", name);
     CU_ASSERT_EQUAL(send_as(&dev, "POST", path, NULL, NULL, 0, &r), 200);
     o = body_json(&r);
-    CU_ASSERT_FALSE(json_object_get_boolean(member(o, "passed")));
-    CU_ASSERT_TRUE(array_has(member(o, "findings"), "exec-shell"));
+    CU_ASSERT_FALSE(json_object_get_boolean(jpath(o, "passed")));
+    CU_ASSERT_TRUE(array_has(jpath(o, "findings"), "exec-shell"));
     json_object_put(o);
     resp_free(&r);
     snprintf(path, sizeof(path), "/api/v1/templates/%s/trust", name);
@@ -534,7 +505,7 @@ static void test_scan_rules(void)
     snprintf(path, sizeof(path), "/api/v1/templates/%s/versions/1.0.0/scan", name);
     CU_ASSERT_EQUAL(send_as(&dev, "POST", path, NULL, NULL, 0, &r), 200);
     o = body_json(&r);
-    CU_ASSERT_TRUE(json_object_get_boolean(member(o, "passed")));
+    CU_ASSERT_TRUE(json_object_get_boolean(jpath(o, "passed")));
     json_object_put(o);
     resp_free(&r);
     snprintf(path, sizeof(path), "/api/v1/templates/%s/versions/1.0.0/publish", name);
@@ -543,7 +514,7 @@ static void test_scan_rules(void)
     snprintf(path, sizeof(path), "/api/v1/templates/%s", name);
     CU_ASSERT_EQUAL(get_as(viewer.cookie, path, &r), 200);
     o = body_json(&r);
-    CU_ASSERT_TRUE(json_object_get_boolean(member(o, "trusted")));
+    CU_ASSERT_TRUE(json_object_get_boolean(jpath(o, "trusted")));
     json_object_put(o);
     resp_free(&r);
     /* new XML withdraws trust: a later draft with a shell is refused until trusted again */
@@ -555,7 +526,7 @@ static void test_scan_rules(void)
     snprintf(path, sizeof(path), "/api/v1/templates/%s", name);
     CU_ASSERT_EQUAL(get_as(viewer.cookie, path, &r), 200);
     o = body_json(&r);
-    CU_ASSERT_FALSE(json_object_get_boolean(member(o, "trusted")));
+    CU_ASSERT_FALSE(json_object_get_boolean(jpath(o, "trusted")));
     json_object_put(o);
     resp_free(&r);
     snprintf(path, sizeof(path), "/api/v1/templates/%s/versions/1.0.1/publish", name);
@@ -565,13 +536,13 @@ static void test_scan_rules(void)
     snprintf(path, sizeof(path), "/api/v1/audit/events?action=templates.trust&target=%s", name);
     CU_ASSERT_EQUAL(get_as(admin.cookie, path, &r), 200);
     o = body_json(&r);
-    CU_ASSERT_EQUAL(json_object_array_length(member(o, "events")), 1);
+    CU_ASSERT_EQUAL(json_object_array_length(jpath(o, "events")), 1);
     json_object_put(o);
     resp_free(&r);
     snprintf(path, sizeof(path), "/api/v1/audit/events?action=templates.scan&target=%s@1.0.0", name);
     CU_ASSERT_EQUAL(get_as(admin.cookie, path, &r), 200);
     o = body_json(&r);
-    CU_ASSERT_TRUE(json_object_array_length(member(o, "events")) >= 2);   /* the failed publish's and the two scans */
+    CU_ASSERT_TRUE(json_object_array_length(jpath(o, "events")) >= 2);   /* the failed publish's and the two scans */
     json_object_put(o);
     resp_free(&r);
 }
@@ -742,7 +713,7 @@ static void test_denials(void)
     snprintf(path, sizeof(path), "/api/v1/audit/events?action=http.denied&actor=%s-d", other);
     CU_ASSERT_EQUAL(get_as(admin.cookie, path, &r), 200);
     json_object *o = body_json(&r);
-    CU_ASSERT_TRUE(json_object_array_length(member(o, "events")) >= 3);
+    CU_ASSERT_TRUE(json_object_array_length(jpath(o, "events")) >= 3);
     json_object_put(o);
     resp_free(&r);
 }
