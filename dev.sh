@@ -592,14 +592,7 @@ cmd_test() {
       say "-- provisioning (templates, requests, the runner, drivers) against $server"
       provision_tests || failed=1
     fi
-    PORTICO_TEST_URL="http://127.0.0.1:$PORT" PORTICO_TEST_SERVER=$server \
-      PORTICO_TEST_DB_STOP="$ROOT/dev.sh _db stop" PORTICO_TEST_DB_START="$ROOT/dev.sh _db start" \
-      PORTICO_STATE="$STATE" PORTICO_TEST_CGI="$bt/cgi-bin/system.fcgi" PORTICO_CONFIG="$CONF" \
-      PORTICO_TEST_ADMIN="$bt/admin/portico-admin" PORTICO_TEST_SQL="$ROOT/sql" \
-      PORTICO_TEST_RUNNER="$bt/runner/portico-runner" PORTICO_TEST_LOCATIONS="$STATE/locations" \
-      PORTICO_TEST_LOG="$LOG/portico.log" PORTICO_TEST_SUMMARY=$SUMMARY \
-      PORTICO_TEST_ADMIN_PASSWORD="$(cat "$STATE/admin-password")" \
-      "$bt/tests/integration/integration-tests" || failed=1
+    integration_tests "$server" || failed=1
   done
   stack_down
   trap - EXIT
@@ -615,43 +608,10 @@ cmd_test() {
   return $failed
 }
 
-# The provisioning suite alone (tests/integration/provision.c), on a stack of its own:
-#   ./dev.sh ptest [SUITE]     PTEST_BUILD (build-test), PTEST_PORT (18085), PTEST_STATE (var/ptest)
-# SUITE: run only the suites whose name starts with it. dev.sh test runs every suite.
-cmd_ptest() {
-  deps
-  local bt=$ROOT/${PTEST_BUILD:-build-test}
-  build "$bt" --enable-sanitizers --enable-werror
-  make -C "$bt" -j"$(nproc)" check TESTS= >"$bt/make-check.out" 2>&1 || { tail -n 40 "$bt/make-check.out" >&2; die "building the suites failed"; }
-  SUMMARY=$ROOT/${PTEST_STATE:-var/ptest}-summary.txt; : > "$SUMMARY"
-  set_stack "$ROOT/${PTEST_STATE:-var/ptest}" "$bt" "${PTEST_PORT:-18085}"
-  EXTRA_CONFIG=$'login_max_failures_address = 10000\nratelimit_per_minute = 1000000\nratelimit_anonymous_per_minute = 1000000\nratelimit_burst = 100000'
-  stack_down 2>/dev/null || true
-  rm -rf "$STATE"; mkdir -p "$LOG" "$RUN"; chmod 755 "$STATE"
-  mkdir -p "$LOG/asan"; chmod 777 "$LOG/asan"
-  export PORTICO_FCGI_ENV="ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:log_path=$LOG/asan/fcgi UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$LOG/asan/fcgi"
-  trap 'stack_down >/dev/null 2>&1 || true' EXIT
-  stack_up apache
-  local rc=0
-  provision_tests "${1:-}" || rc=1
-  stack_down
-  trap - EXIT
-  if ls "$LOG"/asan/* >/dev/null 2>&1; then
-    say "sanitizer reports:"; cat "$LOG"/asan/* >&2; rc=1
-  fi
-  return $rc
-}
-
-# The HTTP integration suite (tests/integration/main.c) alone, against one web server, on a
-# stack of its own: ./dev.sh itest [SERVER]   ITEST_PORT (18075), state in var/itest.
-cmd_itest() {
-  deps
-  local bt=$ROOT/build-test server=${1:-apache}
-  build "$bt" --enable-sanitizers --enable-werror
-  make -C "$bt" -j"$(nproc)" check TESTS= >"$bt/make-check.out" 2>&1 || { tail -n 40 "$bt/make-check.out" >&2; die "building the suites failed"; }
-  frontend_build   # the document root (and the API document in it)
-  SUMMARY=$ROOT/var/itest-summary.txt; mkdir -p "$ROOT/var"; : > "$SUMMARY"
-  set_stack "$ROOT/var/itest" "$bt" "${ITEST_PORT:-18075}"
+# A private test stack's start and end, shared by ptest and itest: the suites' limits (one busy
+# address), location roots, handlers' sanitizer reports into files, stopped whatever happens.
+test_stack_begin() {  # test_stack_begin STATE_DIR BUILD_DIR PORT
+  set_stack "$1" "$2" "$3"
   EXTRA_CONFIG=$'login_max_failures_address = 10000\nratelimit_per_minute = 1000000\nratelimit_anonymous_per_minute = 1000000\nratelimit_burst = 100000'
   EXTRA_CONFIG+=$'\n'"catalog_location_roots = $STATE/locations"
   stack_down 2>/dev/null || true
@@ -659,22 +619,63 @@ cmd_itest() {
   mkdir -p "$LOG/asan"; chmod 777 "$LOG/asan"
   export PORTICO_FCGI_ENV="ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:log_path=$LOG/asan/fcgi UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$LOG/asan/fcgi"
   trap 'stack_down >/dev/null 2>&1 || true' EXIT
-  stack_up "$server"
-  local rc=0
-  PORTICO_TEST_URL="http://127.0.0.1:$PORT" PORTICO_TEST_SERVER=$server \
-    PORTICO_TEST_DB_STOP="$ROOT/dev.sh _db stop" PORTICO_TEST_DB_START="$ROOT/dev.sh _db start" \
-    PORTICO_STATE="$STATE" PORTICO_TEST_CGI="$bt/cgi-bin/system.fcgi" PORTICO_CONFIG="$CONF" \
-    PORTICO_TEST_ADMIN="$bt/admin/portico-admin" PORTICO_TEST_SQL="$ROOT/sql" \
-    PORTICO_TEST_RUNNER="$bt/runner/portico-runner" PORTICO_TEST_LOCATIONS="$STATE/locations" \
-    PORTICO_TEST_LOG="$LOG/portico.log" PORTICO_TEST_SUMMARY=$SUMMARY \
-    PORTICO_TEST_ADMIN_PASSWORD="$(cat "$STATE/admin-password")" \
-    "$bt/tests/integration/integration-tests" || rc=1
+}
+
+test_stack_end() {  # returns 1 when a handler or runner reported to the sanitizers
   stack_down
   trap - EXIT
   if ls "$LOG"/asan/* >/dev/null 2>&1; then
-    say "sanitizer reports:"; cat "$LOG"/asan/* >&2; rc=1
+    say "sanitizer reports:"; cat "$LOG"/asan/* >&2; return 1
   fi
+  return 0
+}
+
+# The test build, its suites and the portal built.
+test_build() {
+  deps
+  build "$1" --enable-sanitizers --enable-werror
+  make -C "$1" -j"$(nproc)" check TESTS= >"$1/make-check.out" 2>&1 || { tail -n 40 "$1/make-check.out" >&2; die "building the suites failed"; }
+  frontend_build   # the document root (and the API document in it)
+}
+
+# The provisioning suite alone (tests/integration/provision.c), on a stack of its own:
+#   ./dev.sh ptest [SUITE]     PTEST_BUILD (build-test), PTEST_PORT (18085), PTEST_STATE (var/ptest)
+# SUITE: run only the suites whose name starts with it. dev.sh test runs every suite.
+cmd_ptest() {
+  local bt=$ROOT/${PTEST_BUILD:-build-test} rc=0
+  test_build "$bt"
+  mkdir -p "$ROOT/var"
+  SUMMARY=$ROOT/${PTEST_STATE:-var/ptest}-summary.txt; : > "$SUMMARY"
+  test_stack_begin "$ROOT/${PTEST_STATE:-var/ptest}" "$bt" "${PTEST_PORT:-18085}"
+  stack_up apache
+  provision_tests "${1:-}" || rc=1
+  test_stack_end || rc=1
   return $rc
+}
+
+# The HTTP integration suite (tests/integration/main.c) alone, against one web server, on a
+# stack of its own: ./dev.sh itest [SERVER]   ITEST_PORT (18075), state in var/itest.
+cmd_itest() {
+  local bt=$ROOT/build-test server=${1:-apache} rc=0
+  test_build "$bt"
+  mkdir -p "$ROOT/var"
+  SUMMARY=$ROOT/var/itest-summary.txt; : > "$SUMMARY"
+  test_stack_begin "$ROOT/var/itest" "$bt" "${ITEST_PORT:-18075}"
+  stack_up "$server"
+  integration_tests "$server" || rc=1
+  test_stack_end || rc=1
+  return $rc
+}
+
+integration_tests() {  # integration_tests SERVER: tests/integration/main.c against the stack set_stack chose
+  PORTICO_TEST_URL="http://127.0.0.1:$PORT" PORTICO_TEST_SERVER=$1 \
+    PORTICO_TEST_DB_STOP="$ROOT/dev.sh _db stop" PORTICO_TEST_DB_START="$ROOT/dev.sh _db start" \
+    PORTICO_STATE="$STATE" PORTICO_TEST_CGI="$BUILD/cgi-bin/system.fcgi" PORTICO_CONFIG="$CONF" \
+    PORTICO_TEST_ADMIN="$BUILD/admin/portico-admin" PORTICO_TEST_SQL="$ROOT/sql" \
+    PORTICO_TEST_RUNNER="$BUILD/runner/portico-runner" PORTICO_TEST_LOCATIONS="$STATE/locations" \
+    PORTICO_TEST_LOG="$LOG/portico.log" PORTICO_TEST_SUMMARY=$SUMMARY \
+    PORTICO_TEST_ADMIN_PASSWORD="$(cat "$STATE/admin-password")" \
+    "$BUILD/tests/integration/integration-tests"
 }
 
 provision_tests() {  # provision_tests [SUITE]: against the stack set_stack chose
