@@ -1,4 +1,4 @@
-// A team's page: its Group in the catalog, its members, sub-teams, the roles it holds and those held on it, what it owns
+// A team's page: its Group in the catalog, its members (added and removed here), sub-teams, the roles it holds and those held on it, what it owns
 // (catalog entities, templates, resources); for administrators, a rename, a new display name or
 // parent, and a delete. What keeps a team from a rename or a delete (its name is in documents,
 // secrets' paths and resources) is said before anyone tries, and the API's 409 says it again.
@@ -13,6 +13,7 @@ import { ProblemAlert } from '../../components/Problem.jsx';
 import { Time } from '../../components/Time.jsx';
 import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';
+import { MemberForm } from './MemberForm.jsx';
 import { entityHref } from '../catalog/refs.js';
 
 const HOLDS = [
@@ -113,6 +114,7 @@ export function Team({ name }) {
             ))}
           </ul>
         )}
+        {writer && <MemberForm team={t.name} onChange={() => page.reload()} />}
       </section>
 
       <section aria-labelledby="team-subteams-h">

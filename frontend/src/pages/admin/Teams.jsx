@@ -1,13 +1,14 @@
 // Teams: the list with parents and member counts (each linking to the team's page, where it is
 // renamed, moved or deleted), a team's members, creating a team (under a parent or not), and
-// adding or removing a member by username.
+// adding or removing a member by username (MemberForm, as on the team's page).
 import { useState } from 'preact/hooks';
-import { Problem, api } from '../../api.js';
+import { api } from '../../api.js';
 import { useAction, useApi } from '../../hooks.js';
 import { useSession } from '../../session.jsx';
 import { Done, Field, formValues, NAME_PATTERN } from '../../components/forms.jsx';
 import { ProblemAlert } from '../../components/Problem.jsx';
 import { Page } from '../../components/Page.jsx';
+import { MemberForm } from './MemberForm.jsx';
 import { Table } from '../../components/Table.jsx';
 import { Time } from '../../components/Time.jsx';
 
@@ -15,7 +16,6 @@ export function Teams() {
   const session = useSession();
   const teams = useApi('/iam/teams');
   const writer = session.can('iam.team.write');
-  const users = useApi(writer && session.can('iam.user.read') ? '/iam/users' : null, { limit: 500 });   /* suggestions only */
   const names = teams.data?.teams.map((t) => t.name) ?? [];
   const [shown, setShown] = useState('');
   const members = useApi(shown ? `/iam/teams/${encodeURIComponent(shown)}/members` : null);
@@ -28,20 +28,9 @@ export function Teams() {
     teams.reload();
     return team;
   });
-  const membership = useAction(async (v, add) => {
-    const found = await api('/iam/users', { query: { username: v.user, limit: 1 } });
-    const user = found.users[0];
-    if (!user) throw problemNoUser(v.user);
-    const answer = await api(`/iam/teams/${encodeURIComponent(v.team)}/members/${user.id}`, { method: add ? 'PUT' : 'DELETE' });
+  function membersChanged(name) {
     teams.reload();
-    if (v.team === shown) members.reload();
-    return { ...answer, username: user.username };
-  });
-
-  function onMembership(e) {
-    e.preventDefault();
-    const add = e.submitter?.value !== 'remove';
-    membership.run(formValues(e), add);
+    if (name === shown) members.reload();
   }
 
   return (
@@ -62,20 +51,7 @@ export function Teams() {
           </section>
           <section aria-labelledby="member-h">
             <h2 id="member-h">Members</h2>
-            <form class="stack" onSubmit={onMembership}>
-              <Field label="Team" name="team" options={names} required problem={membership.problem} />
-              <Field label="User" name="user" required list="team-users" autocomplete="off"
-                     hint="A username." problem={membership.problem} />
-              <datalist id="team-users">
-                {users.data?.users.map((u) => <option key={u.id} value={u.username} />)}
-              </datalist>
-              <ProblemAlert problem={membership.problem ?? users.problem} fields={['team', 'user']} />
-              <Done>{membership.result && `${membership.result.username} ${membership.result.member ? 'is now a member of' : 'is no longer a member of'} ${membership.result.team}.`}</Done>
-              <div class="actions">
-                <button type="submit" class="primary" value="add" disabled={membership.busy}>Add member</button>
-                <button type="submit" value="remove" disabled={membership.busy}>Remove member</button>
-              </div>
-            </form>
+            <MemberForm teams={names} onChange={membersChanged} />
           </section>
         </div>
       )}
@@ -117,7 +93,3 @@ export function Teams() {
   );
 }
 
-// The name as it was typed: a message never changes its case.
-function problemNoUser(name) {
-  return Problem.fields({ user: `there is no user ${name}` });
-}
