@@ -104,6 +104,7 @@ test('a developer of the same team who did not request it sees the output but ma
   const outputs = page.locator('section[aria-labelledby="resource-outputs-h"]');
   await outputs.getByRole('link', { name: secretPath }).waitFor();
   assert.equal(await outputs.getByRole('button', { name: /^Reveal/ }).count(), 0, 'no Reveal for who did not request it');
+  await outputs.getByText(`You can't reveal it: only ${requester}, who requested it, the maintainers of team ${team} and administrators can.`).waitFor();
   await screenshot(page, 'resource-teammate-no-reveal');
   assert.deepEqual(mate.problems, []);
   await mate.context.close();

@@ -138,7 +138,7 @@ function ResourcePage({ id }) {
 
       <section aria-labelledby="resource-outputs-h">
         <h2 id="resource-outputs-h">Outputs</h2>
-        <OutputList outputs={r.outputs} />
+        <OutputList outputs={r.outputs} team={r.team} requester={r.requester} />
       </section>
 
       <section aria-labelledby="resource-log-h">
@@ -239,8 +239,9 @@ export function ParameterList({ parameters }) {
 }
 
 // Outputs: plain values as they are; a secret output by its path (the resource manages it),
-// revealed on request where the API says the caller may (`reveal`).
-function OutputList({ outputs }) {
+// revealed on request where the API says the caller may (`reveal`); where it may not, who may
+// is said in words.
+function OutputList({ outputs, team, requester }) {
   const [revealed, setRevealed] = useState(null);
   const [status, setStatus] = useState('');
   const reveal = useConfirmation(async ({ name, path }) => {
@@ -268,6 +269,8 @@ function OutputList({ outputs }) {
                   ) : (
                     <button type="button" onClick={() => reveal.ask({ name, path })}>Reveal<span class="visually-hidden"> {name}</span></button>
                   ))}
+                  {!v.reveal && <p class="hint">You can't reveal it: only {v.managed ? `${requester}, who requested it, ` : ''}the
+                    maintainers of team {team} and administrators can.</p>}
                 </>
               ) : <code>{valueText(v)}</code>}
             </dd>,
