@@ -6,7 +6,7 @@
 // Screenshots at 1280 and 390 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { NARROW, WIDE, adminPassword, apiChange, base, launch, logIn, openPage, screenshot } from './browser.mjs';
+import { NARROW, adminPassword, apiChange, base, launch, logIn, mainNav, openPage, screenshot, screenshots } from './browser.mjs';
 
 const stamp = `e${Date.now().toString(36)}`;
 const developer = `dev-${stamp}`;
@@ -22,15 +22,6 @@ before(async () => {
   admin = await openPage(browser);
 });
 after(async () => { await browser?.close(); });
-
-async function screenshots(page, name) {
-  await screenshot(page, name);
-  await page.setViewportSize(NARROW);
-  await screenshot(page, name);
-  await page.setViewportSize(WIDE);
-}
-
-const mainNav = (page) => page.getByRole('navigation', { name: 'Main' });
 
 test('a developer meets the empty gallery and is told who installs the example templates', async () => {
   const { page } = admin;
@@ -71,11 +62,7 @@ test('the empty gallery offers the administrator the example templates; once ins
 test('a new draft is published only after confirming; cancelling sends nothing', async () => {
   const { page } = admin;
   const v = await (await page.request.get(`${base}/api/v1/templates/policy-trial/versions/1.0.0`)).json();
-  const session = await (await page.request.get(`${base}/api/v1/auth/session`)).json();
-  const draft = await page.request.fetch(`${base}/api/v1/templates`, {
-    method: 'POST', data: v.xml.replace('version="1.0.0"', 'version="1.0.1"'),
-    headers: { 'X-CSRF-Token': session.csrf_token, 'Content-Type': 'application/xml' },
-  });
+  const draft = await apiChange(page, 'POST', '/templates', v.xml.replace('version="1.0.0"', 'version="1.0.1"'), 'application/xml');
   assert.equal(draft.status(), 201, await draft.text());
   await page.goto(`${base}/templates/policy-trial?version=1.0.1`);
   await page.getByRole('heading', { name: /^Version 1\.0\.1\s*draft$/ }).waitFor();

@@ -51,11 +51,19 @@ export async function logIn(page, username, password, path = '/') {
   await page.getByRole('button', { name: `Account of ${username}` }).waitFor();
 }
 
-/** A change through the API, as the portal makes it: the session's cookie and its CSRF token. */
-export async function apiChange(page, method, path, data) {
+/**
+ * A change through the API, as the portal makes it: the session's cookie and its CSRF token. An
+ * object is sent as JSON; a body of another type (a template's XML, a catalog's YAML) names it.
+ */
+export async function apiChange(page, method, path, data, type) {
   const session = await (await page.request.get(`${base}/api/v1/auth/session`)).json();
-  return page.request.fetch(`${base}/api/v1${path}`, { method, data, headers: { 'X-CSRF-Token': session.csrf_token } });
+  const headers = { 'X-CSRF-Token': session.csrf_token, ...(type ? { 'Content-Type': type } : {}) };
+  return page.request.fetch(`${base}/api/v1${path}`, { method, data, headers });
 }
+
+/** The portal's main and Admin navigations. */
+export const mainNav = (page) => page.getByRole('navigation', { name: 'Main' });
+export const adminNav = (page) => page.getByRole('navigation', { name: 'Admin' });
 
 /** Through the API: a new team, and the logged-in user in it. */
 export async function makeTeamAndJoin(page, name, displayName) {
@@ -70,4 +78,12 @@ export async function screenshot(page, name) {
   await mkdir(SCREENSHOTS, { recursive: true });
   const { width } = page.viewportSize();
   await page.screenshot({ path: `${SCREENSHOTS}${name}-${width}.png`, fullPage: true });
+}
+
+/** The page at 1280 px and at 390 px (a phone); the page is left at 1280. */
+export async function screenshots(page, name) {
+  await screenshot(page, name);
+  await page.setViewportSize(NARROW);
+  await screenshot(page, name);
+  await page.setViewportSize(WIDE);
 }

@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { NARROW, WIDE, adminPassword, apiChange, base, launch, logIn, makeTeamAndJoin, openPage, screenshot } from './browser.mjs';
+import { NARROW, WIDE, adminPassword, apiChange, base, launch, logIn, mainNav, makeTeamAndJoin, openPage, screenshot } from './browser.mjs';
 
 const stamp = `c${Date.now().toString(36)}`;
 const fixture = (await readFile(new URL('./fixtures/catalog-info.yaml', import.meta.url), 'utf8')).replaceAll('STAMP', stamp);
@@ -26,7 +26,6 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-const mainNav = (page) => page.getByRole('navigation', { name: 'Main' });
 const catalogNav = (page) => page.getByRole('navigation', { name: 'Catalog' });
 const facet = (page, name) => page.getByRole('region', { name, exact: true });
 

@@ -8,7 +8,7 @@
 // so the walk runs again on the same database. Screenshots at 1280 and 390 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { NARROW, WIDE, adminPassword, apiChange, base, launch, logIn, openPage, screenshot } from './browser.mjs';
+import { NARROW, adminNav, adminPassword, apiChange, base, launch, logIn, mainNav, openPage, screenshot, screenshots } from './browser.mjs';
 import { makePerson, makeTeam, passwordOf } from './people.mjs';
 
 const stamp = `f${Date.now().toString(36)}`;
@@ -33,15 +33,6 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-async function screenshots(page, name) {
-  await screenshot(page, name);
-  await page.setViewportSize(NARROW);
-  await screenshot(page, name);
-  await page.setViewportSize(WIDE);
-}
-
-const mainNav = (page) => page.getByRole('navigation', { name: 'Main' });
-const adminNav = (page) => page.getByRole('navigation', { name: 'Admin' });
 const outputsOf = (page) => page.locator('section[aria-labelledby="resource-outputs-h"]');
 
 test('1. the administrator logs in; Home shows its sections, each saying how to fill it when empty', async () => {

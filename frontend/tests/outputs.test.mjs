@@ -6,7 +6,7 @@
 // again on the same database.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { NARROW, WIDE, adminPassword, apiChange, base, launch, logIn, makeTeamAndJoin, openPage, screenshot } from './browser.mjs';
+import { NARROW, adminPassword, apiChange, launch, logIn, makeTeamAndJoin, openPage, screenshot, screenshots } from './browser.mjs';
 
 const stamp = `o${Date.now().toString(36)}`;
 const team = `out-${stamp}`;
@@ -42,19 +42,6 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-async function screenshots(page, name) {
-  await screenshot(page, name);
-  await page.setViewportSize(NARROW);
-  await screenshot(page, name);
-  await page.setViewportSize(WIDE);
-}
-
-// A change through the API with a body of its own type, as the portal sends it.
-async function apiSend(page, method, path, body, type) {
-  const session = await (await page.request.get(`${base}/api/v1/auth/session`)).json();
-  return page.request.fetch(`${base}/api/v1${path}`, { method, data: body, headers: { 'X-CSRF-Token': session.csrf_token, 'Content-Type': type } });
-}
-
 test('the administrator makes a team with two developers and publishes a template with a secret output', async () => {
   const { page } = admin;
   await logIn(page, 'admin', adminPassword);
@@ -68,9 +55,9 @@ test('the administrator makes a team with two developers and publishes a templat
     const joined = await apiChange(page, 'PUT', `/iam/teams/${team}/members/${id}`);
     assert.ok(joined.ok(), await joined.text());
   }
-  const created = await apiSend(page, 'POST', '/templates', XML, 'application/xml');
+  const created = await apiChange(page, 'POST', '/templates', XML, 'application/xml');
   assert.equal(created.status(), 201, await created.text());
-  const published = await apiSend(page, 'POST', `/templates/${template}/versions/1.0.0/publish`, '', 'application/json');
+  const published = await apiChange(page, 'POST', `/templates/${template}/versions/1.0.0/publish`, '', 'application/json');
   assert.equal(published.status(), 200, await published.text());
 });
 

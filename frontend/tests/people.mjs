@@ -49,10 +49,7 @@ export async function makeTemplate(admin, name, team, title) {
   <steps><step name="hello" driver="noop"><arg name="message">hello {{name}}</arg></step></steps>
   <deprovision><step name="bye" driver="noop"><arg name="message">bye</arg></step></deprovision>
 </template>`;
-  const session = await (await admin.request.get(`${base}/api/v1/auth/session`)).json();
-  const made = await admin.request.fetch(`${base}/api/v1/templates`, {
-    method: 'POST', data: xml, headers: { 'X-CSRF-Token': session.csrf_token, 'Content-Type': 'application/xml' },
-  });
+  const made = await apiChange(admin, 'POST', '/templates', xml, 'application/xml');
   assert.equal(made.status(), 201, await made.text());
   const published = await apiChange(admin, 'POST', `/templates/${name}/versions/1.0.0/publish`);
   assert.equal(published.status(), 200, await published.text());

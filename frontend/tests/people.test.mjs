@@ -23,8 +23,6 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-const adminNav = (page) => page.getByRole('navigation', { name: 'Admin' });
-
 test('the bindings page lists the built-in binding that lets every team member read the catalog', async () => {
   const { page } = admin;
   for (const viewport of [WIDE, NARROW]) {

@@ -5,7 +5,7 @@
 // stamp, so the story runs on a fresh database and again on the same one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { NARROW, WIDE, adminPassword, base, launch, logIn, openPage, screenshot } from './browser.mjs';
+import { NARROW, WIDE, adminNav, adminPassword, base, launch, logIn, mainNav, openPage, screenshot } from './browser.mjs';
 
 const stamp = Date.now().toString(36);
 const team = `qa-${stamp}`;
@@ -23,9 +23,6 @@ before(async () => {
   admin = await openPage(browser);
 });
 after(async () => { await browser?.close(); });
-
-const mainNav = (page) => page.getByRole('navigation', { name: 'Main' });
-const adminNav = (page) => page.getByRole('navigation', { name: 'Admin' });
 
 async function gotoAdmin(page, section) {
   await mainNav(page).getByRole('link', { name: 'Admin', exact: true }).click();

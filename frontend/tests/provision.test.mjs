@@ -14,7 +14,7 @@
 // database.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { NARROW, WIDE, adminPassword, base, launch, logIn, makeTeamAndJoin, openPage, screenshot } from './browser.mjs';
+import { NARROW, adminPassword, apiChange, base, launch, logIn, mainNav, makeTeamAndJoin, openPage, screenshot, screenshots } from './browser.mjs';
 
 const stamp = `p${Date.now().toString(36)}`;
 const team = `prov-${stamp}`;
@@ -60,35 +60,17 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-const mainNav = (page) => page.getByRole('navigation', { name: 'Main' });
 const resourcesNav = (page) => page.getByRole('navigation', { name: 'Resources' });
-
-async function screenshots(page, name) {
-  await screenshot(page, name);
-  await page.setViewportSize(NARROW);
-  await screenshot(page, name);
-  await page.setViewportSize(WIDE);
-}
-
-// A change through the API with a body of its own type (the template's XML), as the portal sends it.
-async function apiSend(page, method, path, body, type = 'application/json') {
-  const session = await (await page.request.get(`${base}/api/v1/auth/session`)).json();
-  return page.request.fetch(`${base}/api/v1${path}`, {
-    method,
-    data: body,
-    headers: { 'X-CSRF-Token': session.csrf_token, 'Content-Type': type },
-  });
-}
 
 test('the administrator makes a team, joins it, and publishes a template of the team through the API', async () => {
   const { page } = admin;
   await logIn(page, 'admin', adminPassword);
   await makeTeamAndJoin(page, team, 'Provisioning team');
-  const created = await apiSend(page, 'POST', '/templates', XML, 'application/xml');
+  const created = await apiChange(page, 'POST', '/templates', XML, 'application/xml');
   assert.equal(created.status(), 201, await created.text());
   const draft = await created.json();
   assert.equal(draft.state, 'draft');
-  const published = await apiSend(page, 'POST', `/templates/${template}/versions/1.0.0/publish`, '');
+  const published = await apiChange(page, 'POST', `/templates/${template}/versions/1.0.0/publish`, '', 'application/json');
   assert.equal(published.status(), 200, await published.text());
   assert.equal((await published.json()).state, 'published');
   await page.reload();
@@ -302,10 +284,10 @@ test('a request in prod waits for an approval its requester cannot give, and is 
 test('a maintainer of the team, on a phone, approves a request in prod from the inbox (a rejection needs a reason)', async () => {
   const username = `maint-${stamp}`;
   const password = `pw-${stamp}-long-enough`;
-  const made = await apiSend(admin.page, 'POST', '/iam/users', JSON.stringify({ username, display_name: 'Maintainer', kind: 'human', password }));
+  const made = await apiChange(admin.page, 'POST', '/iam/users', { username, display_name: 'Maintainer', kind: 'human', password });
   assert.equal(made.status(), 201, await made.text());
-  const bound = await apiSend(admin.page, 'POST', '/iam/bindings',
-    JSON.stringify({ subject_type: 'user', subject: username, role: 'maintainer', scope_type: 'team', scope_id: team }));
+  const bound = await apiChange(admin.page, 'POST', '/iam/bindings',
+    { subject_type: 'user', subject: username, role: 'maintainer', scope_type: 'team', scope_id: team });
   assert.equal(bound.status(), 201, await bound.text());
 
   const { page } = admin;

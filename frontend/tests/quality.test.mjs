@@ -5,7 +5,7 @@
 // so the file runs on a fresh database and again on the same one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { NARROW, WIDE, adminPassword, apiChange, base, launch, logIn, makeTeamAndJoin, openPage, screenshot } from './browser.mjs';
+import { NARROW, WIDE, adminPassword, apiChange, base, launch, logIn, mainNav, makeTeamAndJoin, openPage, screenshot } from './browser.mjs';
 
 const stamp = `q${Date.now().toString(36)}`;
 const team = `qual-${stamp}`;
@@ -104,19 +104,13 @@ const XML = `<?xml version="1.0"?>
 `;
 const maintainer = { username: `maint-${stamp}`, password: `pw-${stamp}-long-enough` };
 
-// A change through the API with a body of its own type (XML, YAML), as the portal sends it.
-async function apiSend(page, method, path, body, type) {
-  const session = await (await page.request.get(`${base}/api/v1/auth/session`)).json();
-  return page.request.fetch(`${base}/api/v1${path}`, { method, data: body, headers: { 'X-CSRF-Token': session.csrf_token, 'Content-Type': type } });
-}
-
 let tablesReady = false;
 async function tablesData() {
   if (tablesReady) return;
   const { page } = admin;
-  const created = await apiSend(page, 'POST', '/templates', XML, 'application/xml');
+  const created = await apiChange(page, 'POST', '/templates', XML, 'application/xml');
   assert.equal(created.status(), 201, await created.text());
-  const published = await apiSend(page, 'POST', `/templates/${template}/versions/1.0.0/publish`, '', 'application/json');
+  const published = await apiChange(page, 'POST', `/templates/${template}/versions/1.0.0/publish`, '', 'application/json');
   assert.equal(published.status(), 200, await published.text());
   for (const [environment, name] of [['dev', `resource-of-${stamp}`], ['production-eu-west', `waiting-one-${stamp}`],
     ['production-eu-west', `waiting-two-${stamp}`]]) {
@@ -139,7 +133,7 @@ spec:
   lifecycle: production
   owner: group:default/${team}
 `;
-  const imported = await apiSend(page, 'POST', '/catalog/import', yaml, 'application/yaml');
+  const imported = await apiChange(page, 'POST', '/catalog/import', yaml, 'application/yaml');
   assert.ok(imported.ok(), await imported.text());
   const secret = await apiChange(page, 'PUT', `/secrets/data/team/${team}/production-eu-west/a-rather-long-secret-name-${stamp}`, { value: 'x', cas: 0 });
   assert.ok(secret.ok(), await secret.text());
@@ -370,7 +364,6 @@ async function people() {
   peopleReady = true;
 }
 
-const mainNav = (page) => page.getByRole('navigation', { name: 'Main' });
 async function menuLinks(page) {
   if (await page.getByRole('button', { name: 'Menu', expanded: false }).isVisible()) await page.getByRole('button', { name: 'Menu' }).click();
   const names = await mainNav(page).getByRole('link').allTextContents();

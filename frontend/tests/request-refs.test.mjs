@@ -40,11 +40,9 @@ test('the request form takes the short ref component:<name>, as the catalog does
     apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: entity }, spec: { type: 'service', lifecycle: 'production', owner: team },
   });
   assert.equal(put.status(), 201, await put.text());
-  const session = await (await page.request.get(`${base}/api/v1/auth/session`)).json();
-  const headers = { 'X-CSRF-Token': session.csrf_token, 'Content-Type': 'application/xml' };
-  const created = await page.request.fetch(`${base}/api/v1/templates`, { method: 'POST', data: XML, headers });
+  const created = await apiChange(page, 'POST', '/templates', XML, 'application/xml');
   assert.equal(created.status(), 201, await created.text());
-  const published = await page.request.fetch(`${base}/api/v1/templates/${template}/versions/1.0.0/publish`, { method: 'POST', headers: { 'X-CSRF-Token': session.csrf_token } });
+  const published = await apiChange(page, 'POST', `/templates/${template}/versions/1.0.0/publish`);
   assert.equal(published.status(), 200, await published.text());
 
   await page.goto(`${base}/templates/${template}/request?version=1.0.0`);

@@ -6,7 +6,7 @@
 // the approval. Screenshots at 1280 and 390 px. Names carry a stamp, so the story runs again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { NARROW, WIDE, adminPassword, apiChange, base, launch, logIn, makeTeamAndJoin, openPage, screenshot } from './browser.mjs';
+import { NARROW, adminPassword, apiChange, base, launch, logIn, makeTeamAndJoin, openPage, screenshots } from './browser.mjs';
 
 const stamp = `n${Date.now().toString(36)}`;
 const team = `names-${stamp}`;
@@ -49,18 +49,6 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-async function screenshots(page, name) {
-  await screenshot(page, name);
-  await page.setViewportSize(NARROW);
-  await screenshot(page, name);
-  await page.setViewportSize(WIDE);
-}
-
-async function apiSend(page, method, path, body, type) {
-  const session = await (await page.request.get(`${base}/api/v1/auth/session`)).json();
-  return page.request.fetch(`${base}/api/v1${path}`, { method, data: body, headers: { 'X-CSRF-Token': session.csrf_token, 'Content-Type': type } });
-}
-
 const history = (page) => page.getByRole('region', { name: 'History of the resource' });
 const overview = (page) => page.locator('section[aria-labelledby="resource-overview-h"]');
 
@@ -72,9 +60,9 @@ test('the administrator publishes a template whose database parameter names what
   assert.equal(made.status(), 201, await made.text());
   const bound = await apiChange(page, 'POST', '/iam/bindings', { subject_type: 'user', subject: maintainer, role: 'maintainer', scope_type: 'team', scope_id: team });
   assert.equal(bound.status(), 201, await bound.text());
-  const created = await apiSend(page, 'POST', '/templates', XML, 'application/xml');
+  const created = await apiChange(page, 'POST', '/templates', XML, 'application/xml');
   assert.equal(created.status(), 201, await created.text());
-  const published = await apiSend(page, 'POST', `/templates/${template}/versions/1.0.0/publish`, '', 'application/json');
+  const published = await apiChange(page, 'POST', `/templates/${template}/versions/1.0.0/publish`, '', 'application/json');
   assert.equal(published.status(), 200, await published.text());
 });
 

@@ -10,7 +10,7 @@
 // fresh database and again on the same one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { NARROW, WIDE, adminPassword, apiChange, base, launch, logIn, makeTeamAndJoin, openPage, screenshot } from './browser.mjs';
+import { NARROW, adminPassword, apiChange, base, launch, logIn, mainNav, makeTeamAndJoin, openPage, screenshot, screenshots } from './browser.mjs';
 
 const stamp = `s${Date.now().toString(36)}`;
 const team = `vault-${stamp}`;
@@ -30,7 +30,6 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-const mainNav = (page) => page.getByRole('navigation', { name: 'Main' });
 const secretsNav = (page) => page.getByRole('navigation', { name: 'Secrets' });
 const history = (page) => page.getByRole('region', { name: 'Versions' });
 const versionRow = (page, n) => history(page).locator(`tr[data-version="${n}"]`);
@@ -47,13 +46,6 @@ async function settledValue(locator, want) {
   const element = await locator.elementHandle();
   await locator.page().waitForFunction(([el, w]) => el.value === w, [element, want], { timeout: 3000 }).catch(() => {});
   return locator.inputValue();
-}
-
-async function screenshots(page, name) {
-  await screenshot(page, name);
-  await page.setViewportSize(NARROW);
-  await screenshot(page, name);
-  await page.setViewportSize(WIDE);
 }
 
 test('the administrator makes a team through the API and joins it', async () => {
