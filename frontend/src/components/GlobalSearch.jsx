@@ -8,6 +8,7 @@ import { useLocation } from 'preact-iso';
 import { problemText } from '../problems.js';
 import { useSession } from '../session.jsx';
 import { searchHref, searchKind, searchKinds } from '../search.js';
+import { useClickOutside } from './disclosure.js';
 
 const SHOWN = 5;
 const WAIT_MS = 200;   /* the pause in typing after which the search is sent */
@@ -42,12 +43,7 @@ export function GlobalSearch() {
     return () => document.removeEventListener('keydown', onKey);
   }, []);
   useEffect(() => setOpen(false), [url]);
-  useEffect(() => {
-    if (!open) return undefined;
-    const onClick = (e) => root.current.contains(e.target) || setOpen(false);
-    document.addEventListener('click', onClick);
-    return () => document.removeEventListener('click', onClick);
-  }, [open]);
+  useClickOutside(open, root, () => setOpen(false));
 
   // the search itself, a moment after the typing stops; an answer to older text is dropped
   useEffect(() => {

@@ -9,7 +9,7 @@ import { Readiness } from './Readiness.jsx';
 import { GlobalSearch } from './GlobalSearch.jsx';
 import { NotificationBell } from './NotificationBell.jsx';
 import { UserMenu } from './UserMenu.jsx';
-import { useEscape } from './useEscape.js';
+import { useEscape } from './disclosure.js';
 
 export function Layout({ children }) {
   const session = useSession();

@@ -2,24 +2,20 @@
 // mark read (following one's link marks it read too), every one at once, and the whole inbox.
 // The count is read again every 30 seconds while the page is in view, when the window gets the
 // focus back, when the panel opens, and after every change of the inbox (notices.js).
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { useLocation } from 'preact-iso';
+import { useEffect, useRef } from 'preact/hooks';
 import { api } from '../api.js';
 import { useAction, useApi } from '../hooks.js';
 import { noticesChanged, useNoticesChanged } from '../notices.js';
 import { portalLink } from '../pages/provision/Notifications.jsx';
 import { ProblemAlert } from './Problem.jsx';
 import { Time } from './Time.jsx';
-import { useEscape } from './useEscape.js';
+import { useDisclosure } from './disclosure.js';
 
 const LATEST = 8;
 const POLL_MS = 30000;
 
 export function NotificationBell() {
-  const { url } = useLocation();
-  const [open, setOpen] = useState(false);
-  const root = useRef(null);
-  const button = useRef(null);
+  const { open, setOpen, root, button } = useDisclosure();
   const heading = useRef(null);
   const latest = useApi('/provision/notifications', { limit: LATEST });
   const { reload } = latest;
@@ -33,19 +29,8 @@ export function NotificationBell() {
     };
   }, [reload]);
   useNoticesChanged(reload);
-  useEffect(() => setOpen(false), [url]);
   useEffect(() => {
     if (open) reload();
-  }, [open]);
-  useEscape(open, () => {
-    setOpen(false);
-    button.current.focus();
-  });
-  useEffect(() => {
-    if (!open) return undefined;
-    const onClick = (e) => root.current.contains(e.target) || setOpen(false);
-    document.addEventListener('click', onClick);
-    return () => document.removeEventListener('click', onClick);
   }, [open]);
 
   const notices = latest.data?.notifications ?? [];

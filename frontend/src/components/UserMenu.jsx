@@ -1,28 +1,13 @@
 // The user menu: who is logged in, their account pages, and logging out. A disclosure button;
 // Escape or a click elsewhere closes it.
-import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { useSession } from '../session.jsx';
-import { useEscape } from './useEscape.js';
+import { useDisclosure } from './disclosure.js';
 
 export function UserMenu() {
   const session = useSession();
-  const { route, url } = useLocation();
-  const [open, setOpen] = useState(false);
-  const root = useRef(null);
-  const button = useRef(null);
-
-  useEffect(() => setOpen(false), [url]);
-  useEscape(open, () => {
-    setOpen(false);
-    button.current.focus();
-  });
-  useEffect(() => {
-    if (!open) return undefined;
-    const onClick = (e) => root.current.contains(e.target) || setOpen(false);
-    document.addEventListener('click', onClick);
-    return () => document.removeEventListener('click', onClick);
-  }, [open]);
+  const { route } = useLocation();
+  const { open, setOpen, root, button } = useDisclosure();
 
   async function logout() {
     await session.logout();
