@@ -347,7 +347,7 @@ static int audit_activity(struct app_ctx *c)
         }
         if (ns) {
             /* a team's secrets by their paths' start (so a removed one's events stay), an entity's
-             * through the secrets its entities hold */
+             * by the team that holds the secret (lib/secrets.h, secrets_scope) */
             const char *any = "FALSE";
             for (size_t i = 0; i < ns; i++) {
                 any = arena_printf(c->arena, "%s OR a.target_id LIKE ? ESCAPE '!'", any);
@@ -359,9 +359,9 @@ static int audit_activity(struct app_ctx *c)
                                               "a.target_type = 'secret' AND (%s)%s", any, paths));
             push_texts(&a, secrets, ns);
             paths = secret_paths_where(&a);
-            branch(&a, arena_printf(c->arena, "SELECT a.id, e.owner_team AS team FROM entities e JOIN secrets s ON "
-                                              "s.entity_ref = e.ref JOIN audit_events a ON a.target_type = 'secret' AND "
-                                              "a.target_id = s.path WHERE e.owner_team IN (%s) AND s.scope_type = 'entity'%s",
+            branch(&a, arena_printf(c->arena, "SELECT a.id, s.team FROM secrets s JOIN audit_events a ON a.target_type = "
+                                              "'secret' AND a.target_id = s.path WHERE s.team IN (%s) AND s.scope_type = "
+                                              "'entity'%s",
                                     marks(c, ns), paths));
         }
         const char *own = owned_or_own(&a, "provision.resource.read", resources, nr, "r.requester = ?", me);

@@ -23,7 +23,7 @@
 #include "lib/catalog.h"
 #include "lib/json.h"
 #include "lib/provision.h"
-#include "lib/secret_path.h"
+#include "lib/secrets.h"
 
 #define IDEMPOTENCY_KEY_MAX 200
 #define LIST_MAX 200
@@ -240,16 +240,11 @@ static int request_secret_refs(struct app_ctx *c, const struct template *t, json
         const char *why;
         if (secret_path_parse(json_object_get_string(v), &sp, &why) < 0)
             continue;   /* template_values refused it already */
-        const char *team = sp.entity ? NULL : sp.team;
-        if (sp.entity) {
-            struct db_value e = DB_TEXTV(sp.entity_ref);
-            struct db_result q;
-            if (db_query(c->db, c->arena, "SELECT owner_team FROM entities WHERE ref = ?", &e, 1, &q, &c->problem) < 0)
-                return -1;
-            team = q.nrows ? db_cell(&q, 0, 0) : NULL;
-        }
-        struct authz_resource res = { team, sp.entity ? sp.entity_ref : NULL, sp.environment[0] ? sp.environment : NULL,
-                                      "secret" };
+        struct secret_scope held;   /* held by the team stored with it, as the secrets API decides */
+        if (secrets_scope(c->db, c->arena, &sp, &held, &c->problem) < 0)
+            return -1;
+        struct authz_resource res = { held.team, sp.entity && !held.entity_gone ? sp.entity_ref : NULL,
+                                      sp.environment[0] ? sp.environment : NULL, "secret" };
         /* the job will open it for the requester: as a reveal would, with the token's scopes */
         if (!app_may(c, "secrets.reveal", &res, NULL) || !authn_token_path_allows(&c->who, sp.text))
             problem_field(&c->problem, arena_printf(c->arena, "parameters/%s", t->params[i].name),

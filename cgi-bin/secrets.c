@@ -4,7 +4,10 @@
  * destroy.
  *
  * Authorization is per scope: a team's secrets are that team's (and the teams above it); an
- * entity's are its owner team's and whoever is bound on the entity. Who may not read a scope's
+ * entity's are the team's stored with them (the entity's owner's, which they follow when that
+ * team hands the entity over) and whoever is bound on the entity. A deleted entity's secrets stay
+ * with their team, also when another team makes an entity of the same name: only that team
+ * reads, reveals, writes or destroys them, and their metadata says entity_gone. Who may not read a scope's
  * metadata is refused in words (403: a scope's name is no secret, what is in it is); a token kept
  * to some secret paths is told there is nothing elsewhere (404). Metadata never carries a value; a value leaves
  * only through reveal, which is audited (path and version, never the value). A secret a resource
@@ -42,7 +45,8 @@ static const struct crypto_keyring *keyring(struct app_ctx *c, bool again)
 
 struct scope {
     struct secret_path sp;
-    const char *team;             /* the owning team (NULL: none known) */
+    const char *team;             /* the holding team (NULL: none known) */
+    bool exists;                  /* a secret is stored at the path */
     bool entity_known;            /* an entity scope's entity is in the catalog */
     struct authz_resource res;
 };
@@ -59,20 +63,15 @@ static int scope_check(struct app_ctx *c, const char *permission, struct scope *
         problem_field(p, "path", "%s", why);
         return json_fields_ok(p) ? 0 : -1;
     }
-    s->team = s->sp.entity ? NULL : arena_strdup(c->arena, s->sp.team);
-    s->entity_known = false;
-    if (s->sp.entity) {
-        /* an entity's secrets follow its owner; a deleted entity's stay with the team they had */
-        struct db_value v = DB_TEXTV(s->sp.entity_ref);
-        struct db_result r;
-        if (db_query(c->db, c->arena, "SELECT owner_team FROM entities WHERE ref = ?", &v, 1, &r, p) < 0)
-            return -1;
-        s->entity_known = r.nrows == 1;
-        if (r.nrows == 0 && db_query(c->db, c->arena, "SELECT team FROM secrets WHERE entity_ref = ? LIMIT 1", &v, 1, &r, p) < 0)
-            return -1;
-        s->team = r.nrows ? db_cell(&r, 0, 0) : NULL;
-    }
-    s->res = (struct authz_resource){ s->team, s->sp.entity ? s->sp.entity_ref : NULL,
+    /* a secret's scope is the team stored with it: a deleted entity's secrets stay with their
+     * team, whoever makes an entity of that name later (lib/secrets.h, secrets_scope) */
+    struct secret_scope held;
+    if (secrets_scope(c->db, c->arena, &s->sp, &held, p) < 0)
+        return -1;
+    s->team = held.team;
+    s->exists = held.exists;
+    s->entity_known = held.entity_known;
+    s->res = (struct authz_resource){ s->team, s->sp.entity && !held.entity_gone ? s->sp.entity_ref : NULL,
                                       s->sp.environment[0] ? s->sp.environment : NULL, "secret" };
     /* a token kept to some paths is told there is nothing elsewhere (recorded as the refusal
      * it is); anyone else is told, in words, which scope they cannot use */
@@ -230,7 +229,7 @@ static int secret_write(struct app_ctx *c)
             problem_field(p, "path", "there is no team %s", s.sp.team);
             rc = -1;
         }
-    } else if (rc == 0 && !s.entity_known) {
+    } else if (rc == 0 && !s.entity_known && !s.exists) {   /* a new one needs its entity; an orphan stays its team's */
         problem_field(p, "path", "there is no entity %s in the catalog", s.sp.entity_ref);
         rc = -1;
     }
@@ -435,10 +434,16 @@ static json_object *versions_json(struct app_ctx *c, long long id, struct proble
     return a;
 }
 
+/* An entity secret whose entity is gone or is now another team's (a condition on secrets) */
+#define SECRET_ENTITY_GONE \
+    "(scope_type = 'entity' AND NOT EXISTS (SELECT 1 FROM entities e WHERE e.ref = secrets.entity_ref AND " \
+    "e.owner_team <=> secrets.team))"
+
 static const char sql_meta[] =
     "SELECT id, path, scope_type, team, entity_ref, environment, name, max_versions, current_version, "
     "DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s.%fZ'), DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%s.%fZ'), created_by, "
-    "resource_id, (SELECT r.name FROM resources r WHERE r.id = secrets.resource_id) "
+    "resource_id, (SELECT r.name FROM resources r WHERE r.id = secrets.resource_id), "
+    "IF(scope_type = 'entity', " SECRET_ENTITY_GONE ", NULL) "
     "FROM secrets";
 
 static json_object *meta_json(const struct db_result *r, size_t i)
@@ -458,6 +463,9 @@ static json_object *meta_json(const struct db_result *r, size_t i)
         json_object_object_add(by, "name", db_cell(r, i, 13) ? json_object_new_string(db_cell(r, i, 13)) : NULL);
     }
     json_object_object_add(o, "managed_by", by);
+    /* an entity's secret: whether its entity is gone (or now another team's), the team holding it */
+    if (db_cell(r, i, 14))
+        json_object_object_add(o, "entity_gone", json_object_new_boolean(strcmp(db_cell(r, i, 14), "1") == 0));
     return o;
 }
 
@@ -535,27 +543,23 @@ static int secret_list(struct app_ctx *c)
         v[nv++] = (struct db_value)DB_TEXTV(cursor);
     }
     if (!sc.everywhere) {
-        /* as scope_check decides: a team's secrets by the team, an entity's by its owner now (by
-         * the team recorded with the secret once the entity is gone), or a binding on it */
+        /* as scope_check decides: a secret by the team stored with it, or a binding on its entity
+         * while the entity is still the one the secret was written for */
         const char *marks = "";
         for (size_t i = 0; i < sc.nteams; i++)
             marks = arena_printf(c->arena, "%s%s?", marks, i ? ", " : "");
         const char *teams = "FALSE", *ents = "FALSE";
         if (sc.nteams) {
-            teams = arena_printf(c->arena, "(scope_type = 'team' AND team IN (%s)) OR (scope_type = 'entity' AND "
-                                           "(entity_ref IN (SELECT ref FROM entities WHERE owner_team IN (%s)) OR "
-                                           "(entity_ref NOT IN (SELECT ref FROM entities) AND team IN (%s))))",
-                                 marks, marks, marks);
-            for (int k = 0; k < 3; k++)
-                for (size_t i = 0; i < sc.nteams; i++)
-                    v[nv++] = (struct db_value)DB_TEXTV(sc.teams[i]);
+            teams = arena_printf(c->arena, "team IN (%s)", marks);
+            for (size_t i = 0; i < sc.nteams; i++)
+                v[nv++] = (struct db_value)DB_TEXTV(sc.teams[i]);
         }
         for (size_t i = 0; i < sc.nentities; i++) {
             ents = arena_printf(c->arena, i ? "%s, ?" : "entity_ref IN (?", i ? ents : "");
             v[nv++] = (struct db_value)DB_TEXTV(sc.entities[i]);
         }
         if (sc.nentities)
-            ents = arena_printf(c->arena, "%s)", ents);
+            ents = arena_printf(c->arena, "%s) AND NOT " SECRET_ENTITY_GONE, ents);
         where = arena_printf(c->arena, "%s AND (%s OR %s)", where, teams, ents);
     }
     v[nv++] = (struct db_value)DB_INTV(limit + 1);
@@ -666,9 +670,12 @@ static const struct route secrets_routes[] = {
       "List secrets", "The secrets the caller may read (metadata only), by path: prefix (the start of a path), "
                       "q (part of a path, anywhere in it, ignoring case), limit 1..500 (100), cursor from next_cursor." },
     { "GET", "/api/v1/secrets/metadata/{path*}", "secrets.secret.read", secret_metadata, 0,
-      "A secret's metadata", "Its scope, max_versions, current_version and every version kept (bytes, master key, "
+      "A secret's metadata", "Its scope, team (the team that holds it: a secret's scope is its stored team), "
+                             "max_versions, current_version and every version kept (bytes, master key, "
                              "created, deleted, destroyed), and managed_by ({resource, name}: the resource whose output it is, "
-                             "or null), never a value. path: team/<team>/[<environment>/]<name> or "
+                             "or null), never a value. An entity's secret has entity_gone: true when its entity was deleted "
+                             "(or its name is now another team's entity): it stays with its team until that team moves or "
+                             "destroys it. path: team/<team>/[<environment>/]<name> or "
                              "entity/<kind>/<namespace>/<entity>/[<environment>/]<name>; 403 where the caller may not read the scope, "
                              "404 outside a token's secret_paths." },
     { "PUT", "/api/v1/secrets/data/{path*}", "secrets.secret.write", secret_write, ROUTE_BODY_JSON,

@@ -23,6 +23,10 @@ static const char sql_update[] =
     "updated_at = UTC_TIMESTAMP(6) WHERE id = ?";
 static const char sql_adopt[] = "UPDATE entities SET orphaned_at = NULL WHERE id = ?";
 static const char sql_delete[] = "DELETE FROM entities WHERE id = ?";
+/* an entity's secrets are held by the team stored with them (lib/secrets.h): they move when the
+ * entity's own team hands it over, never to whoever makes an entity of a deleted one's name */
+static const char sql_secrets_move[] =
+    "UPDATE secrets SET team = ? WHERE scope_type = 'entity' AND entity_ref = ? AND team <=> ?";
 static const char sql_relations_clear[] = "DELETE FROM relations WHERE declared_by = ?";
 
 /* Relations are inserted RELATIONS_BATCH at a time (each both ways), terms TERMS_BATCH at a
@@ -290,6 +294,13 @@ int catalog_store(const struct catalog_writer *w, const struct catalog_entity *e
         struct db_value rid = DB_INTV(id);
         if (db_query(w->db, a, sql_update, v, 11, NULL, p) < 0 || db_query(w->db, a, sql_relations_clear, &rid, 1, NULL, p) < 0)
             return -1;
+        /* handed over by its team (both allowed it, above): the secrets its team held go with it */
+        const char *was = db_cell(cur, row, 3);
+        if (!was != !team || (was && strcmp(was, team) != 0)) {
+            struct db_value m[3] = { tm, DB_TEXTV(ref->text), was ? DB_TEXTV(was) : DB_NULLV };
+            if (db_query(w->db, a, sql_secrets_move, m, 3, NULL, p) < 0)
+                return -1;
+        }
     } else {
         struct db_value v[14] = { DB_TEXTV(ref->text), DB_TEXTV(ref->kind), DB_TEXTV(ref->ns), DB_TEXTV(ref->name),
                                   DB_TEXTV(e->title), DB_TEXTV(e->description), DB_TEXTV(e->type), DB_TEXTV(e->lifecycle),

@@ -35,6 +35,32 @@ static int keyring_problem(struct problem *p, enum crypto_status st, const char 
     return problem_set(p, 500, "integrity", "this version fails its integrity check; see the server's log");
 }
 
+int secrets_scope(struct db *db, struct arena *a, const struct secret_path *sp, struct secret_scope *out,
+                  struct problem *p)
+{
+    struct db_value path = DB_TEXTV(sp->text), ref = DB_TEXTV(sp->entity_ref);
+    struct db_result s, e;
+    memset(out, 0, sizeof(*out));
+    if (db_query(db, a, "SELECT team FROM secrets WHERE path = ?", &path, 1, &s, p) < 0)
+        return -1;
+    out->exists = s.nrows == 1;
+    if (!sp->entity) {
+        out->team = arena_strdup(a, sp->team);
+        return out->team ? 0 : problem_set(p, 500, "internal", "out of memory");
+    }
+    if (db_query(db, a, "SELECT owner_team FROM entities WHERE ref = ?", &ref, 1, &e, p) < 0)
+        return -1;
+    out->entity_known = e.nrows == 1;
+    const char *owner = out->entity_known ? db_cell(&e, 0, 0) : NULL;
+    if (!out->exists) {
+        out->team = owner;
+        return 0;
+    }
+    out->team = db_cell(&s, 0, 0);
+    out->entity_gone = !out->entity_known || !owner != !out->team || (owner && strcmp(owner, out->team) != 0);
+    return 0;
+}
+
 int secrets_write(struct db *db, struct arena *a, const struct crypto_keyring *k, const struct secret_path *sp,
                   const char *team, const void *value, size_t len, int cas, int max_versions, int default_versions,
                   const char *actor, int *version, struct problem *p)

@@ -30,6 +30,21 @@
  * logged, not answered) when it cannot be read. */
 const struct crypto_keyring *secrets_keyring(const char *path, struct crypto_keyring **ring, bool again, struct problem *p);
 
+/* Who holds the secret at sp, as authorization asks. A secret's scope is the team stored with
+ * it: a team scope's team; an entity's secret stays with the team that owned the entity when it
+ * was written (and moves only when that team hands the live entity over: catalog_store), so a
+ * deleted entity's secrets never pass to whoever makes an entity of the same name. A secret
+ * not stored yet would be held by its team, or by the entity's owner now. */
+struct secret_scope {
+    const char *team;          /* the holding team (NULL: none known) */
+    bool exists;               /* a secret is stored at the path */
+    bool entity_known;         /* an entity scope's entity is in the catalog */
+    bool entity_gone;          /* a stored entity secret whose entity is gone, or is now another
+                                * team's: only its team holds it (bindings on the entity do not) */
+};
+int secrets_scope(struct db *db, struct arena *a, const struct secret_path *sp, struct secret_scope *out,
+                  struct problem *p);
+
 /* Writes a new version inside the caller's transaction, under a lock of the secret's row; a
  * new secret is created owned by team. cas < 0: none; 0: the secret must not have a version
  * yet; n: n must be its current version (else 409). max_versions 0 keeps the secret's (a new

@@ -919,6 +919,7 @@ int main(void)
     suite_kit();
     suite_home();
     suite_secret_outputs();
+    suite_secret_scopes();
     suite_request_refs();
     suite_template_examples();
     suite_people();

@@ -14,6 +14,7 @@ void suite_home(void);            /* tests/integration/home.c: what Home and the
 void suite_request_refs(void);    /* tests/integration/request_refs.c: a request's entity in every ref form */
 void suite_template_examples(void); /* tests/integration/examples.c: the example templates, installed twice */
 void suite_secret_outputs(void);  /* tests/integration/secret_outputs.c: who reveals a resource's secret outputs */
+void suite_secret_scopes(void);   /* tests/integration/secret_scopes.c: whose a secret is, parallel writes, list input */
 void suite_people(void);          /* tests/integration/people.c: identity, teams and access */
 
 #endif
