@@ -209,6 +209,31 @@ static unsigned char *write_value(struct app_ctx *c, size_t *len)
     return value;
 }
 
+/* One write as one transaction (db_run_transaction): the new version, and its audit record. */
+struct write_tx {
+    struct app_ctx *c;
+    const struct scope *s;
+    const unsigned char *value;
+    size_t len;
+    int cas, maxv;
+    long long managed_by;
+    bool again;                   /* read the keyring again */
+    int version;                  /* the version written */
+};
+
+static int write_body(void *ctx, struct problem *p)
+{
+    struct write_tx *w = ctx;
+    struct app_ctx *c = w->c;
+    const struct crypto_keyring *k = keyring(c, w->again);
+    if (!k || secrets_write(c->db, c->arena, k, &w->s->sp, w->s->team, w->value, w->len, w->cas, w->maxv,
+                            c->cfg->secret_versions_default, c->actor, &w->version, p) < 0)
+        return -1;
+    const char *by = w->managed_by ? arena_printf(c->arena, ",\"managed_by\":%lld,\"confirmed\":true", w->managed_by) : "";
+    return audit_done(c, "secrets.write", w->s->sp.text,
+                      arena_printf(c->arena, "{\"version\":%d,\"bytes\":%zu%s}", w->version, w->len, by));
+}
+
 /* PUT /secrets/data/{path*}: {"value": text} or {"value_base64": bytes}, "cas", "max_versions".
  * Changing an existing secret's max_versions can drop versions for good: that takes
  * secrets.secret.destroy, like destroy itself. */
@@ -247,23 +272,16 @@ static int secret_write(struct app_ctx *c)
             rc = problem_set(p, 403, "forbidden", "changing max_versions of %s may drop versions: that takes "
                                                   "secrets.secret.destroy", s.sp.text);
     }
-    int version = 0;
-    /* the keyring may have changed under a rotation: read again once */
+    /* the keyring may have changed under a rotation: read again once; a transaction that met
+     * another in a deadlock (two new paths in one gap of the index) runs again whole */
+    struct write_tx w = { c, &s, value, len, (int)cas, (int)maxv, managed_by, false, 0 };
     for (int attempt = 0; rc == 0 && attempt < 2; attempt++) {
-        const struct crypto_keyring *k = keyring(c, attempt > 0);
-        if (!k || db_begin(c->db, p) < 0) {
-            rc = -1;
-            break;
-        }
-        rc = secrets_write(c->db, c->arena, k, &s.sp, s.team, value, len, (int)cas, (int)maxv,
-                           c->cfg->secret_versions_default, c->actor, &version, p);
-        if (rc < 0) {
-            db_abort(c->db);
-            if (attempt == 0 && p->status == 503 && strcmp(p->type, "keyring-stale") == 0) {
-                problem_init(p);
-                rc = 0;
-                continue;
-            }
+        w.again = attempt > 0;
+        rc = db_run_transaction(c->db, p, write_body, &w);
+        if (rc < 0 && attempt == 0 && p->status == 503 && strcmp(p->type, "keyring-stale") == 0) {
+            problem_init(p);
+            rc = 0;
+            continue;
         }
         break;
     }
@@ -273,10 +291,7 @@ static int secret_write(struct app_ctx *c)
         return 0;
     if (rc < 0)
         return -1;
-    const char *by = managed_by ? arena_printf(c->arena, ",\"managed_by\":%lld,\"confirmed\":true", managed_by) : "";
-    if (audit_done(c, "secrets.write", s.sp.text,
-                   arena_printf(c->arena, "{\"version\":%d,\"bytes\":%zu%s}", version, len, by)) < 0)
-        return -1;
+    int version = w.version;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "path", json_object_new_string(s.sp.text));
     json_object_object_add(o, "version", json_object_new_int(version));

@@ -1,6 +1,6 @@
 /*
  * db: Connector/C prepared statements, a per-connection statement cache, lazy connection,
- * and the one retry that is safe.
+ * the one statement retry that is safe, and whole transactions run again after a deadlock.
  */
 #include "db.h"
 
@@ -9,6 +9,8 @@
 #include <mysqld_error.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 
 #define DB_STMT_CACHE 96
 #define DB_COL_BUF 256  /* first guess per column; longer values are fetched again */
@@ -468,6 +470,37 @@ int db_begin(struct db *db, struct problem *p)
         problem_init(p);
     }
     return db_fail(db, p);
+}
+
+bool db_error_is_retryable(unsigned err)
+{
+    return err == ER_LOCK_DEADLOCK || err == ER_LOCK_WAIT_TIMEOUT;
+}
+
+int db_run_transaction(struct db *db, struct problem *p, int (*body)(void *ctx, struct problem *p), void *ctx)
+{
+    for (int attempt = 1;; attempt++) {
+        if (db_begin(db, p) < 0)
+            return -1;
+        db->last_errno = 0;   /* what this attempt's statements fail with, if any */
+        int rc = body(ctx, p);
+        if (rc == 0 && db->in_tx)
+            rc = db_commit(db, p);
+        if (rc == 0)
+            return 0;
+        unsigned err = db->last_errno;
+        db_abort(db);
+        if (!db_error_is_retryable(err) || attempt == DB_TX_ATTEMPTS)
+            return -1;
+        /* 2^attempt ms and up to as much again, so the ones that met do not meet again */
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long ms = 1L << attempt, jitter = (long)(((unsigned long)now.tv_nsec ^ (unsigned long)getpid() * 2654435761u) %
+                                                 (unsigned long)(ms * 1000));
+        struct timespec pause = { 0, (ms * 1000 + jitter) * 1000 };
+        nanosleep(&pause, NULL);
+        problem_init(p);
+    }
 }
 
 int db_commit(struct db *db, struct problem *p)

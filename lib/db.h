@@ -7,7 +7,8 @@
  * is always a static string next to the function that runs it), so a request costs one
  * round trip per query. Auto-reconnect in the driver is off: a query that finds the
  * connection gone (2006/2013) reconnects and is retried once here, and only outside a
- * transaction, where a retry cannot apply half of one. When the server cannot be reached
+ * transaction, where a retry cannot apply half of one; a whole transaction that meets a deadlock
+ * runs again through db_run_transaction. When the server cannot be reached
  * the problem is 503 with Retry-After. Result values are copied into the request arena.
  */
 #ifndef PORTICO_DB_H
@@ -82,6 +83,18 @@ int db_begin(struct db *db, struct problem *p);
 int db_commit(struct db *db, struct problem *p);
 int db_rollback(struct db *db, struct problem *p);
 bool db_in_transaction(const struct db *db);
+
+/* True for the failures that re-running the whole transaction may cure: a deadlock (1213, which
+ * rolled it back) or a lock wait timeout (1205). */
+bool db_error_is_retryable(unsigned err);
+
+/* Run body(ctx, p) as one whole transaction: begin, body, commit (when body left it open; a body
+ * may commit itself, as audit_commit does). When it fails on a deadlock or a lock wait timeout,
+ * it is rolled back and run again from its begin, up to DB_TX_ATTEMPTS times in all, after a short
+ * jittered pause (a few milliseconds, doubling); p is cleared before each new attempt, so body
+ * must read what it decides on inside the transaction. 0, or -1 with p set. */
+#define DB_TX_ATTEMPTS 6
+int db_run_transaction(struct db *db, struct problem *p, int (*body)(void *ctx, struct problem *p), void *ctx);
 
 /* Which transaction is open on this handle: a number no other transaction of this process has
  * (whatever the handle), or 0 when none is open. */

@@ -1,12 +1,14 @@
 /*
  * Secret scopes (issue 14): a secret's scope is the team stored with it. A deleted entity's
  * secrets stay with their team when another team makes an entity of the same name (finding 1);
- * a live entity handed over by its team takes them along.
+ * a live entity handed over by its team takes them along. Parallel writes of new secrets all
+ * succeed (finding 5: deadlocks are retried).
  */
 #include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/integration/client.h"
@@ -192,6 +194,53 @@ static void test_handed_over_entity_takes_its_secrets(void)
     CU_ASSERT_EQUAL(secret_do(amcookie, amcsrf, "reveal", secret, NULL), 403);
 }
 
+#define PARALLEL_WRITES 64
+
+/* Many new secrets written at once: every one is made (201) and reads back. */
+static void test_parallel_new_secrets(void)
+{
+    int go[2];
+    pid_t pid[PARALLEL_WRITES];
+    CU_ASSERT_EQUAL_FATAL(pipe(go), 0);
+    for (int i = 0; i < PARALLEL_WRITES; i++) {
+        pid[i] = fork();
+        CU_ASSERT_TRUE_FATAL(pid[i] >= 0);
+        if (pid[i] == 0) {   /* wait for the start, write one, say how it went */
+            char c, path[256], body[128];
+            struct resp r;
+            close(go[1]);
+            if (read(go[0], &c, 1) < 0)
+                _exit(3);
+            snprintf(path, sizeof(path), "/api/v1/secrets/data/team/%s/par/s%d", team_a, i);
+            snprintf(body, sizeof(body), "{\"value\":\"parallel-%d\"}", i);
+            long st = post_session(amcookie, amcsrf, "PUT", path, body, &r);
+            if (st != 201)
+                fprintf(stderr, "\n    PUT %s: %ld %s\n", path, st, r.body);
+            _exit(st == 201 ? 0 : st == 500 ? 5 : 9);
+        }
+    }
+    close(go[0]);
+    close(go[1]);   /* every child starts at once */
+    int made = 0;
+    for (int i = 0; i < PARALLEL_WRITES; i++) {
+        int status = 0;
+        waitpid(pid[i], &status, 0);
+        made += WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    }
+    CU_ASSERT_EQUAL(made, PARALLEL_WRITES);
+    int read_back = 0;
+    for (int i = 0; i < PARALLEL_WRITES; i++) {
+        char secret[256], want[64];
+        json_object *o;
+        snprintf(secret, sizeof(secret), "team/%s/par/s%d", team_a, i);
+        snprintf(want, sizeof(want), "parallel-%d", i);
+        if (secret_do(amcookie, amcsrf, "reveal", secret, &o) == 200 && jstr(o, "value") && strcmp(jstr(o, "value"), want) == 0)
+            read_back++;
+        json_object_put(o);
+    }
+    CU_ASSERT_EQUAL(read_back, PARALLEL_WRITES);
+}
+
 void suite_secret_scopes(void)
 {
     if (!suite_wanted("secret-scopes"))
@@ -200,4 +249,5 @@ void suite_secret_scopes(void)
     CU_add_test(s, "a deleted entity's secrets stay with their team when another takes its name",
                 test_deleted_entity_secrets_stay_with_their_team);
     CU_add_test(s, "a live entity handed over by its team takes its secrets along", test_handed_over_entity_takes_its_secrets);
+    CU_add_test(s, "parallel writes of new secrets: every one made and read back", test_parallel_new_secrets);
 }
