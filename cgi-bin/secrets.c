@@ -504,6 +504,14 @@ static int secret_metadata(struct app_ctx *c)
     return app_json(c, 200, o);
 }
 
+static bool ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return false;
+    return true;
+}
+
 /* GET /secrets/metadata?prefix=&limit=&cursor=: the secrets the caller may read, by path. */
 static int secret_list(struct app_ctx *c)
 {
@@ -516,8 +524,18 @@ static int secret_list(struct app_ctx *c)
     static const char path_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/";
     if (text && (!*text || strlen(text) > SECRET_PATH_MAX || strspn(text, path_chars) != strlen(text)))
         problem_field(p, "q", "must be part of a path: 1 to %d letters, digits, '.', '_', '-' and '/'", SECRET_PATH_MAX);
+    /* a path is ASCII (secret_path): a key of this list's cursors is one, and a prefix with any
+     * other byte is the start of no path (compared with the ASCII column, it would be an error) */
+    if (cursor && !ascii(cursor))
+        problem_field(p, "cursor", "is not a cursor of this list (give back a next_cursor it answered)");
     if (!json_fields_ok(p))
         return -1;
+    if (prefix && !ascii(prefix)) {
+        json_object *none = json_object_new_object();
+        json_object_object_add(none, "items", json_object_new_array());
+        json_object_object_add(none, "next_cursor", NULL);
+        return app_json(c, 200, none);
+    }
     struct authz_scopes sc;
     if (authz_scopes_of(&c->grants, "secrets.secret.read", c->arena, &sc) < 0)
         return problem_set(p, 500, "internal", "out of memory");
@@ -682,7 +700,8 @@ static int secret_remove(struct app_ctx *c)
 
 static const struct route secrets_routes[] = {
     { "GET", "/api/v1/secrets/metadata", "secrets.secret.read", secret_list, 0,
-      "List secrets", "The secrets the caller may read (metadata only), by path: prefix (the start of a path), "
+      "List secrets", "The secrets the caller may read (metadata only), by path: prefix (the start of a path; "
+                      "one with a byte that is not ASCII lists nothing), "
                       "q (part of a path, anywhere in it, ignoring case), limit 1..500 (100), cursor from next_cursor." },
     { "GET", "/api/v1/secrets/metadata/{path*}", "secrets.secret.read", secret_metadata, 0,
       "A secret's metadata", "Its scope, team (the team that holds it: a secret's scope is its stored team), "

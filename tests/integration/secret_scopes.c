@@ -2,7 +2,8 @@
  * Secret scopes (issue 14): a secret's scope is the team stored with it. A deleted entity's
  * secrets stay with their team when another team makes an entity of the same name (finding 1);
  * a live entity handed over by its team takes them along. Parallel writes of new secrets all
- * succeed (finding 5: deadlocks are retried).
+ * succeed (finding 5: deadlocks are retried), and a non-ASCII prefix or cursor of the list is
+ * an answer, not a 500 (finding 13).
  */
 #include <CUnit/Basic.h>
 #include <stdio.h>
@@ -241,6 +242,55 @@ static void test_parallel_new_secrets(void)
     CU_ASSERT_EQUAL(read_back, PARALLEL_WRITES);
 }
 
+/* text as unpadded base64url, as a list's cursor is written */
+static void base64url(const char *text, char *out)
+{
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = strlen(text), o = 0;
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0) | (i + 2 < n ? s[i + 2] : 0);
+        out[o++] = abc[v >> 18 & 63];
+        out[o++] = abc[v >> 12 & 63];
+        if (i + 1 < n)
+            out[o++] = abc[v >> 6 & 63];
+        if (i + 2 < n)
+            out[o++] = abc[v & 63];
+    }
+    out[o] = '\0';
+}
+
+/* A prefix no path has (not ASCII, or not even UTF-8) lists nothing; a cursor that is not one
+ * of this list's is refused as such: neither is a 500. */
+static void test_non_ascii_prefix_and_cursor(void)
+{
+    const char *prefixes[] = { "team%2F%C3%A9", "%C3%A9", "team%2F%FF%FE", "entity%2F%E2%82%AC" };
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+        char path[256];
+        long st;
+        snprintf(path, sizeof(path), "/api/v1/secrets/metadata?prefix=%s", prefixes[i]);
+        json_object *o = get_json(amcookie, path, &st), *items = json_object_object_get(o, "items");
+        CU_ASSERT_EQUAL(st, 200);
+        CU_ASSERT_TRUE(json_object_is_type(items, json_type_array) && json_object_array_length(items) == 0);
+        if (st != 200)
+            fprintf(stderr, "\n    prefix %s: %ld %s\n", prefixes[i], st, json_object_to_json_string(o));
+        json_object_put(o);
+    }
+    const char *keys[] = { "secrets:team/\xc3\xa9", "secrets:\xff\xfe", "secrets:team/a\xe2\x82\xac" };
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        char cursor[128], path[256];
+        struct resp r;
+        base64url(keys[i], cursor);
+        snprintf(path, sizeof(path), "/api/v1/secrets/metadata?cursor=%s", cursor);
+        CU_ASSERT_EQUAL(get_as(amcookie, path, &r), 422);
+        json_object *o = assert_problem(&r, 422, "validation");
+        json_object *e = o ? jpath(o, "errors/0") : NULL;
+        CU_ASSERT_TRUE(e && jstr(e, "field") && strcmp(jstr(e, "field"), "cursor") == 0);
+        json_object_put(o);
+        resp_free(&r);
+    }
+}
+
 void suite_secret_scopes(void)
 {
     if (!suite_wanted("secret-scopes"))
@@ -250,4 +300,6 @@ void suite_secret_scopes(void)
                 test_deleted_entity_secrets_stay_with_their_team);
     CU_add_test(s, "a live entity handed over by its team takes its secrets along", test_handed_over_entity_takes_its_secrets);
     CU_add_test(s, "parallel writes of new secrets: every one made and read back", test_parallel_new_secrets);
+    CU_add_test(s, "a non-ASCII prefix lists nothing, a non-ASCII cursor is refused: never 500",
+                test_non_ascii_prefix_and_cursor);
 }
