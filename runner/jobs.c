@@ -17,7 +17,9 @@
  * (driver.h). A failed step is retried with exponential backoff and jitter until the job's
  * attempts are spent, then the job and its resource fail with the reason, and the owners hear
  * of it. Log lines are redacted of every secret value the job handled, kept in memory for at
- * most a fraction of a second, and written as they come.
+ * most a fraction of a second, and written as they come. A secret a request names (a secret-ref
+ * parameter) is opened for an exec step only once its reveal is in the audit log, under the
+ * requester (secrets.reveal, via the runner and the job).
  */
 #include <json-c/json.h>
 #include <sodium.h>
@@ -107,6 +109,7 @@ struct job {
     struct runner *r;
     long long id, resource_id, version_id, request_id;
     const char *kind, *uid, *team, *environment, *entity, *requester;
+    const char *requester_id;         /* the requester's user id (NULL: a resource made without a request) */
     const char *name;                 /* the resource, as people call it */
     int attempts, max_attempts;
     const struct template *t;
@@ -295,6 +298,34 @@ static const struct crypto_keyring *keyring(struct job *j, bool again)
     return secrets_keyring(j->r->cfg->master_key_file, &j->r->ring, again, j->p);
 }
 
+/* A secret the request named, opened for its requester: audited as their reveal (the requester
+ * is the actor: the request was let name it only if they may reveal it, cgi-bin/provision.c),
+ * via this runner's job. */
+static int audit_reveal(struct job *j, const char *path, int version, const char *param)
+{
+    struct runner *r = j->r;
+    struct audit_event ev = runner_event(r, "secrets.reveal", "success");
+    ev.actor_type = "user";
+    ev.actor_id = j->requester_id;
+    ev.actor_name = j->requester;
+    ev.target_type = "secret";
+    ev.target_id = path;
+    json_object *d = json_object_new_object();
+    json_object_object_add(d, "version", json_object_new_int(version));
+    json_object_object_add(d, "via", json_object_new_string("runner"));
+    json_object_object_add(d, "runner", json_object_new_string(r->name));
+    json_object_object_add(d, "job", json_object_new_int64(j->id));
+    json_object_object_add(d, "resource", json_object_new_int64(j->resource_id));
+    json_object_object_add(d, "parameter", json_object_new_string(param));
+    ev.details = arena_strdup(r->arena, json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN));
+    json_object_put(d);
+    if (!ev.details)
+        return problem_set(j->p, 500, "internal", "out of memory");
+    if (db_begin(r->db, j->p) < 0)
+        return -1;
+    return audit_commit(r->db, r->arena, &ev, j->p);
+}
+
 /* The environment an exec step gets: each parameter as PORTICO_PARAM_<NAME>, a secret
  * reference as the secret's value (opened here, redacted from the log). */
 static json_object *exec_env(struct job *j)
@@ -317,6 +348,11 @@ static json_object *exec_env(struct job *j)
             size_t len;
             int got;
             if (!k || secrets_reveal(j->r->db, j->r->arena, k, text, 0, &value, &len, &got, j->p) < 0) {
+                json_object_put(env);
+                return NULL;
+            }
+            if (audit_reveal(j, text, got, tp->name) < 0) {   /* opened only when it is on record */
+                secrets_value_free(value, len);
                 json_object_put(env);
                 return NULL;
             }
@@ -682,7 +718,8 @@ static int job_run(struct runner *r, long long id, struct problem *p)
     struct db_result q, steps;
     if (db_query(r->db, r->arena,
                  "SELECT j.kind, j.attempts, j.max_attempts, r.id, r.uid, r.team, r.environment, r.entity_ref, r.parameters, "
-                 "r.requester, r.template_version_id, j.cancel_requested, r.name "
+                 "r.requester, r.template_version_id, j.cancel_requested, r.name, "
+                 "(SELECT q.requester_id FROM provision_requests q WHERE q.id = r.request_id) "
                  "FROM jobs j JOIN resources r ON r.id = j.resource_id WHERE j.id = ? AND j.lease_owner = ? AND "
                  "j.state = 'running'", v, 2, &q, p) < 0)
         return -1;
@@ -701,6 +738,7 @@ static int job_run(struct runner *r, long long id, struct problem *p)
     j.version_id = atoll(db_cell(&q, 0, 10));
     j.cancelled = strcmp(db_cell(&q, 0, 11), "0") != 0;
     j.name = db_cell(&q, 0, 12);
+    j.requester_id = db_cell(&q, 0, 13);
     int rc = 0;
     if (j.cancelled) {   /* cancelled while it waited, or after its runner died */
         rc = job_fail(&j, -1, "cancelled", false);

@@ -3,7 +3,8 @@
  * form the catalog accepts ("[kind:][namespace/]name": a Component by default, in the namespace
  * default, the kind's case as one likes), and the full ref is what is stored; a ref the catalog
  * would refuse is a field error on entity, as is a ref to no entity. The resources list filters by
- * a ref read the same way.
+ * a ref read the same way. And the runner's opening of a secret a request names is audited under
+ * the requester (issue 14, finding 4).
  */
 #include <CUnit/Basic.h>
 #include <stdio.h>
@@ -138,6 +139,80 @@ static void test_list_filter_reads_refs_too(void)
     CU_ASSERT_EQUAL(st, 422);
 }
 
+/* Issue 14, finding 4: the runner opens a secret a request names for its requester, and says so
+ * in the audit log: secrets.reveal of the path, the requester as the actor, via the runner and
+ * the job. (A token without secrets.reveal cannot name one at all: kit.c.) */
+static void test_runner_reveal_audited(void)
+{
+    char mcookie[256], mcsrf[128], user[96], xml[4096], name[64], secret[160], path[512], body[512], out[8192];
+    struct resp r;
+    long long uid;
+    snprintf(user, sizeof(user), "%s-mnt", team);
+    CU_ASSERT_EQUAL_FATAL(person_make(user, "maintainer", team, true, mcookie, sizeof(mcookie), mcsrf, sizeof(mcsrf), &uid), 0);
+    snprintf(secret, sizeof(secret), "team/%s/dev/ref-password", team);
+    snprintf(path, sizeof(path), "/api/v1/secrets/data/%s", secret);
+    CU_ASSERT_EQUAL_FATAL(post_session(mcookie, mcsrf, "PUT", path, "{\"value\":\"refs-password\"}", &r), 201);
+    resp_free(&r);
+    snprintf(name, sizeof(name), "%s-exec", tmpl);
+    snprintf(xml, sizeof(xml),
+             "<template xmlns=\"urn:portico:template:1\" name=\"%s\" version=\"1.0.0\"><title>Is given a secret</title>"
+             "<owner team=\"%s\"/><parameters><parameter name=\"credential\" type=\"secret-ref\" required=\"true\"/>"
+             "</parameters><steps><step name=\"use\" driver=\"exec\"><program>%s/bin/say-secret</program><argv><item>"
+             "refsword</item></argv></step></steps></template>", name, team, getenv("PORTICO_TEST_FIXTURES"));
+    char hc[300], hx[200];
+    snprintf(hc, sizeof(hc), "Cookie: %s", acookie);
+    snprintf(hx, sizeof(hx), "X-CSRF-Token: %s", acsrf);
+    const char *const h[] = { hc, hx, NULL };
+    CU_ASSERT_EQUAL_FATAL(request("POST", "/api/v1/templates", "application/xml", xml, -1, h, &r), 0);
+    CU_ASSERT_EQUAL_FATAL(r.status, 201);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/templates/%s/versions/1.0.0/publish", name);
+    CU_ASSERT_EQUAL_FATAL(post_session(acookie, acsrf, "POST", path, NULL, &r), 200);
+    resp_free(&r);
+    snprintf(body, sizeof(body), "{\"template\":\"%s\",\"environment\":\"dev\",\"team\":\"%s\",\"parameters\":"
+                                 "{\"credential\":\"%s\"}}", name, team, secret);
+    CU_ASSERT_EQUAL_FATAL(post_session(mcookie, mcsrf, "POST", "/api/v1/provision/requests", body, &r), 201);
+    json_object *o = json_tokener_parse(r.body);
+    long long res = jint(o, "resource_id"), job = jint(o, "job_id");
+    json_object_put(o);
+    resp_free(&r);
+    bool ready = false;
+    snprintf(path, sizeof(path), "/api/v1/provision/resources/%lld", res);
+    for (int i = 0; i < 20 && !ready; i++) {
+        long st;
+        runner_pass(out, sizeof(out));
+        o = get_json(mcookie, path, &st);
+        ready = jstr(o, "state") && strcmp(jstr(o, "state"), "ready") == 0;
+        json_object_put(o);
+        if (!ready)
+            usleep(200 * 1000);
+    }
+    CU_ASSERT_TRUE_FATAL(ready);
+
+    /* the log: one reveal of the path by the requester, through the runner's job */
+    long st;
+    snprintf(path, sizeof(path), "/api/v1/audit/events?action=secrets.reveal&target=%s", secret);
+    o = get_json(acookie, path, &st);
+    CU_ASSERT_EQUAL(st, 200);
+    json_object *events = json_object_object_get(o, "events");
+    size_t found = 0;
+    for (size_t i = 0; events && i < json_object_array_length(events); i++) {
+        json_object *e = json_object_array_get_idx(events, i), *d = json_object_object_get(e, "details");
+        char id[32];
+        snprintf(id, sizeof(id), "%lld", uid);
+        if (jstr(e, "actor_name") && strcmp(jstr(e, "actor_name"), user) == 0 && jstr(e, "actor_type") &&
+            strcmp(jstr(e, "actor_type"), "user") == 0 && jstr(e, "actor_id") && strcmp(jstr(e, "actor_id"), id) == 0 &&
+            jstr(e, "target_type") && strcmp(jstr(e, "target_type"), "secret") == 0 && jstr(e, "target_id") &&
+            strcmp(jstr(e, "target_id"), secret) == 0 && jstr(e, "outcome") && strcmp(jstr(e, "outcome"), "success") == 0 &&
+            jstr(d, "via") && strcmp(jstr(d, "via"), "runner") == 0 && jint(d, "job") == job && jint(d, "version") == 1)
+            found++;
+    }
+    CU_ASSERT_EQUAL(found, 1);
+    if (found != 1)
+        fprintf(stderr, "\n    events: %s\n", json_object_to_json_string(o));
+    json_object_put(o);
+}
+
 void suite_request_refs(void)
 {
     if (!suite_wanted("request-refs"))
@@ -147,4 +222,6 @@ void suite_request_refs(void)
     CU_add_test(s, "a ref the catalog would refuse, or of no entity, is a field error on entity",
                 test_refs_refused_as_the_catalog_would);
     CU_add_test(s, "the resources list reads an entity ref the same way", test_list_filter_reads_refs_too);
+    CU_add_test(s, "the runner's opening of a secret a request names is audited under the requester",
+                test_runner_reveal_audited);
 }
