@@ -549,19 +549,159 @@ static void finding(json_object *report, size_t *n, const char *rule, const char
     (*n)++;
 }
 
-static bool runs_a_shell(const struct template_step *s)
+static bool shell_named(const char *path)
 {
     static const char *const shells[] = { "sh", "bash", "dash", "zsh", "ksh", "mksh", "csh", "tcsh", "fish", "busybox", NULL };
-    const char *prog = s->program ? s->program : "", *base = strrchr(prog, '/');
-    base = base ? base + 1 : prog;
-    /* env runs its first argument: look there */
-    if (strcmp(base, "env") == 0 && s->nargv > 0) {
-        base = strrchr(s->argv[0], '/') ? strrchr(s->argv[0], '/') + 1 : s->argv[0];
-    }
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     for (size_t i = 0; shells[i]; i++)
         if (strcmp(base, shells[i]) == 0)
             return true;
     return false;
+}
+
+#define ENV_WORDS_MAX 128
+
+static bool env_runs_a_shell(const char *const *argv, size_t n, int depth);
+
+/* env -S STRING: STRING split into words (spaces; quotes group; a backslash escapes) ahead of
+ * the remaining arguments, read again as env's arguments (GNU env parses options in it too). */
+static bool env_split_runs_a_shell(const char *split, const char *const *rest, size_t nrest, int depth)
+{
+    char buf[2048], *o = buf;
+    const char *words[ENV_WORDS_MAX];
+    size_t nwords = 0;
+    if (strlen(split) >= sizeof(buf))
+        return true;   /* too long to read: say it may be a shell */
+    for (const char *s = split; *s;) {
+        while (*s == ' ' || *s == '\t' || *s == '\n')
+            s++;
+        if (!*s)
+            break;
+        if (nwords == ENV_WORDS_MAX)
+            return true;
+        words[nwords++] = o;
+        char quote = 0;
+        for (; *s && (quote || (*s != ' ' && *s != '\t' && *s != '\n')); s++) {
+            if (!quote && (*s == '\'' || *s == '"'))
+                quote = *s;
+            else if (quote && *s == quote)
+                quote = 0;
+            else if (*s == '\\' && s[1] && quote != '\'')
+                *o++ = *++s;
+            else
+                *o++ = *s;
+        }
+        *o++ = '\0';
+    }
+    if (nwords + nrest > ENV_WORDS_MAX)
+        return true;
+    for (size_t i = 0; i < nrest; i++)
+        words[nwords++] = rest[i];
+    return env_runs_a_shell(words, nwords, depth + 1);
+}
+
+/* The long options of GNU env: 0 none, 1 a value (=value or the next argument), 2 an optional
+ * =value. getopt_long takes an unambiguous prefix ("--split=" is --split-string). */
+static int env_long_option(const char *arg, const char **value, bool *known)
+{
+    static const struct { const char *name; int value; } opts[] = {
+        { "ignore-environment", 0 }, { "null", 0 }, { "debug", 0 }, { "list-signal-handling", 0 }, { "help", 0 },
+        { "version", 0 }, { "unset", 1 }, { "chdir", 1 }, { "split-string", 1 }, { "block-signal", 2 },
+        { "default-signal", 2 }, { "ignore-signal", 2 },
+    };
+    const char *eq = strchr(arg, '=');
+    size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+    int found = -1, matches = 0;
+    for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+        if (strncmp(opts[i].name, arg, len) == 0) {
+            if (strlen(opts[i].name) == len) {
+                found = (int)i;
+                matches = 1;
+                break;
+            }
+            found = (int)i;
+            matches++;
+        }
+    *known = matches == 1;
+    *value = eq ? eq + 1 : NULL;
+    return *known ? opts[found].value : 0;
+}
+
+/* What env runs, read as GNU env reads its arguments: options (-i, -0, -v, -u NAME, -C DIR,
+ * -S STRING, their long forms, --), then NAME=value assignments, then the program and its
+ * arguments. True when that program is a shell (or env again running one), and when it cannot
+ * be told with certainty (an unknown option, a placeholder naming the program): the scan errs
+ * towards asking an administrator. */
+static bool env_runs_a_shell(const char *const *argv, size_t n, int depth)
+{
+    if (depth > 8)
+        return true;
+    size_t i = 0;
+    for (; i < n; i++) {
+        const char *arg = argv[i], *split = NULL;
+        if (strcmp(arg, "--") == 0) {
+            i++;
+            break;
+        }
+        if (arg[0] != '-' || strcmp(arg, "-") == 0) {
+            if (strcmp(arg, "-") == 0)
+                continue;   /* the old spelling of -i */
+            break;
+        }
+        if (arg[1] == '-') {
+            bool known;
+            const char *value;
+            int kind = env_long_option(arg + 2, &value, &known);
+            if (!known)
+                return true;
+            if (kind == 1 && !value) {
+                if (i + 1 == n)
+                    return false;   /* env refuses to run */
+                value = argv[++i];
+            }
+            if (strncmp(arg + 2, "split-string", strcspn(arg + 2, "=")) == 0 && kind == 1)
+                split = value;
+        } else {
+            for (const char *c = arg + 1; *c; c++) {
+                if (*c == 'i' || *c == '0' || *c == 'v')
+                    continue;
+                if (*c != 'u' && *c != 'C' && *c != 'S')
+                    return true;
+                const char *value = c[1] ? c + 1 : NULL;
+                if (!value) {
+                    if (i + 1 == n)
+                        return false;
+                    value = argv[++i];
+                }
+                if (*c == 'S')
+                    split = value;
+                break;
+            }
+        }
+        if (split)
+            return strstr(split, "{{") || env_split_runs_a_shell(split, argv + i + 1, n - i - 1, depth);
+    }
+    while (i < n && strchr(argv[i], '=') && argv[i][0] != '=')
+        i++;   /* NAME=value */
+    if (i == n)
+        return false;   /* env alone prints the environment */
+    if (strstr(argv[i], "{{"))
+        return true;    /* the requester would name the program */
+    const char *base = strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 : argv[i];
+    if (strcmp(base, "env") == 0)
+        return env_runs_a_shell(argv + i + 1, n - i - 1, depth + 1);
+    return shell_named(argv[i]);
+}
+
+static bool runs_a_shell(const struct template_step *s)
+{
+    const char *prog = s->program ? s->program : "", *base = strrchr(prog, '/');
+    base = base ? base + 1 : prog;
+    if (strstr(prog, "{{"))
+        return true;    /* the requester would name the program */
+    if (strcmp(base, "env") == 0)
+        return env_runs_a_shell(s->argv, s->nargv, 0);
+    return shell_named(prog);
 }
 
 struct unchecked {

@@ -482,6 +482,13 @@ static void test_scan_rules(void)
                             NULL),
                  "webhook-not-https");
 
+    /* a shell behind env's options is a shell too */
+    snprintf(name, sizeof(name), "sc-envshell-%s", sfx);
+    scan_refuses(name, tmpl(name, "1.0.0", team, P_NAME,
+                            "    <step name=\"s\" driver=\"exec\"><program>/usr/bin/env</program>"
+                            "<argv><item>-i</item><item>/bin/sh</item><item>-c</item><item>id</item></argv></step>\n", NULL),
+                 "exec-shell");
+
     /* a shell: refused until an administrator trusts the template */
     snprintf(name, sizeof(name), "sc-shell-%s", sfx);
     scan_refuses(name, tmpl(name, "1.0.0", team, P_NAME,

@@ -235,6 +235,75 @@ static void test_scan_rules(void)
                "<output name=\"password\" from=\"create.password\"/>", false, "secret-to-plain-output");
 }
 
+/* An exec step running /usr/bin/env with these argv items: does the scan say it runs a shell? */
+static bool env_step_is_shell(const char *items)
+{
+    static char xml[8192];
+    static struct template t;
+    struct problem p;
+    const char *from = "<program>/usr/local/bin/tune</program>\n      <argv>";
+    const char *at = strstr(good, from), *end = strstr(at, "</argv>");
+    snprintf(xml, sizeof(xml), "%.*s<program>/usr/bin/env</program>\n      <argv>%s%s", (int)(at - good), good, items, end);
+    if (parse(xml, &t, &p) != 0) {
+        fprintf(stderr, "\n    does not parse: %s\n", items);
+        return false;
+    }
+    json_object *report = json_object_new_array();
+    template_scan(&t, false, report);
+    bool shell = strstr(json_object_to_json_string(report), "exec-shell") != NULL;
+    json_object_put(report);
+    return shell;
+}
+
+static void test_scan_env_runs_a_shell(void)
+{
+    static const char *const shells[] = {
+        "<item>-i</item><item>/bin/sh</item><item>-c</item><item>id</item>",
+        "<item>-u</item><item>HOME</item><item>sh</item>",
+        "<item>-uHOME</item><item>bash</item>",
+        "<item>--unset=HOME</item><item>dash</item>",
+        "<item>--unset</item><item>HOME</item><item>dash</item>",
+        "<item>-iu</item><item>HOME</item><item>sh</item>",
+        "<item>-C</item><item>/tmp</item><item>sh</item>",
+        "<item>--chdir=/tmp</item><item>sh</item>",
+        "<item>--</item><item>sh</item>",
+        "<item>-</item><item>sh</item>",
+        "<item>A=1</item><item>B=2</item><item>/usr/bin/zsh</item>",
+        "<item>-i</item><item>A=1</item><item>env</item><item>-i</item><item>sh</item>",
+        "<item>-S</item><item>sh -c 'id'</item>",
+        "<item>-Ssh -c id</item>",
+        "<item>--split-string=-i A=1 /bin/sh -c id</item>",
+        "<item>--split=bash -c id</item>",
+        "<item>-S</item><item>-u HOME</item><item>sh</item>",
+        "<item>-S</item><item>\"/bin/sh\" -c id</item>",
+        "<item>--ignore-environment</item><item>--debug</item><item>sh</item>",
+        "<item>--block-signal</item><item>sh</item>",
+        "<item>--frobnicate</item><item>tool</item>",   /* an option env does not have: cannot tell */
+        "<item>-x</item><item>tool</item>",
+        "<item>{{size}}</item>",                        /* the requester names the program */
+    };
+    for (size_t i = 0; i < sizeof(shells) / sizeof(shells[0]); i++) {
+        bool shell = env_step_is_shell(shells[i]);
+        if (!shell)
+            fprintf(stderr, "\n    env %s: not seen as a shell\n", shells[i]);
+        CU_ASSERT_TRUE(shell);
+    }
+    static const char *const tools[] = {
+        "<item>-i</item><item>/usr/local/bin/tune</item><item>sh</item>",
+        "<item>-u</item><item>sh</item><item>tune</item>",   /* sh is the name unset */
+        "<item>-C</item><item>/bin/sh</item><item>tune</item>",
+        "<item>SHELL=/bin/sh</item><item>tune</item><item>-c</item><item>sh</item>",
+        "<item>-S</item><item>tune --shell sh</item>",
+        "<item>-i</item>",                                    /* prints the environment */
+    };
+    for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
+        bool shell = env_step_is_shell(tools[i]);
+        if (shell)
+            fprintf(stderr, "\n    env %s: seen as a shell\n", tools[i]);
+        CU_ASSERT_FALSE(shell);
+    }
+}
+
 static void test_scan_secret_through_exec_and_trust(void)
 {
     /* a secret reference passed to an exec step makes that step's outputs secret */
@@ -370,6 +439,7 @@ void suite_template(void)
                 test_malformed_and_entities_refused);
     CU_add_test(s, "schema violations and the checks beyond it: 422 with where", test_schema_and_checks);
     CU_add_test(s, "scan: each rule has a template that trips it", test_scan_rules);
+    CU_add_test(s, "scan: env runs what follows its options and assignments", test_scan_env_runs_a_shell);
     CU_add_test(s, "scan: a secret through exec, a trusted shell, http webhooks but loopback", test_scan_secret_through_exec_and_trust);
     CU_add_test(s, "placeholders render through the driver's escaping", test_render);
     CU_add_test(s, "a request's values: types, patterns, bounds, choices, defaults, unknown names", test_request_values);
