@@ -965,7 +965,7 @@ static const struct route templates_routes[] = {
       "Scan a version now",
       "Runs the security scan with the template's current trust and stores it: {findings: [\"rule: where: what\"], "
       "passed}. Rules: unknown-driver, exec-shell (unless trusted), exec-unchecked-parameter, secret-to-plain-output, "
-      "webhook-not-https." },
+      "webhook-not-https, webhook-url-placeholder (a placeholder in a webhook url's scheme, host or port)." },
     { "POST", V "/publish", "templates.template.publish", version_publish, 0,
       "Publish a draft",
       "Scans, then publishes: 200 {name, version, state: \"published\"}. 422 scan-failed with findings when the scan "

@@ -89,6 +89,8 @@ static const struct config_key config_keys[] = {
     INT(provision_exec_memory_mb, "2048", 16, 1048576, "exec driver: address space of a program, MiB (RLIMIT_AS)"),
     INT(provision_exec_file_mb, "1024", 1, 1048576, "exec driver: largest file a program may write, MiB (RLIMIT_FSIZE)"),
     INT(provision_exec_processes, "64", 1, 100000, "exec driver: processes the runner's user may have while a program runs (RLIMIT_NPROC)"),
+    INT(provision_webhook_allow_loopback, "0", 0, 1, "webhook driver: 1 lets a webhook reach this host itself (127.0.0.0/8, ::1, 0.0.0.0; http is allowed only there); 0 refuses them, whatever the URL's host resolves to, since a template's URL would otherwise reach the host's own services"),
+    INT(provision_webhook_allow_private, "0", 0, 1, "webhook driver: 1 lets a webhook reach private, shared and link-local addresses (10/8, 172.16/12, 192.168/16, 100.64/10, 169.254/16 with cloud metadata services, fc00::/7, fe80::/10); 0 refuses them"),
     INT(provision_step_timeout_seconds, "900", 1, 86400, "a step that names no timeout-seconds is stopped after this long"),
     STR(master_key_file, "", "the master keys that encrypt secrets (portico-admin init-master-key writes it): outside the document root, readable by the handlers' user only; empty: secrets answer 503"),
     INT(secret_versions_default, "10", 1, 100, "versions a secret keeps unless it sets its own max_versions (the oldest go first)"),

@@ -92,6 +92,8 @@ struct config {
     int provision_exec_memory_mb;
     int provision_exec_file_mb;
     int provision_exec_processes;
+    int provision_webhook_allow_loopback;
+    int provision_webhook_allow_private;
     int provision_step_timeout_seconds;
     /* logging */
     char log_file[512];

@@ -748,6 +748,18 @@ static bool loopback_or_https(const char *url)
     return false;
 }
 
+/* A placeholder in the url's scheme://host:port (or userinfo) part: a requester would choose
+ * where the runner connects (another port of this host, another service). No "://": all of it
+ * is. Values are percent-encoded, so a placeholder in the path cannot reach back into it. */
+static bool placeholder_in_authority(const char *url)
+{
+    const char *sep = strstr(url, "://");
+    const char *start = sep ? sep + 3 : url;
+    size_t end = (size_t)(start - url) + strcspn(start, "/?#");
+    const char *ph = strstr(url, "{{");
+    return ph && (size_t)(ph - url) < end;
+}
+
 size_t template_scan(const struct template *t, bool trusted, json_object *report)
 {
     size_t n = 0;
@@ -782,8 +794,13 @@ size_t template_scan(const struct template *t, bool trusted, json_object *report
                 secret_step[i] = u.secret;
             if (strcmp(s->driver, "webhook") == 0)
                 for (size_t k = 0; k < s->nargs; k++)
-                    if (strcmp(s->args[k].name, "url") == 0 && !loopback_or_https(s->args[k].value))
-                        finding(report, &n, "webhook-not-https", where, "a webhook URL is https (only loopback may be http)");
+                    if (strcmp(s->args[k].name, "url") == 0) {
+                        if (!loopback_or_https(s->args[k].value))
+                            finding(report, &n, "webhook-not-https", where, "a webhook URL is https (only loopback may be http)");
+                        if (placeholder_in_authority(s->args[k].value))
+                            finding(report, &n, "webhook-url-placeholder", where, "the url's scheme, host and port are the "
+                                                                                  "template's: no placeholder before its path");
+                    }
         }
     for (size_t i = 0; i < t->noutputs; i++) {
         const struct template_output *o = &t->outputs[i];

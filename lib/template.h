@@ -11,7 +11,8 @@
  * The security scan (template_scan) is what publishing requires: no unknown driver; no exec
  * step that runs a shell unless an administrator marked the template trusted; no parameter in
  * an exec argument without a pattern or choices; no secret flowing into a non-secret output;
- * no webhook URL that is not https (loopback excepted).
+ * no webhook URL that is not https (loopback excepted), nor one with a placeholder in its
+ * scheme, host or port (a requester would choose where the runner connects).
  */
 #ifndef PORTICO_TEMPLATE_H
 #define PORTICO_TEMPLATE_H

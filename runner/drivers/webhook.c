@@ -6,19 +6,26 @@
  * {resource_uid, step, action, team, environment, parameters}; the header
  * Idempotency-Key: <uid>-<step>-<action> lets the receiver ignore a retry. TLS is verified,
  * redirects are not followed, the step's timeout bounds the whole exchange. A 2xx answer is
- * success (output "status"); anything else fails with the status and at most 200 printable
- * characters of the answer. Placeholders in the URL are percent-encoded.
+ * success (output "status"); anything else fails with the status only: the answer is never
+ * shown, since the requester would read what a service the template reaches says.
+ * Placeholders in the URL are percent-encoded (the scan keeps them out of scheme, host and port).
+ *
+ * Every address a connection is opened to is checked, after resolution (so a name that
+ * resolves to 127.0.0.1, or changes between a check and the connection, is caught): loopback
+ * only with provision_webhook_allow_loopback, private and link-local only with
+ * provision_webhook_allow_private, multicast and reserved never; plain http only to loopback.
  */
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "runner/drivers/driver.h"
 
-#define WEBHOOK_BODY_KEEP 200
-#define WEBHOOK_ANSWER_MAX 4096
 
 /* A placeholder's value in a URL: everything but RFC 3986's unreserved characters encoded. */
 static const char *webhook_escape(struct arena *a, const char *value, void *ctx)
@@ -45,19 +52,74 @@ static const char *webhook_escape(struct arena *a, const char *value, void *ctx)
 
 struct webhook_call {
     struct driver_run *d;
-    char answer[WEBHOOK_ANSWER_MAX];
-    size_t answer_len;
+    bool plain_http;           /* http: loopback only */
+    const char *refused;       /* why an address was not connected to (the last one) */
     time_t last_alive;
     bool stopped;
 };
 
+/* The answer is read and dropped: only its status is used. */
 static size_t webhook_answer(char *data, size_t size, size_t nmemb, void *userdata)
 {
+    (void)data, (void)userdata;
+    return size * nmemb;
+}
+
+enum webhook_place { PLACE_PUBLIC, PLACE_LOOPBACK, PLACE_PRIVATE, PLACE_NEVER };
+
+static enum webhook_place webhook_place_v4(const unsigned char *b)
+{
+    if (b[0] == 127 || b[0] == 0)                                     /* 0.0.0.0 reaches this host too */
+        return PLACE_LOOPBACK;
+    if (b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168) ||
+        (b[0] == 100 && (b[1] & 0xc0) == 64) || (b[0] == 169 && b[1] == 254))
+        return PLACE_PRIVATE;
+    if (b[0] >= 224)                                                  /* multicast, reserved, broadcast */
+        return PLACE_NEVER;
+    return PLACE_PUBLIC;
+}
+
+/* Where an address is: this host, a private network, nowhere a webhook goes, or public. */
+static enum webhook_place webhook_place(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET)
+        return webhook_place_v4((const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr);
+    if (sa->sa_family != AF_INET6)
+        return PLACE_NEVER;
+    const struct in6_addr *a6 = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+    const unsigned char *b = a6->s6_addr;
+    if (IN6_IS_ADDR_V4MAPPED(a6) || IN6_IS_ADDR_V4COMPAT(a6))
+        return webhook_place_v4(b + 12);
+    if (IN6_IS_ADDR_LOOPBACK(a6) || IN6_IS_ADDR_UNSPECIFIED(a6))
+        return PLACE_LOOPBACK;
+    if ((b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) || (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0))
+        return PLACE_PRIVATE;                                         /* fc00::/7, fe80::/10, fec0::/10 */
+    if (b[0] == 0xff)
+        return PLACE_NEVER;
+    return PLACE_PUBLIC;
+}
+
+/* libcurl's socket opener: every address it would connect to (after resolving, for each try)
+ * passes here first, so the check is on the address, not on the URL's text. */
+static curl_socket_t webhook_socket(void *userdata, curlsocktype purpose, struct curl_sockaddr *address)
+{
     struct webhook_call *call = userdata;
-    size_t n = size * nmemb, room = sizeof(call->answer) - 1 - call->answer_len;
-    memcpy(call->answer + call->answer_len, data, n < room ? n : room);
-    call->answer_len += n < room ? n : room;
-    return n;   /* the rest is read and dropped: only the start goes into an error */
+    const struct config *cfg = call->d->cfg;
+    (void)purpose;
+    enum webhook_place place = webhook_place(&address->addr);
+    if (place == PLACE_LOOPBACK && !cfg->provision_webhook_allow_loopback)
+        call->refused = "the url's host is this machine (a loopback address), which this platform does not allow "
+                        "(provision_webhook_allow_loopback)";
+    else if (place == PLACE_PRIVATE && !cfg->provision_webhook_allow_private)
+        call->refused = "the url's host is on a private or link-local network, which this platform does not allow "
+                        "(provision_webhook_allow_private)";
+    else if (place == PLACE_NEVER)
+        call->refused = "the url's host is a multicast or reserved address";
+    else if (call->plain_http && place != PLACE_LOOPBACK)
+        call->refused = "the url is http but its host is not a loopback address: only https leaves this machine";
+    else
+        return socket(address->family, address->socktype, address->protocol);
+    return CURL_SOCKET_BAD;
 }
 
 /* libcurl's progress callback: the heartbeat, about once a second; non-zero aborts. */
@@ -76,7 +138,8 @@ static int webhook_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow
     return 0;
 }
 
-/* https anywhere, http to loopback only, no user or password. Fills shown with scheme://host,
+/* https anywhere, http to loopback only (when loopback is allowed), no user or password: what
+ * the text says; webhook_socket checks the addresses. Fills shown with scheme://host,
  * all of it the log and errors get: a path or query may hold a token (chat webhooks do). */
 static int webhook_url_check(struct driver_run *d, const char *url, char *shown, size_t shown_len)
 {
@@ -95,6 +158,9 @@ static int webhook_url_check(struct driver_run *d, const char *url, char *shown,
         rc = driver_fail(d, "the url carries credentials, which would reach logs; it is refused");
     else if (strcasecmp(scheme, "https") != 0 && !(strcasecmp(scheme, "http") == 0 && loopback))
         rc = driver_fail(d, "the url must be https (http only to 127.0.0.1, ::1 or localhost)");
+    else if (loopback && !d->cfg->provision_webhook_allow_loopback)
+        rc = driver_fail(d, "the url's host is this machine (a loopback address), which this platform does not allow "
+                            "(provision_webhook_allow_loopback)");
     else
         snprintf(shown, shown_len, "%s://%s", scheme, host);
 done:
@@ -151,7 +217,7 @@ static int webhook_apply(struct driver_run *d)
             curl_easy_cleanup(curl);
         return driver_fail(d, "out of memory");
     }
-    struct webhook_call call = { .d = d, .last_alive = time(NULL) };
+    struct webhook_call call = { .d = d, .plain_http = strncasecmp(url, "http:", 5) == 0, .last_alive = time(NULL) };
     long timeout = d->timeout_seconds > 0 ? d->timeout_seconds : d->cfg->provision_step_timeout_seconds;
     curl_easy_setopt(curl, CURLOPT_URL, url);
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -171,6 +237,8 @@ static int webhook_apply(struct driver_run *d)
     curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, webhook_progress);
     curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &call);
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, webhook_socket);
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &call);
     driver_logf(d, "%s %s", method, shown);
     CURLcode res = curl_easy_perform(curl);
     long status = 0;
@@ -183,19 +251,13 @@ static int webhook_apply(struct driver_run *d)
         return driver_fail(d, "stopped: the job no longer runs here (cancelled, or its lease was lost)");
     if (res == CURLE_OPERATION_TIMEDOUT)
         return driver_fail(d, "timed out after %ld s", timeout);
+    if (res != CURLE_OK && call.refused)
+        return driver_fail(d, "%s", call.refused);
     if (res != CURLE_OK)
         return driver_fail(d, "the request to %s failed: %s", shown, curl_easy_strerror(res));
     driver_logf(d, "answered %ld", status);
-    if (status < 200 || status > 299) {
-        /* the start of the answer, printable characters only */
-        char excerpt[WEBHOOK_BODY_KEEP + 1];
-        size_t k = 0;
-        for (size_t i = 0; i < call.answer_len && k < WEBHOOK_BODY_KEEP; i++)
-            if (call.answer[i] >= 0x20 && call.answer[i] < 0x7f)
-                excerpt[k++] = call.answer[i];
-        excerpt[k] = '\0';
-        return driver_fail(d, "%s answered %ld%s%s", shown, status, k ? ": " : "", excerpt);
-    }
+    if (status < 200 || status > 299)
+        return driver_fail(d, "the webhook answered %ld", status);
     char status_text[16];
     snprintf(status_text, sizeof(status_text), "%ld", status);
     json_object_object_add(d->outputs, "status", json_object_new_string(status_text));

@@ -9,11 +9,15 @@
  * starts with it), PORTICO_TEST_RUNNER, PORTICO_TEST_FIXTURES (tests/fixtures), PORTICO_STATE.
  */
 #include <CUnit/Basic.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
 #include <mysql.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -890,6 +894,152 @@ static void test_reads_are_scoped(void)
     json_object_put(o);
 }
 
+/* ---- webhooks: where they may go, what a requester reads of the answer -------------------- */
+
+#define HOOK_ANSWER "hook-answer-d41d8cd9 root:x:0:0"
+
+/* An HTTP server on 127.0.0.1 in a child, answering every request 500 with HOOK_ANSWER (what a
+ * service the runner can reach would say): its pid; *port its port; a byte on *seen_fd for each
+ * request it answered. */
+static pid_t hook_server(int *port, int *seen_fd)
+{
+    int s = socket(AF_INET, SOCK_STREAM, 0), pipefd[2];
+    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t len = sizeof(addr);
+    if (s < 0 || bind(s, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(s, 8) < 0 ||
+        getsockname(s, (struct sockaddr *)&addr, &len) < 0 || pipe(pipefd) < 0)
+        return -1;
+    *port = ntohs(addr.sin_port);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(pipefd[0]);
+        for (;;) {
+            int c = accept(s, NULL, NULL);
+            if (c < 0)
+                _exit(0);
+            char req[16384];
+            size_t got = 0;
+            for (;;) {
+                ssize_t n = read(c, req + got, sizeof(req) - 1 - got);
+                if (n <= 0)
+                    break;
+                got += (size_t)n;
+                req[got] = '\0';
+                char *end = strstr(req, "\r\n\r\n"), *cl = strcasestr(req, "content-length:");
+                if (end && (!cl || got >= (size_t)(end + 4 - req) + strtoul(cl + 15, NULL, 10)))
+                    break;
+            }
+            char reply[512];
+            int n = snprintf(reply, sizeof(reply), "HTTP/1.1 500 Oops\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                             strlen(HOOK_ANSWER), HOOK_ANSWER);
+            ssize_t ignored = write(c, reply, (size_t)n);
+            ignored = write(pipefd[1], "x", 1);
+            (void)ignored;
+            close(c);
+        }
+    }
+    close(s);
+    close(pipefd[1]);
+    fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
+    *seen_fd = pipefd[0];
+    return pid;
+}
+
+/* Requests the server answered since the last call. */
+static int hook_requests(int fd)
+{
+    char buf[64];
+    int n = 0;
+    ssize_t k;
+    while ((k = read(fd, buf, sizeof(buf))) > 0)
+        n += (int)k;
+    return n;
+}
+
+/* One request of the webhook template, one runner pass: the job's answer as the requester sees it. */
+static json_object *hook_job(const char *name, const char *what)
+{
+    char body[512], path[128], out[8192];
+    json_object *o;
+    snprintf(body, sizeof(body), "{\"template\":\"%s\",\"environment\":\"dev\",\"team\":\"%s\",\"parameters\":{\"name\":\"%s\"}}",
+             name, team, what);
+    if (provision(dcookie, dcsrf, body, NULL, &o) != 201) {
+        json_object_put(o);
+        return NULL;
+    }
+    long long job = jint(o, "job_id");
+    json_object_put(o);
+    runner_pass(out, sizeof(out));
+    snprintf(path, sizeof(path), "/api/v1/provision/jobs/%lld", job);
+    return get_o(dcookie, path);
+}
+
+/* A loopback webhook fails with a clear reason where the settings do not allow loopback (and
+ * nothing reaches the server); where they do, a failed answer shows its status and nothing of
+ * what the service answered, in the job, its steps or its log. */
+static void test_webhook_targets_and_answers(void)
+{
+    char xml[4096], name[64], path[160];
+    int port, seen;
+    pid_t hook = hook_server(&port, &seen);
+    CU_ASSERT_FATAL(hook > 0);
+    snprintf(name, sizeof(name), "hook%d", (int)getpid());
+    snprintf(xml, sizeof(xml),
+             "<template xmlns=\"urn:portico:template:1\" name=\"%s\" version=\"1.0.0\"><title>Hook</title><owner team=\"%s\"/>"
+             "<parameters><parameter name=\"name\" type=\"string\" required=\"true\" pattern=\"[a-z]{1,20}\"/></parameters>"
+             "<steps><step name=\"tell\" driver=\"webhook\"><arg name=\"url\">http://127.0.0.1:%d/hook/{{name}}</arg></step>"
+             "</steps></template>", name, team, port);
+    publish(xml);
+
+    /* the default: loopback is not allowed */
+    unsetenv("PORTICO_PROVISION_WEBHOOK_ALLOW_LOOPBACK");
+    json_object *o = hook_job(name, "first");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    const char *err = jstr(o, "last_error");
+    CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "loopback") && strstr(err, "provision_webhook_allow_loopback") ? err : NULL);
+    if (err && !strstr(err, "provision_webhook_allow_loopback"))
+        fprintf(stderr, "\n    last_error: %s\n", err);
+    json_object_put(o);
+    CU_ASSERT_EQUAL(hook_requests(seen), 0);
+
+    /* allowed (as the settings may): the answer's status, never its body */
+    setenv("PORTICO_PROVISION_WEBHOOK_ALLOW_LOOPBACK", "1", 1);
+    o = hook_job(name, "second");
+    unsetenv("PORTICO_PROVISION_WEBHOOK_ALLOW_LOOPBACK");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    CU_ASSERT_TRUE(hook_requests(seen) >= 1);
+    err = jstr(o, "last_error");
+    CU_ASSERT_STRING_EQUAL(err ? err : "", "step tell: the webhook answered 500");
+    const char *all = json_object_to_json_string(o);
+    CU_ASSERT_PTR_NULL(strstr(all, "hook-answer"));
+    if (strstr(all, "hook-answer"))
+        fprintf(stderr, "\n    job: %s\n", all);
+    snprintf(path, sizeof(path), "/api/v1/provision/jobs/%lld/log", jint(o, "id"));
+    json_object_put(o);
+    o = get_o(dcookie, path);
+    CU_ASSERT_PTR_NOT_NULL(o);
+    CU_ASSERT_PTR_NULL(strstr(json_object_to_json_string(o), "hook-answer"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(json_object_to_json_string(o), "answered 500"));
+    json_object_put(o);
+    kill(hook, SIGTERM);
+    waitpid(hook, NULL, 0);
+    close(seen);
+}
+
+/* The cast, unless the provisioning suite made it already. */
+static int cast_once(void)
+{
+    return team[0] ? 0 : cast_init();
+}
+
+static void suite_webhooks(void)
+{
+    if (!suite_wanted("webhooks"))
+        return;
+    CU_pSuite s = CU_add_suite("webhooks", cast_once, NULL);
+    CU_add_test(s, "webhook: loopback only where allowed; a failed answer shows its status only", test_webhook_targets_and_answers);
+}
+
 void suite_provisioning(void)
 {
     if (!suite_wanted("provisioning"))
@@ -916,6 +1066,7 @@ int main(void)
         return rc;
     suite_templates_api();
     suite_provisioning();
+    suite_webhooks();
     suite_kit();
     suite_home();
     suite_secret_outputs();

@@ -482,6 +482,20 @@ static void test_scan_rules(void)
                             NULL),
                  "webhook-not-https");
 
+    /* where a webhook connects is the template's: a requester may not pick a port or a host */
+    snprintf(name, sizeof(name), "sc-hookport-%s", sfx);
+    scan_refuses(name, tmpl(name, "1.0.0", team,
+                            "    <parameter name=\"port\" type=\"integer\" required=\"true\" min=\"1\" max=\"65535\"/>\n"
+                            "    <parameter name=\"path\" type=\"string\" required=\"true\" pattern=\"[a-z]{1,20}\"/>\n",
+                            "    <step name=\"tell\" driver=\"webhook\"><arg name=\"url\">http://127.0.0.1:{{port}}/{{path}}</arg>"
+                            "</step>\n", NULL),
+                 "webhook-url-placeholder");
+    snprintf(name, sizeof(name), "sc-hookhost-%s", sfx);
+    scan_refuses(name, tmpl(name, "1.0.0", team, P_NAME,
+                            "    <step name=\"tell\" driver=\"webhook\"><arg name=\"url\">https://{{name}}.example.com/x</arg>"
+                            "</step>\n", NULL),
+                 "webhook-url-placeholder");
+
     /* a shell behind env's options is a shell too */
     snprintf(name, sizeof(name), "sc-envshell-%s", sfx);
     scan_refuses(name, tmpl(name, "1.0.0", team, P_NAME,

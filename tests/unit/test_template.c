@@ -231,6 +231,12 @@ static void test_scan_rules(void)
     scan_trips("<program>/usr/local/bin/tune</program>\n      <argv>", "<program>/usr/bin/env</program>\n      <argv><item>bash</item>",
                false, "exec-shell");
     scan_trips("pattern=\"[a-z][a-z0-9_]{2,30}\"", "", false, "exec-unchecked-parameter");
+    /* where a webhook connects is the template's: no placeholder in scheme, userinfo, host or port */
+    scan_trips("https://hooks.example.com/db", "http://127.0.0.1:{{replicas}}/{{db_name}}", false, "webhook-url-placeholder");
+    scan_trips("https://hooks.example.com/db", "https://{{db_name}}.example.com/db", false, "webhook-url-placeholder");
+    scan_trips("https://hooks.example.com/db", "https://hooks.example.com:{{replicas}}", false, "webhook-url-placeholder");
+    scan_trips("https://hooks.example.com/db", "https://{{db_name}}@hooks.example.com/db", false, "webhook-url-placeholder");
+    scan_trips("https://hooks.example.com/db", "{{db_name}}", false, "webhook-url-placeholder");
     scan_trips("<output name=\"password\" from=\"create.password\" secret=\"true\"/>",
                "<output name=\"password\" from=\"create.password\"/>", false, "secret-to-plain-output");
 }
@@ -332,9 +338,10 @@ static void test_scan_secret_through_exec_and_trust(void)
     json_object_put(report);
     /* a webhook over http: only loopback */
     const char *url = strstr(good, "https://hooks.example.com/db");
-    const char *urls[] = { "http://hooks.example.com/db", "http://127.0.0.1:8080/hook", "http://localhost.evil.com/x" };
-    const size_t want[] = { 1, 0, 1 };
-    for (size_t i = 0; i < 3; i++) {
+    const char *urls[] = { "http://hooks.example.com/db", "http://127.0.0.1:8080/hook", "http://localhost.evil.com/x",
+                           "https://hooks.example.com/db/{{db_name}}?size={{size}}#{{replicas}}" };
+    const size_t want[] = { 1, 0, 1, 0 };
+    for (size_t i = 0; i < 4; i++) {
         snprintf(xml, sizeof(xml), "%.*s%s%s", (int)(url - good), good, urls[i], url + strlen("https://hooks.example.com/db"));
         CU_ASSERT_EQUAL_FATAL(parse(xml, &t, &p), 0);
         report = json_object_new_array();
