@@ -980,7 +980,7 @@ static json_object *hook_job(const char *name, const char *what)
 static void test_webhook_targets_and_answers(void)
 {
     char xml[4096], name[64], path[160];
-    int port, seen;
+    int port = 0, seen = -1;
     pid_t hook = hook_server(&port, &seen);
     CU_ASSERT_FATAL(hook > 0);
     snprintf(name, sizeof(name), "hook%d", (int)getpid());
