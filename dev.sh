@@ -171,7 +171,7 @@ provision_git_root = $STATE/git
 provision_git_skeletons = $ROOT/tests/fixtures/skeletons
 provision_git_archive = $STATE/git-archive
 provision_exec_root = $STATE/exec
-provision_exec_programs = $ROOT/tests/fixtures/bin:$ROOT/share/exec:/bin/false
+provision_exec_programs = ${EXEC_PROGRAMS:-$ROOT/share/exec}
 provision_example_programs = $ROOT/share/exec
 runner_lock_file = $RUN/runner.lock
 ${EXTRA_CONFIG:-}
@@ -415,8 +415,10 @@ cmd_up() {
   build "$ROOT/build" --enable-werror
   frontend_build
   set_stack "$ROOT/var" "$ROOT/build" "${PORTICO_PORT:-8080}"
-  # catalog files may be registered from this checkout (file and git locations)
-  EXTRA_CONFIG="catalog_location_roots = $ROOT" START_RUNNER=1 stack_up "$server"
+  # catalog files may be registered from var/locations only: a root of the whole checkout would
+  # let anyone who registers a location read var/master.key and the generated passwords
+  mkdir -p "$STATE/locations"
+  EXTRA_CONFIG="catalog_location_roots = $STATE/locations" START_RUNNER=1 stack_up "$server"
   # the example templates (share/templates/), for the team platform: made once, then kept as they are
   examples_install >&2
   cat <<EOF
@@ -571,6 +573,8 @@ cmd_test() {
   EXTRA_CONFIG=$'login_max_failures_address = 10000\nratelimit_per_minute = 1000000\nratelimit_anonymous_per_minute = 1000000\nratelimit_burst = 100000'
   # catalog files the suites register live here (the handlers check paths, the runner reads them)
   EXTRA_CONFIG+=$'\n'"catalog_location_roots = $STATE/locations"
+  # the suites' exec fixtures (one runs mariadb -u root against the test server): test stacks only
+  EXEC_PROGRAMS="$ROOT/tests/fixtures/bin:$ROOT/share/exec:/bin/false"
   stack_down 2>/dev/null || true
   rm -rf "$STATE"; mkdir -p "$LOG" "$RUN" "$STATE/locations"; chmod 755 "$STATE" "$STATE/locations"
   # The handlers run under ASan in long-lived processes: report into files we check afterwards.
@@ -614,6 +618,8 @@ test_stack_begin() {  # test_stack_begin STATE_DIR BUILD_DIR PORT
   set_stack "$1" "$2" "$3"
   EXTRA_CONFIG=$'login_max_failures_address = 10000\nratelimit_per_minute = 1000000\nratelimit_anonymous_per_minute = 1000000\nratelimit_burst = 100000'
   EXTRA_CONFIG+=$'\n'"catalog_location_roots = $STATE/locations"
+  # the suites' exec fixtures (one runs mariadb -u root against the test server): test stacks only
+  EXEC_PROGRAMS="$ROOT/tests/fixtures/bin:$ROOT/share/exec:/bin/false"
   stack_down 2>/dev/null || true
   rm -rf "$STATE"; mkdir -p "$LOG" "$RUN" "$STATE/locations"; chmod 755 "$STATE" "$STATE/locations"
   mkdir -p "$LOG/asan"; chmod 777 "$LOG/asan"
