@@ -6,7 +6,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { api } from '../api.js';
 import { useAction, useApi } from '../hooks.js';
 import { noticesChanged, useNoticesChanged } from '../notices.js';
-import { portalLink } from '../pages/provision/Notifications.jsx';
+import { portalLink } from '../links.js';
 import { ProblemAlert } from './Problem.jsx';
 import { Time } from './Time.jsx';
 import { useDisclosure } from './disclosure.js';

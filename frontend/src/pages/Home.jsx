@@ -13,7 +13,7 @@ import { Page } from '../components/Page.jsx';
 import { heldText } from '../format.js';
 import { Time } from '../components/Time.jsx';
 import { entityHref } from './catalog/refs.js';
-import { portalLink } from './provision/Notifications.jsx';
+import { portalLink } from '../links.js';
 import { LIVE } from './provision/Actions.jsx';
 import { Expiry, StateBadge, TemplateRef, resourceName } from './provision/bits.jsx';
 import { ownerText, requestHref, resourceHref, stateText } from './provision/shared.js';

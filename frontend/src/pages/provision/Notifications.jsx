@@ -4,6 +4,7 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api } from '../../api.js';
+import { portalLink } from '../../links.js';
 import { useAction } from '../../hooks.js';
 import { noticesChanged } from '../../notices.js';
 import { Done } from '../../components/forms.jsx';
@@ -11,15 +12,6 @@ import { ProblemAlert } from '../../components/Problem.jsx';
 import { Page } from '../../components/Page.jsx';
 import { Time } from '../../components/Time.jsx';
 import { stateText, useKeysetList } from './shared.js';
-
-// A notification's link as a portal address: the API's paths of requests and resources become
-// their pages; other portal paths stay; anything else is not linked.
-export function portalLink(link) {
-  if (!link) return null;
-  const m = /^(?:\/api\/v1)?\/provision\/(resources|requests)\/([^/?#]+)/.exec(link);
-  if (m) return m[1] === 'resources' ? `/resources/${m[2]}` : `/resources/requests/${m[2]}`;
-  return /^\/(?!\/)(?!api\/)/.test(link) ? link : null;
-}
 
 export function Notifications({ onRead }) {
   const { query, route } = useLocation();
