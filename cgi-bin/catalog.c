@@ -23,15 +23,43 @@ static const char sql_group_users[] =
     "SELECT r.target_ref AS member, u.username, u.id FROM relations r JOIN users u ON u.username = SUBSTRING(r.target_ref, 14) "
     "WHERE r.source_ref = ? AND r.type = 'hasMember' AND r.target_ref LIKE 'user:default/%' ORDER BY u.username LIMIT 500";
 static const char sql_relations[] =
-    "SELECT r.type, r.target_ref AS target, e.id IS NULL AS dangling "
+    "SELECT r.type, r.target_ref AS target, e.id IS NULL AS dangling, e.owner_team "
     "FROM relations r LEFT JOIN entities e ON e.ref = r.target_ref "
     "WHERE r.source_ref = ? ORDER BY r.type, r.target_ref LIMIT 5000";
+
+/* The ref's text from the path's kind, namespace and name into text (CATALOG_REF_MAX + 1); false
+ * when a part is past its bound, with a 400 naming each one in p (if not NULL). A part is never
+ * cut to fit: a cut name would make two paths name one entity. */
+static bool path_ref_text(struct app_ctx *c, char *text, size_t len, struct problem *p)
+{
+    static const struct {
+        const char *part;
+        size_t max;
+    } parts[] = { { "kind", 16 }, { "namespace", CATALOG_NAME_MAX }, { "name", CATALOG_NAME_MAX } };
+    bool over = false;
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        const char *v = app_param(c, parts[i].part);
+        if (v && strlen(v) > parts[i].max) {
+            if (p)
+                problem_field(p, parts[i].part, "must be at most %zu characters", parts[i].max);
+            over = true;
+        }
+    }
+    if (over) {
+        if (p)
+            problem_set(p, 400, "bad-path", "a part of the path is longer than its bound");
+        return false;
+    }
+    snprintf(text, len, "%s:%s/%s", app_param(c, "kind"), app_param(c, "namespace"), app_param(c, "name"));
+    return true;
+}
 
 int catalog_path_ref(struct app_ctx *c, struct catalog_ref *ref)
 {
     const char *why;
     char text[CATALOG_REF_MAX + 1];
-    snprintf(text, sizeof(text), "%.16s:%.63s/%.63s", app_param(c, "kind"), app_param(c, "namespace"), app_param(c, "name"));
+    if (!path_ref_text(c, text, sizeof(text), &c->problem))
+        return -1;
     if (catalog_ref_parse(text, NULL, NULL, ref, &why) < 0)
         return problem_set(&c->problem, 404, "not-found", "no such entity: the path %s", why);
     return 0;
@@ -145,7 +173,8 @@ static int catalog_entity_prefetch(struct app_ctx *c)
     struct catalog_ref ref;
     const char *why;
     char text[CATALOG_REF_MAX + 1];
-    snprintf(text, sizeof(text), "%.16s:%.63s/%.63s", app_param(c, "kind"), app_param(c, "namespace"), app_param(c, "name"));
+    if (!path_ref_text(c, text, sizeof(text), NULL))
+        return 0;   /* the handler answers 400 */
     if (catalog_ref_parse(text, NULL, NULL, &ref, &why) < 0)
         return 0;   /* the handler answers 404 */
     struct db_value v = DB_TEXTV(ref.text);
@@ -182,6 +211,13 @@ static int catalog_entity_get(struct app_ctx *c)
     return entity_answer(c, 200, &ref, atoll(db_cell(&r, 0, at + 2)), db_cell(&r, 0, at + 1), &r, at);
 }
 
+/* Does the caller read every entity there may be? Only then may an answer tell a ref that is not
+ * in the catalog from one the caller may not read: to anyone else both look alike (hidden). */
+static bool reads_everything(struct app_ctx *c)
+{
+    return authz_holds_everywhere(&c->grants, "catalog.entity.read") && authn_token_allows(&c->who, "catalog.entity.read");
+}
+
 /* If-Match against the current version (none: the entity does not exist). */
 static bool if_match_ok(struct app_ctx *c, const char *current_version)
 {
@@ -201,9 +237,15 @@ static int allow_write(void *ctx, const char *team, const struct catalog_ref *re
     return catalog_may(c, "catalog.entity.write", team, ref, &d) ? 0 : catalog_refuse(c, "catalog.entity.write", team, ref, &d);
 }
 
+static bool may_read(void *ctx, const char *team, const struct catalog_ref *ref)
+{
+    return catalog_may(ctx, "catalog.entity.read", team, ref, NULL);
+}
+
 struct catalog_writer catalog_request_writer(struct app_ctx *c)
 {
-    return (struct catalog_writer){ c->db, c->arena, &c->problem, app_audit_event(c, "", "success"), 0, allow_write, c, NULL };
+    return (struct catalog_writer){ c->db, c->arena, &c->problem, app_audit_event(c, "", "success"), 0,
+                                    allow_write, c, NULL, may_read };
 }
 
 static int catalog_entity_put(struct app_ctx *c)
@@ -212,7 +254,7 @@ static int catalog_entity_put(struct app_ctx *c)
     struct catalog_ref ref;
     struct catalog_entity e;
     if (catalog_path_ref(c, &ref) < 0)
-        return problem_set(p, 422, "validation", "the path is not an entity's kind/namespace/name");
+        return p->status == 400 ? -1 : problem_set(p, 422, "validation", "the path is not an entity's kind/namespace/name");
     if (catalog_entity_read(c->body, c->arena, &e, p) < 0)
         return -1;
     if (strcmp(e.ref.text, ref.text) != 0) {
@@ -345,6 +387,12 @@ static int catalog_entity_delete(struct app_ctx *c)
     if (db_query(c->db, c->arena, sql_get_locked, &key, 1, &cur, p) < 0)
         return db_abort(c->db);
     struct authz_decision d;
+    /* conditional: one the caller may not read fails the condition as one that is not there does */
+    if (http_header(&c->req, "If-Match") &&
+        (cur.nrows == 0 || !catalog_may(c, "catalog.entity.read", db_cell(&cur, 0, 3), &ref, NULL))) {
+        db_abort(c->db);
+        return problem_set(p, 412, "precondition-failed", "%s has changed (or does not exist): read it again", ref.text);
+    }
     if (cur.nrows == 0) {
         db_abort(c->db);
         return problem_set(p, 404, "not-found", "no such entity: %s", ref.text);
@@ -390,9 +438,27 @@ static int catalog_relations(struct app_ctx *c)
         return catalog_refuse(c, "catalog.entity.read", db_cell(&r, 0, 3), &ref, &d);
     if (db_query(c->db, c->arena, sql_relations, &v, 1, &rel, &c->problem) < 0)
         return -1;
+    bool everything = reads_everything(c);
+    json_object *list = json_object_new_array();
+    for (size_t i = 0; i < rel.nrows; i++) {
+        bool missing = strcmp(db_cell(&rel, i, 2), "1") == 0, hidden;
+        struct catalog_ref tr;
+        const char *why;
+        if (missing)
+            hidden = !everything;   /* not there, to a caller who cannot see everything: as one it may not read */
+        else
+            hidden = catalog_ref_parse(db_cell(&rel, i, 1), NULL, NULL, &tr, &why) < 0 ||
+                     !catalog_may(c, "catalog.entity.read", db_cell(&rel, i, 3), &tr, NULL);
+        json_object *one = json_object_new_object();
+        json_object_object_add(one, "type", json_object_new_string(db_cell(&rel, i, 0)));
+        json_object_object_add(one, "target", json_object_new_string(db_cell(&rel, i, 1)));
+        json_object_object_add(one, "dangling", json_object_new_boolean(missing && !hidden));
+        json_object_object_add(one, "hidden", json_object_new_boolean(hidden));
+        json_object_array_add(list, one);
+    }
     json_object *o = json_object_new_object();
     json_object_object_add(o, "ref", json_object_new_string(ref.text));
-    json_object_object_add(o, "relations", app_rows_json(&rel, rel.nrows, "ssb"));
+    json_object_object_add(o, "relations", list);
     return app_json(c, 200, o);
 }
 
@@ -719,7 +785,8 @@ static int search_where(struct app_ctx *c, struct where *w, enum search_over ove
         where_add(c, w, arena_printf(c->arena, "NOT %sorphaned_at IS NOT NULL)", from), NULL, 0);
     else if (orphan)
         problem_field(p, "orphan", "must be true or false");
-    if (location && strspn(location, "0123456789") == strlen(location) && strlen(location) <= 18 && *location)
+    if (location && *location && location[0] != '0' && strspn(location, "0123456789") == strlen(location) &&
+        strlen(location) <= 18)   /* an id's one spelling: no sign, space or leading zero */
         where_add(c, w, arena_printf(c->arena, "%slocation_id = ?)", from), (const char *[]){ location }, 1);
     else if (location)
         problem_field(p, "location", "must be a location's id");
@@ -923,7 +990,7 @@ static int catalog_graph(struct app_ctx *c)
     if (!nodes || !edges)
         return problem_set(p, 500, "internal", "out of memory");
     size_t nn = 1, ne = 0, level_start = 0;
-    bool truncated = false;
+    bool truncated = false, everything = reads_everything(c);
     nodes[0].ref = ref.text;
     for (int depth = 1; depth <= max_depth && level_start < nn; depth++) {
         size_t level_end = nn, nf = 0;
@@ -957,10 +1024,12 @@ static int catalog_graph(struct app_ctx *c)
                 const char *why;
                 nodes[to].ref = db_cell(&r, i, 1);
                 nodes[to].depth = depth;
-                nodes[to].dangling = strcmp(db_cell(&r, i, 3), "1") == 0;
-                nodes[to].hidden = !nodes[to].dangling &&
-                                   (catalog_ref_parse(nodes[to].ref, NULL, NULL, &tr, &why) < 0 ||
-                                    !catalog_may(c, "catalog.entity.read", db_cell(&r, i, 2), &tr, &d));
+                /* not there, to a caller who cannot see everything, looks like one it may not read */
+                bool missing = strcmp(db_cell(&r, i, 3), "1") == 0;
+                nodes[to].dangling = missing && everything;
+                nodes[to].hidden = missing ? !everything
+                                           : catalog_ref_parse(nodes[to].ref, NULL, NULL, &tr, &why) < 0 ||
+                                                 !catalog_may(c, "catalog.entity.read", db_cell(&r, i, 2), &tr, &d);
             }
             if (ne == GRAPH_NODES_MAX * 4) {
                 truncated = true;
@@ -1050,46 +1119,72 @@ static int catalog_export(struct app_ctx *c)
  * team (nobody can act as their owner), and orphans (gone from their location). */
 static int catalog_report(struct app_ctx *c)
 {
+    /* each part: head, then (far: the alias of the entity that is missing) its condition, then
+     * rest, the caller's read scope on e, and tail */
     static const struct {
-        const char *member, *types, *head, *tail;
+        const char *member, *types, *head, *far, *rest, *tail;
     } parts[] = {
         { "unowned", "ssn",
           "SELECT e.ref, e.kind, e.owner_ref AS owner FROM entities e LEFT JOIN entities o ON o.ref = e.owner_ref "
-          "WHERE e.kind IN ('Component', 'API', 'Resource', 'System', 'Domain') AND o.id IS NULL AND ",
+          "WHERE e.kind IN ('Component', 'API', 'Resource', 'System', 'Domain') AND ", "o", " AND ",
           " ORDER BY e.ref LIMIT ?" },
         { "dangling", "sss",
           "SELECT r.source_ref AS source, r.type, r.target_ref AS target FROM relations r "
           "JOIN entities e ON e.id = r.declared_by AND e.ref = r.source_ref "
-          "LEFT JOIN entities t ON t.ref = r.target_ref WHERE t.id IS NULL "
+          "LEFT JOIN entities t ON t.ref = r.target_ref WHERE ", "t",
           /* a Group's member who is a Portico user is no loose end: the portal links to their page */
-          "AND NOT (r.type = 'hasMember' AND r.target_ref LIKE 'user:default/%' "
+          " AND NOT (r.type = 'hasMember' AND r.target_ref LIKE 'user:default/%' "
           "         AND EXISTS (SELECT 1 FROM users u WHERE u.username = SUBSTRING(r.target_ref, 14))) AND ",
           " ORDER BY r.source_ref, r.type, r.target_ref LIMIT ?" },
         { "groups_without_team", "s",
           "SELECT e.ref FROM entities e LEFT JOIN teams t ON t.name = e.name WHERE e.kind = 'Group' AND t.id IS NULL AND ",
-          " ORDER BY e.ref LIMIT ?" },
+          NULL, "", " ORDER BY e.ref LIMIT ?" },
         { "orphans", "sin",
           "SELECT e.ref, e.location_id AS location, DATE_FORMAT(e.orphaned_at, '%Y-%m-%dT%H:%i:%sZ') AS orphaned_at "
-          "FROM entities e WHERE e.orphaned_at IS NOT NULL AND ",
+          "FROM entities e WHERE e.orphaned_at IS NOT NULL AND ", NULL, "",
           " ORDER BY e.ref LIMIT ?" },
     };
     struct where w = { "TRUE", { { 0 } }, 0, false };
     if (where_readable(c, &w, "e.") < 0)
         return -1;
+    /* to a caller who cannot read everything, an owner or a target it may not read is listed as
+     * one that is not there is (hidden: true, both): the report must not tell them apart */
+    bool everything = reads_everything(c);
     json_object *o = json_object_new_object();
     bool truncated = false;
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
         struct db_result r;
-        struct where q = w;
+        struct where q = { "TRUE", { { 0 } }, 0, false };
+        const char *cond = "";
+        if (parts[i].far && everything) {
+            cond = arena_printf(c->arena, "%s.id IS NULL", parts[i].far);
+        } else if (parts[i].far) {
+            if (where_readable(c, &q, arena_printf(c->arena, "%s.", parts[i].far)) < 0) {
+                json_object_put(o);
+                return -1;
+            }
+            /* (an entity without an owner team gives NULL there, which must count as unreadable) */
+            cond = arena_printf(c->arena, "(%s.id IS NULL OR NOT COALESCE((%s), FALSE))", parts[i].far, q.sql);
+        }
+        if (q.n + w.n + 1 > SEARCH_PARAMS_MAX) {
+            json_object_put(o);
+            return problem_set(&c->problem, 422, "too-many-scopes", "your bindings name more teams and entities than one "
+                                                                    "query can hold (%d)", SEARCH_PARAMS_MAX / 2 - 1);
+        }
+        memcpy(q.v + q.n, w.v, w.n * sizeof(w.v[0]));
+        q.n += w.n;
         q.v[q.n++] = (struct db_value)DB_INTV(REPORT_ROWS_MAX + 1);
-        if (db_query(c->db, c->arena, arena_printf(c->arena, "%s%s%s", parts[i].head, w.sql, parts[i].tail), q.v, q.n, &r,
-                     &c->problem) < 0) {
+        const char *sql = arena_printf(c->arena, "%s%s%s%s%s", parts[i].head, cond, parts[i].rest, w.sql, parts[i].tail);
+        if (db_query(c->db, c->arena, sql, q.v, q.n, &r, &c->problem) < 0) {
             json_object_put(o);
             return -1;
         }
         size_t n = r.nrows > REPORT_ROWS_MAX ? REPORT_ROWS_MAX : r.nrows;
         truncated |= r.nrows > REPORT_ROWS_MAX;
-        json_object_object_add(o, parts[i].member, app_rows_json(&r, n, parts[i].types));
+        json_object *rows = app_rows_json(&r, n, parts[i].types);
+        for (size_t k = 0; parts[i].far && k < n; k++)
+            json_object_object_add(json_object_array_get_idx(rows, k), "hidden", json_object_new_boolean(!everything));
+        json_object_object_add(o, parts[i].member, rows);
     }
     json_object_object_add(o, "truncated", json_object_new_boolean(truncated));
     return app_json(c, 200, o);
@@ -1103,19 +1198,25 @@ static const struct route catalog_routes[] = {
     { "GET", "/api/v1/catalog/report", "catalog.entity.read", catalog_report, 0,
       "What needs attention", "Among readable entities: unowned (a Component, API, Resource, System or Domain whose "
                               "owner is not in the catalog), dangling relations (declared to a ref that is not there; a Group's "
-                              "member who is a Portico user is not one), "
+                              "member who is a Portico user is not one), each with hidden: true for a caller who cannot "
+                              "read the whole catalog, to whom an owner or target it may not read is listed alike, "
                               "Groups that name no Portico team, and orphans (gone from their location); at most 1,000 "
                               "of each, truncated says when there were more." },
     { "GET", "/api/v1/catalog/locations", "catalog.entity.read", catalog_locations_list, 0,
       "Locations", "Catalog files the runner re-reads: type (file, git, url), target, team, schedule, the last sync's "
-                   "status (pending, ok, guarded, error), message and counts, and how many entities and orphans each has." },
+                   "status (pending, ok, guarded, error), message and counts, and how many entities and orphans each has. "
+                   "Only those the caller may read: its teams' (and the teams' above them), those of teams where it holds "
+                   "catalog.location.write, and those without a team with catalog.location.write globally." },
     { "POST", "/api/v1/catalog/locations", "catalog.location.write", catalog_location_create, ROUTE_BODY_JSON,
       "Register a location", "{type: file|git|url, target (an absolute path under catalog_location_roots, a repository "
-                             "directory, or an http(s) URL), path and revision (git), team (its entities must be "
-                             "owned by it; needs catalog.location.write there, else everywhere), on_orphan: keep|delete, "
+                             "directory, or an http(s) URL without credentials: no user:password@, no query "
+                             "parameter such as access_token, token, key, password, secret or sig), path and "
+                             "revision (git), team (its entities must be owned by it; needs catalog.location.write "
+                             "there, else everywhere), on_orphan: keep|delete, "
                              "interval_seconds (10..86400)}. The runner reads it at its next pass." },
     { "GET", "/api/v1/catalog/locations/{id}", "catalog.entity.read", catalog_location_get, 0,
-      "A location", "With its last sync's status, message and counts." },
+      "A location", "With its last sync's status, message and counts. 404 for one the caller may not read (as the "
+                    "list decides), as for one that is not there." },
     { "DELETE", "/api/v1/catalog/locations/{id}", "catalog.location.write", catalog_location_delete, 0,
       "Delete a location", "entities=keep (default: they stay, as orphans) or delete (each deleted and audited; needs "
                            "catalog.entity.delete on each)." },
@@ -1160,19 +1261,23 @@ static const struct route catalog_routes[] = {
     { "PUT", "/api/v1/catalog/entities/{kind}/{namespace}/{name}", "catalog.entity.write", catalog_entity_put,
       ROUTE_BODY_JSON, "Create or replace an entity",
       "Takes a backstage.io/v1alpha1 document naming the same entity as the path; 422 names every bad field by its "
-      "path. If-Match: \"<version>\" (or *) makes it conditional: 412 when it changed. The owner's team (old and new) "
+      "path. If-Match: \"<version>\" (or *) makes it conditional: 412 when it changed, or is not there, or is not "
+      "yours to read (alike). The owner's team (old and new) "
       "decides, with policies. Relations from spec are stored both ways; unresolved targets stay, dangling." },
     { "DELETE", "/api/v1/catalog/entities/{kind}/{namespace}/{name}", "catalog.entity.delete", catalog_entity_delete, 0,
-      "Delete an entity", "With its relations. If-Match honoured. 409 for a team's Group that Portico keeps in step "
+      "Delete an entity", "With its relations. If-Match honoured: 412 when it changed, or is not there, or is not "
+                          "yours to read (alike). 409 for a team's Group that Portico keeps in step "
                           "(it goes with the team)." },
     { "GET", "/api/v1/catalog/entities/{kind}/{namespace}/{name}/graph", "catalog.entity.read", catalog_graph, 0,
       "Dependency graph", "direction=downstream (what it depends on; default) or upstream (what depends on it: what "
                           "breaks if it goes down), depth 1..6 (3). Nodes (index 0 is the entity) with their depth, "
-                          "dangling or hidden (not yours to read; not followed); edges by node index, cycle marks an "
+                          "dangling or hidden (not yours to read, not followed; to one who cannot read the whole "
+                          "catalog, one not in the catalog is hidden too); edges by node index, cycle marks an "
                           "edge that closes a cycle; truncated past 2,000 nodes." },
     { "GET", "/api/v1/catalog/entities/{kind}/{namespace}/{name}/relations", "catalog.entity.read", catalog_relations, 0,
       "An entity's relations", "Both directions (ownedBy and ownerOf, dependsOn and dependencyOf, ...); dangling marks a "
-                               "target that is not in the catalog." },
+                               "target that is not in the catalog, hidden one not yours to read (to one who cannot "
+                               "read the whole catalog, a target not in the catalog is hidden too, not dangling)." },
 };
 
 static const struct app catalog_app = { "catalog", catalog_routes, sizeof(catalog_routes) / sizeof(catalog_routes[0]),

@@ -305,9 +305,16 @@ int catalog_discover(struct app_ctx *c)
     if (seed && strlen(seed) > 200)
         problem_field(p, "seed", "must be at most 200 characters");
     struct catalog_ref ref;
-    const char *text = arena_printf(c->arena, "%.16s:%.63s/%.63s", kind ? kind : "component", ns ? ns : "default",
-                                    app_param(c, "name"));
-    if (catalog_ref_parse(text, NULL, NULL, &ref, &why) < 0)
+    const char *name = app_param(c, "name");
+    /* never cut to fit: a cut name would make two names find one service */
+    if (kind && strlen(kind) > 16)
+        problem_field(p, "kind", "must be at most 16 characters");
+    else if (ns && strlen(ns) > CATALOG_NAME_MAX)
+        problem_field(p, "namespace", "must be at most %d characters", CATALOG_NAME_MAX);
+    else if (strlen(name) > CATALOG_NAME_MAX)
+        problem_field(p, "name", "must be at most %d characters", CATALOG_NAME_MAX);
+    else if (catalog_ref_parse(arena_printf(c->arena, "%s:%s/%s", kind ? kind : "component", ns ? ns : "default", name),
+                               NULL, NULL, &ref, &why) < 0)
         problem_field(p, "name", "%s", why);
     if (!json_fields_ok(p))
         return -1;

@@ -46,12 +46,30 @@ static int location_allowed(struct app_ctx *c, const char *team)
     return app_may(c, "catalog.location.write", &res, &d) ? 0 : app_refuse(c, "catalog.location.write", &res, &d);
 }
 
+/* May the caller read a location of team (NULL: one without a team)? The team's members (and
+ * those of the teams below it), and whoever may manage the team's locations (or, for a location
+ * without a team, manage locations globally): a target can name a host, a path or a repository
+ * that is no business of another team. */
+static bool location_readable(struct app_ctx *c, const char *team)
+{
+    for (size_t i = 0; team && c->grants.teams && c->grants.teams[i]; i++)
+        if (strcmp(c->grants.teams[i], team) == 0)
+            return true;
+    struct authz_resource res = { team, NULL, NULL, NULL };
+    return app_may(c, "catalog.location.write", &res, NULL);
+}
+
 static int location_answer(struct app_ctx *c, int status, long long id)
 {
     struct db_value v = DB_INTV(id);
     struct db_result r;
     if (db_query(c->db, c->arena, sql_location, &v, 1, &r, &c->problem) < 0)
         return -1;
+    /* one the caller may not read is answered as one that is not there */
+    if (r.nrows > 0 && status == 200 && !location_readable(c, db_cell(&r, 0, 5))) {
+        c->hidden_denial = true;
+        r.nrows = 0;
+    }
     if (r.nrows == 0)
         return problem_set(&c->problem, 404, "not-found", "no location %lld", id);
     json_object *rows = app_rows_json(&r, 1, LOCATION_TYPES);
@@ -62,9 +80,20 @@ static int location_answer(struct app_ctx *c, int status, long long id)
     return app_json(c, status, one);
 }
 
+/* GET /catalog/locations: those the caller may read (location_readable). */
 int catalog_locations_list(struct app_ctx *c)
 {
-    return app_list(c, sql_locations, NULL, 0, LOCATION_TYPES, "locations");
+    struct db_result r;
+    if (db_query(c->db, c->arena, sql_locations, NULL, 0, &r, &c->problem) < 0)
+        return -1;
+    json_object *all = app_rows_json(&r, r.nrows, LOCATION_TYPES), *list = json_object_new_array();
+    for (size_t i = 0; i < r.nrows; i++)
+        if (location_readable(c, db_cell(&r, i, 5)))
+            json_object_array_add(list, json_object_get(json_object_array_get_idx(all, i)));
+    json_object_put(all);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "locations", list);
+    return app_json(c, 200, o);
 }
 
 int catalog_location_get(struct app_ctx *c)
@@ -160,6 +189,11 @@ static int location_begin(struct app_ctx *c, long long id, const char **team, lo
     }
     *team = db_cell(&r, 0, 1) ? arena_strdup(c->arena, db_cell(&r, 0, 1)) : NULL;
     *pending = atoll(db_cell(&r, 0, 2));
+    if (!location_readable(c, *team)) {
+        db_abort(c->db);
+        c->hidden_denial = true;
+        return problem_set(&c->problem, 404, "not-found", "no location %lld", id);
+    }
     if (location_allowed(c, *team) < 0) {
         db_abort(c->db);
         return -1;

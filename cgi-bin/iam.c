@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "iam.h"
+#include "lib/catalog.h"
 #include "lib/apitoken.h"
 #include "lib/password.h"
 #include "lib/throttle.h"
@@ -430,6 +431,16 @@ static int iam_binding_create(struct app_ctx *c)
         long long t = iam_team_id(c, scope_id);
         if (t <= 0)
             return t < 0 ? -1 : (problem_field(p, "scope_id", "is not a team"), -1);
+    }
+    if (strcmp(scope, "entity") == 0) {
+        /* stored, answered and compared in the catalog's one spelling: component:default/payments */
+        struct catalog_ref ref;
+        const char *why;
+        if (catalog_ref_parse(scope_id, NULL, NULL, &ref, &why) < 0) {
+            problem_field(p, "scope_id", "%s", why);
+            return -1;
+        }
+        scope_id = arena_strdup(c->arena, ref.text);
     }
     struct db_value v[5] = { DB_TEXTV(stype), DB_INTV(sid), DB_TEXTV(role), DB_TEXTV(scope), DB_TEXTV(scope_id) };
     struct db_result ins;

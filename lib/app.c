@@ -167,7 +167,8 @@ long long app_cursor_id(struct app_ctx *c, const char *tag)
 long long app_path_id(const struct app_ctx *c, const char *name)
 {
     const char *s = app_param(c, name);
-    if (!s || !*s || strlen(s) > 18)
+    /* one spelling of an id: digits, no sign, space or leading zero ("01" names nothing) */
+    if (!s || !*s || strlen(s) > 18 || s[0] == '0')
         return 0;
     long long v = 0;
     for (; *s; s++) {

@@ -124,7 +124,8 @@ long long app_cursor_id(struct app_ctx *c, const char *tag);
 /* The cursor that resumes list tag after key. */
 const char *app_cursor_make(struct app_ctx *c, const char *tag, const char *key);
 
-/* The positive id in path parameter name, or 0 when it is not one. */
+/* The positive id in path parameter name, in its one spelling (decimal digits, no sign, space or
+ * leading zero), or 0 when it is not one. */
 long long app_path_id(const struct app_ctx *c, const char *name);
 
 /* A page of list tag: adds to o (NULL: a new object) member = the first limit rows of r (the

@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum role_rank { RANK_NONE, RANK_VIEWER, RANK_DEVELOPER, RANK_MAINTAINER, RANK_ADMIN };
 
@@ -265,8 +266,9 @@ static bool scope_covers(const struct authz_binding *b, const struct authz_resou
         return true;
     if (strcmp(b->scope_type, "team") == 0)
         return res->owner_team && strcmp(res->owner_team, b->scope_id) == 0;
+    /* without case: a binding made before entity scopes were stored in the catalog's spelling */
     if (strcmp(b->scope_type, "entity") == 0)
-        return res->entity && strcmp(res->entity, b->scope_id) == 0;
+        return res->entity && strcasecmp(res->entity, b->scope_id) == 0;
     return false;
 }
 
@@ -369,6 +371,39 @@ bool authz_check(const struct authz_grants *g, const char *permission,
             d->policy = pol;
             return false;
         }
+    }
+    return true;
+}
+
+bool authz_holds_everywhere(const struct authz_grants *g, const char *permission)
+{
+    bool global = false, admin = false;
+    for (size_t i = 0; g && i < g->n; i++) {
+        const struct authz_binding *b = &g->bindings[i];
+        if (strcmp(b->scope_type, "global") != 0)
+            continue;
+        global |= authz_role_has(g->rules, b->role, permission);
+        admin |= strcmp(b->role, "admin") == 0;
+    }
+    if (!global || !g->rules)
+        return global;
+    /* a policy on it that this identity meets whatever the resource: the owner requirement by a
+     * global admin, the role by a global binding of it (or of one holding all of its permissions) */
+    for (size_t i = 0; i < g->rules->npolicies; i++) {
+        const struct authz_policy *pol = &g->rules->policies[i];
+        if (!permission_matches(pol->permission, permission))
+            continue;
+        if (pol->require_owner && !admin)
+            return false;
+        bool met = !pol->require_role;
+        bool comparable = pol->require_role && role_holds_any(g->rules, pol->require_role);
+        for (size_t k = 0; !met && k < g->n; k++) {
+            const struct authz_binding *b = &g->bindings[k];
+            met = strcmp(b->scope_type, "global") == 0 &&
+                  (strcmp(b->role, pol->require_role) == 0 || (comparable && role_includes(g->rules, b->role, pol->require_role)));
+        }
+        if (!met)
+            return false;
     }
     return true;
 }

@@ -100,6 +100,12 @@ int authz_load(struct db *db, struct arena *a, long long user_id, const struct a
 bool authz_check(const struct authz_grants *g, const char *permission,
                  const struct authz_resource *resource, struct authz_decision *d);
 
+/* Is permission held on whatever resource there may be: a global binding, and no attribute
+ * policy that could refuse it (unless the identity is a global admin, whom every policy
+ * passes)? When it is, a resource that is not there can be told from one the identity may not
+ * see; when not, the two must look alike. */
+bool authz_holds_everywhere(const struct authz_grants *g, const char *permission);
+
 /* Does the identity hold role (that very role, or one holding all of its permissions) in a
  * scope covering resource? What a policy's require_role and a template's approver role ask. */
 bool authz_holds_role(const struct authz_grants *g, const char *role, const struct authz_resource *res);

@@ -93,12 +93,13 @@ int catalog_ref_parse(const char *text, const char *default_kind, const char *de
         }
         memcpy(ns, rest, n);
         ns[n] = '\0';
+        lower_copy(ns, ns);   /* refs compare without case, the namespace's too */
     } else {
         snprintf(ns, sizeof(ns), "%s", default_ns ? default_ns : "default");
     }
     const char *name = slash ? slash + 1 : rest;
     if (!catalog_namespace_ok(ns)) {
-        *why = "has a namespace that is not lower-case letters and digits joined by '-'";
+        *why = "has a namespace that is not letters and digits joined by single '-'";
         return -1;
     }
     if (!catalog_name_ok(name)) {

@@ -244,7 +244,9 @@ int catalog_store(const struct catalog_writer *w, const struct catalog_entity *e
         exists = one.nrows == 1;
     }
     const char *current = exists ? db_cell(cur, row, 2) : NULL;
-    if (if_match && (strcmp(if_match, "*") == 0 ? !exists : !exists || strcmp(if_match, arena_printf(a, "\"%s\"", current)) != 0))
+    /* a conditional write must not tell an entity the writer may not read from one not there */
+    bool seen = exists && (!w->may_read || w->may_read(w->ctx, db_cell(cur, row, 3), ref));
+    if (if_match && (strcmp(if_match, "*") == 0 ? !seen : !seen || strcmp(if_match, arena_printf(a, "\"%s\"", current)) != 0))
         return problem_set(p, 412, "precondition-failed", "%s has changed (or does not exist): read it again", ref->text);
     const char *managed = exists ? db_cell(cur, row, 7) : NULL;
     bool takeover = managed && !w->manager;   /* a managed entity, written by a person or a location */

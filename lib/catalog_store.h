@@ -34,6 +34,9 @@ struct catalog_writer {
     int (*allow)(void *ctx, const char *team, const struct catalog_ref *ref);
     void *ctx;
     const char *manager;         /* NULL: a person or a location; "team": Portico keeping a team's Group */
+    /* May the writer read an entity owned by team? NULL: everything. To a conditional write
+     * (If-Match) one it may not read is one that is not there: 412 for both alike. */
+    bool (*may_read)(void *ctx, const char *team, const struct catalog_ref *ref);
 };
 
 enum catalog_outcome { CATALOG_UNCHANGED, CATALOG_ADDED, CATALOG_CHANGED };

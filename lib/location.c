@@ -35,6 +35,62 @@ static bool under_roots(const struct config *cfg, const char *p, bool dir_ok)
     return false;
 }
 
+/* Does the path as written (not resolved: it may not exist) start with a root, as written or
+ * resolved? Decides whether a target that cannot be resolved may say why: outside the roots,
+ * "does not exist" would tell a caller what is on the server's disk. */
+static bool written_under_roots(const struct config *cfg, const char *p)
+{
+    char roots[sizeof(cfg->catalog_location_roots)];
+    snprintf(roots, sizeof(roots), "%s", cfg->catalog_location_roots);
+    char *save = NULL;
+    for (char *r = strtok_r(roots, ":", &save); r; r = strtok_r(NULL, ":", &save)) {
+        char real[PATH_MAX];
+        const char *forms[2] = { r, realpath(r, real) };
+        for (int i = 0; i < 2; i++) {
+            size_t n = forms[i] ? strlen(forms[i]) : 0;
+            if (n && strncmp(p, forms[i], n) == 0 && (p[n] == '/' || forms[i][n - 1] == '/'))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* The name of the first query parameter of url that looks like a credential, into name (at most
+ * len - 1 bytes, lower-case, percent-escapes decoded), or NULL. */
+static const char *credential_param(const char *url, char *name, size_t len)
+{
+    static const char *const exact[] = { "key", "sig", "pass", "pwd", "auth", "jwt", "session", "sessionid",
+                                         "authorization", "x-amz-credential", NULL };
+    static const char *const within[] = { "token", "secret", "password", "passwd", "signature", "apikey", "api_key",
+                                          "api-key", "credential", "private", NULL };
+    const char *q = strchr(url, '?');
+    while (q && *q && *q != '#') {
+        q++;
+        size_t n = 0;
+        for (; *q && *q != '=' && *q != '&' && *q != '#' && *q != ';'; q++) {
+            char ch = *q;
+            if (ch == '%' && q[1] && q[2]) {
+                char hex[3] = { q[1], q[2], '\0' };
+                ch = (char)strtol(hex, NULL, 16);
+                q += 2;
+            }
+            if (n + 1 < len)
+                name[n++] = (char)(ch >= 'A' && ch <= 'Z' ? ch | 0x20 : ch);
+        }
+        name[n] = '\0';
+        for (size_t i = 0; n && exact[i]; i++)
+            if (strcmp(name, exact[i]) == 0)
+                return name;
+        for (size_t i = 0; n && within[i]; i++)
+            if (strstr(name, within[i]))
+                return name;
+        q += strcspn(q, "&;#");
+        if (*q == '#')
+            break;
+    }
+    return NULL;
+}
+
 /* A path inside a repository: relative, no empty, "." or ".." parts, plain characters. */
 static bool repo_path_ok(const char *s)
 {
@@ -74,13 +130,18 @@ static const char *resolved(const struct config *cfg, const struct location *l, 
         problem_field(p, "target", "file and git locations are off: the configuration names no catalog_location_roots");
         return NULL;
     }
+    /* the roots themselves are the administrator's to tell: a caller learns only that the target
+     * is not under one (nor whether something outside them exists) */
     struct stat st;
     if (!realpath(l->target, real) || stat(real, &st) < 0) {
-        problem_field(p, "target", "cannot be read: %s", strerror(errno));
+        if (!written_under_roots(cfg, l->target))
+            problem_field(p, "target", "is not under one of the catalog_location_roots (an administrator can tell you which)");
+        else
+            problem_field(p, "target", "cannot be read: %s", strerror(errno));
         return NULL;
     }
     if (!under_roots(cfg, real, git)) {
-        problem_field(p, "target", "is not under one of the catalog_location_roots (%s)", cfg->catalog_location_roots);
+        problem_field(p, "target", "is not under one of the catalog_location_roots (an administrator can tell you which)");
         return NULL;
     }
     if (git ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
@@ -90,10 +151,24 @@ static const char *resolved(const struct config *cfg, const struct location *l, 
     return real;
 }
 
+const char *location_shown(const char *target, char *out, size_t len)
+{
+    const char *rest = strncmp(target, "https://", 8) == 0 ? target + 8 : strncmp(target, "http://", 7) == 0 ? target + 7 : NULL;
+    if (!rest) {
+        snprintf(out, len, "%s", target);
+        return out;
+    }
+    size_t authority = strcspn(rest, "/?#"), at = strcspn(rest, "@");
+    const char *host = at < authority ? rest + at + 1 : rest;
+    size_t keep = strcspn(host, "?#");
+    snprintf(out, len, "%.*s%.*s%s", (int)(rest - target), target, (int)keep, host, host[keep] == '?' ? "?…" : "");
+    return out;
+}
+
 int location_check(const struct config *cfg, const struct location *l, struct problem *p)
 {
     size_t before = p->nfields;
-    char real[PATH_MAX];
+    char real[PATH_MAX], name[64];
     if (strlen(l->target) > 1000) {
         problem_field(p, "target", "must be at most 1000 characters");
     } else if (strcmp(l->type, "url") == 0) {
@@ -102,7 +177,11 @@ int location_check(const struct config *cfg, const struct location *l, struct pr
         if (!rest || !*rest)
             problem_field(p, "target", "must be an http:// or https:// URL");
         else if (strcspn(rest, "/?#") > strcspn(rest, "@"))
-            problem_field(p, "target", "must not carry credentials (user:password@)");
+            problem_field(p, "target", "must not carry credentials (user:password@): a URL is stored, shown and "
+                                       "logged; use a secret reference instead");
+        else if (credential_param(l->target, name, sizeof(name)))
+            problem_field(p, "target", "must not carry a credential in its query (%.24s=): a URL is stored, shown and "
+                                       "logged; use a secret reference instead", name);
         else if (strpbrk(l->target, " \t\r\n"))
             problem_field(p, "target", "must not contain spaces");
     } else if (strcmp(l->type, "file") == 0 || strcmp(l->type, "git") == 0) {
@@ -265,6 +344,8 @@ static size_t curl_write(char *data, size_t size, size_t n, void *ctx)
 
 static int read_url(const char *url, size_t max, int timeout, struct buf *b, struct problem *p)
 {
+    char shown[1100];   /* what the messages (the location's, the log's) say of it */
+    location_shown(url, shown, sizeof(shown));
     CURL *h = curl_easy_init();
     if (!h)
         return problem_set(p, 500, "internal", "curl_easy_init failed");
@@ -286,13 +367,13 @@ static int read_url(const char *url, size_t max, int timeout, struct buf *b, str
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(h);
     if (b->over || rc == CURLE_FILESIZE_EXCEEDED)
-        return problem_set(p, 413, "too-large", "%s answered more than %zu bytes", url, max);
+        return problem_set(p, 413, "too-large", "%s answered more than %zu bytes", shown, max);
     if (rc == CURLE_OPERATION_TIMEDOUT)
-        return problem_set(p, 504, "upstream-timeout", "%s did not answer within %d s", url, timeout);
+        return problem_set(p, 504, "upstream-timeout", "%s did not answer within %d s", shown, timeout);
     if (rc != CURLE_OK)
-        return problem_set(p, 502, "upstream", "%s: %s", url, err[0] ? err : curl_easy_strerror(rc));
+        return problem_set(p, 502, "upstream", "%s: %s", shown, err[0] ? err : curl_easy_strerror(rc));
     if (status != 200)
-        return problem_set(p, 502, "upstream", "%s answered %ld, not 200", url, status);
+        return problem_set(p, 502, "upstream", "%s answered %ld, not 200", shown, status);
     return 0;
 }
 

@@ -25,6 +25,11 @@ struct location {
 /* Is l well formed and allowed by cfg? Field errors (type, target, path, revision) into p; 0 or -1. */
 int location_check(const struct config *cfg, const struct location *l, struct problem *p);
 
+/* A location's target as it may be shown and logged, into out (len bytes): a URL without its
+ * user:password@ and with "?…" for its query (a location registered before credentials in URLs
+ * were refused may still carry one); a path as it is. Returns out. */
+const char *location_shown(const char *target, char *out, size_t len);
+
 /* Read l's file: *out (malloc'd, NUL-terminated, caller frees) and *len; at most max bytes, within
  * timeout_seconds. 0, or -1 with p's detail saying what went wrong (502 for an upstream that
  * failed, 422 for a location no longer allowed). */

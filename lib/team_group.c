@@ -121,7 +121,7 @@ int team_group_sync(struct db *db, struct arena *a, const struct audit_event *ac
     json_object_object_add(doc, "spec", spec);
 
     struct catalog_entity e;
-    struct catalog_writer w = { db, a, p, *actor, 0, allow_any, NULL, TEAM_GROUP_MANAGER };
+    struct catalog_writer w = { db, a, p, *actor, 0, allow_any, NULL, TEAM_GROUP_MANAGER, NULL };
     enum catalog_outcome outcome;
     long long version;
     int rc = catalog_entity_read(doc, a, &e, p);
@@ -145,6 +145,6 @@ int team_group_remove(struct db *db, struct arena *a, const struct audit_event *
         return -1;
     if (cur.nrows != 1 || !db_cell(&cur, 0, 1))
         return 0;   /* none, or someone else's: it stays */
-    struct catalog_writer w = { db, a, p, *actor, 0, allow_any, NULL, TEAM_GROUP_MANAGER };
+    struct catalog_writer w = { db, a, p, *actor, 0, allow_any, NULL, TEAM_GROUP_MANAGER, NULL };
     return catalog_remove(&w, atoll(db_cell(&cur, 0, 0)), ref, "{\"managed_by\":\"team\",\"with\":\"the team\"}");
 }

@@ -120,7 +120,7 @@ static int sync_location(struct sync *s)
     struct location l = { arena_strdup(a, db_cell(&loc, 0, 0)), arena_strdup(a, db_cell(&loc, 0, 1)),
                           arena_strdup(a, db_cell(&loc, 0, 2)), arena_strdup(a, db_cell(&loc, 0, 3)) };
     const char *team = db_cell(&loc, 0, 4) ? arena_strdup(a, db_cell(&loc, 0, 4)) : NULL;
-    snprintf(s->target, sizeof(s->target), "%s", l.target);
+    location_shown(l.target, s->target, sizeof(s->target));   /* for the log: never a query's values */
     char *text;
     size_t len;
     problem_init(&err);
@@ -219,7 +219,7 @@ static int sync_location(struct sync *s)
                                    vanished, cur.nrows, vanished * 100 / cur.nrows, guard,
                                    delete_orphans ? "delete" : "orphan", s->id));
     }
-    struct catalog_writer w = { r->db, a, p, runner_event(r, "", "success"), s->id, no_check, NULL, NULL };
+    struct catalog_writer w = { r->db, a, p, runner_event(r, "", "success"), s->id, no_check, NULL, NULL, NULL };
     w.event.details = NULL;
     size_t added = 0, changed = 0, removed = 0;
     struct catalog_current known;

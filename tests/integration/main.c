@@ -1424,7 +1424,7 @@ static void test_catalog_entities(void)
     CU_ASSERT_EQUAL_FATAL(get_as(cookie, other, &r), 200);
     snprintf(etag, sizeof(etag), "group:default/%s", team);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, etag));
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "{\"type\":\"dependsOn\",\"target\":\"resource:default/db-dangling\",\"dangling\":true}"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "{\"type\":\"dependsOn\",\"target\":\"resource:default/db-dangling\",\"dangling\":true,\"hidden\":false}"));
     resp_free(&r);
 
     /* a developer of the owning team writes its entities, and no other team's */
@@ -1532,7 +1532,7 @@ static void test_catalog_import(void)
     /* the relation stored both ways: the api is a dependency of the web site, resolved */
     snprintf(path, sizeof(path), "/api/v1/catalog/entities/component/default/%s-api/relations", t);
     CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
-    snprintf(want, sizeof(want), "{\"type\":\"dependencyOf\",\"target\":\"component:default/%s-web\",\"dangling\":false}", t);
+    snprintf(want, sizeof(want), "{\"type\":\"dependencyOf\",\"target\":\"component:default/%s-web\",\"dangling\":false,\"hidden\":false}", t);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, want));
     resp_free(&r);
     /* malformed YAML: 400 with where; a bad field: 422 under its document; nothing applied */
@@ -1921,7 +1921,7 @@ static void test_catalog_locations(void)
     /* the report: the orphan, the dangling dependency, and a Group without a Portico team */
     CU_ASSERT_EQUAL_FATAL(get_as(cookie, "/api/v1/catalog/report", &r), 200);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, buf));
-    snprintf(buf, sizeof(buf), "{\"source\":\"component:default/%s-c0\",\"type\":\"dependsOn\",\"target\":\"resource:default/gone-db\"}", t);
+    snprintf(buf, sizeof(buf), "{\"source\":\"component:default/%s-c0\",\"type\":\"dependsOn\",\"target\":\"resource:default/gone-db\",\"hidden\":false}", t);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, buf));
     snprintf(buf, sizeof(buf), "\"group:default/%s\"", t);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, buf));

@@ -1074,5 +1074,6 @@ int main(void)
     suite_request_refs();
     suite_template_examples();
     suite_people();
+    suite_catalog_safety();
     return client_finish();
 }

@@ -78,13 +78,14 @@ static long request_for(const char *ref, json_object **out)
 
 static void test_every_ref_form(void)
 {
-    char forms[5][160], path[256];
+    char forms[6][160], path[256];
     snprintf(forms[0], sizeof(forms[0]), "component:%s", entity);
     snprintf(forms[1], sizeof(forms[1]), "%s", entity);
     snprintf(forms[2], sizeof(forms[2]), "default/%s", entity);
     snprintf(forms[3], sizeof(forms[3]), "Component:default/%s", entity);
     snprintf(forms[4], sizeof(forms[4]), "%s", full);
-    for (int i = 0; i < 5; i++) {
+    snprintf(forms[5], sizeof(forms[5]), "COMPONENT:Default/%s", entity);   /* refs compare without case */
+    for (int i = 0; i < 6; i++) {
         json_object *o;
         CU_ASSERT_EQUAL_FATAL(request_for(forms[i], &o), 201);
         long long id = jint(o, "id"), res = jint(o, "resource_id");
@@ -110,7 +111,7 @@ static void test_refs_refused_as_the_catalog_would(void)
     json_object *o;
     struct { const char *before, *after, *words; } bad[] = {
         { "widget:", "", "kind" },                    /* a kind the catalog does not know */
-        { "component:Default/", "", "namespace" },    /* namespaces are lower-case */
+        { "component:de_fault/", "", "namespace" },   /* a namespace is letters and digits joined by '-' */
         { "component:default/", "--x", "name" },      /* separators are single */
         { "component:", "-none", "no catalog entity component:default/" },
     };
@@ -133,7 +134,7 @@ static void test_list_filter_reads_refs_too(void)
     snprintf(path, sizeof(path), "/api/v1/provision/resources?entity=component:%s&limit=50", entity);
     json_object *o = get_json(dcookie, path, &st), *list = json_object_object_get(o, "resources");
     CU_ASSERT_EQUAL(st, 200);
-    CU_ASSERT_EQUAL(list ? json_object_array_length(list) : 0, 5);
+    CU_ASSERT_EQUAL(list ? json_object_array_length(list) : 0, 6);
     json_object_put(o);
     json_object_put(get_json(dcookie, "/api/v1/provision/resources?entity=widget:x", &st));
     CU_ASSERT_EQUAL(st, 422);

@@ -16,5 +16,6 @@ void suite_template_examples(void); /* tests/integration/examples.c: the example
 void suite_secret_outputs(void);  /* tests/integration/secret_outputs.c: who reveals a resource's secret outputs */
 void suite_secret_scopes(void);   /* tests/integration/secret_scopes.c: whose a secret is, parallel writes, list input */
 void suite_people(void);          /* tests/integration/people.c: identity, teams and access */
+void suite_catalog_safety(void);  /* tests/integration/catalog_safety.c: locations, hidden entities, bounds */
 
 #endif

@@ -49,6 +49,10 @@ static void test_refs(void)
     CU_ASSERT_STRING_EQUAL(r.text, "system:other/billing");
     CU_ASSERT_EQUAL(catalog_ref_parse("API:default/pay-api", "Component", NULL, &r, &why), 0);
     CU_ASSERT_STRING_EQUAL(r.kind, "API");
+    /* refs compare without case, the namespace's too: one spelling */
+    CU_ASSERT_EQUAL(catalog_ref_parse("COMPONENT:DEFAULT/A-SVC", NULL, NULL, &r, &why), 0);
+    CU_ASSERT_STRING_EQUAL(r.text, "component:default/a-svc");
+    CU_ASSERT_STRING_EQUAL(r.ns, "default");
     /* refused, with a reason */
     CU_ASSERT_EQUAL(catalog_ref_parse("payments", NULL, NULL, &r, &why), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "kind"));

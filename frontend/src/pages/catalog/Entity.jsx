@@ -142,6 +142,10 @@ function RefLink({ rel, kind, people }) {
   if (rel.dangling) {
     return <span class="dangling">{refLabel(rel.target, kind)} <span class="badge warn">not in the catalog</span></span>;
   }
+  // one you may not read looks as one that is not there (the server tells them apart for nobody else)
+  if (rel.hidden) {
+    return <span class="dangling">{refLabel(rel.target, kind)} <span class="badge">not yours to read, or not in the catalog</span></span>;
+  }
   return <a href={entityHref(rel.target)}>{refLabel(rel.target, kind)}</a>;
 }
 

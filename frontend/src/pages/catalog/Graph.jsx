@@ -156,7 +156,7 @@ export function Graph({ graph, title }) {
               const name = n.hidden ? 'hidden' : r ? (r.namespace === 'default' ? r.name : `${r.namespace}/${r.name}`) : n.ref;
               const box = (
                 <>
-                  <title>{n.hidden ? 'An entity you may not read (not followed further)' : `${n.ref}${n.dangling ? ' (not in the catalog)' : ''}`}</title>
+                  <title>{n.hidden ? 'An entity you may not read, or one not in the catalog (not followed further)' : `${n.ref}${n.dangling ? ' (not in the catalog)' : ''}`}</title>
                   <rect x={x} y={y} width={NODE_W} height={NODE_H} rx="6" />
                   <text x={x + 10} y={y + 17} class="node-kind">{note}</text>
                   {nameLines(name).map((line, k, all) => (
