@@ -377,7 +377,7 @@ static int audit_activity(struct app_ctx *c)
                                               "a.target_type = 'provision_request' AND a.target_id = " ID_TEXT("r.id")
                                               " WHERE %s", own));
         if (nt) {
-            /* a version's events name it name@version; trust names the template */
+            /* a version's events (trust too) name it name@version; trust before migration 0023 named the template */
             push_texts(&a, templates, nt);
             branch(&a, arena_printf(c->arena, "SELECT a.id, t.owner_team AS team FROM templates t JOIN template_versions v "
                                               "ON v.template_id = t.id JOIN audit_events a ON a.target_type = 'template' AND "

@@ -237,8 +237,13 @@ static const char *tags_text(struct arena *a, const struct template *t)
 
 /* ---- create and replace a draft --------------------------------------------------------------- */
 
-static const char sql_template_get[] = "SELECT id, owner_team, trusted FROM templates WHERE name = ?";
-static const char sql_template_lock[] = "SELECT id, owner_team, trusted FROM templates WHERE name = ? FOR UPDATE";
+/* A version is trusted while the hash an administrator trusted is its XML's hash now. A template
+ * is "trusted" (list, get) when its newest published version is. */
+#define VERSION_TRUSTED(v) "(" v ".trusted_sha256 IS NOT NULL AND " v ".trusted_sha256 = SHA2(" v ".xml, 256))"
+#define TEMPLATE_TRUSTED(t) "COALESCE((SELECT " VERSION_TRUSTED("lv") " FROM template_versions lv WHERE lv.template_id = " t \
+    ".id AND lv.state = 'published' ORDER BY lv.version_order DESC LIMIT 1), 0)"
+static const char sql_template_get[] = "SELECT id, owner_team FROM templates WHERE name = ?";
+static const char sql_template_lock[] = "SELECT id, owner_team FROM templates WHERE name = ? FOR UPDATE";
 static const char sql_template_add[] =
     "INSERT INTO templates (name, owner_team, created_by) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE id = id";
 static const char sql_version_lock[] = "SELECT id, state FROM template_versions WHERE template_id = ? AND version = ? FOR UPDATE";
@@ -310,12 +315,8 @@ static int version_store(struct app_ctx *c, bool put)
         return problem_set(p, 409, "conflict", "%s was just created for team %s", t->name, db_cell(&r, 0, 1));
     }
     long long tid = atoll(db_cell(&r, 0, 0));
-    /* Trust covers the XML an administrator saw: new XML withdraws it (until it is given again),
-     * so a later draft cannot run a shell on the strength of an earlier review. */
-    bool withdrawn = strcmp(db_cell(&r, 0, 2), "0") != 0;
-    struct db_value tidv = DB_INTV(tid);
-    if (withdrawn && db_query(c->db, c->arena, "UPDATE templates SET trusted = 0 WHERE id = ?", &tidv, 1, NULL, p) < 0)
-        return db_abort(c->db);
+    /* Trust covers the XML an administrator saw: it is a hash of one version's XML, so new XML
+     * (another version, or this draft replaced) is not trusted until trust is given to it. */
     json_object *findings = scan_run(t, false), *scan = scan_doc(c->arena, findings);
     const char *scan_text = json_text(c->arena, scan);
     struct db_value lock[] = { DB_INTV(tid), DB_TEXTV(t->version) };
@@ -348,8 +349,6 @@ static int version_store(struct app_ctx *c, bool put)
     json_object_object_add(details, "owner_team", json_object_new_string(t->owner_team));
     json_object_object_add(details, "new_template", json_object_new_boolean(created_template));
     json_object_object_add(details, "findings", json_object_new_int((int)json_object_array_length(findings)));
-    if (withdrawn)
-        json_object_object_add(details, "trust_withdrawn", json_object_new_boolean(1));
     if (audit_done(c, replaced ? "templates.update" : "templates.create", target_of(c, t->name, t->version), details) < 0)
         goto out;
     json_object *o = json_object_new_object();
@@ -388,14 +387,14 @@ struct tversion {
 
 /* version NULL: the newest published one ("latest") */
 static const char sql_version_get[] =
-    "SELECT t.id, t.owner_team, t.trusted, v.id, v.version, v.state, v.xml, v.scan, t.name, "
+    "SELECT t.id, t.owner_team, " VERSION_TRUSTED("v") ", v.id, v.version, v.state, v.xml, v.scan, t.name, "
     "       " DB_RFC3339("v.created_at") ", v.created_by, " DB_RFC3339("v.updated_at") ", " DB_RFC3339("v.published_at") ", v.published_by, "
     "       " DB_RFC3339("v.deprecated_at") " "
     "FROM templates t JOIN template_versions v ON v.template_id = t.id "
     "WHERE t.name = ? AND ((? IS NULL AND v.state = 'published') OR v.version = ?) "
     "ORDER BY v.version_order DESC LIMIT 1";
 static const char sql_version_get_lock[] =
-    "SELECT t.id, t.owner_team, t.trusted, v.id, v.version, v.state, v.xml, v.scan, t.name "
+    "SELECT t.id, t.owner_team, " VERSION_TRUSTED("v") ", v.id, v.version, v.state, v.xml, v.scan, t.name "
     "FROM templates t JOIN template_versions v ON v.template_id = t.id "
     "WHERE t.name = ? AND v.version = ? FOR UPDATE";
 
@@ -639,15 +638,16 @@ static int template_get(struct app_ctx *c)
     struct problem *p = &c->problem;
     struct db_value name = DB_TEXTV(app_param(c, "name"));
     struct db_result r;
-    if (db_query(c->db, c->arena, "SELECT id, name, owner_team, trusted, " DB_RFC3339("created_at") ", created_by FROM templates "
-                                  "WHERE name = ?", &name, 1, &r, p) < 0)
+    if (db_query(c->db, c->arena, "SELECT t.id, t.name, t.owner_team, " TEMPLATE_TRUSTED("t") ", " DB_RFC3339("t.created_at")
+                                  ", t.created_by FROM templates t WHERE t.name = ?", &name, 1, &r, p) < 0)
         return -1;
     if (r.nrows == 0)
         return problem_set(p, 404, "not-found", "no template %s", app_param(c, "name"));
     struct db_value id = DB_INTV(atoll(db_cell(&r, 0, 0)));
     struct db_result vr;
     if (db_query(c->db, c->arena, "SELECT version, state, title, " DB_RFC3339("created_at") " AS created_at, created_by, "
-                                  DB_RFC3339("published_at") " AS published_at, " DB_RFC3339("deprecated_at") " AS deprecated_at "
+                                  DB_RFC3339("published_at") " AS published_at, " DB_RFC3339("deprecated_at") " AS deprecated_at, "
+                                  VERSION_TRUSTED("template_versions") " AS trusted "
                                   "FROM template_versions WHERE template_id = ? ORDER BY version_order DESC",
                  &id, 1, &vr, p) < 0)
         return -1;
@@ -657,40 +657,55 @@ static int template_get(struct app_ctx *c)
         const char *cell = db_cell(&r, 0, i + 1);
         json_object_object_add(out, names[i], i == 2 ? json_object_new_boolean(strcmp(cell, "0") != 0) : str_or_null(cell));
     }
-    json_object_object_add(out, "versions", app_rows_json(&vr, vr.nrows, "sssssnn"));
+    json_object_object_add(out, "versions", app_rows_json(&vr, vr.nrows, "sssssnnb"));
     return app_json(c, 200, out);
 }
 
-/* PUT /templates/{name}/trust: {"trusted": bool}. Trust lets exec steps run a shell; it applies
- * to the next scan (a version already published stays as it is). */
+/* PUT /templates/{name}/trust: {"trusted": bool, "version": "x.y.z"}. Trust lets that version's
+ * exec steps run a shell: it is the hash of the version's XML now, so other versions and later
+ * XML are not covered; it applies to the next scan (a version already published stays as it is). */
 static int template_trust(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
-    static const char *const allowed[] = { "trusted", NULL };
+    static const char *const allowed[] = { "trusted", "version", NULL };
     if (json_expect_object(c->body, allowed, p) < 0)
         return -1;
     bool trusted = json_get_bool(c->body, "trusted", true, false, p);
+    const char *version = json_get_string(c->body, "version", true, NULL, 1, 32, p);
+    if (version && version_order(version) < 0)
+        problem_field(p, "version", "is a version x.y.z");
     if (!json_fields_ok(p))
         return -1;
     const char *name = app_param(c, "name");
-    struct db_value v[] = { DB_INTV(trusted), DB_TEXTV(name) };
+    struct db_value k[] = { DB_TEXTV(name), DB_TEXTV(version) };
     struct db_result r;
-    if (db_begin(c->db, p) < 0 || db_query(c->db, c->arena, sql_template_lock, &v[1], 1, &r, p) < 0)
+    if (db_begin(c->db, p) < 0 ||
+        db_query(c->db, c->arena, "SELECT v.id, " VERSION_TRUSTED("v") ", SHA2(v.xml, 256) FROM templates t "
+                                  "JOIN template_versions v ON v.template_id = t.id WHERE t.name = ? AND v.version = ? "
+                                  "FOR UPDATE", k, 2, &r, p) < 0)
         return db_abort(c->db);
     if (r.nrows == 0) {
         db_abort(c->db);
-        return problem_set(p, 404, "not-found", "no template %s", name);
+        return problem_set(p, 404, "not-found", "no version %s of template %s", version, name);
     }
-    if (db_query(c->db, c->arena, "UPDATE templates SET trusted = ? WHERE name = ?", v, 2, NULL, p) < 0)
+    const char *sha = db_cell(&r, 0, 2);
+    struct db_value v[] = { trusted ? (struct db_value)DB_TEXTV(sha) : DB_NULLV,
+                            trusted ? (struct db_value)DB_TEXTV(c->who.username) : DB_NULLV, DB_INTV(trusted),
+                            DB_INTV(atoll(db_cell(&r, 0, 0))) };
+    if (db_query(c->db, c->arena, "UPDATE template_versions SET trusted_sha256 = ?, trusted_by = ?, "
+                                  "trusted_at = IF(?, UTC_TIMESTAMP(), NULL) WHERE id = ?", v, 4, NULL, p) < 0)
         return db_abort(c->db);
     json_object *d = json_object_new_object();
     json_object_object_add(d, "trusted", json_object_new_boolean(trusted));
-    json_object_object_add(d, "was", json_object_new_boolean(strcmp(db_cell(&r, 0, 2), "0") != 0));
-    if (audit_done(c, "templates.trust", name, d) < 0)
+    json_object_object_add(d, "was", json_object_new_boolean(strcmp(db_cell(&r, 0, 1), "0") != 0));
+    json_object_object_add(d, "sha256", json_object_new_string(sha));
+    if (audit_done(c, "templates.trust", target_of(c, name, version), d) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "name", json_object_new_string(name));
+    json_object_object_add(o, "version", json_object_new_string(version));
     json_object_object_add(o, "trusted", json_object_new_boolean(trusted));
+    json_object_object_add(o, "sha256", json_object_new_string(sha));
     return app_json(c, 200, o);
 }
 
@@ -706,7 +721,7 @@ static const char *like_word(struct arena *a, const char *w, size_t n)
 /* The row shown per template: its newest published version; with drafts, the newest draft of a
  * template that has none published. Only counts and ? marks are added to the SQL text. */
 static const char sql_gallery[] =
-    "SELECT t.name, t.owner_team, t.trusted, v.version, v.state, v.title, v.description, v.tags, "
+    "SELECT t.name, t.owner_team, " TEMPLATE_TRUSTED("t") ", v.version, v.state, v.title, v.description, v.tags, "
     "       (SELECT COUNT(*) FROM template_versions n WHERE n.template_id = t.id) "
     "FROM templates t JOIN template_versions v ON v.id = "
     "  (SELECT x.id FROM template_versions x WHERE x.template_id = t.id AND (x.state = 'published' OR (? AND x.state = 'draft')) "
@@ -920,7 +935,8 @@ static int examples_install(struct app_ctx *c)
 static const struct route templates_routes[] = {
     { "GET", "/api/v1/templates", "templates.template.read", template_list, 0,
       "The template gallery",
-      "One row per template with a published version, by name: {templates: [{name, owner_team, trusted, latest: "
+      "One row per template with a published version, by name (trusted: its newest published version is trusted): "
+      "{templates: [{name, owner_team, trusted, latest: "
       "{version, state, title, description, tags[]}, versions}], next_cursor}; versions counts every version. q: words "
       "(at most 8) that must all appear in the name, title, description or tags; tag: one tag, exactly; include=drafts "
       "also lists templates with no published version (their newest draft in latest); limit 1..200 (50), cursor from "
@@ -944,12 +960,15 @@ static const struct route templates_routes[] = {
     { "GET", "/api/v1/templates/{name}", "templates.template.read", template_get, 0,
       "A template and its versions",
       "{name, owner_team, trusted, created_at, created_by, versions: [{version, state, title, created_at, created_by, "
-      "published_at, deprecated_at}]}, newest version first." },
+      "published_at, deprecated_at, trusted}]}, newest version first. A version's trusted: an administrator trusted "
+      "its XML as it is now; the template's trusted: its newest published version is trusted." },
     { "PUT", "/api/v1/templates/{name}/trust", "templates.template.trust", template_trust, ROUTE_BODY_JSON,
       "Trust a template (administrators)",
-      "{\"trusted\": true|false}. A trusted template's exec steps may run a shell (new XML, a draft stored, withdraws "
-      "trust until it is given again); the scan of the next publish "
-      "applies it. Audited." },
+      "{\"trusted\": true|false, \"version\": \"x.y.z\"} (version required: 422 otherwise; 404 when there is no such "
+      "version). Trust is given to that version's XML as it is now (its SHA-256 is stored): its exec steps may run a "
+      "shell; other versions, and the draft's XML once replaced, are not trusted until trust is given to them. The "
+      "scan of the next publish (or scan) of that version applies it, and the runner checks it again. Answer {name, "
+      "version, trusted, sha256}. Audited with the hash, target <name>@<version>." },
     { "GET", V, "templates.template.read", version_get, 0,
       "A version, parsed",
       "version: x.y.z, or latest (the newest published). {name, version, state, created_at, created_by, updated_at, "
@@ -963,7 +982,7 @@ static const struct route templates_routes[] = {
       "Delete a draft", "409 when the version is not a draft (deprecate a published one). The template stays." },
     { "POST", V "/scan", "templates.template.write", version_scan, 0,
       "Scan a version now",
-      "Runs the security scan with the template's current trust and stores it: {findings: [\"rule: where: what\"], "
+      "Runs the security scan with the version's current trust and stores it: {findings: [\"rule: where: what\"], "
       "passed}. Rules: unknown-driver, exec-shell (unless trusted), exec-unchecked-parameter, secret-to-plain-output, "
       "webhook-not-https, webhook-url-placeholder (a placeholder in a webhook url's scheme, host or port)." },
     { "POST", V "/publish", "templates.template.publish", version_publish, 0,

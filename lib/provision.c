@@ -39,11 +39,11 @@ int provision_version_load(struct db *db, struct arena *a, const char *name, con
                            struct provision_version *out, struct problem *p)
 {
     static const char sql_latest[] =
-        "SELECT v.id, t.id, t.name, v.version, v.state, t.owner_team, t.trusted, v.xml FROM template_versions v "
+        "SELECT v.id, t.id, t.name, v.version, v.state, t.owner_team, (v.trusted_sha256 IS NOT NULL AND v.trusted_sha256 = SHA2(v.xml, 256)), v.xml FROM template_versions v "
         "JOIN templates t ON t.id = v.template_id WHERE t.name = ? AND v.state = 'published' "
         "ORDER BY v.version_order DESC LIMIT 1";
     static const char sql_one[] =
-        "SELECT v.id, t.id, t.name, v.version, v.state, t.owner_team, t.trusted, v.xml FROM template_versions v "
+        "SELECT v.id, t.id, t.name, v.version, v.state, t.owner_team, (v.trusted_sha256 IS NOT NULL AND v.trusted_sha256 = SHA2(v.xml, 256)), v.xml FROM template_versions v "
         "JOIN templates t ON t.id = v.template_id WHERE t.name = ? AND v.version = ?";
     bool latest = !version || strcmp(version, "latest") == 0;
     struct db_value v[2] = { DB_TEXTV(name), DB_TEXTV(latest ? "" : version) };
@@ -60,7 +60,7 @@ int provision_version_load_id(struct db *db, struct arena *a, long long id, stru
                               struct problem *p)
 {
     static const char sql[] =
-        "SELECT v.id, t.id, t.name, v.version, v.state, t.owner_team, t.trusted, v.xml FROM template_versions v "
+        "SELECT v.id, t.id, t.name, v.version, v.state, t.owner_team, (v.trusted_sha256 IS NOT NULL AND v.trusted_sha256 = SHA2(v.xml, 256)), v.xml FROM template_versions v "
         "JOIN templates t ON t.id = v.template_id WHERE v.id = ?";
     struct db_value v = DB_INTV(id);
     struct db_result r;

@@ -521,7 +521,12 @@ static void test_scan_rules(void)
     resp_free(&r);
     CU_ASSERT_EQUAL(send_as(&admin, "PUT", path, "application/json", "{\"trusted\":\"yes\"}", -1, &r), 422);
     resp_free(&r);
-    CU_ASSERT_EQUAL(send_as(&admin, "PUT", path, "application/json", "{\"trusted\":true}", -1, &r), 200);
+    CU_ASSERT_EQUAL(send_as(&admin, "PUT", path, "application/json", "{\"trusted\":true}", -1, &r), 422);   /* which version? */
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "version"));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(send_as(&admin, "PUT", path, "application/json", "{\"trusted\":true,\"version\":\"9.9.9\"}", -1, &r), 404);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(send_as(&admin, "PUT", path, "application/json", "{\"trusted\":true,\"version\":\"1.0.0\"}", -1, &r), 200);
     resp_free(&r);
     snprintf(path, sizeof(path), "/api/v1/templates/%s/versions/1.0.0/scan", name);
     CU_ASSERT_EQUAL(send_as(&dev, "POST", path, NULL, NULL, 0, &r), 200);
@@ -538,7 +543,7 @@ static void test_scan_rules(void)
     CU_ASSERT_TRUE(json_object_get_boolean(jpath(o, "trusted")));
     json_object_put(o);
     resp_free(&r);
-    /* new XML withdraws trust: a later draft with a shell is refused until trusted again */
+    /* trust is the reviewed version's: a later draft with a shell is refused until trusted itself */
     CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates",
                            tmpl(name, "1.0.1", team, P_NAME,
                                 "    <step name=\"s\" driver=\"exec\"><program>/bin/sh</program>"
@@ -547,14 +552,17 @@ static void test_scan_rules(void)
     snprintf(path, sizeof(path), "/api/v1/templates/%s", name);
     CU_ASSERT_EQUAL(get_as(viewer.cookie, path, &r), 200);
     o = body_json(&r);
-    CU_ASSERT_FALSE(json_object_get_boolean(jpath(o, "trusted")));
+    CU_ASSERT_TRUE(json_object_get_boolean(jpath(o, "trusted")));   /* its newest published version is */
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(jpath(o, "versions/0/version")), "1.0.1");
+    CU_ASSERT_FALSE(json_object_get_boolean(jpath(o, "versions/0/trusted")));
+    CU_ASSERT_TRUE(json_object_get_boolean(jpath(o, "versions/1/trusted")));
     json_object_put(o);
     resp_free(&r);
     snprintf(path, sizeof(path), "/api/v1/templates/%s/versions/1.0.1/publish", name);
     CU_ASSERT_EQUAL(send_as(&maint, "POST", path, NULL, NULL, 0, &r), 422);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "exec-shell"));
     resp_free(&r);
-    snprintf(path, sizeof(path), "/api/v1/audit/events?action=templates.trust&target=%s", name);
+    snprintf(path, sizeof(path), "/api/v1/audit/events?action=templates.trust&target=%s@1.0.0", name);
     CU_ASSERT_EQUAL(get_as(admin.cookie, path, &r), 200);
     o = body_json(&r);
     CU_ASSERT_EQUAL(json_object_array_length(jpath(o, "events")), 1);
@@ -564,6 +572,66 @@ static void test_scan_rules(void)
     CU_ASSERT_EQUAL(get_as(admin.cookie, path, &r), 200);
     o = body_json(&r);
     CU_ASSERT_TRUE(json_object_array_length(jpath(o, "events")) >= 2);   /* the failed publish's and the two scans */
+    json_object_put(o);
+    resp_free(&r);
+}
+
+/* Trust is a version's XML, not the template's name: a draft that existed when an administrator
+ * trusted another version, with its own shell, stays refused until it is trusted itself. */
+static void test_trust_per_version(void)
+{
+    CU_ASSERT_TRUE_FATAL(ready);
+    char name[80], path[256];
+    struct resp r;
+    json_object *o;
+    snprintf(name, sizeof(name), "tr-ver-%s", sfx);
+    CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates",
+                           tmpl(name, "1.0.0", team, P_NAME,
+                                "    <step name=\"s\" driver=\"exec\"><program>/bin/sh</program>"
+                                "<argv><item>-c</item><item>echo reviewed</item></argv></step>\n", NULL), &r), 201);
+    resp_free(&r);
+    /* v2, stored before trust is given to v1: nobody reviewed it */
+    CU_ASSERT_EQUAL(xml_as(&dev, "POST", "/api/v1/templates",
+                           tmpl(name, "2.0.0", team, P_NAME,
+                                "    <step name=\"s\" driver=\"exec\"><program>/bin/sh</program>"
+                                "<argv><item>-c</item><item>echo unreviewed</item></argv></step>\n", NULL), &r), 201);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/templates/%s/trust", name);
+    CU_ASSERT_EQUAL(send_as(&admin, "PUT", path, "application/json", "{\"trusted\":true}", -1, &r), 422);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(send_as(&admin, "PUT", path, "application/json", "{\"trusted\":true,\"version\":\"1.0.0\"}", -1, &r), 200);
+    o = body_json(&r);
+    CU_ASSERT_TRUE(json_object_get_boolean(jpath(o, "trusted")));
+    const char *sha = json_object_get_string(jpath(o, "sha256"));
+    CU_ASSERT_TRUE(sha && strlen(sha) == 64);
+    json_object_put(o);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/templates/%s/versions/1.0.0/publish", name);
+    CU_ASSERT_EQUAL(send_as(&maint, "POST", path, NULL, NULL, 0, &r), 200);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/templates/%s/versions/2.0.0/publish", name);
+    CU_ASSERT_EQUAL(send_as(&maint, "POST", path, NULL, NULL, 0, &r), 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "exec-shell"));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/templates/%s", name);
+    CU_ASSERT_EQUAL(get_as(viewer.cookie, path, &r), 200);
+    o = body_json(&r);
+    CU_ASSERT_TRUE(json_object_get_boolean(jpath(o, "trusted")));   /* 1.0.0, its newest published */
+    CU_ASSERT_FALSE(json_object_get_boolean(jpath(o, "versions/0/trusted")));   /* 2.0.0 */
+    json_object_put(o);
+    resp_free(&r);
+    /* trusting v2 itself lets it publish */
+    snprintf(path, sizeof(path), "/api/v1/templates/%s/trust", name);
+    CU_ASSERT_EQUAL(send_as(&admin, "PUT", path, "application/json", "{\"trusted\":true,\"version\":\"2.0.0\"}", -1, &r), 200);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/templates/%s/versions/2.0.0/publish", name);
+    CU_ASSERT_EQUAL(send_as(&maint, "POST", path, NULL, NULL, 0, &r), 200);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/audit/events?action=templates.trust&target=%s@2.0.0", name);
+    CU_ASSERT_EQUAL(get_as(admin.cookie, path, &r), 200);
+    o = body_json(&r);
+    CU_ASSERT_EQUAL(json_object_array_length(jpath(o, "events")), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "sha256"));
     json_object_put(o);
     resp_free(&r);
 }
@@ -748,6 +816,7 @@ void suite_templates_api(void)
     CU_add_test(s, "draft, replace, publish, immutable, latest, diff, deprecate, audit", test_lifecycle);
     CU_add_test(s, "gallery: q, tag, drafts, pages; delete a draft", test_gallery);
     CU_add_test(s, "scan: each rule refuses publish; trust allows a shell", test_scan_rules);
+    CU_add_test(s, "trust is a version's: a draft stored before trust on another stays refused", test_trust_per_version);
     CU_add_test(s, "hostile and broken XML: 400, 422, 413, 415; no entity expanded", test_bad_xml);
     CU_add_test(s, "who may do what", test_denials);
 }

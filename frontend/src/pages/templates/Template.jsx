@@ -51,6 +51,8 @@ function TemplatePage({ name }) {
   if (!tpl.data) return <p role="status">Loading the template…</p>;
   const t = tpl.data;
   const v = ver.data;
+  // trust is a version's (its XML as an administrator saw it), not the template's
+  const vTrusted = !!versions.find((x) => x.version === v?.version)?.trusted;
   const title = v?.template?.title || name;
   return (
     <Page title={title}>
@@ -86,14 +88,14 @@ function TemplatePage({ name }) {
       <ProblemAlert problem={ver.problem} />
       {chosen && !v && !ver.problem && <p role="status">Loading version {chosen}…</p>}
       {v && (
-        <Version key={v.version} name={name} v={v} trusted={t.trusted} onChanged={(text) => { setStatus(text); reload(); }}
+        <Version key={v.version} name={name} v={v} trusted={vTrusted} onChanged={(text) => { setStatus(text); reload(); }}
                  onDeleted={(text) => { setFlash(text); route(templateHref(name)); reload(); }} />
       )}
 
       {versions.length > 1 && <Compare name={name} versions={versions} chosen={chosen} />}
 
-      {session.can('templates.template.trust') && (
-        <Trust name={name} trusted={t.trusted} onChanged={(text) => { setStatus(text); reload(); }} />
+      {v && session.can('templates.template.trust') && (
+        <Trust key={v.version} name={name} version={v.version} trusted={vTrusted} onChanged={(text) => { setStatus(text); reload(); }} />
       )}
 
       {session.can('templates.template.write') && (
@@ -178,7 +180,7 @@ function Version({ name, v, trusted, onChanged, onDeleted }) {
             <>
               <p>
                 The scan found what must change before {v.version} can be published
-                {!trusted && refusedFindings.some((f) => /^exec-shell\b/.test(typeof f === 'string' ? f : f.rule ?? '')) && ' (a shell in an exec step is allowed once an administrator trusts the template)'}:
+                {!trusted && refusedFindings.some((f) => /^exec-shell\b/.test(typeof f === 'string' ? f : f.rule ?? '')) && ' (a shell in an exec step is allowed once an administrator trusts this version)'}:
               </p>
               <Findings findings={refusedFindings} />
             </>
@@ -236,8 +238,8 @@ function Version({ name, v, trusted, onChanged, onDeleted }) {
 }
 
 // Trusted templates may run a shell in an exec step (the scan allows it): for administrators.
-function Trust({ name, trusted, onChanged }) {
-  const change = useAction(async (value) => api(templateApi(name, 'trust'), { method: 'PUT', body: { trusted: value } }));
+function Trust({ name, version, trusted, onChanged }) {
+  const change = useAction(async (value) => api(templateApi(name, 'trust'), { method: 'PUT', body: { trusted: value, version } }));
   async function onChange(e) {
     const box = e.currentTarget;
     const value = box.checked;
@@ -245,16 +247,16 @@ function Trust({ name, trusted, onChanged }) {
       box.checked = !value;
       return;
     }
-    onChanged(value ? `${name} is trusted now.` : `${name} is no longer trusted.`);
+    onChanged(value ? `${name} ${version} is trusted now.` : `${name} ${version} is no longer trusted.`);
   }
   return (
     <section aria-labelledby="template-trust-h">
       <h2 id="template-trust-h">Trust</h2>
       <label class="choice toggle">
         <input type="checkbox" checked={trusted} onChange={onChange} disabled={change.busy} />
-        Trusted: its exec steps may run a shell
+        Version {version} trusted: its exec steps may run a shell
       </label>
-      <p class="hint">Only for templates whose steps an administrator has read: the scan stops refusing shells in them.</p>
+      <p class="hint">Only for a version whose steps an administrator has read: the scan stops refusing shells in it. Trust covers this version's XML as it is now; other versions, and this draft once replaced, need trust of their own.</p>
       <ProblemAlert problem={change.problem} />
     </section>
   );
