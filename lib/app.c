@@ -475,6 +475,9 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
         c->problem.retry_after = 60;
     } else if (http_request_parse(&c->req, c->arena, env, read, read_ctx, &c->problem) < 0) {
         rc = -1;
+    } else if (c->params_truncated) {
+        rc = problem_set(&c->problem, 431, "headers-too-large", "the header fields are more than %d bytes together",
+                         HTTP_MAX_HEADER_BYTES);
     } else {
         rc = app_route(app, c);
     }
@@ -613,6 +616,7 @@ static void app_fcgi_serve(void *ud, struct fcgi_request *req, http_read_fn read
                            http_write_fn write, void *write_ctx)
 {
     struct app_fcgi *f = ud;
+    f->c->params_truncated = req->params_truncated;
     app_serve(f->app, f->c, req->env, read, read_ctx, write, write_ctx);
     /* the configuration may have arrived with this request */
     app_body_cap = (size_t)body_cap(f->c->cfg);

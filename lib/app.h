@@ -54,6 +54,7 @@ struct app_ctx {
     const char *ratelimit_policy; /* the RateLimit-Policy header, once a limit was applied */
     bool wipe_response;          /* the answer holds a secret: zeroed once written */
     bool hidden_denial;          /* a 404 that stands for a refusal (no read on the scope): audited as one */
+    bool params_truncated;       /* FastCGI: the web server sent more parameters than are kept (fcgi.h) */
     int ratelimit_reset;          /* seconds until a refused caller may try again */
     json_object *body;           /* the parsed body of a ROUTE_BODY_JSON route */
     struct db_result prefetched; /* what the route's prefetch read (valid when has_prefetched) */

@@ -31,7 +31,11 @@
 #define FCGI_CANT_MPX_CONN 1
 #define FCGI_UNKNOWN_ROLE 3
 
-#define FCGI_MAX_PARAMS_BYTES (64 * 1024)   /* all parameters of one request */
+/* All parameters of one request that are kept: Apache's default limits (100 header fields of
+ * 8 KiB) stay under it. What a web server sends past it, or past FCGI_MAX_PARAMS pairs, is
+ * dropped and the request marked params_truncated: the handler answers 431 for it. (It once
+ * closed the connection at 64 KiB, and the web server answered a misleading 503.) */
+#define FCGI_MAX_PARAMS_BYTES (1024 * 1024)
 #define FCGI_MAX_PARAMS 256
 #define FCGI_MAX_CONNS 1024                 /* per process */
 #define FCGI_READ_CHUNK 16384
@@ -97,6 +101,7 @@ struct fcgi_parser {
     bool keep;
     bool params_done, stdin_done;
     struct buf params;         /* raw name-value stream */
+    bool params_truncated;     /* more than FCGI_MAX_PARAMS_BYTES were sent (and dropped) */
     struct buf body;
     bool body_truncated;
     /* the env array built from params, and its strings */
@@ -121,12 +126,17 @@ void fcgi_parser_reset_request(struct fcgi_parser *ps)
     ps->keep = false;
     ps->params_done = ps->stdin_done = false;
     buf_wipe(&ps->params);
+    ps->params_truncated = false;
     buf_wipe(&ps->body);
     ps->body_truncated = false;
     buf_wipe(&ps->envstr);
-    /* A large body's buffer is not kept around for the next request. */
+    /* A large body's (or parameters') buffer is not kept around for the next request. */
     if (ps->body.cap > 65536)
         buf_free(&ps->body);
+    if (ps->params.cap > 65536)
+        buf_free(&ps->params);
+    if (ps->envstr.cap > 65536)
+        buf_free(&ps->envstr);
 }
 
 void fcgi_parser_free(struct fcgi_parser *ps)
@@ -234,17 +244,25 @@ static int parser_build_env(struct fcgi_parser *ps, struct fcgi_request *req)
     long used;
 
     ps->envstr.len = 0;
-    /* one pass to size the strings so pointers into envstr stay valid */
+    /* one pass to size the strings so pointers into envstr stay valid; a stream cut at
+     * FCGI_MAX_PARAMS_BYTES ends with part of a pair, which is left out */
     size_t total = 0;
     for (size_t off = 0; off < n; off += (size_t)used) {
         used = fcgi_nv_decode(p + off, n - off, &name, &nlen, &value, &vlen);
+        if (used <= 0 && ps->params_truncated) {
+            n = off;
+            break;
+        }
         if (used <= 0)
             return -1;
+        if (count == FCGI_MAX_PARAMS) {
+            ps->params_truncated = true;
+            n = off;
+            break;
+        }
         total += nlen + vlen + 2;
         count++;
     }
-    if (count > FCGI_MAX_PARAMS)
-        return -1;
     if (buf_reserve(&ps->envstr, total + 1) < 0)
         return -1;
     free(ps->env);
@@ -270,6 +288,7 @@ static int parser_build_env(struct fcgi_parser *ps, struct fcgi_request *req)
     req->body = ps->body.p ? (const char *)ps->body.p : "";
     req->body_len = ps->body.len;
     req->body_truncated = ps->body_truncated;
+    req->params_truncated = ps->params_truncated;
     return 0;
 }
 
@@ -351,7 +370,13 @@ int fcgi_parser_feed(struct fcgi_parser *ps, const unsigned char *data, size_t l
                 break; /* not ours (refused request) or late: ignore */
             if (clen == 0) {
                 ps->params_done = true;
-            } else if (ps->params.len + clen > FCGI_MAX_PARAMS_BYTES || buf_append(&ps->params, c, clen) < 0) {
+            } else if (ps->params_truncated || ps->params.len + clen > FCGI_MAX_PARAMS_BYTES) {
+                /* keep what fits, read and drop the rest: the request is still answered */
+                size_t room = FCGI_MAX_PARAMS_BYTES - ps->params.len;
+                if (room && buf_append(&ps->params, c, room < clen ? room : clen) < 0)
+                    return -1;
+                ps->params_truncated = true;
+            } else if (buf_append(&ps->params, c, clen) < 0) {
                 return -1;
             }
             break;

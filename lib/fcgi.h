@@ -29,6 +29,8 @@ struct fcgi_request {
     const char *body;      /* the body as received, at most body_cap bytes */
     size_t body_len;
     bool body_truncated;   /* more than body_cap bytes were sent (and dropped) */
+    bool params_truncated; /* the parameters were past what is kept (1 MiB, 256 pairs): the
+                            * rest was dropped, and env holds the complete pairs before it */
 };
 
 /* The handler answers through write (CGI-style output: Status line, headers, body). */

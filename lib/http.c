@@ -149,6 +149,7 @@ int http_request_parse(struct http_request *req, struct arena *a, char **env,
 
     const char *m = http_env(env, "REQUEST_METHOD");
     req->method = (m && *m) ? m : "GET";
+    req->remote_addr = http_env(env, "REMOTE_ADDR");
 
     const char *uri = http_env(env, "REQUEST_URI");
     if (uri && *uri) {
@@ -166,6 +167,15 @@ int http_request_parse(struct http_request *req, struct arena *a, char **env,
     if (!req->path)
         return problem_set(p, 500, "out-of-memory", "out of memory");
 
+    /* Checked after the path so that the request log names it. */
+    size_t header_bytes = 0;
+    for (char **e = env; e && *e; e++)
+        if (strncmp(*e, "HTTP_", 5) == 0)
+            header_bytes += strlen(*e + 5);
+    if (header_bytes > HTTP_MAX_HEADER_BYTES)
+        return problem_set(p, 431, "headers-too-large", "the header fields are %zu bytes together; the limit is %d",
+                           header_bytes, HTTP_MAX_HEADER_BYTES);
+
     const char *qs = http_env(env, "QUERY_STRING");
     req->query_string = qs ? qs : "";
     if (strlen(req->query_string) > HTTP_MAX_QUERY)
@@ -174,7 +184,6 @@ int http_request_parse(struct http_request *req, struct arena *a, char **env,
         return -1;
 
     http_cookies_parse(req);
-    req->remote_addr = http_env(env, "REMOTE_ADDR");
     const char *ct = http_env(env, "CONTENT_TYPE");
     req->content_type = (ct && *ct) ? ct : NULL;
     return 0;

@@ -16,12 +16,18 @@
 #include "arena.h"
 #include "problem.h"
 
-/* Limits on what the parser accepts: anything past them is a 400 or 414. */
+/* Limits on what the parser accepts: anything past them is a 400, 414 or 431. */
 #define HTTP_MAX_QUERY_PARAMS 64
 #define HTTP_MAX_COOKIES 32
 #define HTTP_MAX_PATH 2048
 #define HTTP_MAX_QUERY 4096
 #define HTTP_MAX_HEADERS 16
+/* The request's header fields together (the HTTP_* parameters, names and values): past it,
+ * 431. Apache lets through 100 fields of 8 KiB each by default, far more than any client
+ * needs; one limit here holds for every web server and for plain CGI. 48 KiB leaves room for
+ * the other parameters in the one 64 KiB record mod_fcgid sends them in (past that, mod_fcgid
+ * answers 500 itself). lighttpd refuses past 8 KiB (server.max-request-field-size). */
+#define HTTP_MAX_HEADER_BYTES (48 * 1024)
 
 struct http_param {
     const char *name;
@@ -62,7 +68,8 @@ struct http_response {
 /* The value of parameter name in env (e.g. "REQUEST_METHOD"), or NULL. */
 const char *http_env(char *const *env, const char *name);
 
-/* Fill req from env. Fails (400/414 in p) on a malformed query or an over-long URI. */
+/* Fill req from env. Fails (400/414/431 in p) on a malformed query, an over-long URI, or
+ * header fields past HTTP_MAX_HEADER_BYTES together. */
 int http_request_parse(struct http_request *req, struct arena *a, char **env,
                        http_read_fn read, void *read_ctx, struct problem *p);
 

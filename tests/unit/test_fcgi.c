@@ -418,8 +418,8 @@ static void test_nv_limits(void)
 {
     const unsigned char *dn, *dv;
     size_t dnl, dvl;
-    /* name length 65537 */
-    const unsigned char big_name[] = { 0x80, 0x01, 0x00, 0x01, 0x01 };
+    /* name length 1 MiB + 1 (FCGI_MAX_PARAMS_BYTES) */
+    const unsigned char big_name[] = { 0x80, 0x10, 0x00, 0x01, 0x01 };
     CU_ASSERT_EQUAL(fcgi_nv_decode(big_name, sizeof(big_name), &dn, &dnl, &dv, &dvl), -1);
     /* value length 0x7fffffff */
     const unsigned char big_value[] = { 0x01, 0xff, 0xff, 0xff, 0xff, 'a' };
@@ -737,19 +737,45 @@ static void test_parser_malformed(void)
     CU_ASSERT_EQUAL(fcgi_parser_feed(ps, in.p, in.len, &used, &req), -1);
     fcgi_parser_free(ps);
 
-    /* parameters over 64 KiB in total, in records that are each within the limit */
+    /* parameters over 1 MiB in total, in records that are each within the limit: the pairs
+     * before the cut are kept, the rest is read and dropped, and the request is still served
+     * (marked params_truncated: the handler answers 431), not the connection closed */
     in.len = 0;
     begin(&in, 1, ROLE_RESPONDER, KEEP_CONN);
-    char *chunk = calloc(1, 40000);
-    CU_ASSERT_FATAL(chunk != NULL);
-    rec(&in, T_PARAMS, 1, chunk, 40000);
-    size_t first = in.len;
-    rec(&in, T_PARAMS, 1, chunk, 40000);
+    param(&in, 1, "REQUEST_URI", "/api/v1/system/health");
+    char value[8000];
+    memset(value, 'v', sizeof(value) - 1);
+    value[sizeof(value) - 1] = '\0';
+    for (int i = 0; i < 150; i++) {   /* 150 x 8 KB: past 1 MiB */
+        char nm[16];
+        snprintf(nm, sizeof(nm), "HTTP_X_%d", i);
+        param(&in, 1, nm, value);
+    }
+    rec(&in, T_PARAMS, 1, NULL, 0);
+    rec(&in, T_STDIN, 1, NULL, 0);
     ps = fcgi_parser_new(&default_cap);
-    CU_ASSERT_EQUAL(fcgi_parser_feed(ps, in.p, first, &used, &req), 0);
-    CU_ASSERT_EQUAL(fcgi_parser_feed(ps, in.p + first, in.len - first, &used, &req), -1);
+    CU_ASSERT_EQUAL(fcgi_parser_feed(ps, in.p, in.len, &used, &req), 1);
+    CU_ASSERT_TRUE(req.params_truncated);
+    CU_ASSERT_STRING_EQUAL(req.env[0], "REQUEST_URI=/api/v1/system/health");
+    size_t kept = 0;
+    while (req.env[kept])
+        kept++;
+    CU_ASSERT_TRUE(kept > 100 && kept < 150);
+    /* the last pair kept is whole, not the part of one before the cut */
+    CU_ASSERT_TRUE(strncmp(req.env[kept - 1], "HTTP_X_", 7) == 0 && strlen(strchr(req.env[kept - 1], '=') + 1) == sizeof(value) - 1);
+    fcgi_parser_respond(ps, "Status: 431\r\n\r\n", 15);
+    fcgi_parser_reset_request(ps);
+    /* the next request on the connection is whole again */
+    in.len = 0;
+    begin(&in, 2, ROLE_RESPONDER, KEEP_CONN);
+    param(&in, 2, "REQUEST_URI", "/next");
+    rec(&in, T_PARAMS, 2, NULL, 0);
+    rec(&in, T_STDIN, 2, NULL, 0);
+    CU_ASSERT_EQUAL(fcgi_parser_feed(ps, in.p, in.len, &used, &req), 1);
+    CU_ASSERT_FALSE(req.params_truncated);
+    CU_ASSERT_STRING_EQUAL(req.env[0], "REQUEST_URI=/next");
+    CU_ASSERT_PTR_NULL(req.env[1]);
     fcgi_parser_free(ps);
-    free(chunk);
 
     /* a malformed pair in the parameter stream */
     in.len = 0;
@@ -761,7 +787,7 @@ static void test_parser_malformed(void)
     CU_ASSERT_EQUAL(fcgi_parser_feed(ps, in.p, in.len, &used, &req), -1);
     fcgi_parser_free(ps);
 
-    /* more parameters than FCGI_MAX_PARAMS (256) */
+    /* more parameters than FCGI_MAX_PARAMS (256): the first 256 are kept, the request marked */
     in.len = 0;
     begin(&in, 1, ROLE_RESPONDER, KEEP_CONN);
     for (int i = 0; i < 300; i++) {
@@ -772,7 +798,10 @@ static void test_parser_malformed(void)
     rec(&in, T_PARAMS, 1, NULL, 0);
     rec(&in, T_STDIN, 1, NULL, 0);
     ps = fcgi_parser_new(&default_cap);
-    CU_ASSERT_EQUAL(fcgi_parser_feed(ps, in.p, in.len, &used, &req), -1);
+    CU_ASSERT_EQUAL(fcgi_parser_feed(ps, in.p, in.len, &used, &req), 1);
+    CU_ASSERT_TRUE(req.params_truncated);
+    CU_ASSERT_STRING_EQUAL(req.env[255], "P255=v");
+    CU_ASSERT_PTR_NULL(req.env[256]);
     fcgi_parser_free(ps);
     bytes_free(&in);
 }
