@@ -240,7 +240,7 @@ htaccess_docroot() {
 }
 
 apache_conf() {  # apache_conf VARIANT(apache|apache-fcgid|apache-htaccess)
-  local variant=$1 mods m conf=$STATE/apache/httpd.conf
+  local variant=$1 mods m e conf=$STATE/apache/httpd.conf
   mkdir -p "$STATE/apache"
   mods="mpm_event authz_core authz_host mime dir alias rewrite headers unique_id setenvif env"
   case "$variant" in
@@ -259,6 +259,8 @@ apache_conf() {  # apache_conf VARIANT(apache|apache-fcgid|apache-htaccess)
     echo "DefaultRuntimeDir $RUN"
     echo "ErrorLog $LOG/apache-error.log"
     echo "LogLevel warn"
+    # the settings only the main server takes (ServerTokens, HTTP/0.9 refused): README, "Deploying"
+    echo "Include $ROOT/apache/portico-server.conf"
     echo "TypesConfig /etc/mime.types"
     echo "AddDefaultCharset utf-8"
     echo "AddType text/javascript .js"
@@ -291,6 +293,9 @@ apache_conf() {  # apache_conf VARIANT(apache|apache-fcgid|apache-htaccess)
         htaccess_docroot
         echo "ScriptSock $RUN/cgid.sock"
         echo "DocumentRoot $STATE/htdocs"
+        # the host's part (README, "Deploying on shared hosting"): its own answers to what it
+        # refuses before reading .htaccess are Portico's problem+json documents
+        for e in 400 404 405 408 414 431 501 505; do echo "ErrorDocument $e /_portico/errors/$e.json"; done
         echo "<Directory $STATE/htdocs>"
         echo "  AllowOverride All"
         echo "  Require all granted"

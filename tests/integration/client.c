@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -100,6 +104,92 @@ int request(const char *method, const char *path, const char *ctype, const char 
         fprintf(stderr, "\n    canary: %s %s answered the secret's value\n", method, path);
     }
     return rc == CURLE_OK ? 0 : -1;
+}
+
+int raw_request(const void *data, size_t len, struct resp *r)
+{
+    memset(r, 0, sizeof(*r));
+    const char *colon = strrchr(base_url, ':');
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(colon ? colon + 1 : "80")) };
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct timeval tv = { .tv_sec = 20 };
+    if (s < 0)
+        return -1;
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    if (connect(s, (struct sockaddr *)&a, sizeof(a)) < 0) {
+        close(s);
+        return -1;
+    }
+    /* the whole request, then our end closed: the answer is read until the server closes */
+    for (size_t off = 0; off < len;) {
+        ssize_t w = send(s, (const char *)data + off, len - off, MSG_NOSIGNAL);
+        if (w <= 0)
+            break;   /* the server may refuse (and close) before reading it all */
+        off += (size_t)w;
+    }
+    shutdown(s, SHUT_WR);
+    size_t cap = 65536, n = 0;
+    char *all = malloc(cap + 1);
+    ssize_t got;
+    while (all && (got = recv(s, all + n, cap - n, 0)) > 0) {
+        n += (size_t)got;
+        if (n == cap) {
+            char *na = realloc(all, cap * 2 + 1);
+            if (!na)
+                break;
+            all = na;
+            cap *= 2;
+        }
+    }
+    close(s);
+    if (!all)
+        return -1;
+    all[n] = '\0';
+    r->raw_len = n;
+    const char *end = strstr(all, "\r\n\r\n");
+    if (n > 12 && strncmp(all, "HTTP/1.", 7) == 0 && end) {
+        r->status = atol(all + 9);
+        size_t hl = (size_t)(end + 2 - all);
+        if (hl >= sizeof(r->headers))
+            hl = sizeof(r->headers) - 1;
+        memcpy(r->headers, all, hl);
+        r->headers[hl] = '\0';
+        r->hlen = hl;
+        const char *b = end + 4;
+        r->len = n - (size_t)(b - all);
+        r->body = malloc(r->len + 1);
+        if (r->body) {
+            memcpy(r->body, b, r->len);
+            r->body[r->len] = '\0';
+        }
+        char te[64];
+        if (r->body && header(r, "Transfer-Encoding", te, sizeof(te)) && strcasecmp(te, "chunked") == 0) {
+            /* chunked: size lines and data, in place */
+            size_t in = 0, out = 0;
+            for (;;) {
+                char *next;
+                unsigned long sz = strtoul(r->body + in, &next, 16);
+                char *crlf = strstr(next, "\r\n");
+                if (!crlf || sz == 0)
+                    break;
+                in = (size_t)(crlf + 2 - r->body);
+                if (in + sz > r->len)
+                    break;
+                memmove(r->body + out, r->body + in, sz);
+                out += sz;
+                in += sz + 2;
+            }
+            r->len = out;
+            r->body[out] = '\0';
+        }
+    } else {
+        r->body = all;   /* no status line (or nothing): the bytes as they came */
+        r->len = n;
+        all = NULL;
+    }
+    free(all);
+    return 0;
 }
 
 /* Value of header name in r (trimmed), or NULL. */

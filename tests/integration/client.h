@@ -20,6 +20,7 @@ struct resp {
     size_t len;
     char headers[16384];
     size_t hlen;
+    size_t raw_len;   /* raw_request: every byte the server sent, status line and headers too */
 };
 
 /* The canary: once a secret's value is known, every answer but a reveal's is searched for it. */
@@ -30,6 +31,12 @@ void resp_free(struct resp *r);
 
 int request(const char *method, const char *path, const char *ctype, const char *body,
                    long body_len, const char *const *extra, struct resp *r);
+
+/* Send bytes as they are on a new connection to the stack (no client library in between: for
+ * requests a client would not send), close our side, read until the server closes. With a
+ * status line: status, headers and body (chunks joined) as request() fills them; without one,
+ * status 0 and body every byte received (none when the server closed without answering). */
+int raw_request(const void *data, size_t len, struct resp *r);
 
 /* Value of header name in r (trimmed), or NULL. */
 const char *header(const struct resp *r, const char *name, char *buf, size_t len);

@@ -551,6 +551,73 @@ static void test_large_headers(void)
     many_headers_free(h);
 }
 
+/* The web servers' own answers: problem+json, never their HTML pages, and no version in Server;
+ * HTTP/0.9 is refused. */
+static void assert_server_header_plain(const struct resp *r)
+{
+    char sv[256];
+    if (header(r, "Server", sv, sizeof(sv))) {
+        CU_ASSERT_PTR_NULL(strpbrk(sv, "0123456789"));
+        if (strpbrk(sv, "0123456789"))
+            fprintf(stderr, "\n    Server: %s\n", sv);
+    }
+}
+
+static void test_server_error_pages(void)
+{
+    static char long_uri[10300], long_field[10400];
+    int o = snprintf(long_uri, sizeof(long_uri), "GET /api/v1/system/");
+    memset(long_uri + o, 'u', 10240);
+    snprintf(long_uri + o + 10240, sizeof(long_uri) - (size_t)o - 10240, " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    o = snprintf(long_field, sizeof(long_field), "GET /api/v1/system/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: ");
+    memset(long_field + o, 'h', 10240);
+    snprintf(long_field + o + 10240, sizeof(long_field) - (size_t)o - 10240, "\r\nConnection: close\r\n\r\n");
+    struct {
+        const char *what, *req;
+    } cases[] = {
+        { "a NUL in the path", "GET /%00 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n" },
+        { "a NUL in an API path", "GET /api/v1/system/%00 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n" },
+        { "a 10 KB URI", long_uri },
+        { "a 10 KB header field", long_field },
+        { "TRACE", "TRACE / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n" },
+        { "TRACE in the API", "TRACE /api/v1/system/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n" },
+        /* Apache's HttpProtocolOptions Strict (lighttpd takes two spaces, and serves the page) */
+        { "two spaces in the request line", "GET /  HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n" },
+    };
+    size_t ncases = sizeof(cases) / sizeof(cases[0]) - (strcmp(server, "lighttpd") == 0);
+    for (size_t i = 0; i < ncases; i++) {
+        struct resp r;
+        CU_ASSERT_EQUAL_FATAL(raw_request(cases[i].req, strlen(cases[i].req), &r), 0);
+        bool ok = r.status >= 400 && r.status < 600 && header_is(&r, "Content-Type", "application/problem+json");
+        if (!ok)
+            fprintf(stderr, "\n    %s: %ld %.200s\n", cases[i].what, r.status, r.body ? r.body : "");
+        CU_ASSERT_TRUE((r.status >= 400 && r.status < 500) || r.status == 501);   /* lighttpd: TRACE is 501 */
+        if (r.status)
+            json_object_put(assert_problem(&r, r.status, NULL));
+        assert_server_header_plain(&r);
+        resp_free(&r);
+    }
+    /* HTTP/0.9: a bare request line would be answered with a body and no status line. It is
+     * refused (400 problem+json) or the connection closed, never answered with the page. */
+    struct resp r;
+    CU_ASSERT_EQUAL_FATAL(raw_request("GET /\r\n", 7, &r), 0);
+    if (r.status == 0) {
+        CU_ASSERT_EQUAL(r.raw_len, 0);
+    } else {
+        json_object_put(assert_problem(&r, 400, NULL));
+        assert_server_header_plain(&r);
+    }
+    CU_ASSERT_PTR_NULL(r.body ? strstr(r.body, "<title>Portico</title>") : NULL);
+    resp_free(&r);
+    /* ordinary answers, static and proxied, name no version either */
+    const char *paths[] = { "/", "/api/v1/system/health", "/api/v1/system/no-such-thing" };
+    for (size_t i = 0; i < 3; i++) {
+        CU_ASSERT_EQUAL_FATAL(request("GET", paths[i], NULL, NULL, 0, NULL, &r), 0);
+        assert_server_header_plain(&r);
+        resp_free(&r);
+    }
+}
+
 /* ---------------------------------------------------------------------------------------- */
 
 
@@ -3039,6 +3106,7 @@ int main(void)
     CU_add_test(s, "the API document: public, cacheable, 304 when unchanged", test_api_document);
     CU_add_test(s, "one JSON log line per request", test_request_log);
     CU_add_test(s, "many legal header fields: 431 problem+json, logged, not 503", test_large_headers);
+    CU_add_test(s, "the web server's own errors are problem+json; no version; no HTTP/0.9", test_server_error_pages);
 
     CU_pSuite t = CU_add_suite("tools", NULL, NULL);
     CU_add_test(t, "the handler runs as plain CGI", test_cgi_mode);
