@@ -413,7 +413,8 @@ static const struct route auth_routes[] = {
                             "ends every other session of the user and lifts must_change_password. Wrong current "
                             "passwords count as failed logins: 429 with Retry-After past the limit." },
     { "POST", "/api/v1/auth/tokens", PERM_AUTHENTICATED, auth_token_create, ROUTE_BODY_JSON,
-      "Create an API token", "Takes {name, scopes (permissions you hold), expires_in_days (1..365), secret_paths "
+      "Create an API token", "Takes {name, scopes (permissions you hold; governance ones, iam.* and audit.*, from a "
+                             "global binding: 422 naming each refused scope), expires_in_days (1..365), secret_paths "
                              "(optional: 1..16 secret path prefixes, whole segments, the only secrets it reaches)}; "
                              "answers the token once (ptc_...). Only from a logged-in session." },
     { "GET", "/api/v1/auth/tokens", PERM_AUTHENTICATED, auth_token_list, 0,

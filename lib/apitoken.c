@@ -27,6 +27,7 @@ int apitoken_parse(json_object *body, const struct authz_grants *owner_grants, s
                    struct problem *p)
 {
     static const char *const fields[] = { "name", "scopes", "expires_in_days", "secret_paths", NULL };
+    static const struct authz_resource nowhere = { NULL, NULL, NULL, NULL };
     json_object *scopes = NULL, *paths = NULL;
 
     if (json_expect_object(body, fields, p) < 0)
@@ -46,6 +47,11 @@ int apitoken_parse(json_object *body, const struct authz_grants *owner_grants, s
                 problem_field(p, field, "is not a permission");
             else if (!authz_check(owner_grants, perm, NULL, NULL))
                 problem_field(p, field, "is a permission the owner does not hold (%s)", perm);
+            else if (authz_permission_global(perm) && !authz_check(owner_grants, perm, &nowhere, NULL))
+                /* as authorization decides: governance counts only from a global binding, so a
+                 * team-scoped role's iam.* or audit.* would make a token that answers 403 */
+                problem_field(p, field, "is held by the owner only through a team- or entity-scoped binding, and %s "
+                                        "needs a global one", perm);
         }
     }
     out->scopes = scopes;

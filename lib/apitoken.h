@@ -28,7 +28,8 @@ struct apitoken_request {
 };
 
 /* Read {name, scopes, expires_in_days, secret_paths?} from body; every scope must be a permission
- * the owner holds (owner_grants); secret_paths (1..16 path prefixes, whole segments) limit the
+ * the owner holds (owner_grants), a governance one (authz_permission_global) from a global binding;
+ * secret_paths (1..16 path prefixes, whole segments) limit the
  * secrets the token reaches. Field errors collect in p (422). */
 int apitoken_parse(json_object *body, const struct authz_grants *owner_grants, struct apitoken_request *out,
                    struct problem *p);

@@ -1269,6 +1269,20 @@ static void test_iam_teams_and_explain(void)
     resp_free(&r);
     CU_ASSERT_EQUAL(get_as(ucookie, "/api/v1/audit/events?limit=1", &r), 403);
     resp_free(&r);
+    /* nor can its tokens carry what a team admin holds only for the team's things: governance
+     * scopes are refused at creation (the token would answer 403), each one named */
+    CU_ASSERT_EQUAL(post_session(ucookie, ucsrf, "POST", "/api/v1/auth/tokens",
+                                 "{\"name\":\"gov\",\"scopes\":[\"catalog.entity.write\",\"audit.event.read\",\"iam.user.write\"],"
+                                 "\"expires_in_days\":1}", &r), 422);
+    CU_ASSERT_PTR_NULL(strstr(r.body, "\"scopes/0\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"field\":\"scopes/1\",\"message\":\"is held by the owner only through a "
+                                          "team- or entity-scoped binding, and audit.event.read needs a global one\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"field\":\"scopes/2\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "iam.user.write needs a global one"));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(post_session(ucookie, ucsrf, "POST", "/api/v1/auth/tokens",
+                                 "{\"name\":\"team\",\"scopes\":[\"catalog.entity.write\"],\"expires_in_days\":1}", &r), 201);
+    resp_free(&r);
 
     /* a user without iam permissions cannot manage anyone */
     CU_ASSERT_EQUAL(post_session(ucookie, ucsrf, "POST", "/api/v1/iam/users", "{\"username\":\"x\"}", &r), 403);
