@@ -69,7 +69,7 @@ static struct db_value opt(const char *s)
 
 static void csv_field(struct arena *a, char **buf, size_t *len, size_t *cap, const char *s, bool last)
 {
-    size_t need = (s ? strlen(s) * 2 : 0) + 4;
+    size_t need = (s ? strlen(s) * 2 : 0) + 5;
     if (*len + need >= *cap) {
         size_t ncap = (*cap + need) * 2;
         char *nb = arena_alloc(a, ncap);
@@ -80,9 +80,11 @@ static void csv_field(struct arena *a, char **buf, size_t *len, size_t *cap, con
         *cap = ncap;
     }
     char *o = *buf + *len;
-    /* Quote every field; neutralise spreadsheet formulas (a leading = + - @). */
+    /* Quote every field; neutralise spreadsheet formulas (OWASP CSV injection): a cell that
+     * starts with = + - @, TAB, CR or LF gets a leading ', so a spreadsheet shows it as text.
+     * Anyone can put such text in the log: the name typed at a failed login is recorded. */
     *o++ = '"';
-    if (s && (*s == '=' || *s == '+' || *s == '-' || *s == '@'))
+    if (s && *s && strchr("=+-@\t\r\n", *s))
         *o++ = '\'';
     for (; s && *s; s++) {
         if (*s == '"')

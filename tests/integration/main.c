@@ -1039,6 +1039,39 @@ static void test_audit_events_api(void)
     resp_free(&r);
 }
 
+/* The name typed at a failed login goes into the log, and from there into a CSV export that
+ * someone opens in a spreadsheet: a cell led by a TAB or a CR before the formula is still a
+ * formula there. Each such cell is exported with a leading ' (and quoted). */
+static void test_audit_csv_formulas(void)
+{
+    char cookie[256], csrf[128], body[256], path[256], want[64];
+    static const char *const leads[][2] = { { "\\t", "%09" }, { "\\r", "%0D" }, { "\\n", "%0A" }, { "=", "%3D" } };
+    static const char raw[] = { '\t', '\r', '\n', '=' };
+    struct resp r;
+    CU_ASSERT_EQUAL_FATAL(login("admin", admin_password(), cookie, sizeof(cookie), csrf, sizeof(csrf)), 200);
+    for (size_t i = 0; i < sizeof(raw); i++) {
+        /* anonymous: a failed login with the name "<lead>=cmd<n>" */
+        snprintf(body, sizeof(body), "{\"username\":\"%s=cmd%d%c%zu\",\"password\":\"wrong password!!\"}", leads[i][0],
+                 (int)getpid(), server[strlen(server) - 1], i);
+        CU_ASSERT_EQUAL_FATAL(request("POST", "/api/v1/auth/login", "application/json", body, -1, NULL, &r), 0);
+        CU_ASSERT_EQUAL(r.status, 401);
+        resp_free(&r);
+        snprintf(path, sizeof(path), "/api/v1/audit/events?action=auth.login&actor=%s%%3Dcmd%d%c%zu&format=csv", leads[i][1],
+                 (int)getpid(), server[strlen(server) - 1], i);
+        CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+        snprintf(want, sizeof(want), ",\"'%c=cmd%d%c%zu\",", raw[i], (int)getpid(), server[strlen(server) - 1], i);
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.body, want));
+        /* and never the bare cell */
+        snprintf(want, sizeof(want), ",\"%c=cmd%d%c%zu\",", raw[i], (int)getpid(), server[strlen(server) - 1], i);
+        CU_ASSERT_PTR_NULL(strstr(r.body, want));
+        resp_free(&r);
+    }
+    /* a cell led by anything else is left as it is */
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, "/api/v1/audit/events?action=auth.login&outcome=success&limit=1&format=csv", &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, ",\"auth.login\","));
+    resp_free(&r);
+}
+
 
 /* ---- API tokens ------------------------------------------------------------------------------ */
 
@@ -3141,6 +3174,7 @@ int main(void)
     CU_add_test(au, "every outcome is audited, chain intact, no secrets", test_audit_trail);
     CU_add_test(au, "roles decide: anonymous 401, viewer 403, maintainer and admin 200", test_authorization_by_role);
     CU_add_test(au, "audit events: pages, filters, JSON Lines, CSV, validation", test_audit_events_api);
+    CU_add_test(au, "audit CSV: cells led by a formula, TAB, CR or LF are neutralised", test_audit_csv_formulas);
     CU_add_test(au, "API tokens: once, bearer, scopes, list, revoke, expiry", test_api_tokens);
     CU_add_test(au, "iam: users, nested teams, bindings, explain, disable, unlock", test_iam_teams_and_explain);
     CU_add_test(au, "custom roles, policies, and changes seen at once by every process", test_custom_roles_and_policies);
