@@ -89,6 +89,11 @@ static const char sql_user_add[] =
     "VALUES (?, ?, ?, ?, ?, IF(? IS NULL, NULL, UTC_TIMESTAMP(6)))";
 static const char sql_user_disable[] =
     "UPDATE users SET disabled_at = IF(?, COALESCE(disabled_at, UTC_TIMESTAMP(6)), NULL) WHERE id = ?";
+/* Disabling ends what the user had: an account is often disabled because a session or a token
+ * was taken, and enabling it again must not bring that back. */
+static const char sql_user_sessions_end[] = "DELETE FROM sessions WHERE user_id = ?";
+static const char sql_user_tokens_revoke[] =
+    "UPDATE api_tokens SET revoked_at = UTC_TIMESTAMP(6) WHERE user_id = ? AND revoked_at IS NULL";
 
 static int iam_users_list(struct app_ctx *c)
 {
@@ -186,11 +191,30 @@ static int iam_user_set_disabled(struct app_ctx *c, bool disable)
             return problem_set(&c->problem, 404, "not-found", "no such user");
         }
     }
-    if (iam_audited(c, disable ? "iam.user.disable" : "iam.user.enable", "user", app_param(c, "id"), NULL) < 0)
+    json_object *d = NULL;
+    if (disable) {
+        struct db_result ended, revoked;
+        struct db_value iv = DB_INTV(id);
+        if (db_query(c->db, c->arena, sql_user_sessions_end, &iv, 1, &ended, &c->problem) < 0 ||
+            db_query(c->db, c->arena, sql_user_tokens_revoke, &iv, 1, &revoked, &c->problem) < 0)
+            return db_abort(c->db);
+        d = json_object_new_object();
+        json_object_object_add(d, "sessions_ended", json_object_new_int64((int64_t)ended.affected));
+        json_object_object_add(d, "tokens_revoked", json_object_new_int64((int64_t)revoked.affected));
+    }
+    json_object *counts = d ? json_object_get(d) : NULL;
+    if (iam_audited(c, disable ? "iam.user.disable" : "iam.user.enable", "user", app_param(c, "id"), d) < 0) {
+        json_object_put(counts);
         return -1;
+    }
     json_object *o = json_object_new_object();
     json_object_object_add(o, "id", json_object_new_int64(id));
     json_object_object_add(o, "disabled", json_object_new_boolean(disable));
+    if (counts) {
+        json_object_object_add(o, "sessions_ended", json_object_get(json_object_object_get(counts, "sessions_ended")));
+        json_object_object_add(o, "tokens_revoked", json_object_get(json_object_object_get(counts, "tokens_revoked")));
+        json_object_put(counts);
+    }
     return app_json(c, 200, o);
 }
 
@@ -915,9 +939,10 @@ static const struct route iam_routes[] = {
     { "POST", "/api/v1/iam/users", "iam.user.write", iam_user_create, ROUTE_BODY_JSON,
       "Create a user", "Takes {username, email, display_name, kind (human|service), password (humans)}." },
     { "POST", "/api/v1/iam/users/{id}/disable", "iam.user.write", iam_user_disable, 0,
-      "Disable a user", "Its sessions and tokens stop working at once; nothing is deleted." },
+      "Disable a user", "Ends its sessions and revokes its API tokens at once (answered and audited as "
+                        "sessions_ended, tokens_revoked); nothing else is deleted." },
     { "POST", "/api/v1/iam/users/{id}/enable", "iam.user.write", iam_user_enable, 0,
-      "Enable a user", "Undoes disable." },
+      "Enable a user", "Lets it log in again; its old sessions and tokens stay ended: it logs in, and is given new tokens." },
     { "POST", "/api/v1/iam/users/{id}/tokens", "iam.user.write", iam_service_token_create, ROUTE_BODY_JSON,
       "Create a service account's token", "For service accounts only: {name, scopes (held by the account), "
                                           "expires_in_days, secret_paths (optional, as for one's own tokens)}; the "

@@ -1182,6 +1182,63 @@ static void test_api_tokens(void)
 
 /* ---- iam: users, teams, bindings, explain, disable, unlock ---------------------------------- */
 
+/* Disabling a user is not a pause: it ends the sessions and revokes the tokens, so enabling the
+ * account again gives nothing back to whoever held one of them. Audited with the counts. */
+static void test_disable_ends_sessions_and_tokens(void)
+{
+    char cookie[256], csrf[128], ucookie[256], ucsrf[128], body[256], path[256], u[64], pw[96], tok[128];
+    struct resp r;
+    snprintf(u, sizeof(u), "disabled%d%c", (int)getpid(), server[strlen(server) - 1]);
+    snprintf(pw, sizeof(pw), "%s-password-1", u);
+    CU_ASSERT_EQUAL_FATAL(login("admin", admin_password(), cookie, sizeof(cookie), csrf, sizeof(csrf)), 200);
+    snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", u, pw);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/iam/users", body, &r), 201);
+    long long uid = created_id(&r);
+    resp_free(&r);
+    snprintf(body, sizeof(body), "{\"subject_type\":\"user\",\"subject\":\"%s\",\"role\":\"viewer\"}", u);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", "/api/v1/iam/bindings", body, &r), 201);
+    resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(login(u, pw, ucookie, sizeof(ucookie), ucsrf, sizeof(ucsrf)), 200);
+    CU_ASSERT_EQUAL_FATAL(post_session(ucookie, ucsrf, "POST", "/api/v1/auth/tokens",
+                                       "{\"name\":\"script\",\"scopes\":[\"catalog.entity.read\"],\"expires_in_days\":1}", &r), 201);
+    json_object *o = json_tokener_parse(r.body);
+    snprintf(tok, sizeof(tok), "%s", jstr(o, "token") ? jstr(o, "token") : "");
+    json_object_put(o);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_bearer(tok, "/api/v1/catalog/entities?limit=1", &r), 200);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_as(ucookie, "/api/v1/auth/session", &r), 200);
+    resp_free(&r);
+
+    snprintf(path, sizeof(path), "/api/v1/iam/users/%lld/disable", uid);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", path, NULL, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"sessions_ended\":1"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"tokens_revoked\":1"));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/iam/users/%lld/enable", uid);
+    CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", path, NULL, &r), 200);
+    resp_free(&r);
+
+    /* enabled again: the old session and the old token are gone for good */
+    CU_ASSERT_EQUAL(get_as(ucookie, "/api/v1/auth/session", &r), 401);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_bearer(tok, "/api/v1/catalog/entities?limit=1", &r), 401);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_bearer(tok, "/api/v1/auth/session", &r), 401);
+    resp_free(&r);
+    /* the person logs in afresh; the token's page says it was revoked */
+    CU_ASSERT_EQUAL_FATAL(login(u, pw, ucookie, sizeof(ucookie), ucsrf, sizeof(ucsrf)), 200);
+    CU_ASSERT_EQUAL(get_as(ucookie, "/api/v1/auth/tokens", &r), 200);
+    CU_ASSERT_PTR_NULL(strstr(r.body, "\"revoked_at\":null"));
+    resp_free(&r);
+    /* the audit record of the disable holds the counts */
+    snprintf(path, sizeof(path), "/api/v1/audit/events?action=iam.user.disable&target=%lld&limit=1", uid);
+    CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "sessions_ended"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "tokens_revoked"));
+    resp_free(&r);
+}
+
 static void test_iam_teams_and_explain(void)
 {
     char cookie[256], csrf[128], ucookie[256], ucsrf[128], body[512], path[256], u[64], org[64], pay[64];
@@ -1321,7 +1378,8 @@ static void test_iam_teams_and_explain(void)
     CU_ASSERT_EQUAL(post_session(ucookie, ucsrf, "POST", "/api/v1/iam/users", "{\"username\":\"x\"}", &r), 403);
     resp_free(&r);
 
-    /* disabling ends the user's session at once; enabling lets them back */
+    /* disabling ends the user's session at once; enabling lets them log in again (the old
+     * session stays ended: test_disable_ends_sessions_and_tokens) */
     snprintf(path, sizeof(path), "/api/v1/iam/users/%lld/disable", uid);
     CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", path, NULL, &r), 200);
     resp_free(&r);
@@ -1331,7 +1389,7 @@ static void test_iam_teams_and_explain(void)
     snprintf(path, sizeof(path), "/api/v1/iam/users/%lld/enable", uid);
     CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", path, NULL, &r), 200);
     resp_free(&r);
-    CU_ASSERT_EQUAL(login(u, pw, NULL, 0, NULL, 0), 200);
+    CU_ASSERT_EQUAL_FATAL(login(u, pw, ucookie, sizeof(ucookie), ucsrf, sizeof(ucsrf)), 200);
 
     /* a service account: no password, tokens made by an administrator within its own roles */
     char svc[64];
@@ -1509,7 +1567,8 @@ static void test_custom_roles_and_policies(void)
     snprintf(path, sizeof(path), "/api/v1/iam/users/%lld/enable", uid);
     CU_ASSERT_EQUAL_FATAL(post_session(cookie, csrf, "POST", path, NULL, &r), 200);
     resp_free(&r);
-    CU_ASSERT_EQUAL(bearer_run(tok, "/api/v1/audit/events?limit=1", 12, 200), 0);
+    /* and enabling does not bring it back: disabling revoked it */
+    CU_ASSERT_EQUAL(bearer_run(tok, "/api/v1/audit/events?limit=1", 12, 401), 0);
 
     /* Policies: validated; where the condition matches they refuse what the roles allow, and
      * explain names them. */
@@ -3177,6 +3236,8 @@ int main(void)
     CU_add_test(au, "audit CSV: cells led by a formula, TAB, CR or LF are neutralised", test_audit_csv_formulas);
     CU_add_test(au, "API tokens: once, bearer, scopes, list, revoke, expiry", test_api_tokens);
     CU_add_test(au, "iam: users, nested teams, bindings, explain, disable, unlock", test_iam_teams_and_explain);
+    CU_add_test(au, "disabling ends sessions and revokes tokens; enabling brings neither back",
+                test_disable_ends_sessions_and_tokens);
     CU_add_test(au, "custom roles, policies, and changes seen at once by every process", test_custom_roles_and_policies);
     CU_add_test(au, "catalog: entities, ETag and If-Match, owners' teams, relations", test_catalog_entities);
     CU_add_test(au, "catalog import: YAML, dry run, unchanged and changed, all or nothing", test_catalog_import);

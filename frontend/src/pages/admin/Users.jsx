@@ -109,8 +109,8 @@ export function Users() {
         <ConfirmDialog confirmation={toggle} title={`${toggle.subject.disabled_at ? 'Enable' : 'Disable'} ${toggle.subject.username}?`}
                        confirm={toggle.subject.disabled_at ? 'Enable' : 'Disable'} danger={!toggle.subject.disabled_at}>
           <p>{toggle.subject.disabled_at
-            ? 'The account can log in and use its tokens again.'
-            : 'Its sessions and tokens stop working at once. Nothing is deleted; you can enable it again.'}</p>
+            ? 'The account can log in again. Its old sessions and API tokens stay ended: it needs new tokens.'
+            : 'Its sessions end and its API tokens are revoked at once. Nothing else is deleted; you can enable it again, but its tokens stay revoked.'}</p>
         </ConfirmDialog>
       )}
     </Page>
