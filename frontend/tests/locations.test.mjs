@@ -160,7 +160,7 @@ test('at 390 px the locations, a location and the report fit the screen', async 
   await narrow.context.close();
 });
 
-test('a viewer of a team that owns nothing sees the pages without their actions, and a report where all is well', async () => {
+test('a viewer of a team that owns nothing sees no other team\'s location, no actions, and a report where all is well', async () => {
   const username = `loc-viewer-${stamp}`;
   const password = `${username}-password`;
   const team = `loc-empty-${stamp}`;
@@ -176,7 +176,10 @@ test('a viewer of a team that owns nothing sees the pages without their actions,
   await logIn(page, username, password, '/catalog');
   await page.getByRole('button', { name: 'Menu' }).waitFor();
   await catalogNav(page).getByRole('link', { name: 'Locations' }).click();
-  await card(page).waitFor();
+  // another team's location is not the viewer's to see (issue 14, finding 2)
+  await page.getByRole('heading', { name: 'Locations (0)' }).waitFor();
+  await page.getByText('No location of your teams is registered yet').waitFor();
+  assert.equal(await card(page).count(), 0, "no other team's location");
   assert.equal(await page.getByRole('button', { name: /^Sync now/ }).count(), 0, 'no sync for a viewer');
   assert.equal(await page.getByRole('button', { name: /^Delete/ }).count(), 0, 'no delete for a viewer');
   assert.equal(await page.getByRole('heading', { name: 'Register a location' }).count(), 0, 'no form for a viewer');

@@ -36,7 +36,7 @@ export function Locations() {
         {list.loading && !list.data && <p role="status">Loading the locations…</p>}
         {list.data && locations.length === 0 && (
           <p class="notice">
-            No location is registered yet.{' '}
+            No location of your teams is registered yet (a team's locations are its own to see).{' '}
             {session.can('catalog.location.write')
               ? 'Register one below: the runner imports its entities and keeps them as the file says.'
               : 'Someone holding catalog.location.write (a maintainer) can register one.'}
