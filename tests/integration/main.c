@@ -1056,8 +1056,9 @@ static void test_audit_csv_formulas(void)
         CU_ASSERT_EQUAL_FATAL(request("POST", "/api/v1/auth/login", "application/json", body, -1, NULL, &r), 0);
         CU_ASSERT_EQUAL(r.status, 401);
         resp_free(&r);
-        snprintf(path, sizeof(path), "/api/v1/audit/events?action=auth.login&actor=%s%%3Dcmd%d%c%zu&format=csv", leads[i][1],
-                 (int)getpid(), server[strlen(server) - 1], i);
+        /* the newest login events, not a filter on the name: lighttpd refuses control characters
+         * in a URL, even encoded, before the handler sees it */
+        snprintf(path, sizeof(path), "/api/v1/audit/events?action=auth.login&limit=20&format=csv");
         CU_ASSERT_EQUAL_FATAL(get_as(cookie, path, &r), 200);
         snprintf(want, sizeof(want), ",\"'%c=cmd%d%c%zu\",", raw[i], (int)getpid(), server[strlen(server) - 1], i);
         CU_ASSERT_PTR_NOT_NULL(strstr(r.body, want));
