@@ -512,8 +512,17 @@ browser_tests() {
   return $rc
 }
 
+# A step of the suite failed: said now, and again under the total (CI shows the tail of the
+# output; a failure said only at the top would be lost there).
+step_failed() {
+  say "$*"
+  FAILED_STEPS+=("$*")
+  failed=1
+}
+
 cmd_test() {
   deps
+  FAILED_STEPS=()
   local bt=$ROOT/build-test
   build "$bt" --enable-sanitizers --enable-werror
   frontend_build
@@ -526,16 +535,16 @@ cmd_test() {
   say "== API document"
   local tmp; tmp=$(mktemp -d)
   for h in "$bt"/cgi-bin/*.fcgi; do
-    "$h" --check || { say "$(basename "$h"): its route table is invalid"; failed=1; }
+    "$h" --check || step_failed "$(basename "$h"): its route table is invalid"
     "$h" --routes > "$tmp/$(basename "$h" .fcgi).json"
   done
   "$bt/admin/portico-admin" openapi "$tmp"/*.json > "$tmp/openapi.json"
   if ! cmp -s "$tmp/openapi.json" "$ROOT/docs/openapi.json"; then
-    say "docs/openapi.json does not match the route tables: run 'make openapi' and commit it"; failed=1
+    step_failed "docs/openapi.json does not match the route tables: run 'make openapi' and commit it"
   fi
   "$bt/admin/portico-admin" config > "$tmp/portico.conf.example"
   if ! cmp -s "$tmp/portico.conf.example" "$ROOT/portico.conf.example"; then
-    say "portico.conf.example does not match the settings table: run 'portico-admin config > portico.conf.example'"; failed=1
+    step_failed "portico.conf.example does not match the settings table: run 'portico-admin config > portico.conf.example'"
   fi
   rm -rf "$tmp"
   # lib/portico.h is the library's map: a line for every module (header) in lib/
@@ -544,17 +553,17 @@ cmd_test() {
     m=$(basename "$h" .h)
     [ "$m" = portico ] || grep -Eq "^ \*   $m( |$)|;  $m:" "$ROOT/lib/portico.h" || missing+=" $m"
   done
-  if [ -n "$missing" ]; then say "lib/portico.h does not name:$missing"; failed=1; fi
+  if [ -n "$missing" ]; then step_failed "lib/portico.h does not name:$missing"; fi
 
   say "== fuzzers"
-  FUZZ_SECONDS=${FUZZ_SECONDS:-10} cmd_fuzz || failed=1
+  FUZZ_SECONDS=${FUZZ_SECONDS:-10} cmd_fuzz || step_failed "a fuzzer failed (its log is above; inputs in var/fuzz)"
 
   say "== unit suites"
   make -C "$bt" -j"$(nproc)" check TESTS= >"$bt/make-check.out" 2>&1 || { tail -n 40 "$bt/make-check.out" >&2; die "building the unit suites failed"; }
-  PORTICO_TEST_SUMMARY=$SUMMARY "$bt/tests/unit/unit-tests" || failed=1
+  PORTICO_TEST_SUMMARY=$SUMMARY "$bt/tests/unit/unit-tests" || step_failed "the unit suites failed"
 
   say "== install (make install DESTDIR=<scratch>: units, configuration path, --version)"
-  PORTICO_TEST_SUMMARY=$SUMMARY "$ROOT/tests/install/check.sh" "$bt" || failed=1
+  PORTICO_TEST_SUMMARY=$SUMMARY "$ROOT/tests/install/check.sh" "$bt" || step_failed "the install check failed"
 
   # The release tarball: builds (without sanitizers), passes make check, installs and
   # uninstalls from a read-only source tree. One check in the summary.
@@ -566,7 +575,7 @@ cmd_test() {
   else
     tail -n 40 "$bt/distcheck.out" >&2
     say "make distcheck failed after $(( SECONDS - started )) s: the whole output is in $bt/distcheck.out"
-    echo "0 1" >> "$SUMMARY"; failed=1
+    echo "0 1" >> "$SUMMARY"; step_failed "make distcheck failed"
   fi
 
   say "== integration suites"
@@ -592,28 +601,31 @@ cmd_test() {
     stack_up "$server"
     if [ "$server" = apache ]; then
       PORTICO_CONFIG="$CONF" PORTICO_TEST_SUMMARY=$SUMMARY PORTICO_TEST_ADMIN="$bt/admin/portico-admin" \
-        "$bt/tests/integration/db-tests" || failed=1
+        "$bt/tests/integration/db-tests" || step_failed "the database suites failed against $server"
       # the portal's provisioning pages watch jobs run: a runner as a dedicated server keeps one
       say "-- browser (Chromium) against $server"
       runner_start
-      browser_tests "http://127.0.0.1:$PORT" || failed=1
+      browser_tests "http://127.0.0.1:$PORT" || step_failed "the browser suite failed against $server (var/browser-tests.out)"
       stop_pid "$RUN/runner.pid" "runner"
       say "-- provisioning (templates, requests, the runner, drivers) against $server"
-      provision_tests || failed=1
+      provision_tests || step_failed "the provisioning suite failed against $server"
     fi
-    integration_tests "$server" || failed=1
+    integration_tests "$server" || step_failed "the HTTP suite failed against $server"
   done
   stack_down
   trap - EXIT
   if ls "$LOG"/asan/* >/dev/null 2>&1; then
-    say "sanitizer reports from the handlers and runners:"; cat "$LOG"/asan/* >&2; failed=1
+    say "sanitizer reports from the handlers and runners:"; cat "$LOG"/asan/* >&2
+    step_failed "the sanitizers reported from the handlers or runners (above; $LOG/asan)"
   fi
-  canary_scan || failed=1
+  canary_scan || step_failed "a canary was found in a log or database file"
 
   read -r p f < <(count_results)
   [ "$f" -gt 0 ] && failed=1
   echo
   echo "total: $p passed, $f failed"
+  local step
+  for step in "${FAILED_STEPS[@]}"; do echo "failed: $step"; done
   return $failed
 }
 
