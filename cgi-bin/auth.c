@@ -2,11 +2,15 @@
  * auth: logging in and out, who am I, and changing one's password.
  *
  * Login answers the same 401 after the same Argon2 work whether the account is unknown,
- * disabled or the password wrong. Failures are counted per account and per address in the
- * database (so every process and host sees them); past login_max_failures, logins are refused
- * with 429 and Retry-After for a period that doubles with each further failure (lib/throttle).
- * The password form's current-password check counts on the same keys. Every outcome is audited
- * in the transaction that records it. After an administrator's reset (lib/account), the session
+ * disabled or the password wrong. Failures are counted in the database (so every process and
+ * host sees them) per (account, address) pair, or per known device when the browser shows the
+ * account's device cookie (lib/device); those from unknown devices and addresses also count for
+ * the account as a whole (login_max_failures_account), and every failure for its address. Past a
+ * limit, that key's logins are refused with 429 and Retry-After for a period that doubles with
+ * each further failure (lib/throttle): someone guessing from elsewhere locks out only themselves,
+ * never the owner on a device or address that has logged in before. The password form's
+ * current-password check counts on the same keys. Every outcome is audited in the transaction
+ * that records it. After an administrator's reset (lib/account), the session
  * says must_change_password and only who-am-I, logout and the change answer (lib/app.c).
  */
 #include <sodium.h>
@@ -15,6 +19,7 @@
 #include <string.h>
 
 #include "lib/apitoken.h"
+#include "lib/device.h"
 #include "lib/password.h"
 #include "lib/portico.h"
 #include "lib/throttle.h"
@@ -47,29 +52,43 @@ static const char sql_find_user[] =
     "FROM users WHERE username = ? OR email = ? LIMIT 1";
 static const char sql_rehash[] = "UPDATE users SET password_hash = ? WHERE id = ?";
 
-/* What a password attempt counts against (lib/throttle): the account ("id:<n>", or the name typed
- * when there is none) and the address. Logins and the password form's current-password check
- * share them, so guessing on either counts for both. */
-static void password_keys(struct app_ctx *c, const char *subject, struct throttle_key keys[2])
+/* What a password attempt counts against (lib/throttle), for the account subject ("id:<n>", or
+ * "name:<typed>" when there is none): from a known device, that device alone; else the account
+ * from this address, and the account as a whole unless this address is a known one; always the
+ * address. Logins and the password form's current-password check share them, so guessing on
+ * either counts for both. Returns how many keys. */
+static size_t password_keys(struct app_ctx *c, const char *subject, const struct device_seen *seen,
+                            struct throttle_key keys[THROTTLE_KEYS_MAX])
 {
-    keys[0] = (struct throttle_key){ "user", subject, c->cfg->login_max_failures };
-    keys[1] = (struct throttle_key){ "addr", c->req.remote_addr ? c->req.remote_addr : "unknown",
-                                     c->cfg->login_max_failures_address };
+    const struct config *cfg = c->cfg;
+    const char *addr = c->req.remote_addr && *c->req.remote_addr ? c->req.remote_addr : "unknown";
+    size_t n = 0;
+    if (seen->device) {
+        keys[n++] = (struct throttle_key){ "dev", arena_printf(c->arena, "%.180s#%.64s", subject, seen->hash),
+                                           cfg->login_max_failures, true };
+    } else {
+        keys[n++] = (struct throttle_key){ "pair", arena_printf(c->arena, "%.180s@%.64s", subject, addr),
+                                           cfg->login_max_failures, true };
+        if (!seen->address)
+            keys[n++] = (struct throttle_key){ "user", subject, cfg->login_max_failures_account, false };
+    }
+    keys[n++] = (struct throttle_key){ "addr", addr, cfg->login_max_failures_address, false };
+    return n;
 }
 
 /* Before any password work: 0 to go on (the attempt counted), 1 when it is throttled (*wait
- * seconds), -1 on error. A success gives the attempt back (throttle_forgive). */
-static int password_attempt(struct app_ctx *c, const struct throttle_key keys[2], int *wait)
+ * seconds), -1 on error. A success clears or gives back the attempt (throttle_forgive). */
+static int password_attempt(struct app_ctx *c, const struct throttle_key *keys, size_t n, int *wait)
 {
-    long count = 0;
-    if (throttle_wait(c->db, c->arena, keys, wait, &c->problem) < 0)
+    bool over = false;
+    if (throttle_wait(c->db, c->arena, keys, n, wait, &c->problem) < 0)
         return -1;
     if (*wait > 0)
         return 1;
-    if (throttle_take(c->db, c->arena, keys, c->cfg->login_lockout_seconds, &count, &c->problem) < 0)
+    if (throttle_take(c->db, c->arena, keys, n, c->cfg->login_lockout_seconds, &over, &c->problem) < 0)
         return -1;
     *wait = c->cfg->login_lockout_seconds;
-    return count > c->cfg->login_max_failures ? 1 : 0;
+    return over ? 1 : 0;
 }
 
 static int login_refuse(struct app_ctx *c, const char *login, int wait)
@@ -83,7 +102,7 @@ static int login_refuse(struct app_ctx *c, const char *login, int wait)
     if (audit_commit(c->db, c->arena, &ev, &c->problem) < 0)
         return -1;
     p->retry_after = wait > 0 ? wait : 1;
-    return problem_set(p, 429, "too-many-attempts", "too many failed logins; try again in %d s", p->retry_after);
+    return problem_set(p, 429, "too-many-attempts", "too many failed logins from here; try again in %d s", p->retry_after);
 }
 
 static int login_record_failure(struct app_ctx *c, const char *login, const char *reason)
@@ -118,11 +137,14 @@ static int auth_login(struct app_ctx *c)
     if (db_query(c->db, c->arena, sql_find_user, fv, 2, &r, p) < 0)
         return -1;
     const char *subject = r.nrows ? arena_printf(c->arena, "id:%s", db_cell(&r, 0, 0))
-                                  : arena_printf(c->arena, "name:%.240s", login);
-    struct throttle_key keys[2];
-    password_keys(c, subject, keys);
+                                  : arena_printf(c->arena, "name:%.170s", login);
+    struct device_seen seen = { 0 };
+    if (r.nrows && device_recall(c->db, c->arena, c->cfg, strtoll(db_cell(&r, 0, 0), NULL, 10), &c->req, &seen, p) < 0)
+        return -1;
+    struct throttle_key keys[THROTTLE_KEYS_MAX];
+    size_t nkeys = password_keys(c, subject, &seen, keys);
     /* Throttled? Refuse before any password work. */
-    int wait = 0, throttled = password_attempt(c, keys, &wait);
+    int wait = 0, throttled = password_attempt(c, keys, nkeys, &wait);
     if (throttled < 0)
         return -1;
     if (throttled)
@@ -148,7 +170,9 @@ static int auth_login(struct app_ctx *c)
     bool must_change = strcmp(db_cell(&r, 0, 5), "0") != 0;
     if (db_begin(c->db, p) < 0)
         return -1;
-    if (throttle_forgive(c->db, c->arena, keys, p) < 0)
+    const char *device_cookie = NULL;
+    if (throttle_forgive(c->db, c->arena, keys, nkeys, p) < 0 ||
+        device_remember(c->db, c->arena, c->cfg, uid, &c->req, &seen, &device_cookie, p) < 0)
         goto fail;
     if (password_needs_rehash(hash, &password_default)) {
         char fresh[PASSWORD_HASH_MAX];
@@ -167,6 +191,8 @@ static int auth_login(struct app_ctx *c)
         return -1;
 
     http_response_header(&c->res, "Set-Cookie", authn_cookie(c->arena, c->cfg, sid));
+    if (device_cookie)
+        http_response_header(&c->res, "Set-Cookie", device_cookie);
     json_object *o = json_object_new_object();
     json_object_object_add(o, "user", user_json(uid, c->who.username, c->who.display_name));
     json_object_object_add(o, "csrf_token", json_object_new_string(authn_csrf_for(c->arena, sid)));
@@ -266,9 +292,12 @@ static int auth_password(struct app_ctx *c)
     if (!json_fields_ok(p))
         return -1;
 
-    struct throttle_key keys[2];
-    password_keys(c, arena_printf(c->arena, "id:%lld", c->who.user_id), keys);
-    int wait = 0, throttled = password_attempt(c, keys, &wait);
+    struct device_seen seen;
+    if (device_recall(c->db, c->arena, c->cfg, c->who.user_id, &c->req, &seen, p) < 0)
+        return -1;
+    struct throttle_key keys[THROTTLE_KEYS_MAX];
+    size_t nkeys = password_keys(c, arena_printf(c->arena, "id:%lld", c->who.user_id), &seen, keys);
+    int wait = 0, throttled = password_attempt(c, keys, nkeys, &wait);
     if (throttled < 0)
         return -1;
     if (throttled) {
@@ -307,7 +336,7 @@ static int auth_password(struct app_ctx *c)
     struct db_value ov[2] = { DB_INTV(c->who.user_id), DB_TEXTV(c->who.session_hash ? c->who.session_hash : "") };
     if (db_query(c->db, c->arena, sql_set_password, sv, 2, NULL, p) < 0 ||
         db_query(c->db, c->arena, sql_end_other_sessions, ov, 2, NULL, p) < 0 ||
-        throttle_forgive(c->db, c->arena, keys, p) < 0 || authz_epoch_bump(c->db, c->arena, p) < 0) {
+        throttle_forgive(c->db, c->arena, keys, nkeys, p) < 0 || authz_epoch_bump(c->db, c->arena, p) < 0) {
         return db_abort(c->db);
     }
     struct audit_event ev = audit_base(c, "auth.password.change", "success");

@@ -13,6 +13,7 @@
 #include "lib/catalog.h"
 #include "lib/apitoken.h"
 #include "lib/password.h"
+#include "lib/device.h"
 #include "lib/throttle.h"
 
 /* ---- shared pieces ------------------------------------------------------------------------ */
@@ -196,7 +197,8 @@ static int iam_user_set_disabled(struct app_ctx *c, bool disable)
         struct db_result ended, revoked;
         struct db_value iv = DB_INTV(id);
         if (db_query(c->db, c->arena, sql_user_sessions_end, &iv, 1, &ended, &c->problem) < 0 ||
-            db_query(c->db, c->arena, sql_user_tokens_revoke, &iv, 1, &revoked, &c->problem) < 0)
+            db_query(c->db, c->arena, sql_user_tokens_revoke, &iv, 1, &revoked, &c->problem) < 0 ||
+            device_forget(c->db, c->arena, id, &c->problem) < 0)
             return db_abort(c->db);
         d = json_object_new_object();
         json_object_object_add(d, "sessions_ended", json_object_new_int64((int64_t)ended.affected));
@@ -566,7 +568,8 @@ static int iam_unlock(struct app_ctx *c)
     const char *user = json_get_string(c->body, "username", true, NULL, 1, 254, p);
     if (!json_fields_ok(p))
         return -1;
-    /* logins are throttled per account id (and per typed name when there is no account) */
+    /* logins are throttled per account id (and per typed name when there is no account): the
+     * account's own key and every (account, address) and (account, device) key go */
     struct db_result u;
     struct db_value uv = DB_TEXTV(user);
     if (db_query(c->db, c->arena, "SELECT id FROM users WHERE username = ? OR email = ?",
@@ -577,7 +580,7 @@ static int iam_unlock(struct app_ctx *c)
     long long cleared = 0;
     if (db_begin(c->db, p) < 0)
         return -1;
-    if (throttle_clear(c->db, c->arena, "user", subject, &cleared, p) < 0)
+    if (throttle_clear_account(c->db, c->arena, subject, &cleared, p) < 0)
         return db_abort(c->db);
     if (iam_audited(c, "iam.unlock", "user", user, NULL) < 0)
         return -1;

@@ -184,17 +184,17 @@ int iam_user_password_reset(struct app_ctx *c)
     if (strcmp(db_cell(&u, 0, 4), "human") != 0)
         return problem_set(p, 409, "conflict", "%s is a service account: it has no password, only tokens", db_cell(&u, 0, 1));
     struct throttle_key keys[2] = {
-        { "reset", arena_printf(c->arena, "id:%lld", id), c->cfg->login_max_failures },
-        { "reset", arena_printf(c->arena, "by:%lld", c->who.user_id), c->cfg->login_max_failures_address },
+        { "reset", arena_printf(c->arena, "id:%lld", id), c->cfg->login_max_failures, false },
+        { "reset", arena_printf(c->arena, "by:%lld", c->who.user_id), c->cfg->login_max_failures_address, false },
     };
     int wait = 0;
-    long count = 0;
-    if (throttle_wait(c->db, c->arena, keys, &wait, p) < 0)
+    bool over = false;
+    if (throttle_wait(c->db, c->arena, keys, 2, &wait, p) < 0)
         return -1;
     if (!wait) {
-        if (throttle_take(c->db, c->arena, keys, c->cfg->login_lockout_seconds, &count, p) < 0)
+        if (throttle_take(c->db, c->arena, keys, 2, c->cfg->login_lockout_seconds, &over, p) < 0)
             return -1;
-        if (count > c->cfg->login_max_failures)
+        if (over)
             wait = c->cfg->login_lockout_seconds;
     }
     if (wait) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "authz.h"
+#include "device.h"
 #include "password.h"
 #include "throttle.h"
 #include "token.h"
@@ -41,7 +42,8 @@ int account_password_reset(struct db *db, struct arena *a, long long user_id, ch
     char subject[32];
     snprintf(subject, sizeof(subject), "id:%lld", user_id);
     if (db_query(db, a, sql_reset, v, 2, NULL, p) < 0 || db_query(db, a, sql_end_sessions, &id, 1, &del, p) < 0 ||
-        throttle_clear(db, a, "user", subject, NULL, p) < 0 || authz_epoch_bump(db, a, p) < 0) {
+        throttle_clear_account(db, a, subject, NULL, p) < 0 || device_forget(db, a, user_id, p) < 0 ||
+        authz_epoch_bump(db, a, p) < 0) {
         sodium_memzero(temp, ACCOUNT_TEMP_PASSWORD_MAX);
         return -1;
     }

@@ -4,9 +4,10 @@
  * A reset gives the person a random temporary password, shown once to whoever asked, that must
  * be changed at the first login: until then the account's sessions answer only who-am-I, logout
  * and the password change (403 password-change-required elsewhere), and its API tokens nothing but
- * who-am-I (lib/app.c). Every session of the person ends, their failed-login count is cleared, and
- * the authorization epoch moves, so every process forgets what it kept about them. The caller
- * opens the transaction, audits and commits (the iam handler, portico-admin reset-password).
+ * who-am-I (lib/app.c). Every session of the person ends, their failed-login counts are cleared and
+ * their known devices forgotten (lib/device), and the authorization epoch moves, so every process
+ * forgets what it kept about them. The caller opens the transaction, audits and commits (the iam
+ * handler, portico-admin reset-password).
  */
 #ifndef PORTICO_ACCOUNT_H
 #define PORTICO_ACCOUNT_H

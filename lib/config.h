@@ -48,6 +48,8 @@ struct config {
     int session_absolute_seconds;
     int login_max_failures;
     int login_max_failures_address;
+    int login_max_failures_account;
+    int login_device_days;
     int login_lockout_seconds;
     /* rate limits (0: off) */
     int ratelimit_per_minute;

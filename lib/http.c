@@ -354,7 +354,8 @@ void http_response_init(struct http_response *res)
 
 int http_response_header(struct http_response *res, const char *name, const char *value)
 {
-    for (size_t i = 0; i < res->nheaders; i++) {
+    /* one Set-Cookie per cookie (RFC 6265 4.1: never folded into one field) */
+    for (size_t i = 0; i < res->nheaders && strcasecmp(name, "Set-Cookie") != 0; i++) {
         if (strcasecmp(res->headers[i].name, name) == 0) {
             res->headers[i].value = value;
             return 0;

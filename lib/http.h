@@ -98,7 +98,7 @@ char *http_percent_decode(struct arena *a, const char *src, size_t n, bool plus_
  * bytes replaced by '?'. For values stored in bounded columns (user agents, paths). */
 char *http_utf8_clamp(struct arena *a, const char *s, size_t max);
 
-/* Set the response up. Headers set twice are replaced. */
+/* Set the response up. Headers set twice are replaced, but for Set-Cookie: one per cookie. */
 void http_response_init(struct http_response *res);
 int http_response_header(struct http_response *res, const char *name, const char *value);
 /* A body that is not JSON (CSV, JSON Lines): body must live until the response is written. */

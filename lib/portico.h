@@ -29,6 +29,7 @@
  *   provision template versions, resources, jobs, history and the inbox (handler and runner)
  *   textdiff unified diffs of texts, bounded
  *   throttle attempts counted in the database with doubling locks (logins, password checks, resets)
+ *   device   the browsers (device cookie) and addresses an account logged in from: spared others' lockouts
  *   account  an administrator's password reset: a temporary password that must be changed
  *   team_group a team shown as its Group entity in the catalog, kept in step (through catalog_store)
  *

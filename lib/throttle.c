@@ -4,11 +4,13 @@
 #include "throttle.h"
 
 #include <stdlib.h>
+#include <string.h>
 
+/* One statement for 1..4 keys: the unused places repeat the last key. */
 static const char sql_locked[] =
     "SELECT CEILING(GREATEST(1, TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(6), MAX(locked_until)) / 1000000)) "
-    "FROM login_throttle WHERE ((kind = ? AND subject = ?) OR (kind = ? AND subject = ?)) "
-    "AND locked_until > UTC_TIMESTAMP(6)";
+    "FROM login_throttle WHERE ((kind = ? AND subject = ?) OR (kind = ? AND subject = ?) "
+    "OR (kind = ? AND subject = ?) OR (kind = ? AND subject = ?)) AND locked_until > UTC_TIMESTAMP(6)";
 /* Attempts older than an hour start the count again; past the limit, the lock doubles. */
 static const char sql_take[] =
     "INSERT INTO login_throttle (kind, subject, failures, last_failure_at, locked_until) "
@@ -22,42 +24,58 @@ static const char sql_count[] = "SELECT failures FROM login_throttle WHERE kind 
 static const char sql_clear[] = "DELETE FROM login_throttle WHERE kind = ? AND subject = ?";
 static const char sql_give_back[] =
     "UPDATE login_throttle SET failures = GREATEST(CAST(failures AS SIGNED) - 1, 0) WHERE kind = ? AND subject = ?";
+/* An account's keys: "user" <subject>, "pair" <subject>@..., "dev" <subject>#... (the subject's
+ * own LIKE wildcards escaped; '@' and '#' end an account's part of a subject, see auth.c). */
+static const char sql_clear_account[] =
+    "DELETE FROM login_throttle WHERE (kind = 'user' AND subject = ?) "
+    "OR (kind = 'pair' AND subject LIKE CONCAT(?, '@%') ESCAPE '!') "
+    "OR (kind = 'dev' AND subject LIKE CONCAT(?, '#%') ESCAPE '!')";
 
-int throttle_wait(struct db *db, struct arena *a, const struct throttle_key keys[2], int *wait, struct problem *p)
+int throttle_wait(struct db *db, struct arena *a, const struct throttle_key *keys, size_t n, int *wait,
+                  struct problem *p)
 {
     struct db_result r;
-    struct db_value v[4] = { DB_TEXTV(keys[0].kind), DB_TEXTV(keys[0].subject), DB_TEXTV(keys[1].kind),
-                             DB_TEXTV(keys[1].subject) };
-    if (db_query(db, a, sql_locked, v, 4, &r, p) < 0)
+    struct db_value v[2 * THROTTLE_KEYS_MAX];
+    if (n < 1 || n > THROTTLE_KEYS_MAX)
+        return problem_set(p, 500, "internal", "throttle: %zu keys", n);
+    for (size_t i = 0; i < THROTTLE_KEYS_MAX; i++) {
+        const struct throttle_key *k = &keys[i < n ? i : n - 1];
+        v[2 * i] = DB_TEXTV(k->kind);
+        v[2 * i + 1] = DB_TEXTV(k->subject);
+    }
+    if (db_query(db, a, sql_locked, v, 2 * THROTTLE_KEYS_MAX, &r, p) < 0)
         return -1;
     *wait = db_cell(&r, 0, 0) ? atoi(db_cell(&r, 0, 0)) : 0;
     return 0;
 }
 
-int throttle_take(struct db *db, struct arena *a, const struct throttle_key keys[2], int lockout_seconds, long *count,
-                  struct problem *p)
+int throttle_take(struct db *db, struct arena *a, const struct throttle_key *keys, size_t n, int lockout_seconds,
+                  bool *over, struct problem *p)
 {
     struct db_result r;
-    for (int i = 0; i < 2; i++) {
+    *over = false;
+    for (size_t i = 0; i < n; i++) {
         struct db_value v[7] = {
             DB_TEXTV(keys[i].kind), DB_TEXTV(keys[i].subject), DB_INTV(keys[i].max), DB_INTV(lockout_seconds),
             DB_INTV(keys[i].max), DB_INTV(lockout_seconds), DB_INTV(keys[i].max),
         };
-        if (db_query(db, a, sql_take, v, 7, NULL, p) < 0)
+        struct db_value k[2] = { DB_TEXTV(keys[i].kind), DB_TEXTV(keys[i].subject) };
+        if (db_query(db, a, sql_take, v, 7, NULL, p) < 0 || db_query(db, a, sql_count, k, 2, &r, p) < 0)
             return -1;
+        if (db_cell(&r, 0, 0) && atol(db_cell(&r, 0, 0)) > keys[i].max)
+            *over = true;
     }
-    struct db_value k[2] = { DB_TEXTV(keys[0].kind), DB_TEXTV(keys[0].subject) };
-    if (db_query(db, a, sql_count, k, 2, &r, p) < 0)
-        return -1;
-    *count = db_cell(&r, 0, 0) ? atol(db_cell(&r, 0, 0)) : 0;
     return 0;
 }
 
-int throttle_forgive(struct db *db, struct arena *a, const struct throttle_key keys[2], struct problem *p)
+int throttle_forgive(struct db *db, struct arena *a, const struct throttle_key *keys, size_t n, struct problem *p)
 {
-    struct db_value c[2] = { DB_TEXTV(keys[0].kind), DB_TEXTV(keys[0].subject) };
-    struct db_value g[2] = { DB_TEXTV(keys[1].kind), DB_TEXTV(keys[1].subject) };
-    return db_query(db, a, sql_clear, c, 2, NULL, p) < 0 || db_query(db, a, sql_give_back, g, 2, NULL, p) < 0 ? -1 : 0;
+    for (size_t i = 0; i < n; i++) {
+        struct db_value k[2] = { DB_TEXTV(keys[i].kind), DB_TEXTV(keys[i].subject) };
+        if (db_query(db, a, keys[i].clear ? sql_clear : sql_give_back, k, 2, NULL, p) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 int throttle_clear(struct db *db, struct arena *a, const char *kind, const char *subject, long long *cleared,
@@ -66,6 +84,29 @@ int throttle_clear(struct db *db, struct arena *a, const char *kind, const char 
     struct db_result r;
     struct db_value v[2] = { DB_TEXTV(kind), DB_TEXTV(subject) };
     if (db_query(db, a, sql_clear, v, 2, &r, p) < 0)
+        return -1;
+    if (cleared)
+        *cleared = (long long)r.affected;
+    return 0;
+}
+
+int throttle_clear_account(struct db *db, struct arena *a, const char *subject, long long *cleared,
+                           struct problem *p)
+{
+    /* LIKE's wildcards and the escape character ('!') in a typed name match only themselves */
+    size_t len = strlen(subject);
+    char *esc = arena_alloc(a, 2 * len + 1), *o = esc;
+    if (!esc)
+        return problem_set(p, 500, "internal", "out of memory");
+    for (const char *s = subject; *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '!')
+            *o++ = '!';
+        *o++ = *s;
+    }
+    *o = '\0';
+    struct db_result r;
+    struct db_value v[3] = { DB_TEXTV(subject), DB_TEXTV(esc), DB_TEXTV(esc) };
+    if (db_query(db, a, sql_clear_account, v, 3, &r, p) < 0)
         return -1;
     if (cleared)
         *cleared = (long long)r.affected;

@@ -3,36 +3,53 @@
  * host, with a lock that doubles. What logins, the password-change form's current-password check
  * and administrators' password resets are limited by.
  *
- * A key is a kind ("user", "addr", "reset") and a subject ("id:42", an address). Each attempt is
- * counted before the work it guards (parallel attempts cannot slip past the limit while their
- * Argon2 runs); past max attempts within an hour, the key is locked for lockout seconds, doubling
- * with each further attempt up to an hour. A success may give the attempt back.
+ * A key is a kind and a subject: "pair" "id:42@192.0.2.7" (an account from one address), "dev"
+ * "id:42#<hash>" (an account from one known device), "user" "id:42" (an account from anywhere
+ * unknown), "addr" "192.0.2.7" (an address, any account), "reset" "id:42" or "by:7". An attempt is
+ * counted against every key it is made under before the work it guards (parallel attempts cannot
+ * slip past the limit while their Argon2 runs); past a key's max attempts within an hour, that key
+ * is locked for lockout seconds, doubling with each further attempt up to an hour. A success
+ * clears a key or gives its attempt back, as the key says.
  */
 #ifndef PORTICO_THROTTLE_H
 #define PORTICO_THROTTLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "arena.h"
 #include "db.h"
 #include "problem.h"
 
+#define THROTTLE_KEYS_MAX 4
+
 struct throttle_key {
-    const char *kind;      /* "user", "addr" or "reset" */
+    const char *kind;      /* "pair", "dev", "user", "addr" or "reset" */
     const char *subject;   /* at most 255 characters */
     int max;               /* attempts before the lock */
+    bool clear;            /* a success clears the count (else it gives its attempt back) */
 };
 
-/* Seconds until both keys are unlocked (0: neither is locked) in *wait. 0, or -1 with p. */
-int throttle_wait(struct db *db, struct arena *a, const struct throttle_key keys[2], int *wait, struct problem *p);
-
-/* Count an attempt against both keys; *count gets keys[0]'s count now. 0, or -1 with p. */
-int throttle_take(struct db *db, struct arena *a, const struct throttle_key keys[2], int lockout_seconds, long *count,
+/* Seconds until every one of the n (1..THROTTLE_KEYS_MAX) keys is unlocked (0: none is locked)
+ * in *wait. 0, or -1 with p. */
+int throttle_wait(struct db *db, struct arena *a, const struct throttle_key *keys, size_t n, int *wait,
                   struct problem *p);
 
-/* The attempt succeeded: keys[0]'s count is cleared and keys[1]'s attempt given back. */
-int throttle_forgive(struct db *db, struct arena *a, const struct throttle_key keys[2], struct problem *p);
+/* Count an attempt against each of the n keys; *over is true when one of them has now had more
+ * attempts than its max (a parallel attempt that slipped past throttle_wait). 0, or -1 with p. */
+int throttle_take(struct db *db, struct arena *a, const struct throttle_key *keys, size_t n, int lockout_seconds,
+                  bool *over, struct problem *p);
 
-/* Clear one key (an administrator's unlock; a password reset clears the account's logins). */
+/* The attempt succeeded: each key is cleared or its attempt given back. 0, or -1 with p. */
+int throttle_forgive(struct db *db, struct arena *a, const struct throttle_key *keys, size_t n, struct problem *p);
+
+/* Clear one key (a password reset clears the account's logins). */
 int throttle_clear(struct db *db, struct arena *a, const char *kind, const char *subject, long long *cleared,
                    struct problem *p);
+
+/* Clear every login key of an account ("id:42", or "name:x" for a name without one): its "user"
+ * key and each of its "pair" and "dev" keys (an administrator's unlock). *cleared gets how many. */
+int throttle_clear_account(struct db *db, struct arena *a, const char *subject, long long *cleared,
+                           struct problem *p);
 
 #endif

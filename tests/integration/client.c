@@ -21,6 +21,7 @@
 
 const char *base_url;
 const char *server;
+const char *client_address;
 char canary_watch[80];
 int canary_leaks;
 
@@ -83,6 +84,8 @@ int request(const char *method, const char *path, const char *ctype, const char 
     curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
     curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+    if (client_address)
+        curl_easy_setopt(c, CURLOPT_INTERFACE, client_address);
     if (strcmp(method, "HEAD") == 0) {
         curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
     } else if (strcmp(method, "GET") != 0) {
@@ -348,6 +351,32 @@ int as_root(const char *sql)
         return -1;
     snprintf(cmd, sizeof(cmd), "mariadb --no-defaults -S '%s' -u root portico -e \"%s\" >/dev/null 2>&1", sock, sql);
     return run(cmd, NULL, 0);
+}
+
+/* A number the database's root reads (a COUNT(*)), or -1. */
+long long root_number(const char *sql)
+{
+    char sock[512], cmd[2048], out[64];
+    if (config_value("db_socket", sock, sizeof(sock)) < 0)
+        return -1;
+    snprintf(cmd, sizeof(cmd), "mariadb --no-defaults -N -S '%s' -u root portico -e \"%s\"", sock, sql);
+    if (run(cmd, out, sizeof(out)) != 0)
+        return -1;
+    return strtoll(out, NULL, 10);
+}
+
+/* The value r's Set-Cookie gives cookie name ("name=value", up to ';'), or "" if none. */
+const char *set_cookie(const struct resp *r, const char *name, char *out, size_t len)
+{
+    char field[128];
+    out[0] = '\0';
+    snprintf(field, sizeof(field), "\nSet-Cookie: %s=", name);
+    const char *h = strcasestr(r->headers, field);
+    if (h) {
+        const char *v = h + strlen("\nSet-Cookie: ");
+        snprintf(out, len, "%.*s", (int)strcspn(v, ";\r\n"), v);
+    }
+    return out;
 }
 
 /* Create a user with a global role through portico-admin; the password is name + a suffix. */

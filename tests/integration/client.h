@@ -13,6 +13,9 @@
 
 extern const char *base_url;   /* PORTICO_TEST_URL */
 extern const char *server;     /* PORTICO_TEST_SERVER */
+/* When set, requests leave from this loopback address (127.0.0.2, ...): another client, as the
+ * stack sees it (REMOTE_ADDR). */
+extern const char *client_address;
 
 struct resp {
     long status;
@@ -66,6 +69,12 @@ const char *admin_password(void);
 
 /* Run SQL as the database's root (the test plays the attacker or the clock). */
 int as_root(const char *sql);
+
+/* A number the database's root reads (a COUNT(*)), or -1. */
+long long root_number(const char *sql);
+
+/* The value r's Set-Cookie gives cookie name ("name=value", up to ';'), or "" if none. */
+const char *set_cookie(const struct resp *r, const char *name, char *out, size_t len);
 
 /* Create a user with a global role through portico-admin; the password is name + a suffix. */
 int make_user(const char *name, const char *role);

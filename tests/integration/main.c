@@ -871,6 +871,111 @@ static void test_login_throttle(void)
     CU_ASSERT_EQUAL(login("admin", admin_password(), NULL, 0, NULL, 0), 200);
 }
 
+/* A login from a loopback address (NULL: 127.0.0.1) with a device cookie ("portico_device=..."
+ * or NULL); the device cookie it gives back goes into dev_out when that is not NULL. */
+static long login_at(const char *addr, const char *user, const char *pw, const char *device, char *dev_out,
+                     size_t dlen)
+{
+    struct resp r;
+    char body[512], hdr[256];
+    const char *const h[] = { hdr, NULL };
+    snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", user, pw);
+    snprintf(hdr, sizeof(hdr), "Cookie: %s", device ? device : "x=1");
+    client_address = addr;
+    int rc = request("POST", "/api/v1/auth/login", "application/json", body, -1, h, &r);
+    client_address = NULL;
+    if (rc < 0)
+        return -1;
+    long status = r.status;
+    if (dev_out)
+        set_cookie(&r, "portico_device", dev_out, dlen);
+    resp_free(&r);
+    return status;
+}
+
+/* Issue 14 #10: five wrong passwords from anyone used to lock the account for everyone. They lock
+ * the (account, address) pair; the owner from another address, or with the device cookie of a
+ * login before, still gets in; the account-wide count spares known devices and addresses. */
+static void test_login_lock_per_pair(void)
+{
+    char name[64], pw[96], dev[128], other[128], sql[512], cookie[256], csrf[128], body[256];
+    snprintf(name, sizeof(name), "pair%d%c", (int)getpid(), server[strlen(server) - 1]);
+    snprintf(pw, sizeof(pw), "%s-password-1", name);
+    CU_ASSERT_EQUAL_FATAL(make_user(name, "viewer"), 0);
+
+    /* the owner logs in from 127.0.0.3: a device cookie, and the address is known */
+    CU_ASSERT_EQUAL_FATAL(login_at("127.0.0.3", name, pw, NULL, dev, sizeof(dev)), 200);
+    CU_ASSERT_EQUAL_FATAL(strncmp(dev, "portico_device=", 15), 0);
+    /* only its SHA-256 is stored, and no address as it is */
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM login_devices d JOIN users u ON u.id = d.user_id "
+                               "WHERE u.username = '%s' AND d.kind = 'dev' AND d.hash = SHA2('%s', 256)", name, dev + 15);
+    CU_ASSERT_EQUAL(root_number(sql), 1);
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM login_devices WHERE hash = '%s' OR hash LIKE '127.0.0.%%'", dev + 15);
+    CU_ASSERT_EQUAL(root_number(sql), 0);
+
+    /* someone at 127.0.0.2 guesses: locked there, the right password included */
+    for (int i = 0; i < 5; i++)
+        CU_ASSERT_EQUAL(login_at("127.0.0.2", name, "wrong password!!", NULL, NULL, 0), 401);
+    CU_ASSERT_EQUAL(login_at("127.0.0.2", name, pw, NULL, NULL, 0), 429);
+    /* the owner elsewhere is not locked out: from the known address, from a new one */
+    CU_ASSERT_EQUAL(login_at("127.0.0.3", name, pw, NULL, NULL, 0), 200);
+    CU_ASSERT_EQUAL(login_at("127.0.0.4", name, pw, NULL, other, sizeof(other)), 200);
+    CU_ASSERT_EQUAL(strncmp(other, "portico_device=", 15), 0);
+    CU_ASSERT_NOT_EQUAL(strcmp(other, dev), 0);
+    /* a login with its device cookie keeps the cookie (no new one) */
+    CU_ASSERT_EQUAL(login_at("127.0.0.3", name, pw, dev, other, sizeof(other)), 200);
+    CU_ASSERT_STRING_EQUAL(other, "");
+
+    /* the guesser moves to the owner's own address: that pair locks, the owner's browser does not */
+    for (int i = 0; i < 5; i++)
+        CU_ASSERT_EQUAL(login_at("127.0.0.3", name, "wrong password!!", NULL, NULL, 0), 401);
+    CU_ASSERT_EQUAL(login_at("127.0.0.3", name, pw, NULL, NULL, 0), 429);
+    CU_ASSERT_EQUAL(login_at("127.0.0.3", name, pw, dev, NULL, 0), 200);
+    /* a cookie of another shape, or made up, is no device */
+    CU_ASSERT_EQUAL(login_at("127.0.0.3", name, pw, "portico_device=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL, 0), 429);
+    CU_ASSERT_EQUAL(login_at("127.0.0.3", name, pw, "portico_device=x'); DROP TABLE users; --", NULL, 0), 429);
+
+    /* guessing spread over many addresses (the test plays its history: past the account-wide
+     * limit) refuses unknown devices and addresses only */
+    snprintf(sql, sizeof(sql), "INSERT INTO login_throttle (kind, subject, failures, last_failure_at, locked_until) "
+                               "SELECT 'user', CONCAT('id:', id), 100, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 600 SECOND "
+                               "FROM users WHERE username = '%s' ON DUPLICATE KEY UPDATE failures = 100, "
+                               "locked_until = UTC_TIMESTAMP(6) + INTERVAL 600 SECOND", name);
+    CU_ASSERT_EQUAL_FATAL(as_root(sql), 0);
+    CU_ASSERT_EQUAL(login_at("127.0.0.5", name, pw, NULL, NULL, 0), 429);
+    CU_ASSERT_EQUAL(login_at("127.0.0.4", name, pw, NULL, NULL, 0), 200);   /* a known address */
+    CU_ASSERT_EQUAL(login_at("127.0.0.5", name, pw, dev, NULL, 0), 200);    /* a known device */
+
+    /* the device's own wrong passwords lock the device */
+    for (int i = 0; i < 5; i++)
+        CU_ASSERT_EQUAL(login_at("127.0.0.6", name, "wrong password!!", dev, NULL, 0), 401);
+    CU_ASSERT_EQUAL(login_at("127.0.0.6", name, pw, dev, NULL, 0), 429);
+
+    /* an administrator's unlock clears every count of the account */
+    CU_ASSERT_EQUAL_FATAL(login("admin", admin_password(), cookie, sizeof(cookie), csrf, sizeof(csrf)), 200);
+    struct resp r;
+    snprintf(body, sizeof(body), "{\"username\":\"%s\"}", name);
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", "/api/v1/iam/unlock", body, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"unlocked\":true"));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(login_at("127.0.0.2", name, pw, NULL, NULL, 0), 200);
+    CU_ASSERT_EQUAL(login_at("127.0.0.5", name, pw, NULL, NULL, 0), 200);
+    CU_ASSERT_EQUAL(login_at("127.0.0.6", name, pw, dev, NULL, 0), 200);
+
+    /* disabling forgets the account's devices and addresses */
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM login_devices d JOIN users u ON u.id = d.user_id WHERE u.username = '%s'", name);
+    CU_ASSERT_TRUE(root_number(sql) >= 4);
+    char path[128];
+    snprintf(sql, sizeof(sql), "SELECT id FROM users WHERE username = '%s'", name);
+    long long id = root_number(sql);
+    CU_ASSERT_TRUE_FATAL(id > 0);
+    snprintf(path, sizeof(path), "/api/v1/iam/users/%lld/disable", id);
+    CU_ASSERT_EQUAL(post_session(cookie, csrf, "POST", path, NULL, &r), 200);
+    resp_free(&r);
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM login_devices d JOIN users u ON u.id = d.user_id WHERE u.username = '%s'", name);
+    CU_ASSERT_EQUAL(root_number(sql), 0);
+}
+
 static void test_hostile_user_agent(void)
 {
     /* a 2 KiB User-Agent with invalid UTF-8 must not break logins, their auditing or the chain */
@@ -3230,6 +3335,7 @@ int main(void)
     CU_add_test(au, "idle, absolute expiry and disabled user end sessions", test_session_expiry_and_disabled_user);
     CU_add_test(au, "failed logins lock the account with Retry-After", test_login_throttle);
     CU_add_test(au, "throttle: one count per account, parallel attempts bounded", test_login_throttle_shared_and_parallel);
+    CU_add_test(au, "wrong passwords lock the (account, address) pair; known devices still log in", test_login_lock_per_pair);
     CU_add_test(au, "a hostile User-Agent breaks neither logins nor the audit chain", test_hostile_user_agent);
     CU_add_test(au, "every outcome is audited, chain intact, no secrets", test_audit_trail);
     CU_add_test(au, "roles decide: anonymous 401, viewer 403, maintainer and admin 200", test_authorization_by_role);
