@@ -378,11 +378,36 @@ stack_up() {  # stack_up SERVER
   return 0
 }
 
+# The runner's own account when dev.sh is root, as a deployment runs it: never root, in the web
+# server's group only to read the configuration and the master key (both 0640), owning nothing
+# but the drivers' directories, its lock and a home of its own.
+RUNNER_USER=portico-runner
+runner_account() {
+  local group; group=$(id -gn "$WEB_USER")
+  if ! id -u "$RUNNER_USER" >/dev/null 2>&1; then
+    say "making the runner's account $RUNNER_USER (group $group, to read the configuration and the master key)"
+    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+      -G "$group" "$RUNNER_USER" || die "useradd $RUNNER_USER failed"
+  fi
+  id -nG "$RUNNER_USER" | tr ' ' '\n' | grep -qx "$group" || usermod -a -G "$group" "$RUNNER_USER"
+  mkdir -p "$STATE/runner-home"
+  touch "$RUN/runner.lock"
+  chown -R "$RUNNER_USER:$RUNNER_USER" "$STATE/git" "$STATE/git-archive" "$STATE/exec" "$STATE/runner-home" "$RUN/runner.lock"
+  chmod 700 "$STATE/runner-home"
+}
+
 # The runner, as a dedicated server runs it (--loop); on shared hosting cron starts one pass a
 # minute instead. The test stack runs passes itself, when a test wants one.
 runner_start() {
   pid_alive "$RUN/runner.pid" && stop_pid "$RUN/runner.pid" "runner"
-  nohup "$BUILD/runner/portico-runner" --config "$CONF" --loop >>"$LOG/runner.log" 2>&1 &
+  local as=()
+  if [ "$(id -u)" -eq 0 ]; then
+    runner_account
+    # setpriv execs (no process in between: the pid file names the runner itself)
+    as=(setpriv --reuid="$RUNNER_USER" --regid="$RUNNER_USER" --init-groups --inh-caps=-all --
+        env HOME="$STATE/runner-home")
+  fi
+  nohup "${as[@]}" "$BUILD/runner/portico-runner" --config "$CONF" --loop >>"$LOG/runner.log" 2>&1 &
   echo $! > "$RUN/runner.pid"
 }
 
@@ -605,6 +630,10 @@ cmd_test() {
       # the portal's provisioning pages watch jobs run: a runner as a dedicated server keeps one
       say "-- browser (Chromium) against $server"
       runner_start
+      # as a deployment runs it: never as root (runner_account)
+      if [ "$(id -u)" -eq 0 ] && [ "$(ps -o user= -p "$(cat "$RUN/runner.pid")")" = root ]; then
+        step_failed "the runner runs as root"
+      fi
       browser_tests "http://127.0.0.1:$PORT" || step_failed "the browser suite failed against $server (var/browser-tests.out)"
       stop_pid "$RUN/runner.pid" "runner"
       say "-- provisioning (templates, requests, the runner, drivers) against $server"
