@@ -396,18 +396,28 @@ runner_account() {
   chmod 700 "$STATE/runner-home"
 }
 
+# The runner program every start goes through (runner_start, the suites' passes): the build's,
+# or when dev.sh is root a script in the stack that execs it as $RUNNER_USER (setpriv and env
+# exec in turn: the pid a caller gets is the runner's own).
+runner_program() {
+  if [ "$(id -u)" -ne 0 ]; then echo "$BUILD/runner/portico-runner"; return; fi
+  runner_account
+  cat > "$RUN/portico-runner" <<EOF
+#!/bin/sh
+# made by dev.sh: the runner as $RUNNER_USER, never as root
+exec setpriv --reuid=$RUNNER_USER --regid=$RUNNER_USER --init-groups --inh-caps=-all -- \\
+  env HOME="$STATE/runner-home" "$BUILD/runner/portico-runner" "\$@"
+EOF
+  chmod 755 "$RUN/portico-runner"
+  echo "$RUN/portico-runner"
+}
+
 # The runner, as a dedicated server runs it (--loop); on shared hosting cron starts one pass a
 # minute instead. The test stack runs passes itself, when a test wants one.
 runner_start() {
   pid_alive "$RUN/runner.pid" && stop_pid "$RUN/runner.pid" "runner"
-  local as=()
-  if [ "$(id -u)" -eq 0 ]; then
-    runner_account
-    # setpriv execs (no process in between: the pid file names the runner itself)
-    as=(setpriv --reuid="$RUNNER_USER" --regid="$RUNNER_USER" --init-groups --inh-caps=-all --
-        env HOME="$STATE/runner-home")
-  fi
-  nohup "${as[@]}" "$BUILD/runner/portico-runner" --config "$CONF" --loop >>"$LOG/runner.log" 2>&1 &
+  local prog; prog=$(runner_program)
+  nohup "$prog" --config "$CONF" --loop >>"$LOG/runner.log" 2>&1 &
   echo $! > "$RUN/runner.pid"
 }
 
@@ -724,7 +734,7 @@ integration_tests() {  # integration_tests SERVER: tests/integration/main.c agai
     PORTICO_TEST_DB_STOP="$ROOT/dev.sh _db stop" PORTICO_TEST_DB_START="$ROOT/dev.sh _db start" \
     PORTICO_STATE="$STATE" PORTICO_TEST_CGI="$BUILD/cgi-bin/system.fcgi" PORTICO_CONFIG="$CONF" \
     PORTICO_TEST_ADMIN="$BUILD/admin/portico-admin" PORTICO_TEST_SQL="$ROOT/sql" \
-    PORTICO_TEST_RUNNER="$BUILD/runner/portico-runner" PORTICO_TEST_LOCATIONS="$STATE/locations" \
+    PORTICO_TEST_RUNNER="$(runner_program)" PORTICO_TEST_LOCATIONS="$STATE/locations" \
     PORTICO_TEST_LOG="$LOG/portico.log" PORTICO_TEST_SUMMARY=$SUMMARY \
     PORTICO_TEST_ADMIN_PASSWORD="$(cat "$STATE/admin-password")" \
     "$BUILD/tests/integration/integration-tests"
@@ -736,7 +746,7 @@ provision_tests() {  # provision_tests [SUITE]: against the stack set_stack chos
   ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:log_path=$LOG/asan/runner" \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$LOG/asan/runner" \
   PORTICO_TEST_URL="http://127.0.0.1:$PORT" PORTICO_TEST_SERVER=apache PORTICO_CONFIG="$CONF" \
-    PORTICO_STATE="$STATE" PORTICO_TEST_ADMIN="$BUILD/admin/portico-admin" PORTICO_TEST_RUNNER="$BUILD/runner/portico-runner" \
+    PORTICO_STATE="$STATE" PORTICO_TEST_ADMIN="$BUILD/admin/portico-admin" PORTICO_TEST_RUNNER="$(runner_program)" \
     PORTICO_TEST_LOG="$LOG/portico.log" PORTICO_TEST_SUMMARY=$SUMMARY PORTICO_TEST_ONLY="${1:-}" \
     PORTICO_TEST_FIXTURES="$ROOT/tests/fixtures" \
     PORTICO_TEST_ADMIN_PASSWORD="$(cat "$STATE/admin-password")" \

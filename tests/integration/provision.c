@@ -251,6 +251,18 @@ static void template_git(char *xml, size_t len, const char *name)
              name, team);
 }
 
+/* effects.effects, and the account the exec fixture writes it with (tests/fixtures/bin/append-effect):
+ * that table only, over the stack's socket; the runner is not root (dev.sh runner_account). */
+static int effects_table(void)
+{
+    return sql_exec(NULL, "CREATE DATABASE IF NOT EXISTS effects") != 0 ||
+                   sql_exec("effects", "CREATE TABLE IF NOT EXISTS effects (uid CHAR(16) NOT NULL, KEY (uid))") != 0 ||
+                   sql_exec(NULL, "CREATE USER IF NOT EXISTS portico_effects@localhost") != 0 ||
+                   sql_exec(NULL, "GRANT SELECT, INSERT ON effects.effects TO portico_effects@localhost") != 0
+               ? -1
+               : 0;
+}
+
 /* An exec step that appends one row for the resource to effects.effects: "append" always
  * appends; "once" appends only if the resource has none, then sleeps (for the crash test). */
 static void template_effect(char *xml, size_t len, const char *name, const char *mode)
@@ -542,10 +554,12 @@ static void test_git_end_to_end(void)
     snprintf(url, sizeof(url), "%s", jstr(outputs, "url"));
     snprintf(dir, sizeof(dir), "%s", jstr(outputs, "path"));
     json_object_put(o);
-    /* clone it: the skeleton is there with the name filled in */
+    /* clone it: the skeleton is there with the name filled in (the repository is the runner's
+     * account's, not ours: git's upload-pack wants a global safe.directory for that) */
     char tmp[] = "/tmp/portico-clone-XXXXXX";
     CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(tmp));
-    snprintf(cmd, sizeof(cmd), "git clone -q '%s' '%s/c' 2>&1 && cat '%s'/c/README.md", url, tmp, tmp);
+    snprintf(cmd, sizeof(cmd), "printf '[safe]\\n\\tdirectory = *\\n' > '%s/safe' && GIT_CONFIG_GLOBAL='%s/safe' "
+                               "git clone -q '%s' '%s/c' 2>&1 && cat '%s'/c/README.md", tmp, tmp, url, tmp, tmp);
     CU_ASSERT_EQUAL(run(cmd, out, sizeof(out)), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, repo));
     CU_ASSERT_PTR_NULL(strstr(out, "{{name}}"));
@@ -667,8 +681,7 @@ static void test_exactly_once(void)
 {
     char xml[4096], name[64], body[512];
     snprintf(name, sizeof(name), "eff%d", (int)getpid());
-    CU_ASSERT_EQUAL_FATAL(sql_exec(NULL, "CREATE DATABASE IF NOT EXISTS effects"), 0);
-    CU_ASSERT_EQUAL_FATAL(sql_exec("effects", "CREATE TABLE IF NOT EXISTS effects (uid CHAR(16) NOT NULL, KEY (uid))"), 0);
+    CU_ASSERT_EQUAL_FATAL(effects_table(), 0);
     template_effect(xml, sizeof(xml), name, "append");
     publish(xml);
     /* 2,000 approved requests, through the API, none run yet */
@@ -706,8 +719,7 @@ static void test_crash_mid_step(void)
     char xml[4096], name[64], body[512], sql[768];
     json_object *o;
     snprintf(name, sizeof(name), "crash%d", (int)getpid());
-    CU_ASSERT_EQUAL_FATAL(sql_exec(NULL, "CREATE DATABASE IF NOT EXISTS effects"), 0);
-    CU_ASSERT_EQUAL_FATAL(sql_exec("effects", "CREATE TABLE IF NOT EXISTS effects (uid CHAR(16) NOT NULL, KEY (uid))"), 0);
+    CU_ASSERT_EQUAL_FATAL(effects_table(), 0);
     template_effect(xml, sizeof(xml), name, "once");
     publish(xml);
     snprintf(body, sizeof(body), "{\"template\":\"%s\",\"environment\":\"dev\",\"team\":\"%s\"}", name, team);
@@ -822,8 +834,7 @@ static void test_redaction_and_cancel(void)
     /* cancel while the step runs: it stops, and is not tried again */
     char eff[64];
     snprintf(eff, sizeof(eff), "cancel%d", (int)getpid());
-    CU_ASSERT_EQUAL_FATAL(sql_exec(NULL, "CREATE DATABASE IF NOT EXISTS effects"), 0);
-    CU_ASSERT_EQUAL_FATAL(sql_exec("effects", "CREATE TABLE IF NOT EXISTS effects (uid CHAR(16) NOT NULL, KEY (uid))"), 0);
+    CU_ASSERT_EQUAL_FATAL(effects_table(), 0);
     template_effect(xml, sizeof(xml), eff, "once");
     publish(xml);
     snprintf(body, sizeof(body), "{\"template\":\"%s\",\"environment\":\"dev\",\"team\":\"%s\"}", eff, team);
