@@ -752,6 +752,21 @@ static void test_response_header_replace_and_cap(void)
     CU_ASSERT_EQUAL(res.nheaders, HTTP_MAX_HEADERS);
 }
 
+static void test_response_set_cookie_each(void)
+{
+    /* RFC 6265 4.1: one Set-Cookie field per cookie, never replaced by the next */
+    struct http_response res;
+    http_response_init(&res);
+    CU_ASSERT_EQUAL(http_response_header(&res, "Set-Cookie", "a=1; Path=/"), 0);
+    CU_ASSERT_EQUAL(http_response_header(&res, "set-cookie", "b=2; Path=/api/v1/auth"), 0);
+    CU_ASSERT_EQUAL(http_response_header(&res, "X-A", "1"), 0);
+    CU_ASSERT_EQUAL(http_response_header(&res, "X-A", "2"), 0);
+    CU_ASSERT_EQUAL(res.nheaders, 3);
+    CU_ASSERT(str_eq(res.headers[0].value, "a=1; Path=/"));
+    CU_ASSERT(str_eq(res.headers[1].value, "b=2; Path=/api/v1/auth"));
+    CU_ASSERT(str_eq(res.headers[2].value, "2"));
+}
+
 static void test_response_json(void)
 {
     struct arena a;
@@ -806,5 +821,6 @@ void suite_http(void)
     CU_add_test(s, "response: CR/LF in a header value drops it", test_response_header_injection);
     CU_add_test(s, "response: write failure", test_response_write_failure);
     CU_add_test(s, "response: header replace and cap", test_response_header_replace_and_cap);
+    CU_add_test(s, "response: one Set-Cookie per cookie", test_response_set_cookie_each);
     CU_add_test(s, "response: json body", test_response_json);
 }
