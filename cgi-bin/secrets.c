@@ -31,6 +31,7 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/secrets.h"
+#include "lib/utf8.h"
 
 /* ---- the keyring: loaded on first use, again when its file changes -------------------------- */
 
@@ -300,38 +301,6 @@ static int secret_write(struct app_ctx *c)
 
 /* ---- reveal ---------------------------------------------------------------------------------- */
 
-/* Well-formed UTF-8 without NUL: answered as text; anything else as base64. */
-static bool utf8_text(const unsigned char *s, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        unsigned char b = s[i];
-        size_t more;
-        if (b == 0)
-            return false;
-        if (b < 0x80)
-            more = 0;
-        else if (b >= 0xC2 && b <= 0xDF)
-            more = 1;
-        else if (b >= 0xE0 && b <= 0xEF)
-            more = 2;
-        else if (b >= 0xF0 && b <= 0xF4)
-            more = 3;
-        else
-            return false;
-        if (n - i - 1 < more)
-            return false;
-        for (size_t k = 1; k <= more; k++)
-            if ((s[i + k] & 0xC0) != 0x80)
-                return false;
-        /* no overlong forms, surrogates or code points past U+10FFFF */
-        if ((b == 0xE0 && s[i + 1] < 0xA0) || (b == 0xED && s[i + 1] >= 0xA0) || (b == 0xF0 && s[i + 1] < 0x90) ||
-            (b == 0xF4 && s[i + 1] >= 0x90))
-            return false;
-        i += more + 1;
-    }
-    return true;
-}
-
 /* POST /secrets/reveal/{path*}: {"version": n} (optional; the current one). The answer is built
  * here, in the request's arena, and wiped after it is written (app.h, wipe_response). */
 static int secret_reveal(struct app_ctx *c)
@@ -383,7 +352,8 @@ static int secret_reveal(struct app_ctx *c)
     int got;
     if (secrets_reveal(c->db, c->arena, k, s.sp.text, version, &value, &len, &got, p) < 0)
         return -1;
-    bool text = utf8_text(value, len);
+    /* well-formed UTF-8 without NUL: answered as text; anything else as base64 */
+    bool text = utf8_valid(value, len) && !memchr(value, 0, len);
     /* {"path":..,"version":n,"encoding":..,"value":..}: at most 6 bytes a byte escaped, or base64 */
     size_t cap = 128 + 2 * strlen(s.sp.text) + (text ? 6 * len : sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL));
     char *out = arena_alloc(c->arena, cap);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "utf8.h"
+
 const char *http_env(char *const *env, const char *name)
 {
     size_t n = strlen(name);
@@ -299,25 +301,6 @@ const char *http_cookie(const struct http_request *req, const char *name)
     return param_find(req->cookies, req->ncookies, name);
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is not one. */
-static size_t utf8_seq(const unsigned char *s)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t n = (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
-    if (n == 0 || (n == 2 && s[0] < 0xc2) || (n == 4 && s[0] > 0xf4))
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-    unsigned cp = n == 2 ? (s[0] & 0x1fu) : n == 3 ? (s[0] & 0x0fu) : (s[0] & 0x07u);
-    for (size_t i = 1; i < n; i++)
-        cp = (cp << 6) | (s[i] & 0x3fu);
-    if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-        return 0;
-    return n;
-}
-
 char *http_utf8_clamp(struct arena *a, const char *s, size_t max)
 {
     if (!s)
@@ -327,8 +310,9 @@ char *http_utf8_clamp(struct arena *a, const char *s, size_t max)
     size_t o = 0;
     if (!out)
         return NULL;
+    const unsigned char *end = (const unsigned char *)s + len;
     for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        size_t n = utf8_seq(p);
+        size_t n = utf8_seq(p, (size_t)(end - p));
         if (n == 0) {
             if (o + 1 > max)
                 break;

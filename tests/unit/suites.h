@@ -24,5 +24,6 @@ void suite_drivers(void);
 void suite_provision(void);
 void suite_textdiff(void);
 void suite_db(void);
+void suite_utf8(void);
 
 #endif
