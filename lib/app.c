@@ -19,6 +19,7 @@
 #include "json.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "monotime.h"
 
 int app_json(struct app_ctx *c, int status, json_object *json)
 {
@@ -215,13 +216,6 @@ static const char *request_id_new(struct arena *a)
             id[p * 16 + i] = hex[(parts[p] >> (60 - 4 * i)) & 15];
     id[32] = '\0';
     return id;
-}
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
 /* Load the configuration (path NULL: the usual search) and open the log it names. */
@@ -444,7 +438,7 @@ static int app_route(const struct app *app, struct app_ctx *c)
 void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_fn read,
                void *read_ctx, http_write_fn write, void *write_ctx)
 {
-    double t0 = now_ms();
+    double t0 = (monotime_us() / 1000.0);
 
     if (c->config_pending) {
         const char *path = http_env(env, "PORTICO_CONFIG");
@@ -523,7 +517,7 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
         .method = method,
         .path = c->req.path,
         .status = c->res.status,
-        .duration_ms = now_ms() - t0,
+        .duration_ms = (monotime_us() / 1000.0) - t0,
         .actor = c->actor,
         .remote_addr = c->req.remote_addr,
         .error = c->problem.internal[0] ? c->problem.internal : NULL,

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "token.h"
+#include "monotime.h"
 
 /* Facts come with the seconds left (absolute expiry) and since the last recorded use, so the
  * process can keep time by its own clock; and with the authorization epoch, read by the same
@@ -74,13 +75,6 @@ struct authn_entry {
 struct authn_cache {
     struct authn_entry slots[AUTHN_CACHE_SLOTS];
 };
-
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 struct authn_cache *authn_cache_new(void)
 {
@@ -217,7 +211,7 @@ static int token_lookup(struct db *db, struct arena *a, const struct config *cfg
     who->secret_paths = db_cell(&r, 0, 5) ? strings_of(a, db_cell(&r, 0, 5)) : NULL;
     if (!who->scopes || (db_cell(&r, 0, 5) && !who->secret_paths))   /* never a token wider than it is */
         return problem_set(p, 500, "internal", "out of memory");
-    double now = mono_now(), since = (double)cell_ll(&r, 6);
+    double now = monotime_s(), since = (double)cell_ll(&r, 6);
     if (since >= touch_seconds(cfg, who)) {
         if (record_use(db, a, who, p) < 0)
             return -1;
@@ -243,7 +237,7 @@ static int session_lookup(struct db *db, struct arena *a, const struct config *c
     who->session_hash = arena_strdup(a, hash);
     who->epoch = cell_ll(&r, 5);
     who->must_change_password = cell_ll(&r, 6) != 0;
-    double now = mono_now(), idle = (double)cell_ll(&r, 3);
+    double now = monotime_s(), idle = (double)cell_ll(&r, 3);
     if (idle >= touch_seconds(cfg, who)) {
         if (record_use(db, a, who, p) < 0)
             return -1;
@@ -261,7 +255,7 @@ static struct authn_entry *entry_find(struct db *db, struct arena *a, const stru
     *rc = 0;
     if (!e || strcmp(e->key, hash) != 0)
         return NULL;
-    double now = mono_now();
+    double now = monotime_s();
     /* Past its end, or idle for longer than allowed by this process's record (another process
      * may have seen it since): ask the database. */
     if (now >= e->expires || (!e->who.token_id && now - e->touched > cfg->session_idle_seconds)) {

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "location.h"
+#include "monotime.h"
 
 /* Is the resolved path p inside one of cfg's roots (a root itself counts only when dir_ok)? */
 static bool under_roots(const struct config *cfg, const char *p, bool dir_ok)
@@ -252,13 +253,6 @@ static int read_file(const char *real, size_t max, struct buf *b, struct problem
     return 0;
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* `git show <revision>:<path>` in the repository, its output into b. */
 static int read_git(const char *repo, const struct location *l, size_t max, int timeout, struct buf *b,
                     struct problem *p)
@@ -292,12 +286,12 @@ static int read_git(const char *repo, const struct location *l, size_t max, int 
     close(errp[1]);
     struct buf err = { NULL, 0, 0, 4096, false };
     struct pollfd fds[2] = { { out[0], POLLIN, 0 }, { errp[0], POLLIN, 0 } };
-    double deadline = now_seconds() + timeout;
+    double deadline = monotime_s() + timeout;
     bool timed_out = false;
     int open_fds = 2;
     char chunk[65536];
     while (open_fds > 0) {
-        int left = (int)((deadline - now_seconds()) * 1000);
+        int left = (int)((deadline - monotime_s()) * 1000);
         if (left <= 0 || poll(fds, 2, left) == 0) {
             timed_out = true;
             break;

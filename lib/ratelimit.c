@@ -7,6 +7,7 @@
  * read, which would queue every request behind any open change of that table.)
  */
 #include "ratelimit.h"
+#include "monotime.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,13 +49,6 @@ void ratelimit_leases_free(struct ratelimit_leases *leases)
     free(leases);
 }
 
-static long long now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);   /* lease ages only: the cells are timed by the server */
-    return (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
-}
-
 static struct lease *lease_slot(struct ratelimit_leases *leases, const char *key)
 {
     if (!leases || strlen(key) >= LEASE_KEY_MAX)
@@ -68,7 +62,7 @@ static struct lease *lease_slot(struct ratelimit_leases *leases, const char *key
 int ratelimit_take(struct db *db, struct arena *a, struct ratelimit_leases *leases, const char *key,
                    int per_minute, int burst, struct ratelimit_result *out, struct problem *p)
 {
-    long long now = now_us(), t = 60000000LL / per_minute, limit = t * (burst < 1 ? 1 : burst);
+    long long now = monotime_us(), t = 60000000LL / per_minute, limit = t * (burst < 1 ? 1 : burst);
     out->allowed = true;
     out->leased = false;
     out->retry_after = 0;

@@ -34,6 +34,7 @@
 #include "lib/secrets.h"
 #include "runner/drivers/driver.h"
 #include "runner/runner.h"
+#include "lib/monotime.h"
 
 #define JOB_BATCH_MAX 100
 #define LOG_BUFFER_LINES 16
@@ -41,13 +42,6 @@
 #define LOG_LINE_MAX 4000
 #define SECRETS_MAX 256
 #define TEMPLATE_CACHE 16
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* ---- parsed templates, kept by version id (a published version never changes) ---------------- */
 
@@ -203,12 +197,12 @@ static void job_log(struct job *j, const char *stream, const char *line)
     if (j->nbuf == LOG_BUFFER_LINES && log_flush(j) < 0)
         return;
     if (j->nbuf == 0)
-        j->buffered_at = now_s();
+        j->buffered_at = monotime_s();
     snprintf(j->buf[j->nbuf].stream, sizeof(j->buf[j->nbuf].stream), "%s", stream);
     /* redacted whole, then cut (on a character) and made valid UTF-8 for the column */
     j->buf[j->nbuf++].line = http_utf8_clamp(j->r->arena, redact(j, line), LOG_LINE_MAX);
     /* outside a transaction, lines that waited long enough go now */
-    if (!db_in_transaction(j->r->db) && now_s() - j->buffered_at >= LOG_FLUSH_SECONDS)
+    if (!db_in_transaction(j->r->db) && monotime_s() - j->buffered_at >= LOG_FLUSH_SECONDS)
         log_flush(j);
 }
 
@@ -229,8 +223,8 @@ static int heartbeat(struct job *j, bool now)
     struct runner *r = j->r;
     if (j->lost || j->cancelled)
         return -1;
-    if (!now && now_s() - j->beat_at < r->cfg->runner_lease_seconds / 3.0) {
-        if (j->nbuf && now_s() - j->buffered_at >= LOG_FLUSH_SECONDS)
+    if (!now && monotime_s() - j->beat_at < r->cfg->runner_lease_seconds / 3.0) {
+        if (j->nbuf && monotime_s() - j->buffered_at >= LOG_FLUSH_SECONDS)
             log_flush(j);
         return 0;
     }
@@ -244,9 +238,9 @@ static int heartbeat(struct job *j, bool now)
                  &q, j->p) < 0) {
         /* the database is away: keep working while the lease may still hold */
         problem_init(j->p);
-        return now_s() - j->beat_at < r->cfg->runner_lease_seconds * 0.8 ? 0 : -1;
+        return monotime_s() - j->beat_at < r->cfg->runner_lease_seconds * 0.8 ? 0 : -1;
     }
-    j->beat_at = now_s();
+    j->beat_at = monotime_s();
     if (q.nrows == 0 || strcmp(db_cell(&q, 0, 0), "1") != 0) {
         j->lost = true;
         fprintf(stderr, "portico-runner: job %lld: the lease was lost; leaving it to its new runner\n", j->id);
@@ -713,7 +707,7 @@ static int job_run(struct runner *r, long long id, struct problem *p)
     j.r = r;
     j.id = id;
     j.p = p;
-    j.beat_at = now_s();
+    j.beat_at = monotime_s();
     struct db_value v[2] = { DB_INTV(id), DB_TEXTV(r->lease_owner) };
     struct db_result q, steps;
     if (db_query(r->db, r->arena,
@@ -843,13 +837,13 @@ int jobs_drain(struct runner *r, double deadline, struct problem *p)
     long long ids[JOB_BATCH_MAX];
     int done = 0;
     int batch = r->cfg->runner_batch < JOB_BATCH_MAX ? r->cfg->runner_batch : JOB_BATCH_MAX;
-    while (!*r->stopping && (deadline == 0 || now_s() < deadline)) {
+    while (!*r->stopping && (deadline == 0 || monotime_s() < deadline)) {
         int n = claim(r, ids, batch, p);
         arena_reset(r->arena);
         if (n <= 0)
             return n < 0 ? -1 : done;
         for (int i = 0; i < n; i++) {
-            if (*r->stopping || (deadline && now_s() >= deadline)) {
+            if (*r->stopping || (deadline && monotime_s() >= deadline)) {
                 /* the rest go back at once rather than waiting for the lease to run out */
                 struct db_value v[2] = { DB_INTV(ids[i]), DB_TEXTV(r->lease_owner) };
                 if (db_query(r->db, r->arena, "UPDATE jobs SET state = 'queued', due_at = UTC_TIMESTAMP(6), lease_owner = "

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "runner.h"
+#include "lib/monotime.h"
 
 #define PASS_LOCATIONS_MAX 100   /* locations synced in one pass before the next deregistration round */
 
@@ -38,13 +39,6 @@ static void on_signal(int sig)
     (void)sig;
     stopping = 1;
     stop_flag = 1;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 struct audit_event runner_event(const struct runner *r, const char *action, const char *outcome)
@@ -206,7 +200,7 @@ int main(int argc, char **argv)
     }
     int status = 0;
     if (!loop) {
-        double deadline = now_s() + (double)max_seconds;
+        double deadline = monotime_s() + (double)max_seconds;
         int a = upkeep(&r);
         int b = drain(&r, deadline);
         status = a < 0 || b < 0;
@@ -214,9 +208,9 @@ int main(int argc, char **argv)
         double upkeep_at = 0;
         for (long n = 0; !stopping && (passes == 0 || n < passes); n++) {
             int did = 0, rc = 0;
-            if (now_s() >= upkeep_at || passes) {
+            if (monotime_s() >= upkeep_at || passes) {
                 rc = upkeep(&r);
-                upkeep_at = now_s() + cfg.runner_poll_seconds;
+                upkeep_at = monotime_s() + cfg.runner_poll_seconds;
                 did += rc > 0 ? rc : 0;
             }
             int d = drain(&r, 0);
@@ -225,7 +219,7 @@ int main(int argc, char **argv)
             if (passes && n + 1 >= passes)
                 break;
             /* idle: look for due jobs often (cheaply), for the catalog's work at its pace */
-            for (double until = now_s() + cfg.runner_poll_seconds; !did && !stopping && now_s() < until;) {
+            for (double until = monotime_s() + cfg.runner_poll_seconds; !did && !stopping && monotime_s() < until;) {
                 struct timespec ts = { cfg.runner_job_poll_ms / 1000, (long)(cfg.runner_job_poll_ms % 1000) * 1000000L };
                 nanosleep(&ts, NULL);
                 struct problem p;

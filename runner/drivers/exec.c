@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "runner/drivers/driver.h"
+#include "lib/monotime.h"
 
 #define EXEC_LINE_MAX 4000
 #define EXEC_KILL_GRACE_SECONDS 5
@@ -46,13 +47,6 @@ struct exec_stream {
     size_t len;
     char buf[EXEC_LINE_MAX + 1];
 };
-
-static double monotonic_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static bool output_name_ok(const char *s, size_t n)
 {
@@ -285,7 +279,7 @@ static struct rlimit rlimit_of(rlim_t v)
 /* Watch the running program until it ends: its output, the timeout, the heartbeat. */
 static int exec_watch(struct driver_run *d, pid_t pid, struct exec_stream *streams, int timeout)
 {
-    double start = monotonic_seconds(), last_alive = start, term_at = 0, exited_at = 0;
+    double start = monotime_s(), last_alive = start, term_at = 0, exited_at = 0;
     bool timed_out = false, stopped = false, exited = false;
     int status = 0;
     for (;;) {
@@ -303,7 +297,7 @@ static int exec_watch(struct driver_run *d, pid_t pid, struct exec_stream *strea
             for (nfds_t i = 0; i < nfd; i++)
                 if (pfd[i].revents)
                     exec_read(d, polled[i]);
-        double now = monotonic_seconds();
+        double now = monotime_s();
         if (!exited) {
             /* seen but not reaped yet, so its pid (and group id) cannot be reused meanwhile */
             siginfo_t info = { 0 };

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "runner/drivers/driver.h"
+#include "lib/monotime.h"
 
 #define GIT_MARKER "portico-resource"
 #define GIT_BRANCH "main"
@@ -46,17 +47,10 @@ struct git_work {
     bool stopped;
 };
 
-static double monotonic_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* The heartbeat, at most once a second: -1 when the job must stop (d->error says so). */
 static int git_alive(struct git_work *w)
 {
-    double now = monotonic_seconds();
+    double now = monotime_s();
     if (w->stopped)
         return -1;
     if (now - w->last_alive < 1)
@@ -148,7 +142,7 @@ static int git_run(struct git_work *w, const char *cwd, const char *const argv[]
         }
         if (!exited && waitpid(pid, &status, WNOHANG) == pid)
             exited = true;
-        if (!killed && !exited && (monotonic_seconds() >= w->deadline || git_alive(w) < 0)) {
+        if (!killed && !exited && (monotime_s() >= w->deadline || git_alive(w) < 0)) {
             killed = true;
             kill(-pid, SIGKILL);
         }
@@ -547,7 +541,7 @@ static int git_work_init(struct git_work *w, struct driver_run *d)
     memset(w, 0, sizeof(*w));
     w->d = d;
     w->timeout = d->timeout_seconds > 0 ? d->timeout_seconds : d->cfg->provision_step_timeout_seconds;
-    w->last_alive = monotonic_seconds();
+    w->last_alive = monotime_s();
     w->deadline = w->last_alive + w->timeout;
     static const char *const gits[] = { "/usr/bin/git", "/usr/local/bin/git", NULL };
     static const char *const tars[] = { "/usr/bin/tar", "/bin/tar", "/usr/local/bin/tar", NULL };

@@ -25,5 +25,6 @@ void suite_provision(void);
 void suite_textdiff(void);
 void suite_db(void);
 void suite_utf8(void);
+void suite_monotime(void);
 
 #endif
