@@ -64,10 +64,10 @@ static size_t password_keys(struct app_ctx *c, const char *subject, const struct
     const char *addr = c->req.remote_addr && *c->req.remote_addr ? c->req.remote_addr : "unknown";
     size_t n = 0;
     if (seen->device) {
-        keys[n++] = (struct throttle_key){ "dev", arena_printf(c->arena, "%.180s#%.64s", subject, seen->hash),
+        keys[n++] = (struct throttle_key){ "dev", throttle_device(c->arena, subject, seen->hash),
                                            cfg->login_max_failures, true };
     } else {
-        keys[n++] = (struct throttle_key){ "pair", arena_printf(c->arena, "%.180s@%.64s", subject, addr),
+        keys[n++] = (struct throttle_key){ "pair", throttle_pair(c->arena, subject, addr),
                                            cfg->login_max_failures, true };
         if (!seen->address)
             keys[n++] = (struct throttle_key){ "user", subject, cfg->login_max_failures_account, false };
@@ -136,10 +136,10 @@ static int auth_login(struct app_ctx *c)
     struct db_value fv[2] = { DB_TEXTV(login), DB_TEXTV(login) };
     if (db_query(c->db, c->arena, sql_find_user, fv, 2, &r, p) < 0)
         return -1;
-    const char *subject = r.nrows ? arena_printf(c->arena, "id:%s", db_cell(&r, 0, 0))
-                                  : arena_printf(c->arena, "name:%.170s", login);
+    long long uid = r.nrows ? strtoll(db_cell(&r, 0, 0), NULL, 10) : 0;
+    const char *subject = throttle_account(c->arena, uid, login);
     struct device_seen seen = { 0 };
-    if (r.nrows && device_recall(c->db, c->arena, c->cfg, strtoll(db_cell(&r, 0, 0), NULL, 10), &c->req, &seen, p) < 0)
+    if (uid && device_recall(c->db, c->arena, c->cfg, uid, &c->req, &seen, p) < 0)
         return -1;
     struct throttle_key keys[THROTTLE_KEYS_MAX];
     size_t nkeys = password_keys(c, subject, &seen, keys);
@@ -160,7 +160,6 @@ static int auth_login(struct app_ctx *c)
     if (!password_verify(hash, pw, pwlen))
         return login_record_failure(c, login, "wrong password");
 
-    long long uid = strtoll(db_cell(&r, 0, 0), NULL, 10);
     c->who.user_id = uid;
     c->who.username = db_cell(&r, 0, 1);
     c->who.display_name = db_cell(&r, 0, 2);
@@ -296,7 +295,7 @@ static int auth_password(struct app_ctx *c)
     if (device_recall(c->db, c->arena, c->cfg, c->who.user_id, &c->req, &seen, p) < 0)
         return -1;
     struct throttle_key keys[THROTTLE_KEYS_MAX];
-    size_t nkeys = password_keys(c, arena_printf(c->arena, "id:%lld", c->who.user_id), &seen, keys);
+    size_t nkeys = password_keys(c, throttle_account(c->arena, c->who.user_id, NULL), &seen, keys);
     int wait = 0, throttled = password_attempt(c, keys, nkeys, &wait);
     if (throttled < 0)
         return -1;

@@ -575,8 +575,7 @@ static int iam_unlock(struct app_ctx *c)
     if (db_query(c->db, c->arena, "SELECT id FROM users WHERE username = ? OR email = ?",
                  (struct db_value[]){ uv, uv }, 2, &u, p) < 0)
         return -1;
-    const char *subject = u.nrows ? arena_printf(c->arena, "id:%s", db_cell(&u, 0, 0))
-                                  : arena_printf(c->arena, "name:%.240s", user);
+    const char *subject = throttle_account(c->arena, u.nrows ? strtoll(db_cell(&u, 0, 0), NULL, 10) : 0, user);
     long long cleared = 0;
     if (db_begin(c->db, p) < 0)
         return -1;

@@ -184,7 +184,7 @@ int iam_user_password_reset(struct app_ctx *c)
     if (strcmp(db_cell(&u, 0, 4), "human") != 0)
         return problem_set(p, 409, "conflict", "%s is a service account: it has no password, only tokens", db_cell(&u, 0, 1));
     struct throttle_key keys[2] = {
-        { "reset", arena_printf(c->arena, "id:%lld", id), c->cfg->login_max_failures, false },
+        { "reset", throttle_account(c->arena, id, NULL), c->cfg->login_max_failures, false },
         { "reset", arena_printf(c->arena, "by:%lld", c->who.user_id), c->cfg->login_max_failures_address, false },
     };
     int wait = 0;

@@ -39,10 +39,8 @@ int account_password_reset(struct db *db, struct arena *a, long long user_id, ch
         return problem_set(p, 500, "internal", "the password could not be hashed");
     }
     struct db_value v[2] = { DB_TEXTV(hash), DB_INTV(user_id) };
-    char subject[32];
-    snprintf(subject, sizeof(subject), "id:%lld", user_id);
     if (db_query(db, a, sql_reset, v, 2, NULL, p) < 0 || db_query(db, a, sql_end_sessions, &id, 1, &del, p) < 0 ||
-        throttle_clear_account(db, a, subject, NULL, p) < 0 || device_forget(db, a, user_id, p) < 0 ||
+        throttle_clear_account(db, a, throttle_account(a, user_id, NULL), NULL, p) < 0 || device_forget(db, a, user_id, p) < 0 ||
         authz_epoch_bump(db, a, p) < 0) {
         sodium_memzero(temp, ACCOUNT_TEMP_PASSWORD_MAX);
         return -1;

@@ -25,11 +25,27 @@ static const char sql_clear[] = "DELETE FROM login_throttle WHERE kind = ? AND s
 static const char sql_give_back[] =
     "UPDATE login_throttle SET failures = GREATEST(CAST(failures AS SIGNED) - 1, 0) WHERE kind = ? AND subject = ?";
 /* An account's keys: "user" <subject>, "pair" <subject>@..., "dev" <subject>#... (the subject's
- * own LIKE wildcards escaped; '@' and '#' end an account's part of a subject, see auth.c). */
+ * own LIKE wildcards escaped; '@' and '#' end an account's part, see throttle_pair). */
 static const char sql_clear_account[] =
     "DELETE FROM login_throttle WHERE (kind = 'user' AND subject = ?) "
     "OR (kind = 'pair' AND subject LIKE CONCAT(?, '@%') ESCAPE '!') "
     "OR (kind = 'dev' AND subject LIKE CONCAT(?, '#%') ESCAPE '!')";
+
+const char *throttle_account(struct arena *a, long long user_id, const char *typed)
+{
+    return user_id ? arena_printf(a, "id:%lld", user_id) : arena_printf(a, "name:%.170s", typed ? typed : "");
+}
+
+/* subjects are VARCHAR(255): an account's part is at most 175 bytes, an address 64, a hash 64 */
+const char *throttle_pair(struct arena *a, const char *account, const char *addr)
+{
+    return arena_printf(a, "%.180s@%.64s", account, addr);
+}
+
+const char *throttle_device(struct arena *a, const char *account, const char *device_hash)
+{
+    return arena_printf(a, "%.180s#%.64s", account, device_hash);
+}
 
 int throttle_wait(struct db *db, struct arena *a, const struct throttle_key *keys, size_t n, int *wait,
                   struct problem *p)

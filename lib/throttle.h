@@ -43,12 +43,20 @@ int throttle_take(struct db *db, struct arena *a, const struct throttle_key *key
 /* The attempt succeeded: each key is cleared or its attempt given back. 0, or -1 with p. */
 int throttle_forgive(struct db *db, struct arena *a, const struct throttle_key *keys, size_t n, struct problem *p);
 
+/* An account's part of a login key's subject: "id:<user_id>", or "name:<typed>" (cut to 170
+ * bytes) when user_id is 0 (no account has that name). Then that account from one address
+ * ("pair" key), or from one known device (hex SHA-256, "dev" key). The one place this grammar
+ * lives: throttle_clear_account reads it back. NULL when the arena is out of memory. */
+const char *throttle_account(struct arena *a, long long user_id, const char *typed);
+const char *throttle_pair(struct arena *a, const char *account, const char *addr);
+const char *throttle_device(struct arena *a, const char *account, const char *device_hash);
+
 /* Clear one key (a password reset clears the account's logins). */
 int throttle_clear(struct db *db, struct arena *a, const char *kind, const char *subject, long long *cleared,
                    struct problem *p);
 
-/* Clear every login key of an account ("id:42", or "name:x" for a name without one): its "user"
- * key and each of its "pair" and "dev" keys (an administrator's unlock). *cleared gets how many. */
+/* Clear every login key of an account (throttle_account's subject): its "user" key and each of
+ * its "pair" and "dev" keys (an administrator's unlock). *cleared gets how many. */
 int throttle_clear_account(struct db *db, struct arena *a, const char *subject, long long *cleared,
                            struct problem *p);
 

@@ -893,6 +893,15 @@ static long login_at(const char *addr, const char *user, const char *pw, const c
     return status;
 }
 
+/* Five wrong passwords from addr (with the device cookie, or NULL), each 401; then the right one
+ * is refused there, 429. */
+static void guess_until_locked(const char *addr, const char *name, const char *pw, const char *device)
+{
+    for (int i = 0; i < 5; i++)
+        CU_ASSERT_EQUAL(login_at(addr, name, "wrong password!!", device, NULL, 0), 401);
+    CU_ASSERT_EQUAL(login_at(addr, name, pw, device, NULL, 0), 429);
+}
+
 /* Issue 14 #10: five wrong passwords from anyone used to lock the account for everyone. They lock
  * the (account, address) pair; the owner from another address, or with the device cookie of a
  * login before, still gets in; the account-wide count spares known devices and addresses. */
@@ -914,9 +923,7 @@ static void test_login_lock_per_pair(void)
     CU_ASSERT_EQUAL(root_number(sql), 0);
 
     /* someone at 127.0.0.2 guesses: locked there, the right password included */
-    for (int i = 0; i < 5; i++)
-        CU_ASSERT_EQUAL(login_at("127.0.0.2", name, "wrong password!!", NULL, NULL, 0), 401);
-    CU_ASSERT_EQUAL(login_at("127.0.0.2", name, pw, NULL, NULL, 0), 429);
+    guess_until_locked("127.0.0.2", name, pw, NULL);
     /* the owner elsewhere is not locked out: from the known address, from a new one */
     CU_ASSERT_EQUAL(login_at("127.0.0.3", name, pw, NULL, NULL, 0), 200);
     CU_ASSERT_EQUAL(login_at("127.0.0.4", name, pw, NULL, other, sizeof(other)), 200);
@@ -927,9 +934,7 @@ static void test_login_lock_per_pair(void)
     CU_ASSERT_STRING_EQUAL(other, "");
 
     /* the guesser moves to the owner's own address: that pair locks, the owner's browser does not */
-    for (int i = 0; i < 5; i++)
-        CU_ASSERT_EQUAL(login_at("127.0.0.3", name, "wrong password!!", NULL, NULL, 0), 401);
-    CU_ASSERT_EQUAL(login_at("127.0.0.3", name, pw, NULL, NULL, 0), 429);
+    guess_until_locked("127.0.0.3", name, pw, NULL);
     CU_ASSERT_EQUAL(login_at("127.0.0.3", name, pw, dev, NULL, 0), 200);
     /* a cookie of another shape, or made up, is no device */
     CU_ASSERT_EQUAL(login_at("127.0.0.3", name, pw, "portico_device=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL, 0), 429);
@@ -947,9 +952,7 @@ static void test_login_lock_per_pair(void)
     CU_ASSERT_EQUAL(login_at("127.0.0.5", name, pw, dev, NULL, 0), 200);    /* a known device */
 
     /* the device's own wrong passwords lock the device */
-    for (int i = 0; i < 5; i++)
-        CU_ASSERT_EQUAL(login_at("127.0.0.6", name, "wrong password!!", dev, NULL, 0), 401);
-    CU_ASSERT_EQUAL(login_at("127.0.0.6", name, pw, dev, NULL, 0), 429);
+    guess_until_locked("127.0.0.6", name, pw, dev);
 
     /* an administrator's unlock clears every count of the account */
     CU_ASSERT_EQUAL_FATAL(login("admin", admin_password(), cookie, sizeof(cookie), csrf, sizeof(csrf)), 200);
