@@ -23,6 +23,7 @@
 #include "lib/catalog.h"
 #include "lib/json.h"
 #include "lib/provision.h"
+#include "lib/provision_state.h"
 #include "lib/secrets.h"
 
 #define IDEMPOTENCY_KEY_MAX 200
@@ -173,9 +174,7 @@ static int request_fulfil(struct app_ctx *c, const struct request_row *rq, const
     if (provision_resource_create(c->db, c->arena, &n, pv->t, c->cfg->runner_max_attempts, c->who.username, resource_id,
                                   job_id, &c->problem) < 0)
         return -1;
-    struct db_value v[2] = { DB_INTV(*resource_id), DB_INTV(rq->id) };
-    return db_query(c->db, c->arena, "UPDATE provision_requests SET state = 'approved', resource_id = ?, decided_at = "
-                                     "UTC_TIMESTAMP(6) WHERE id = ?", v, 2, NULL, &c->problem);
+    return provision_request_approve(c->db, c->arena, rq->id, *resource_id, &c->problem);
 }
 
 /* The owner of a request: a team that exists, or a catalog entity and its owner's team. */
@@ -538,8 +537,7 @@ static int request_decide(struct app_ctx *c, bool approve)
     struct db_result q;
     if (!approve) {
         state = "rejected";
-        if (db_query(c->db, c->arena, "UPDATE provision_requests SET state = 'rejected', decided_at = UTC_TIMESTAMP(6) "
-                                      "WHERE id = ?", &id, 1, NULL, p) < 0 ||
+        if (provision_request_reject(c->db, c->arena, rq.id, p) < 0 ||
             provision_notify(c->db, c->arena, rq.requester_id, NULL, NULL, "request-rejected",
                              arena_printf(c->arena, "%s rejected your request for %s: %s", c->who.username, rq.name, comment),
                              arena_printf(c->arena, "/resources/requests/%lld", rq.id), p) < 0)
@@ -593,9 +591,7 @@ static int request_cancel(struct app_ctx *c)
         db_abort(c->db);
         return problem_set(p, 409, "conflict", "request %lld is %s, not waiting for approval", rq.id, rq.state);
     }
-    struct db_value id = DB_INTV(rq.id);
-    if (db_query(c->db, c->arena, "UPDATE provision_requests SET state = 'cancelled', decided_at = UTC_TIMESTAMP(6) "
-                                  "WHERE id = ?", &id, 1, NULL, p) < 0)
+    if (provision_request_cancel(c->db, c->arena, rq.id, p) < 0)
         return db_abort(c->db);
     if (audit_done(c, "provision.request.cancel", "provision_request", rq.id, NULL) < 0)
         return -1;
@@ -844,11 +840,8 @@ static int resource_delete(struct app_ctx *c)
     }
     struct provision_version pv;
     long long job_id;
-    struct db_value id = DB_INTV(rs.id);
     if (provision_version_load_id(c->db, c->arena, rs.version_id, &pv, p) < 0 ||
-        provision_job_queue(c->db, c->arena, rs.id, pv.t, "deprovision", c->cfg->runner_max_attempts, &job_id, p) < 0 ||
-        db_query(c->db, c->arena, "UPDATE resources SET state = 'deprovisioning', updated_at = UTC_TIMESTAMP(6) WHERE id = ?",
-                 &id, 1, NULL, p) < 0 ||
+        provision_resource_deprovision(c->db, c->arena, rs.id, pv.t, c->cfg->runner_max_attempts, &job_id, p) < 0 ||
         provision_event(c->db, c->arena, rs.id, c->who.username, "delete", "deprovisioning queued", p) < 0)
         return db_abort(c->db);
     if (audit_done(c, "provision.resource.delete", "resource", rs.id, arena_printf(c->arena, "{\"job_id\":%lld}", job_id)) < 0)
@@ -998,22 +991,15 @@ static int job_cancel(struct app_ctx *c)
         return -1;
     if (job_load(c, "provision.resource.delete", true, &rs, &id, &state, &kind) < 0)
         return db_abort(c->db);
-    struct db_value v = DB_INTV(id);
     if (strcmp(state, "queued") == 0) {
         /* no runner has it: it ends here */
-        struct db_value r = DB_INTV(rs.id);
-        const char *sql_res = strcmp(kind, "provision") == 0
-                                  ? "UPDATE resources SET state = 'failed', updated_at = UTC_TIMESTAMP(6) WHERE id = ?"
-                                  : "UPDATE resources SET state = 'deprovision_failed', updated_at = UTC_TIMESTAMP(6) WHERE id = ?";
-        if (db_query(c->db, c->arena, "UPDATE jobs SET state = 'cancelled', finished_at = UTC_TIMESTAMP(6), last_error = "
-                                      "'cancelled' WHERE id = ?", &v, 1, NULL, p) < 0 ||
-            db_query(c->db, c->arena, sql_res, &r, 1, NULL, p) < 0 ||
+        if (provision_job_end(c->db, c->arena, id, rs.id, strcmp(kind, "provision") != 0, true, "cancelled", p) < 0 ||
             provision_event(c->db, c->arena, rs.id, c->who.username, "cancel", arena_printf(c->arena, "job %lld cancelled", id), p) < 0)
             return db_abort(c->db);
         state = "cancelled";
     } else if (strcmp(state, "running") == 0) {
         /* its runner stops at the next heartbeat */
-        if (db_query(c->db, c->arena, "UPDATE jobs SET cancel_requested = 1 WHERE id = ?", &v, 1, NULL, p) < 0)
+        if (provision_job_cancel_request(c->db, c->arena, id, p) < 0)
             return db_abort(c->db);
         state = "cancelling";
     } else {

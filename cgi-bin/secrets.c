@@ -652,11 +652,10 @@ static int secret_remove(struct app_ctx *c)
     int g = managed_guard(c, &s, "secrets.remove", &managed_by);
     if (g != 0)
         return g < 0 ? -1 : 0;
-    struct db_value v = DB_TEXTV(s.sp.text);
-    struct db_result r;
-    if (db_begin(c->db, &c->problem) < 0 || db_query(c->db, c->arena, "DELETE FROM secrets WHERE path = ?", &v, 1, &r, &c->problem) < 0)
+    bool removed;
+    if (db_begin(c->db, &c->problem) < 0 || secrets_destroy(c->db, c->arena, s.sp.text, &removed, &c->problem) < 0)
         return db_abort(c->db);
-    if (r.affected == 0) {
+    if (!removed) {
         db_abort(c->db);
         return problem_set(&c->problem, 404, "not-found", "no secret at %s", s.sp.text);
     }

@@ -29,6 +29,7 @@
  *   template provisioning templates: the XML read and checked, the publish scan, request values
  *   template_examples the stock templates (share/templates/, compiled in) and their install
  *   provision template versions, resources, jobs, history and the inbox (handler and runner)
+ *   provision_state every change of a request's, resource's, job's or step's state: the diagram
  *   textdiff unified diffs of texts, bounded
  *   throttle attempts counted in the database with doubling locks (logins, password checks, resets)
  *   device   the browsers (device cookie) and addresses an account logged in from: spared others' lockouts

@@ -177,6 +177,17 @@ int secrets_reveal(struct db *db, struct arena *a, const struct crypto_keyring *
     return 0;
 }
 
+int secrets_destroy(struct db *db, struct arena *a, const char *path, bool *removed, struct problem *p)
+{
+    struct db_value v = DB_TEXTV(path);
+    struct db_result r;
+    if (db_query(db, a, "DELETE FROM secrets WHERE path = ?", &v, 1, &r, p) < 0)
+        return -1;
+    if (removed)
+        *removed = r.affected > 0;
+    return 0;
+}
+
 int secrets_versions_change(struct db *db, struct arena *a, const char *path, enum secret_change what, const int *versions,
                             size_t n, size_t *changed, struct problem *p)
 {

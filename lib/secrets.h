@@ -67,6 +67,10 @@ enum secret_change { SECRET_DELETE, SECRET_UNDELETE, SECRET_DESTROY };
 int secrets_versions_change(struct db *db, struct arena *a, const char *path, enum secret_change what, const int *versions,
                             size_t n, size_t *changed, struct problem *p);
 
+/* Removes the secret at path and every version of it, for good (its versions go with its row,
+ * sql/0013), inside the caller's transaction. *removed (may be NULL): whether there was one. */
+int secrets_destroy(struct db *db, struct arena *a, const char *path, bool *removed, struct problem *p);
+
 /* Rotation: wraps again, under the keyring's current key, up to batch data keys that are under
  * another, in the order of (secret, version) after `after` (which moves on; start at {0, 0});
  * each in its own short transaction. A version that will not open is logged, counted in

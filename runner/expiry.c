@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/provision.h"
+#include "lib/provision_state.h"
 #include "runner/runner.h"
 
 #define EXPIRY_BATCH 50
@@ -89,14 +90,12 @@ static int expire_batch(struct runner *r, struct problem *p)
     for (size_t i = 0; i < q.nrows; i++) {
         long long id = atoll(db_cell(&q, i, 0)), job;
         const struct template *t = jobs_template(r, atoll(db_cell(&q, i, 4)), p);
-        struct db_value v = DB_INTV(id);
         if (!t) {
             /* one unreadable template must not hold up every other expiry: this one is set aside */
             fprintf(stderr, "portico-runner: resource %lld expired, but %s\n", id, p->detail);
             const char *why = arena_printf(r->arena, "expired, but its template version cannot be read: %s", p->detail);
             problem_init(p);
-            if (db_query(r->db, r->arena, "UPDATE resources SET state = 'deprovision_failed', updated_at = UTC_TIMESTAMP(6) "
-                                          "WHERE id = ?", &v, 1, NULL, p) < 0 ||
+            if (provision_resource_fail(r->db, r->arena, id, true, p) < 0 ||
                 provision_event(r->db, r->arena, id, r->name, "expired", why, p) < 0)
                 return db_abort(r->db);
             continue;
@@ -104,9 +103,7 @@ static int expire_batch(struct runner *r, struct problem *p)
         struct audit_event ev = runner_event(r, "provision.resource.expire", "success");
         ev.target_type = "resource";
         ev.target_id = arena_printf(r->arena, "%lld", id);
-        if (provision_job_queue(r->db, r->arena, id, t, "deprovision", r->cfg->runner_max_attempts, &job, p) < 0 ||
-            db_query(r->db, r->arena, "UPDATE resources SET state = 'deprovisioning', updated_at = UTC_TIMESTAMP(6) WHERE id = ?",
-                     &v, 1, NULL, p) < 0 ||
+        if (provision_resource_deprovision(r->db, r->arena, id, t, r->cfg->runner_max_attempts, &job, p) < 0 ||
             provision_event(r->db, r->arena, id, r->name, "expired", "deprovisioning queued", p) < 0 ||
             provision_notify(r->db, r->arena, 0, db_cell(&q, i, 3), db_cell(&q, i, 1), "resource-expired",
                              arena_printf(r->arena, "%s (team %s) expired: it is being deprovisioned", db_cell(&q, i, 5),

@@ -31,6 +31,7 @@
 
 #include "lib/http.h"
 #include "lib/provision.h"
+#include "lib/provision_state.h"
 #include "lib/secrets.h"
 #include "runner/drivers/driver.h"
 #include "runner/runner.h"
@@ -477,47 +478,23 @@ static int audit_runner(struct job *j, const char *action, const char *outcome, 
     return audit_append(j->r->db, j->r->arena, &ev, j->p);
 }
 
-/* Every step done: the job succeeded, the resource is ready (or gone). */
 /* Every step done: the job succeeded, the resource is ready (or gone). Inside the transaction
  * that holds the lease (the last step's, or its own); no commit. */
 static int job_succeed_here(struct job *j)
 {
     struct runner *r = j->r;
     bool provision = strcmp(j->kind, "provision") == 0;
-    struct db_value id = DB_INTV(j->id), res = DB_INTV(j->resource_id);
     job_logf(j, "%s succeeded", provision ? "provisioning" : "deprovisioning");
     if (log_flush(j) < 0)
         return -1;
     if (provision) {
         const char *outputs = j->t->noutputs ? resource_outputs(j) : "{}";
-        struct db_value v[2] = { outputs ? DB_TEXTV(outputs) : DB_NULLV, DB_INTV(j->resource_id) };
-        if (!outputs || db_query(r->db, r->arena, "UPDATE resources SET state = 'ready', outputs = ?, updated_at = "
-                                                  "UTC_TIMESTAMP(6) WHERE id = ?", v, 2, NULL, j->p) < 0)
+        if (!outputs || provision_resource_ready(r->db, r->arena, j->resource_id, outputs, j->p) < 0)
             return -1;
-    } else {
-        /* the secret outputs go with the resource */
-        struct db_result q;
-        if (db_query(r->db, r->arena, "SELECT outputs FROM resources WHERE id = ?", &res, 1, &q, j->p) < 0)
-            return -1;
-        json_object *o = q.nrows ? json_tokener_parse(db_cell(&q, 0, 0)) : NULL;
-        json_object_object_foreach(o, name, val) {
-            (void)name;
-            json_object *path;
-            if (json_object_is_type(val, json_type_object) && json_object_object_get_ex(val, "secret", &path)) {
-                struct db_value pv = DB_TEXTV(json_object_get_string(path));
-                if (db_query(r->db, r->arena, "DELETE FROM secrets WHERE path = ?", &pv, 1, NULL, j->p) < 0) {
-                    json_object_put(o);
-                    return -1;
-                }
-            }
-        }
-        json_object_put(o);
-        if (db_query(r->db, r->arena, "UPDATE resources SET state = 'deprovisioned', updated_at = UTC_TIMESTAMP(6) WHERE id = ?",
-                     &res, 1, NULL, j->p) < 0)
-            return -1;
+    } else if (provision_resource_deprovisioned(r->db, r->arena, j->resource_id, j->p) < 0) {
+        return -1;
     }
-    if (db_query(r->db, r->arena, "UPDATE jobs SET state = 'succeeded', finished_at = UTC_TIMESTAMP(6), lease_owner = NULL, "
-                                  "last_error = NULL WHERE id = ?", &id, 1, NULL, j->p) < 0 ||
+    if (provision_job_succeed(r->db, r->arena, j->id, j->p) < 0 ||
         provision_event(r->db, r->arena, j->resource_id, r->name, provision ? "ready" : "deprovisioned",
                         arena_printf(r->arena, "job %lld", j->id), j->p) < 0 ||
         notify(j, provision ? "resource-ready" : "resource-deprovisioned",
@@ -563,26 +540,14 @@ static int job_fail(struct job *j, int step, const char *why, bool retry)
     }
     char cut[2001];
     snprintf(cut, sizeof(cut), "%s", http_utf8_clamp(r->arena, redact(j, why), 2000));
-    struct db_value sv[3] = { DB_TEXTV(cut), DB_INTV(j->id), DB_INTV(step) };
-    struct db_value jv[3] = { DB_INTV(delay), DB_TEXTV(cut), DB_INTV(j->id) };
-    struct db_value res = DB_INTV(j->resource_id);
-    if (log_flush(j) < 0 ||
-        (step >= 0 && db_query(r->db, r->arena, "UPDATE job_steps SET state = 'failed', error = ?, finished_at = "
-                                                "UTC_TIMESTAMP(6) WHERE job_id = ? AND idx = ?", sv, 3, NULL, j->p) < 0))
+    if (log_flush(j) < 0 || (step >= 0 && provision_step_fail(r->db, r->arena, j->id, step, cut, j->p) < 0))
         return db_abort(r->db);
     if (again) {
-        if (db_query(r->db, r->arena, "UPDATE jobs SET state = 'queued', due_at = UTC_TIMESTAMP(6) + INTERVAL ? SECOND, "
-                                      "lease_owner = NULL, last_error = ? WHERE id = ?", jv, 3, NULL, j->p) < 0)
+        if (provision_job_retry(r->db, r->arena, j->id, delay, cut, j->p) < 0)
             return db_abort(r->db);
         return db_commit(r->db, j->p);
     }
-    const char *state = j->cancelled ? "cancelled" : "failed";
-    struct db_value fv[3] = { DB_TEXTV(state), DB_TEXTV(cut), DB_INTV(j->id) };
-    if (db_query(r->db, r->arena, "UPDATE jobs SET state = ?, finished_at = UTC_TIMESTAMP(6), lease_owner = NULL, "
-                                  "last_error = ? WHERE id = ?", fv, 3, NULL, j->p) < 0 ||
-        db_query(r->db, r->arena, provision ? "UPDATE resources SET state = 'failed', updated_at = UTC_TIMESTAMP(6) WHERE id = ?"
-                                            : "UPDATE resources SET state = 'deprovision_failed', updated_at = UTC_TIMESTAMP(6) "
-                                              "WHERE id = ?", &res, 1, NULL, j->p) < 0 ||
+    if (provision_job_end(r->db, r->arena, j->id, j->resource_id, !provision, j->cancelled, cut, j->p) < 0 ||
         provision_event(r->db, r->arena, j->resource_id, r->name, j->cancelled ? "cancelled" : "failed", cut, j->p) < 0 ||
         notify(j, provision ? "resource-failed" : "deprovision-failed",
                arena_printf(r->arena, "%s of %s %s: %s", provision ? "provisioning" : "deprovisioning",
@@ -602,14 +567,10 @@ static int step_run(struct job *j, int idx, const struct template_step *s, bool 
 {
     struct runner *r = j->r;
     const struct driver *drv = driver_find(s->driver);
-    struct db_value sv[3] = { DB_INTV(j->id), DB_INTV(idx), DB_TEXTV(r->lease_owner) };
-    struct db_result q;
-    if (db_query(r->db, r->arena, "UPDATE job_steps s SET s.state = 'running', s.attempts = s.attempts + 1, s.started_at = "
-                                  "UTC_TIMESTAMP(6), s.error = NULL WHERE s.job_id = ? AND s.idx = ? AND EXISTS (SELECT 1 "
-                                  "FROM jobs j WHERE j.id = s.job_id AND j.lease_owner = ? AND j.state = 'running')",
-                 sv, 3, &q, j->p) < 0)
+    bool ours;
+    if (provision_step_start(r->db, r->arena, j->id, idx, r->lease_owner, &ours, j->p) < 0)
         return -1;
-    if (q.affected == 0) {   /* the lease is another runner's now */
+    if (!ours) {   /* the lease is another runner's now */
         j->lost = true;
         return -1;
     }
@@ -666,7 +627,6 @@ static int step_run(struct job *j, int idx, const struct template_step *s, bool 
     for (int attempt = 0; attempt < 2; attempt++) {
         problem_init(j->p);
         const char *stored;
-        struct db_value v[3] = { DB_NULLV, DB_INTV(j->id), DB_INTV(idx) };
         if (db_begin(r->db, j->p) < 0 || lease_held(j) < 0 || !(stored = outputs_store(j, s, d.outputs))) {
             db_abort(r->db);
             if (attempt == 0 && j->p->status == 503 && strcmp(j->p->type, "keyring-stale") == 0 && keyring(j, true))
@@ -674,10 +634,8 @@ static int step_run(struct job *j, int idx, const struct template_step *s, bool 
             rc = -1;
             break;
         }
-        v[0] = (struct db_value)DB_TEXTV(stored);
         job_logf(j, "step %s succeeded", s->name);
-        if (db_query(r->db, r->arena, "UPDATE job_steps SET state = 'succeeded', outputs = ?, finished_at = UTC_TIMESTAMP(6) "
-                                      "WHERE job_id = ? AND idx = ?", v, 3, NULL, j->p) < 0 ||
+        if (provision_step_succeed(r->db, r->arena, j->id, idx, stored, j->p) < 0 ||
             (last && job_succeed_here(j) < 0) || log_flush(j) < 0 || db_commit(r->db, j->p) < 0) {
             db_abort(r->db);
             rc = -1;
@@ -810,13 +768,9 @@ static int claim(struct runner *r, long long *ids, int max, struct problem *p)
         for (size_t i = 0; i < q.nrows; i++)
             ids[n++] = atoll(db_cell(&q, i, 0));
     }
-    for (int i = 0; i < n; i++) {
-        struct db_value v[3] = { DB_TEXTV(r->lease_owner), DB_INTV(r->cfg->runner_lease_seconds), DB_INTV(ids[i]) };
-        if (db_query(r->db, r->arena, "UPDATE jobs SET state = 'running', lease_owner = ?, due_at = UTC_TIMESTAMP(6) + "
-                                      "INTERVAL ? SECOND, attempts = attempts + 1, started_at = COALESCE(started_at, "
-                                      "UTC_TIMESTAMP(6)) WHERE id = ?", v, 3, NULL, p) < 0)
+    for (int i = 0; i < n; i++)
+        if (provision_job_claim(r->db, r->arena, ids[i], r->lease_owner, r->cfg->runner_lease_seconds, p) < 0)
             return db_abort(r->db);
-    }
     if (db_commit(r->db, p) < 0)
         return -1;
     return n;
@@ -845,10 +799,7 @@ int jobs_drain(struct runner *r, double deadline, struct problem *p)
         for (int i = 0; i < n; i++) {
             if (*r->stopping || (deadline && monotime_s() >= deadline)) {
                 /* the rest go back at once rather than waiting for the lease to run out */
-                struct db_value v[2] = { DB_INTV(ids[i]), DB_TEXTV(r->lease_owner) };
-                if (db_query(r->db, r->arena, "UPDATE jobs SET state = 'queued', due_at = UTC_TIMESTAMP(6), lease_owner = "
-                                              "NULL, attempts = attempts - 1 WHERE id = ? AND lease_owner = ?",
-                             v, 2, NULL, p) < 0)
+                if (provision_job_release(r->db, r->arena, ids[i], r->lease_owner, p) < 0)
                     return -1;
                 continue;
             }
