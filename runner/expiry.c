@@ -89,7 +89,7 @@ static int expire_batch(struct runner *r, struct problem *p)
         return db_abort(r->db);
     for (size_t i = 0; i < q.nrows; i++) {
         long long id = atoll(db_cell(&q, i, 0)), job;
-        const struct template *t = jobs_template(r, atoll(db_cell(&q, i, 4)), p);
+        const struct template *t = runner_template(r, atoll(db_cell(&q, i, 4)), p);
         if (!t) {
             /* one unreadable template must not hold up every other expiry: this one is set aside */
             fprintf(stderr, "portico-runner: resource %lld expired, but %s\n", id, p->detail);

@@ -16,10 +16,8 @@
  * state are committed; a crash before that runs the step again, which drivers make harmless
  * (driver.h). A failed step is retried with exponential backoff and jitter until the job's
  * attempts are spent, then the job and its resource fail with the reason, and the owners hear
- * of it. Log lines are redacted of every secret value the job handled, kept in memory for at
- * most a fraction of a second, and written as they come. A secret a request names (a secret-ref
- * parameter) is opened for an exec step only once its reveal is in the audit log, under the
- * requester (secrets.reveal, via the runner and the job).
+ * of it. Every change of state is lib/provision_state's; the job's log and its redaction are
+ * runner/job_log.c's, the secrets a step is given and the outputs it leaves runner/job_outputs.c's.
  */
 #include <json-c/json.h>
 #include <sodium.h>
@@ -30,193 +28,14 @@
 #include <time.h>
 
 #include "lib/http.h"
+#include "lib/monotime.h"
 #include "lib/provision.h"
 #include "lib/provision_state.h"
 #include "lib/secrets.h"
 #include "runner/drivers/driver.h"
-#include "runner/runner.h"
-#include "lib/monotime.h"
+#include "runner/job.h"
 
 #define JOB_BATCH_MAX 100
-#define LOG_BUFFER_LINES 16
-#define LOG_FLUSH_SECONDS 0.2
-#define LOG_LINE_MAX 4000
-#define SECRETS_MAX 256
-#define TEMPLATE_CACHE 16
-
-/* ---- parsed templates, kept by version id (a published version never changes) ---------------- */
-
-struct template_cache {
-    struct {
-        long long id;
-        struct arena arena;
-        const struct template *t;
-        unsigned long used;
-    } e[TEMPLATE_CACHE];
-    unsigned long clock;
-};
-
-const struct template *jobs_template(struct runner *r, long long version_id, struct problem *p)
-{
-    if (!r->templates && !(r->templates = calloc(1, sizeof(*r->templates)))) {
-        problem_set(p, 500, "internal", "out of memory");
-        return NULL;
-    }
-    struct template_cache *tc = r->templates;
-    size_t victim = 0;
-    for (size_t i = 0; i < TEMPLATE_CACHE; i++) {
-        if (tc->e[i].id == version_id && tc->e[i].t) {
-            tc->e[i].used = ++tc->clock;
-            return tc->e[i].t;
-        }
-        if (tc->e[i].used < tc->e[victim].used)
-            victim = i;
-    }
-    if (tc->e[victim].t)
-        arena_free(&tc->e[victim].arena);
-    tc->e[victim].t = NULL;
-    arena_init(&tc->e[victim].arena, 64 * 1024);
-    struct provision_version pv;
-    if (provision_version_load_id(r->db, &tc->e[victim].arena, version_id, &pv, p) < 0) {
-        arena_free(&tc->e[victim].arena);
-        return NULL;
-    }
-    tc->e[victim].id = version_id;
-    tc->e[victim].t = pv.t;
-    tc->e[victim].used = ++tc->clock;
-    return pv.t;
-}
-
-void jobs_free(struct runner *r)
-{
-    for (size_t i = 0; r->templates && i < TEMPLATE_CACHE; i++)
-        if (r->templates->e[i].t)
-            arena_free(&r->templates->e[i].arena);
-    free(r->templates);
-    r->templates = NULL;
-    crypto_keyring_free(r->ring);
-    r->ring = NULL;
-}
-
-/* ---- one job at hand ---------------------------------------------------------------------------- */
-
-struct job {
-    struct runner *r;
-    long long id, resource_id, version_id, request_id;
-    const char *kind, *uid, *team, *environment, *entity, *requester;
-    const char *requester_id;         /* the requester's user id (NULL: a resource made without a request) */
-    const char *name;                 /* the resource, as people call it */
-    int attempts, max_attempts;
-    const struct template *t;
-    json_object *values;              /* the request's parameters */
-    struct { char stream[8]; char *line; } buf[LOG_BUFFER_LINES];
-    size_t nbuf;
-    double buffered_at;
-    char *secrets[SECRETS_MAX];       /* values to redact (guarded copies) */
-    size_t secret_len[SECRETS_MAX];
-    size_t nsecrets;
-    bool secrets_overflow;
-    double beat_at;                   /* the last heartbeat */
-    bool lost, cancelled;
-    struct problem *p;
-};
-
-/* A value the job handles as a secret: sealed if it is an output, redacted from the log when it
- * has 4 characters or more (shorter would redact ordinary words). Past SECRETS_MAX values, every
- * output of the job is taken for a secret. */
-static void job_secret(struct job *j, const char *value)
-{
-    size_t n = value ? strlen(value) : 0;
-    if (n == 0)
-        return;
-    if (j->nsecrets == SECRETS_MAX) {
-        j->secrets_overflow = true;
-        return;
-    }
-    for (size_t i = 0; i < j->nsecrets; i++)
-        if (j->secret_len[i] == n && memcmp(j->secrets[i], value, n) == 0)
-            return;
-    char *copy = sodium_malloc(n + 1);
-    if (!copy)
-        return;
-    memcpy(copy, value, n + 1);
-    j->secrets[j->nsecrets] = copy;
-    j->secret_len[j->nsecrets++] = n;
-}
-
-/* line with every secret replaced by "[redacted]", in the arena (the search goes on after
- * each replacement: a secret that is part of "[redacted]" is not found in it again). */
-static char *redact(struct job *j, const char *line)
-{
-    static const char mark[] = "[redacted]";
-    char *out = arena_strdup(j->r->arena, line);
-    for (size_t i = 0; out && i < j->nsecrets; i++) {
-        if (j->secret_len[i] < 4)
-            continue;
-        size_t from = 0;
-        char *hit;
-        while (out && (hit = strstr(out + from, j->secrets[i]))) {
-            size_t at = (size_t)(hit - out);
-            char *next = arena_printf(j->r->arena, "%.*s%s%s", (int)at, out, mark, hit + j->secret_len[i]);
-            explicit_bzero(out, strlen(out));
-            out = next;
-            from = at + sizeof(mark) - 1;
-        }
-    }
-    return out ? out : arena_strdup(j->r->arena, "[a line that could not be redacted]");
-}
-
-static int log_flush(struct job *j)
-{
-    static const char *const sql[LOG_BUFFER_LINES + 1] = { NULL,
-#define ROWS1 "INSERT INTO job_logs (job_id, stream, line) VALUES (?, ?, ?)"
-        ROWS1, ROWS1 ", (?, ?, ?)", ROWS1 ", (?, ?, ?), (?, ?, ?)", ROWS1 ", (?, ?, ?), (?, ?, ?), (?, ?, ?)",
-#define ROWS5 ROWS1 ", (?, ?, ?), (?, ?, ?), (?, ?, ?), (?, ?, ?)"
-        ROWS5, ROWS5 ", (?, ?, ?)", ROWS5 ", (?, ?, ?), (?, ?, ?)", ROWS5 ", (?, ?, ?), (?, ?, ?), (?, ?, ?)",
-#define ROWS9 ROWS5 ", (?, ?, ?), (?, ?, ?), (?, ?, ?), (?, ?, ?)"
-        ROWS9, ROWS9 ", (?, ?, ?)", ROWS9 ", (?, ?, ?), (?, ?, ?)", ROWS9 ", (?, ?, ?), (?, ?, ?), (?, ?, ?)",
-#define ROWS13 ROWS9 ", (?, ?, ?), (?, ?, ?), (?, ?, ?), (?, ?, ?)"
-        ROWS13, ROWS13 ", (?, ?, ?)", ROWS13 ", (?, ?, ?), (?, ?, ?)", ROWS13 ", (?, ?, ?), (?, ?, ?), (?, ?, ?)",
-    };
-    if (j->nbuf == 0 || j->lost)
-        return 0;
-    struct db_value v[LOG_BUFFER_LINES * 3];
-    for (size_t i = 0; i < j->nbuf; i++) {
-        v[i * 3] = (struct db_value)DB_INTV(j->id);
-        v[i * 3 + 1] = (struct db_value)DB_TEXTV(j->buf[i].stream);
-        v[i * 3 + 2] = (struct db_value)DB_TEXTV(j->buf[i].line);
-    }
-    /* lines are numbered by the table (job_logs.id): a runner that lost its lease unknowingly
-     * adds lines of what it did, never over another's */
-    int rc = db_query(j->r->db, j->r->arena, sql[j->nbuf], v, j->nbuf * 3, NULL, j->p);
-    j->nbuf = 0;
-    return rc;
-}
-
-static void job_log(struct job *j, const char *stream, const char *line)
-{
-    if (j->nbuf == LOG_BUFFER_LINES && log_flush(j) < 0)
-        return;
-    if (j->nbuf == 0)
-        j->buffered_at = monotime_s();
-    snprintf(j->buf[j->nbuf].stream, sizeof(j->buf[j->nbuf].stream), "%s", stream);
-    /* redacted whole, then cut (on a character) and made valid UTF-8 for the column */
-    j->buf[j->nbuf++].line = http_utf8_clamp(j->r->arena, redact(j, line), LOG_LINE_MAX);
-    /* outside a transaction, lines that waited long enough go now */
-    if (!db_in_transaction(j->r->db) && monotime_s() - j->buffered_at >= LOG_FLUSH_SECONDS)
-        log_flush(j);
-}
-
-static void job_logf(struct job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void job_logf(struct job *j, const char *fmt, ...)
-{
-    char line[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    job_log(j, "runner", line);
-}
 
 /* Renew every lease this process holds; learn whether this job was lost or cancelled. -1: stop. */
 static int heartbeat(struct job *j, bool now)
@@ -226,13 +45,13 @@ static int heartbeat(struct job *j, bool now)
         return -1;
     if (!now && monotime_s() - j->beat_at < r->cfg->runner_lease_seconds / 3.0) {
         if (j->nbuf && monotime_s() - j->buffered_at >= LOG_FLUSH_SECONDS)
-            log_flush(j);
+            job_log_flush(j);
         return 0;
     }
     struct db_value v[2] = { DB_INTV(r->cfg->runner_lease_seconds), DB_TEXTV(r->lease_owner) };
     struct db_value me[2] = { DB_TEXTV(r->lease_owner), DB_INTV(j->id) };
     struct db_result q;
-    if (log_flush(j) < 0 ||
+    if (job_log_flush(j) < 0 ||
         db_query(r->db, r->arena, "UPDATE jobs SET due_at = UTC_TIMESTAMP(6) + INTERVAL ? SECOND WHERE lease_owner = ? AND "
                                   "state = 'running'", v, 2, NULL, j->p) < 0 ||
         db_query(r->db, r->arena, "SELECT lease_owner = ? AND state = 'running', cancel_requested FROM jobs WHERE id = ?", me, 2,
@@ -288,179 +107,7 @@ static void run_secret(struct driver_run *d, const char *value)
     job_secret(d->ctx, value);
 }
 
-static const struct crypto_keyring *keyring(struct job *j, bool again)
-{
-    return secrets_keyring(j->r->cfg->master_key_file, &j->r->ring, again, j->p);
-}
-
-/* A secret the request named, opened for its requester: audited as their reveal (the requester
- * is the actor: the request was let name it only if they may reveal it, cgi-bin/provision.c),
- * via this runner's job. */
-static int audit_reveal(struct job *j, const char *path, int version, const char *param)
-{
-    struct runner *r = j->r;
-    struct audit_event ev = runner_event(r, "secrets.reveal", "success");
-    ev.actor_type = "user";
-    ev.actor_id = j->requester_id;
-    ev.actor_name = j->requester;
-    ev.target_type = "secret";
-    ev.target_id = path;
-    json_object *d = json_object_new_object();
-    json_object_object_add(d, "version", json_object_new_int(version));
-    json_object_object_add(d, "via", json_object_new_string("runner"));
-    json_object_object_add(d, "runner", json_object_new_string(r->name));
-    json_object_object_add(d, "job", json_object_new_int64(j->id));
-    json_object_object_add(d, "resource", json_object_new_int64(j->resource_id));
-    json_object_object_add(d, "parameter", json_object_new_string(param));
-    ev.details = arena_strdup(r->arena, json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN));
-    json_object_put(d);
-    if (!ev.details)
-        return problem_set(j->p, 500, "internal", "out of memory");
-    if (db_begin(r->db, j->p) < 0)
-        return -1;
-    return audit_commit(r->db, r->arena, &ev, j->p);
-}
-
-/* The environment an exec step gets: each parameter as PORTICO_PARAM_<NAME>, a secret
- * reference as the secret's value (opened here, redacted from the log). */
-static json_object *exec_env(struct job *j)
-{
-    json_object *env = json_object_new_object();
-    for (size_t i = 0; i < j->t->nparams; i++) {
-        const struct template_param *tp = &j->t->params[i];
-        json_object *v;
-        if (!json_object_object_get_ex(j->values, tp->name, &v) || json_object_is_type(v, json_type_null))
-            continue;
-        char name[96];
-        int n = snprintf(name, sizeof(name), "PORTICO_PARAM_%s", tp->name);
-        for (int k = 14; k < n; k++)
-            name[k] = name[k] == '-' ? '_' : (char)(name[k] >= 'a' && name[k] <= 'z' ? name[k] - 32 : name[k]);
-        const char *text = json_object_is_type(v, json_type_string) ? json_object_get_string(v)
-                                                                     : json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
-        if (tp->type == TPARAM_SECRET_REF) {
-            const struct crypto_keyring *k = keyring(j, false);
-            unsigned char *value;
-            size_t len;
-            int got;
-            if (!k || secrets_reveal(j->r->db, j->r->arena, k, text, 0, &value, &len, &got, j->p) < 0) {
-                json_object_put(env);
-                return NULL;
-            }
-            if (audit_reveal(j, text, got, tp->name) < 0) {   /* opened only when it is on record */
-                secrets_value_free(value, len);
-                json_object_put(env);
-                return NULL;
-            }
-            char *s = arena_alloc(j->r->arena, len + 1);
-            if (s) {
-                memcpy(s, value, len);
-                s[len] = '\0';
-                job_secret(j, s);
-                json_object_object_add(env, name, json_object_new_string(s));
-                explicit_bzero(s, len);
-            }
-            secrets_value_free(value, len);
-            continue;
-        }
-        json_object_object_add(env, name, json_object_new_string(text));
-    }
-    return env;
-}
-
-/* Is field of step secret: the driver says so, a secret output takes it, or its value is one the
- * job was told to redact? */
-static bool field_secret(struct job *j, const struct template_step *s, const char *field, const char *value)
-{
-    if (template_driver_output_secret(s->driver, field))
-        return true;
-    for (size_t i = 0; i < j->t->noutputs; i++)
-        if (j->t->outputs[i].secret && strcmp(j->t->outputs[i].step, s->name) == 0 && strcmp(j->t->outputs[i].field, field) == 0)
-            return true;
-    for (size_t i = 0; value && i < j->nsecrets; i++)
-        if (strcmp(j->secrets[i], value) == 0)
-            return true;
-    return j->secrets_overflow;
-}
-
-/* The step's outputs as stored: plain values as they are, secret ones sealed in the secrets
- * store (at a path of the resource, recorded as the resource's) and stored as {"secret": path}.
- * Inside the transaction. */
-static const char *outputs_store(struct job *j, const struct template_step *s, json_object *outputs)
-{
-    json_object *stored = json_object_new_object();
-    size_t index = 0;
-    json_object_object_foreach(outputs, field, val) {
-        const char *text = json_object_get_string(val);
-        index++;
-        if (!field_secret(j, s, field, text)) {
-            json_object_object_add(stored, field, json_object_new_string(text ? text : ""));
-            continue;
-        }
-        const char *path = provision_output_path(j->r->arena, j->team, j->environment, j->uid,
-                                                 arena_printf(j->r->arena, "%s-%s", s->name, field), index);
-        struct secret_path sp;
-        const char *why;
-        const struct crypto_keyring *k = keyring(j, false);
-        int version;
-        if (secret_path_parse(path, &sp, &why) < 0) {
-            problem_set(j->p, 500, "internal", "the output %s.%s has no place among secrets: %s", s->name, field, why);
-            json_object_put(stored);
-            return NULL;
-        }
-        if (!k || secrets_write(j->r->db, j->r->arena, k, &sp, j->team, text, strlen(text), -1, 0,
-                                j->r->cfg->secret_versions_default, j->r->name, &version, j->p) < 0 ||
-            provision_secret_managed(j->r->db, j->r->arena, sp.text, j->resource_id, j->p) < 0) {
-            json_object_put(stored);
-            return NULL;
-        }
-        json_object *ref = json_object_new_object();
-        json_object_object_add(ref, "secret", json_object_new_string(sp.text));
-        json_object_object_add(stored, field, ref);
-    }
-    const char *text = arena_strdup(j->r->arena, json_object_to_json_string_ext(stored, JSON_C_TO_STRING_PLAIN));
-    json_object_put(stored);
-    return text;
-}
-
-/* Wipe the string values of an object (a driver's outputs, an exec step's environment: secrets
- * among them) before it is freed. */
-static void outputs_wipe(json_object *outputs)
-{
-    if (!outputs)
-        return;
-    json_object_object_foreach(outputs, field, val) {
-        (void)field;
-        if (json_object_is_type(val, json_type_string))
-            explicit_bzero((char *)json_object_get_string(val), (size_t)json_object_get_string_len(val));
-    }
-}
-
 /* ---- ends of a job ------------------------------------------------------------------------------ */
-
-/* The resource's outputs (for a finished provision job): each template output from its step's
- * stored outputs. */
-static const char *resource_outputs(struct job *j)
-{
-    struct db_value v = DB_INTV(j->id);
-    struct db_result q;
-    if (db_query(j->r->db, j->r->arena, "SELECT name, outputs FROM job_steps WHERE job_id = ? ORDER BY idx", &v, 1, &q, j->p) < 0)
-        return NULL;
-    json_object *out = json_object_new_object();
-    for (size_t i = 0; i < j->t->noutputs; i++) {
-        const struct template_output *o = &j->t->outputs[i];
-        for (size_t k = 0; k < q.nrows; k++) {
-            if (strcmp(db_cell(&q, k, 0), o->step) != 0 || !db_cell(&q, k, 1))
-                continue;
-            json_object *so = json_tokener_parse(db_cell(&q, k, 1)), *val;
-            if (so && json_object_object_get_ex(so, o->field, &val))
-                json_object_object_add(out, o->name, json_object_get(val));
-            json_object_put(so);
-        }
-    }
-    const char *text = arena_strdup(j->r->arena, json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN));
-    json_object_put(out);
-    return text;
-}
 
 /* A notice for the resource's requester and its team. */
 static int notify(struct job *j, const char *kind, const char *subject)
@@ -485,10 +132,10 @@ static int job_succeed_here(struct job *j)
     struct runner *r = j->r;
     bool provision = strcmp(j->kind, "provision") == 0;
     job_logf(j, "%s succeeded", provision ? "provisioning" : "deprovisioning");
-    if (log_flush(j) < 0)
+    if (job_log_flush(j) < 0)
         return -1;
     if (provision) {
-        const char *outputs = j->t->noutputs ? resource_outputs(j) : "{}";
+        const char *outputs = j->t->noutputs ? job_resource_outputs(j) : "{}";
         if (!outputs || provision_resource_ready(r->db, r->arena, j->resource_id, outputs, j->p) < 0)
             return -1;
     } else if (provision_resource_deprovisioned(r->db, r->arena, j->resource_id, j->p) < 0) {
@@ -539,8 +186,8 @@ static int job_fail(struct job *j, int step, const char *why, bool retry)
         job_logf(j, "attempt %d of %d failed; giving up", j->attempts, j->max_attempts);
     }
     char cut[2001];
-    snprintf(cut, sizeof(cut), "%s", http_utf8_clamp(r->arena, redact(j, why), 2000));
-    if (log_flush(j) < 0 || (step >= 0 && provision_step_fail(r->db, r->arena, j->id, step, cut, j->p) < 0))
+    snprintf(cut, sizeof(cut), "%s", http_utf8_clamp(r->arena, job_redact(j, why), 2000));
+    if (job_log_flush(j) < 0 || (step >= 0 && provision_step_fail(r->db, r->arena, j->id, step, cut, j->p) < 0))
         return db_abort(r->db);
     if (again) {
         if (provision_job_retry(r->db, r->arena, j->id, delay, cut, j->p) < 0)
@@ -607,14 +254,14 @@ static int step_run(struct job *j, int idx, const struct template_step *s, bool 
     }
     if (why)   /* the same values will not render better next time */
         return job_fail(j, idx, arena_printf(r->arena, "step %s: %s", s->name, why), false) < 0 ? -1 : 1;
-    if (strcmp(s->driver, "exec") == 0 && !(d.env = exec_env(j)))
+    if (strcmp(s->driver, "exec") == 0 && !(d.env = job_exec_env(j)))
         return job_fail(j, idx, arena_printf(r->arena, "step %s: %s", s->name, j->p->detail), true) < 0 ? -1 : 1;
     d.outputs = json_object_new_object();
     int rc = drv->apply(&d);
-    outputs_wipe(d.env);   /* revealed secret references among them */
+    job_outputs_wipe(d.env);   /* revealed secret references among them */
     json_object_put(d.env);
     if (rc < 0 || j->lost || j->cancelled) {
-        outputs_wipe(d.outputs);
+        job_outputs_wipe(d.outputs);
         json_object_put(d.outputs);
         if (j->lost)
             return -1;
@@ -627,16 +274,16 @@ static int step_run(struct job *j, int idx, const struct template_step *s, bool 
     for (int attempt = 0; attempt < 2; attempt++) {
         problem_init(j->p);
         const char *stored;
-        if (db_begin(r->db, j->p) < 0 || lease_held(j) < 0 || !(stored = outputs_store(j, s, d.outputs))) {
+        if (db_begin(r->db, j->p) < 0 || lease_held(j) < 0 || !(stored = job_outputs_store(j, s, d.outputs))) {
             db_abort(r->db);
-            if (attempt == 0 && j->p->status == 503 && strcmp(j->p->type, "keyring-stale") == 0 && keyring(j, true))
+            if (attempt == 0 && j->p->status == 503 && strcmp(j->p->type, "keyring-stale") == 0 && job_keyring(j, true))
                 continue;
             rc = -1;
             break;
         }
         job_logf(j, "step %s succeeded", s->name);
         if (provision_step_succeed(r->db, r->arena, j->id, idx, stored, j->p) < 0 ||
-            (last && job_succeed_here(j) < 0) || log_flush(j) < 0 || db_commit(r->db, j->p) < 0) {
+            (last && job_succeed_here(j) < 0) || job_log_flush(j) < 0 || db_commit(r->db, j->p) < 0) {
             db_abort(r->db);
             rc = -1;
         } else if (last) {
@@ -644,7 +291,7 @@ static int step_run(struct job *j, int idx, const struct template_step *s, bool 
         }
         break;
     }
-    outputs_wipe(d.outputs);
+    job_outputs_wipe(d.outputs);
     json_object_put(d.outputs);
     if (rc < 0 && !j->lost && j->p->status != 409) {
         /* the outputs could not be kept (secrets unavailable, ...): the step runs again later */
@@ -704,7 +351,7 @@ static int job_run(struct runner *r, long long id, struct problem *p)
         rc = job_fail(&j, -1, arena_printf(r->arena, "gave up after %d attempts (the runner stopped)", j.max_attempts), false);
         goto done;
     }
-    if (!(j.t = jobs_template(r, j.version_id, p))) {
+    if (!(j.t = runner_template(r, j.version_id, p))) {
         const char *why = arena_strdup(r->arena, p->detail);
         problem_init(p);
         rc = job_fail(&j, -1, why, true);

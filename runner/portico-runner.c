@@ -41,17 +41,6 @@ static void on_signal(int sig)
     stop_flag = 1;
 }
 
-struct audit_event runner_event(const struct runner *r, const char *action, const char *outcome)
-{
-    struct audit_event ev = { 0 };
-    ev.actor_type = "runner";
-    ev.actor_id = r->name;
-    ev.actor_name = "portico-runner";
-    ev.action = action;
-    ev.outcome = outcome;
-    return ev;
-}
-
 /* The catalog's due work and the resources' expiry; the number of things done, or -1 when
  * the database failed. */
 static int upkeep(struct runner *r)
@@ -231,7 +220,7 @@ int main(int argc, char **argv)
             }
         }
     }
-    jobs_free(&r);
+    runner_free(&r);
     db_free(r.db);
     arena_free(r.arena);
     return status;

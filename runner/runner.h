@@ -1,5 +1,8 @@
 /*
- * portico-runner's parts: the pass (portico-runner.c) and the catalog's upkeep (catalog_sync.c).
+ * portico-runner's parts: the pass (portico-runner.c), the catalog's upkeep (catalog_sync.c),
+ * provisioning jobs (jobs.c with job_log.c and job_outputs.c, runner/job.h), resources' expiry
+ * (expiry.c), and what they all share (runner.c). portico-runner.c calls the parts; the parts
+ * call runner.c and never portico-runner.c.
  */
 #ifndef PORTICO_RUNNER_H
 #define PORTICO_RUNNER_H
@@ -41,12 +44,13 @@ int jobs_drain(struct runner *r, double deadline, struct problem *p);
 int jobs_due(struct runner *r, struct problem *p);
 
 /* The parsed template version id, from the runner's cache (or read and parsed). NULL with p. */
-const struct template *jobs_template(struct runner *r, long long version_id, struct problem *p);
+const struct template *runner_template(struct runner *r, long long version_id, struct problem *p);
 
 /* Notify the owners of resources about to expire (provision_notify_before), and queue the
  * deprovisioning of those that have expired. The number of resources handled, or -1. */
 int expiry_pass(struct runner *r, struct problem *p);
 
-void jobs_free(struct runner *r);
+/* The cache and the keyring, freed. */
+void runner_free(struct runner *r);
 
 #endif
