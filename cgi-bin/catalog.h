@@ -1,6 +1,8 @@
 /*
- * The catalog handler's parts (catalog.c: entities, search, graph, import, export;
- * catalog_locations.c; catalog_discovery.c) and what they share: one binary, catalog.fcgi.
+ * The catalog handler's parts and what they share: one binary, catalog.fcgi. catalog.c: entities
+ * (read, write, delete, relations, import), the route table and what the others share;
+ * catalog_search.c: search and export; catalog_graph.c: the dependency graph and the report;
+ * catalog_locations.c; catalog_discovery.c. The parts call catalog.c, never one another.
  */
 #ifndef PORTICO_CGI_CATALOG_H
 #define PORTICO_CGI_CATALOG_H
@@ -26,6 +28,40 @@ int catalog_path_entity(struct app_ctx *c, const char *permission, struct catalo
 
 /* The writer for this request (lib/catalog_store.h): the caller's roles decide by owner. */
 struct catalog_writer catalog_request_writer(struct app_ctx *c);
+
+/* Does the caller read every entity there may be? Only then may an answer tell a ref that is not
+ * in the catalog from one the caller may not read: to anyone else both look alike (hidden). */
+bool catalog_reads_everything(struct app_ctx *c);
+
+#define SEARCH_PARAMS_MAX 160
+
+/* A WHERE clause and its parameters, grown by the filters. */
+struct catalog_where {
+    const char *sql;
+    struct db_value v[SEARCH_PARAMS_MAX];
+    size_t n;
+    bool full;          /* a clause did not fit: the query must not run without it */
+};
+
+/* Adds clause (with its ? for each of values) to w, joined by AND; w->full when they would not
+ * fit (with room kept for a page's cursor and limit). */
+void catalog_where_add(struct app_ctx *c, struct catalog_where *w, const char *clause, const char *const *values,
+                       size_t nvalues);
+
+/* "column IN (?, ?, ...)" over n values, or a clause that is false when there are none. */
+const char *catalog_in_list(struct app_ctx *c, const char *column, size_t n);
+
+/* Only what the caller may read: the read scopes (everywhere, or teams and entities) as SQL on
+ * the entities table aliased by prefix ("" or "e."); 422 when they do not fit in one query. */
+int catalog_where_readable(struct app_ctx *c, struct catalog_where *w, const char *prefix);
+
+/* catalog_search.c */
+int catalog_search(struct app_ctx *c);
+int catalog_export(struct app_ctx *c);
+
+/* catalog_graph.c */
+int catalog_graph(struct app_ctx *c);
+int catalog_report(struct app_ctx *c);
 
 /* catalog_locations.c */
 int catalog_locations_list(struct app_ctx *c);
