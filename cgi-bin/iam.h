@@ -1,6 +1,6 @@
 /*
- * The iam handler's parts (iam.c: users, teams, memberships, bindings, roles, policies, explain;
- * iam_users.c: a user's page, its edit and an administrator's password reset; iam_teams.c: a
+ * The iam handler's parts (iam.c: users, teams, memberships, unlock, service accounts' tokens and
+ * the route table; iam_rules.c: bindings, roles, policies; iam_users.c: a user's page, its edit and an administrator's password reset; iam_teams.c: a
  * team's page, rename, move and delete, and its Group in the catalog; iam_explain.c: explain) and
  * what they share: one binary, iam.fcgi.
  */
@@ -29,6 +29,17 @@ int iam_groups_sync(struct app_ctx *c, const char *const *teams, size_t n, enum 
 
 /* {ref, state: kept|foreign|none} of team's Group. */
 json_object *iam_group_json(struct app_ctx *c, const char *team, enum team_group_state state);
+
+/* iam_rules.c */
+int iam_bindings_list(struct app_ctx *c);
+int iam_binding_create(struct app_ctx *c);
+int iam_binding_delete(struct app_ctx *c);
+int iam_roles(struct app_ctx *c);
+int iam_role_create(struct app_ctx *c);
+int iam_role_delete(struct app_ctx *c);
+int iam_policies_list(struct app_ctx *c);
+int iam_policy_create(struct app_ctx *c);
+int iam_policy_delete(struct app_ctx *c);
 
 /* iam_explain.c */
 int iam_explain(struct app_ctx *c);
