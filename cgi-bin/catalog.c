@@ -351,10 +351,9 @@ static int catalog_import(struct app_ctx *c)
     }
     json_object_put(docs);
     if (rc == 0 && !dry_run) {
-        struct audit_event ev = app_audit_event(c, "catalog.import", "success");
-        ev.details = arena_printf(c->arena, "{\"added\":%zu,\"changed\":%zu,\"unchanged\":%zu}",
-                                  json_object_array_length(added), json_object_array_length(changed), unchanged);
-        rc = audit_commit(c->db, c->arena, &ev, p);
+        rc = app_audited(c, "catalog.import", NULL, NULL,
+                         arena_printf(c->arena, "{\"added\":%zu,\"changed\":%zu,\"unchanged\":%zu}",
+                                      json_object_array_length(added), json_object_array_length(changed), unchanged));
     } else if (rc == 0) {
         rc = db_rollback(c->db, p);
     } else {

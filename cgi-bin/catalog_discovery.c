@@ -155,11 +155,7 @@ int catalog_instances_list(struct app_ctx *c)
 static int instance_audit(struct app_ctx *c, const char *action, const char *ref, const char *env, const char *inst,
                           const char *details)
 {
-    struct audit_event ev = app_audit_event(c, action, "success");
-    ev.target_type = "instance";
-    ev.target_id = arena_printf(c->arena, "%s/%s/%s", ref, env, inst);
-    ev.details = details;
-    return audit_commit(c->db, c->arena, &ev, &c->problem);
+    return app_audited(c, action, "instance", arena_printf(c->arena, "%s/%s/%s", ref, env, inst), details);
 }
 
 /* PUT .../instances/{environment}/{instance}: register, change, or (unchanged) renew. */

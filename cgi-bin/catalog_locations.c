@@ -106,11 +106,7 @@ int catalog_location_get(struct app_ctx *c)
 
 static int location_audit(struct app_ctx *c, const char *action, long long id, const char *details)
 {
-    struct audit_event ev = app_audit_event(c, action, "success");
-    ev.target_type = "location";
-    ev.target_id = arena_printf(c->arena, "%lld", id);
-    ev.details = details;
-    return audit_commit(c->db, c->arena, &ev, &c->problem);
+    return app_audited(c, action, "location", arena_printf(c->arena, "%lld", id), details);
 }
 
 /* POST /catalog/locations: {type, target, path, revision, team, on_orphan, interval_seconds}. */

@@ -29,12 +29,7 @@ int iam_audited(struct app_ctx *c, const char *action, const char *target_type, 
         json_object_put(details);
         return db_abort(c->db);
     }
-    struct audit_event ev = app_audit_event(c, action, "success");
-    ev.target_type = target_type;
-    ev.target_id = target_id;
-    ev.details = details ? arena_strdup(c->arena, json_object_to_json_string_ext(details, JSON_C_TO_STRING_PLAIN)) : NULL;
-    json_object_put(details);
-    return audit_commit(c->db, c->arena, &ev, &c->problem);
+    return app_audited_json(c, action, target_type, target_id, details);
 }
 
 int iam_groups_sync(struct app_ctx *c, const char *const *teams, size_t n, enum team_group_state *first)

@@ -56,15 +56,6 @@ static int id_page(struct app_ctx *c, const char *sql, const struct db_value *v,
     return app_page(c, NULL, member, &q, limit, 0, types, member);
 }
 
-static int audit_done(struct app_ctx *c, const char *action, const char *target_type, long long id, const char *details)
-{
-    struct audit_event ev = app_audit_event(c, action, "success");
-    ev.target_type = target_type;
-    ev.target_id = arena_printf(c->arena, "%lld", id);
-    ev.details = details;
-    return audit_commit(c->db, c->arena, &ev, &c->problem);
-}
-
 /* Where the caller holds permission, as a SQL condition on rows r with team, entity_ref and
  * requester columns (the caller's own rows always count). *v: room for the statement's values
  * (DB_PARAMS_MAX), the condition's first, leaving 16 for the list's filters after it; NULL with a
@@ -408,7 +399,8 @@ static int request_create(struct app_ctx *c)
     const char *details = arena_printf(c->arena, "{\"template\":\"%s\",\"version\":\"%s\",\"environment\":\"%s\",\"team\":\"%s\","
                                                  "\"state\":\"%s\"}",
                                        name, pv.version, environment, owner_team, ap ? "pending_approval" : "approved");
-    if (audit_done(c, "provision.request.create", "provision_request", rq.id, details) < 0)
+    if (app_audited(c, "provision.request.create", "provision_request", arena_printf(c->arena, "%lld", rq.id),
+                    details) < 0)
         return -1;
     return request_answer(c, rq.id, 201);
 }
@@ -558,8 +550,8 @@ static int request_decide(struct app_ctx *c, bool approve)
         }
     }
     const char *details = arena_printf(c->arena, "{\"state\":\"%s\"}", state);
-    if (audit_done(c, approve ? "provision.request.approve" : "provision.request.reject", "provision_request", rq.id,
-                   details) < 0)
+    if (app_audited(c, approve ? "provision.request.approve" : "provision.request.reject", "provision_request",
+                    arena_printf(c->arena, "%lld", rq.id), details) < 0)
         return -1;
     return request_answer(c, rq.id, 200);
 }
@@ -593,7 +585,8 @@ static int request_cancel(struct app_ctx *c)
     }
     if (provision_request_cancel(c->db, c->arena, rq.id, p) < 0)
         return db_abort(c->db);
-    if (audit_done(c, "provision.request.cancel", "provision_request", rq.id, NULL) < 0)
+    if (app_audited(c, "provision.request.cancel", "provision_request", arena_printf(c->arena, "%lld", rq.id),
+                    NULL) < 0)
         return -1;
     return request_answer(c, rq.id, 200);
 }
@@ -844,7 +837,8 @@ static int resource_delete(struct app_ctx *c)
         provision_resource_deprovision(c->db, c->arena, rs.id, pv.t, c->cfg->runner_max_attempts, &job_id, p) < 0 ||
         provision_event(c->db, c->arena, rs.id, c->who.username, "delete", "deprovisioning queued", p) < 0)
         return db_abort(c->db);
-    if (audit_done(c, "provision.resource.delete", "resource", rs.id, arena_printf(c->arena, "{\"job_id\":%lld}", job_id)) < 0)
+    if (app_audited(c, "provision.resource.delete", "resource", arena_printf(c->arena, "%lld", rs.id),
+                    arena_printf(c->arena, "{\"job_id\":%lld}", job_id)) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "id", json_object_new_int64(rs.id));
@@ -891,7 +885,8 @@ static int resource_renew(struct app_ctx *c)
         db_query(c->db, c->arena, "SELECT " DB_RFC3339("expires_at") " FROM resources WHERE id = ?", &v[1], 1, &q, p) < 0)
         return db_abort(c->db);
     const char *expires = db_cell(&q, 0, 0);
-    if (audit_done(c, "provision.resource.renew", "resource", rs.id, arena_printf(c->arena, "{\"ttl_days\":%d}", days)) < 0)
+    if (app_audited(c, "provision.resource.renew", "resource", arena_printf(c->arena, "%lld", rs.id),
+                    arena_printf(c->arena, "{\"ttl_days\":%d}", days)) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "id", json_object_new_int64(rs.id));
@@ -1006,7 +1001,7 @@ static int job_cancel(struct app_ctx *c)
         db_abort(c->db);
         return problem_set(p, 409, "conflict", "job %lld has ended (%s)", id, state);
     }
-    if (audit_done(c, "provision.job.cancel", "job", id, NULL) < 0)
+    if (app_audited(c, "provision.job.cancel", "job", arena_printf(c->arena, "%lld", id), NULL) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "id", json_object_new_int64(id));

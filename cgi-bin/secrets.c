@@ -88,15 +88,6 @@ static int scope_check(struct app_ctx *c, const char *permission, struct scope *
     return 0;
 }
 
-static int audit_done(struct app_ctx *c, const char *action, const char *path, const char *details)
-{
-    struct audit_event ev = app_audit_event(c, action, "success");
-    ev.target_type = "secret";
-    ev.target_id = path;
-    ev.details = details;
-    return audit_commit(c->db, c->arena, &ev, &c->problem);
-}
-
 /* ---- secrets a resource manages ---------------------------------------------------------------- */
 
 struct managed {
@@ -231,8 +222,8 @@ static int write_body(void *ctx, struct problem *p)
                             c->cfg->secret_versions_default, c->actor, &w->version, p) < 0)
         return -1;
     const char *by = w->managed_by ? arena_printf(c->arena, ",\"managed_by\":%lld,\"confirmed\":true", w->managed_by) : "";
-    return audit_done(c, "secrets.write", w->s->sp.text,
-                      arena_printf(c->arena, "{\"version\":%d,\"bytes\":%zu%s}", w->version, w->len, by));
+    return app_audited(c, "secrets.write", "secret", w->s->sp.text,
+                       arena_printf(c->arena, "{\"version\":%d,\"bytes\":%zu%s}", w->version, w->len, by));
 }
 
 /* PUT /secrets/data/{path*}: {"value": text} or {"value_base64": bytes}, "cas", "max_versions".
@@ -381,7 +372,8 @@ static int secret_reveal(struct app_ctx *c)
     secrets_value_free(value, len);
     /* audited before it is answered: a reveal that cannot be recorded is not made */
     if (db_begin(c->db, p) < 0 ||
-        audit_done(c, "secrets.reveal", s.sp.text, arena_printf(c->arena, "{\"version\":%d%s}", got, as)) < 0) {
+        app_audited(c, "secrets.reveal", "secret", s.sp.text,
+                    arena_printf(c->arena, "{\"version\":%d%s}", got, as)) < 0) {
         sodium_memzero(out, cap);
         return -1;
     }
@@ -619,7 +611,8 @@ static int versions_change(struct app_ctx *c, const char *permission, enum secre
     for (size_t i = 0; i < n; i++)
         listed = arena_printf(c->arena, "%s%s%d", listed, i ? "," : "", versions[i]);
     const char *by = managed_by ? arena_printf(c->arena, ",\"managed_by\":%lld,\"confirmed\":true", managed_by) : "";
-    if (audit_done(c, action, s.sp.text, arena_printf(c->arena, "{\"versions\":[%s],\"changed\":%zu%s}", listed, changed, by)) < 0)
+    if (app_audited(c, action, "secret", s.sp.text,
+                    arena_printf(c->arena, "{\"versions\":[%s],\"changed\":%zu%s}", listed, changed, by)) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "path", json_object_new_string(s.sp.text));
@@ -659,8 +652,8 @@ static int secret_remove(struct app_ctx *c)
         db_abort(c->db);
         return problem_set(&c->problem, 404, "not-found", "no secret at %s", s.sp.text);
     }
-    if (audit_done(c, "secrets.remove", s.sp.text,
-                   managed_by ? arena_printf(c->arena, "{\"managed_by\":%lld,\"confirmed\":true}", managed_by) : NULL) < 0)
+    if (app_audited(c, "secrets.remove", "secret", s.sp.text,
+                    managed_by ? arena_printf(c->arena, "{\"managed_by\":%lld,\"confirmed\":true}", managed_by) : NULL) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "status", json_object_new_string("deleted"));

@@ -82,16 +82,6 @@ static const char *json_text(struct arena *a, json_object *o)
     return arena_strdup(a, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
-static int audit_done(struct app_ctx *c, const char *action, const char *target, json_object *details)
-{
-    struct audit_event ev = app_audit_event(c, action, "success");
-    ev.target_type = "template";
-    ev.target_id = target;
-    ev.details = details ? json_text(c->arena, details) : NULL;
-    json_object_put(details);
-    return audit_commit(c->db, c->arena, &ev, &c->problem);
-}
-
 static const char *target_of(struct app_ctx *c, const char *name, const char *version)
 {
     return arena_printf(c->arena, "%s@%s", name, version);
@@ -349,7 +339,8 @@ static int version_store(struct app_ctx *c, bool put)
     json_object_object_add(details, "owner_team", json_object_new_string(t->owner_team));
     json_object_object_add(details, "new_template", json_object_new_boolean(created_template));
     json_object_object_add(details, "findings", json_object_new_int((int)json_object_array_length(findings)));
-    if (audit_done(c, replaced ? "templates.update" : "templates.create", target_of(c, t->name, t->version), details) < 0)
+    if (app_audited_json(c, replaced ? "templates.update" : "templates.create", "template",
+                         target_of(c, t->name, t->version), details) < 0)
         goto out;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "name", json_object_new_string(t->name));
@@ -495,7 +486,7 @@ static int version_delete(struct app_ctx *c)
     struct db_value v = DB_INTV(tv.vid);
     if (db_query(c->db, c->arena, "DELETE FROM template_versions WHERE id = ?", &v, 1, NULL, &c->problem) < 0)
         return db_abort(c->db);
-    if (audit_done(c, "templates.delete", target_of(c, tv.name, tv.version), NULL) < 0)
+    if (app_audited_json(c, "templates.delete", "template", target_of(c, tv.name, tv.version), NULL) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "status", json_object_new_string("deleted"));
@@ -540,7 +531,8 @@ static int version_scan(struct app_ctx *c)
         return -1;
     if (version_load(c, "version", "templates.template.write", false, true, &tv) < 0 || scan_store(c, &tv, &findings) < 0)
         return db_abort(c->db);
-    if (audit_done(c, "templates.scan", target_of(c, tv.name, tv.version), count_details(findings)) < 0) {
+    if (app_audited_json(c, "templates.scan", "template", target_of(c, tv.name, tv.version),
+                         count_details(findings)) < 0) {
         json_object_put(findings);
         return -1;
     }
@@ -584,7 +576,7 @@ static int version_publish(struct app_ctx *c)
         return db_abort(c->db);
     const char *target = target_of(c, tv.name, tv.version);
     if (json_object_array_length(findings) > 0) {
-        if (audit_done(c, "templates.scan", target, count_details(findings)) < 0) {
+        if (app_audited_json(c, "templates.scan", "template", target, count_details(findings)) < 0) {
             json_object_put(findings);
             return -1;
         }
@@ -595,7 +587,7 @@ static int version_publish(struct app_ctx *c)
     if (db_query(c->db, c->arena, "UPDATE template_versions SET state = 'published', published_at = UTC_TIMESTAMP(6), "
                                   "published_by = ?, updated_at = UTC_TIMESTAMP(6) WHERE id = ?", v, 2, NULL, &c->problem) < 0)
         return db_abort(c->db);
-    if (audit_done(c, "templates.publish", target, NULL) < 0)
+    if (app_audited_json(c, "templates.publish", "template", target, NULL) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "name", json_object_new_string(tv.name));
@@ -621,7 +613,7 @@ static int version_deprecate(struct app_ctx *c)
     if (db_query(c->db, c->arena, "UPDATE template_versions SET state = 'deprecated', deprecated_at = UTC_TIMESTAMP(6), "
                                   "updated_at = UTC_TIMESTAMP(6) WHERE id = ?", &v, 1, NULL, &c->problem) < 0)
         return db_abort(c->db);
-    if (audit_done(c, "templates.deprecate", target_of(c, tv.name, tv.version), NULL) < 0)
+    if (app_audited_json(c, "templates.deprecate", "template", target_of(c, tv.name, tv.version), NULL) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "name", json_object_new_string(tv.name));
@@ -699,7 +691,7 @@ static int template_trust(struct app_ctx *c)
     json_object_object_add(d, "trusted", json_object_new_boolean(trusted));
     json_object_object_add(d, "was", json_object_new_boolean(strcmp(db_cell(&r, 0, 1), "0") != 0));
     json_object_object_add(d, "sha256", json_object_new_string(sha));
-    if (audit_done(c, "templates.trust", target_of(c, name, version), d) < 0)
+    if (app_audited_json(c, "templates.trust", "template", target_of(c, name, version), d) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "name", json_object_new_string(name));

@@ -232,6 +232,33 @@ static void app_config_load(struct app_ctx *c, struct config *cfg, const char *p
     }
 }
 
+int app_audited(struct app_ctx *c, const char *action, const char *target_type, const char *target_id,
+                const char *details)
+{
+    struct audit_event ev = app_audit_event(c, action, "success");
+    ev.target_type = target_type;
+    ev.target_id = target_id;
+    ev.details = details;
+    return audit_commit(c->db, c->arena, &ev, &c->problem);
+}
+
+int app_audited_json(struct app_ctx *c, const char *action, const char *target_type, const char *target_id,
+                     json_object *details)
+{
+    const char *text = details ? app_json_text(c, details) : NULL;
+    json_object_put(details);
+    if (details && !text) {
+        db_abort(c->db);
+        return problem_set(&c->problem, 500, "internal", "out of memory");
+    }
+    return app_audited(c, action, target_type, target_id, text);
+}
+
+const char *app_json_text(struct app_ctx *c, json_object *o)
+{
+    return arena_strdup(c->arena, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+}
+
 /* Denials of protected routes are audited like any other decision, in a transaction of
  * their own (there is no change to share one with). A failure to audit is logged. */
 struct audit_event app_audit_event(struct app_ctx *c, const char *action, const char *outcome)

@@ -78,6 +78,19 @@ int app_json(struct app_ctx *c, int status, json_object *json);
  * request id filled in; the caller sets target and details. */
 struct audit_event app_audit_event(struct app_ctx *c, const char *action, const char *outcome);
 
+/* The change this request made in the open transaction, audited as a success (app_audit_event
+ * with the target and details, JSON text; each may be NULL) and committed with it: 0, or -1 with
+ * the problem and the transaction rolled back. The one way a handler ends a change. */
+int app_audited(struct app_ctx *c, const char *action, const char *target_type, const char *target_id,
+                const char *details);
+
+/* The same with details as a JSON value (NULL: none), which it releases. */
+int app_audited_json(struct app_ctx *c, const char *action, const char *target_type, const char *target_id,
+                     json_object *details);
+
+/* o as compact JSON text, in the request's arena (NULL when out of memory). o stays the caller's. */
+const char *app_json_text(struct app_ctx *c, json_object *o);
+
 /* The first nrows rows of r as a JSON array of objects, members named by the columns (the
  * SQL's aliases) and typed by one letter a column of types: i integer, b boolean ("0" false),
  * s string, n string or null, j JSON text embedded as its value. */
