@@ -9,7 +9,9 @@
  * others wait for N distinct approvers, none of them the requester. An approved request makes
  * a resource (with an expiry within the template's maximum) and its provision job in the same
  * transaction; the runner does the rest. Nothing long runs here. Every change is audited in
- * its own transaction; reads of another team's resources answer 404.
+ * its own transaction; reads of another team's resources answer 404. This file: requests and
+ * their decisions, and the route table; resources and jobs are in provision_resources.c, what
+ * waits for the caller in provision_inbox.c (cgi-bin/provision.h).
  */
 #include <limits.h>
 #include <sodium.h>
@@ -17,19 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/app.h"
-#include "lib/audit.h"
-#include "lib/authz.h"
-#include "lib/catalog.h"
-#include "lib/json.h"
-#include "lib/provision.h"
-#include "lib/provision_state.h"
-#include "lib/secrets.h"
+#include "provision.h"
 
 #define IDEMPOTENCY_KEY_MAX 200
-#define LIST_MAX 200
-#define LIST_DEFAULT 50
-#define RESOURCE_Q_MAX 100
 
 /* ---- small helpers ---------------------------------------------------------------------------- */
 
@@ -47,7 +39,7 @@ static bool name_ok(const char *s)
 
 /* Answer a page of list tag ordered by id descending (sql asks for limit + 1 rows; the id is
  * column 0): {member: rows typed as app_rows_json, next_cursor}. */
-static int id_page(struct app_ctx *c, const char *sql, const struct db_value *v, size_t nv, long limit, const char *member,
+int provision_id_page(struct app_ctx *c, const char *sql, const struct db_value *v, size_t nv, long limit, const char *member,
                    const char *types)
 {
     struct db_result q;
@@ -60,7 +52,7 @@ static int id_page(struct app_ctx *c, const char *sql, const struct db_value *v,
  * requester columns (the caller's own rows always count). *v: room for the statement's values
  * (DB_PARAMS_MAX), the condition's first, leaving 16 for the list's filters after it; NULL with a
  * 500 problem when out of memory. */
-static const char *scope_where(struct app_ctx *c, const char *permission, struct db_value **v, size_t *nv)
+const char *provision_scope_where(struct app_ctx *c, const char *permission, struct db_value **v, size_t *nv)
 {
     struct authz_scopes sc;
     *nv = 0;
@@ -84,18 +76,9 @@ static const char *scope_where(struct app_ctx *c, const char *permission, struct
     return arena_printf(c->arena, "(%s)", w);
 }
 
-/* A request or resource as authz sees it: its team's, its entity's, in its environment. */
-#define RESOURCE(team, entity, environment) (&(struct authz_resource){ (team), (entity), (environment), "resource" })
 
 /* ---- requests ---------------------------------------------------------------------------------- */
 
-struct request_row {
-    long long id, resource_id, version_id;
-    const char *state, *team, *entity, *environment, *requester, *approval_role, *parameters;
-    const char *name;                   /* what it is called: "orders_dev · mariadb · dev" */
-    long long requester_id;
-    int approvals_needed, ttl_days;
-};
 
 static void request_from_row(const struct db_result *q, size_t i, struct request_row *r)
 {
@@ -206,7 +189,7 @@ static int request_owner(struct app_ctx *c, const char *team, const char *entity
 /* An entity ref as the catalog reads it ("[kind:][namespace/]name": a Component by default, in the
  * namespace default), as its full ref "component:default/ledger-worker"; NULL for none, or with a
  * field error on field "entity". */
-static const char *request_entity_ref(struct app_ctx *c, const char *text)
+const char *provision_entity_ref(struct app_ctx *c, const char *text)
 {
     struct catalog_ref ref;
     const char *why;
@@ -255,7 +238,7 @@ static int request_create(struct app_ctx *c)
     const char *version = json_get_string(c->body, "version", false, "latest", 1, 16, p);
     const char *environment = json_get_string(c->body, "environment", true, NULL, 1, 63, p);
     const char *team = json_get_string(c->body, "team", false, NULL, 1, 63, p);
-    const char *entity = request_entity_ref(c, json_get_string(c->body, "entity", false, NULL, 1, CATALOG_REF_MAX, p));
+    const char *entity = provision_entity_ref(c, json_get_string(c->body, "entity", false, NULL, 1, CATALOG_REF_MAX, p));
     long long ttl = json_get_int(c->body, "ttl_days", false, 0, 1, PROVISION_TTL_MAX_DAYS, p);
     json_object *params = NULL;
     if (json_object_object_get_ex(c->body, "parameters", &params) && !json_object_is_type(params, json_type_object))
@@ -421,7 +404,7 @@ static int request_list(struct app_ctx *c)
         return -1;
     struct db_value *v;
     size_t nv;
-    const char *where = scope_where(c, "provision.request.read", &v, &nv);
+    const char *where = provision_scope_where(c, "provision.request.read", &v, &nv);
     if (!where)
         return -1;
     if (mine && strcmp(mine, "true") == 0) {
@@ -444,7 +427,7 @@ static int request_list(struct app_ctx *c)
         "FROM provision_requests r "
         "JOIN template_versions tv ON tv.id = r.template_version_id JOIN templates t ON t.id = tv.template_id "
         "WHERE %s ORDER BY r.id DESC LIMIT ?", where);
-    return id_page(c, sql, v, nv, limit, "requests", "issssnssiiniss");
+    return provision_id_page(c, sql, v, nv, limit, "requests", "issssnssiiniss");
 }
 
 /* GET /provision/requests/{id} */
@@ -473,7 +456,7 @@ static int request_get(struct app_ctx *c)
 }
 
 /* May the caller decide on rq: not the requester, holds the policy's role and the permission. */
-static int approver_check(struct app_ctx *c, const struct request_row *rq)
+int provision_approver_check(struct app_ctx *c, const struct request_row *rq)
 {
     struct authz_decision d;
     if (rq->requester_id == c->who.user_id)
@@ -506,7 +489,7 @@ static int request_decide(struct app_ctx *c, bool approve)
     struct request_row rq;
     if (db_begin(c->db, p) < 0)
         return -1;
-    if (request_load(c, app_path_id(c, "id"), true, &rq) < 0 || approver_check(c, &rq) < 0)
+    if (request_load(c, app_path_id(c, "id"), true, &rq) < 0 || provision_approver_check(c, &rq) < 0)
         return db_abort(c->db);
     if (strcmp(rq.state, "pending_approval") != 0) {
         db_abort(c->db);
@@ -591,499 +574,6 @@ static int request_cancel(struct app_ctx *c)
     return request_answer(c, rq.id, 200);
 }
 
-/* GET /provision/approvals: requests waiting that the caller may decide on, oldest first. The
- * approver's role is checked here as the decision will check it, so a page reads up to
- * INBOX_SCAN candidates after the cursor and may hold fewer than limit with more to come. */
-#define INBOX_SCAN 500
-static int approval_inbox(struct app_ctx *c)
-{
-    long limit = app_limit(c, LIST_DEFAULT, LIST_MAX);
-    long long cursor = app_cursor_id(c, "approvals");
-    if (!json_fields_ok(&c->problem))
-        return -1;
-    struct db_value *v;
-    size_t nv;
-    const char *where = scope_where(c, "provision.request.approve", &v, &nv);
-    if (!where)
-        return -1;
-    v[nv++] = (struct db_value)DB_INTV(c->who.user_id);
-    v[nv++] = (struct db_value)DB_INTV(c->who.user_id);
-    v[nv++] = (struct db_value)DB_INTV(cursor);
-    v[nv++] = (struct db_value)DB_INTV(INBOX_SCAN);
-    const char *sql = arena_printf(c->arena,
-        "SELECT r.id, t.name AS template, tv.version, r.environment, r.team, r.entity_ref AS entity, r.requester, r.state, "
-        "r.approvals_needed, (SELECT COUNT(*) FROM provision_approvals a WHERE a.request_id = r.id AND a.decision = 'approve') "
-        "AS approvals, r.approval_role, r.parameters, " DB_RFC3339_PRINTF("r.created_at") " AS created_at, r.name, r.requester_id "
-        "FROM provision_requests r JOIN template_versions tv ON tv.id = r.template_version_id "
-        "JOIN templates t ON t.id = tv.template_id WHERE r.state = 'pending_approval' AND %s AND r.requester_id <> ? "
-        "AND NOT EXISTS (SELECT 1 FROM provision_approvals a WHERE a.request_id = r.id AND a.approver_id = ?) "
-        "AND r.id > ? ORDER BY r.id LIMIT ?", where);
-    struct db_result q;
-    if (db_query(c->db, c->arena, sql, v, nv, &q, &c->problem) < 0)
-        return -1;
-    json_object *list = json_object_new_array();
-    const char *next = NULL;
-    size_t i = 0, taken = 0;
-    for (; i < q.nrows; i++) {
-        struct request_row rq;
-        rq.id = atoll(db_cell(&q, i, 0));
-        rq.team = db_cell(&q, i, 4);
-        rq.entity = db_cell(&q, i, 5);
-        rq.environment = db_cell(&q, i, 3);
-        rq.approval_role = db_cell(&q, i, 10);
-        rq.requester_id = atoll(db_cell(&q, i, 14));
-        if (approver_check(c, &rq) < 0) {   /* the role, checked as the decision will check it */
-            problem_init(&c->problem);
-            continue;
-        }
-        if (taken == (size_t)limit) {   /* one more than the page: there is a next one */
-            next = db_cell(&q, i - 1, 0);
-            break;
-        }
-        struct db_result one = q;
-        one.cells = q.cells + i * q.ncols;
-        one.nrows = 1;
-        json_object *rows = app_rows_json(&one, 1, "issssnssiinjss");
-        json_object_array_add(list, json_object_get(json_object_array_get_idx(rows, 0)));
-        json_object_put(rows);
-        taken++;
-    }
-    if (!next && q.nrows == INBOX_SCAN)   /* the scan's bound, not the end: go on after it */
-        next = db_cell(&q, q.nrows - 1, 0);
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "requests", list);
-    json_object_object_add(o, "next_cursor", next ? json_object_new_string(app_cursor_make(c, "approvals", next)) : NULL);
-    return app_json(c, 200, o);
-}
-
-/* ---- resources ----------------------------------------------------------------------------------- */
-
-struct resource_row {
-    long long id, version_id;
-    const char *uid, *state, *team, *entity, *environment, *requester;
-};
-
-static int resource_load(struct app_ctx *c, long long id, const char *permission, bool lock, struct resource_row *out)
-{
-    struct db_value v = DB_INTV(id);
-    struct db_result q;
-    const char *sql = lock ? "SELECT id, uid, state, team, entity_ref, environment, requester, template_version_id "
-                             "FROM resources WHERE id = ? FOR UPDATE"
-                           : "SELECT id, uid, state, team, entity_ref, environment, requester, template_version_id "
-                             "FROM resources WHERE id = ?";
-    if (id <= 0)
-        return problem_set(&c->problem, 404, "not-found", "no such resource");
-    if (db_query(c->db, c->arena, sql, &v, 1, &q, &c->problem) < 0)
-        return -1;
-    if (q.nrows) {
-        out->id = atoll(db_cell(&q, 0, 0));
-        out->uid = db_cell(&q, 0, 1);
-        out->state = db_cell(&q, 0, 2);
-        out->team = db_cell(&q, 0, 3);
-        out->entity = db_cell(&q, 0, 4);
-        out->environment = db_cell(&q, 0, 5);
-        out->requester = db_cell(&q, 0, 6);
-        out->version_id = atoll(db_cell(&q, 0, 7));
-    }
-    if (q.nrows == 0)
-        return problem_set(&c->problem, 404, "not-found", "no resource %lld", id);
-    bool own = strcmp(out->requester, c->who.username) == 0;
-    struct authz_decision d;
-    const struct authz_resource *res = RESOURCE(out->team, out->entity, out->environment);
-    if (!own && !app_may(c, "provision.resource.read", res, &d))
-        return app_refuse(c, "provision.resource.read", res, &d);
-    if (strcmp(permission, "provision.resource.read") != 0 && !app_may(c, permission, res, &d))
-        return app_refuse(c, permission, res, &d);
-    return 0;
-}
-
-/* GET /provision/resources */
-static int resource_list(struct app_ctx *c)
-{
-    struct problem *p = &c->problem;
-    long limit = app_limit(c, LIST_DEFAULT, LIST_MAX);
-    long long cursor = app_cursor_id(c, "resources");
-    const char *mine = http_query(&c->req, "mine"), *state = http_query(&c->req, "state");
-    const char *team = http_query(&c->req, "team"), *entity = request_entity_ref(c, http_query(&c->req, "entity"));
-    const char *text = http_query(&c->req, "q");
-    if (mine && strcmp(mine, "true") != 0 && strcmp(mine, "false") != 0)
-        problem_field(p, "mine", "must be true or false");
-    if (text && (strlen(text) < 1 || strlen(text) > RESOURCE_Q_MAX))
-        problem_field(p, "q", "must be 1 to %d characters", RESOURCE_Q_MAX);
-    if (state && strlen(state) > 20)
-        problem_field(p, "state", "is not a state");
-    if (team && strlen(team) > 63)
-        problem_field(p, "team", "is not a team");
-    if (!json_fields_ok(p))
-        return -1;
-    struct db_value *v;
-    size_t nv;
-    const char *where = scope_where(c, "provision.resource.read", &v, &nv);
-    if (!where)
-        return -1;
-    if (mine && strcmp(mine, "true") == 0) {
-        where = arena_printf(c->arena, "%s AND r.requester = ?", where);
-        v[nv++] = (struct db_value)DB_TEXTV(c->who.username);
-    }
-    const char *const filters[][2] = { { "r.state", state }, { "r.team", team }, { "r.entity_ref", entity } };
-    for (size_t i = 0; i < 3; i++)
-        if (filters[i][1]) {
-            where = arena_printf(c->arena, "%s AND %s = ?", where, filters[i][0]);
-            v[nv++] = (struct db_value)DB_TEXTV(filters[i][1]);
-        }
-    if (text) {
-        /* the text anywhere in the template's name, the uid or a parameter's (string) value: a
-         * scan of the rows the scope and the other filters leave, newest first, to the page */
-        const char *like = db_like(c->arena, text, strlen(text), true);
-        if (!like)
-            return problem_set(p, 500, "internal", "out of memory");
-        where = arena_printf(c->arena, "%s AND (t.name LIKE ? ESCAPE '!' OR CONVERT(r.uid USING utf8mb4) LIKE ? ESCAPE '!' "
-                                       "OR JSON_SEARCH(r.parameters, 'one', ?, '!') IS NOT NULL)", where);
-        for (int k = 0; k < 3; k++)
-            v[nv++] = (struct db_value)DB_TEXTV(like);
-    }
-    if (cursor) {
-        where = arena_printf(c->arena, "%s AND r.id < ?", where);
-        v[nv++] = (struct db_value)DB_INTV(cursor);
-    }
-    v[nv++] = (struct db_value)DB_INTV(limit + 1);
-    const char *sql = arena_printf(c->arena,
-        "SELECT r.id, r.uid, t.name AS template, tv.version, r.environment, r.team, r.entity_ref AS entity, r.requester, "
-        "r.state, " DB_RFC3339_PRINTF("r.expires_at") " AS expires_at, " DB_RFC3339_PRINTF("r.created_at") " AS created_at, "
-        "r.name, " DB_RFC3339_PRINTF("r.updated_at") " AS updated_at FROM resources r "
-        "JOIN template_versions tv ON tv.id = r.template_version_id JOIN templates t ON t.id = tv.template_id "
-        "WHERE %s ORDER BY r.id DESC LIMIT ?", where);
-    return id_page(c, sql, v, nv, limit, "resources", "isssssnssssss");
-}
-
-/* Each secret output of the resource says whether the resource manages it (the runner sealed it
- * for it: sql/0020) and whether the caller may reveal it: with secrets.reveal there, or as the
- * resource's requester with provision.output.reveal (what the secrets API decides too). */
-static int outputs_mark(struct app_ctx *c, const struct resource_row *rs, json_object *outputs)
-{
-    struct db_value v = DB_INTV(rs->id);
-    struct db_result q;
-    if (!json_object_is_type(outputs, json_type_object))
-        return 0;
-    if (db_query(c->db, c->arena, "SELECT path FROM secrets WHERE resource_id = ?", &v, 1, &q, &c->problem) < 0)
-        return -1;
-    const struct authz_resource res = { rs->team, NULL, rs->environment, "secret" };
-    bool anyone = app_may(c, "secrets.reveal", &res, NULL);
-    bool requester = strcmp(rs->requester, c->who.username) == 0 && app_may(c, "provision.output.reveal", &res, NULL);
-    json_object_object_foreach(outputs, name, val) {
-        (void)name;
-        json_object *path;
-        if (!json_object_is_type(val, json_type_object) || !json_object_object_get_ex(val, "secret", &path))
-            continue;
-        bool managed = false;
-        for (size_t i = 0; i < q.nrows && !managed; i++)
-            managed = strcmp(db_cell(&q, i, 0), json_object_get_string(path)) == 0;
-        json_object_object_add(val, "managed", json_object_new_boolean(managed));
-        json_object_object_add(val, "reveal", json_object_new_boolean(anyone || (managed && requester)));
-    }
-    return 0;
-}
-
-/* GET /provision/resources/{id} */
-static int resource_get(struct app_ctx *c)
-{
-    struct resource_row rs;
-    if (resource_load(c, app_path_id(c, "id"), "provision.resource.read", false, &rs) < 0)
-        return -1;
-    struct db_value v = DB_INTV(rs.id);
-    struct db_result q, j, h;
-    if (db_query(c->db, c->arena,
-                 "SELECT r.id, r.uid, t.name AS template, tv.version, r.environment, r.team, r.entity_ref AS entity, "
-                 "r.requester, r.request_id, r.state, r.parameters, r.outputs, " DB_RFC3339("r.expires_at") " AS expires_at, "
-                 DB_RFC3339("r.created_at") " AS created_at, " DB_RFC3339("r.updated_at") " AS updated_at, r.name "
-                 "FROM resources r "
-                 "JOIN template_versions tv ON tv.id = r.template_version_id JOIN templates t ON t.id = tv.template_id "
-                 "WHERE r.id = ?", &v, 1, &q, &c->problem) < 0 ||
-        db_query(c->db, c->arena, "SELECT id, kind, state, attempts, max_attempts, last_error, " DB_RFC3339("created_at")
-                                  " AS created_at, " DB_RFC3339("finished_at") " AS finished_at FROM jobs WHERE resource_id = ? "
-                                  "ORDER BY id DESC LIMIT 50", &v, 1, &j, &c->problem) < 0 ||
-        db_query(c->db, c->arena, "SELECT " DB_RFC3339("at") " AS at, actor, event, detail FROM resource_events WHERE resource_id = ? "
-                                  "ORDER BY at DESC, id DESC LIMIT 200", &v, 1, &h, &c->problem) < 0)
-        return -1;
-    json_object *rows = app_rows_json(&q, 1, "isssssnsisjjssss");
-    json_object *o = json_object_get(json_object_array_get_idx(rows, 0));
-    json_object_put(rows);
-    if (outputs_mark(c, &rs, json_object_object_get(o, "outputs")) < 0) {
-        json_object_put(o);
-        return -1;
-    }
-    json_object_object_add(o, "jobs", app_rows_json(&j, j.nrows, "issiinsn"));
-    json_object_object_add(o, "history", app_rows_json(&h, h.nrows, "ssss"));
-    return app_json(c, 200, o);
-}
-
-/* DELETE /provision/resources/{id}: queue deprovisioning. */
-static int resource_delete(struct app_ctx *c)
-{
-    struct problem *p = &c->problem;
-    struct resource_row rs;
-    if (db_begin(c->db, p) < 0)
-        return -1;
-    if (resource_load(c, app_path_id(c, "id"), "provision.resource.delete", true, &rs) < 0)
-        return db_abort(c->db);
-    if (strcmp(rs.state, "ready") != 0 && strcmp(rs.state, "failed") != 0 && strcmp(rs.state, "deprovision_failed") != 0) {
-        db_abort(c->db);
-        return problem_set(p, 409, "conflict", "resource %lld is %s%s", rs.id, rs.state,
-                           strcmp(rs.state, "provisioning") == 0 ? ": cancel its job first, or wait for it" : "");
-    }
-    struct provision_version pv;
-    long long job_id;
-    if (provision_version_load_id(c->db, c->arena, rs.version_id, &pv, p) < 0 ||
-        provision_resource_deprovision(c->db, c->arena, rs.id, pv.t, c->cfg->runner_max_attempts, &job_id, p) < 0 ||
-        provision_event(c->db, c->arena, rs.id, c->who.username, "delete", "deprovisioning queued", p) < 0)
-        return db_abort(c->db);
-    if (app_audited(c, "provision.resource.delete", "resource", arena_printf(c->arena, "%lld", rs.id),
-                    arena_printf(c->arena, "{\"job_id\":%lld}", job_id)) < 0)
-        return -1;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "id", json_object_new_int64(rs.id));
-    json_object_object_add(o, "state", json_object_new_string("deprovisioning"));
-    json_object_object_add(o, "job_id", json_object_new_int64(job_id));
-    return app_json(c, 202, o);
-}
-
-/* POST /provision/resources/{id}/renew */
-static int resource_renew(struct app_ctx *c)
-{
-    static const char *const members[] = { "ttl_days", NULL };
-    struct problem *p = &c->problem;
-    long long ttl = 0;
-    if (c->body) {
-        if (json_expect_object(c->body, members, p) < 0)
-            return -1;
-        ttl = json_get_int(c->body, "ttl_days", false, 0, 1, 100000, p);
-        if (!json_fields_ok(p))
-            return -1;
-    }
-    struct resource_row rs;
-    if (db_begin(c->db, p) < 0)
-        return -1;
-    if (resource_load(c, app_path_id(c, "id"), "provision.resource.renew", true, &rs) < 0)
-        return db_abort(c->db);
-    if (strcmp(rs.state, "ready") != 0 && strcmp(rs.state, "provisioning") != 0 && strcmp(rs.state, "failed") != 0) {
-        db_abort(c->db);
-        return problem_set(p, 409, "conflict", "resource %lld is %s", rs.id, rs.state);
-    }
-    struct provision_version pv;
-    int days;
-    if (provision_version_load_id(c->db, c->arena, rs.version_id, &pv, p) < 0)
-        return db_abort(c->db);
-    if (provision_ttl(pv.t, ttl, &days, p) < 0) {
-        db_abort(c->db);
-        return -1;
-    }
-    struct db_value v[2] = { DB_INTV(days), DB_INTV(rs.id) };
-    struct db_result q;
-    if (db_query(c->db, c->arena, "UPDATE resources SET expires_at = UTC_TIMESTAMP(6) + INTERVAL ? DAY, notified_before = 0, "
-                                  "updated_at = UTC_TIMESTAMP(6) WHERE id = ?", v, 2, NULL, p) < 0 ||
-        provision_event(c->db, c->arena, rs.id, c->who.username, "renew", arena_printf(c->arena, "%d days from now", days), p) < 0 ||
-        db_query(c->db, c->arena, "SELECT " DB_RFC3339("expires_at") " FROM resources WHERE id = ?", &v[1], 1, &q, p) < 0)
-        return db_abort(c->db);
-    const char *expires = db_cell(&q, 0, 0);
-    if (app_audited(c, "provision.resource.renew", "resource", arena_printf(c->arena, "%lld", rs.id),
-                    arena_printf(c->arena, "{\"ttl_days\":%d}", days)) < 0)
-        return -1;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "id", json_object_new_int64(rs.id));
-    json_object_object_add(o, "expires_at", json_object_new_string(expires));
-    return app_json(c, 200, o);
-}
-
-/* ---- jobs -------------------------------------------------------------------------------------- */
-
-/* The job of the path, whose resource the caller may read (with permission beyond reading). */
-static int job_load(struct app_ctx *c, const char *permission, bool lock, struct resource_row *rs, long long *job_id,
-                    const char **state, const char **kind)
-{
-    long long id = app_path_id(c, "id");
-    struct db_value v = DB_INTV(id);
-    struct db_result q;
-    if (id <= 0 || db_query(c->db, c->arena, lock ? "SELECT resource_id, state, kind FROM jobs WHERE id = ? FOR UPDATE"
-                                                  : "SELECT resource_id, state, kind FROM jobs WHERE id = ?",
-                            &v, 1, &q, &c->problem) < 0)
-        return id <= 0 ? problem_set(&c->problem, 404, "not-found", "no such job") : -1;
-    if (q.nrows == 0)
-        return problem_set(&c->problem, 404, "not-found", "no job %lld", id);
-    if (resource_load(c, atoll(db_cell(&q, 0, 0)), permission, false, rs) < 0) {
-        if (c->problem.status == 404)
-            return problem_set(&c->problem, 404, "not-found", "no job %lld", id);
-        return -1;
-    }
-    *job_id = id;
-    *state = db_cell(&q, 0, 1);
-    *kind = db_cell(&q, 0, 2);
-    return 0;
-}
-
-/* GET /provision/jobs/{id} */
-static int job_get(struct app_ctx *c)
-{
-    struct resource_row rs;
-    long long id;
-    const char *state, *kind;
-    if (job_load(c, "provision.resource.read", false, &rs, &id, &state, &kind) < 0)
-        return -1;
-    struct db_value v = DB_INTV(id);
-    struct db_result q, s;
-    if (db_query(c->db, c->arena, "SELECT id, resource_id, kind, state, attempts, max_attempts, cancel_requested, "
-                                  DB_RFC3339("due_at") " AS due_at, last_error, (SELECT COUNT(*) FROM job_logs l WHERE l.job_id = jobs.id) AS log_lines, "
-                                  DB_RFC3339("created_at") " AS created_at, "
-                                  DB_RFC3339("started_at") " AS started_at, " DB_RFC3339("finished_at") " AS finished_at FROM jobs WHERE id = ?",
-                 &v, 1, &q, &c->problem) < 0 ||
-        db_query(c->db, c->arena, "SELECT idx, name, driver, state, attempts, error, " DB_RFC3339("started_at") " AS started_at, "
-                                  DB_RFC3339("finished_at") " AS finished_at FROM job_steps WHERE job_id = ? ORDER BY idx",
-                 &v, 1, &s, &c->problem) < 0)
-        return -1;
-    json_object *rows = app_rows_json(&q, 1, "iissiibsnisnn");
-    json_object *o = json_object_get(json_object_array_get_idx(rows, 0));
-    json_object_put(rows);
-    json_object_object_add(o, "steps", app_rows_json(&s, s.nrows, "isssinnn"));
-    return app_json(c, 200, o);
-}
-
-/* GET /provision/jobs/{id}/log?after=N&limit= */
-static int job_log(struct app_ctx *c)
-{
-    struct problem *p = &c->problem;
-    long long after = app_query_int(c, "after", 0, 0, 999999999999LL);   /* a line number */
-    long limit = app_limit(c, 500, 1000);
-    if (!json_fields_ok(p))
-        return -1;
-    struct resource_row rs;
-    long long id;
-    const char *state, *kind;
-    if (job_load(c, "provision.resource.read", false, &rs, &id, &state, &kind) < 0)
-        return -1;
-    struct db_value v[3] = { DB_INTV(id), DB_INTV(after), DB_INTV(limit) };
-    struct db_result q;
-    if (db_query(c->db, c->arena, "SELECT id AS seq, " DB_RFC3339("at") " AS at, stream, line FROM job_logs WHERE job_id = ? AND id > ? "
-                                  "ORDER BY id LIMIT ?", v, 3, &q, p) < 0)
-        return -1;
-    long long next = q.nrows ? atoll(db_cell(&q, q.nrows - 1, 0)) : after;
-    /* finished, and this answer reached the end (the state was read before the lines) */
-    bool finished = strcmp(state, "succeeded") == 0 || strcmp(state, "failed") == 0 || strcmp(state, "cancelled") == 0;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "lines", app_rows_json(&q, q.nrows, "isss"));
-    json_object_object_add(o, "next", json_object_new_int64(next));
-    json_object_object_add(o, "state", json_object_new_string(state));
-    json_object_object_add(o, "done", json_object_new_boolean(finished && q.nrows < (size_t)limit));
-    return app_json(c, 200, o);
-}
-
-/* POST /provision/jobs/{id}/cancel */
-static int job_cancel(struct app_ctx *c)
-{
-    struct problem *p = &c->problem;
-    struct resource_row rs;
-    long long id;
-    const char *state, *kind;
-    if (db_begin(c->db, p) < 0)
-        return -1;
-    if (job_load(c, "provision.resource.delete", true, &rs, &id, &state, &kind) < 0)
-        return db_abort(c->db);
-    if (strcmp(state, "queued") == 0) {
-        /* no runner has it: it ends here */
-        if (provision_job_end(c->db, c->arena, id, rs.id, strcmp(kind, "provision") != 0, true, "cancelled", p) < 0 ||
-            provision_event(c->db, c->arena, rs.id, c->who.username, "cancel", arena_printf(c->arena, "job %lld cancelled", id), p) < 0)
-            return db_abort(c->db);
-        state = "cancelled";
-    } else if (strcmp(state, "running") == 0) {
-        /* its runner stops at the next heartbeat */
-        if (provision_job_cancel_request(c->db, c->arena, id, p) < 0)
-            return db_abort(c->db);
-        state = "cancelling";
-    } else {
-        db_abort(c->db);
-        return problem_set(p, 409, "conflict", "job %lld has ended (%s)", id, state);
-    }
-    if (app_audited(c, "provision.job.cancel", "job", arena_printf(c->arena, "%lld", id), NULL) < 0)
-        return -1;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "id", json_object_new_int64(id));
-    json_object_object_add(o, "state", json_object_new_string(state));
-    return app_json(c, 200, o);
-}
-
-/* ---- the inbox --------------------------------------------------------------------------------- */
-
-static int notification_list(struct app_ctx *c)
-{
-    const char *unread = http_query(&c->req, "unread");
-    long limit = app_limit(c, LIST_DEFAULT, LIST_MAX);
-    long long cursor = app_cursor_id(c, "notifications");
-    if (unread && strcmp(unread, "true") != 0 && strcmp(unread, "false") != 0)
-        problem_field(&c->problem, "unread", "must be true or false");
-    if (!json_fields_ok(&c->problem))
-        return -1;
-    bool only_unread = unread && strcmp(unread, "true") == 0;
-    struct db_value v[4] = { DB_INTV(c->who.user_id), DB_INTV(cursor), DB_INTV(cursor), DB_INTV(limit + 1) };
-    struct db_result q, n;
-    if (db_query(c->db, c->arena, only_unread
-                     ? "SELECT id, kind, subject, link, " DB_RFC3339("created_at") " AS created_at, " DB_RFC3339("read_at") " AS read_at "
-                       "FROM notifications WHERE user_id = ? AND read_at IS NULL AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?"
-                     : "SELECT id, kind, subject, link, " DB_RFC3339("created_at") " AS created_at, " DB_RFC3339("read_at") " AS read_at "
-                       "FROM notifications WHERE user_id = ? AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?",
-                 v, 4, &q, &c->problem) < 0 ||
-        db_query(c->db, c->arena, "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL", v, 1, &n,
-                 &c->problem) < 0)
-        return -1;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "unread", json_object_new_int64(atoll(db_cell(&n, 0, 0))));
-    return app_page(c, o, "notifications", &q, limit, 0, "issssn", "notifications");
-}
-
-static int notification_read(struct app_ctx *c)
-{
-    struct db_value v[2] = { DB_INTV(app_path_id(c, "id")), DB_INTV(c->who.user_id) };
-    struct db_result q;
-    if (db_query(c->db, c->arena, "UPDATE notifications SET read_at = COALESCE(read_at, UTC_TIMESTAMP(6)) WHERE id = ? AND "
-                                  "user_id = ?", v, 2, &q, &c->problem) < 0)
-        return -1;
-    if (q.affected == 0) {
-        /* affected counts changed rows: tell "already read" from "not yours" */
-        if (db_query(c->db, c->arena, "SELECT id FROM notifications WHERE id = ? AND user_id = ?", v, 2, &q, &c->problem) < 0)
-            return -1;
-        if (q.nrows == 0)
-            return problem_set(&c->problem, 404, "not-found", "no such notification");
-    }
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "id", json_object_new_int64(v[0].i));
-    json_object_object_add(o, "read", json_object_new_boolean(1));
-    return app_json(c, 200, o);
-}
-
-/* POST /provision/notifications/read-all: every unread notice of the caller, up to up_to (the
- * newest the caller has seen: one that came after stays unread). Not audited, as marking one is
- * not: it changes the caller's own inbox only. */
-static int notification_read_all(struct app_ctx *c)
-{
-    static const char *const members[] = { "up_to", NULL };
-    struct problem *p = &c->problem;
-    long long up_to = LLONG_MAX;
-    if (c->body) {
-        if (json_expect_object(c->body, members, p) < 0)
-            return -1;
-        up_to = json_get_int(c->body, "up_to", false, LLONG_MAX, 1, LLONG_MAX, p);
-        if (!json_fields_ok(p))
-            return -1;
-    }
-    struct db_value v[2] = { DB_INTV(c->who.user_id), DB_INTV(up_to) };
-    struct db_result q, n;
-    if (db_query(c->db, c->arena, "UPDATE notifications SET read_at = UTC_TIMESTAMP(6) WHERE user_id = ? AND "
-                                  "read_at IS NULL AND id <= ?", v, 2, &q, p) < 0 ||
-        db_query(c->db, c->arena, "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL", v, 1, &n, p) < 0)
-        return -1;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "read", json_object_new_int64((int64_t)q.affected));
-    json_object_object_add(o, "unread", json_object_new_int64(atoll(db_cell(&n, 0, 0))));
-    return app_json(c, 200, o);
-}
-
 static const struct route provision_routes[] = {
     { "POST", "/api/v1/provision/requests", "provision.request.create", request_create, ROUTE_BODY_JSON,
       "Request a resource", "{template, version (\"latest\" by default: the newest published), parameters {name: value}, "
@@ -1108,41 +598,41 @@ static const struct route provision_routes[] = {
       "Reject a request", "{comment}: why (required). The request ends; the requester is notified." },
     { "POST", "/api/v1/provision/requests/{id}/cancel", "provision.request.create", request_cancel, 0,
       "Cancel a request", "The requester takes back a request that waits for approval." },
-    { "GET", "/api/v1/provision/approvals", "provision.request.approve", approval_inbox, 0,
+    { "GET", "/api/v1/provision/approvals", "provision.request.approve", provision_approval_inbox, 0,
       "The approvals inbox", "Requests waiting for approval that the caller may decide on (holds the role on the team, "
                              "did not make them, has not decided yet), oldest first: limit 1..200 (50), cursor from "
                              "next_cursor (a page may hold fewer than limit with more to come)." },
-    { "GET", "/api/v1/provision/resources", "provision.resource.read", resource_list, 0,
+    { "GET", "/api/v1/provision/resources", "provision.resource.read", provision_resource_list, 0,
       "List resources", "Resources the caller may read (and its own), newest first, each with its name (as its request's): "
                         "mine=true, state, team, entity (a ref, read as a request's), q (1..100 characters: found "
                         "anywhere, ignoring case and accents, in the template's name, the uid or a parameter's string "
                         "value), limit 1..200 (50), cursor from next_cursor." },
-    { "GET", "/api/v1/provision/resources/{id}", "provision.resource.read", resource_get, 0,
+    { "GET", "/api/v1/provision/resources/{id}", "provision.resource.read", provision_resource_get, 0,
       "A resource", "Its name, template version, owner, state, expiry, parameters, outputs (a secret output as {secret: path, "
                     "managed: the resource keeps it, reveal: the caller may reveal it (its requester, or secrets.reveal "
                     "there) with POST /api/v1/secrets/reveal/<path>}), jobs and history (newest first: requested by its "
                     "requester, approved by each approver, then what the runner did)." },
-    { "DELETE", "/api/v1/provision/resources/{id}", "provision.resource.delete", resource_delete, 0,
+    { "DELETE", "/api/v1/provision/resources/{id}", "provision.resource.delete", provision_resource_delete, 0,
       "Deprovision a resource", "Queues the template's deprovision steps: 202 {job_id}. 409 while it provisions or "
                                 "after it was deprovisioned." },
-    { "POST", "/api/v1/provision/resources/{id}/renew", "provision.resource.renew", resource_renew, ROUTE_BODY_JSON_OPTIONAL,
+    { "POST", "/api/v1/provision/resources/{id}/renew", "provision.resource.renew", provision_resource_renew, ROUTE_BODY_JSON_OPTIONAL,
       "Renew a resource", "Optional body {ttl_days} (default: the template's): it now expires ttl_days from now; past the "
                           "template's maximum is 422." },
-    { "GET", "/api/v1/provision/jobs/{id}", "provision.resource.read", job_get, 0,
+    { "GET", "/api/v1/provision/jobs/{id}", "provision.resource.read", provision_job_get, 0,
       "A job", "State, attempts, the next time it is due, the last error, and each step's state." },
-    { "GET", "/api/v1/provision/jobs/{id}/log", "provision.resource.read", job_log, 0,
+    { "GET", "/api/v1/provision/jobs/{id}/log", "provision.resource.read", provision_job_log, 0,
       "A job's log", "Lines after the line number after (0), limit 1..1000 (500): {lines, next, done}. Tail it by asking "
                      "again with after=next until done. Secret values are redacted by the runner." },
-    { "POST", "/api/v1/provision/jobs/{id}/cancel", "provision.resource.delete", job_cancel, 0,
+    { "POST", "/api/v1/provision/jobs/{id}/cancel", "provision.resource.delete", provision_job_cancel, 0,
       "Cancel a job", "A queued job ends at once; a running one stops at its runner's next heartbeat." },
-    { "GET", "/api/v1/provision/notifications", PERM_AUTHENTICATED, notification_list, 0,
+    { "GET", "/api/v1/provision/notifications", PERM_AUTHENTICATED, provision_notification_list, 0,
       "The caller's inbox", "Notices (approvals wanted, decisions, resources ready, failed or about to expire), newest "
                             "first; unread=true for the unread only; with the unread count; limit 1..200 (50), cursor "
                             "from next_cursor." },
-    { "POST", "/api/v1/provision/notifications/{id}/read", PERM_AUTHENTICATED, notification_read, 0,
+    { "POST", "/api/v1/provision/notifications/{id}/read", PERM_AUTHENTICATED, provision_notification_read, 0,
       "Mark a notice read", "The caller's own notice (404 for anyone else's); marking one read again changes nothing. "
                             "Not audited: it changes only the caller's inbox." },
-    { "POST", "/api/v1/provision/notifications/read-all", PERM_AUTHENTICATED, notification_read_all,
+    { "POST", "/api/v1/provision/notifications/read-all", PERM_AUTHENTICATED, provision_notification_read_all,
       ROUTE_BODY_JSON_OPTIONAL,
       "Mark every notice read", "Optional body {up_to}: only notices up to that id (the newest one shown), so one that "
                                 "came since stays unread. Answers {read: how many were marked now, unread: how many are "
