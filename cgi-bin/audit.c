@@ -188,7 +188,7 @@ static int audit_events(struct app_ctx *c)
     }
     json_object *o = json_object_new_object();
     json_object_object_add(o, "events", events);
-    json_object_object_add(o, "next_cursor", next ? json_object_new_string(next) : NULL);
+    json_object_object_add(o, "next_cursor", json_string_or_null(next));
     return app_json(c, 200, o);
 }
 

@@ -129,7 +129,7 @@ static int entity_answer(struct app_ctx *c, int status, const struct catalog_ref
     if (r) {
         const char *loc = db_cell(r, 0, at + 4), *orphaned = db_cell(r, 0, at + 5);
         json_object_object_add(o, "location", loc ? json_object_new_int64(atoll(loc)) : NULL);
-        json_object_object_add(o, "orphaned_at", orphaned ? json_object_new_string(orphaned) : NULL);
+        json_object_object_add(o, "orphaned_at", json_string_or_null(orphaned));
     }
     /* Group entities are Portico's teams, User entities its users, where the names match; a
      * Group's members that are Portico users, and whether Portico keeps the Group in step */

@@ -161,7 +161,7 @@ int catalog_location_create(struct app_ctx *c)
     json_object *d = json_object_new_object();
     json_object_object_add(d, "type", json_object_new_string(l.type));
     json_object_object_add(d, "target", json_object_new_string(l.target));
-    json_object_object_add(d, "team", team ? json_object_new_string(team) : NULL);
+    json_object_object_add(d, "team", json_string_or_null(team));
     const char *details = arena_strdup(c->arena, json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN));
     json_object_put(d);
     if (location_audit(c, "catalog.location.create", id, details) < 0)

@@ -387,7 +387,7 @@ int catalog_search(struct app_ctx *c)
         json_object_object_add(o, "items", items);
         json_object_object_add(o, "total", json_object_new_int64(total));
         json_object_object_add(o, "facets", facets);
-        json_object_object_add(o, "next_cursor", next ? json_object_new_string(next) : NULL);
+        json_object_object_add(o, "next_cursor", json_string_or_null(next));
         return app_json(c, 200, o);
     }
     /* without words (or past the scan's bound): the database filters, groups and pages */

@@ -70,11 +70,6 @@ bool iam_name_ok(const char *s, size_t max)
     return true;
 }
 
-json_object *iam_str_or_null(const char *s)
-{
-    return s ? json_object_new_string(s) : NULL;
-}
-
 /* ---- users -------------------------------------------------------------------------------- */
 
 static const char sql_users[] =
@@ -295,13 +290,13 @@ static int iam_team_create(struct app_ctx *c)
     if (iam_groups_sync(c, teams, 2, &gs) < 0)
         return db_abort(c->db);
     json_object *d = json_object_new_object();
-    json_object_object_add(d, "parent", iam_str_or_null(parent));
+    json_object_object_add(d, "parent", json_string_or_null(parent));
     if (iam_audited(c, "iam.team.create", "team", name, d) < 0)
         return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "id", json_object_new_int64((int64_t)ins.insert_id));
     json_object_object_add(o, "name", json_object_new_string(name));
-    json_object_object_add(o, "parent", iam_str_or_null(parent));
+    json_object_object_add(o, "parent", json_string_or_null(parent));
     json_object_object_add(o, "group", iam_group_json(c, name, gs));
     return app_json(c, 201, o);
 }

@@ -18,8 +18,6 @@ int iam_audited(struct app_ctx *c, const char *action, const char *target_type, 
 /* A name: [a-z0-9][a-z0-9._-]* up to max (usernames and team names). */
 bool iam_name_ok(const char *s, size_t max);
 
-json_object *iam_str_or_null(const char *s);
-
 /* The id of team name, 0 when there is none, -1 on error. */
 long long iam_team_id(struct app_ctx *c, const char *name);
 

@@ -54,7 +54,7 @@ static json_object *needed_json(struct app_ctx *c, const char *perm, const struc
                             role, place, pol->require_owner ? ", and membership of the owning team" : "", pol->name);
     else
         text = arena_printf(c->arena, "a binding of %s (or a role holding %s) %s", role ? role : "a role", perm, place);
-    json_object_object_add(o, "role", iam_str_or_null(pol && !pol->require_role ? NULL : role));
+    json_object_object_add(o, "role", json_string_or_null(pol && !pol->require_role ? NULL : role));
     json_object_object_add(o, "scope_type", json_object_new_string(scope_type));
     json_object_object_add(o, "scope_id", json_object_new_string(scope_id));
     json_object_object_add(o, "team_membership", json_object_new_boolean(pol && pol->require_owner));
@@ -126,15 +126,15 @@ int iam_explain(struct app_ctx *c)
     json_object_object_add(o, "user", json_object_new_string(user));
     json_object_object_add(o, "permission", json_object_new_string(perm));
     json_object *rj = json_object_new_object();
-    json_object_object_add(rj, "team", iam_str_or_null(res.owner_team));
-    json_object_object_add(rj, "entity", iam_str_or_null(res.entity));
-    json_object_object_add(rj, "environment", iam_str_or_null(res.environment));
-    json_object_object_add(rj, "kind", iam_str_or_null(res.kind));
+    json_object_object_add(rj, "team", json_string_or_null(res.owner_team));
+    json_object_object_add(rj, "entity", json_string_or_null(res.entity));
+    json_object_object_add(rj, "environment", json_string_or_null(res.environment));
+    json_object_object_add(rj, "kind", json_string_or_null(res.kind));
     if (resource)
         json_object_object_add(rj, "in_catalog", json_object_new_boolean(in_catalog));
     json_object_object_add(o, "resource", rj);
     /* whose it is: the team that owns the entity (or that the question named) */
-    json_object_object_add(o, "owner_team", iam_str_or_null(res.owner_team));
+    json_object_object_add(o, "owner_team", json_string_or_null(res.owner_team));
     json_object_object_add(o, "allowed", json_object_new_boolean(allowed));
     const char *reason;
     if (disabled)

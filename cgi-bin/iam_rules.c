@@ -128,7 +128,7 @@ int iam_binding_create(struct app_ctx *c)
     const char *id = arena_printf(c->arena, "%llu", ins.insert_id);
     json_object *d = json_object_new_object();
     json_object_object_add(d, "subject_type", json_object_new_string(stype));
-    json_object_object_add(d, "subject", iam_str_or_null(subject));
+    json_object_object_add(d, "subject", json_string_or_null(subject));
     json_object_object_add(d, "role", json_object_new_string(role));
     json_object_object_add(d, "scope_type", json_object_new_string(scope));
     json_object_object_add(d, "scope_id", json_object_new_string(scope_id));
@@ -186,7 +186,7 @@ int iam_binding_delete(struct app_ctx *c)
     }
     json_object *d = json_object_new_object();
     json_object_object_add(d, "subject_type", json_object_new_string(db_cell(&r, 0, 0)));
-    json_object_object_add(d, "subject", iam_str_or_null(db_cell(&r, 0, 1)));
+    json_object_object_add(d, "subject", json_string_or_null(db_cell(&r, 0, 1)));
     json_object_object_add(d, "role", json_object_new_string(db_cell(&r, 0, 2)));
     json_object_object_add(d, "scope_type", json_object_new_string(db_cell(&r, 0, 3)));
     json_object_object_add(d, "scope_id", json_object_new_string(db_cell(&r, 0, 4)));
@@ -349,7 +349,7 @@ static json_object *policy_json(const struct authz_policy *pol)
     for (size_t i = 0; i < pol->nconds; i++)
         json_object_object_add(conds, pol->cond_attr[i], json_object_new_string(pol->cond_value[i]));
     json_object_object_add(o, "conditions", conds);
-    json_object_object_add(o, "require_role", iam_str_or_null(pol->require_role));
+    json_object_object_add(o, "require_role", json_string_or_null(pol->require_role));
     json_object_object_add(o, "require_owner", json_object_new_boolean(pol->require_owner));
     return o;
 }

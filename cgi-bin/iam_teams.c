@@ -282,8 +282,8 @@ int iam_team_update(struct app_ctx *c)
         json_object_object_add(d, "display_name", json_object_new_string(display));
     }
     if (moved) {
-        json_object_object_add(d, "parent_was", iam_str_or_null(db_cell(&t, 0, 3)));
-        json_object_object_add(d, "parent", iam_str_or_null(parent));
+        json_object_object_add(d, "parent_was", json_string_or_null(db_cell(&t, 0, 3)));
+        json_object_object_add(d, "parent", json_string_or_null(parent));
     }
     if (iam_audited(c, "iam.team.update", "team", now_name, d) < 0)
         return -1;
@@ -291,7 +291,7 @@ int iam_team_update(struct app_ctx *c)
     json_object_object_add(o, "id", json_object_new_int64(id));
     json_object_object_add(o, "name", json_object_new_string(now_name));
     json_object_object_add(o, "display_name", json_object_new_string(now_display));
-    json_object_object_add(o, "parent", iam_str_or_null(has_parent ? parent : db_cell(&t, 0, 3)));
+    json_object_object_add(o, "parent", json_string_or_null(has_parent ? parent : db_cell(&t, 0, 3)));
     json_object_object_add(o, "group", iam_group_json(c, now_name, gs));
     return app_json(c, 200, o);
 }
@@ -336,7 +336,7 @@ int iam_team_delete(struct app_ctx *c)
         team_group_remove(c->db, c->arena, &actor, name, p) < 0 || iam_groups_sync(c, &parent, 1, NULL) < 0)
         return db_abort(c->db);
     json_object *d = json_object_new_object();
-    json_object_object_add(d, "parent", iam_str_or_null(db_cell(&t, 0, 3)));
+    json_object_object_add(d, "parent", json_string_or_null(db_cell(&t, 0, 3)));
     json_object_object_add(d, "bindings_removed", json_object_new_int64((int64_t)b.affected));
     if (iam_audited(c, "iam.team.delete", "team", name, d) < 0)
         return -1;

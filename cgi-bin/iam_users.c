@@ -157,8 +157,8 @@ int iam_user_update(struct app_ctx *c)
         json_object_object_add(d, "display_name", json_object_new_string(display));
     }
     if (has_email) {
-        json_object_object_add(d, "email_was", iam_str_or_null(db_cell(&u, 0, 2)));
-        json_object_object_add(d, "email", iam_str_or_null(email));
+        json_object_object_add(d, "email_was", json_string_or_null(db_cell(&u, 0, 2)));
+        json_object_object_add(d, "email", json_string_or_null(email));
     }
     if (iam_audited(c, "iam.user.update", "user", app_param(c, "id"), d) < 0)
         return -1;

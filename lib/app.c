@@ -189,7 +189,7 @@ int app_page(struct app_ctx *c, json_object *o, const char *member, const struct
         o = json_object_new_object();
     json_object_object_add(o, member, app_rows_json(r, rows, types));
     const char *next = more && rows > 0 ? app_cursor_make(c, tag, db_cell(r, rows - 1, key_col)) : NULL;
-    json_object_object_add(o, "next_cursor", next ? json_object_new_string(next) : NULL);
+    json_object_object_add(o, "next_cursor", json_string_or_null(next));
     return app_json(c, 200, o);
 }
 

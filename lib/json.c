@@ -172,3 +172,8 @@ bool json_fields_ok(const struct problem *p)
 {
     return p->nfields == 0 && p->status == 0;
 }
+
+json_object *json_string_or_null(const char *s)
+{
+    return s ? json_object_new_string(s) : NULL;
+}

@@ -45,4 +45,7 @@ int json_expect_object(json_object *body, const char *const *allowed, struct pro
 /* True when no getter recorded an error. */
 bool json_fields_ok(const struct problem *p);
 
+/* A JSON string of s, or NULL (JSON null) when s is NULL. */
+json_object *json_string_or_null(const char *s);
+
 #endif
