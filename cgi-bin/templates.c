@@ -23,19 +23,12 @@
 #include "lib/template.h"
 #include "lib/template_examples.h"
 #include "lib/textdiff.h"
+#include "templates.h"
 
 #define TAGS_MAX 2000        /* template_versions.tags */
-#define QUERY_WORDS_MAX 8
 
 /* ---- small helpers ---------------------------------------------------------------------------- */
 
-static json_object *str_or_null(const char *s)
-{
-    return s ? json_object_new_string(s) : NULL;
-}
-
-/* A template as authz sees it: its owner team's. */
-#define TEMPLATE_RESOURCE(team) (&(struct authz_resource){ (team), NULL, NULL, "template" })
 
 #define version_order template_version_order
 
@@ -89,104 +82,6 @@ static const char *target_of(struct app_ctx *c, const char *name, const char *ve
 
 /* ---- the template as JSON --------------------------------------------------------------------- */
 
-static json_object *strings_json(const char *const *s, size_t n)
-{
-    json_object *a = json_object_new_array();
-    for (size_t i = 0; i < n; i++)
-        json_object_array_add(a, json_object_new_string(s[i]));
-    return a;
-}
-
-static json_object *param_json(const struct template_param *p)
-{
-    static const char *const types[] = { "string", "integer", "boolean", "enum", "secret-ref" };
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "name", json_object_new_string(p->name));
-    json_object_object_add(o, "type", json_object_new_string(types[p->type]));
-    json_object_object_add(o, "label", str_or_null(p->label));
-    json_object_object_add(o, "help", str_or_null(p->help));
-    json_object_object_add(o, "required", json_object_new_boolean(p->required));
-    json_object_object_add(o, "names_resource", json_object_new_boolean(p->names_resource));
-    json_object_object_add(o, "pattern", str_or_null(p->pattern));
-    json_object_object_add(o, "min", p->has_min ? json_object_new_int64(p->min) : NULL);
-    json_object_object_add(o, "max", p->has_max ? json_object_new_int64(p->max) : NULL);
-    json_object_object_add(o, "default", str_or_null(p->def));
-    json_object_object_add(o, "choices", strings_json(p->choices, p->nchoices));
-    return o;
-}
-
-static json_object *step_json(const struct template_step *s)
-{
-    json_object *o = json_object_new_object(), *args = json_object_new_object();
-    json_object_object_add(o, "name", json_object_new_string(s->name));
-    json_object_object_add(o, "driver", json_object_new_string(s->driver));
-    json_object_object_add(o, "timeout_seconds", s->timeout_seconds ? json_object_new_int(s->timeout_seconds) : NULL);
-    for (size_t i = 0; i < s->nargs; i++)
-        json_object_object_add(args, s->args[i].name, json_object_new_string(s->args[i].value));
-    json_object_object_add(o, "args", args);
-    json_object_object_add(o, "program", str_or_null(s->program));
-    json_object_object_add(o, "argv", strings_json(s->argv, s->nargv));
-    return o;
-}
-
-static json_object *output_json(struct arena *a, const struct template_output *out)
-{
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "name", json_object_new_string(out->name));
-    json_object_object_add(o, "from", json_object_new_string(arena_printf(a, "%s.%s", out->step, out->field)));
-    json_object_object_add(o, "secret", json_object_new_boolean(out->secret));
-    return o;
-}
-
-static json_object *policy_json(const struct template *t)
-{
-    json_object *o = json_object_new_object(), *approvals = json_object_new_array(), *ttl = NULL;
-    json_object_object_add(o, "environments", strings_json(t->environments, t->nenvironments));
-    json_object_object_add(o, "requester_role", str_or_null(t->requester_role));
-    for (size_t i = 0; i < t->napprovals; i++) {
-        json_object *a = json_object_new_object();
-        json_object_object_add(a, "environment", json_object_new_string(t->approvals[i].environment));
-        json_object_object_add(a, "count", json_object_new_int(t->approvals[i].count));
-        json_object_object_add(a, "role", json_object_new_string(t->approvals[i].role));
-        json_object_array_add(approvals, a);
-    }
-    json_object_object_add(o, "approvals", approvals);
-    if (t->ttl_max_days) {
-        ttl = json_object_new_object();
-        json_object_object_add(ttl, "default_days", json_object_new_int(t->ttl_default_days));
-        json_object_object_add(ttl, "max_days", json_object_new_int(t->ttl_max_days));
-    }
-    json_object_object_add(o, "ttl", ttl);
-    return o;
-}
-
-static json_object *steps_json(const struct template_step *s, size_t n)
-{
-    json_object *a = json_object_new_array();
-    for (size_t i = 0; i < n; i++)
-        json_object_array_add(a, step_json(&s[i]));
-    return a;
-}
-
-static json_object *template_json(struct arena *a, const struct template *t)
-{
-    json_object *o = json_object_new_object(), *params = json_object_new_array(), *outputs = json_object_new_array();
-    json_object_object_add(o, "title", json_object_new_string(t->title));
-    json_object_object_add(o, "description", json_object_new_string(t->description ? t->description : ""));
-    json_object_object_add(o, "owner_team", json_object_new_string(t->owner_team));
-    json_object_object_add(o, "tags", strings_json(t->tags, t->ntags));
-    for (size_t i = 0; i < t->nparams; i++)
-        json_object_array_add(params, param_json(&t->params[i]));
-    json_object_object_add(o, "parameters", params);
-    json_object_object_add(o, "policy", policy_json(t));
-    json_object_object_add(o, "steps", steps_json(t->steps, t->nsteps));
-    for (size_t i = 0; i < t->noutputs; i++)
-        json_object_array_add(outputs, output_json(a, &t->outputs[i]));
-    json_object_object_add(o, "outputs", outputs);
-    json_object_object_add(o, "deprovision", steps_json(t->deprovision, t->ndeprovision));
-    return o;
-}
-
 /* ---- the XML body ----------------------------------------------------------------------------- */
 
 static bool content_type_is_xml(const char *ct)
@@ -227,11 +122,6 @@ static const char *tags_text(struct arena *a, const struct template *t)
 
 /* ---- create and replace a draft --------------------------------------------------------------- */
 
-/* A version is trusted while the hash an administrator trusted is its XML's hash now. A template
- * is "trusted" (list, get) when its newest published version is. */
-#define VERSION_TRUSTED(v) "(" v ".trusted_sha256 IS NOT NULL AND " v ".trusted_sha256 = SHA2(" v ".xml, 256))"
-#define TEMPLATE_TRUSTED(t) "COALESCE((SELECT " VERSION_TRUSTED("lv") " FROM template_versions lv WHERE lv.template_id = " t \
-    ".id AND lv.state = 'published' ORDER BY lv.version_order DESC LIMIT 1), 0)"
 static const char sql_template_get[] = "SELECT id, owner_team FROM templates WHERE name = ?";
 static const char sql_template_lock[] = "SELECT id, owner_team FROM templates WHERE name = ? FOR UPDATE";
 static const char sql_template_add[] =
@@ -462,10 +352,10 @@ static int version_get(struct app_ctx *c)
     json_object_object_add(o, "version", json_object_new_string(tv.version));
     json_object_object_add(o, "state", json_object_new_string(tv.state));
     for (size_t i = 0; i < 6; i++)
-        json_object_object_add(o, times[i], str_or_null(db_cell(&tv.r, 0, 9 + i)));
+        json_object_object_add(o, times[i], json_string_or_null(db_cell(&tv.r, 0, 9 + i)));
     json_object_object_add(o, "xml", json_object_new_string(tv.xml));
     json_object_object_add(o, "scan", tv.scan ? json_tokener_parse(tv.scan) : NULL);
-    json_object_object_add(o, "template", template_json(c->arena, t));
+    json_object_object_add(o, "template", templates_json(c->arena, t));
     return app_json(c, 200, o);
 }
 
@@ -647,7 +537,7 @@ static int template_get(struct app_ctx *c)
     json_object *out = json_object_new_object();
     for (size_t i = 0; i < 5; i++) {
         const char *cell = db_cell(&r, 0, i + 1);
-        json_object_object_add(out, names[i], i == 2 ? json_object_new_boolean(strcmp(cell, "0") != 0) : str_or_null(cell));
+        json_object_object_add(out, names[i], i == 2 ? json_object_new_boolean(strcmp(cell, "0") != 0) : json_string_or_null(cell));
     }
     json_object_object_add(out, "versions", app_rows_json(&vr, vr.nrows, "sssssnnb"));
     return app_json(c, 200, out);
@@ -701,157 +591,6 @@ static int template_trust(struct app_ctx *c)
     return app_json(c, 200, o);
 }
 
-/* ---- the gallery ------------------------------------------------------------------------------ */
-
-/* Cursors are opaque to clients: base64url of "g1:<name>". */
-/* A word for LIKE: '!' escapes the wildcards (and itself), whatever the SQL mode. */
-static const char *like_word(struct arena *a, const char *w, size_t n)
-{
-    return db_like(a, w, n, true);
-}
-
-/* The row shown per template: its newest published version; with drafts, the newest draft of a
- * template that has none published. Only counts and ? marks are added to the SQL text. */
-static const char sql_gallery[] =
-    "SELECT t.name, t.owner_team, " TEMPLATE_TRUSTED("t") ", v.version, v.state, v.title, v.description, v.tags, "
-    "       (SELECT COUNT(*) FROM template_versions n WHERE n.template_id = t.id) "
-    "FROM templates t JOIN template_versions v ON v.id = "
-    "  (SELECT x.id FROM template_versions x WHERE x.template_id = t.id AND (x.state = 'published' OR (? AND x.state = 'draft')) "
-    "   ORDER BY x.state = 'published' DESC, x.version_order DESC LIMIT 1) "
-    "WHERE (? IS NULL OR t.name > ?) AND (? IS NULL OR FIND_IN_SET(?, REPLACE(v.tags, ' ', ',')) > 0)";
-
-/* GET /templates?q=&tag=&include=drafts&limit=&cursor= */
-static int template_list(struct app_ctx *c)
-{
-    struct problem *p = &c->problem;
-    const char *q = http_query(&c->req, "q"), *tag = http_query(&c->req, "tag"), *include = http_query(&c->req, "include");
-    long limit = app_limit(c, 50, 200);
-    const char *after = app_cursor(c, "templates");
-    if (include && strcmp(include, "drafts") != 0)
-        problem_field(p, "include", "may only be drafts");
-    if (tag && (strlen(tag) > 63 || strchr(tag, ',')))
-        problem_field(p, "tag", "is a tag's name");
-    if (q && strlen(q) > 200)
-        problem_field(p, "q", "is at most 200 characters");
-    if (!json_fields_ok(p))
-        return -1;
-    struct db_value v[6 + 4 * QUERY_WORDS_MAX];
-    size_t nv = 0;
-    v[nv++] = (struct db_value)DB_INTV(include != NULL);
-    v[nv++] = after ? (struct db_value)DB_TEXTV(after) : DB_NULLV;
-    v[nv++] = v[1];
-    v[nv++] = tag && *tag ? (struct db_value)DB_TEXTV(tag) : DB_NULLV;
-    v[nv++] = v[3];
-    const char *sql = sql_gallery;
-    size_t words = 0;
-    for (const char *s = q ? q : ""; *(s += strspn(s, " \t")); words++) {
-        size_t n = strcspn(s, " \t");
-        if (words == QUERY_WORDS_MAX)
-            return problem_field(p, "q", "has at most %d words", QUERY_WORDS_MAX), -1;
-        const char *w = like_word(c->arena, s, n);
-        if (!w)
-            return problem_set(p, 500, "internal", "out of memory");
-        sql = arena_printf(c->arena, "%s AND (t.name LIKE ? ESCAPE '!' OR v.title LIKE ? ESCAPE '!' OR "
-                                     "v.description LIKE ? ESCAPE '!' OR v.tags LIKE ? ESCAPE '!')", sql);
-        for (int k = 0; k < 4; k++)
-            v[nv++] = (struct db_value)DB_TEXTV(w);
-        s += n;
-    }
-    v[nv++] = (struct db_value)DB_INTV(limit + 1);
-    struct db_result r;
-    if (db_query(c->db, c->arena, arena_printf(c->arena, "%s ORDER BY t.name LIMIT ?", sql), v, nv, &r, p) < 0)
-        return -1;
-    bool more = r.nrows > (size_t)limit;
-    size_t rows = more ? (size_t)limit : r.nrows;
-    json_object *list = json_object_new_array();
-    for (size_t i = 0; i < rows; i++) {
-        json_object *o = json_object_new_object(), *latest = json_object_new_object(), *tags = json_object_new_array();
-        json_object_object_add(o, "name", json_object_new_string(db_cell(&r, i, 0)));
-        json_object_object_add(o, "owner_team", json_object_new_string(db_cell(&r, i, 1)));
-        json_object_object_add(o, "trusted", json_object_new_boolean(strcmp(db_cell(&r, i, 2), "0") != 0));
-        json_object_object_add(latest, "version", json_object_new_string(db_cell(&r, i, 3)));
-        json_object_object_add(latest, "state", json_object_new_string(db_cell(&r, i, 4)));
-        json_object_object_add(latest, "title", json_object_new_string(db_cell(&r, i, 5)));
-        json_object_object_add(latest, "description", json_object_new_string(db_cell(&r, i, 6)));
-        for (const char *s = db_cell(&r, i, 7); *(s += strspn(s, " "));) {
-            size_t n = strcspn(s, " ");
-            json_object_array_add(tags, json_object_new_string_len(s, (int)n));
-            s += n;
-        }
-        json_object_object_add(latest, "tags", tags);
-        json_object_object_add(o, "latest", latest);
-        json_object_object_add(o, "versions", json_object_new_int(atoi(db_cell(&r, i, 8))));
-        json_object_array_add(list, o);
-    }
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "templates", list);
-    json_object_object_add(o, "next_cursor", more ? json_object_new_string(app_cursor_make(c, "templates", db_cell(&r, rows - 1, 0))) : NULL);
-    return app_json(c, 200, o);
-}
-
-/* ---- diff ------------------------------------------------------------------------------------- */
-
-/* {added: [names], removed: [names], changed: [names]} of two named lists, compared as JSON. */
-typedef json_object *(*item_json_fn)(struct arena *a, const void *items, size_t i, const char **name);
-
-static json_object *changes_of(struct arena *a, item_json_fn fn, const void *x, size_t nx, const void *y, size_t ny)
-{
-    json_object *added = json_object_new_array(), *removed = json_object_new_array(), *changed = json_object_new_array();
-    for (size_t i = 0; i < nx; i++) {
-        const char *name, *other;
-        json_object *xi = fn(a, x, i, &name);
-        bool found = false;
-        for (size_t k = 0; k < ny && !found; k++) {
-            json_object *yk = fn(a, y, k, &other);
-            if ((found = strcmp(name, other) == 0) && !json_object_equal(xi, yk))
-                json_object_array_add(changed, json_object_new_string(name));
-            json_object_put(yk);
-        }
-        if (!found)
-            json_object_array_add(removed, json_object_new_string(name));
-        json_object_put(xi);
-    }
-    for (size_t k = 0; k < ny; k++) {
-        const char *name, *other;
-        json_object_put(fn(a, y, k, &name));
-        bool found = false;
-        for (size_t i = 0; i < nx && !found; i++) {
-            json_object_put(fn(a, x, i, &other));
-            found = strcmp(name, other) == 0;
-        }
-        if (!found)
-            json_object_array_add(added, json_object_new_string(name));
-    }
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "added", added);
-    json_object_object_add(o, "removed", removed);
-    json_object_object_add(o, "changed", changed);
-    return o;
-}
-
-static json_object *param_item(struct arena *a, const void *items, size_t i, const char **name)
-{
-    (void)a;
-    const struct template_param *p = &((const struct template_param *)items)[i];
-    *name = p->name;
-    return param_json(p);
-}
-
-static json_object *step_item(struct arena *a, const void *items, size_t i, const char **name)
-{
-    (void)a;
-    const struct template_step *s = &((const struct template_step *)items)[i];
-    *name = s->name;
-    return step_json(s);
-}
-
-static json_object *output_item(struct arena *a, const void *items, size_t i, const char **name)
-{
-    const struct template_output *o = &((const struct template_output *)items)[i];
-    *name = o->name;
-    return output_json(a, o);
-}
-
 /* GET /templates/{name}/versions/{a}/diff/{b} */
 static int version_diff(struct app_ctx *c)
 {
@@ -866,15 +605,7 @@ static int version_diff(struct app_ctx *c)
     if (!text)
         return problem_set(&c->problem, 500, "internal", "out of memory");
     json_object *diff = json_object_new_string(text);
-    json_object *changes = json_object_new_object(), *pa = policy_json(ta), *pb = policy_json(tb);
-    json_object_object_add(changes, "parameters", changes_of(c->arena, param_item, ta->params, ta->nparams, tb->params, tb->nparams));
-    json_object_object_add(changes, "steps", changes_of(c->arena, step_item, ta->steps, ta->nsteps, tb->steps, tb->nsteps));
-    json_object_object_add(changes, "outputs", changes_of(c->arena, output_item, ta->outputs, ta->noutputs, tb->outputs, tb->noutputs));
-    json_object_object_add(changes, "deprovision",
-                           changes_of(c->arena, step_item, ta->deprovision, ta->ndeprovision, tb->deprovision, tb->ndeprovision));
-    json_object_object_add(changes, "policy_changed", json_object_new_boolean(!json_object_equal(pa, pb)));
-    json_object_put(pa);
-    json_object_put(pb);
+    json_object *changes = templates_changes(c->arena, ta, tb);
     json_object *o = json_object_new_object();
     json_object_object_add(o, "from", json_object_new_string(va.version));
     json_object_object_add(o, "to", json_object_new_string(vb.version));
@@ -883,49 +614,12 @@ static int version_diff(struct app_ctx *c)
     return app_json(c, 200, o);
 }
 
-/* ---- the example templates ------------------------------------------------------------------- */
-
-/* POST /templates/examples: the stock set (lib/template_examples, the same code as portico-admin
- * templates install-examples) for the team platform, which an administrator's install makes
- * when it is missing. What is there already stays as it is. */
-static int examples_install(struct app_ctx *c)
-{
-    static const struct authz_resource nowhere = { NULL, NULL, NULL, NULL };
-    struct authz_decision d;
-    if (!app_may(c, "templates.template.publish", TEMPLATE_RESOURCE(TEMPLATE_EXAMPLES_TEAM), &d))
-        return app_refuse(c, "templates.template.publish", TEMPLATE_RESOURCE(TEMPLATE_EXAMPLES_TEAM), &d);
-    size_t n, installed;
-    bool made;
-    const struct template_example *list = template_examples(&n);
-    struct template_example_result *res = arena_calloc(c->arena, n ? n : 1, sizeof(*res));
-    if (!res)
-        return problem_set(&c->problem, 500, "internal", "out of memory");
-    struct audit_event as = app_audit_event(c, "templates.examples", "success");
-    if (template_examples_install(c->db, c->arena, list, n, template_examples_programs(c->cfg->provision_example_programs),
-                                  app_may(c, "iam.team.write", &nowhere, NULL), &as, res, &installed, &made,
-                                  &c->problem) < 0)
-        return -1;
-    json_object *o = json_object_new_object(), *a = json_object_new_array();
-    for (size_t i = 0; i < n; i++) {
-        json_object *e = json_object_new_object();
-        json_object_object_add(e, "name", json_object_new_string(res[i].name));
-        json_object_object_add(e, "version", json_object_new_string(res[i].version));
-        json_object_object_add(e, "outcome", json_object_new_string(res[i].outcome));
-        json_object_array_add(a, e);
-    }
-    json_object_object_add(o, "team", json_object_new_string(TEMPLATE_EXAMPLES_TEAM));
-    json_object_object_add(o, "team_created", json_object_new_boolean(made));
-    json_object_object_add(o, "installed", json_object_new_int((int)installed));
-    json_object_object_add(o, "templates", a);
-    return app_json(c, installed ? 201 : 200, o);
-}
-
 /* ---- the route table -------------------------------------------------------------------------- */
 
 #define V "/api/v1/templates/{name}/versions/{version}"
 
 static const struct route templates_routes[] = {
-    { "GET", "/api/v1/templates", "templates.template.read", template_list, 0,
+    { "GET", "/api/v1/templates", "templates.template.read", templates_list, 0,
       "The template gallery",
       "One row per template with a published version, by name (trusted: its newest published version is trusted): "
       "{templates: [{name, owner_team, trusted, latest: "
@@ -941,7 +635,7 @@ static const struct route templates_routes[] = {
       "same version is replaced (200). 400 malformed-xml with the line and column (a DOCTYPE or entity is refused), "
       "422 schema errors by element path, 422 owner when the XML names another team than the template's, 409 when "
       "that version is published or deprecated." },
-    { "POST", "/api/v1/templates/examples", "templates.template.publish", examples_install, 0,
+    { "POST", "/api/v1/templates/examples", "templates.template.publish", templates_examples_install, 0,
       "Install the example templates",
       "The stock set Portico ships (share/templates/: a MariaDB database, a git repository, an API token made by an "
       "exec step, a webhook, a noop trial), published for the team platform: needs templates.template.publish on "
