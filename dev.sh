@@ -759,7 +759,7 @@ cmd_fuzz() {
   local secs=${FUZZ_SECONDS:-10} out=$ROOT/var/fuzz name failed=0
   command -v clang >/dev/null || die "clang is needed for the fuzzers (apt-get install clang)"
   mkdir -p "$out"
-  local libs=(lib/arena.c lib/utf8.c lib/http.c lib/problem.c lib/router.c lib/json.c lib/fcgi.c lib/catalog.c lib/yamldoc.c lib/secret_path.c lib/template.c)
+  local libs=(lib/arena.c lib/utf8.c lib/http.c lib/problem.c lib/router.c lib/json.c lib/fcgi.c lib/catalog.c lib/yamldoc.c lib/secret_path.c lib/template.c lib/template_scan.c)
   mkdir -p "$out/lib"
   sh "$ROOT/share/rng2c.sh" "$ROOT/share/template.rng" > "$out/lib/template_rng.h"
   for name in http json fcgi catalog yaml template; do

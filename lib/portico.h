@@ -26,7 +26,8 @@
  *            handler kit: app_may/app_refuse, app_limit/app_query_int, cursors, app_page
  *   crypto   envelope encryption (libsodium), the master keyring;  secrets: versioned secrets on it
  *   secret_path a secret's path (team or entity scope, environment, name), parsed without a database
- *   template provisioning templates: the XML read and checked, the publish scan, request values
+ *   template provisioning templates: the XML read and checked, request values, rendering;
+ *            template_scan: the security scan publishing requires
  *   template_examples the stock templates (share/templates/, compiled in) and their install
  *   provision template versions, resources, jobs, history and the inbox (handler and runner)
  *   provision_state every change of a request's, resource's, job's or step's state: the diagram

@@ -102,7 +102,13 @@ int template_values(const struct template *t, json_object *in, struct arena *a, 
 bool template_driver_known(const char *driver);
 bool template_driver_output_secret(const char *driver, const char *field);
 
-/* The scan: each finding an object {rule, where, message} added to report (a JSON array; the
+/* The parameter of t named by the len bytes at name; NULL when there is none. */
+const struct template_param *template_param_find(const struct template *t, const char *name, size_t len);
+
+/* Calls fn for each {{name}} of text; -1 at the first malformed placeholder. */
+int template_placeholders(const char *text, void (*fn)(void *ctx, const char *name, size_t len), void *ctx);
+
+/* The scan (template_scan.c): each finding an object {rule, where, message} added to report (a JSON array; the
  * templates API shows each as a line "<rule>: <where>: <message>").
  * Returns the number of findings (0: it may be published). trusted: an administrator allowed
  * exec steps that run a shell. */
