@@ -11,6 +11,7 @@
 #   ./dev.sh fuzz                         the libFuzzer harnesses, FUZZ_SECONDS (10) each
 #   ./dev.sh ptest [SUITE]                the suites run once (provisioning, kit, ...) on a stack of their own
 #   ./dev.sh itest [SERVER]               the HTTP integration suite against one web server (apache)
+#   ./dev.sh btest [FILE...]              the browser suite (frontend/tests/) against Apache, with a runner
 #
 # Environment: PORTICO_PORT (8080), PORTICO_FCGI_CHILDREN (8 per area), PORTICO_TEST_PORT (18080).
 # Everything runs from this checkout: build trees in build*/, state (MariaDB data, sockets,
@@ -539,9 +540,14 @@ frontend_build() {
 # against the stack at URL $1 (frontend_build has run).
 browser_tests() {
   local out=$ROOT/var/browser-tests.out rc=0
-  (cd "$ROOT/frontend" && PORTICO_TEST_URL=$1 PORTICO_TEST_ADMIN_PASSWORD="$(cat "$STATE/admin-password")" \
-    PORTICO_TEST_LOCATIONS="$STATE/locations" \
-    npm run -s test:browser) >"$out" 2>&1 || rc=1
+  (cd "$ROOT/frontend" && export PORTICO_TEST_URL=$1 PORTICO_TEST_ADMIN_PASSWORD="$(cat "$STATE/admin-password")" \
+    PORTICO_TEST_LOCATIONS="$STATE/locations" &&
+    if [ -n "${BROWSER_TEST_FILES:-}" ]; then
+      # shellcheck disable=SC2086  # a list of files
+      node --test --test-concurrency=1 $BROWSER_TEST_FILES
+    else
+      npm run -s test:browser
+    fi) >"$out" 2>&1 || rc=1
   cat "$out"
   awk '/^# pass / {p=$3} /^# fail / {f=$3} END {printf "%d %d\n", p, f + (p == "" ? 1 : 0)}' "$out" >> "$SUMMARY"
   return $rc
@@ -729,6 +735,23 @@ cmd_itest() {
   return $rc
 }
 
+# The browser suite alone (frontend/tests/), against Apache with a runner in --loop, on a stack of
+# its own: ./dev.sh btest [FILE...]   FILE: test files (default: all), e.g. tests/resources.test.mjs.
+# BTEST_PORT (18095), state in var/btest; screenshots in var/artifacts/screenshots/.
+cmd_btest() {
+  local bt=$ROOT/build-test rc=0
+  test_build "$bt"
+  mkdir -p "$ROOT/var"
+  SUMMARY=$ROOT/var/btest-summary.txt; : > "$SUMMARY"
+  test_stack_begin "$ROOT/var/btest" "$bt" "${BTEST_PORT:-18095}"
+  stack_up apache
+  runner_start
+  BROWSER_TEST_FILES="$*" browser_tests "http://127.0.0.1:$PORT" || rc=1
+  stop_pid "$RUN/runner.pid" "runner"
+  test_stack_end || rc=1
+  return $rc
+}
+
 integration_tests() {  # integration_tests SERVER: tests/integration/main.c against the stack set_stack chose
   PORTICO_TEST_URL="http://127.0.0.1:$PORT" PORTICO_TEST_SERVER=$1 \
     PORTICO_TEST_DB_STOP="$ROOT/dev.sh _db stop" PORTICO_TEST_DB_START="$ROOT/dev.sh _db start" \
@@ -817,6 +840,7 @@ case "${1:-}" in
   fuzz) cmd_fuzz ;;
   ptest) cmd_ptest "${2:-}" ;;
   itest) cmd_itest "${2:-}" ;;
+  btest) shift; cmd_btest "$@" ;;
   _db) cmd_db "${2:?}" ;;
-  *) say "usage: ./dev.sh up [--server apache|apache-fcgid|apache-htaccess|lighttpd] | down | status | test | bench [catalog|jobs] | ptest [SUITE] | itest [SERVER]"; exit 2 ;;
+  *) say "usage: ./dev.sh up [--server apache|apache-fcgid|apache-htaccess|lighttpd] | down | status | test | bench [catalog|jobs] | ptest [SUITE] | itest [SERVER] | btest [FILE...]"; exit 2 ;;
 esac
