@@ -45,7 +45,7 @@ static const char sql_team_templates[] =
     "SELECT name FROM templates WHERE owner_team = ? ORDER BY name LIMIT 101";
 static const char sql_team_resources[] =
     "SELECT r.id, r.uid, t.name AS template, tv.version, r.environment, r.requester, r.state, "
-    DB_RFC3339("r.expires_at") " AS expires_at FROM resources r "
+    DB_RFC3339("r.expires_at") " AS expires_at, r.name FROM resources r "
     "JOIN template_versions tv ON tv.id = r.template_version_id JOIN templates t ON t.id = tv.template_id "
     "WHERE r.team = ? AND r.state <> 'deprovisioned' ORDER BY r.id DESC LIMIT 101";
 
@@ -146,7 +146,7 @@ int iam_team_get(struct app_ctx *c)
             return -1;
         }
         json_object_object_add(o, "resources", app_rows_json(&res, res.nrows > TEAM_PAGE_ROWS ? TEAM_PAGE_ROWS : res.nrows,
-                                                             "isssssss"));
+                                                             "isssssssn"));
     }
     /* what keeps it from being renamed or deleted: the portal says so before anyone tries */
     json_object_object_add(o, "holds", holders_json(n));

@@ -35,9 +35,9 @@ static const char sql_user_entities_total[] =
     "AND NOT e.managed_by <=> 'team'";
 static const char sql_user_resources[] =
     "SELECT r.id, r.uid, t.name AS template, tv.version, r.environment, r.team, r.state, "
-    DB_RFC3339("r.expires_at") " AS expires_at FROM provision_requests q JOIN resources r ON r.id = q.resource_id "
+    DB_RFC3339("r.expires_at") " AS expires_at, r.name FROM provision_requests q JOIN resources r ON r.id = q.resource_id "
     "JOIN template_versions tv ON tv.id = r.template_version_id JOIN templates t ON t.id = tv.template_id "
-    "WHERE q.requester_id = ? ORDER BY r.id DESC LIMIT 101";
+    "WHERE q.requester_id = ? AND r.state <> 'deprovisioned' ORDER BY r.id DESC LIMIT 101";
 
 /* The user row of the path's {id} (sql_user's columns): 0, or -1 with 404. */
 static int user_row(struct app_ctx *c, long long id, struct db_result *r)
@@ -96,7 +96,7 @@ int iam_user_get(struct app_ctx *c)
             json_object_put(o);
             return -1;
         }
-        add_capped(owns, "resources", &res, "isssssss");
+        add_capped(owns, "resources", &res, "isssssssn");
         json_object_object_add(owns, "resources_truncated", json_object_new_boolean(res.nrows > USER_PAGE_ROWS));
     }
     json_object_object_add(o, "owns", owns);

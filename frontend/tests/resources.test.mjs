@@ -139,3 +139,27 @@ test('history names the requester for the request and the approver for the appro
   await screenshots(page, 'resource-history-names');
   assert.deepEqual(admin.problems, []);
 });
+
+test("the team's page and the requester's page name resources by what they are, expiry only while they live", async () => {
+  const { page } = admin;
+  const me = await (await page.request.get(`${base}/api/v1/auth/session`)).json();
+  // the approved one is made by the runner: wait until it is ready
+  for (const until = Date.now() + RUNNER_WAIT; ;) {
+    const list = await (await page.request.get(`${base}/api/v1/provision/resources?q=orders_prod&limit=5`)).json();
+    if (list.resources?.some((r) => r.name === prodName && r.state === 'ready')) break;
+    assert.ok(Date.now() < until, `${prodName} is ready within ${RUNNER_WAIT} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  for (const path of [`/admin/teams/${team}`, `/admin/users/${me.user.id}`]) {
+    await page.goto(`${base}${path}`);
+    const line = page.locator('li').filter({ has: page.getByRole('link', { name: prodName, exact: true }) });
+    await line.waitFor();
+    assert.match(await line.textContent(), /ready/);
+    assert.match(await line.textContent(), /expires .*\(in (3 months|90 days|89 days)\)/);
+    // the deprovisioned one is gone from both lists, and no line is named "<template> · <env>" alone
+    assert.equal(await page.getByRole('link', { name: devName, exact: true }).count(), 0, `${path}: no deprovisioned resource`);
+    assert.equal(await page.getByRole('link', { name: `${template} · prod`, exact: true }).count(), 0);
+  }
+  await screenshots(page, 'user-page-resources-named');
+  assert.deepEqual(admin.problems, []);
+});

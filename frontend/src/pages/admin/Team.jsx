@@ -14,6 +14,7 @@ import { Time } from '../../components/Time.jsx';
 import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';
 import { MemberForm } from './MemberForm.jsx';
+import { ResourceLine } from '../provision/bits.jsx';
 import { entityHref } from '../catalog/refs.js';
 
 const HOLDS = [
@@ -159,7 +160,7 @@ export function Team({ name }) {
         {data.resources && (data.resources.length === 0 ? <p>No live resource.</p> : (
           <ul class="plain" aria-label="Resources">
             {data.resources.map((r) => (
-              <li key={r.id}><a href={`/resources/${r.id}`}>{r.template} · {r.environment}</a> <span class="hint">{r.state}, requested by {r.requester}, expires <Time at={r.expires_at} /></span></li>
+              <ResourceLine key={r.id} r={r}>requested by {r.requester}</ResourceLine>
             ))}
           </ul>
         ))}

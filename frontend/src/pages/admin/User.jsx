@@ -14,6 +14,7 @@ import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';
 import { heldText } from '../../format.js';
 import { entityHref } from '../catalog/refs.js';
+import { ResourceLine } from '../provision/bits.jsx';
 
 function scopeText(b) {
   return b.scope_type === 'global' ? 'everywhere' : `${b.scope_type} ${b.scope_id}`;
@@ -129,7 +130,7 @@ export function User({ id }) {
           {page.data.owns.resources.length === 0 ? <p>None.</p> : (
             <ul class="plain">
               {page.data.owns.resources.map((r) => (
-                <li key={r.id}><a href={`/resources/${r.id}`}>{r.template} · {r.environment} · team {r.team}</a> <span class="hint">{r.state}, expires <Time at={r.expires_at} /></span></li>
+                <ResourceLine key={r.id} r={r}>team {r.team}</ResourceLine>
               ))}
             </ul>
           )}

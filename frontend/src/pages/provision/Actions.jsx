@@ -10,8 +10,8 @@ import { ProblemAlert } from '../../components/Problem.jsx';
 import { Time } from '../../components/Time.jsx';
 import { resourceName } from './bits.jsx';
 
-/** States in which a resource may be renewed; and deleted (not while it provisions: 409). */
-export const LIVE = new Set(['provisioning', 'ready', 'failed']);
+export { LIVE } from './shared.js';
+/** States in which a resource may be deleted (not while it provisions: 409). */
 export const DELETABLE = new Set(['ready', 'failed', 'deprovision_failed']);
 
 export function RenewDialog({ resource, maxDays, defaultDays, onDone, onClose }) {

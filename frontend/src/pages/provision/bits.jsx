@@ -1,7 +1,7 @@
 // Small pieces of the templates and resources pages: a state badge, a template@version link,
 // an expiry with its relative time, and what a resource or request is called.
 import { Time } from '../../components/Time.jsx';
-import { stateText, templateHref } from './shared.js';
+import { LIVE, resourceHref, stateText, templateHref } from './shared.js';
 import { Breakable } from '../../components/Breakable.jsx';
 import { MaybeLink } from '../../components/MaybeLink.jsx';
 
@@ -25,4 +25,16 @@ export function Expiry({ at }) {
 /** What a resource or request is called ("orders_dev · mariadb · dev"; older rows: by number). */
 export function resourceName(x, what = 'Resource') {
   return x?.name || `${what} ${x?.id ?? ''}`.trim();
+}
+
+/** A resource in a list of someone's or some team's things: its name (linked), its state, what the
+ * list adds (who asked, which team) and, while it lives, when it expires. */
+export function ResourceLine({ r, children }) {
+  return (
+    <li>
+      <a href={resourceHref(r.id)}>{resourceName(r)}</a> <StateBadge state={r.state} />
+      {children && <span class="hint"> {children}</span>}
+      {LIVE.has(r.state) && <span class="hint"> · expires <Expiry at={r.expires_at} /></span>}
+    </li>
+  );
 }

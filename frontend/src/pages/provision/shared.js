@@ -44,6 +44,9 @@ export function findingText(f) {
 }
 
 /** Resource and request states that are still moving: a page showing one polls. */
+/** States in which a resource may be renewed, and has an expiry to show. */
+export const LIVE = new Set(['provisioning', 'ready', 'failed']);
+
 export const MOVING = new Set(['provisioning', 'deprovisioning', 'queued', 'running', 'approved']);
 
 /** "team web" or "entity component:default/payments": who a request or resource belongs to. */
