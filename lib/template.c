@@ -487,8 +487,11 @@ static const char *value_check(struct arena *a, const struct template_param *prm
             return "cannot be checked (the template's pattern does not compile)";
         int m = regexec(&re, s, 0, NULL, 0);
         regfree(&re);
+        /* said in words: the parameter's help says what it takes; a regular expression is for
+         * the template's author (GET the template shows it), not for the one who fills it in */
         if (m != 0)
-            return arena_printf(a, "must match %s", prm->pattern);
+            return prm->help ? arena_printf(a, "must be in the form the template asks for: %s", prm->help)
+                             : "must match the format the template asks for";
     }
     *v = json_object_new_string(s);
     return NULL;

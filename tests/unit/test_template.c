@@ -371,7 +371,10 @@ static void test_request_values(void)
     CU_ASSERT_EQUAL(template_values(&t, in, &a, &out, &p), -1);
     CU_ASSERT_PTR_NULL(out);
     CU_ASSERT_EQUAL(p.status, 422);
-    CU_ASSERT_TRUE(has_field(&p, "parameters/db_name", "must match"));
+    /* a pattern refused is said in words, never as the regular expression */
+    CU_ASSERT_TRUE(has_field(&p, "parameters/db_name", "must be in the form the template asks for: Lower-case letters"));
+    for (size_t i = 0; i < p.nfields; i++)
+        CU_ASSERT_PTR_NULL(strstr(p.fields[i].message, "[a-z]"));
     CU_ASSERT_TRUE(has_field(&p, "parameters/size", "choices"));
     CU_ASSERT_TRUE(has_field(&p, "parameters/replicas", "from 1 to 5"));
     CU_ASSERT_TRUE(has_field(&p, "parameters/api_key", NULL));

@@ -17,7 +17,7 @@ import { Page } from '../../components/Page.jsx';
 import { fullRef } from '../catalog/refs.js';
 import { setFlash } from '../secrets/paths.js';
 import { NAME_PATTERN, idempotencyKey, requestHref, resourceHref, send, templateApi, templateHref } from '../provision/shared.js';
-import { htmlPattern, initialValue, parameterMessage, parameterValues, valueError } from './params.js';
+import { htmlPattern, initialValue, parameterValues, valueError } from './params.js';
 
 export function RequestForm({ params }) {
   const { query } = useLocation();
@@ -63,9 +63,6 @@ function RequestPage({ name, v }) {
   // The fields' messages: this form's own checks first, else the server's (its field names).
   const server = submit.problem;
   const serverErrors = { ...(server?.fieldErrors ?? {}) };
-  for (const p of parameters) {
-    if (serverErrors[PREFIX + p.name]) serverErrors[PREFIX + p.name] = parameterMessage(p, serverErrors[PREFIX + p.name]);
-  }
   if (ownerKind === 'entity' && serverErrors.team && !serverErrors.entity) serverErrors.entity = serverErrors.team;
   const shown = Object.keys(checked).length ? checked : serverErrors;
   const problem = { fieldErrors: shown };

@@ -78,16 +78,12 @@ export function valueError(p, value) {
   return null;
 }
 
-// A value the pattern refuses, said for people: the parameter's help says what it takes; a
-// regular expression is not shown.
+// A value the pattern refuses, said for people as lib/template says it: the parameter's help says
+// what it takes; a regular expression is not shown.
 function patternMessage(p) {
   return p.help ? `must be in the form the template asks for: ${p.help}` : 'must match the format the template asks for';
 }
 
-/** The server's message for parameter p, for people: its "must match <pattern>" in words. */
-export function parameterMessage(p, message) {
-  return String(message).split('; ').map((m) => (/^must match /.test(m) ? patternMessage(p) : m)).join('; ');
-}
 
 /** The field's first value: the default, as text (or a boolean for a boolean). */
 export function initialValue(p) {
