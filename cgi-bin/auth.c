@@ -375,7 +375,7 @@ static int auth_token_create(struct app_ctx *c)
     ev.details = arena_strdup(c->arena, json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN));
     json_object_put(d);
     json_object *list = NULL;
-    if (audit_commit(c->db, c->arena, &ev, &c->problem) < 0 || !(list = apitoken_list(c->db, c->arena, c->who.user_id, id, p)) ||
+    if (audit_commit(c->db, c->arena, &ev, &c->problem) < 0 || !(list = apitoken_list(c->db, c->arena, c->who.user_id, id, 0, 1, p)) ||
         json_object_array_length(list) != 1) {
         json_object_put(list);
         sodium_memzero(tok, sizeof(tok));
@@ -394,12 +394,12 @@ static int auth_token_create(struct app_ctx *c)
 
 static int auth_token_list(struct app_ctx *c)
 {
-    json_object *list = apitoken_list(c->db, c->arena, c->who.user_id, 0, &c->problem);
-    if (!list)
+    long limit = app_limit(c, TOKENS_PAGE, TOKENS_PAGE);
+    long long before = app_cursor_id(c, "tokens");
+    if (!json_fields_ok(&c->problem))
         return -1;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "tokens", list);
-    return app_json(c, 200, o);
+    json_object *list = apitoken_list(c->db, c->arena, c->who.user_id, 0, before, limit + 1, &c->problem);
+    return list ? app_page_array(c, NULL, "tokens", list, limit, "id", "tokens") : -1;
 }
 
 static int auth_token_revoke(struct app_ctx *c)
@@ -446,7 +446,8 @@ static const struct route auth_routes[] = {
                              "(optional: 1..16 secret path prefixes, whole segments, the only secrets it reaches)}; "
                              "answers the token once (ptc_...). Only from a logged-in session." },
     { "GET", "/api/v1/auth/tokens", PERM_AUTHENTICATED, auth_token_list, 0,
-      "My API tokens", "Name, prefix, scopes, expiry, last use and revocation of each; never the token." },
+      "My API tokens", "Name, prefix, scopes, expiry, last use and revocation of each; never the token. Newest "
+                       "first: limit 1..200 (200), cursor from next_cursor." },
     { "DELETE", "/api/v1/auth/tokens/{id}", PERM_AUTHENTICATED, auth_token_revoke, 0,
       "Revoke an API token", "It stops working at once." },
 };

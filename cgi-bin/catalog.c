@@ -524,7 +524,8 @@ static const struct route catalog_routes[] = {
       "Locations", "Catalog files the runner re-reads: type (file, git, url), target, team, schedule, the last sync's "
                    "status (pending, ok, guarded, error), message and counts, and how many entities and orphans each has. "
                    "Only those the caller may read: its teams' (and the teams' above them), those of teams where it holds "
-                   "catalog.location.write, and those without a team with catalog.location.write globally." },
+                   "catalog.location.write, and those without a team with catalog.location.write globally. By id: "
+                   "limit 1..1000 (1000), cursor from next_cursor (a page may hold fewer than limit with more to come)." },
     { "POST", "/api/v1/catalog/locations", "catalog.location.write", catalog_location_create, ROUTE_BODY_JSON,
       "Register a location", "{type: file|git|url, target (an absolute path under catalog_location_roots, a repository "
                              "directory, or an http(s) URL without credentials: no user:password@, no query "
@@ -547,7 +548,8 @@ static const struct route catalog_routes[] = {
                             "the set stands." },
     { "GET", "/api/v1/catalog/entities/{kind}/{namespace}/{name}/instances", "catalog.entity.read", catalog_instances_list, 0,
       "An entity's instances", "Every registered instance in every environment, with status passing (heartbeat within "
-                               "its TTL) or critical." },
+                               "its TTL) or critical; by environment and instance: limit 1..1000 (1000), cursor from "
+                               "next_cursor." },
     { "PUT", "/api/v1/catalog/entities/{kind}/{namespace}/{name}/instances/{environment}/{instance}",
       "catalog.instance.register", catalog_instance_put, ROUTE_BODY_JSON,
       "Register an instance", "{url (http, https, tcp or grpc), version, region, metadata (object of strings), "

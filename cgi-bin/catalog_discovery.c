@@ -39,7 +39,8 @@ static const char sql_instance_delete[] =
     "DATE_FORMAT(expires_at, '%Y-%m-%dT%H:%i:%s.%fZ') AS expires_at, "                                                   \
     "DATE_FORMAT(registered_at, '%Y-%m-%dT%H:%i:%sZ') AS registered_at, registered_by"
 static const char sql_instances[] =
-    "SELECT " INSTANCE_COLUMNS " FROM instances WHERE entity_id = ? ORDER BY environment, instance LIMIT 1000";
+    "SELECT " INSTANCE_COLUMNS " FROM instances WHERE entity_id = ? AND (environment, instance) > (?, ?) "
+    "ORDER BY environment, instance LIMIT ?";
 static const char sql_instance_one[] =
     "SELECT " INSTANCE_COLUMNS " FROM instances WHERE entity_id = ? AND environment = ? AND instance = ?";
 static const char sql_discover[] =
@@ -137,18 +138,33 @@ static json_object *instance_read(struct app_ctx *c, const struct db_value key[3
 
 int catalog_instances_list(struct app_ctx *c)
 {
+    /* by (environment, instance); the cursor carries both as "<environment>/<instance>" (an
+     * environment has no "/"); by default up to the old whole (1,000) */
+    long limit = app_limit(c, 1000, 1000);
+    const char *after = app_cursor(c, "instances"), *slash = after ? strchr(after, '/') : NULL;
+    if (after && !slash)
+        problem_field(&c->problem, "cursor", "is not a cursor of this list");
+    if (!json_fields_ok(&c->problem))
+        return -1;
     struct catalog_ref ref;
     long long id;
     const char *team;
     if (catalog_path_entity(c, "catalog.entity.read", &ref, &id, &team) < 0)
         return -1;
-    struct db_value v = DB_INTV(id);
+    const char *env = slash ? arena_printf(c->arena, "%.*s", (int)(slash - after), after) : "";
+    struct db_value v[4] = { DB_INTV(id), DB_TEXTV(env), DB_TEXTV(slash ? slash + 1 : ""), DB_INTV(limit + 1) };
     struct db_result r;
-    if (db_query(c->db, c->arena, sql_instances, &v, 1, &r, &c->problem) < 0)
+    if (db_query(c->db, c->arena, sql_instances, v, 4, &r, &c->problem) < 0)
         return -1;
+    size_t rows = r.nrows > (size_t)limit ? (size_t)limit : r.nrows;
+    const char *next = r.nrows > (size_t)limit && rows
+                           ? app_cursor_make(c, "instances", arena_printf(c->arena, "%s/%s", db_cell(&r, rows - 1, 0),
+                                                                          db_cell(&r, rows - 1, 1)))
+                           : NULL;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "ref", json_object_new_string(ref.text));
-    json_object_object_add(o, "instances", instances_json(&r, r.nrows, INSTANCE_TYPES, 5));
+    json_object_object_add(o, "instances", instances_json(&r, rows, INSTANCE_TYPES, 5));
+    json_object_object_add(o, "next_cursor", json_string_or_null(next));
     return app_json(c, 200, o);
 }
 

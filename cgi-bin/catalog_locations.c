@@ -25,7 +25,7 @@
 #define LOCATION_TYPES "issssnsissiiiiinnssii"
 
 static const char sql_locations[] =
-    "SELECT " LOCATION_COLUMNS " FROM catalog_locations l ORDER BY l.id LIMIT 1000";
+    "SELECT " LOCATION_COLUMNS " FROM catalog_locations l WHERE l.id > ? ORDER BY l.id LIMIT ?";
 static const char sql_location[] = "SELECT " LOCATION_COLUMNS " FROM catalog_locations l WHERE l.id = ?";
 static const char sql_location_locked[] = "SELECT id, team, pending_removals FROM catalog_locations WHERE id = ? FOR UPDATE";
 static const char sql_location_insert[] =
@@ -81,18 +81,37 @@ static int location_answer(struct app_ctx *c, int status, long long id)
 }
 
 /* GET /catalog/locations: those the caller may read (location_readable). */
+/* GET /catalog/locations?limit=&cursor=: those the caller may read, by id. Readability is decided
+ * here, row by row, so a page reads up to LOCATIONS_SCAN rows after the cursor and may hold fewer
+ * than limit with more to come (next_cursor says so). By default up to the old whole (1,000). */
+#define LOCATIONS_WHOLE 1000
+#define LOCATIONS_SCAN 1000
 int catalog_locations_list(struct app_ctx *c)
 {
+    long limit = app_limit(c, LOCATIONS_WHOLE, LOCATIONS_WHOLE);
+    long long after = app_cursor_id(c, "locations");
+    if (!json_fields_ok(&c->problem))
+        return -1;
+    struct db_value v[2] = { DB_INTV(after), DB_INTV(LOCATIONS_SCAN) };
     struct db_result r;
-    if (db_query(c->db, c->arena, sql_locations, NULL, 0, &r, &c->problem) < 0)
+    if (db_query(c->db, c->arena, sql_locations, v, 2, &r, &c->problem) < 0)
         return -1;
     json_object *all = app_rows_json(&r, r.nrows, LOCATION_TYPES), *list = json_object_new_array();
-    for (size_t i = 0; i < r.nrows; i++)
-        if (location_readable(c, db_cell(&r, i, 5)))
+    const char *next = NULL;
+    for (size_t i = 0; i < r.nrows && !next; i++) {
+        if (!location_readable(c, db_cell(&r, i, 5)))
+            continue;
+        if (json_object_array_length(list) == (size_t)limit)   /* one more than the page: there is a next */
+            next = db_cell(&r, i - 1, 0);
+        else
             json_object_array_add(list, json_object_get(json_object_array_get_idx(all, i)));
+    }
+    if (!next && r.nrows == LOCATIONS_SCAN)   /* the scan's bound, not the end: go on after it */
+        next = db_cell(&r, r.nrows - 1, 0);
     json_object_put(all);
     json_object *o = json_object_new_object();
     json_object_object_add(o, "locations", list);
+    json_object_object_add(o, "next_cursor", json_string_or_null(next ? app_cursor_make(c, "locations", next) : NULL));
     return app_json(c, 200, o);
 }
 

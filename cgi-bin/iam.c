@@ -226,7 +226,7 @@ static int iam_user_enable(struct app_ctx *c)
 static const char sql_teams[] =
     "SELECT t.id, t.name, t.display_name, p.name AS parent, "
     "       (SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id) AS members "
-    "FROM teams t LEFT JOIN teams p ON p.id = t.parent_id ORDER BY t.name LIMIT 1000";
+    "FROM teams t LEFT JOIN teams p ON p.id = t.parent_id WHERE (? IS NULL OR t.name > ?) ORDER BY t.name LIMIT ?";
 static const char sql_team_id[] = "SELECT id FROM teams WHERE name = ?";
 static const char sql_team_add[] = "INSERT INTO teams (name, display_name, parent_id) VALUES (?, ?, ?)";
 /* The new team is its own ancestor, and has every ancestor of its parent. */
@@ -238,9 +238,22 @@ static const char sql_member_add[] = "INSERT IGNORE INTO team_members (team_id, 
 static const char sql_member_del[] = "DELETE FROM team_members WHERE team_id = ? AND user_id = ?";
 static const char sql_user_exists[] = "SELECT 1 FROM users WHERE id = ?";
 
+/* Lists without a filter of their own answer up to their old whole (LIST_WHOLE) by default, so a
+ * client that never paged still gets every row it got before; beyond that, next_cursor. */
+#define LIST_WHOLE 1000
+#define MEMBERS_WHOLE 5000
+
 static int iam_teams_list(struct app_ctx *c)
 {
-    return app_list(c, sql_teams, NULL, 0, "issni", "teams");
+    long limit = app_limit(c, LIST_WHOLE, LIST_WHOLE);
+    const char *after = app_cursor(c, "teams");
+    if (!json_fields_ok(&c->problem))
+        return -1;
+    struct db_value v[3] = { after ? DB_TEXTV(after) : DB_NULLV, after ? DB_TEXTV(after) : DB_NULLV, DB_INTV(limit + 1) };
+    struct db_result q;
+    if (db_query(c->db, c->arena, sql_teams, v, 3, &q, &c->problem) < 0)
+        return -1;
+    return app_page(c, NULL, "teams", &q, limit, 1, "issni", "teams");
 }
 
 /* The id of team name, 0 when there is none, -1 on error. */
@@ -332,22 +345,26 @@ static int iam_member_change(struct app_ctx *c, bool add)
 
 static const char sql_members[] =
     "SELECT u.id, u.username, u.display_name, u.kind, DATE_FORMAT(m.added_at, '%Y-%m-%dT%H:%i:%sZ') AS added_at "
-    "FROM team_members m JOIN users u ON u.id = m.user_id WHERE m.team_id = ? ORDER BY u.username LIMIT 5000";
+    "FROM team_members m JOIN users u ON u.id = m.user_id WHERE m.team_id = ? AND (? IS NULL OR u.username > ?) "
+    "ORDER BY u.username LIMIT ?";
 
 static int iam_members_list(struct app_ctx *c)
 {
+    long limit = app_limit(c, MEMBERS_WHOLE, MEMBERS_WHOLE);
+    const char *after = app_cursor(c, "members");
+    if (!json_fields_ok(&c->problem))
+        return -1;
     long long tid = iam_team_id(c, app_param(c, "team"));
     if (tid <= 0)
         return tid < 0 ? -1 : problem_set(&c->problem, 404, "not-found", "no such team");
-    struct db_value v = DB_INTV(tid);
+    struct db_value v[4] = { DB_INTV(tid), after ? DB_TEXTV(after) : DB_NULLV, after ? DB_TEXTV(after) : DB_NULLV,
+                             DB_INTV(limit + 1) };
     struct db_result r;
-    if (db_query(c->db, c->arena, sql_members, &v, 1, &r, &c->problem) < 0)
+    if (db_query(c->db, c->arena, sql_members, v, 4, &r, &c->problem) < 0)
         return -1;
-    json_object *list = app_rows_json(&r, r.nrows, "issss");
     json_object *o = json_object_new_object();
     json_object_object_add(o, "team", json_object_new_string(app_param(c, "team")));
-    json_object_object_add(o, "members", list);
-    return app_json(c, 200, o);
+    return app_page(c, o, "members", &r, limit, 1, "issss", "members");
 }
 
 static int iam_member_add(struct app_ctx *c)
@@ -436,7 +453,7 @@ static int iam_service_token_create(struct app_ctx *c)
         sodium_memzero(tok, sizeof(tok));
         return -1;
     }
-    json_object *list = apitoken_list(c->db, c->arena, uid, id, p);
+    json_object *list = apitoken_list(c->db, c->arena, uid, id, 0, 1, p);
     if (!list || json_object_array_length(list) != 1) {
         json_object_put(list);
         sodium_memzero(tok, sizeof(tok));
@@ -454,12 +471,12 @@ static int iam_service_tokens(struct app_ctx *c)
     long long uid = app_path_id(c, "id");
     if (service_account(c, uid) <= 0)
         return -1;
-    json_object *list = apitoken_list(c->db, c->arena, uid, 0, &c->problem);
-    if (!list)
+    long limit = app_limit(c, TOKENS_PAGE, TOKENS_PAGE);
+    long long before = app_cursor_id(c, "tokens");
+    if (!json_fields_ok(&c->problem))
         return -1;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "tokens", list);
-    return app_json(c, 200, o);
+    json_object *list = apitoken_list(c->db, c->arena, uid, 0, before, limit + 1, &c->problem);
+    return list ? app_page_array(c, NULL, "tokens", list, limit, "id", "tokens") : -1;
 }
 
 static int iam_service_token_revoke(struct app_ctx *c)
@@ -525,11 +542,13 @@ static const struct route iam_routes[] = {
                                  "failed logins. 409 for your own account or a service account; 429 with Retry-After "
                                  "past login_max_failures resets of one account within an hour." },
     { "GET", "/api/v1/iam/users/{id}/tokens", "iam.user.read", iam_service_tokens, 0,
-      "A service account's tokens", "Metadata and last use; never the tokens." },
+      "A service account's tokens", "Metadata and last use; never the tokens. Newest first: limit 1..200 "
+                                    "(200), cursor from next_cursor." },
     { "DELETE", "/api/v1/iam/users/{id}/tokens/{token}", "iam.user.write", iam_service_token_revoke, 0,
       "Revoke a service account's token", "It stops working at once." },
     { "GET", "/api/v1/iam/teams", "iam.team.read", iam_teams_list, 0,
-      "Teams", "Each with its parent and its member count." },
+      "Teams", "Each with its parent and its member count, by name: limit 1..1000 (1000), cursor from "
+               "next_cursor." },
     { "POST", "/api/v1/iam/teams", "iam.team.write", iam_team_create, ROUTE_BODY_JSON,
       "Create a team", "Takes {name, display_name, parent}. Its Group in the catalog (group:default/<name>) is made "
                        "with it (group: {ref, state}: kept by Portico, or foreign when a Group of that name written by "
@@ -548,14 +567,16 @@ static const struct route iam_routes[] = {
       "Delete a team", "409 saying what while it has members or sub-teams or anything names it (as for a rename); "
                        "the bindings it holds and those on it go with it." },
     { "GET", "/api/v1/iam/teams/{team}/members", "iam.team.read", iam_members_list, 0,
-      "A team's members", "Its own members (not those of the teams below it), by username." },
+      "A team's members", "Its own members (not those of the teams below it), by username: limit 1..5000 "
+                          "(5000), cursor from next_cursor." },
     { "PUT", "/api/v1/iam/teams/{team}/members/{user}", "iam.team.write", iam_member_add, 0,
       "Add a member", "The user (by id) joins the team (and its Group's members); harmless when it is a member already." },
     { "DELETE", "/api/v1/iam/teams/{team}/members/{user}", "iam.team.write", iam_member_remove, 0,
       "Remove a member", "The user (by id) leaves the team." },
     { "GET", "/api/v1/iam/bindings", "iam.role.read", iam_bindings_list, 0,
       "Role bindings", "Who holds which role in which scope; builtin marks the default one (subject members: every "
-                       "member of any team holds catalog-reader everywhere), which may be deleted and created again." },
+                       "member of any team holds catalog-reader everywhere), which may be deleted and created again. "
+                       "By id: limit 1..5000 (5000), cursor from next_cursor." },
     { "POST", "/api/v1/iam/bindings", "iam.binding.write", iam_binding_create, ROUTE_BODY_JSON,
       "Bind a role", "Takes {subject_type (user|team|members), subject (a user's or a team's name; none for members: "
                      "every member of any team), role, scope_type (global|team|entity), scope_id}." },

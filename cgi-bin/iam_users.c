@@ -101,7 +101,7 @@ int iam_user_get(struct app_ctx *c)
     }
     json_object_object_add(o, "owns", owns);
     if (strcmp(db_cell(&u, 0, 4), "service") == 0) {
-        json_object *tokens = apitoken_list(c->db, c->arena, id, 0, &c->problem);
+        json_object *tokens = apitoken_list(c->db, c->arena, id, 0, 0, TOKENS_PAGE, &c->problem);
         if (!tokens) {
             json_object_put(o);
             return -1;

@@ -19,7 +19,7 @@ static const char sql_get[] =
     "SELECT id, name, prefix, scopes, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'), "
     "       DATE_FORMAT(expires_at, '%Y-%m-%dT%H:%i:%sZ'), DATE_FORMAT(last_used_at, '%Y-%m-%dT%H:%i:%sZ'), "
     "       DATE_FORMAT(revoked_at, '%Y-%m-%dT%H:%i:%sZ'), secret_paths "
-    "FROM api_tokens WHERE user_id = ? AND (? IS NULL OR id = ?) ORDER BY id DESC LIMIT 200";
+    "FROM api_tokens WHERE user_id = ? AND (? IS NULL OR id = ?) AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?";
 static const char sql_revoke[] =
     "UPDATE api_tokens SET revoked_at = UTC_TIMESTAMP(6) WHERE id = ? AND user_id = ? AND revoked_at IS NULL";
 
@@ -109,12 +109,12 @@ json_object *apitoken_details(const struct apitoken_request *t)
 }
 
 json_object *apitoken_list(struct db *db, struct arena *a, long long owner_id, unsigned long long id,
-                           struct problem *p)
+                           long long before, long max, struct problem *p)
 {
     struct db_result r;
-    struct db_value v[3] = { DB_INTV(owner_id), id ? DB_INTV((long long)id) : DB_NULLV,
-                             id ? DB_INTV((long long)id) : DB_NULLV };
-    if (db_query(db, a, sql_get, v, 3, &r, p) < 0)
+    struct db_value v[6] = { DB_INTV(owner_id), id ? DB_INTV((long long)id) : DB_NULLV,
+                             id ? DB_INTV((long long)id) : DB_NULLV, DB_INTV(before), DB_INTV(before), DB_INTV(max) };
+    if (db_query(db, a, sql_get, v, 6, &r, p) < 0)
         return NULL;
     static const char *const times[] = { "created_at", "expires_at", "last_used_at", "revoked_at" };
     json_object *list = json_object_new_array();

@@ -42,9 +42,12 @@ int apitoken_insert(struct db *db, struct arena *a, long long owner_id, const st
 /* The audit details of a new token: name, scopes, expiry (never the token). Caller puts. */
 json_object *apitoken_details(const struct apitoken_request *t);
 
-/* Tokens of owner_id (id 0: all of them, newest first) as a JSON array; NULL with p on error. */
+#define TOKENS_PAGE 200   /* a page of a token list: the whole list answered before it paged */
+
+/* Tokens of owner_id as a JSON array, newest first: token id alone, or (id 0) up to max of those
+ * older than token before (0: from the newest). NULL with p on error. */
 json_object *apitoken_list(struct db *db, struct arena *a, long long owner_id, unsigned long long id,
-                           struct problem *p);
+                           long long before, long max, struct problem *p);
 
 /* Revoke token id of owner_id in the open transaction: 1 done, 0 no such live token, -1 error. */
 int apitoken_revoke(struct db *db, struct arena *a, long long owner_id, long long id, struct problem *p);

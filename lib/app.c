@@ -193,6 +193,23 @@ int app_page(struct app_ctx *c, json_object *o, const char *member, const struct
     return app_json(c, 200, o);
 }
 
+int app_page_array(struct app_ctx *c, json_object *o, const char *member, json_object *list, long limit,
+                   const char *key, const char *tag)
+{
+    size_t n = json_object_array_length(list);
+    const char *next = NULL;
+    if (n > (size_t)limit && limit > 0) {
+        json_object *k = json_object_object_get(json_object_array_get_idx(list, (size_t)limit - 1), key);
+        next = app_cursor_make(c, tag, json_object_get_string(k));
+        json_object_array_del_idx(list, (size_t)limit, n - (size_t)limit);
+    }
+    if (!o)
+        o = json_object_new_object();
+    json_object_object_add(o, member, list);
+    json_object_object_add(o, "next_cursor", json_string_or_null(next));
+    return app_json(c, 200, o);
+}
+
 /* Request ids: 64 random bits drawn once per process, then a counter: unique across
  * processes and hosts without a system call per request. */
 static const char *request_id_new(struct arena *a)
@@ -321,17 +338,6 @@ json_object *app_rows_json(const struct db_result *r, size_t nrows, const char *
         json_object_array_add(list, o);
     }
     return list;
-}
-
-int app_list(struct app_ctx *c, const char *sql, const struct db_value *params, size_t nparams, const char *types,
-             const char *member)
-{
-    struct db_result r;
-    if (db_query(c->db, c->arena, sql, params, nparams, &r, &c->problem) < 0)
-        return -1;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, member, app_rows_json(&r, r.nrows, types));
-    return app_json(c, 200, o);
 }
 
 /* Per user, per token or (without credentials) per address, each area with its own allowance;

@@ -96,10 +96,6 @@ const char *app_json_text(struct app_ctx *c, json_object *o);
  * s string, n string or null, j JSON text embedded as its value. */
 json_object *app_rows_json(const struct db_result *r, size_t nrows, const char *types);
 
-/* Answer {member: [rows of sql]} (typed as app_rows_json), or -1 with the problem. */
-int app_list(struct app_ctx *c, const char *sql, const struct db_value *params, size_t nparams, const char *types,
-             const char *member);
-
 /* Path parameter of the matched route. */
 const char *app_param(const struct app_ctx *c, const char *name);
 
@@ -141,6 +137,11 @@ const char *app_cursor_make(struct app_ctx *c, const char *tag, const char *key)
 /* The positive id in path parameter name, in its one spelling (decimal digits, no sign, space or
  * leading zero), or 0 when it is not one. */
 long long app_path_id(const struct app_ctx *c, const char *name);
+
+/* The same from list, a JSON array of up to limit + 1 items (which it takes): the first limit go
+ * in as member, next_cursor resumes after the key member of the last of them. */
+int app_page_array(struct app_ctx *c, json_object *o, const char *member, json_object *list, long limit,
+                   const char *key, const char *tag);
 
 /* A page of list tag: adds to o (NULL: a new object) member = the first limit rows of r (the
  * query asked for limit + 1, to know whether there are more) typed as app_rows_json, and

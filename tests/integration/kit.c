@@ -57,14 +57,14 @@ static void assert_field_error(const char *path, const char *field)
 
 /* Walk list path (with a query of its own, or none) a page of one at a time by next_cursor: the
  * rows' key members seen, each once, in the list's order, as far as max pages. */
-static int walk(const char *path, const char *member, const char *key, int max, char seen[][128])
+static int walk_as(const char *cookie, const char *path, const char *member, const char *key, int max, char seen[][128])
 {
     char url[1024], cursor[512] = "";
     int n = 0;
     for (int page = 0; page < max; page++) {
         snprintf(url, sizeof(url), "%s%slimit=1%s%s", path, strchr(path, '?') ? "&" : "?", cursor[0] ? "&cursor=" : "", cursor);
         long st;
-        json_object *o = get_json(acookie, url, &st), *items = NULL, *next = NULL;
+        json_object *o = get_json(cookie, url, &st), *items = NULL, *next = NULL;
         CU_ASSERT_EQUAL_FATAL(st, 200);
         CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(o, member, &items));
         CU_ASSERT_TRUE(json_object_array_length(items) <= 1);
@@ -89,26 +89,38 @@ static int walk(const char *path, const char *member, const char *key, int max, 
     return n;
 }
 
+static int walk(const char *path, const char *member, const char *key, int max, char seen[][128])
+{
+    return walk_as(acookie, path, member, key, max, seen);
+}
+
 static void test_one_paging_contract(void)
 {
     /* every list refuses a limit that is not a whole number in its bounds, and a cursor it did not give */
     static const char *const lists[] = {
         "/api/v1/iam/users", "/api/v1/audit/events", "/api/v1/catalog/entities", "/api/v1/secrets/metadata",
         "/api/v1/templates", "/api/v1/provision/requests", "/api/v1/provision/resources", "/api/v1/provision/approvals",
-        "/api/v1/provision/notifications", "/api/v1/audit/activity",
+        "/api/v1/provision/notifications", "/api/v1/audit/activity", "/api/v1/iam/teams", "/api/v1/iam/bindings",
+        "/api/v1/catalog/locations", "/api/v1/auth/tokens", "/api/v1/iam/teams/{team}/members",
+        "/api/v1/catalog/entities/group/default/{team}/instances",
     };
-    char path[256];
+    char path[256], list[160];
     for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
         static const char *const bad_limits[] = { "5abc", "0", "-1", "", "2.5", "99999999999999999999" };
+        const char *hole = strstr(lists[i], "{team}");   /* a team's members, its Group's instances */
+        if (hole)
+            snprintf(list, sizeof(list), "%.*s%s%s", (int)(hole - lists[i]), lists[i], team_a, hole + 6);
+        else
+            snprintf(list, sizeof(list), "%s", lists[i]);
         for (size_t k = 0; k < sizeof(bad_limits) / sizeof(bad_limits[0]); k++) {
-            snprintf(path, sizeof(path), "%s?limit=%s", lists[i], bad_limits[k]);
+            snprintf(path, sizeof(path), "%s?limit=%s", list, bad_limits[k]);
             assert_field_error(path, "limit");
         }
-        snprintf(path, sizeof(path), "%s?cursor=42", lists[i]);
+        snprintf(path, sizeof(path), "%s?cursor=42", list);
         assert_field_error(path, "cursor");
         /* "users:1", another list's cursor, is no cursor of the others */
-        if (strcmp(lists[i], "/api/v1/iam/users") != 0) {
-            snprintf(path, sizeof(path), "%s?cursor=dXNlcnM6MQ", lists[i]);
+        if (strcmp(list, "/api/v1/iam/users") != 0) {
+            snprintf(path, sizeof(path), "%s?cursor=dXNlcnM6MQ", list);
             assert_field_error(path, "cursor");
         }
     }
@@ -151,6 +163,62 @@ static void test_one_paging_contract(void)
     CU_ASSERT_EQUAL(walk(path, "events", "id", 10, seen), 1);
     CU_ASSERT_TRUE(walk("/api/v1/audit/events?action=secrets.write", "events", "id", 5, seen) >= 3);
     CU_ASSERT_TRUE(atoll(seen[0]) > atoll(seen[1]));   /* newest first */
+
+    /* the lists that answered whole until they paged: teams and members (by name), bindings (by
+     * id), tokens (newest first), an entity's instances (by environment and instance), locations
+     * (by id, only those the caller may read) */
+    int teams = walk("/api/v1/iam/teams", "teams", "name", 2000, seen);
+    CU_ASSERT_TRUE(teams >= 2);
+    for (int i = 1; i < teams && i < 64; i++)
+        CU_ASSERT_TRUE(strcmp(seen[i - 1], seen[i]) < 0);
+    char uname[64], cookie[256], csrf[128];
+    for (int i = 0; i < 3; i++) {
+        snprintf(uname, sizeof(uname), "%s-m%d", team_a, i);
+        CU_ASSERT_EQUAL(person_make(uname, "viewer", team_a, true, cookie, sizeof(cookie), csrf, sizeof(csrf), NULL), 0);
+    }
+    snprintf(path, sizeof(path), "/api/v1/iam/teams/%s/members", team_a);
+    CU_ASSERT_EQUAL(walk(path, "members", "username", 10, seen), 3);
+    CU_ASSERT_TRUE(strcmp(seen[0], seen[1]) < 0 && strcmp(seen[1], seen[2]) < 0);
+    int bindings = walk("/api/v1/iam/bindings", "bindings", "id", 2000, seen);
+    CU_ASSERT_TRUE(bindings >= 3);
+    CU_ASSERT_TRUE(atoll(seen[0]) < atoll(seen[1]));
+    for (int i = 0; i < 3; i++) {
+        snprintf(body, sizeof(body), "{\"name\":\"kit-page-%d\",\"scopes\":[\"catalog.entity.read\"],\"expires_in_days\":1}", i);
+        CU_ASSERT_EQUAL(as_admin("POST", "/api/v1/auth/tokens", body, &r), 201);
+        resp_free(&r);
+    }
+    CU_ASSERT_TRUE(walk("/api/v1/auth/tokens", "tokens", "id", 300, seen) >= 3);
+    CU_ASSERT_TRUE(atoll(seen[0]) > atoll(seen[1]) && atoll(seen[1]) > atoll(seen[2]));   /* newest first */
+    static const char *const instances[] = { "prod/b", "dev/z", "dev/a" };
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "/api/v1/catalog/entities/component/default/%s-c0/instances/%s", team_a, instances[i]);
+        CU_ASSERT_EQUAL(as_admin("PUT", path, "{\"url\":\"http://127.0.0.1:9/\"}", &r), 201);
+        resp_free(&r);
+    }
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities/component/default/%s-c0/instances", team_a);
+    CU_ASSERT_EQUAL(walk(path, "instances", "instance", 10, seen), 3);
+    CU_ASSERT_TRUE(strcmp(seen[0], "a") == 0 && strcmp(seen[1], "z") == 0 && strcmp(seen[2], "b") == 0);
+    /* team_a's maintainer pages through team_a's two locations, never team_b's between them */
+    long long loc[3] = { 0 };
+    for (int i = 0; i < 3; i++) {
+        snprintf(body, sizeof(body), "{\"type\":\"url\",\"target\":\"http://127.0.0.1:9/kit-%d.yaml\",\"team\":\"%s\"}", i,
+                 i == 1 ? team_b : team_a);
+        CU_ASSERT_EQUAL(as_admin("POST", "/api/v1/catalog/locations", body, &r), 201);
+        json_object *o = json_tokener_parse(r.body);
+        loc[i] = o ? atoll(json_object_get_string(json_object_object_get(o, "id"))) : 0;
+        json_object_put(o);
+        resp_free(&r);
+    }
+    snprintf(uname, sizeof(uname), "%s-lm", team_a);
+    CU_ASSERT_EQUAL_FATAL(person_make(uname, "maintainer", team_a, true, cookie, sizeof(cookie), csrf, sizeof(csrf), NULL), 0);
+    CU_ASSERT_EQUAL(walk_as(cookie, "/api/v1/catalog/locations", "locations", "id", 10, seen), 2);
+    CU_ASSERT_EQUAL(atoll(seen[0]), loc[0]);
+    CU_ASSERT_EQUAL(atoll(seen[1]), loc[2]);
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "/api/v1/catalog/locations/%lld", loc[i]);
+        CU_ASSERT_EQUAL(as_admin("DELETE", path, NULL, &r), 200);
+        resp_free(&r);
+    }
 }
 
 /* ---- a token's scopes count wherever a permission does -------------------------------------------- */
