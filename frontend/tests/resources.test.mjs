@@ -118,7 +118,15 @@ test('history names the requester for the request and the approver for the appro
   const id = /Request (\d+) is waiting/.exec(await waiting.textContent())[1];
 
   const approver = await openPage(browser, { viewport: NARROW });
-  await logIn(approver.page, maintainer, password, '/resources/approvals');
+  // Home shows the approver what waits for them, by name, with who asked
+  await logIn(approver.page, maintainer, password, '/');
+  const waitingHome = approver.page.getByRole('region', { name: 'Waiting for my approval' });
+  const item = waitingHome.locator('li').filter({ has: approver.page.getByRole('link', { name: prodName, exact: true }) });
+  await item.waitFor();
+  assert.match(await item.textContent(), new RegExp(`admin wants ${template}@1\\.0\\.0 in prod`));
+  assert.equal(await waitingHome.getByText(/Nothing is waiting/).count(), 0);
+  await screenshots(approver.page, 'home-waiting-for-approval');
+  await approver.page.goto(`${base}/resources/approvals`);
   const row = approver.page.getByRole('region', { name: 'Requests waiting for approval' }).locator('tbody tr').filter({ hasText: prodName });
   await row.getByRole('button', { name: `Approve request ${id}` }).click();
   const dialog = approver.page.getByRole('dialog', { name: `Approve request ${id}?` });

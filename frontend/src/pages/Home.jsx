@@ -108,7 +108,7 @@ export function Home() {
               <ul class="home-list">
                 {items.map((q) => (
                   <li key={q.id}>
-                    <a href={requestHref(q.id)}>Request {q.id}</a>: {q.requester} wants <TemplateRef name={q.template} version={q.version} /> in {q.environment}
+                    <a href={requestHref(q.id)}>{resourceName(q, 'Request')}</a>: {q.requester} wants <TemplateRef name={q.template} version={q.version} /> in {q.environment}
                     <span class="hint"> for {ownerText(q)}, {stateText(q.state)}, <Time at={q.created_at} relative /></span>
                   </li>
                 ))}
