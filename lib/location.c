@@ -5,8 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +15,7 @@
 #include <unistd.h>
 
 #include "location.h"
-#include "monotime.h"
+#include "subprocess.h"
 
 /* Is the resolved path p inside one of cfg's roots (a root itself counts only when dir_ok)? */
 static bool under_roots(const struct config *cfg, const char *p, bool dir_ok)
@@ -253,6 +251,43 @@ static int read_file(const char *real, size_t max, struct buf *b, struct problem
     return 0;
 }
 
+/* git's output: stdout into the file's buffer (past its bound: stop), stderr into a short one. */
+struct git_read {
+    struct buf *out, err;
+};
+
+static int git_output(void *ctx, enum subprocess_stream stream, const char *bytes, size_t n)
+{
+    struct git_read *g = ctx;
+    if (!bytes)
+        return 0;
+    if (stream == SUBPROCESS_STDERR) {
+        buf_add(&g->err, bytes, n);   /* past 4 KiB the message is cut, not the run */
+        return 0;
+    }
+    return buf_add(g->out, bytes, n) ? 0 : 1;
+}
+
+/* The environment git runs in: the runner's, asking for no terminal prompt and no system
+ * configuration: a new array (the caller frees it, not its strings). */
+static char **git_environment(void)
+{
+    extern char **environ;
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = calloc(n + 3, sizeof(char *));
+    if (!env)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "GIT_TERMINAL_PROMPT=", 20) != 0 && strncmp(environ[i], "GIT_CONFIG_NOSYSTEM=", 20) != 0)
+            env[k++] = environ[i];
+    env[k++] = "GIT_TERMINAL_PROMPT=0";
+    env[k++] = "GIT_CONFIG_NOSYSTEM=1";
+    return env;
+}
+
 /* `git show <revision>:<path>` in the repository, its output into b. */
 static int read_git(const char *repo, const struct location *l, size_t max, int timeout, struct buf *b,
                     struct problem *p)
@@ -261,73 +296,27 @@ static int read_git(const char *repo, const struct location *l, size_t max, int 
     snprintf(object, sizeof(object), "%s:%s", l->revision[0] ? l->revision : "HEAD",
              l->path[0] ? l->path : "catalog-info.yaml");
     snprintf(safe, sizeof(safe), "safe.directory=%s", repo);
-    int out[2], errp[2];
-    if (pipe2(out, O_CLOEXEC) < 0)
-        return problem_set(p, 500, "internal", "pipe: %s", strerror(errno));
-    if (pipe2(errp, O_CLOEXEC) < 0) {
-        close(out[0]);
-        close(out[1]);
-        return problem_set(p, 500, "internal", "pipe: %s", strerror(errno));
-    }
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(out[0]), close(out[1]), close(errp[0]), close(errp[1]);
-        return problem_set(p, 500, "internal", "fork: %s", strerror(errno));
-    }
-    if (pid == 0) {
-        dup2(out[1], 1);
-        dup2(errp[1], 2);
-        setenv("GIT_TERMINAL_PROMPT", "0", 1);
-        setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-        execlp("git", "git", "-c", safe, "-C", repo, "show", "--no-textconv", "--end-of-options", object, (char *)NULL);
-        _exit(127);
-    }
-    close(out[1]);
-    close(errp[1]);
-    struct buf err = { NULL, 0, 0, 4096, false };
-    struct pollfd fds[2] = { { out[0], POLLIN, 0 }, { errp[0], POLLIN, 0 } };
-    double deadline = monotime_s() + timeout;
-    bool timed_out = false;
-    int open_fds = 2;
-    char chunk[65536];
-    while (open_fds > 0) {
-        int left = (int)((deadline - monotime_s()) * 1000);
-        if (left <= 0 || poll(fds, 2, left) == 0) {
-            timed_out = true;
-            break;
-        }
-        for (int i = 0; i < 2; i++) {
-            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            ssize_t n = read(fds[i].fd, chunk, sizeof(chunk));
-            if (n <= 0) {
-                close(fds[i].fd);
-                fds[i].fd = -1;
-                open_fds--;
-            } else if (i == 0 ? !buf_add(b, chunk, (size_t)n) : (buf_add(&err, chunk, (size_t)n), false)) {
-                timed_out = !b->over;
-                open_fds = 0;
-                break;
-            }
-        }
-    }
-    for (int i = 0; i < 2; i++)
-        if (fds[i].fd >= 0)
-            close(fds[i].fd);
-    if (timed_out || b->over)
-        kill(pid, SIGKILL);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    char *const argv[] = { "git", "-c", safe, "-C", (char *)repo, "show", "--no-textconv", "--end-of-options", object, NULL };
+    char **env = git_environment();
+    if (!env)
+        return problem_set(p, 500, "internal", "out of memory");
+    struct git_read g = { b, { NULL, 0, 0, 4096, false } };
+    struct subprocess_spec spec = { .program = "git", .search = true, .argv = argv, .envp = env, .timeout = timeout,
+                                    .on_output = git_output, .ctx = &g };
+    struct subprocess_result r;
+    int started = subprocess_run(&spec, &r);
+    free(env);
     int rc = 0;
-    if (b->over)
+    if (started < 0)
+        rc = problem_set(p, 500, "internal", "cannot run git: %s", strerror(r.start_errno));
+    else if (b->over)
         rc = problem_set(p, 413, "too-large", "%s in %s holds more than %zu bytes", object, repo, max);
-    else if (timed_out)
+    else if (r.timed_out || r.cut)
         rc = problem_set(p, 504, "upstream-timeout", "git show %s in %s took longer than %d s", object, repo, timeout);
-    else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    else if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0)
         rc = problem_set(p, 502, "upstream", "git show %s in %s failed: %.300s", object, repo,
-                         err.data ? err.data : "(no message)");
-    free(err.data);
+                         g.err.data ? g.err.data : "(no message)");
+    free(g.err.data);
     return rc;
 }
 

@@ -13,6 +13,7 @@
  *   authz    may they: permission registry, built-in roles, scoped bindings, the deciding binding
  *   password Argon2id hashing and verification;  token: random tokens and their SHA-256
  *   monotime the monotonic clock, for durations and deadlines (never a date)
+ *   subprocess one program run and watched: its output, a timeout, a heartbeat (git, the drivers)
  *   utf8     well-formed UTF-8 (table 3-7): one check for requests, JSON, passwords, reveals
  *   apitoken API tokens as records: check, store, list, revoke (auth's own, iam's service accounts)
  *   audit    the tamper-evident audit log: append in the change's transaction, verify the chain

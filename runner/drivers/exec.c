@@ -14,20 +14,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "runner/drivers/driver.h"
-#include "lib/monotime.h"
+#include "lib/subprocess.h"
 
 #define EXEC_LINE_MAX 4000
 #define EXEC_KILL_GRACE_SECONDS 5
@@ -113,90 +109,47 @@ wipe:
     s->len = 0;
 }
 
-/* Read what is there (a bounded amount, so a program that never stops writing cannot keep the
- * watch from its timeout and heartbeat); at EOF log a last unterminated line and close. */
-static void exec_read(struct driver_run *d, struct exec_stream *s)
-{
-    char chunk[4096];
-    for (int round = 0; round < 16; round++) {
-        ssize_t n = read(s->fd, chunk, sizeof(chunk));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            break;
-        if (n <= 0) {
-            if (s->len || s->discarding)
-                exec_line(d, s, true);
-            close(s->fd);
-            s->fd = -1;
-            break;
-        }
-        for (ssize_t i = 0; i < n; i++) {
-            if (chunk[i] == '\n') {
-                exec_line(d, s, true);
-                continue;
-            }
-            s->buf[s->len++] = chunk[i];
-            if (s->len == EXEC_LINE_MAX)
-                exec_line(d, s, false);
-        }
-        explicit_bzero(chunk, (size_t)n);
-    }
-}
-
-static void exec_kill_group(pid_t pid, int sig)
-{
-    /* before the child's setsid its group does not exist yet: then the child itself */
-    if (kill(-pid, sig) < 0)
-        kill(pid, sig);
-}
-
-static void child_say(const char *what)
-{
-    ssize_t ignored = write(2, what, strlen(what));
-    (void)ignored;
-}
-
-struct exec_child_plan {
-    pid_t parent;
-    int devnull, out, err;
-    const char *workdir, *program;
-    char **argv, **envp;
-    struct rlimit cpu, as, fsize, nproc, core;
+/* The program's output, a chunk at a time, split into lines (and at the end a last unterminated
+ * one): each logged, or taken as a directive. */
+struct exec_watch {
+    struct driver_run *d;
+    struct exec_stream streams[2];   /* stdout, stderr */
+    char **envp;
 };
 
-/* In the child, between fork and execve: async-signal-safe calls only. */
-__attribute__((noreturn)) static void exec_child(const struct exec_child_plan *p)
+static int exec_output(void *ctx, enum subprocess_stream stream, const char *bytes, size_t n)
 {
-    setsid();
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != p->parent)   /* the runner died before PDEATHSIG was armed */
-        _exit(127);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    /* an ignored signal stays ignored across execve: give the program the defaults */
-    for (int sig = 1; sig < 32; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
-            signal(sig, SIG_DFL);
-    if (dup2(p->devnull, 0) < 0 || dup2(p->out, 1) < 0 || dup2(p->err, 2) < 0)
-        _exit(127);
-    if (close_range(3, ~0U, 0) < 0)
-        for (int fd = 3; fd < 65536; fd++)
-            close(fd);
-    if (setrlimit(RLIMIT_CPU, &p->cpu) < 0 || setrlimit(RLIMIT_AS, &p->as) < 0 ||
-        setrlimit(RLIMIT_FSIZE, &p->fsize) < 0 || setrlimit(RLIMIT_NPROC, &p->nproc) < 0 ||
-        setrlimit(RLIMIT_CORE, &p->core) < 0) {
-        child_say("portico exec: the limits could not be set\n");
-        _exit(126);
+    struct exec_watch *w = ctx;
+    struct exec_stream *s = &w->streams[stream == SUBPROCESS_STDOUT ? 0 : 1];
+    if (!bytes) {
+        if (s->len || s->discarding)
+            exec_line(w->d, s, true);
+        return 0;
     }
-    if (chdir(p->workdir) < 0) {
-        child_say("portico exec: cannot enter the working directory\n");
-        _exit(126);
+    for (size_t i = 0; i < n; i++) {
+        if (bytes[i] == '\n') {
+            exec_line(w->d, s, true);
+            continue;
+        }
+        s->buf[s->len++] = bytes[i];
+        if (s->len == EXEC_LINE_MAX)
+            exec_line(w->d, s, false);
     }
-    execve(p->program, p->argv, p->envp);
-    child_say("portico exec: execve failed\n");
-    _exit(127);
+    return 0;
+}
+
+/* The child has its copy: the environment's values (secrets among them) go from here. */
+static void exec_started(void *ctx)
+{
+    struct exec_watch *w = ctx;
+    for (char **e = w->envp; *e; e++)
+        explicit_bzero(*e, strlen(*e));
+}
+
+static int exec_alive(void *ctx)
+{
+    struct exec_watch *w = ctx;
+    return w->d->alive ? w->d->alive(w->d) : 0;
 }
 
 static bool env_name_ok(const char *s)
@@ -276,82 +229,6 @@ static struct rlimit rlimit_of(rlim_t v)
     return (struct rlimit){ v, v };
 }
 
-/* Watch the running program until it ends: its output, the timeout, the heartbeat. */
-static int exec_watch(struct driver_run *d, pid_t pid, struct exec_stream *streams, int timeout)
-{
-    double start = monotime_s(), last_alive = start, term_at = 0, exited_at = 0;
-    bool timed_out = false, stopped = false, exited = false;
-    int status = 0;
-    for (;;) {
-        struct pollfd pfd[2];
-        struct exec_stream *polled[2];
-        nfds_t nfd = 0;
-        for (int i = 0; i < 2; i++)
-            if (streams[i].fd >= 0) {
-                pfd[nfd] = (struct pollfd){ .fd = streams[i].fd, .events = POLLIN };
-                polled[nfd++] = &streams[i];
-            }
-        if (exited && nfd == 0)
-            break;
-        if (poll(nfd ? pfd : NULL, nfd, 200) > 0)
-            for (nfds_t i = 0; i < nfd; i++)
-                if (pfd[i].revents)
-                    exec_read(d, polled[i]);
-        double now = monotime_s();
-        if (!exited) {
-            /* seen but not reaped yet, so its pid (and group id) cannot be reused meanwhile */
-            siginfo_t info = { 0 };
-            int seen = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
-            if (seen == 0 && info.si_pid == pid) {
-                kill(-pid, SIGKILL);   /* what it left running in its group ends with it */
-                waitpid(pid, &status, 0);
-                exited = true;
-                exited_at = now;
-            } else if (seen < 0 && errno == ECHILD) {
-                exited = true;
-                exited_at = now;
-            }
-        }
-        if (exited) {
-            if (now - exited_at > EXEC_DRAIN_SECONDS) {
-                /* something outside the group still holds the pipes: stop reading */
-                for (int i = 0; i < 2; i++)
-                    if (streams[i].fd >= 0) {
-                        if (streams[i].len)
-                            exec_line(d, &streams[i], true);
-                        close(streams[i].fd);
-                        streams[i].fd = -1;
-                    }
-            }
-            continue;
-        }
-        if (!timed_out && !stopped && now - start >= timeout) {
-            timed_out = true;
-            term_at = now;
-            driver_logf(d, "timed out after %d s: stopping the program", timeout);
-            exec_kill_group(pid, SIGTERM);
-        }
-        if (timed_out && now - term_at >= EXEC_KILL_GRACE_SECONDS)
-            exec_kill_group(pid, SIGKILL);
-        if (!stopped && now - last_alive >= EXEC_ALIVE_SECONDS) {
-            last_alive = now;
-            if (d->alive && d->alive(d) < 0) {
-                stopped = true;
-                exec_kill_group(pid, SIGKILL);
-            }
-        }
-    }
-    if (stopped)
-        return driver_fail(d, "stopped: the job no longer runs here (cancelled, or its lease was lost)");
-    if (timed_out)
-        return driver_fail(d, "timed out after %d s", timeout);
-    if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-        return driver_fail(d, "exited with status %d", WEXITSTATUS(status));
-    if (WIFSIGNALED(status))
-        return driver_fail(d, "killed by signal %d", WTERMSIG(status));
-    return 0;
-}
-
 static int exec_apply(struct driver_run *d)
 {
     const struct config *cfg = d->cfg;
@@ -387,69 +264,45 @@ static int exec_apply(struct driver_run *d)
         argv[i + 1] = (char *)d->argv[i];
 
     int timeout = d->timeout_seconds > 0 ? d->timeout_seconds : cfg->provision_step_timeout_seconds;
-    struct exec_child_plan plan = {
-        .parent = getpid(),
-        .workdir = workdir,
-        .program = d->program,
-        .argv = argv,
-        .envp = envp,
-        .cpu = rlimit_of((rlim_t)cfg->provision_exec_cpu_seconds),
-        .as = rlimit_of((rlim_t)cfg->provision_exec_memory_mb * 1024 * 1024),
-        .fsize = rlimit_of((rlim_t)cfg->provision_exec_file_mb * 1024 * 1024),
-        .nproc = rlimit_of((rlim_t)cfg->provision_exec_processes),
-        .core = rlimit_of(0),
-    };
-    int out[2] = { -1, -1 }, err[2] = { -1, -1 };
-    plan.devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (plan.devnull < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
-        int e = errno;
-        if (plan.devnull >= 0)
-            close(plan.devnull);
-        for (int i = 0; i < 2; i++) {
-            if (out[i] >= 0)
-                close(out[i]);
-            if (err[i] >= 0)
-                close(err[i]);
-        }
-        return driver_fail(d, "cannot make the program's pipes: %s", strerror(e));
-    }
-    plan.out = out[1];
-    plan.err = err[1];
-    driver_logf(d, "running %s (%zu argument%s)", d->program, d->nargv, d->nargv == 1 ? "" : "s");
-    pid_t pid = fork();
-    if (pid == 0)
-        exec_child(&plan);
-    int fork_errno = errno;
-    /* the child has its copy: the environment's values (secrets among them) go from here */
-    for (char **e = envp; *e; e++)
-        explicit_bzero(*e, strlen(*e));
-    close(plan.devnull);
-    close(out[1]);
-    close(err[1]);
-    if (pid < 0) {
-        close(out[0]);
-        close(err[0]);
-        return driver_fail(d, "cannot start the program: %s", strerror(fork_errno));
-    }
-    struct exec_stream *streams = arena_calloc(d->arena, 2, sizeof(*streams));
-    if (!streams) {
-        exec_kill_group(pid, SIGKILL);
-        waitpid(pid, NULL, 0);
-        close(out[0]);
-        close(err[0]);
+    struct rlimit cpu = rlimit_of((rlim_t)cfg->provision_exec_cpu_seconds),
+                  as = rlimit_of((rlim_t)cfg->provision_exec_memory_mb * 1024 * 1024),
+                  fsize = rlimit_of((rlim_t)cfg->provision_exec_file_mb * 1024 * 1024),
+                  nproc = rlimit_of((rlim_t)cfg->provision_exec_processes), core = rlimit_of(0);
+    struct exec_watch *w = arena_calloc(d->arena, 1, sizeof(*w));
+    if (!w)
         return driver_fail(d, "out of memory");
+    w->d = d;
+    w->envp = envp;
+    w->streams[0].name = "stdout";
+    w->streams[0].is_stdout = true;
+    w->streams[1].name = "stderr";
+    struct subprocess_spec spec = {
+        .program = d->program, .argv = argv, .envp = envp, .cwd = workdir, .own_session = true,
+        .die_with_parent = true, .cpu = &cpu, .as = &as, .fsize = &fsize, .nproc = &nproc, .core = &core,
+        .timeout = timeout, .term_grace = EXEC_KILL_GRACE_SECONDS, .drain = EXEC_DRAIN_SECONDS,
+        .alive_every = EXEC_ALIVE_SECONDS, .on_output = exec_output, .started = exec_started, .alive = exec_alive,
+        .ctx = w,
+    };
+    driver_logf(d, "running %s (%zu argument%s)", d->program, d->nargv, d->nargv == 1 ? "" : "s");
+    struct subprocess_result r;
+    int started = subprocess_run(&spec, &r);
+    for (int i = 0; i < 2; i++)
+        explicit_bzero(w->streams[i].buf, sizeof(w->streams[i].buf));
+    if (started < 0) {
+        exec_started(w);
+        return driver_fail(d, "cannot start the program: %s", strerror(r.start_errno));
     }
-    streams[0].fd = out[0];
-    streams[0].name = "stdout";
-    streams[0].is_stdout = true;
-    streams[1].fd = err[0];
-    streams[1].name = "stderr";
-    for (int i = 0; i < 2; i++)
-        fcntl(streams[i].fd, F_SETFL, fcntl(streams[i].fd, F_GETFL) | O_NONBLOCK);
-    int rc = exec_watch(d, pid, streams, timeout);
-    for (int i = 0; i < 2; i++)
-        explicit_bzero(streams[i].buf, sizeof(streams[i].buf));
-    return rc;
+    if (r.stopped)
+        return driver_fail(d, "stopped: the job no longer runs here (cancelled, or its lease was lost)");
+    if (r.timed_out) {
+        driver_logf(d, "timed out after %d s: the program was stopped", timeout);
+        return driver_fail(d, "timed out after %d s", timeout);
+    }
+    if (WIFEXITED(r.status) && WEXITSTATUS(r.status) != 0)
+        return driver_fail(d, "exited with status %d", WEXITSTATUS(r.status));
+    if (WIFSIGNALED(r.status))
+        return driver_fail(d, "killed by signal %d", WTERMSIG(r.status));
+    return 0;
 }
 
 const struct driver driver_exec = { "exec", NULL, exec_apply };

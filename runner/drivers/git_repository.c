@@ -8,16 +8,13 @@
  * while the repository has no commits (a retry after a crash seeds once). Remove archives the
  * repository (tar.gz) when asked, renames it aside, then deletes the tree; a repository that is
  * gone is success, one marked for another uid is refused. git and tar are run with execve
- * (posix_spawn), a small fixed environment, in a process group the step can stop.
+ * (lib/subprocess), a small fixed environment, in a process group the step can stop.
  * Arguments: name (required), skeleton, description; remove: archive ("true"/"false").
  * Outputs: path, url (file://), name, default_branch.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +25,7 @@
 
 #include "runner/drivers/driver.h"
 #include "lib/monotime.h"
+#include "lib/subprocess.h"
 
 #define GIT_MARKER "portico-resource"
 #define GIT_BRANCH "main"
@@ -71,94 +69,68 @@ static const char *find_program(const char *const candidates[])
     return NULL;
 }
 
+/* git's and tar's output, a line at a time into the job log (when log_output). */
+struct git_lines {
+    struct git_work *w;
+    bool log_output;
+    size_t len;
+    char line[GIT_LINE_MAX + 1];
+};
+
+static int git_line_output(void *ctx, enum subprocess_stream stream, const char *bytes, size_t n)
+{
+    struct git_lines *g = ctx;
+    (void)stream;
+    if (!bytes) {   /* the end: a last unterminated line */
+        g->line[g->len] = '\0';
+        if (g->log_output && g->len)
+            g->w->d->log(g->w->d, "stderr", g->line);
+        g->len = 0;
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (bytes[i] == '\n' || g->len == GIT_LINE_MAX) {
+            g->line[g->len] = '\0';
+            if (g->log_output)
+                g->w->d->log(g->w->d, "stderr", g->line);
+            g->len = 0;
+            if (bytes[i] == '\n')
+                continue;
+        }
+        g->line[g->len++] = bytes[i] ? bytes[i] : '?';
+    }
+    return 0;
+}
+
+static int git_alive_cb(void *ctx)
+{
+    return git_alive(((struct git_lines *)ctx)->w);
+}
+
 /* Run argv (argv[0] an absolute path) in cwd; its output goes to the job log. Returns its exit
  * status (0..255), or -1 with d->error (could not start, timed out, stopped, killed). */
 static int git_run(struct git_work *w, const char *cwd, const char *const argv[], bool log_output)
 {
     struct driver_run *d = w->d;
-    int pipefd[2];
-    if (pipe2(pipefd, O_CLOEXEC) < 0)
-        return driver_fail(d, "cannot make a pipe: %s", strerror(errno));
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawnattr_init(&attr);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
-    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-    if (cwd)
-        posix_spawn_file_actions_addchdir_np(&fa, cwd);
-    sigset_t all, none;
-    sigfillset(&all);
-    sigemptyset(&none);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setpgroup(&attr, 0);   /* a group of its own, so a timeout stops all of it */
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
-    pid_t pid;
-    int rc = posix_spawn(&pid, argv[0], &fa, &attr, (char *const *)argv, w->envp);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    close(pipefd[1]);
-    if (rc != 0) {
-        close(pipefd[0]);
-        return driver_fail(d, "cannot run %s: %s", argv[0], strerror(rc));
-    }
-    fcntl(pipefd[0], F_SETFL, fcntl(pipefd[0], F_GETFL) | O_NONBLOCK);
-    char line[GIT_LINE_MAX + 1];
-    size_t len = 0;
-    int status = 0, fd = pipefd[0];
-    bool exited = false, killed = false;
-    while (!exited || fd >= 0) {
-        if (fd >= 0) {
-            struct pollfd pfd = { .fd = fd, .events = POLLIN };
-            if (poll(&pfd, 1, 200) > 0) {
-                char chunk[4096];
-                ssize_t n = 0;
-                int rounds = 0;   /* bounded, so the deadline and heartbeat are still checked */
-                while (rounds++ < 16 && (n = read(fd, chunk, sizeof(chunk))) > 0)
-                    for (ssize_t i = 0; i < n; i++) {
-                        if (chunk[i] == '\n' || len == GIT_LINE_MAX) {
-                            line[len] = '\0';
-                            if (log_output)
-                                d->log(d, "stderr", line);
-                            len = 0;
-                            if (chunk[i] == '\n')
-                                continue;
-                        }
-                        line[len++] = chunk[i] ? chunk[i] : '?';
-                    }
-                if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-                    line[len] = '\0';
-                    if (log_output && len)
-                        d->log(d, "stderr", line);
-                    close(fd);
-                    fd = -1;
-                }
-            }
-        } else {
-            poll(NULL, 0, 100);
-        }
-        if (!exited && waitpid(pid, &status, WNOHANG) == pid)
-            exited = true;
-        if (!killed && !exited && (monotime_s() >= w->deadline || git_alive(w) < 0)) {
-            killed = true;
-            kill(-pid, SIGKILL);
-        }
-        if (exited && killed && fd >= 0) {
-            close(fd);
-            fd = -1;
-        }
-    }
-    if (killed) {
-        if (!w->stopped)
-            driver_fail(d, "timed out after %d s", w->timeout);
+    struct git_lines lines = { .w = w, .log_output = log_output };
+    double left = w->deadline - monotime_s();
+    struct subprocess_spec spec = {
+        .program = argv[0], .argv = (char *const *)argv, .envp = w->envp, .cwd = cwd, .merge_stderr = true,
+        .timeout = left > 0.001 ? left : 0.001,   /* a group of its own: a timeout stops all of it */
+        .on_output = git_line_output, .alive = git_alive_cb, .ctx = &lines,
+    };
+    struct subprocess_result r;
+    if (subprocess_run(&spec, &r) < 0)
+        return driver_fail(d, "cannot run %s: %s", argv[0], strerror(r.start_errno));
+    if (r.stopped || w->stopped)
+        return -1;   /* git_alive said why */
+    if (r.timed_out) {
+        driver_fail(d, "timed out after %d s", w->timeout);
         return -1;
     }
-    if (WIFSIGNALED(status))
-        return driver_fail(d, "%s was killed by signal %d", argv[0], WTERMSIG(status));
-    return WEXITSTATUS(status);
+    if (WIFSIGNALED(r.status))
+        return driver_fail(d, "%s was killed by signal %d", argv[0], WTERMSIG(r.status));
+    return WEXITSTATUS(r.status);
 }
 
 /* Run argv and fail the step unless it exits 0. */
