@@ -117,7 +117,9 @@ int catalog_path_entity(struct app_ctx *c, const char *permission, struct catalo
 static int entity_answer(struct app_ctx *c, int status, const struct catalog_ref *ref, long long version,
                          const char *document, const struct db_result *r, size_t at)
 {
-    json_object *o = json_object_new_object();
+    json_object *o = app_keep(c, json_object_new_object());   /* the request's: error paths leave it */
+    if (!o)
+        return problem_set(&c->problem, 500, "internal", "out of memory");
     json_object_object_add(o, "ref", json_object_new_string(ref->text));
     json_object_object_add(o, "version", json_object_new_int64(version));
     /* the document as stored (compact JSON, written by lib/catalog_store.c): copied into the
@@ -139,10 +141,8 @@ static int entity_answer(struct app_ctx *c, int status, const struct catalog_ref
         struct db_result m, u;
         if (db_query(c->db, c->arena, group ? "SELECT name FROM teams WHERE name = ?" : "SELECT username, id FROM users WHERE username = ?",
                      &v, 1, &m, &c->problem) < 0 ||
-            (group && db_query(c->db, c->arena, sql_group_users, &rv, 1, &u, &c->problem) < 0)) {
-            json_object_put(o);
+            (group && db_query(c->db, c->arena, sql_group_users, &rv, 1, &u, &c->problem) < 0))
             return -1;
-        }
         json_object *maps = json_object_new_object();
         json_object_object_add(maps, group ? "team" : "user", m.nrows ? json_object_new_string(db_cell(&m, 0, 0)) : NULL);
         if (user)
@@ -159,7 +159,7 @@ static int entity_answer(struct app_ctx *c, int status, const struct catalog_ref
         http_response_header(&c->res, "Location", arena_printf(c->arena, "/api/v1/catalog/entities/%s/%s/%s",
                                                                app_param(c, "kind"), app_param(c, "namespace"),
                                                                app_param(c, "name")));
-    return app_json(c, status, o);
+    return app_json(c, status, json_object_get(o));
 }
 
 /* GET one entity is the catalog's hottest read: its row and the authorization epoch come in one
@@ -287,7 +287,7 @@ static int catalog_import(struct app_ctx *c)
     bool dry_run = dry && (strcmp(dry, "true") == 0 || strcmp(dry, "1") == 0);
     if (http_body_read(&c->req, (size_t)c->cfg->catalog_import_max_bytes, true, p) < 0)
         return -1;
-    json_object *docs;
+    json_object *docs;   /* the request's (app_keep): no path below puts it */
     if (http_content_type_is_json(c->req.content_type)) {
         json_object *body = json_parse(c->req.body, c->req.body_len, c->cfg->json_max_depth, p);
         if (!body)
@@ -303,16 +303,14 @@ static int catalog_import(struct app_ctx *c)
         if (!(docs = yamldoc_parse(c->req.body, c->req.body_len, &lim, p)))
             return -1;
     }
-    size_t n = json_object_array_length(docs);
-    if (n == 0 || n > IMPORT_MAX_DOCUMENTS) {
-        json_object_put(docs);
-        return problem_set(p, 422, "validation", "an import holds 1 to %d entities", IMPORT_MAX_DOCUMENTS);
-    }
-    struct catalog_entity *ents = arena_calloc(c->arena, n, sizeof(*ents));
-    if (!ents) {
-        json_object_put(docs);
+    if (!(docs = app_keep(c, docs)))
         return problem_set(p, 500, "internal", "out of memory");
-    }
+    size_t n = json_object_array_length(docs);
+    if (n == 0 || n > IMPORT_MAX_DOCUMENTS)
+        return problem_set(p, 422, "validation", "an import holds 1 to %d entities", IMPORT_MAX_DOCUMENTS);
+    struct catalog_entity *ents = arena_calloc(c->arena, n, sizeof(*ents));
+    if (!ents)
+        return problem_set(p, 500, "internal", "out of memory");
     /* validate everything first, naming each field under its document */
     for (size_t i = 0; i < n; i++) {
         struct problem one;
@@ -327,11 +325,11 @@ static int catalog_import(struct app_ctx *c)
             if (strcmp(ents[k].ref.text, ents[i].ref.text) == 0)
                 problem_field(p, arena_printf(c->arena, "documents/%zu/metadata/name", i), "repeats document %zu", k);
     }
-    if (!json_fields_ok(p)) {
-        json_object_put(docs);
+    if (!json_fields_ok(p))
         return -1;
-    }
-    json_object *added = json_object_new_array(), *changed = json_object_new_array();
+    json_object *added = app_keep(c, json_object_new_array()), *changed = app_keep(c, json_object_new_array());
+    if (!added || !changed)
+        return problem_set(p, 500, "internal", "out of memory");
     size_t unchanged = 0;
     struct catalog_writer w = catalog_request_writer(c);
     struct catalog_current known;
@@ -349,7 +347,6 @@ static int catalog_import(struct app_ctx *c)
         else if (rc == 0)
             unchanged++;
     }
-    json_object_put(docs);
     if (rc == 0 && !dry_run) {
         rc = app_audited(c, "catalog.import", NULL, NULL,
                          arena_printf(c->arena, "{\"added\":%zu,\"changed\":%zu,\"unchanged\":%zu}",
@@ -359,15 +356,12 @@ static int catalog_import(struct app_ctx *c)
     } else {
         db_abort(c->db);
     }
-    if (rc < 0) {
-        json_object_put(added);
-        json_object_put(changed);
+    if (rc < 0)
         return -1;
-    }
     json_object *o = json_object_new_object();
     json_object_object_add(o, "dry_run", json_object_new_boolean(dry_run));
-    json_object_object_add(o, "added", added);
-    json_object_object_add(o, "changed", changed);
+    json_object_object_add(o, "added", json_object_get(added));
+    json_object_object_add(o, "changed", json_object_get(changed));
     json_object_object_add(o, "removed", json_object_new_array());
     json_object_object_add(o, "unchanged", json_object_new_int64((int64_t)unchanged));
     return app_json(c, 200, o);

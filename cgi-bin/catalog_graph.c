@@ -194,7 +194,9 @@ int catalog_report(struct app_ctx *c)
     /* to a caller who cannot read everything, an owner or a target it may not read is listed as
      * one that is not there is (hidden: true, both): the report must not tell them apart */
     bool everything = catalog_reads_everything(c);
-    json_object *o = json_object_new_object();
+    json_object *o = app_keep(c, json_object_new_object());   /* the request's: error paths leave it */
+    if (!o)
+        return problem_set(&c->problem, 500, "internal", "out of memory");
     bool truncated = false;
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
         struct db_result r;
@@ -203,26 +205,20 @@ int catalog_report(struct app_ctx *c)
         if (parts[i].far && everything) {
             cond = arena_printf(c->arena, "%s.id IS NULL", parts[i].far);
         } else if (parts[i].far) {
-            if (catalog_where_readable(c, &q, arena_printf(c->arena, "%s.", parts[i].far)) < 0) {
-                json_object_put(o);
+            if (catalog_where_readable(c, &q, arena_printf(c->arena, "%s.", parts[i].far)) < 0)
                 return -1;
-            }
             /* (an entity without an owner team gives NULL there, which must count as unreadable) */
             cond = arena_printf(c->arena, "(%s.id IS NULL OR NOT COALESCE((%s), FALSE))", parts[i].far, q.sql);
         }
-        if (q.n + w.n + 1 > SEARCH_PARAMS_MAX) {
-            json_object_put(o);
+        if (q.n + w.n + 1 > SEARCH_PARAMS_MAX)
             return problem_set(&c->problem, 422, "too-many-scopes", "your bindings name more teams and entities than one "
                                                                     "query can hold (%d)", SEARCH_PARAMS_MAX / 2 - 1);
-        }
         memcpy(q.v + q.n, w.v, w.n * sizeof(w.v[0]));
         q.n += w.n;
         q.v[q.n++] = (struct db_value)DB_INTV(REPORT_ROWS_MAX + 1);
         const char *sql = arena_printf(c->arena, "%s%s%s%s%s", parts[i].head, cond, parts[i].rest, w.sql, parts[i].tail);
-        if (db_query(c->db, c->arena, sql, q.v, q.n, &r, &c->problem) < 0) {
-            json_object_put(o);
+        if (db_query(c->db, c->arena, sql, q.v, q.n, &r, &c->problem) < 0)
             return -1;
-        }
         size_t n = r.nrows > REPORT_ROWS_MAX ? REPORT_ROWS_MAX : r.nrows;
         truncated |= r.nrows > REPORT_ROWS_MAX;
         json_object *rows = app_rows_json(&r, n, parts[i].types);
@@ -231,5 +227,5 @@ int catalog_report(struct app_ctx *c)
         json_object_object_add(o, parts[i].member, rows);
     }
     json_object_object_add(o, "truncated", json_object_new_boolean(truncated));
-    return app_json(c, 200, o);
+    return app_json(c, 200, json_object_get(o));
 }

@@ -227,7 +227,7 @@ static int search_scan(struct app_ctx *c, const struct catalog_where *w, const c
     *nrefs = *more ? (size_t)limit : n;
     *refs = page;
     *total = f.total;
-    if (!(*facets = facets_json(&f)))
+    if (!(*facets = app_keep(c, facets_json(&f))))   /* the request's: no error path puts it */
         return problem_set(p, 500, "internal", "out of memory");
     return 0;
 }
@@ -362,17 +362,13 @@ int catalog_search(struct app_ctx *c)
         r.nrows = 0;
         if (nrefs > 0) {
             struct db_value *v = arena_calloc(c->arena, nrefs, sizeof(*v));
-            if (!v) {
-                json_object_put(facets);
+            if (!v)
                 return problem_set(p, 500, "internal", "out of memory");
-            }
             for (size_t i = 0; i < nrefs; i++)
                 v[i] = (struct db_value)DB_TEXTV(refs[i]);
             if (db_query(c->db, c->arena, arena_printf(c->arena, "SELECT %s FROM entities WHERE %s", columns,
-                                                       catalog_in_list(c, "ref", nrefs)), v, nrefs, &r, p) < 0) {
-                json_object_put(facets);
+                                                       catalog_in_list(c, "ref", nrefs)), v, nrefs, &r, p) < 0)
                 return -1;
-            }
         }
         /* the rows in the page's order (one deleted meanwhile is left out) */
         json_object *all = app_rows_json(&r, r.nrows, "ssssssssi"), *items = json_object_new_array();
@@ -386,30 +382,28 @@ int catalog_search(struct app_ctx *c)
         json_object *o = json_object_new_object();
         json_object_object_add(o, "items", items);
         json_object_object_add(o, "total", json_object_new_int64(total));
-        json_object_object_add(o, "facets", facets);
+        json_object_object_add(o, "facets", json_object_get(facets));
         json_object_object_add(o, "next_cursor", json_string_or_null(next));
         return app_json(c, 200, o);
     }
     /* without words (or past the scan's bound): the database filters, groups and pages */
     struct catalog_where tw;
     if (search_where(c, &w, OVER_ENTITIES) < 0 || search_where(c, &tw, OVER_TAGS) < 0 ||
-        !(facets = facets_and_total(c, &w, &tw, &total)))
+        !(facets = app_keep(c, facets_and_total(c, &w, &tw, &total))))
         return -1;
     struct catalog_where page = w;
     if (cursor)
         catalog_where_add(c, &page, "ref > ?", (const char *[]){ cursor }, 1);
     page.v[page.n++] = (struct db_value)DB_INTV(limit + 1);
     if (db_query(c->db, c->arena, arena_printf(c->arena, "SELECT %s FROM entities WHERE %s ORDER BY ref LIMIT ?", columns,
-                                               page.sql), page.v, page.n, &r, p) < 0) {
-        json_object_put(facets);
+                                               page.sql), page.v, page.n, &r, p) < 0)
         return -1;
-    }
     more = r.nrows > (size_t)limit;
     size_t rows = more ? (size_t)limit : r.nrows;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "items", app_rows_json(&r, rows, "ssssssssi"));
     json_object_object_add(o, "total", json_object_new_int64(total));
-    json_object_object_add(o, "facets", facets);
+    json_object_object_add(o, "facets", json_object_get(facets));
     json_object_object_add(o, "next_cursor", more ? json_object_new_string(app_cursor_make(c, "entities", db_cell(&r, rows - 1, 0))) : NULL);
     return app_json(c, 200, o);
 }

@@ -131,7 +131,9 @@ int iam_team_get(struct app_ctx *c)
         db_query(c->db, c->arena, sql_team_templates, &nv, 1, &tp, &c->problem) < 0 || team_holders(c, id, name, n) < 0)
         return -1;
     json_object *rows = app_rows_json(&t, 1, "isssns");
-    json_object *o = json_object_new_object();
+    json_object *o = app_keep(c, json_object_new_object());   /* the request's: error paths leave it */
+    if (!o)
+        return problem_set(&c->problem, 500, "internal", "out of memory");
     json_object_object_add(o, "team", json_object_get(json_object_array_get_idx(rows, 0)));
     json_object_put(rows);
     json_object_object_add(o, "members", app_rows_json(&m, m.nrows, "issss"));
@@ -141,22 +143,18 @@ int iam_team_get(struct app_ctx *c)
     json_object_object_add(o, "templates", app_rows_json(&tp, tp.nrows > TEAM_PAGE_ROWS ? TEAM_PAGE_ROWS : tp.nrows, "s"));
     /* resources only for a caller who reads them everywhere (iam.team.read is not that) */
     if (app_may(c, "provision.resource.read", &nowhere, NULL)) {
-        if (db_query(c->db, c->arena, sql_team_resources, &nv, 1, &res, &c->problem) < 0) {
-            json_object_put(o);
+        if (db_query(c->db, c->arena, sql_team_resources, &nv, 1, &res, &c->problem) < 0)
             return -1;
-        }
         json_object_object_add(o, "resources", app_rows_json(&res, res.nrows > TEAM_PAGE_ROWS ? TEAM_PAGE_ROWS : res.nrows,
                                                              "isssssssn"));
     }
     /* what keeps it from being renamed or deleted: the portal says so before anyone tries */
     json_object_object_add(o, "holds", holders_json(n));
     enum team_group_state gs;
-    if (team_group_state(c->db, c->arena, name, &gs, &c->problem) < 0) {
-        json_object_put(o);
+    if (team_group_state(c->db, c->arena, name, &gs, &c->problem) < 0)
         return -1;
-    }
     json_object_object_add(o, "group", iam_group_json(c, name, gs));
-    return app_json(c, 200, o);
+    return app_json(c, 200, json_object_get(o));
 }
 
 /* ---- rename, move, display name ------------------------------------------------------------- */

@@ -80,7 +80,9 @@ int iam_user_get(struct app_ctx *c)
         db_query(c->db, c->arena, sql_user_entities_total, &v, 1, &n, &c->problem) < 0 ||
         authz_load(c->db, c->arena, id, c->rules, &g, &c->problem) < 0)
         return -1;
-    json_object *o = json_object_new_object();
+    json_object *o = app_keep(c, json_object_new_object());   /* the request's: error paths leave it */
+    if (!o)
+        return problem_set(&c->problem, 500, "internal", "out of memory");
     json_object_object_add(o, "user", user_json(&u));
     json_object_object_add(o, "teams", app_rows_json(&t, t.nrows, "sss"));
     json_object *bindings = json_object_new_array();
@@ -93,7 +95,6 @@ int iam_user_get(struct app_ctx *c)
     if (app_may(c, "provision.resource.read", &nowhere, NULL)) {
         if (db_query(c->db, c->arena, sql_user_resources, &v, 1, &res, &c->problem) < 0) {
             json_object_put(owns);
-            json_object_put(o);
             return -1;
         }
         add_capped(owns, "resources", &res, "isssssssn");
@@ -102,13 +103,11 @@ int iam_user_get(struct app_ctx *c)
     json_object_object_add(o, "owns", owns);
     if (strcmp(db_cell(&u, 0, 4), "service") == 0) {
         json_object *tokens = apitoken_list(c->db, c->arena, id, 0, 0, TOKENS_PAGE, &c->problem);
-        if (!tokens) {
-            json_object_put(o);
+        if (!tokens)
             return -1;
-        }
         json_object_object_add(o, "tokens", tokens);
     }
-    return app_json(c, 200, o);
+    return app_json(c, 200, json_object_get(o));
 }
 
 static const char sql_user_set[] =

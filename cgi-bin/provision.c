@@ -286,6 +286,9 @@ static int request_create(struct app_ctx *c)
     const char *owner_team = NULL;
     int days = 0;
     int vrc = template_values(t, params, c->arena, &values, p);
+    values = app_keep(c, values);   /* the request's: no path below puts it */
+    if (vrc == 0 && !values)
+        return problem_set(p, 500, "internal", "out of memory");
     if (t->nenvironments) {
         bool ok = false;
         for (size_t i = 0; i < t->nenvironments; i++)
@@ -305,26 +308,16 @@ static int request_create(struct app_ctx *c)
     for (size_t i = 0; i < p->nfields; i++)
         bad_entity = bad_entity || strcmp(p->fields[i].field, "entity") == 0;
     int orc = bad_entity ? -1 : request_owner(c, team, entity, &owner_team);
-    if (p->status == 422 || vrc < 0 || orc < 0) {
-        json_object_put(values);
+    if (p->status == 422 || vrc < 0 || orc < 0 || request_secret_refs(c, t, values) < 0)
         return -1;
-    }
-    if (request_secret_refs(c, t, values) < 0) {
-        json_object_put(values);
-        return -1;
-    }
     /* who may request: the permission on the owner, and the policy's role there */
     struct authz_decision d;
-    if (!app_may(c, "provision.request.create", RESOURCE(owner_team, entity, environment), &d)) {
-        json_object_put(values);
+    if (!app_may(c, "provision.request.create", RESOURCE(owner_team, entity, environment), &d))
         return app_refuse(c, "provision.request.create", RESOURCE(owner_team, entity, environment), &d);
-    }
     struct authz_resource res = { owner_team, entity, environment, "resource" };
-    if (t->requester_role && !authz_holds_role(&c->grants, t->requester_role, &res)) {
-        json_object_put(values);
+    if (t->requester_role && !authz_holds_role(&c->grants, t->requester_role, &res))
         return problem_set(p, 403, "forbidden", "template %s is requested by the role %s on the owning team", name,
                            t->requester_role);
-    }
     const struct template_approval *ap = NULL;
     for (size_t i = 0; i < t->napprovals; i++)
         if (strcmp(t->approvals[i].environment, environment) == 0)
@@ -332,7 +325,6 @@ static int request_create(struct app_ctx *c)
 
     const char *params_json = arena_strdup(c->arena, json_object_to_json_string_ext(values, JSON_C_TO_STRING_PLAIN));
     const char *display = provision_display_name(c->arena, t, values, environment);
-    json_object_put(values);
     struct request_row rq = { 0 };
     rq.team = owner_team;
     rq.entity = entity;

@@ -271,6 +271,18 @@ int app_audited_json(struct app_ctx *c, const char *action, const char *target_t
     return app_audited(c, action, target_type, target_id, text);
 }
 
+static void json_release(void *o)
+{
+    json_object_put(o);
+}
+
+json_object *app_keep(struct app_ctx *c, json_object *o)
+{
+    if (!o)
+        return NULL;
+    return arena_defer(c->arena, json_release, o) < 0 ? NULL : o;
+}
+
 const char *app_json_text(struct app_ctx *c, json_object *o)
 {
     return arena_strdup(c->arena, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));

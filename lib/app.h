@@ -88,6 +88,12 @@ int app_audited(struct app_ctx *c, const char *action, const char *target_type, 
 int app_audited_json(struct app_ctx *c, const char *action, const char *target_type, const char *target_id,
                      json_object *details);
 
+/* o (a json-c value, may be NULL) is the request's now: released with the request's arena (when
+ * the next request begins, or the process ends), whatever path the handler takes, so an error
+ * path has nothing to put. Hand it on (to a parent, or to
+ * app_json) with json_object_get(o). NULL, with o released, only when out of memory. */
+json_object *app_keep(struct app_ctx *c, json_object *o);
+
 /* o as compact JSON text, in the request's arena (NULL when out of memory). o stays the caller's. */
 const char *app_json_text(struct app_ctx *c, json_object *o);
 

@@ -19,9 +19,37 @@ struct arena_chunk {
     _Alignas(ARENA_ALIGN) unsigned char data[];
 };
 
+struct arena_deferred {
+    struct arena_deferred *next;
+    void (*fn)(void *);
+    void *p;
+};
+
+/* What was deferred, run now (newest first); its records are in the arena, which goes next. */
+static void arena_run_deferred(struct arena *a)
+{
+    struct arena_deferred *d = a->deferred;
+    a->deferred = NULL;
+    for (; d; d = d->next)
+        d->fn(d->p);
+}
+
+int arena_defer(struct arena *a, void (*fn)(void *), void *p)
+{
+    struct arena_deferred *d = arena_alloc(a, sizeof(*d));
+    if (!d) {
+        fn(p);
+        return -1;
+    }
+    *d = (struct arena_deferred){ a->deferred, fn, p };
+    a->deferred = d;
+    return 0;
+}
+
 void arena_init(struct arena *a, size_t chunk_size)
 {
     a->head = NULL;
+    a->deferred = NULL;
     a->chunk_size = chunk_size ? chunk_size : ARENA_DEFAULT_CHUNK;
     a->total = 0;
 }
@@ -30,6 +58,7 @@ void arena_reset(struct arena *a)
 {
     struct arena_chunk *c, *keep = NULL;
 
+    arena_run_deferred(a);
     /* Keep the oldest ordinary chunk: the common request then needs no malloc at all. It is
      * not always the last one: large blocks are linked behind the chunk that was current. */
     for (c = a->head; c; c = c->next)
@@ -52,6 +81,7 @@ void arena_reset(struct arena *a)
 
 void arena_free(struct arena *a)
 {
+    arena_run_deferred(a);
     struct arena_chunk *c = a->head;
     while (c) {
         struct arena_chunk *next = c->next;

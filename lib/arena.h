@@ -10,11 +10,13 @@
 #include <stddef.h>
 
 struct arena_chunk;
+struct arena_deferred;
 
 struct arena {
     struct arena_chunk *head;  /* newest chunk first */
     size_t chunk_size;         /* size of ordinary chunks */
     size_t total;              /* bytes handed out since the last reset, for limits and tests */
+    struct arena_deferred *deferred;   /* what arena_defer asked for, newest first */
 };
 
 /* Prepare an empty arena whose ordinary chunks are chunk_size bytes (0: 16 KiB). */
@@ -25,6 +27,11 @@ void arena_reset(struct arena *a);
 
 /* Free everything. The arena may be initialised again afterwards. */
 void arena_free(struct arena *a);
+
+/* Call fn(p) when the arena is next reset or freed, before its memory goes (the newest first):
+ * what a request holds outside the arena (a json-c value) is released with it. 0, or -1 when
+ * out of memory, having called fn(p) at once. */
+int arena_defer(struct arena *a, void (*fn)(void *), void *p);
 
 /* Aligned memory that lives until the next reset; NULL only when malloc fails. */
 void *arena_alloc(struct arena *a, size_t n);

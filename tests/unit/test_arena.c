@@ -264,6 +264,35 @@ static void test_total_counter(void)
     arena_free(&a);
 }
 
+static char order[8];
+static size_t norder;
+
+static void note(void *p)
+{
+    if (norder < sizeof(order) - 1)
+        order[norder++] = *(const char *)p;
+}
+
+static void test_defer(void)
+{
+    struct arena a;
+    arena_init(&a, 0);
+    static const char x = 'x', y = 'y', z = 'z';
+    norder = 0;
+    CU_ASSERT_EQUAL(arena_defer(&a, note, (void *)&x), 0);
+    CU_ASSERT_EQUAL(arena_defer(&a, note, (void *)&y), 0);
+    CU_ASSERT_EQUAL(norder, 0);               /* nothing runs before the reset */
+    arena_reset(&a);
+    order[norder] = '\0';
+    CU_ASSERT_STRING_EQUAL(order, "yx");       /* the newest first */
+    arena_reset(&a);                          /* each runs once */
+    CU_ASSERT_EQUAL(norder, 2);
+    CU_ASSERT_EQUAL(arena_defer(&a, note, (void *)&z), 0);
+    arena_free(&a);                           /* freeing runs them too */
+    order[norder] = '\0';
+    CU_ASSERT_STRING_EQUAL(order, "yxz");
+}
+
 void suite_arena(void)
 {
     CU_pSuite s = CU_add_suite("arena", NULL, NULL);
@@ -277,4 +306,5 @@ void suite_arena(void)
     CU_add_test(s, "strdup and strndup", test_strdup_strndup);
     CU_add_test(s, "printf", test_printf);
     CU_add_test(s, "total counter", test_total_counter);
+    CU_add_test(s, "defer: run at reset and at free, newest first, once", test_defer);
 }
