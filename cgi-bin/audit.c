@@ -12,8 +12,6 @@
 
 #include "lib/portico.h"
 
-#define AUDIT_PAGE_DEFAULT 50
-#define AUDIT_PAGE_MAX 1000
 
 /* One query for every combination of filters: a NULL parameter switches its filter off, so
  * no SQL is ever assembled from input. */
@@ -100,7 +98,7 @@ static int audit_events(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
     const char *format = http_query(&c->req, "format");
-    long limit = app_limit(c, AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX);
+    long limit = app_limit(c);
     long long before = app_cursor_id(c, "audit");
 
     if (format && strcmp(format, "json") != 0 && strcmp(format, "jsonl") != 0 && strcmp(format, "csv") != 0)
@@ -208,8 +206,6 @@ static int audit_events(struct app_ctx *c)
  * Measured at 100,000 entities (200 teams) and 1.2 million events: 13 ms for two teams' 1,068
  * entities, 1-8 ms for the other branches. */
 
-#define ACTIVITY_DEFAULT 20
-#define ACTIVITY_MAX 100
 #define ACTIVITY_DAYS 90
 /* A row's id as the events' target_id is written, in that column's collation (the connection's
  * would not compare with it, and the index on it would not serve). */
@@ -313,7 +309,7 @@ static const char *owned_or_own(struct activity *a, const char *permission, cons
 static int audit_activity(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
-    long limit = app_limit(c, ACTIVITY_DEFAULT, ACTIVITY_MAX);
+    long limit = app_limit(c);
     long long cursor = app_cursor_id(c, "activity");
     if (!json_fields_ok(p))
         return -1;
@@ -411,7 +407,9 @@ static const struct route audit_routes[] = {
       "Audit events",
       "Newest first. Filters: actor (name or id), action, target (id), outcome, since and until "
       "(RFC 3339, UTC). limit 1..1000 (50), cursor from next_cursor. format=jsonl or csv exports "
-      "the same page (the next cursor is then in X-Next-Cursor); exporting also needs audit.event.export." },
+      "the same page (the next cursor is then in X-Next-Cursor); exporting also needs audit.event.export.",
+      "limit:int(1..1000,50) cursor:cursor format:enum(json|jsonl|csv) actor:string(255) action:string(100) "
+      "target:string(255) outcome:string(16) since:string(64) until:string(64)" },
     { "GET", "/api/v1/audit/activity", PERM_AUTHENTICATED, audit_activity, 0,
       "Recent activity on my things",
       "Events of the last 90 days, newest first, whose target is a thing of the caller's teams (its teams and those "
@@ -421,7 +419,8 @@ static const struct route audit_routes[] = {
       "and the requests and resources the caller made (a token: within its scopes). Ownership is as it is now. "
       "{events: [{id, time, actor_type, actor_name, action, target_type, target_id, outcome, team}], next_cursor}; "
       "limit 1..100 (20), cursor from next_cursor. Needs no audit permission: it never shows another team's things, "
-      "addresses or user agents." },
+      "addresses or user agents.",
+      "limit:int(1..100,20) cursor:cursor" },
 };
 
 static const struct app audit_app = { "audit", audit_routes, sizeof(audit_routes) / sizeof(audit_routes[0]), NULL };

@@ -394,7 +394,7 @@ static int auth_token_create(struct app_ctx *c)
 
 static int auth_token_list(struct app_ctx *c)
 {
-    long limit = app_limit(c, TOKENS_PAGE, TOKENS_PAGE);
+    long limit = app_limit(c);
     long long before = app_cursor_id(c, "tokens");
     if (!json_fields_ok(&c->problem))
         return -1;
@@ -429,27 +429,28 @@ static const struct route auth_routes[] = {
     { "POST", "/api/v1/auth/login", PERM_PUBLIC, auth_login, ROUTE_BODY_JSON,
       "Log in", "Takes {username (or email), password}; answers the user, the CSRF token for "
                 "state-changing requests, and sets the session cookie. 401 for any wrong "
-                "credential; 429 with Retry-After after too many failures." },
+                "credential; 429 with Retry-After after too many failures.", NULL },
     { "POST", "/api/v1/auth/logout", PERM_AUTHENTICATED, auth_logout, ROUTE_BEFORE_PASSWORD_CHANGE,
-      "Log out", "Ends this session and clears the cookie." },
+      "Log out", "Ends this session and clears the cookie.", NULL },
     { "GET", "/api/v1/auth/session", PERM_AUTHENTICATED, auth_session, ROUTE_BEFORE_PASSWORD_CHANGE,
       "Who am I", "The current user, how it is authenticated, its CSRF token, its role bindings, and "
                   "must_change_password (after an administrator's reset: every other route but logout and the "
-                  "password change answers 403 password-change-required until it is changed)." },
+                  "password change answers 403 password-change-required until it is changed).", NULL },
     { "POST", "/api/v1/auth/password", PERM_AUTHENTICATED, auth_password, ROUTE_BODY_JSON | ROUTE_BEFORE_PASSWORD_CHANGE,
       "Change my password", "Takes {current_password, new_password} (at least 12 characters, not the current one); "
                             "ends every other session of the user and lifts must_change_password. Wrong current "
-                            "passwords count as failed logins: 429 with Retry-After past the limit." },
+                            "passwords count as failed logins: 429 with Retry-After past the limit.", NULL },
     { "POST", "/api/v1/auth/tokens", PERM_AUTHENTICATED, auth_token_create, ROUTE_BODY_JSON,
       "Create an API token", "Takes {name, scopes (permissions you hold; governance ones, iam.* and audit.*, from a "
                              "global binding: 422 naming each refused scope), expires_in_days (1..365), secret_paths "
                              "(optional: 1..16 secret path prefixes, whole segments, the only secrets it reaches)}; "
-                             "answers the token once (ptc_...). Only from a logged-in session." },
+                             "answers the token once (ptc_...). Only from a logged-in session.", NULL },
     { "GET", "/api/v1/auth/tokens", PERM_AUTHENTICATED, auth_token_list, 0,
       "My API tokens", "Name, prefix, scopes, expiry, last use and revocation of each; never the token. Newest "
-                       "first: limit 1..200 (200), cursor from next_cursor." },
+                       "first: limit 1..200 (200), cursor from next_cursor.",
+      "limit:int(1..200,200) cursor:cursor" },
     { "DELETE", "/api/v1/auth/tokens/{id}", PERM_AUTHENTICATED, auth_token_revoke, 0,
-      "Revoke an API token", "It stops working at once." },
+      "Revoke an API token", "It stops working at once.", NULL },
 };
 
 static const struct app auth_app = { "auth", auth_routes, sizeof(auth_routes) / sizeof(auth_routes[0]), NULL };

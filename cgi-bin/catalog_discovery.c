@@ -140,7 +140,7 @@ int catalog_instances_list(struct app_ctx *c)
 {
     /* by (environment, instance); the cursor carries both as "<environment>/<instance>" (an
      * environment has no "/"); by default up to the old whole (1,000) */
-    long limit = app_limit(c, 1000, 1000);
+    long limit = app_limit(c);
     const char *after = app_cursor(c, "instances"), *slash = after ? strchr(after, '/') : NULL;
     if (after && !slash)
         problem_field(&c->problem, "cursor", "is not a cursor of this list");

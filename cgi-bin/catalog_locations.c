@@ -83,12 +83,12 @@ static int location_answer(struct app_ctx *c, int status, long long id)
 /* GET /catalog/locations: those the caller may read (location_readable). */
 /* GET /catalog/locations?limit=&cursor=: those the caller may read, by id. Readability is decided
  * here, row by row, so a page reads up to LOCATIONS_SCAN rows after the cursor and may hold fewer
- * than limit with more to come (next_cursor says so). By default up to the old whole (1,000). */
-#define LOCATIONS_WHOLE 1000
+ * than limit with more to come (next_cursor says so). By default up to the old whole (1,000: the
+ * row's limit). */
 #define LOCATIONS_SCAN 1000
 int catalog_locations_list(struct app_ctx *c)
 {
-    long limit = app_limit(c, LOCATIONS_WHOLE, LOCATIONS_WHOLE);
+    long limit = app_limit(c);
     long long after = app_cursor_id(c, "locations");
     if (!json_fields_ok(&c->problem))
         return -1;

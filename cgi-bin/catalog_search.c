@@ -337,7 +337,7 @@ int catalog_search(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
     struct catalog_where w;
-    long limit = app_limit(c, 50, 500);
+    long limit = app_limit(c);
     const char *cursor = app_cursor(c, "entities");
     const char *words[SEARCH_WORDS_MAX];
     size_t nwords = 0;

@@ -90,7 +90,7 @@ static const char sql_user_tokens_revoke[] =
 static int iam_users_list(struct app_ctx *c)
 {
     const char *username = http_query(&c->req, "username");
-    long limit = app_limit(c, 100, 500);
+    long limit = app_limit(c);
     long long after = app_cursor_id(c, "users");
     if (username && (!*username || strlen(username) > 64))
         problem_field(&c->problem, "username", "must be 1 to 64 characters");
@@ -238,14 +238,11 @@ static const char sql_member_add[] = "INSERT IGNORE INTO team_members (team_id, 
 static const char sql_member_del[] = "DELETE FROM team_members WHERE team_id = ? AND user_id = ?";
 static const char sql_user_exists[] = "SELECT 1 FROM users WHERE id = ?";
 
-/* Lists without a filter of their own answer up to their old whole (LIST_WHOLE) by default, so a
- * client that never paged still gets every row it got before; beyond that, next_cursor. */
-#define LIST_WHOLE 1000
-#define MEMBERS_WHOLE 5000
-
+/* Lists that answered whole before they paged answer up to that whole by default (their rows
+ * declare it), so a client that never paged still gets every row it got; beyond, next_cursor. */
 static int iam_teams_list(struct app_ctx *c)
 {
-    long limit = app_limit(c, LIST_WHOLE, LIST_WHOLE);
+    long limit = app_limit(c);
     const char *after = app_cursor(c, "teams");
     if (!json_fields_ok(&c->problem))
         return -1;
@@ -350,7 +347,7 @@ static const char sql_members[] =
 
 static int iam_members_list(struct app_ctx *c)
 {
-    long limit = app_limit(c, MEMBERS_WHOLE, MEMBERS_WHOLE);
+    long limit = app_limit(c);
     const char *after = app_cursor(c, "members");
     if (!json_fields_ok(&c->problem))
         return -1;
@@ -471,7 +468,7 @@ static int iam_service_tokens(struct app_ctx *c)
     long long uid = app_path_id(c, "id");
     if (service_account(c, uid) <= 0)
         return -1;
-    long limit = app_limit(c, TOKENS_PAGE, TOKENS_PAGE);
+    long limit = app_limit(c);
     long long before = app_cursor_id(c, "tokens");
     if (!json_fields_ok(&c->problem))
         return -1;
@@ -500,98 +497,109 @@ static int iam_service_token_revoke(struct app_ctx *c)
 
 static const struct route iam_routes[] = {
     { "GET", "/api/v1/iam/roles", "iam.role.read", iam_roles, 0,
-      "Roles and permissions", "Every role (built-in and custom) with the permissions it holds, and every permission Portico knows." },
+      "Roles and permissions", "Every role (built-in and custom) with the permissions it holds, and every permission Portico knows.",
+      NULL },
     { "POST", "/api/v1/iam/roles", "iam.role.write", iam_role_create, ROUTE_BODY_JSON,
-      "Create a custom role", "Takes {name, description, permissions (known permission names)}." },
+      "Create a custom role", "Takes {name, description, permissions (known permission names)}.", NULL },
     { "DELETE", "/api/v1/iam/roles/{name}", "iam.role.write", iam_role_delete, 0,
-      "Delete a custom role", "Refused (409) while a binding or a policy uses it; built-in roles cannot be deleted." },
+      "Delete a custom role", "Refused (409) while a binding or a policy uses it; built-in roles cannot be deleted.", NULL },
     { "GET", "/api/v1/iam/policies", "iam.role.read", iam_policies_list, 0,
-      "Attribute policies", "Conditions on top of the role bindings, evaluated where a resource is known." },
+      "Attribute policies", "Conditions on top of the role bindings, evaluated where a resource is known.", NULL },
     { "POST", "/api/v1/iam/policies", "iam.policy.write", iam_policy_create, ROUTE_BODY_JSON,
       "Create a policy", "Takes {name, description, permission (a permission, \"<area>.*\" or \"*\"), conditions "
                          "({environment|kind|owner: value or \"*\"}), require_role, require_owner}: where the permission and "
-                         "every condition match, the caller must also hold require_role there and/or belong to the owning team." },
+                         "every condition match, the caller must also hold require_role there and/or belong to the owning team.",
+      NULL },
     { "DELETE", "/api/v1/iam/policies/{id}", "iam.policy.write", iam_policy_delete, 0,
-      "Delete a policy", "It stops applying at once." },
+      "Delete a policy", "It stops applying at once.", NULL },
     { "GET", "/api/v1/iam/users", "iam.user.read", iam_users_list, 0,
-      "Users", "By id; limit 1..500 (100), cursor from next_cursor; username = one user by name." },
+      "Users", "By id; limit 1..500 (100), cursor from next_cursor; username = one user by name.",
+      "limit:int(1..500,100) cursor:cursor username:string(254)" },
     { "POST", "/api/v1/iam/users", "iam.user.write", iam_user_create, ROUTE_BODY_JSON,
-      "Create a user", "Takes {username, email, display_name, kind (human|service), password (humans)}." },
+      "Create a user", "Takes {username, email, display_name, kind (human|service), password (humans)}.", NULL },
     { "POST", "/api/v1/iam/users/{id}/disable", "iam.user.write", iam_user_disable, 0,
       "Disable a user", "Ends its sessions and revokes its API tokens at once (answered and audited as "
-                        "sessions_ended, tokens_revoked); nothing else is deleted." },
+                        "sessions_ended, tokens_revoked); nothing else is deleted.", NULL },
     { "POST", "/api/v1/iam/users/{id}/enable", "iam.user.write", iam_user_enable, 0,
-      "Enable a user", "Lets it log in again; its old sessions and tokens stay ended: it logs in, and is given new tokens." },
+      "Enable a user", "Lets it log in again; its old sessions and tokens stay ended: it logs in, and is given new tokens.",
+      NULL },
     { "POST", "/api/v1/iam/users/{id}/tokens", "iam.user.write", iam_service_token_create, ROUTE_BODY_JSON,
       "Create a service account's token", "For service accounts only: {name, scopes (held by the account), "
                                           "expires_in_days, secret_paths (optional, as for one's own tokens)}; the "
-                                          "token is answered once." },
+                                          "token is answered once.", NULL },
     { "GET", "/api/v1/iam/users/{id}", "iam.user.read", iam_user_get, 0,
       "A user's page", "The user (with must_change_password), their teams, every binding they hold and how (directly, "
                        "through a team, as a member of a team), what their teams own in the catalog (entities, at most "
                        "100, and entities_total), the resources they requested (for a caller who reads resources "
-                       "everywhere; at most 100), and a service account's tokens." },
+                       "everywhere; at most 100), and a service account's tokens.", NULL },
     { "PATCH", "/api/v1/iam/users/{id}", "iam.user.write", iam_user_update, ROUTE_BODY_JSON,
       "Edit a user", "Takes {display_name, email (null or \"\" clears it)}; 409 when the email is another user's. "
-                     "Audited with the values before and after." },
+                     "Audited with the values before and after.", NULL },
     { "POST", "/api/v1/iam/users/{id}/password-reset", "iam.user.write", iam_user_password_reset, 0,
       "Reset a user's password", "From a logged-in session only (403 for a token). Answers a temporary password once "
                                  "(temporary_password); the person must change it at the first login: until then their "
                                  "sessions and tokens answer 403 password-change-required on every route but who-am-I, "
                                  "logout and the password change. Ends every session of the person and clears their "
                                  "failed logins. 409 for your own account or a service account; 429 with Retry-After "
-                                 "past login_max_failures resets of one account within an hour." },
+                                 "past login_max_failures resets of one account within an hour.", NULL },
     { "GET", "/api/v1/iam/users/{id}/tokens", "iam.user.read", iam_service_tokens, 0,
       "A service account's tokens", "Metadata and last use; never the tokens. Newest first: limit 1..200 "
-                                    "(200), cursor from next_cursor." },
+                                    "(200), cursor from next_cursor.",
+      "limit:int(1..200,200) cursor:cursor" },
     { "DELETE", "/api/v1/iam/users/{id}/tokens/{token}", "iam.user.write", iam_service_token_revoke, 0,
-      "Revoke a service account's token", "It stops working at once." },
+      "Revoke a service account's token", "It stops working at once.", NULL },
     { "GET", "/api/v1/iam/teams", "iam.team.read", iam_teams_list, 0,
       "Teams", "Each with its parent and its member count, by name: limit 1..1000 (1000), cursor from "
-               "next_cursor." },
+               "next_cursor.",
+      "limit:int(1..1000,1000) cursor:cursor" },
     { "POST", "/api/v1/iam/teams", "iam.team.write", iam_team_create, ROUTE_BODY_JSON,
       "Create a team", "Takes {name, display_name, parent}. Its Group in the catalog (group:default/<name>) is made "
                        "with it (group: {ref, state}: kept by Portico, or foreign when a Group of that name written by "
-                       "hand or from a location was there: it is left alone)." },
+                       "hand or from a location was there: it is left alone).", NULL },
     { "GET", "/api/v1/iam/teams/{team}", "iam.team.read", iam_team_get, 0,
       "A team's page", "The team, its members, sub-teams, the bindings it holds and those on it, the entities and "
                        "templates it owns (at most 100 each), its resources that are not deprovisioned (for a caller "
                        "who reads resources everywhere), and holds: how many members, sub-teams, entities, templates, "
-                       "resources, requests waiting, secrets, locations and policies keep it from a rename or a delete." },
+                       "resources, requests waiting, secrets, locations and policies keep it from a rename or a delete.", NULL },
     { "PATCH", "/api/v1/iam/teams/{team}", "iam.team.write", iam_team_update, ROUTE_BODY_JSON,
       "Edit, rename or move a team", "Takes {name, display_name, parent (a team, or null)}. Members and bindings follow "
                                      "a rename (bindings scoped on the team are rewritten); 409 naming what holds the "
                                      "name while catalog entities, templates, live resources, requests waiting, "
-                                     "secrets, locations or policies name it. A parent cannot be the team or one below it." },
+                                     "secrets, locations or policies name it. A parent cannot be the team or one below it.",
+      NULL },
     { "DELETE", "/api/v1/iam/teams/{team}", "iam.team.write", iam_team_delete, 0,
       "Delete a team", "409 saying what while it has members or sub-teams or anything names it (as for a rename); "
-                       "the bindings it holds and those on it go with it." },
+                       "the bindings it holds and those on it go with it.", NULL },
     { "GET", "/api/v1/iam/teams/{team}/members", "iam.team.read", iam_members_list, 0,
       "A team's members", "Its own members (not those of the teams below it), by username: limit 1..5000 "
-                          "(5000), cursor from next_cursor." },
+                          "(5000), cursor from next_cursor.",
+      "limit:int(1..5000,5000) cursor:cursor" },
     { "PUT", "/api/v1/iam/teams/{team}/members/{user}", "iam.team.write", iam_member_add, 0,
-      "Add a member", "The user (by id) joins the team (and its Group's members); harmless when it is a member already." },
+      "Add a member", "The user (by id) joins the team (and its Group's members); harmless when it is a member already.", NULL },
     { "DELETE", "/api/v1/iam/teams/{team}/members/{user}", "iam.team.write", iam_member_remove, 0,
-      "Remove a member", "The user (by id) leaves the team." },
+      "Remove a member", "The user (by id) leaves the team.", NULL },
     { "GET", "/api/v1/iam/bindings", "iam.role.read", iam_bindings_list, 0,
       "Role bindings", "Who holds which role in which scope; builtin marks the default one (subject members: every "
                        "member of any team holds catalog-reader everywhere), which may be deleted and created again. "
-                       "By id: limit 1..5000 (5000), cursor from next_cursor." },
+                       "By id: limit 1..5000 (5000), cursor from next_cursor.",
+      "limit:int(1..5000,5000) cursor:cursor" },
     { "POST", "/api/v1/iam/bindings", "iam.binding.write", iam_binding_create, ROUTE_BODY_JSON,
       "Bind a role", "Takes {subject_type (user|team|members), subject (a user's or a team's name; none for members: "
-                     "every member of any team), role, scope_type (global|team|entity), scope_id}." },
+                     "every member of any team), role, scope_type (global|team|entity), scope_id}.", NULL },
     { "DELETE", "/api/v1/iam/bindings/{id}", "iam.binding.write", iam_binding_delete, 0,
       "Remove a binding", "It stops applying at once (the built-in one too: team members then read only what "
-                          "their other bindings allow)." },
+                          "their other bindings allow).", NULL },
     { "GET", "/api/v1/iam/explain", "iam.explain", iam_explain, 0,
       "Explain a decision", "?user=&permission=[&resource=<catalog ref>][&team=][&entity=][&environment=][&kind=]: allowed or not "
                             "(resource= takes the entity's owner and kind from the catalog; owner_team names whose it is), "
                             "the binding that decided (or why none did), the policy that refused if one did, every binding "
                             "considered, and when not allowed, needed: the binding that would allow it {role, scope_type, "
                             "scope_id, team_membership, text}, e.g. \"a binding of developer (or a role holding "
-                            "catalog.entity.write) on team payments\"." },
+                            "catalog.entity.write) on team payments\".",
+      "user:string(254) permission:string(64) team:string(63) entity:string(255) environment:string(63) "
+      "kind:string(63) resource:string(255)" },
     { "POST", "/api/v1/iam/unlock", "iam.unlock", iam_unlock, ROUTE_BODY_JSON,
-      "Unlock logins", "Takes {username}: clears the failed-login count that throttles the account." },
+      "Unlock logins", "Takes {username}: clears the failed-login count that throttles the account.", NULL },
 };
 
 static const struct app iam_app = { "iam", iam_routes, sizeof(iam_routes) / sizeof(iam_routes[0]), NULL };

@@ -52,7 +52,7 @@ static const char sql_user_by_name[] = "SELECT id FROM users WHERE username = ?"
 int iam_bindings_list(struct app_ctx *c)
 {
     /* up to the old whole (5,000) by default: a client that never paged gets every row it got */
-    long limit = app_limit(c, 5000, 5000);
+    long limit = app_limit(c);
     long long after = app_cursor_id(c, "bindings");
     if (!json_fields_ok(&c->problem))
         return -1;

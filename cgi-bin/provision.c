@@ -384,7 +384,7 @@ static int request_create(struct app_ctx *c)
 static int request_list(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
-    long limit = app_limit(c, LIST_DEFAULT, LIST_MAX);
+    long limit = app_limit(c);
     long long cursor = app_cursor_id(c, "requests");
     const char *mine = http_query(&c->req, "mine"), *state = http_query(&c->req, "state");
     if (mine && strcmp(mine, "true") != 0 && strcmp(mine, "false") != 0)
@@ -575,60 +575,66 @@ static const struct route provision_routes[] = {
                             "Parameters are checked against the template (422 parameters/<name>); the template's policy "
                             "decides who may request and whether approvals are needed: 201 {id, state pending_approval or "
                             "approved, resource_id, job_id}. Idempotency-Key: the same key and body answer the first "
-                            "request again; the same key with another body is 422." },
+                            "request again; the same key with another body is 422.", NULL },
     { "GET", "/api/v1/provision/requests", "provision.request.read", request_list, 0,
       "List requests", "Requests the caller may read (and its own), newest first, each with its name (\"orders_dev · "
                        "mariadb · dev\": the naming parameter's value, the template, the environment): mine=true, state, "
-                       "limit 1..200 (50), cursor from next_cursor." },
+                       "limit 1..200 (50), cursor from next_cursor.",
+      "limit:int(1..200,50) cursor:cursor mine:bool state:string(20)" },
     { "GET", "/api/v1/provision/requests/{id}", "provision.request.read", request_get, 0,
-      "A request", "With its parameters and every approver's decision and comment." },
+      "A request", "With its parameters and every approver's decision and comment.", NULL },
     { "POST", "/api/v1/provision/requests/{id}/approve", "provision.request.approve", request_approve, ROUTE_BODY_JSON_OPTIONAL,
       "Approve a request", "Optional body {comment}. The approver holds the role the template's policy names on the owning "
                            "team and is not the requester (403 self-approval); one decision each (409). When the count is "
-                           "reached the resource and its job are made." },
+                           "reached the resource and its job are made.", NULL },
     { "POST", "/api/v1/provision/requests/{id}/reject", "provision.request.approve", request_reject, ROUTE_BODY_JSON,
-      "Reject a request", "{comment}: why (required). The request ends; the requester is notified." },
+      "Reject a request", "{comment}: why (required). The request ends; the requester is notified.", NULL },
     { "POST", "/api/v1/provision/requests/{id}/cancel", "provision.request.create", request_cancel, 0,
-      "Cancel a request", "The requester takes back a request that waits for approval." },
+      "Cancel a request", "The requester takes back a request that waits for approval.", NULL },
     { "GET", "/api/v1/provision/approvals", "provision.request.approve", provision_approval_inbox, 0,
       "The approvals inbox", "Requests waiting for approval that the caller may decide on (holds the role on the team, "
                              "did not make them, has not decided yet), oldest first: limit 1..200 (50), cursor from "
-                             "next_cursor (a page may hold fewer than limit with more to come)." },
+                             "next_cursor (a page may hold fewer than limit with more to come).",
+      "limit:int(1..200,50) cursor:cursor" },
     { "GET", "/api/v1/provision/resources", "provision.resource.read", provision_resource_list, 0,
       "List resources", "Resources the caller may read (and its own), newest first, each with its name (as its request's): "
                         "mine=true, state, team, entity (a ref, read as a request's), q (1..100 characters: found "
                         "anywhere, ignoring case and accents, in the template's name, the uid or a parameter's string "
-                        "value), limit 1..200 (50), cursor from next_cursor." },
+                        "value), limit 1..200 (50), cursor from next_cursor.",
+      "limit:int(1..200,50) cursor:cursor mine:bool state:string(20) team:string(63) entity:string(255) "
+      "q:string(100)" },
     { "GET", "/api/v1/provision/resources/{id}", "provision.resource.read", provision_resource_get, 0,
       "A resource", "Its name, template version, owner, state, expiry, parameters, outputs (a secret output as {secret: path, "
                     "managed: the resource keeps it, reveal: the caller may reveal it (its requester, or secrets.reveal "
                     "there) with POST /api/v1/secrets/reveal/<path>}), jobs and history (newest first: requested by its "
-                    "requester, approved by each approver, then what the runner did)." },
+                    "requester, approved by each approver, then what the runner did).", NULL },
     { "DELETE", "/api/v1/provision/resources/{id}", "provision.resource.delete", provision_resource_delete, 0,
       "Deprovision a resource", "Queues the template's deprovision steps: 202 {job_id}. 409 while it provisions or "
-                                "after it was deprovisioned." },
+                                "after it was deprovisioned.", NULL },
     { "POST", "/api/v1/provision/resources/{id}/renew", "provision.resource.renew", provision_resource_renew, ROUTE_BODY_JSON_OPTIONAL,
       "Renew a resource", "Optional body {ttl_days} (default: the template's): it now expires ttl_days from now; past the "
-                          "template's maximum is 422." },
+                          "template's maximum is 422.", NULL },
     { "GET", "/api/v1/provision/jobs/{id}", "provision.resource.read", provision_job_get, 0,
-      "A job", "State, attempts, the next time it is due, the last error, and each step's state." },
+      "A job", "State, attempts, the next time it is due, the last error, and each step's state.", NULL },
     { "GET", "/api/v1/provision/jobs/{id}/log", "provision.resource.read", provision_job_log, 0,
       "A job's log", "Lines after the line number after (0), limit 1..1000 (500): {lines, next, done}. Tail it by asking "
-                     "again with after=next until done. Secret values are redacted by the runner." },
+                     "again with after=next until done. Secret values are redacted by the runner.",
+      "after:int(0..999999999999,0) limit:int(1..1000,500)" },
     { "POST", "/api/v1/provision/jobs/{id}/cancel", "provision.resource.delete", provision_job_cancel, 0,
-      "Cancel a job", "A queued job ends at once; a running one stops at its runner's next heartbeat." },
+      "Cancel a job", "A queued job ends at once; a running one stops at its runner's next heartbeat.", NULL },
     { "GET", "/api/v1/provision/notifications", PERM_AUTHENTICATED, provision_notification_list, 0,
       "The caller's inbox", "Notices (approvals wanted, decisions, resources ready, failed or about to expire), newest "
                             "first; unread=true for the unread only; with the unread count; limit 1..200 (50), cursor "
-                            "from next_cursor." },
+                            "from next_cursor.",
+      "limit:int(1..200,50) cursor:cursor unread:bool" },
     { "POST", "/api/v1/provision/notifications/{id}/read", PERM_AUTHENTICATED, provision_notification_read, 0,
       "Mark a notice read", "The caller's own notice (404 for anyone else's); marking one read again changes nothing. "
-                            "Not audited: it changes only the caller's inbox." },
+                            "Not audited: it changes only the caller's inbox.", NULL },
     { "POST", "/api/v1/provision/notifications/read-all", PERM_AUTHENTICATED, provision_notification_read_all,
       ROUTE_BODY_JSON_OPTIONAL,
       "Mark every notice read", "Optional body {up_to}: only notices up to that id (the newest one shown), so one that "
                                 "came since stays unread. Answers {read: how many were marked now, unread: how many are "
-                                "left}. Not audited, as marking one is not." },
+                                "left}. Not audited, as marking one is not.", NULL },
 };
 
 static const struct app provision_app = { "provision", provision_routes,

@@ -16,8 +16,6 @@
 #include "lib/provision_state.h"
 #include "lib/secrets.h"
 
-#define LIST_MAX 200
-#define LIST_DEFAULT 50
 
 /* A request or resource as authz sees it: its team's, its entity's, in its environment. */
 #define RESOURCE(team, entity, environment) (&(struct authz_resource){ (team), (entity), (environment), "resource" })

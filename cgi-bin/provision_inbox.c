@@ -15,7 +15,7 @@
 #define INBOX_SCAN 500
 int provision_approval_inbox(struct app_ctx *c)
 {
-    long limit = app_limit(c, LIST_DEFAULT, LIST_MAX);
+    long limit = app_limit(c);
     long long cursor = app_cursor_id(c, "approvals");
     if (!json_fields_ok(&c->problem))
         return -1;
@@ -79,7 +79,7 @@ int provision_approval_inbox(struct app_ctx *c)
 int provision_notification_list(struct app_ctx *c)
 {
     const char *unread = http_query(&c->req, "unread");
-    long limit = app_limit(c, LIST_DEFAULT, LIST_MAX);
+    long limit = app_limit(c);
     long long cursor = app_cursor_id(c, "notifications");
     if (unread && strcmp(unread, "true") != 0 && strcmp(unread, "false") != 0)
         problem_field(&c->problem, "unread", "must be true or false");

@@ -56,7 +56,7 @@ static int resource_load(struct app_ctx *c, long long id, const char *permission
 int provision_resource_list(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
-    long limit = app_limit(c, LIST_DEFAULT, LIST_MAX);
+    long limit = app_limit(c);
     long long cursor = app_cursor_id(c, "resources");
     const char *mine = http_query(&c->req, "mine"), *state = http_query(&c->req, "state");
     const char *team = http_query(&c->req, "team"), *entity = provision_entity_ref(c, http_query(&c->req, "entity"));
@@ -306,7 +306,7 @@ int provision_job_log(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
     long long after = app_query_int(c, "after", 0, 0, 999999999999LL);   /* a line number */
-    long limit = app_limit(c, 500, 1000);
+    long limit = app_limit(c);
     if (!json_fields_ok(p))
         return -1;
     struct resource_row rs;

@@ -479,7 +479,7 @@ static int secret_list(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
     const char *prefix = http_query(&c->req, "prefix"), *text = http_query(&c->req, "q");
-    long limit = app_limit(c, 100, 500);
+    long limit = app_limit(c);
     const char *cursor = app_cursor(c, "secrets");
     if (prefix && strlen(prefix) > SECRET_PATH_MAX)
         problem_field(p, "prefix", "must be the start of a path (at most %d characters)", SECRET_PATH_MAX);
@@ -664,7 +664,8 @@ static const struct route secrets_routes[] = {
     { "GET", "/api/v1/secrets/metadata", "secrets.secret.read", secret_list, 0,
       "List secrets", "The secrets the caller may read (metadata only), by path: prefix (the start of a path; "
                       "one with a byte that is not ASCII lists nothing), "
-                      "q (part of a path, anywhere in it, ignoring case), limit 1..500 (100), cursor from next_cursor." },
+                      "q (part of a path, anywhere in it, ignoring case), limit 1..500 (100), cursor from next_cursor.",
+      "limit:int(1..500,100) cursor:cursor prefix:string(512) q:string(200)" },
     { "GET", "/api/v1/secrets/metadata/{path*}", "secrets.secret.read", secret_metadata, 0,
       "A secret's metadata", "Its scope, team (the team that holds it: a secret's scope is its stored team), "
                              "max_versions, current_version and every version kept (bytes, master key, "
@@ -673,29 +674,30 @@ static const struct route secrets_routes[] = {
                              "(or its name is now another team's entity): it stays with its team until that team moves or "
                              "destroys it. path: team/<team>/[<environment>/]<name> or "
                              "entity/<kind>/<namespace>/<entity>/[<environment>/]<name>; 403 where the caller may not read the scope, "
-                             "404 outside a token's secret_paths." },
+                             "404 outside a token's secret_paths.", NULL },
     { "PUT", "/api/v1/secrets/data/{path*}", "secrets.secret.write", secret_write, ROUTE_BODY_JSON,
       "Write a new version", "{\"value\": text} or {\"value_base64\": bytes} (at most 64 KiB), optional \"cas\" (the "
                              "current version expected; 0: the secret must be new; else 409) and \"max_versions\" (1..100, "
                              "the oldest go first; 0 or none keeps the secret's). 201 for the first version, 200 after; audited without the value. "
-                             "A secret a resource manages answers 409 managed-secret (with managed_by) unless ?confirm=managed." },
+                             "A secret a resource manages answers 409 managed-secret (with managed_by) unless ?confirm=managed.",
+      NULL },
     { "POST", "/api/v1/secrets/reveal/{path*}", "secrets.secret.read", secret_reveal, 0,
       "Reveal a value", "Optional body {\"version\": n} (default: the current one). Answers the value as text "
                         "(encoding utf-8) or base64; audited (path, version, actor). Needs secrets.reveal on the scope, "
                         "or, for a secret a resource manages, being that resource's requester (with "
                         "provision.output.reveal there); 403 in words otherwise. 410 for a deleted or destroyed "
-                        "version, 503 when the master key is unavailable." },
+                        "version, 503 when the master key is unavailable.", NULL },
     { "POST", "/api/v1/secrets/delete/{path*}", "secrets.secret.write", secret_delete_versions, ROUTE_BODY_JSON,
       "Delete versions (soft)", "{\"versions\": [n, ...]}: they no longer reveal until undeleted. 409 managed-secret for a "
-                                "secret a resource manages, unless ?confirm=managed." },
+                                "secret a resource manages, unless ?confirm=managed.", NULL },
     { "POST", "/api/v1/secrets/undelete/{path*}", "secrets.secret.write", secret_undelete, ROUTE_BODY_JSON,
-      "Undelete versions", "{\"versions\": [n, ...]}" },
+      "Undelete versions", "{\"versions\": [n, ...]}", NULL },
     { "POST", "/api/v1/secrets/destroy/{path*}", "secrets.secret.destroy", secret_destroy, ROUTE_BODY_JSON,
       "Destroy versions", "{\"versions\": [n, ...]}: their ciphertext and keys are erased for good. 409 managed-secret for "
-                          "a secret a resource manages, unless ?confirm=managed." },
+                          "a secret a resource manages, unless ?confirm=managed.", NULL },
     { "DELETE", "/api/v1/secrets/metadata/{path*}", "secrets.secret.destroy", secret_remove, 0,
       "Delete a secret", "The secret and every version, for good. 409 managed-secret for a secret a resource manages, "
-                         "unless ?confirm=managed." },
+                         "unless ?confirm=managed.", NULL },
 };
 
 static const struct app secrets_app = { "secrets", secrets_routes, sizeof(secrets_routes) / sizeof(secrets_routes[0]),

@@ -74,16 +74,16 @@ static int system_echo(struct app_ctx *c)
 
 static const struct route system_routes[] = {
     { "GET", "/api/v1/system/health", PERM_PUBLIC, system_health, ROUTE_NO_RATELIMIT,
-      "Liveness", "200 while the handler process runs; does not touch the database." },
+      "Liveness", "200 while the handler process runs; does not touch the database.", NULL },
     { "GET", "/api/v1/system/ready", PERM_PUBLIC, system_ready, ROUTE_NO_RATELIMIT,
       "Readiness", "200 when the database answers and its schema is at the migration this build "
-                   "expects; 503 with Retry-After otherwise." },
+                   "expects; 503 with Retry-After otherwise.", NULL },
     { "GET", "/api/v1/system/version", PERM_PUBLIC, system_version, ROUTE_NO_RATELIMIT,
-      "Version", "Portico's version, the API version and the schema migration this build expects." },
+      "Version", "Portico's version, the API version and the schema migration this build expects.", NULL },
     { "POST", "/api/v1/system/echo", PERM_PUBLIC, system_echo, ROUTE_BODY_JSON,
       "Echo a JSON body", "Validates {message: string (1..1000 bytes), repeat: integer 1..10} and "
                           "answers it back with the body's size and whether an Authorization header arrived (not "
-                          "its value), to check that clients and proxies pass bodies and credentials intact." },
+                          "its value), to check that clients and proxies pass bodies and credentials intact.", NULL },
 };
 
 static const struct app system_app = { "system", system_routes, sizeof(system_routes) / sizeof(system_routes[0]), NULL };

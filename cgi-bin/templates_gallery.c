@@ -38,7 +38,7 @@ int templates_list(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
     const char *q = http_query(&c->req, "q"), *tag = http_query(&c->req, "tag"), *include = http_query(&c->req, "include");
-    long limit = app_limit(c, 50, 200);
+    long limit = app_limit(c);
     const char *after = app_cursor(c, "templates");
     if (include && strcmp(include, "drafts") != 0)
         problem_field(p, "include", "may only be drafts");

@@ -117,9 +117,56 @@ long long app_query_int(struct app_ctx *c, const char *name, long long def, long
     return v;
 }
 
-long app_limit(struct app_ctx *c, long def, long max)
+long app_limit(struct app_ctx *c)
 {
-    return (long)app_query_int(c, "limit", def, 1, max);
+    struct route_query q;
+    if (!router_query_find(c->match.route, "limit", &q) || q.type != RQ_INT) {
+        problem_set(&c->problem, 500, "internal", "the route declares no limit");
+        return 1;
+    }
+    return (long)app_query_int(c, "limit", q.def, q.min, q.max);
+}
+
+/* The route's declared query parameters that have a type to check (int, bool, enum): each given
+ * one checked, a field error for each that is malformed. 0, or -1 with a 422. */
+static int app_query_check(struct app_ctx *c, const struct route *r)
+{
+    struct route_query q;
+    char err[128];
+    size_t at = 0;
+    while (r->query && router_query_next(r->query, &at, &q, err, sizeof(err)) == 1) {
+        const char *v = http_query(&c->req, q.name);
+        if (!v)
+            continue;
+        if (q.type == RQ_INT) {
+            app_query_int(c, q.name, 0, q.min, q.max);
+        } else if (q.type == RQ_BOOL) {
+            if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+                problem_field(&c->problem, q.name, "must be true or false");
+        } else if (q.type == RQ_ENUM) {
+            bool ok = false;
+            size_t n = strlen(v);
+            for (const char *s = q.choices; *s && !ok;) {
+                size_t k = strcspn(s, "|");
+                ok = k == n && strncmp(s, v, n) == 0;
+                s += k + (s[k] == '|');
+            }
+            if (!ok) {
+                char words[sizeof(q.choices) * 2];
+                size_t w = 0;
+                for (const char *s = q.choices; *s && w + 3 < sizeof(words); s++)
+                    if (*s == '|') {
+                        words[w++] = ',';
+                        words[w++] = ' ';
+                    } else {
+                        words[w++] = *s;
+                    }
+                words[w] = '\0';
+                problem_field(&c->problem, q.name, "must be one of %s", words);
+            }
+        }
+    }
+    return json_fields_ok(&c->problem) ? 0 : -1;
 }
 
 #define CURSOR_KEY_MAX 512
@@ -477,6 +524,17 @@ static int app_route(const struct app *app, struct app_ctx *c)
         if (!c->body)
             return -1;
     }
+    /* the declared query's faults are recorded first; the function then adds its own (one answer
+     * names every field), and must not act on a request with faults: if it answers anyway, the
+     * 422 is what goes out */
+    if (app_query_check(c, r) < 0) {
+        struct problem faults = c->problem;
+        if (r->handler(c) < 0)
+            return -1;
+        c->problem = faults;
+        http_response_init(&c->res);
+        return -1;
+    }
     return r->handler(c);
 }
 
@@ -599,6 +657,12 @@ json_object *app_routes_json(const struct app *app)
         if (r->description)
             json_object_object_add(o, "description", json_object_new_string(r->description));
         json_object_object_add(o, "json_body", json_object_new_boolean((r->flags & ROUTE_BODY_JSON) != 0));
+        if (r->flags & ROUTE_BODY_JSON_OPTIONAL)
+            json_object_object_add(o, "json_body_optional", json_object_new_boolean(1));
+        if (r->query)
+            json_object_object_add(o, "query", json_object_new_string(r->query));
+        if (r->flags & ROUTE_NO_RATELIMIT)
+            json_object_object_add(o, "rate_limited", json_object_new_boolean(0));
         json_object_array_add(arr, o);
     }
     return arr;

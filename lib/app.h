@@ -121,10 +121,11 @@ bool app_may(const struct app_ctx *c, const char *permission, const struct authz
 int app_refuse(struct app_ctx *c, const char *permission, const struct authz_resource *res,
                const struct authz_decision *d);
 
-/* Lists: one paging contract. ?limit= is a whole number from 1 to max (absent: def); ?cursor= an
+/* Lists: one paging contract. ?limit= is a whole number within the bounds and default the route's
+ * row declares ("limit:int(1..500,50)", lib/router.h: the API document says the same); ?cursor= an
  * opaque token the list gave out as next_cursor (null on the last page). Mistakes are field errors
  * in c->problem: check json_fields_ok before using the answers. */
-long app_limit(struct app_ctx *c, long def, long max);
+long app_limit(struct app_ctx *c);
 
 /* The whole number in query parameter name (digits only), from min to max; absent gives def; else
  * a field error on name. The one parser of numbers in queries (app_limit is one). */

@@ -58,6 +58,9 @@ void problem_field(struct problem *p, const char *field, const char *fmt, ...)
     }
     if (p->nfields == PROBLEM_MAX_FIELDS)
         return; /* enough to fix first; the rest show up on the next try */
+    for (size_t i = 0; i < p->nfields; i++)
+        if (strcmp(p->fields[i].field, field) == 0)
+            return;
     struct problem_field *f = &p->fields[p->nfields++];
     snprintf(f->field, sizeof(f->field), "%s", field);
     va_list ap;

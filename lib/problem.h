@@ -50,7 +50,9 @@ int problem_set(struct problem *p, int status, const char *type, const char *fmt
 /* Record an internal (log-only) explanation. */
 void problem_internal(struct problem *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Add a field error; the problem becomes a 422 "validation" problem if it was not one. */
+/* Add a field error; the problem becomes a 422 "validation" problem if it was not one. One error
+ * per field: a field that has one already keeps it (the route's declared query checks come first,
+ * the handler's own check of the same parameter then adds nothing). */
 void problem_field(struct problem *p, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

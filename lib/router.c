@@ -102,6 +102,70 @@ static bool method_known(const char *m)
     return false;
 }
 
+int router_query_next(const char *spec, size_t *at, struct route_query *q, char *err, size_t errlen)
+{
+    const char *s = spec + *at;
+    while (*s == ' ')
+        s++;
+    if (!*s)
+        return 0;
+    size_t n = strcspn(s, " ");
+    const char *colon = memchr(s, ':', n);
+    memset(q, 0, sizeof(*q));
+    if (!colon || colon == s || (size_t)(colon - s) >= sizeof(q->name)) {
+        snprintf(err, errlen, "query item %.*s: name:type", (int)n, s);
+        return -1;
+    }
+    memcpy(q->name, s, (size_t)(colon - s));
+    const char *type = colon + 1;
+    size_t tn = n - (size_t)(type - s);
+    char text[200];
+    if (tn >= sizeof(text)) {
+        snprintf(err, errlen, "query item %s: too long", q->name);
+        return -1;
+    }
+    memcpy(text, type, tn);
+    text[tn] = '\0';
+    int used = 0;
+    if (strcmp(text, "bool") == 0) {
+        q->type = RQ_BOOL;
+    } else if (strcmp(text, "cursor") == 0) {
+        q->type = RQ_CURSOR;
+    } else if (sscanf(text, "int(%lld..%lld,%lld)%n", &q->min, &q->max, &q->def, &used) == 3 && used == (int)tn) {
+        q->type = RQ_INT;
+        q->has_def = true;
+    } else if ((used = 0, sscanf(text, "int(%lld..%lld)%n", &q->min, &q->max, &used)) == 2 && used == (int)tn) {
+        q->type = RQ_INT;
+    } else if ((used = 0, sscanf(text, "string(%lld)%n", &q->max, &used)) == 1 && used == (int)tn && q->max > 0) {
+        q->type = RQ_STRING;
+    } else if (strncmp(text, "enum(", 5) == 0 && tn > 6 && text[tn - 1] == ')' && tn - 6 < sizeof(q->choices)) {
+        q->type = RQ_ENUM;
+        memcpy(q->choices, text + 5, tn - 6);
+        q->choices[tn - 6] = '\0';
+    } else {
+        snprintf(err, errlen, "query item %s: unknown type %s", q->name, text);
+        return -1;
+    }
+    if (q->type == RQ_INT && (q->min > q->max || (q->has_def && (q->def < q->min || q->def > q->max)))) {
+        snprintf(err, errlen, "query item %s: bounds out of order", q->name);
+        return -1;
+    }
+    *at = (size_t)(s + n - spec);
+    return 1;
+}
+
+bool router_query_find(const struct route *r, const char *name, struct route_query *q)
+{
+    char err[128];
+    size_t at = 0;
+    if (!r || !r->query)
+        return false;
+    while (router_query_next(r->query, &at, q, err, sizeof(err)) == 1)
+        if (strcmp(q->name, name) == 0)
+            return true;
+    return false;
+}
+
 int router_table_check(const struct route *routes, size_t n, char *err, size_t errlen)
 {
     for (size_t i = 0; i < n; i++) {
@@ -138,6 +202,15 @@ int router_table_check(const struct route *routes, size_t n, char *err, size_t e
         if (!r->permission || !*r->permission) {
             snprintf(err, errlen, "%s %s: no permission", r->method, r->pattern);
             return -1;
+        }
+        if (r->query) {
+            struct route_query q;
+            size_t at = 0;
+            int rc;
+            while ((rc = router_query_next(r->query, &at, &q, err, errlen)) == 1)
+                ;
+            if (rc < 0)
+                return -1;
         }
         if (!r->handler || !r->summary || !*r->summary) {
             snprintf(err, errlen, "%s %s: no handler or summary", r->method, r->pattern);

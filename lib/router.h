@@ -12,6 +12,7 @@
 #ifndef PORTICO_ROUTER_H
 #define PORTICO_ROUTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "arena.h"
@@ -40,7 +41,36 @@ struct route {
     unsigned flags;
     const char *summary;      /* one line, for the API document */
     const char *description;  /* longer text, for the API document */
+    const char *query;        /* the query parameters it reads (NULL: none), see below */
 };
+
+/*
+ * A route's query parameters, declared in its row: space-separated items name:type, where type is
+ *   int(MIN..MAX[,DEFAULT])   a whole number (digits only) within bounds
+ *   string(MAX)               text of 1..MAX bytes
+ *   bool                      true or false
+ *   enum(a|b|c)               one of the words
+ *   cursor                    a list's opaque cursor (next_cursor)
+ * "limit:int(1..500,50) cursor:cursor q:string(200) mine:bool". The API document lists them with
+ * their schemas; before the handler runs, a declared int, bool or enum that is malformed is a 422
+ * on its field; app_limit reads the limit's bounds from here.
+ */
+enum route_query_type { RQ_INT, RQ_STRING, RQ_BOOL, RQ_ENUM, RQ_CURSOR };
+
+struct route_query {
+    char name[32];
+    enum route_query_type type;
+    long long min, max, def;  /* int: bounds and default (def 0: none); string: max length in max */
+    bool has_def;
+    char choices[160];        /* enum: "a|b|c" */
+};
+
+/* The next declaration of spec at *at (start: 0): 1 with q filled, 0 at the end, -1 when it is
+ * malformed (err says why). */
+int router_query_next(const char *spec, size_t *at, struct route_query *q, char *err, size_t errlen);
+
+/* The declaration of name in r's query, or false. */
+bool router_query_find(const struct route *r, const char *name, struct route_query *q);
 
 enum router_result { ROUTER_FOUND, ROUTER_NOT_FOUND, ROUTER_METHOD_NOT_ALLOWED, ROUTER_BAD_PATH };
 

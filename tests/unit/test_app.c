@@ -89,7 +89,7 @@ static int r_sloppy(struct app_ctx *c)
 /* The kit: a list of five rows keyed "k1".."k5" paged by app_limit/app_cursor/app_page. */
 static int r_page(struct app_ctx *c)
 {
-    long limit = app_limit(c, 2, 5);
+    long limit = app_limit(c);   /* its bounds from the row: 1..5, 2 */
     const char *after = app_cursor(c, "things");
     (void)app_query_int(c, "depth", 3, 1, 6);
     if (!json_fields_ok(&c->problem))
@@ -139,17 +139,18 @@ static int r_refuse(struct app_ctx *c)
 }
 
 static const struct route test_routes[] = {
-    { "GET", "/api/v1/page", PERM_PUBLIC, r_page, 0, "A paged list", NULL },
-    { "GET", "/api/v1/refuse", PERM_PUBLIC, r_refuse, 0, "A refusal in words", NULL },
-    { "GET", "/api/v1/ok", PERM_PUBLIC, r_ok, 0, "OK", NULL },
-    { "POST", "/api/v1/items", PERM_PUBLIC, r_create, ROUTE_BODY_JSON, "Create an item", "Needs a name." },
-    { "GET", "/api/v1/items/{id}", PERM_PUBLIC, r_item, 0, "Get an item", NULL },
-    { "PUT", "/api/v1/items/{id}", PERM_PUBLIC, r_conflict, 0, "Always a conflict", NULL },
-    { "GET", "/api/v1/mine", PERM_AUTHENTICATED, r_ok, 0, "Anyone logged in", NULL },
-    { "DELETE", "/api/v1/items/{id}", "catalog.entity.delete", r_ok, 0, "Needs a named permission", NULL },
-    { "GET", "/api/v1/internal", PERM_PUBLIC, r_internal, 0, "Fails with a secret", NULL },
-    { "GET", "/api/v1/bare", PERM_PUBLIC, r_bare_failure, 0, "Fails without a problem", NULL },
-    { "GET", "/api/v1/sloppy", PERM_PUBLIC, r_sloppy, 0, "Field error and 0", NULL },
+    { "GET", "/api/v1/page", PERM_PUBLIC, r_page, 0, "A paged list", NULL,
+      "limit:int(1..5,2) cursor:cursor depth:int(1..6,3) mode:enum(a|b) flag:bool" },
+    { "GET", "/api/v1/refuse", PERM_PUBLIC, r_refuse, 0, "A refusal in words", NULL, NULL },
+    { "GET", "/api/v1/ok", PERM_PUBLIC, r_ok, 0, "OK", NULL, NULL },
+    { "POST", "/api/v1/items", PERM_PUBLIC, r_create, ROUTE_BODY_JSON, "Create an item", "Needs a name.", NULL },
+    { "GET", "/api/v1/items/{id}", PERM_PUBLIC, r_item, 0, "Get an item", NULL, NULL },
+    { "PUT", "/api/v1/items/{id}", PERM_PUBLIC, r_conflict, 0, "Always a conflict", NULL, NULL },
+    { "GET", "/api/v1/mine", PERM_AUTHENTICATED, r_ok, 0, "Anyone logged in", NULL, NULL },
+    { "DELETE", "/api/v1/items/{id}", "catalog.entity.delete", r_ok, 0, "Needs a named permission", NULL, NULL },
+    { "GET", "/api/v1/internal", PERM_PUBLIC, r_internal, 0, "Fails with a secret", NULL, NULL },
+    { "GET", "/api/v1/bare", PERM_PUBLIC, r_bare_failure, 0, "Fails without a problem", NULL, NULL },
+    { "GET", "/api/v1/sloppy", PERM_PUBLIC, r_sloppy, 0, "Field error and 0", NULL, NULL },
 };
 static const struct app test_app = { "test", test_routes, sizeof(test_routes) / sizeof(test_routes[0]), NULL };
 
@@ -811,6 +812,7 @@ static void test_kit_refuses_bad_limits_and_cursors(void)
         { "limit=5abc", "limit" }, { "limit=0", "limit" }, { "limit=6", "limit" }, { "limit=-1", "limit" },
         { "limit=", "limit" }, { "limit=%202", "limit" }, { "limit=2.0", "limit" }, { "limit=99999999999999999999", "limit" },
         { "depth=7", "depth" }, { "depth=3x", "depth" },
+        { "mode=c", "mode" }, { "mode=", "mode" }, { "flag=yes", "flag" },   /* checked from the row's declaration */
         { "cursor=k2", "cursor" },                  /* a raw key is not a cursor */
         { "cursor=%21%21", "cursor" },              /* not base64url */
         { "cursor=b3RoZXI6azI", "cursor" },         /* "other:k2": another list's */

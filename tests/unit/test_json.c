@@ -312,7 +312,7 @@ static void test_get_wrong_type(void)
     CU_ASSERT_EQUAL(json_get_int(o, "a", true, 9, 0, 10, &p), 9);
     CU_ASSERT_EQUAL(json_get_bool(o, "b", true, false, &p), false);
     CU_ASSERT_EQUAL(json_get_bool(o, "s", false, true, &p), true);
-    CU_ASSERT_EQUAL(p.nfields, 6);
+    CU_ASSERT_EQUAL(p.nfields, 5);   /* one error per field: "s" read again adds none */
     CU_ASSERT(strstr(p.fields[0].message, "string") != NULL);
     CU_ASSERT(strstr(p.fields[2].message, "whole number") != NULL);
     CU_ASSERT(strstr(p.fields[4].message, "true or false") != NULL);
