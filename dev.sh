@@ -583,6 +583,9 @@ cmd_test() {
   if ! cmp -s "$tmp/openapi.json" "$ROOT/docs/openapi.json"; then
     step_failed "docs/openapi.json does not match the route tables: run 'make openapi' and commit it"
   fi
+  # the recommended rules of Redocly's linter (redocly.yaml; frontend/ pins @redocly/cli)
+  (cd "$ROOT/frontend" && npx --no-install redocly lint "$ROOT/docs/openapi.json" --config "$ROOT/redocly.yaml" \
+    --format=stylish) > "$tmp/lint.out" 2>&1 || { cat "$tmp/lint.out" >&2; step_failed "docs/openapi.json fails redocly lint (above)"; }
   "$bt/admin/portico-admin" config > "$tmp/portico.conf.example"
   if ! cmp -s "$tmp/portico.conf.example" "$ROOT/portico.conf.example"; then
     step_failed "portico.conf.example does not match the settings table: run 'portico-admin config > portico.conf.example'"

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/authn.h"
 #include "lib/authz.h"
+#include "lib/router.h"
 
 static json_object *problem_ref(void)
 {
@@ -35,6 +37,11 @@ json_object *openapi_document_new(const char *version)
         "viewer, developer, maintainer, admin) and, in x-global-only, whether only a global binding "
         "grants it."));
     json_object_object_add(doc, "info", info);
+    json_object_object_add(doc, "servers", json_tokener_parse(
+        "[{\"url\":\"/\",\"description\":\"the host the portal is served from (the API is under /api/v1)\"}]"));
+    /* who may call: a session (its changes carry the CSRF header) or an API token; public
+     * operations say security: [] */
+    json_object_object_add(doc, "security", json_tokener_parse("[{\"session\":[]},{\"bearer\":[]}]"));
     json_object_object_add(doc, "paths", json_object_new_object());
 
     json_object *problem = json_tokener_parse(
@@ -49,9 +56,24 @@ json_object *openapi_document_new(const char *version)
     json_object *responses = json_tokener_parse(
         "{\"Problem\":{\"description\":\"An error, as problem details\",\"content\":{"
         "\"application/problem+json\":{\"schema\":{\"$ref\":\"#/components/schemas/Problem\"}}}}}");
+    json_object *schemes = json_object_new_object(), *session = json_object_new_object(), *bearer = json_object_new_object();
+    json_object_object_add(session, "type", json_object_new_string("apiKey"));
+    json_object_object_add(session, "in", json_object_new_string("cookie"));
+    json_object_object_add(session, "name", json_object_new_string(AUTHN_COOKIE));
+    json_object_object_add(session, "description", json_object_new_string(
+        "The session POST /api/v1/auth/login opens (HttpOnly, SameSite=Strict). A change (POST, PUT, PATCH, "
+        "DELETE) made with it also sends the session's CSRF token in the " AUTHN_CSRF_HEADER " header."));
+    json_object_object_add(bearer, "type", json_object_new_string("http"));
+    json_object_object_add(bearer, "scheme", json_object_new_string("bearer"));
+    json_object_object_add(bearer, "description", json_object_new_string(
+        "An API token (POST /api/v1/auth/tokens, or an administrator's for a service account), good for the "
+        "permissions its scopes name, within what its owner holds."));
+    json_object_object_add(schemes, "session", session);
+    json_object_object_add(schemes, "bearer", bearer);
     json_object *components = json_object_new_object();
     json_object_object_add(components, "schemas", schemas);
     json_object_object_add(components, "responses", responses);
+    json_object_object_add(components, "securitySchemes", schemes);
     json_object_object_add(doc, "components", components);
     return doc;
 }
@@ -70,6 +92,129 @@ static const char *str(json_object *o, const char *k)
     json_object *v;
     return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string)
                ? json_object_get_string(v) : NULL;
+}
+
+/* operationId: a verb (list or get for GET, by whether the path ends in a parameter; create for
+ * POST, or the action a POST's last segment names after a parameter: approve, sync...; put,
+ * delete, update) and the path's words after /api/v1, camel-cased: listCatalogEntities,
+ * getIamUsers, approveProvisionRequests. A clash is the table's mistake (-1). */
+static void operation_id(const char *method, const char *pattern, char *out, size_t len)
+{
+    char words[16][64];
+    size_t nw = 0;
+    bool last_param = false, literal_after_param = false, seen_param = false;
+    for (const char *s = pattern; *s;) {
+        while (*s == '/')
+            s++;
+        size_t n = strcspn(s, "/");
+        if (n == 0)
+            break;
+        bool param = s[0] == '{';
+        last_param = param;
+        if (param) {
+            seen_param = true;
+        } else if (nw < 16 && n < 64 && !(nw == 0 && n == 3 && strncmp(s, "api", 3) == 0) &&
+                   !(nw == 0 && n == 2 && strncmp(s, "v1", 2) == 0)) {
+            memcpy(words[nw], s, n);
+            words[nw++][n] = '\0';
+            literal_after_param = seen_param;
+        }
+        s += n;
+    }
+    const char *verb;
+    bool action = strcmp(method, "POST") == 0 && !last_param && literal_after_param && nw > 1;
+    if (strcmp(method, "GET") == 0)
+        verb = last_param ? "get" : "list";
+    else if (strcmp(method, "POST") == 0)
+        verb = action ? words[nw - 1] : "create";
+    else if (strcmp(method, "PUT") == 0)
+        verb = "put";
+    else if (strcmp(method, "DELETE") == 0)
+        verb = "delete";
+    else
+        verb = "update";
+    size_t k = 0;
+    bool up = false;
+    for (const char *v = verb; *v && k + 1 < len; v++) {   /* password-reset: passwordReset */
+        if (*v == '-' || *v == '_') {
+            up = true;
+            continue;
+        }
+        out[k++] = up ? (char)toupper((unsigned char)*v) : *v;
+        up = false;
+    }
+    for (size_t i = 0; i < nw - (action ? 1 : 0); i++) {
+        up = true;
+        for (const char *w = words[i]; *w && k + 1 < len; w++) {
+            if (*w == '-' || *w == '_' || *w == '.') {
+                up = true;
+                continue;
+            }
+            out[k++] = up ? (char)toupper((unsigned char)*w) : *w;
+            up = false;
+        }
+    }
+    out[k] = '\0';
+}
+
+/* The problem+json answers an operation can give, by what the route is. */
+static void add_problems(json_object *resp, bool public, bool path_params, bool input, bool rate_limited)
+{
+    json_object_object_add(resp, "400", problem_ref());   /* a malformed query or path */
+    if (!public) {
+        json_object_object_add(resp, "401", problem_ref());
+        json_object_object_add(resp, "403", problem_ref());
+    }
+    if (path_params)
+        json_object_object_add(resp, "404", problem_ref());
+    if (input)
+        json_object_object_add(resp, "422", problem_ref());
+    if (rate_limited)
+        json_object_object_add(resp, "429", problem_ref());
+    json_object_object_add(resp, "default", problem_ref());
+}
+
+/* A declared query parameter (lib/router.h) as an OpenAPI parameter. */
+static json_object *query_param(const struct route_query *q)
+{
+    json_object *p = json_object_new_object(), *schema = json_object_new_object();
+    json_object_object_add(p, "name", json_object_new_string(q->name));
+    json_object_object_add(p, "in", json_object_new_string("query"));
+    json_object_object_add(p, "required", json_object_new_boolean(0));
+    switch (q->type) {
+    case RQ_INT:
+        json_object_object_add(schema, "type", json_object_new_string("integer"));
+        json_object_object_add(schema, "minimum", json_object_new_int64(q->min));
+        json_object_object_add(schema, "maximum", json_object_new_int64(q->max));
+        if (q->has_def)
+            json_object_object_add(schema, "default", json_object_new_int64(q->def));
+        break;
+    case RQ_STRING:
+        json_object_object_add(schema, "type", json_object_new_string("string"));
+        json_object_object_add(schema, "maxLength", json_object_new_int64(q->max));
+        break;
+    case RQ_BOOL:
+        json_object_object_add(schema, "type", json_object_new_string("boolean"));
+        break;
+    case RQ_ENUM: {
+        json_object *e = json_object_new_array();
+        for (const char *s = q->choices; *s;) {
+            size_t n = strcspn(s, "|");
+            json_object_array_add(e, json_object_new_string_len(s, (int)n));
+            s += n + (s[n] == '|');
+        }
+        json_object_object_add(schema, "type", json_object_new_string("string"));
+        json_object_object_add(schema, "enum", e);
+        break;
+    }
+    case RQ_CURSOR:
+        json_object_object_add(schema, "type", json_object_new_string("string"));
+        json_object_object_add(p, "description", json_object_new_string(
+            "where the page starts: the next_cursor of the page before, given back as it came"));
+        break;
+    }
+    json_object_object_add(p, "schema", schema);
+    return p;
 }
 
 int openapi_add_routes(json_object *doc, json_object *routes, char *err, size_t errlen)
@@ -110,6 +255,20 @@ int openapi_add_routes(json_object *doc, json_object *routes, char *err, size_t 
             snprintf(area, sizeof(area), "other");
 
         json_object *op = json_object_new_object();
+        char id[160];
+        operation_id(method, pattern, id, sizeof(id));
+        json_object *ids;
+        if (!json_object_object_get_ex(doc, "x-operation-ids", &ids)) {
+            ids = json_object_new_object();
+            json_object_object_add(doc, "x-operation-ids", ids);
+        }
+        if (json_object_object_get_ex(ids, id, NULL)) {
+            snprintf(err, errlen, "%s %s: operationId %s is another operation's too", method, pattern, id);
+            json_object_put(op);
+            return -1;
+        }
+        json_object_object_add(ids, id, NULL);
+        json_object_object_add(op, "operationId", json_object_new_string(id));
         json_object *tags = json_object_new_array();
         json_object_array_add(tags, json_object_new_string(area));
         json_object_object_add(op, "tags", tags);
@@ -139,21 +298,48 @@ int openapi_add_routes(json_object *doc, json_object *routes, char *err, size_t 
             json_object_object_add(p, "schema", json_tokener_parse("{\"type\":\"string\"}"));
             json_object_array_add(params, p);
         }
+        bool path_params = json_object_array_length(params) > 0;
+        const char *query = str(r, "query");
+        if (query) {
+            struct route_query q;
+            size_t at = 0;
+            int rc;
+            while ((rc = router_query_next(query, &at, &q, err, errlen)) == 1)
+                json_object_array_add(params, query_param(&q));
+            if (rc < 0) {
+                json_object_put(params);
+                json_object_put(op);
+                return -1;
+            }
+        }
         if (json_object_array_length(params))
             json_object_object_add(op, "parameters", params);
         else
             json_object_put(params);
 
-        if (json_object_object_get_ex(r, "json_body", &body) && json_object_get_boolean(body))
+        bool json_body = json_object_object_get_ex(r, "json_body", &body) && json_object_get_boolean(body);
+        bool optional = json_object_object_get_ex(r, "json_body_optional", &body) && json_object_get_boolean(body);
+        if (json_body || optional)
             json_object_object_add(op, "requestBody", json_tokener_parse(
-                "{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\"}}}}"));
+                json_body ? "{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\"}}}}"
+                          : "{\"required\":false,\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\"}}}}"));
+        bool public = strcmp(perm, PERM_PUBLIC) == 0;
+        if (public)
+            json_object_object_add(op, "security", json_object_new_array());
+        json_object *limited = NULL;
+        bool rate_limited = !(json_object_object_get_ex(r, "rate_limited", &limited) && !json_object_get_boolean(limited));
 
         json_object *resp = json_object_new_object();
         json_object_object_add(resp, "200", json_tokener_parse(
             "{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\"}}}}"));
-        json_object_object_add(resp, "default", problem_ref());
+        add_problems(resp, public, path_params, json_body || optional || query, rate_limited);
         json_object_object_add(op, "responses", resp);
         json_object_object_add(item, m, op);
     }
     return 0;
+}
+
+void openapi_document_done(json_object *doc)
+{
+    json_object_object_del(doc, "x-operation-ids");
 }

@@ -14,4 +14,7 @@ int openapi_add_routes(json_object *doc, json_object *routes, char *err, size_t 
 /* A document with info, the problem schema and no paths yet. */
 json_object *openapi_document_new(const char *version);
 
+/* The document complete: the bookkeeping of openapi_add_routes (operationIds seen) goes. */
+void openapi_document_done(json_object *doc);
+
 #endif

@@ -392,6 +392,7 @@ static int cmd_openapi(int argc, char **argv)
         }
         json_object_put(routes);
     }
+    openapi_document_done(doc);
     puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(doc);
     return 0;
