@@ -37,6 +37,13 @@ for (const viewport of [WIDE, NARROW]) {
     assert.match(await register.textContent(), /POST\s*\/api\/v1\/catalog\/locations/);
     assert.match(await register.textContent(), /catalog\.location\.write — held by the built-in roles maintainer, admin/);
     assert.match(await register.textContent(), /interval_seconds/, 'the description is there');
+    assert.match(await register.textContent(), /OperationcreateCatalogLocations/);
+    // a list's query parameters, from its route row: the limit's bounds, a choice, a cursor
+    const search = catalog.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Search entities', exact: true }) });
+    assert.match(await search.textContent(), /In the querylimit \(1 to 500, default 50\), cursor, q \(up to 200 characters\)/);
+    assert.match(await search.textContent(), /mine \(true or false\)/);
+    const graph = catalog.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Dependency graph', exact: true }) });
+    assert.match(await graph.textContent(), /direction \(downstream or upstream\), depth \(1 to 6, default 3\)/);
     const health = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Liveness', exact: true }) });
     assert.match(await health.textContent(), /Public: no login needed\./);
     const roles = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Create a custom role', exact: true }) });
@@ -48,8 +55,8 @@ for (const viewport of [WIDE, NARROW]) {
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scrolling');
 
     // the search narrows to the operations holding every word, and is kept in the address
-    const search = page.getByRole('searchbox', { name: 'Search operations' });
-    await search.fill('secrets reveal');
+    const box = page.getByRole('searchbox', { name: 'Search operations' });
+    await box.fill('secrets reveal');
     await status(page).filter({ hasText: `of ${operations} operations match` }).waitFor();
     const shown = page.locator('.operation');
     const n = await shown.count();

@@ -35,6 +35,8 @@ export function operationsOf(doc) {
         role: op['x-role'] ?? null,
         globalOnly: Boolean(op['x-global-only']),
         params: (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name),
+        query: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => ({ name: p.name, text: schemaText(p.schema) })),
+        operationId: op.operationId ?? '',
         body: Boolean(op.requestBody),
       };
       entry.text = [method, path, entry.summary, entry.description, entry.permission, area, areaName(area)].join(' ').toLowerCase();
@@ -45,6 +47,15 @@ export function operationsOf(doc) {
 }
 
 const ROLES = ['viewer', 'developer', 'maintainer', 'admin'];
+
+/** A query parameter's schema in words: "1 to 500, default 50", "true or false", "up to 200 characters". */
+function schemaText(s = {}) {
+  if (s.enum) return s.enum.join(' or ');
+  if (s.type === 'integer') return `${s.minimum} to ${s.maximum}${s.default !== undefined ? `, default ${s.default}` : ''}`;
+  if (s.type === 'boolean') return 'true or false';
+  if (s.maxLength) return `up to ${s.maxLength} characters`;
+  return '';
+}
 
 function Permission({ op }) {
   if (op.permission === 'public') return <>Public: no login needed.</>;
@@ -67,12 +78,21 @@ function Operation({ op }) {
         <span class={`method ${op.method}`}>{op.method.toUpperCase()}</span> <code class="operation-path">{op.path}</code>
       </p>
       <dl class="facts">
+        {op.operationId && <><dt>Operation</dt><dd><code>{op.operationId}</code></dd></>}
         <dt>Permission</dt>
         <dd><Permission op={op} /></dd>
         {op.params.length > 0 && (
           <>
             <dt>In the path</dt>
             <dd>{op.params.map((p, i) => <span key={p}>{i > 0 && ', '}<code>{p}</code></span>)}</dd>
+          </>
+        )}
+        {op.query.length > 0 && (
+          <>
+            <dt>In the query</dt>
+            <dd>{op.query.map((p, i) => (
+              <span key={p.name}>{i > 0 && ', '}<code>{p.name}</code>{p.text && ` (${p.text})`}</span>
+            ))}</dd>
           </>
         )}
         {op.body && (
