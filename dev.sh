@@ -27,7 +27,7 @@ DEB_PACKAGES=(
   libmariadb-dev libjson-c-dev libxml2-dev libargon2-dev libsodium-dev
   libcurl4-openssl-dev libyaml-dev libcunit1-dev
   mariadb-server mariadb-client apache2 libapache2-mod-fcgid lighttpd spawn-fcgi multiwatch
-  wrk curl procps clang libclang-rt-dev chromium git
+  wrk curl procps clang libclang-rt-dev chromium git jq
 )
 
 say() { printf '%s\n' "$*" >&2; }
@@ -586,6 +586,14 @@ cmd_test() {
   # the recommended rules of Redocly's linter (redocly.yaml; frontend/ pins @redocly/cli)
   (cd "$ROOT/frontend" && npx --no-install redocly lint "$ROOT/docs/openapi.json" --config "$ROOT/redocly.yaml" \
     --format=stylish) > "$tmp/lint.out" 2>&1 || { cat "$tmp/lint.out" >&2; step_failed "docs/openapi.json fails redocly lint (above)"; }
+  # docs/provisioning.md's route tables name exactly the templates and provisioning operations
+  if ! diff <(grep -oE '^\| (GET|POST|PUT|DELETE|PATCH) \| `[^`?]+' "$ROOT/docs/provisioning.md" |
+                sed -E 's/^\| ([A-Z]+) \| `/\1 /' | sort) \
+            <(jq -r '.paths | to_entries[] | .key as $p | .value | keys[] | "\(ascii_upcase) \($p)"' \
+                "$ROOT/docs/openapi.json" | grep -E ' /api/v1/(templates|provision)' | sort) > "$tmp/doc-routes.diff"; then
+    cat "$tmp/doc-routes.diff" >&2
+    step_failed "docs/provisioning.md's route tables and the route rows differ (above: < the doc, > the rows)"
+  fi
   "$bt/admin/portico-admin" config > "$tmp/portico.conf.example"
   if ! cmp -s "$tmp/portico.conf.example" "$ROOT/portico.conf.example"; then
     step_failed "portico.conf.example does not match the settings table: run 'portico-admin config > portico.conf.example'"
