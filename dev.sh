@@ -790,19 +790,17 @@ provision_tests() {  # provision_tests [SUITE]: against the stack set_stack chos
 # Build the libFuzzer harnesses with clang (ASan + UBSan) and run each for FUZZ_SECONDS
 # (default 10) from its corpus. A crash fails; new inputs found stay in var/fuzz/.
 cmd_fuzz() {
-  local secs=${FUZZ_SECONDS:-10} out=$ROOT/var/fuzz name failed=0
+  local secs=${FUZZ_SECONDS:-10} out=$ROOT/var/fuzz bf=$ROOT/build-fuzz name failed=0
   command -v clang >/dev/null || die "clang is needed for the fuzzers (apt-get install clang)"
+  # the harnesses and what they link are the Makefile's (configure --enable-fuzzers)
+  build "$bf" --enable-fuzzers CC=clang
   mkdir -p "$out"
-  local libs=(lib/arena.c lib/utf8.c lib/http.c lib/problem.c lib/router.c lib/json.c lib/fcgi.c lib/catalog.c lib/yamldoc.c lib/secret_path.c lib/template.c lib/template_scan.c)
-  mkdir -p "$out/lib"
-  sh "$ROOT/share/rng2c.sh" "$ROOT/share/template.rng" > "$out/lib/template_rng.h"
-  for name in http json fcgi catalog yaml template; do
-    clang -std=c17 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-      -I"$ROOT" -I"$out" $(pkg-config --cflags json-c yaml-0.1 libxml-2.0) "${libs[@]/#/$ROOT/}" "$ROOT/tests/fuzz/fuzz_$name.c" \
-      $(pkg-config --libs json-c yaml-0.1 libxml-2.0) -o "$out/fuzz_$name" || die "building fuzz_$name failed"
+  for h in "$bf"/tests/fuzz/fuzz_*; do
+    [ -x "$h" ] || continue
+    name=${h##*/fuzz_}
     mkdir -p "$out/corpus-$name"
     say "fuzz_$name: ${secs}s"
-    if ! (cd "$out" && "./fuzz_$name" -max_total_time="$secs" -max_len=8192 -timeout=5 \
+    if ! (cd "$out" && "$h" -max_total_time="$secs" -max_len=8192 -timeout=5 \
           "corpus-$name" "$ROOT/tests/fuzz/corpus/$name" >"fuzz_$name.log" 2>&1); then
       tail -n 30 "$out/fuzz_$name.log" >&2; failed=1
     else
