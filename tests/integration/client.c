@@ -547,3 +547,11 @@ json_object *jpath(json_object *o, const char *path)
     }
     return o;
 }
+
+const char *component_json(char *buf, size_t len, const char *name, const char *owner, const char *depends)
+{
+    snprintf(buf, len, "{\"apiVersion\":\"backstage.io/v1alpha1\",\"kind\":\"Component\",\"metadata\":{\"name\":\"%s\","
+                       "\"title\":\"Payments\",\"tags\":[\"java\"]},\"spec\":{\"type\":\"service\",\"lifecycle\":\"production\","
+                       "\"owner\":\"%s\",\"dependsOn\":[\"%s\"]}}", name, owner, depends);
+    return buf;
+}

@@ -116,4 +116,7 @@ int client_start(const char *program);
  * the exit status (1 on any failure, or when nothing ran). */
 int client_finish(void);
 
+/* A Component's document as JSON (in buf): its name and owner, and the ref it dependsOn. */
+const char *component_json(char *buf, size_t len, const char *name, const char *owner, const char *depends);
+
 #endif
