@@ -81,6 +81,12 @@ static int location_answer(struct app_ctx *c, int status, long long id)
 }
 
 /* GET /catalog/locations: those the caller may read (location_readable). */
+static bool readable_row(struct app_ctx *c, const struct db_result *r, size_t i, void *ctx)
+{
+    (void)ctx;
+    return location_readable(c, db_cell(r, i, 5));
+}
+
 /* GET /catalog/locations?limit=&cursor=: those the caller may read, by id. Readability is decided
  * here, row by row, so a page reads up to LOCATIONS_SCAN rows after the cursor and may hold fewer
  * than limit with more to come (next_cursor says so). By default up to the old whole (1,000: the
@@ -96,23 +102,7 @@ int catalog_locations_list(struct app_ctx *c)
     struct db_result r;
     if (db_query(c->db, c->arena, sql_locations, v, 2, &r, &c->problem) < 0)
         return -1;
-    json_object *all = app_rows_json(&r, r.nrows, LOCATION_TYPES), *list = json_object_new_array();
-    const char *next = NULL;
-    for (size_t i = 0; i < r.nrows && !next; i++) {
-        if (!location_readable(c, db_cell(&r, i, 5)))
-            continue;
-        if (json_object_array_length(list) == (size_t)limit)   /* one more than the page: there is a next */
-            next = db_cell(&r, i - 1, 0);
-        else
-            json_object_array_add(list, json_object_get(json_object_array_get_idx(all, i)));
-    }
-    if (!next && r.nrows == LOCATIONS_SCAN)   /* the scan's bound, not the end: go on after it */
-        next = db_cell(&r, r.nrows - 1, 0);
-    json_object_put(all);
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "locations", list);
-    json_object_object_add(o, "next_cursor", json_string_or_null(next ? app_cursor_make(c, "locations", next) : NULL));
-    return app_json(c, 200, o);
+    return app_page_kept(c, NULL, "locations", &r, limit, LOCATIONS_SCAN, 0, LOCATION_TYPES, "locations", readable_row, NULL);
 }
 
 int catalog_location_get(struct app_ctx *c)

@@ -9,6 +9,24 @@
 
 #include "provision.h"
 
+/* A row of the inbox's scan the caller may decide on: the role, checked as the decision will. */
+static bool may_decide(struct app_ctx *c, const struct db_result *q, size_t i, void *ctx)
+{
+    (void)ctx;
+    struct request_row rq;
+    rq.id = atoll(db_cell(q, i, 0));
+    rq.team = db_cell(q, i, 4);
+    rq.entity = db_cell(q, i, 5);
+    rq.environment = db_cell(q, i, 3);
+    rq.approval_role = db_cell(q, i, 10);
+    rq.requester_id = atoll(db_cell(q, i, 14));
+    if (provision_approver_check(c, &rq) < 0) {
+        problem_init(&c->problem);
+        return false;
+    }
+    return true;
+}
+
 /* GET /provision/approvals: requests waiting that the caller may decide on, oldest first. The
  * approver's role is checked here as the decision will check it, so a page reads up to
  * INBOX_SCAN candidates after the cursor and may hold fewer than limit with more to come. */
@@ -39,39 +57,7 @@ int provision_approval_inbox(struct app_ctx *c)
     struct db_result q;
     if (db_query(c->db, c->arena, sql, v, nv, &q, &c->problem) < 0)
         return -1;
-    json_object *list = json_object_new_array();
-    const char *next = NULL;
-    size_t i = 0, taken = 0;
-    for (; i < q.nrows; i++) {
-        struct request_row rq;
-        rq.id = atoll(db_cell(&q, i, 0));
-        rq.team = db_cell(&q, i, 4);
-        rq.entity = db_cell(&q, i, 5);
-        rq.environment = db_cell(&q, i, 3);
-        rq.approval_role = db_cell(&q, i, 10);
-        rq.requester_id = atoll(db_cell(&q, i, 14));
-        if (provision_approver_check(c, &rq) < 0) {   /* the role, checked as the decision will check it */
-            problem_init(&c->problem);
-            continue;
-        }
-        if (taken == (size_t)limit) {   /* one more than the page: there is a next one */
-            next = db_cell(&q, i - 1, 0);
-            break;
-        }
-        struct db_result one = q;
-        one.cells = q.cells + i * q.ncols;
-        one.nrows = 1;
-        json_object *rows = app_rows_json(&one, 1, "issssnssiinjss");
-        json_object_array_add(list, json_object_get(json_object_array_get_idx(rows, 0)));
-        json_object_put(rows);
-        taken++;
-    }
-    if (!next && q.nrows == INBOX_SCAN)   /* the scan's bound, not the end: go on after it */
-        next = db_cell(&q, q.nrows - 1, 0);
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "requests", list);
-    json_object_object_add(o, "next_cursor", next ? json_object_new_string(app_cursor_make(c, "approvals", next)) : NULL);
-    return app_json(c, 200, o);
+    return app_page_kept(c, NULL, "requests", &q, limit, INBOX_SCAN, 0, "issssnssiinjss", "approvals", may_decide, NULL);
 }
 
 /* ---- the inbox --------------------------------------------------------------------------------- */

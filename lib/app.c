@@ -240,6 +240,35 @@ int app_page(struct app_ctx *c, json_object *o, const char *member, const struct
     return app_json(c, 200, o);
 }
 
+int app_page_kept(struct app_ctx *c, json_object *o, const char *member, const struct db_result *r, long limit,
+                  size_t scan, size_t key_col, const char *types, const char *tag,
+                  bool (*keep)(struct app_ctx *c, const struct db_result *r, size_t i, void *ctx), void *ctx)
+{
+    json_object *list = json_object_new_array();
+    const char *next = NULL;
+    for (size_t i = 0; i < r->nrows && !next; i++) {
+        if (!keep(c, r, i, ctx))
+            continue;
+        if (json_object_array_length(list) == (size_t)limit) {   /* one more than the page: a next one */
+            next = db_cell(r, i - 1, key_col);
+            break;
+        }
+        struct db_result one = *r;
+        one.cells = r->cells + i * r->ncols;
+        one.nrows = 1;
+        json_object *rows = app_rows_json(&one, 1, types);
+        json_object_array_add(list, json_object_get(json_object_array_get_idx(rows, 0)));
+        json_object_put(rows);
+    }
+    if (!next && r->nrows == scan && r->nrows > 0)   /* the scan's bound, not the end: go on after it */
+        next = db_cell(r, r->nrows - 1, key_col);
+    if (!o)
+        o = json_object_new_object();
+    json_object_object_add(o, member, list);
+    json_object_object_add(o, "next_cursor", json_string_or_null(next ? app_cursor_make(c, tag, next) : NULL));
+    return app_json(c, 200, o);
+}
+
 int app_page_array(struct app_ctx *c, json_object *o, const char *member, json_object *list, long limit,
                    const char *key, const char *tag)
 {

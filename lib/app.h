@@ -150,6 +150,14 @@ long long app_path_id(const struct app_ctx *c, const char *name);
 int app_page_array(struct app_ctx *c, json_object *o, const char *member, json_object *list, long limit,
                    const char *key, const char *tag);
 
+/* A page of list tag from r, the rows a scan of at most scan rows read after the cursor, keeping
+ * those keep says yes to (a check made row by row, not in SQL): up to limit of them go in as member
+ * (typed as app_rows_json); next_cursor resumes after the last row looked at, and is given too
+ * when the scan stopped at its bound (a page may then hold fewer than limit with more to come). */
+int app_page_kept(struct app_ctx *c, json_object *o, const char *member, const struct db_result *r, long limit,
+                  size_t scan, size_t key_col, const char *types, const char *tag,
+                  bool (*keep)(struct app_ctx *c, const struct db_result *r, size_t i, void *ctx), void *ctx);
+
 /* A page of list tag: adds to o (NULL: a new object) member = the first limit rows of r (the
  * query asked for limit + 1, to know whether there are more) typed as app_rows_json, and
  * next_cursor, resuming after the key in column key_col of the last row shown; answers 200. */
