@@ -127,6 +127,11 @@ int app_refuse(struct app_ctx *c, const char *permission, const struct authz_res
  * in c->problem: check json_fields_ok before using the answers. */
 long app_limit(struct app_ctx *c);
 
+/* The route's declared query parameters with a type to check (int, bool, enum, lib/router.h):
+ * a field error for each given one that is malformed; 0, or -1 with the 422. (app.c calls it
+ * before the route's function.) */
+int app_query_check(struct app_ctx *c, const struct route *r);
+
 /* The whole number in query parameter name (digits only), from min to max; absent gives def; else
  * a field error on name. The one parser of numbers in queries (app_limit is one). */
 long long app_query_int(struct app_ctx *c, const char *name, long long def, long long min, long long max);
