@@ -420,9 +420,7 @@ static int auth_token_revoke(struct app_ctx *c)
     ev.target_id = ids;
     if (audit_commit(c->db, c->arena, &ev, &c->problem) < 0)
         return -1;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "status", json_object_new_string("revoked"));
-    return app_json(c, 200, o);
+    return app_status(c, 200, "revoked");
 }
 
 static const struct route auth_routes[] = {

@@ -410,9 +410,7 @@ static int catalog_entity_delete(struct app_ctx *c)
         return db_abort(c->db);
     if (db_commit(c->db, p) < 0)
         return -1;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "status", json_object_new_string("deleted"));
-    return app_json(c, 200, o);
+    return app_status(c, 200, "deleted");
 }
 
 static int catalog_relations(struct app_ctx *c)

@@ -277,9 +277,7 @@ int catalog_instance_delete(struct app_ctx *c)
     }
     if (instance_audit(c, "catalog.instance.deregister", ref.text, env, inst, NULL) < 0)
         return -1;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "status", json_object_new_string("deregistered"));
-    return app_json(c, 200, o);
+    return app_status(c, 200, "deregistered");
 }
 
 /* FNV-1a over seed, a separator and the instance's name: each caller sees its own order, the

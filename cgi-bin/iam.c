@@ -490,9 +490,7 @@ static int iam_service_token_revoke(struct app_ctx *c)
     }
     if (iam_audited(c, "iam.service_token.revoke", "token", app_param(c, "token"), NULL) < 0)
         return -1;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "status", json_object_new_string("revoked"));
-    return app_json(c, 200, o);
+    return app_status(c, 200, "revoked");
 }
 
 static const struct route iam_routes[] = {

@@ -171,9 +171,7 @@ static int delete_by_id(struct app_ctx *c, const char *sql, const char *target_t
     }
     if (iam_audited(c, action, target_type, app_param(c, "id"), NULL) < 0)
         return -1;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "status", json_object_new_string("deleted"));
-    return app_json(c, 200, o);
+    return app_status(c, 200, "deleted");
 }
 
 /* A binding goes with what it was in the audit event (the built-in one can be made again). */
@@ -343,9 +341,7 @@ int iam_role_delete(struct app_ctx *c)
     }
     if (iam_audited(c, "iam.role.delete", "role", name, NULL) < 0)
         return -1;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "status", json_object_new_string("deleted"));
-    return app_json(c, 200, o);
+    return app_status(c, 200, "deleted");
 }
 
 static json_object *policy_json(const struct authz_policy *pol)

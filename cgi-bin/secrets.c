@@ -655,9 +655,7 @@ static int secret_remove(struct app_ctx *c)
     if (app_audited(c, "secrets.remove", "secret", s.sp.text,
                     managed_by ? arena_printf(c->arena, "{\"managed_by\":%lld,\"confirmed\":true}", managed_by) : NULL) < 0)
         return -1;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "status", json_object_new_string("deleted"));
-    return app_json(c, 200, o);
+    return app_status(c, 200, "deleted");
 }
 
 static const struct route secrets_routes[] = {

@@ -12,9 +12,7 @@
 
 static int system_health(struct app_ctx *c)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "status", json_object_new_string("ok"));
-    return app_json(c, 200, o);
+    return app_status(c, 200, "ok");
 }
 
 static const char sql_schema_version[] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";

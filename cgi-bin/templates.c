@@ -378,9 +378,7 @@ static int version_delete(struct app_ctx *c)
         return db_abort(c->db);
     if (app_audited_json(c, "templates.delete", "template", target_of(c, tv.name, tv.version), NULL) < 0)
         return -1;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "status", json_object_new_string("deleted"));
-    return app_json(c, 200, o);
+    return app_status(c, 200, "deleted");
 }
 
 /* ---- scan, publish, deprecate ----------------------------------------------------------------- */

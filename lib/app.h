@@ -74,6 +74,9 @@ struct app_ctx {
 /* Answer status with json (takes ownership). Returns 0, or -1 with a 500 problem. */
 int app_json(struct app_ctx *c, int status, json_object *json);
 
+/* Answer status with {"status": word} ("deleted", "revoked", ...), as app_json. */
+int app_status(struct app_ctx *c, int status, const char *word);
+
 /* An audit event for this request: actor (user, token or anonymous), address, user agent and
  * request id filled in; the caller sets target and details. */
 struct audit_event app_audit_event(struct app_ctx *c, const char *action, const char *outcome);

@@ -14,6 +14,13 @@
 #include "audit.h"
 #include "json.h"
 
+int app_status(struct app_ctx *c, int status, const char *word)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "status", json_object_new_string(word));
+    return app_json(c, status, o);
+}
+
 const char *app_param(const struct app_ctx *c, const char *name)
 {
     return router_param(&c->match, name);
