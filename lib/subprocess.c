@@ -172,7 +172,8 @@ int subprocess_run(const struct subprocess_spec *s, struct subprocess_result *r)
                 if (pfd[k].revents && drain_some(s, &fds[which[k]], names[which[k]], r->cut) > 0 && !r->cut) {
                     r->cut = true;
                     killing = true;
-                    kill_group(pid, SIGKILL);
+                    if (!exited)   /* once reaped, its pid may be another process's */
+                        kill_group(pid, SIGKILL);
                 }
         double now = monotime_s();
         if (!exited) {
@@ -198,7 +199,7 @@ int subprocess_run(const struct subprocess_spec *s, struct subprocess_result *r)
                         stream_end(s, &fds[i], names[i], r->cut);
             continue;
         }
-        if (!killing && s->timeout > 0 && now - start >= s->timeout) {
+        if (!killing && !r->timed_out && s->timeout > 0 && now - start >= s->timeout) {
             r->timed_out = true;
             term_at = now;
             killing = s->term_grace <= 0;

@@ -130,6 +130,8 @@ static int git_run(struct git_work *w, const char *cwd, const char *const argv[]
     }
     if (WIFSIGNALED(r.status))
         return driver_fail(d, "%s was killed by signal %d", argv[0], WTERMSIG(r.status));
+    if (WEXITSTATUS(r.status) == 127)   /* the child's exec failed (lib/subprocess) */
+        return driver_fail(d, "cannot run %s", argv[0]);
     return WEXITSTATUS(r.status);
 }
 

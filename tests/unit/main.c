@@ -37,6 +37,7 @@ int main(void)
     suite_fcgi();
     suite_utf8();
     suite_monotime();
+    suite_subprocess();
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_tests_failed(), run = CU_get_number_of_tests_run();

@@ -26,5 +26,6 @@ void suite_textdiff(void);
 void suite_db(void);
 void suite_utf8(void);
 void suite_monotime(void);
+void suite_subprocess(void);
 
 #endif
