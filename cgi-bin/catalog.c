@@ -539,7 +539,7 @@ static const struct route catalog_routes[] = {
     { "POST", "/api/v1/catalog/locations/{id}/sync", "catalog.location.write", catalog_location_sync, 0,
       "Sync a location now", "202: the runner reads it at its next pass. confirm=true lets the removals that the "
                              "deletion guard held back go ahead (exactly that many).",
-      "confirm:string(8)" },
+      "confirm:enum(true|false)" },
     { "GET", "/api/v1/catalog/discover/{name}", "catalog.entity.read", catalog_discover, 0,
       "Discover a service", "environment (required), namespace (default), kind (component), seed: the passing "
                             "instances' endpoints, in an order shuffled by seed (default: the caller) and stable while "
@@ -576,7 +576,7 @@ static const struct route catalog_routes[] = {
                          "and column of malformed YAML, 403 names an entity the caller may not write. Each entity also "
                          "needs catalog.entity.write on its owner. ?dry_run=true answers what would be added and changed "
                          "without a change.",
-      "dry_run:string(5)" },
+      "dry_run:enum(true|false|1|0)" },
     { "GET", "/api/v1/catalog/entities/{kind}/{namespace}/{name}", "catalog.entity.read", catalog_entity_get, 0,
       "An entity", "Its document as stored, its version (also the ETag), location and orphaned_at; maps_to for a "
                    "Group (its team, kept_by_portico, and users: its members that are Portico users, with their ids) "

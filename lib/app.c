@@ -233,10 +233,12 @@ static int app_route(const struct app *app, struct app_ctx *c)
         if (!c->body)
             return -1;
     }
-    /* the declared query's faults are recorded first; the function then adds its own (one answer
-     * names every field), and must not act on a request with faults: if it answers anyway, the
-     * 422 is what goes out */
+    /* the declared query's faults are recorded first; a reading function then adds its own (one
+     * answer names every field), and if it answers anyway, the 422 is what goes out */
     if (app_query_check(c, r) < 0) {
+        /* a change is never attempted on a request whose declared query is wrong */
+        if (strcmp(c->req.method, "GET") != 0 && strcmp(c->req.method, "HEAD") != 0)
+            return -1;
         struct problem faults = c->problem;
         if (r->handler(c) < 0)
             return -1;

@@ -155,6 +155,13 @@ static void test_catalog_import(void)
     snprintf(path, sizeof(path), "/api/v1/catalog/entities/component/default/%s-web", t);
     CU_ASSERT_EQUAL(get_as(cookie, path, &r), 404);
     resp_free(&r);
+    /* a dry_run that is neither true nor false is refused, and imports nothing (it was taken for
+     * "no": dry_run=yes stored everything) */
+    CU_ASSERT_EQUAL(import_yaml(cookie, csrf, "?dry_run=yes", yaml, &r), 422);
+    CU_ASSERT_PTR_NOT_NULL(r.body && strstr(r.body, "\"dry_run\""));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_as(cookie, path, &r), 404);
+    resp_free(&r);
     /* applied; again: unchanged; one document changed: changed */
     CU_ASSERT_EQUAL_FATAL(import_yaml(cookie, csrf, "", yaml, &r), 200);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"dry_run\":false"));
