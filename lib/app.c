@@ -1,5 +1,7 @@
 /*
- * app: request lifecycle and the FastCGI/CGI loop.
+ * app: the request's lifecycle (configuration, identity, rate limits, routing, bodies, the
+ * declared query's checks, the denial's audit) and the handler kit (app.h). The FastCGI and CGI
+ * loops that call app_serve are lib/app_main.c.
  */
 #include "app.h"
 
@@ -28,6 +30,333 @@ int app_json(struct app_ctx *c, int status, json_object *json)
     return 0;
 }
 
+int app_status(struct app_ctx *c, int status, const char *word)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "status", json_object_new_string(word));
+    return app_json(c, status, o);
+}
+
+const char *app_param(const struct app_ctx *c, const char *name)
+{
+    return router_param(&c->match, name);
+}
+
+/* ---- the handler kit ------------------------------------------------------------------------ */
+
+bool app_may(const struct app_ctx *c, const char *permission, const struct authz_resource *res,
+             struct authz_decision *d)
+{
+    return authz_check(&c->grants, permission, res, d) && authn_token_allows(&c->who, permission);
+}
+
+static bool resource_none(const struct authz_resource *r)
+{
+    return !r || (!r->owner_team && !r->entity);
+}
+
+int app_refuse(struct app_ctx *c, const char *permission, const struct authz_resource *res,
+               const struct authz_decision *d)
+{
+    struct problem *p = &c->problem;
+    const char *verb = authz_permission_verb(permission), *object = authz_permission_object(permission);
+    const char *role = authz_permission_least_role(permission);
+    bool global = authz_permission_global(permission) || resource_none(res);
+    static const struct authz_resource nowhere = { NULL, NULL, NULL, NULL };
+    struct authz_decision mine;
+    if (!d) {
+        authz_check(&c->grants, permission, global && authz_permission_global(permission) ? &nowhere : res, &mine);
+        d = &mine;
+    }
+    /* where, in words: "team platform's secrets", "secrets of component:default/x" */
+    const char *what;
+    if (global)
+        what = object;
+    else if (res->entity && strncmp(permission, "catalog.", 8) == 0)
+        what = res->entity;   /* the entity is the thing itself */
+    else if (res->entity)
+        what = arena_printf(c->arena, "%s of %s", object, res->entity);
+    else
+        what = arena_printf(c->arena, "team %s's %s", res->owner_team, object);
+    const char *owner = !global && res->entity && res->owner_team ? arena_printf(c->arena, " (owned by team %s)", res->owner_team) : "";
+    const char *place = global ? (authz_permission_global(permission) ? "everywhere" : "on a team")
+                       : res->owner_team ? arena_printf(c->arena, "on team %s", res->owner_team)
+                                         : arena_printf(c->arena, "on %s", res->entity);
+    if (d->binding && !d->policy && !authn_token_allows(&c->who, permission))
+        problem_set(p, 403, "forbidden", "this token may not %s %s: its scopes leave out %s", verb, object, permission);
+    else if (d->policy)
+        problem_set(p, 403, "forbidden", "policy %s does not let you %s %s%s", d->policy->name, verb, what, owner);
+    else if (role)
+        problem_set(p, 403, "forbidden", "you can't %s %s%s: it takes %s or above %s", verb, what, owner, role, place);
+    else
+        problem_set(p, 403, "forbidden", "you can't %s %s%s", verb, what, owner);
+    p->permission = permission;
+    p->permission_text = arena_printf(c->arena, "%s %s", verb, object);
+    if (global && !authz_permission_global(permission)) {
+        /* the route-level question (held nowhere at all): no one place to name */
+    } else if (global) {
+        snprintf(p->scope_type, sizeof(p->scope_type), "global");
+    } else if (res->entity) {
+        snprintf(p->scope_type, sizeof(p->scope_type), "entity");
+        snprintf(p->scope_id, sizeof(p->scope_id), "%s", res->entity);
+        if (res->owner_team)
+            snprintf(p->owner_team, sizeof(p->owner_team), "%s", res->owner_team);
+    } else {
+        snprintf(p->scope_type, sizeof(p->scope_type), "team");
+        snprintf(p->scope_id, sizeof(p->scope_id), "%s", res->owner_team);
+    }
+    if (role && !d->policy)
+        snprintf(p->needed, sizeof(p->needed), "%s %s", role, place);
+    return -1;
+}
+
+long long app_query_int(struct app_ctx *c, const char *name, long long def, long long min, long long max)
+{
+    const char *s = http_query(&c->req, name);
+    if (!s)
+        return def;
+    long long v = 0;
+    size_t i = 0;
+    for (; s[i] >= '0' && s[i] <= '9' && i < 18; i++)
+        v = v * 10 + (s[i] - '0');
+    if (i == 0 || s[i] || v < min || v > max) {
+        problem_field(&c->problem, name, "must be a whole number from %lld to %lld", min, max);
+        return def;
+    }
+    return v;
+}
+
+long app_limit(struct app_ctx *c)
+{
+    struct route_query q;
+    if (!router_query_find(c->match.route, "limit", &q) || q.type != RQ_INT) {
+        problem_set(&c->problem, 500, "internal", "the route declares no limit");
+        return 1;
+    }
+    return (long)app_query_int(c, "limit", q.def, q.min, q.max);
+}
+
+/* The route's declared query parameters that have a type to check (int, bool, enum): each given
+ * one checked, a field error for each that is malformed. 0, or -1 with a 422. */
+int app_query_check(struct app_ctx *c, const struct route *r)
+{
+    struct route_query q;
+    char err[128];
+    size_t at = 0;
+    while (r->query && router_query_next(r->query, &at, &q, err, sizeof(err)) == 1) {
+        const char *v = http_query(&c->req, q.name);
+        if (!v)
+            continue;
+        if (q.type == RQ_INT) {
+            app_query_int(c, q.name, 0, q.min, q.max);
+        } else if (q.type == RQ_BOOL) {
+            if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+                problem_field(&c->problem, q.name, "must be true or false");
+        } else if (q.type == RQ_ENUM) {
+            bool ok = false;
+            size_t n = strlen(v);
+            for (const char *s = q.choices; *s && !ok;) {
+                size_t k = strcspn(s, "|");
+                ok = k == n && strncmp(s, v, n) == 0;
+                s += k + (s[k] == '|');
+            }
+            if (!ok) {
+                char words[sizeof(q.choices) * 2];
+                size_t w = 0;
+                for (const char *s = q.choices; *s && w + 3 < sizeof(words); s++)
+                    if (*s == '|') {
+                        words[w++] = ',';
+                        words[w++] = ' ';
+                    } else {
+                        words[w++] = *s;
+                    }
+                words[w] = '\0';
+                problem_field(&c->problem, q.name, "must be one of %s", words);
+            }
+        }
+    }
+    return json_fields_ok(&c->problem) ? 0 : -1;
+}
+
+#define CURSOR_KEY_MAX 512
+
+const char *app_cursor_make(struct app_ctx *c, const char *tag, const char *key)
+{
+    const char *raw = arena_printf(c->arena, "%s:%s", tag, key);
+    size_t n = strlen(raw), len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    char *out = arena_alloc(c->arena, len);
+    if (out)
+        sodium_bin2base64(out, len, (const unsigned char *)raw, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return out;
+}
+
+const char *app_cursor(struct app_ctx *c, const char *tag)
+{
+    const char *s = http_query(&c->req, "cursor");
+    if (!s)
+        return NULL;
+    size_t tl = strlen(tag), sl = strlen(s), n = 0;
+    unsigned char *raw = sl <= sodium_base64_ENCODED_LEN(CURSOR_KEY_MAX + 32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)
+                             ? arena_alloc(c->arena, sl + 1) : NULL;
+    if (!raw || sodium_base642bin(raw, sl, s, sl, NULL, &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        n <= tl + 1 || memcmp(raw, tag, tl) != 0 || raw[tl] != ':' || memchr(raw, '\0', n)) {
+        problem_field(&c->problem, "cursor", "is not a cursor of this list (give back a next_cursor it answered)");
+        return NULL;
+    }
+    raw[n] = '\0';
+    return (const char *)raw + tl + 1;
+}
+
+long long app_cursor_id(struct app_ctx *c, const char *tag)
+{
+    const char *key = app_cursor(c, tag);
+    if (!key)
+        return 0;
+    char *end;
+    long long id = strtoll(key, &end, 10);
+    if (*end || id <= 0 || key[0] < '0' || key[0] > '9') {
+        problem_field(&c->problem, "cursor", "is not a cursor of this list (give back a next_cursor it answered)");
+        return 0;
+    }
+    return id;
+}
+
+long long app_path_id(const struct app_ctx *c, const char *name)
+{
+    const char *s = app_param(c, name);
+    /* one spelling of an id: digits, no sign, space or leading zero ("01" names nothing) */
+    if (!s || !*s || strlen(s) > 18 || s[0] == '0')
+        return 0;
+    long long v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return 0;
+        v = v * 10 + (*s - '0');
+    }
+    return v;
+}
+
+int app_page(struct app_ctx *c, json_object *o, const char *member, const struct db_result *r, long limit,
+             size_t key_col, const char *types, const char *tag)
+{
+    bool more = r->nrows > (size_t)limit;
+    size_t rows = more ? (size_t)limit : r->nrows;
+    if (!o)
+        o = json_object_new_object();
+    json_object_object_add(o, member, app_rows_json(r, rows, types));
+    const char *next = more && rows > 0 ? app_cursor_make(c, tag, db_cell(r, rows - 1, key_col)) : NULL;
+    json_object_object_add(o, "next_cursor", json_string_or_null(next));
+    return app_json(c, 200, o);
+}
+
+int app_page_kept(struct app_ctx *c, json_object *o, const char *member, const struct db_result *r, long limit,
+                  size_t scan, size_t key_col, const char *types, const char *tag,
+                  bool (*keep)(struct app_ctx *c, const struct db_result *r, size_t i, void *ctx), void *ctx)
+{
+    json_object *list = json_object_new_array();
+    const char *next = NULL;
+    for (size_t i = 0; i < r->nrows && !next; i++) {
+        if (!keep(c, r, i, ctx))
+            continue;
+        if (json_object_array_length(list) == (size_t)limit) {   /* one more than the page: a next one */
+            next = db_cell(r, i - 1, key_col);
+            break;
+        }
+        struct db_result one = *r;
+        one.cells = r->cells + i * r->ncols;
+        one.nrows = 1;
+        json_object *rows = app_rows_json(&one, 1, types);
+        json_object_array_add(list, json_object_get(json_object_array_get_idx(rows, 0)));
+        json_object_put(rows);
+    }
+    if (!next && r->nrows == scan && r->nrows > 0)   /* the scan's bound, not the end: go on after it */
+        next = db_cell(r, r->nrows - 1, key_col);
+    if (!o)
+        o = json_object_new_object();
+    json_object_object_add(o, member, list);
+    json_object_object_add(o, "next_cursor", json_string_or_null(next ? app_cursor_make(c, tag, next) : NULL));
+    return app_json(c, 200, o);
+}
+
+int app_page_array(struct app_ctx *c, json_object *o, const char *member, json_object *list, long limit,
+                   const char *key, const char *tag)
+{
+    size_t n = json_object_array_length(list);
+    const char *next = NULL;
+    if (n > (size_t)limit && limit > 0) {
+        json_object *k = json_object_object_get(json_object_array_get_idx(list, (size_t)limit - 1), key);
+        next = app_cursor_make(c, tag, json_object_get_string(k));
+        json_object_array_del_idx(list, (size_t)limit, n - (size_t)limit);
+    }
+    if (!o)
+        o = json_object_new_object();
+    json_object_object_add(o, member, list);
+    json_object_object_add(o, "next_cursor", json_string_or_null(next));
+    return app_json(c, 200, o);
+}
+
+int app_audited(struct app_ctx *c, const char *action, const char *target_type, const char *target_id,
+                const char *details)
+{
+    struct audit_event ev = app_audit_event(c, action, "success");
+    ev.target_type = target_type;
+    ev.target_id = target_id;
+    ev.details = details;
+    return audit_commit(c->db, c->arena, &ev, &c->problem);
+}
+
+int app_audited_json(struct app_ctx *c, const char *action, const char *target_type, const char *target_id,
+                     json_object *details)
+{
+    const char *text = details ? app_json_text(c, details) : NULL;
+    json_object_put(details);
+    if (details && !text) {
+        db_abort(c->db);
+        return problem_set(&c->problem, 500, "internal", "out of memory");
+    }
+    return app_audited(c, action, target_type, target_id, text);
+}
+
+static void json_release(void *o)
+{
+    json_object_put(o);
+}
+
+json_object *app_keep(struct app_ctx *c, json_object *o)
+{
+    if (!o)
+        return NULL;
+    return arena_defer(c->arena, json_release, o) < 0 ? NULL : o;
+}
+
+const char *app_json_text(struct app_ctx *c, json_object *o)
+{
+    return arena_strdup(c->arena, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+}
+
+json_object *app_rows_json(const struct db_result *r, size_t nrows, const char *types)
+{
+    json_object *list = json_object_new_array();
+    for (size_t i = 0; i < nrows && i < r->nrows; i++) {
+        json_object *o = json_object_new_object();
+        for (size_t k = 0; k < r->ncols && types[k]; k++) {
+            const char *v = db_cell(r, i, k);
+            json_object *j = NULL;
+            if (v && types[k] == 'i')
+                j = json_object_new_int64(strtoll(v, NULL, 10));
+            else if (v && types[k] == 'b')
+                j = json_object_new_boolean(strcmp(v, "0") != 0);
+            else if (v && types[k] == 'j')
+                j = json_tokener_parse(v);
+            else if (v || types[k] == 's')
+                j = json_object_new_string(v ? v : "");
+            json_object_object_add(o, r->names[k], j);
+        }
+        json_object_array_add(list, o);
+    }
+    return list;
+}
+
 /* Request ids: 64 random bits drawn once per process, then a counter: unique across
  * processes and hosts without a system call per request. */
 static const char *request_id_new(struct arena *a)
@@ -54,7 +383,7 @@ static const char *request_id_new(struct arena *a)
 }
 
 /* Load the configuration (path NULL: the usual search) and open the log it names. */
-static void app_config_load(struct app_ctx *c, struct config *cfg, const char *path, const char *area)
+void app_config_load(struct app_ctx *c, struct config *cfg, const char *path, const char *area)
 {
     char err[1024];
     c->config_pending = false;
@@ -339,174 +668,4 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
     log_request_write(&line);
     json_object_put(c->body);
     c->body = NULL;
-}
-
-int app_table_check(const struct app *app, char *err, size_t errlen)
-{
-    if (router_table_check(app->routes, app->nroutes, err, errlen) < 0)
-        return -1;
-    for (size_t i = 0; i < app->nroutes; i++) {
-        const char *perm = app->routes[i].permission;
-        if (strcmp(perm, PERM_PUBLIC) != 0 && strcmp(perm, PERM_AUTHENTICATED) != 0 && !authz_permission_known(perm)) {
-            snprintf(err, errlen, "%s %s: unknown permission %s", app->routes[i].method, app->routes[i].pattern, perm);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-json_object *app_routes_json(const struct app *app)
-{
-    json_object *arr = json_object_new_array();
-    for (size_t i = 0; i < app->nroutes; i++) {
-        const struct route *r = &app->routes[i];
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "method", json_object_new_string(r->method));
-        json_object_object_add(o, "path", json_object_new_string(r->pattern));
-        json_object_object_add(o, "permission", json_object_new_string(r->permission));
-        json_object_object_add(o, "summary", json_object_new_string(r->summary));
-        if (r->description)
-            json_object_object_add(o, "description", json_object_new_string(r->description));
-        json_object_object_add(o, "json_body", json_object_new_boolean((r->flags & ROUTE_BODY_JSON) != 0));
-        if (r->flags & ROUTE_BODY_JSON_OPTIONAL)
-            json_object_object_add(o, "json_body_optional", json_object_new_boolean(1));
-        if (r->query)
-            json_object_object_add(o, "query", json_object_new_string(r->query));
-        if (r->flags & ROUTE_NO_RATELIMIT)
-            json_object_object_add(o, "rate_limited", json_object_new_boolean(0));
-        json_object_array_add(arr, o);
-    }
-    return arr;
-}
-
-/* I/O for plain CGI. */
-static long cgi_read(void *ctx, char *buf, size_t n)
-{
-    (void)ctx;
-    size_t got = fread(buf, 1, n, stdin);
-    return got ? (long)got : (ferror(stdin) ? -1 : 0);
-}
-
-static int cgi_write(void *ctx, const char *buf, size_t n)
-{
-    (void)ctx;
-    return fwrite(buf, 1, n, stdout) == n ? 0 : -1;
-}
-
-/* The largest body any route reads (imports have a limit of their own); each route applies its
- * own with http_body_read. */
-static long body_cap(const struct config *cfg)
-{
-    return cfg->catalog_import_max_bytes > cfg->body_max_bytes ? cfg->catalog_import_max_bytes : cfg->body_max_bytes;
-}
-
-/* A CGI program that exits without reading its body makes some servers (mod_cgid) fail to
- * deliver the answer: read what is left, up to the body cap. (fcgi.c reads every body.) */
-static void cgi_drain(const struct config *cfg)
-{
-    char buf[16384];
-    long left = body_cap(cfg);
-    size_t n;
-    while (left > 0 && (n = fread(buf, 1, sizeof(buf), stdin)) > 0)
-        left -= (long)n;
-}
-
-extern char **environ;
-
-static size_t app_body_cap;
-
-static void on_term(int sig)
-{
-    (void)sig;
-    fcgi_stop();
-}
-
-struct app_fcgi {
-    const struct app *app;
-    struct app_ctx *c;
-};
-
-static void app_fcgi_serve(void *ud, struct fcgi_request *req, http_read_fn read, void *read_ctx,
-                           http_write_fn write, void *write_ctx)
-{
-    struct app_fcgi *f = ud;
-    f->c->params_truncated = req->params_truncated;
-    app_serve(f->app, f->c, req->env, read, read_ctx, write, write_ctx);
-    /* the configuration may have arrived with this request */
-    app_body_cap = (size_t)body_cap(f->c->cfg);
-}
-
-int app_main(const struct app *app, int argc, char **argv)
-{
-    static struct config cfg;
-    static struct arena arena;
-    static struct app_ctx c;
-
-    char table_err[256];
-    if (app_table_check(app, table_err, sizeof(table_err)) < 0) {
-        /* A handler with a broken table must not serve: it could expose a route unchecked. */
-        fprintf(stderr, "%s: route table: %s\n", app->area, table_err);
-        return 1;
-    }
-    if (argc > 1 && strcmp(argv[1], "--check") == 0)
-        return 0;
-    if (argc > 1 && strcmp(argv[1], "--routes") == 0) {
-        json_object *routes = app_routes_json(app);
-        puts(json_object_to_json_string_ext(routes, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-        json_object_put(routes);
-        return 0;
-    }
-
-    /* A handler process may hold secrets in memory: never leave them in a core file. */
-    struct rlimit no_core = { 0, 0 };
-    setrlimit(RLIMIT_CORE, &no_core);
-    signal(SIGPIPE, SIG_IGN);
-    if (sodium_init() < 0) {
-        log_event("error", "libsodium failed to initialise");
-        return 1;
-    }
-
-    /* Under mod_fcgid and shared hosting, PORTICO_CONFIG (SetEnv) arrives with the first
-     * request rather than in the process environment: then the load waits for it. */
-    if (getenv("PORTICO_CONFIG") || access(CONFIG_DEFAULT_PATH, R_OK) == 0)
-        app_config_load(&c, &cfg, NULL, app->area);
-    else
-        c.config_pending = true;
-
-    arena_init(&arena, 0);
-    c.arena = &arena;
-    c.cfg = &cfg;
-    c.db = db_new(&cfg, DB_ROLE_APP);
-    static struct authz_rules rules;
-    c.rules = &rules;
-    c.cache = authn_cache_new();
-    c.leases = ratelimit_leases_new();
-    if (!c.db || !c.cache || !c.leases)
-        return 1;
-
-    if (!fcgi_is_fastcgi()) {
-        app_serve(app, &c, environ, cgi_read, NULL, cgi_write, NULL);
-        fflush(stdout);
-        cgi_drain(&cfg);
-    } else {
-        /* SIGTERM (web server or pool manager stopping us): finish the request, then exit
-         * normally, so that leak checkers see a clean shutdown. */
-        struct sigaction sa = { .sa_handler = on_term };
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGUSR1, &sa, NULL); /* multiwatch's default "graceful" signal */
-        /* Until the configuration arrives (mod_fcgid: with the first request), keep bodies up
-         * to the largest cap a configuration may set; http_body_read applies the real one. */
-        app_body_cap = c.config_pending ? (size_t)64 * 1024 * 1024 : (size_t)body_cap(&cfg);
-        struct app_fcgi ctx = { app, &c };
-        if (fcgi_serve(&app_body_cap, app_fcgi_serve, &ctx) < 0)
-            log_event("error", "the FastCGI loop failed");
-    }
-    db_free(c.db);
-    authn_cache_free(c.cache);
-    ratelimit_leases_free(c.leases);
-    authz_rules_free(&rules);
-    arena_free(&arena);
-    return 0;
 }

@@ -24,8 +24,8 @@
  *   location where a catalog file lives (file, git, URL) and reading it within the roots
  *   fcgi     the FastCGI responder loop (kept connections, epoll, clean stop)
  *   app      the request lifecycle every handler shares; app_main is a handler's main(); the
- *            handler kit (app_kit.c): app_may/app_refuse, app_limit/app_query_int, cursors,
- *            app_page, app_audited, app_keep
+ *            handler kit: app_may/app_refuse, app_limit/app_query_int, cursors, app_page,
+ *            app_audited, app_keep; app_main.c: --check, --routes, the FastCGI and CGI loops
  *   crypto   envelope encryption (libsodium), the master keyring;  secrets: versioned secrets on it
  *   secret_path a secret's path (team or entity scope, environment, name), parsed without a database
  *   template provisioning templates: the XML read and checked, request values, rendering;
