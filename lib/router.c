@@ -212,6 +212,19 @@ int router_table_check(const struct route *routes, size_t n, char *err, size_t e
             if (rc < 0)
                 return -1;
         }
+        /* a description that says a list's bounds in words says the declared ones: the row's
+         * query is their one source, the words must not drift from it */
+        const char *said = r->description ? strstr(r->description, "limit 1..") : NULL;
+        if (said) {
+            struct route_query q;
+            long long max = 0, def = 0;
+            if (sscanf(said, "limit 1..%lld (%lld)", &max, &def) != 2 || !router_query_find(r, "limit", &q) ||
+                q.type != RQ_INT || q.min != 1 || q.max != max || !q.has_def || q.def != def) {
+                snprintf(err, errlen, "%s %s: the description's \"limit 1..%lld (%lld)\" is not the declared limit",
+                         r->method, r->pattern, max, def);
+                return -1;
+            }
+        }
         if (!r->handler || !r->summary || !*r->summary) {
             snprintf(err, errlen, "%s %s: no handler or summary", r->method, r->pattern);
             return -1;

@@ -89,7 +89,8 @@ enum router_result router_match(const struct route *routes, size_t n, const char
 /* The value of path parameter name after a match, or NULL. */
 const char *router_param(const struct router_match *m, const char *name);
 
-/* Check a table: patterns well formed, no duplicate method+pattern, permission set.
+/* Check a table: patterns well formed, no duplicate method+pattern, permission set, query
+ * declarations readable, a description's "limit 1..MAX (DEFAULT)" the declared limit.
  * Returns 0 or -1 with the first mistake in err. Unit tests run it on every table. */
 int router_table_check(const struct route *routes, size_t n, char *err, size_t errlen);
 

@@ -383,6 +383,14 @@ static void test_query_declarations(void)
     struct route r = { "GET", "/x", "p", handler, 0, "s", NULL, spec };
     CU_ASSERT_TRUE(router_query_find(&r, "dir", &q) && q.type == RQ_ENUM);
     CU_ASSERT_FALSE(router_query_find(&r, "nope", &q));
+    /* a description's bounds in words are the declared ones */
+    struct route same = { "GET", "/l", "p", handler, 0, "s", "Pages: limit 1..500 (50), cursor.", "limit:int(1..500,50)" };
+    CU_ASSERT_EQUAL(check_one(same, err, sizeof(err)), 0);
+    struct route drift = { "GET", "/l", "p", handler, 0, "s", "Pages: limit 1..200 (50), cursor.", "limit:int(1..500,50)" };
+    CU_ASSERT_EQUAL(check_one(drift, err, sizeof(err)), -1);
+    CU_ASSERT(contains(err, "not the declared limit"));
+    struct route undeclared = { "GET", "/l", "p", handler, 0, "s", "limit 1..500 (50)", NULL };
+    CU_ASSERT_EQUAL(check_one(undeclared, err, sizeof(err)), -1);
     /* the table check refuses a declaration it cannot read */
     static const char *const bad[] = { "limit", "limit:", ":int(1..2)", "limit:int(5..1)", "limit:int(1..5,9)",
                                        "q:string(0)", "q:text", "limit:int(1..5)x", "e:enum()" };
