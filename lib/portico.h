@@ -6,8 +6,10 @@
  *   config   the key = value configuration file and PORTICO_* environment overrides
  *   log      one JSON line per request (and a few start-up events)
  *   http     request from CGI/FastCGI parameters (query, cookies, headers, capped body); response
- *   router   route tables (method, pattern, permission, function, docs) and matching
- *   json     JSON bodies with depth/size limits; typed getters that collect 422 field errors
+ *   router   route tables (method, pattern, permission, function, docs, query, body, answer), matching
+ *   shape    a JSON value's declared form in a line: checks bodies and answers, makes JSON Schemas;
+ *            shapes.c: the API's named shapes
+ *   json     JSON bodies with depth/size limits; the readers of a body its shape has checked
  *   db       MariaDB: lazy connection, cached prepared statements, transactions, safe retry
  *   authn    who is asking: session cookies (idle/absolute expiry, CSRF), bearer tokens
  *   authz    may they: permission registry, built-in roles, scoped bindings, the deciding binding
@@ -59,5 +61,6 @@
 #include "log.h"
 #include "problem.h"
 #include "router.h"
+#include "shape.h"
 
 #endif

@@ -19,6 +19,7 @@ int main(void)
     suite_http();
     suite_router();
     suite_json();
+    suite_shape();
     suite_log();
     suite_app();
     suite_audit();

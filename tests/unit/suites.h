@@ -8,6 +8,7 @@ void suite_config(void);
 void suite_http(void);
 void suite_router(void);
 void suite_json(void);
+void suite_shape(void);
 void suite_log(void);
 void suite_app(void);
 void suite_audit(void);
