@@ -590,6 +590,7 @@ cmd_test() {
   EXTRA_CONFIG=$'login_max_failures_address = 10000\nratelimit_per_minute = 1000000\nratelimit_anonymous_per_minute = 1000000\nratelimit_burst = 100000'
   # catalog files the suites register live here (the handlers check paths, the runner reads them)
   EXTRA_CONFIG+=$'\n'"catalog_location_roots = $STATE/locations"
+  EXTRA_CONFIG+=$'\ncheck_answers = 1'
   # the suites' exec fixtures (one runs mariadb -u root against the test server): test stacks only
   EXEC_PROGRAMS="$ROOT/tests/fixtures/bin:$ROOT/share/exec:/bin/false"
   stack_down 2>/dev/null || true
@@ -642,6 +643,7 @@ test_stack_begin() {  # test_stack_begin STATE_DIR BUILD_DIR PORT
   set_stack "$1" "$2" "$3"
   EXTRA_CONFIG=$'login_max_failures_address = 10000\nratelimit_per_minute = 1000000\nratelimit_anonymous_per_minute = 1000000\nratelimit_burst = 100000'
   EXTRA_CONFIG+=$'\n'"catalog_location_roots = $STATE/locations"
+  EXTRA_CONFIG+=$'\ncheck_answers = 1'
   # the suites' exec fixtures (one runs mariadb -u root against the test server): test stacks only
   EXEC_PROGRAMS="$ROOT/tests/fixtures/bin:$ROOT/share/exec:/bin/false"
   stack_down 2>/dev/null || true

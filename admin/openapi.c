@@ -15,6 +15,7 @@
 #include "lib/authn.h"
 #include "lib/authz.h"
 #include "lib/router.h"
+#include "lib/shape.h"
 
 static json_object *problem_ref(void)
 {
@@ -174,6 +175,54 @@ static void add_problems(json_object *resp, bool public, bool path_params, bool 
     json_object_object_add(resp, "default", problem_ref());
 }
 
+/* The schema of a body or answer declared as spec (a shape, or a media type: its text) under
+ * content, as media (or spec's media type). The schema, held by content; NULL when malformed. */
+static json_object *content_schema(const char *spec, const char *media, json_object *content)
+{
+    json_object *schema, *mt = json_object_new_object();
+    size_t n = strcspn(spec, " ");
+    char type[96];
+    if (router_media(spec)) {
+        snprintf(type, sizeof(type), "%.*s", (int)(n < sizeof(type) ? n : sizeof(type) - 1), spec);
+        media = type;
+        schema = json_tokener_parse("{\"type\":\"string\"}");
+    } else if (!(schema = shape_schema(spec))) {
+        json_object_put(mt);
+        return NULL;
+    }
+    json_object_object_add(mt, "schema", schema);
+    json_object_object_add(content, media, mt);
+    return schema;
+}
+
+/* The route's declared answer (lib/router.h) into responses: each status with its content. */
+static int answer_add(json_object *resp, const char *answer)
+{
+    struct route r = { .answer = answer };
+    int statuses[3];
+    const char *spec;
+    int n = router_answer(&r, statuses, &spec);
+    if (n == 0)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        char code[8];
+        json_object *o = json_object_new_object();
+        snprintf(code, sizeof(code), "%d", statuses[i]);
+        json_object_object_add(o, "description", json_object_new_string(
+            statuses[i] == 201 ? "Created" : statuses[i] == 202 ? "Accepted" : statuses[i] == 204 ? "No content" : "OK"));
+        if (spec) {
+            json_object *content = json_object_new_object();
+            json_object_object_add(o, "content", content);
+            if (!content_schema(spec, "application/json", content)) {
+                json_object_put(o);
+                return -1;
+            }
+        }
+        json_object_object_add(resp, code, o);
+    }
+    return 0;
+}
+
 /* A declared query parameter (lib/router.h) as an OpenAPI parameter. */
 static json_object *query_param(const struct route_query *q)
 {
@@ -319,10 +368,21 @@ int openapi_add_routes(json_object *doc, json_object *routes, char *err, size_t 
 
         bool json_body = json_object_object_get_ex(r, "json_body", &body) && json_object_get_boolean(body);
         bool optional = json_object_object_get_ex(r, "json_body_optional", &body) && json_object_get_boolean(body);
-        if (json_body || optional)
-            json_object_object_add(op, "requestBody", json_tokener_parse(
-                json_body ? "{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\"}}}}"
-                          : "{\"required\":false,\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\"}}}}"));
+        const char *body_spec = str(r, "body");
+        if (body_spec) {
+            json_object *rb = json_object_new_object(), *content = json_object_new_object();
+            json_object *schema = content_schema(body_spec, "application/json", content);
+            if (!schema) {
+                snprintf(err, errlen, "%s %s: body %s is malformed", method, pattern, body_spec);
+                json_object_put(rb);
+                json_object_put(content);
+                json_object_put(op);
+                return -1;
+            }
+            json_object_object_add(rb, "required", json_object_new_boolean(!optional));
+            json_object_object_add(rb, "content", content);
+            json_object_object_add(op, "requestBody", rb);
+        }
         bool public = strcmp(perm, PERM_PUBLIC) == 0;
         if (public)
             json_object_object_add(op, "security", json_object_new_array());
@@ -330,8 +390,12 @@ int openapi_add_routes(json_object *doc, json_object *routes, char *err, size_t 
         bool rate_limited = !(json_object_object_get_ex(r, "rate_limited", &limited) && !json_object_get_boolean(limited));
 
         json_object *resp = json_object_new_object();
-        json_object_object_add(resp, "200", json_tokener_parse(
-            "{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\"}}}}"));
+        if (answer_add(resp, str(r, "answer")) < 0) {
+            snprintf(err, errlen, "%s %s: answer %s is malformed", method, pattern, str(r, "answer") ? str(r, "answer") : "(none)");
+            json_object_put(resp);
+            json_object_put(op);
+            return -1;
+        }
         add_problems(resp, public, path_params, json_body || optional || query, rate_limited);
         json_object_object_add(op, "responses", resp);
         json_object_object_add(item, m, op);
@@ -341,5 +405,13 @@ int openapi_add_routes(json_object *doc, json_object *routes, char *err, size_t 
 
 void openapi_document_done(json_object *doc)
 {
+    /* the named shapes, under components.schemas beside Problem */
+    json_object *components, *schemas;
+    if (json_object_object_get_ex(doc, "components", &components) &&
+        json_object_object_get_ex(components, "schemas", &schemas)) {
+        const char *spec, *name;
+        for (size_t i = 0; (name = shape_each(i, &spec)); i++)
+            json_object_object_add(schemas, name, shape_schema(spec));
+    }
     json_object_object_del(doc, "x-operation-ids");
 }

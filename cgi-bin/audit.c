@@ -409,7 +409,8 @@ static const struct route audit_routes[] = {
       "(RFC 3339, UTC). limit 1..1000 (50), cursor from next_cursor. format=jsonl or csv exports "
       "the same page (the next cursor is then in X-Next-Cursor); exporting also needs audit.event.export.",
       "limit:int(1..1000,50) cursor:cursor format:enum(json|jsonl|csv) actor:string(255) action:string(100) "
-      "target:string(255) outcome:string(16) since:string(64) until:string(64)" },
+      "target:string(255) outcome:string(16) since:string(64) until:string(64)",
+      NULL, "200 events:[AuditEvent] next_cursor?:string" },
     { "GET", "/api/v1/audit/activity", PERM_AUTHENTICATED, audit_activity, 0,
       "Recent activity on my things",
       "Events of the last 90 days, newest first, whose target is a thing of the caller's teams (its teams and those "
@@ -420,7 +421,8 @@ static const struct route audit_routes[] = {
       "{events: [{id, time, actor_type, actor_name, action, target_type, target_id, outcome, team}], next_cursor}; "
       "limit 1..100 (20), cursor from next_cursor. Needs no audit permission: it never shows another team's things, "
       "addresses or user agents.",
-      "limit:int(1..100,20) cursor:cursor" },
+      "limit:int(1..100,20) cursor:cursor",
+      NULL, "200 events:[Activity] next_cursor?:string" },
 };
 
 static const struct app audit_app = { "audit", audit_routes, sizeof(audit_routes) / sizeof(audit_routes[0]), NULL };

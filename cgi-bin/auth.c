@@ -120,13 +120,10 @@ static int login_record_failure(struct app_ctx *c, const char *login, const char
 
 static int auth_login(struct app_ctx *c)
 {
-    static const char *const fields[] = { "username", "password", NULL };
     struct problem *p = &c->problem;
 
-    if (json_expect_object(c->body, fields, p) < 0)
-        return -1;
-    const char *login = json_get_string(c->body, "username", true, NULL, 1, 254, p);
-    const char *pw = json_get_string(c->body, "password", true, NULL, 1, PASSWORD_MAX_LEN, p);
+    const char *login = json_str(c->body, "username", NULL);
+    const char *pw = json_str(c->body, "password", NULL);
     if (!json_fields_ok(p))
         return -1;
     size_t pwlen = strlen(pw);
@@ -276,14 +273,11 @@ static const char sql_end_other_sessions[] = "DELETE FROM sessions WHERE user_id
  * cannot guess it without limit. */
 static int auth_password(struct app_ctx *c)
 {
-    static const char *const fields[] = { "current_password", "new_password", NULL };
     struct problem *p = &c->problem;
     char why[128];
 
-    if (json_expect_object(c->body, fields, p) < 0)
-        return -1;
-    const char *cur = json_get_string(c->body, "current_password", true, NULL, 1, PASSWORD_MAX_LEN, p);
-    const char *next = json_get_string(c->body, "new_password", true, NULL, 1, PASSWORD_MAX_LEN, p);
+    const char *cur = json_str(c->body, "current_password", NULL);
+    const char *next = json_str(c->body, "new_password", NULL);
     if (next && password_check_policy(next, strlen(next), why, sizeof(why)) < 0)
         problem_field(p, "new_password", "%s", why);
     else if (next && cur && strcmp(next, cur) == 0)
@@ -427,28 +421,38 @@ static const struct route auth_routes[] = {
     { "POST", "/api/v1/auth/login", PERM_PUBLIC, auth_login, ROUTE_BODY_JSON,
       "Log in", "Takes {username (or email), password}; answers the user, the CSRF token for "
                 "state-changing requests, and sets the session cookie. 401 for any wrong "
-                "credential; 429 with Retry-After after too many failures.", NULL },
+                "credential; 429 with Retry-After after too many failures.", NULL,
+      "username:string(1..254) password:string(1..1024)",
+      "200 user:{id:int username:string display_name:string} csrf_token:string idle_timeout_seconds:int "
+        "absolute_timeout_seconds:int must_change_password:bool" },
     { "POST", "/api/v1/auth/logout", PERM_AUTHENTICATED, auth_logout, ROUTE_BEFORE_PASSWORD_CHANGE,
-      "Log out", "Ends this session and clears the cookie.", NULL },
+      "Log out", "Ends this session and clears the cookie.", NULL,
+      NULL, "200 Status" },
     { "GET", "/api/v1/auth/session", PERM_AUTHENTICATED, auth_session, ROUTE_BEFORE_PASSWORD_CHANGE,
       "Who am I", "The current user, how it is authenticated, its CSRF token, its role bindings, and "
                   "must_change_password (after an administrator's reset: every other route but logout and the "
-                  "password change answers 403 password-change-required until it is changed).", NULL },
+                  "password change answers 403 password-change-required until it is changed).", NULL,
+      NULL, "200 user:{id:int username:string display_name:string} via:string must_change_password:bool "
+        "csrf_token?:string teams:[string] roles:[Grant] permissions:[string]" },
     { "POST", "/api/v1/auth/password", PERM_AUTHENTICATED, auth_password, ROUTE_BODY_JSON | ROUTE_BEFORE_PASSWORD_CHANGE,
       "Change my password", "Takes {current_password, new_password} (at least 12 characters, not the current one); "
                             "ends every other session of the user and lifts must_change_password. Wrong current "
-                            "passwords count as failed logins: 429 with Retry-After past the limit.", NULL },
+                            "passwords count as failed logins: 429 with Retry-After past the limit.", NULL,
+      "current_password:string(1..1024) new_password:string(1..1024)", "200 Status" },
     { "POST", "/api/v1/auth/tokens", PERM_AUTHENTICATED, auth_token_create, ROUTE_BODY_JSON,
       "Create an API token", "Takes {name, scopes (permissions you hold; governance ones, iam.* and audit.*, from a "
                              "global binding: 422 naming each refused scope), expires_in_days (1..365), secret_paths "
                              "(optional: 1..16 secret path prefixes, whole segments, the only secrets it reaches)}; "
-                             "answers the token once (ptc_...). Only from a logged-in session.", NULL },
+                             "answers the token once (ptc_...). Only from a logged-in session.", NULL,
+      "TokenRequest", "201 TokenCreated" },
     { "GET", "/api/v1/auth/tokens", PERM_AUTHENTICATED, auth_token_list, 0,
       "My API tokens", "Name, prefix, scopes, expiry, last use and revocation of each; never the token. Newest "
                        "first: limit 1..200 (200), cursor from next_cursor.",
-      "limit:int(1..200,200) cursor:cursor" },
+      "limit:int(1..200,200) cursor:cursor",
+      NULL, "200 tokens:[Token] next_cursor?:string" },
     { "DELETE", "/api/v1/auth/tokens/{id}", PERM_AUTHENTICATED, auth_token_revoke, 0,
-      "Revoke an API token", "It stops working at once.", NULL },
+      "Revoke an API token", "It stops working at once.", NULL,
+      NULL, "200 Status" },
 };
 
 static const struct app auth_app = { "auth", auth_routes, sizeof(auth_routes) / sizeof(auth_routes[0]), NULL };

@@ -507,59 +507,78 @@ static const struct route catalog_routes[] = {
                          "20,000: importing the export changes nothing.",
       "q:string(200) kind:string(63) type:string(63) lifecycle:string(63) owner:string(255) "
       "namespace:string(63) tag:string(63) mine:bool owned:bool orphan:bool location:string(18) "
-      "format:enum(yaml|json)" },
+      "format:enum(yaml|json)",
+      NULL, "200 application/yaml" },
     { "GET", "/api/v1/catalog/report", "catalog.entity.read", catalog_report, 0,
       "What needs attention", "Among readable entities: unowned (a Component, API, Resource, System or Domain whose "
                               "owner is not in the catalog), dangling relations (declared to a ref that is not there; a Group's "
                               "member who is a Portico user is not one), each with hidden: true for a caller who cannot "
                               "read the whole catalog, to whom an owner or target it may not read is listed alike, "
                               "Groups that name no Portico team, and orphans (gone from their location); at most 1,000 "
-                              "of each, truncated says when there were more.", NULL },
+                              "of each, truncated says when there were more.", NULL,
+      NULL, "200 unowned:[{ref:string kind:string owner:string hidden:bool}] dangling:[{source:string type:string "
+        "target:string hidden:bool}] groups_without_team:[{ref:string}] orphans:[{ref:string location?:int "
+        "orphaned_at:string}] truncated:bool" },
     { "GET", "/api/v1/catalog/locations", "catalog.entity.read", catalog_locations_list, 0,
       "Locations", "Catalog files the runner re-reads: type (file, git, url), target, team, schedule, the last sync's "
                    "status (pending, ok, guarded, error), message and counts, and how many entities and orphans each has. "
                    "Only those the caller may read: its teams' (and the teams' above them), those of teams where it holds "
                    "catalog.location.write, and those without a team with catalog.location.write globally. By id: "
                    "limit 1..1000 (1000), cursor from next_cursor (a page may hold fewer than limit with more to come).",
-      "limit:int(1..1000,1000) cursor:cursor" },
+      "limit:int(1..1000,1000) cursor:cursor",
+      NULL, "200 locations:[Location] next_cursor?:string" },
     { "POST", "/api/v1/catalog/locations", "catalog.location.write", catalog_location_create, ROUTE_BODY_JSON,
       "Register a location", "{type: file|git|url, target (an absolute path under catalog_location_roots, a repository "
                              "directory, or an http(s) URL without credentials: no user:password@, no query "
                              "parameter such as access_token, token, key, password, secret or sig), path and "
                              "revision (git), team (its entities must be owned by it; needs catalog.location.write "
                              "there, else everywhere), on_orphan: keep|delete, "
-                             "interval_seconds (10..86400)}. The runner reads it at its next pass.", NULL },
+                             "interval_seconds (10..86400)}. The runner reads it at its next pass.", NULL,
+      "type:string(1..8) target:string(1..1000) path?:string(0..255) revision?:string(0..100) team?:string(1..63) "
+        "on_orphan?:string(1..8) interval_seconds?:int(10..86400)",
+      "201 Location" },
     { "GET", "/api/v1/catalog/locations/{id}", "catalog.entity.read", catalog_location_get, 0,
       "A location", "With its last sync's status, message and counts. 404 for one the caller may not read (as the "
-                    "list decides), as for one that is not there.", NULL },
+                    "list decides), as for one that is not there.", NULL,
+      NULL, "200 Location" },
     { "DELETE", "/api/v1/catalog/locations/{id}", "catalog.location.write", catalog_location_delete, 0,
       "Delete a location", "entities=keep (default: they stay, as orphans) or delete (each deleted and audited; needs "
                            "catalog.entity.delete on each).",
-      "entities:enum(keep|delete)" },
+      "entities:enum(keep|delete)",
+      NULL, "200 status:string entities_deleted:int" },
     { "POST", "/api/v1/catalog/locations/{id}/sync", "catalog.location.write", catalog_location_sync, 0,
       "Sync a location now", "202: the runner reads it at its next pass. confirm=true lets the removals that the "
                              "deletion guard held back go ahead (exactly that many).",
-      "confirm:enum(true|false)" },
+      "confirm:enum(true|false)",
+      NULL, "202 Location" },
     { "GET", "/api/v1/catalog/discover/{name}", "catalog.entity.read", catalog_discover, 0,
       "Discover a service", "environment (required), namespace (default), kind (component), seed: the passing "
                             "instances' endpoints, in an order shuffled by seed (default: the caller) and stable while "
                             "the set stands.",
-      "environment:string(63) namespace:string(63) kind:string(63) seed:string(200)" },
+      "environment:string(63) namespace:string(63) kind:string(63) seed:string(200)",
+      NULL, "200 service:string environment:string endpoints:[{instance:string url:string version:string "
+        "region:string metadata:object}]" },
     { "GET", "/api/v1/catalog/entities/{kind}/{namespace}/{name}/instances", "catalog.entity.read", catalog_instances_list, 0,
       "An entity's instances", "Every registered instance in every environment, with status passing (heartbeat within "
                                "its TTL) or critical; by environment and instance: limit 1..1000 (1000), cursor from "
                                "next_cursor.",
-      "limit:int(1..1000,1000) cursor:cursor" },
+      "limit:int(1..1000,1000) cursor:cursor",
+      NULL, "200 ref:string instances:[Instance] next_cursor?:string" },
     { "PUT", "/api/v1/catalog/entities/{kind}/{namespace}/{name}/instances/{environment}/{instance}",
       "catalog.instance.register", catalog_instance_put, ROUTE_BODY_JSON,
       "Register an instance", "{url (http, https, tcp or grpc), version, region, metadata (object of strings), "
                               "ttl_seconds, deregister_seconds}: creates (201) or changes it, and counts as a heartbeat. "
-                              "Needs catalog.instance.register on the entity's owner.", NULL },
+                              "Needs catalog.instance.register on the entity's owner.", NULL,
+      "url:string(1..1000) version?:string(0..100) region?:string(0..63) metadata?:any ttl_seconds?:int(1..86400) "
+        "deregister_seconds?:int(1..604800)",
+      "200|201 Instance" },
     { "POST", "/api/v1/catalog/entities/{kind}/{namespace}/{name}/instances/{environment}/{instance}/heartbeat",
       "catalog.instance.register", catalog_instance_heartbeat, 0,
-      "Heartbeat", "Renews the instance's TTL; 404 when it is not registered (any more): register it again.", NULL },
+      "Heartbeat", "Renews the instance's TTL; 404 when it is not registered (any more): register it again.", NULL,
+      NULL, "200 Instance" },
     { "DELETE", "/api/v1/catalog/entities/{kind}/{namespace}/{name}/instances/{environment}/{instance}",
-      "catalog.instance.register", catalog_instance_delete, 0, "Deregister an instance", "", NULL },
+      "catalog.instance.register", catalog_instance_delete, 0, "Deregister an instance", "", NULL,
+      NULL, "200 Status" },
     { "GET", "/api/v1/catalog/entities", "catalog.entity.read", catalog_search, 0,
       "Search entities", "q (words, each a prefix), kind, type, lifecycle, owner (a ref), namespace, tag, "
                          "mine=true|false (owned by my teams, or not), owned=true|false (the entity names an owner: not a Group, "
@@ -569,40 +588,49 @@ static const struct route catalog_routes[] = {
                          "the caller may read: the permission is part of the query, so counts and pages are exact.",
       "limit:int(1..500,50) cursor:cursor q:string(200) kind:string(63) type:string(63) lifecycle:string(63) "
       "owner:string(255) namespace:string(63) tag:string(63) mine:bool owned:bool orphan:bool "
-      "location:string(18)" },
+      "location:string(18)",
+      NULL, "200 items:[{ref:string kind:string namespace:string name:string title:string type:string "
+        "lifecycle:string owner:string version:int}] total:int facets:map(map(int)) next_cursor?:string" },
     { "POST", "/api/v1/catalog/import", "catalog.import", catalog_import, 0,
       "Import entities", "A catalog-info.yaml stream (application/yaml; several documents) or JSON (one entity or a "
                          "list), all or nothing: 422 names every bad field as documents/<i>/<path>, 400 gives the line "
                          "and column of malformed YAML, 403 names an entity the caller may not write. Each entity also "
                          "needs catalog.entity.write on its owner. ?dry_run=true answers what would be added and changed "
                          "without a change.",
-      "dry_run:enum(true|false|1|0)" },
+      "dry_run:enum(true|false|1|0)",
+      "application/yaml", "200 dry_run:bool added:[string] changed:[string] removed:[string] unchanged:int" },
     { "GET", "/api/v1/catalog/entities/{kind}/{namespace}/{name}", "catalog.entity.read", catalog_entity_get, 0,
       "An entity", "Its document as stored, its version (also the ETag), location and orphaned_at; maps_to for a "
                    "Group (its team, kept_by_portico, and users: its members that are Portico users, with their ids) "
                    "or a User (the user and user_id). 404 when it is not there; 403 (with the owner team and "
-                   "the role needed) when it is not yours to read.", NULL },
+                   "the role needed) when it is not yours to read.", NULL,
+      NULL, "200 EntityRecord" },
     { "PUT", "/api/v1/catalog/entities/{kind}/{namespace}/{name}", "catalog.entity.write", catalog_entity_put,
       ROUTE_BODY_JSON, "Create or replace an entity",
       "Takes a backstage.io/v1alpha1 document naming the same entity as the path; 422 names every bad field by its "
       "path. If-Match: \"<version>\" (or *) makes it conditional: 412 when it changed, or is not there, or is not "
       "yours to read (alike). The owner's team (old and new) "
-      "decides, with policies. Relations from spec are stored both ways; unresolved targets stay, dangling.", NULL },
+      "decides, with policies. Relations from spec are stored both ways; unresolved targets stay, dangling.", NULL,
+      "object", "200|201 EntityRecord" },
     { "DELETE", "/api/v1/catalog/entities/{kind}/{namespace}/{name}", "catalog.entity.delete", catalog_entity_delete, 0,
       "Delete an entity", "With its relations. If-Match honoured: 412 when it changed, or is not there, or is not "
                           "yours to read (alike). 409 for a team's Group that Portico keeps in step "
-                          "(it goes with the team).", NULL },
+                          "(it goes with the team).", NULL,
+      NULL, "200 Status" },
     { "GET", "/api/v1/catalog/entities/{kind}/{namespace}/{name}/graph", "catalog.entity.read", catalog_graph, 0,
       "Dependency graph", "direction=downstream (what it depends on; default) or upstream (what depends on it: what "
                           "breaks if it goes down), depth 1..6 (3). Nodes (index 0 is the entity) with their depth, "
                           "dangling or hidden (not yours to read, not followed; to one who cannot read the whole "
                           "catalog, one not in the catalog is hidden too); edges by node index, cycle marks an "
                           "edge that closes a cycle; truncated past 2,000 nodes.",
-      "direction:enum(downstream|upstream) depth:int(1..6,3)" },
+      "direction:enum(downstream|upstream) depth:int(1..6,3)",
+      NULL, "200 ref:string direction:string depth:int nodes:[{ref:string depth:int dangling:bool hidden:bool}] "
+        "edges:[{from:int to:int cycle:bool}] truncated:bool" },
     { "GET", "/api/v1/catalog/entities/{kind}/{namespace}/{name}/relations", "catalog.entity.read", catalog_relations, 0,
       "An entity's relations", "Both directions (ownedBy and ownerOf, dependsOn and dependencyOf, ...); dangling marks a "
                                "target that is not in the catalog, hidden one not yours to read (to one who cannot "
-                               "read the whole catalog, a target not in the catalog is hidden too, not dangling).", NULL },
+                               "read the whole catalog, a target not in the catalog is hidden too, not dangling).", NULL,
+      NULL, "200 ref:string relations:[{type:string target:string dangling:bool hidden:bool}]" },
 };
 
 static const struct app catalog_app = { "catalog", catalog_routes, sizeof(catalog_routes) / sizeof(catalog_routes[0]),

@@ -180,18 +180,14 @@ int catalog_instance_put(struct app_ctx *c)
     struct problem *p = &c->problem;
     struct catalog_ref ref;
     struct db_value key[3];
-    static const char *const allowed[] = { "url", "version", "region", "metadata", "ttl_seconds", "deregister_seconds",
-                                           NULL };
     if (instance_key(c, "catalog.instance.register", &ref, key) < 0)
         return -1;
     const char *env = key[1].s, *inst = key[2].s;
-    if (json_expect_object(c->body, allowed, p) < 0)
-        return -1;
-    const char *url = json_get_string(c->body, "url", true, NULL, 1, 1000, p);
-    const char *version = json_get_string(c->body, "version", false, "", 0, 100, p);
-    const char *region = json_get_string(c->body, "region", false, "", 0, 63, p);
-    long long ttl = json_get_int(c->body, "ttl_seconds", false, c->cfg->catalog_instance_ttl_seconds, 1, 86400, p);
-    long long dereg = json_get_int(c->body, "deregister_seconds", false, c->cfg->catalog_deregister_seconds, 1, 604800, p);
+    const char *url = json_str(c->body, "url", NULL);
+    const char *version = json_str(c->body, "version", "");
+    const char *region = json_str(c->body, "region", "");
+    long long ttl = json_num(c->body, "ttl_seconds", c->cfg->catalog_instance_ttl_seconds);
+    long long dereg = json_num(c->body, "deregister_seconds", c->cfg->catalog_deregister_seconds);
     json_object *md = NULL;
     json_object_object_get_ex(c->body, "metadata", &md);
     const char *metadata = metadata_text(c, md);

@@ -122,18 +122,14 @@ static int location_audit(struct app_ctx *c, const char *action, long long id, c
 int catalog_location_create(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
-    static const char *const allowed[] = { "type", "target", "path", "revision", "team", "on_orphan",
-                                           "interval_seconds", NULL };
-    if (json_expect_object(c->body, allowed, p) < 0)
-        return -1;
     struct location l;
-    l.type = json_get_string(c->body, "type", true, NULL, 1, 8, p);
-    l.target = json_get_string(c->body, "target", true, NULL, 1, 1000, p);
-    l.path = json_get_string(c->body, "path", false, "", 0, 255, p);
-    l.revision = json_get_string(c->body, "revision", false, "", 0, 100, p);
-    const char *team = json_get_string(c->body, "team", false, NULL, 1, 63, p);
-    const char *on_orphan = json_get_string(c->body, "on_orphan", false, "keep", 1, 8, p);
-    long long interval = json_get_int(c->body, "interval_seconds", false, c->cfg->catalog_sync_seconds, 10, 86400, p);
+    l.type = json_str(c->body, "type", NULL);
+    l.target = json_str(c->body, "target", NULL);
+    l.path = json_str(c->body, "path", "");
+    l.revision = json_str(c->body, "revision", "");
+    const char *team = json_str(c->body, "team", NULL);
+    const char *on_orphan = json_str(c->body, "on_orphan", "keep");
+    long long interval = json_num(c->body, "interval_seconds", c->cfg->catalog_sync_seconds);
     if (on_orphan && strcmp(on_orphan, "keep") != 0 && strcmp(on_orphan, "delete") != 0)
         problem_field(p, "on_orphan", "must be keep (orphans stay, listed) or delete");
     if (!json_fields_ok(p))

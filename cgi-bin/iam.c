@@ -106,17 +106,14 @@ static int iam_users_list(struct app_ctx *c)
 
 static int iam_user_create(struct app_ctx *c)
 {
-    static const char *const fields[] = { "username", "email", "display_name", "kind", "password", NULL };
     struct problem *p = &c->problem;
     char why[128], hash[PASSWORD_HASH_MAX];
 
-    if (json_expect_object(c->body, fields, p) < 0)
-        return -1;
-    const char *username = json_get_string(c->body, "username", true, NULL, 1, 64, p);
-    const char *email = json_get_string(c->body, "email", false, NULL, 3, 254, p);
-    const char *display = json_get_string(c->body, "display_name", false, "", 0, 200, p);
-    const char *kind = json_get_string(c->body, "kind", false, "human", 1, 16, p);
-    const char *password = json_get_string(c->body, "password", false, NULL, 1, PASSWORD_MAX_LEN, p);
+    const char *username = json_str(c->body, "username", NULL);
+    const char *email = json_str(c->body, "email", NULL);
+    const char *display = json_str(c->body, "display_name", "");
+    const char *kind = json_str(c->body, "kind", "human");
+    const char *password = json_str(c->body, "password", NULL);
     if (username && !iam_name_ok(username, 64))
         problem_field(p, "username", "must be lower-case letters, digits, '.', '_' or '-', starting with a letter or digit");
     if (email && !strchr(email, '@'))
@@ -265,13 +262,10 @@ long long iam_team_id(struct app_ctx *c, const char *name)
 
 static int iam_team_create(struct app_ctx *c)
 {
-    static const char *const fields[] = { "name", "display_name", "parent", NULL };
     struct problem *p = &c->problem;
-    if (json_expect_object(c->body, fields, p) < 0)
-        return -1;
-    const char *name = json_get_string(c->body, "name", true, NULL, 1, 63, p);
-    const char *display = json_get_string(c->body, "display_name", false, "", 0, 200, p);
-    const char *parent = json_get_string(c->body, "parent", false, NULL, 1, 63, p);
+    const char *name = json_str(c->body, "name", NULL);
+    const char *display = json_str(c->body, "display_name", "");
+    const char *parent = json_str(c->body, "parent", NULL);
     if (name && !iam_name_ok(name, 63))
         problem_field(p, "name", "must be lower-case letters, digits, '.', '_' or '-'");
     long long parent_id = 0;
@@ -378,11 +372,8 @@ static int iam_member_remove(struct app_ctx *c)
 
 static int iam_unlock(struct app_ctx *c)
 {
-    static const char *const fields[] = { "username", NULL };
     struct problem *p = &c->problem;
-    if (json_expect_object(c->body, fields, p) < 0)
-        return -1;
-    const char *user = json_get_string(c->body, "username", true, NULL, 1, 254, p);
+    const char *user = json_str(c->body, "username", NULL);
     if (!json_fields_ok(p))
         return -1;
     /* logins are throttled per account id (and per typed name when there is no account): the
@@ -496,97 +487,139 @@ static int iam_service_token_revoke(struct app_ctx *c)
 static const struct route iam_routes[] = {
     { "GET", "/api/v1/iam/roles", "iam.role.read", iam_roles, 0,
       "Roles and permissions", "Every role (built-in and custom) with the permissions it holds, and every permission Portico knows.",
-      NULL },
+      NULL,
+      NULL, "200 roles:[Role] permissions:[string]" },
     { "POST", "/api/v1/iam/roles", "iam.role.write", iam_role_create, ROUTE_BODY_JSON,
-      "Create a custom role", "Takes {name, description, permissions (known permission names)}.", NULL },
+      "Create a custom role", "Takes {name, description, permissions (known permission names)}.", NULL,
+      "name:string(1..64) description?:string(0..500) permissions:[string](1..64)", "201 Role" },
     { "DELETE", "/api/v1/iam/roles/{name}", "iam.role.write", iam_role_delete, 0,
-      "Delete a custom role", "Refused (409) while a binding or a policy uses it; built-in roles cannot be deleted.", NULL },
+      "Delete a custom role", "Refused (409) while a binding or a policy uses it; built-in roles cannot be deleted.", NULL,
+      NULL, "200 Status" },
     { "GET", "/api/v1/iam/policies", "iam.role.read", iam_policies_list, 0,
-      "Attribute policies", "Conditions on top of the role bindings, evaluated where a resource is known.", NULL },
+      "Attribute policies", "Conditions on top of the role bindings, evaluated where a resource is known.", NULL,
+      NULL, "200 policies:[Policy]" },
     { "POST", "/api/v1/iam/policies", "iam.policy.write", iam_policy_create, ROUTE_BODY_JSON,
       "Create a policy", "Takes {name, description, permission (a permission, \"<area>.*\" or \"*\"), conditions "
                          "({environment|kind|owner: value or \"*\"}), require_role, require_owner}: where the permission and "
                          "every condition match, the caller must also hold require_role there and/or belong to the owning team.",
-      NULL },
+      NULL,
+      "name:string(1..64) description?:string(0..500) permission:string(1..128) conditions?:map(any) "
+        "require_role?:string(1..64) require_owner?:bool",
+      "201 Policy" },
     { "DELETE", "/api/v1/iam/policies/{id}", "iam.policy.write", iam_policy_delete, 0,
-      "Delete a policy", "It stops applying at once.", NULL },
+      "Delete a policy", "It stops applying at once.", NULL,
+      NULL, "200 Status" },
     { "GET", "/api/v1/iam/users", "iam.user.read", iam_users_list, 0,
       "Users", "By id; limit 1..500 (100), cursor from next_cursor; username = one user by name.",
-      "limit:int(1..500,100) cursor:cursor username:string(254)" },
+      "limit:int(1..500,100) cursor:cursor username:string(254)",
+      NULL, "200 users:[User] next_cursor?:string" },
     { "POST", "/api/v1/iam/users", "iam.user.write", iam_user_create, ROUTE_BODY_JSON,
-      "Create a user", "Takes {username, email, display_name, kind (human|service), password (humans)}.", NULL },
+      "Create a user", "Takes {username, email, display_name, kind (human|service), password (humans)}.", NULL,
+      "username:string(1..64) email?:string(3..254) display_name?:string(0..200) kind?:string(1..16) "
+        "password?:string(1..1024)",
+      "201 id:int username:string kind:string" },
     { "POST", "/api/v1/iam/users/{id}/disable", "iam.user.write", iam_user_disable, 0,
       "Disable a user", "Ends its sessions and revokes its API tokens at once (answered and audited as "
-                        "sessions_ended, tokens_revoked); nothing else is deleted.", NULL },
+                        "sessions_ended, tokens_revoked); nothing else is deleted.", NULL,
+      NULL, "200 id:int disabled:bool sessions_ended:int tokens_revoked:int" },
     { "POST", "/api/v1/iam/users/{id}/enable", "iam.user.write", iam_user_enable, 0,
       "Enable a user", "Lets it log in again; its old sessions and tokens stay ended: it logs in, and is given new tokens.",
-      NULL },
+      NULL,
+      NULL, "200 id:int disabled:bool" },
     { "POST", "/api/v1/iam/users/{id}/tokens", "iam.user.write", iam_service_token_create, ROUTE_BODY_JSON,
       "Create a service account's token", "For service accounts only: {name, scopes (held by the account), "
                                           "expires_in_days, secret_paths (optional, as for one's own tokens)}; the "
-                                          "token is answered once.", NULL },
+                                          "token is answered once.", NULL,
+      "TokenRequest", "201 TokenCreated" },
     { "GET", "/api/v1/iam/users/{id}", "iam.user.read", iam_user_get, 0,
       "A user's page", "The user (with must_change_password), their teams, every binding they hold and how (directly, "
                        "through a team, as a member of a team), what their teams own in the catalog (entities, at most "
                        "100, and entities_total), the resources they requested (for a caller who reads resources "
-                       "everywhere; at most 100), and a service account's tokens.", NULL },
+                       "everywhere; at most 100), and a service account's tokens.", NULL,
+      NULL, "200 user:User teams:[{name:string display_name:string added_at:string}] bindings:[Grant] "
+        "owns:{entities:[{ref:string kind:string title:string team:string}] entities_total:int resources:[{id:int "
+        "uid:string template:string version:string environment:string team:string state:string expires_at?:string "
+        "name:string}] resources_truncated:bool} tokens?:[Token]" },
     { "PATCH", "/api/v1/iam/users/{id}", "iam.user.write", iam_user_update, ROUTE_BODY_JSON,
       "Edit a user", "Takes {display_name, email (null or \"\" clears it)}; 409 when the email is another user's. "
-                     "Audited with the values before and after.", NULL },
+                     "Audited with the values before and after.", NULL,
+      "display_name?:string(0..200) email?:string(0..254)", "200 User" },
     { "POST", "/api/v1/iam/users/{id}/password-reset", "iam.user.write", iam_user_password_reset, 0,
       "Reset a user's password", "From a logged-in session only (403 for a token). Answers a temporary password once "
                                  "(temporary_password); the person must change it at the first login: until then their "
                                  "sessions and tokens answer 403 password-change-required on every route but who-am-I, "
                                  "logout and the password change. Ends every session of the person and clears their "
                                  "failed logins. 409 for your own account or a service account; 429 with Retry-After "
-                                 "past login_max_failures resets of one account within an hour.", NULL },
+                                 "past login_max_failures resets of one account within an hour.", NULL,
+      NULL, "200 id:int username:string temporary_password:string must_change_password:bool sessions_ended:int" },
     { "GET", "/api/v1/iam/users/{id}/tokens", "iam.user.read", iam_service_tokens, 0,
       "A service account's tokens", "Metadata and last use; never the tokens. Newest first: limit 1..200 "
                                     "(200), cursor from next_cursor.",
-      "limit:int(1..200,200) cursor:cursor" },
+      "limit:int(1..200,200) cursor:cursor",
+      NULL, "200 tokens:[Token] next_cursor?:string" },
     { "DELETE", "/api/v1/iam/users/{id}/tokens/{token}", "iam.user.write", iam_service_token_revoke, 0,
-      "Revoke a service account's token", "It stops working at once.", NULL },
+      "Revoke a service account's token", "It stops working at once.", NULL,
+      NULL, "200 Status" },
     { "GET", "/api/v1/iam/teams", "iam.team.read", iam_teams_list, 0,
       "Teams", "Each with its parent and its member count, by name: limit 1..1000 (1000), cursor from "
                "next_cursor.",
-      "limit:int(1..1000,1000) cursor:cursor" },
+      "limit:int(1..1000,1000) cursor:cursor",
+      NULL, "200 teams:[{id:int name:string display_name:string parent?:string members:int}] next_cursor?:string" },
     { "POST", "/api/v1/iam/teams", "iam.team.write", iam_team_create, ROUTE_BODY_JSON,
       "Create a team", "Takes {name, display_name, parent}. Its Group in the catalog (group:default/<name>) is made "
                        "with it (group: {ref, state}: kept by Portico, or foreign when a Group of that name written by "
-                       "hand or from a location was there: it is left alone).", NULL },
+                       "hand or from a location was there: it is left alone).", NULL,
+      "name:string(1..63) display_name?:string(0..200) parent?:string(1..63)",
+      "201 id:int name:string parent?:string group:TeamGroup" },
     { "GET", "/api/v1/iam/teams/{team}", "iam.team.read", iam_team_get, 0,
       "A team's page", "The team, its members, sub-teams, the bindings it holds and those on it, the entities and "
                        "templates it owns (at most 100 each), its resources that are not deprovisioned (for a caller "
                        "who reads resources everywhere), and holds: how many members, sub-teams, entities, templates, "
-                       "resources, requests waiting, secrets, locations and policies keep it from a rename or a delete.", NULL },
+                       "resources, requests waiting, secrets, locations and policies keep it from a rename or a delete.", NULL,
+      NULL, "200 team:{id:int name:string display_name:string parent?:string created_at:string} members:[Member] "
+        "subteams:[{name:string display_name:string}] bindings:[{id:int subject_type:string subject?:string "
+        "role:string scope_type:string scope_id:string}] entities:[{ref:string kind:string title:string}] "
+        "templates:[{name:string}] resources:[{id:int uid:string template:string version:string environment:string "
+        "requester:string state:string expires_at?:string name:string}] holds:map(int) group:TeamGroup" },
     { "PATCH", "/api/v1/iam/teams/{team}", "iam.team.write", iam_team_update, ROUTE_BODY_JSON,
       "Edit, rename or move a team", "Takes {name, display_name, parent (a team, or null)}. Members and bindings follow "
                                      "a rename (bindings scoped on the team are rewritten); 409 naming what holds the "
                                      "name while catalog entities, templates, live resources, requests waiting, "
                                      "secrets, locations or policies name it. A parent cannot be the team or one below it.",
-      NULL },
+      NULL,
+      "name?:string(1..63) display_name?:string(0..200) parent?:string(1..63)",
+      "200 id:int name:string display_name:string parent?:string group:TeamGroup" },
     { "DELETE", "/api/v1/iam/teams/{team}", "iam.team.write", iam_team_delete, 0,
       "Delete a team", "409 saying what while it has members or sub-teams or anything names it (as for a rename); "
-                       "the bindings it holds and those on it go with it.", NULL },
+                       "the bindings it holds and those on it go with it.", NULL,
+      NULL, "200 status:string bindings_removed:int" },
     { "GET", "/api/v1/iam/teams/{team}/members", "iam.team.read", iam_members_list, 0,
       "A team's members", "Its own members (not those of the teams below it), by username: limit 1..5000 "
                           "(5000), cursor from next_cursor.",
-      "limit:int(1..5000,5000) cursor:cursor" },
+      "limit:int(1..5000,5000) cursor:cursor",
+      NULL, "200 team:string members:[Member] next_cursor?:string" },
     { "PUT", "/api/v1/iam/teams/{team}/members/{user}", "iam.team.write", iam_member_add, 0,
-      "Add a member", "The user (by id) joins the team (and its Group's members); harmless when it is a member already.", NULL },
+      "Add a member", "The user (by id) joins the team (and its Group's members); harmless when it is a member already.", NULL,
+      NULL, "200 team:string user:int member:bool" },
     { "DELETE", "/api/v1/iam/teams/{team}/members/{user}", "iam.team.write", iam_member_remove, 0,
-      "Remove a member", "The user (by id) leaves the team.", NULL },
+      "Remove a member", "The user (by id) leaves the team.", NULL,
+      NULL, "200 team:string user:int member:bool" },
     { "GET", "/api/v1/iam/bindings", "iam.role.read", iam_bindings_list, 0,
       "Role bindings", "Who holds which role in which scope; builtin marks the default one (subject members: every "
                        "member of any team holds catalog-reader everywhere), which may be deleted and created again. "
                        "By id: limit 1..5000 (5000), cursor from next_cursor.",
-      "limit:int(1..5000,5000) cursor:cursor" },
+      "limit:int(1..5000,5000) cursor:cursor",
+      NULL, "200 bindings:[Binding] next_cursor?:string" },
     { "POST", "/api/v1/iam/bindings", "iam.binding.write", iam_binding_create, ROUTE_BODY_JSON,
       "Bind a role", "Takes {subject_type (user|team|members), subject (a user's or a team's name; none for members: "
-                     "every member of any team), role, scope_type (global|team|entity), scope_id}.", NULL },
+                     "every member of any team), role, scope_type (global|team|entity), scope_id}.", NULL,
+      "subject_type:string(1..8) subject?:string(1..64) role:string(1..64) scope_type?:string(1..8) "
+        "scope_id?:string(0..255)",
+      "201 Binding" },
     { "DELETE", "/api/v1/iam/bindings/{id}", "iam.binding.write", iam_binding_delete, 0,
       "Remove a binding", "It stops applying at once (the built-in one too: team members then read only what "
-                          "their other bindings allow).", NULL },
+                          "their other bindings allow).", NULL,
+      NULL, "200 status:string builtin:bool" },
     { "GET", "/api/v1/iam/explain", "iam.explain", iam_explain, 0,
       "Explain a decision", "?user=&permission=[&resource=<catalog ref>][&team=][&entity=][&environment=][&kind=]: allowed or not "
                             "(resource= takes the entity's owner and kind from the catalog; owner_team names whose it is), "
@@ -595,9 +628,15 @@ static const struct route iam_routes[] = {
                             "scope_id, team_membership, text}, e.g. \"a binding of developer (or a role holding "
                             "catalog.entity.write) on team payments\".",
       "user:string(254) permission:string(64) team:string(63) entity:string(255) environment:string(63) "
-      "kind:string(63) resource:string(255)" },
+      "kind:string(63) resource:string(255)",
+      NULL, "200 user:string permission:string resource:{team?:string entity?:string environment?:string "
+        "kind?:string in_catalog?:bool} owner_team?:string allowed:bool reason:string decided_by?:Grant "
+        "considered:[{role:string scope_type:string scope_id:string via:string role_has_permission:bool}] "
+        "needed?:{role:string scope_type:string scope_id:string team_membership:bool text:string} policy?:{id:int "
+        "name:string}" },
     { "POST", "/api/v1/iam/unlock", "iam.unlock", iam_unlock, ROUTE_BODY_JSON,
-      "Unlock logins", "Takes {username}: clears the failed-login count that throttles the account.", NULL },
+      "Unlock logins", "Takes {username}: clears the failed-login count that throttles the account.", NULL,
+      "username:string(1..254)", "200 username:string unlocked:bool" },
 };
 
 static const struct app iam_app = { "iam", iam_routes, sizeof(iam_routes) / sizeof(iam_routes[0]), NULL };

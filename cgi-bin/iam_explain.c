@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "iam.h"
+#include "lib/utf8.h"
 
 /* How a binding reaches the user, in words: "directly", "through team web", "as a member of a team". */
 static const char *held_text(struct app_ctx *c, const char *via)
@@ -92,6 +93,16 @@ int iam_explain(struct app_ctx *c)
     const char *user = http_query(&c->req, "user"), *perm = http_query(&c->req, "permission");
     struct authz_resource res = { http_query(&c->req, "team"), http_query(&c->req, "entity"),
                                   http_query(&c->req, "environment"), http_query(&c->req, "kind") };
+    /* what the answer echoes is JSON's: UTF-8 text (a prefix elsewhere may match bytes; these
+     * are names, and go back out) */
+    static const char *const echoed[] = { "user", "permission", "team", "entity", "environment", "kind", "resource" };
+    for (size_t i = 0; i < sizeof(echoed) / sizeof(echoed[0]); i++) {
+        const char *v = http_query(&c->req, echoed[i]);
+        if (v && !utf8_valid((const unsigned char *)v, strlen(v)))
+            problem_field(p, echoed[i], "must be UTF-8 text");
+    }
+    if (!json_fields_ok(p))
+        return -1;
     /* resource=<catalog ref>: the entity's owner and kind as the catalog has them */
     const char *resource = http_query(&c->req, "resource");
     bool in_catalog = false;

@@ -65,18 +65,17 @@ int iam_bindings_list(struct app_ctx *c)
 
 int iam_binding_create(struct app_ctx *c)
 {
-    static const char *const fields[] = { "subject_type", "subject", "role", "scope_type", "scope_id", NULL };
     struct problem *p = &c->problem;
-    if (json_expect_object(c->body, fields, p) < 0)
-        return -1;
-    const char *stype = json_get_string(c->body, "subject_type", true, NULL, 1, 8, p);
+    const char *stype = json_str(c->body, "subject_type", NULL);
     bool members = stype && strcmp(stype, "members") == 0;   /* every member of any team: no subject */
-    const char *subject = json_get_string(c->body, "subject", !members, NULL, 1, 64, p);
-    const char *role = json_get_string(c->body, "role", true, NULL, 1, 64, p);
-    const char *scope = json_get_string(c->body, "scope_type", false, "global", 1, 8, p);
-    const char *scope_id = json_get_string(c->body, "scope_id", false, "", 0, 255, p);
+    const char *subject = json_str(c->body, "subject", NULL);
+    const char *role = json_str(c->body, "role", NULL);
+    const char *scope = json_str(c->body, "scope_type", "global");
+    const char *scope_id = json_str(c->body, "scope_id", "");
     if (stype && !members && strcmp(stype, "user") != 0 && strcmp(stype, "team") != 0)
         problem_field(p, "subject_type", "must be user, team or members (every member of any team)");
+    if (stype && !members && !subject)
+        problem_field(p, "subject", "is required");
     if (members && subject)
         problem_field(p, "subject", "is not given for members: the binding applies to every member of any team");
     if (role && !authz_role_exists(c->rules, role))
@@ -258,12 +257,9 @@ static const char sql_role_used[] =
 
 int iam_role_create(struct app_ctx *c)
 {
-    static const char *const fields[] = { "name", "description", "permissions", NULL };
     struct problem *p = &c->problem;
-    if (json_expect_object(c->body, fields, p) < 0)
-        return -1;
-    const char *name = json_get_string(c->body, "name", true, NULL, 1, 64, p);
-    const char *description = json_get_string(c->body, "description", false, "", 0, 500, p);
+    const char *name = json_str(c->body, "name", NULL);
+    const char *description = json_str(c->body, "description", "");
     json_object *perms = json_object_object_get(c->body, "permissions");
     size_t n = json_object_is_type(perms, json_type_array) ? json_object_array_length(perms) : 0;
     if (name && !rule_name_ok(name))
@@ -375,16 +371,12 @@ static const char sql_policy_del[] = "DELETE FROM policies WHERE id = ?";
 
 int iam_policy_create(struct app_ctx *c)
 {
-    static const char *const fields[] = { "name", "description", "permission", "conditions", "require_role",
-                                          "require_owner", NULL };
     static const char *const attrs[] = { "environment", "kind", "owner", NULL };
     struct problem *p = &c->problem;
-    if (json_expect_object(c->body, fields, p) < 0)
-        return -1;
-    const char *name = json_get_string(c->body, "name", true, NULL, 1, 64, p);
-    const char *description = json_get_string(c->body, "description", false, "", 0, 500, p);
-    const char *perm = json_get_string(c->body, "permission", true, NULL, 1, 128, p);
-    const char *role = json_get_string(c->body, "require_role", false, NULL, 1, 64, p);
+    const char *name = json_str(c->body, "name", NULL);
+    const char *description = json_str(c->body, "description", "");
+    const char *perm = json_str(c->body, "permission", NULL);
+    const char *role = json_str(c->body, "require_role", NULL);
     json_object *owner_j = json_object_object_get(c->body, "require_owner");
     json_object *conds = json_object_object_get(c->body, "conditions");
     bool owner = json_object_get_boolean(owner_j);

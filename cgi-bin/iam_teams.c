@@ -176,16 +176,13 @@ static const char sql_closure_join[] =
 /* PATCH /iam/teams/{team}: {name, display_name, parent (a team's name, or null for none)}. */
 int iam_team_update(struct app_ctx *c)
 {
-    static const char *const fields[] = { "name", "display_name", "parent", NULL };
     struct problem *p = &c->problem;
     const char *old = app_param(c, "team");
-    if (json_expect_object(c->body, fields, p) < 0)
-        return -1;
     json_object *pj = json_object_object_get(c->body, "parent");
     bool has_parent = json_object_object_get_ex(c->body, "parent", NULL);
-    const char *name = json_get_string(c->body, "name", false, NULL, 1, 63, p);
-    const char *display = json_get_string(c->body, "display_name", false, NULL, 0, 200, p);
-    const char *parent = pj && !json_object_is_type(pj, json_type_null) ? json_get_string(c->body, "parent", false, NULL, 1, 63, p)
+    const char *name = json_str(c->body, "name", NULL);
+    const char *display = json_str(c->body, "display_name", NULL);
+    const char *parent = pj && !json_object_is_type(pj, json_type_null) ? json_str(c->body, "parent", NULL)
                                                                       : NULL;
     if (name && !iam_name_ok(name, 63))
         problem_field(p, "name", "must be lower-case letters, digits, '.', '_' or '-'");

@@ -116,17 +116,14 @@ static const char sql_user_set[] =
 /* PATCH /iam/users/{id}: {display_name, email (null or "" clears it)}. */
 int iam_user_update(struct app_ctx *c)
 {
-    static const char *const fields[] = { "display_name", "email", NULL };
     struct problem *p = &c->problem;
     long long id = app_path_id(c, "id");
     struct db_result u;
-    if (json_expect_object(c->body, fields, p) < 0)
-        return -1;
     json_object *ej = json_object_object_get(c->body, "email");
     bool has_display = json_object_object_get_ex(c->body, "display_name", NULL);
     bool has_email = json_object_object_get_ex(c->body, "email", NULL);
-    const char *display = json_get_string(c->body, "display_name", false, NULL, 0, 200, p);
-    const char *email = ej && !json_object_is_type(ej, json_type_null) ? json_get_string(c->body, "email", false, NULL, 0, 254, p)
+    const char *display = json_str(c->body, "display_name", NULL);
+    const char *email = ej && !json_object_is_type(ej, json_type_null) ? json_str(c->body, "email", NULL)
                                                                      : NULL;
     if (email && !*email)
         email = NULL;

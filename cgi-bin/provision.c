@@ -229,17 +229,13 @@ static int request_secret_refs(struct app_ctx *c, const struct template *t, json
 /* POST /provision/requests */
 static int request_create(struct app_ctx *c)
 {
-    static const char *const members[] = { "template", "version", "parameters", "environment", "team", "entity",
-                                            "ttl_days", NULL };
     struct problem *p = &c->problem;
-    if (json_expect_object(c->body, members, p) < 0)
-        return -1;
-    const char *name = json_get_string(c->body, "template", true, NULL, 1, 63, p);
-    const char *version = json_get_string(c->body, "version", false, "latest", 1, 16, p);
-    const char *environment = json_get_string(c->body, "environment", true, NULL, 1, 63, p);
-    const char *team = json_get_string(c->body, "team", false, NULL, 1, 63, p);
-    const char *entity = provision_entity_ref(c, json_get_string(c->body, "entity", false, NULL, 1, CATALOG_REF_MAX, p));
-    long long ttl = json_get_int(c->body, "ttl_days", false, 0, 1, PROVISION_TTL_MAX_DAYS, p);
+    const char *name = json_str(c->body, "template", NULL);
+    const char *version = json_str(c->body, "version", "latest");
+    const char *environment = json_str(c->body, "environment", NULL);
+    const char *team = json_str(c->body, "team", NULL);
+    const char *entity = provision_entity_ref(c, json_str(c->body, "entity", NULL));
+    long long ttl = json_num(c->body, "ttl_days", 0);
     json_object *params = NULL;
     if (json_object_object_get_ex(c->body, "parameters", &params) && !json_object_is_type(params, json_type_object))
         problem_field(p, "parameters", "must be an object");
@@ -465,13 +461,10 @@ int provision_approver_check(struct app_ctx *c, const struct request_row *rq)
 /* POST /provision/requests/{id}/approve and .../reject */
 static int request_decide(struct app_ctx *c, bool approve)
 {
-    static const char *const members[] = { "comment", NULL };
     struct problem *p = &c->problem;
     const char *comment = "";
     if (c->body) {
-        if (json_expect_object(c->body, members, p) < 0)
-            return -1;
-        comment = json_get_string(c->body, "comment", !approve, "", approve ? 0 : 1, 2000, p);
+        comment = json_str(c->body, "comment", "");
         if (!json_fields_ok(p))
             return -1;
     } else if (!approve) {
@@ -575,66 +568,98 @@ static const struct route provision_routes[] = {
                             "Parameters are checked against the template (422 parameters/<name>); the template's policy "
                             "decides who may request and whether approvals are needed: 201 {id, state pending_approval or "
                             "approved, resource_id, job_id}. Idempotency-Key: the same key and body answer the first "
-                            "request again; the same key with another body is 422.", NULL },
+                            "request again; the same key with another body is 422.", NULL,
+      "template:string(1..63) version?:string(1..16) parameters?:object environment:string(1..63) "
+        "team?:string(1..63) entity?:string(1..144) ttl_days?:int(1..365)",
+      "201 RequestState" },
     { "GET", "/api/v1/provision/requests", "provision.request.read", request_list, 0,
       "List requests", "Requests the caller may read (and its own), newest first, each with its name (\"orders_dev · "
                        "mariadb · dev\": the naming parameter's value, the template, the environment): mine=true, state, "
                        "limit 1..200 (50), cursor from next_cursor.",
-      "limit:int(1..200,50) cursor:cursor mine:bool state:string(20)" },
+      "limit:int(1..200,50) cursor:cursor mine:bool state:string(20)",
+      NULL, "200 requests:[RequestLine] next_cursor?:string" },
     { "GET", "/api/v1/provision/requests/{id}", "provision.request.read", request_get, 0,
-      "A request", "With its parameters and every approver's decision and comment.", NULL },
+      "A request", "With its parameters and every approver's decision and comment.", NULL,
+      NULL, "200 id:int template:string version:string environment:string team:string entity?:string "
+        "requester:string state:string approvals_needed:int approval_role?:string resource_id?:int ttl_days:int "
+        "parameters:object created_at:string decided_at?:string name:string approvals:[{approver:string "
+        "decision:string comment:string created_at:string}]" },
     { "POST", "/api/v1/provision/requests/{id}/approve", "provision.request.approve", request_approve, ROUTE_BODY_JSON_OPTIONAL,
       "Approve a request", "Optional body {comment}. The approver holds the role the template's policy names on the owning "
                            "team and is not the requester (403 self-approval); one decision each (409). When the count is "
-                           "reached the resource and its job are made.", NULL },
+                           "reached the resource and its job are made.", NULL,
+      "comment?:string(0..2000)", "200 RequestState" },
     { "POST", "/api/v1/provision/requests/{id}/reject", "provision.request.approve", request_reject, ROUTE_BODY_JSON,
-      "Reject a request", "{comment}: why (required). The request ends; the requester is notified.", NULL },
+      "Reject a request", "{comment}: why (required). The request ends; the requester is notified.", NULL,
+      "comment:string(1..2000)", "200 RequestState" },
     { "POST", "/api/v1/provision/requests/{id}/cancel", "provision.request.create", request_cancel, 0,
-      "Cancel a request", "The requester takes back a request that waits for approval.", NULL },
+      "Cancel a request", "The requester takes back a request that waits for approval.", NULL,
+      NULL, "200 RequestState" },
     { "GET", "/api/v1/provision/approvals", "provision.request.approve", provision_approval_inbox, 0,
       "The approvals inbox", "Requests waiting for approval that the caller may decide on (holds the role on the team, "
                              "did not make them, has not decided yet), oldest first: limit 1..200 (50), cursor from "
                              "next_cursor (a page may hold fewer than limit with more to come).",
-      "limit:int(1..200,50) cursor:cursor" },
+      "limit:int(1..200,50) cursor:cursor",
+      NULL, "200 requests:[RequestLine] next_cursor?:string" },
     { "GET", "/api/v1/provision/resources", "provision.resource.read", provision_resource_list, 0,
       "List resources", "Resources the caller may read (and its own), newest first, each with its name (as its request's): "
                         "mine=true, state, team, entity (a ref, read as a request's), q (1..100 characters: found "
                         "anywhere, ignoring case and accents, in the template's name, the uid or a parameter's string "
                         "value), limit 1..200 (50), cursor from next_cursor.",
       "limit:int(1..200,50) cursor:cursor mine:bool state:string(20) team:string(63) entity:string(255) "
-      "q:string(100)" },
+      "q:string(100)",
+      NULL, "200 resources:[{id:int uid:string template:string version:string environment:string team:string "
+        "entity?:string requester:string state:string expires_at?:string created_at:string name:string "
+        "updated_at:string}] next_cursor?:string" },
     { "GET", "/api/v1/provision/resources/{id}", "provision.resource.read", provision_resource_get, 0,
       "A resource", "Its name, template version, owner, state, expiry, parameters, outputs (a secret output as {secret: path, "
                     "managed: the resource keeps it, reveal: the caller may reveal it (its requester, or secrets.reveal "
                     "there) with POST /api/v1/secrets/reveal/<path>}), jobs and history (newest first: requested by its "
-                    "requester, approved by each approver, then what the runner did).", NULL },
+                    "requester, approved by each approver, then what the runner did).", NULL,
+      NULL, "200 id:int uid:string template:string version:string environment:string team:string entity?:string "
+        "requester:string request_id:int state:string parameters:object outputs:map(any) expires_at?:string "
+        "created_at:string updated_at:string name:string jobs:[{id:int kind:string state:string attempts:int "
+        "max_attempts:int last_error?:string created_at:string finished_at?:string}] history:[{at:string "
+        "actor:string event:string detail:string}]" },
     { "DELETE", "/api/v1/provision/resources/{id}", "provision.resource.delete", provision_resource_delete, 0,
       "Deprovision a resource", "Queues the template's deprovision steps: 202 {job_id}. 409 while it provisions or "
-                                "after it was deprovisioned.", NULL },
+                                "after it was deprovisioned.", NULL,
+      NULL, "202 id:int state:string job_id:int" },
     { "POST", "/api/v1/provision/resources/{id}/renew", "provision.resource.renew", provision_resource_renew, ROUTE_BODY_JSON_OPTIONAL,
       "Renew a resource", "Optional body {ttl_days} (default: the template's): it now expires ttl_days from now; past the "
-                          "template's maximum is 422.", NULL },
+                          "template's maximum is 422.", NULL,
+      "ttl_days?:int(1..100000)", "200 id:int expires_at:string" },
     { "GET", "/api/v1/provision/jobs/{id}", "provision.resource.read", provision_job_get, 0,
-      "A job", "State, attempts, the next time it is due, the last error, and each step's state.", NULL },
+      "A job", "State, attempts, the next time it is due, the last error, and each step's state.", NULL,
+      NULL, "200 id:int resource_id:int kind:string state:string attempts:int max_attempts:int "
+        "cancel_requested:bool due_at:string last_error?:string log_lines:int created_at:string started_at?:string "
+        "finished_at?:string steps:[{idx:int name:string driver:string state:string attempts:int error?:string "
+        "started_at?:string finished_at?:string}]" },
     { "GET", "/api/v1/provision/jobs/{id}/log", "provision.resource.read", provision_job_log, 0,
       "A job's log", "Lines after the line number after (0), limit 1..1000 (500): {lines, next, done}. Tail it by asking "
                      "again with after=next until done. Secret values are redacted by the runner.",
-      "after:int(0..999999999999,0) limit:int(1..1000,500)" },
+      "after:int(0..999999999999,0) limit:int(1..1000,500)",
+      NULL, "200 lines:[{seq:int at:string stream:string line:string}] next:int state:string done:bool" },
     { "POST", "/api/v1/provision/jobs/{id}/cancel", "provision.resource.delete", provision_job_cancel, 0,
-      "Cancel a job", "A queued job ends at once; a running one stops at its runner's next heartbeat.", NULL },
+      "Cancel a job", "A queued job ends at once; a running one stops at its runner's next heartbeat.", NULL,
+      NULL, "200 id:int state:string" },
     { "GET", "/api/v1/provision/notifications", PERM_AUTHENTICATED, provision_notification_list, 0,
       "The caller's inbox", "Notices (approvals wanted, decisions, resources ready, failed or about to expire), newest "
                             "first; unread=true for the unread only; with the unread count; limit 1..200 (50), cursor "
                             "from next_cursor.",
-      "limit:int(1..200,50) cursor:cursor unread:bool" },
+      "limit:int(1..200,50) cursor:cursor unread:bool",
+      NULL, "200 unread:int notifications:[{id:int kind:string subject:string link:string created_at:string "
+        "read_at?:string}] next_cursor?:string" },
     { "POST", "/api/v1/provision/notifications/{id}/read", PERM_AUTHENTICATED, provision_notification_read, 0,
       "Mark a notice read", "The caller's own notice (404 for anyone else's); marking one read again changes nothing. "
-                            "Not audited: it changes only the caller's inbox.", NULL },
+                            "Not audited: it changes only the caller's inbox.", NULL,
+      NULL, "200 id:int read:bool" },
     { "POST", "/api/v1/provision/notifications/read-all", PERM_AUTHENTICATED, provision_notification_read_all,
       ROUTE_BODY_JSON_OPTIONAL,
       "Mark every notice read", "Optional body {up_to}: only notices up to that id (the newest one shown), so one that "
                                 "came since stays unread. Answers {read: how many were marked now, unread: how many are "
-                                "left}. Not audited, as marking one is not.", NULL },
+                                "left}. Not audited, as marking one is not.", NULL,
+      "up_to?:int(1..9223372036854775807)", "200 read:int unread:int" },
 };
 
 static const struct app provision_app = { "provision", provision_routes,

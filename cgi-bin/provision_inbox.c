@@ -113,13 +113,10 @@ int provision_notification_read(struct app_ctx *c)
  * not: it changes the caller's own inbox only. */
 int provision_notification_read_all(struct app_ctx *c)
 {
-    static const char *const members[] = { "up_to", NULL };
     struct problem *p = &c->problem;
     long long up_to = LLONG_MAX;
     if (c->body) {
-        if (json_expect_object(c->body, members, p) < 0)
-            return -1;
-        up_to = json_get_int(c->body, "up_to", false, LLONG_MAX, 1, LLONG_MAX, p);
+        up_to = json_num(c->body, "up_to", LLONG_MAX);
         if (!json_fields_ok(p))
             return -1;
     }

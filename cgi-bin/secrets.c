@@ -235,8 +235,8 @@ static int secret_write(struct app_ctx *c)
     size_t len;
     unsigned char *value = write_value(c, &len);
     struct scope s;
-    long long cas = json_get_int(c->body, "cas", false, -1, -1, 1000000000, p);
-    long long maxv = json_get_int(c->body, "max_versions", false, 0, 0, SECRET_VERSIONS_MAX, p);
+    long long cas = json_num(c->body, "cas", -1);
+    long long maxv = json_num(c->body, "max_versions", 0);
     int rc = !value || !json_fields_ok(p) ? -1 : scope_check(c, "secrets.secret.write", &s);
     if (rc == 0 && !s.sp.entity) {
         struct db_value t = DB_TEXTV(s.sp.team);
@@ -323,18 +323,7 @@ static int secret_reveal(struct app_ctx *c)
         }
         as = ",\"as\":\"requester\"";
     }
-    int version = 0;
-    if (http_body_read(&c->req, (size_t)c->cfg->body_max_bytes, false, p) < 0)
-        return -1;
-    if (c->req.body_len > 0) {
-        json_object *b = json_parse(c->req.body, c->req.body_len, c->cfg->json_max_depth, p);
-        if (!b)
-            return -1;
-        version = (int)json_get_int(b, "version", false, 0, 0, 1000000000, p);
-        json_object_put(b);
-        if (!json_fields_ok(p))
-            return -1;
-    }
+    int version = (int)json_num(c->body, "version", 0);   /* the row's optional body */
     const struct crypto_keyring *k = keyring(c, false);
     if (!k)
         return -1;
@@ -663,7 +652,8 @@ static const struct route secrets_routes[] = {
       "List secrets", "The secrets the caller may read (metadata only), by path: prefix (the start of a path; "
                       "one with a byte that is not ASCII lists nothing), "
                       "q (part of a path, anywhere in it, ignoring case), limit 1..500 (100), cursor from next_cursor.",
-      "limit:int(1..500,100) cursor:cursor prefix:string(512) q:string(200)" },
+      "limit:int(1..500,100) cursor:cursor prefix:string(512) q:string(200)",
+      NULL, "200 items:[SecretMeta] next_cursor?:string" },
     { "GET", "/api/v1/secrets/metadata/{path*}", "secrets.secret.read", secret_metadata, 0,
       "A secret's metadata", "Its scope, team (the team that holds it: a secret's scope is its stored team), "
                              "max_versions, current_version and every version kept (bytes, master key, "
@@ -672,30 +662,41 @@ static const struct route secrets_routes[] = {
                              "(or its name is now another team's entity): it stays with its team until that team moves or "
                              "destroys it. path: team/<team>/[<environment>/]<name> or "
                              "entity/<kind>/<namespace>/<entity>/[<environment>/]<name>; 403 where the caller may not read the scope, "
-                             "404 outside a token's secret_paths.", NULL },
+                             "404 outside a token's secret_paths.", NULL,
+      NULL, "200 path:string scope:string team:string entity?:string environment:string name:string "
+        "max_versions:int current_version:int created_at:string updated_at:string created_by:string "
+        "managed_by?:ManagedBy entity_gone?:bool versions:[{version:int bytes:int master_key:string "
+        "created_at:string created_by:string deleted_at?:string destroyed_at?:string}]" },
     { "PUT", "/api/v1/secrets/data/{path*}", "secrets.secret.write", secret_write, ROUTE_BODY_JSON,
       "Write a new version", "{\"value\": text} or {\"value_base64\": bytes} (at most 64 KiB), optional \"cas\" (the "
                              "current version expected; 0: the secret must be new; else 409) and \"max_versions\" (1..100, "
                              "the oldest go first; 0 or none keeps the secret's). 201 for the first version, 200 after; audited without the value. "
                              "A secret a resource manages answers 409 managed-secret (with managed_by) unless ?confirm=managed.",
-      NULL },
-    { "POST", "/api/v1/secrets/reveal/{path*}", "secrets.secret.read", secret_reveal, 0,
+      NULL,
+      "value?:string value_base64?:string cas?:int(-1..1000000000) max_versions?:int(0..100)",
+      "200|201 path:string version:int" },
+    { "POST", "/api/v1/secrets/reveal/{path*}", "secrets.secret.read", secret_reveal, ROUTE_BODY_JSON_OPTIONAL,
       "Reveal a value", "Optional body {\"version\": n} (default: the current one). Answers the value as text "
                         "(encoding utf-8) or base64; audited (path, version, actor). Needs secrets.reveal on the scope, "
                         "or, for a secret a resource manages, being that resource's requester (with "
                         "provision.output.reveal there); 403 in words otherwise. 410 for a deleted or destroyed "
-                        "version, 503 when the master key is unavailable.", NULL },
+                        "version, 503 when the master key is unavailable.", NULL,
+      "version?:int(0..1000000000)", "200 path:string version:int encoding:enum(utf-8|base64) value:string" },
     { "POST", "/api/v1/secrets/delete/{path*}", "secrets.secret.write", secret_delete_versions, ROUTE_BODY_JSON,
       "Delete versions (soft)", "{\"versions\": [n, ...]}: they no longer reveal until undeleted. 409 managed-secret for a "
-                                "secret a resource manages, unless ?confirm=managed.", NULL },
+                                "secret a resource manages, unless ?confirm=managed.", NULL,
+      "versions:[int(1..1000000000)](1..100)", "200 path:string changed:int" },
     { "POST", "/api/v1/secrets/undelete/{path*}", "secrets.secret.write", secret_undelete, ROUTE_BODY_JSON,
-      "Undelete versions", "{\"versions\": [n, ...]}", NULL },
+      "Undelete versions", "{\"versions\": [n, ...]}", NULL,
+      "versions:[int(1..1000000000)](1..100)", "200 path:string changed:int" },
     { "POST", "/api/v1/secrets/destroy/{path*}", "secrets.secret.destroy", secret_destroy, ROUTE_BODY_JSON,
       "Destroy versions", "{\"versions\": [n, ...]}: their ciphertext and keys are erased for good. 409 managed-secret for "
-                          "a secret a resource manages, unless ?confirm=managed.", NULL },
+                          "a secret a resource manages, unless ?confirm=managed.", NULL,
+      "versions:[int(1..1000000000)](1..100)", "200 path:string changed:int" },
     { "DELETE", "/api/v1/secrets/metadata/{path*}", "secrets.secret.destroy", secret_remove, 0,
       "Delete a secret", "The secret and every version, for good. 409 managed-secret for a secret a resource manages, "
-                         "unless ?confirm=managed.", NULL },
+                         "unless ?confirm=managed.", NULL,
+      NULL, "200 Status" },
 };
 
 static const struct app secrets_app = { "secrets", secrets_routes, sizeof(secrets_routes) / sizeof(secrets_routes[0]),

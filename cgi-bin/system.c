@@ -50,13 +50,10 @@ static int system_version(struct app_ctx *c)
 
 static int system_echo(struct app_ctx *c)
 {
-    static const char *const fields[] = { "message", "repeat", NULL };
     struct problem *p = &c->problem;
 
-    if (json_expect_object(c->body, fields, p) < 0)
-        return -1;
-    const char *message = json_get_string(c->body, "message", true, NULL, 1, 1000, p);
-    long long repeat = json_get_int(c->body, "repeat", false, 1, 1, 10, p);
+    const char *message = json_str(c->body, "message", NULL);
+    long long repeat = json_num(c->body, "repeat", 1);
     if (!json_fields_ok(p))
         return -1;
 
@@ -72,16 +69,20 @@ static int system_echo(struct app_ctx *c)
 
 static const struct route system_routes[] = {
     { "GET", "/api/v1/system/health", PERM_PUBLIC, system_health, ROUTE_NO_RATELIMIT,
-      "Liveness", "200 while the handler process runs; does not touch the database.", NULL },
+      "Liveness", "200 while the handler process runs; does not touch the database.", NULL,
+      NULL, "200 Status" },
     { "GET", "/api/v1/system/ready", PERM_PUBLIC, system_ready, ROUTE_NO_RATELIMIT,
       "Readiness", "200 when the database answers and its schema is at the migration this build "
-                   "expects; 503 with Retry-After otherwise.", NULL },
+                   "expects; 503 with Retry-After otherwise.", NULL,
+      NULL, "200 status:string schema:{current:int expected:int}" },
     { "GET", "/api/v1/system/version", PERM_PUBLIC, system_version, ROUTE_NO_RATELIMIT,
-      "Version", "Portico's version, the API version and the schema migration this build expects.", NULL },
+      "Version", "Portico's version, the API version and the schema migration this build expects.", NULL,
+      NULL, "200 name:string version:string api:string schema:int" },
     { "POST", "/api/v1/system/echo", PERM_PUBLIC, system_echo, ROUTE_BODY_JSON,
       "Echo a JSON body", "Validates {message: string (1..1000 bytes), repeat: integer 1..10} and "
                           "answers it back with the body's size and whether an Authorization header arrived (not "
-                          "its value), to check that clients and proxies pass bodies and credentials intact.", NULL },
+                          "its value), to check that clients and proxies pass bodies and credentials intact.", NULL,
+      "message:string(1..1000) repeat?:int(1..10)", "200 message:string repeat:int bytes:int authorization:bool" },
 };
 
 static const struct app system_app = { "system", system_routes, sizeof(system_routes) / sizeof(system_routes[0]), NULL };

@@ -547,11 +547,8 @@ static int template_get(struct app_ctx *c)
 static int template_trust(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
-    static const char *const allowed[] = { "trusted", "version", NULL };
-    if (json_expect_object(c->body, allowed, p) < 0)
-        return -1;
-    bool trusted = json_get_bool(c->body, "trusted", true, false, p);
-    const char *version = json_get_string(c->body, "version", true, NULL, 1, 32, p);
+    bool trusted = json_flag(c->body, "trusted", false);
+    const char *version = json_str(c->body, "version", NULL);
     if (version && version_order(version) < 0)
         problem_field(p, "version", "is a version x.y.z");
     if (!json_fields_ok(p))
@@ -625,7 +622,9 @@ static const struct route templates_routes[] = {
       "(at most 8) that must all appear in the name, title, description or tags; tag: one tag, exactly; include=drafts "
       "also lists templates with no published version (their newest draft in latest); limit 1..200 (50), cursor from "
       "next_cursor.",
-      "limit:int(1..200,50) cursor:cursor q:string(200) tag:string(63) include:enum(drafts)" },
+      "limit:int(1..200,50) cursor:cursor q:string(200) tag:string(63) include:enum(drafts)",
+      NULL, "200 templates:[{name:string owner_team:string trusted:bool latest?:{version:string state:string "
+        "title:string description:string tags:[string]} versions:int}] next_cursor?:string" },
     { "POST", "/api/v1/templates", "templates.template.write", template_create, 0,
       "Create a draft from XML",
       "Body: the template XML (Content-Type: application/xml, at most 256 KiB; 415, 413 otherwise). A new name creates "
@@ -633,7 +632,8 @@ static const struct route templates_routes[] = {
       "stored as a draft and scanned: 201 {name, version, state: \"draft\", scan: {findings, scanned_at}}; a draft of the "
       "same version is replaced (200). 400 malformed-xml with the line and column (a DOCTYPE or entity is refused), "
       "422 schema errors by element path, 422 owner when the XML names another team than the template's, 409 when "
-      "that version is published or deprecated.", NULL },
+      "that version is published or deprecated.", NULL,
+      "application/xml", "200|201 VersionState" },
     { "POST", "/api/v1/templates/examples", "templates.template.publish", templates_examples_install, 0,
       "Install the example templates",
       "The stock set Portico ships (share/templates/: a MariaDB database, a git repository, an API token made by an "
@@ -641,47 +641,62 @@ static const struct route templates_routes[] = {
       "that team (409 no-platform-team when it does not exist, unless an administrator asks: then it is made). "
       "A version already there, in any state, is left as it is, and so is a template of that name another team owns: "
       "{team, team_created, installed, templates: [{name, version, outcome: installed|present|kept}]}, 201 when "
-      "something was installed, 200 when nothing was. Every change audited.", NULL },
+      "something was installed, 200 when nothing was. Every change audited.", NULL,
+      NULL, "200|201 team:string team_created:bool installed:int templates:[{name:string version:string "
+        "outcome:string}]" },
     { "GET", "/api/v1/templates/{name}", "templates.template.read", template_get, 0,
       "A template and its versions",
       "{name, owner_team, trusted, created_at, created_by, versions: [{version, state, title, created_at, created_by, "
       "published_at, deprecated_at, trusted}]}, newest version first. A version's trusted: an administrator trusted "
-      "its XML as it is now; the template's trusted: its newest published version is trusted.", NULL },
+      "its XML as it is now; the template's trusted: its newest published version is trusted.", NULL,
+      NULL, "200 name:string owner_team:string trusted:bool created_at:string created_by:string "
+        "versions:[{version:string state:string title:string created_at:string created_by:string "
+        "published_at?:string deprecated_at?:string trusted:bool}]" },
     { "PUT", "/api/v1/templates/{name}/trust", "templates.template.trust", template_trust, ROUTE_BODY_JSON,
       "Trust a template (administrators)",
       "{\"trusted\": true|false, \"version\": \"x.y.z\"} (version required: 422 otherwise; 404 when there is no such "
       "version). Trust is given to that version's XML as it is now (its SHA-256 is stored): its exec steps may run a "
       "shell; other versions, and the draft's XML once replaced, are not trusted until trust is given to them. The "
       "scan of the next publish (or scan) of that version applies it, and the runner checks it again. Answer {name, "
-      "version, trusted, sha256}. Audited with the hash, target <name>@<version>.", NULL },
+      "version, trusted, sha256}. Audited with the hash, target <name>@<version>.", NULL,
+      "trusted:bool version:string(1..32)", "200 name:string version:string trusted:bool sha256:string" },
     { "GET", V, "templates.template.read", version_get, 0,
       "A version, parsed",
       "version: x.y.z, or latest (the newest published). {name, version, state, created_at, created_by, updated_at, "
       "published_at, published_by, deprecated_at, xml, scan: {findings, scanned_at}, template: {title, description, "
-      "owner_team, tags, parameters, policy, steps, outputs, deprovision}}.", NULL },
+      "owner_team, tags, parameters, policy, steps, outputs, deprovision}}.", NULL,
+      NULL, "200 name:string version:string state:string created_at:string created_by:string updated_at:string "
+        "published_at?:string published_by?:string deprecated_at?:string xml:string scan?:Scan template:object" },
     { "PUT", V, "templates.template.write", version_replace, 0,
       "Replace a draft's XML",
       "Body: the template XML (application/xml), whose name and version match the path (else 422). 409 when the version "
-      "is not a draft: a published version never changes. Scanned again: {name, version, state, scan}.", NULL },
+      "is not a draft: a published version never changes. Scanned again: {name, version, state, scan}.", NULL,
+      "application/xml", "200 VersionState" },
     { "DELETE", V, "templates.template.write", version_delete, 0,
-      "Delete a draft", "409 when the version is not a draft (deprecate a published one). The template stays.", NULL },
+      "Delete a draft", "409 when the version is not a draft (deprecate a published one). The template stays.", NULL,
+      NULL, "200 Status" },
     { "POST", V "/scan", "templates.template.write", version_scan, 0,
       "Scan a version now",
       "Runs the security scan with the version's current trust and stores it: {findings: [\"rule: where: what\"], "
       "passed}. Rules: unknown-driver, exec-shell (unless trusted), exec-unchecked-parameter, secret-to-plain-output, "
-      "webhook-not-https, webhook-url-placeholder (a placeholder in a webhook url's scheme, host or port).", NULL },
+      "webhook-not-https, webhook-url-placeholder (a placeholder in a webhook url's scheme, host or port).", NULL,
+      NULL, "200 passed:bool findings:[string]" },
     { "POST", V "/publish", "templates.template.publish", version_publish, 0,
       "Publish a draft",
       "Scans, then publishes: 200 {name, version, state: \"published\"}. 422 scan-failed with findings when the scan "
       "finds anything (the scan is stored; nothing is published); 409 when not a draft. Needs "
-      "templates.template.publish on the owner team.", NULL },
+      "templates.template.publish on the owner team.", NULL,
+      NULL, "200 name:string version:string state:string" },
     { "POST", V "/deprecate", "templates.template.publish", version_deprecate, 0,
       "Deprecate a published version",
-      "published -> deprecated: no new requests; resources made from it keep working. 409 otherwise.", NULL },
+      "published -> deprecated: no new requests; resources made from it keep working. 409 otherwise.", NULL,
+      NULL, "200 name:string version:string state:string" },
     { "GET", "/api/v1/templates/{name}/versions/{a}/diff/{b}", "templates.template.read", version_diff, 0,
       "Compare two versions",
       "a and b: x.y.z or latest. {from, to, diff: unified diff of the XML (coarse past about 1,400 differing lines a side), "
-      "changes: {parameters, steps, outputs, deprovision: {added[], removed[], changed[]} by name, policy_changed}}.", NULL },
+      "changes: {parameters, steps, outputs, deprovision: {added[], removed[], changed[]} by name, policy_changed}}.", NULL,
+      NULL, "200 from:string to:string diff:string changes:{parameters:Changes steps:Changes outputs:Changes "
+        "deprovision:Changes policy_changed:bool}" },
 };
 
 static const struct app templates_app = { "templates", templates_routes,

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "ratelimit.h"
 #include "monotime.h"
+#include "shape.h"
 
 int app_json(struct app_ctx *c, int status, json_object *json)
 {
@@ -142,13 +143,17 @@ int app_query_check(struct app_ctx *c, const struct route *r)
 {
     struct route_query q;
     char err[128];
-    size_t at = 0;
+    size_t at = 0, before = c->problem.nfields;
     while (r->query && router_query_next(r->query, &at, &q, err, sizeof(err)) == 1) {
         const char *v = http_query(&c->req, q.name);
         if (!v)
             continue;
         if (q.type == RQ_INT) {
             app_query_int(c, q.name, 0, q.min, q.max);
+        } else if (q.type == RQ_STRING) {
+            size_t n = strlen(v);
+            if ((long long)n > q.max)
+                problem_field(&c->problem, q.name, "must be at most %lld bytes", q.max);
         } else if (q.type == RQ_BOOL) {
             if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
                 problem_field(&c->problem, q.name, "must be true or false");
@@ -175,7 +180,7 @@ int app_query_check(struct app_ctx *c, const struct route *r)
             }
         }
     }
-    return json_fields_ok(&c->problem) ? 0 : -1;
+    return c->problem.nfields == before ? 0 : -1;   /* the query's own faults (a body's may be there) */
 }
 
 #define CURSOR_KEY_MAX 512
@@ -497,6 +502,30 @@ static int app_authenticate(const struct app *app, struct app_ctx *c, bool limit
     return c->rules ? authz_rules_refresh(c->db, c->rules, c->epoch, p) : 0;
 }
 
+/* A refused body may hold what it should not keep (a secret's value, a password): the received
+ * bytes and every string parsed from them are zeroed before they are freed. */
+static void strings_wipe(json_object *v)
+{
+    if (json_object_is_type(v, json_type_string)) {
+        sodium_memzero((char *)json_object_get_string(v), (size_t)json_object_get_string_len(v));
+    } else if (json_object_is_type(v, json_type_array)) {
+        for (size_t i = 0; i < json_object_array_length(v); i++)
+            strings_wipe(json_object_array_get_idx(v, i));
+    } else if (json_object_is_type(v, json_type_object)) {
+        json_object_object_foreach(v, key, val) {
+            (void)key;
+            strings_wipe(val);
+        }
+    }
+}
+
+static void body_wipe(struct app_ctx *c)
+{
+    strings_wipe(c->body);
+    if (c->req.body)
+        sodium_memzero((char *)c->req.body, c->req.body_len);
+}
+
 static int app_route(const struct app *app, struct app_ctx *c)
 {
     struct problem *p = &c->problem;
@@ -551,6 +580,7 @@ static int app_route(const struct app *app, struct app_ctx *c)
         }
     }
     bool optional = (r->flags & ROUTE_BODY_JSON_OPTIONAL) != 0;
+    bool body_faults = false;
     if (optional && http_body_read(&c->req, (size_t)c->cfg->body_max_bytes, false, p) < 0)
         return -1;
     if ((r->flags & ROUTE_BODY_JSON) || (optional && c->req.body_len > 0)) {
@@ -561,6 +591,15 @@ static int app_route(const struct app *app, struct app_ctx *c)
         c->body = json_parse(c->req.body, c->req.body_len, c->cfg->json_max_depth, p);
         if (!c->body)
             return -1;
+        /* the row's declared body: types, bounds, required and unknown members, each mistake a
+         * field error. The handler still runs to add what only it knows (a name's form, a
+         * reference), so one answer names every field, as when each handler checked its own;
+         * like every handler, it changes nothing while the problem holds a field error */
+        if (shape_check_request(r->body, c->body, p) < 0) {
+            if (p->status != 422)
+                return -1;
+            body_faults = true;
+        }
     }
     /* the declared query's faults are recorded first; a reading function then adds its own (one
      * answer names every field), and if it answers anyway, the 422 is what goes out */
@@ -575,7 +614,48 @@ static int app_route(const struct app *app, struct app_ctx *c)
         http_response_init(&c->res);
         return -1;
     }
-    return r->handler(c);
+    int rc = r->handler(c);
+    if (body_faults) {
+        body_wipe(c);
+        http_response_init(&c->res);
+        return -1;
+    }
+    return rc;
+}
+
+/* check_answers: is the answer the one the route declares (a status it names; a JSON answer of
+ * the declared shape, exactly)? A test stack runs with it, so every suite checks the API document. */
+static int answer_check(struct app_ctx *c)
+{
+    const struct route *r = c->match.route;
+    int statuses[3];
+    const char *spec;
+    int n = router_answer(r, statuses, &spec);
+    if (c->res.status < 200 || c->res.status > 299)
+        return 0;   /* a handler's own problem answer (a 409 with particulars): problem+json */
+    bool known = false;
+    for (int i = 0; i < n; i++)
+        known |= statuses[i] == c->res.status;
+    if (!known) {
+        problem_internal(&c->problem, "answer-shape: %s %s answered %d", r->method, r->pattern, c->res.status);
+        return problem_set(&c->problem, 500, "answer-shape", "%s %s answered %d, which its route does not declare",
+                           r->method, r->pattern, c->res.status);
+    }
+    if (!spec || router_media(spec) || c->res.status == 204 || !c->res.body || !c->res.content_type ||
+        strncmp(c->res.content_type, "application/json", 16) != 0)
+        return 0;   /* another format the route offers (?format=csv) is not a shape */
+    struct problem p;
+    problem_init(&p);
+    json_object *v = json_parse(c->res.body, c->res.body_len, 512, &p);
+    char why[256];
+    int rc = v ? shape_check_answer(spec, v, why, sizeof(why)) : -1;
+    json_object_put(v);
+    if (rc < 0) {
+        problem_internal(&c->problem, "answer-shape: %s %s: %.200s", r->method, r->pattern, v ? why : p.detail);
+        return problem_set(&c->problem, 500, "answer-shape", "%s %s: the answer is not its declared %.40s: %.160s",
+                           r->method, r->pattern, spec, v ? why : p.detail);
+    }
+    return 0;
 }
 
 void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_fn read,
@@ -620,6 +700,8 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
     }
     if (rc == 0 && c->problem.status)
         rc = -1;
+    if (rc == 0 && c->cfg->check_answers && c->match.route)
+        rc = answer_check(c);
     if (rc < 0 && (c->problem.status == 401 || c->problem.status == 403 || c->hidden_denial) && c->match.route &&
         strcmp(c->match.route->permission, PERM_PUBLIC) != 0)
         app_audit_denial(c);

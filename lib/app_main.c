@@ -47,6 +47,10 @@ json_object *app_routes_json(const struct app *app)
             json_object_object_add(o, "json_body_optional", json_object_new_boolean(1));
         if (r->query)
             json_object_object_add(o, "query", json_object_new_string(r->query));
+        if (r->body)
+            json_object_object_add(o, "body", json_object_new_string(r->body));
+        if (r->answer)
+            json_object_object_add(o, "answer", json_object_new_string(r->answer));
         if (r->flags & ROUTE_NO_RATELIMIT)
             json_object_object_add(o, "rate_limited", json_object_new_boolean(0));
         json_object_array_add(arr, o);

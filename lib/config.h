@@ -42,6 +42,7 @@ struct config {
     /* HTTP */
     long body_max_bytes;
     int json_max_depth;
+    int check_answers;
     int retry_after;
     /* sessions and logins */
     int session_idle_seconds;

@@ -82,92 +82,6 @@ json_object *json_parse_object(const char *buf, size_t len, int max_depth, struc
     return obj;
 }
 
-static json_object *field(json_object *obj, const char *name, bool required, struct problem *p)
-{
-    json_object *v = NULL;
-    if (!json_object_object_get_ex(obj, name, &v) || json_object_is_type(v, json_type_null)) {
-        if (required)
-            problem_field(p, name, "is required");
-        return NULL;
-    }
-    return v;
-}
-
-const char *json_get_string(json_object *obj, const char *name, bool required, const char *def,
-                            size_t minlen, size_t maxlen, struct problem *p)
-{
-    json_object *v = field(obj, name, required, p);
-    if (!v)
-        return def;
-    if (!json_object_is_type(v, json_type_string)) {
-        problem_field(p, name, "must be a string");
-        return def;
-    }
-    size_t len = (size_t)json_object_get_string_len(v);
-    const char *s = json_object_get_string(v);
-    if (memchr(s, '\0', len)) {
-        problem_field(p, name, "must not contain NUL characters");
-        return def;
-    }
-    if (len < minlen || len > maxlen) {
-        problem_field(p, name, "must be %zu to %zu bytes long", minlen, maxlen);
-        return def;
-    }
-    return s;
-}
-
-long long json_get_int(json_object *obj, const char *name, bool required, long long def,
-                       long long min, long long max, struct problem *p)
-{
-    json_object *v = field(obj, name, required, p);
-    if (!v)
-        return def;
-    if (!json_object_is_type(v, json_type_int)) {
-        problem_field(p, name, "must be a whole number");
-        return def;
-    }
-    errno = 0;
-    long long n = (long long)json_object_get_int64(v);
-    if (errno || n < min || n > max) {
-        problem_field(p, name, "must be between %lld and %lld", min, max);
-        return def;
-    }
-    return n;
-}
-
-bool json_get_bool(json_object *obj, const char *name, bool required, bool def, struct problem *p)
-{
-    json_object *v = field(obj, name, required, p);
-    if (!v)
-        return def;
-    if (!json_object_is_type(v, json_type_boolean)) {
-        problem_field(p, name, "must be true or false");
-        return def;
-    }
-    return json_object_get_boolean(v);
-}
-
-int json_expect_object(json_object *body, const char *const *allowed, struct problem *p)
-{
-    if (!json_object_is_type(body, json_type_object))
-        return problem_set(p, 422, "validation", "the body must be a JSON object");
-    json_reject_unknown(body, allowed, p);
-    return 0;
-}
-
-void json_reject_unknown(json_object *obj, const char *const *allowed, struct problem *p)
-{
-    json_object_object_foreach(obj, key, val) {
-        (void)val;
-        bool ok = false;
-        for (const char *const *a = allowed; *a; a++)
-            if (strcmp(*a, key) == 0)
-                ok = true;
-        if (!ok)
-            problem_field(p, key, "is not a known field");
-    }
-}
-
 bool json_fields_ok(const struct problem *p)
 {
     return p->nfields == 0 && p->status == 0;
@@ -176,4 +90,25 @@ bool json_fields_ok(const struct problem *p)
 json_object *json_string_or_null(const char *s)
 {
     return s ? json_object_new_string(s) : NULL;
+}
+
+const char *json_str(json_object *obj, const char *name, const char *def)
+{
+    json_object *v;
+    return json_object_object_get_ex(obj, name, &v) && json_object_is_type(v, json_type_string)
+               ? json_object_get_string(v) : def;
+}
+
+long long json_num(json_object *obj, const char *name, long long def)
+{
+    json_object *v;
+    return json_object_object_get_ex(obj, name, &v) && json_object_is_type(v, json_type_int)
+               ? (long long)json_object_get_int64(v) : def;
+}
+
+bool json_flag(json_object *obj, const char *name, bool def)
+{
+    json_object *v;
+    return json_object_object_get_ex(obj, name, &v) && json_object_is_type(v, json_type_boolean)
+               ? json_object_get_boolean(v) : def;
 }

@@ -4,9 +4,12 @@
  */
 #include "router.h"
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "shape.h"
 
 /* Compare one pattern with a path. Returns 1 on a match (filling params), 0 otherwise,
  * -1 on a malformed escape in a parameter. */
@@ -225,6 +228,27 @@ int router_table_check(const struct route *routes, size_t n, char *err, size_t e
                 return -1;
             }
         }
+        bool json = (r->flags & (ROUTE_BODY_JSON | ROUTE_BODY_JSON_OPTIONAL)) != 0;
+        if (json != (r->body && !router_media(r->body))) {
+            snprintf(err, errlen, "%s %s: a JSON body is declared by a shape, with ROUTE_BODY_JSON(_OPTIONAL)",
+                     r->method, r->pattern);
+            return -1;
+        }
+        char why[160];
+        if (r->body && !router_media(r->body) && shape_spec_check(r->body, why, sizeof(why)) < 0) {
+            snprintf(err, errlen, "%s %s: body: %s", r->method, r->pattern, why);
+            return -1;
+        }
+        int statuses[3];
+        const char *spec;
+        if (!r->answer || router_answer(r, statuses, &spec) == 0) {
+            snprintf(err, errlen, "%s %s: no answer declared (\"[STATUS] shape\", or \"204\")", r->method, r->pattern);
+            return -1;
+        }
+        if (spec && !router_media(spec) && shape_spec_check(spec, why, sizeof(why)) < 0) {
+            snprintf(err, errlen, "%s %s: answer: %s", r->method, r->pattern, why);
+            return -1;
+        }
         if (!r->handler || !r->summary || !*r->summary) {
             snprintf(err, errlen, "%s %s: no handler or summary", r->method, r->pattern);
             return -1;
@@ -237,4 +261,39 @@ int router_table_check(const struct route *routes, size_t n, char *err, size_t e
         }
     }
     return 0;
+}
+
+bool router_media(const char *spec)
+{
+    size_t n = strcspn(spec, " ");
+    return memchr(spec, '/', n) != NULL;
+}
+
+int router_answer(const struct route *r, int statuses[3], const char **spec)
+{
+    const char *s = r->answer;
+    int n = 0;
+    *spec = NULL;
+    if (!s)
+        return 0;
+    while (s[0] >= '1' && s[0] <= '5' && isdigit((unsigned char)s[1]) && isdigit((unsigned char)s[2]) &&
+           (s[3] == ' ' || s[3] == '|' || s[3] == '\0')) {
+        if (n == 3)
+            return 0;
+        statuses[n++] = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+        s += 3;
+        if (*s == '|')
+            s++;
+        else
+            break;
+    }
+    while (*s == ' ')
+        s++;
+    if (n == 0)
+        statuses[n++] = 200;
+    bool none = statuses[0] == 204 || statuses[0] == 304;
+    if (none != (*s == '\0'))
+        return 0;   /* 204 has no body; any other answer names what it sends */
+    *spec = *s ? s : NULL;
+    return n;
 }

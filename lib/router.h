@@ -3,7 +3,8 @@
  *
  * A handler is a table of struct route rows. Each row is the single source of truth for one
  * operation: dispatch reads method and pattern, authorization reads permission, and the
- * OpenAPI generator reads summary/description (`<area>.fcgi --routes` prints the table).
+ * OpenAPI generator reads summary/description, the query, the body and the answer
+ * (`<area>.fcgi --routes` prints the table).
  * Patterns are absolute paths whose segments are literals or `{name}`; a `{name}` segment
  * matches one non-empty segment, percent-decoded. A last segment `{name*}` matches the rest of
  * the path, one or more non-empty segments, percent-decoded as one (the value holds the
@@ -42,7 +43,19 @@ struct route {
     const char *summary;      /* one line, for the API document */
     const char *description;  /* longer text, for the API document */
     const char *query;        /* the query parameters it reads (NULL: none), see below */
+    const char *body;         /* the request body: a shape (lib/shape.h) for a JSON body, checked
+                                 before the call; a media type ("application/yaml") for another;
+                                 NULL: none */
+    const char *answer;       /* the answer on success: "[STATUS[|STATUS]] shape" (200 when no
+                                 status is given), "204" for none, or "[STATUS] media/type" */
 };
+
+/* The statuses (up to 3, into statuses; returns how many, 0 when malformed) and the shape or media
+ * type (*spec; NULL for none) of r's declared answer. */
+int router_answer(const struct route *r, int statuses[3], const char **spec);
+
+/* Is spec a media type ("text/csv") rather than a shape? */
+bool router_media(const char *spec);
 
 /*
  * A route's query parameters, declared in its row: space-separated items name:type, where type is
@@ -90,7 +103,8 @@ enum router_result router_match(const struct route *routes, size_t n, const char
 const char *router_param(const struct router_match *m, const char *name);
 
 /* Check a table: patterns well formed, no duplicate method+pattern, permission set, query
- * declarations readable, a description's "limit 1..MAX (DEFAULT)" the declared limit.
+ * declarations readable, a description's "limit 1..MAX (DEFAULT)" the declared limit, a body
+ * declared exactly for the routes that take one and an answer for every route, both well formed.
  * Returns 0 or -1 with the first mistake in err. Unit tests run it on every table. */
 int router_table_check(const struct route *routes, size_t n, char *err, size_t errlen);
 

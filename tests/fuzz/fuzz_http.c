@@ -19,9 +19,9 @@ static int dummy(struct app_ctx *c)
 }
 
 static const struct route routes[] = {
-    { "GET", "/api/v1/catalog/entities/{kind}/{namespace}/{name}", "catalog.read", dummy, 0, "get", NULL },
-    { "PUT", "/api/v1/catalog/entities/{kind}/{namespace}/{name}", "catalog.write", dummy, 0, "put", NULL },
-    { "GET", "/api/v1/system/health", PERM_PUBLIC, dummy, 0, "health", NULL },
+    { "GET", "/api/v1/catalog/entities/{kind}/{namespace}/{name}", "catalog.read", dummy, 0, "get", NULL, NULL, NULL, "any" },
+    { "PUT", "/api/v1/catalog/entities/{kind}/{namespace}/{name}", "catalog.write", dummy, 0, "put", NULL, NULL, NULL, "any" },
+    { "GET", "/api/v1/system/health", PERM_PUBLIC, dummy, 0, "health", NULL, NULL, NULL, "any" },
 };
 
 struct body {

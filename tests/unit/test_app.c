@@ -53,7 +53,7 @@ static int r_item(struct app_ctx *c)
 
 static int r_create(struct app_ctx *c)
 {
-    const char *name = json_get_string(c->body, "name", true, NULL, 1, 16, &c->problem);
+    const char *name = json_str(c->body, "name", NULL);   /* the row's shape checked it */
     if (!json_fields_ok(&c->problem))
         return -1;
     json_object *o = json_object_new_object();
@@ -138,19 +138,31 @@ static int r_refuse(struct app_ctx *c)
     return app_refuse(c, perm, nowhere ? NULL : &res, &d);
 }
 
+/* says it answers {ok} and answers more: what check_answers is for */
+static int r_liar(struct app_ctx *c)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "ok", json_object_new_boolean(1));
+    json_object_object_add(o, "extra", json_object_new_int(1));
+    return app_json(c, 200, o);
+}
+
 static const struct route test_routes[] = {
     { "GET", "/api/v1/page", PERM_PUBLIC, r_page, 0, "A paged list", NULL,
-      "limit:int(1..5,2) cursor:cursor depth:int(1..6,3) mode:enum(a|b) flag:bool" },
-    { "GET", "/api/v1/refuse", PERM_PUBLIC, r_refuse, 0, "A refusal in words", NULL, NULL },
-    { "GET", "/api/v1/ok", PERM_PUBLIC, r_ok, 0, "OK", NULL, NULL },
-    { "POST", "/api/v1/items", PERM_PUBLIC, r_create, ROUTE_BODY_JSON, "Create an item", "Needs a name.", NULL },
-    { "GET", "/api/v1/items/{id}", PERM_PUBLIC, r_item, 0, "Get an item", NULL, NULL },
-    { "PUT", "/api/v1/items/{id}", PERM_PUBLIC, r_conflict, 0, "Always a conflict", NULL, NULL },
-    { "GET", "/api/v1/mine", PERM_AUTHENTICATED, r_ok, 0, "Anyone logged in", NULL, NULL },
-    { "DELETE", "/api/v1/items/{id}", "catalog.entity.delete", r_ok, 0, "Needs a named permission", NULL, NULL },
-    { "GET", "/api/v1/internal", PERM_PUBLIC, r_internal, 0, "Fails with a secret", NULL, NULL },
-    { "GET", "/api/v1/bare", PERM_PUBLIC, r_bare_failure, 0, "Fails without a problem", NULL, NULL },
-    { "GET", "/api/v1/sloppy", PERM_PUBLIC, r_sloppy, 0, "Field error and 0", NULL, NULL },
+      "limit:int(1..5,2) cursor:cursor depth:int(1..6,3) mode:enum(a|b) flag:bool",
+      NULL, "things:[{key:string n:int}] next_cursor?:string" },
+    { "GET", "/api/v1/refuse", PERM_PUBLIC, r_refuse, 0, "A refusal in words", NULL, NULL, NULL, "ok:bool" },
+    { "GET", "/api/v1/ok", PERM_PUBLIC, r_ok, 0, "OK", NULL, NULL, NULL, "ok:bool" },
+    { "POST", "/api/v1/items", PERM_PUBLIC, r_create, ROUTE_BODY_JSON, "Create an item", "Needs a name.", NULL,
+      "name:string(1..16) pad?:string tags?:[any]", "201 name:string bytes:int" },
+    { "GET", "/api/v1/items/{id}", PERM_PUBLIC, r_item, 0, "Get an item", NULL, NULL, NULL, "id:string" },
+    { "PUT", "/api/v1/items/{id}", PERM_PUBLIC, r_conflict, 0, "Always a conflict", NULL, NULL, NULL, "204" },
+    { "GET", "/api/v1/mine", PERM_AUTHENTICATED, r_ok, 0, "Anyone logged in", NULL, NULL, NULL, "ok:bool" },
+    { "DELETE", "/api/v1/items/{id}", "catalog.entity.delete", r_ok, 0, "Needs a named permission", NULL, NULL, NULL, "ok:bool" },
+    { "GET", "/api/v1/internal", PERM_PUBLIC, r_internal, 0, "Fails with a secret", NULL, NULL, NULL, "204" },
+    { "GET", "/api/v1/bare", PERM_PUBLIC, r_bare_failure, 0, "Fails without a problem", NULL, NULL, NULL, "204" },
+    { "GET", "/api/v1/liar", PERM_PUBLIC, r_liar, 0, "Answers more than it declares", NULL, NULL, NULL, "ok:bool" },
+    { "GET", "/api/v1/sloppy", PERM_PUBLIC, r_sloppy, 0, "Field error and 0", NULL, NULL, NULL, "204" },
 };
 static const struct app test_app = { "test", test_routes, sizeof(test_routes) / sizeof(test_routes[0]), NULL };
 
@@ -535,6 +547,40 @@ static void test_malformed_json(void)
     fx_free(&f);
 }
 
+/* check_answers: an answer that is not its route's declared shape (a member it does not
+ * declare, a status it does not name) is a 500 that says where; off, it goes out as it is */
+static void test_answer_check(void)
+{
+    struct fixture f;
+    fx_init(&f);
+    get(&f, "/api/v1/liar");
+    CU_ASSERT_EQUAL(f.r.status, 200);
+    f.cfg.check_answers = 1;
+    get(&f, "/api/v1/liar");
+    check_problem(&f, 500, "answer-shape");
+    CU_ASSERT(f.r.json && strstr(jstr(f.r.json, "detail"), "/extra: is not declared") != NULL);
+    get(&f, "/api/v1/ok");
+    CU_ASSERT_EQUAL(f.r.status, 200);
+    post_json(&f, "/api/v1/items", "{\"name\":\"widget\"}");
+    CU_ASSERT_EQUAL(f.r.status, 201);
+    fx_free(&f);
+}
+
+/* a body its shape refuses is wiped: the bytes received and the strings parsed from them */
+static void test_refused_body_wiped(void)
+{
+    struct fixture f;
+    fx_init(&f);
+    post_json(&f, "/api/v1/items", "{\"name\":\"sekrit-value\",\"unknown\":1}");
+    check_problem(&f, 422, "validation");
+    CU_ASSERT(f.c.req.body && f.c.req.body_len > 0);
+    bool kept = false;
+    for (size_t i = 0; f.c.req.body && i + 6 <= f.c.req.body_len; i++)
+        kept |= memcmp(f.c.req.body + i, "sekrit", 6) == 0;
+    CU_ASSERT_FALSE(kept);
+    fx_free(&f);
+}
+
 static void test_validation(void)
 {
     struct fixture f;
@@ -905,6 +951,8 @@ void suite_app(void)
     CU_add_test(s, "413 past body_max_bytes, exactly the cap is fine", test_too_large);
     CU_add_test(s, "400 for malformed JSON", test_malformed_json);
     CU_add_test(s, "422 for a bad field", test_validation);
+    CU_add_test(s, "check_answers: an answer beyond its declared shape is a 500", test_answer_check);
+    CU_add_test(s, "a body its shape refuses is wiped", test_refused_body_wiped);
     CU_add_test(s, "POST 201", test_post_ok);
     CU_add_test(s, "409 from the handler", test_conflict_from_handler);
     CU_add_test(s, "HEAD has no body", test_head);

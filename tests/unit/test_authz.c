@@ -262,12 +262,12 @@ static void test_route_tables(void)
 {
     char err[256];
     const struct route good[] = {
-        { "GET", "/api/v1/x", PERM_PUBLIC, dummy, 0, "x", NULL, NULL },
-        { "GET", "/api/v1/y", PERM_AUTHENTICATED, dummy, 0, "y", NULL, NULL },
-        { "GET", "/api/v1/z", "catalog.entity.read", dummy, 0, "z", NULL, NULL },
+        { "GET", "/api/v1/x", PERM_PUBLIC, dummy, 0, "x", NULL, NULL, NULL, "200 any" },
+        { "GET", "/api/v1/y", PERM_AUTHENTICATED, dummy, 0, "y", NULL, NULL, NULL, "200 any" },
+        { "GET", "/api/v1/z", "catalog.entity.read", dummy, 0, "z", NULL, NULL, NULL, "200 any" },
     };
-    const struct route typo[] = { { "GET", "/api/v1/z", "catalog.entity.raed", dummy, 0, "z", NULL, NULL } };
-    const struct route none[] = { { "GET", "/api/v1/z", "", dummy, 0, "z", NULL, NULL } };
+    const struct route typo[] = { { "GET", "/api/v1/z", "catalog.entity.raed", dummy, 0, "z", NULL, NULL, NULL, "200 any" } };
+    const struct route none[] = { { "GET", "/api/v1/z", "", dummy, 0, "z", NULL, NULL, NULL, "200 any" } };
     struct app a = { "t", good, 3, NULL };
     CU_ASSERT_EQUAL(app_table_check(&a, err, sizeof(err)), 0);
     a.routes = typo;

@@ -32,15 +32,15 @@ static int handler(struct app_ctx *c)
 }
 
 static const struct route sample[] = {
-    { "GET", "/", PERM_PUBLIC, handler, 0, "Root", NULL, NULL },
-    { "GET", "/api/v1/health", PERM_PUBLIC, handler, 0, "Health", NULL, NULL },
-    { "GET", "/api/v1/items", "items.read", handler, 0, "List items", NULL, NULL },
-    { "POST", "/api/v1/items", "items.write", handler, ROUTE_BODY_JSON, "Create an item", "Longer text.", NULL },
-    { "GET", "/api/v1/items/{id}", "items.read", handler, 0, "Get an item", NULL, NULL },
-    { "PUT", "/api/v1/items/{id}", "items.write", handler, ROUTE_BODY_JSON, "Replace an item", NULL, NULL },
-    { "DELETE", "/api/v1/items/{id}", "items.write", handler, 0, "Delete an item", NULL, NULL },
-    { "GET", "/api/v1/items/{id}/tags/{tag}", "items.read", handler, 0, "Get a tag", NULL, NULL },
-    { "POST", "/api/v1/jobs", "jobs.run", handler, ROUTE_BODY_JSON, "Start a job", NULL, NULL },
+    { "GET", "/", PERM_PUBLIC, handler, 0, "Root", NULL, NULL, NULL, "200 any" },
+    { "GET", "/api/v1/health", PERM_PUBLIC, handler, 0, "Health", NULL, NULL, NULL, "200 any" },
+    { "GET", "/api/v1/items", "items.read", handler, 0, "List items", NULL, NULL, NULL, "200 any" },
+    { "POST", "/api/v1/items", "items.write", handler, ROUTE_BODY_JSON, "Create an item", "Longer text.", NULL, "name:string", "201 id:int" },
+    { "GET", "/api/v1/items/{id}", "items.read", handler, 0, "Get an item", NULL, NULL, NULL, "200 any" },
+    { "PUT", "/api/v1/items/{id}", "items.write", handler, ROUTE_BODY_JSON, "Replace an item", NULL, NULL, "name:string", "201 id:int" },
+    { "DELETE", "/api/v1/items/{id}", "items.write", handler, 0, "Delete an item", NULL, NULL, NULL, "200 any" },
+    { "GET", "/api/v1/items/{id}/tags/{tag}", "items.read", handler, 0, "Get a tag", NULL, NULL, NULL, "200 any" },
+    { "POST", "/api/v1/jobs", "jobs.run", handler, ROUTE_BODY_JSON, "Start a job", NULL, NULL, "name:string", "201 id:int" },
 };
 #define NSAMPLE (sizeof(sample) / sizeof(sample[0]))
 
@@ -162,12 +162,12 @@ static void test_allow_lists_each_method_once(void)
 {
     /* several routes for one path and method, in an order where POST comes first */
     static const struct route overlap[] = {
-        { "POST", "/x/{a}", "p", handler, 0, "s", NULL, NULL },
-        { "GET", "/x/{a}", "p", handler, 0, "s", NULL, NULL },
-        { "GET", "/x/lit", "p", handler, 0, "s", NULL, NULL },
-        { "POST", "/x/lit", "p", handler, 0, "s", NULL, NULL },
-        { "DELETE", "/x/{b}", "p", handler, 0, "s", NULL, NULL },
-        { "GET", "/{c}/lit", "p", handler, 0, "s", NULL, NULL },
+        { "POST", "/x/{a}", "p", handler, 0, "s", NULL, NULL, NULL, "200 any" },
+        { "GET", "/x/{a}", "p", handler, 0, "s", NULL, NULL, NULL, "200 any" },
+        { "GET", "/x/lit", "p", handler, 0, "s", NULL, NULL, NULL, "200 any" },
+        { "POST", "/x/lit", "p", handler, 0, "s", NULL, NULL, NULL, "200 any" },
+        { "DELETE", "/x/{b}", "p", handler, 0, "s", NULL, NULL, NULL, "200 any" },
+        { "GET", "/{c}/lit", "p", handler, 0, "s", NULL, NULL, NULL, "200 any" },
     };
     struct arena a;
     struct router_match m;
@@ -216,10 +216,10 @@ static void test_too_many_params(void)
     /* struct router_match holds 8 parameters; a pattern with more can never match, so the
      * table check refuses it */
     static const struct route nine[] = {
-        { "GET", "/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}/{i}", "p", handler, 0, "s", NULL, NULL },
+        { "GET", "/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}/{i}", "p", handler, 0, "s", NULL, NULL, NULL, "200 any" },
     };
     static const struct route eight[] = {
-        { "GET", "/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}", "p", handler, 0, "s", NULL, NULL },
+        { "GET", "/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}", "p", handler, 0, "s", NULL, NULL, NULL, "200 any" },
     };
     char err[256];
     struct arena a;
@@ -237,7 +237,7 @@ static void test_too_many_params(void)
 /* router_table_check on a one-route table (after a good route, so indexes show). */
 static int check_one(struct route bad, char *err, size_t errlen)
 {
-    struct route t[2] = { { "GET", "/ok", "p", handler, 0, "s", NULL, NULL }, bad };
+    struct route t[2] = { { "GET", "/ok", "p", handler, 0, "s", NULL, NULL, NULL, "200 any" }, bad };
     err[0] = '\0';
     return router_table_check(t, 2, err, errlen);
 }
@@ -249,7 +249,7 @@ static void test_check_bad_patterns(void)
     };
     char err[256];
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        struct route r = { "GET", bad[i], "p", handler, 0, "s", NULL, NULL };
+        struct route r = { "GET", bad[i], "p", handler, 0, "s", NULL, NULL, NULL, "200 any" };
         int rc = check_one(r, err, sizeof(err));
         CU_ASSERT_EQUAL(rc, -1);
         if (rc != -1)
@@ -257,7 +257,7 @@ static void test_check_bad_patterns(void)
         else
             CU_ASSERT(strstr(err, bad[i]) || strstr(err, "route 1"));
     }
-    struct route nopat = { "GET", NULL, "p", handler, 0, "s", NULL, NULL };
+    struct route nopat = { "GET", NULL, "p", handler, 0, "s", NULL, NULL, NULL, "200 any" };
     CU_ASSERT_EQUAL(check_one(nopat, err, sizeof(err)), -1);
 }
 
@@ -266,7 +266,7 @@ static void test_check_good_patterns(void)
     static const char *const good[] = { "/", "/a", "/a/b", "/{a}", "/a/{b}/c", "/{a}/{b}", "/a-b_c.d/{x_y}" };
     char err[256];
     for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-        struct route r = { "POST", good[i], "p", handler, 0, "s", NULL, NULL };
+        struct route r = { "POST", good[i], "p", handler, 0, "s", NULL, NULL, NULL, "200 any" };
         int rc = check_one(r, err, sizeof(err));
         CU_ASSERT_EQUAL(rc, 0);
         if (rc != 0)
@@ -277,10 +277,10 @@ static void test_check_good_patterns(void)
 static void test_check_duplicates(void)
 {
     static const struct route dup[] = {
-        { "GET", "/a", "p", handler, 0, "s", NULL, NULL },
-        { "POST", "/a", "p", handler, 0, "s", NULL, NULL },
-        { "GET", "/b", "p", handler, 0, "s", NULL, NULL },
-        { "GET", "/a", "q", handler, 0, "other", NULL, NULL },
+        { "GET", "/a", "p", handler, 0, "s", NULL, NULL, NULL, "200 any" },
+        { "POST", "/a", "p", handler, 0, "s", NULL, NULL, NULL, "200 any" },
+        { "GET", "/b", "p", handler, 0, "s", NULL, NULL, NULL, "200 any" },
+        { "GET", "/a", "q", handler, 0, "other", NULL, NULL, NULL, "200 any" },
     };
     char err[256];
     CU_ASSERT_EQUAL(router_table_check(dup, 4, err, sizeof(err)), -1);
@@ -293,32 +293,32 @@ static void test_check_duplicates(void)
 static void test_check_missing_fields(void)
 {
     char err[256];
-    struct route noperm = { "GET", "/x", NULL, handler, 0, "s", NULL, NULL };
+    struct route noperm = { "GET", "/x", NULL, handler, 0, "s", NULL, NULL, NULL, "200 any" };
     CU_ASSERT_EQUAL(check_one(noperm, err, sizeof(err)), -1);
     CU_ASSERT(contains(err, "permission"));
     CU_ASSERT(contains(err, "GET /x"));
-    struct route emptyperm = { "GET", "/x", "", handler, 0, "s", NULL, NULL };
+    struct route emptyperm = { "GET", "/x", "", handler, 0, "s", NULL, NULL, NULL, "200 any" };
     CU_ASSERT_EQUAL(check_one(emptyperm, err, sizeof(err)), -1);
     CU_ASSERT(contains(err, "permission"));
 
-    struct route nosummary = { "GET", "/x", "p", handler, 0, NULL, "a description is not enough", NULL };
+    struct route nosummary = { "GET", "/x", "p", handler, 0, NULL, "a description is not enough", NULL, NULL, "200 any" };
     CU_ASSERT_EQUAL(check_one(nosummary, err, sizeof(err)), -1);
     CU_ASSERT(contains(err, "summary"));
-    struct route emptysummary = { "GET", "/x", "p", handler, 0, "", NULL, NULL };
+    struct route emptysummary = { "GET", "/x", "p", handler, 0, "", NULL, NULL, NULL, "200 any" };
     CU_ASSERT_EQUAL(check_one(emptysummary, err, sizeof(err)), -1);
     CU_ASSERT(contains(err, "summary"));
 
-    struct route nohandler = { "GET", "/x", "p", NULL, 0, "s", NULL, NULL };
+    struct route nohandler = { "GET", "/x", "p", NULL, 0, "s", NULL, NULL, NULL, "200 any" };
     CU_ASSERT_EQUAL(check_one(nohandler, err, sizeof(err)), -1);
     CU_ASSERT(contains(err, "handler"));
 
     static const char *const methods[] = { "HEAD", "get", "OPTIONS", "", "GETX" };
     for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
-        struct route badmethod = { methods[i], "/x", "p", handler, 0, "s", NULL, NULL };
+        struct route badmethod = { methods[i], "/x", "p", handler, 0, "s", NULL, NULL, NULL, "200 any" };
         CU_ASSERT_EQUAL(check_one(badmethod, err, sizeof(err)), -1);
         CU_ASSERT(contains(err, "method"));
     }
-    struct route nomethod = { NULL, "/x", "p", handler, 0, "s", NULL, NULL };
+    struct route nomethod = { NULL, "/x", "p", handler, 0, "s", NULL, NULL, NULL, "200 any" };
     CU_ASSERT_EQUAL(check_one(nomethod, err, sizeof(err)), -1);
     CU_ASSERT(contains(err, "route 1"));
 }
@@ -326,9 +326,9 @@ static void test_check_missing_fields(void)
 static void test_rest_of_path(void)
 {
     static const struct route rest[] = {
-        { "GET", "/api/v1/secrets/metadata", "s.read", handler, 0, "List", NULL, NULL },
-        { "GET", "/api/v1/secrets/metadata/{path*}", "s.read", handler, 0, "Metadata", NULL, NULL },
-        { "POST", "/api/v1/secrets/reveal/{path*}", "s.reveal", handler, 0, "Reveal", NULL, NULL },
+        { "GET", "/api/v1/secrets/metadata", "s.read", handler, 0, "List", NULL, NULL, NULL, "200 any" },
+        { "GET", "/api/v1/secrets/metadata/{path*}", "s.read", handler, 0, "Metadata", NULL, NULL, NULL, "200 any" },
+        { "POST", "/api/v1/secrets/reveal/{path*}", "s.reveal", handler, 0, "Reveal", NULL, NULL, NULL, "200 any" },
     };
     char err[256] = "";
     CU_ASSERT_EQUAL(router_table_check(rest, 3, err, sizeof(err)), 0);
@@ -352,9 +352,9 @@ static void test_rest_of_path(void)
     arena_free(&a);
     /* only as the last segment, and named */
     static const struct route bad[][1] = {
-        { { "GET", "/api/v1/x/{path*}/more", "s.read", handler, 0, "Bad", NULL, NULL } },
-        { { "GET", "/api/v1/x/{*}", "s.read", handler, 0, "Bad", NULL, NULL } },
-        { { "GET", "/api/v1/x/{pa*th}", "s.read", handler, 0, "Bad", NULL, NULL } },
+        { { "GET", "/api/v1/x/{path*}/more", "s.read", handler, 0, "Bad", NULL, NULL, NULL, "200 any" } },
+        { { "GET", "/api/v1/x/{*}", "s.read", handler, 0, "Bad", NULL, NULL, NULL, "200 any" } },
+        { { "GET", "/api/v1/x/{pa*th}", "s.read", handler, 0, "Bad", NULL, NULL, NULL, "200 any" } },
     };
     for (size_t i = 0; i < 3; i++)
         CU_ASSERT_EQUAL(router_table_check(bad[i], 1, err, sizeof(err)), -1);
@@ -380,22 +380,22 @@ static void test_query_declarations(void)
     CU_ASSERT_EQUAL(router_query_next(spec, &at, &q, err, sizeof(err)), 1);
     CU_ASSERT(q.type == RQ_ENUM && str_eq(q.choices, "down|up"));
     CU_ASSERT_EQUAL(router_query_next(spec, &at, &q, err, sizeof(err)), 0);
-    struct route r = { "GET", "/x", "p", handler, 0, "s", NULL, spec };
+    struct route r = { "GET", "/x", "p", handler, 0, "s", NULL, spec, NULL, "200 any" };
     CU_ASSERT_TRUE(router_query_find(&r, "dir", &q) && q.type == RQ_ENUM);
     CU_ASSERT_FALSE(router_query_find(&r, "nope", &q));
     /* a description's bounds in words are the declared ones */
-    struct route same = { "GET", "/l", "p", handler, 0, "s", "Pages: limit 1..500 (50), cursor.", "limit:int(1..500,50)" };
+    struct route same = { "GET", "/l", "p", handler, 0, "s", "Pages: limit 1..500 (50), cursor.", "limit:int(1..500,50)", NULL, "200 any" };
     CU_ASSERT_EQUAL(check_one(same, err, sizeof(err)), 0);
-    struct route drift = { "GET", "/l", "p", handler, 0, "s", "Pages: limit 1..200 (50), cursor.", "limit:int(1..500,50)" };
+    struct route drift = { "GET", "/l", "p", handler, 0, "s", "Pages: limit 1..200 (50), cursor.", "limit:int(1..500,50)", NULL, "200 any" };
     CU_ASSERT_EQUAL(check_one(drift, err, sizeof(err)), -1);
     CU_ASSERT(contains(err, "not the declared limit"));
-    struct route undeclared = { "GET", "/l", "p", handler, 0, "s", "limit 1..500 (50)", NULL };
+    struct route undeclared = { "GET", "/l", "p", handler, 0, "s", "limit 1..500 (50)", NULL, NULL, "200 any" };
     CU_ASSERT_EQUAL(check_one(undeclared, err, sizeof(err)), -1);
     /* the table check refuses a declaration it cannot read */
     static const char *const bad[] = { "limit", "limit:", ":int(1..2)", "limit:int(5..1)", "limit:int(1..5,9)",
                                        "q:string(0)", "q:text", "limit:int(1..5)x", "e:enum()" };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        struct route b = { "GET", "/y", "p", handler, 0, "s", NULL, bad[i] };
+        struct route b = { "GET", "/y", "p", handler, 0, "s", NULL, bad[i], NULL, "200 any" };
         CU_ASSERT_EQUAL(check_one(b, err, sizeof(err)), -1);
         if (!strstr(err, "query item"))
             fprintf(stderr, "\n    %s: %s\n", bad[i], err);
