@@ -38,6 +38,11 @@ for (const viewport of [WIDE, NARROW]) {
     assert.match(await register.textContent(), /catalog\.location\.write — held by the built-in roles maintainer, admin/);
     assert.match(await register.textContent(), /interval_seconds/, 'the description is there');
     assert.match(await register.textContent(), /OperationcreateCatalogLocations/);
+    // the body it takes and the answer it gives, member by member, from the route row's shapes
+    assert.match(await register.textContent(), /Bodyapplication\/json.*target text, 1 to 1000 bytes.*interval_seconds whole number, 10 to 86400 \(optional\)/s);
+    assert.match(await register.textContent(), /Answer201, application\/json, a Location.*next_sync_at text \(optional\).*orphans whole number/s);
+    const liveness = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Liveness', exact: true }) });
+    assert.match(await liveness.textContent(), /Answer200, application\/json, a Status\s*status text/);
     // a list's query parameters, from its route row: the limit's bounds, a choice, a cursor
     const search = catalog.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Search entities', exact: true }) });
     assert.match(await search.textContent(), /In the querylimit \(1 to 500, default 50\), cursor, q \(up to 200 characters\)/);

@@ -1,6 +1,7 @@
 // The API reference: Portico's OpenAPI document (/api/v1/openapi.json, a static file made from
 // the route tables) as a page to read. The operations by area, each with its method, path,
-// summary, the permission it needs and who holds that, its parameters and description; a search
+// summary, the permission it needs and who holds that, its parameters, the body it takes and the
+// answer it gives (their members, from the route rows' shapes), and its description; a search
 // narrows them (the words are kept in the address, so a search can be linked).
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
@@ -37,13 +38,65 @@ export function operationsOf(doc) {
         params: (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name),
         query: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => ({ name: p.name, text: schemaText(p.schema) })),
         operationId: op.operationId ?? '',
-        body: Boolean(op.requestBody),
+        body: content(op.requestBody?.content, doc),
+        answers: Object.entries(op.responses ?? {})
+          .filter(([code]) => /^2/.test(code))
+          .map(([code, r]) => ({ code, ...content(r.content, doc) })),
       };
       entry.text = [method, path, entry.summary, entry.description, entry.permission, area, areaName(area)].join(' ').toLowerCase();
       ops.push(entry);
     }
   }
   return ops;
+}
+
+/** A body's or answer's content: its media type and, for JSON, its members in words (null: none). */
+function content(c, doc) {
+  if (!c) return null;
+  const [media, { schema } = {}] = Object.entries(c)[0] ?? [];
+  return { media, shape: media === 'application/json' ? shapeOf(schema, doc) : null };
+}
+
+const refName = (s) => s?.$ref?.split('/').pop();
+
+/** A schema in words: {members: [{name, text, required}]} for an object, {text} otherwise. A shared
+ * shape ($ref) is opened where it is the whole body or answer, and named where it is a member. */
+function shapeOf(schema, doc) {
+  const s = refName(schema) ? doc?.components?.schemas?.[refName(schema)] ?? {} : schema ?? {};
+  if (!s.properties) return { text: typeText(s) };
+  return {
+    name: refName(schema),
+    members: Object.entries(s.properties).map(([name, p]) => ({ name, text: typeText(p), required: (s.required ?? []).includes(name) })),
+  };
+}
+
+function typeText(s = {}) {
+  if (refName(s)) return refName(s);
+  if (s.anyOf) return typeText(s.anyOf.find((x) => x.type !== 'null'));
+  const type = Array.isArray(s.type) ? s.type.find((t) => t !== 'null') : s.type;
+  const range = (lo, hi, unit) => (hi !== undefined ? `, ${lo ?? 0} to ${hi}${unit}` : lo ? `, at least ${lo}${unit}` : '');
+  if (s.enum) return s.enum.join(' or ');
+  if (type === 'string') return `text${range(s.minLength, s.maxLength, ' bytes')}`;
+  if (type === 'integer') return `whole number${range(s.minimum, s.maximum, '')}`;
+  if (type === 'number') return 'number';
+  if (type === 'boolean') return 'true or false';
+  if (type === 'array') return `list of ${typeText(s.items)}${range(s.minItems, s.maxItems, ' items')}`;
+  if (type === 'object' && s.properties) return `{${Object.keys(s.properties).join(', ')}}`;
+  if (type === 'object' && s.additionalProperties) return `map of ${typeText(s.additionalProperties)}`;
+  if (type === 'object') return 'object';
+  return 'any value';
+}
+
+function Shape({ shape }) {
+  if (!shape) return null;
+  if (!shape.members) return <> {shape.text}</>;
+  return (
+    <ul class="shape">
+      {shape.members.map((m) => (
+        <li key={m.name}><code>{m.name}</code> {m.text}{!m.required && <span class="optional"> (optional)</span>}</li>
+      ))}
+    </ul>
+  );
 }
 
 const ROLES = ['viewer', 'developer', 'maintainer', 'admin'];
@@ -98,7 +151,18 @@ function Operation({ op }) {
         {op.body && (
           <>
             <dt>Body</dt>
-            <dd>A JSON object (<code>Content-Type: application/json</code>).</dd>
+            <dd><code>{op.body.media}</code>{op.body.shape?.name && <>, a <code>{op.body.shape.name}</code></>}<Shape shape={op.body.shape} /></dd>
+          </>
+        )}
+        {op.answers.length > 0 && (
+          <>
+            <dt>Answer</dt>
+            <dd>{op.answers.map((a, i) => (
+              <div key={a.code}>
+                {i > 0 && 'or '}<code>{a.code}</code>
+                {a.media ? <>, <code>{a.media}</code>{a.shape?.name && <>, a <code>{a.shape.name}</code></>}<Shape shape={a.shape} /></> : ', no body'}
+              </div>
+            ))}</dd>
           </>
         )}
       </dl>
