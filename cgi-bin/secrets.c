@@ -324,6 +324,8 @@ static int secret_reveal(struct app_ctx *c)
         as = ",\"as\":\"requester\"";
     }
     int version = (int)json_num(c->body, "version", 0);   /* the row's optional body */
+    if (!json_fields_ok(p))   /* nothing is revealed, or audited, for a body its shape refused */
+        return -1;
     const struct crypto_keyring *k = keyring(c, false);
     if (!k)
         return -1;
@@ -570,6 +572,8 @@ static int versions_change(struct app_ctx *c, const char *permission, enum secre
     struct scope s;
     long long managed_by = 0;
     if (scope_check(c, permission, &s) < 0)
+        return -1;
+    if (!json_fields_ok(p))   /* a managed secret's refusal is audited only for a body that is right */
         return -1;
     if (what != SECRET_UNDELETE) {   /* undeleting gives back what the resource made */
         int g = managed_guard(c, &s, action, &managed_by);

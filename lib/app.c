@@ -111,16 +111,23 @@ int app_refuse(struct app_ctx *c, const char *permission, const struct authz_res
     return -1;
 }
 
+/* s as a whole number (digits only) from min to max into *v: false when it is not one */
+static bool query_int_ok(const char *s, long long min, long long max, long long *v)
+{
+    size_t i = 0;
+    *v = 0;
+    for (; s[i] >= '0' && s[i] <= '9' && i < 18; i++)
+        *v = *v * 10 + (s[i] - '0');
+    return i > 0 && !s[i] && *v >= min && *v <= max;
+}
+
 long long app_query_int(struct app_ctx *c, const char *name, long long def, long long min, long long max)
 {
     const char *s = http_query(&c->req, name);
+    long long v;
     if (!s)
         return def;
-    long long v = 0;
-    size_t i = 0;
-    for (; s[i] >= '0' && s[i] <= '9' && i < 18; i++)
-        v = v * 10 + (s[i] - '0');
-    if (i == 0 || s[i] || v < min || v > max) {
+    if (!query_int_ok(s, min, max, &v)) {
         problem_field(&c->problem, name, "must be a whole number from %lld to %lld", min, max);
         return def;
     }
@@ -143,20 +150,28 @@ int app_query_check(struct app_ctx *c, const struct route *r)
 {
     struct route_query q;
     char err[128];
-    size_t at = 0, before = c->problem.nfields;
+    size_t at = 0;
+    bool bad = false;
     while (r->query && router_query_next(r->query, &at, &q, err, sizeof(err)) == 1) {
         const char *v = http_query(&c->req, q.name);
         if (!v)
             continue;
+        long long num;
         if (q.type == RQ_INT) {
-            app_query_int(c, q.name, 0, q.min, q.max);
+            if (!query_int_ok(v, q.min, q.max, &num)) {
+                app_query_int(c, q.name, 0, q.min, q.max);   /* its words for the fault */
+                bad = true;
+            }
         } else if (q.type == RQ_STRING) {
-            size_t n = strlen(v);
-            if ((long long)n > q.max)
+            if ((long long)strlen(v) > q.max) {
                 problem_field(&c->problem, q.name, "must be at most %lld bytes", q.max);
+                bad = true;
+            }
         } else if (q.type == RQ_BOOL) {
-            if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+            if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0) {
                 problem_field(&c->problem, q.name, "must be true or false");
+                bad = true;
+            }
         } else if (q.type == RQ_ENUM) {
             bool ok = false;
             size_t n = strlen(v);
@@ -177,10 +192,11 @@ int app_query_check(struct app_ctx *c, const struct route *r)
                     }
                 words[w] = '\0';
                 problem_field(&c->problem, q.name, "must be one of %s", words);
+                bad = true;
             }
         }
     }
-    return c->problem.nfields == before ? 0 : -1;   /* the query's own faults (a body's may be there) */
+    return bad ? -1 : 0;   /* the query's own faults (a body's may be recorded too) */
 }
 
 #define CURSOR_KEY_MAX 512
@@ -526,6 +542,14 @@ static void body_wipe(struct app_ctx *c)
         sodium_memzero((char *)c->req.body, c->req.body_len);
 }
 
+/* An answer that will not go out (an error takes its place): zeroed first when it held a secret. */
+static void response_discard(struct app_ctx *c)
+{
+    if (c->wipe_response && c->res.body)
+        sodium_memzero((char *)c->res.body, c->res.body_len);
+    http_response_init(&c->res);
+}
+
 static int app_route(const struct app *app, struct app_ctx *c)
 {
     struct problem *p = &c->problem;
@@ -611,13 +635,12 @@ static int app_route(const struct app *app, struct app_ctx *c)
         if (r->handler(c) < 0)
             return -1;
         c->problem = faults;
-        http_response_init(&c->res);
+        response_discard(c);
         return -1;
     }
     int rc = r->handler(c);
     if (body_faults) {
-        body_wipe(c);
-        http_response_init(&c->res);
+        response_discard(c);
         return -1;
     }
     return rc;
@@ -649,6 +672,8 @@ static int answer_check(struct app_ctx *c)
     json_object *v = json_parse(c->res.body, c->res.body_len, 512, &p);
     char why[256];
     int rc = v ? shape_check_answer(spec, v, why, sizeof(why)) : -1;
+    if (c->wipe_response)
+        strings_wipe(v);
     json_object_put(v);
     if (rc < 0) {
         problem_internal(&c->problem, "answer-shape: %s %s: %.200s", r->method, r->pattern, v ? why : p.detail);
@@ -710,8 +735,12 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
         problem_internal(&c->problem, "a transaction was left open and has been rolled back");
 
     if (rc < 0) {
-        /* The one place where an error becomes a response. */
-        http_response_init(&c->res);
+        /* The one place where an error becomes a response. A body that was refused (by its
+         * shape, or by the handler: a password the policy refused) may hold what it should not
+         * keep, and so may an answer that is not going out. */
+        if (c->body)
+            body_wipe(c);
+        response_discard(c);
         json_object *doc = problem_to_json(&c->problem, c->request_id);
         if (http_response_json(&c->res, c->arena, c->problem.status ? c->problem.status : 500, doc) < 0)
             c->res.status = 500;

@@ -130,9 +130,10 @@ int app_refuse(struct app_ctx *c, const char *permission, const struct authz_res
  * in c->problem: check json_fields_ok before using the answers. */
 long app_limit(struct app_ctx *c);
 
-/* The route's declared query parameters with a type to check (int, bool, enum, lib/router.h):
- * a field error for each given one that is malformed; 0, or -1 with the 422. (app.c calls it
- * before the route's function.) */
+/* The route's declared query parameters (lib/router.h): a field error for each given one that
+ * is malformed (an int, bool or enum that is not one; a string past its bound); 0, or -1 when the
+ * query has a fault (other field errors, a body's, may be recorded too). (app.c calls it before
+ * the route's function.) */
 int app_query_check(struct app_ctx *c, const struct route *r);
 
 /* The whole number in query parameter name (digits only), from min to max; absent gives def; else

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #define SHAPE_DEPTH 64
+#define SHAPE_PATH 128   /* a member's JSON Pointer, cut past this */
 
 struct run {
     bool answer;              /* strict: undeclared members are mismatches */
@@ -104,15 +105,18 @@ static size_t path_push(char *path, size_t pn, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(path + pn, 128 - pn, fmt, ap);
+    int n = vsnprintf(path + pn, SHAPE_PATH - pn, fmt, ap);
     va_end(ap);
     size_t end = pn + (n > 0 ? (size_t)n : 0);
-    return end < 127 ? end : 127;
+    return end < SHAPE_PATH - 1 ? end : SHAPE_PATH - 1;
 }
 
-static bool enum_has(const char *words, size_t wn, const char *s)
+static bool enum_has(const char *words, size_t wn, json_object *v)
 {
-    size_t sn = strlen(s);
+    const char *s = json_object_get_string(v);
+    size_t sn = (size_t)json_object_get_string_len(v);
+    if (memchr(s, '\0', sn))
+        return false;   /* "keep\u0000x" is not the word keep */
     for (const char *w = words; w < words + wn;) {
         size_t n = strcspn(w, "|)");
         if (n == sn && strncmp(w, s, n) == 0)
@@ -166,7 +170,7 @@ static const char *type(struct run *r, const char *s, json_object *v, bool check
         if (!close || close == e + 1)
             return syntax(r, s, "enum(a|b|c)");
         if (check) {
-            if (!json_object_is_type(v, json_type_string) || !enum_has(e + 1, (size_t)(close - e - 1), json_object_get_string(v))) {
+            if (!json_object_is_type(v, json_type_string) || !enum_has(e + 1, (size_t)(close - e - 1), v)) {
                 char words[160];
                 size_t k = 0;
                 for (const char *w = e + 1; w < close && k + 3 < sizeof(words); w++)
@@ -259,7 +263,7 @@ static const char *type(struct run *r, const char *s, json_object *v, bool check
 /* The member named key of the fields at s (up to end), declared? */
 static bool declared(struct run *r, const char *s, char end, const char *key)
 {
-    char path[128] = "";
+    char path[SHAPE_PATH] = "";
     size_t kn = strlen(key);
     while (s && *s && *s != end) {
         while (*s == ' ')
@@ -341,7 +345,7 @@ static const char *fields(struct run *r, const char *s, char end, json_object *v
 /* spec, whole: fields or one type, and nothing after it */
 static int run_spec(struct run *r, const char *spec, json_object *v, bool check)
 {
-    char path[128] = "";
+    char path[SHAPE_PATH] = "";
     if (!spec || !*spec) {
         syntax(r, "", "empty");
         return -1;
@@ -504,12 +508,14 @@ static const char *schema_type(const char *s, json_object **out)
 static const char *schema_fields(const char *s, char end, json_object **out)
 {
     json_object *props = json_object_new_object(), *required = json_object_new_array();
+    bool open = false;
     *out = typed("object");
     while (*s == ' ')
         s++;
     while (*s && *s != end) {
         if (strncmp(s, "...", 3) == 0) {
             s += 3;
+            open = true;
             break;
         }
         size_t n = name_len(s);
@@ -532,6 +538,8 @@ static const char *schema_fields(const char *s, char end, json_object **out)
             s++;
     }
     json_object_object_add(*out, "properties", props);
+    if (!open)   /* a closed object: a member it does not declare is refused (a body) or a mismatch */
+        json_object_object_add(*out, "additionalProperties", json_object_new_boolean(0));
     if (json_object_array_length(required))
         json_object_object_add(*out, "required", required);
     else

@@ -115,6 +115,12 @@ static void test_request(void)
     CU_ASSERT_EQUAL(shape_check_request("name:string", o, &p), -1);
     CU_ASSERT(has_field(&p, "name", "NUL"));
     json_object_put(o);
+    o = json_object_new_object();   /* nor is "a\0b" the word a */
+    json_object_object_add(o, "kind", json_object_new_string_len("a\0b", 3));
+    problem_init(&p);
+    CU_ASSERT_EQUAL(shape_check_request("kind:enum(a|b)", o, &p), -1);
+    CU_ASSERT(has_field(&p, "kind", "one of a, b"));
+    json_object_put(o);
     /* a named shape is read where it is used */
     CU_ASSERT_EQUAL(request("TokenRequest", "{\"name\":\"ci\",\"scopes\":[\"catalog.entity.read\"],\"expires_in_days\":30}", &p), 0);
     CU_ASSERT_EQUAL(request("TokenRequest", "{\"name\":\"ci\",\"scopes\":[],\"expires_in_days\":400}", &p), -1);
@@ -167,6 +173,9 @@ static void test_schema(void)
     CU_ASSERT_STRING_EQUAL(member_text(s, "properties/m"), "{\"type\":\"object\",\"additionalProperties\":{\"type\":\"integer\"}}");
     CU_ASSERT_STRING_EQUAL(member_text(s, "properties/t"), "{\"$ref\":\"#\\/components\\/schemas\\/Token\"}");
     CU_ASSERT_STRING_EQUAL(member_text(s, "properties/o/required"), "[\"x\"]");
+    /* a closed object says what it refuses; an open one ("...") does not */
+    CU_ASSERT_STRING_EQUAL(member_text(s, "additionalProperties"), "false");
+    CU_ASSERT_STRING_EQUAL(member_text(s, "properties/o/additionalProperties"), "(none)");
     CU_ASSERT_STRING_EQUAL(member_text(s, "properties/v"), "{}");
     json_object_put(s);
     CU_ASSERT_PTR_NULL(shape_schema("a:{b:int"));
