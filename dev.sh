@@ -779,6 +779,7 @@ cmd_bench() {
   local script=$ROOT/tests/bench/bench.sh rc=0
   [ "${1:-}" = catalog ] && script=$ROOT/tests/bench/catalog.sh
   [ "${1:-}" = jobs ] && script=$ROOT/tests/bench/jobs.sh
+  [ "${1:-}" = cicd ] && script=$ROOT/tests/bench/cicd.sh
   PORTICO_BENCH_URL="http://127.0.0.1:$PORT" PORTICO_BENCH_RUN="$RUN" PORTICO_CONFIG="$CONF" \
     PORTICO_BENCH_ADMIN="$BUILD/admin/portico-admin" PORTICO_BENCH_RUNNER="$BUILD/runner/portico-runner" \
     PORTICO_BENCH_ADMIN_PASSWORD="$(cat "$STATE/admin-password" 2>/dev/null)" \
@@ -804,5 +805,5 @@ case "${1:-}" in
   itest) cmd_itest "${2:-}" ;;
   btest) shift; cmd_btest "$@" ;;
   _db) cmd_db "${2:?}" ;;
-  *) say "usage: ./dev.sh up [--server apache|apache-fcgid|apache-htaccess|lighttpd] | down | status | test | bench [catalog|jobs] | ptest [SUITE] | itest [SERVER] | btest [FILE...]"; exit 2 ;;
+  *) say "usage: ./dev.sh up [--server apache|apache-fcgid|apache-htaccess|lighttpd] | down | status | test | bench [catalog|jobs|cicd] | ptest [SUITE] | itest [SERVER] | btest [FILE...]"; exit 2 ;;
 esac

@@ -60,6 +60,9 @@ static const struct permission_def permissions[] = {
     { "provision.request.approve", RANK_MAINTAINER, false, "approve", "requests" },
     /* a requester's own: the secret outputs of the resources they requested (secrets.reveal is everyone's) */
     { "provision.output.reveal", RANK_DEVELOPER, false, "reveal", "secret outputs" },
+    /* CI/CD: runs and deployments are read as the entity is; connecting a provider is a maintainer's */
+    { "cicd.read", RANK_VIEWER, false, "read", "pipelines and deployments" },
+    { "cicd.integration.write", RANK_MAINTAINER, false, "connect", "CI/CD integrations" },
 };
 #define NPERMS (sizeof(permissions) / sizeof(permissions[0]))
 

@@ -43,6 +43,7 @@ struct config {
     long body_max_bytes;
     int json_max_depth;
     int check_answers;
+    long cicd_hook_max_bytes;
     int retry_after;
     /* sessions and logins */
     int session_idle_seconds;

@@ -35,6 +35,7 @@
  *   template_examples the stock templates (share/templates/, compiled in) and their install
  *   provision template versions, resources, jobs, history and the inbox (handler and runner)
  *   provision_state every change of a request's, resource's, job's or step's state: the diagram
+ *   cicd     CI/CD providers: their signatures, their payloads read into runs, deployments, commits
  *   textdiff unified diffs of texts, bounded
  *   throttle attempts counted in the database with doubling locks (logins, password checks, resets)
  *   device   the browsers (device cookie) and addresses an account logged in from: spared others' lockouts

@@ -18,6 +18,7 @@ void audit_tests(CU_pSuite transport, CU_pSuite area);     /* http_audit.c */
 void iam_tests(CU_pSuite transport, CU_pSuite area);       /* http_iam.c */
 void catalog_tests(CU_pSuite transport, CU_pSuite area);   /* http_catalog.c */
 void secrets_tests(CU_pSuite transport, CU_pSuite area);   /* http_secrets.c */
+void cicd_tests(CU_pSuite transport, CU_pSuite area);     /* http_cicd.c */
 void canary_tests(CU_pSuite area);                         /* http_secrets.c: last of all */
 
 #endif

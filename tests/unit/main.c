@@ -20,6 +20,7 @@ int main(void)
     suite_router();
     suite_json();
     suite_shape();
+    suite_cicd();
     suite_log();
     suite_app();
     suite_audit();

@@ -9,6 +9,7 @@ void suite_http(void);
 void suite_router(void);
 void suite_json(void);
 void suite_shape(void);
+void suite_cicd(void);
 void suite_log(void);
 void suite_app(void);
 void suite_audit(void);

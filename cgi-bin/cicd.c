@@ -1,0 +1,579 @@
+/*
+ * cicd.fcgi: CI/CD integrations, the providers' deliveries, and the pipeline runs and
+ * deployments they report (docs/cicd.md).
+ *
+ * A team maintainer connects a catalog entity to a provider; Portico makes the webhook secret
+ * (kept in the secrets store under the entity, shown once) and the inbound URL. A delivery is
+ * public by route and authenticated by its signature (lib/cicd): a bad one is 401 and nothing is
+ * stored; a delivery id seen before is 200 with no effect; an event type not read is recorded as
+ * ignored. What a delivery reports is kept as the furthest state seen, so the order events come
+ * in does not change what is stored.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/app.h"
+#include "lib/catalog.h"
+#include "lib/cicd.h"
+#include "lib/json.h"
+#include "lib/secrets.h"
+
+#include "cicd.h"
+
+static struct crypto_keyring *ring;
+
+static const struct crypto_keyring *keyring(struct app_ctx *c)
+{
+    return secrets_keyring(c->cfg->master_key_file, &ring, false, &c->problem);
+}
+
+/* ---- integrations ------------------------------------------------------------------------------ */
+
+/* an integration with its deliveries so far (counted from cicd_deliveries: a delivery writes no
+ * row of the integration's) */
+#define INTEGRATION_COLUMNS                                                                                  \
+    "i.id, i.entity_ref AS entity, i.team, i.provider, i.name, i.created_by, " DB_RFC3339("i.created_at")      \
+    " AS created_at, (SELECT COUNT(*) FROM cicd_deliveries d WHERE d.integration_id = i.id) AS deliveries, "     \
+    "(SELECT " DB_RFC3339("MAX(d.received_at)") " FROM cicd_deliveries d WHERE d.integration_id = i.id) "          \
+    "AS last_delivery_at, (SELECT d.event FROM cicd_deliveries d WHERE d.integration_id = i.id ORDER BY "          \
+    "d.received_at DESC LIMIT 1) AS last_event"
+#define INTEGRATION_TYPES "issssssinn"
+
+/* The entity named by ?entity= or a body's "entity" (a catalog ref), with its owner team: 0, or
+ * -1 with a field error (or 404 when the catalog has no such entity). */
+int cicd_entity_owner(struct app_ctx *c, const char *field, const char *text, struct catalog_ref *ref,
+                        const char **team)
+{
+    const char *why;
+    if (!text)
+        return problem_field(&c->problem, field, "is required: the entity's ref, e.g. component:default/web"), -1;
+    if (catalog_ref_parse(text, "Component", NULL, ref, &why) < 0)
+        return problem_field(&c->problem, field, "%s", why), -1;
+    struct db_value v = DB_TEXTV(ref->text);
+    struct db_result r;
+    if (db_query(c->db, c->arena, "SELECT owner_team FROM entities WHERE ref = ?", &v, 1, &r, &c->problem) < 0)
+        return -1;
+    if (r.nrows == 0)
+        return problem_set(&c->problem, 404, "not-found", "the catalog has no entity %s", ref->text);
+    *team = db_cell(&r, 0, 0);
+    if (!*team)
+        return problem_field(&c->problem, field, "%s has no owner team: give it one in the catalog first", ref->text), -1;
+    return 0;
+}
+
+bool cicd_may(struct app_ctx *c, const char *perm, const char *team, const char *entity, struct authz_resource *res,
+                struct authz_decision *d)
+{
+    *res = (struct authz_resource){ team, entity, NULL, NULL };
+    return app_may(c, perm, res, d);
+}
+
+/* How to set the delivery up at the provider, step by step, with the inbound URL. */
+static json_object *setup_steps(struct app_ctx *c, enum cicd_provider pv, long long id)
+{
+    const char *host = http_header(&c->req, "Host");
+    const char *https = http_env(c->req.env, "HTTPS");
+    const char *url = arena_printf(c->arena, "%s://%s/api/v1/cicd/hooks/%lld",
+                                   https && strcmp(https, "on") == 0 ? "https" : "http", host ? host : "portico.example", id);
+    static const char *const steps[CICD_PROVIDERS][6] = {
+        [CICD_GITHUB] = { "In the repository (or organization): Settings → Webhooks → Add webhook.",
+                          "Payload URL: %s", "Content type: application/json.",
+                          "Secret: the secret shown once when this integration was made.",
+                          "Events: Workflow runs, Check runs, Pushes, Pull requests, Deployments and Deployment statuses.",
+                          NULL },
+        [CICD_GITLAB] = { "In the project: Settings → Webhooks → Add new webhook.", "URL: %s",
+                          "Secret token: the secret shown once when this integration was made.",
+                          "Triggers: Push events, Tag push events, Merge request events, Pipeline events, Job events and "
+                          "Deployment events.", NULL, NULL },
+        [CICD_CIRCLECI] = { "In the project: Project Settings → Webhooks → Add Webhook.", "Receiver URL: %s",
+                            "Secret: the secret shown once when this integration was made.",
+                            "Events: Workflow Completed and Job Completed.", NULL, NULL },
+        [CICD_JENKINS] = { "Post a JSON notification from the pipeline for each run and deployment (docs/cicd.md gives "
+                           "the body), to %s",
+                           "Headers: X-Portico-Event (run, deployment or push), X-Portico-Delivery (unique per "
+                           "notification), X-Portico-Timestamp (unix seconds) and X-Portico-Signature: sha256=<hex "
+                           "HMAC-SHA256 of \"<timestamp>.<body>\" with the secret>.",
+                           "Keep the secret in Jenkins' credentials store; it was shown once when this integration was made.",
+                           NULL, NULL, NULL },
+        [CICD_GENERIC] = { "POST each run, deployment or push as JSON (docs/cicd.md gives the body) to %s",
+                           "Headers: X-Portico-Event, X-Portico-Delivery, X-Portico-Timestamp (unix seconds) and "
+                           "X-Portico-Signature: sha256=<hex HMAC-SHA256 of \"<timestamp>.<body>\" with the secret>; a "
+                           "timestamp more than 5 minutes off is refused.", NULL, NULL, NULL, NULL },
+    };
+    json_object *o = json_object_new_object(), *list = json_object_new_array();
+    json_object_object_add(o, "url", json_object_new_string(url));
+    for (size_t i = 0; i < 6 && steps[pv][i]; i++) {
+        /* "%s" in a step is where the URL goes */
+        const char *s = steps[pv][i], *mark = strstr(s, "%s");
+        json_object_array_add(list, json_object_new_string(
+            mark ? arena_printf(c->arena, "%.*s%s%s", (int)(mark - s), s, url, mark + 2) : s));
+    }
+    json_object_object_add(o, "steps", list);
+    return o;
+}
+
+static int integration_answer(struct app_ctx *c, long long id, int status, const char *secret)
+{
+    struct db_value v = DB_INTV(id);
+    struct db_result r;
+    if (db_query(c->db, c->arena, "SELECT " INTEGRATION_COLUMNS " FROM cicd_integrations i WHERE i.id = ?", &v, 1, &r,
+                 &c->problem) < 0)
+        return -1;
+    if (r.nrows == 0)
+        return problem_set(&c->problem, 404, "not-found", "no integration %lld", id);
+    json_object *rows = app_keep(c, app_rows_json(&r, 1, INTEGRATION_TYPES));
+    json_object *o = json_object_get(json_object_array_get_idx(rows, 0));
+    json_object_object_add(o, "setup", setup_steps(c, (enum cicd_provider)cicd_provider_parse(db_cell(&r, 0, 3)), id));
+    if (secret) {
+        json_object_object_add(o, "secret", json_object_new_string(secret));
+        c->wipe_response = true;
+    }
+    return app_json(c, status, o);
+}
+
+/* POST /cicd/integrations {entity, provider, name} */
+static int integration_create(struct app_ctx *c)
+{
+    struct problem *p = &c->problem;
+    struct catalog_ref ref;
+    const char *team = NULL, *name = json_str(c->body, "name", NULL);
+    int pv = cicd_provider_parse(json_str(c->body, "provider", NULL));
+    for (const char *s = name; s && *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-')) {
+            problem_field(p, "name", "must be lower-case letters, digits and '-'");
+            break;
+        }
+    /* the entity is looked up only for a body that is right otherwise: one 422 names every field */
+    if (!json_fields_ok(p) || cicd_entity_owner(c, "entity", json_str(c->body, "entity", NULL), &ref, &team) < 0)
+        return -1;
+    struct authz_resource res;
+    struct authz_decision d;
+    if (!cicd_may(c, "cicd.integration.write", team, ref.text, &res, &d))
+        return app_refuse(c, "cicd.integration.write", &res, &d);
+    const struct crypto_keyring *k = keyring(c);
+    if (!k)
+        return -1;
+
+    unsigned char raw[CICD_SECRET_HEX / 2];
+    char secret[CICD_SECRET_HEX + 1];
+    randombytes_buf(raw, sizeof(raw));
+    sodium_bin2hex(secret, sizeof(secret), raw, sizeof(raw));
+    sodium_memzero(raw, sizeof(raw));
+
+    if (db_begin(c->db, p) < 0)
+        return -1;
+    struct db_value v[5] = { DB_TEXTV(ref.text), DB_TEXTV(team), DB_TEXTV(cicd_provider_name((enum cicd_provider)pv)),
+                             DB_TEXTV(name), DB_TEXTV(c->actor ? c->actor : "") };
+    struct db_result r;
+    if (db_query(c->db, c->arena, "INSERT INTO cicd_integrations (entity_ref, team, provider, name, secret_path, created_by, "
+                                  "created_at) VALUES (?, ?, ?, ?, '', ?, UTC_TIMESTAMP(6))", v, 5, &r, p) < 0) {
+        bool dup = db_errno(c->db) == 1062;
+        db_abort(c->db);
+        sodium_memzero(secret, sizeof(secret));
+        return dup ? problem_set(p, 409, "conflict", "%s has an integration named %s already", ref.text, name) : -1;
+    }
+    long long id = (long long)r.insert_id;
+    /* the secret lives under the entity, where its owners' secret permissions apply */
+    struct secret_path sp;
+    const char *why, *path = arena_printf(c->arena, "entity/%s/%s/%s/cicd-hook-%lld", ref.kind, ref.ns, ref.name, id);
+    int version;
+    if (secret_path_parse(path, &sp, &why) < 0) {
+        db_abort(c->db);
+        sodium_memzero(secret, sizeof(secret));
+        return problem_set(p, 500, "internal", "the integration's secret path is not one: %s", why);
+    }
+    struct db_value u[2] = { DB_TEXTV(sp.text), DB_INTV(id) };   /* the canonical spelling, as the store keeps it */
+    if (secrets_write(c->db, c->arena, k, &sp, team, secret, CICD_SECRET_HEX, 0, 1, 1, c->actor, &version, p) < 0 ||
+        db_query(c->db, c->arena, "UPDATE cicd_integrations SET secret_path = ? WHERE id = ?", u, 2, NULL, p) < 0) {
+        db_abort(c->db);
+        sodium_memzero(secret, sizeof(secret));
+        return -1;
+    }
+    json_object *details = json_object_new_object();
+    json_object_object_add(details, "entity", json_object_new_string(ref.text));
+    json_object_object_add(details, "provider", json_object_new_string(cicd_provider_name((enum cicd_provider)pv)));
+    json_object_object_add(details, "name", json_object_new_string(name));
+    json_object_object_add(details, "secret_path", json_object_new_string(sp.text));
+    if (app_audited_json(c, "cicd.integration.create", "cicd_integration", arena_printf(c->arena, "%lld", id), details) < 0) {
+        sodium_memzero(secret, sizeof(secret));
+        return -1;
+    }
+    int rc = integration_answer(c, id, 201, secret);
+    sodium_memzero(secret, sizeof(secret));
+    return rc;
+}
+
+/* The integration at {id} with its entity and team, checked against perm: 0, or -1 (404 when
+ * there is none, or when the caller may not even read it). */
+static int integration_load(struct app_ctx *c, const char *perm, long long *id, struct db_result *r)
+{
+    *id = app_path_id(c, "id");
+    if (*id <= 0)
+        return -1;
+    struct db_value v = DB_INTV(*id);
+    if (db_query(c->db, c->arena, "SELECT entity_ref, team, secret_path FROM cicd_integrations WHERE id = ?", &v, 1, r,
+                 &c->problem) < 0)
+        return -1;
+    struct authz_resource res;
+    struct authz_decision d;
+    if (r->nrows == 0 || !cicd_may(c, "cicd.read", db_cell(r, 0, 1), db_cell(r, 0, 0), &res, &d)) {
+        c->hidden_denial = r->nrows != 0;
+        return problem_set(&c->problem, 404, "not-found", "no integration %lld", *id);
+    }
+    if (strcmp(perm, "cicd.read") != 0 && !cicd_may(c, perm, db_cell(r, 0, 1), db_cell(r, 0, 0), &res, &d))
+        return app_refuse(c, perm, &res, &d);
+    return 0;
+}
+
+static int integration_get(struct app_ctx *c)
+{
+    long long id;
+    struct db_result r;
+    if (integration_load(c, "cicd.read", &id, &r) < 0)
+        return -1;
+    return integration_answer(c, id, 200, NULL);
+}
+
+/* DELETE /cicd/integrations/{id}: the integration, its secret, and what it reported */
+static int integration_delete(struct app_ctx *c)
+{
+    long long id;
+    struct db_result r;
+    if (integration_load(c, "cicd.integration.write", &id, &r) < 0)
+        return -1;
+    struct problem *p = &c->problem;
+    const char *path = db_cell(&r, 0, 2);
+    struct db_value v = DB_INTV(id);
+    if (db_begin(c->db, p) < 0)
+        return -1;
+    if ((path && *path && secrets_destroy(c->db, c->arena, path, NULL, p) < 0) ||
+        db_query(c->db, c->arena, "DELETE FROM cicd_integrations WHERE id = ?", &v, 1, NULL, p) < 0)
+        return db_abort(c->db);
+    if (app_audited(c, "cicd.integration.delete", "cicd_integration", arena_printf(c->arena, "%lld", id),
+                    arena_printf(c->arena, "{\"entity\":\"%s\"}", db_cell(&r, 0, 0))) < 0)
+        return -1;
+    return app_status(c, 200, "deleted");
+}
+
+/* GET /cicd/integrations?entity= */
+static int integrations_list(struct app_ctx *c)
+{
+    struct catalog_ref ref;
+    const char *team;
+    if (cicd_entity_owner(c, "entity", http_query(&c->req, "entity"), &ref, &team) < 0)
+        return -1;
+    struct authz_resource res;
+    struct authz_decision d;
+    if (!cicd_may(c, "cicd.read", team, ref.text, &res, &d))
+        return app_refuse(c, "cicd.read", &res, &d);
+    struct db_value v = DB_TEXTV(ref.text);
+    struct db_result r;
+    if (db_query(c->db, c->arena, "SELECT " INTEGRATION_COLUMNS " FROM cicd_integrations i WHERE i.entity_ref = ? "
+                                  "ORDER BY i.id", &v, 1, &r, &c->problem) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "entity", json_object_new_string(ref.text));
+    json_object_object_add(o, "integrations", app_rows_json(&r, r.nrows, INTEGRATION_TYPES));
+    return app_json(c, 200, o);
+}
+
+/* ---- runs and deployments ---------------------------------------------------------------------- */
+
+static int entity_page(struct app_ctx *c, const char *sql_head, const char *member, const char *types, bool by_env)
+{
+    struct catalog_ref ref;
+    const char *team;
+    long limit = app_limit(c);
+    long long before = app_cursor_id(c, member);
+    const char *env = http_query(&c->req, "environment");
+    if (cicd_entity_owner(c, "entity", http_query(&c->req, "entity"), &ref, &team) < 0 || !json_fields_ok(&c->problem))
+        return -1;
+    struct authz_resource res;
+    struct authz_decision d;
+    if (!cicd_may(c, "cicd.read", team, ref.text, &res, &d))
+        return app_refuse(c, "cicd.read", &res, &d);
+    struct db_value v[4] = { DB_TEXTV(ref.text), DB_INTV(before > 0 ? before : (long long)(~0ULL >> 1)) };
+    size_t nv = 2;
+    const char *sql = arena_printf(c->arena, "%s WHERE x.entity_ref = ? AND x.id < ?%s ORDER BY x.id DESC LIMIT ?",
+                                   sql_head, by_env && env ? " AND x.environment = ?" : "");
+    if (by_env && env)
+        v[nv++] = (struct db_value)DB_TEXTV(env);
+    v[nv++] = (struct db_value)DB_INTV(limit + 1);
+    struct db_result r;
+    if (db_query(c->db, c->arena, sql, v, nv, &r, &c->problem) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "entity", json_object_new_string(ref.text));
+    return app_page(c, o, member, &r, limit, 0, types, member);
+}
+
+static int runs_list(struct app_ctx *c)
+{
+    return entity_page(c, "SELECT x.id, i.provider, x.run_key AS run, x.name, x.branch, x.commit_sha AS `commit`, x.status, "
+                          DB_RFC3339("x.started_at") " AS started_at, " DB_RFC3339("x.finished_at")
+                          " AS finished_at, x.url FROM cicd_runs x JOIN cicd_integrations i ON i.id = x.integration_id",
+                       "runs", "issssssnns", false);
+}
+
+static int deployments_list(struct app_ctx *c)
+{
+    return entity_page(c, "SELECT x.id, i.provider, x.deploy_key AS deployment, x.environment, x.version, "
+                          "x.commit_sha AS `commit`, x.status, x.actor, " DB_RFC3339("x.started_at") " AS started_at, "
+                          DB_RFC3339("x.finished_at") " AS finished_at, x.url FROM cicd_deployments x "
+                          "JOIN cicd_integrations i ON i.id = x.integration_id",
+                       "deployments", "isssssssnns", true);
+}
+
+/* ---- deliveries -------------------------------------------------------------------------------- */
+
+static const char sql_run_upsert[] =
+    "INSERT INTO cicd_runs (integration_id, entity_ref, run_key, name, branch, commit_sha, status, status_rank, "
+    "started_at, finished_at, url, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''), ?, "
+    "UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "
+    /* the furthest state wins whatever the order; assignments run left to right, rank last */
+    "status = IF(VALUES(status_rank) > status_rank, VALUES(status), status), "
+    "finished_at = IF(VALUES(status_rank) > status_rank, VALUES(finished_at), finished_at), "
+    "started_at = COALESCE(LEAST(started_at, VALUES(started_at)), started_at, VALUES(started_at)), "
+    "name = IF(name = '', VALUES(name), name), branch = IF(branch = '', VALUES(branch), branch), "
+    "commit_sha = IF(commit_sha = '', VALUES(commit_sha), commit_sha), url = IF(url = '', VALUES(url), url), "
+    "status_rank = GREATEST(status_rank, VALUES(status_rank)), updated_at = UTC_TIMESTAMP(6)";
+
+static const char sql_deploy_upsert[] =
+    "INSERT INTO cicd_deployments (integration_id, entity_ref, deploy_key, environment, version, commit_sha, status, "
+    "status_rank, actor, started_at, finished_at, url, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), "
+    "NULLIF(?, ''), ?, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "
+    "status = IF(VALUES(status_rank) > status_rank, VALUES(status), status), "
+    "finished_at = IF(VALUES(status_rank) > status_rank, VALUES(finished_at), finished_at), "
+    "started_at = COALESCE(LEAST(started_at, VALUES(started_at)), started_at, VALUES(started_at)), "
+    "version = IF(version = '', VALUES(version), version), "
+    "commit_sha = IF(commit_sha = '', VALUES(commit_sha), commit_sha), actor = IF(actor = '', VALUES(actor), actor), "
+    "url = IF(url = '', VALUES(url), url), "
+    "status_rank = GREATEST(status_rank, VALUES(status_rank)), updated_at = UTC_TIMESTAMP(6)";
+
+static int event_apply(struct app_ctx *c, long long id, const char *entity, const struct cicd_event *ev)
+{
+    struct problem *p = &c->problem;
+    if (ev->kind == CICD_RUN) {
+        struct db_value v[11] = { DB_INTV(id), DB_TEXTV(entity), DB_TEXTV(ev->key), DB_TEXTV(ev->name), DB_TEXTV(ev->branch),
+                                  DB_TEXTV(ev->commit), DB_TEXTV(ev->status), DB_INTV(ev->rank), DB_TEXTV(ev->started_at),
+                                  DB_TEXTV(ev->finished_at), DB_TEXTV(ev->url) };
+        return db_query(c->db, c->arena, sql_run_upsert, v, 11, NULL, p);
+    }
+    if (ev->kind == CICD_DEPLOYMENT) {
+        struct db_value v[12] = { DB_INTV(id), DB_TEXTV(entity), DB_TEXTV(ev->key), DB_TEXTV(ev->environment),
+                                  DB_TEXTV(ev->version), DB_TEXTV(ev->commit), DB_TEXTV(ev->status), DB_INTV(ev->rank),
+                                  DB_TEXTV(ev->actor), DB_TEXTV(ev->started_at), DB_TEXTV(ev->finished_at),
+                                  DB_TEXTV(ev->url) };
+        return db_query(c->db, c->arena, sql_deploy_upsert, v, 12, NULL, p);
+    }
+    for (size_t i = 0; ev->kind == CICD_PUSH && i < ev->ncommits; i++) {
+        /* a commit seen twice keeps its earliest time (a push's, or a merge's opening) */
+        struct db_value v[3] = { DB_TEXTV(entity), DB_TEXTV(ev->commits[i].sha), DB_TEXTV(ev->commits[i].time) };
+        if (db_query(c->db, c->arena, "INSERT INTO cicd_commits (entity_ref, sha, committed_at) VALUES (?, ?, ?) "
+                                      "ON DUPLICATE KEY UPDATE committed_at = LEAST(committed_at, VALUES(committed_at))",
+                     v, 3, NULL, p) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static const char *const kind_words[] = { "ignored", "run", "deployment", "push" };
+
+/* One delivery as one transaction (db_run_transaction: again after a deadlock): remembered by
+ * its id (a second time: nothing else), what it reports applied, audited. The integration's row
+ * is only read (its counts are the deliveries' own), so deliveries of one integration do not
+ * queue on it. */
+struct delivery_tx {
+    struct app_ctx *c;
+    long long id;
+    const char *entity, *delivery, *event;
+    const struct cicd_event *ev;
+    bool duplicate;
+};
+
+static int delivery_body(void *ctx, struct problem *p)
+{
+    struct delivery_tx *t = ctx;
+    struct app_ctx *c = t->c;
+    const struct cicd_event *ev = t->ev;
+    struct db_value d[4] = { DB_INTV(t->id), DB_TEXTV(t->delivery), DB_TEXTV(t->event),
+                             DB_TEXTV(ev->kind == CICD_IGNORED ? "ignored" : "applied") };
+    struct db_result ins;
+    if (db_query(c->db, c->arena, "INSERT IGNORE INTO cicd_deliveries (integration_id, delivery_id, event, outcome, "
+                                  "received_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6))", d, 4, &ins, p) < 0)
+        return -1;
+    t->duplicate = ins.affected == 0;
+    if (t->duplicate)
+        return 0;
+    if (event_apply(c, t->id, t->entity, ev) < 0)
+        return -1;
+    json_object *details = json_object_new_object();
+    json_object_object_add(details, "delivery", json_object_new_string(t->delivery));
+    json_object_object_add(details, "event", json_object_new_string(t->event));
+    json_object_object_add(details, "kind", json_object_new_string(kind_words[ev->kind]));
+    if (ev->key)
+        json_object_object_add(details, "key", json_object_new_string(ev->key));
+    if (ev->status)
+        json_object_object_add(details, "status", json_object_new_string(ev->status));
+    if (ev->why)
+        json_object_object_add(details, "ignored", json_object_new_string(ev->why));
+    c->actor = arena_printf(c->arena, "cicd-integration:%lld", t->id);
+    (void)p;
+    return app_audited_json(c, "cicd.delivery", "cicd_integration", arena_printf(c->arena, "%lld", t->id), details);
+}
+
+/* POST /cicd/hooks/{id}: a provider's delivery */
+static int hook_deliver(struct app_ctx *c)
+{
+    struct problem *p = &c->problem;
+    long long id = app_path_id(c, "id");
+    if (id <= 0)
+        return -1;
+    struct db_value v = DB_INTV(id);
+    struct db_result r;
+    if (db_query(c->db, c->arena, "SELECT entity_ref, provider, secret_path FROM cicd_integrations WHERE id = ?", &v, 1, &r,
+                 p) < 0)
+        return -1;
+    if (r.nrows == 0)
+        return problem_set(p, 404, "not-found", "no integration %lld", id);
+    if (http_body_read(&c->req, (size_t)c->cfg->cicd_hook_max_bytes, true, p) < 0)
+        return -1;
+    const char *entity = db_cell(&r, 0, 0);
+    enum cicd_provider pv = (enum cicd_provider)cicd_provider_parse(db_cell(&r, 0, 1));
+    struct cicd_headers h = {
+        http_header(&c->req, "X-Hub-Signature-256"), http_header(&c->req, "X-GitHub-Delivery"),
+        http_header(&c->req, "X-GitHub-Event"), http_header(&c->req, "X-Gitlab-Token"),
+        http_header(&c->req, "Idempotency-Key"), http_header(&c->req, "X-Gitlab-Event-UUID"),
+        http_header(&c->req, "X-Gitlab-Event"), http_header(&c->req, "circleci-signature"),
+        http_header(&c->req, "circleci-event-type"), http_header(&c->req, "X-Portico-Signature"),
+        http_header(&c->req, "X-Portico-Timestamp"), http_header(&c->req, "X-Portico-Delivery"),
+        http_header(&c->req, "X-Portico-Event"),
+    };
+
+    /* the signature first: nothing from an unsigned body is read, let alone stored */
+    const struct crypto_keyring *k = keyring(c);
+    unsigned char *value = NULL;
+    size_t len = 0;
+    int got;
+    if (!k || secrets_reveal(c->db, c->arena, k, db_cell(&r, 0, 2), 0, &value, &len, &got, p) < 0)
+        return p->status == 404 || p->status == 410 ? (problem_init(p), problem_set(p, 401, "bad-signature",
+                                                       "the integration's secret is gone: make the integration again")) : -1;
+    char secret[CICD_SECRET_HEX + 1];
+    size_t sn = len < CICD_SECRET_HEX ? len : CICD_SECRET_HEX;
+    memcpy(secret, value, sn);
+    secret[sn] = '\0';
+    secrets_value_free(value, len);
+    const char *why;
+    bool ok = cicd_signature_ok(pv, &h, secret, c->req.body, c->req.body_len, time(NULL), &why);
+    sodium_memzero(secret, sizeof(secret));
+    if (!ok) {
+        problem_internal(p, "cicd hook %lld: %s", id, why);
+        return problem_set(p, 401, "bad-signature", "the delivery is not signed with this integration's secret: %s", why);
+    }
+
+    json_object *payload = app_keep(c, json_parse(c->req.body, c->req.body_len, c->cfg->json_max_depth, p));
+    if (!payload)
+        return -1;
+    struct cicd_event ev;
+    if (cicd_event_read(pv, &h, payload, c->arena, &ev, &why) < 0)
+        return problem_set(p, 422, "validation", "the %s payload is not one Portico reads: %s", cicd_provider_name(pv), why);
+    /* no delivery id (an older GitLab): the body's digest, so the same body twice counts once */
+    const char *delivery = ev.delivery;
+    if (!delivery || !*delivery || strlen(delivery) > 100) {
+        unsigned char dg[crypto_hash_sha256_BYTES];
+        char hex[sizeof(dg) * 2 + 1];
+        crypto_hash_sha256(dg, (const unsigned char *)c->req.body, c->req.body_len);
+        sodium_bin2hex(hex, sizeof(hex), dg, sizeof(dg));
+        delivery = arena_printf(c->arena, "sha256:%.56s", hex);
+    }
+    const char *event = arena_printf(c->arena, "%.64s", ev.event);
+
+    struct delivery_tx tx = { c, id, entity, delivery, event, &ev, false };
+    if (db_run_transaction(c->db, p, delivery_body, &tx) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "delivery", json_object_new_string(delivery));
+    json_object_object_add(o, "event", json_object_new_string(event));
+    json_object_object_add(o, "kind", json_object_new_string(kind_words[ev.kind]));
+    if (tx.duplicate) {   /* seen before: answered, with no effect */
+        json_object_object_add(o, "outcome", json_object_new_string("duplicate"));
+        return app_json(c, 200, o);
+    }
+    json_object_object_add(o, "outcome", json_object_new_string(ev.kind == CICD_IGNORED ? "ignored" : "applied"));
+    if (ev.why)
+        json_object_object_add(o, "why", json_object_new_string(ev.why));
+    return app_json(c, 200, o);
+}
+
+#define INTEGRATION_SHAPE                                                                                           \
+    "id:int entity:string team:string provider:enum(github|gitlab|jenkins|circleci|generic) name:string "          \
+    "created_by:string created_at:string deliveries:int last_delivery_at?:string last_event?:string"
+
+static const struct route cicd_routes[] = {
+    { "GET", "/api/v1/cicd/integrations", "cicd.read", integrations_list, 0,
+      "An entity's CI/CD integrations", "?entity=<catalog ref>: its integrations, each with its deliveries so far "
+                                        "and how to set it up at the provider.",
+      "entity:string(160)",
+      NULL, "200 entity:string integrations:[{" INTEGRATION_SHAPE "}]" },
+    { "POST", "/api/v1/cicd/integrations", "cicd.integration.write", integration_create, ROUTE_BODY_JSON,
+      "Connect an entity to a CI/CD provider",
+      "Takes {entity (a catalog ref), provider (github, gitlab, jenkins, circleci or generic), name}. Needs "
+      "cicd.integration.write on the entity (maintainer of its owner team). Answers the integration with its webhook "
+      "secret, shown this once (kept in the secrets store under the entity), the inbound URL and the setup steps for "
+      "that provider.",
+      NULL,
+      "entity:string(1..160) provider:enum(github|gitlab|jenkins|circleci|generic) name:string(1..63)",
+      "201 " INTEGRATION_SHAPE " setup:{url:string steps:[string]} secret:string" },
+    { "GET", "/api/v1/cicd/integrations/{id}", "cicd.read", integration_get, 0,
+      "An integration", "Its entity, provider, deliveries so far and setup steps (never the secret).", NULL,
+      NULL, "200 " INTEGRATION_SHAPE " setup:{url:string steps:[string]}" },
+    { "DELETE", "/api/v1/cicd/integrations/{id}", "cicd.integration.write", integration_delete, 0,
+      "Disconnect an integration", "Its secret is destroyed, and the runs and deployments it reported go with it; "
+                                   "the provider's deliveries are then 404.", NULL,
+      NULL, "200 Status" },
+    { "POST", "/api/v1/cicd/hooks/{id}", PERM_PUBLIC, hook_deliver, 0,
+      "A provider's delivery",
+      "Public by route, authenticated by the provider's signature over the exact body (GitHub X-Hub-Signature-256, "
+      "GitLab X-Gitlab-Token, CircleCI circleci-signature, Jenkins and generic X-Portico-Signature with "
+      "X-Portico-Timestamp within 5 minutes): 401 bad-signature and nothing stored otherwise. A delivery id seen "
+      "before answers outcome duplicate and changes nothing; an event type Portico does not read is recorded as "
+      "ignored; a body over cicd_hook_max_bytes is 413.",
+      NULL, "application/json",
+      "200 delivery:string event:string kind:enum(ignored|run|deployment|push) "
+      "outcome:enum(applied|ignored|duplicate) why?:string" },
+    { "GET", "/api/v1/cicd/runs", "cicd.read", runs_list, 0,
+      "An entity's pipeline runs", "?entity=<catalog ref>: newest first; limit 1..200 (50), cursor.",
+      "entity:string(160) limit:int(1..200,50) cursor:cursor",
+      NULL, "200 entity:string runs:[{id:int provider:string run:string name:string branch:string commit:string "
+            "status:enum(queued|running|success|failure|cancelled) started_at?:string finished_at?:string url:string}] "
+            "next_cursor?:string" },
+    { "GET", "/api/v1/cicd/deployments", "cicd.read", deployments_list, 0,
+      "An entity's deployments", "?entity=<catalog ref>[&environment=]: newest first; limit 1..200 (50), cursor.",
+      "entity:string(160) environment:string(63) limit:int(1..200,50) cursor:cursor",
+      NULL, "200 entity:string deployments:[{id:int provider:string deployment:string environment:string "
+            "version:string commit:string status:enum(pending|running|success|failure|cancelled) actor:string "
+            "started_at?:string finished_at?:string url:string}] next_cursor?:string" },
+    { "GET", "/api/v1/cicd/dora", "cicd.read", cicd_dora, 0,
+      "DORA metrics",
+      "?entity=<catalog ref> or ?team=<name> (neither: the whole platform, for a global reader), days 7, 30 or 90 "
+      "(30), environment (production): deployment frequency (successful deployments a day), lead time for changes "
+      "(a commit's time to its successful deployment: median and p90, seconds), change failure rate (failed or "
+      "rolled-back deployments of those finished), time to restore (a failure to the next success: median, "
+      "seconds), and the pipelines' failure rate and median duration. A figure with nothing to measure is null.",
+      "entity:string(160) team:string(63) days:enum(7|30|90) environment:string(63)",
+      NULL, "200 scope:{entity?:string team?:string} days:int environment:string deployments:int "
+            "deployment_frequency_per_day:number changes:int failures:int change_failure_rate?:number "
+            "lead_time_seconds:{median?:number p90?:number measured:int} "
+            "time_to_restore_seconds:{median?:number measured:int} "
+            "pipelines:{runs:int failures:int failure_rate?:number median_duration_seconds?:number}" },
+};
+
+static const struct app cicd_app = { "cicd", cicd_routes, sizeof(cicd_routes) / sizeof(cicd_routes[0]), NULL };
+
+int main(int argc, char **argv)
+{
+    return app_main(&cicd_app, argc, argv);
+}

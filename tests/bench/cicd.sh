@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Portico CI/CD benchmark (issue 16), on the stack `./dev.sh bench cicd` started, beside the
+# static file's figure from the same run:
+#   signed deliveries (GitHub's scheme, each with a new delivery id, so each is checked against
+#   the ones seen and applied: a run upserted, the integration counted, the audit record)
+#                                                            >= 1,000 requests/s
+# Environment: as common.sh; PORTICO_BENCH_ADMIN_PASSWORD.
+set -euo pipefail
+
+. "$(dirname "$0")/common.sh"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+jar=$work/jar
+api() {  # api METHOD PATH [BODY]
+  curl -fsS -b "$jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' -X "$1" ${3:+-d "$3"} "$url$2"
+}
+csrf=$(curl -fsS -c "$jar" -H 'Content-Type: application/json' \
+  -d "{\"username\":\"admin\",\"password\":\"${PORTICO_BENCH_ADMIN_PASSWORD:?}\"}" "$url/api/v1/auth/login" |
+  sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p')
+team=bench-ci-$$
+api POST /api/v1/iam/teams "{\"name\":\"$team\"}" >/dev/null
+api PUT "/api/v1/catalog/entities/component/default/$team-web" \
+  "{\"apiVersion\":\"backstage.io/v1alpha1\",\"kind\":\"Component\",\"metadata\":{\"name\":\"$team-web\"},\"spec\":{\"type\":\"service\",\"lifecycle\":\"production\",\"owner\":\"group:$team\"}}" >/dev/null
+created=$(api POST /api/v1/cicd/integrations "{\"entity\":\"component:default/$team-web\",\"provider\":\"github\",\"name\":\"actions\"}")
+id=$(sed -n 's/^{"id":\([0-9]*\).*/\1/p' <<<"$created")
+secret=$(sed -n 's/.*"secret":"\([0-9a-f]*\)".*/\1/p' <<<"$created")
+[ -n "$id" ] && [ -n "$secret" ] || { echo "bench: no integration: $created" >&2; exit 2; }
+
+# 500 runs, each body signed once here (GitHub signs the body; the delivery id is a header, new
+# for every request): the deliveries spread over 500 rows, as a busy organisation's do
+bodies=$work/bodies.lua
+echo "local bodies = {" > "$bodies"
+for i in $(seq 1 500); do
+  b="{\"action\":\"completed\",\"workflow_run\":{\"id\":$((424000 + i)),\"run_attempt\":1,\"name\":\"Build\",\"head_branch\":\"main\",\"head_sha\":\"acb5820ced9479c074f688cc328bf03f341a511d\",\"status\":\"completed\",\"conclusion\":\"success\",\"run_started_at\":\"2026-12-03T10:00:00Z\",\"updated_at\":\"2026-12-03T10:04:00Z\",\"html_url\":\"https://github.com/o/r/actions/runs/$i\"}}"
+  s=$(printf '%s' "$b" | openssl dgst -sha256 -hmac "$secret" | awk '{print $NF}')
+  printf '{ [[%s]], "sha256=%s" },\n' "$b" "$s" >> "$bodies"
+done
+echo "}" >> "$bodies"
+body=$(sed -n '2s/^{ \[\[\(.*\)\]\], "sha256=\([0-9a-f]*\)" },$/\1/p' "$bodies")
+sig=$(sed -n '2s/^{ \[\[\(.*\)\]\], "sha256=\([0-9a-f]*\)" },$/\2/p' "$bodies")
+{ cat "$bodies"; cat <<LUA; } > "$work/deliver.lua"
+local counter, nthreads, prefix = 0, 0, ""
+setup = function(thread) nthreads = nthreads + 1; thread:set("tid", nthreads) end
+-- a prefix of its own for each thread of each run: no delivery id repeats one seen before
+init = function(args) math.randomseed(os.time() * 100 + (tid or 0)); prefix = string.format("bench-%d-%d-%d", $$, tid or 0, math.random(1, 1000000000)) end
+request = function()
+  counter = counter + 1
+  local b = bodies[(counter % #bodies) + 1]
+  return wrk.format("POST", "/api/v1/cicd/hooks/$id", {
+    ["Content-Type"] = "application/json", ["X-GitHub-Event"] = "workflow_run", ["X-Hub-Signature-256"] = b[2],
+    ["X-GitHub-Delivery"] = prefix .. "-" .. counter }, b[1])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("P95 %.3f\nP99 %.3f\n", latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+end
+LUA
+
+run() {  # run PATH-OR-SCRIPT -> RPS P50 P95 P99
+  local out args=(-t"$threads" -c"$conns" -d"${secs}s" --latency)
+  if [ -f "$1" ]; then args+=(-s "$1" "$url/"); else args+=("$url$1"); fi
+  out=$(wrk "${args[@]}")
+  grep -q "Non-2xx" <<<"$out" && echo "warning: non-2xx answers ($1): $(grep Non-2xx <<<"$out")" >&2
+  RPS=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+  P50=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
+  P99=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
+  P95=$(awk '$1 == "P95" {print $2}' <<<"$out"); [ -n "$P95" ] || P95=-
+}
+
+echo "warm-up..."
+secs_saved=$secs; secs=3
+run "$static_path"; run "$work/deliver.lua"
+secs=$secs_saved
+deliveries() { api GET "/api/v1/cicd/integrations/$id" | sed -n 's/.*"deliveries":\([0-9]*\).*/\1/p'; }
+run "$static_path";         S_RPS=$RPS S_P50=$P50 S_P99=$P99
+before=$(deliveries)
+run "$work/deliver.lua";    D_RPS=$RPS D_P50=$P50 D_P95=$P95 D_P99=$P99
+applied=$(( $(deliveries) - before ))
+# a replay of one delivery id: answered "duplicate", nothing written
+deliver() { curl -sS -H 'Content-Type: application/json' -H 'X-GitHub-Event: workflow_run' -H "X-Hub-Signature-256: sha256=$sig" \
+  -H "X-GitHub-Delivery: bench-replay-$$" -d "$body" "$url/api/v1/cicd/hooks/$id"; }
+deliver >/dev/null
+dup=$(deliver)
+
+ratio=$(awk -v a="$D_RPS" -v b="$S_RPS" 'BEGIN {printf "%.1f", 100 * a / b}')
+printf '\n%-44s %11s %8s %8s %8s\n' "wrk -c$conns -t$threads ${secs}s" "requests/s" "p50 ms" "p95 ms" "p99 ms"
+printf '%-44s %11s %8s %8s %8s\n' "static file" "$S_RPS" "$S_P50" "-" "$S_P99"
+printf '%-44s %11s %8s %8s %8s\n' "signed GitHub delivery (new id each)" "$D_RPS" "$D_P50" "$D_P95" "$D_P99"
+printf 'delivery / static: %s%%; deliveries applied (new ids) in the run: %s; a replayed id: %s\n' "$ratio" "$applied" "$dup"
+
+fail=0
+verdict() { if [ "$1" = 1 ]; then echo "  ok    $2"; else echo "  MISS  $2"; fail=1; fi; }
+echo
+echo "targets:"
+verdict "$(awk -v r="$D_RPS" -v n="$applied" -v s="$secs" 'BEGIN {print (r >= 1000 && n >= 0.99 * r * s) ? 1 : 0}')" \
+  "signed deliveries >= 1,000/s, each applied ($D_RPS/s; $applied applied)"
+verdict "$(grep -q '"outcome":"duplicate"' <<<"$dup" && echo 1 || echo 0)" "a replayed delivery id changes nothing"
+exit $fail

@@ -1,0 +1,432 @@
+/*
+ * Integration suite, CI/CD: integrations (who may connect one, the secret shown once), and the
+ * providers' deliveries through the web server as the providers send them: signed or refused,
+ * once only, ignored when not read, capped, and the same stored state whatever the order.
+ * Signatures here are made with libsodium directly, not with lib/cicd, so the test checks the
+ * server against the providers' rules rather than against itself.
+ */
+#include <CUnit/Basic.h>
+#include <json-c/json.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests/integration/client.h"
+#include "tests/integration/http_suites.h"
+
+static void hmac_hex(const char *key, const char *a, const char *b, char out[65])
+{
+    crypto_auth_hmacsha256_state st;
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)key, strlen(key));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)a, strlen(a));
+    if (b)
+        crypto_auth_hmacsha256_update(&st, (const unsigned char *)b, strlen(b));
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_bin2hex(out, 65, mac, sizeof(mac));
+}
+
+/* POST a GitHub delivery of event with body, signed with key (NULL: unsigned) */
+static long github(long long id, const char *key, const char *event, const char *delivery, const char *body, struct resp *r)
+{
+    char path[96], sig[96], ev[96], dl[128], mac[65];
+    const char *extra[4] = { ev, dl, NULL, NULL };
+    snprintf(path, sizeof(path), "/api/v1/cicd/hooks/%lld", id);
+    snprintf(ev, sizeof(ev), "X-GitHub-Event: %s", event);
+    snprintf(dl, sizeof(dl), "X-GitHub-Delivery: %s", delivery);
+    if (key) {
+        hmac_hex(key, body, NULL, mac);
+        snprintf(sig, sizeof(sig), "X-Hub-Signature-256: sha256=%s", mac);
+        extra[2] = sig;
+    }
+    CU_ASSERT_EQUAL(request("POST", path, "application/json", body, -1, extra, r), 0);
+    return r->status;
+}
+
+static long long number(const char *sql)
+{
+    return root_number(sql);
+}
+
+struct cicd_fixture {
+    char acookie[256], acsrf[128], mc[256], mx[128], dc[256], dx[128];
+    char team[64], entity[160], enc[200];
+};
+
+static void fixture(struct cicd_fixture *f, const char *tag)
+{
+    char body[1024];
+    struct resp r;
+    snprintf(f->team, sizeof(f->team), "ci%s%d", tag, (int)getpid());
+    CU_ASSERT_EQUAL_FATAL(login("admin", admin_password(), f->acookie, sizeof(f->acookie), f->acsrf, sizeof(f->acsrf)), 200);
+    snprintf(body, sizeof(body), "{\"name\":\"%s\"}", f->team);
+    CU_ASSERT_EQUAL_FATAL(post_session(f->acookie, f->acsrf, "POST", "/api/v1/iam/teams", body, &r), 201);
+    resp_free(&r);
+    char name[80], owner[96], path[256];
+    snprintf(name, sizeof(name), "%s-web", f->team);
+    snprintf(owner, sizeof(owner), "group:%s", f->team);
+    snprintf(path, sizeof(path), "/api/v1/catalog/entities/component/default/%s", name);
+    component_json(body, sizeof(body), name, owner, "component:default/nothing-here");
+    CU_ASSERT_EQUAL_FATAL(session_req(f->acookie, f->acsrf, "PUT", path, body, NULL, &r), 201);
+    resp_free(&r);
+    snprintf(f->entity, sizeof(f->entity), "component:default/%s", name);
+    snprintf(f->enc, sizeof(f->enc), "component%%3Adefault%%2F%s", name);
+    char m[64], d[64];
+    snprintf(m, sizeof(m), "%s-lead", f->team);
+    snprintf(d, sizeof(d), "%s-dev", f->team);
+    CU_ASSERT_EQUAL_FATAL(person_make(m, "maintainer", f->team, true, f->mc, sizeof(f->mc), f->mx, sizeof(f->mx), NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(person_make(d, "developer", f->team, true, f->dc, sizeof(f->dc), f->dx, sizeof(f->dx), NULL), 0);
+}
+
+/* make an integration as the maintainer: its id, and its secret into secret */
+static long long integration(struct cicd_fixture *f, const char *provider, const char *name, char secret[65])
+{
+    char body[512];
+    struct resp r;
+    snprintf(body, sizeof(body), "{\"entity\":\"%s\",\"provider\":\"%s\",\"name\":\"%s\"}", f->entity, provider, name);
+    CU_ASSERT_EQUAL_FATAL(post_session(f->mc, f->mx, "POST", "/api/v1/cicd/integrations", body, &r), 201);
+    json_object *o = json_tokener_parse(r.body);
+    long long id = jint(o, "id");
+    snprintf(secret, 65, "%s", jstr(o, "secret") ? jstr(o, "secret") : "");
+    CU_ASSERT_EQUAL(strlen(secret), 64);
+    json_object_put(o);
+    resp_free(&r);
+    return id;
+}
+
+static void test_integrations(void)
+{
+    struct cicd_fixture f;
+    fixture(&f, "a");
+    char body[512], path[256], secret[65];
+    struct resp r;
+    /* a developer may not connect one; a maintainer may */
+    snprintf(body, sizeof(body), "{\"entity\":\"%s\",\"provider\":\"github\",\"name\":\"actions\"}", f.entity);
+    CU_ASSERT_EQUAL(post_session(f.dc, f.dx, "POST", "/api/v1/cicd/integrations", body, &r), 403);
+    json_object_put(assert_problem(&r, 403, "forbidden"));
+    resp_free(&r);
+    long long id = integration(&f, "github", "actions", secret);
+    CU_ASSERT(id > 0);
+    /* the same name again is a conflict; bad input names its fields */
+    CU_ASSERT_EQUAL(post_session(f.mc, f.mx, "POST", "/api/v1/cicd/integrations", body, &r), 409);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(post_session(f.mc, f.mx, "POST", "/api/v1/cicd/integrations",
+                                 "{\"entity\":\"component:default/x\",\"provider\":\"travis\",\"name\":\"Bad Name\"}", &r), 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"provider\""));
+    resp_free(&r);
+    /* read back: the setup steps and URL, never the secret */
+    snprintf(path, sizeof(path), "/api/v1/cicd/integrations/%lld", id);
+    CU_ASSERT_EQUAL(get_as(f.dc, path, &r), 200);
+    CU_ASSERT_PTR_NULL(strstr(r.body, secret));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "Settings"));
+    char want[96];
+    snprintf(want, sizeof(want), "/api/v1/cicd/hooks/%lld", id);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, want));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/cicd/integrations?entity=%s", f.enc);
+    CU_ASSERT_EQUAL(get_as(f.dc, path, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"provider\":\"github\""));
+    resp_free(&r);
+    /* the secret is in the secrets store, under the entity */
+    char sql[256];
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM secrets WHERE path = (SELECT secret_path FROM cicd_integrations "
+                               "WHERE id = %lld) AND path LIKE 'entity/component/default/%%'", id);
+    CU_ASSERT_EQUAL(number(sql), 1);
+    /* the creation is audited, without the secret */
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM audit_events WHERE action = 'cicd.integration.create' AND target_id = '%lld' "
+                               "AND details NOT LIKE '%%%s%%'", id, secret);
+    CU_ASSERT_EQUAL(number(sql), 1);
+    /* disconnecting: the developer may not; the maintainer may, and the hooks are gone */
+    snprintf(path, sizeof(path), "/api/v1/cicd/integrations/%lld", id);
+    CU_ASSERT_EQUAL(session_req(f.dc, f.dx, "DELETE", path, NULL, NULL, &r), 403);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(session_req(f.mc, f.mx, "DELETE", path, NULL, NULL, &r), 200);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(github(id, secret, "ping", "gone-1", "{\"zen\":\"x\"}", &r), 404);
+    resp_free(&r);
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM secrets WHERE path LIKE 'entity/component/default/%s-web/cicd-hook-%lld'",
+             f.team, id);
+    CU_ASSERT_EQUAL(number(sql), 0);
+}
+
+static const char *run_body(char *buf, size_t n, const char *status, const char *conclusion, const char *updated)
+{
+    snprintf(buf, n, "{\"action\":\"x\",\"workflow_run\":{\"id\":9001,\"run_attempt\":1,\"name\":\"Build\",\"head_branch\":\"main\","
+                     "\"head_sha\":\"acb5820ced9479c074f688cc328bf03f341a511d\",\"status\":\"%s\",\"conclusion\":%s,"
+                     "\"run_started_at\":\"2026-12-03T10:00:00Z\",\"updated_at\":\"%s\",\"html_url\":\"https://github.com/o/r/actions/runs/9001\"}}",
+             status, conclusion, updated);
+    return buf;
+}
+
+static void test_deliveries(void)
+{
+    struct cicd_fixture f;
+    fixture(&f, "b");
+    char secret[65], body[2048], path[256], sql[256];
+    struct resp r;
+    long long id = integration(&f, "github", "actions", secret);
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM cicd_deliveries WHERE integration_id = %lld", id);
+
+    /* unsigned, or signed with another secret: 401, nothing stored */
+    run_body(body, sizeof(body), "completed", "\"success\"", "2026-12-03T10:05:00Z");
+    CU_ASSERT_EQUAL(github(id, NULL, "workflow_run", "d-0", body, &r), 401);
+    json_object_put(assert_problem(&r, 401, "bad-signature"));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(github(id, "0000000000000000000000000000000000000000000000000000000000000000", "workflow_run", "d-0", body, &r), 401);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(number(sql), 0);
+
+    /* out of order: completed, then in progress, then queued: the run stays finished */
+    CU_ASSERT_EQUAL(github(id, secret, "workflow_run", "d-1", body, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"outcome\":\"applied\""));
+    resp_free(&r);
+    run_body(body, sizeof(body), "in_progress", "null", "2026-12-03T10:01:00Z");
+    CU_ASSERT_EQUAL(github(id, secret, "workflow_run", "d-2", body, &r), 200);
+    resp_free(&r);
+    run_body(body, sizeof(body), "queued", "null", "2026-12-03T09:59:00Z");
+    CU_ASSERT_EQUAL(github(id, secret, "workflow_run", "d-3", body, &r), 200);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/cicd/runs?entity=%s", f.enc);
+    long st;
+    json_object *o = get_json(f.dc, path, &st), *run = jpath(o, "runs/0");
+    CU_ASSERT_EQUAL(st, 200);
+    CU_ASSERT_EQUAL(json_object_array_length(jpath(o, "runs")), 1);
+    CU_ASSERT(jstr(run, "status") && strcmp(jstr(run, "status"), "success") == 0);
+    CU_ASSERT(jstr(run, "finished_at") && strcmp(jstr(run, "finished_at"), "2026-12-03T10:05:00.000000Z") == 0);
+    CU_ASSERT(jstr(run, "started_at") && strcmp(jstr(run, "started_at"), "2026-12-03T10:00:00.000000Z") == 0);
+    CU_ASSERT(jstr(run, "run") && strcmp(jstr(run, "run"), "9001:1") == 0);
+    json_object_put(o);
+
+    /* the same delivery again: 200, duplicate, nothing changes */
+    CU_ASSERT_EQUAL(github(id, secret, "workflow_run", "d-3", body, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"outcome\":\"duplicate\""));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(number(sql), 3);
+
+    /* an event type not read is recorded as ignored */
+    CU_ASSERT_EQUAL(github(id, secret, "star", "d-4", "{\"action\":\"created\"}", &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"outcome\":\"ignored\""));
+    resp_free(&r);
+    char sql2[256];
+    snprintf(sql2, sizeof(sql2), "SELECT COUNT(*) FROM cicd_deliveries WHERE integration_id = %lld AND outcome = 'ignored' "
+                                 "AND event = 'star'", id);
+    CU_ASSERT_EQUAL(number(sql2), 1);
+
+    /* a payload its event says it is not: 422 */
+    CU_ASSERT_EQUAL(github(id, secret, "workflow_run", "d-5", "{\"workflow_run\":{\"status\":\"completed\"}}", &r), 422);
+    resp_free(&r);
+
+    /* past cicd_hook_max_bytes: 413 */
+    char cap[32];
+    if (config_value("cicd_hook_max_bytes", cap, sizeof(cap)) != 0)
+        snprintf(cap, sizeof(cap), "1048576");   /* the default */
+    size_t big = (size_t)atol(cap) + 16;
+    char *huge = malloc(big + 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(huge);
+    memset(huge, ' ', big);
+    memcpy(huge, "{\"a\":1}", 7);
+    huge[big] = '\0';
+    CU_ASSERT_EQUAL(github(id, secret, "push", "d-6", huge, &r), 413);
+    resp_free(&r);
+    free(huge);
+
+    /* a deployment, then its statuses out of order */
+#define DEPLOYMENT "{\"deployment\":{\"id\":555,\"sha\":\"acb5820ced9479c074f688cc328bf03f341a511d\",\"ref\":\"v1.2.0\"," \
+                   "\"environment\":\"production\",\"created_at\":\"2026-12-03T11:00:00Z\",\"creator\":{\"login\":\"octocat\"}}," \
+                   "\"deployment_status\":{\"state\":\"%s\",\"created_at\":\"%s\"}}"
+    snprintf(body, sizeof(body), DEPLOYMENT, "success", "2026-12-03T11:03:00Z");
+    CU_ASSERT_EQUAL(github(id, secret, "deployment_status", "d-7", body, &r), 200);
+    resp_free(&r);
+    snprintf(body, sizeof(body), DEPLOYMENT, "in_progress", "2026-12-03T11:01:00Z");
+    CU_ASSERT_EQUAL(github(id, secret, "deployment_status", "d-8", body, &r), 200);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/cicd/deployments?entity=%s&environment=production", f.enc);
+    o = get_json(f.dc, path, &st);
+    json_object *d = jpath(o, "deployments/0");
+    CU_ASSERT_EQUAL(st, 200);
+    CU_ASSERT(jstr(d, "status") && strcmp(jstr(d, "status"), "success") == 0);
+    CU_ASSERT(jstr(d, "version") && strcmp(jstr(d, "version"), "v1.2.0") == 0);
+    CU_ASSERT(jstr(d, "actor") && strcmp(jstr(d, "actor"), "octocat") == 0);
+    json_object_put(o);
+
+    /* every applied delivery is audited; the integration counts them */
+    snprintf(sql2, sizeof(sql2), "SELECT COUNT(*) FROM audit_events WHERE action = 'cicd.delivery' AND target_id = '%lld'", id);
+    CU_ASSERT_EQUAL(number(sql2), 6);
+    snprintf(path, sizeof(path), "/api/v1/cicd/integrations/%lld", id);
+    o = get_json(f.dc, path, &st);
+    CU_ASSERT_EQUAL(jint(o, "deliveries"), 6);
+    CU_ASSERT(jstr(o, "last_event") && strcmp(jstr(o, "last_event"), "deployment_status") == 0);
+    json_object_put(o);
+}
+
+/* GitLab's token, CircleCI's v1 signature, the generic scheme's timestamp window */
+static void test_other_providers(void)
+{
+    struct cicd_fixture f;
+    fixture(&f, "c");
+    char secret[65], path[96], hdr[160], hdr2[160], hdr3[160], hdr4[160], mac[65];
+    struct resp r;
+    long long gl = integration(&f, "gitlab", "gitlab", secret);
+    snprintf(path, sizeof(path), "/api/v1/cicd/hooks/%lld", gl);
+    const char *pipeline = "{\"object_kind\":\"pipeline\",\"object_attributes\":{\"id\":31,\"ref\":\"main\",\"sha\":\"bcbb5ec3\","
+                           "\"status\":\"running\",\"created_at\":\"2026-12-03 10:00:00 UTC\"},\"project\":{\"web_url\":\"https://gl.example/g/w\"}}";
+    snprintf(hdr, sizeof(hdr), "X-Gitlab-Token: %s", secret);
+    const char *ok[] = { hdr, "X-Gitlab-Event: Pipeline Hook", "X-Gitlab-Event-UUID: 11111111-2222", NULL };
+    CU_ASSERT_EQUAL(request("POST", path, "application/json", pipeline, -1, ok, &r), 0);
+    CU_ASSERT_EQUAL(r.status, 200);
+    resp_free(&r);
+    const char *bad[] = { "X-Gitlab-Token: not-it", "X-Gitlab-Event: Pipeline Hook", NULL };
+    CU_ASSERT_EQUAL(request("POST", path, "application/json", pipeline, -1, bad, &r), 0);
+    CU_ASSERT_EQUAL(r.status, 401);
+    resp_free(&r);
+
+    long long cc = integration(&f, "circleci", "circleci", secret);
+    snprintf(path, sizeof(path), "/api/v1/cicd/hooks/%lld", cc);
+    const char *wf = "{\"type\":\"workflow-completed\",\"id\":\"ev-1\",\"workflow\":{\"id\":\"wf-1\",\"name\":\"build\",\"status\":\"failed\","
+                     "\"created_at\":\"2026-12-03T10:00:00Z\",\"stopped_at\":\"2026-12-03T10:02:00Z\",\"url\":\"https://app.circleci.com/x\"},"
+                     "\"pipeline\":{\"vcs\":{\"branch\":\"main\",\"revision\":\"abc123\"}}}";
+    hmac_hex(secret, wf, NULL, mac);
+    snprintf(hdr, sizeof(hdr), "circleci-signature: v1=%s", mac);
+    const char *cok[] = { hdr, "circleci-event-type: workflow-completed", NULL };
+    CU_ASSERT_EQUAL(request("POST", path, "application/json", wf, -1, cok, &r), 0);
+    CU_ASSERT_EQUAL(r.status, 200);
+    resp_free(&r);
+
+    long long gn = integration(&f, "generic", "deployer", secret);
+    snprintf(path, sizeof(path), "/api/v1/cicd/hooks/%lld", gn);
+    const char *run = "{\"type\":\"run\",\"id\":\"r-1\",\"name\":\"nightly\",\"status\":\"success\"}";
+    char ts[32];
+    for (int off = 0; off < 2; off++) {
+        long long t = (long long)time(NULL) - (off ? 301 + 60 : 0);
+        snprintf(ts, sizeof(ts), "%lld", t);
+        char text[512];   /* what is signed: "<timestamp>.<body>" */
+        snprintf(text, sizeof(text), "%s.%s", ts, run);
+        hmac_hex(secret, text, NULL, mac);
+        snprintf(hdr, sizeof(hdr), "X-Portico-Signature: sha256=%s", mac);
+        snprintf(hdr2, sizeof(hdr2), "X-Portico-Timestamp: %s", ts);
+        snprintf(hdr3, sizeof(hdr3), "X-Portico-Delivery: g-%d", off);
+        snprintf(hdr4, sizeof(hdr4), "X-Portico-Event: run");
+        const char *g[] = { hdr, hdr2, hdr3, hdr4, NULL };
+        CU_ASSERT_EQUAL(request("POST", path, "application/json", run, -1, g, &r), 0);
+        CU_ASSERT_EQUAL(r.status, off ? 401 : 200);   /* six minutes old: refused */
+        resp_free(&r);
+    }
+    char sql[200];
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM cicd_runs r JOIN cicd_integrations i ON i.id = r.integration_id "
+                               "WHERE i.entity_ref = '%s'", f.entity);
+    CU_ASSERT_EQUAL(number(sql), 3);
+    /* an outsider reads nothing of the entity's runs */
+    char oc[256], ox[128], other[64];
+    snprintf(other, sizeof(other), "%s-out", f.team);
+    CU_ASSERT_EQUAL_FATAL(person_make(other, NULL, NULL, false, oc, sizeof(oc), ox, sizeof(ox), NULL), 0);
+    char lp[256];
+    snprintf(lp, sizeof(lp), "/api/v1/cicd/runs?entity=%s", f.enc);
+    CU_ASSERT_EQUAL(get_as(oc, lp, &r), 403);
+    resp_free(&r);
+}
+
+/* DORA against a constructed history whose answers are known, relative to now:
+ *   production: d1 ok (6 d ago; its commit 2 h before), d2 failed (5 d), d3 ok 30 min after d2
+ *   (commit 3 h before d2), d4 ok (2 d; commit 4 h before), d5 ok 40 days ago; staging: one ok
+ *   runs: 10 and 20 minutes successes, one failure (7 d window)
+ * 7 days: 3 deployments, frequency 3/7, changes 4, failures 1 (CFR 0.25), lead times 7200,
+ * 12600, 14400 (median 12600, p90 14040), restore 1800; pipelines 3 runs, 1 failure, median 900 s. */
+static void test_dora(void)
+{
+    struct cicd_fixture f;
+    fixture(&f, "d");
+    char secret[65], sql[2048], path[256];
+    long long id = integration(&f, "generic", "history", secret);
+    const char *E = f.entity;
+    char now[32];   /* the history's "now": a minute ago, so that every window holds what it should */
+    time_t t0 = time(NULL) - 60;
+    struct tm tm;
+    strftime(now, sizeof(now), "%Y-%m-%d %H:%M:%S", gmtime_r(&t0, &tm));
+#define DEP(key, env, status, fin, sha)                                                                          \
+    snprintf(sql, sizeof(sql), "SET @t = TIMESTAMP('%s'); INSERT INTO cicd_deployments (integration_id, entity_ref, deploy_key, environment, " \
+             "version, commit_sha, status, status_rank, actor, started_at, finished_at, url, updated_at) VALUES "    \
+             "(%lld, '%s', '%s', '%s', 'v', '%s', '%s', 3, 'ci', UTC_TIMESTAMP() - INTERVAL 7 DAY, " fin ", '', NOW())", \
+             now, id, E, key, env, sha, status);                                                                      \
+    CU_ASSERT_EQUAL(as_root(sql), 0)
+#define COMMIT(sha, when)                                                                                         \
+    snprintf(sql, sizeof(sql), "SET @t = TIMESTAMP('%s'); INSERT INTO cicd_commits (entity_ref, sha, committed_at) " \
+             "VALUES ('%s', '%s', " when ")", now, E, sha);                                                                                           \
+    CU_ASSERT_EQUAL(as_root(sql), 0)
+#define RUN(key, status, start, fin)                                                                             \
+    snprintf(sql, sizeof(sql), "SET @t = TIMESTAMP('%s'); INSERT INTO cicd_runs (integration_id, entity_ref, run_key, name, branch, "       \
+             "commit_sha, status, status_rank, started_at, finished_at, url, updated_at) VALUES (%lld, '%s', '%s', " \
+             "'build', 'main', 'c', '%s', 3, " start ", " fin ", '', NOW())", now, id, E, key, status);              \
+    CU_ASSERT_EQUAL(as_root(sql), 0)
+    DEP("d1", "production", "success", "@t - INTERVAL 6 DAY", "c1");
+    DEP("d2", "production", "failure", "@t - INTERVAL 5 DAY", "c2");
+    DEP("d3", "production", "success", "@t - INTERVAL 5 DAY + INTERVAL 30 MINUTE", "c3");
+    DEP("d4", "production", "success", "@t - INTERVAL 2 DAY", "c4");
+    DEP("d5", "production", "success", "@t - INTERVAL 40 DAY", "c5");
+    DEP("s1", "staging", "success", "@t - INTERVAL 1 DAY", "c4");
+    COMMIT("c1", "@t - INTERVAL 6 DAY - INTERVAL 2 HOUR");
+    COMMIT("c2", "@t - INTERVAL 5 DAY - INTERVAL 1 HOUR");
+    COMMIT("c3", "@t - INTERVAL 5 DAY - INTERVAL 3 HOUR");
+    COMMIT("c4", "@t - INTERVAL 2 DAY - INTERVAL 4 HOUR");
+    RUN("r1", "success", "@t - INTERVAL 3 DAY", "@t - INTERVAL 3 DAY + INTERVAL 10 MINUTE");
+    RUN("r2", "failure", "@t - INTERVAL 3 DAY", "@t - INTERVAL 3 DAY + INTERVAL 1 MINUTE");
+    RUN("r3", "success", "@t - INTERVAL 1 DAY", "@t - INTERVAL 1 DAY + INTERVAL 20 MINUTE");
+
+    long st;
+    snprintf(path, sizeof(path), "/api/v1/cicd/dora?entity=%s&days=7", f.enc);
+    json_object *o = get_json(f.dc, path, &st);
+    CU_ASSERT_EQUAL_FATAL(st, 200);
+    CU_ASSERT_EQUAL(jint(o, "deployments"), 3);
+    CU_ASSERT_EQUAL(jint(o, "changes"), 4);
+    CU_ASSERT_EQUAL(jint(o, "failures"), 1);
+    json_object *v;
+#define NEAR(path_, want)                                                                                         \
+    v = jpath(o, path_);                                                                                          \
+    CU_ASSERT(v && json_object_get_double(v) > (want) - 1e-6 && json_object_get_double(v) < (want) + 1e-6);    \
+    if (!v || json_object_get_double(v) < (want) - 1e-6 || json_object_get_double(v) > (want) + 1e-6)           \
+        fprintf(stderr, "\n    %s: %s, want %g\n", path_, v ? json_object_get_string(v) : "absent", (double)(want))
+    NEAR("deployment_frequency_per_day", 3.0 / 7.0);
+    NEAR("change_failure_rate", 0.25);
+    NEAR("lead_time_seconds/median", 12600);
+    NEAR("lead_time_seconds/p90", 14040);
+    NEAR("time_to_restore_seconds/median", 1800);
+    NEAR("pipelines/failure_rate", 1.0 / 3.0);
+    NEAR("pipelines/median_duration_seconds", 900);
+    CU_ASSERT_EQUAL(jint(jpath(o, "lead_time_seconds"), "measured"), 3);
+    json_object_put(o);
+    /* 90 days take d5 too; staging is its own environment */
+    snprintf(path, sizeof(path), "/api/v1/cicd/dora?entity=%s&days=90", f.enc);
+    o = get_json(f.dc, path, &st);
+    CU_ASSERT_EQUAL(jint(o, "deployments"), 4);
+    json_object_put(o);
+    snprintf(path, sizeof(path), "/api/v1/cicd/dora?entity=%s&days=7&environment=staging", f.enc);
+    o = get_json(f.dc, path, &st);
+    CU_ASSERT_EQUAL(jint(o, "deployments"), 1);
+    CU_ASSERT(jpath(o, "time_to_restore_seconds/median") == NULL);   /* nothing to measure: null */
+    json_object_put(o);
+    /* the team's figures are its entities'; a bad window is refused; an outsider reads none */
+    snprintf(path, sizeof(path), "/api/v1/cicd/dora?team=%s&days=7", f.team);
+    o = get_json(f.dc, path, &st);
+    CU_ASSERT_EQUAL(st, 200);
+    CU_ASSERT_EQUAL(jint(o, "deployments"), 3);
+    json_object_put(o);
+    struct resp r;
+    snprintf(path, sizeof(path), "/api/v1/cicd/dora?team=%s&days=8", f.team);
+    CU_ASSERT_EQUAL(get_as(f.dc, path, &r), 422);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_as(f.dc, "/api/v1/cicd/dora", &r), 403);   /* the platform's: a global reader's */
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_as(f.acookie, "/api/v1/cicd/dora?days=90", &r), 200);
+    resp_free(&r);
+}
+
+void cicd_tests(CU_pSuite transport, CU_pSuite area)
+{
+    (void)transport;
+    ADD(area, "cicd: integrations, who may connect one, the secret once and in the secrets store", test_integrations);
+    ADD(area, "cicd: GitHub deliveries signed, once only, ignored, capped, and in any order the same", test_deliveries);
+    ADD(area, "cicd: GitLab's token, CircleCI's signature, the generic scheme's five minutes", test_other_providers);
+    ADD(area, "cicd: DORA metrics of a constructed history, for an entity, a team and the platform", test_dora);
+}
