@@ -1,7 +1,8 @@
 // An entity of the catalog: what it is (title, description, kind, type, lifecycle, tags,
 // labels), who owns it, its links, its relations by type (dangling ones marked), its dependency
-// graph to a chosen depth, downstream or upstream, its running instances and their health, and
-// its document as YAML or JSON. A Group shows the Portico team it is (kept in step by Portico, or
+// graph to a chosen depth, downstream or upstream, its running instances and their health, its
+// CI/CD (Delivery.jsx: deployments, runs, DORA figures, integrations), and its document as YAML
+// or JSON. A Group shows the Portico team it is (kept in step by Portico, or
 // written by hand) and links its members who are Portico users to their pages; a User links to its
 // Portico user.
 import { useState } from 'preact/hooks';
@@ -13,6 +14,7 @@ import { ProblemAlert } from '../../components/Problem.jsx';
 import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';
 import { toYaml } from '../../yaml.js';
+import { Delivery } from './Delivery.jsx';
 import { Graph } from './Graph.jsx';
 import { RELATION_LABELS, RELATION_ORDER, catalogHref, entityApiPath, entityHref, refLabel } from './refs.js';
 import { Time } from '../../components/Time.jsx';
@@ -46,6 +48,7 @@ export function Entity({ params }) {
       <Relations relations={relations} people={people} />
       <Dependencies path={path} title={meta.title || meta.name} />
       <Instances path={path} />
+      {ref && <Delivery entityRef={ref} />}
       <Document doc={doc} entityRef={ref} />
     </Page>
   );
