@@ -591,6 +591,8 @@ cmd_test() {
   # catalog files the suites register live here (the handlers check paths, the runner reads them)
   EXTRA_CONFIG+=$'\n'"catalog_location_roots = $STATE/locations"
   EXTRA_CONFIG+=$'\ncheck_answers = 1'
+  # one CI/CD integration's allowance, small enough for the suite to reach (http_cicd.c)
+  EXTRA_CONFIG+=$'\ncicd_hook_per_minute = 120\ncicd_hook_burst = 20'
   # the suites' exec fixtures (one runs mariadb -u root against the test server): test stacks only
   EXEC_PROGRAMS="$ROOT/tests/fixtures/bin:$ROOT/share/exec:/bin/false"
   stack_down 2>/dev/null || true
@@ -644,6 +646,8 @@ test_stack_begin() {  # test_stack_begin STATE_DIR BUILD_DIR PORT
   EXTRA_CONFIG=$'login_max_failures_address = 10000\nratelimit_per_minute = 1000000\nratelimit_anonymous_per_minute = 1000000\nratelimit_burst = 100000'
   EXTRA_CONFIG+=$'\n'"catalog_location_roots = $STATE/locations"
   EXTRA_CONFIG+=$'\ncheck_answers = 1'
+  # one CI/CD integration's allowance, small enough for the suite to reach (http_cicd.c)
+  EXTRA_CONFIG+=$'\ncicd_hook_per_minute = 120\ncicd_hook_burst = 20'
   # the suites' exec fixtures (one runs mariadb -u root against the test server): test stacks only
   EXEC_PROGRAMS="$ROOT/tests/fixtures/bin:$ROOT/share/exec:/bin/false"
   stack_down 2>/dev/null || true
@@ -769,7 +773,7 @@ cmd_bench() {
   set_stack "$ROOT/var/bench" "$ROOT/build" "${PORTICO_BENCH_PORT:-18090}"
   # The bench measures what the limits cost, not how they refuse: one busy caller stays far
   # under its pace, with a burst of 0.6 s of it (a queue of that long refuses nothing).
-  EXTRA_CONFIG=$'ratelimit_per_minute = 10000000\nratelimit_anonymous_per_minute = 1000000\nratelimit_burst = 100000'
+  EXTRA_CONFIG=$'ratelimit_per_minute = 10000000\nratelimit_anonymous_per_minute = 1000000\nratelimit_burst = 100000\ncicd_hook_per_minute = 10000000\ncicd_hook_burst = 1000000'
   rm -f "$LOG/portico.log"   # each run logs millions of lines: keep only this one's
   export BENCH_STATIC_DIR=$STATE/static
   mkdir -p "$BENCH_STATIC_DIR"
@@ -792,7 +796,7 @@ cmd_bench() {
 case "${1:-}" in
   # Internal, for measuring by hand: the bench stack up (with the bench's limits) or down.
   _bup) deps; set_stack "$ROOT/var/bench" "$ROOT/build" 18090
-        EXTRA_CONFIG=$'ratelimit_per_minute = 10000000\nratelimit_anonymous_per_minute = 1000000\nratelimit_burst = 100000'
+        EXTRA_CONFIG=$'ratelimit_per_minute = 10000000\nratelimit_anonymous_per_minute = 1000000\nratelimit_burst = 100000\ncicd_hook_per_minute = 10000000\ncicd_hook_burst = 1000000'
         stack_up "${2:-apache}" ;;
   _bdown) set_stack "$ROOT/var/bench" "$ROOT/build" 18090; stack_down ;;
   up) shift; cmd_up "$@" ;;

@@ -19,6 +19,7 @@
 #include "lib/catalog.h"
 #include "lib/cicd.h"
 #include "lib/json.h"
+#include "lib/ratelimit.h"
 #include "lib/secrets.h"
 
 #include "cicd.h"
@@ -473,6 +474,19 @@ static int hook_deliver(struct app_ctx *c)
         problem_internal(p, "cicd hook %lld: %s", id, why);
         return problem_set(p, 401, "bad-signature", "the delivery is not signed with this integration's secret: %s", why);
     }
+    /* each integration its own allowance, counted for authentic deliveries only (so forged ones,
+     * under the per-address limit, cannot spend it) */
+    if (c->cfg->cicd_hook_per_minute > 0) {
+        struct ratelimit_result rl;
+        if (ratelimit_take(c->db, c->arena, c->leases, arena_printf(c->arena, "cicd:i:%lld", id),
+                           c->cfg->cicd_hook_per_minute, c->cfg->cicd_hook_burst, &rl, p) < 0)
+            return -1;
+        if (!rl.allowed) {
+            p->retry_after = rl.retry_after;
+            return problem_set(p, 429, "rate-limited", "integration %lld sends more than %d deliveries a minute; try "
+                               "again in %d s", id, c->cfg->cicd_hook_per_minute, rl.retry_after);
+        }
+    }
 
     json_object *payload = app_keep(c, json_parse(c->req.body, c->req.body_len, c->cfg->json_max_depth, p));
     if (!payload)
@@ -540,7 +554,8 @@ static const struct route cicd_routes[] = {
       "GitLab X-Gitlab-Token, CircleCI circleci-signature, Jenkins and generic X-Portico-Signature with "
       "X-Portico-Timestamp within 5 minutes): 401 bad-signature and nothing stored otherwise. A delivery id seen "
       "before answers outcome duplicate and changes nothing; an event type Portico does not read is recorded as "
-      "ignored; a body over cicd_hook_max_bytes is 413.",
+      "ignored; a body over cicd_hook_max_bytes is 413; past cicd_hook_per_minute authentic deliveries of one "
+      "integration, 429 with Retry-After.",
       NULL, "application/json",
       "200 delivery:string event:string kind:enum(ignored|run|deployment|push) "
       "outcome:enum(applied|ignored|duplicate) why?:string" },

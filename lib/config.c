@@ -48,6 +48,8 @@ static const struct config_key config_keys[] = {
     LNG(body_max_bytes, "1048576", 1024, 64L * 1024 * 1024, "largest request body accepted; larger answers 413. Keep the web server's limit (FcgidMaxRequestLen, LimitRequestBody) at or above it"),
     INT(json_max_depth, "32", 2, 256, "deepest nesting of arrays and objects accepted in a JSON body"),
     LNG(cicd_hook_max_bytes, "1048576", 1024, 64L * 1024 * 1024, "largest CI/CD delivery accepted (POST /api/v1/cicd/hooks/{id}); larger answers 413"),
+    INT(cicd_hook_per_minute, "6000", 0, 10000000, "authentic deliveries one CI/CD integration may make a minute (GCRA, beside the per-address limit); past it 429 with Retry-After; 0: no limit"),
+    INT(cicd_hook_burst, "600", 1, 1000000, "deliveries one CI/CD integration may make at once, above its pace"),
     INT(check_answers, "0", 0, 1, "development and test stacks: 1 checks every successful JSON answer against the shape its route declares (docs/openapi.json says the same) and answers 500 answer-shape on a mismatch; 0 in production"),
     INT(retry_after, "5", 1, 3600, "seconds sent in Retry-After when the database is unavailable"),
     INT(session_idle_seconds, "1800", 60, 86400, "a session unused this long ends (idle expiry)"),

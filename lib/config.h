@@ -44,6 +44,8 @@ struct config {
     int json_max_depth;
     int check_answers;
     long cicd_hook_max_bytes;
+    int cicd_hook_per_minute;
+    int cicd_hook_burst;
     int retry_after;
     /* sessions and logins */
     int session_idle_seconds;

@@ -422,6 +422,49 @@ static void test_dora(void)
     resp_free(&r);
 }
 
+/* One integration's allowance (the test stack's cicd_hook_per_minute 120, burst 20): 30 authentic
+ * deliveries at once, and the ones past the burst are 429 with Retry-After, stored nowhere;
+ * forged ones do not spend it. */
+static void test_integration_limit(void)
+{
+    struct cicd_fixture f;
+    fixture(&f, "e");
+    char secret[65], cap[32], id_text[32], sql[256];
+    struct resp r;
+    if (config_value("cicd_hook_burst", cap, sizeof(cap)) != 0 || atoi(cap) > 25) {
+        fprintf(stderr, "\n    the stack's cicd_hook_burst is %s: this test needs the test stacks' 20\n", cap);
+        CU_FAIL("cicd_hook_burst is not the test stacks'");
+        return;
+    }
+    long long id = integration(&f, "github", "busy", secret);
+    for (int i = 0; i < 40; i++) {   /* forged: refused before the allowance is looked at */
+        CU_ASSERT_EQUAL(github(id, "not-the-secret", "ping", "forged", "{\"zen\":\"x\"}", &r), 401);
+        resp_free(&r);
+    }
+    int ok = 0, limited = 0;
+    for (int i = 0; i < 30; i++) {
+        char dl[32];
+        snprintf(dl, sizeof(dl), "busy-%d", i);
+        long st = github(id, secret, "ping", dl, "{\"zen\":\"x\"}", &r);
+        if (st == 200)
+            ok++;
+        if (st == 429) {
+            limited++;
+            char ra[16];
+            CU_ASSERT_PTR_NOT_NULL(header(&r, "Retry-After", ra, sizeof(ra)));
+            json_object_put(assert_problem(&r, 429, "rate-limited"));
+        }
+        resp_free(&r);
+    }
+    CU_ASSERT(ok >= 18 && ok <= 24);   /* the burst, give or take a lease */
+    CU_ASSERT_EQUAL(ok + limited, 30);
+    snprintf(id_text, sizeof(id_text), "%lld", id);
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM cicd_deliveries WHERE integration_id = %s", id_text);
+    CU_ASSERT_EQUAL(number(sql), ok);
+    if (ok < 18 || ok > 24)
+        fprintf(stderr, "\n    %d allowed, %d limited\n", ok, limited);
+}
+
 void cicd_tests(CU_pSuite transport, CU_pSuite area)
 {
     (void)transport;
@@ -429,4 +472,5 @@ void cicd_tests(CU_pSuite transport, CU_pSuite area)
     ADD(area, "cicd: GitHub deliveries signed, once only, ignored, capped, and in any order the same", test_deliveries);
     ADD(area, "cicd: GitLab's token, CircleCI's signature, the generic scheme's five minutes", test_other_providers);
     ADD(area, "cicd: DORA metrics of a constructed history, for an entity, a team and the platform", test_dora);
+    ADD(area, "cicd: each integration its own allowance; forged deliveries do not spend it", test_integration_limit);
 }
