@@ -8,6 +8,7 @@
  *   change failure rate    deployments that failed, or that a later one rolled back (rollback_of),
  *                          of those that finished (cancelled ones are no change)
  *   time to restore        a failed deployment to the entity's next successful one there: median
+ *                          (window functions in one pass; rollbacks found by index, 0026)
  *   pipelines              failed runs of those finished; a successful run's duration: median
  *
  * Medians and p90 are PERCENTILE_CONT (interpolated). A figure with nothing to measure is null.
@@ -121,12 +122,17 @@ int cicd_dora(struct app_ctx *c)
             "AS t FROM cicd_deployments x JOIN cicd_commits k ON k.entity_ref = x.entity_ref AND k.sha = x.commit_sha "
             "WHERE %s AND x.environment = ? AND x.status = 'success' AND " WINDOW("x") ") q LIMIT 1", x),
             env, days, &lead) < 0 ||
+        /* a failure's restore: the entity's next success there. Newest first, k counts the
+         * successes seen so far, so a failure shares its k with the success right after it in
+         * time; one pass, where a correlated MIN per failure took 60 s at 100,000 deployments */
         dora_query(c, &s, arena_printf(c->arena,
             "SELECT PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY t) OVER (), COUNT(*) OVER () FROM (SELECT "
-            "TIMESTAMPDIFF(SECOND, f.finished_at, (SELECT MIN(g.finished_at) FROM cicd_deployments g WHERE "
-            "g.entity_ref = f.entity_ref AND g.environment = f.environment AND g.status = 'success' AND "
-            "g.finished_at > f.finished_at)) AS t FROM cicd_deployments f WHERE %s AND f.environment = ? AND "
-            "f.status = 'failure' AND " WINDOW("f") ") q WHERE t IS NOT NULL LIMIT 1", f), env, days, &restore) < 0 ||
+            "TIMESTAMPDIFF(SECOND, a.finished_at, MAX(IF(a.status = 'success', a.finished_at, NULL)) OVER (PARTITION "
+            "BY a.entity_ref, a.k)) AS t, a.status FROM (SELECT f.entity_ref, f.status, f.finished_at, "
+            "SUM(f.status = 'success') OVER (PARTITION BY f.entity_ref ORDER BY f.finished_at DESC ROWS UNBOUNDED "
+            "PRECEDING) AS k FROM cicd_deployments f WHERE %s AND f.environment = ? AND f.status IN ('success', "
+            "'failure') AND " WINDOW("f") ") a) b WHERE b.status = 'failure' AND b.t IS NOT NULL LIMIT 1", f),
+            env, days, &restore) < 0 ||
         dora_query(c, &s, arena_printf(c->arena,
             "SELECT COUNT(*), COALESCE(SUM(x.status = 'failure'), 0) FROM cicd_runs x WHERE %s AND x.status IN "
             "('success', 'failure') AND " WINDOW("x"), x), NULL, days, &runs) < 0 ||
