@@ -125,9 +125,14 @@ static int integration_answer(struct app_ctx *c, long long id, int status, const
         return -1;
     if (r.nrows == 0)
         return problem_set(&c->problem, 404, "not-found", "no integration %lld", id);
+    int pv = cicd_provider_parse(db_cell(&r, 0, 3));
     json_object *rows = app_keep(c, app_rows_json(&r, 1, INTEGRATION_TYPES));
-    json_object *o = json_object_get(json_object_array_get_idx(rows, 0));
-    json_object_object_add(o, "setup", setup_steps(c, (enum cicd_provider)cicd_provider_parse(db_cell(&r, 0, 3)), id));
+    json_object *o = rows ? json_object_get(json_object_array_get_idx(rows, 0)) : NULL;
+    if (!o || pv < 0) {
+        json_object_put(o);
+        return problem_set(&c->problem, 500, "internal", "integration %lld could not be answered", id);
+    }
+    json_object_object_add(o, "setup", setup_steps(c, (enum cicd_provider)pv, id));
     if (secret) {
         json_object_object_add(o, "secret", json_object_new_string(secret));
         c->wipe_response = true;
@@ -215,8 +220,10 @@ static int integration_load(struct app_ctx *c, const char *perm, long long *id, 
     if (*id <= 0)
         return -1;
     struct db_value v = DB_INTV(*id);
-    if (db_query(c->db, c->arena, "SELECT entity_ref, team, secret_path FROM cicd_integrations WHERE id = ?", &v, 1, r,
-                 &c->problem) < 0)
+    /* the entity's owner now (a handover moves it; the integration's team is who made it) */
+    if (db_query(c->db, c->arena, "SELECT i.entity_ref, COALESCE(e.owner_team, i.team), i.secret_path FROM "
+                                  "cicd_integrations i LEFT JOIN entities e ON e.ref = i.entity_ref WHERE i.id = ?",
+                 &v, 1, r, &c->problem) < 0)
         return -1;
     struct authz_resource res;
     struct authz_decision d;
@@ -336,7 +343,8 @@ static const char sql_run_upsert[] =
     "UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "
     /* the furthest state wins whatever the order; assignments run left to right, rank last */
     "status = IF(VALUES(status_rank) > status_rank, VALUES(status), status), "
-    "finished_at = IF(VALUES(status_rank) > status_rank, VALUES(finished_at), finished_at), "
+    "finished_at = IF(VALUES(status_rank) > status_rank, VALUES(finished_at), COALESCE(finished_at, "
+    "VALUES(finished_at))), "
     "started_at = COALESCE(LEAST(started_at, VALUES(started_at)), started_at, VALUES(started_at)), "
     "name = IF(name = '', VALUES(name), name), branch = IF(branch = '', VALUES(branch), branch), "
     "commit_sha = IF(commit_sha = '', VALUES(commit_sha), commit_sha), url = IF(url = '', VALUES(url), url), "
@@ -347,7 +355,8 @@ static const char sql_deploy_upsert[] =
     "status_rank, actor, started_at, finished_at, url, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), "
     "NULLIF(?, ''), ?, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "
     "status = IF(VALUES(status_rank) > status_rank, VALUES(status), status), "
-    "finished_at = IF(VALUES(status_rank) > status_rank, VALUES(finished_at), finished_at), "
+    "finished_at = IF(VALUES(status_rank) > status_rank, VALUES(finished_at), COALESCE(finished_at, "
+    "VALUES(finished_at))), "
     "started_at = COALESCE(LEAST(started_at, VALUES(started_at)), started_at, VALUES(started_at)), "
     "version = IF(version = '', VALUES(version), version), "
     "commit_sha = IF(commit_sha = '', VALUES(commit_sha), commit_sha), actor = IF(actor = '', VALUES(actor), actor), "
@@ -443,7 +452,10 @@ static int hook_deliver(struct app_ctx *c)
     if (http_body_read(&c->req, (size_t)c->cfg->cicd_hook_max_bytes, true, p) < 0)
         return -1;
     const char *entity = db_cell(&r, 0, 0);
-    enum cicd_provider pv = (enum cicd_provider)cicd_provider_parse(db_cell(&r, 0, 1));
+    int provider = cicd_provider_parse(db_cell(&r, 0, 1));
+    if (provider < 0)
+        return problem_set(p, 500, "internal", "integration %lld names no provider Portico knows", id);
+    enum cicd_provider pv = (enum cicd_provider)provider;
     struct cicd_headers h = {
         http_header(&c->req, "X-Hub-Signature-256"), http_header(&c->req, "X-GitHub-Delivery"),
         http_header(&c->req, "X-GitHub-Event"), http_header(&c->req, "X-Gitlab-Token"),
@@ -462,10 +474,13 @@ static int hook_deliver(struct app_ctx *c)
     if (!k || secrets_reveal(c->db, c->arena, k, db_cell(&r, 0, 2), 0, &value, &len, &got, p) < 0)
         return p->status == 404 || p->status == 410 ? (problem_init(p), problem_set(p, 401, "bad-signature",
                                                        "the integration's secret is gone: make the integration again")) : -1;
-    char secret[CICD_SECRET_HEX + 1];
-    size_t sn = len < CICD_SECRET_HEX ? len : CICD_SECRET_HEX;
-    memcpy(secret, value, sn);
-    secret[sn] = '\0';
+    /* exactly the 64 hex digits Portico made: an emptied or replaced value (anyone who may write
+     * the entity's secrets could) signs nothing, rather than signing with "" */
+    char secret[CICD_SECRET_HEX + 1] = "";
+    if (len == CICD_SECRET_HEX) {
+        memcpy(secret, value, CICD_SECRET_HEX);
+        secret[CICD_SECRET_HEX] = '\0';
+    }
     secrets_value_free(value, len);
     const char *why;
     bool ok = cicd_signature_ok(pv, &h, secret, c->req.body, c->req.body_len, time(NULL), &why);

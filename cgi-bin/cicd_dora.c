@@ -81,8 +81,9 @@ int cicd_dora(struct app_ctx *c)
     struct dora_scope s = { "platform", { 0 }, false };
     struct authz_resource res;
     struct authz_decision d;
-    json_object *scope = json_object_new_object();
-    app_keep(c, scope);
+    json_object *scope = app_keep(c, json_object_new_object());
+    if (!scope)
+        return problem_set(p, 500, "internal", "out of memory");
     if (entity) {
         struct catalog_ref ref;
         const char *owner;
@@ -129,8 +130,8 @@ int cicd_dora(struct app_ctx *c)
             "SELECT PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY t) OVER (), COUNT(*) OVER () FROM (SELECT "
             "TIMESTAMPDIFF(SECOND, a.finished_at, MAX(IF(a.status = 'success', a.finished_at, NULL)) OVER (PARTITION "
             "BY a.entity_ref, a.k)) AS t, a.status FROM (SELECT f.entity_ref, f.status, f.finished_at, "
-            "SUM(f.status = 'success') OVER (PARTITION BY f.entity_ref ORDER BY f.finished_at DESC ROWS UNBOUNDED "
-            "PRECEDING) AS k FROM cicd_deployments f WHERE %s AND f.environment = ? AND f.status IN ('success', "
+            "SUM(f.status = 'success') OVER (PARTITION BY f.entity_ref ORDER BY f.finished_at DESC, f.id DESC ROWS "
+            "UNBOUNDED PRECEDING) AS k FROM cicd_deployments f WHERE %s AND f.environment = ? AND f.status IN ('success', "
             "'failure') AND " WINDOW("f") ") a) b WHERE b.status = 'failure' AND b.t IS NOT NULL LIMIT 1", f),
             env, days, &restore) < 0 ||
         dora_query(c, &s, arena_printf(c->arena,

@@ -5,6 +5,7 @@
 #include "cicd.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,8 @@ bool cicd_signature_ok(enum cicd_provider provider, const struct cicd_headers *h
                        const char *body, size_t len, time_t now, const char **why)
 {
     char want[65];
+    if (!secret || strlen(secret) != CICD_SECRET_HEX || strspn(secret, "0123456789abcdef") != CICD_SECRET_HEX)
+        return *why = "the integration's secret is not one Portico made: make the integration again", false;
     switch (provider) {
     case CICD_GITHUB:
         if (!h->github_signature)
@@ -152,7 +155,7 @@ bool cicd_time(const char *in, char out[20])
         bool bare = !colon && strlen(z) == 5 && sscanf(z + 1, "%2d%2d", &oh, &om) == 2;
         if ((sign != '+' && sign != '-') || (!colon && !bare))
             return false;
-        if (oh > 14 || om > 59)
+        if (oh < 0 || om < 0 || oh > 14 || om > 59)
             return false;
         off = (sign == '+' ? 1 : -1) * (oh * 3600L + om * 60L);
     }
@@ -166,7 +169,10 @@ bool cicd_time(const char *in, char out[20])
     struct tm u;
     if (!gmtime_r(&t, &u))
         return false;
-    strftime(out, 20, "%Y-%m-%d %H:%M:%S", &u);
+    if (strftime(out, 20, "%Y-%m-%d %H:%M:%S", &u) != 19) {   /* past year 9999 */
+        out[0] = '\0';
+        return false;
+    }
     return true;
 }
 
@@ -202,6 +208,18 @@ static const char *id_text(struct arena *a, json_object *o, const char *path)
     if (json_object_is_type(v, json_type_int))
         return arena_printf(a, "%lld", (long long)json_object_get_int64(v));
     return json_object_is_type(v, json_type_string) && json_object_get_string_len(v) > 0 ? json_object_get_string(v) : NULL;
+}
+
+/* s is at most max bytes (and printable ASCII, when ascii) */
+static bool fits(const char *s, size_t max, bool ascii)
+{
+    size_t n = strlen(s);
+    if (n > max)
+        return false;
+    for (size_t i = 0; ascii && i < n; i++)
+        if (s[i] < 0x21 || s[i] > 0x7e)
+            return false;
+    return true;
 }
 
 static const char *or_empty(const char *s)
@@ -569,7 +587,28 @@ int cicd_event_read(enum cicd_provider provider, const struct cicd_headers *h, j
     case CICD_CIRCLECI: rc = circleci_read(event, payload, a, ev, why); break;
     default: rc = generic_read(event, payload, a, ev, why); break;
     }
-    if (rc == 0 && ev->kind != CICD_IGNORED && ev->kind != CICD_PUSH && (!ev->key || strlen(ev->key) > 100))
-        return *why = "the run's or deployment's id is missing or longer than 100 characters", -1;
+    if (rc == 0 && ev->kind != CICD_IGNORED && ev->kind != CICD_PUSH && (!ev->key || !fits(ev->key, 100, true)))
+        return *why = "the run's or deployment's id is missing, longer than 100 characters or not ASCII", -1;
+    if (rc == 0 && ev->kind != CICD_IGNORED) {
+        static const struct { size_t off, max; bool ascii; const char *what; } limits[] = {
+            { offsetof(struct cicd_event, name), 200, false, "the run's name is longer than 200 bytes" },
+            { offsetof(struct cicd_event, branch), 255, false, "the branch is longer than 255 bytes" },
+            { offsetof(struct cicd_event, commit), 64, true, "the commit is longer than 64 characters or not ASCII" },
+            { offsetof(struct cicd_event, url), 1000, false, "the URL is longer than 1000 bytes" },
+            { offsetof(struct cicd_event, environment), 63, false, "the environment is longer than 63 bytes" },
+            { offsetof(struct cicd_event, version), 100, false, "the version is longer than 100 bytes" },
+            { offsetof(struct cicd_event, actor), 200, false, "the actor is longer than 200 bytes" },
+        };
+        for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+            const char *v = *(const char *const *)((const char *)ev + limits[i].off);
+            if (v && !fits(v, limits[i].max, limits[i].ascii))
+                return *why = limits[i].what, -1;
+        }
+        for (size_t i = 0; i < ev->ncommits; i++)
+            if (!fits(ev->commits[i].sha, 64, true))
+                return *why = "a commit is longer than 64 characters or not ASCII", -1;
+    }
+    if (ev->delivery && !fits(ev->delivery, 100, true))
+        ev->delivery = NULL;   /* not one the table keeps: the body's digest stands for it */
     return rc;
 }

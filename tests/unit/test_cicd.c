@@ -32,6 +32,14 @@ static void test_signatures(void)
     h.github_signature = NULL;
     CU_ASSERT_FALSE(cicd_signature_ok(CICD_GITHUB, &h, SECRET, body, n, 0, &why));
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "X-Hub-Signature-256"));
+    /* a secret that is not one Portico made (emptied, replaced) signs nothing, not even with "" */
+    char empty_mac[65], empty_hdr[80];
+    cicd_hmac_hex("", body, n, empty_mac);
+    snprintf(empty_hdr, sizeof(empty_hdr), "sha256=%s", empty_mac);
+    struct cicd_headers e = { .github_signature = empty_hdr, .gitlab_token = "" };
+    CU_ASSERT_FALSE(cicd_signature_ok(CICD_GITHUB, &e, "", body, n, 0, &why));
+    CU_ASSERT_FALSE(cicd_signature_ok(CICD_GITLAB, &e, "", body, n, 0, &why));
+    CU_ASSERT_FALSE(cicd_signature_ok(CICD_GITLAB, &e, "short", body, n, 0, &why));
     /* GitLab: the token itself */
     struct cicd_headers g = { .gitlab_token = SECRET };
     CU_ASSERT_TRUE(cicd_signature_ok(CICD_GITLAB, &g, SECRET, body, n, 0, &why));
@@ -73,7 +81,8 @@ static void test_times(void)
     CU_ASSERT_TRUE(cicd_time("2016-08-12 15:23:28 UTC", out) && strcmp(out, "2016-08-12 15:23:28") == 0);
     CU_ASSERT_TRUE(cicd_time("2021-04-28 21:50:00 +0200", out) && strcmp(out, "2021-04-28 19:50:00") == 0);
     static const char *const bad[] = { "", "yesterday", "2026-02-30T00:00:00Z", "2026-12-03T10:00:00", "2026-12-03T25:00:00Z",
-                                       "2026-12-03T10:00:00+2", "2026-12-03 10:00:00 CET", "1969-12-31T23:59:59Z" };
+                                       "2026-12-03T10:00:00+2", "2026-12-03 10:00:00 CET", "1969-12-31T23:59:59Z",
+                                       "9999-12-31T23:00:00-05:00", "2026-12-03T10:00:00+-9:-9" };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         CU_ASSERT_FALSE(cicd_time(bad[i], out));
     CU_ASSERT_FALSE(cicd_time(NULL, out));
@@ -240,6 +249,12 @@ static void test_gitlab_circleci_generic(void)
                                &a, &ev, &why), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "pending, running"));
     CU_ASSERT_EQUAL(read_event(CICD_GENERIC, &p, "[1]", &a, &ev, &why), -1);
+    /* what the tables cannot keep is refused in words (a 422), not left to the database */
+    CU_ASSERT_EQUAL(read_event(CICD_GENERIC, &p, "{\"type\":\"run\",\"id\":\"r\",\"status\":\"success\",\"commit\":"
+                               "\"0123456789012345678901234567890123456789012345678901234567890123456789\"}", &a, &ev, &why), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "commit"));
+    CU_ASSERT_EQUAL(read_event(CICD_GENERIC, &p, "{\"type\":\"run\",\"id\":\"r \u00e9\",\"status\":\"success\"}",
+                               &a, &ev, &why), -1);
     arena_free(&a);
 }
 
