@@ -43,34 +43,6 @@ static const struct crypto_keyring *keyring(struct app_ctx *c)
     "d.received_at DESC LIMIT 1) AS last_event"
 #define INTEGRATION_TYPES "issssssinn"
 
-/* The entity named by ?entity= or a body's "entity" (a catalog ref), with its owner team: 0, or
- * -1 with a field error (or 404 when the catalog has no such entity). */
-int cicd_entity_owner(struct app_ctx *c, const char *field, const char *text, struct catalog_ref *ref,
-                        const char **team)
-{
-    const char *why;
-    if (!text)
-        return problem_field(&c->problem, field, "is required: the entity's ref, e.g. component:default/web"), -1;
-    if (catalog_ref_parse(text, "Component", NULL, ref, &why) < 0)
-        return problem_field(&c->problem, field, "%s", why), -1;
-    struct db_value v = DB_TEXTV(ref->text);
-    struct db_result r;
-    if (db_query(c->db, c->arena, "SELECT owner_team FROM entities WHERE ref = ?", &v, 1, &r, &c->problem) < 0)
-        return -1;
-    if (r.nrows == 0)
-        return problem_set(&c->problem, 404, "not-found", "the catalog has no entity %s", ref->text);
-    *team = db_cell(&r, 0, 0);
-    if (!*team)
-        return problem_field(&c->problem, field, "%s has no owner team: give it one in the catalog first", ref->text), -1;
-    return 0;
-}
-
-bool cicd_may(struct app_ctx *c, const char *perm, const char *team, const char *entity, struct authz_resource *res,
-                struct authz_decision *d)
-{
-    *res = (struct authz_resource){ team, entity, NULL, NULL };
-    return app_may(c, perm, res, d);
-}
 
 /* How to set the delivery up at the provider, step by step, with the inbound URL. */
 static json_object *setup_steps(struct app_ctx *c, enum cicd_provider pv, long long id)

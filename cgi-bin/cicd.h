@@ -1,6 +1,6 @@
 /*
- * cicd.fcgi's parts: cicd.c (integrations, deliveries, runs and deployments) and cicd_dora.c
- * (the DORA metrics), sharing how an entity and its owner are found and asked.
+ * cicd.fcgi's parts: cicd.c (integrations, deliveries, runs and deployments), cicd_dora.c (the
+ * DORA metrics), and cicd_access.c, which both use: how an entity and its owner are found and asked.
  */
 #ifndef PORTICO_CGI_CICD_H
 #define PORTICO_CGI_CICD_H
