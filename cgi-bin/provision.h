@@ -33,11 +33,6 @@ struct request_row {
 int provision_id_page(struct app_ctx *c, const char *sql, const struct db_value *v, size_t nv, long limit,
                       const char *member, const char *types);
 
-/* Where the caller holds permission, as a SQL condition on rows r with team, entity_ref and
- * requester columns (the caller's own rows always count). *v: room for the statement's values
- * (DB_PARAMS_MAX), the condition's first, leaving 16 for the list's filters; NULL with a 500
- * problem when out of memory. */
-const char *provision_scope_where(struct app_ctx *c, const char *permission, struct db_value **v, size_t *nv);
 
 /* An entity ref as the catalog reads it ("[kind:][namespace/]name": a Component by default, in the
  * namespace default), as its full ref "component:default/ledger-worker"; NULL for none, or with a

@@ -39,7 +39,7 @@ int provision_approval_inbox(struct app_ctx *c)
         return -1;
     struct db_value *v;
     size_t nv;
-    const char *where = provision_scope_where(c, "provision.request.approve", &v, &nv);
+    const char *where = app_scope_where(c, "provision.request.approve", &v, &nv);
     if (!where)
         return -1;
     v[nv++] = (struct db_value)DB_INTV(c->who.user_id);

@@ -73,7 +73,7 @@ int provision_resource_list(struct app_ctx *c)
         return -1;
     struct db_value *v;
     size_t nv;
-    const char *where = provision_scope_where(c, "provision.resource.read", &v, &nv);
+    const char *where = app_scope_where(c, "provision.resource.read", &v, &nv);
     if (!where)
         return -1;
     if (mine && strcmp(mine, "true") == 0) {

@@ -147,6 +147,12 @@ const char *app_cursor(struct app_ctx *c, const char *tag);
 /* The same, for lists keyed by a positive id (0: the first page, or a field error). */
 long long app_cursor_id(struct app_ctx *c, const char *tag);
 
+/* Where the caller holds permission, as a SQL condition on rows aliased r with team, entity_ref and
+ * requester columns (the caller's own rows always count). *v: room for the statement's values
+ * (DB_PARAMS_MAX), the condition's first, leaving 16 for the list's filters; NULL with a 500
+ * problem when out of memory. */
+const char *app_scope_where(struct app_ctx *c, const char *permission, struct db_value **v, size_t *nv);
+
 /* The cursor that resumes list tag after key. */
 const char *app_cursor_make(struct app_ctx *c, const char *tag, const char *key);
 

@@ -44,6 +44,12 @@ struct db_value {
 #define DB_TEXTV(x) ((struct db_value){ .type = DB_TEXT, .s = (x), .len = strlen(x) })
 #define DB_BLOBV(p, n) ((struct db_value){ .type = DB_TEXT, .s = (p), .len = (n) })
 #define DB_NULLV ((struct db_value){ .type = DB_NULL })
+/* text, or SQL NULL for a NULL pointer */
+static inline struct db_value db_text_or_null(const char *s)
+{
+    return s ? (struct db_value){ .type = DB_TEXT, .s = s, .len = strlen(s) } : (struct db_value){ .type = DB_NULL };
+}
+#define DB_OPTV(x) db_text_or_null(x)
 
 /* A DATETIME(6) column as RFC 3339 UTC in a SELECT ("2026-11-27T05:47:03.312601Z"); the
  * second spelling is for SQL text that goes through printf first. */
