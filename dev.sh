@@ -593,6 +593,8 @@ cmd_test() {
   EXTRA_CONFIG+=$'\ncheck_answers = 1'
   # one CI/CD integration's allowance, small enough for the suite to reach (http_cicd.c)
   EXTRA_CONFIG+=$'\ncicd_hook_per_minute = 120\ncicd_hook_burst = 20'
+  # deploys reach the suites' own deployer on loopback (http_cicd.c); webhooks stay refused there
+  EXTRA_CONFIG+=$'\ncicd_deploy_allow_loopback = 1'
   # the suites' exec fixtures (one runs mariadb -u root against the test server): test stacks only
   EXEC_PROGRAMS="$ROOT/tests/fixtures/bin:$ROOT/share/exec:/bin/false"
   stack_down 2>/dev/null || true
@@ -648,6 +650,8 @@ test_stack_begin() {  # test_stack_begin STATE_DIR BUILD_DIR PORT
   EXTRA_CONFIG+=$'\ncheck_answers = 1'
   # one CI/CD integration's allowance, small enough for the suite to reach (http_cicd.c)
   EXTRA_CONFIG+=$'\ncicd_hook_per_minute = 120\ncicd_hook_burst = 20'
+  # deploys reach the suites' own deployer on loopback (http_cicd.c); webhooks stay refused there
+  EXTRA_CONFIG+=$'\ncicd_deploy_allow_loopback = 1'
   # the suites' exec fixtures (one runs mariadb -u root against the test server): test stacks only
   EXEC_PROGRAMS="$ROOT/tests/fixtures/bin:$ROOT/share/exec:/bin/false"
   stack_down 2>/dev/null || true

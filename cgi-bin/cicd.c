@@ -40,8 +40,9 @@ static const struct crypto_keyring *keyring(struct app_ctx *c)
     " AS created_at, (SELECT COUNT(*) FROM cicd_deliveries d WHERE d.integration_id = i.id) AS deliveries, "     \
     "(SELECT " DB_RFC3339("MAX(d.received_at)") " FROM cicd_deliveries d WHERE d.integration_id = i.id) "          \
     "AS last_delivery_at, (SELECT d.event FROM cicd_deliveries d WHERE d.integration_id = i.id ORDER BY "          \
-    "d.received_at DESC LIMIT 1) AS last_event"
-#define INTEGRATION_TYPES "issssssinn"
+    "d.received_at DESC LIMIT 1) AS last_event, i.deploy_api, i.deploy_target, i.deploy_ref, i.deploy_user, "      \
+    "i.deploy_approvals, i.deploy_secret_path IS NOT NULL AS deploys"
+#define INTEGRATION_TYPES "issssssinnnnnnjb"
 
 
 /* How to set the delivery up at the provider, step by step, with the inbound URL. */
@@ -88,7 +89,7 @@ static json_object *setup_steps(struct app_ctx *c, enum cicd_provider pv, long l
     return o;
 }
 
-static int integration_answer(struct app_ctx *c, long long id, int status, const char *secret)
+static int integration_answer_with(struct app_ctx *c, long long id, int status, const char *secret)
 {
     struct db_value v = DB_INTV(id);
     struct db_result r;
@@ -110,6 +111,11 @@ static int integration_answer(struct app_ctx *c, long long id, int status, const
         c->wipe_response = true;
     }
     return app_json(c, status, o);
+}
+
+int cicd_integration_answer(struct app_ctx *c, long long id, int status)
+{
+    return integration_answer_with(c, id, status, NULL);
 }
 
 /* POST /cicd/integrations {entity, provider, name} */
@@ -179,50 +185,26 @@ static int integration_create(struct app_ctx *c)
         sodium_memzero(secret, sizeof(secret));
         return -1;
     }
-    int rc = integration_answer(c, id, 201, secret);
+    int rc = integration_answer_with(c, id, 201, secret);
     sodium_memzero(secret, sizeof(secret));
     return rc;
 }
 
-/* The integration at {id} with its entity and team, checked against perm: 0, or -1 (404 when
- * there is none, or when the caller may not even read it). */
-static int integration_load(struct app_ctx *c, const char *perm, long long *id, struct db_result *r)
-{
-    *id = app_path_id(c, "id");
-    if (*id <= 0)
-        return -1;
-    struct db_value v = DB_INTV(*id);
-    /* the entity's owner now (a handover moves it; the integration's team is who made it) */
-    if (db_query(c->db, c->arena, "SELECT i.entity_ref, COALESCE(e.owner_team, i.team), i.secret_path FROM "
-                                  "cicd_integrations i LEFT JOIN entities e ON e.ref = i.entity_ref WHERE i.id = ?",
-                 &v, 1, r, &c->problem) < 0)
-        return -1;
-    struct authz_resource res;
-    struct authz_decision d;
-    if (r->nrows == 0 || !cicd_may(c, "cicd.read", db_cell(r, 0, 1), db_cell(r, 0, 0), &res, &d)) {
-        c->hidden_denial = r->nrows != 0;
-        return problem_set(&c->problem, 404, "not-found", "no integration %lld", *id);
-    }
-    if (strcmp(perm, "cicd.read") != 0 && !cicd_may(c, perm, db_cell(r, 0, 1), db_cell(r, 0, 0), &res, &d))
-        return app_refuse(c, perm, &res, &d);
-    return 0;
-}
-
 static int integration_get(struct app_ctx *c)
 {
-    long long id;
+    long long id = app_path_id(c, "id");
     struct db_result r;
-    if (integration_load(c, "cicd.read", &id, &r) < 0)
+    if (cicd_integration_load(c, "cicd.read", id, &r) < 0)
         return -1;
-    return integration_answer(c, id, 200, NULL);
+    return cicd_integration_answer(c, id, 200);
 }
 
 /* DELETE /cicd/integrations/{id}: the integration, its secret, and what it reported */
 static int integration_delete(struct app_ctx *c)
 {
-    long long id;
+    long long id = app_path_id(c, "id");
     struct db_result r;
-    if (integration_load(c, "cicd.integration.write", &id, &r) < 0)
+    if (cicd_integration_load(c, "cicd.integration.write", id, &r) < 0)
         return -1;
     struct problem *p = &c->problem;
     const char *path = db_cell(&r, 0, 2);
@@ -349,7 +331,16 @@ static int event_apply(struct app_ctx *c, long long id, const char *entity, cons
                                   DB_TEXTV(ev->version), DB_TEXTV(ev->commit), DB_TEXTV(ev->status), DB_INTV(ev->rank),
                                   DB_TEXTV(ev->actor), DB_TEXTV(ev->started_at), DB_TEXTV(ev->finished_at),
                                   DB_TEXTV(ev->url) };
-        return db_query(c->db, c->arena, sql_deploy_upsert, v, 12, NULL, p);
+        struct db_result now;
+        if (db_query(c->db, c->arena, sql_deploy_upsert, v, 12, NULL, p) < 0)
+            return -1;
+        /* the row as it stands now (the furthest state seen), told to the deploy Portico asked for */
+        if (db_query(c->db, c->arena, "SELECT id, environment, version, status FROM cicd_deployments WHERE "
+                                      "integration_id = ? AND deploy_key = ?", (struct db_value[]){ v[0], v[2] }, 2,
+                     &now, p) < 0)
+            return -1;
+        return now.nrows ? cicd_deploy_reported(c, atoll(db_cell(&now, 0, 0)), entity, db_cell(&now, 0, 1),
+                                                db_cell(&now, 0, 2), db_cell(&now, 0, 3)) : 0;
     }
     for (size_t i = 0; ev->kind == CICD_PUSH && i < ev->ncommits; i++) {
         /* a commit seen twice keeps its earliest time (a push's, or a merge's opening) */
@@ -511,7 +502,24 @@ static int hook_deliver(struct app_ctx *c)
 
 #define INTEGRATION_SHAPE                                                                                           \
     "id:int entity:string team:string provider:enum(github|gitlab|jenkins|circleci|generic) name:string "          \
-    "created_by:string created_at:string deliveries:int last_delivery_at?:string last_event?:string"
+    "created_by:string created_at:string deliveries:int last_delivery_at?:string last_event?:string "             \
+    "deploy_api?:string deploy_target?:string deploy_ref?:string deploy_user?:string "                           \
+    "deploy_approvals?:[{environment:string count:int role?:string}] deploys:bool"
+
+#define TESTS_SHAPE                                                                                                \
+    "run:int entity:string commit:string tests:int failures:int errors:int skipped:int duration_ms:int "          \
+    "uploaded_by:string uploaded_at:string failed:[{suite:string classname:string name:string "                   \
+    "kind:enum(failure|error) message:string}]"
+#define DEPLOY_FIELDS                                                                                              \
+    "id:int integration:int provider:string entity:string team:string environment:string version:string "        \
+    "commit:string rollback_of?:int requester:string reason:string "                                             \
+    "state:enum(pending_approval|queued|triggering|triggered|succeeded|failed|rejected|cancelled) "               \
+    "approvals_needed:int approval_role?:string gates:[{gate:string passed:bool detail:string}] "                 \
+    "override_by?:string override_reason?:string attempts:int error?:string provider_ref?:string deployment?:int " \
+    "created_at:string updated_at:string"
+#define DEPLOY_ROW "{" DEPLOY_FIELDS "}"
+#define DEPLOY_SHAPE                                                                                               \
+    DEPLOY_FIELDS " approvals:[{approver:string decision:enum(approve|reject) comment:string created_at:string}]"
 
 static const struct route cicd_routes[] = {
     { "GET", "/api/v1/cicd/integrations", "cicd.read", integrations_list, 0,
@@ -558,6 +566,79 @@ static const struct route cicd_routes[] = {
       NULL, "200 entity:string deployments:[{id:int provider:string deployment:string environment:string "
             "version:string commit:string status:enum(pending|running|success|failure|cancelled) actor:string "
             "started_at?:string finished_at?:string url:string}] next_cursor?:string" },
+    { "POST", "/api/v1/cicd/runs/{id}/junit", "cicd.report.write", cicd_junit_upload, 0,
+      "Upload a run's JUnit test report",
+      "Body: JUnit XML (application/xml; at most cicd_report_max_bytes, 413 past it), with <testsuites> or <testsuite> at "
+      "the root; no DOCTYPE or entity. Kept as the run's counts (from its test cases) and its failing tests (the first "
+      "200); a later upload for the run replaces it. A failing report on a commit refuses a deploy of it (the gates).",
+      NULL, "application/xml", "201 " TESTS_SHAPE },
+    { "GET", "/api/v1/cicd/runs/{id}/tests", "cicd.read", cicd_tests_get, 0,
+      "A run's test report", "Its counts and failing tests; 404 when the run has none.", NULL, NULL, "200 " TESTS_SHAPE },
+    { "POST", "/api/v1/cicd/runs/{id}/sarif", "cicd.report.write", cicd_sarif_upload, 0,
+      "Upload a run's SARIF security findings",
+      "Body: a SARIF 2.1.0 log (application/sarif+json or application/json; at most cicd_report_max_bytes and 5,000 "
+      "results). Each result becomes a finding of the run's entity, kept once per fingerprint with its rule, severity "
+      "(the rule's security-severity, else its level) and location; findings of the log's tools that this run (being "
+      "the newer) no longer reports are fixed. Open critical findings refuse deploys (the gates).",
+      NULL, "application/sarif+json",
+      "201 run:int entity:string reported:int new:int fixed:int open:int" },
+    { "GET", "/api/v1/cicd/findings", "cicd.read", cicd_findings_list, 0,
+      "An entity's security findings",
+      "?entity=<catalog ref>[&state=open|fixed (open)][&severity=]: newest first, with the open ones counted by "
+      "severity; limit 1..200 (50), cursor.",
+      "entity:string(160) state:enum(open|fixed) severity:enum(critical|high|medium|low) limit:int(1..200,50) "
+      "cursor:cursor",
+      NULL, "200 entity:string open:{critical:int high:int medium:int low:int} findings:[{id:int tool:string "
+            "rule:string severity:enum(critical|high|medium|low) message:string uri:string line?:int "
+            "state:enum(open|fixed) first_run:int last_run:int first_seen_at:string fixed_at?:string}] "
+            "next_cursor?:string" },
+    { "PUT", "/api/v1/cicd/integrations/{id}/deploy", "cicd.integration.write", cicd_deploy_setup, ROUTE_BODY_JSON,
+      "Set an integration up to deploy",
+      "Takes {api_url (the provider's API: api.github.com, gitlab.com and circleci.com by default; Jenkins' URL; the "
+      "generic webhook's whole address), target (github owner/repo/workflow, gitlab the project's id or path, jenkins "
+      "the job's path, circleci the project slug; none for generic), ref (main), user (jenkins only), credential (the "
+      "token the runner calls with; required the first time, kept in the secrets store under the entity and never "
+      "shown), approvals [{environment, count 1..5, role (maintainer)}]}. https only (http to loopback).",
+      NULL,
+      "api_url?:string(1..500) target?:string(1..300) ref?:string(1..255) user?:string(1..100) "
+      "credential?:string(1..4096) approvals?:[{environment:string(1..63) count:int(1..5) role?:string(1..63)}](0..20)",
+      "200 " INTEGRATION_SHAPE " setup:{url:string steps:[string]}" },
+    { "POST", "/api/v1/cicd/deploys", "cicd.deploy", cicd_deploy_create, ROUTE_BODY_JSON,
+      "Deploy a version to an environment",
+      "Takes {integration, environment, version, commit (else the one a deployment of the version had), reason, "
+      "override_reason}. Needs cicd.deploy on the entity in that environment (attribute policies may ask more). The "
+      "gates: no open critical finding on the entity and no failing test report on the commit, else 409 gates-failed; "
+      "a platform admin (cicd.gate.override) passes them with override_reason, audited. Then the environment's "
+      "approvals (pending_approval), else queued for the runner, which triggers the provider; the provider's "
+      "deployment event settles it (succeeded or failed).",
+      NULL,
+      "integration:int(1..1000000000000000) environment:string(1..63) version:string(1..100) commit?:string(0..64) "
+      "reason?:string(0..500) override_reason?:string(1..500)",
+      "201 " DEPLOY_SHAPE },
+    { "POST", "/api/v1/cicd/deploys/rollback", "cicd.deploy", cicd_rollback, ROUTE_BODY_JSON,
+      "Roll an environment back",
+      "Takes {entity, environment, reason}: redeploys the last version that succeeded there before the current one, "
+      "through an integration of the entity set up to deploy, under the same policy and approvals as a deploy (gates "
+      "do not stand in a rollback's way). The provider's deployment of it is marked as rolling back the current one "
+      "(a change failure in DORA). 409 when there is nothing earlier to go back to.",
+      NULL, "entity:string(1..160) environment:string(1..63) reason?:string(0..500)", "201 " DEPLOY_SHAPE },
+    { "GET", "/api/v1/cicd/deploys", "cicd.read", cicd_deploys_list, 0,
+      "Deploys asked from Portico",
+      "?entity=<catalog ref>: the entity's, newest first; or ?pending=mine: those not yet settled that the caller "
+      "asked for, and those waiting for an approval the caller may give. limit 1..200 (50), cursor.",
+      "entity:string(160) pending:enum(mine) limit:int(1..200,50) cursor:cursor",
+      NULL, "200 entity?:string deploys:[" DEPLOY_ROW "] next_cursor?:string" },
+    { "GET", "/api/v1/cicd/deploys/{id}", "cicd.read", cicd_deploy_get, 0,
+      "A deploy", "Its state, gates, approvals and what the provider answered.", NULL, NULL, "200 " DEPLOY_SHAPE },
+    { "POST", "/api/v1/cicd/deploys/{id}/approve", "cicd.deploy.approve", cicd_deploy_decide, ROUTE_BODY_JSON,
+      "Approve or reject a deploy",
+      "Takes {decision: approve or reject, comment (a rejection's is required)}. Not by its requester (403 "
+      "self-approval); the approver holds the environment's approval role on the entity. The last approval needed "
+      "queues it, unless the gates refuse it by then (failed). 409 when it is not waiting.",
+      NULL, "decision:enum(approve|reject) comment?:string(0..2000)", "200 " DEPLOY_SHAPE },
+    { "POST", "/api/v1/cicd/deploys/{id}/cancel", "cicd.deploy", cicd_deploy_cancel, 0,
+      "Cancel a deploy", "By its requester or an approver, while it waits (for approval or for the runner); 409 after.",
+      NULL, NULL, "200 " DEPLOY_SHAPE },
     { "GET", "/api/v1/cicd/dora", "cicd.read", cicd_dora, 0,
       "DORA metrics",
       "?entity=<catalog ref> or ?team=<name> (neither: the whole platform, for a global reader), days 7, 30 or 90 "

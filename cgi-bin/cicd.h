@@ -18,6 +18,38 @@ int cicd_entity_owner(struct app_ctx *c, const char *field, const char *text, st
 bool cicd_may(struct app_ctx *c, const char *perm, const char *team, const char *entity, struct authz_resource *res,
               struct authz_decision *d);
 
+/* Integration id's row, checked against perm: 0, or -1 (404 when there is none, or when the
+ * caller may not read it). Its columns are INTEGRATION_ROW's. */
+enum { IR_ENTITY, IR_OWNER, IR_SECRET_PATH, IR_PROVIDER, IR_DEPLOY_API, IR_DEPLOY_TARGET, IR_DEPLOY_REF, IR_DEPLOY_USER,
+       IR_DEPLOY_SECRET_PATH, IR_DEPLOY_APPROVALS };
+int cicd_integration_load(struct app_ctx *c, const char *perm, long long id, struct db_result *r);
+
+/* Integration id as the API answers it (never a secret), with status. */
+int cicd_integration_answer(struct app_ctx *c, long long id, int status);
+
+/* cicd_reports.c: POST /cicd/runs/{id}/junit, GET /cicd/runs/{id}/tests, POST /cicd/runs/{id}/sarif,
+ * GET /cicd/findings */
+int cicd_junit_upload(struct app_ctx *c);
+int cicd_tests_get(struct app_ctx *c);
+int cicd_sarif_upload(struct app_ctx *c);
+int cicd_findings_list(struct app_ctx *c);
+
+/* cicd_deploys.c: PUT /cicd/integrations/{id}/deploy, POST /cicd/deploys, POST /cicd/deploys/rollback,
+ * GET /cicd/deploys, GET /cicd/deploys/{id}, POST /cicd/deploys/{id}/approve, .../cancel */
+int cicd_deploy_setup(struct app_ctx *c);
+int cicd_deploy_create(struct app_ctx *c);
+int cicd_rollback(struct app_ctx *c);
+int cicd_deploys_list(struct app_ctx *c);
+int cicd_deploy_get(struct app_ctx *c);
+int cicd_deploy_decide(struct app_ctx *c);
+int cicd_deploy_cancel(struct app_ctx *c);
+
+/* A deployment the provider reported (cicd_deployments.id): tie it to the deploy Portico asked
+ * for it, if any (the newest triggered one of the entity, environment and version), which it
+ * settles when finished, and give it the deploy's rollback_of. Inside the delivery's transaction. */
+int cicd_deploy_reported(struct app_ctx *c, long long deployment, const char *entity, const char *environment,
+                         const char *version, const char *status);
+
 /* GET /cicd/dora */
 int cicd_dora(struct app_ctx *c);
 

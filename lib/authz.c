@@ -63,6 +63,11 @@ static const struct permission_def permissions[] = {
     /* CI/CD: runs and deployments are read as the entity is; connecting a provider is a maintainer's */
     { "cicd.read", RANK_VIEWER, false, "read", "pipelines and deployments" },
     { "cicd.integration.write", RANK_MAINTAINER, false, "connect", "CI/CD integrations" },
+    { "cicd.report.write", RANK_DEVELOPER, false, "upload", "test reports and security findings" },
+    { "cicd.deploy", RANK_DEVELOPER, false, "deploy and roll back", "entities" },
+    { "cicd.deploy.approve", RANK_MAINTAINER, false, "approve", "deploys" },
+    /* the gates (open critical findings, failing tests) are stepped over by a platform admin only */
+    { "cicd.gate.override", RANK_ADMIN, true, "override", "deploy gates" },
 };
 #define NPERMS (sizeof(permissions) / sizeof(permissions[0]))
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const provider_names[CICD_PROVIDERS] = { "github", "gitlab", "jenkins", "circleci", "generic" };
 
@@ -611,4 +612,92 @@ int cicd_event_read(enum cicd_provider provider, const struct cicd_headers *h, j
     if (ev->delivery && !fits(ev->delivery, 100, true))
         ev->delivery = NULL;   /* not one the table keeps: the body's digest stands for it */
     return rc;
+}
+
+/* ---- deploys ----------------------------------------------------------------------------------- */
+
+const char *cicd_deploy_api_default(enum cicd_provider p)
+{
+    switch (p) {
+    case CICD_GITHUB: return "https://api.github.com";
+    case CICD_GITLAB: return "https://gitlab.com";
+    case CICD_CIRCLECI: return "https://circleci.com";
+    default: return NULL;
+    }
+}
+
+bool cicd_deploy_url_ok(const char *url, const char **why)
+{
+    static const char *const local[] = { "http://127.0.0.1", "http://localhost", "http://[::1]" };
+    size_t n = url ? strlen(url) : 0;
+    const char *rest = NULL;
+    *why = NULL;
+    if (n == 0 || n > 500)
+        return *why = "is 1 to 500 characters", false;
+    for (const unsigned char *c = (const unsigned char *)url; *c; c++)
+        if (*c <= 0x20 || *c >= 0x7f || *c == '\\')
+            return *why = "has a space, a control character, a backslash or a non-ASCII character", false;
+    if (strncasecmp(url, "https://", 8) == 0)
+        rest = url + 8;
+    for (size_t i = 0; !rest && i < sizeof(local) / sizeof(local[0]); i++) {
+        size_t k = strlen(local[i]);
+        if (strncasecmp(url, local[i], k) == 0 && (url[k] == '\0' || url[k] == ':' || url[k] == '/'))
+            rest = url + 7;
+    }
+    if (!rest)
+        return *why = "must be https (http only to 127.0.0.1, ::1 or localhost)", false;
+    size_t authority = strcspn(rest, "/?#");
+    if (authority == 0)
+        return *why = "has no host", false;
+    if (memchr(rest, '@', authority))
+        return *why = "carries credentials, which would reach logs: give the credential apart", false;
+    if (strchr(url, '?') || strchr(url, '#'))
+        return *why = "has a query or a fragment: a deploy's URL is a base (or, generic, the whole address) without", false;
+    return true;
+}
+
+/* Segments of [A-Za-z0-9._-] (none "." or ".."), split by '/'; their number within min..max. */
+static bool path_ok(const char *t, int min, int max)
+{
+    int n = 0;
+    size_t len = strlen(t);
+    if (len == 0 || len > 300)
+        return false;
+    for (const char *s = t; *s;) {
+        size_t k = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
+        if (k == 0 || (k == 1 && s[0] == '.') || (k == 2 && s[0] == '.' && s[1] == '.'))
+            return false;
+        n++;
+        s += k;
+        if (*s == '/' && s[1])
+            s++;
+        else if (*s)
+            return false;
+    }
+    return n >= min && n <= max;
+}
+
+bool cicd_deploy_target_ok(enum cicd_provider p, const char *target, const char **why)
+{
+    *why = NULL;
+    switch (p) {
+    case CICD_GITHUB:
+        return path_ok(target ? target : "", 3, 3) || (*why = "is owner/repository/workflow (its file name or id)", false);
+    case CICD_GITLAB:
+        return path_ok(target ? target : "", 1, 20) || (*why = "is the project's id or its path, group/project", false);
+    case CICD_JENKINS:
+        return path_ok(target ? target : "", 1, 20) || (*why = "is the job's path, folder/job", false);
+    case CICD_CIRCLECI:
+        return path_ok(target ? target : "", 3, 3) || (*why = "is the project slug, vcs/organization/repository", false);
+    default:
+        return !target || !*target || (*why = "a generic integration has no target: its URL is the whole address", false);
+    }
+}
+
+bool cicd_version_ok(const char *v)
+{
+    size_t n = v ? strlen(v) : 0;
+    if (n == 0 || n > 100 || !((v[0] >= 'a' && v[0] <= 'z') || (v[0] >= 'A' && v[0] <= 'Z') || (v[0] >= '0' && v[0] <= '9')))
+        return false;
+    return strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+/-") == n;
 }

@@ -87,6 +87,30 @@ struct cicd_event {
 int cicd_event_read(enum cicd_provider provider, const struct cicd_headers *h, json_object *payload,
                     struct arena *a, struct cicd_event *ev, const char **why);
 
+/* ---- deploys: where a provider is asked to run one (runner/drivers/deploy_*.c) ----
+ *
+ *   provider  api (default)            target                          credential
+ *   github    https://api.github.com   owner/repo/workflow (file or id) a token (Bearer)
+ *   gitlab    https://gitlab.com       the project's id or path         a pipeline trigger token
+ *   jenkins   (its URL)                the job's path, folder/job       the user's API token
+ *   circleci  https://circleci.com     the project slug, gh/org/repo    a personal API token
+ *   generic   (the URL to POST to)     (none)                           the HMAC secret it checks
+ */
+
+/* The provider's API by default, or NULL when it has none (jenkins, generic: it is given). */
+const char *cicd_deploy_api_default(enum cicd_provider p);
+
+/* Is url where a deploy may be sent: https, or http to 127.0.0.1, ::1 or localhost only; no
+ * credentials, spaces or control characters in it; at most 500 bytes? The runner checks the
+ * address it connects to as well. false with why. */
+bool cicd_deploy_url_ok(const char *url, const char **why);
+
+/* Is target one for provider (the table above)? false with why. NULL or "" is one for generic. */
+bool cicd_deploy_target_ok(enum cicd_provider p, const char *target, const char **why);
+
+/* A version to deploy: 1 to 100 of [A-Za-z0-9._+/-], starting with a letter or a digit. */
+bool cicd_version_ok(const char *v);
+
 /* A provider's time as UTC "YYYY-MM-DD HH:MM:SS" in out; false when it is not one. */
 bool cicd_time(const char *in, char out[20]);
 

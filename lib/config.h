@@ -46,6 +46,8 @@ struct config {
     long cicd_hook_max_bytes;
     int cicd_hook_per_minute;
     int cicd_hook_burst;
+    long cicd_report_max_bytes;
+    int cicd_deploy_allow_loopback, cicd_deploy_allow_private;
     int retry_after;
     /* sessions and logins */
     int session_idle_seconds;

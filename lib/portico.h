@@ -36,7 +36,9 @@
  *   template_examples the stock templates (share/templates/, compiled in) and their install
  *   provision template versions, resources, jobs, history and the inbox (handler and runner)
  *   provision_state every change of a request's, resource's, job's or step's state: the diagram
- *   cicd     CI/CD providers: their signatures, their payloads read into runs, deployments, commits
+ *   cicd     CI/CD providers: their signatures, their payloads read into runs, deployments, commits;
+ *            where a deploy may be sent (API, target, version)
+ *   cicd_report a run's uploads read: JUnit XML into counts and failing tests, SARIF into findings
  *   textdiff unified diffs of texts, bounded
  *   throttle attempts counted in the database with doubling locks (logins, password checks, resets)
  *   device   the browsers (device cookie) and addresses an account logged in from: spared others' lockouts

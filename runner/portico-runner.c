@@ -81,14 +81,19 @@ static int drain(struct runner *r, double deadline)
     arena_reset(r->arena);
     if (rc < 0)
         fprintf(stderr, "portico-runner: jobs: %s%s%s\n", p.detail, p.internal[0] ? ": " : "", p.internal);
-    return rc;
+    problem_init(&p);
+    int k = deploys_drain(r, deadline, &p);
+    arena_reset(r->arena);
+    if (k < 0)
+        fprintf(stderr, "portico-runner: deploys: %s%s%s\n", p.detail, p.internal[0] ? ": " : "", p.internal);
+    return rc < 0 || k < 0 ? -1 : rc + k;
 }
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: portico-runner [--config FILE] [--once [--max-seconds N] | --loop | --passes N]\n"
                "  --once (the default, for cron every minute): the catalog's and the resources' due work, then\n"
-               "    provisioning jobs until none is due or --max-seconds (runner_max_seconds) have passed; a lock\n"
+               "    provisioning jobs and deploys until none is due or --max-seconds (runner_max_seconds) have passed; a lock\n"
                "    (runner_lock_file) makes a second pass on this host exit at once while one runs.\n"
                "  --loop: keep going (systemd); --passes N: N rounds of the loop, then exit (tests).\n"
                "  The configuration file is --config FILE, else $PORTICO_CONFIG, else the default.\n");
@@ -214,6 +219,8 @@ int main(int argc, char **argv)
                 struct problem p;
                 problem_init(&p);
                 int due = jobs_due(&r, &p);
+                if (due == 0)
+                    due = deploys_due(&r, &p);
                 arena_reset(r.arena);
                 if (due != 0)
                     break;   /* work, or a database to find out about */

@@ -1,7 +1,8 @@
 /*
  * portico-runner's parts: the pass (portico-runner.c), the catalog's upkeep (catalog_sync.c),
  * provisioning jobs (jobs.c with job_log.c and job_outputs.c, runner/job.h), resources' expiry
- * (expiry.c), and what they all share (runner.c). portico-runner.c calls the parts; the parts
+ * (expiry.c), deploys asked from Portico (deploys.c, runner/drivers/deploy*.c), and what they
+ * all share (runner.c). portico-runner.c calls the parts; the parts
  * call runner.c and never portico-runner.c.
  */
 #ifndef PORTICO_RUNNER_H
@@ -42,6 +43,13 @@ int jobs_drain(struct runner *r, double deadline, struct problem *p);
 
 /* Is any job due now? (A cheap look, for the idle loop.) 1, 0 or -1. */
 int jobs_due(struct runner *r, struct problem *p);
+
+/* Trigger the deploys that are due (runner/deploys.c), until none is or until deadline (0: none)
+ * or a stop; first, fail those whose runner died while triggering. The number handled, or -1. */
+int deploys_drain(struct runner *r, double deadline, struct problem *p);
+
+/* Is a deploy due now? 1, 0 or -1. */
+int deploys_due(struct runner *r, struct problem *p);
 
 /* The parsed template version id, from the runner's cache (or read and parsed). NULL with p. */
 const struct template *runner_template(struct runner *r, long long version_id, struct problem *p);

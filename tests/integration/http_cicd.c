@@ -16,8 +16,9 @@
 
 #include "tests/integration/client.h"
 #include "tests/integration/http_suites.h"
+#include "tests/integration/cicd_fixture.h"
 
-static void hmac_hex(const char *key, const char *a, const char *b, char out[65])
+void cicd_test_hmac(const char *key, const char *a, const char *b, char out[65])
 {
     crypto_auth_hmacsha256_state st;
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
@@ -38,7 +39,7 @@ static long github(long long id, const char *key, const char *event, const char 
     snprintf(ev, sizeof(ev), "X-GitHub-Event: %s", event);
     snprintf(dl, sizeof(dl), "X-GitHub-Delivery: %s", delivery);
     if (key) {
-        hmac_hex(key, body, NULL, mac);
+        cicd_test_hmac(key, body, NULL, mac);
         snprintf(sig, sizeof(sig), "X-Hub-Signature-256: sha256=%s", mac);
         extra[2] = sig;
     }
@@ -51,12 +52,7 @@ static long long number(const char *sql)
     return root_number(sql);
 }
 
-struct cicd_fixture {
-    char acookie[256], acsrf[128], mc[256], mx[128], dc[256], dx[128];
-    char team[64], entity[160], enc[200];
-};
-
-static void fixture(struct cicd_fixture *f, const char *tag)
+void cicd_fixture(struct cicd_fixture *f, const char *tag)
 {
     char body[1024];
     struct resp r;
@@ -82,7 +78,7 @@ static void fixture(struct cicd_fixture *f, const char *tag)
 }
 
 /* make an integration as the maintainer: its id, and its secret into secret */
-static long long integration(struct cicd_fixture *f, const char *provider, const char *name, char secret[65])
+long long cicd_integration(struct cicd_fixture *f, const char *provider, const char *name, char secret[65])
 {
     char body[512];
     struct resp r;
@@ -100,7 +96,7 @@ static long long integration(struct cicd_fixture *f, const char *provider, const
 static void test_integrations(void)
 {
     struct cicd_fixture f;
-    fixture(&f, "a");
+    cicd_fixture(&f, "a");
     char body[512], path[256], secret[65];
     struct resp r;
     /* a developer may not connect one; a maintainer may */
@@ -108,7 +104,7 @@ static void test_integrations(void)
     CU_ASSERT_EQUAL(post_session(f.dc, f.dx, "POST", "/api/v1/cicd/integrations", body, &r), 403);
     json_object_put(assert_problem(&r, 403, "forbidden"));
     resp_free(&r);
-    long long id = integration(&f, "github", "actions", secret);
+    long long id = cicd_integration(&f, "github", "actions", secret);
     CU_ASSERT(id > 0);
     /* the same name again is a conflict; bad input names its fields */
     CU_ASSERT_EQUAL(post_session(f.mc, f.mx, "POST", "/api/v1/cicd/integrations", body, &r), 409);
@@ -164,10 +160,10 @@ static const char *run_body(char *buf, size_t n, const char *status, const char 
 static void test_deliveries(void)
 {
     struct cicd_fixture f;
-    fixture(&f, "b");
+    cicd_fixture(&f, "b");
     char secret[65], body[2048], path[256], sql[256];
     struct resp r;
-    long long id = integration(&f, "github", "actions", secret);
+    long long id = cicd_integration(&f, "github", "actions", secret);
     snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM cicd_deliveries WHERE integration_id = %lld", id);
 
     /* unsigned, or signed with another secret: 401, nothing stored */
@@ -266,10 +262,10 @@ static void test_deliveries(void)
 static void test_other_providers(void)
 {
     struct cicd_fixture f;
-    fixture(&f, "c");
+    cicd_fixture(&f, "c");
     char secret[65], path[96], hdr[160], hdr2[160], hdr3[160], hdr4[160], mac[65];
     struct resp r;
-    long long gl = integration(&f, "gitlab", "gitlab", secret);
+    long long gl = cicd_integration(&f, "gitlab", "gitlab", secret);
     snprintf(path, sizeof(path), "/api/v1/cicd/hooks/%lld", gl);
     const char *pipeline = "{\"object_kind\":\"pipeline\",\"object_attributes\":{\"id\":31,\"ref\":\"main\",\"sha\":\"bcbb5ec3\","
                            "\"status\":\"running\",\"created_at\":\"2026-12-03 10:00:00 UTC\"},\"project\":{\"web_url\":\"https://gl.example/g/w\"}}";
@@ -283,19 +279,19 @@ static void test_other_providers(void)
     CU_ASSERT_EQUAL(r.status, 401);
     resp_free(&r);
 
-    long long cc = integration(&f, "circleci", "circleci", secret);
+    long long cc = cicd_integration(&f, "circleci", "circleci", secret);
     snprintf(path, sizeof(path), "/api/v1/cicd/hooks/%lld", cc);
     const char *wf = "{\"type\":\"workflow-completed\",\"id\":\"ev-1\",\"workflow\":{\"id\":\"wf-1\",\"name\":\"build\",\"status\":\"failed\","
                      "\"created_at\":\"2026-12-03T10:00:00Z\",\"stopped_at\":\"2026-12-03T10:02:00Z\",\"url\":\"https://app.circleci.com/x\"},"
                      "\"pipeline\":{\"vcs\":{\"branch\":\"main\",\"revision\":\"abc123\"}}}";
-    hmac_hex(secret, wf, NULL, mac);
+    cicd_test_hmac(secret, wf, NULL, mac);
     snprintf(hdr, sizeof(hdr), "circleci-signature: v1=%s", mac);
     const char *cok[] = { hdr, "circleci-event-type: workflow-completed", NULL };
     CU_ASSERT_EQUAL(request("POST", path, "application/json", wf, -1, cok, &r), 0);
     CU_ASSERT_EQUAL(r.status, 200);
     resp_free(&r);
 
-    long long gn = integration(&f, "generic", "deployer", secret);
+    long long gn = cicd_integration(&f, "generic", "deployer", secret);
     snprintf(path, sizeof(path), "/api/v1/cicd/hooks/%lld", gn);
     const char *run = "{\"type\":\"run\",\"id\":\"r-1\",\"name\":\"nightly\",\"status\":\"success\"}";
     char ts[32];
@@ -304,7 +300,7 @@ static void test_other_providers(void)
         snprintf(ts, sizeof(ts), "%lld", t);
         char text[512];   /* what is signed: "<timestamp>.<body>" */
         snprintf(text, sizeof(text), "%s.%s", ts, run);
-        hmac_hex(secret, text, NULL, mac);
+        cicd_test_hmac(secret, text, NULL, mac);
         snprintf(hdr, sizeof(hdr), "X-Portico-Signature: sha256=%s", mac);
         snprintf(hdr2, sizeof(hdr2), "X-Portico-Timestamp: %s", ts);
         snprintf(hdr3, sizeof(hdr3), "X-Portico-Delivery: g-%d", off);
@@ -337,9 +333,9 @@ static void test_other_providers(void)
 static void test_dora(void)
 {
     struct cicd_fixture f;
-    fixture(&f, "d");
+    cicd_fixture(&f, "d");
     char secret[65], sql[2048], path[256];
-    long long id = integration(&f, "generic", "history", secret);
+    long long id = cicd_integration(&f, "generic", "history", secret);
     const char *E = f.entity;
     char now[32];   /* the history's "now": a minute ago, so that every window holds what it should */
     time_t t0 = time(NULL) - 60;
@@ -428,7 +424,7 @@ static void test_dora(void)
 static void test_integration_limit(void)
 {
     struct cicd_fixture f;
-    fixture(&f, "e");
+    cicd_fixture(&f, "e");
     char secret[65], cap[32], id_text[32], sql[256];
     struct resp r;
     if (config_value("cicd_hook_burst", cap, sizeof(cap)) != 0 || atoi(cap) > 25) {
@@ -436,7 +432,7 @@ static void test_integration_limit(void)
         CU_FAIL("cicd_hook_burst is not the test stacks'");
         return;
     }
-    long long id = integration(&f, "github", "busy", secret);
+    long long id = cicd_integration(&f, "github", "busy", secret);
     for (int i = 0; i < 40; i++) {   /* forged: refused before the allowance is looked at */
         CU_ASSERT_EQUAL(github(id, "not-the-secret", "ping", "forged", "{\"zen\":\"x\"}", &r), 401);
         resp_free(&r);

@@ -19,6 +19,7 @@ void iam_tests(CU_pSuite transport, CU_pSuite area);       /* http_iam.c */
 void catalog_tests(CU_pSuite transport, CU_pSuite area);   /* http_catalog.c */
 void secrets_tests(CU_pSuite transport, CU_pSuite area);   /* http_secrets.c */
 void cicd_tests(CU_pSuite transport, CU_pSuite area);     /* http_cicd.c */
+void cicd_deploy_tests(CU_pSuite transport, CU_pSuite area);   /* http_cicd_deploys.c */
 void canary_tests(CU_pSuite area);                         /* http_secrets.c: last of all */
 
 #endif

@@ -21,6 +21,7 @@ int main(void)
     suite_json();
     suite_shape();
     suite_cicd();
+    suite_cicd_report();
     suite_log();
     suite_app();
     suite_audit();
@@ -33,6 +34,7 @@ int main(void)
     suite_template();
     suite_secret_path();
     suite_drivers();
+    suite_deploy();
     suite_provision();
     suite_textdiff();
     suite_db();

@@ -1,0 +1,263 @@
+/*
+ * deploys: the runner's part of a deploy asked from Portico (sql/0028, cgi-bin/cicd_deploys.c):
+ * trigger the provider (runner/drivers/deploy_*.c) with the integration's outbound credential.
+ *
+ *   queued --claim--> triggering --the provider took it--> triggered   (its deployment event
+ *                          |                                            settles it: succeeded,
+ *                          +--refused (4xx, misconfigured)--> failed      failed)
+ *                          +--unreachable, 429, 5xx--> queued again, later (backoff), until the
+ *                                                      attempts are spent: failed
+ *
+ * Claiming is as jobs': FOR UPDATE SKIP LOCKED in the due index's order, under this process's
+ * lease, renewed by the driver's heartbeat. A deploy whose runner died while triggering is not
+ * triggered again — the provider may have started it, and a second deploy is worse than none —
+ * but failed with that said, so its requester looks and asks again. The credential is opened for
+ * the trigger only, registered for redaction, and its reveal audited as the runner's.
+ */
+#include <json-c/json.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/audit.h"
+#include "lib/monotime.h"
+#include "lib/provision.h"
+#include "lib/secrets.h"
+#include "runner/drivers/deploy.h"
+#include "runner/runner.h"
+
+struct deploy_run {
+    struct runner *r;
+    long long id;
+    struct problem *p;
+};
+
+static void deploy_log(struct driver_run *d, const char *stream, const char *line)
+{
+    struct deploy_run *x = d->ctx;
+    (void)stream;
+    fprintf(stderr, "portico-runner: deploy %lld: %s\n", x->id, line);
+}
+
+/* The heartbeat: the lease renewed, or -1 when it is no longer this process's. */
+static int deploy_alive(struct driver_run *d)
+{
+    struct deploy_run *x = d->ctx;
+    struct runner *r = x->r;
+    struct db_value v[3] = { DB_INTV(r->cfg->runner_lease_seconds), DB_INTV(x->id), DB_TEXTV(r->lease_owner) };
+    struct db_result u;
+    struct problem p;
+    problem_init(&p);
+    if (db_query(r->db, r->arena, "UPDATE cicd_deploys SET due_at = UTC_TIMESTAMP(6) + INTERVAL ? SECOND WHERE id = ? "
+                                  "AND lease_owner = ? AND state = 'triggering'", v, 3, &u, &p) < 0)
+        return 0;   /* the database's trouble is not the provider's: carry on, the write at the end checks */
+    return u.affected == 1 || *r->stopping ? 0 : -1;
+}
+
+static void deploy_secret(struct driver_run *d, const char *value)
+{
+    (void)d, (void)value;   /* nothing here logs what a driver does not: its lines name scheme://host only */
+}
+
+/* The deploys whose runner died while triggering: failed, said so, audited. */
+static int orphans_fail(struct runner *r, struct problem *p)
+{
+    struct db_result q;
+    if (db_begin(r->db, p) < 0)
+        return -1;
+    if (db_query(r->db, r->arena, "SELECT id, requester_id, environment FROM cicd_deploys WHERE state = 'triggering' AND "
+                                  "due_at <= UTC_TIMESTAMP(6) ORDER BY due_at LIMIT 20 FOR UPDATE SKIP LOCKED", NULL, 0, &q,
+                 p) < 0)
+        return db_abort(r->db);
+    for (size_t i = 0; i < q.nrows; i++) {
+        struct db_value v = DB_INTV(atoll(db_cell(&q, i, 0)));
+        struct audit_event ev = runner_event(r, "cicd.deploy.trigger", "failure");
+        ev.target_type = "cicd_deploy";
+        ev.target_id = db_cell(&q, i, 0);
+        ev.details = "{\"error\":\"the runner stopped while triggering\"}";
+        if (db_query(r->db, r->arena, "UPDATE cicd_deploys SET state = 'failed', lease_owner = NULL, error = 'the runner "
+                                      "stopped while triggering it: the provider may or may not have started it; look "
+                                      "there, then deploy again', updated_at = UTC_TIMESTAMP(6) WHERE id = ?", &v, 1,
+                     NULL, p) < 0 ||
+            provision_notify(r->db, r->arena, atoll(db_cell(&q, i, 1)), NULL, NULL, "deploy-failed",
+                             arena_printf(r->arena, "your deploy to %s may not have started: look at the provider",
+                                          db_cell(&q, i, 2)),
+                             arena_printf(r->arena, "/cicd/deploys/%s", db_cell(&q, i, 0)), p) < 0 ||
+            audit_append(r->db, r->arena, &ev, p) < 0)
+            return db_abort(r->db);
+    }
+    if (db_commit(r->db, p) < 0)
+        return -1;
+    return (int)q.nrows;
+}
+
+/* Claim the next due deploy: its id, 0 when none is due, -1. */
+static long long claim(struct runner *r, struct problem *p)
+{
+    struct db_result q;
+    if (db_begin(r->db, p) < 0)
+        return -1;
+    if (db_query(r->db, r->arena, "SELECT id FROM cicd_deploys WHERE state = 'queued' AND due_at <= UTC_TIMESTAMP(6) "
+                                  "ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED", NULL, 0, &q, p) < 0)
+        return db_abort(r->db);
+    if (q.nrows == 0) {
+        db_abort(r->db);
+        return 0;
+    }
+    long long id = atoll(db_cell(&q, 0, 0));
+    struct db_value v[3] = { DB_TEXTV(r->lease_owner), DB_INTV(r->cfg->runner_lease_seconds), DB_INTV(id) };
+    if (db_query(r->db, r->arena, "UPDATE cicd_deploys SET state = 'triggering', lease_owner = ?, attempts = attempts + 1, "
+                                  "due_at = UTC_TIMESTAMP(6) + INTERVAL ? SECOND, updated_at = UTC_TIMESTAMP(6) WHERE "
+                                  "id = ?", v, 3, NULL, p) < 0)
+        return db_abort(r->db);
+    if (db_commit(r->db, p) < 0)
+        return -1;
+    return id;
+}
+
+/* printable ASCII only, for a column a page shows */
+static const char *plain(struct arena *a, const char *s, size_t max)
+{
+    char *out = arena_printf(a, "%.*s", (int)max, s ? s : "");
+    for (char *c = out; c && *c; c++)
+        if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+            *c = '?';
+    return out;
+}
+
+/* Trigger deploy id (claimed): its outcome recorded, audited. 0, or -1 when the database failed. */
+static int trigger(struct runner *r, long long id, struct problem *p)
+{
+    struct db_value v = DB_INTV(id);
+    struct db_result q;
+    if (db_query(r->db, r->arena,
+                 "SELECT i.provider, i.deploy_api, COALESCE(i.deploy_target, ''), COALESCE(i.deploy_ref, 'main'), "
+                 "i.deploy_user, i.deploy_secret_path, d.entity_ref, d.environment, d.version, d.commit_sha, "
+                 "COALESCE(d.rollback_of, 0), d.attempts, d.max_attempts, d.requester_id, d.team FROM cicd_deploys d "
+                 "JOIN cicd_integrations i ON i.id = d.integration_id WHERE d.id = ?", &v, 1, &q, p) < 0)
+        return -1;
+    if (q.nrows == 0)
+        return 0;   /* deleted with its integration meanwhile */
+    struct deploy_call call = { db_cell(&q, 0, 1), db_cell(&q, 0, 2), db_cell(&q, 0, 3), db_cell(&q, 0, 4), NULL, id,
+                                db_cell(&q, 0, 6), db_cell(&q, 0, 7), db_cell(&q, 0, 8), db_cell(&q, 0, 9),
+                                atoll(db_cell(&q, 0, 10)) };
+    int attempts = atoi(db_cell(&q, 0, 11)), max_attempts = atoi(db_cell(&q, 0, 12));
+    const char *path = db_cell(&q, 0, 5);
+    const struct deploy_driver *drv = deploy_driver_find(db_cell(&q, 0, 0));
+    struct deploy_run x = { r, id, p };
+    struct driver_run d = { .cfg = r->cfg, .arena = r->arena, .environment = call.environment, .team = db_cell(&q, 0, 14),
+                            .step_name = "deploy", .log = deploy_log, .alive = deploy_alive, .secret = deploy_secret,
+                            .ctx = &x, .outputs = json_object_new_object() };
+    int rc = DEPLOY_REFUSED;
+    unsigned char *value = NULL;
+    size_t len = 0;
+    int version = 0;
+    const struct crypto_keyring *k = NULL;
+    if (!drv || !call.api || !path) {
+        snprintf(d.error, sizeof(d.error), "the integration is no longer set up to deploy");
+    } else if (!(k = secrets_keyring(r->cfg->master_key_file, &r->ring, false, p)) ||
+               secrets_reveal(r->db, r->arena, k, path, 0, &value, &len, &version, p) < 0) {
+        snprintf(d.error, sizeof(d.error), "the deploy credential cannot be opened: %s", p->detail);
+        problem_init(p);
+        rc = DEPLOY_REFUSED;
+    } else {
+        char *cred = arena_alloc(r->arena, len + 1);
+        if (cred) {
+            memcpy(cred, value, len);
+            cred[len] = '\0';
+        }
+        secrets_value_free(value, len);
+        call.credential = cred;
+        if (!cred || strlen(cred) != len)
+            snprintf(d.error, sizeof(d.error), "the deploy credential is not text");
+        else
+            rc = drv->trigger(&d, &call);
+        if (cred)
+            sodium_memzero(cred, len);
+    }
+    if (rc == DEPLOY_OK)
+        driver_logf(&d, "triggered");
+    else
+        driver_logf(&d, "%s", d.error);
+
+    /* the outcome, if the lease is still this process's */
+    bool retry = rc == DEPLOY_RETRY && attempts < max_attempts;
+    json_object *ref = NULL;
+    json_object_object_get_ex(d.outputs, "ref", &ref);
+    long backoff = (long)r->cfg->runner_backoff_seconds << (attempts > 10 ? 10 : attempts - 1);
+    if (backoff > r->cfg->runner_backoff_max_seconds)
+        backoff = r->cfg->runner_backoff_max_seconds;
+    const char *state = rc == DEPLOY_OK ? "triggered" : retry ? "queued" : "failed";
+    const char *error = rc == DEPLOY_OK ? NULL : plain(r->arena, d.error, 2000);
+    struct db_value u[6] = { DB_TEXTV(state), DB_OPTV(error), DB_OPTV(ref ? plain(r->arena, json_object_get_string(ref), 500) : NULL),
+                             DB_INTV(retry ? backoff : 0), DB_INTV(id), DB_TEXTV(r->lease_owner) };
+    struct db_result w;
+    json_object *details = json_object_new_object();
+    json_object_object_add(details, "state", json_object_new_string(state));
+    json_object_object_add(details, "attempt", json_object_new_int(attempts));
+    if (error)
+        json_object_object_add(details, "error", json_object_new_string(error));
+    if (ref)
+        json_object_object_add(details, "ref", json_object_get(ref));
+    json_object_put(d.outputs);
+    struct audit_event ev = runner_event(r, "cicd.deploy.trigger", rc == DEPLOY_OK ? "success" : "failure");
+    ev.target_type = "cicd_deploy";
+    ev.target_id = arena_printf(r->arena, "%lld", id);
+    ev.details = arena_strdup(r->arena, json_object_to_json_string_ext(details, JSON_C_TO_STRING_PLAIN));
+    json_object_put(details);
+    /* the credential's opening, as every reveal is */
+    struct audit_event rev = runner_event(r, "secrets.reveal", "success");
+    rev.target_type = "secret";
+    rev.target_id = path;
+    rev.details = arena_printf(r->arena, "{\"version\":%d,\"via\":\"runner\",\"deploy\":%lld}", version, id);
+    if (db_begin(r->db, p) < 0)
+        return -1;
+    if (db_query(r->db, r->arena, "UPDATE cicd_deploys SET state = ?, error = ?, provider_ref = COALESCE(?, provider_ref), "
+                                  "lease_owner = NULL, due_at = UTC_TIMESTAMP(6) + INTERVAL ? SECOND, "
+                                  "updated_at = UTC_TIMESTAMP(6) WHERE id = ? AND lease_owner = ? AND "
+                                  "state = 'triggering'", u, 6, &w, p) < 0)
+        return db_abort(r->db);
+    if (w.affected == 0) {   /* the lease was lost: what happened is another's to record */
+        db_abort(r->db);
+        return 0;
+    }
+    if ((version > 0 && audit_append(r->db, r->arena, &rev, p) < 0) || audit_append(r->db, r->arena, &ev, p) < 0 ||
+        (!retry && rc != DEPLOY_OK &&
+         provision_notify(r->db, r->arena, atoll(db_cell(&q, 0, 13)), NULL, NULL, "deploy-failed",
+                          arena_printf(r->arena, "your deploy of %s to %s failed: %s", call.version, call.environment,
+                                       error), arena_printf(r->arena, "/cicd/deploys/%lld", id), p) < 0))
+        return db_abort(r->db);
+    return db_commit(r->db, p);
+}
+
+int deploys_due(struct runner *r, struct problem *p)
+{
+    struct db_result q;
+    if (db_query(r->db, r->arena, "SELECT 1 FROM cicd_deploys WHERE state IN ('queued', 'triggering') AND due_at <= "
+                                  "UTC_TIMESTAMP(6) LIMIT 1", NULL, 0, &q, p) < 0)
+        return -1;
+    return q.nrows > 0;
+}
+
+int deploys_drain(struct runner *r, double deadline, struct problem *p)
+{
+    int done = 0, rc;
+    if ((rc = orphans_fail(r, p)) < 0)
+        return -1;
+    done += rc;
+    arena_reset(r->arena);
+    while (!*r->stopping && (deadline == 0 || monotime_s() < deadline)) {
+        long long id = claim(r, p);
+        if (id <= 0) {
+            arena_reset(r->arena);
+            return id < 0 ? -1 : done;
+        }
+        rc = trigger(r, id, p);
+        arena_reset(r->arena);
+        if (rc < 0)
+            return -1;
+        done++;
+    }
+    return done;
+}
