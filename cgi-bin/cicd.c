@@ -592,6 +592,13 @@ static const struct route cicd_routes[] = {
             "rule:string severity:enum(critical|high|medium|low) message:string uri:string line?:int "
             "state:enum(open|fixed) first_run:int last_run:int first_seen_at:string fixed_at?:string}] "
             "next_cursor?:string" },
+    { "GET", "/api/v1/cicd/failing", "cicd.read", cicd_failing, 0,
+      "Failing pipelines",
+      "The pipelines failing now — a pipeline's (entity, name, branch) latest finished run in the last 30 days failed — "
+      "of the entities the caller's teams own or the caller holds a role on; newest first, limit 1..200 (50).",
+      "limit:int(1..200,50)",
+      NULL, "200 runs:[{id:int entity:string name:string branch:string commit:string url:string finished_at:string "
+            "provider:string}]" },
     { "PUT", "/api/v1/cicd/integrations/{id}/deploy", "cicd.integration.write", cicd_deploy_setup, ROUTE_BODY_JSON,
       "Set an integration up to deploy",
       "Takes {api_url (the provider's API: api.github.com, gitlab.com and circleci.com by default; Jenkins' URL; the "
@@ -652,6 +659,14 @@ static const struct route cicd_routes[] = {
             "lead_time_seconds:{median?:number p90?:number measured:int} "
             "time_to_restore_seconds:{median?:number measured:int} "
             "pipelines:{runs:int failures:int failure_rate?:number median_duration_seconds?:number}" },
+    { "GET", "/api/v1/cicd/dora/daily", "cicd.read", cicd_dora_daily, 0,
+      "DORA by day",
+      "?entity=<catalog ref> or ?team=<name>, days 7, 30 or 90 (30), environment (production): each day with "
+      "something, oldest first — successful and failed deployments to the environment, finished and failed pipeline "
+      "runs. What the dashboard's charts draw.",
+      "entity:string(160) team:string(63) days:enum(7|30|90) environment:string(63)",
+      NULL, "200 entity?:string team?:string days:int environment:string daily:[{day:string deployments:int "
+            "failed_deployments:int runs:int failed_runs:int}]" },
 };
 
 static const struct app cicd_app = { "cicd", cicd_routes, sizeof(cicd_routes) / sizeof(cicd_routes[0]), NULL };

@@ -33,6 +33,7 @@ int cicd_junit_upload(struct app_ctx *c);
 int cicd_tests_get(struct app_ctx *c);
 int cicd_sarif_upload(struct app_ctx *c);
 int cicd_findings_list(struct app_ctx *c);
+int cicd_failing(struct app_ctx *c);   /* GET /cicd/failing */
 
 /* cicd_deploys.c: PUT /cicd/integrations/{id}/deploy, POST /cicd/deploys, POST /cicd/deploys/rollback,
  * GET /cicd/deploys, GET /cicd/deploys/{id}, POST /cicd/deploys/{id}/approve, .../cancel */
@@ -50,7 +51,8 @@ int cicd_deploy_cancel(struct app_ctx *c);
 int cicd_deploy_reported(struct app_ctx *c, long long deployment, const char *entity, const char *environment,
                          const char *version, const char *status);
 
-/* GET /cicd/dora */
+/* GET /cicd/dora, GET /cicd/dora/daily */
 int cicd_dora(struct app_ctx *c);
+int cicd_dora_daily(struct app_ctx *c);
 
 #endif

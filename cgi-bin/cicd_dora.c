@@ -171,3 +171,70 @@ int cicd_dora(struct app_ctx *c)
     json_object_object_add(o, "pipelines", pl);
     return app_json(c, 200, o);
 }
+
+/* GET /cicd/dora/daily?team=|entity=&days=&environment=: the same scope's days, oldest first —
+ * successful and failed deployments to the environment, finished and failed pipeline runs — for
+ * the dashboard's charts. A day with nothing has no row. */
+int cicd_dora_daily(struct app_ctx *c)
+{
+    struct problem *p = &c->problem;
+    const char *entity = http_query(&c->req, "entity"), *team = http_query(&c->req, "team");
+    const char *env = http_query(&c->req, "environment"), *days_text = http_query(&c->req, "days");
+    long long days = days_text ? atoll(days_text) : 30;
+    if (!env || !*env)
+        env = "production";
+    if (!entity == !team)
+        problem_field(p, "team", "give entity or team");
+    if (!json_fields_ok(p))
+        return -1;
+    struct authz_resource res;
+    struct authz_decision d;
+    struct dora_scope s;
+    json_object *o = app_keep(c, json_object_new_object());
+    if (!o)
+        return problem_set(p, 500, "internal", "out of memory");
+    if (entity) {
+        struct catalog_ref ref;
+        const char *owner;
+        if (cicd_entity_owner(c, "entity", entity, &ref, &owner) < 0)
+            return -1;
+        if (!cicd_may(c, "cicd.read", owner, ref.text, &res, &d))
+            return app_refuse(c, "cicd.read", &res, &d);
+        s = (struct dora_scope){ "entity", DB_TEXTV(arena_strdup(c->arena, ref.text)), true };
+        json_object_object_add(o, "entity", json_object_new_string(ref.text));
+    } else {
+        if (!cicd_may(c, "cicd.read", team, NULL, &res, &d))
+            return app_refuse(c, "cicd.read", &res, &d);
+        s = (struct dora_scope){ "team", DB_TEXTV(team), true };
+        json_object_object_add(o, "team", json_object_new_string(team));
+    }
+    struct db_result dep, runs;
+    if (dora_query(c, &s, arena_printf(c->arena,
+            "SELECT DATE(x.finished_at) AS day, SUM(x.status = 'success'), SUM(x.status = 'failure') FROM "
+            "cicd_deployments x WHERE %s AND x.environment = ? AND x.status IN ('success', 'failure') AND "
+            WINDOW("x") " GROUP BY day ORDER BY day", scope_sql(c, &s, "x")), env, days, &dep) < 0 ||
+        dora_query(c, &s, arena_printf(c->arena,
+            "SELECT DATE(x.finished_at) AS day, COUNT(*), SUM(x.status = 'failure') FROM cicd_runs x WHERE %s AND "
+            "x.status IN ('success', 'failure') AND " WINDOW("x") " GROUP BY day ORDER BY day", scope_sql(c, &s, "x")),
+            NULL, days, &runs) < 0)
+        return -1;
+    /* the two lists merged by day */
+    json_object *list = json_object_new_array();
+    size_t i = 0, k = 0;
+    while (i < dep.nrows || k < runs.nrows) {
+        int cmp = i >= dep.nrows ? 1 : k >= runs.nrows ? -1 : strcmp(db_cell(&dep, i, 0), db_cell(&runs, k, 0));
+        json_object *day = json_object_new_object();
+        json_object_object_add(day, "day", json_object_new_string(cmp <= 0 ? db_cell(&dep, i, 0) : db_cell(&runs, k, 0)));
+        json_object_object_add(day, "deployments", json_object_new_int64(cmp <= 0 ? atoll(db_cell(&dep, i, 1)) : 0));
+        json_object_object_add(day, "failed_deployments", json_object_new_int64(cmp <= 0 ? atoll(db_cell(&dep, i, 2)) : 0));
+        json_object_object_add(day, "runs", json_object_new_int64(cmp >= 0 ? atoll(db_cell(&runs, k, 1)) : 0));
+        json_object_object_add(day, "failed_runs", json_object_new_int64(cmp >= 0 ? atoll(db_cell(&runs, k, 2)) : 0));
+        json_object_array_add(list, day);
+        i += cmp <= 0;
+        k += cmp >= 0;
+    }
+    json_object_object_add(o, "days", json_object_new_int64(days));
+    json_object_object_add(o, "environment", json_object_new_string(env));
+    json_object_object_add(o, "daily", list);
+    return app_json(c, 200, json_object_get(o));
+}

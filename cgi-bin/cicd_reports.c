@@ -282,3 +282,30 @@ int cicd_findings_list(struct app_ctx *c)
     json_object_object_add(o, "open", open);
     return app_page(c, o, "findings", &r, limit, 0, "isssssisiisn", "findings");
 }
+
+/* GET /cicd/failing: the pipelines failing now (a pipeline's latest finished run failed) of the
+ * entities the caller's teams own, or that the caller holds a role on; newest first. */
+int cicd_failing(struct app_ctx *c)
+{
+    struct db_value *v;
+    size_t nv;
+    long limit = app_limit(c);
+    /* app_scope_where reads rows r with team, entity_ref and requester: a run has no requester */
+    const char *where = app_scope_where(c, "cicd.read", &v, &nv);
+    if (!where)
+        return -1;
+    v[nv++] = (struct db_value)DB_INTV(limit);
+    struct db_result r;
+    if (db_query(c->db, c->arena, arena_printf(c->arena,
+            "SELECT r.id, r.entity_ref AS entity, r.name, r.branch, r.commit_sha AS `commit`, r.url, "
+            DB_RFC3339_PRINTF("r.finished_at") " AS finished_at, r.provider FROM (SELECT x.id, x.entity_ref, x.name, "
+            "x.branch, x.commit_sha, x.url, x.finished_at, x.status, i.team, i.provider, '' AS requester, ROW_NUMBER() "
+            "OVER (PARTITION BY x.entity_ref, x.name, x.branch ORDER BY x.finished_at DESC, x.id DESC) AS latest FROM "
+            "cicd_runs x JOIN cicd_integrations i ON i.id = x.integration_id WHERE x.status IN ('success', 'failure') "
+            "AND x.finished_at >= UTC_TIMESTAMP(6) - INTERVAL 30 DAY) r WHERE r.latest = 1 AND r.status = 'failure' "
+            "AND %s ORDER BY r.finished_at DESC LIMIT ?", where), v, nv, &r, &c->problem) < 0)
+        return -1;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "runs", app_rows_json(&r, r.nrows, "isssssss"));
+    return app_json(c, 200, o);
+}

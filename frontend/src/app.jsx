@@ -17,6 +17,7 @@ import { Templates } from './pages/templates/Templates.jsx';
 import { Resources } from './pages/provision/Resources.jsx';
 import { Admin } from './pages/admin/Admin.jsx';
 import { Search } from './pages/Search.jsx';
+import { Cicd } from './pages/cicd/Cicd.jsx';
 
 // Links to the API (exports) are left to the browser; everything else is the portal's.
 const PORTAL_PATHS = /^\/(?!api\/)/;
@@ -49,6 +50,8 @@ function Portal() {
         <Route path="/templates/*" component={Templates} />
         <Route path="/resources" component={Resources} />
         <Route path="/resources/*" component={Resources} />
+        <Route path="/cicd" component={Cicd} />
+        <Route path="/cicd/*" component={Cicd} />
         <Route path="/secrets" component={Secrets} />
         <Route path="/secrets/*" component={Secrets} />
         <Route path="/audit" component={Audit} />

@@ -25,6 +25,12 @@ export const areas = [
     needs: ['provision.resource.read'],
   },
   {
+    path: '/cicd',
+    label: 'Delivery',
+    about: "How your team ships: the DORA figures and the pipelines behind them, by day. Deploys and rollbacks, test results and security findings are on each service's catalog page.",
+    needs: ['cicd.read'],
+  },
+  {
     path: '/secrets',
     label: 'Secrets',
     about: 'Secrets of your teams and services, encrypted at rest and versioned: see what exists, write new versions, and reveal a value when your role allows (every reveal is recorded).',

@@ -1,8 +1,8 @@
 // The start page: my things. The services my teams own, the resources I requested with their
-// expiry, the approvals waiting for me, my unread notifications and what happened lately to my
-// things, each a few rows with a link to the whole list, and an empty one saying how to fill it;
+// expiry, the approvals waiting for me, my teams' failing pipelines and my deploys on their way
+// (or waiting for my approval), my unread notifications and what happened lately to my things, each a few rows with a link to the whole list, and an empty one saying how to fill it;
 // a section the person may not use is not shown. Then who I am (roles, teams) and the areas.
-// Five reads at most, each small: the lists' own routes and the audit area's activity.
+// Seven reads at most, each small: the lists' own routes and the audit area's activity.
 import { visibleAreas } from '../areas.js';
 import { useApi } from '../hooks.js';
 import { useNoticesChanged } from '../notices.js';
@@ -17,6 +17,7 @@ import { portalLink } from '../links.js';
 import { LIVE } from './provision/Actions.jsx';
 import { Expiry, StateBadge, TemplateRef, resourceName } from './provision/bits.jsx';
 import { ownerText, requestHref, resourceHref, stateText } from './provision/shared.js';
+import { deployHref, deployState, short } from './cicd/dora.jsx';
 
 const SHOWN = 5;
 
@@ -47,6 +48,9 @@ export function Home() {
   const approvals = useApi(approver ? '/provision/approvals' : null, { limit: SHOWN });
   const notices = useApi('/provision/notifications', { unread: 'true', limit: SHOWN });
   const activity = useApi('/audit/activity', { limit: 10 });
+  const cicd = session.can('cicd.read');
+  const failing = useApi(cicd ? '/cicd/failing' : null, { limit: SHOWN });
+  const deploys = useApi(cicd ? '/cicd/deploys' : null, { pending: 'mine', limit: SHOWN });
   useNoticesChanged(notices.reload);
   const noTeams = { data: { items: [] }, problem: null, loading: false };
 
@@ -110,6 +114,37 @@ export function Home() {
                   <li key={q.id}>
                     <a href={requestHref(q.id)}>{resourceName(q, 'Request')}</a>: {q.requester} wants <TemplateRef name={q.template} version={q.version} /> in {q.environment}
                     <span class="hint"> for {ownerText(q)}, {stateText(q.state)}, <Time at={q.created_at} relative /></span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Section>
+        )}
+        {cicd && (
+          <Section id="failing" title="Failing pipelines" answer={failing} member="runs"
+                   more={<a href="/cicd">My team's delivery</a>}
+                   empty={<p>No pipeline of your teams' services is failing now.</p>}>
+            {(items) => (
+              <ul class="home-list">
+                {items.map((r) => (
+                  <li key={r.id}>
+                    <a href={entityHref(r.entity)}>{r.entity.replace(/^component:default\//, '')}</a>: {r.name} on {r.branch} failed
+                    <span class="hint"> <code>{short(r.commit)}</code>, <Time at={r.finished_at} relative /></span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Section>
+        )}
+        {cicd && (
+          <Section id="deploys" title="My deploys" answer={deploys} member="deploys"
+                   empty={<p>No deploy of yours is on its way, and none waits for your approval. Deploy from a service's catalog page.</p>}>
+            {(items) => (
+              <ul class="home-list">
+                {items.map((d) => (
+                  <li key={d.id}>
+                    <a href={deployHref(d.id)}>{d.rollback_of ? 'Rollback' : 'Deploy'} {d.version} to {d.environment}</a>: {deployState(d.state)}
+                    <span class="hint"> {d.entity.replace(/^component:default\//, '')}, by {d.requester}, <Time at={d.created_at} relative /></span>
                   </li>
                 ))}
               </ul>

@@ -1,9 +1,11 @@
 // An entity's CI/CD (docs/cicd.md): what runs where now (the version each environment last
-// deployed successfully), the DORA figures of the last 30 days, recent deployments and pipeline
-// runs, and its integrations — with, for whoever may connect one, the form that does, the secret
-// shown once and the provider's setup steps. Nothing from a payload is rendered as HTML: every
-// value is text, and only http(s) URLs become links.
+// deployed successfully, with a rollback for whoever may deploy), a deploy form, the deploys
+// asked from Portico, the DORA figures of the last 30 days, recent deployments and pipeline
+// runs, the open security findings, and its integrations — with, for whoever may connect one,
+// the form that does, the secret shown once and the provider's setup steps. Nothing from a
+// payload or an upload is rendered as HTML: every value is text, only http(s) URLs become links.
 import { useState } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
 import { api } from '../../api.js';
 import { useAction, useApi } from '../../hooks.js';
 import { useSession } from '../../session.jsx';
@@ -11,22 +13,12 @@ import { Field, formValues } from '../../components/forms.jsx';
 import { ProblemAlert } from '../../components/Problem.jsx';
 import { Table } from '../../components/Table.jsx';
 import { Time } from '../../components/Time.jsx';
+import { DoraFacts, deployHref, deployState, integrationHref, short } from '../cicd/dora.jsx';
 
 const PROVIDERS = [['github', 'GitHub'], ['gitlab', 'GitLab'], ['circleci', 'CircleCI'], ['jenkins', 'Jenkins'],
   ['generic', 'Another sender (signed JSON)']];
 
 const Url = ({ href, children }) => (/^https?:\/\//.test(href ?? '') ? <a href={href} rel="noopener noreferrer">{children}</a> : children);
-const short = (sha) => (sha ? sha.slice(0, 10) : '');
-
-function duration(seconds) {
-  if (seconds === null || seconds === undefined) return 'not measured';
-  if (seconds < 90) return `${Math.round(seconds)} s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
-  if (seconds < 172800) return `${(seconds / 3600).toFixed(1)} h`;
-  return `${(seconds / 86400).toFixed(1)} days`;
-}
-
-const percent = (r) => (r === null || r === undefined ? 'not measured' : `${Math.round(r * 1000) / 10}%`);
 
 export function Delivery({ entityRef }) {
   const query = { entity: entityRef };
@@ -42,9 +34,12 @@ export function Delivery({ entityRef }) {
       {integrations.data && connected.length === 0 && (
         <p>No CI/CD provider is connected: connect one below, and its pipelines and deployments show here.</p>
       )}
+      {connected.length > 0 && <Deployments entityRef={entityRef} deployable={connected.filter((i) => i.deploys)} />}
+      {connected.some((i) => i.deploys) && <DeployForm entityRef={entityRef} deployable={connected.filter((i) => i.deploys)} />}
+      {connected.length > 0 && <Deploys entityRef={entityRef} />}
       {connected.length > 0 && <Figures entityRef={entityRef} />}
-      {connected.length > 0 && <Deployments entityRef={entityRef} />}
       {connected.length > 0 && <Runs entityRef={entityRef} />}
+      {connected.length > 0 && <Findings entityRef={entityRef} />}
       <Integrations entityRef={entityRef} list={connected} reload={integrations.reload} />
     </section>
   );
@@ -57,23 +52,16 @@ function Figures({ entityRef }) {
     <section aria-labelledby="dora-h" class="cicd-part">
       <h3 id="dora-h">The last 30 days in production</h3>
       <ProblemAlert problem={dora.problem} />
-      {d && (
-        <dl class="facts dora">
-          <dt>Deployments</dt><dd>{d.deployments} ({(d.deployment_frequency_per_day).toFixed(2)} a day)</dd>
-          <dt>Lead time for changes</dt>
-          <dd>{d.lead_time_seconds.measured ? `${duration(d.lead_time_seconds.median)} median, ${duration(d.lead_time_seconds.p90)} p90` : 'not measured (no commit times yet)'}</dd>
-          <dt>Change failure rate</dt><dd>{percent(d.change_failure_rate)} ({d.failures} of {d.changes})</dd>
-          <dt>Time to restore</dt><dd>{d.time_to_restore_seconds.measured ? `${duration(d.time_to_restore_seconds.median)} median` : 'not measured'}</dd>
-          <dt>Pipelines</dt>
-          <dd>{d.pipelines.runs} runs, {percent(d.pipelines.failure_rate)} failed; {duration(d.pipelines.median_duration_seconds)} median</dd>
-        </dl>
-      )}
+      {d && <DoraFacts d={d} />}
     </section>
   );
 }
 
-function Deployments({ entityRef }) {
+function Deployments({ entityRef, deployable }) {
+  const session = useSession();
+  const { route } = useLocation();
   const list = useApi('/cicd/deployments', { entity: entityRef, limit: '20' });
+  const rollback = useAction((environment) => api('/cicd/deploys/rollback', { method: 'POST', body: { entity: entityRef, environment } }));
   const rows = list.data?.deployments ?? [];
   const current = new Map();
   for (const d of rows) if (d.status === 'success' && !current.has(d.environment)) current.set(d.environment, d);
@@ -85,10 +73,17 @@ function Deployments({ entityRef }) {
       {current.size > 0 && (
         <ul class="current-versions" aria-label="Running now">
           {[...current.values()].map((d) => (
-            <li key={d.environment}><strong>{d.environment}</strong>: <code>{d.version || short(d.commit)}</code>, <Time at={d.finished_at} relative /></li>
+            <li key={d.environment}><strong>{d.environment}</strong>: <code>{d.version || short(d.commit)}</code>, <Time at={d.finished_at} relative />
+              {deployable.length > 0 && session.can('cicd.deploy') && (
+                <> <button type="button" class="small" disabled={rollback.busy}
+                           onClick={async () => { const a = await rollback.run(d.environment); if (a) route(deployHref(a.id)); }}>
+                  Roll back<span class="visually-hidden"> {d.environment}</span></button></>
+              )}
+            </li>
           ))}
         </ul>
       )}
+      <ProblemAlert problem={rollback.problem} />
       {rows.length > 0 && (
         <Table label="Deployments">
           <thead>
@@ -166,9 +161,10 @@ function Integrations({ entityRef, list, reload }) {
         <ul class="integrations">
           {list.map((i) => (
             <li key={i.id}>
-              <strong>{i.name}</strong> ({PROVIDERS.find(([p]) => p === i.provider)?.[1] ?? i.provider}):{' '}
+              <a href={integrationHref(i.id)}><strong>{i.name}</strong></a> ({PROVIDERS.find(([p]) => p === i.provider)?.[1] ?? i.provider}):{' '}
               {i.deliveries} {i.deliveries === 1 ? 'delivery' : 'deliveries'}
               {i.last_delivery_at && <>, the last <Time at={i.last_delivery_at} relative /> ({i.last_event})</>}
+              {i.deploys ? '; deploys through it' : ''}
             </li>
           ))}
         </ul>
@@ -191,6 +187,92 @@ function Integrations({ entityRef, list, reload }) {
       </form>
       )}
       <ProblemAlert problem={connect.problem} fields={['provider', 'name', 'entity']} />
+    </section>
+  );
+}
+
+function DeployForm({ entityRef, deployable }) {
+  const session = useSession();
+  const { route } = useLocation();
+  const deploy = useAction((body) => api('/cicd/deploys', { method: 'POST', body }));
+  if (!session.can('cicd.deploy')) return null;
+  async function onSubmit(e) {
+    e.preventDefault();
+    const v = formValues(e);
+    const body = { integration: Number(v.integration), environment: v.environment, version: v.version };
+    if (v.reason) body.reason = v.reason;
+    const answer = await deploy.run(body);
+    if (answer) route(deployHref(answer.id));
+  }
+  return (
+    <section aria-labelledby="deploy-h" class="cicd-part">
+      <h3 id="deploy-h">Deploy</h3>
+      <form class="inline-form" onSubmit={onSubmit} aria-label="Deploy a version">
+        {deployable.length > 1 && <Field label="Through" name="integration" options={deployable.map((i) => [String(i.id), i.name])} problem={deploy.problem} />}
+        {deployable.length === 1 && <input type="hidden" name="integration" value={String(deployable[0].id)} />}
+        <Field label="Version" name="version" required maxLength={100} problem={deploy.problem} hint="A tag, a branch or a commit." />
+        <Field label="Environment" name="environment" required maxLength={63} defaultValue="production" pattern="[a-z0-9\-]+" problem={deploy.problem} />
+        <Field label="Why" name="reason" maxLength={500} problem={deploy.problem} />
+        <button type="submit" disabled={deploy.busy}>Deploy</button>
+      </form>
+      <ProblemAlert problem={deploy.problem} fields={['integration', 'version', 'environment', 'reason']} />
+    </section>
+  );
+}
+
+function Deploys({ entityRef }) {
+  const list = useApi('/cicd/deploys', { entity: entityRef, limit: '10' });
+  const rows = list.data?.deploys ?? [];
+  if (list.data && rows.length === 0) return null;
+  return (
+    <section aria-labelledby="deploys-h" class="cicd-part">
+      <h3 id="deploys-h">Deploys asked from Portico</h3>
+      <ProblemAlert problem={list.problem} />
+      {rows.length > 0 && (
+        <ul class="home-list">
+          {rows.map((d) => (
+            <li key={d.id}>
+              <a href={deployHref(d.id)}>{d.rollback_of ? 'Rollback' : 'Deploy'} {d.version} to {d.environment}</a>: {deployState(d.state)}
+              <span class="hint"> by {d.requester}, <Time at={d.created_at} relative /></span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function Findings({ entityRef }) {
+  const list = useApi('/cicd/findings', { entity: entityRef, limit: '20' });
+  const d = list.data;
+  const rows = d?.findings ?? [];
+  return (
+    <section aria-labelledby="findings-h" class="cicd-part">
+      <h3 id="findings-h">Security findings</h3>
+      <ProblemAlert problem={list.problem} />
+      {d && rows.length === 0 && <p>No open finding. A pipeline uploads its scanners' SARIF to its run, and what they find shows here.</p>}
+      {d && rows.length > 0 && (
+        <>
+          <p>Open: {d.open.critical} critical, {d.open.high} high, {d.open.medium} medium, {d.open.low} low.
+            {d.open.critical > 0 && ' Deploys are refused while a critical one is open.'}</p>
+          <Table label="Open security findings">
+            <thead>
+              <tr><th scope="col">Severity</th><th scope="col">Rule</th><th scope="col">Where</th><th scope="col">What</th><th scope="col">Tool</th></tr>
+            </thead>
+            <tbody>
+              {rows.map((f) => (
+                <tr key={f.id}>
+                  <td><span class={`severity ${f.severity}`}>{f.severity}</span></td>
+                  <td><code>{f.rule}</code></td>
+                  <td>{f.uri ? <code>{f.uri}{f.line ? `:${f.line}` : ''}</code> : '—'}</td>
+                  <td>{f.message}</td>
+                  <td>{f.tool}</td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        </>
+      )}
     </section>
   );
 }
