@@ -212,6 +212,9 @@ static int integration_delete(struct app_ctx *c)
     if (db_begin(c->db, p) < 0)
         return -1;
     if ((path && *path && secrets_destroy(c->db, c->arena, path, NULL, p) < 0) ||
+        (db_cell(&r, 0, IR_DEPLOY_SECRET_PATH) &&
+         secrets_destroy(c->db, c->arena, db_cell(&r, 0, IR_DEPLOY_SECRET_PATH), NULL, p) < 0) ||
+        cicd_dora_forget(c, id) < 0 ||
         db_query(c->db, c->arena, "DELETE FROM cicd_integrations WHERE id = ?", &v, 1, NULL, p) < 0)
         return db_abort(c->db);
     if (app_audited(c, "cicd.integration.delete", "cicd_integration", arena_printf(c->arena, "%lld", id),
@@ -293,8 +296,8 @@ static int deployments_list(struct app_ctx *c)
 
 static const char sql_run_upsert[] =
     "INSERT INTO cicd_runs (integration_id, entity_ref, run_key, name, branch, commit_sha, status, status_rank, "
-    "started_at, finished_at, url, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''), ?, "
-    "UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "
+    "started_at, finished_at, url, updated_at, team) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''), ?, "
+    "UTC_TIMESTAMP(6), ?) ON DUPLICATE KEY UPDATE "
     /* the furthest state wins whatever the order; assignments run left to right, rank last */
     "status = IF(VALUES(status_rank) > status_rank, VALUES(status), status), "
     "finished_at = IF(VALUES(status_rank) > status_rank, VALUES(finished_at), COALESCE(finished_at, "
@@ -306,8 +309,8 @@ static const char sql_run_upsert[] =
 
 static const char sql_deploy_upsert[] =
     "INSERT INTO cicd_deployments (integration_id, entity_ref, deploy_key, environment, version, commit_sha, status, "
-    "status_rank, actor, started_at, finished_at, url, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), "
-    "NULLIF(?, ''), ?, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "
+    "status_rank, actor, started_at, finished_at, url, updated_at, team) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), "
+    "NULLIF(?, ''), ?, UTC_TIMESTAMP(6), ?) ON DUPLICATE KEY UPDATE "
     "status = IF(VALUES(status_rank) > status_rank, VALUES(status), status), "
     "finished_at = IF(VALUES(status_rank) > status_rank, VALUES(finished_at), COALESCE(finished_at, "
     "VALUES(finished_at))), "
@@ -317,37 +320,50 @@ static const char sql_deploy_upsert[] =
     "url = IF(url = '', VALUES(url), url), "
     "status_rank = GREATEST(status_rank, VALUES(status_rank)), updated_at = UTC_TIMESTAMP(6)";
 
-static int event_apply(struct app_ctx *c, long long id, const char *entity, const struct cicd_event *ev)
+/* What a delivery reports, stored as the furthest state seen, and what it counts for in DORA
+ * recounted (cicd_rollup.c). team: the integration's. */
+static int event_apply(struct app_ctx *c, long long id, const char *entity, const char *team, const struct cicd_event *ev)
 {
     struct problem *p = &c->problem;
+    struct db_result now;
     if (ev->kind == CICD_RUN) {
-        struct db_value v[11] = { DB_INTV(id), DB_TEXTV(entity), DB_TEXTV(ev->key), DB_TEXTV(ev->name), DB_TEXTV(ev->branch),
+        struct db_value v[12] = { DB_INTV(id), DB_TEXTV(entity), DB_TEXTV(ev->key), DB_TEXTV(ev->name), DB_TEXTV(ev->branch),
                                   DB_TEXTV(ev->commit), DB_TEXTV(ev->status), DB_INTV(ev->rank), DB_TEXTV(ev->started_at),
-                                  DB_TEXTV(ev->finished_at), DB_TEXTV(ev->url) };
-        return db_query(c->db, c->arena, sql_run_upsert, v, 11, NULL, p);
+                                  DB_TEXTV(ev->finished_at), DB_TEXTV(ev->url), DB_TEXTV(team) };
+        if (db_query(c->db, c->arena, sql_run_upsert, v, 12, NULL, p) < 0 ||
+            db_query(c->db, c->arena, "SELECT id FROM cicd_runs WHERE integration_id = ? AND run_key = ?",
+                     (struct db_value[]){ v[0], v[2] }, 2, &now, p) < 0)
+            return -1;
+        return now.nrows ? cicd_dora_run(c, atoll(db_cell(&now, 0, 0))) : 0;
     }
     if (ev->kind == CICD_DEPLOYMENT) {
-        struct db_value v[12] = { DB_INTV(id), DB_TEXTV(entity), DB_TEXTV(ev->key), DB_TEXTV(ev->environment),
+        struct db_value v[13] = { DB_INTV(id), DB_TEXTV(entity), DB_TEXTV(ev->key), DB_TEXTV(ev->environment),
                                   DB_TEXTV(ev->version), DB_TEXTV(ev->commit), DB_TEXTV(ev->status), DB_INTV(ev->rank),
                                   DB_TEXTV(ev->actor), DB_TEXTV(ev->started_at), DB_TEXTV(ev->finished_at),
-                                  DB_TEXTV(ev->url) };
-        struct db_result now;
-        if (db_query(c->db, c->arena, sql_deploy_upsert, v, 12, NULL, p) < 0)
+                                  DB_TEXTV(ev->url), DB_TEXTV(team) };
+        if (db_query(c->db, c->arena, sql_deploy_upsert, v, 13, NULL, p) < 0)
             return -1;
         /* the row as it stands now (the furthest state seen), told to the deploy Portico asked for */
         if (db_query(c->db, c->arena, "SELECT id, environment, version, status FROM cicd_deployments WHERE "
                                       "integration_id = ? AND deploy_key = ?", (struct db_value[]){ v[0], v[2] }, 2,
                      &now, p) < 0)
             return -1;
-        return now.nrows ? cicd_deploy_reported(c, atoll(db_cell(&now, 0, 0)), entity, db_cell(&now, 0, 1),
-                                                db_cell(&now, 0, 2), db_cell(&now, 0, 3)) : 0;
+        if (now.nrows == 0)
+            return 0;
+        long long dep = atoll(db_cell(&now, 0, 0));
+        return cicd_deploy_reported(c, dep, entity, db_cell(&now, 0, 1), db_cell(&now, 0, 2), db_cell(&now, 0, 3)) < 0 ||
+               cicd_dora_after_deployment(c, dep) < 0 ? -1 : 0;
     }
     for (size_t i = 0; ev->kind == CICD_PUSH && i < ev->ncommits; i++) {
         /* a commit seen twice keeps its earliest time (a push's, or a merge's opening) */
         struct db_value v[3] = { DB_TEXTV(entity), DB_TEXTV(ev->commits[i].sha), DB_TEXTV(ev->commits[i].time) };
+        struct db_result ins;
         if (db_query(c->db, c->arena, "INSERT INTO cicd_commits (entity_ref, sha, committed_at) VALUES (?, ?, ?) "
                                       "ON DUPLICATE KEY UPDATE committed_at = LEAST(committed_at, VALUES(committed_at))",
-                     v, 3, NULL, p) < 0)
+                     v, 3, &ins, p) < 0)
+            return -1;
+        /* a new time: the lead time of its deployments */
+        if (ins.affected > 0 && cicd_dora_commit(c, entity, ev->commits[i].sha) < 0)
             return -1;
     }
     return 0;
@@ -362,7 +378,7 @@ static const char *const kind_words[] = { "ignored", "run", "deployment", "push"
 struct delivery_tx {
     struct app_ctx *c;
     long long id;
-    const char *entity, *delivery, *event;
+    const char *entity, *team, *delivery, *event;
     const struct cicd_event *ev;
     bool duplicate;
 };
@@ -381,7 +397,7 @@ static int delivery_body(void *ctx, struct problem *p)
     t->duplicate = ins.affected == 0;
     if (t->duplicate)
         return 0;
-    if (event_apply(c, t->id, t->entity, ev) < 0)
+    if (event_apply(c, t->id, t->entity, t->team, ev) < 0)
         return -1;
     json_object *details = json_object_new_object();
     json_object_object_add(details, "delivery", json_object_new_string(t->delivery));
@@ -407,7 +423,7 @@ static int hook_deliver(struct app_ctx *c)
         return -1;
     struct db_value v = DB_INTV(id);
     struct db_result r;
-    if (db_query(c->db, c->arena, "SELECT entity_ref, provider, secret_path FROM cicd_integrations WHERE id = ?", &v, 1, &r,
+    if (db_query(c->db, c->arena, "SELECT entity_ref, provider, secret_path, team FROM cicd_integrations WHERE id = ?", &v, 1, &r,
                  p) < 0)
         return -1;
     if (r.nrows == 0)
@@ -483,7 +499,7 @@ static int hook_deliver(struct app_ctx *c)
     }
     const char *event = arena_printf(c->arena, "%.64s", ev.event);
 
-    struct delivery_tx tx = { c, id, entity, delivery, event, &ev, false };
+    struct delivery_tx tx = { c, id, entity, db_cell(&r, 0, 3), delivery, event, &ev, false };
     if (db_run_transaction(c->db, p, delivery_body, &tx) < 0)
         return -1;
     json_object *o = json_object_new_object();
@@ -649,10 +665,11 @@ static const struct route cicd_routes[] = {
     { "GET", "/api/v1/cicd/dora", "cicd.read", cicd_dora, 0,
       "DORA metrics",
       "?entity=<catalog ref> or ?team=<name> (neither: the whole platform, for a global reader), days 7, 30 or 90 "
-      "(30), environment (production): deployment frequency (successful deployments a day), lead time for changes "
-      "(a commit's time to its successful deployment: median and p90, seconds), change failure rate (failed or "
-      "rolled-back deployments of those finished), time to restore (a failure to the next success: median, "
-      "seconds), and the pipelines' failure rate and median duration. A figure with nothing to measure is null.",
+      "(30; UTC days, today the last), environment (production): deployment frequency (successful deployments a "
+      "day), lead time for changes (a commit's time to its successful deployment: median and p90, seconds), change "
+      "failure rate (failed or rolled-back deployments of those finished), time to restore (a failure to the next "
+      "success: median, seconds), and the pipelines' failure rate and median duration. Counts are exact; medians and "
+      "p90 are within 1% (durations kept in 2% buckets). A figure with nothing to measure is null.",
       "entity:string(160) team:string(63) days:enum(7|30|90) environment:string(63)",
       NULL, "200 scope:{entity?:string team?:string} days:int environment:string deployments:int "
             "deployment_frequency_per_day:number changes:int failures:int change_failure_rate?:number "

@@ -51,6 +51,15 @@ int cicd_deploy_cancel(struct app_ctx *c);
 int cicd_deploy_reported(struct app_ctx *c, long long deployment, const char *entity, const char *environment,
                          const char *version, const char *status);
 
+/* cicd_rollup.c: what a deployment or run counts for in DORA (sql/0029), recounted in the caller's
+ * transaction when it may have changed: the deployment; it and the failures it restores; the
+ * successful deployments of a commit whose time came; a run; all an integration's, taken away. */
+int cicd_dora_deployment(struct app_ctx *c, long long id);
+int cicd_dora_after_deployment(struct app_ctx *c, long long id);
+int cicd_dora_commit(struct app_ctx *c, const char *entity, const char *sha);
+int cicd_dora_run(struct app_ctx *c, long long id);
+int cicd_dora_forget(struct app_ctx *c, long long integration);
+
 /* GET /cicd/dora, GET /cicd/dora/daily */
 int cicd_dora(struct app_ctx *c);
 int cicd_dora_daily(struct app_ctx *c);

@@ -642,8 +642,10 @@ int cicd_deploy_reported(struct app_ctx *c, long long deployment, const char *en
     if (db_query(c->db, c->arena, "UPDATE cicd_deploys SET deployment_id = ?, state = IF(state IN ('succeeded', "
                                   "'failed'), state, ?), updated_at = UTC_TIMESTAMP(6) WHERE id = ?", u, 3, NULL, p) < 0)
         return -1;
+    /* the deployment rolled back is a change failure now */
     if (db_cell(&r, 0, 1) &&
-        db_query(c->db, c->arena, "UPDATE cicd_deployments SET rollback_of = ? WHERE id = ?", b, 2, NULL, p) < 0)
+        (db_query(c->db, c->arena, "UPDATE cicd_deployments SET rollback_of = ? WHERE id = ?", b, 2, NULL, p) < 0 ||
+         cicd_dora_deployment(c, atoll(db_cell(&r, 0, 1))) < 0))
         return -1;
     return 0;
 }

@@ -39,6 +39,7 @@
  *   cicd     CI/CD providers: their signatures, their payloads read into runs, deployments, commits;
  *            where a deploy may be sent (API, target, version)
  *   cicd_report a run's uploads read: JUnit XML into counts and failing tests, SARIF into findings
+ *   dora     the DORA figures' arithmetic: durations in 2% buckets, percentiles over them
  *   textdiff unified diffs of texts, bounded
  *   throttle attempts counted in the database with doubling locks (logins, password checks, resets)
  *   device   the browsers (device cookie) and addresses an account logged in from: spared others' lockouts

@@ -19,6 +19,10 @@ void cicd_fixture(struct cicd_fixture *f, const char *tag);
 /* An integration of provider called name, made by the maintainer: its id; its secret into secret. */
 long long cicd_integration(struct cicd_fixture *f, const char *provider, const char *name, char secret[65]);
 
+/* A generic delivery of event with body to integration id, signed with secret as the generic
+ * scheme says ("<timestamp>.<body>"): its status (said on stderr when not 200). */
+long cicd_deliver(long long id, const char *secret, const char *event, const char *delivery, const char *body);
+
 /* The hex HMAC-SHA256 of a (then b, when not NULL) under key. */
 void cicd_test_hmac(const char *key, const char *a, const char *b, char out[65]);
 

@@ -37,28 +37,6 @@ static const char *js(json_object *o, const char *key)
 #define COMMIT_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define COMMIT_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 
-/* A signed generic delivery (event, body) to integration id. */
-static long deliver(long long id, const char *secret, const char *event, const char *delivery, const char *body)
-{
-    char path[96], sig[128], ts[48], dl[128], ev[64], text[4096], mac[65], now[24];
-    struct resp r;
-    snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
-    snprintf(text, sizeof(text), "%s.%s", now, body);
-    cicd_test_hmac(secret, text, NULL, mac);
-    snprintf(path, sizeof(path), "/api/v1/cicd/hooks/%lld", id);
-    snprintf(sig, sizeof(sig), "X-Portico-Signature: sha256=%s", mac);
-    snprintf(ts, sizeof(ts), "X-Portico-Timestamp: %s", now);
-    snprintf(dl, sizeof(dl), "X-Portico-Delivery: %s", delivery);
-    snprintf(ev, sizeof(ev), "X-Portico-Event: %s", event);
-    const char *h[] = { sig, ts, dl, ev, NULL };
-    CU_ASSERT_EQUAL(request("POST", path, "application/json", body, -1, h, &r), 0);
-    long st = r.status;
-    if (st != 200)
-        fprintf(stderr, "\n    delivery %s: %ld %s\n", delivery, st, r.body);
-    resp_free(&r);
-    return st;
-}
-
 /* The id of the entity's run with key run_key (made by a delivery first). */
 static long long run_id(struct cicd_fixture *f, const char *key)
 {
@@ -108,7 +86,7 @@ static void test_reports(void)
     char secret[65], path[160], body[4096];
     struct resp r;
     long long id = cicd_integration(&f, "generic", "ci", secret);
-    CU_ASSERT_EQUAL(deliver(id, secret, "run", "r-1", "{\"type\":\"run\",\"id\":\"b-1\",\"name\":\"test\",\"commit\":\""
+    CU_ASSERT_EQUAL(cicd_deliver(id, secret, "run", "r-1", "{\"type\":\"run\",\"id\":\"b-1\",\"name\":\"test\",\"commit\":\""
                             COMMIT_A "\",\"status\":\"success\",\"started_at\":\"2026-12-01T10:00:00Z\",\"finished_at\":"
                             "\"2026-12-01T10:05:00Z\"}"), 200);
     long long run = run_id(&f, "b-1");
@@ -172,7 +150,7 @@ static void test_reports(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(json_object_to_json_string(o), "<script>alert(1)<\\/script> reaches"));
     json_object_put(o);
 
-    CU_ASSERT_EQUAL(deliver(id, secret, "run", "r-2", "{\"type\":\"run\",\"id\":\"b-2\",\"name\":\"test\",\"commit\":\""
+    CU_ASSERT_EQUAL(cicd_deliver(id, secret, "run", "r-2", "{\"type\":\"run\",\"id\":\"b-2\",\"name\":\"test\",\"commit\":\""
                             COMMIT_B "\",\"status\":\"success\",\"started_at\":\"2026-12-02T10:00:00Z\",\"finished_at\":"
                             "\"2026-12-02T10:05:00Z\"}"), 200);
     long long run2 = run_id(&f, "b-2");
@@ -322,7 +300,7 @@ static void test_deploys(void)
     CU_ASSERT_EQUAL(root_number(sql), 1);
 
     /* the gates: an open critical finding refuses a deploy; a developer cannot override them */
-    CU_ASSERT_EQUAL(deliver(id, secret, "run", "d-r1", "{\"type\":\"run\",\"id\":\"t-1\",\"name\":\"test\",\"commit\":\""
+    CU_ASSERT_EQUAL(cicd_deliver(id, secret, "run", "d-r1", "{\"type\":\"run\",\"id\":\"t-1\",\"name\":\"test\",\"commit\":\""
                             COMMIT_A "\",\"status\":\"success\",\"started_at\":\"2026-12-01T10:00:00Z\",\"finished_at\":"
                             "\"2026-12-01T10:05:00Z\"}"), 200);
     long long run = run_id(&f, "t-1");
@@ -341,7 +319,7 @@ static void test_deploys(void)
     CU_ASSERT_EQUAL(post_session(f.dc, f.dx, "POST", "/api/v1/cicd/deploys", body, &r), 403);
     resp_free(&r);
     /* a failing test report on the commit refuses too (the finding fixed by a later scan first) */
-    CU_ASSERT_EQUAL(deliver(id, secret, "run", "d-r2", "{\"type\":\"run\",\"id\":\"t-2\",\"name\":\"test\",\"commit\":\""
+    CU_ASSERT_EQUAL(cicd_deliver(id, secret, "run", "d-r2", "{\"type\":\"run\",\"id\":\"t-2\",\"name\":\"test\",\"commit\":\""
                             COMMIT_A "\",\"status\":\"failure\",\"started_at\":\"2026-12-01T11:00:00Z\",\"finished_at\":"
                             "\"2026-12-01T11:05:00Z\"}"), 200);
     long long run2 = run_id(&f, "t-2");
@@ -407,7 +385,7 @@ static void test_deploys(void)
                                "'entity/component/default/%s-web/cicd-deploy-%lld' AND actor_type = 'runner'", f.team, id);
     CU_ASSERT_EQUAL(root_number(sql), 1);
     /* the deployer's deployment event settles it */
-    CU_ASSERT_EQUAL(deliver(id, secret, "deployment", "d-1", "{\"type\":\"deployment\",\"id\":\"dep-1\",\"environment\":"
+    CU_ASSERT_EQUAL(cicd_deliver(id, secret, "deployment", "d-1", "{\"type\":\"deployment\",\"id\":\"dep-1\",\"environment\":"
                             "\"production\",\"version\":\"v1\",\"commit\":\"" COMMIT_A "\",\"status\":\"success\","
                             "\"started_at\":\"2026-12-02T09:00:00Z\",\"finished_at\":\"2026-12-02T09:01:00Z\"}"), 200);
     o = deploy_get(&f, dep);
@@ -416,7 +394,7 @@ static void test_deploys(void)
     json_object_put(o);
 
     /* v2 goes out (no approvals for staging here: to production, reported straight away) */
-    CU_ASSERT_EQUAL(deliver(id, secret, "deployment", "d-2", "{\"type\":\"deployment\",\"id\":\"dep-2\",\"environment\":"
+    CU_ASSERT_EQUAL(cicd_deliver(id, secret, "deployment", "d-2", "{\"type\":\"deployment\",\"id\":\"dep-2\",\"environment\":"
                             "\"production\",\"version\":\"v2\",\"commit\":\"" COMMIT_B "\",\"status\":\"success\","
                             "\"started_at\":\"2026-12-02T12:00:00Z\",\"finished_at\":\"2026-12-02T12:01:00Z\"}"), 200);
     /* roll back: v1 again, rolling back v2's deployment; its requester (the maintainer here) may
@@ -453,7 +431,7 @@ static void test_deploys(void)
     char want[64];
     snprintf(want, sizeof(want), "\"rollback_of\":%lld", v2);
     CU_ASSERT_PTR_NOT_NULL(strstr(said, want));
-    CU_ASSERT_EQUAL(deliver(id, secret, "deployment", "d-3", "{\"type\":\"deployment\",\"id\":\"dep-3\",\"environment\":"
+    CU_ASSERT_EQUAL(cicd_deliver(id, secret, "deployment", "d-3", "{\"type\":\"deployment\",\"id\":\"dep-3\",\"environment\":"
                             "\"production\",\"version\":\"v1\",\"commit\":\"" COMMIT_A "\",\"status\":\"success\","
                             "\"started_at\":\"2026-12-02T13:00:00Z\",\"finished_at\":\"2026-12-02T13:01:00Z\"}"), 200);
     snprintf(sql, sizeof(sql), "SELECT rollback_of FROM cicd_deployments WHERE integration_id = %lld AND deploy_key = 'dep-3'",

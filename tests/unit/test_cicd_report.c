@@ -6,10 +6,12 @@
  */
 #include <CUnit/CUnit.h>
 #include <json-c/json.h>
+#include <math.h>
 #include <string.h>
 
 #include "lib/cicd.h"
 #include "lib/cicd_report.h"
+#include "lib/dora.h"
 #include "tests/unit/suites.h"
 
 static struct arena a;
@@ -189,6 +191,36 @@ static void test_deploy_checks(void)
     CU_ASSERT_STRING_EQUAL(cicd_deploy_api_default(CICD_GITHUB), "https://api.github.com");
 }
 
+/* Buckets 2% wide stand for their middle, within 1% of what they hold; percentiles interpolate
+ * between ranks as PERCENTILE_CONT does. */
+static void test_dora_buckets(void)
+{
+    CU_ASSERT_EQUAL(dora_bucket(0), 0);
+    CU_ASSERT_EQUAL(dora_bucket(-5), 0);
+    CU_ASSERT_EQUAL(dora_bucket(1), 1);
+    CU_ASSERT_DOUBLE_EQUAL(dora_bucket_value(0), 0, 1e-9);
+    static const long long samples[] = { 1, 2, 59, 60, 900, 1800, 7200, 12600, 14400, 86400, 2592000, 31536000 };
+    for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+        double v = dora_bucket_value(dora_bucket(samples[i]));
+        CU_ASSERT(v >= samples[i] * 0.99 && v <= samples[i] * 1.01);
+    }
+    CU_ASSERT(dora_bucket(3153600000LL) < DORA_BUCKETS);
+    /* 7200, 12600, 14400: median 12600, p90 14040 (12600 + 0.8 * 1800) */
+    int b[3] = { dora_bucket(7200), dora_bucket(12600), dora_bucket(14400) };
+    long long n[3] = { 1, 1, 1 };
+    double med = dora_percentile(b, n, 3, 0.5), p90 = dora_percentile(b, n, 3, 0.9);
+    CU_ASSERT(med >= 12600 * 0.99 && med <= 12600 * 1.01);
+    CU_ASSERT(p90 >= 14040 * 0.99 && p90 <= 14040 * 1.01);
+    /* counts: 3 in one bucket and 1 above; a zero or negative count is no value */
+    int b2[3] = { dora_bucket(100), dora_bucket(200), dora_bucket(300) };
+    long long n2[3] = { 3, 0, 1 };
+    CU_ASSERT(fabs(dora_percentile(b2, n2, 3, 0.5) - dora_bucket_value(b2[0])) < 1e-9);
+    CU_ASSERT(fabs(dora_percentile(b2, n2, 3, 1.0) - dora_bucket_value(b2[2])) < 1e-9);
+    long long none[1] = { 0 };
+    CU_ASSERT_DOUBLE_EQUAL(dora_percentile(b2, none, 1, 0.5), -1, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(dora_percentile(b2, n2, 0, 0.5), -1, 1e-9);
+}
+
 static int setup(void)
 {
     arena_init(&a, 1 << 16);
@@ -208,4 +240,5 @@ void suite_cicd_report(void)
     CU_add_test(s, "junit: DOCTYPE, entities, not JUnit refused; bounds kept", test_junit_refused);
     CU_add_test(s, "sarif: tools, severities, locations, fingerprints stable across lines", test_sarif);
     CU_add_test(s, "deploy checks: URL, target per provider, version", test_deploy_checks);
+    CU_add_test(s, "dora: 2% buckets within 1%, percentiles between ranks", test_dora_buckets);
 }

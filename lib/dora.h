@@ -1,0 +1,32 @@
+/*
+ * dora: the DORA figures' arithmetic, without a database. Durations (a lead time, a time to
+ * restore, a pipeline's run) are counted in buckets that grow by 2% (bucket 0: no time; bucket
+ * b >= 1: [1.02^(b-1), 1.02^b) seconds), so a day's durations of a team fold into a few hundred
+ * counters however many there are, and a median or p90 over 90 days is read from at most a
+ * few thousand (cgi-bin/cicd_rollup.c keeps them, sql/0029). A bucket stands for its geometric
+ * middle: within 1% of any duration in it. Percentiles interpolate between the ranks around the
+ * wanted one, as PERCENTILE_CONT does over the values themselves.
+ *
+ * The bucket of a value is also computed in SQL by the rebuild (sql/0029, DORA_BUCKET_SQL's
+ * formula); which bucket a value at a boundary falls in may differ by one between the two, and
+ * does not matter: a row's bucket is stored with it, and taking it away uses the stored one.
+ */
+#ifndef PORTICO_DORA_H
+#define PORTICO_DORA_H
+
+#include <stddef.h>
+
+#define DORA_GROWTH 1.02
+#define DORA_BUCKETS 1200          /* 1.02^1199 s is far past any duration kept */
+
+/* The bucket of a duration in seconds (0 for none or negative). */
+int dora_bucket(long long seconds);
+
+/* The duration bucket b stands for. */
+double dora_bucket_value(int bucket);
+
+/* The p-th (0..1) percentile of a histogram: n[i] counts in bucket[i], buckets ascending,
+ * len of them. -1 when it counts nothing. */
+double dora_percentile(const int *bucket, const long long *n, size_t len, double p);
+
+#endif
