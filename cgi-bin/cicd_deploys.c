@@ -82,17 +82,20 @@ int cicd_deploy_setup(struct app_ctx *c)
         problem_field(p, "user", "only jenkins has a user");
     if (!credential && !db_cell(&r, 0, IR_DEPLOY_SECRET_PATH))
         problem_field(p, "credential", "is required the first time: the token the runner calls the provider with");
+    /* approvals: given (a list), or kept as they are (absent, or null) */
     json_object *approvals = NULL;
-    if (json_object_object_get_ex(c->body, "approvals", &approvals)) {
-        for (size_t i = 0; i < json_object_array_length(approvals); i++) {
-            json_object *a = json_object_array_get_idx(approvals, i);
-            const char *env = json_str(a, "environment", NULL);
-            if (!env_ok(env))
-                problem_field(p, arena_printf(c->arena, "approvals/%zu/environment", i), "is lower-case letters, digits and '-'");
-            for (size_t k = 0; k < i && env; k++)
-                if (strcmp(json_str(json_object_array_get_idx(approvals, k), "environment", ""), env) == 0)
-                    problem_field(p, arena_printf(c->arena, "approvals/%zu/environment", i), "repeats approvals/%zu's", k);
-        }
+    if (!json_object_object_get_ex(c->body, "approvals", &approvals) || !json_object_is_type(approvals, json_type_array))
+        approvals = NULL;
+    for (size_t i = 0; approvals && i < json_object_array_length(approvals); i++) {
+        json_object *a = json_object_array_get_idx(approvals, i);
+        const char *env = json_str(a, "environment", NULL), *role = json_str(a, "role", NULL);
+        if (!env_ok(env))
+            problem_field(p, arena_printf(c->arena, "approvals/%zu/environment", i), "is lower-case letters, digits and '-'");
+        if (role && !authz_role_exists(c->rules, role))
+            problem_field(p, arena_printf(c->arena, "approvals/%zu/role", i), "is no role Portico knows");
+        for (size_t k = 0; k < i && env; k++)
+            if (strcmp(json_str(json_object_array_get_idx(approvals, k), "environment", ""), env) == 0)
+                problem_field(p, arena_printf(c->arena, "approvals/%zu/environment", i), "repeats approvals/%zu's", k);
     }
     if (!json_fields_ok(p))
         return -1;
@@ -127,18 +130,24 @@ int cicd_deploy_setup(struct app_ctx *c)
         if (rc < 0)
             return db_abort(c->db);
     }
+    const char *approvals_text = approvals ? app_json_text(c, approvals) : NULL;
+    if (approvals && !approvals_text) {
+        db_abort(c->db);
+        return problem_set(p, 500, "internal", "out of memory");
+    }
     struct db_value v[7] = { DB_TEXTV(api), DB_OPTV(target && *target ? target : NULL), DB_TEXTV(ref), DB_OPTV(user),
-                             DB_TEXTV(path), DB_TEXTV(approvals ? app_json_text(c, approvals) : "[]"), DB_INTV(id) };
+                             DB_TEXTV(path), DB_OPTV(approvals_text), DB_INTV(id) };
     if (db_query(c->db, c->arena, "UPDATE cicd_integrations SET deploy_api = ?, deploy_target = ?, deploy_ref = ?, "
-                                  "deploy_user = ?, deploy_secret_path = ?, deploy_approvals = ? WHERE id = ?",
-                 v, 7, NULL, p) < 0)
+                                  "deploy_user = ?, deploy_secret_path = ?, deploy_approvals = COALESCE(?, "
+                                  "deploy_approvals) WHERE id = ?", v, 7, NULL, p) < 0)
         return db_abort(c->db);
     json_object *details = json_object_new_object();
     json_object_object_add(details, "entity", json_object_new_string(entity));
     json_object_object_add(details, "api_url", json_object_new_string(api));
     json_object_object_add(details, "target", json_string_or_null(target));
     json_object_object_add(details, "credential", json_object_new_boolean(credential != NULL));
-    json_object_object_add(details, "approvals", approvals ? json_object_get(approvals) : json_object_new_array());
+    if (approvals)
+        json_object_object_add(details, "approvals", json_object_get(approvals));
     if (app_audited_json(c, "cicd.integration.deploy", "cicd_integration", arena_printf(c->arena, "%lld", id), details) < 0)
         return -1;
     return cicd_integration_answer(c, id, 200);
@@ -151,25 +160,28 @@ int cicd_deploy_setup(struct app_ctx *c)
 static int gates_check(struct app_ctx *c, const char *entity, const char *commit, json_object **out, int *failed)
 {
     struct db_value v[2] = { DB_TEXTV(entity), DB_TEXTV(commit) };
-    struct db_result f, t;
+    struct db_result f, t = { 0 };
+    static const char *const none[] = { "0", "0" };
     /* each run's report counts once, the latest of runs of one name on the commit (a re-run
-     * that passes is what stands) */
+     * that passes is what stands); no commit known, no report to look at */
     if (db_query(c->db, c->arena, "SELECT COUNT(*) FROM cicd_findings WHERE entity_ref = ? AND state = 'open' AND "
                                   "severity = 'critical'", v, 1, &f, &c->problem) < 0 ||
-        db_query(c->db, c->arena,
+        (*commit && db_query(c->db, c->arena,
                  "SELECT COUNT(*), COALESCE(SUM(t.failures + t.errors), 0) FROM cicd_test_reports t JOIN cicd_runs x ON "
                  "x.id = t.run_id WHERE t.entity_ref = ? AND t.commit_sha = ? AND NOT EXISTS (SELECT 1 FROM "
                  "cicd_test_reports t2 JOIN cicd_runs x2 ON x2.id = t2.run_id WHERE t2.entity_ref = t.entity_ref AND "
-                 "t2.commit_sha = t.commit_sha AND x2.name = x.name AND x2.id > x.id)", v, 2, &t, &c->problem) < 0)
+                 "t2.commit_sha = t.commit_sha AND x2.name = x.name AND x2.id > x.id)", v, 2, &t, &c->problem) < 0))
         return -1;
-    long long critical = atoll(db_cell(&f, 0, 0)), reports = atoll(db_cell(&t, 0, 0)), failing = atoll(db_cell(&t, 0, 1));
+    long long critical = atoll(db_cell(&f, 0, 0));
+    long long reports = atoll(*commit ? db_cell(&t, 0, 0) : none[0]), failing = atoll(*commit ? db_cell(&t, 0, 1) : none[1]);
     json_object *list = app_keep(c, json_object_new_array());
     if (!list)
         return problem_set(&c->problem, 500, "internal", "out of memory");
     struct { const char *gate; bool passed; const char *detail; } g[2] = {
         { "findings", critical == 0, critical ? arena_printf(c->arena, "%lld open critical finding%s", critical,
                                                             critical == 1 ? "" : "s") : "no open critical finding" },
-        { "tests", failing == 0, !*commit ? "no commit to look at" : !reports ? "no test report for the commit" :
+        { "tests", failing == 0, !*commit ? "no commit known: no test report to look at" :
+                                 !reports ? "no test report for the commit" :
                                  failing ? arena_printf(c->arena, "%lld failing test%s on %.12s", failing,
                                                         failing == 1 ? "" : "s", commit) : "the commit's tests pass" },
     };
@@ -193,7 +205,9 @@ struct deploy_new {
     const char *entity, *team, *environment, *version, *commit, *reason, *approvals_json;
     json_object *gates;
     const char *override_reason;
+    const char *key, *hash;   /* Idempotency-Key (or NULL) and the body's SHA-256 */
 };
+
 
 static int deploy_answer(struct app_ctx *c, long long id, int status)
 {
@@ -212,6 +226,35 @@ static int deploy_answer(struct app_ctx *c, long long id, int status)
         return problem_set(&c->problem, 500, "internal", "out of memory");
     json_object_object_add(o, "approvals", app_rows_json(&a, a.nrows, "ssss"));
     return app_json(c, status, o);
+}
+
+#define IDEMPOTENCY_KEY_MAX 200
+
+/* A deploy asked before under the request's Idempotency-Key: its answer (201, again) when the
+ * body is the same, 422 when it is not; 0 with *key and hash set when the key is new (or none). */
+static int idempotent(struct app_ctx *c, const char **key, char hash[65], bool *answered)
+{
+    struct problem *p = &c->problem;
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    *answered = false;
+    *key = http_header(&c->req, "Idempotency-Key");
+    crypto_hash_sha256(digest, (const unsigned char *)c->req.body, c->req.body_len);
+    sodium_bin2hex(hash, 65, digest, sizeof(digest));
+    if (!*key)
+        return 0;
+    if (strlen(*key) < 1 || strlen(*key) > IDEMPOTENCY_KEY_MAX)
+        return problem_field(p, "Idempotency-Key", "must be 1 to %d characters", IDEMPOTENCY_KEY_MAX), -1;
+    struct db_value v[2] = { DB_INTV(c->who.user_id), DB_TEXTV(*key) };
+    struct db_result q;
+    if (db_query(c->db, c->arena, "SELECT id, request_hash FROM cicd_deploys WHERE requester_id = ? AND "
+                                  "idempotency_key = ?", v, 2, &q, p) < 0)
+        return -1;
+    if (q.nrows == 0)
+        return 0;
+    if (strcmp(db_cell(&q, 0, 1), hash) != 0)
+        return problem_set(p, 422, "idempotency-key-reused", "this Idempotency-Key was used for another deploy");
+    *answered = true;
+    return deploy_answer(c, atoll(db_cell(&q, 0, 0)), 201);
 }
 
 /* The approvals environment needs, from an integration's deploy_approvals: count and role. */
@@ -236,18 +279,28 @@ static int deploy_insert(struct app_ctx *c, const struct deploy_new *n, long lon
     const char *role;
     approvals_for(c, n->approvals_json, n->environment, &needed, &role);
     const char *state = needed > 0 ? "pending_approval" : "queued";
-    struct db_value v[16] = { DB_INTV(n->integration), DB_TEXTV(n->entity), DB_TEXTV(n->team), DB_TEXTV(n->environment),
+    const char *gates = app_json_text(c, n->gates);
+    if (!gates)
+        return problem_set(p, 500, "internal", "out of memory");
+    struct db_value v[19] = { DB_INTV(n->integration), DB_TEXTV(n->entity), DB_TEXTV(n->team), DB_TEXTV(n->environment),
                               DB_TEXTV(n->version), DB_TEXTV(n->commit), DB_INTV(n->rollback_of),
                               DB_INTV(c->who.user_id), DB_TEXTV(c->who.username), DB_TEXTV(n->reason), DB_TEXTV(state),
-                              DB_INTV(needed), DB_OPTV(role), DB_TEXTV(app_json_text(c, n->gates)),
-                              DB_OPTV(n->override_reason ? c->who.username : NULL), DB_OPTV(n->override_reason) };
+                              DB_INTV(needed), DB_OPTV(role), DB_TEXTV(gates),
+                              DB_OPTV(n->override_reason ? c->who.username : NULL), DB_OPTV(n->override_reason),
+                              DB_INTV(c->cfg->runner_max_attempts), DB_OPTV(n->key), DB_OPTV(n->key ? n->hash : NULL) };
     struct db_result r;
     if (db_query(c->db, c->arena,
                  "INSERT INTO cicd_deploys (integration_id, entity_ref, team, environment, version, commit_sha, rollback_of, "
                  "requester_id, requester, reason, state, approvals_needed, approval_role, gates, override_by, "
-                 "override_reason, due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, "
-                 "?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))", v, 16, &r, p) < 0)
+                 "override_reason, max_attempts, idempotency_key, request_hash, due_at, created_at, updated_at) VALUES "
+                 "(?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), "
+                 "UTC_TIMESTAMP(6))", v, 19, &r, p) < 0) {
+        if (db_errno(c->db) == 1062) {   /* the same key, at the same moment */
+            problem_init(p);
+            return problem_set(p, 409, "conflict", "a deploy with this Idempotency-Key is being asked for; retry");
+        }
         return -1;
+    }
     *id = (long long)r.insert_id;
     const char *what = arena_printf(c->arena, "%s %s of %s to %s", n->rollback_of ? "A rollback" : "A deploy", n->version,
                                     n->entity, n->environment);
@@ -299,12 +352,18 @@ int cicd_deploy_create(struct app_ctx *c)
         problem_field(p, "environment", "is lower-case letters, digits and '-'");
     if (version && !cicd_version_ok(version))
         problem_field(p, "version", "is a tag, a branch or a commit: letters, digits and ._+/-");
-    if (commit && *commit && !hex_ok(commit, 7, 64))
-        problem_field(p, "commit", "is a commit's hexadecimal id (7 to 64 lower-case digits)");
+    if (commit && *commit && !hex_ok(commit, 40, 64))
+        problem_field(p, "commit", "is a commit's whole hexadecimal id (40 or 64 lower-case digits: the gates look "
+                                   "its test reports up by it)");
     struct db_result r;
+    const char *key;
+    char hash[65];
+    bool answered;
     if (!json_fields_ok(p) || cicd_integration_load(c, "cicd.read", integration, &r) < 0 ||
-        deploy_allowed(c, &r, env) < 0)
+        deploy_allowed(c, &r, env) < 0 || idempotent(c, &key, hash, &answered) < 0)
         return -1;
+    if (answered)
+        return 0;
     const char *entity = db_cell(&r, 0, IR_ENTITY);
     /* the commit: given, else the one a deployment of that version had, else the version if it is one */
     if (!commit || !*commit) {
@@ -339,7 +398,7 @@ int cicd_deploy_create(struct app_ctx *c)
         }
     }
     struct deploy_new n = { integration, 0, entity, db_cell(&r, 0, IR_OWNER), env, version, commit, reason,
-                            db_cell(&r, 0, IR_DEPLOY_APPROVALS), gates, override };
+                            db_cell(&r, 0, IR_DEPLOY_APPROVALS), gates, override, key, hash };
     long long id;
     if (db_begin(c->db, p) < 0)
         return -1;
@@ -362,8 +421,15 @@ int cicd_rollback(struct app_ctx *c)
         return -1;
     struct authz_resource res = { team, ref.text, env, "deployment" };
     struct authz_decision d;
+    const char *key;
+    char hash[65];
+    bool answered;
     if (!app_may(c, "cicd.read", &res, &d))
         return app_refuse(c, "cicd.read", &res, &d);
+    if (idempotent(c, &key, hash, &answered) < 0)
+        return -1;
+    if (answered)
+        return 0;
     struct db_value v[3] = { DB_TEXTV(ref.text), DB_TEXTV(env) };
     struct db_result cur, prev, intg;
     if (db_query(c->db, c->arena, "SELECT id, version, integration_id FROM cicd_deployments WHERE entity_ref = ? AND "
@@ -373,9 +439,13 @@ int cicd_rollback(struct app_ctx *c)
     if (cur.nrows == 0)
         return problem_set(p, 409, "nothing-to-roll-back", "%s has no successful deployment to %s", ref.text, env);
     v[2] = (struct db_value)DB_TEXTV(db_cell(&cur, 0, 1));
-    if (db_query(c->db, c->arena, "SELECT version, commit_sha FROM cicd_deployments WHERE entity_ref = ? AND "
-                                  "environment = ? AND status = 'success' AND version <> ? ORDER BY finished_at DESC, "
-                                  "id DESC LIMIT 1", v, 3, &prev, p) < 0)
+    /* not a version some deployment rolled back: a second rollback goes further back, never to
+     * the release the first one undid */
+    if (db_query(c->db, c->arena, "SELECT p.version, p.commit_sha FROM cicd_deployments p WHERE p.entity_ref = ? AND "
+                                  "p.environment = ? AND p.status = 'success' AND p.version <> ? AND p.version NOT IN "
+                                  "(SELECT b.version FROM cicd_deployments r JOIN cicd_deployments b ON b.id = "
+                                  "r.rollback_of WHERE r.entity_ref = p.entity_ref AND r.environment = p.environment) "
+                                  "ORDER BY p.finished_at DESC, p.id DESC LIMIT 1", v, 3, &prev, p) < 0)
         return -1;
     if (prev.nrows == 0)
         return problem_set(p, 409, "nothing-to-roll-back", "%s has had only %s in %s: no earlier version to go back to",
@@ -393,7 +463,7 @@ int cicd_rollback(struct app_ctx *c)
     json_object *gates = app_keep(c, json_object_new_array());
     struct deploy_new n = { atoll(db_cell(&intg, 0, 0)), atoll(db_cell(&cur, 0, 0)), ref.text, team, env,
                             db_cell(&prev, 0, 0), db_cell(&prev, 0, 1), reason, db_cell(&r, 0, IR_DEPLOY_APPROVALS),
-                            gates, NULL };
+                            gates, NULL, key, hash };
     long long id;
     if (db_begin(c->db, p) < 0)
         return -1;
@@ -417,12 +487,14 @@ static int deploy_load(struct app_ctx *c, long long id, bool lock, struct deploy
     struct db_result r;
     if (id <= 0)
         return problem_set(&c->problem, 404, "not-found", "no such deploy");
-    if (db_query(c->db, c->arena, lock ? "SELECT id, requester_id, entity_ref, team, environment, state, approval_role, "
-                                         "approvals_needed, override_by IS NOT NULL, commit_sha, rollback_of IS NOT NULL "
-                                         "FROM cicd_deploys WHERE id = ? FOR UPDATE"
-                                       : "SELECT id, requester_id, entity_ref, team, environment, state, approval_role, "
-                                         "approvals_needed, override_by IS NOT NULL, commit_sha, rollback_of IS NOT NULL "
-                                         "FROM cicd_deploys WHERE id = ?", &v, 1, &r, &c->problem) < 0)
+    /* the row locked first (a locking read: the next one's snapshot begins after it), then read
+     * with the entity's owner now: a handover moves who approves and cancels */
+    if (lock && db_query(c->db, c->arena, "SELECT id FROM cicd_deploys WHERE id = ? FOR UPDATE", &v, 1, &r, &c->problem) < 0)
+        return -1;
+    if (db_query(c->db, c->arena, "SELECT d.id, d.requester_id, d.entity_ref, COALESCE(e.owner_team, d.team), "
+                                  "d.environment, d.state, d.approval_role, d.approvals_needed, d.override_by IS NOT NULL, "
+                                  "d.commit_sha, d.rollback_of IS NOT NULL FROM cicd_deploys d LEFT JOIN entities e ON "
+                                  "e.ref = d.entity_ref WHERE d.id = ?", &v, 1, &r, &c->problem) < 0)
         return -1;
     struct authz_resource res = { r.nrows ? db_cell(&r, 0, 3) : NULL, r.nrows ? db_cell(&r, 0, 2) : NULL, NULL, NULL };
     struct authz_decision dd;
@@ -568,6 +640,11 @@ int cicd_deploy_decide(struct app_ctx *c)
             if (failed) {
                 state = "failed";
                 error = "the gates refuse it now: a finding or a failing test came after the request";
+                /* what they found now is what the deploy shows */
+                const char *text = app_json_text(c, gates);
+                struct db_value g[2] = { DB_TEXTV(text ? text : "[]"), DB_INTV(d.id) };
+                if (db_query(c->db, c->arena, "UPDATE cicd_deploys SET gates = ? WHERE id = ?", g, 2, NULL, p) < 0)
+                    return db_abort(c->db);
             }
         }
     }

@@ -58,8 +58,11 @@ static int upload_body(struct app_ctx *c, const char *const *types, const char *
         return problem_set(p, 415, "unsupported-media-type", "send the %s as %s", what, types[0]);
     if (http_body_read(&c->req, (size_t)c->cfg->cicd_report_max_bytes, true, p) < 0)
         return -1;
-    if (strlen(c->req.body) != c->req.body_len ||
-        strcmp(http_utf8_clamp(c->arena, c->req.body, c->req.body_len), c->req.body) != 0)
+    const char *clamped = strlen(c->req.body) == c->req.body_len ? http_utf8_clamp(c->arena, c->req.body, c->req.body_len)
+                                                                 : NULL;
+    if (strlen(c->req.body) == c->req.body_len && !clamped)
+        return problem_set(p, 500, "internal", "out of memory");
+    if (!clamped || strcmp(clamped, c->req.body) != 0)
         return problem_set(p, 400, "malformed", "a %s is UTF-8 text with no NUL byte", what);
     return 0;
 }
@@ -163,24 +166,48 @@ struct sarif_tx {
     long long opened, fixed;
 };
 
+/* The latest run time of tool for the entity, locked (NULL: none yet). */
+static const char *tool_latest(struct app_ctx *c, const char *entity, const char *tool, struct problem *p, int *rc)
+{
+    struct db_value v[2] = { DB_TEXTV(entity), DB_TEXTV(tool) };
+    struct db_result r;
+    *rc = db_query(c->db, c->arena, "SELECT last_run_at FROM cicd_finding_tools WHERE entity_ref = ? AND tool = ? FOR UPDATE",
+                   v, 2, &r, p);
+    return *rc == 0 && r.nrows ? db_cell(&r, 0, 0) : NULL;
+}
+
 static int sarif_store(void *ctx, struct problem *p)
 {
     struct sarif_tx *x = ctx;
     struct app_ctx *c = x->c;
     const struct cicd_findings *f = x->f;
     x->opened = x->fixed = 0;
+    const char *latest[CICD_TOOLS_MAX];
+    int rc;
+    for (size_t t = 0; t < f->ntools; t++) {
+        latest[t] = tool_latest(c, x->entity, f->tools[t], p, &rc);
+        if (rc < 0)
+            return -1;
+    }
     for (size_t i = 0; i < f->n; i++) {
         const struct cicd_finding *g = &f->items[i];
-        struct db_value v[12] = { DB_TEXTV(x->entity), DB_TEXTV(g->fingerprint), DB_TEXTV(g->tool), DB_TEXTV(g->rule),
+        /* the tool ran later than this run and did not report it (or its row would be there):
+         * a new row is fixed as of that run */
+        const char *newer = NULL;
+        for (size_t t = 0; t < f->ntools; t++)
+            if (strcmp(f->tools[t], g->tool) == 0 && latest[t] && strcmp(latest[t], x->run_at) > 0)
+                newer = latest[t];
+        struct db_value v[14] = { DB_TEXTV(x->entity), DB_TEXTV(g->fingerprint), DB_TEXTV(g->tool), DB_TEXTV(g->rule),
                                   DB_TEXTV(g->severity), DB_TEXTV(g->message), DB_TEXTV(g->uri), DB_INTV(g->line),
-                                  DB_INTV(x->run), DB_INTV(x->run), DB_TEXTV(x->run_at) };
+                                  DB_TEXTV(newer ? "fixed" : "open"), DB_INTV(x->run), DB_INTV(x->run),
+                                  DB_TEXTV(x->run_at), DB_OPTV(newer), DB_INTV(newer != NULL) };
         struct db_result ins;
         /* a run no older than the one that found it fixed reopens it; an older one's upload (late)
          * changes neither its state nor its latest run */
         if (db_query(c->db, c->arena,
                 "INSERT INTO cicd_findings (entity_ref, fingerprint, tool, rule, severity, message, uri, line, state, "
-                "first_run_id, last_run_id, last_run_at, first_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), 'open', "
-                "?, ?, ?, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "
+                "first_run_id, last_run_id, last_run_at, fixed_run_at, first_seen_at, fixed_at) VALUES (?, ?, ?, ?, ?, ?, "
+                "?, NULLIF(?, 0), ?, ?, ?, ?, ?, UTC_TIMESTAMP(6), IF(?, UTC_TIMESTAMP(6), NULL)) ON DUPLICATE KEY UPDATE "
                 "state = IF(fixed_run_at IS NULL OR VALUES(last_run_at) >= fixed_run_at, 'open', state), "
                 "fixed_at = IF(state = 'open', NULL, fixed_at), "
                 "fixed_run_at = IF(state = 'open', NULL, fixed_run_at), "
@@ -189,9 +216,16 @@ static int sarif_store(void *ctx, struct problem *p)
                 "uri = IF(VALUES(last_run_at) >= last_run_at, VALUES(uri), uri), "
                 "line = IF(VALUES(last_run_at) >= last_run_at, VALUES(line), line), "
                 "last_run_id = IF(VALUES(last_run_at) >= last_run_at, VALUES(last_run_id), last_run_id), "
-                "last_run_at = GREATEST(last_run_at, VALUES(last_run_at))", v, 11, &ins, p) < 0)
+                "last_run_at = GREATEST(last_run_at, VALUES(last_run_at))", v, 14, &ins, p) < 0)
             return -1;
-        x->opened += ins.affected == 1;   /* 1: a new row (2: one updated) */
+        x->opened += ins.affected == 1 && !newer;   /* 1: a new row (2: one updated) */
+    }
+    for (size_t t = 0; t < f->ntools; t++) {
+        struct db_value v[3] = { DB_TEXTV(x->entity), DB_TEXTV(f->tools[t]), DB_TEXTV(x->run_at) };
+        if (db_query(c->db, c->arena, "INSERT INTO cicd_finding_tools (entity_ref, tool, last_run_at) VALUES (?, ?, ?) "
+                                      "ON DUPLICATE KEY UPDATE last_run_at = GREATEST(last_run_at, VALUES(last_run_at))",
+                     v, 3, NULL, p) < 0)
+            return -1;
     }
     /* what this run's tools found before and no longer report: fixed, as of this run */
     for (size_t t = 0; t < f->ntools; t++) {
@@ -284,7 +318,7 @@ int cicd_findings_list(struct app_ctx *c)
 }
 
 /* GET /cicd/failing: the pipelines failing now (a pipeline's latest finished run failed) of the
- * entities the caller's teams own, or that the caller holds a role on; newest first. */
+ * entities the caller's teams own now, or that the caller holds a role on; newest first. */
 int cicd_failing(struct app_ctx *c)
 {
     struct db_value *v;
@@ -299,9 +333,10 @@ int cicd_failing(struct app_ctx *c)
     if (db_query(c->db, c->arena, arena_printf(c->arena,
             "SELECT r.id, r.entity_ref AS entity, r.name, r.branch, r.commit_sha AS `commit`, r.url, "
             DB_RFC3339_PRINTF("r.finished_at") " AS finished_at, r.provider FROM (SELECT x.id, x.entity_ref, x.name, "
-            "x.branch, x.commit_sha, x.url, x.finished_at, x.status, i.team, i.provider, '' AS requester, ROW_NUMBER() "
-            "OVER (PARTITION BY x.entity_ref, x.name, x.branch ORDER BY x.finished_at DESC, x.id DESC) AS latest FROM "
-            "cicd_runs x JOIN cicd_integrations i ON i.id = x.integration_id WHERE x.status IN ('success', 'failure') "
+            "x.branch, x.commit_sha, x.url, x.finished_at, x.status, COALESCE(e.owner_team, i.team) AS team, i.provider, "
+            "'' AS requester, ROW_NUMBER() OVER (PARTITION BY x.entity_ref, x.name, x.branch ORDER BY x.finished_at DESC, "
+            "x.id DESC) AS latest FROM cicd_runs x JOIN cicd_integrations i ON i.id = x.integration_id LEFT JOIN entities e "
+            "ON e.ref = x.entity_ref WHERE x.status IN ('success', 'failure') "
             "AND x.finished_at >= UTC_TIMESTAMP(6) - INTERVAL 30 DAY) r WHERE r.latest = 1 AND r.status = 'failure' "
             "AND %s ORDER BY r.finished_at DESC LIMIT ?", where), v, nv, &r, &c->problem) < 0)
         return -1;

@@ -140,21 +140,25 @@ int cicd_junit_read(const char *xml, size_t len, struct arena *a, struct cicd_te
         *why = "the report is too large";
         return -1;
     }
-    /* no DOCTYPE: no entity to expand, nothing external to fetch */
-    if (memmem(xml, len, "<!DOCTYPE", 9) || memmem(xml, len, "<!ENTITY", 8)) {
-        *why = "a test report has no DOCTYPE and declares no entities";
-        return -1;
-    }
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (!ctxt) {
         *why = "out of memory";
         return -1;
     }
-    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, xml, (int)len, "junit.xml", NULL,
+    /* read as UTF-8 whatever the declaration says (a UTF-7 one would hide a DOCTYPE from any
+     * look at the bytes), nothing fetched; a document with a DTD is refused once read, so that no
+     * entity it declares is used, while a DOCTYPE inside a CDATA section (a page a test printed)
+     * is text as it should be */
+    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, xml, (int)len, "junit.xml", "UTF-8",
                                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
     xmlFreeParserCtxt(ctxt);
     if (!doc) {
         *why = "not well-formed XML";
+        return -1;
+    }
+    if (doc->intSubset || doc->extSubset) {
+        xmlFreeDoc(doc);
+        *why = "a test report has no DOCTYPE and declares no entities";
         return -1;
     }
     xmlNodePtr root = xmlDocGetRootElement(doc);
@@ -345,14 +349,18 @@ int cicd_sarif_read(json_object *log, struct arena *a, struct cicd_findings *out
             *why = arena_printf(a, "runs/%zu has no tool.driver.name", r);
             return -1;
         }
-        const char *tool = kept_text(a, name, 100);
-        bool seen = false;
+        /* the tool: its name, and the analysis when the log names one (CodeQL's per language) */
+        const char *analysis = str_member(member(run, "automationDetails", json_type_object), "id");
+        const char *tool = kept_text(a, analysis && *analysis ? arena_printf(a, "%s/%s", name, analysis) : name, 100);
+        json_object *rules = member(driver, "rules", json_type_array);
+        json_object *results = member(run, "results", json_type_array);
+        /* a run without results did not run (SARIF: absent or null results): it fixes nothing;
+         * an empty list is one that found nothing */
+        bool seen = !results;
         for (size_t t = 0; t < out->ntools && !seen; t++)
             seen = strcmp(out->tools[t], tool) == 0;
         if (!seen)
             out->tools[out->ntools++] = tool;
-        json_object *rules = member(driver, "rules", json_type_array);
-        json_object *results = member(run, "results", json_type_array);
         for (size_t i = 0; results && i < json_object_array_length(results); i++) {
             json_object *res = json_object_array_get_idx(results, i);
             if (!json_object_is_type(res, json_type_object)) {

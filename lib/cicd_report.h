@@ -7,9 +7,10 @@
  * JUnit: <testsuites> or <testsuite> at the root, suites nested at any depth, each <testcase>
  * counted once: failed (a <failure>), in error (an <error>), skipped (a <skipped>) or passed.
  * The counts are the test cases', not the attributes a tool wrote about them. Read by libxml2
- * with no network, no DTD and no entities (a document that declares any is refused).
+ * as UTF-8, with no network; a document with a DTD (and so with entities) is refused.
  *
- * SARIF: every result of every run, with its tool (runs[].tool.driver.name), rule (ruleId, or
+ * SARIF: every result of every run, with its tool (runs[].tool.driver.name, and "/<id>" of the
+ * run's automationDetails.id when it has one), rule (ruleId, or
  * the rule at ruleIndex), severity and first location. Severity: the rule's
  * properties["security-severity"] (a CVSS score, as GitHub code scanning reads it) — 9.0 and up
  * critical, 7.0 high, 4.0 medium, else low — or without one the result's level (else the rule's
@@ -62,7 +63,8 @@ struct cicd_finding {
 struct cicd_findings {
     struct cicd_finding *items;     /* in the arena */
     size_t n;
-    const char *tools[CICD_TOOLS_MAX];   /* each tool once: a later run of it closes what it no longer reports */
+    const char *tools[CICD_TOOLS_MAX];   /* each tool that ran (its results a list), once: a later run of
+                                            it closes what it no longer reports */
     size_t ntools;
 };
 

@@ -12,7 +12,8 @@
  * lease, renewed by the driver's heartbeat. A deploy whose runner died while triggering is not
  * triggered again — the provider may have started it, and a second deploy is worse than none —
  * but failed with that said, so its requester looks and asks again. The credential is opened for
- * the trigger only, registered for redaction, and its reveal audited as the runner's.
+ * the trigger only, its reveal audited as the runner's at once (whatever comes of the trigger),
+ * and taken out of whatever the provider answered before that is kept.
  */
 #include <json-c/json.h>
 #include <sodium.h>
@@ -49,10 +50,11 @@ static int deploy_alive(struct driver_run *d)
     struct db_result u;
     struct problem p;
     problem_init(&p);
+    /* the lease, whatever the state: the provider's own deployment event may settle it meanwhile */
     if (db_query(r->db, r->arena, "UPDATE cicd_deploys SET due_at = UTC_TIMESTAMP(6) + INTERVAL ? SECOND WHERE id = ? "
-                                  "AND lease_owner = ? AND state = 'triggering'", v, 3, &u, &p) < 0)
+                                  "AND lease_owner = ?", v, 3, &u, &p) < 0)
         return 0;   /* the database's trouble is not the provider's: carry on, the write at the end checks */
-    return u.affected == 1 || *r->stopping ? 0 : -1;
+    return u.affected == 1 ? 0 : -1;
 }
 
 static void deploy_secret(struct driver_run *d, const char *value)
@@ -126,6 +128,24 @@ static const char *plain(struct arena *a, const char *s, size_t max)
     return out;
 }
 
+/* Every occurrence of secret in text (of size n) as "[redacted]", cut to fit. */
+static void redact(char *text, size_t n, const char *secret)
+{
+    char out[DRIVER_ERROR_MAX];
+    size_t k = strlen(secret), o = 0;
+    for (const char *s = text; *s && o + 1 < sizeof(out);) {
+        if (strncmp(s, secret, k) == 0) {
+            int w = snprintf(out + o, sizeof(out) - o, "[redacted]");
+            o += w > 0 && (size_t)w < sizeof(out) - o ? (size_t)w : sizeof(out) - o - 1;
+            s += k;
+        } else {
+            out[o++] = *s++;
+        }
+    }
+    out[o] = '\0';
+    snprintf(text, n, "%s", out);
+}
+
 /* Trigger deploy id (claimed): its outcome recorded, audited. 0, or -1 when the database failed. */
 static int trigger(struct runner *r, long long id, struct problem *p)
 {
@@ -162,6 +182,15 @@ static int trigger(struct runner *r, long long id, struct problem *p)
         problem_init(p);
         rc = DEPLOY_REFUSED;
     } else {
+        /* the opening is audited now, whatever comes of the trigger */
+        struct audit_event rev = runner_event(r, "secrets.reveal", "success");
+        rev.target_type = "secret";
+        rev.target_id = path;
+        rev.details = arena_printf(r->arena, "{\"version\":%d,\"via\":\"runner\",\"deploy\":%lld}", version, id);
+        if (db_begin(r->db, p) < 0 || audit_commit(r->db, r->arena, &rev, p) < 0) {
+            secrets_value_free(value, len);
+            return -1;
+        }
         char *cred = arena_alloc(r->arena, len + 1);
         if (cred) {
             memcpy(cred, value, len);
@@ -173,6 +202,9 @@ static int trigger(struct runner *r, long long id, struct problem *p)
             snprintf(d.error, sizeof(d.error), "the deploy credential is not text");
         else
             rc = drv->trigger(&d, &call);
+        /* a provider's words may echo what it was sent: never the credential */
+        if (cred && len >= 4)
+            redact(d.error, sizeof(d.error), cred);
         if (cred)
             sodium_memzero(cred, len);
     }
@@ -190,8 +222,8 @@ static int trigger(struct runner *r, long long id, struct problem *p)
         backoff = r->cfg->runner_backoff_max_seconds;
     const char *state = rc == DEPLOY_OK ? "triggered" : retry ? "queued" : "failed";
     const char *error = rc == DEPLOY_OK ? NULL : plain(r->arena, d.error, 2000);
-    struct db_value u[6] = { DB_TEXTV(state), DB_OPTV(error), DB_OPTV(ref ? plain(r->arena, json_object_get_string(ref), 500) : NULL),
-                             DB_INTV(retry ? backoff : 0), DB_INTV(id), DB_TEXTV(r->lease_owner) };
+    struct db_value u[6] = { DB_OPTV(error), DB_OPTV(ref ? plain(r->arena, json_object_get_string(ref), 500) : NULL),
+                             DB_INTV(retry ? backoff : 0), DB_TEXTV(state), DB_INTV(id), DB_TEXTV(r->lease_owner) };
     struct db_result w;
     json_object *details = json_object_new_object();
     json_object_object_add(details, "state", json_object_new_string(state));
@@ -206,23 +238,21 @@ static int trigger(struct runner *r, long long id, struct problem *p)
     ev.target_id = arena_printf(r->arena, "%lld", id);
     ev.details = arena_strdup(r->arena, json_object_to_json_string_ext(details, JSON_C_TO_STRING_PLAIN));
     json_object_put(details);
-    /* the credential's opening, as every reveal is */
-    struct audit_event rev = runner_event(r, "secrets.reveal", "success");
-    rev.target_type = "secret";
-    rev.target_id = path;
-    rev.details = arena_printf(r->arena, "{\"version\":%d,\"via\":\"runner\",\"deploy\":%lld}", version, id);
     if (db_begin(r->db, p) < 0)
         return -1;
-    if (db_query(r->db, r->arena, "UPDATE cicd_deploys SET state = ?, error = ?, provider_ref = COALESCE(?, provider_ref), "
-                                  "lease_owner = NULL, due_at = UTC_TIMESTAMP(6) + INTERVAL ? SECOND, "
-                                  "updated_at = UTC_TIMESTAMP(6) WHERE id = ? AND lease_owner = ? AND "
-                                  "state = 'triggering'", u, 6, &w, p) < 0)
+    /* if the lease is still this process's; a deployment event may have settled the deploy
+     * meanwhile (the provider was quick), and then its state stands: error first, it reads the
+     * state before it changes */
+    if (db_query(r->db, r->arena, "UPDATE cicd_deploys SET error = IF(state = 'triggering', ?, error), provider_ref = "
+                                  "COALESCE(?, provider_ref), lease_owner = NULL, due_at = UTC_TIMESTAMP(6) + INTERVAL ? "
+                                  "SECOND, updated_at = UTC_TIMESTAMP(6), state = IF(state = 'triggering', ?, state) "
+                                  "WHERE id = ? AND lease_owner = ?", u, 6, &w, p) < 0)
         return db_abort(r->db);
     if (w.affected == 0) {   /* the lease was lost: what happened is another's to record */
         db_abort(r->db);
         return 0;
     }
-    if ((version > 0 && audit_append(r->db, r->arena, &rev, p) < 0) || audit_append(r->db, r->arena, &ev, p) < 0 ||
+    if (audit_append(r->db, r->arena, &ev, p) < 0 ||
         (!retry && rc != DEPLOY_OK &&
          provision_notify(r->db, r->arena, atoll(db_cell(&q, 0, 13)), NULL, NULL, "deploy-failed",
                           arena_printf(r->arena, "your deploy of %s to %s failed: %s", call.version, call.environment,

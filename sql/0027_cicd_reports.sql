@@ -52,6 +52,18 @@ CREATE TABLE cicd_findings (
   KEY cicd_findings_tool (entity_ref, tool, state)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+-- The latest run of each tool that uploaded for the entity (its time): a finding a late upload
+-- of an older run reports, which that later run did not, is fixed as of it, whatever the order
+-- the logs came in. A tool is its driver's name and, when the log gives one, its
+-- automationDetails.id (one CodeQL analysis per language, say).
+CREATE TABLE cicd_finding_tools (
+  entity_ref VARCHAR(160) NOT NULL,
+  tool VARCHAR(100) NOT NULL,
+  last_run_at DATETIME(6) NOT NULL,
+  PRIMARY KEY (entity_ref, tool)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CALL portico_grant('SELECT, INSERT, UPDATE, DELETE', 'cicd_finding_tools');
 CALL portico_grant('SELECT, INSERT, UPDATE, DELETE', 'cicd_test_reports');
 CALL portico_grant('SELECT, INSERT, UPDATE, DELETE', 'cicd_test_failures');
 CALL portico_grant('SELECT, INSERT, UPDATE, DELETE', 'cicd_findings');

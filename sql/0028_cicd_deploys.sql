@@ -28,6 +28,8 @@ CREATE TABLE cicd_deploys (
   rollback_of BIGINT UNSIGNED NULL,
   requester_id BIGINT UNSIGNED NOT NULL,
   requester VARCHAR(200) NOT NULL,
+  idempotency_key VARCHAR(200) NULL,
+  request_hash CHAR(64) CHARACTER SET ascii NULL, -- the body's SHA-256: the same key with another body is 422
   reason VARCHAR(500) NOT NULL,
   state VARCHAR(16) NOT NULL CHECK (state IN ('pending_approval', 'queued', 'triggering', 'triggered', 'succeeded',
                                               'failed', 'rejected', 'cancelled')),
@@ -50,6 +52,8 @@ CREATE TABLE cicd_deploys (
   KEY cicd_deploys_match (entity_ref, environment, version, state),
   KEY cicd_deploys_requester (requester_id, state),
   KEY cicd_deploys_team (team, state),
+  KEY cicd_deploys_deployment (deployment_id),
+  UNIQUE KEY cicd_deploys_idempotency (requester_id, idempotency_key),
   CONSTRAINT cicd_deploys_integration FOREIGN KEY (integration_id) REFERENCES cicd_integrations (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 

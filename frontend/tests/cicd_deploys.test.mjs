@@ -72,8 +72,8 @@ for (const viewport of [WIDE, NARROW]) {
     await setup.getByLabel('Approvals for production').fill('1');
     await setup.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved. The credential is in the secrets store').waitFor();
+    await page.getByText(/approvals: 1 for production/).waitFor();   /* read again once saved */
     assert.equal(await page.getByText('s3cr3t-of-the-deployer').count(), 0);
-    assert.match(await page.textContent('main'), /1 for production/);
     await screenshot(page, 'cicd-integration');
 
     // the entity's page: the finding as text, running now with its rollback

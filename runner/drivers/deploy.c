@@ -56,6 +56,18 @@ int deploy_answered(struct driver_run *d, const char *what, const struct outboun
     return an->status == 408 || an->status == 429 || an->status >= 500 ? DEPLOY_RETRY : DEPLOY_REFUSED;
 }
 
+int deploy_unsent(struct driver_run *d, const struct outbound_answer *an)
+{
+    if (an->refused)
+        return DEPLOY_REFUSED;
+    if (!an->sent)
+        return DEPLOY_RETRY;
+    char why[DRIVER_ERROR_MAX];
+    snprintf(why, sizeof(why), "%s", d->error);
+    driver_fail(d, "%s, after the request was sent: the provider may have started it; look there before deploying again", why);
+    return DEPLOY_REFUSED;
+}
+
 void deploy_output(struct driver_run *d, const char *ref)
 {
     if (ref && *ref && d->outputs)

@@ -55,6 +55,12 @@ const char *deploy_escape(struct driver_run *d, const char *s, bool keep_slash);
  * DEPLOY_REFUSED. what: "GitHub", ... */
 int deploy_answered(struct driver_run *d, const char *what, const struct outbound_answer *an);
 
+/* The end of a trigger whose request failed (outbound_send's -1, d->error said why): DEPLOY_RETRY
+ * when it never left (nothing resolved or connected), DEPLOY_REFUSED when it may not go there, or
+ * when it went out and its answer was lost (a timeout after sending): the provider may have
+ * started the deploy, and a second one is worse than none. */
+int deploy_unsent(struct driver_run *d, const struct outbound_answer *an);
+
 /* d->outputs "ref" = ref, when there is one. */
 void deploy_output(struct driver_run *d, const char *ref);
 

@@ -37,7 +37,7 @@ static int circleci_trigger(struct driver_run *d, const struct deploy_call *k)
         return driver_fail(d, "out of memory"), DEPLOY_RETRY;
     int rc = outbound_once(d, outbound_deploy_places(d->cfg), &rq, &an);
     if (rc < 0)
-        return DEPLOY_RETRY;
+        return deploy_unsent(d, &an);
     if ((rc = deploy_answered(d, "CircleCI", &an)) != DEPLOY_OK)
         return rc;
     json_object *doc = json_tokener_parse(an.body), *n;

@@ -46,7 +46,7 @@ static int generic_trigger(struct driver_run *d, const struct deploy_call *k)
     struct outbound_answer an;
     int rc = outbound_once(d, outbound_deploy_places(d->cfg), &rq, &an);
     if (rc < 0)
-        return DEPLOY_RETRY;
+        return deploy_unsent(d, &an);
     if ((rc = deploy_answered(d, "The deployer", &an)) != DEPLOY_OK)
         return rc;
     json_object *doc = an.len ? json_tokener_parse(an.body) : NULL, *ref;

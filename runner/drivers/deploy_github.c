@@ -44,7 +44,7 @@ static int github_trigger(struct driver_run *d, const struct deploy_call *k)
     if (!url || !text || !rq.headers[0])
         return driver_fail(d, "out of memory"), DEPLOY_RETRY;
     if (outbound_once(d, outbound_deploy_places(d->cfg), &rq, &an) < 0)
-        return DEPLOY_RETRY;
+        return deploy_unsent(d, &an);
     return deploy_answered(d, "GitHub", &an);
 }
 

@@ -43,7 +43,7 @@ static int jenkins_trigger(struct driver_run *d, const struct deploy_call *k)
     int rc = outbound_send(o, &crumb_rq, &an);
     if (rc < 0) {
         outbound_close(o);
-        return DEPLOY_RETRY;
+        return an.refused ? DEPLOY_REFUSED : DEPLOY_RETRY;   /* a crumb asked twice starts nothing */
     }
     if (an.status == 200) {
         json_object *doc = json_tokener_parse(an.body), *crumb, *field;
@@ -75,7 +75,7 @@ static int jenkins_trigger(struct driver_run *d, const struct deploy_call *k)
     rc = outbound_send(o, &rq, &an);
     outbound_close(o);
     if (rc < 0)
-        return DEPLOY_RETRY;
+        return deploy_unsent(d, &an);
     if ((rc = deploy_answered(d, "Jenkins", &an)) != DEPLOY_OK)
         return rc;
     deploy_output(d, an.location);

@@ -200,8 +200,10 @@ int outbound_send(struct outbound *o, const struct outbound_request *rq, struct 
     struct driver_run *d = o->d;
     char shown[300];
     memset(an, 0, sizeof(*an));
-    if (outbound_url_check(d, o->places, rq->url, shown, sizeof(shown)) < 0)
+    if (outbound_url_check(d, o->places, rq->url, shown, sizeof(shown)) < 0) {
+        an->refused = true;
         return -1;
+    }
     an->body = arena_alloc(d->arena, OUTBOUND_ANSWER_MAX + 1);
     if (!an->body)
         return driver_fail(d, "out of memory");
@@ -254,7 +256,11 @@ int outbound_send(struct outbound *o, const struct outbound_request *rq, struct 
     curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, o);
     driver_logf(d, "%s %s", rq->method, shown);
     CURLcode res = curl_easy_perform(curl);
+    long sent = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &an->status);
+    curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &sent);
+    an->sent = sent > 0;
+    an->refused = o->refused != NULL;
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(curl, CURLOPT_USERPWD, NULL);
     curl_slist_free_all(headers);

@@ -38,6 +38,8 @@ struct outbound_answer {
     char *body;                         /* in d->arena, NUL-terminated (at most OUTBOUND_ANSWER_MAX) */
     size_t len;
     char location[512];                 /* its Location header, or "" */
+    bool sent;                          /* the request went out (an answer may be lost, not the request) */
+    bool refused;                       /* never sent: the URL or the address is not one it may go to */
 };
 
 /* Where requests may go besides public addresses, and the settings that say so (for errors). */

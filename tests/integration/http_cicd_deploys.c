@@ -65,6 +65,8 @@ static const char junit_green[] =
     "<testsuite name=\"unit\"><testcase classname=\"api\" name=\"ok\"/><testcase classname=\"api\" name=\"breaks\"/>"
     "</testsuite>";
 
+#define ANALYSIS_C "\"automationDetails\":{\"id\":\"c\"},"
+
 static const char *sarif(char *buf, size_t n, bool with_critical)
 {
     snprintf(buf, n,
@@ -176,6 +178,44 @@ static void test_reports(void)
     snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM audit_events WHERE action = 'cicd.findings.upload' AND target_id = '%lld'",
              run);
     CU_ASSERT_EQUAL(root_number(sql), 3);
+
+    /* the other order: the later run's log (without the critical one) first, then the earlier
+     * run's (with it): the finding is fixed all the same, under a tool of its own (analysis c) */
+    CU_ASSERT_EQUAL(cicd_deliver(id, secret, "run", "r-3", "{\"type\":\"run\",\"id\":\"b-3\",\"name\":\"scan\",\"status\":"
+                                 "\"success\",\"started_at\":\"2026-12-01T08:00:00Z\",\"finished_at\":\"2026-12-01T08:05:00Z\"}"), 200);
+    CU_ASSERT_EQUAL(cicd_deliver(id, secret, "run", "r-4", "{\"type\":\"run\",\"id\":\"b-4\",\"name\":\"scan\",\"status\":"
+                                 "\"success\",\"started_at\":\"2026-12-02T08:00:00Z\",\"finished_at\":\"2026-12-02T08:05:00Z\"}"), 200);
+    long long early = run_id(&f, "b-3"), late = run_id(&f, "b-4");
+    char log[4096];
+    snprintf(path, sizeof(path), "/api/v1/cicd/runs/%lld/sarif", late);
+    snprintf(log, sizeof(log), "%s", sarif(body, sizeof(body), false));
+    char *at = strstr(log, "\"results\"");   /* the same tool, another analysis: runs[0].automationDetails.id = c */
+    CU_ASSERT_FATAL(at != NULL);
+    memmove(at + strlen(ANALYSIS_C), at, strlen(at) + 1);
+    memcpy(at, ANALYSIS_C, strlen(ANALYSIS_C));
+    CU_ASSERT_EQUAL(upload(f.dc, f.dx, path, "application/sarif+json", log, &r), 201);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/cicd/runs/%lld/sarif", early);
+    snprintf(log, sizeof(log), "%s", sarif(body, sizeof(body), true));
+    at = strstr(log, "\"results\"");
+    memmove(at + strlen(ANALYSIS_C), at, strlen(at) + 1);
+    memcpy(at, ANALYSIS_C, strlen(ANALYSIS_C));
+    CU_ASSERT_EQUAL(upload(f.dc, f.dx, path, "application/sarif+json", log, &r), 201);
+    o = json_tokener_parse(r.body);
+    CU_ASSERT_EQUAL(jint(o, "new"), 0);   /* it came as fixed */
+    json_object_put(o);
+    resp_free(&r);
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM cicd_findings WHERE entity_ref = '%s' AND tool = 'CodeQL/c' AND "
+                               "rule = 'js/sql-injection' AND state = 'fixed'", f.entity);
+    CU_ASSERT_EQUAL(root_number(sql), 1);
+    /* a log whose run has no results (the tool did not run) fixes nothing */
+    snprintf(path, sizeof(path), "/api/v1/cicd/runs/%lld/sarif", late);
+    CU_ASSERT_EQUAL(upload(f.dc, f.dx, path, "application/json",
+                           "{\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":{\"name\":\"CodeQL\"}}}]}", &r), 201);
+    o = json_tokener_parse(r.body);
+    CU_ASSERT_EQUAL(jint(o, "fixed"), 0);
+    json_object_put(o);
+    resp_free(&r);
 }
 
 /* ---- a deployer on loopback ------------------------------------------------------------------- */
@@ -298,6 +338,15 @@ static void test_deploys(void)
     snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM secrets WHERE path = 'entity/component/default/%s-web/cicd-deploy-%lld'",
              f.team, id);
     CU_ASSERT_EQUAL(root_number(sql), 1);
+    /* approvals null or left out: kept as they are (and no crash) */
+    snprintf(body, sizeof(body), "{\"api_url\":\"http://127.0.0.1:%d/deploy\",\"approvals\":null}", port);
+    CU_ASSERT_EQUAL(session_req(f.mc, f.mx, "PUT", path, body, NULL, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"environment\":\"production\""));
+    resp_free(&r);
+    CU_ASSERT_EQUAL(session_req(f.mc, f.mx, "PUT", path, "{\"api_url\":\"https://x.example\",\"approvals\":[{\"environment\":"
+                                                         "\"production\",\"count\":1,\"role\":\"mantainer\"}]}", NULL, &r), 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "approvals/0/role"));
+    resp_free(&r);
 
     /* the gates: an open critical finding refuses a deploy; a developer cannot override them */
     CU_ASSERT_EQUAL(cicd_deliver(id, secret, "run", "d-r1", "{\"type\":\"run\",\"id\":\"t-1\",\"name\":\"test\",\"commit\":\""
@@ -333,6 +382,12 @@ static void test_deploys(void)
                                  COMMIT_A "\"}", id);
     CU_ASSERT_EQUAL(post_session(f.dc, f.dx, "POST", "/api/v1/cicd/deploys", body, &r), 409);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "1 failing test"));
+    resp_free(&r);
+    /* a short commit is not one the gates can look up */
+    snprintf(body, sizeof(body), "{\"integration\":%lld,\"environment\":\"production\",\"version\":\"v1\",\"commit\":"
+                                 "\"aaaaaaa\"}", id);
+    CU_ASSERT_EQUAL(post_session(f.dc, f.dx, "POST", "/api/v1/cicd/deploys", body, &r), 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"commit\""));
     resp_free(&r);
     /* the platform admin overrides them, with a reason: recorded, audited */
     snprintf(body, sizeof(body), "{\"integration\":%lld,\"environment\":\"production\",\"version\":\"v1\",\"commit\":\""
@@ -441,10 +496,28 @@ static void test_deploys(void)
     CU_ASSERT_STRING_EQUAL(js(o, "state"), "succeeded");
     json_object_put(o);
 
-    /* cancel: only while it waits; by its requester */
+    /* a second rollback does not go back to v2, which the first undid: nothing earlier is left */
+    snprintf(body, sizeof(body), "{\"entity\":\"%s\",\"environment\":\"production\"}", f.entity);
+    CU_ASSERT_EQUAL(post_session(f.mc, f.mx, "POST", "/api/v1/cicd/deploys/rollback", body, &r), 409);
+    json_object_put(assert_problem(&r, 409, "nothing-to-roll-back"));
+    resp_free(&r);
+
+    /* cancel: only while it waits; by its requester. Asked twice under one Idempotency-Key: one */
     snprintf(body, sizeof(body), "{\"integration\":%lld,\"environment\":\"production\",\"version\":\"v3\"}", id);
-    CU_ASSERT_EQUAL(post_session(f.dc, f.dx, "POST", "/api/v1/cicd/deploys", body, &r), 201);
+    char hc[300], hx[200];
+    snprintf(hc, sizeof(hc), "Cookie: %s", f.dc);
+    snprintf(hx, sizeof(hx), "X-CSRF-Token: %s", f.dx);
+    const char *const idem[] = { hc, hx, "Idempotency-Key: deploy-v3-once", NULL };
+    CU_ASSERT_EQUAL(request("POST", "/api/v1/cicd/deploys", "application/json", body, -1, idem, &r), 0);
+    CU_ASSERT_EQUAL(r.status, 201);
     long long c3 = created_id(&r);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(request("POST", "/api/v1/cicd/deploys", "application/json", body, -1, idem, &r), 0);
+    CU_ASSERT_EQUAL(created_id(&r), c3);
+    resp_free(&r);
+    snprintf(body, sizeof(body), "{\"integration\":%lld,\"environment\":\"production\",\"version\":\"v4\"}", id);
+    CU_ASSERT_EQUAL(request("POST", "/api/v1/cicd/deploys", "application/json", body, -1, idem, &r), 0);
+    CU_ASSERT_EQUAL(r.status, 422);
     resp_free(&r);
     snprintf(path, sizeof(path), "/api/v1/cicd/deploys/%lld/cancel", c3);
     CU_ASSERT_EQUAL(post_session(f.dc, f.dx, "POST", path, NULL, &r), 200);
@@ -458,6 +531,13 @@ static void test_deploys(void)
     CU_ASSERT_EQUAL(json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0, 3);
     CU_ASSERT_STRING_EQUAL(js(jpath(o, "deploys/0"), "state"), "cancelled");
     json_object_put(o);
+    /* the integration gone, its deploy credential goes with it */
+    snprintf(path, sizeof(path), "/api/v1/cicd/integrations/%lld", id);
+    CU_ASSERT_EQUAL(session_req(f.mc, f.mx, "DELETE", path, NULL, NULL, &r), 200);
+    resp_free(&r);
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM secret_versions v JOIN secrets s ON s.id = v.secret_id WHERE s.path = "
+                               "'entity/component/default/%s-web/cicd-deploy-%lld' AND v.ciphertext IS NOT NULL", f.team, id);
+    CU_ASSERT_EQUAL(root_number(sql), 0);
 }
 
 void cicd_deploy_tests(CU_pSuite transport, CU_pSuite area)

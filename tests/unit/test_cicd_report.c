@@ -65,7 +65,18 @@ static void test_junit_refused(void)
     static const char xxe[] = "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
                               "<testsuite><testcase name=\"&e;\"/></testsuite>";
     CU_ASSERT_EQUAL(cicd_junit_read(xxe, sizeof(xxe) - 1, &a, t, &why), -1);
+    /* an internal entity is no better; nor a DOCTYPE hidden by a UTF-7 declaration (read as UTF-8) */
+    static const char internal[] = "<!DOCTYPE x [<!ENTITY e \"boom\">]><testsuite><testcase name=\"&e;\"/></testsuite>";
+    CU_ASSERT_EQUAL(cicd_junit_read(internal, sizeof(internal) - 1, &a, t, &why), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "DOCTYPE"));
+    static const char utf7[] = "<?xml version=\"1.0\" encoding=\"UTF-7\"?>+ADw-+ACE-DOCTYPE x +AFs-+ADw-+ACE-ENTITY a "
+                               "+ACI-boom+ACI-+AD4-+AF0-+AD4-<testsuite><testcase name=\"&a;\"/></testsuite>";
+    CU_ASSERT_EQUAL(cicd_junit_read(utf7, sizeof(utf7) - 1, &a, t, &why), -1);
+    /* a DOCTYPE in a CDATA section (a page a test printed) is text */
+    static const char cdata[] = "<testsuite><testcase name=\"page\"><system-out><![CDATA[<!DOCTYPE html><p>hi]]></system-out>"
+                                "</testcase></testsuite>";
+    CU_ASSERT_EQUAL(cicd_junit_read(cdata, sizeof(cdata) - 1, &a, t, &why), 0);
+    CU_ASSERT_EQUAL(t->tests, 1);
     CU_ASSERT_EQUAL(cicd_junit_read("<html><body/></html>", 20, &a, t, &why), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "root"));
     CU_ASSERT_EQUAL(cicd_junit_read("<testsuite><testcase>", 21, &a, t, &why), -1);

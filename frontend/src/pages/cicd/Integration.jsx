@@ -61,8 +61,11 @@ function DeploySetup({ i, onDone }) {
     const v = Object.fromEntries(new FormData(form));
     const body = {};
     for (const k of ['api_url', 'target', 'ref', 'user', 'credential']) if (v[k]) body[k] = v[k];
+    // production's count from the form; the other environments' rules kept as they are
     const n = Number(v.production_approvals || 0);
-    body.approvals = n > 0 ? [{ environment: 'production', count: n }] : [];
+    const others = (i.deploy_approvals ?? []).filter((a) => a.environment !== 'production');
+    const kept = (i.deploy_approvals ?? []).find((a) => a.environment === 'production');
+    body.approvals = [...others, ...(n > 0 ? [{ ...(kept ?? {}), environment: 'production', count: n }] : [])];
     if (await save.run(body)) {
       setStatus('Saved. The credential is in the secrets store; it is not shown again.');
       form.querySelector('[name=credential]').value = '';
