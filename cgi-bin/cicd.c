@@ -628,8 +628,8 @@ static const struct route cicd_routes[] = {
       "200 " INTEGRATION_SHAPE " setup:{url:string steps:[string]}" },
     { "POST", "/api/v1/cicd/deploys", "cicd.deploy", cicd_deploy_create, ROUTE_BODY_JSON,
       "Deploy a version to an environment",
-      "Takes {integration, environment, version, commit (else the one a deployment of the version had), reason, "
-      "override_reason}. Needs cicd.deploy on the entity in that environment (attribute policies may ask more). The "
+      "Takes {integration, environment, version, commit (its whole id; else the one a deployment of the version had), "
+      "reason, override_reason}; Idempotency-Key: the same key and body answer the first deploy (another body: 422). Needs cicd.deploy on the entity in that environment (attribute policies may ask more). The "
       "gates: no open critical finding on the entity and no failing test report on the commit, else 409 gates-failed; "
       "a platform admin (cicd.gate.override) passes them with override_reason, audited. Then the environment's "
       "approvals (pending_approval), else queued for the runner, which triggers the provider; the provider's "
