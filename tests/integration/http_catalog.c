@@ -17,6 +17,7 @@
 
 #include "tests/integration/client.h"
 #include "tests/integration/http_suites.h"
+#include "tests/loopback.h"
 
 static void test_catalog_entities(void)
 {
@@ -468,13 +469,8 @@ static void location_yaml(char *buf, size_t len, const char *t, int n, const cha
  * status and body, then exits. Returns its port (the child runs until served or killed). */
 static int serve_once(int n, int status, const char *body, pid_t *pid)
 {
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = { 0 };
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t al = sizeof(a);
-    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 4) < 0 ||
-        getsockname(s, (struct sockaddr *)&a, &al) < 0)
+    int port, s = loopback_listen(4, &port);
+    if (s < 0)
         return -1;
     *pid = fork();
     if (*pid == 0) {
@@ -483,8 +479,7 @@ static int serve_once(int n, int status, const char *body, pid_t *pid)
             if (c < 0)
                 _exit(1);
             char req[4096], head[256];
-            ssize_t got = read(c, req, sizeof(req));
-            (void)got;
+            loopback_read_request(c, req, sizeof(req));
             int hl = snprintf(head, sizeof(head), "HTTP/1.0 %d X\r\nContent-Type: application/yaml\r\n"
                                                   "Content-Length: %zu\r\nConnection: close\r\n\r\n", status, strlen(body));
             if (write(c, head, (size_t)hl) < 0 || write(c, body, strlen(body)) < 0)
@@ -494,7 +489,7 @@ static int serve_once(int n, int status, const char *body, pid_t *pid)
         _exit(0);
     }
     close(s);
-    return ntohs(a.sin_port);
+    return port;
 }
 
 static void test_catalog_locations(void)

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "tests/integration/client.h"
+#include "tests/loopback.h"
 #include "tests/integration/suites.h"
 
 bool suite_wanted(const char *name)
@@ -914,13 +915,9 @@ static void test_reads_are_scoped(void)
  * request it answered. */
 static pid_t hook_server(int *port, int *seen_fd)
 {
-    int s = socket(AF_INET, SOCK_STREAM, 0), pipefd[2];
-    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t len = sizeof(addr);
-    if (s < 0 || bind(s, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(s, 8) < 0 ||
-        getsockname(s, (struct sockaddr *)&addr, &len) < 0 || pipe(pipefd) < 0)
+    int pipefd[2], s = loopback_listen(8, port);
+    if (s < 0 || pipe(pipefd) < 0)
         return -1;
-    *port = ntohs(addr.sin_port);
     pid_t pid = fork();
     if (pid == 0) {
         close(pipefd[0]);
@@ -929,17 +926,7 @@ static pid_t hook_server(int *port, int *seen_fd)
             if (c < 0)
                 _exit(0);
             char req[16384];
-            size_t got = 0;
-            for (;;) {
-                ssize_t n = read(c, req + got, sizeof(req) - 1 - got);
-                if (n <= 0)
-                    break;
-                got += (size_t)n;
-                req[got] = '\0';
-                char *end = strstr(req, "\r\n\r\n"), *cl = strcasestr(req, "content-length:");
-                if (end && (!cl || got >= (size_t)(end + 4 - req) + strtoul(cl + 15, NULL, 10)))
-                    break;
-            }
+            loopback_read_request(c, req, sizeof(req));
             char reply[512];
             int n = snprintf(reply, sizeof(reply), "HTTP/1.1 500 Oops\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
                              strlen(HOOK_ANSWER), HOOK_ANSWER);

@@ -22,6 +22,7 @@
 
 #include "lib/cicd.h"
 #include "runner/drivers/deploy.h"
+#include "tests/loopback.h"
 #include "tests/unit/suites.h"
 
 static struct config cfg;
@@ -120,13 +121,9 @@ typedef void (*provider_fn)(const struct seen *rq, int n, int port, char *out, s
  * through *verdicts. Returns the child's pid; *port its port. */
 static pid_t provider(provider_fn fn, int nreq, int *port, int *verdicts)
 {
-    int s = socket(AF_INET, SOCK_STREAM, 0), pipefd[2];
-    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t len = sizeof(addr);
-    if (s < 0 || bind(s, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(s, 4) < 0 ||
-        getsockname(s, (struct sockaddr *)&addr, &len) < 0 || pipe(pipefd) < 0)
+    int pipefd[2], s = loopback_listen(4, port);
+    if (s < 0 || pipe(pipefd) < 0)
         return -1;
-    *port = ntohs(addr.sin_port);
     pid_t pid = fork();
     if (pid == 0) {
         close(pipefd[0]);
@@ -134,18 +131,8 @@ static pid_t provider(provider_fn fn, int nreq, int *port, int *verdicts)
             int c = accept(s, NULL, NULL);
             static char raw[32768];
             static struct seen rq;
-            size_t got = 0;
             memset(&rq, 0, sizeof(rq));
-            for (;;) {
-                ssize_t n = read(c, raw + got, sizeof(raw) - 1 - got);
-                if (n <= 0)
-                    break;
-                got += (size_t)n;
-                raw[got] = '\0';
-                char *end = strstr(raw, "\r\n\r\n"), *cl = strcasestr(raw, "\r\ncontent-length:");
-                if (end && (!cl || cl > end || got >= (size_t)(end + 4 - raw) + strtoul(cl + 17, NULL, 10)))
-                    break;
-            }
+            size_t got = loopback_read_request(c, raw, sizeof(raw));
             char *line_end = strstr(raw, "\r\n"), *end = strstr(raw, "\r\n\r\n");
             if (line_end && end) {
                 sscanf(raw, "%7s %511s", rq.method, rq.path);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "runner/drivers/driver.h"
+#include "tests/loopback.h"
 #include "tests/unit/suites.h"
 
 #define UID_A "0123456789abcdef"
@@ -627,30 +628,15 @@ static void test_mariadb_names(void)
  * request it got back through *request_fd. Returns its pid; *port its port. */
 static pid_t webhook_server(int status, const char *answer, int *port, int *request_fd)
 {
-    int s = socket(AF_INET, SOCK_STREAM, 0), pipefd[2];
-    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t len = sizeof(addr);
-    if (s < 0 || bind(s, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(s, 1) < 0 ||
-        getsockname(s, (struct sockaddr *)&addr, &len) < 0 || pipe(pipefd) < 0)
+    int pipefd[2], s = loopback_listen(1, port);
+    if (s < 0 || pipe(pipefd) < 0)
         return -1;
-    *port = ntohs(addr.sin_port);
     pid_t pid = fork();
     if (pid == 0) {
         close(pipefd[0]);
         int c = accept(s, NULL, NULL);
         char req[16384];
-        size_t got = 0;
-        for (;;) {
-            ssize_t n = read(c, req + got, sizeof(req) - 1 - got);
-            if (n <= 0)
-                break;
-            got += (size_t)n;
-            req[got] = '\0';
-            char *end = strstr(req, "\r\n\r\n");
-            char *cl = strcasestr(req, "content-length:");
-            if (end && (!cl || got >= (size_t)(end + 4 - req) + strtoul(cl + 15, NULL, 10)))
-                break;
-        }
+        size_t got = loopback_read_request(c, req, sizeof(req));
         char reply[1024];
         int n = snprintf(reply, sizeof(reply), "HTTP/1.1 %d X\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s", status,
                          strlen(answer), answer);
