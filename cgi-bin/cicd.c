@@ -33,91 +33,6 @@ static const struct crypto_keyring *keyring(struct app_ctx *c)
 
 /* ---- integrations ------------------------------------------------------------------------------ */
 
-/* an integration with its deliveries so far (counted from cicd_deliveries: a delivery writes no
- * row of the integration's) */
-#define INTEGRATION_COLUMNS                                                                                  \
-    "i.id, i.entity_ref AS entity, i.team, i.provider, i.name, i.created_by, " DB_RFC3339("i.created_at")      \
-    " AS created_at, (SELECT COUNT(*) FROM cicd_deliveries d WHERE d.integration_id = i.id) AS deliveries, "     \
-    "(SELECT " DB_RFC3339("MAX(d.received_at)") " FROM cicd_deliveries d WHERE d.integration_id = i.id) "          \
-    "AS last_delivery_at, (SELECT d.event FROM cicd_deliveries d WHERE d.integration_id = i.id ORDER BY "          \
-    "d.received_at DESC LIMIT 1) AS last_event, i.deploy_api, i.deploy_target, i.deploy_ref, i.deploy_user, "      \
-    "i.deploy_approvals, i.deploy_secret_path IS NOT NULL AS deploys"
-#define INTEGRATION_TYPES "issssssinnnnnnjb"
-
-
-/* How to set the delivery up at the provider, step by step, with the inbound URL. */
-static json_object *setup_steps(struct app_ctx *c, enum cicd_provider pv, long long id)
-{
-    const char *host = http_header(&c->req, "Host");
-    const char *https = http_env(c->req.env, "HTTPS");
-    const char *url = arena_printf(c->arena, "%s://%s/api/v1/cicd/hooks/%lld",
-                                   https && strcmp(https, "on") == 0 ? "https" : "http", host ? host : "portico.example", id);
-    static const char *const steps[CICD_PROVIDERS][6] = {
-        [CICD_GITHUB] = { "In the repository (or organization): Settings → Webhooks → Add webhook.",
-                          "Payload URL: %s", "Content type: application/json.",
-                          "Secret: the secret shown once when this integration was made.",
-                          "Events: Workflow runs, Check runs, Pushes, Pull requests, Deployments and Deployment statuses.",
-                          NULL },
-        [CICD_GITLAB] = { "In the project: Settings → Webhooks → Add new webhook.", "URL: %s",
-                          "Secret token: the secret shown once when this integration was made.",
-                          "Triggers: Push events, Tag push events, Merge request events, Pipeline events, Job events and "
-                          "Deployment events.", NULL, NULL },
-        [CICD_CIRCLECI] = { "In the project: Project Settings → Webhooks → Add Webhook.", "Receiver URL: %s",
-                            "Secret: the secret shown once when this integration was made.",
-                            "Events: Workflow Completed and Job Completed.", NULL, NULL },
-        [CICD_JENKINS] = { "Post a JSON notification from the pipeline for each run and deployment (docs/cicd.md gives "
-                           "the body), to %s",
-                           "Headers: X-Portico-Event (run, deployment or push), X-Portico-Delivery (unique per "
-                           "notification), X-Portico-Timestamp (unix seconds) and X-Portico-Signature: sha256=<hex "
-                           "HMAC-SHA256 of \"<timestamp>.<body>\" with the secret>.",
-                           "Keep the secret in Jenkins' credentials store; it was shown once when this integration was made.",
-                           NULL, NULL, NULL },
-        [CICD_GENERIC] = { "POST each run, deployment or push as JSON (docs/cicd.md gives the body) to %s",
-                           "Headers: X-Portico-Event, X-Portico-Delivery, X-Portico-Timestamp (unix seconds) and "
-                           "X-Portico-Signature: sha256=<hex HMAC-SHA256 of \"<timestamp>.<body>\" with the secret>; a "
-                           "timestamp more than 5 minutes off is refused.", NULL, NULL, NULL, NULL },
-    };
-    json_object *o = json_object_new_object(), *list = json_object_new_array();
-    json_object_object_add(o, "url", json_object_new_string(url));
-    for (size_t i = 0; i < 6 && steps[pv][i]; i++) {
-        /* "%s" in a step is where the URL goes */
-        const char *s = steps[pv][i], *mark = strstr(s, "%s");
-        json_object_array_add(list, json_object_new_string(
-            mark ? arena_printf(c->arena, "%.*s%s%s", (int)(mark - s), s, url, mark + 2) : s));
-    }
-    json_object_object_add(o, "steps", list);
-    return o;
-}
-
-static int integration_answer_with(struct app_ctx *c, long long id, int status, const char *secret)
-{
-    struct db_value v = DB_INTV(id);
-    struct db_result r;
-    if (db_query(c->db, c->arena, "SELECT " INTEGRATION_COLUMNS " FROM cicd_integrations i WHERE i.id = ?", &v, 1, &r,
-                 &c->problem) < 0)
-        return -1;
-    if (r.nrows == 0)
-        return problem_set(&c->problem, 404, "not-found", "no integration %lld", id);
-    int pv = cicd_provider_parse(db_cell(&r, 0, 3));
-    json_object *rows = app_keep(c, app_rows_json(&r, 1, INTEGRATION_TYPES));
-    json_object *o = rows ? json_object_get(json_object_array_get_idx(rows, 0)) : NULL;
-    if (!o || pv < 0) {
-        json_object_put(o);
-        return problem_set(&c->problem, 500, "internal", "integration %lld could not be answered", id);
-    }
-    json_object_object_add(o, "setup", setup_steps(c, (enum cicd_provider)pv, id));
-    if (secret) {
-        json_object_object_add(o, "secret", json_object_new_string(secret));
-        c->wipe_response = true;
-    }
-    return app_json(c, status, o);
-}
-
-int cicd_integration_answer(struct app_ctx *c, long long id, int status)
-{
-    return integration_answer_with(c, id, status, NULL);
-}
-
 /* POST /cicd/integrations {entity, provider, name} */
 static int integration_create(struct app_ctx *c)
 {
@@ -185,7 +100,7 @@ static int integration_create(struct app_ctx *c)
         sodium_memzero(secret, sizeof(secret));
         return -1;
     }
-    int rc = integration_answer_with(c, id, 201, secret);
+    int rc = cicd_integration_answer_with(c, id, 201, secret);
     sodium_memzero(secret, sizeof(secret));
     return rc;
 }
@@ -277,10 +192,12 @@ static int entity_page(struct app_ctx *c, const char *sql_head, const char *memb
 
 static int runs_list(struct app_ctx *c)
 {
+    /* with its test report's counts, when it has one */
     return entity_page(c, "SELECT x.id, i.provider, x.run_key AS run, x.name, x.branch, x.commit_sha AS `commit`, x.status, "
                           DB_RFC3339("x.started_at") " AS started_at, " DB_RFC3339("x.finished_at")
-                          " AS finished_at, x.url FROM cicd_runs x JOIN cicd_integrations i ON i.id = x.integration_id",
-                       "runs", "issssssnns", false);
+                          " AS finished_at, x.url, t.tests, t.failures + t.errors AS failed_tests FROM cicd_runs x JOIN "
+                          "cicd_integrations i ON i.id = x.integration_id LEFT JOIN cicd_test_reports t ON t.run_id = x.id",
+                       "runs", "issssssnnsii", false);
 }
 
 static int deployments_list(struct app_ctx *c)
@@ -571,11 +488,12 @@ static const struct route cicd_routes[] = {
       "200 delivery:string event:string kind:enum(ignored|run|deployment|push) "
       "outcome:enum(applied|ignored|duplicate) why?:string" },
     { "GET", "/api/v1/cicd/runs", "cicd.read", runs_list, 0,
-      "An entity's pipeline runs", "?entity=<catalog ref>: newest first; limit 1..200 (50), cursor.",
+      "An entity's pipeline runs", "?entity=<catalog ref>: newest first, each with its test report's counts when one "
+                                   "was uploaded (tests, failed_tests: failures and errors); limit 1..200 (50), cursor.",
       "entity:string(160) limit:int(1..200,50) cursor:cursor",
       NULL, "200 entity:string runs:[{id:int provider:string run:string name:string branch:string commit:string "
-            "status:enum(queued|running|success|failure|cancelled) started_at?:string finished_at?:string url:string}] "
-            "next_cursor?:string" },
+            "status:enum(queued|running|success|failure|cancelled) started_at?:string finished_at?:string url:string "
+            "tests?:int failed_tests?:int}] next_cursor?:string" },
     { "GET", "/api/v1/cicd/deployments", "cicd.read", deployments_list, 0,
       "An entity's deployments", "?entity=<catalog ref>[&environment=]: newest first; limit 1..200 (50), cursor.",
       "entity:string(160) environment:string(63) limit:int(1..200,50) cursor:cursor",
@@ -667,9 +585,10 @@ static const struct route cicd_routes[] = {
       "?entity=<catalog ref> or ?team=<name> (neither: the whole platform, for a global reader), days 7, 30 or 90 "
       "(30; UTC days, today the last), environment (production): deployment frequency (successful deployments a "
       "day), lead time for changes (a commit's time to its successful deployment: median and p90, seconds), change "
-      "failure rate (failed or rolled-back deployments of those finished), time to restore (a failure to the next "
-      "success: median, seconds), and the pipelines' failure rate and median duration. Counts are exact; medians and "
-      "p90 are within 1% (durations kept in 2% buckets). A figure with nothing to measure is null.",
+      "failure rate (deployments failed, rolled back or followed by a hotfix, of those finished), time to restore "
+      "(a failure to the next success: median, seconds), and the pipelines' failure rate and median duration. Counts "
+      "are exact; medians and p90 are within 1% (durations kept in 2% buckets). A figure with nothing to measure is "
+      "null.",
       "entity:string(160) team:string(63) days:enum(7|30|90) environment:string(63)",
       NULL, "200 scope:{entity?:string team?:string} days:int environment:string deployments:int "
             "deployment_frequency_per_day:number changes:int failures:int change_failure_rate?:number "

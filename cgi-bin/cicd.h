@@ -18,11 +18,32 @@ int cicd_entity_owner(struct app_ctx *c, const char *field, const char *text, st
 bool cicd_may(struct app_ctx *c, const char *perm, const char *team, const char *entity, struct authz_resource *res,
               struct authz_decision *d);
 
+/* Row 0 of r (its entity in entity_col, the entity's owner in owner_col), checked against perm: 0,
+ * or -1 — 404 with none as the detail when there is no row or the caller may not even read it
+ * (cicd.read), the refusal of perm otherwise. */
+int cicd_row_visible(struct app_ctx *c, const char *perm, const struct db_result *r, size_t entity_col, size_t owner_col,
+                     const char *none);
+
 /* Integration id's row, checked against perm: 0, or -1 (404 when there is none, or when the
  * caller may not read it). Its columns are INTEGRATION_ROW's. */
 enum { IR_ENTITY, IR_OWNER, IR_SECRET_PATH, IR_PROVIDER, IR_DEPLOY_API, IR_DEPLOY_TARGET, IR_DEPLOY_REF, IR_DEPLOY_USER,
        IR_DEPLOY_SECRET_PATH, IR_DEPLOY_APPROVALS };
 int cicd_integration_load(struct app_ctx *c, const char *perm, long long id, struct db_result *r);
+
+/* an integration with its deliveries so far (counted from cicd_deliveries: a delivery writes no
+ * row of the integration's) */
+#define INTEGRATION_COLUMNS                                                                                  \
+    "i.id, i.entity_ref AS entity, i.team, i.provider, i.name, i.created_by, " DB_RFC3339("i.created_at")      \
+    " AS created_at, (SELECT COUNT(*) FROM cicd_deliveries d WHERE d.integration_id = i.id) AS deliveries, "     \
+    "(SELECT " DB_RFC3339("MAX(d.received_at)") " FROM cicd_deliveries d WHERE d.integration_id = i.id) "          \
+    "AS last_delivery_at, (SELECT d.event FROM cicd_deliveries d WHERE d.integration_id = i.id ORDER BY "          \
+    "d.received_at DESC LIMIT 1) AS last_event, i.deploy_api, i.deploy_target, i.deploy_ref, i.deploy_user, "      \
+    "i.deploy_approvals, i.deploy_secret_path IS NOT NULL AS deploys"
+#define INTEGRATION_TYPES "issssssinnnnnnjb"
+
+/* Integration id as the API answers it (never a secret), with status; with secret (not NULL),
+ * the secret shown this once too (the answer is zeroed once sent). */
+int cicd_integration_answer_with(struct app_ctx *c, long long id, int status, const char *secret);
 
 /* Integration id as the API answers it (never a secret), with status. */
 int cicd_integration_answer(struct app_ctx *c, long long id, int status);

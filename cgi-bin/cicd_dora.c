@@ -6,8 +6,8 @@
  *
  *   deployment frequency   successful deployments to the environment, a day
  *   lead time for changes  commit time (cicd_commits) to its successful deployment: median, p90
- *   change failure rate    deployments that failed, or that a later one rolled back (rollback_of),
- *                          of those that finished (cancelled ones are no change)
+ *   change failure rate    deployments that failed, that a later one rolled back (rollback_of), or
+ *                          that a hotfix followed, of those that finished (cancelled: no change)
  *   time to restore        a failed deployment to the entity's next successful one there: median
  *   pipelines              failed runs of those finished; a successful run's duration: median
  *

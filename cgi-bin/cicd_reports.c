@@ -29,15 +29,7 @@ static int run_load(struct app_ctx *c, const char *perm, long long *id, struct d
                                   "cicd_integrations i ON i.id = x.integration_id LEFT JOIN entities e ON "
                                   "e.ref = x.entity_ref WHERE x.id = ?", &v, 1, r, &c->problem) < 0)
         return -1;
-    struct authz_resource res;
-    struct authz_decision d;
-    if (r->nrows == 0 || !cicd_may(c, "cicd.read", db_cell(r, 0, 1), db_cell(r, 0, 0), &res, &d)) {
-        c->hidden_denial = r->nrows != 0;
-        return problem_set(&c->problem, 404, "not-found", "no pipeline run %lld", *id);
-    }
-    if (strcmp(perm, "cicd.read") != 0 && !cicd_may(c, perm, db_cell(r, 0, 1), db_cell(r, 0, 0), &res, &d))
-        return app_refuse(c, perm, &res, &d);
-    return 0;
+    return cicd_row_visible(c, perm, r, 0, 1, arena_printf(c->arena, "no pipeline run %lld", *id));
 }
 
 static bool media_is(const char *ct, const char *const *types)

@@ -6,8 +6,9 @@
  * read. What can change a row's counts, and who recounts:
  *
  *   a deployment finishes, or its status moves    cicd.c, after the upsert: the deployment, and
- *                                                  (a success) the failures before it that it
- *                                                  restores
+ *                                                  (a success) the success before it (a hotfix
+ *                                                  next makes that one a change failure) and the
+ *                                                  failures before it that it restores
  *   a deploy of Portico's rolls a deployment back  cicd_deploys.c: the one rolled back
  *   a commit's time arrives                        cicd.c: the successful deployments of it
  *   a run finishes                                 cicd.c: the run
@@ -106,8 +107,11 @@ int cicd_dora_deployment(struct app_ctx *c, long long id)
             "SELECT d.entity_ref, d.team, d.environment, d.dora_day, d.dora_ok, d.dora_failed, d.dora_lead, d.dora_restore, "
             "IF(d.status IN ('success', 'failure') AND d.finished_at IS NOT NULL, DATE(d.finished_at), NULL), "
             "d.status = 'success' AND d.finished_at IS NOT NULL, "
-            "d.finished_at IS NOT NULL AND (d.status = 'failure' OR (d.status = 'success' AND EXISTS (SELECT 1 FROM "
-            "cicd_deployments b WHERE b.rollback_of = d.id))), "
+            "d.finished_at IS NOT NULL AND (d.status = 'failure' OR (d.status = 'success' AND (EXISTS (SELECT 1 FROM "
+            "cicd_deployments b WHERE b.rollback_of = d.id) OR COALESCE((SELECT h.version LIKE '%hotfix%' FROM "
+            "cicd_deployments h WHERE h.entity_ref = d.entity_ref AND h.environment = d.environment AND h.status = "
+            "'success' AND (h.finished_at > d.finished_at OR (h.finished_at = d.finished_at AND h.id > d.id)) ORDER BY "
+            "h.finished_at, h.id LIMIT 1), 0)))), "
             "IF(d.status = 'success' AND d.finished_at IS NOT NULL, (SELECT TIMESTAMPDIFF(SECOND, k.committed_at, "
             "d.finished_at) FROM cicd_commits k WHERE k.entity_ref = d.entity_ref AND k.sha = d.commit_sha AND "
             "d.commit_sha <> ''), NULL), "
@@ -159,6 +163,16 @@ int cicd_dora_deployment(struct app_ctx *c, long long id)
 int cicd_dora_after_deployment(struct app_ctx *c, long long id)
 {
     if (cicd_dora_deployment(c, id) < 0)
+        return -1;
+    /* the success before it: whether a hotfix came next may have changed */
+    struct db_value w = DB_INTV(id);
+    struct db_result b;
+    if (db_query(c->db, c->arena,
+            "SELECT p.id FROM cicd_deployments d JOIN cicd_deployments p ON p.entity_ref = d.entity_ref AND "
+            "p.environment = d.environment AND p.status = 'success' AND (p.finished_at < d.finished_at OR "
+            "(p.finished_at = d.finished_at AND p.id < d.id)) WHERE d.id = ? AND d.status = 'success' AND d.finished_at "
+            "IS NOT NULL ORDER BY p.finished_at DESC, p.id DESC LIMIT 1", &w, 1, &b, &c->problem) < 0 ||
+        (b.nrows && cicd_dora_deployment(c, atoll(db_cell(&b, 0, 0))) < 0))
         return -1;
     /* a success: the failures since the success before it are restored by it (or sooner) */
     struct db_value v = DB_INTV(id);

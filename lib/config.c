@@ -52,6 +52,7 @@ static const struct config_key config_keys[] = {
     INT(cicd_hook_burst, "600", 1, 1000000, "deliveries one CI/CD integration may make at once, above its pace"),
     INT(cicd_deploy_allow_loopback, "0", 0, 1, "1: deploys may call a provider on this machine (a loopback address); off by default, as provision_webhook_allow_loopback"),
     INT(cicd_deploy_allow_private, "0", 0, 1, "1: deploys may call a provider on a private or link-local network (a Jenkins or GitLab inside the company)"),
+    INT(cicd_deploy_settle_hours, "24", 1, 8760, "a deploy the provider took (triggered) and reported no deployment of in this many hours is failed, said so"),
     LNG(cicd_report_max_bytes, "8388608", 1024, 8L * 1024 * 1024, "largest JUnit or SARIF upload accepted (POST /api/v1/cicd/runs/{id}/junit, /sarif); larger answers 413"),
     INT(check_answers, "0", 0, 1, "development and test stacks: 1 checks every successful JSON answer against the shape its route declares (docs/openapi.json says the same) and answers 500 answer-shape on a mismatch; 0 in production"),
     INT(retry_after, "5", 1, 3600, "seconds sent in Retry-After when the database is unavailable"),

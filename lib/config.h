@@ -48,6 +48,7 @@ struct config {
     int cicd_hook_burst;
     long cicd_report_max_bytes;
     int cicd_deploy_allow_loopback, cicd_deploy_allow_private;
+    int cicd_deploy_settle_hours;
     int retry_after;
     /* sessions and logins */
     int session_idle_seconds;

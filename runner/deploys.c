@@ -4,7 +4,9 @@
  *
  *   queued --claim--> triggering --the provider took it--> triggered   (its deployment event
  *                          |                                            settles it: succeeded,
- *                          +--refused (4xx, misconfigured)--> failed      failed)
+ *                          +--refused (4xx, misconfigured)--> failed      failed; none in
+ *                                                                       cicd_deploy_settle_hours:
+ *                                                                       failed)
  *                          +--unreachable, 429, 5xx--> queued again, later (backoff), until the
  *                                                      attempts are spent: failed
  *
@@ -261,6 +263,39 @@ static int trigger(struct runner *r, long long id, struct problem *p)
     return db_commit(r->db, p);
 }
 
+/* The deploys the provider took and never reported a deployment of, in cicd_deploy_settle_hours:
+ * failed, said so (the pipeline may not report back, or not with the version it was given). */
+static int unsettled_fail(struct runner *r, struct problem *p)
+{
+    struct db_value v = DB_INTV(r->cfg->cicd_deploy_settle_hours);
+    struct db_result q;
+    if (db_begin(r->db, p) < 0)
+        return -1;
+    if (db_query(r->db, r->arena, "SELECT id, requester_id, environment, version FROM cicd_deploys WHERE state = "
+                                  "'triggered' AND updated_at < UTC_TIMESTAMP(6) - INTERVAL ? HOUR ORDER BY id LIMIT 20 "
+                                  "FOR UPDATE SKIP LOCKED", &v, 1, &q, p) < 0)
+        return db_abort(r->db);
+    for (size_t i = 0; i < q.nrows; i++) {
+        struct db_value u[2] = { DB_INTV(r->cfg->cicd_deploy_settle_hours), DB_INTV(atoll(db_cell(&q, i, 0))) };
+        struct audit_event ev = runner_event(r, "cicd.deploy.unsettled", "failure");
+        ev.target_type = "cicd_deploy";
+        ev.target_id = db_cell(&q, i, 0);
+        if (db_query(r->db, r->arena, "UPDATE cicd_deploys SET state = 'failed', error = CONCAT('the provider took it, and "
+                                      "reported no deployment of it in ', ?, ' h: look there (does the pipeline report "
+                                      "the version it was given?)'), updated_at = UTC_TIMESTAMP(6) WHERE id = ?", u, 2,
+                     NULL, p) < 0 ||
+            provision_notify(r->db, r->arena, atoll(db_cell(&q, i, 1)), NULL, NULL, "deploy-failed",
+                             arena_printf(r->arena, "your deploy of %s to %s was never reported back", db_cell(&q, i, 3),
+                                          db_cell(&q, i, 2)),
+                             arena_printf(r->arena, "/cicd/deploys/%s", db_cell(&q, i, 0)), p) < 0 ||
+            audit_append(r->db, r->arena, &ev, p) < 0)
+            return db_abort(r->db);
+    }
+    if (db_commit(r->db, p) < 0)
+        return -1;
+    return (int)q.nrows;
+}
+
 int deploys_due(struct runner *r, struct problem *p)
 {
     struct db_result q;
@@ -274,6 +309,10 @@ int deploys_drain(struct runner *r, double deadline, struct problem *p)
 {
     int done = 0, rc;
     if ((rc = orphans_fail(r, p)) < 0)
+        return -1;
+    done += rc;
+    arena_reset(r->arena);
+    if ((rc = unsettled_fail(r, p)) < 0)
         return -1;
     done += rc;
     arena_reset(r->arena);

@@ -14,6 +14,9 @@
 -- at most 1199 — written out where it is used: a stored function would need SUPER where the
 -- binary log is on, which shared hosting does not give.
 --
+-- A change failure: a deployment that failed, or that a later one rolled back, or whose next
+-- successful deployment there is a hotfix (its version says "hotfix").
+--
 -- metric: 1 finished changes, 2 successes, 3 change failures, 4 lead time buckets, 5 time to
 -- restore buckets (on the failure's day), 6 finished runs, 7 failed runs, 8 run duration buckets
 -- (successful runs); counters have bucket 0. Runs count in environment ''.
@@ -52,10 +55,13 @@ BEGIN
   UPDATE cicd_runs x JOIN cicd_integrations i ON i.id = x.integration_id SET x.team = i.team;
   UPDATE cicd_deployments d
     LEFT JOIN (SELECT DISTINCT rollback_of AS id FROM cicd_deployments WHERE rollback_of IS NOT NULL) rb ON rb.id = d.id
+    LEFT JOIN (SELECT id, LEAD(version) OVER (PARTITION BY entity_ref, environment ORDER BY finished_at, id) AS next_version
+               FROM cicd_deployments WHERE status = 'success' AND finished_at IS NOT NULL) nx ON nx.id = d.id
     LEFT JOIN cicd_commits k ON k.entity_ref = d.entity_ref AND k.sha = d.commit_sha AND d.commit_sha <> ''
     SET d.dora_day = IF(d.status IN ('success', 'failure') AND d.finished_at IS NOT NULL, DATE(d.finished_at), NULL),
         d.dora_ok = (d.status = 'success' AND d.finished_at IS NOT NULL),
-        d.dora_failed = (d.finished_at IS NOT NULL AND (d.status = 'failure' OR (d.status = 'success' AND rb.id IS NOT NULL))),
+        d.dora_failed = (d.finished_at IS NOT NULL AND (d.status = 'failure' OR (d.status = 'success' AND
+                         (rb.id IS NOT NULL OR COALESCE(nx.next_version LIKE '%hotfix%', 0))))),
         d.dora_lead = IF(d.status = 'success' AND d.finished_at IS NOT NULL AND k.sha IS NOT NULL,
                          IF(TIMESTAMPDIFF(SECOND, k.committed_at, d.finished_at) <= 0, 0, LEAST(1199, 1 + FLOOR(LN(TIMESTAMPDIFF(SECOND, k.committed_at, d.finished_at)) / LN(1.02)))), NULL),
         d.dora_restore = NULL;

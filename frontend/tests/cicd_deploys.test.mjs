@@ -59,6 +59,9 @@ for (const viewport of [WIDE, NARROW]) {
       results: [{ ruleId: 'xss', message: { text: '<img src=y onerror=alert(2)> reaches the page' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'web/page.js' }, region: { startLine: 9 } } }] }] }] };
     const up = await apiChange(page, 'POST', `/cicd/runs/${runs.runs[0].id}/sarif`, JSON.stringify(sarif), 'application/sarif+json');
     assert.equal(up.status(), 201, await up.text());
+    const junit = '<testsuite name="unit"><testcase name="ok"/><testcase name="bad"><failure message="no"/></testcase></testsuite>';
+    const tests = await apiChange(page, 'POST', `/cicd/runs/${runs.runs[0].id}/junit`, junit, 'application/xml');
+    assert.equal(tests.status(), 201, await tests.text());
 
     // the setup page: deploys through the deployer, one approval for production
     const chartRequests = [];
@@ -82,6 +85,7 @@ for (const viewport of [WIDE, NARROW]) {
     await findings.getByText('<img src=y onerror=alert(2)> reaches the page').waitFor();
     assert.equal(await page.locator('img[src="y"]').count(), 0, 'a finding is text');
     assert.match(await section.textContent(), /Open: 0 critical, 1 high/);
+    assert.match(await section.locator('.table-wrap[aria-label="Pipeline runs"]').textContent(), /1 of 2 failed/);
     assert.equal(chartRequests.length, 0, 'uPlot is not loaded outside the dashboard');
 
     // the developer deploys v3: the deploy waits for approval

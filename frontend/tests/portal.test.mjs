@@ -32,13 +32,13 @@ async function gotoAdmin(page, section) {
 test('the administrator logs in and finds every built area in the navigation, and none that is not built', async () => {
   const { page } = admin;
   await logIn(page, 'admin', adminPassword);
-  for (const name of ['Home', 'Catalog', 'Templates', 'Resources', 'Secrets', 'Audit', 'Admin']) {
+  for (const name of ['Home', 'Catalog', 'Templates', 'Resources', 'Delivery', 'Secrets', 'Audit', 'Admin']) {
     await mainNav(page).getByRole('link', { name, exact: true }).waitFor();
   }
   const areas = page.getByRole('region', { name: 'Areas' });
   await areas.getByRole('link', { name: 'Catalog', exact: true }).waitFor();
-  // Deployments, Health and Docs come with their own issues: not in the menu, not on Home, and
-  // their addresses are the portal's Not Found page.
+  // Health and Docs come with their own issues (and deploys live under Delivery, /cicd): not in
+  // the menu, not on Home, and their addresses are the portal's Not Found page.
   for (const name of ['Deployments', 'Health', 'Docs']) {
     assert.equal(await mainNav(page).getByRole('link', { name, exact: true }).count(), 0, `${name} is not in the menu`);
     assert.equal(await areas.getByRole('link', { name, exact: true }).count(), 0, `${name} is not on Home`);

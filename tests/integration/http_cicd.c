@@ -350,7 +350,8 @@ static void test_other_providers(void)
 /* DORA against a constructed history whose answers are known, relative to now, sent as the
  * provider would (generic deliveries, with their times), some out of order:
  *   production: d1 ok (5 d ago; its commit 2 h before), d2 failed (4 d), d3 ok 30 min after d2
- *   (commit 3 h before d2), d4 ok (2 d; commit 4 h before), d5 ok 40 days ago; staging: one ok
+ *   (commit 3 h before d2), d4 ok (2 d; commit 4 h before), d5 ok 40 days ago; staging: s1 ok,
+ *   then a hotfix (sent first), which makes s1 a change failure
  *   runs: 10 and 20 minutes successes, one failure (7 d window)
  * 7 days: 3 deployments, frequency 3/7, changes 4, failures 1 (CFR 0.25), lead times 7200,
  * 12600, 14400 (median 12600, p90 14040), restore 1800; pipelines 3 runs, 1 failure, median 900 s.
@@ -388,6 +389,7 @@ static void test_dora(void)
     COMMIT("c3", 4 * DAY + 3 * 3600);                            /* a commit's time after its deployment */
     COMMIT("c4", 2 * DAY + 4 * 3600);
     DEP("d5", "production", "success", 40 * DAY, "c5");
+    DEP("hotfix1", "staging", "success", DAY / 2, "c6");           /* a hotfix: s1 before it failed */
     DEP("s1", "staging", "success", 1 * DAY, "c4");
     RUN("r1", "success", 3 * DAY, 3 * DAY - 600);
     RUN("r2", "failure", 3 * DAY, 3 * DAY - 60);
@@ -426,7 +428,8 @@ static void test_dora(void)
         json_object_put(o);
         snprintf(path, sizeof(path), "/api/v1/cicd/dora?entity=%s&days=7&environment=staging", f.enc);
         o = get_json(f.dc, path, &st);
-        CU_ASSERT_EQUAL(jint(o, "deployments"), 1);
+        CU_ASSERT_EQUAL(jint(o, "deployments"), 2);
+        CU_ASSERT_EQUAL(jint(o, "failures"), 1);   /* s1, which a hotfix followed */
         CU_ASSERT(jpath(o, "time_to_restore_seconds/median") == NULL);   /* nothing to measure: null */
         json_object_put(o);
         /* the team's figures are its entities'; by day, for the charts */

@@ -26,6 +26,7 @@
 #include "tests/integration/cicd_fixture.h"
 #include "tests/integration/client.h"
 #include "tests/integration/http_suites.h"
+#include "tests/loopback.h"
 
 /* a member's text, "" when absent (so a failed check reads as one, not as a crash) */
 static const char *js(json_object *o, const char *key)
@@ -225,44 +226,30 @@ static void test_reports(void)
  * back through *fd. */
 static pid_t deployer(const char *secret, int *port, int *fd)
 {
-    int s = socket(AF_INET, SOCK_STREAM, 0), p[2];
-    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t len = sizeof(addr);
-    if (s < 0 || bind(s, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(s, 1) < 0 ||
-        getsockname(s, (struct sockaddr *)&addr, &len) < 0 || pipe(p) < 0)
+    int p[2], s = loopback_listen(1, port);
+    if (s < 0 || pipe(p) < 0)
         return -1;
-    *port = ntohs(addr.sin_port);
     pid_t pid = fork();
     if (pid == 0) {
         close(p[0]);
         alarm(60);
         int c = accept(s, NULL, NULL);
         static char req[16384], text[16500], out[600];
-        size_t got = 0;
-        for (;;) {
-            ssize_t n = read(c, req + got, sizeof(req) - 1 - got);
-            if (n <= 0)
-                break;
-            got += (size_t)n;
-            req[got] = '\0';
-            char *end = strstr(req, "\r\n\r\n"), *cl = strcasestr(req, "\r\ncontent-length:");
-            if (end && (!cl || got >= (size_t)(end + 4 - req) + strtoul(cl + 17, NULL, 10)))
-                break;
-        }
-        char *body = strstr(req, "\r\n\r\n"), *ts = strcasestr(req, "\r\nX-Portico-Timestamp: "),
+        loopback_read_request(c, req, sizeof(req));
+        char *body = loopback_body(req), *ts = strcasestr(req, "\r\nX-Portico-Timestamp: "),
              *sig = strcasestr(req, "\r\nX-Portico-Signature: sha256=");
         char mac[65] = "", tsv[32] = "";
         if (ts)
             sscanf(ts + 23, "%31[0-9]", tsv);
         if (body)
-            snprintf(text, sizeof(text), "%s.%s", tsv, body + 4);
+            snprintf(text, sizeof(text), "%s.%s", tsv, body);
         cicd_test_hmac(secret, text, NULL, mac);
         bool ok = body && ts && sig && strncmp(sig + 30, mac, 64) == 0 && llabs(atoll(tsv) - (long long)time(NULL)) < 300;
         const char *answer = ok ? "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n"
                                   "Connection: close\r\n\r\n{\"ref\":\"run-1\"}"
                                 : "HTTP/1.1 401 No\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
         ssize_t ignored = write(c, answer, strlen(answer));
-        int k = snprintf(out, sizeof(out), "%s %.500s", ok ? "ok" : "bad-signature", body ? body + 4 : "");
+        int k = snprintf(out, sizeof(out), "%s %.500s", ok ? "ok" : "bad-signature", body ? body : "");
         ignored = write(p[1], out, (size_t)k);
         (void)ignored;
         close(c);
@@ -530,6 +517,15 @@ static void test_deploys(void)
     json_object *list = jpath(o, "deploys");
     CU_ASSERT_EQUAL(json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0, 3);
     CU_ASSERT_STRING_EQUAL(js(jpath(o, "deploys/0"), "state"), "cancelled");
+    json_object_put(o);
+    /* a deploy the provider took and never reported is failed after cicd_deploy_settle_hours */
+    snprintf(sql, sizeof(sql), "UPDATE cicd_deploys SET state = 'triggered', updated_at = UTC_TIMESTAMP(6) - INTERVAL 25 "
+                               "HOUR WHERE id = %lld", c3);
+    CU_ASSERT_EQUAL(as_root(sql), 0);
+    runner_pass(out, sizeof(out));
+    o = deploy_get(&f, c3);
+    CU_ASSERT_STRING_EQUAL(js(o, "state"), "failed");
+    CU_ASSERT_PTR_NOT_NULL(strstr(js(o, "error"), "reported no deployment of it in 24 h"));
     json_object_put(o);
     /* the integration gone, its deploy credential goes with it */
     snprintf(path, sizeof(path), "/api/v1/cicd/integrations/%lld", id);

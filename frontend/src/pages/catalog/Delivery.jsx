@@ -120,7 +120,7 @@ function Runs({ entityRef }) {
         <Table label="Pipeline runs">
           <thead>
             <tr><th scope="col">Pipeline</th><th scope="col">Branch</th><th scope="col">Commit</th><th scope="col">Status</th>
-              <th scope="col">Started</th><th scope="col">From</th></tr>
+              <th scope="col">Tests</th><th scope="col">Started</th><th scope="col">From</th></tr>
           </thead>
           <tbody>
             {rows.map((r) => (
@@ -129,6 +129,11 @@ function Runs({ entityRef }) {
                 <td>{r.branch}</td>
                 <td><code>{short(r.commit)}</code></td>
                 <td><span class={`run-status ${r.status}`}>{r.status}</span></td>
+                <td>{r.tests === null || r.tests === undefined ? '—' : (
+                  <span class={r.failed_tests ? 'run-status failure' : 'run-status success'}>
+                    {r.failed_tests ? `${r.failed_tests} of ${r.tests} failed` : `${r.tests} passed`}
+                  </span>
+                )}</td>
                 <td>{r.started_at ? <Time at={r.started_at} /> : '—'}</td>
                 <td>{r.provider}</td>
               </tr>
