@@ -124,13 +124,20 @@ static int integration_delete(struct app_ctx *c)
     struct problem *p = &c->problem;
     const char *path = db_cell(&r, 0, 2);
     struct db_value v = DB_INTV(id);
+    struct db_result pairs;
     if (db_begin(c->db, p) < 0)
         return -1;
-    if ((path && *path && secrets_destroy(c->db, c->arena, path, NULL, p) < 0) ||
+    /* the entity's recount lock before anything is read (the recounts below read across integrations) */
+    if (cicd_dora_lock(c, db_cell(&r, 0, 0)) < 0 ||
+        (path && *path && secrets_destroy(c->db, c->arena, path, NULL, p) < 0) ||
         (db_cell(&r, 0, IR_DEPLOY_SECRET_PATH) &&
          secrets_destroy(c->db, c->arena, db_cell(&r, 0, IR_DEPLOY_SECRET_PATH), NULL, p) < 0) ||
+        db_query(c->db, c->arena, "SELECT entity_ref, environment, MIN(finished_at) FROM cicd_deployments WHERE "
+                                  "integration_id = ? AND finished_at IS NOT NULL GROUP BY entity_ref, environment",
+                 &v, 1, &pairs, p) < 0 ||
         cicd_dora_forget(c, id) < 0 ||
-        db_query(c->db, c->arena, "DELETE FROM cicd_integrations WHERE id = ?", &v, 1, NULL, p) < 0)
+        db_query(c->db, c->arena, "DELETE FROM cicd_integrations WHERE id = ?", &v, 1, NULL, p) < 0 ||
+        cicd_dora_recount_after(c, &pairs) < 0)
         return db_abort(c->db);
     if (app_audited(c, "cicd.integration.delete", "cicd_integration", arena_printf(c->arena, "%lld", id),
                     arena_printf(c->arena, "{\"entity\":\"%s\"}", db_cell(&r, 0, 0))) < 0)
@@ -305,6 +312,10 @@ static int delivery_body(void *ctx, struct problem *p)
     struct delivery_tx *t = ctx;
     struct app_ctx *c = t->c;
     const struct cicd_event *ev = t->ev;
+    /* a deployment or a push recounts other rows of the entity: one such delivery at a time, taken
+     * before anything is read, so that what the one before wrote is seen */
+    if ((ev->kind == CICD_DEPLOYMENT || ev->kind == CICD_PUSH) && cicd_dora_lock(c, t->entity) < 0)
+        return -1;
     struct db_value d[4] = { DB_INTV(t->id), DB_TEXTV(t->delivery), DB_TEXTV(t->event),
                              DB_TEXTV(ev->kind == CICD_IGNORED ? "ignored" : "applied") };
     struct db_result ins;

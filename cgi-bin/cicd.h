@@ -80,6 +80,11 @@ int cicd_dora_after_deployment(struct app_ctx *c, long long id);
 int cicd_dora_commit(struct app_ctx *c, const char *entity, const char *sha);
 int cicd_dora_run(struct app_ctx *c, long long id);
 int cicd_dora_forget(struct app_ctx *c, long long integration);
+int cicd_dora_recount_after(struct app_ctx *c, const struct db_result *pairs);
+
+/* Take the entity's recount lock (sql/0029), first in a delivery's transaction: a delivery that
+ * recounts other rows than its own waits for another of the same entity, and then sees it. */
+int cicd_dora_lock(struct app_ctx *c, const char *entity);
 
 /* GET /cicd/dora, GET /cicd/dora/daily */
 int cicd_dora(struct app_ctx *c);

@@ -707,8 +707,8 @@ int cicd_deploy_reported(struct app_ctx *c, long long deployment, const char *en
         return -1;
     if (r.nrows == 0 &&
         db_query(c->db, c->arena, "SELECT id, rollback_of FROM cicd_deploys WHERE entity_ref = ? AND environment = ? AND "
-                                  "version = ? AND state IN ('triggering', 'triggered') AND deployment_id IS NULL "
-                                  "ORDER BY id DESC LIMIT 1 FOR UPDATE", v, 3, &r, p) < 0)
+                                  "version = ? AND (state IN ('triggering', 'triggered') OR (state = 'failed' AND unsure = "
+                                  "1)) AND deployment_id IS NULL ORDER BY id DESC LIMIT 1 FOR UPDATE", v, 3, &r, p) < 0)
         return -1;
     if (r.nrows == 0)
         return 0;
@@ -716,8 +716,10 @@ int cicd_deploy_reported(struct app_ctx *c, long long deployment, const char *en
                         strcmp(status, "cancelled") == 0 ? "failed" : "triggered";
     struct db_value u[3] = { DB_INTV(deployment), DB_TEXTV(state), DB_INTV(atoll(db_cell(&r, 0, 0))) };
     struct db_value b[2] = { DB_OPTV(db_cell(&r, 0, 1)), DB_INTV(deployment) };
-    if (db_query(c->db, c->arena, "UPDATE cicd_deploys SET deployment_id = ?, state = IF(state IN ('succeeded', "
-                                  "'failed'), state, ?), updated_at = UTC_TIMESTAMP(6) WHERE id = ?", u, 3, NULL, p) < 0)
+    /* a deploy failed without knowing (the provider may have started it) learns what happened */
+    if (db_query(c->db, c->arena, "UPDATE cicd_deploys SET deployment_id = ?, state = IF(state = 'succeeded' OR (state = "
+                                  "'failed' AND unsure = 0), state, ?), unsure = 0, updated_at = UTC_TIMESTAMP(6) WHERE "
+                                  "id = ?", u, 3, NULL, p) < 0)
         return -1;
     /* the deployment rolled back is a change failure now */
     if (db_cell(&r, 0, 1) &&

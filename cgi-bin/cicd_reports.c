@@ -200,7 +200,10 @@ static int sarif_store(void *ctx, struct problem *p)
                 "INSERT INTO cicd_findings (entity_ref, fingerprint, tool, rule, severity, message, uri, line, state, "
                 "first_run_id, last_run_id, last_run_at, fixed_run_at, first_seen_at, fixed_at) VALUES (?, ?, ?, ?, ?, ?, "
                 "?, NULLIF(?, 0), ?, ?, ?, ?, ?, UTC_TIMESTAMP(6), IF(?, UTC_TIMESTAMP(6), NULL)) ON DUPLICATE KEY UPDATE "
-                "state = IF(fixed_run_at IS NULL OR VALUES(last_run_at) >= fixed_run_at, 'open', state), "
+                /* reopened by a run as new as its fix, unless the tool has a newer run still (that
+                 * did not report it: VALUES(fixed_run_at) says when) */
+                "state = IF(VALUES(fixed_run_at) IS NULL AND (fixed_run_at IS NULL OR VALUES(last_run_at) >= "
+                "fixed_run_at), 'open', state), "
                 "fixed_at = IF(state = 'open', NULL, fixed_at), "
                 "fixed_run_at = IF(state = 'open', NULL, fixed_run_at), "
                 "severity = IF(VALUES(last_run_at) >= last_run_at, VALUES(severity), severity), "

@@ -40,8 +40,9 @@ static int counts_apply(struct app_ctx *c, const char *entity, const char *team,
 {
     struct db_value v[COUNTS_MAX * 3 * 6];
     size_t nv = 0, rows = 0;
-    const char *scopes[3] = { arena_printf(c->arena, "e:%s", entity), arena_printf(c->arena, "t:%s", team), "p:" };
-    /* in key order (scope, environment, metric, day, bucket): concurrent deliveries lock alike */
+    /* in key order (scope, environment, metric, day, bucket; "e:" < "p:" < "t:"), as the forget's
+     * and the rebuild's GROUP BY write them: concurrent writers lock alike */
+    const char *scopes[3] = { arena_printf(c->arena, "e:%s", entity), "p:", arena_printf(c->arena, "t:%s", team) };
     for (size_t s = 0; s < 3; s++)
         for (size_t i = 0; i < nk; i++) {
             if (k[i].n == 0)
@@ -174,34 +175,48 @@ int cicd_dora_after_deployment(struct app_ctx *c, long long id)
             "IS NOT NULL ORDER BY p.finished_at DESC, p.id DESC LIMIT 1", &w, 1, &b, &c->problem) < 0 ||
         (b.nrows && cicd_dora_deployment(c, atoll(db_cell(&b, 0, 0))) < 0))
         return -1;
-    /* a success: the failures since the success before it are restored by it (or sooner) */
-    struct db_value v = DB_INTV(id);
-    struct db_result f;
-    if (db_query(c->db, c->arena,
-            "SELECT x.id FROM cicd_deployments d JOIN cicd_deployments x ON x.entity_ref = d.entity_ref AND "
-            "x.environment = d.environment AND x.status = 'failure' AND x.finished_at <= d.finished_at AND x.id <> d.id "
-            "WHERE d.id = ? AND d.status = 'success' AND d.finished_at IS NOT NULL AND x.finished_at >= COALESCE((SELECT "
-            "MAX(p.finished_at) FROM cicd_deployments p WHERE p.entity_ref = d.entity_ref AND p.environment = "
-            "d.environment AND p.status = 'success' AND p.finished_at < d.finished_at), '1000-01-01') ORDER BY x.id "
-            "LIMIT 1000", &v, 1, &f, &c->problem) < 0)
-        return -1;
-    for (size_t i = 0; i < f.nrows; i++)
-        if (cicd_dora_deployment(c, atoll(db_cell(&f, i, 0))) < 0)
+    /* a success: the failures since the success before it are restored by it (or sooner); a
+     * page at a time, however many */
+    for (long long after = 0;;) {
+        struct db_value v[2] = { DB_INTV(id), DB_INTV(after) };
+        struct db_result f;
+        if (db_query(c->db, c->arena,
+                "SELECT x.id FROM cicd_deployments d JOIN cicd_deployments x ON x.entity_ref = d.entity_ref AND "
+                "x.environment = d.environment AND x.status = 'failure' AND x.finished_at <= d.finished_at AND "
+                "x.id <> d.id WHERE d.id = ? AND d.status = 'success' AND d.finished_at IS NOT NULL AND "
+                "x.finished_at >= COALESCE((SELECT MAX(p.finished_at) FROM cicd_deployments p WHERE p.entity_ref = "
+                "d.entity_ref AND p.environment = d.environment AND p.status = 'success' AND p.finished_at < "
+                "d.finished_at), '1000-01-01') AND x.id > ? ORDER BY x.id LIMIT 500", v, 2, &f, &c->problem) < 0)
             return -1;
-    return 0;
+        for (size_t i = 0; i < f.nrows; i++)
+            if (cicd_dora_deployment(c, after = atoll(db_cell(&f, i, 0))) < 0)
+                return -1;
+        if (f.nrows < 500)
+            return 0;
+    }
 }
 
 int cicd_dora_commit(struct app_ctx *c, const char *entity, const char *sha)
 {
-    struct db_value v[2] = { DB_TEXTV(entity), DB_TEXTV(sha) };
-    struct db_result r;
-    if (db_query(c->db, c->arena, "SELECT id FROM cicd_deployments WHERE entity_ref = ? AND commit_sha = ? AND status = "
-                                  "'success' ORDER BY id LIMIT 1000", v, 2, &r, &c->problem) < 0)
-        return -1;
-    for (size_t i = 0; i < r.nrows; i++)
-        if (cicd_dora_deployment(c, atoll(db_cell(&r, i, 0))) < 0)
+    for (long long after = 0;;) {
+        struct db_value v[3] = { DB_TEXTV(entity), DB_TEXTV(sha), DB_INTV(after) };
+        struct db_result r;
+        if (db_query(c->db, c->arena, "SELECT id FROM cicd_deployments WHERE entity_ref = ? AND commit_sha = ? AND "
+                                      "status = 'success' AND id > ? ORDER BY id LIMIT 500", v, 3, &r, &c->problem) < 0)
             return -1;
-    return 0;
+        for (size_t i = 0; i < r.nrows; i++)
+            if (cicd_dora_deployment(c, after = atoll(db_cell(&r, i, 0))) < 0)
+                return -1;
+        if (r.nrows < 500)
+            return 0;
+    }
+}
+
+int cicd_dora_lock(struct app_ctx *c, const char *entity)
+{
+    struct db_value v = DB_TEXTV(entity);
+    return db_query(c->db, c->arena, "INSERT INTO cicd_dora_locks (entity_ref) VALUES (?) ON DUPLICATE KEY UPDATE "
+                                     "entity_ref = entity_ref", &v, 1, NULL, &c->problem);
 }
 
 int cicd_dora_run(struct app_ctx *c, long long id)
@@ -243,6 +258,33 @@ int cicd_dora_run(struct app_ctx *c, long long id)
         db_query(c->db, c->arena, "UPDATE cicd_runs SET dora_day = ?, dora_failed = ?, dora_duration = ? WHERE id = ?", u, 4,
                  NULL, &c->problem) < 0)
         return -1;
+    return 0;
+}
+
+/* After the integration's rows are gone: the other integrations' deployments whose counts leaned
+ * on them — in each (entity, environment) it deployed to, from the last remaining success
+ * before its first deployment on (a restore, a hotfix next, a rollback are read across
+ * integrations). pairs: its (entity, environment, first finish) from before the deletion. */
+int cicd_dora_recount_after(struct app_ctx *c, const struct db_result *pairs)
+{
+    for (size_t i = 0; i < pairs->nrows; i++)
+        for (long long after = 0;;) {
+            struct db_value v[6] = { DB_TEXTV(db_cell(pairs, i, 0)), DB_TEXTV(db_cell(pairs, i, 1)),
+                                     DB_TEXTV(db_cell(pairs, i, 0)), DB_TEXTV(db_cell(pairs, i, 1)),
+                                     DB_TEXTV(db_cell(pairs, i, 2)), DB_INTV(after) };
+            struct db_result r;
+            if (db_query(c->db, c->arena,
+                    "SELECT id FROM cicd_deployments WHERE entity_ref = ? AND environment = ? AND finished_at >= "
+                    "COALESCE((SELECT MAX(p.finished_at) FROM cicd_deployments p WHERE p.entity_ref = ? AND "
+                    "p.environment = ? AND p.status = 'success' AND p.finished_at < ?), '1000-01-01') AND id > ? "
+                    "ORDER BY id LIMIT 500", v, 6, &r, &c->problem) < 0)
+                return -1;
+            for (size_t k = 0; k < r.nrows; k++)
+                if (cicd_dora_deployment(c, after = atoll(db_cell(&r, k, 0))) < 0)
+                    return -1;
+            if (r.nrows < 500)
+                break;
+        }
     return 0;
 }
 

@@ -80,7 +80,7 @@ static int orphans_fail(struct runner *r, struct problem *p)
         ev.target_type = "cicd_deploy";
         ev.target_id = db_cell(&q, i, 0);
         ev.details = "{\"error\":\"the runner stopped while triggering\"}";
-        if (db_query(r->db, r->arena, "UPDATE cicd_deploys SET state = 'failed', lease_owner = NULL, error = 'the runner "
+        if (db_query(r->db, r->arena, "UPDATE cicd_deploys SET state = 'failed', unsure = 1, lease_owner = NULL, error = 'the runner "
                                       "stopped while triggering it: the provider may or may not have started it; look "
                                       "there, then deploy again', updated_at = UTC_TIMESTAMP(6) WHERE id = ?", &v, 1,
                      NULL, p) < 0 ||
@@ -223,9 +223,11 @@ static int trigger(struct runner *r, long long id, struct problem *p)
     if (backoff > r->cfg->runner_backoff_max_seconds)
         backoff = r->cfg->runner_backoff_max_seconds;
     const char *state = rc == DEPLOY_OK ? "triggered" : retry ? "queued" : "failed";
+    bool unsure = rc == DEPLOY_UNSURE;   /* failed without knowing: a deployment event may still settle it */
     const char *error = rc == DEPLOY_OK ? NULL : plain(r->arena, d.error, 2000);
-    struct db_value u[6] = { DB_OPTV(error), DB_OPTV(ref ? plain(r->arena, json_object_get_string(ref), 500) : NULL),
-                             DB_INTV(retry ? backoff : 0), DB_TEXTV(state), DB_INTV(id), DB_TEXTV(r->lease_owner) };
+    struct db_value u[7] = { DB_OPTV(error), DB_OPTV(ref ? plain(r->arena, json_object_get_string(ref), 500) : NULL),
+                             DB_INTV(retry ? backoff : 0), DB_INTV(unsure), DB_TEXTV(state), DB_INTV(id),
+                             DB_TEXTV(r->lease_owner) };
     struct db_result w;
     json_object *details = json_object_new_object();
     json_object_object_add(details, "state", json_object_new_string(state));
@@ -243,19 +245,27 @@ static int trigger(struct runner *r, long long id, struct problem *p)
     if (db_begin(r->db, p) < 0)
         return -1;
     /* if the lease is still this process's; a deployment event may have settled the deploy
-     * meanwhile (the provider was quick), and then its state stands: error first, it reads the
-     * state before it changes */
-    if (db_query(r->db, r->arena, "UPDATE cicd_deploys SET error = IF(state = 'triggering', ?, error), provider_ref = "
-                                  "COALESCE(?, provider_ref), lease_owner = NULL, due_at = UTC_TIMESTAMP(6) + INTERVAL ? "
-                                  "SECOND, updated_at = UTC_TIMESTAMP(6), state = IF(state = 'triggering', ?, state) "
-                                  "WHERE id = ? AND lease_owner = ?", u, 6, &w, p) < 0)
+     * meanwhile (the provider was quick), and then its state stands (and its requester is not
+     * told it failed) */
+    struct db_value me[2] = { DB_INTV(id), DB_TEXTV(r->lease_owner) };
+    struct db_result now;
+    if (db_query(r->db, r->arena, "SELECT state FROM cicd_deploys WHERE id = ? AND lease_owner = ? FOR UPDATE", me, 2,
+                 &now, p) < 0)
         return db_abort(r->db);
-    if (w.affected == 0) {   /* the lease was lost: what happened is another's to record */
+    if (now.nrows == 0) {   /* the lease was lost: what happened is another's to record */
         db_abort(r->db);
         return 0;
     }
+    bool settled = strcmp(db_cell(&now, 0, 0), "triggering") != 0;
+    /* error and unsure first: they read the state before it changes */
+    if (db_query(r->db, r->arena, "UPDATE cicd_deploys SET error = IF(state = 'triggering', ?, error), provider_ref = "
+                                  "COALESCE(?, provider_ref), lease_owner = NULL, due_at = UTC_TIMESTAMP(6) + INTERVAL ? "
+                                  "SECOND, unsure = IF(state = 'triggering', ?, unsure), updated_at = UTC_TIMESTAMP(6), "
+                                  "state = IF(state = 'triggering', ?, state) WHERE id = ? AND lease_owner = ?", u, 7, &w,
+                 p) < 0)
+        return db_abort(r->db);
     if (audit_append(r->db, r->arena, &ev, p) < 0 ||
-        (!retry && rc != DEPLOY_OK &&
+        (!retry && rc != DEPLOY_OK && !settled &&
          provision_notify(r->db, r->arena, atoll(db_cell(&q, 0, 13)), NULL, NULL, "deploy-failed",
                           arena_printf(r->arena, "your deploy of %s to %s failed: %s", call.version, call.environment,
                                        error), arena_printf(r->arena, "/cicd/deploys/%lld", id), p) < 0))
@@ -280,7 +290,7 @@ static int unsettled_fail(struct runner *r, struct problem *p)
         struct audit_event ev = runner_event(r, "cicd.deploy.unsettled", "failure");
         ev.target_type = "cicd_deploy";
         ev.target_id = db_cell(&q, i, 0);
-        if (db_query(r->db, r->arena, "UPDATE cicd_deploys SET state = 'failed', error = CONCAT('the provider took it, and "
+        if (db_query(r->db, r->arena, "UPDATE cicd_deploys SET state = 'failed', unsure = 1, error = CONCAT('the provider took it, and "
                                       "reported no deployment of it in ', ?, ' h: look there (does the pipeline report "
                                       "the version it was given?)'), updated_at = UTC_TIMESTAMP(6) WHERE id = ?", u, 2,
                      NULL, p) < 0 ||

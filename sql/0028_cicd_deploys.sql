@@ -45,6 +45,7 @@ CREATE TABLE cicd_deploys (
   error VARCHAR(2000) NULL,
   provider_ref VARCHAR(500) NULL,
   deployment_id BIGINT UNSIGNED NULL,
+  unsure TINYINT UNSIGNED NOT NULL DEFAULT 0,   -- failed without knowing: the provider may have started it
   created_at DATETIME(6) NOT NULL,
   updated_at DATETIME(6) NOT NULL,
   KEY cicd_deploys_due (state, due_at),

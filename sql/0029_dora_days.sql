@@ -45,12 +45,24 @@ CREATE TABLE cicd_dora_days (
   PRIMARY KEY (scope, environment, metric, day, bucket)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+-- One row per entity, locked first by each delivery that may recount more than its own row (a
+-- deployment, a push): the recounts read other rows (the success that restores a failure, the
+-- hotfix after a success, a commit's deployments), so two such deliveries of one entity go one
+-- after the other, the second seeing what the first wrote.
+CREATE TABLE cicd_dora_locks (
+  entity_ref VARCHAR(160) NOT NULL PRIMARY KEY
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 CALL portico_grant('SELECT, INSERT, UPDATE, DELETE', 'cicd_dora_days');
+CALL portico_grant('SELECT, INSERT, UPDATE, DELETE', 'cicd_dora_locks');
 
 CREATE OR REPLACE PROCEDURE cicd_dora_rebuild()
   SQL SECURITY INVOKER
   COMMENT 'Portico: every deployment''s and run''s DORA counts, and cicd_dora_days, made again from the rows'
 BEGIN
+  -- one transaction: readers see the old sums until the new ones are whole, and deliveries wait
+  -- for it (run it when they are few: on 100,000 deployments it takes tens of seconds)
+  START TRANSACTION;
   UPDATE cicd_deployments d JOIN cicd_integrations i ON i.id = d.integration_id SET d.team = i.team;
   UPDATE cicd_runs x JOIN cicd_integrations i ON i.id = x.integration_id SET x.team = i.team;
   UPDATE cicd_deployments d
@@ -93,6 +105,7 @@ BEGIN
       UNION ALL SELECT entity_ref, team, '', 8, dora_day, dora_duration, 1 FROM cicd_runs WHERE dora_day IS NOT NULL AND dora_duration IS NOT NULL
     ) q CROSS JOIN (SELECT 1 AS k UNION ALL SELECT 2 UNION ALL SELECT 3) s
     GROUP BY scope, q.environment, q.metric, q.day, q.bucket;
+  COMMIT;
 END;
 
 CALL cicd_dora_rebuild();

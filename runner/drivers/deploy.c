@@ -36,7 +36,7 @@ const char *deploy_escape(struct driver_run *d, const char *s, bool keep_slash)
     return out;
 }
 
-int deploy_answered(struct driver_run *d, const char *what, const struct outbound_answer *an)
+int deploy_answered(struct driver_run *d, const char *what, const struct outbound_answer *an, const char *credential)
 {
     if (an->status >= 200 && an->status <= 299)
         return DEPLOY_OK;
@@ -46,6 +46,12 @@ int deploy_answered(struct driver_run *d, const char *what, const struct outboun
     json_object *doc = an->len ? json_tokener_parse(an->body) : NULL, *m;
     if (doc && json_object_object_get_ex(doc, "message", &m) && json_object_is_type(m, json_type_string)) {
         const char *s = json_object_get_string(m);
+        /* an echo of the credential taken out before the cut (a cut one would not match) */
+        size_t ck = credential ? strlen(credential) : 0;
+        for (const char *at; ck >= 4 && s && (at = strstr(s, credential));)
+            s = arena_printf(d->arena, "%.*s[redacted]%s", (int)(at - s), s, at + ck);
+        if (!s)
+            s = "";
         size_t k = 0;
         for (; *s && k < 200; s++)
             said[k++] = (unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f ? ((unsigned char)*s < 0x80 ? ' ' : '?') : *s;
@@ -65,7 +71,7 @@ int deploy_unsent(struct driver_run *d, const struct outbound_answer *an)
     char why[DRIVER_ERROR_MAX];
     snprintf(why, sizeof(why), "%s", d->error);
     driver_fail(d, "%s, after the request was sent: the provider may have started it; look there before deploying again", why);
-    return DEPLOY_REFUSED;
+    return DEPLOY_UNSURE;
 }
 
 void deploy_output(struct driver_run *d, const char *ref)

@@ -34,6 +34,7 @@ struct deploy_call {
 #define DEPLOY_OK 0
 #define DEPLOY_RETRY (-1)     /* may work later: the provider was unreachable, busy or failing (5xx, 429) */
 #define DEPLOY_REFUSED (-2)   /* will not work as it stands: the provider refused it (4xx), or it is misconfigured */
+#define DEPLOY_UNSURE (-3)    /* sent, and no answer came: the provider may have started it (not tried again) */
 
 struct deploy_driver {
     const char *provider;
@@ -51,14 +52,14 @@ const struct deploy_driver *deploy_driver_find(const char *provider);
 const char *deploy_escape(struct driver_run *d, const char *s, bool keep_slash);
 
 /* The end of a trigger: DEPLOY_OK for a 2xx answer; otherwise the status (and the answer's JSON
- * "message", cut and made plain) in d->error, DEPLOY_RETRY for 408, 429 and 5xx, else
- * DEPLOY_REFUSED. what: "GitHub", ... */
-int deploy_answered(struct driver_run *d, const char *what, const struct outbound_answer *an);
+ * "message", the credential taken out first, then cut and made plain) in d->error, DEPLOY_RETRY
+ * for 408, 429 and 5xx, else DEPLOY_REFUSED. what: "GitHub", ... */
+int deploy_answered(struct driver_run *d, const char *what, const struct outbound_answer *an, const char *credential);
 
 /* The end of a trigger whose request failed (outbound_send's -1, d->error said why): DEPLOY_RETRY
- * when it never left (nothing resolved or connected), DEPLOY_REFUSED when it may not go there, or
- * when it went out and its answer was lost (a timeout after sending): the provider may have
- * started the deploy, and a second one is worse than none. */
+ * when it never left (nothing resolved or connected), DEPLOY_REFUSED when it may not go there,
+ * DEPLOY_UNSURE when it went out and its answer was lost (a timeout after sending): the provider
+ * may have started the deploy, and a second one is worse than none. */
 int deploy_unsent(struct driver_run *d, const struct outbound_answer *an);
 
 /* d->outputs "ref" = ref, when there is one. */

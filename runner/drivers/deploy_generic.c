@@ -47,7 +47,7 @@ static int generic_trigger(struct driver_run *d, const struct deploy_call *k)
     int rc = outbound_once(d, outbound_deploy_places(d->cfg), &rq, &an);
     if (rc < 0)
         return deploy_unsent(d, &an);
-    if ((rc = deploy_answered(d, "The deployer", &an)) != DEPLOY_OK)
+    if ((rc = deploy_answered(d, "The deployer", &an, k->credential)) != DEPLOY_OK)
         return rc;
     json_object *doc = an.len ? json_tokener_parse(an.body) : NULL, *ref;
     if (doc && json_object_object_get_ex(doc, "ref", &ref) && json_object_is_type(ref, json_type_string) &&

@@ -45,7 +45,7 @@ static int github_trigger(struct driver_run *d, const struct deploy_call *k)
         return driver_fail(d, "out of memory"), DEPLOY_RETRY;
     if (outbound_once(d, outbound_deploy_places(d->cfg), &rq, &an) < 0)
         return deploy_unsent(d, &an);
-    return deploy_answered(d, "GitHub", &an);
+    return deploy_answered(d, "GitHub", &an, k->credential);
 }
 
 const struct deploy_driver deploy_github = { "github", github_trigger };

@@ -34,7 +34,7 @@ static int gitlab_trigger(struct driver_run *d, const struct deploy_call *k)
     int rc = outbound_once(d, outbound_deploy_places(d->cfg), &rq, &an);
     if (rc < 0)
         return deploy_unsent(d, &an);
-    if ((rc = deploy_answered(d, "GitLab", &an)) != DEPLOY_OK)
+    if ((rc = deploy_answered(d, "GitLab", &an, k->credential)) != DEPLOY_OK)
         return rc;
     json_object *doc = json_tokener_parse(an.body), *id;
     if (doc && json_object_object_get_ex(doc, "id", &id) && json_object_is_type(id, json_type_int))

@@ -59,7 +59,7 @@ static int jenkins_trigger(struct driver_run *d, const struct deploy_call *k)
         }
     } else if (an.status != 404) {   /* 404: no CSRF protection, so no crumb */
         outbound_close(o);
-        return deploy_answered(d, "Jenkins (its crumb issuer)", &an);
+        return deploy_answered(d, "Jenkins (its crumb issuer)", &an, k->credential);
     }
     const char *body = arena_printf(d->arena, "PORTICO_ENVIRONMENT=%s&PORTICO_VERSION=%s&PORTICO_COMMIT=%s&PORTICO_DEPLOY=%lld",
                                     deploy_escape(d, k->environment, false), deploy_escape(d, k->version, false),
@@ -76,7 +76,7 @@ static int jenkins_trigger(struct driver_run *d, const struct deploy_call *k)
     outbound_close(o);
     if (rc < 0)
         return deploy_unsent(d, &an);
-    if ((rc = deploy_answered(d, "Jenkins", &an)) != DEPLOY_OK)
+    if ((rc = deploy_answered(d, "Jenkins", &an, k->credential)) != DEPLOY_OK)
         return rc;
     deploy_output(d, an.location);
     return DEPLOY_OK;

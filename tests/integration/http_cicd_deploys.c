@@ -67,6 +67,7 @@ static const char junit_green[] =
     "</testsuite>";
 
 #define ANALYSIS_C "\"automationDetails\":{\"id\":\"c\"},"
+#define ANALYSIS_D "\"automationDetails\":{\"id\":\"d\"},"
 
 static const char *sarif(char *buf, size_t n, bool with_critical)
 {
@@ -207,6 +208,28 @@ static void test_reports(void)
     json_object_put(o);
     resp_free(&r);
     snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM cicd_findings WHERE entity_ref = '%s' AND tool = 'CodeQL/c' AND "
+                               "rule = 'js/sql-injection' AND state = 'fixed'", f.entity);
+    CU_ASSERT_EQUAL(root_number(sql), 1);
+    /* fixed by a newer run, then a log between the two uploaded late: still fixed (the tool's latest
+     * run, newer than it, did not report it) — analysis d */
+    static const char *const times[4] = { "2026-11-20T10:00:00Z", "2026-11-20T11:00:00Z", "2026-11-20T13:00:00Z",
+                                          "2026-11-20T12:00:00Z" };
+    static const bool with[4] = { true, false, false, true };
+    for (int i = 0; i < 4; i++) {
+        char rb[512], key[16];
+        snprintf(key, sizeof(key), "e-%d", i);
+        snprintf(rb, sizeof(rb), "{\"type\":\"run\",\"id\":\"%s\",\"name\":\"scan-d\",\"status\":\"success\","
+                                 "\"started_at\":\"%s\",\"finished_at\":\"%s\"}", key, times[i], times[i]);
+        CU_ASSERT_EQUAL(cicd_deliver(id, secret, "run", key, rb), 200);
+        snprintf(path, sizeof(path), "/api/v1/cicd/runs/%lld/sarif", run_id(&f, key));
+        snprintf(log, sizeof(log), "%s", sarif(body, sizeof(body), with[i]));
+        at = strstr(log, "\"results\"");
+        memmove(at + strlen(ANALYSIS_D), at, strlen(at) + 1);
+        memcpy(at, ANALYSIS_D, strlen(ANALYSIS_D));
+        CU_ASSERT_EQUAL(upload(f.dc, f.dx, path, "application/sarif+json", log, &r), 201);
+        resp_free(&r);
+    }
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM cicd_findings WHERE entity_ref = '%s' AND tool = 'CodeQL/d' AND "
                                "rule = 'js/sql-injection' AND state = 'fixed'", f.entity);
     CU_ASSERT_EQUAL(root_number(sql), 1);
     /* a log whose run has no results (the tool did not run) fixes nothing */
