@@ -4,6 +4,7 @@
 #   signed deliveries (GitHub's scheme, each with a new delivery id, so each is checked against
 #   the ones seen and applied: a run upserted, the integration counted, the audit record)
 #                                                            >= 1,000 requests/s
+#   (and, measured beside it, deployment deliveries of one entity, which queue on its recount lock)
 #   DORA metrics of a team with 100,000 deployments (100 entities, 90 days; their commits and
 #   100,000 pipeline runs), GET /api/v1/cicd/dora?team=&days=90, 2 connections
 #                                                            p95 <= 100 ms
@@ -59,6 +60,19 @@ done = function(summary, latency, requests)
 end
 LUA
 
+# the same, for deployments (GitHub deployment_status over 500 deployments of the one entity):
+# each takes the entity's recount lock (cicd_rollup.c), so they queue on it — the worst case of
+# one busy service
+dbodies=$work/dbodies.lua
+echo "local bodies = {" > "$dbodies"
+for i in $(seq 1 500); do
+  b="{\"deployment_status\":{\"state\":\"success\",\"created_at\":\"2026-12-03T10:05:00Z\",\"target_url\":\"https://ci.example/d/$i\"},\"deployment\":{\"id\":$((900000 + i)),\"sha\":\"acb5820ced9479c074f688cc328bf03f341a511d\",\"ref\":\"v$i\",\"environment\":\"production\",\"created_at\":\"2026-12-03T10:00:00Z\",\"creator\":{\"login\":\"bench\"}}}"
+  s=$(printf '%s' "$b" | openssl dgst -sha256 -hmac "$secret" | awk '{print $NF}')
+  printf '{ [[%s]], "sha256=%s" },\n' "$b" "$s" >> "$dbodies"
+done
+echo "}" >> "$dbodies"
+{ cat "$dbodies"; sed -n '/^local counter/,$p' "$work/deliver.lua" | sed 's/"workflow_run"/"deployment_status"/; s/bench-%d-%d-%d/bench-d-%d-%d-%d/'; } > "$work/deploy.lua"
+
 run() {  # run PATH-OR-SCRIPT -> RPS P50 P95 P99
   local out args=(-t"$threads" -c"$conns" -d"${secs}s" --latency)
   if [ -f "$1" ]; then args+=(-s "$1" "$url/"); else args+=("$url$1"); fi
@@ -79,6 +93,7 @@ run "$static_path";         S_RPS=$RPS S_P50=$P50 S_P99=$P99
 before=$(deliveries)
 run "$work/deliver.lua";    D_RPS=$RPS D_P50=$P50 D_P95=$P95 D_P99=$P99
 applied=$(( $(deliveries) - before ))
+run "$work/deploy.lua";     E_RPS=$RPS E_P50=$P50 E_P95=$P95 E_P99=$P99
 # a replay of one delivery id: answered "duplicate", nothing written
 deliver() { curl -sS -H 'Content-Type: application/json' -H 'X-GitHub-Event: workflow_run' -H "X-Hub-Signature-256: sha256=$sig" \
   -H "X-GitHub-Delivery: bench-replay-$$" -d "$body" "$url/api/v1/cicd/hooks/$id"; }
@@ -131,6 +146,7 @@ ratio=$(awk -v a="$D_RPS" -v b="$S_RPS" 'BEGIN {printf "%.1f", 100 * a / b}')
 printf '\n%-44s %11s %8s %8s %8s\n' "wrk -c$conns -t$threads ${secs}s" "requests/s" "p50 ms" "p95 ms" "p99 ms"
 printf '%-44s %11s %8s %8s %8s\n' "static file" "$S_RPS" "$S_P50" "-" "$S_P99"
 printf '%-44s %11s %8s %8s %8s\n' "signed GitHub delivery (new id each)" "$D_RPS" "$D_P50" "$D_P95" "$D_P99"
+printf '%-44s %11s %8s %8s %8s\n' "  the same, deployments of one entity" "$E_RPS" "$E_P50" "$E_P95" "$E_P99"
 printf 'DORA, a team of %s deployments, 90 days, 10 in a row: p50 %s ms, p95 %s ms, slowest %s ms (HTTP %s)\n' \
   "$n" "$T_P50" "$T_P95" "$T_MAX" "$T_CODES"
 printf 'delivery / static: %s%%; deliveries applied (new ids) in the run: %s; a replayed id: %s\n' "$ratio" "$applied" "$dup"
