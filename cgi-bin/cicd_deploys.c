@@ -372,7 +372,9 @@ int cicd_deploy_create(struct app_ctx *c)
         if (db_query(c->db, c->arena, "SELECT commit_sha FROM cicd_deployments WHERE entity_ref = ? AND version = ? AND "
                                       "commit_sha <> '' ORDER BY id DESC LIMIT 1", v, 2, &k, p) < 0)
             return -1;
-        commit = k.nrows ? db_cell(&k, 0, 0) : hex_ok(version, 40, 64) ? version : "";
+        /* a whole id only: a short one (GitLab's short_sha) matches no test report, and the gate
+         * would pass for it */
+        commit = k.nrows && hex_ok(db_cell(&k, 0, 0), 40, 64) ? db_cell(&k, 0, 0) : hex_ok(version, 40, 64) ? version : "";
     }
     json_object *gates;
     int failed;

@@ -260,7 +260,7 @@ int outbound_send(struct outbound *o, const struct outbound_request *rq, struct 
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &an->status);
     curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &sent);
     an->sent = sent > 0;
-    an->refused = o->refused != NULL;
+    an->refused = o->refused != NULL && !an->sent;   /* another address of the host may have taken it */
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(curl, CURLOPT_USERPWD, NULL);
     curl_slist_free_all(headers);
