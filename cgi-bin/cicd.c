@@ -254,11 +254,9 @@ static int event_apply(struct app_ctx *c, long long id, const char *entity, cons
         struct db_value v[12] = { DB_INTV(id), DB_TEXTV(entity), DB_TEXTV(ev->key), DB_TEXTV(ev->name), DB_TEXTV(ev->branch),
                                   DB_TEXTV(ev->commit), DB_TEXTV(ev->status), DB_INTV(ev->rank), DB_TEXTV(ev->started_at),
                                   DB_TEXTV(ev->finished_at), DB_TEXTV(ev->url), DB_TEXTV(team) };
-        if (db_query(c->db, c->arena, sql_run_upsert, v, 12, NULL, p) < 0 ||
-            db_query(c->db, c->arena, "SELECT id FROM cicd_runs WHERE integration_id = ? AND run_key = ?",
-                     (struct db_value[]){ v[0], v[2] }, 2, &now, p) < 0)
+        if (db_query(c->db, c->arena, sql_run_upsert, v, 12, NULL, p) < 0)
             return -1;
-        return now.nrows ? cicd_dora_run(c, atoll(db_cell(&now, 0, 0))) : 0;
+        return cicd_dora_run(c, id, ev->key);
     }
     if (ev->kind == CICD_DEPLOYMENT) {
         struct db_value v[13] = { DB_INTV(id), DB_TEXTV(entity), DB_TEXTV(ev->key), DB_TEXTV(ev->environment),

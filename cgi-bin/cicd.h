@@ -74,11 +74,12 @@ int cicd_deploy_reported(struct app_ctx *c, long long deployment, const char *en
 
 /* cicd_rollup.c: what a deployment or run counts for in DORA (sql/0029), recounted in the caller's
  * transaction when it may have changed: the deployment; it and the failures it restores; the
- * successful deployments of a commit whose time came; a run; all an integration's, taken away. */
+ * successful deployments of a commit whose time came; a run (by its integration and key); all an
+ * integration's, taken away. */
 int cicd_dora_deployment(struct app_ctx *c, long long id);
 int cicd_dora_after_deployment(struct app_ctx *c, long long id);
 int cicd_dora_commit(struct app_ctx *c, const char *entity, const char *sha);
-int cicd_dora_run(struct app_ctx *c, long long id);
+int cicd_dora_run(struct app_ctx *c, long long integration, const char *key);
 int cicd_dora_forget(struct app_ctx *c, long long integration);
 int cicd_dora_recount_after(struct app_ctx *c, const struct db_result *pairs);
 

@@ -219,19 +219,22 @@ int cicd_dora_lock(struct app_ctx *c, const char *entity)
                                      "entity_ref = entity_ref", &v, 1, NULL, &c->problem);
 }
 
-int cicd_dora_run(struct app_ctx *c, long long id)
+int cicd_dora_run(struct app_ctx *c, long long integration, const char *key)
 {
-    struct db_value v = DB_INTV(id);
+    struct db_value v[2] = { DB_INTV(integration), DB_TEXTV(key) };
     struct db_result r;
+    /* by its key, as the upsert just wrote it: one read for the delivery's hot path */
     if (db_query(c->db, c->arena,
             "SELECT entity_ref, team, dora_day, dora_failed, dora_duration, "
             "IF(status IN ('success', 'failure') AND finished_at IS NOT NULL, DATE(finished_at), NULL), "
             "status = 'failure' AND finished_at IS NOT NULL, "
             "IF(status = 'success' AND finished_at IS NOT NULL AND started_at IS NOT NULL, TIMESTAMPDIFF(SECOND, "
-            "started_at, finished_at), NULL) FROM cicd_runs WHERE id = ? FOR UPDATE", &v, 1, &r, &c->problem) < 0)
+            "started_at, finished_at), NULL), id FROM cicd_runs WHERE integration_id = ? AND run_key = ? FOR UPDATE",
+            v, 2, &r, &c->problem) < 0)
         return -1;
     if (r.nrows == 0)
         return 0;
+    long long id = atoll(db_cell(&r, 0, 8));
     const char *old_day = db_cell(&r, 0, 2), *day = db_cell(&r, 0, 5);
     int old_failed = atoi(db_cell(&r, 0, 3)), old_duration = opt_int(db_cell(&r, 0, 4));
     int failed = day && atoi(db_cell(&r, 0, 6));

@@ -64,29 +64,39 @@ static void deploy_secret(struct driver_run *d, const char *value)
     (void)d, (void)value;   /* nothing here logs what a driver does not: its lines name scheme://host only */
 }
 
-/* The deploys whose runner died while triggering: failed, said so, audited. */
-static int orphans_fail(struct runner *r, struct problem *p)
+/* Deploys stuck where no one will move them (which, by where), 20 at a time: failed "unsure"
+ * (the provider may have started them; its deployment event still settles them), with error,
+ * their requesters told "your deploy of <version> to <environment> <subject>", audited as action. */
+struct stuck {
+    const char *where;        /* on cicd_deploys, with one ? for hours (or none) */
+    long long hours;          /* -1: where has no ? */
+    const char *error, *subject, *action;
+};
+
+static int stuck_fail(struct runner *r, const struct stuck *k, struct problem *p)
 {
+    struct db_value v = DB_INTV(k->hours);
     struct db_result q;
     if (db_begin(r->db, p) < 0)
         return -1;
-    if (db_query(r->db, r->arena, "SELECT id, requester_id, environment FROM cicd_deploys WHERE state = 'triggering' AND "
-                                  "due_at <= UTC_TIMESTAMP(6) ORDER BY due_at LIMIT 20 FOR UPDATE SKIP LOCKED", NULL, 0, &q,
-                 p) < 0)
+    if (db_query(r->db, r->arena, arena_printf(r->arena, "SELECT id, requester_id, environment, version FROM cicd_deploys "
+                                                         "WHERE %s LIMIT 20 FOR UPDATE SKIP LOCKED", k->where),
+                 &v, k->hours >= 0, &q, p) < 0)
         return db_abort(r->db);
     for (size_t i = 0; i < q.nrows; i++) {
-        struct db_value v = DB_INTV(atoll(db_cell(&q, i, 0)));
-        struct audit_event ev = runner_event(r, "cicd.deploy.trigger", "failure");
+        struct db_value u[2] = { DB_TEXTV(k->error), DB_INTV(atoll(db_cell(&q, i, 0))) };
+        struct audit_event ev = runner_event(r, k->action, "failure");
+        json_object *details = json_object_new_object();
+        json_object_object_add(details, "error", json_object_new_string(k->error));
         ev.target_type = "cicd_deploy";
         ev.target_id = db_cell(&q, i, 0);
-        ev.details = "{\"error\":\"the runner stopped while triggering\"}";
-        if (db_query(r->db, r->arena, "UPDATE cicd_deploys SET state = 'failed', unsure = 1, lease_owner = NULL, error = 'the runner "
-                                      "stopped while triggering it: the provider may or may not have started it; look "
-                                      "there, then deploy again', updated_at = UTC_TIMESTAMP(6) WHERE id = ?", &v, 1,
-                     NULL, p) < 0 ||
+        ev.details = arena_strdup(r->arena, json_object_to_json_string_ext(details, JSON_C_TO_STRING_PLAIN));
+        json_object_put(details);
+        if (db_query(r->db, r->arena, "UPDATE cicd_deploys SET state = 'failed', unsure = 1, lease_owner = NULL, error = ?, "
+                                      "updated_at = UTC_TIMESTAMP(6) WHERE id = ?", u, 2, NULL, p) < 0 ||
             provision_notify(r->db, r->arena, atoll(db_cell(&q, i, 1)), NULL, NULL, "deploy-failed",
-                             arena_printf(r->arena, "your deploy to %s may not have started: look at the provider",
-                                          db_cell(&q, i, 2)),
+                             arena_printf(r->arena, "your deploy of %s to %s %s", db_cell(&q, i, 3), db_cell(&q, i, 2),
+                                          k->subject),
                              arena_printf(r->arena, "/cicd/deploys/%s", db_cell(&q, i, 0)), p) < 0 ||
             audit_append(r->db, r->arena, &ev, p) < 0)
             return db_abort(r->db);
@@ -94,6 +104,30 @@ static int orphans_fail(struct runner *r, struct problem *p)
     if (db_commit(r->db, p) < 0)
         return -1;
     return (int)q.nrows;
+}
+
+/* The deploys whose runner died while triggering (their lease ran out). */
+static int orphans_fail(struct runner *r, struct problem *p)
+{
+    static const struct stuck k = {
+        "state = 'triggering' AND due_at <= UTC_TIMESTAMP(6) ORDER BY due_at", -1,
+        "the runner stopped while triggering it: the provider may or may not have started it; look there, then deploy "
+        "again",
+        "may not have started: look at the provider", "cicd.deploy.trigger" };
+    return stuck_fail(r, &k, p);
+}
+
+/* The deploys the provider took and never reported a deployment of, in cicd_deploy_settle_hours
+ * (the pipeline may not report back, or not with the version it was given). */
+static int unsettled_fail(struct runner *r, struct problem *p)
+{
+    long long h = r->cfg->cicd_deploy_settle_hours;
+    struct stuck k = {
+        "state = 'triggered' AND updated_at < UTC_TIMESTAMP(6) - INTERVAL ? HOUR ORDER BY id", h,
+        arena_printf(r->arena, "the provider took it, and reported no deployment of it in %lld h: look there (does the "
+                               "pipeline report the version it was given?)", h),
+        "was never reported back", "cicd.deploy.unsettled" };
+    return stuck_fail(r, &k, p);
 }
 
 /* Claim the next due deploy: its id, 0 when none is due, -1. */
@@ -271,39 +305,6 @@ static int trigger(struct runner *r, long long id, struct problem *p)
                                        error), arena_printf(r->arena, "/cicd/deploys/%lld", id), p) < 0))
         return db_abort(r->db);
     return db_commit(r->db, p);
-}
-
-/* The deploys the provider took and never reported a deployment of, in cicd_deploy_settle_hours:
- * failed, said so (the pipeline may not report back, or not with the version it was given). */
-static int unsettled_fail(struct runner *r, struct problem *p)
-{
-    struct db_value v = DB_INTV(r->cfg->cicd_deploy_settle_hours);
-    struct db_result q;
-    if (db_begin(r->db, p) < 0)
-        return -1;
-    if (db_query(r->db, r->arena, "SELECT id, requester_id, environment, version FROM cicd_deploys WHERE state = "
-                                  "'triggered' AND updated_at < UTC_TIMESTAMP(6) - INTERVAL ? HOUR ORDER BY id LIMIT 20 "
-                                  "FOR UPDATE SKIP LOCKED", &v, 1, &q, p) < 0)
-        return db_abort(r->db);
-    for (size_t i = 0; i < q.nrows; i++) {
-        struct db_value u[2] = { DB_INTV(r->cfg->cicd_deploy_settle_hours), DB_INTV(atoll(db_cell(&q, i, 0))) };
-        struct audit_event ev = runner_event(r, "cicd.deploy.unsettled", "failure");
-        ev.target_type = "cicd_deploy";
-        ev.target_id = db_cell(&q, i, 0);
-        if (db_query(r->db, r->arena, "UPDATE cicd_deploys SET state = 'failed', unsure = 1, error = CONCAT('the provider took it, and "
-                                      "reported no deployment of it in ', ?, ' h: look there (does the pipeline report "
-                                      "the version it was given?)'), updated_at = UTC_TIMESTAMP(6) WHERE id = ?", u, 2,
-                     NULL, p) < 0 ||
-            provision_notify(r->db, r->arena, atoll(db_cell(&q, i, 1)), NULL, NULL, "deploy-failed",
-                             arena_printf(r->arena, "your deploy of %s to %s was never reported back", db_cell(&q, i, 3),
-                                          db_cell(&q, i, 2)),
-                             arena_printf(r->arena, "/cicd/deploys/%s", db_cell(&q, i, 0)), p) < 0 ||
-            audit_append(r->db, r->arena, &ev, p) < 0)
-            return db_abort(r->db);
-    }
-    if (db_commit(r->db, p) < 0)
-        return -1;
-    return (int)q.nrows;
 }
 
 int deploys_due(struct runner *r, struct problem *p)

@@ -33,14 +33,26 @@ secret=$(sed -n 's/.*"secret":"\([0-9a-f]*\)".*/\1/p' <<<"$created")
 
 # 500 runs, each body signed once here (GitHub signs the body; the delivery id is a header, new
 # for every request): the deliveries spread over 500 rows, as a busy organisation's do
+# sign_bodies FILE MAKE: a Lua table of 500 bodies (MAKE i prints the i-th), each with GitHub's
+# signature of it
+sign_bodies() {
+  local i b s
+  echo "local bodies = {" > "$1"
+  for i in $(seq 1 500); do
+    b=$("$2" "$i")
+    s=$(printf '%s' "$b" | openssl dgst -sha256 -hmac "$secret" | awk '{print $NF}')
+    printf '{ [[%s]], "sha256=%s" },\n' "$b" "$s" >> "$1"
+  done
+  echo "}" >> "$1"
+}
+run_body() {
+  printf '%s' "{\"action\":\"completed\",\"workflow_run\":{\"id\":$((424000 + $1)),\"run_attempt\":1,\"name\":\"Build\",\"head_branch\":\"main\",\"head_sha\":\"acb5820ced9479c074f688cc328bf03f341a511d\",\"status\":\"completed\",\"conclusion\":\"success\",\"run_started_at\":\"2026-12-03T10:00:00Z\",\"updated_at\":\"2026-12-03T10:04:00Z\",\"html_url\":\"https://github.com/o/r/actions/runs/$1\"}}"
+}
+deployment_body() {
+  printf '%s' "{\"deployment_status\":{\"state\":\"success\",\"created_at\":\"2026-12-03T10:05:00Z\",\"target_url\":\"https://ci.example/d/$1\"},\"deployment\":{\"id\":$((900000 + $1)),\"sha\":\"acb5820ced9479c074f688cc328bf03f341a511d\",\"ref\":\"v$1\",\"environment\":\"production\",\"created_at\":\"2026-12-03T10:00:00Z\",\"creator\":{\"login\":\"bench\"}}}"
+}
 bodies=$work/bodies.lua
-echo "local bodies = {" > "$bodies"
-for i in $(seq 1 500); do
-  b="{\"action\":\"completed\",\"workflow_run\":{\"id\":$((424000 + i)),\"run_attempt\":1,\"name\":\"Build\",\"head_branch\":\"main\",\"head_sha\":\"acb5820ced9479c074f688cc328bf03f341a511d\",\"status\":\"completed\",\"conclusion\":\"success\",\"run_started_at\":\"2026-12-03T10:00:00Z\",\"updated_at\":\"2026-12-03T10:04:00Z\",\"html_url\":\"https://github.com/o/r/actions/runs/$i\"}}"
-  s=$(printf '%s' "$b" | openssl dgst -sha256 -hmac "$secret" | awk '{print $NF}')
-  printf '{ [[%s]], "sha256=%s" },\n' "$b" "$s" >> "$bodies"
-done
-echo "}" >> "$bodies"
+sign_bodies "$bodies" run_body
 body=$(sed -n '2s/^{ \[\[\(.*\)\]\], "sha256=\([0-9a-f]*\)" },$/\1/p' "$bodies")
 sig=$(sed -n '2s/^{ \[\[\(.*\)\]\], "sha256=\([0-9a-f]*\)" },$/\2/p' "$bodies")
 { cat "$bodies"; cat <<LUA; } > "$work/deliver.lua"
@@ -64,13 +76,7 @@ LUA
 # each takes the entity's recount lock (cicd_rollup.c), so they queue on it — the worst case of
 # one busy service
 dbodies=$work/dbodies.lua
-echo "local bodies = {" > "$dbodies"
-for i in $(seq 1 500); do
-  b="{\"deployment_status\":{\"state\":\"success\",\"created_at\":\"2026-12-03T10:05:00Z\",\"target_url\":\"https://ci.example/d/$i\"},\"deployment\":{\"id\":$((900000 + i)),\"sha\":\"acb5820ced9479c074f688cc328bf03f341a511d\",\"ref\":\"v$i\",\"environment\":\"production\",\"created_at\":\"2026-12-03T10:00:00Z\",\"creator\":{\"login\":\"bench\"}}}"
-  s=$(printf '%s' "$b" | openssl dgst -sha256 -hmac "$secret" | awk '{print $NF}')
-  printf '{ [[%s]], "sha256=%s" },\n' "$b" "$s" >> "$dbodies"
-done
-echo "}" >> "$dbodies"
+sign_bodies "$dbodies" deployment_body
 { cat "$dbodies"; sed -n '/^local counter/,$p' "$work/deliver.lua" | sed 's/"workflow_run"/"deployment_status"/; s/bench-%d-%d-%d/bench-d-%d-%d-%d/'; } > "$work/deploy.lua"
 
 run() {  # run PATH-OR-SCRIPT -> RPS P50 P95 P99
