@@ -65,12 +65,8 @@ printf 'ready / static: %s%%\n' "$ratio"
 # epoch that the rate-limit statement reads, so the round trip is the same one.
 if [ -n "${PORTICO_BENCH_ADMIN_PASSWORD:-}" ]; then
   jar=$(mktemp)
-  csrf=$(curl -fsS -c "$jar" -H 'Content-Type: application/json' \
-    -d "{\"username\":\"admin\",\"password\":\"$PORTICO_BENCH_ADMIN_PASSWORD\"}" "$url/api/v1/auth/login" |
-    sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p')
-  token=$(curl -fsS -b "$jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
-    -d '{"name":"bench","scopes":["iam.role.read"],"expires_in_days":1}' "$url/api/v1/auth/tokens" |
-    sed -n 's/.*"token":"\(ptc_[^"]*\)".*/\1/p')
+  bench_login "$jar"
+  token=$(bench_token "$jar" bench '["iam.role.read"]')
   rm -f "$jar"
   login_ms=$(curl -s -o /dev/null -w '%{time_total}' -H 'Content-Type: application/json' \
     -d "{\"username\":\"admin\",\"password\":\"$PORTICO_BENCH_ADMIN_PASSWORD\"}" "$url/api/v1/auth/login" |

@@ -24,13 +24,8 @@ seed_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
 echo "seeded in $seed_s s"
 
 jar=$work/jar
-csrf=$(curl -fsS -c "$jar" -H 'Content-Type: application/json' \
-  -d "{\"username\":\"admin\",\"password\":\"${PORTICO_BENCH_ADMIN_PASSWORD:?}\"}" "$url/api/v1/auth/login" |
-  sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p')
-token=$(curl -fsS -b "$jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
-  -d '{"name":"bench-catalog","scopes":["catalog.entity.read","catalog.import","catalog.entity.write"],"expires_in_days":1}' \
-  "$url/api/v1/auth/tokens" | sed -n 's/.*"token":"\(ptc_[^"]*\)".*/\1/p')
-[ -n "$token" ] || { echo "bench: no token" >&2; exit 2; }
+bench_login "$jar"
+token=$(bench_token "$jar" bench-catalog '["catalog.entity.read","catalog.import","catalog.entity.write"]')
 components=$(( entities - 200 - 50 - entities / 100 - entities * 875 / 10000 - entities * 15 / 100 ))
 
 # A wrk script: each request a path made by a Lua function; done() prints p95 and p99 (ms).

@@ -19,9 +19,7 @@ jar=$work/jar
 api() {  # api METHOD PATH [BODY]
   curl -fsS -b "$jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' -X "$1" ${3:+-d "$3"} "$url$2"
 }
-csrf=$(curl -fsS -c "$jar" -H 'Content-Type: application/json' \
-  -d "{\"username\":\"admin\",\"password\":\"${PORTICO_BENCH_ADMIN_PASSWORD:?}\"}" "$url/api/v1/auth/login" |
-  sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p')
+bench_login "$jar"
 team=bench-ci-$$
 api POST /api/v1/iam/teams "{\"name\":\"$team\"}" >/dev/null
 api PUT "/api/v1/catalog/entities/component/default/$team-web" \

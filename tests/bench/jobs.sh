@@ -22,9 +22,7 @@ sock=$(sed -n 's/^db_socket *= *//p' "${PORTICO_CONFIG:?}")
 sql() { mariadb --no-defaults -S "$sock" -u root portico -N -B -e "$1"; }
 
 jar=$work/jar
-csrf=$(curl -fsS -c "$jar" -H 'Content-Type: application/json' \
-  -d "{\"username\":\"admin\",\"password\":\"${PORTICO_BENCH_ADMIN_PASSWORD:?}\"}" "$url/api/v1/auth/login" |
-  sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p')
+bench_login "$jar"
 api() {  # api METHOD PATH [BODY [CONTENT-TYPE]]
   curl -sS -b "$jar" -H "X-CSRF-Token: $csrf" -H "Content-Type: ${4:-application/json}" -X "$1" ${3:+--data-binary "$3"} "$url$2"
 }
