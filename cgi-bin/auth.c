@@ -101,6 +101,7 @@ static int login_refuse(struct app_ctx *c, const char *login, int wait)
     ev.details = "{\"reason\":\"throttled\"}";
     if (audit_commit(c->db, c->arena, &ev, &c->problem) < 0)
         return -1;
+    metrics_event(METRICS_LOGIN_THROTTLED);
     p->retry_after = wait > 0 ? wait : 1;
     return problem_set(p, 429, "too-many-attempts", "too many failed logins from here; try again in %d s", p->retry_after);
 }
@@ -115,6 +116,7 @@ static int login_record_failure(struct app_ctx *c, const char *login, const char
     ev.details = arena_printf(c->arena, "{\"reason\":\"%s\"}", reason);
     if (audit_commit(c->db, c->arena, &ev, &c->problem) < 0)
         return -1;
+    metrics_event(METRICS_LOGIN_FAILED);
     return problem_set(&c->problem, 401, "invalid-credentials", "the username or password is wrong");
 }
 

@@ -28,6 +28,7 @@
 #include "lib/app.h"
 #include "lib/audit.h"
 #include "lib/authz.h"
+#include "lib/metrics.h"
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/secrets.h"
@@ -368,6 +369,7 @@ static int secret_reveal(struct app_ctx *c)
         sodium_memzero(out, cap);
         return -1;
     }
+    metrics_event(METRICS_SECRET_REVEALED);
     c->res.status = 200;
     c->res.content_type = "application/json";
     c->res.body = out;

@@ -6,6 +6,7 @@
 #include "build.h"   /* autoconf: PACKAGE_VERSION */
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "lib/portico.h"
 #include "lib/schema_version.h"
@@ -48,6 +49,70 @@ static int system_version(struct app_ctx *c)
     return app_json(c, 200, o);
 }
 
+/* What the database knows of the runner's queue, as gauges: jobs by state that is not an end, the
+ * oldest due job's wait, and the seconds since any runner was last seen (its heartbeat). */
+static const char sql_queue[] =
+    "SELECT (SELECT COUNT(*) FROM jobs WHERE state = 'queued'), "
+    "(SELECT COUNT(*) FROM jobs WHERE state = 'queued' AND due_at <= UTC_TIMESTAMP(6)), "
+    "(SELECT COUNT(*) FROM jobs WHERE state = 'running'), "
+    "(SELECT COUNT(*) FROM jobs WHERE state = 'running' AND due_at <= UTC_TIMESTAMP(6)), "
+    "COALESCE(TIMESTAMPDIFF(MICROSECOND, (SELECT MIN(due_at) FROM jobs WHERE state = 'queued' AND due_at <= UTC_TIMESTAMP(6)), "
+    "UTC_TIMESTAMP(6)), 0), "
+    "(SELECT COUNT(*) FROM cicd_deploys WHERE state = 'queued'), "
+    "TIMESTAMPDIFF(MICROSECOND, (SELECT MAX(seen_at) FROM runner_heartbeats), UTC_TIMESTAMP(6))";
+
+static const char *cell_or(const struct db_result *r, size_t col, const char *def)
+{
+    const char *v = db_cell(r, 0, col);
+    return v ? v : def;
+}
+
+/* microseconds as text, in seconds */
+static const char *seconds(struct app_ctx *c, const char *us)
+{
+    long long v = atoll(us);
+    return arena_printf(c->arena, "%lld.%06lld", v / 1000000, v % 1000000 < 0 ? -(v % 1000000) : v % 1000000);
+}
+
+static int system_metrics(struct app_ctx *c)
+{
+    struct db_result q;
+    if (db_query(c->db, c->arena, sql_queue, NULL, 0, &q, &c->problem) < 0)
+        return -1;
+    const char *heard = db_cell(&q, 0, 6);
+    struct metrics_extra extra[] = {
+        { "portico_jobs", "gauge", "Provisioning jobs by state: queued (due: may start now) and running (expired: its "
+                                   "runner's lease ran out).",
+          arena_printf(c->arena,
+                       "portico_jobs{state=\"queued\"} %s\nportico_jobs{state=\"queued_due\"} %s\n"
+                       "portico_jobs{state=\"running\"} %s\nportico_jobs{state=\"running_expired\"} %s\n",
+                       cell_or(&q, 0, "0"), cell_or(&q, 1, "0"), cell_or(&q, 2, "0"), cell_or(&q, 3, "0")) },
+        { "portico_jobs_queue_lag_seconds", "gauge", "How long the oldest due queued job has waited for a runner.",
+          arena_printf(c->arena, "portico_jobs_queue_lag_seconds %s\n", seconds(c, cell_or(&q, 4, "0"))) },
+        { "portico_deploys_queued", "gauge", "Deploys waiting for the runner to trigger them.",
+          arena_printf(c->arena, "portico_deploys_queued %s\n", cell_or(&q, 5, "0")) },
+        { "portico_runner_last_seen_seconds", "gauge", "Seconds since a runner last said it was alive (none: absent).",
+          heard ? arena_printf(c->arena, "portico_runner_last_seen_seconds %s\n", seconds(c, heard)) : NULL },
+        { "portico_build_info", "gauge", "This build: its version and the schema migration it expects.",
+          arena_printf(c->arena, "portico_build_info{version=\"%s\",schema=\"%d\"} 1\n", PACKAGE_VERSION,
+                       PORTICO_SCHEMA_VERSION) },
+    };
+    const char *accept = http_header(&c->req, "Accept");
+    bool om = accept && strstr(accept, "application/openmetrics-text");
+    size_t len = 0;
+    char err[512];
+    const char *text = metrics_scrape(c->arena, c->cfg->metrics_dir, om, extra, sizeof(extra) / sizeof(extra[0]), &len,
+                                      err, sizeof(err));
+    if (!text) {
+        problem_internal(&c->problem, "%s", err);
+        return problem_set(&c->problem, 500, "internal", "the metrics could not be read; see the server log");
+    }
+    http_response_body(&c->res, 200,
+                       om ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+                          : "text/plain; version=0.0.4; charset=utf-8", text, len);
+    return 0;
+}
+
 static int system_echo(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
@@ -78,6 +143,14 @@ static const struct route system_routes[] = {
     { "GET", "/api/v1/system/version", PERM_PUBLIC, system_version, ROUTE_NO_RATELIMIT,
       "Version", "Portico's version, the API version and the schema migration this build expects.", NULL,
       NULL, "200 name:string version:string api:string schema:int" },
+    { "GET", "/api/v1/system/metrics", "system.metrics.read", system_metrics, ROUTE_ADDRESS_ALLOWED,
+      "Metrics for Prometheus", "Every area's requests by route and status class with their durations, database "
+      "statements and errors, rate-limit and login refusals, secret reveals, the runner's jobs by outcome with their "
+      "durations and lease expiries (summed over every process of this host, from metrics_dir), and from the database "
+      "the queue by state, its lag and the runner's heartbeat. Prometheus text format 0.0.4; OpenMetrics 1.0.0 when "
+      "Accept asks for application/openmetrics-text. Callers from metrics_allow need no credential; others need "
+      "system.metrics.read (a token for the scraper).", NULL,
+      NULL, "200 text/plain" },
     { "POST", "/api/v1/system/echo", PERM_PUBLIC, system_echo, ROUTE_BODY_JSON,
       "Echo a JSON body", "Validates {message: string (1..1000 bytes), repeat: integer 1..10} and "
                           "answers it back with the body's size and whether an Authorization header arrived (not "

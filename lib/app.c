@@ -16,10 +16,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addrlist.h"
 #include "audit.h"
 #include "fcgi.h"
 #include "json.h"
 #include "log.h"
+#include "metrics.h"
 #include "ratelimit.h"
 #include "monotime.h"
 #include "shape.h"
@@ -403,18 +405,38 @@ static const char *request_id_new(struct arena *a)
     return id;
 }
 
-/* Load the configuration (path NULL: the usual search) and open the log it names. */
-void app_config_load(struct app_ctx *c, struct config *cfg, const char *path, const char *area)
+/* The area's slot file, with a series set per route (the request counts are by route index). */
+static void app_metrics_open(const struct app *app, const struct config *cfg)
+{
+    struct metrics_route *routes = calloc(app->nroutes + 1, sizeof(*routes));
+    char err[1024];
+    for (size_t i = 0; routes && i < app->nroutes; i++) {
+        routes[i].method = app->routes[i].method;
+        routes[i].pattern = app->routes[i].pattern;
+    }
+    if (!routes)
+        log_event("error", "metrics: out of memory");
+    else if (metrics_open_http(cfg->metrics_dir, app->area, routes, app->nroutes, err, sizeof(err)) < 0)
+        log_event("error", err);   /* served all the same, uncounted */
+    free(routes);
+}
+
+/* Load the configuration (path NULL: the usual search), open the log it names and take the
+ * area's metrics slot. */
+void app_config_load(const struct app *app, struct app_ctx *c, struct config *cfg, const char *path)
 {
     char err[1024];
     c->config_pending = false;
-    if (config_load_area(cfg, path, area, err, sizeof(err)) < 0) {
+    if (config_load_area(cfg, path, app->area, err, sizeof(err)) < 0) {
         log_event("error", err);
         c->config_error = "configuration did not load"; /* every request answers 503 */
-    } else if (log_open(cfg->log_file) < 0) {
+        return;
+    }
+    if (log_open(cfg->log_file) < 0) {
         snprintf(err, sizeof(err), "cannot open log_file %s; logging to standard error", cfg->log_file);
         log_event("error", err);
     }
+    app_metrics_open(app, cfg);
 }
 
 /* The request's actor as an audit event: user, token or anonymous, its address, user agent and
@@ -479,6 +501,7 @@ static int app_ratelimit(struct app_ctx *c, const char *area)
     c->ratelimit_policy = arena_printf(c->arena, "\"%s\";q=%d;w=60;burst=%d", area, per_minute, cfg->ratelimit_burst);
     if (rl.allowed)
         return 0;
+    metrics_event(METRICS_RATELIMIT_REFUSED);
     c->problem.retry_after = rl.retry_after;
     c->ratelimit_reset = rl.retry_after;
     return problem_set(&c->problem, 429, "rate-limited", "too many requests; try again in %d s", rl.retry_after);
@@ -575,7 +598,9 @@ static int app_route(const struct app *app, struct app_ctx *c)
      * them, so floods of anonymous (and so audited) denials are bounded too. */
     if (limited && (!credentials || strcmp(r->permission, PERM_PUBLIC) == 0) && app_ratelimit(c, app->area) < 0)
         return -1;
-    if (strcmp(r->permission, PERM_PUBLIC) != 0) {
+    bool by_address = (r->flags & ROUTE_ADDRESS_ALLOWED) && !credentials &&
+                      addrlist_match(c->cfg->metrics_allow, c->req.remote_addr);
+    if (strcmp(r->permission, PERM_PUBLIC) != 0 && !by_address) {
         if (app_authenticate(app, c, limited, credentials) < 0)
             return -1;
         if (authn_check_csrf(&c->req, &c->who, p) < 0)
@@ -686,13 +711,14 @@ static int answer_check(struct app_ctx *c)
 void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_fn read,
                void *read_ctx, http_write_fn write, void *write_ctx)
 {
-    double t0 = (monotime_us() / 1000.0);
+    long long t0_us = monotime_us();
+    double t0 = t0_us / 1000.0;
 
     if (c->config_pending) {
         const char *path = http_env(env, "PORTICO_CONFIG");
         if (!path)
             path = http_env(env, "REDIRECT_PORTICO_CONFIG");
-        app_config_load(c, (struct config *)c->cfg, path, app->area);
+        app_config_load(app, c, (struct config *)c->cfg, path);
     }
     arena_reset(c->arena);
     problem_init(&c->problem);
@@ -777,6 +803,8 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
         .error = c->problem.internal[0] ? c->problem.internal : NULL,
     };
     log_request_write(&line);
+    metrics_request(c->match.route ? (size_t)(c->match.route - app->routes) : app->nroutes, c->res.status,
+                    monotime_us() - t0_us);
     json_object_put(c->body);
     c->body = NULL;
 }

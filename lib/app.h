@@ -183,9 +183,10 @@ int app_page(struct app_ctx *c, json_object *o, const char *member, const struct
  * table as JSON and exits (for the API document and for tests). */
 int app_main(const struct app *app, int argc, char **argv);
 
-/* Load the configuration (path NULL: the usual search) for the handler of area, and open the log
- * it names; a fault is kept in c and answered 503 by every request. */
-void app_config_load(struct app_ctx *c, struct config *cfg, const char *path, const char *area);
+/* Load the configuration (path NULL: the usual search) for app's handler, open the log it names
+ * and take the area's metrics slot (lib/metrics.h); a fault of the configuration is kept in c and
+ * answered 503 by every request. */
+void app_config_load(const struct app *app, struct app_ctx *c, struct config *cfg, const char *path);
 
 /* Serve one request given as parameters and I/O callbacks (used by app_main; exposed so the
  * unit tests can drive the whole request path without a web server). */

@@ -15,6 +15,7 @@
 #include "fcgi.h"
 #include "json.h"
 #include "log.h"
+#include "metrics.h"
 
 int app_table_check(const struct app *app, char *err, size_t errlen)
 {
@@ -148,7 +149,7 @@ int app_main(const struct app *app, int argc, char **argv)
     /* Under mod_fcgid and shared hosting, PORTICO_CONFIG (SetEnv) arrives with the first
      * request rather than in the process environment: then the load waits for it. */
     if (getenv("PORTICO_CONFIG") || access(CONFIG_DEFAULT_PATH, R_OK) == 0)
-        app_config_load(&c, &cfg, NULL, app->area);
+        app_config_load(app, &c, &cfg, NULL);
     else
         c.config_pending = true;
 
@@ -182,6 +183,7 @@ int app_main(const struct app *app, int argc, char **argv)
         if (fcgi_serve(&app_body_cap, app_fcgi_serve, &ctx) < 0)
             log_event("error", "the FastCGI loop failed");
     }
+    metrics_close();
     db_free(c.db);
     authn_cache_free(c.cache);
     ratelimit_leases_free(c.leases);

@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include "addrlist.h"
+
 #include <ctype.h>
 #include <stdbool.h>
 #include <errno.h>
@@ -105,6 +107,8 @@ static const struct config_key config_keys[] = {
     STR(master_key_file, "", "the master keys that encrypt secrets (portico-admin init-master-key writes it): outside the document root, readable by the handlers' user only; empty: secrets answer 503"),
     INT(secret_versions_default, "10", 1, 100, "versions a secret keeps unless it sets its own max_versions (the oldest go first)"),
     STR(log_file, "", "file for the JSON request log; empty means standard error (the web server's error log)"),
+    STR(metrics_dir, "", "directory where every process of this host keeps its counters (one file each, summed by GET /api/v1/system/metrics): writable by the handlers' and the runner's users, outside the document root; empty: no metrics"),
+    STR(metrics_allow, "", "addresses that may scrape GET /api/v1/system/metrics without a credential, separated by spaces or commas: exact IPv4 or IPv6 addresses or CIDR blocks (10.0.0.0/8); others need system.metrics.read"),
 };
 
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -126,6 +130,11 @@ static int config_apply(struct config *c, const struct config_key *k, const char
         size_t len = strlen(value);
         if (len >= k->size) {
             snprintf(err, errlen, "%s: %s is longer than %zu characters", origin, k->name, k->size - 1);
+            return -1;
+        }
+        char bad[64];
+        if (strcmp(k->name, "metrics_allow") == 0 && !addrlist_valid(value, bad, sizeof(bad))) {
+            snprintf(err, errlen, "%s: metrics_allow: \"%s\" is not an IP address or CIDR block", origin, bad);
             return -1;
         }
         memcpy(base, value, len + 1);

@@ -106,6 +106,9 @@ struct config {
     int provision_step_timeout_seconds;
     /* logging */
     char log_file[512];
+    /* metrics */
+    char metrics_dir[512];
+    char metrics_allow[1024];
     char path[512];                 /* the file that was read; "" if none */
     char area[32];                  /* the area whose "<area>.<key>" settings apply; "" for none */
     bool area_pass;                 /* (while reading: the pass that applies the area's settings) */

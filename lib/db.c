@@ -12,6 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "metrics.h"
+#include "monotime.h"
+
 #define DB_STMT_CACHE 96
 #define DB_COL_BUF 256  /* first guess per column; longer values are fetched again */
 
@@ -389,7 +392,10 @@ int db_query(struct db *db, struct arena *a, const char *sql, const struct db_va
         if (db_connect(db, p) < 0)
             return -1;
         db->last_errno = 0;
-        if (db_query_once(db, a, sql, params, nparams, out) == 0)
+        long long t0 = monotime_us();
+        int rc = db_query_once(db, a, sql, params, nparams, out);
+        metrics_db(monotime_us() - t0, rc != 0);
+        if (rc == 0)
             return 0;
         if (!db_error_is_connection(db->last_errno))
             return db_fail(db, p);

@@ -64,6 +64,7 @@
 #include "http.h"
 #include "json.h"
 #include "log.h"
+#include "metrics.h"
 #include "problem.h"
 #include "router.h"
 #include "shape.h"

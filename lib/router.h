@@ -28,6 +28,8 @@ typedef int (*route_fn)(struct app_ctx *c);
 #define ROUTE_BODY_JSON_OPTIONAL 0x4u /* a JSON body may be sent (then checked as ROUTE_BODY_JSON's); none: c->body NULL */
 #define ROUTE_BEFORE_PASSWORD_CHANGE 0x8u /* answers an account whose reset password must be changed first
                                              (who-am-I, logout, the change itself); every other route is 403 */
+#define ROUTE_ADDRESS_ALLOWED 0x10u /* a caller without credentials from an address of metrics_allow (a scraper)
+                                       needs no identity; others need the route's permission as usual */
 
 /* The permission of routes anyone may call, with or without an identity. */
 #define PERM_PUBLIC "public"

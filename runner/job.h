@@ -34,6 +34,7 @@ struct job {
     size_t nsecrets;
     bool secrets_overflow;
     double beat_at;                   /* the last heartbeat */
+    long long started_us;             /* when this attempt began (monotime), for its duration */
     bool lost, cancelled;
     struct problem *p;
 };

@@ -152,11 +152,20 @@ static int job_succeed_here(struct job *j)
     return 0;
 }
 
+/* The attempt's end, counted once it is recorded. */
+static void job_counted(const struct job *j, const char *outcome)
+{
+    metrics_job(j->kind, outcome, monotime_us() - j->started_us);
+}
+
 static int job_succeed(struct job *j)
 {
     if (db_begin(j->r->db, j->p) < 0 || lease_held(j) < 0 || job_succeed_here(j) < 0)
         return db_abort(j->r->db);
-    return db_commit(j->r->db, j->p);
+    if (db_commit(j->r->db, j->p) < 0)
+        return -1;
+    job_counted(j, "succeeded");
+    return 0;
 }
 
 /* A step failed (why): again later, or (no attempts left, or not worth retrying) the end. */
@@ -192,7 +201,10 @@ static int job_fail(struct job *j, int step, const char *why, bool retry)
     if (again) {
         if (provision_job_retry(r->db, r->arena, j->id, delay, cut, j->p) < 0)
             return db_abort(r->db);
-        return db_commit(r->db, j->p);
+        if (db_commit(r->db, j->p) < 0)
+            return -1;
+        job_counted(j, "retried");
+        return 0;
     }
     if (provision_job_end(r->db, r->arena, j->id, j->resource_id, !provision, j->cancelled, cut, j->p) < 0 ||
         provision_event(r->db, r->arena, j->resource_id, r->name, j->cancelled ? "cancelled" : "failed", cut, j->p) < 0 ||
@@ -202,7 +214,10 @@ static int job_fail(struct job *j, int step, const char *why, bool retry)
         audit_runner(j, provision ? "provision.resource.failed" : "provision.resource.deprovision_failed",
                      "failure", NULL) < 0)
         return db_abort(r->db);
-    return db_commit(r->db, j->p);
+    if (db_commit(r->db, j->p) < 0)
+        return -1;
+    job_counted(j, j->cancelled ? "cancelled" : "failed");
+    return 0;
 }
 
 /* ---- a step ---------------------------------------------------------------------------------- */
@@ -313,6 +328,7 @@ static int job_run(struct runner *r, long long id, struct problem *p)
     j.id = id;
     j.p = p;
     j.beat_at = monotime_s();
+    j.started_us = monotime_us();
     struct db_value v[2] = { DB_INTV(id), DB_TEXTV(r->lease_owner) };
     struct db_result q, steps;
     if (db_query(r->db, r->arena,
@@ -404,7 +420,7 @@ static int claim(struct runner *r, long long *ids, int max, struct problem *p)
         "SELECT id FROM jobs WHERE state = 'running' AND due_at <= UTC_TIMESTAMP(6) ORDER BY due_at LIMIT ? "
         "FOR UPDATE SKIP LOCKED",
     };
-    int n = 0;
+    int n = 0, expired = 0;
     if (db_begin(r->db, p) < 0)
         return -1;
     for (int k = 0; k < 2 && n < max; k++) {
@@ -414,12 +430,16 @@ static int claim(struct runner *r, long long *ids, int max, struct problem *p)
             return db_abort(r->db);
         for (size_t i = 0; i < q.nrows; i++)
             ids[n++] = atoll(db_cell(&q, i, 0));
+        if (k == 1)
+            expired = (int)q.nrows;
     }
     for (int i = 0; i < n; i++)
         if (provision_job_claim(r->db, r->arena, ids[i], r->lease_owner, r->cfg->runner_lease_seconds, p) < 0)
             return db_abort(r->db);
     if (db_commit(r->db, p) < 0)
         return -1;
+    while (expired-- > 0)
+        metrics_event(METRICS_LEASE_EXPIRED);
     return n;
 }
 

@@ -48,6 +48,12 @@ static int upkeep(struct runner *r)
     struct problem p;
     int done = 0, rc;
     problem_init(&p);
+    rc = runner_heartbeat(r, &p);
+    arena_reset(r->arena);
+    if (rc < 0) {
+        fprintf(stderr, "portico-runner: %s%s%s\n", p.detail, p.internal[0] ? ": " : "", p.internal);
+        return -1;
+    }
     while ((rc = catalog_deregister_expired(r, &p)) > 0 && !stopping)
         done += rc;
     arena_reset(r->arena);
@@ -185,6 +191,8 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    if (metrics_open_runner(cfg.metrics_dir, err, sizeof(err)) < 0)
+        fprintf(stderr, "portico-runner: %s (running uncounted)\n", err);
     static struct arena arena;
     arena_init(&arena, 1 << 20);
     struct runner r = { &cfg, db_new(&cfg, DB_ROLE_APP), &arena, name, owner, &stop_flag, NULL, NULL };

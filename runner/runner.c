@@ -3,6 +3,8 @@
  * parsed template versions it keeps (runner.h).
  */
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "lib/crypto.h"
 #include "lib/provision.h"
@@ -19,6 +21,21 @@ struct audit_event runner_event(const struct runner *r, const char *action, cons
     ev.action = action;
     ev.outcome = outcome;
     return ev;
+}
+
+int runner_heartbeat(struct runner *r, struct problem *p)
+{
+    char host[64] = "localhost";
+    gethostname(host, sizeof(host) - 1);
+    struct db_value v[2] = { DB_TEXTV(r->name), DB_TEXTV(host) };
+    struct db_result q;
+    if (db_query(r->db, r->arena,
+                 "INSERT INTO runner_heartbeats (name, host, started_at, seen_at) "
+                 "VALUES (?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE seen_at = UTC_TIMESTAMP(6)",
+                 v, 2, &q, p) < 0)
+        return -1;
+    return db_query(r->db, r->arena, "DELETE FROM runner_heartbeats WHERE seen_at < UTC_TIMESTAMP(6) - INTERVAL 1 DAY",
+                    NULL, 0, &q, p);
 }
 
 /* ---- parsed templates, kept by version id (a published version never changes) ---------------- */

@@ -27,6 +27,9 @@ struct runner {
 /* The audit event the runner writes as (actor "runner"). */
 struct audit_event runner_event(const struct runner *r, const char *action, const char *outcome);
 
+/* Say this runner is alive (runner_heartbeats), and forget runners not seen for a day. 0, or -1. */
+int runner_heartbeat(struct runner *r, struct problem *p);
+
 /* Sync the next location that is due, claimed so that no other runner takes it. 1 when one was
  * synced (whatever its outcome, recorded on the location), 0 when none was due, -1 when the
  * database failed (p says why). */

@@ -852,6 +852,7 @@ int main(void)
     secrets_tests(s, area);
     cicd_tests(s, area);
     cicd_deploy_tests(s, area);
+    metrics_tests(s, area);
     canary_tests(area);
 
     CU_pSuite d = CU_add_suite("database down", NULL, NULL);

@@ -23,6 +23,7 @@ int main(void)
     suite_cicd();
     suite_cicd_report();
     suite_log();
+    suite_metrics();
     suite_app();
     suite_audit();
     suite_authz();
