@@ -10,6 +10,7 @@
 
 #include "lib/portico.h"
 #include "lib/schema_version.h"
+#include "lib/monotime.h"
 
 static int system_health(struct app_ctx *c)
 {
@@ -113,6 +114,81 @@ static int system_metrics(struct app_ctx *c)
     return 0;
 }
 
+/* ---- the platform's status ------------------------------------------------------------------ */
+
+/* A runner not heard from for this long has stopped (a cron pass says so every minute, a looping
+ * runner every runner_poll_seconds). */
+#define RUNNER_STALE_SECONDS "180"
+
+static const char sql_runners[] =
+    "SELECT COUNT(*), " DB_RFC3339("MAX(seen_at)") ", "
+    "SUM(seen_at >= UTC_TIMESTAMP(6) - INTERVAL " RUNNER_STALE_SECONDS " SECOND) FROM runner_heartbeats";
+
+static int system_status(struct app_ctx *c)
+{
+    json_object *o = app_keep(c, json_object_new_object());
+    if (!o)
+        return problem_set(&c->problem, 500, "internal", "out of memory");
+    /* the database: one statement's round trip, and the schema */
+    long long t0 = monotime_us();
+    struct db_result v, q, rn;
+    struct problem dbp;
+    problem_init(&dbp);
+    bool db_up = db_query(c->db, c->arena, sql_schema_version, NULL, 0, &v, &dbp) == 0;
+    double db_ms = (double)(monotime_us() - t0) / 1000.0;
+    json_object *db = json_object_new_object();
+    long current = db_up && db_cell(&v, 0, 0) ? strtol(db_cell(&v, 0, 0), NULL, 10) : 0;
+    bool schema_ok = current >= PORTICO_SCHEMA_VERSION;
+    json_object_object_add(db, "status", json_object_new_string(!db_up ? "down" : schema_ok ? "ok" : "schema-outdated"));
+    json_object_object_add(db, "latency_ms", db_up ? json_object_new_double(db_ms) : NULL);
+    json_object_object_add(db, "schema", json_object_new_int64(current));
+    json_object_object_add(db, "schema_expected", json_object_new_int(PORTICO_SCHEMA_VERSION));
+    json_object_object_add(o, "database", db);
+    bool reads = db_up && schema_ok && db_query(c->db, c->arena, sql_queue, NULL, 0, &q, &dbp) == 0 &&
+                 db_query(c->db, c->arena, sql_runners, NULL, 0, &rn, &dbp) == 0;
+    /* the runner: its heartbeats */
+    json_object *runner = json_object_new_object();
+    const char *ago = reads ? db_cell(&q, 0, 6) : NULL;
+    int alive = reads && db_cell(&rn, 0, 2) ? atoi(db_cell(&rn, 0, 2)) : 0;
+    const char *rstate = !reads ? "unknown" : !ago ? "none" : alive > 0 ? "ok" : "stale";
+    json_object_object_add(runner, "status", json_object_new_string(rstate));
+    json_object_object_add(runner, "alive", json_object_new_int(alive));
+    json_object_object_add(runner, "last_seen_at", reads && db_cell(&rn, 0, 1) ? json_object_new_string(db_cell(&rn, 0, 1)) : NULL);
+    json_object_object_add(runner, "seconds_since", ago ? json_object_new_double(atof(ago) / 1e6) : NULL);
+    json_object_object_add(o, "runner", runner);
+    /* the queue */
+    json_object *queue = json_object_new_object();
+    static const char *const names[] = { "queued", "due", "running", "expired" };
+    for (int i = 0; i < 4; i++)
+        json_object_object_add(queue, names[i], reads ? json_object_new_int64(atoll(db_cell(&q, 0, (size_t)i))) : NULL);
+    json_object_object_add(queue, "lag_seconds", reads ? json_object_new_double(atof(db_cell(&q, 0, 4)) / 1e6) : NULL);
+    json_object_object_add(queue, "deploys_queued", reads ? json_object_new_int64(atoll(db_cell(&q, 0, 5))) : NULL);
+    json_object_object_add(o, "queue", queue);
+    /* each area's processes, from the metrics slots (none known without metrics_dir) */
+    const char *areas[64];
+    int procs[64];
+    int n = metrics_processes(c->arena, c->cfg->metrics_dir, areas, procs, 64);
+    json_object *pools = json_object_new_array();
+    for (int i = 0; i < n; i++) {
+        json_object *a = json_object_new_object();
+        json_object_object_add(a, "area", json_object_new_string(areas[i]));
+        json_object_object_add(a, "processes", json_object_new_int(procs[i]));
+        json_object_array_add(pools, a);
+    }
+    json_object_object_add(o, "pools", pools);
+    json_object_object_add(o, "pools_counted", json_object_new_boolean(n >= 0 && c->cfg->metrics_dir[0]));
+    /* the whole: down without the database, degraded when the runner or the queue is behind */
+    double lag = reads ? atof(db_cell(&q, 0, 4)) / 1e6 : 0;
+    const char *state = !db_up || !schema_ok ? "down" : !reads || strcmp(rstate, "ok") != 0 || lag > 300 ? "degraded" : "ok";
+    json_object_object_add(o, "status", json_object_new_string(state));
+    char now[40];
+    log_time_rfc3339(now, sizeof(now));
+    json_object_object_add(o, "checked_at", json_object_new_string(now));
+    if (!db_up)
+        c->problem.retry_after = c->cfg->retry_after;
+    return app_json(c, db_up ? 200 : 503, json_object_get(o));
+}
+
 static int system_echo(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
@@ -151,6 +227,16 @@ static const struct route system_routes[] = {
       "Accept asks for application/openmetrics-text. Callers from metrics_allow need no credential; others need "
       "system.metrics.read (a token for the scraper).", NULL,
       NULL, "200 text/plain" },
+    { "GET", "/api/v1/system/status", PERM_AUTHENTICATED, system_status, 0,
+      "The platform's status", "The database (a round trip's time, the schema), the runner (its heartbeats: ok when one "
+      "was heard within 180 s, stale when none was, none when none ever ran), the queue (jobs queued, due, running, "
+      "expired leases, the oldest due job's wait, deploys queued) and each area's processes now (from metrics_dir). "
+      "status: ok; degraded when the runner is stale or missing, or a due job has waited over 5 minutes; down without "
+      "the database (503, the rest unknown).", NULL,
+      NULL, "200|503 status:string checked_at:string database:{status:string latency_ms?:number schema:int "
+      "schema_expected:int} runner:{status:string alive:int last_seen_at?:string seconds_since?:number} "
+      "queue:{queued?:int due?:int running?:int expired?:int lag_seconds?:number deploys_queued?:int} "
+      "pools:[{area:string processes:int}] pools_counted:bool" },
     { "POST", "/api/v1/system/echo", PERM_PUBLIC, system_echo, ROUTE_BODY_JSON,
       "Echo a JSON body", "Validates {message: string (1..1000 bytes), repeat: integer 1..10} and "
                           "answers it back with the body's size and whether an Authorization header arrived (not "

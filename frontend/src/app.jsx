@@ -18,6 +18,7 @@ import { Resources } from './pages/provision/Resources.jsx';
 import { Admin } from './pages/admin/Admin.jsx';
 import { Search } from './pages/Search.jsx';
 import { Cicd } from './pages/cicd/Cicd.jsx';
+import { Status } from './pages/Status.jsx';
 
 // Links to the API (exports) are left to the browser; everything else is the portal's.
 const PORTAL_PATHS = /^\/(?!api\/)/;
@@ -58,6 +59,7 @@ function Portal() {
         <Route path="/admin" component={Admin} />
         <Route path="/admin/*" component={Admin} />
         <Route path="/search" component={Search} />
+        <Route path="/status" component={Status} />
         <Route path="/account/tokens" component={Tokens} />
         <Route path="/account/password" component={Password} />
         <Route default component={NotFound} />

@@ -371,6 +371,54 @@ static void test_prometheus_scrapes(void)
     }
 }
 
+/* The platform's status: for anyone logged in; the database, the runner heard from (the pass of
+ * test_counts_across_processes), the queue, each area's processes. */
+static void test_status(void)
+{
+    struct resp r;
+    CU_ASSERT_EQUAL(request("GET", "/api/v1/system/status", NULL, NULL, 0, NULL, &r), 0);
+    json_object_put(assert_problem(&r, 401, "unauthenticated"));
+    resp_free(&r);
+    char cookie[256], csrf[128];
+    CU_ASSERT_EQUAL_FATAL(login("metrics-dev", "metrics-dev-password-1", cookie, sizeof(cookie), csrf, sizeof(csrf)), 200);
+    char out[4096];
+    CU_ASSERT_EQUAL(runner_pass(out, sizeof(out)), 0);
+    long st;
+    json_object *o = get_json(cookie, "/api/v1/system/status", &st);
+    CU_ASSERT_EQUAL_FATAL(st, 200);
+    CU_ASSERT_STRING_EQUAL(jstr(jpath(o, "database"), "status"), "ok");
+    CU_ASSERT_EQUAL(jint(jpath(o, "database"), "schema"), jint(jpath(o, "database"), "schema_expected"));
+    CU_ASSERT_STRING_EQUAL(jstr(jpath(o, "runner"), "status"), "ok");
+    CU_ASSERT(jint(jpath(o, "runner"), "alive") >= 1);
+    CU_ASSERT_PTR_NOT_NULL(jstr(jpath(o, "runner"), "last_seen_at"));
+    CU_ASSERT(jint(jpath(o, "queue"), "queued") >= 0);
+    CU_ASSERT_PTR_NOT_NULL(jpath(o, "queue/lag_seconds"));
+    CU_ASSERT_TRUE(json_object_get_boolean(jpath(o, "pools_counted")));
+    json_object *pools = jpath(o, "pools");
+    bool system = false;
+    for (size_t i = 0; pools && i < json_object_array_length(pools); i++) {
+        json_object *p = json_object_array_get_idx(pools, i);
+        if (strcmp(jstr(p, "area"), "system") == 0)
+            system = jint(p, "processes") >= 1;
+    }
+    CU_ASSERT_TRUE(system);
+    /* a runner not heard from for 3 minutes is stale, and the platform degraded */
+    CU_ASSERT_EQUAL(as_root("UPDATE runner_heartbeats SET seen_at = seen_at - INTERVAL 10 MINUTE"), 0);
+    json_object_put(o);
+    o = get_json(cookie, "/api/v1/system/status", &st);
+    CU_ASSERT_EQUAL(st, 200);
+    CU_ASSERT_STRING_EQUAL(jstr(jpath(o, "runner"), "status"), "stale");
+    CU_ASSERT_STRING_EQUAL(jstr(o, "status"), "degraded");
+    CU_ASSERT(json_object_get_double(jpath(o, "runner/seconds_since")) >= 600);
+    json_object_put(o);
+    CU_ASSERT_EQUAL(runner_pass(out, sizeof(out)), 0);
+    o = get_json(cookie, "/api/v1/system/status", &st);
+    CU_ASSERT_STRING_EQUAL(jstr(jpath(o, "runner"), "status"), "ok");
+    /* ok again, unless a job due long ago still waits (earlier suites' jobs, on a shared stack) */
+    CU_ASSERT(strcmp(jstr(o, "status"), "ok") == 0 || json_object_get_double(jpath(o, "queue/lag_seconds")) > 300);
+    json_object_put(o);
+}
+
 void metrics_tests(CU_pSuite transport, CU_pSuite area)
 {
     (void)transport;
@@ -379,4 +427,5 @@ void metrics_tests(CU_pSuite transport, CU_pSuite area)
     ADD(area, "metrics: OpenMetrics when asked", test_openmetrics);
     ADD(area, "metrics: promtool check metrics is clean", test_promtool);
     ADD(area, "metrics: a real Prometheus scrapes it and answers PromQL; the Grafana dashboard's queries", test_prometheus_scrapes);
+    ADD(area, "status: database, runner (stale when not heard from), queue, processes by area", test_status);
 }

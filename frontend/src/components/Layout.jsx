@@ -60,6 +60,7 @@ export function Layout({ children }) {
       </div>
       <footer class="footer">
         <Readiness />
+        <a href="/status">Platform status</a>
         <a href="/docs/api">API reference</a>
       </footer>
     </>
