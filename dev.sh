@@ -28,7 +28,7 @@ DEB_PACKAGES=(
   libmariadb-dev libjson-c-dev libxml2-dev libargon2-dev libsodium-dev
   libcurl4-openssl-dev libyaml-dev libcunit1-dev
   mariadb-server mariadb-client apache2 libapache2-mod-fcgid lighttpd spawn-fcgi multiwatch
-  wrk curl procps clang libclang-rt-dev chromium git jq prometheus
+  wrk curl procps clang libclang-rt-dev chromium git jq prometheus logrotate
 )
 
 say() { printf '%s\n' "$*" >&2; }

@@ -33,6 +33,28 @@ static const char *const columns[] = { "id", "time", "actor_type", "actor_id", "
                                        "request_id", "details", "hash" };
 #define NCOLS (sizeof(columns) / sizeof(columns[0]))
 
+/* The first rows of r (sql_events' columns) as AuditEvent objects. */
+static json_object *events_json(const struct db_result *r, size_t rows)
+{
+    json_object *events = json_object_new_array();
+    for (size_t i = 0; i < rows; i++) {
+        json_object *e = json_object_new_object();
+        for (size_t k = 0; k < NCOLS; k++) {
+            const char *val = db_cell(r, i, k);
+            json_object *jv = NULL;
+            if (k == 0)
+                jv = json_object_new_int64(strtoll(val, NULL, 10));
+            else if (k == 12 && val)
+                jv = json_tokener_parse(val);   /* details are stored as a JSON object */
+            else if (val)
+                jv = json_object_new_string(val);
+            json_object_object_add(e, columns[k], jv);
+        }
+        json_object_array_add(events, e);
+    }
+    return events;
+}
+
 /* Cursors are opaque to clients: base64url of "a1:<id>". */
 /* A time filter: RFC 3339 in UTC ("2026-11-26T18:00:00Z", fraction allowed) -> DATETIME text. */
 static const char *time_param(struct app_ctx *c, const char *name)
@@ -142,22 +164,7 @@ static int audit_events(struct app_ctx *c)
         return 0;
     }
 
-    json_object *events = json_object_new_array();
-    for (size_t i = 0; i < rows; i++) {
-        json_object *e = json_object_new_object();
-        for (size_t k = 0; k < NCOLS; k++) {
-            const char *val = db_cell(&r, i, k);
-            json_object *jv = NULL;
-            if (k == 0)
-                jv = json_object_new_int64(strtoll(val, NULL, 10));
-            else if (k == 12 && val)
-                jv = json_tokener_parse(val);   /* details are stored as a JSON object */
-            else if (val)
-                jv = json_object_new_string(val);
-            json_object_object_add(e, columns[k], jv);
-        }
-        json_object_array_add(events, e);
-    }
+    json_object *events = events_json(&r, rows);
     if (format && strcmp(format, "jsonl") == 0) {
         size_t cap = 4096 + rows * 512, len = 0;
         char *buf = arena_alloc(c->arena, cap);
@@ -402,6 +409,90 @@ static int audit_activity(struct app_ctx *c)
     return app_page(c, NULL, "events", &r, limit, 0, "isssssssn", "activity");
 }
 
+/* ---- what happened to request X ----------------------------------------------------------------- */
+
+#define REQUEST_LOG_SCAN (8u << 20)   /* the last 8 MiB of this host's log are searched */
+#define REQUEST_LOG_LINES 200
+
+struct found_lines {
+    json_object *lines;
+    char trace_id[33];
+    const char *request_id;
+};
+
+static void found_line(const char *line, size_t len, void *ctx)
+{
+    struct found_lines *f = ctx;
+    json_object *o = json_tokener_parse(line);
+    (void)len;
+    if (!json_object_is_type(o, json_type_object)) {
+        json_object_put(o);
+        return;   /* not one of our lines */
+    }
+    json_object *v;
+    if (!f->trace_id[0] && json_object_object_get_ex(o, "request_id", &v) &&
+        strcmp(json_object_get_string(v), f->request_id) == 0 && json_object_object_get_ex(o, "trace_id", &v))
+        snprintf(f->trace_id, sizeof(f->trace_id), "%s", json_object_get_string(v));
+    json_object_array_add(f->lines, o);
+}
+
+static bool request_id_ok(const char *s)
+{
+    size_t n = strlen(s);
+    return n >= 1 && n <= 64 && strspn(s, "0123456789abcdefABCDEFghijklmnopqrstuvwxyzGHIJKLMNOPQRSTUVWXYZ-_@") == n;
+}
+
+static int audit_request(struct app_ctx *c)
+{
+    const char *id = app_param(c, "request_id");
+    if (!request_id_ok(id))
+        return problem_set(&c->problem, 404, "not-found", "no request %.64s is known: a request id is what X-Request-Id said", id);
+    /* the audit events it wrote, and the jobs and deploys it queued */
+    struct db_value rid = DB_TEXTV(id);
+    struct db_result ev, jobs, deploys;
+    static const char sql[] =
+        "SELECT id, DATE_FORMAT(occurred_at, '%Y-%m-%dT%H:%i:%s.%fZ'), actor_type, actor_id, actor_name, action, "
+        "       target_type, target_id, outcome, remote_addr, user_agent, request_id, details, hash "
+        "FROM audit_events WHERE request_id = ? ORDER BY id LIMIT 200";
+    if (db_query(c->db, c->arena, sql, &rid, 1, &ev, &c->problem) < 0 ||
+        db_query(c->db, c->arena,
+                 "SELECT j.id, j.kind, j.state, j.resource_id, r.name AS resource, r.team, j.attempts, "
+                 DB_RFC3339("j.created_at") " AS created_at, j.traceparent FROM jobs j JOIN resources r ON r.id = "
+                 "j.resource_id WHERE j.request_id = ? ORDER BY j.id LIMIT 100", &rid, 1, &jobs, &c->problem) < 0 ||
+        db_query(c->db, c->arena,
+                 "SELECT id, entity_ref, environment, version, state, " DB_RFC3339("created_at") " AS created_at, "
+                 "traceparent FROM cicd_deploys WHERE request_id = ? ORDER BY id LIMIT 100", &rid, 1, &deploys,
+                 &c->problem) < 0)
+        return -1;
+    /* this host's log lines: the request's own, then every line of its trace */
+    struct found_lines f = { json_object_new_array(), "", id };
+    const char *needle = arena_printf(c->arena, "\"request_id\":\"%s\"", id);
+    long scanned = log_search(c->cfg->log_file, &needle, 1, REQUEST_LOG_SCAN, REQUEST_LOG_LINES, found_line, &f);
+    const char *kept = jobs.nrows ? db_cell(&jobs, 0, 8) : deploys.nrows ? db_cell(&deploys, 0, 6) : NULL;
+    if (!f.trace_id[0] && kept && strlen(kept) == TRACE_HEADER_LEN)
+        snprintf(f.trace_id, sizeof(f.trace_id), "%.32s", kept + 3);
+    if (f.trace_id[0] && scanned >= 0) {
+        json_object_put(f.lines);
+        f.lines = json_object_new_array();
+        const char *needles[2] = { needle, arena_printf(c->arena, "\"trace_id\":\"%s\"", f.trace_id) };
+        scanned = log_search(c->cfg->log_file, needles, 2, REQUEST_LOG_SCAN, REQUEST_LOG_LINES, found_line, &f);
+    }
+    app_keep(c, f.lines);
+    if (!ev.nrows && !jobs.nrows && !deploys.nrows && !json_object_array_length(f.lines))
+        return problem_set(&c->problem, 404, "not-found",
+                           "nothing is known of request %s: no audit event, job or deploy names it, and the last %u MiB "
+                           "of this host's log do not", id, REQUEST_LOG_SCAN >> 20);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "request_id", json_object_new_string(id));
+    json_object_object_add(o, "trace_id", f.trace_id[0] ? json_object_new_string(f.trace_id) : NULL);
+    json_object_object_add(o, "events", events_json(&ev, ev.nrows));
+    json_object_object_add(o, "jobs", app_rows_json(&jobs, jobs.nrows, "ississisn"));
+    json_object_object_add(o, "deploys", app_rows_json(&deploys, deploys.nrows, "issssn"));
+    json_object_object_add(o, "log", json_object_get(f.lines));
+    json_object_object_add(o, "log_searched_bytes", json_object_new_int64(scanned > 0 ? scanned : 0));
+    return app_json(c, 200, o);
+}
+
 static const struct route audit_routes[] = {
     { "GET", "/api/v1/audit/events", "audit.event.read", audit_events, 0,
       "Audit events",
@@ -411,6 +502,16 @@ static const struct route audit_routes[] = {
       "limit:int(1..1000,50) cursor:cursor format:enum(json|jsonl|csv) actor:string(255) action:string(100) "
       "target:string(255) outcome:string(16) since:string(64) until:string(64)",
       NULL, "200 events:[AuditEvent] next_cursor?:string" },
+    { "GET", "/api/v1/audit/requests/{request_id}", "audit.event.read", audit_request, 0,
+      "What happened to a request",
+      "Everything known of one request by its X-Request-Id: the audit events it wrote, the jobs and deploys it "
+      "queued (with the trace they carry on), and this host's log lines of it and of its trace (W3C traceparent: "
+      "other requests of the same trace, from the last 8 MiB of log_file). 404 when none of these names it.",
+      NULL, NULL,
+      "200 request_id:string trace_id?:string events:[AuditEvent] jobs:[{id:int kind:string state:string "
+      "resource_id:int resource:string team:string attempts:int created_at:string traceparent?:string}] "
+      "deploys:[{id:int entity_ref:string environment:string version:string state:string created_at:string "
+      "traceparent?:string}] log:[object] log_searched_bytes:int" },
     { "GET", "/api/v1/audit/activity", PERM_AUTHENTICATED, audit_activity, 0,
       "Recent activity on my things",
       "Events of the last 90 days, newest first, whose target is a thing of the caller's teams (its teams and those "

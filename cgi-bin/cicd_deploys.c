@@ -282,19 +282,21 @@ static int deploy_insert(struct app_ctx *c, const struct deploy_new *n, long lon
     const char *gates = app_json_text(c, n->gates);
     if (!gates)
         return problem_set(p, 500, "internal", "out of memory");
-    struct db_value v[19] = { DB_INTV(n->integration), DB_TEXTV(n->entity), DB_TEXTV(n->team), DB_TEXTV(n->environment),
+    struct trace_origin origin = app_origin(c);
+    struct db_value v[21] = { DB_INTV(n->integration), DB_TEXTV(n->entity), DB_TEXTV(n->team), DB_TEXTV(n->environment),
                               DB_TEXTV(n->version), DB_TEXTV(n->commit), DB_INTV(n->rollback_of),
                               DB_INTV(c->who.user_id), DB_TEXTV(c->who.username), DB_TEXTV(n->reason), DB_TEXTV(state),
                               DB_INTV(needed), DB_OPTV(role), DB_TEXTV(gates),
                               DB_OPTV(n->override_reason ? c->who.username : NULL), DB_OPTV(n->override_reason),
-                              DB_INTV(c->cfg->runner_max_attempts), DB_OPTV(n->key), DB_OPTV(n->key ? n->hash : NULL) };
+                              DB_INTV(c->cfg->runner_max_attempts), DB_OPTV(n->key), DB_OPTV(n->key ? n->hash : NULL),
+                              DB_OPTV(origin.request_id), DB_OPTV(origin.traceparent[0] ? origin.traceparent : NULL) };
     struct db_result r;
     if (db_query(c->db, c->arena,
                  "INSERT INTO cicd_deploys (integration_id, entity_ref, team, environment, version, commit_sha, rollback_of, "
                  "requester_id, requester, reason, state, approvals_needed, approval_role, gates, override_by, "
-                 "override_reason, max_attempts, idempotency_key, request_hash, due_at, created_at, updated_at) VALUES "
-                 "(?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), "
-                 "UTC_TIMESTAMP(6))", v, 19, &r, p) < 0) {
+                 "override_reason, max_attempts, idempotency_key, request_hash, request_id, traceparent, due_at, created_at, "
+                 "updated_at) VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6), "
+                 "UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))", v, 21, &r, p) < 0) {
         if (db_errno(c->db) == 1062) {   /* the same key, at the same moment */
             problem_init(p);
             return problem_set(p, 409, "conflict", "a deploy with this Idempotency-Key is being asked for; retry");

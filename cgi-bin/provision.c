@@ -116,8 +116,9 @@ static int request_answer(struct app_ctx *c, long long id, int status)
 static int request_fulfil(struct app_ctx *c, const struct request_row *rq, const struct provision_version *pv,
                           long long *resource_id, long long *job_id)
 {
+    struct trace_origin origin = app_origin(c);
     struct provision_resource_new n = { rq->id, pv->id, rq->environment, rq->team, rq->entity, rq->requester, rq->name,
-                                        rq->parameters, rq->ttl_days };
+                                        rq->parameters, rq->ttl_days, &origin };
     if (provision_resource_create(c->db, c->arena, &n, pv->t, c->cfg->runner_max_attempts, c->who.username, resource_id,
                                   job_id, &c->problem) < 0)
         return -1;

@@ -188,8 +188,9 @@ int provision_resource_delete(struct app_ctx *c)
     }
     struct provision_version pv;
     long long job_id;
+    struct trace_origin origin = app_origin(c);
     if (provision_version_load_id(c->db, c->arena, rs.version_id, &pv, p) < 0 ||
-        provision_resource_deprovision(c->db, c->arena, rs.id, pv.t, c->cfg->runner_max_attempts, &job_id, p) < 0 ||
+        provision_resource_deprovision(c->db, c->arena, rs.id, pv.t, c->cfg->runner_max_attempts, &origin, &job_id, p) < 0 ||
         provision_event(c->db, c->arena, rs.id, c->who.username, "delete", "deprovisioning queued", p) < 0)
         return db_abort(c->db);
     if (app_audited(c, "provision.resource.delete", "resource", arena_printf(c->arena, "%lld", rs.id),

@@ -40,6 +40,16 @@ int app_status(struct app_ctx *c, int status, const char *word)
     return app_json(c, status, o);
 }
 
+struct trace_origin app_origin(const struct app_ctx *c)
+{
+    struct trace_origin o = { .request_id = c->request_id };
+    if (c->trace.trace_id[0])
+        trace_header(&c->trace, o.traceparent);
+    else
+        o.traceparent[0] = '\0';
+    return o;
+}
+
 const char *app_param(const struct app_ctx *c, const char *name)
 {
     return router_param(&c->match, name);
@@ -735,6 +745,7 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
     c->wipe_response = false;
     c->hidden_denial = false;
     c->request_id = request_id_new(c->arena);
+    memset(&c->trace, 0, sizeof(c->trace));
 
     int rc;
     if (c->config_error) {
@@ -747,6 +758,7 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
         rc = problem_set(&c->problem, 431, "headers-too-large", "the header fields are more than %d bytes together",
                          HTTP_MAX_HEADER_BYTES);
     } else {
+        trace_begin(&c->trace, http_header(&c->req, "traceparent"));
         rc = app_route(app, c);
     }
     if (rc == 0 && c->problem.status)
@@ -784,6 +796,12 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
             http_response_header(&c->res, "RateLimit", arena_printf(c->arena, "\"%s\";r=0;t=%d", app->area, c->ratelimit_reset));
     }
     http_response_header(&c->res, "X-Request-Id", c->request_id);
+    if (c->trace.trace_id[0]) {
+        /* the span this request was (W3C Trace Context Level 2's response header) */
+        char tr[TRACE_HEADER_LEN + 1];
+        trace_header(&c->trace, tr);
+        http_response_header(&c->res, "traceresponse", arena_strdup(c->arena, tr));
+    }
     http_response_header(&c->res, "Cache-Control", "no-store");
     http_response_header(&c->res, "X-Content-Type-Options", "nosniff");
 
@@ -801,6 +819,9 @@ void app_serve(const struct app *app, struct app_ctx *c, char **env, http_read_f
         .actor = c->actor,
         .remote_addr = c->req.remote_addr,
         .error = c->problem.internal[0] ? c->problem.internal : NULL,
+        .trace_id = c->trace.trace_id,
+        .span_id = c->trace.span_id,
+        .parent_id = c->trace.parent_id,
     };
     log_request_write(&line);
     metrics_request(c->match.route ? (size_t)(c->match.route - app->routes) : app->nroutes, c->res.status,

@@ -25,6 +25,7 @@
 #include "problem.h"
 #include "ratelimit.h"
 #include "router.h"
+#include "trace.h"
 
 struct app {
     const char *area;            /* "system", "catalog", ... */
@@ -44,6 +45,7 @@ struct app_ctx {
     struct problem problem;
     struct router_match match;
     const char *request_id;
+    struct trace trace;          /* W3C trace context: the caller's traceparent continued, or a new trace */
     const char *actor;           /* who made the request, once known (for the log) */
     struct authn_cache *cache;   /* process-wide: credentials seen before (may be NULL) */
     struct authz_rules *rules;   /* process-wide: custom roles and policies at rules->epoch */
@@ -70,6 +72,9 @@ struct app_ctx {
  * the credential is confirmed and the permission checked, so it must change nothing and the
  * handler must answer from it only after its own checks (it returns 0 without prefetching when
  * the path names nothing it can read; the epoch is then read as usual). */
+
+/* This request as the origin of work it queues (jobs, deploys): its id and its span. */
+struct trace_origin app_origin(const struct app_ctx *c);
 
 /* Answer status with json (takes ownership). Returns 0, or -1 with a 500 problem. */
 int app_json(struct app_ctx *c, int status, json_object *json);

@@ -101,6 +101,13 @@ static void on_term(int sig)
     fcgi_stop();
 }
 
+/* logrotate's: the log file again (SIGHUP to the process; SIGUSR2 through multiwatch) */
+static void on_reopen(int sig)
+{
+    (void)sig;
+    log_reopen();
+}
+
 struct app_fcgi {
     const struct app *app;
     struct app_ctx *c;
@@ -176,6 +183,10 @@ int app_main(const struct app *app, int argc, char **argv)
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGUSR1, &sa, NULL); /* multiwatch's default "graceful" signal */
+        struct sigaction ra = { .sa_handler = on_reopen };
+        sigemptyset(&ra.sa_mask);
+        sigaction(SIGHUP, &ra, NULL);
+        sigaction(SIGUSR2, &ra, NULL);
         /* Until the configuration arrives (mod_fcgid: with the first request), keep bodies up
          * to the largest cap a configuration may set; http_body_read applies the real one. */
         app_body_cap = c.config_pending ? (size_t)64 * 1024 * 1024 : (size_t)body_cap(&cfg);

@@ -6,27 +6,69 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "monotime.h"
+
 static int log_fd = 2;
+static char log_path[1024];
+static volatile sig_atomic_t reopen_asked;
+static long long checked_at;
 
 int log_open(const char *file)
 {
     if (log_fd > 2)
         close(log_fd);
     log_fd = 2;
+    log_path[0] = '\0';
     if (!file || !*file)
         return 0;
     int fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
     if (fd < 0)
         return -1;
     log_fd = fd;
+    snprintf(log_path, sizeof(log_path), "%s", file);
+    checked_at = monotime_us();
     return 0;
+}
+
+void log_reopen(void)
+{
+    reopen_asked = 1;
+}
+
+/* Before a line: the file again when asked, or when its name no longer leads to it (rotated). */
+static void log_check(void)
+{
+    if (!log_path[0])
+        return;
+    long long now = monotime_us();
+    if (!reopen_asked && now - checked_at < 1000000)
+        return;
+    checked_at = now;
+    bool again = reopen_asked;
+    reopen_asked = 0;
+    if (!again) {
+        struct stat open_file, named;
+        again = stat(log_path, &named) < 0 || fstat(log_fd, &open_file) < 0 || open_file.st_ino != named.st_ino ||
+                open_file.st_dev != named.st_dev;
+    }
+    if (!again)
+        return;
+    int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return;   /* keep writing where we were: a line in the old file beats none */
+    if (log_fd > 2)
+        close(log_fd);
+    log_fd = fd;
 }
 
 void log_time_rfc3339(char *buf, unsigned long len)
@@ -41,6 +83,7 @@ void log_time_rfc3339(char *buf, unsigned long len)
 
 static void log_emit(json_object *o)
 {
+    log_check();
     size_t len;
     const char *s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
     /* Never cut a line: a cut line is not JSON. Escaping can make a path six times longer. */
@@ -93,6 +136,7 @@ void log_request_write(const struct log_request *r)
 {
     char now[40], line[16384];
     size_t off = 1;
+    log_check();
     log_time_rfc3339(now, sizeof(now));
     line[0] = '{';
     line[1] = '\0';
@@ -106,12 +150,61 @@ void log_request_write(const struct log_request *r)
     off = put_str(line, off, sizeof(line) - 64, "actor", r->actor);
     off = put_str(line, off, sizeof(line) - 64, "remote_addr", r->remote_addr);
     off = put_str(line, off, sizeof(line) - 64, "error", r->error);
+    if (r->trace_id && r->trace_id[0]) {
+        off = put_str(line, off, sizeof(line) - 64, "trace_id", r->trace_id);
+        off = put_str(line, off, sizeof(line) - 64, "span_id", r->span_id);
+        if (r->parent_id && r->parent_id[0])
+            off = put_str(line, off, sizeof(line) - 64, "parent_id", r->parent_id);
+    }
     line[off++] = '}';
     line[off++] = '\n';
     ssize_t w;
     do {
         w = write(log_fd, line, off);
     } while (w < 0 && errno == EINTR);
+}
+
+long log_search(const char *file, const char *const *needles, size_t nneedles, size_t max_bytes, size_t limit,
+                void (*each)(const char *line, size_t len, void *ctx), void *ctx)
+{
+    int fd = file && *file ? open(file, O_RDONLY | O_CLOEXEC) : -1;
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    size_t size = (size_t)st.st_size, n = size < max_bytes ? size : max_bytes;
+    char *buf = malloc(n + 1);
+    ssize_t got = buf ? pread(fd, buf, n, (off_t)(size - n)) : -1;
+    close(fd);
+    if (got < 0) {
+        free(buf);
+        return -1;
+    }
+    buf[got] = '\0';
+    /* a start in the middle of a line: from the next one */
+    char *p = buf, *end = buf + got;
+    if (size > n) {
+        char *nl = memchr(p, '\n', (size_t)got);
+        p = nl ? nl + 1 : end;
+    }
+    size_t found = 0;
+    while (p < end && found < limit) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            break;   /* a line still being written */
+        *nl = '\0';
+        for (size_t i = 0; i < nneedles; i++)
+            if (needles[i] && *needles[i] && strstr(p, needles[i])) {
+                each(p, (size_t)(nl - p), ctx);
+                found++;
+                break;
+            }
+        p = nl + 1;
+    }
+    free(buf);
+    return (long)got;
 }
 
 void log_event(const char *level, const char *message)

@@ -86,12 +86,16 @@ int provision_ttl(const struct template *t, long long ttl_days, int *days, struc
 }
 
 int provision_job_queue(struct db *db, struct arena *a, long long resource_id, const struct template *t,
-                        const char *kind, int max_attempts, long long *job_id, struct problem *p)
+                        const char *kind, int max_attempts, const struct trace_origin *origin, long long *job_id,
+                        struct problem *p)
 {
     bool deprovision = strcmp(kind, "deprovision") == 0;
-    struct db_value v[3] = { DB_INTV(resource_id), DB_TEXTV(kind), DB_INTV(max_attempts) };
+    struct db_value v[5] = { DB_INTV(resource_id), DB_TEXTV(kind), DB_INTV(max_attempts),
+                             DB_OPTV(origin ? origin->request_id : NULL),
+                             DB_OPTV(origin && origin->traceparent[0] ? origin->traceparent : NULL) };
     struct db_result r;
-    if (db_query(db, a, "INSERT INTO jobs (resource_id, kind, max_attempts) VALUES (?, ?, ?)", v, 3, &r, p) < 0)
+    if (db_query(db, a, "INSERT INTO jobs (resource_id, kind, max_attempts, request_id, traceparent) VALUES (?, ?, ?, ?, ?)",
+                 v, 5, &r, p) < 0)
         return -1;
     *job_id = (long long)r.insert_id;
     const struct template_step *steps = deprovision ? t->deprovision : t->steps;
@@ -178,7 +182,7 @@ int provision_resource_create(struct db *db, struct arena *a, const struct provi
     if ((n->request_id && request_history(db, a, *resource_id, n->request_id, p) < 0) ||
         provision_event(db, a, *resource_id, actor, "created", "provisioning queued", p) < 0)
         return -1;
-    return provision_job_queue(db, a, *resource_id, t, "provision", max_attempts, job_id, p);
+    return provision_job_queue(db, a, *resource_id, t, "provision", max_attempts, n->origin, job_id, p);
 }
 
 int provision_notify(struct db *db, struct arena *a, long long user_id, const char *username, const char *team,

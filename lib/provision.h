@@ -18,6 +18,7 @@
 #include "db.h"
 #include "problem.h"
 #include "template.h"
+#include "trace.h"
 
 #define PROVISION_UID_LEN 16
 #define PROVISION_TTL_DEFAULT_DAYS 30    /* a template without <ttl> */
@@ -58,6 +59,7 @@ struct provision_resource_new {
     const char *name;                   /* provision_display_name */
     const char *parameters;             /* JSON text */
     int ttl_days;
+    const struct trace_origin *origin;  /* the request that queues its job (NULL: none) */
 };
 
 /* Inside the caller's transaction: a resource (state provisioning, a fresh uid) and its
@@ -68,9 +70,11 @@ int provision_resource_create(struct db *db, struct arena *a, const struct provi
                               long long *job_id, struct problem *p);
 
 /* Inside the caller's transaction: a job of kind "provision" or "deprovision" for the resource,
- * with one step row per step of the template's list for that kind. */
+ * with one step row per step of the template's list for that kind, and the request that queued
+ * it (origin; NULL: the runner's own). */
 int provision_job_queue(struct db *db, struct arena *a, long long resource_id, const struct template *t,
-                        const char *kind, int max_attempts, long long *job_id, struct problem *p);
+                        const char *kind, int max_attempts, const struct trace_origin *origin, long long *job_id,
+                        struct problem *p);
 
 /* A line of the resource's history (inside the caller's transaction, or on its own). */
 int provision_event(struct db *db, struct arena *a, long long resource_id, const char *actor, const char *event,

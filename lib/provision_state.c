@@ -96,9 +96,10 @@ int provision_resource_fail(struct db *db, struct arena *a, long long id, bool d
 }
 
 int provision_resource_deprovision(struct db *db, struct arena *a, long long id, const struct template *t,
-                                   int max_attempts, long long *job_id, struct problem *p)
+                                   int max_attempts, const struct trace_origin *origin, long long *job_id,
+                                   struct problem *p)
 {
-    if (provision_job_queue(db, a, id, t, "deprovision", max_attempts, job_id, p) < 0)
+    if (provision_job_queue(db, a, id, t, "deprovision", max_attempts, origin, job_id, p) < 0)
         return -1;
     return by_id(db, a, "UPDATE resources SET state = 'deprovisioning', updated_at = UTC_TIMESTAMP(6) WHERE id = ?", id, p);
 }

@@ -15,6 +15,7 @@
 #include "db.h"
 #include "problem.h"
 #include "template.h"
+#include "trace.h"
 
 /* ---- requests: pending_approval -> approved | rejected | cancelled ---- */
 
@@ -35,7 +36,8 @@ int provision_resource_fail(struct db *db, struct arena *a, long long id, bool d
 /* ready | failed | deprovision_failed -> deprovisioning, with its deprovision job queued (*job_id):
  * a delete, or the end of its time. t: its template version, parsed. */
 int provision_resource_deprovision(struct db *db, struct arena *a, long long id, const struct template *t,
-                                   int max_attempts, long long *job_id, struct problem *p);
+                                   int max_attempts, const struct trace_origin *origin, long long *job_id,
+                                   struct problem *p);
 
 /* deprovisioning -> deprovisioned: its secret outputs are destroyed with it. */
 int provision_resource_deprovisioned(struct db *db, struct arena *a, long long id, struct problem *p);

@@ -190,7 +190,8 @@ static int trigger(struct runner *r, long long id, struct problem *p)
     if (db_query(r->db, r->arena,
                  "SELECT i.provider, i.deploy_api, COALESCE(i.deploy_target, ''), COALESCE(i.deploy_ref, 'main'), "
                  "i.deploy_user, i.deploy_secret_path, d.entity_ref, d.environment, d.version, d.commit_sha, "
-                 "COALESCE(d.rollback_of, 0), d.attempts, d.max_attempts, d.requester_id, d.team FROM cicd_deploys d "
+                 "COALESCE(d.rollback_of, 0), d.attempts, d.max_attempts, d.requester_id, d.team, d.traceparent "
+                 "FROM cicd_deploys d "
                  "JOIN cicd_integrations i ON i.id = d.integration_id WHERE d.id = ?", &v, 1, &q, p) < 0)
         return -1;
     if (q.nrows == 0)
@@ -203,7 +204,7 @@ static int trigger(struct runner *r, long long id, struct problem *p)
     const struct deploy_driver *drv = deploy_driver_find(db_cell(&q, 0, 0));
     struct deploy_run x = { r, id, p };
     struct driver_run d = { .cfg = r->cfg, .arena = r->arena, .environment = call.environment, .team = db_cell(&q, 0, 14),
-                            .step_name = "deploy", .log = deploy_log, .alive = deploy_alive, .secret = deploy_secret,
+                            .step_name = "deploy", .traceparent = runner_span(r, db_cell(&q, 0, 15)), .log = deploy_log, .alive = deploy_alive, .secret = deploy_secret,
                             .ctx = &x, .outputs = json_object_new_object() };
     int rc = DEPLOY_REFUSED;
     unsigned char *value = NULL;

@@ -103,7 +103,7 @@ static int expire_batch(struct runner *r, struct problem *p)
         struct audit_event ev = runner_event(r, "provision.resource.expire", "success");
         ev.target_type = "resource";
         ev.target_id = arena_printf(r->arena, "%lld", id);
-        if (provision_resource_deprovision(r->db, r->arena, id, t, r->cfg->runner_max_attempts, &job, p) < 0 ||
+        if (provision_resource_deprovision(r->db, r->arena, id, t, r->cfg->runner_max_attempts, NULL, &job, p) < 0 ||
             provision_event(r->db, r->arena, id, r->name, "expired", "deprovisioning queued", p) < 0 ||
             provision_notify(r->db, r->arena, 0, db_cell(&q, i, 3), db_cell(&q, i, 1), "resource-expired",
                              arena_printf(r->arena, "%s (team %s) expired: it is being deprovisioned", db_cell(&q, i, 5),

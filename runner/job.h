@@ -35,6 +35,7 @@ struct job {
     bool secrets_overflow;
     double beat_at;                   /* the last heartbeat */
     long long started_us;             /* when this attempt began (monotime), for its duration */
+    const char *traceparent;          /* this attempt's span: a child of the request's (lib/trace.h) */
     bool lost, cancelled;
     struct problem *p;
 };

@@ -250,6 +250,7 @@ static int step_run(struct job *j, int idx, const struct template_step *s, bool 
     d.step_name = s->name;
     d.remove = strcmp(j->kind, "deprovision") == 0;
     d.timeout_seconds = s->timeout_seconds ? s->timeout_seconds : r->cfg->provision_step_timeout_seconds;
+    d.traceparent = j->traceparent;
     d.values = j->values;
     d.log = run_log;
     d.alive = run_alive;
@@ -334,7 +335,7 @@ static int job_run(struct runner *r, long long id, struct problem *p)
     if (db_query(r->db, r->arena,
                  "SELECT j.kind, j.attempts, j.max_attempts, r.id, r.uid, r.team, r.environment, r.entity_ref, r.parameters, "
                  "r.requester, r.template_version_id, j.cancel_requested, r.name, "
-                 "(SELECT q.requester_id FROM provision_requests q WHERE q.id = r.request_id) "
+                 "(SELECT q.requester_id FROM provision_requests q WHERE q.id = r.request_id), j.traceparent "
                  "FROM jobs j JOIN resources r ON r.id = j.resource_id WHERE j.id = ? AND j.lease_owner = ? AND "
                  "j.state = 'running'", v, 2, &q, p) < 0)
         return -1;
@@ -354,6 +355,7 @@ static int job_run(struct runner *r, long long id, struct problem *p)
     j.cancelled = strcmp(db_cell(&q, 0, 11), "0") != 0;
     j.name = db_cell(&q, 0, 12);
     j.requester_id = db_cell(&q, 0, 13);
+    j.traceparent = runner_span(r, db_cell(&q, 0, 14));
     int rc = 0;
     if (j.cancelled) {   /* cancelled while it waited, or after its runner died */
         rc = job_fail(&j, -1, "cancelled", false);
@@ -373,7 +375,8 @@ static int job_run(struct runner *r, long long id, struct problem *p)
         rc = job_fail(&j, -1, why, true);
         goto done;
     }
-    job_logf(&j, "attempt %d of %d by %s", j.attempts, j.max_attempts, r->name);
+    job_logf(&j, "attempt %d of %d by %s (trace %.32s)", j.attempts, j.max_attempts, r->name,
+             j.traceparent ? j.traceparent + 3 : "-");
     struct db_value jid = DB_INTV(id);
     if (db_query(r->db, r->arena, "SELECT idx, state FROM job_steps WHERE job_id = ? ORDER BY idx", &jid, 1, &steps, p) < 0) {
         rc = -1;

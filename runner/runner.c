@@ -23,6 +23,22 @@ struct audit_event runner_event(const struct runner *r, const char *action, cons
     return ev;
 }
 
+const char *runner_span(struct runner *r, const char *traceparent)
+{
+    struct trace from, span;
+    char *out = arena_alloc(r->arena, TRACE_HEADER_LEN + 1);
+    if (!out)
+        return NULL;
+    if (trace_parse(traceparent, &from)) {
+        memcpy(from.span_id, from.parent_id, sizeof(from.span_id));   /* the kept span is the parent */
+        trace_child(&span, &from);
+    } else {
+        trace_begin(&span, NULL);
+    }
+    trace_header(&span, out);
+    return out;
+}
+
 int runner_heartbeat(struct runner *r, struct problem *p)
 {
     char host[64] = "localhost";

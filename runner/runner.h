@@ -27,6 +27,10 @@ struct runner {
 /* The audit event the runner writes as (actor "runner"). */
 struct audit_event runner_event(const struct runner *r, const char *action, const char *outcome);
 
+/* A span for work that came from traceparent (the request's, kept with the job or deploy; NULL or
+ * "": none, so a trace of its own): a child of it, as a traceparent value in r->arena. */
+const char *runner_span(struct runner *r, const char *traceparent);
+
 /* Say this runner is alive (runner_heartbeats), and forget runners not seen for a day. 0, or -1. */
 int runner_heartbeat(struct runner *r, struct problem *p);
 

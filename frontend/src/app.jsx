@@ -19,6 +19,7 @@ import { Admin } from './pages/admin/Admin.jsx';
 import { Search } from './pages/Search.jsx';
 import { Cicd } from './pages/cicd/Cicd.jsx';
 import { Status } from './pages/Status.jsx';
+import { AuditRequest } from './pages/AuditRequest.jsx';
 
 // Links to the API (exports) are left to the browser; everything else is the portal's.
 const PORTAL_PATHS = /^\/(?!api\/)/;
@@ -56,6 +57,7 @@ function Portal() {
         <Route path="/secrets" component={Secrets} />
         <Route path="/secrets/*" component={Secrets} />
         <Route path="/audit" component={Audit} />
+        <Route path="/audit/requests/:id" component={AuditRequest} />
         <Route path="/admin" component={Admin} />
         <Route path="/admin/*" component={Admin} />
         <Route path="/search" component={Search} />

@@ -33,6 +33,8 @@ struct driver_run {
     const char *step_name;
     bool remove;                      /* a deprovision step: take away what the resource has */
     int timeout_seconds;              /* the step's, else provision_step_timeout_seconds */
+    const char *traceparent;          /* this attempt's span (W3C): each outbound call sends a child of it,
+                                         exec programs get it as TRACEPARENT; NULL: none */
     /* the step's arguments, each rendered through this driver's escape */
     const char *arg_names[TEMPLATE_ITEMS_MAX];
     const char *arg_values[TEMPLATE_ITEMS_MAX];

@@ -165,7 +165,7 @@ static bool env_name_ok(const char *s)
 static bool env_name_reserved(const char *s)
 {
     /* the runner's PORTICO_PARAM_<NAME> (each parameter) pass; the other PORTICO_ names are the driver's */
-    return strcmp(s, "PATH") == 0 || strcmp(s, "HOME") == 0 ||
+    return strcmp(s, "PATH") == 0 || strcmp(s, "HOME") == 0 || strcmp(s, "TRACEPARENT") == 0 ||
            (strncmp(s, "PORTICO_", 8) == 0 && strncmp(s, "PORTICO_PARAM_", 14) != 0);
 }
 
@@ -198,7 +198,7 @@ static const char *program_allowed(struct arena *a, const char *allowed, const c
 static char **exec_environment(struct driver_run *d, const char *workdir)
 {
     size_t n = d->env ? (size_t)json_object_object_length(d->env) : 0;
-    char **envp = arena_calloc(d->arena, n + 6, sizeof(char *));
+    char **envp = arena_calloc(d->arena, n + 7, sizeof(char *));
     if (!envp)
         return NULL;
     size_t k = 0;
@@ -218,6 +218,8 @@ static char **exec_environment(struct driver_run *d, const char *workdir)
     envp[k++] = arena_printf(d->arena, "PORTICO_RESOURCE_UID=%s", d->resource_uid);
     envp[k++] = arena_printf(d->arena, "PORTICO_STEP=%s", d->step_name ? d->step_name : "");
     envp[k++] = arena_printf(d->arena, "PORTICO_ACTION=%s", d->remove ? "remove" : "apply");
+    if (d->traceparent)   /* the attempt's span, as OpenTelemetry's SDKs read it from the environment */
+        envp[k++] = arena_printf(d->arena, "TRACEPARENT=%s", d->traceparent);
     for (size_t i = 0; i < k; i++)
         if (!envp[i])
             return NULL;

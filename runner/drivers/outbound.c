@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "runner/drivers/outbound.h"
+#include "lib/trace.h"
 
 struct outbound {
     struct driver_run *d;
@@ -211,6 +212,21 @@ int outbound_send(struct outbound *o, const struct outbound_request *rq, struct 
     struct curl_slist *headers = NULL;
     for (size_t i = 0; i < OUTBOUND_HEADERS_MAX && rq->headers[i]; i++) {
         struct curl_slist *h = curl_slist_append(headers, rq->headers[i]);
+        if (!h) {
+            curl_slist_free_all(headers);
+            return driver_fail(d, "out of memory");
+        }
+        headers = h;
+    }
+    /* the call is a span of the attempt's trace: the system called can carry it on */
+    struct trace attempt, call;
+    if (d->traceparent && trace_parse(d->traceparent, &attempt)) {
+        char line[16 + TRACE_HEADER_LEN];
+        memcpy(attempt.span_id, attempt.parent_id, sizeof(attempt.span_id));
+        trace_child(&call, &attempt);
+        memcpy(line, "traceparent: ", 13);
+        trace_header(&call, line + 13);
+        struct curl_slist *h = curl_slist_append(headers, line);
         if (!h) {
             curl_slist_free_all(headers);
             return driver_fail(d, "out of memory");

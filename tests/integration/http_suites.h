@@ -21,6 +21,7 @@ void secrets_tests(CU_pSuite transport, CU_pSuite area);   /* http_secrets.c */
 void cicd_tests(CU_pSuite transport, CU_pSuite area);     /* http_cicd.c */
 void cicd_deploy_tests(CU_pSuite transport, CU_pSuite area);   /* http_cicd_deploys.c */
 void metrics_tests(CU_pSuite transport, CU_pSuite area);   /* http_metrics.c */
+void logs_tests(CU_pSuite transport, CU_pSuite area);      /* http_logs.c */
 void canary_tests(CU_pSuite area);                         /* http_secrets.c: last of all */
 
 #endif

@@ -1024,6 +1024,121 @@ static void test_webhook_targets_and_answers(void)
     close(seen);
 }
 
+/* A server that answers one request 200 and hands its traceparent header line to fd. */
+static pid_t trace_server(int *port, int *fd)
+{
+    int pipefd[2], s = loopback_listen(8, port);
+    if (s < 0 || pipe(pipefd) < 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(pipefd[0]);
+        int c = accept(s, NULL, NULL);
+        char req[16384];
+        loopback_read_request(c, req, sizeof(req));
+        const char *h = strcasestr(req, "\ntraceparent:");
+        char line[128] = "none";
+        if (h)
+            sscanf(h + 14, " %100s", line);
+        ssize_t ignored = write(pipefd[1], line, strlen(line));
+        static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        ignored = write(c, ok, sizeof(ok) - 1);
+        (void)ignored;
+        close(c);
+        _exit(0);
+    }
+    close(s);
+    close(pipefd[1]);
+    *fd = pipefd[0];
+    return pid;
+}
+
+/* A request's W3C trace goes with the job it queues: the job keeps it, the runner's attempt is a
+ * span of it, the webhook it calls gets a child span, and "what happened to request X" finds the
+ * request's log line, its audit event and its job. */
+static void test_trace_carried(void)
+{
+    char xml[4096], name[64], body[512], hc[300], hx[200], tp[128], out[8192], path[200];
+    int port = 0, fd = -1;
+    pid_t hook = trace_server(&port, &fd);
+    CU_ASSERT_FATAL(hook > 0);
+    snprintf(name, sizeof(name), "trace%d", (int)getpid());
+    snprintf(xml, sizeof(xml),
+             "<template xmlns=\"urn:portico:template:1\" name=\"%s\" version=\"1.0.0\"><title>Traced</title><owner team=\"%s\"/>"
+             "<steps><step name=\"tell\" driver=\"webhook\"><arg name=\"url\">http://127.0.0.1:%d/hook</arg></step>"
+             "</steps></template>", name, team, port);
+    publish(xml);
+    static const char trace[] = "4bf92f3577b34da6a3ce929d0e0e4736", caller[] = "00f067aa0ba902b7";
+    snprintf(body, sizeof(body), "{\"template\":\"%s\",\"environment\":\"dev\",\"team\":\"%s\"}", name, team);
+    snprintf(hc, sizeof(hc), "Cookie: %s", dcookie);
+    snprintf(hx, sizeof(hx), "X-CSRF-Token: %s", dcsrf);
+    snprintf(tp, sizeof(tp), "traceparent: 00-%s-%s-01", trace, caller);
+    const char *const h[] = { hc, hx, tp, NULL };
+    struct resp r;
+    CU_ASSERT_EQUAL_FATAL(request("POST", "/api/v1/provision/requests", "application/json", body, -1, h, &r), 0);
+    CU_ASSERT_EQUAL_FATAL(r.status, 201);
+    char rid[64], tr[128];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(header(&r, "X-Request-Id", rid, sizeof(rid)));
+    /* the answer names the span this request was: same trace, a span of its own */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(header(&r, "traceresponse", tr, sizeof(tr)));
+    CU_ASSERT_EQUAL(strncmp(tr + 3, trace, 32), 0);
+    CU_ASSERT_NOT_EQUAL(strncmp(tr + 36, caller, 16), 0);
+    json_object *o = json_tokener_parse(r.body);
+    long long job = jint(o, "job_id");
+    json_object_put(o);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "SELECT COUNT(*) FROM jobs WHERE id = %lld AND traceparent = '%.55s'", job, tr);
+    CU_ASSERT_EQUAL(sql_int(path), 1);
+
+    setenv("PORTICO_PROVISION_WEBHOOK_ALLOW_LOOPBACK", "1", 1);
+    runner_pass(out, sizeof(out));
+    unsetenv("PORTICO_PROVISION_WEBHOOK_ALLOW_LOOPBACK");
+    char seen[128] = "";
+    ssize_t n = read(fd, seen, sizeof(seen) - 1);
+    seen[n > 0 ? n : 0] = '\0';
+    waitpid(hook, NULL, 0);
+    close(fd);
+    /* the webhook's call: the request's trace, a span that is neither the caller's nor the request's */
+    CU_ASSERT_EQUAL(strlen(seen), 55);
+    CU_ASSERT_EQUAL(strncmp(seen, "00-", 3), 0);
+    CU_ASSERT_EQUAL(strncmp(seen + 3, trace, 32), 0);
+    CU_ASSERT_NOT_EQUAL(strncmp(seen + 36, caller, 16), 0);
+    CU_ASSERT_NOT_EQUAL(strncmp(seen + 36, tr + 36, 16), 0);
+    snprintf(path, sizeof(path), "/api/v1/provision/jobs/%lld/log", job);
+    o = get_o(dcookie, path);
+    CU_ASSERT_PTR_NOT_NULL(strstr(json_object_to_json_string(o), trace));
+    json_object_put(o);
+
+    /* what happened to it, as the platform team reads it */
+    snprintf(path, sizeof(path), "/api/v1/audit/requests/%s", rid);
+    o = get_o(acookie, path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    CU_ASSERT_STRING_EQUAL(jstr(o, "trace_id") ? jstr(o, "trace_id") : "", trace);
+    json_object *jobs = jpath(o, "jobs"), *events = jpath(o, "events"), *log = jpath(o, "log");
+    CU_ASSERT_EQUAL(jobs ? json_object_array_length(jobs) : 0, 1);
+    if (!jobs || json_object_array_length(jobs) != 1)
+        fprintf(stderr, "\n    %s: %s\n", path, json_object_to_json_string(o));
+    CU_ASSERT_EQUAL(jobs && json_object_array_length(jobs) ? jint(json_object_array_get_idx(jobs, 0), "id") : 0, job);
+    bool created = false, own_line = false;
+    for (size_t i = 0; events && i < json_object_array_length(events); i++)
+        created |= strncmp(jstr(json_object_array_get_idx(events, i), "action"), "provision.request", 17) == 0;
+    for (size_t i = 0; log && i < json_object_array_length(log); i++) {
+        json_object *l = json_object_array_get_idx(log, i);
+        own_line |= jstr(l, "request_id") && strcmp(jstr(l, "request_id"), rid) == 0 && jstr(l, "parent_id") &&
+                    strcmp(jstr(l, "parent_id"), caller) == 0 && strcmp(jstr(l, "trace_id"), trace) == 0;
+    }
+    CU_ASSERT_TRUE(created);
+    CU_ASSERT_TRUE(own_line);
+    json_object_put(o);
+    /* a developer may not read it; an unknown request is 404 */
+    CU_ASSERT_EQUAL(get_as(dcookie, path, &r), 403);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_as(acookie, "/api/v1/audit/requests/ffffffffffffffffffffffffffffffff", &r), 404);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_as(acookie, "/api/v1/audit/requests/not%20one", &r), 404);
+    resp_free(&r);
+}
+
 /* The cast, unless the provisioning suite made it already. */
 static int cast_once(void)
 {
@@ -1036,6 +1151,8 @@ static void suite_webhooks(void)
         return;
     CU_pSuite s = CU_add_suite("webhooks", cast_once, NULL);
     CU_add_test(s, "webhook: loopback only where allowed; a failed answer shows its status only", test_webhook_targets_and_answers);
+    CU_add_test(s, "traces: a request's traceparent kept with its job, sent on by the webhook; the request's view",
+                test_trace_carried);
 }
 
 void suite_provisioning(void)

@@ -24,6 +24,7 @@ int main(void)
     suite_cicd_report();
     suite_log();
     suite_metrics();
+    suite_trace();
     suite_app();
     suite_audit();
     suite_authz();

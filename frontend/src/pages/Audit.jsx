@@ -60,6 +60,11 @@ export function Audit() {
         </div>
       </form>
 
+      <form class="filters" aria-label="Find a request" onSubmit={(e) => { e.preventDefault(); const id = formValues(e).request.trim(); if (id) route(`/audit/requests/${encodeURIComponent(id)}`); }}>
+        <Field label="Request id" name="request" hint="An X-Request-Id: its events, jobs, deploys and log lines" />
+        <div class="actions"><button type="submit">Find the request</button></div>
+      </form>
+
       <ProblemAlert problem={events.problem} fields={FILTERS} />
       {events.loading && <p role="status">Loading events…</p>}
       {events.data && (
@@ -87,7 +92,7 @@ export function Audit() {
                     <td>{e.target_type && <><Breakable text={e.target_type} /> <Breakable text={e.target_id ?? ''} /></>}</td>
                     <td><span class={`outcome ${e.outcome}`}>{e.outcome}</span></td>
                     <td>{e.remote_addr}</td>
-                    <td class="details">{detailsText(e.details)}</td>
+                    <td class="details">{detailsText(e.details)}{e.request_id && <> <a href={`/audit/requests/${e.request_id}`} aria-label={`What happened to request ${e.request_id}`}>request</a></>}</td>
                   </tr>
                 ))}
               </tbody>
