@@ -4,7 +4,10 @@
  *   arena    request arena: everything a request allocates, freed at once after it
  *   problem  errors as values; RFC 9457 problem+json rendering
  *   config   the key = value configuration file and PORTICO_* environment overrides
- *   log      one JSON line per request (and a few start-up events)
+ *   log      one JSON line per request (and a few start-up events); reopened after rotation; searched
+ *   trace    W3C Trace Context: traceparent continued or begun, child spans, the header
+ *   metrics  counters and histograms in a per-process slot file; metrics_scrape.c: all summed, written
+ *   addrlist IP addresses and CIDR blocks, as settings name them (metrics_allow)
  *   http     request from CGI/FastCGI parameters (query, cookies, headers, capped body); response
  *   router   route tables (method, pattern, permission, function, docs, query, body, answer), matching
  *   shape    a JSON value's declared form in a line: checks bodies and answers, makes JSON Schemas;
