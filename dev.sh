@@ -647,6 +647,8 @@ test_config() {
   EXTRA_CONFIG+=$'\ncicd_hook_per_minute = 120\ncicd_hook_burst = 20'
   # deploys reach the suites' own deployer on loopback (http_cicd.c); webhooks stay refused there
   EXTRA_CONFIG+=$'\ncicd_deploy_allow_loopback = 1'
+  # health checks of the suites' own loopback services (http_health.c)
+  EXTRA_CONFIG+=$'\nhealth_allow_loopback = 1'
   # scraping by address: the suites call from 127.0.0.1, and from 127.0.0.2 to be let in (http_metrics.c)
   EXTRA_CONFIG+=$'\nmetrics_allow = 127.0.0.2'
   # the suites' exec fixtures (one runs mariadb -u root against the test server): test stacks only

@@ -553,15 +553,17 @@ static const struct route catalog_routes[] = {
       NULL, "202 Location" },
     { "GET", "/api/v1/catalog/discover/{name}", "catalog.entity.read", catalog_discover, 0,
       "Discover a service", "environment (required), namespace (default), kind (component), seed: the passing "
-                            "instances' endpoints, in an order shuffled by seed (default: the caller) and stable while "
-                            "the set stands.",
-      "environment:string(63) namespace:string(63) kind:string(63) seed:string(200)",
+                            "instances' endpoints (heartbeat within its TTL and every health check of the instance "
+                            "passing; health=any: every registered instance, each with its status), in an order "
+                            "shuffled by seed (default: the caller) and stable while the set stands.",
+      "environment:string(63) namespace:string(63) kind:string(63) seed:string(200) health:enum(passing|any)",
       NULL, "200 service:string environment:string endpoints:[{instance:string url:string version:string "
-        "region:string metadata:object}]" },
+        "region:string metadata:object status:string}]" },
     { "GET", "/api/v1/catalog/entities/{kind}/{namespace}/{name}/instances", "catalog.entity.read", catalog_instances_list, 0,
-      "An entity's instances", "Every registered instance in every environment, with status passing (heartbeat within "
-                               "its TTL) or critical; by environment and instance: limit 1..1000 (1000), cursor from "
-                               "next_cursor.",
+      "An entity's instances", "Every registered instance in every environment, with status: critical once its "
+                               "heartbeat is older than its TTL, else the worst of its health checks' (passing, warning, "
+                               "critical; passing without checks); by environment and instance: limit 1..1000 (1000), "
+                               "cursor from next_cursor.",
       "limit:int(1..1000,1000) cursor:cursor",
       NULL, "200 ref:string instances:[Instance] next_cursor?:string" },
     { "PUT", "/api/v1/catalog/entities/{kind}/{namespace}/{name}/instances/{environment}/{instance}",

@@ -32,9 +32,16 @@ static const char sql_heartbeat[] =
     "WHERE entity_id = ? AND environment = ? AND instance = ?";
 static const char sql_instance_delete[] =
     "DELETE FROM instances WHERE entity_id = ? AND environment = ? AND instance = ?";
+/* An instance's status: the worst of its heartbeat's (critical once its TTL passed) and of its health
+ * checks' (health_checks of that environment and instance, cgi-bin/health.c). */
+#define INSTANCE_STATUS                                                                                                  \
+    "ELT(GREATEST(IF(instances.expires_at >= UTC_TIMESTAMP(6), 1, 3), COALESCE((SELECT MAX(CASE h.status WHEN "          \
+    "'critical' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END) FROM health_checks h WHERE h.entity_id = instances.entity_id "  \
+    "AND h.environment = instances.environment AND h.instance = instances.instance), 1)), 'passing', 'warning', "        \
+    "'critical')"
 #define INSTANCE_COLUMNS                                                                                                 \
     "environment, instance, url, version, region, metadata, ttl_seconds, deregister_seconds, "                           \
-    "IF(expires_at >= UTC_TIMESTAMP(6), 'passing', 'critical') AS status, "                                              \
+    INSTANCE_STATUS " AS status, "                                                                                       \
     "DATE_FORMAT(last_heartbeat, '%Y-%m-%dT%H:%i:%s.%fZ') AS last_heartbeat, "                                           \
     "DATE_FORMAT(expires_at, '%Y-%m-%dT%H:%i:%s.%fZ') AS expires_at, "                                                   \
     "DATE_FORMAT(registered_at, '%Y-%m-%dT%H:%i:%sZ') AS registered_at, registered_by"
@@ -44,8 +51,9 @@ static const char sql_instances[] =
 static const char sql_instance_one[] =
     "SELECT " INSTANCE_COLUMNS " FROM instances WHERE entity_id = ? AND environment = ? AND instance = ?";
 static const char sql_discover[] =
-    "SELECT instance, url, version, region, metadata FROM instances "
-    "WHERE entity_id = ? AND environment = ? AND expires_at >= UTC_TIMESTAMP(6) LIMIT 1000";
+    "SELECT instance, url, version, region, metadata, status FROM (SELECT instance, url, version, region, metadata, "
+    INSTANCE_STATUS " AS status FROM instances WHERE entity_id = ? AND environment = ?) x "
+    "WHERE ? = 'any' OR status = 'passing' LIMIT 1000";
 #define INSTANCE_TYPES "ssssssiissssss"
 
 /* Instance names as services name themselves: host:port, a pod's name. */
@@ -306,6 +314,7 @@ int catalog_discover(struct app_ctx *c)
     struct problem *p = &c->problem;
     const char *env = http_query(&c->req, "environment"), *ns = http_query(&c->req, "namespace");
     const char *kind = http_query(&c->req, "kind"), *seed = http_query(&c->req, "seed"), *why;
+    const char *health = http_query(&c->req, "health");
     if (!env || !catalog_namespace_ok(env))
         problem_field(p, "environment", "is required: an environment's name (lower-case letters, digits and '-')");
     if (seed && strlen(seed) > 200)
@@ -333,8 +342,8 @@ int catalog_discover(struct app_ctx *c)
         return problem_set(p, 404, "not-found", "no such service: %s", ref.text);
     if (!catalog_may(c, "catalog.entity.read", db_cell(&e, 0, 1), &ref, &d))
         return catalog_refuse(c, "catalog.entity.read", db_cell(&e, 0, 1), &ref, &d);
-    struct db_value v[2] = { DB_INTV(atoll(db_cell(&e, 0, 0))), DB_TEXTV(env) };
-    if (db_query(c->db, c->arena, sql_discover, v, 2, &r, p) < 0)
+    struct db_value v[3] = { DB_INTV(atoll(db_cell(&e, 0, 0))), DB_TEXTV(env), DB_TEXTV(health ? health : "passing") };
+    if (db_query(c->db, c->arena, sql_discover, v, 3, &r, p) < 0)
         return -1;
     if (!seed)
         seed = c->who.token_id ? arena_printf(c->arena, "token:%lld", c->who.token_id)
@@ -345,7 +354,7 @@ int catalog_discover(struct app_ctx *c)
     for (size_t i = 0; i < r.nrows; i++)
         order[i] = (struct endpoint){ shuffle_key(seed, db_cell(&r, i, 0)), i };
     qsort(order, r.nrows, sizeof(*order), endpoint_cmp);
-    json_object *all = instances_json(&r, r.nrows, "sssss", 4), *eps = json_object_new_array();
+    json_object *all = instances_json(&r, r.nrows, "ssssss", 4), *eps = json_object_new_array();
     for (size_t i = 0; i < r.nrows; i++)
         json_object_array_add(eps, json_object_get(json_object_array_get_idx(all, order[i].row)));
     json_object_put(all);

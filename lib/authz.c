@@ -68,6 +68,8 @@ static const struct permission_def permissions[] = {
     { "cicd.deploy.approve", RANK_MAINTAINER, false, "approve", "deploys" },
     /* the gates (open critical findings, failing tests) are stepped over by a platform admin only */
     { "cicd.gate.override", RANK_ADMIN, true, "override", "deploy gates" },
+    /* health checks of an entity and its instances: read as the entity is (catalog.entity.read) */
+    { "health.check.write", RANK_DEVELOPER, false, "manage", "health checks" },
     /* the platform's own figures (every area's requests, the queue): a monitor's token, or by address */
     { "system.metrics.read", RANK_MAINTAINER, true, "read", "the platform's metrics" },
 };

@@ -107,6 +107,8 @@ static const struct config_key config_keys[] = {
     STR(master_key_file, "", "the master keys that encrypt secrets (portico-admin init-master-key writes it): outside the document root, readable by the handlers' user only; empty: secrets answer 503"),
     INT(secret_versions_default, "10", 1, 100, "versions a secret keeps unless it sets its own max_versions (the oldest go first)"),
     STR(log_file, "", "file for the JSON request log; empty means standard error (the web server's error log)"),
+    INT(health_allow_loopback, "0", 0, 1, "health checks: 1 lets an http or tcp check reach this host itself (127.0.0.0/8, ::1); 0 refuses them"),
+    INT(health_allow_private, "1", 0, 1, "health checks: 1 (the default: checks are of internal services) lets them reach private addresses (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7); 0 refuses them. Link-local addresses (169.254/16 where cloud metadata answers, fe80::/10) are always refused: a check's body_contains would tell what they hold"),
     STR(metrics_dir, "", "directory where every process of this host keeps its counters (one file each, summed by GET /api/v1/system/metrics): writable by the handlers' and the runner's users, outside the document root; empty: no metrics"),
     STR(metrics_allow, "", "addresses that may scrape GET /api/v1/system/metrics without a credential, separated by spaces or commas: exact IPv4 or IPv6 addresses or CIDR blocks (10.0.0.0/8); others need system.metrics.read"),
 };

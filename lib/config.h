@@ -106,6 +106,8 @@ struct config {
     int provision_step_timeout_seconds;
     /* logging */
     char log_file[512];
+    /* health checks */
+    int health_allow_loopback, health_allow_private;
     /* metrics */
     char metrics_dir[512];
     char metrics_allow[1024];

@@ -8,6 +8,7 @@
  *   trace    W3C Trace Context: traceparent continued or begun, child spans, the header
  *   metrics  counters and histograms in a per-process slot file; metrics_scrape.c: all summed, written
  *   addrlist IP addresses and CIDR blocks, as settings name them (metrics_allow)
+ *   health   health checks' rules: statuses, settings' bounds, the damping of flapping results
  *   http     request from CGI/FastCGI parameters (query, cookies, headers, capped body); response
  *   router   route tables (method, pattern, permission, function, docs, query, body, answer), matching
  *   shape    a JSON value's declared form in a line: checks bodies and answers, makes JSON Schemas;
@@ -68,6 +69,7 @@
 #include "json.h"
 #include "log.h"
 #include "metrics.h"
+#include "health.h"
 #include "problem.h"
 #include "router.h"
 #include "shape.h"

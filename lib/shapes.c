@@ -13,6 +13,12 @@ struct named { const char *name, *spec; };
 static const struct named shapes[] = {
     /* app_status: {"status": "deleted"} */
     { "Status", "status:string" },
+    /* a health check (cgi-bin/health.c) */
+    { "HealthCheck", "id:int entity:string environment?:string instance?:string name:string kind:string target:string "
+                     "interval_seconds:int timeout_ms:int expect_status?:int body_contains?:string max_latency_ms?:int "
+                     "ttl_seconds?:int success_before_passing:int failures_before_critical:int status:string "
+                     "output:string checked_at?:string changed_at:string due_at:string team:string created_by:string "
+                     "created_at:string" },
     /* the audit log (cgi-bin/audit.c) */
     { "AuditEvent", "id:int time:string actor_type:string actor_id?:string actor_name?:string action:string "
                     "target_type?:string target_id?:string outcome:string remote_addr?:string user_agent?:string "

@@ -92,7 +92,15 @@ static int drain(struct runner *r, double deadline)
     arena_reset(r->arena);
     if (k < 0)
         fprintf(stderr, "portico-runner: deploys: %s%s%s\n", p.detail, p.internal[0] ? ": " : "", p.internal);
-    return rc < 0 || k < 0 ? -1 : rc + k;
+    problem_init(&p);
+    int h = health_pass(r, deadline, &p);
+    arena_reset(r->arena);
+    if (h < 0) {
+        fprintf(stderr, "portico-runner: health checks: %s%s%s\n", p.detail, p.internal[0] ? ": " : "", p.internal);
+        if (db_in_transaction(r->db))
+            db_abort(r->db);
+    }
+    return rc < 0 || k < 0 || h < 0 ? -1 : rc + k + h;
 }
 
 static void usage(FILE *f)
@@ -229,6 +237,8 @@ int main(int argc, char **argv)
                 int due = jobs_due(&r, &p);
                 if (due == 0)
                     due = deploys_due(&r, &p);
+                if (due == 0)
+                    due = health_due(&r, &p);
                 arena_reset(r.arena);
                 if (due != 0)
                     break;   /* work, or a database to find out about */

@@ -58,6 +58,13 @@ int deploys_drain(struct runner *r, double deadline, struct problem *p);
 /* Is a deploy due now? 1, 0 or -1. */
 int deploys_due(struct runner *r, struct problem *p);
 
+/* Run the HTTP and TCP health checks that are due and mark late TTL checks (runner/health.c),
+ * until none is due or deadline (0: none) or a stop. The number of results, or -1. */
+int health_pass(struct runner *r, double deadline, struct problem *p);
+
+/* Is a health check due now? 1, 0 or -1. */
+int health_due(struct runner *r, struct problem *p);
+
 /* The parsed template version id, from the runner's cache (or read and parsed). NULL with p. */
 const struct template *runner_template(struct runner *r, long long version_id, struct problem *p);
 

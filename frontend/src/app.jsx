@@ -19,6 +19,7 @@ import { Admin } from './pages/admin/Admin.jsx';
 import { Search } from './pages/Search.jsx';
 import { Cicd } from './pages/cicd/Cicd.jsx';
 import { Status } from './pages/Status.jsx';
+import { Health } from './pages/Health.jsx';
 import { AuditRequest } from './pages/AuditRequest.jsx';
 
 // Links to the API (exports) are left to the browser; everything else is the portal's.
@@ -62,6 +63,7 @@ function Portal() {
         <Route path="/admin/*" component={Admin} />
         <Route path="/search" component={Search} />
         <Route path="/status" component={Status} />
+        <Route path="/health" component={Health} />
         <Route path="/account/tokens" component={Tokens} />
         <Route path="/account/password" component={Password} />
         <Route default component={NotFound} />

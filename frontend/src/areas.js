@@ -31,6 +31,12 @@ export const areas = [
     needs: ['cicd.read'],
   },
   {
+    path: '/health',
+    label: 'Health',
+    about: 'Health checks failing now across the services you can see: HTTP, TCP and heartbeat checks the runner watches, added on each service’s catalog page.',
+    needs: ['catalog.entity.read'],
+  },
+  {
     path: '/secrets',
     label: 'Secrets',
     about: 'Secrets of your teams and services, encrypted at rest and versioned: see what exists, write new versions, and reveal a value when your role allows (every reveal is recorded).',

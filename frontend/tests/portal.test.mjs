@@ -32,19 +32,19 @@ async function gotoAdmin(page, section) {
 test('the administrator logs in and finds every built area in the navigation, and none that is not built', async () => {
   const { page } = admin;
   await logIn(page, 'admin', adminPassword);
-  for (const name of ['Home', 'Catalog', 'Templates', 'Resources', 'Delivery', 'Secrets', 'Audit', 'Admin']) {
+  for (const name of ['Home', 'Catalog', 'Templates', 'Resources', 'Delivery', 'Health', 'Secrets', 'Audit', 'Admin']) {
     await mainNav(page).getByRole('link', { name, exact: true }).waitFor();
   }
   const areas = page.getByRole('region', { name: 'Areas' });
   await areas.getByRole('link', { name: 'Catalog', exact: true }).waitFor();
-  // Health and Docs come with their own issues (and deploys live under Delivery, /cicd): not in
-  // the menu, not on Home, and their addresses are the portal's Not Found page.
-  for (const name of ['Deployments', 'Health', 'Docs']) {
+  // Docs comes with its own issue (and deploys live under Delivery, /cicd): not in the menu, not
+  // on Home, and its address is the portal's Not Found page.
+  for (const name of ['Deployments', 'Docs']) {
     assert.equal(await mainNav(page).getByRole('link', { name, exact: true }).count(), 0, `${name} is not in the menu`);
     assert.equal(await areas.getByRole('link', { name, exact: true }).count(), 0, `${name} is not on Home`);
   }
   assert.doesNotMatch(await page.getByRole('main').textContent(), /not built yet/);
-  for (const path of ['/deployments', '/health', '/docs', '/deployments/anything']) {
+  for (const path of ['/deployments', '/docs', '/deployments/anything']) {
     await page.goto(base + path);
     await page.getByRole('heading', { name: 'Page not found', level: 1 }).waitFor();
   }

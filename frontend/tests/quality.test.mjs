@@ -378,8 +378,8 @@ test('a member with no role: the menu, Home and the admin pages show only what t
     await logIn(page, member.username, member.password);
     const held = new Set((await (await page.request.get(`${base}/api/v1/auth/session`)).json()).permissions);
     const links = await menuLinks(page);
-    // Catalog is there when some binding lets the member read it (a built-in one may); nothing else is.
-    assert.deepEqual(links, held.has('catalog.entity.read') ? ['Home', 'Catalog'] : ['Home']);
+    // Catalog (and Health, its checks) is there when some binding lets the member read it (a built-in one may); nothing else is.
+    assert.deepEqual(links, held.has('catalog.entity.read') ? ['Home', 'Catalog', 'Health'] : ['Home']);
     const areas = await page.getByRole('region', { name: 'Areas' }).getByRole('link').allTextContents();
     assert.deepEqual(areas, links.slice(1), 'Home offers the same areas as the menu');
     // Home's "My services" is there when the catalog may be read (the built-in binding of team members)
@@ -410,7 +410,7 @@ test("a developer of one team: no Audit or Admin in the menu, and creating anoth
   for (const viewport of [WIDE, NARROW]) {
     const { context, page, problems } = await openPage(browser, { viewport, timezoneId: ZONE });
     await logIn(page, developer.username, developer.password);
-    assert.deepEqual(await menuLinks(page), ['Home', 'Catalog', 'Templates', 'Resources', 'Delivery', 'Secrets']);
+    assert.deepEqual(await menuLinks(page), ['Home', 'Catalog', 'Templates', 'Resources', 'Delivery', 'Health', 'Secrets']);
     await page.goto(`${base}/resources`);
     const sub = await page.getByRole('navigation', { name: 'Resources' }).getByRole('link').allTextContents();
     assert.ok(!sub.some((s) => /^Approvals/.test(s)), 'no approvals inbox for one who may not approve');

@@ -58,14 +58,16 @@ static size_t outbound_header(char *data, size_t size, size_t nmemb, void *userd
     return n;
 }
 
-enum outbound_place { PLACE_PUBLIC, PLACE_LOOPBACK, PLACE_PRIVATE, PLACE_NEVER };
+enum outbound_place { PLACE_PUBLIC, PLACE_LOOPBACK, PLACE_PRIVATE, PLACE_LINK_LOCAL, PLACE_NEVER };
 
 static enum outbound_place outbound_place_v4(const unsigned char *b)
 {
     if (b[0] == 127 || b[0] == 0)                                     /* 0.0.0.0 reaches this host too */
         return PLACE_LOOPBACK;
+    if (b[0] == 169 && b[1] == 254)                                   /* where cloud metadata services answer */
+        return PLACE_LINK_LOCAL;
     if (b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168) ||
-        (b[0] == 100 && (b[1] & 0xc0) == 64) || (b[0] == 169 && b[1] == 254))
+        (b[0] == 100 && (b[1] & 0xc0) == 64))
         return PLACE_PRIVATE;
     if (b[0] >= 224)                                                  /* multicast, reserved, broadcast */
         return PLACE_NEVER;
@@ -85,8 +87,10 @@ static enum outbound_place outbound_place(const struct sockaddr *sa)
         return outbound_place_v4(b + 12);
     if (IN6_IS_ADDR_LOOPBACK(a6) || IN6_IS_ADDR_UNSPECIFIED(a6))
         return PLACE_LOOPBACK;
-    if ((b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) || (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0))
-        return PLACE_PRIVATE;                                         /* fc00::/7, fe80::/10, fec0::/10 */
+    if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
+        return PLACE_LINK_LOCAL;                                      /* fe80::/10 */
+    if ((b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0))
+        return PLACE_PRIVATE;                                         /* fc00::/7, fec0::/10 */
     if (b[0] == 0xff)
         return PLACE_NEVER;
     return PLACE_PUBLIC;
@@ -103,12 +107,16 @@ static curl_socket_t outbound_socket(void *userdata, curlsocktype purpose, struc
     if (place == PLACE_LOOPBACK && !pl->loopback)
         call->refused = arena_printf(call->d->arena, "the url's host is this machine (a loopback address), which this "
                                      "platform does not allow (%s)", pl->loopback_setting);
+    else if (place == PLACE_LINK_LOCAL && (!pl->private_ || pl->no_link_local))
+        call->refused = arena_printf(call->d->arena, "the url's host is a link-local address (where cloud metadata "
+                                     "services answer), which %s", pl->no_link_local ? "is never checked"
+                                     : arena_printf(call->d->arena, "this platform does not allow (%s)", pl->private_setting));
     else if (place == PLACE_PRIVATE && !pl->private_)
         call->refused = arena_printf(call->d->arena, "the url's host is on a private or link-local network, which this "
                                      "platform does not allow (%s)", pl->private_setting);
     else if (place == PLACE_NEVER)
         call->refused = "the url's host is a multicast or reserved address";
-    else if (call->plain_http && place != PLACE_LOOPBACK)
+    else if (call->plain_http && place != PLACE_LOOPBACK && !pl->http_anywhere)
         call->refused = "the url is http but its host is not a loopback address: only https leaves this machine";
     else
         return socket(address->family, address->socktype, address->protocol);
@@ -150,7 +158,7 @@ int outbound_url_check(struct driver_run *d, struct outbound_places places, cons
     bool loopback = strcmp(host, "127.0.0.1") == 0 || strcmp(host, "[::1]") == 0 || strcasecmp(host, "localhost") == 0;
     if (user || password)
         rc = driver_fail(d, "the url carries credentials, which would reach logs; it is refused");
-    else if (strcasecmp(scheme, "https") != 0 && !(strcasecmp(scheme, "http") == 0 && loopback))
+    else if (strcasecmp(scheme, "https") != 0 && !(strcasecmp(scheme, "http") == 0 && (loopback || places.http_anywhere)))
         rc = driver_fail(d, "the url must be https (http only to 127.0.0.1, ::1 or localhost)");
     else if (loopback && !places.loopback)
         rc = driver_fail(d, "the url's host is this machine (a loopback address), which this platform does not allow "
@@ -170,13 +178,19 @@ done:
 struct outbound_places outbound_webhook_places(const struct config *cfg)
 {
     return (struct outbound_places){ cfg->provision_webhook_allow_loopback != 0, cfg->provision_webhook_allow_private != 0,
-                                     "provision_webhook_allow_loopback", "provision_webhook_allow_private" };
+                                     "provision_webhook_allow_loopback", "provision_webhook_allow_private", false, false };
 }
 
 struct outbound_places outbound_deploy_places(const struct config *cfg)
 {
     return (struct outbound_places){ cfg->cicd_deploy_allow_loopback != 0, cfg->cicd_deploy_allow_private != 0,
-                                     "cicd_deploy_allow_loopback", "cicd_deploy_allow_private" };
+                                     "cicd_deploy_allow_loopback", "cicd_deploy_allow_private", false, false };
+}
+
+struct outbound_places outbound_health_places(const struct config *cfg)
+{
+    return (struct outbound_places){ cfg->health_allow_loopback != 0, cfg->health_allow_private != 0,
+                                     "health_allow_loopback", "health_allow_private", true, true };
 }
 
 struct outbound *outbound_open(struct driver_run *d, struct outbound_places places)
@@ -247,8 +261,14 @@ int outbound_send(struct outbound *o, const struct outbound_request *rq, struct 
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, timeout < 30 ? timeout : 30L);
+    if (rq->timeout_ms > 0) {
+        curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, rq->timeout_ms);
+        curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, rq->timeout_ms);
+    } else {
+        curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout * 1000);
+        curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, (timeout < 30 ? timeout : 30L) * 1000);
+    }
+    curl_easy_setopt(curl, CURLOPT_CONNECT_ONLY, rq->connect_only ? 1L : 0L);
     if (strcmp(rq->method, "GET") == 0) {
         curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
         curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, NULL);
@@ -282,6 +302,8 @@ int outbound_send(struct outbound *o, const struct outbound_request *rq, struct 
     curl_slist_free_all(headers);
     if (o->stopped)
         return driver_fail(d, "stopped: the job no longer runs here (cancelled, or its lease was lost)");
+    if (res == CURLE_OPERATION_TIMEDOUT && rq->timeout_ms > 0)
+        return driver_fail(d, "timed out after %ld ms", rq->timeout_ms);
     if (res == CURLE_OPERATION_TIMEDOUT)
         return driver_fail(d, "timed out after %ld s", timeout);
     if (res != CURLE_OK && o->refused)

@@ -31,6 +31,8 @@ struct outbound_request {
     size_t body_len;
     const char *userpwd;                /* "user:password" for HTTP basic authentication, or NULL */
     long timeout;                       /* seconds; 0: the step timeout of the configuration */
+    long timeout_ms;                    /* when given, in place of timeout */
+    bool connect_only;                  /* connect and stop there (a TCP check): no request is sent */
 };
 
 struct outbound_answer {
@@ -46,11 +48,15 @@ struct outbound_answer {
 struct outbound_places {
     bool loopback, private_;
     const char *loopback_setting, *private_setting;
+    bool http_anywhere;                 /* plain http wherever the places allow (health checks of internal services) */
+    bool no_link_local;                 /* link-local (169.254/16, fe80::/10) refused even where private is allowed */
 };
 
-/* The webhook driver's places (provision_webhook_allow_*) and the deploys' (cicd_deploy_allow_*). */
+/* The webhook driver's places (provision_webhook_allow_*), the deploys' (cicd_deploy_allow_*) and
+ * the health checks' (health_allow_*, plain http anywhere they allow). */
 struct outbound_places outbound_webhook_places(const struct config *cfg);
 struct outbound_places outbound_deploy_places(const struct config *cfg);
+struct outbound_places outbound_health_places(const struct config *cfg);
 
 /* An outbound session: requests made through one share cookies (Jenkins ties a crumb to one). */
 struct outbound;

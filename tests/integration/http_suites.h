@@ -22,6 +22,7 @@ void cicd_tests(CU_pSuite transport, CU_pSuite area);     /* http_cicd.c */
 void cicd_deploy_tests(CU_pSuite transport, CU_pSuite area);   /* http_cicd_deploys.c */
 void metrics_tests(CU_pSuite transport, CU_pSuite area);   /* http_metrics.c */
 void logs_tests(CU_pSuite transport, CU_pSuite area);      /* http_logs.c */
+void health_tests(CU_pSuite transport, CU_pSuite area);    /* http_health.c */
 void canary_tests(CU_pSuite area);                         /* http_secrets.c: last of all */
 
 #endif

@@ -854,6 +854,7 @@ int main(void)
     cicd_deploy_tests(s, area);
     metrics_tests(s, area);
     logs_tests(s, area);
+    health_tests(s, area);
     canary_tests(area);
 
     CU_pSuite d = CU_add_suite("database down", NULL, NULL);

@@ -25,6 +25,7 @@ int main(void)
     suite_log();
     suite_metrics();
     suite_trace();
+    suite_health();
     suite_app();
     suite_audit();
     suite_authz();

@@ -14,6 +14,7 @@ void suite_cicd_report(void);
 void suite_log(void);
 void suite_metrics(void);
 void suite_trace(void);
+void suite_health(void);
 void suite_app(void);
 void suite_audit(void);
 void suite_authz(void);

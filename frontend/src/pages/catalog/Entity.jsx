@@ -15,6 +15,7 @@ import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';
 import { toYaml } from '../../yaml.js';
 import { Delivery } from './Delivery.jsx';
+import { HealthChecks, healthClass } from './HealthChecks.jsx';
 import { Graph } from './Graph.jsx';
 import { RELATION_LABELS, RELATION_ORDER, catalogHref, entityApiPath, entityHref, refLabel } from './refs.js';
 import { Time } from '../../components/Time.jsx';
@@ -48,6 +49,7 @@ export function Entity({ params }) {
       <Relations relations={relations} people={people} />
       <Dependencies path={path} title={meta.title || meta.name} />
       <Instances path={path} />
+      {ref && <HealthChecks entityRef={ref} />}
       {ref && <Delivery entityRef={ref} />}
       <Document doc={doc} entityRef={ref} />
     </Page>
@@ -267,7 +269,7 @@ function Instances({ path }) {
       {(missing || (instances.data && list.length === 0)) && <p>No instances are registered.</p>}
       {list.length > 0 && (
         <>
-          <p>{list.length} {list.length === 1 ? 'instance' : 'instances'}: {list.length - critical} passing, {critical} critical.</p>
+          <p>{list.length} {list.length === 1 ? 'instance' : 'instances'}: {list.length - critical} passing, {critical} not (a heartbeat late, or a health check failing).</p>
           <Table label="Instances">
             <thead>
               <tr><th scope="col">Environment</th><th scope="col">Instance</th><th scope="col">URL</th><th scope="col">Version</th>
@@ -281,7 +283,7 @@ function Instances({ path }) {
                   <td>{/^https?:\/\//.test(i.url) ? <a href={i.url} rel="noopener noreferrer">{i.url}</a> : i.url}</td>
                   <td>{i.version}</td>
                   <td>{i.region}</td>
-                  <td><span class={`health ${i.status === 'passing' ? 'passing' : 'critical'}`}>{i.status}</span></td>
+                  <td><span class={healthClass(i.status)}>{i.status}</span></td>
                   <td><Time at={i.last_heartbeat} /></td>
                 </tr>
               ))}
