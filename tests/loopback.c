@@ -9,6 +9,8 @@
 
 #include "tests/loopback.h"
 
+#include <stdio.h>
+
 int loopback_listen(int backlog, int *port)
 {
     int s = socket(AF_INET, SOCK_STREAM, 0);
@@ -54,4 +56,30 @@ size_t loopback_read_request(int c, char *buf, size_t cap)
             break;
     }
     return got;
+}
+
+int loopback_once(int status, const char *answer, int *port, int *request_fd)
+{
+    int pipefd[2], s = loopback_listen(1, port);
+    if (s < 0 || pipe(pipefd) < 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(pipefd[0]);
+        int c = accept(s, NULL, NULL);
+        char req[16384];
+        size_t got = loopback_read_request(c, req, sizeof(req));
+        char reply[1024];
+        int n = snprintf(reply, sizeof(reply), "HTTP/1.1 %d X\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s", status,
+                         strlen(answer), answer);
+        ssize_t ignored = write(c, reply, (size_t)n);
+        ignored = write(pipefd[1], req, got);
+        (void)ignored;
+        close(c);
+        _exit(0);
+    }
+    close(s);
+    close(pipefd[1]);
+    *request_fd = pipefd[0];
+    return (int)pid;
 }

@@ -18,4 +18,9 @@ size_t loopback_read_request(int c, char *buf, size_t cap);
 /* Where the body of the request in buf begins (after the blank line), or NULL. */
 char *loopback_body(char *buf);
 
+/* A one-shot HTTP server on 127.0.0.1 in a child: it answers one request status with answer, and
+ * sends the request it got back through *request_fd (read it, then wait for the child). Its pid
+ * (-1 when it could not start); *port its port. */
+int loopback_once(int status, const char *answer, int *port, int *request_fd);
+
 #endif

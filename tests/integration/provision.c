@@ -1024,35 +1024,6 @@ static void test_webhook_targets_and_answers(void)
     close(seen);
 }
 
-/* A server that answers one request 200 and hands its traceparent header line to fd. */
-static pid_t trace_server(int *port, int *fd)
-{
-    int pipefd[2], s = loopback_listen(8, port);
-    if (s < 0 || pipe(pipefd) < 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(pipefd[0]);
-        int c = accept(s, NULL, NULL);
-        char req[16384];
-        loopback_read_request(c, req, sizeof(req));
-        const char *h = strcasestr(req, "\ntraceparent:");
-        char line[128] = "none";
-        if (h)
-            sscanf(h + 14, " %100s", line);
-        ssize_t ignored = write(pipefd[1], line, strlen(line));
-        static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-        ignored = write(c, ok, sizeof(ok) - 1);
-        (void)ignored;
-        close(c);
-        _exit(0);
-    }
-    close(s);
-    close(pipefd[1]);
-    *fd = pipefd[0];
-    return pid;
-}
-
 /* A request's W3C trace goes with the job it queues: the job keeps it, the runner's attempt is a
  * span of it, the webhook it calls gets a child span, and "what happened to request X" finds the
  * request's log line, its audit event and its job. */
@@ -1060,7 +1031,7 @@ static void test_trace_carried(void)
 {
     char xml[4096], name[64], body[512], hc[300], hx[200], tp[128], out[8192], path[200];
     int port = 0, fd = -1;
-    pid_t hook = trace_server(&port, &fd);
+    pid_t hook = loopback_once(200, "", &port, &fd);
     CU_ASSERT_FATAL(hook > 0);
     snprintf(name, sizeof(name), "trace%d", (int)getpid());
     snprintf(xml, sizeof(xml),
@@ -1093,11 +1064,14 @@ static void test_trace_carried(void)
     setenv("PORTICO_PROVISION_WEBHOOK_ALLOW_LOOPBACK", "1", 1);
     runner_pass(out, sizeof(out));
     unsetenv("PORTICO_PROVISION_WEBHOOK_ALLOW_LOOPBACK");
-    char seen[128] = "";
-    ssize_t n = read(fd, seen, sizeof(seen) - 1);
-    seen[n > 0 ? n : 0] = '\0';
+    char got[16384] = "", seen[128] = "";
+    ssize_t n = read(fd, got, sizeof(got) - 1);
+    got[n > 0 ? n : 0] = '\0';
     waitpid(hook, NULL, 0);
     close(fd);
+    const char *th = strcasestr(got, "\ntraceparent:");
+    if (th)
+        sscanf(th + 14, " %100s", seen);
     /* the webhook's call: the request's trace, a span that is neither the caller's nor the request's */
     CU_ASSERT_EQUAL(strlen(seen), 55);
     CU_ASSERT_EQUAL(strncmp(seen, "00-", 3), 0);

@@ -624,39 +624,11 @@ static void test_mariadb_names(void)
 
 /* ---- webhook ---------------------------------------------------------------------------------- */
 
-/* A one-shot HTTP server on 127.0.0.1 in a child: it answers status with answer, and sends the
- * request it got back through *request_fd. Returns its pid; *port its port. */
-static pid_t webhook_server(int status, const char *answer, int *port, int *request_fd)
-{
-    int pipefd[2], s = loopback_listen(1, port);
-    if (s < 0 || pipe(pipefd) < 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(pipefd[0]);
-        int c = accept(s, NULL, NULL);
-        char req[16384];
-        size_t got = loopback_read_request(c, req, sizeof(req));
-        char reply[1024];
-        int n = snprintf(reply, sizeof(reply), "HTTP/1.1 %d X\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s", status,
-                         strlen(answer), answer);
-        ssize_t ignored = write(c, reply, (size_t)n);
-        ignored = write(pipefd[1], req, got);
-        (void)ignored;
-        close(c);
-        _exit(0);
-    }
-    close(s);
-    close(pipefd[1]);
-    *request_fd = pipefd[0];
-    return pid;
-}
-
 static void test_webhook_sends_and_checks(void)
 {
     int port, fd;
     cfg.provision_webhook_allow_loopback = 1;   /* the servers here are on loopback */
-    pid_t server = webhook_server(201, "{}", &port, &fd);
+    pid_t server = loopback_once(201, "{}", &port, &fd);
     CU_ASSERT_FATAL(server > 0);
     struct driver_run d;
     run_init(&d, UID_A);
@@ -691,7 +663,7 @@ static void test_webhook_sends_and_checks(void)
     run_done(&d);
 
     /* a non-2xx answer fails with the status alone: the answer is not the requester's to read */
-    server = webhook_server(500, "boom\x01 and more", &port, &fd);
+    server = loopback_once(500, "boom\x01 and more", &port, &fd);
     CU_ASSERT_FATAL(server > 0);
     run_init(&d, UID_A);
     d.remove = true;

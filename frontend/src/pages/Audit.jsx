@@ -28,6 +28,32 @@ function detailsText(details) {
   return Object.entries(details).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ');
 }
 
+/** Audit events as a table (the log's page, one request's events): with their addresses and a
+ * link to each event's request when `requests` is set. */
+export function EventsTable({ events, label, requests = false }) {
+  return (
+    <Table label={label}>
+      <thead>
+        <tr><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Action</th>
+          <th scope="col">Target</th><th scope="col">Outcome</th>{requests && <th scope="col">Address</th>}<th scope="col">Details</th></tr>
+      </thead>
+      <tbody>
+        {events.map((e) => (
+          <tr key={e.id}>
+            <td><Time at={e.time} /></td>
+            <td><Breakable text={e.actor_name ?? e.actor_id ?? e.actor_type} /></td>
+            <td><Breakable text={e.action} /></td>
+            <td>{e.target_type && <><Breakable text={e.target_type} /> <Breakable text={e.target_id ?? ''} /></>}</td>
+            <td><span class={`outcome ${e.outcome}`}>{e.outcome}</span></td>
+            {requests && <td>{e.remote_addr}</td>}
+            <td class="details">{detailsText(e.details)}{requests && e.request_id && <> <a href={`/audit/requests/${e.request_id}`} aria-label={`What happened to request ${e.request_id}`}>request</a></>}</td>
+          </tr>
+        ))}
+      </tbody>
+    </Table>
+  );
+}
+
 export function Audit() {
   const session = useSession();
   const { query, route } = useLocation();
@@ -78,25 +104,7 @@ export function Audit() {
             </p>
           )}
           {events.data.events.length === 0 ? <p>No events match these filters.</p> : (
-            <Table label="Audit events">
-              <thead>
-                <tr><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Action</th>
-                  <th scope="col">Target</th><th scope="col">Outcome</th><th scope="col">Address</th><th scope="col">Details</th></tr>
-              </thead>
-              <tbody>
-                {events.data.events.map((e) => (
-                  <tr key={e.id}>
-                    <td><Time at={e.time} /></td>
-                    <td><Breakable text={e.actor_name ?? e.actor_id ?? e.actor_type} /></td>
-                    <td><Breakable text={e.action} /></td>
-                    <td>{e.target_type && <><Breakable text={e.target_type} /> <Breakable text={e.target_id ?? ''} /></>}</td>
-                    <td><span class={`outcome ${e.outcome}`}>{e.outcome}</span></td>
-                    <td>{e.remote_addr}</td>
-                    <td class="details">{detailsText(e.details)}{e.request_id && <> <a href={`/audit/requests/${e.request_id}`} aria-label={`What happened to request ${e.request_id}`}>request</a></>}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </Table>
+            <EventsTable events={events.data.events} label="Audit events" requests />
           )}
           <p class="actions">
             {events.data.next_cursor && <a href={auditHref({ ...filters, cursor: events.data.next_cursor })}>Older events</a>}

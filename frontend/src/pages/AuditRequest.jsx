@@ -6,11 +6,7 @@ import { ProblemAlert } from '../components/Problem.jsx';
 import { Table } from '../components/Table.jsx';
 import { Time } from '../components/Time.jsx';
 import { Breakable } from '../components/Breakable.jsx';
-
-function detailsText(details) {
-  if (!details) return '';
-  return Object.entries(details).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ');
-}
+import { EventsTable } from './Audit.jsx';
 
 function sizeText(bytes) {
   if (bytes >= 1048576) return `${Math.round(bytes / 104857.6) / 10} MiB`;
@@ -35,21 +31,7 @@ export function AuditRequest({ params }) {
           <section aria-labelledby="rq-events">
             <h2 id="rq-events">Audit events ({d.events.length})</h2>
             {d.events.length === 0 ? <p>It recorded no audit event.</p> : (
-              <Table label="Audit events of the request">
-                <thead><tr><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">Outcome</th><th scope="col">Details</th></tr></thead>
-                <tbody>
-                  {d.events.map((e) => (
-                    <tr key={e.id}>
-                      <td><Time at={e.time} /></td>
-                      <td><Breakable text={e.actor_name ?? e.actor_id ?? e.actor_type} /></td>
-                      <td><Breakable text={e.action} /></td>
-                      <td>{e.target_type && <><Breakable text={e.target_type} /> <Breakable text={e.target_id ?? ''} /></>}</td>
-                      <td><span class={`outcome ${e.outcome}`}>{e.outcome}</span></td>
-                      <td class="details">{detailsText(e.details)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </Table>
+              <EventsTable events={d.events} label="Audit events of the request" />
             )}
           </section>
           <section aria-labelledby="rq-jobs">
