@@ -31,7 +31,8 @@
  *   fcgi     the FastCGI responder loop (kept connections, epoll, clean stop)
  *   app      the request lifecycle every handler shares; app_main is a handler's main(); the
  *            handler kit: app_may/app_refuse, app_limit/app_query_int, cursors, app_page,
- *            app_audited, app_keep; app_main.c: --check, --routes, the FastCGI and CGI loops;
+ *            app_audited, app_keep; app_page.c: cursors and pages of lists; app_main.c: --check,
+ *            --routes, the FastCGI and CGI loops;
  *            app_scope.c: where the caller holds a permission, as SQL on a list's rows
  *   crypto   envelope encryption (libsodium), the master keyring;  secrets: versioned secrets on it
  *   secret_path a secret's path (team or entity scope, environment, name), parsed without a database
