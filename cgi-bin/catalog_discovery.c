@@ -33,11 +33,13 @@ static const char sql_heartbeat[] =
 static const char sql_instance_delete[] =
     "DELETE FROM instances WHERE entity_id = ? AND environment = ? AND instance = ?";
 /* An instance's status: the worst of its heartbeat's (critical once its TTL passed) and of its health
- * checks' (health_checks of that environment and instance, cgi-bin/health.c). */
+ * checks' (health_checks of that environment and instance, cgi-bin/health.c) that have a result: a
+ * check just made does not take an instance out of discovery before it has run. */
 #define INSTANCE_STATUS                                                                                                  \
     "ELT(GREATEST(IF(instances.expires_at >= UTC_TIMESTAMP(6), 1, 3), COALESCE((SELECT MAX(CASE h.status WHEN "          \
     "'critical' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END) FROM health_checks h WHERE h.entity_id = instances.entity_id "  \
-    "AND h.environment = instances.environment AND h.instance = instances.instance), 1)), 'passing', 'warning', "        \
+    "AND h.environment = instances.environment AND h.instance = instances.instance AND h.results > 0), 1)), "  \
+    "'passing', 'warning', "        \
     "'critical')"
 #define INSTANCE_COLUMNS                                                                                                 \
     "environment, instance, url, version, region, metadata, ttl_seconds, deregister_seconds, "                           \

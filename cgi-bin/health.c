@@ -34,7 +34,8 @@ static int check_load(struct app_ctx *c, const char *perm, struct db_result *r, 
         return id <= 0 ? problem_set(&c->problem, 404, "not-found", "no health check %s", app_param(c, "id")) : -1;
     if (r->nrows == 0)
         return problem_set(&c->problem, 404, "not-found", "no health check %lld", id);
-    struct authz_resource res = { db_cell(r, 0, 23), db_cell(r, 0, 1), NULL, NULL };
+    /* the check's environment too, so a policy on environments applies to it as at its making */
+    struct authz_resource res = { db_cell(r, 0, 23), db_cell(r, 0, 1), db_cell(r, 0, 2), NULL };
     struct authz_decision d;
     if (!app_may(c, "catalog.entity.read", &res, &d)) {
         c->hidden_denial = true;
@@ -150,7 +151,8 @@ static int health_create(struct app_ctx *c)
         if (db_errno(c->db) == 1062) {
             db_abort(c->db);
             problem_init(p);
-            return problem_set(p, 409, "conflict", "%s has a check named %s already", ref.text, name);
+            return problem_set(p, 409, "conflict", "%s has a check named %s already%s", ref.text, name,
+                               instance ? arena_printf(c->arena, " on %s/%s", env, instance) : "");
         }
         return db_abort(c->db);
     }
@@ -252,7 +254,8 @@ static int health_report(struct app_ctx *c)
                  "changed_at = IF(?, UTC_TIMESTAMP(6), changed_at), checked_at = UTC_TIMESTAMP(6), "
                  "due_at = UTC_TIMESTAMP(6) + INTERVAL ttl_seconds SECOND WHERE id = ?", u, 7, NULL, p) < 0 ||
         db_query(c->db, c->arena, "INSERT INTO health_results (check_id, at, result, status, output) VALUES "
-                                  "(?, UTC_TIMESTAMP(6), ?, ?, ?)", hist, 4, NULL, p) < 0)
+                                  "(?, UTC_TIMESTAMP(6), ?, ?, ?)", hist, 4, NULL, p) < 0 ||
+        db_query(c->db, c->arena, HEALTH_PRUNE_SQL, &v, 1, NULL, p) < 0)
         return db_abort(c->db);
     if (changed) {
         if (app_audited(c, "health.check.status", "health_check", db_cell(&r, 0, 0),
@@ -294,7 +297,7 @@ static int health_failing(struct app_ctx *c)
     json_object *list = json_object_new_array();
     json_object *rows = app_rows_json(&r, r.nrows, CHECK_TYPES);
     for (size_t i = 0; i < r.nrows; i++) {
-        struct authz_resource res = { db_cell(&r, i, 23), db_cell(&r, i, 1), NULL, NULL };
+        struct authz_resource res = { db_cell(&r, i, 23), db_cell(&r, i, 1), db_cell(&r, i, 2), NULL };
         if (!app_may(c, "catalog.entity.read", &res, NULL))
             continue;
         json_object_array_add(list, json_object_get(json_object_array_get_idx(rows, i)));

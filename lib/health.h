@@ -17,6 +17,11 @@
 #define HEALTH_OUTPUT_MAX 500
 #define HEALTH_KEEP_DAYS 7
 
+/* A check's results older than HEALTH_KEEP_DAYS, a bounded batch of them (one parameter: the
+ * check's id): run with each result recorded, by the handler (reports) and the runner (runs). */
+#define HEALTH_PRUNE_SQL                                                                                               \
+    "DELETE FROM health_results WHERE check_id = ? AND at < UTC_TIMESTAMP(6) - INTERVAL 7 DAY ORDER BY id LIMIT 500"
+
 enum health_status { HEALTH_PASSING, HEALTH_WARNING, HEALTH_CRITICAL };
 
 /* "passing", "warning", "critical". */

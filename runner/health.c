@@ -1,8 +1,11 @@
 /*
  * The runner's health checks: HTTP and TCP checks run when due (claimed with SKIP LOCKED, so
- * runners on several hosts share them and none runs one twice), TTL checks marked critical when
- * their report is late; each result kept, the status damped (lib/health), a change audited. A
- * check's answer is never kept: only its status, latency and whether body_contains was found.
+ * runners on several hosts share them), TTL checks marked critical when their report is late;
+ * each result kept, the status damped (lib/health), a change audited. A claim moves a check's due
+ * time past the longest its batch can take, so no other runner takes it meanwhile; its result
+ * sets the next run an interval on. A pass runs one batch, for at most HEALTH_PASS_SECONDS, so
+ * jobs, deploys and upkeep get their turns however many checks there are. A check's answer is
+ * never kept: only its status, latency and whether body_contains was found.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +17,7 @@
 #include "runner/runner.h"
 
 #define HEALTH_BATCH 16
+#define HEALTH_PASS_SECONDS 10.0
 
 /* One run of check row i of q (id, kind, target, timeout_ms, expect_status, body_contains,
  * max_latency_ms): its result, latency (-1: none) and output. */
@@ -97,12 +101,12 @@ static int health_record(struct runner *r, long long id, enum health_status resu
                              latency >= 0 ? DB_INTV(latency) : DB_NULLV, DB_TEXTV(output) };
     if (db_query(r->db, r->arena,
                  "UPDATE health_checks SET status = ?, output = ?, ok_streak = ?, fail_streak = ?, results = ?, "
-                 "changed_at = IF(?, UTC_TIMESTAMP(6), changed_at), checked_at = UTC_TIMESTAMP(6) WHERE id = ?", u, 7,
+                 "changed_at = IF(?, UTC_TIMESTAMP(6), changed_at), checked_at = UTC_TIMESTAMP(6), "
+                 "due_at = IF(kind = 'ttl', due_at, UTC_TIMESTAMP(6) + INTERVAL interval_seconds SECOND) WHERE id = ?", u, 7,
                  NULL, p) < 0 ||
         db_query(r->db, r->arena, "INSERT INTO health_results (check_id, at, result, status, latency_ms, output) VALUES "
                                   "(?, UTC_TIMESTAMP(6), ?, ?, ?, ?)", h, 5, NULL, p) < 0 ||
-        db_query(r->db, r->arena, "DELETE FROM health_results WHERE check_id = ? AND at < UTC_TIMESTAMP(6) - INTERVAL "
-                                  "7 DAY ORDER BY id LIMIT 500", &v, 1, NULL, p) < 0)
+        db_query(r->db, r->arena, HEALTH_PRUNE_SQL, &v, 1, NULL, p) < 0)
         return db_abort(r->db);
     if (changed) {
         struct audit_event ev = runner_event(r, "health.check.status", st.status == HEALTH_PASSING ? "success" : "failure");
@@ -145,35 +149,45 @@ int health_pass(struct runner *r, double deadline, struct problem *p)
     if (done < 0)
         return -1;
     arena_reset(r->arena);
-    while (!*r->stopping && (deadline == 0 || monotime_s() < deadline)) {
-        /* a batch claimed by moving its due time on: another runner takes the next ones */
-        struct db_value lim = DB_INTV(HEALTH_BATCH);
-        struct db_result q;
-        if (db_begin(r->db, p) < 0 ||
-            db_query(r->db, r->arena, "SELECT id, kind, target, timeout_ms, expect_status, body_contains, max_latency_ms "
-                                      "FROM health_checks WHERE kind IN ('http', 'tcp') AND due_at <= UTC_TIMESTAMP(6) "
-                                      "ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED", &lim, 1, &q, p) < 0)
+    if (*r->stopping)
+        return done;
+    /* one batch, claimed by moving its due times past the batch's longest run (each check's
+     * timeout, in turn), so that no runner takes one of them while this one has it */
+    struct db_value lim = DB_INTV(HEALTH_BATCH);
+    struct db_result q;
+    if (db_begin(r->db, p) < 0 ||
+        db_query(r->db, r->arena, "SELECT id, kind, target, timeout_ms, expect_status, body_contains, max_latency_ms "
+                                  "FROM health_checks WHERE kind IN ('http', 'tcp') AND due_at <= UTC_TIMESTAMP(6) "
+                                  "ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED", &lim, 1, &q, p) < 0)
+        return db_abort(r->db);
+    long long held_ms = 0;
+    for (size_t i = 0; i < q.nrows; i++)
+        held_ms += atoll(db_cell(&q, i, 3));
+    for (size_t i = 0; i < q.nrows; i++) {
+        struct db_value v[2] = { DB_INTV(held_ms + 60000), DB_INTV(atoll(db_cell(&q, i, 0))) };
+        if (db_query(r->db, r->arena, "UPDATE health_checks SET due_at = UTC_TIMESTAMP(6) + INTERVAL ? * 1000 MICROSECOND "
+                                      "WHERE id = ?", v, 2, NULL, p) < 0)
             return db_abort(r->db);
-        for (size_t i = 0; i < q.nrows; i++) {
-            struct db_value v = DB_INTV(atoll(db_cell(&q, i, 0)));
-            if (db_query(r->db, r->arena, "UPDATE health_checks SET due_at = UTC_TIMESTAMP(6) + INTERVAL interval_seconds "
-                                          "SECOND WHERE id = ?", &v, 1, NULL, p) < 0)
-                return db_abort(r->db);
-        }
-        if (db_commit(r->db, p) < 0)
-            return -1;
-        if (q.nrows == 0)
-            break;
-        for (size_t i = 0; i < q.nrows; i++) {
-            long latency;
-            char output[HEALTH_OUTPUT_MAX + 1];
-            enum health_status result = health_run(r, &q, i, &latency, output, sizeof(output));
-            if (health_record(r, atoll(db_cell(&q, i, 0)), result, latency, output, p) < 0)
-                return -1;
-            done++;
-        }
-        arena_reset(r->arena);
     }
+    if (db_commit(r->db, p) < 0)
+        return -1;
+    double until = monotime_s() + HEALTH_PASS_SECONDS;
+    size_t i = 0;
+    for (; i < q.nrows && !*r->stopping && monotime_s() < until && (deadline == 0 || monotime_s() < deadline); i++) {
+        long latency;
+        char output[HEALTH_OUTPUT_MAX + 1];
+        enum health_status result = health_run(r, &q, i, &latency, output, sizeof(output));
+        if (health_record(r, atoll(db_cell(&q, i, 0)), result, latency, output, p) < 0)
+            return -1;
+        done++;
+    }
+    /* what this pass had no time for goes back at once, for the next pass or another runner */
+    for (; i < q.nrows; i++) {
+        struct db_value v = DB_INTV(atoll(db_cell(&q, i, 0)));
+        if (db_query(r->db, r->arena, "UPDATE health_checks SET due_at = UTC_TIMESTAMP(6) WHERE id = ?", &v, 1, NULL, p) < 0)
+            return -1;
+    }
+    arena_reset(r->arena);
     return done;
 }
 

@@ -58,8 +58,8 @@ int deploys_drain(struct runner *r, double deadline, struct problem *p);
 /* Is a deploy due now? 1, 0 or -1. */
 int deploys_due(struct runner *r, struct problem *p);
 
-/* Run the HTTP and TCP health checks that are due and mark late TTL checks (runner/health.c),
- * until none is due or deadline (0: none) or a stop. The number of results, or -1. */
+/* Mark late TTL checks and run a batch of the HTTP and TCP health checks that are due
+ * (runner/health.c), for at most 10 s, deadline (0: none) or a stop. The number of results, or -1. */
 int health_pass(struct runner *r, double deadline, struct problem *p);
 
 /* Is a health check due now? 1, 0 or -1. */

@@ -31,7 +31,9 @@ CREATE TABLE health_checks (
   team VARCHAR(63) NOT NULL,                   -- the entity's owner when made (scopes the failing list)
   created_by VARCHAR(200) NOT NULL,
   created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
-  UNIQUE KEY health_checks_name (entity_id, name),
+  -- a name is the entity's or one instance's: "live" may be on every instance
+  scope VARCHAR(200) AS (CONCAT(COALESCE(environment, ''), '/', COALESCE(instance, ''))) PERSISTENT,
+  UNIQUE KEY health_checks_name (entity_id, scope, name),
   KEY health_checks_due (kind, due_at),
   KEY health_checks_status (status, changed_at),
   KEY health_checks_instance (entity_id, environment, instance),

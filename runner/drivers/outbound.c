@@ -64,8 +64,8 @@ static enum outbound_place outbound_place_v4(const unsigned char *b)
 {
     if (b[0] == 127 || b[0] == 0)                                     /* 0.0.0.0 reaches this host too */
         return PLACE_LOOPBACK;
-    if (b[0] == 169 && b[1] == 254)                                   /* where cloud metadata services answer */
-        return PLACE_LINK_LOCAL;
+    if ((b[0] == 169 && b[1] == 254) || (b[0] == 100 && b[1] == 100 && b[2] == 100 && b[3] == 200))
+        return PLACE_LINK_LOCAL;   /* where cloud metadata services answer (link-local; Alibaba's 100.100.100.200) */
     if (b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168) ||
         (b[0] == 100 && (b[1] & 0xc0) == 64))
         return PLACE_PRIVATE;
@@ -87,8 +87,9 @@ static enum outbound_place outbound_place(const struct sockaddr *sa)
         return outbound_place_v4(b + 12);
     if (IN6_IS_ADDR_LOOPBACK(a6) || IN6_IS_ADDR_UNSPECIFIED(a6))
         return PLACE_LOOPBACK;
-    if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
-        return PLACE_LINK_LOCAL;                                      /* fe80::/10 */
+    static const unsigned char aws_metadata[16] = { 0xfd, 0x00, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x54 };
+    if ((b[0] == 0xfe && (b[1] & 0xc0) == 0x80) || memcmp(b, aws_metadata, 16) == 0)
+        return PLACE_LINK_LOCAL;                                      /* fe80::/10; fd00:ec2::254 (AWS's metadata) */
     if ((b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0))
         return PLACE_PRIVATE;                                         /* fc00::/7, fec0::/10 */
     if (b[0] == 0xff)
@@ -108,8 +109,7 @@ static curl_socket_t outbound_socket(void *userdata, curlsocktype purpose, struc
         call->refused = arena_printf(call->d->arena, "the url's host is this machine (a loopback address), which this "
                                      "platform does not allow (%s)", pl->loopback_setting);
     else if (place == PLACE_LINK_LOCAL && (!pl->private_ || pl->no_link_local))
-        call->refused = arena_printf(call->d->arena, "the url's host is a link-local address (where cloud metadata "
-                                     "services answer), which %s", pl->no_link_local ? "is never checked"
+        call->refused = arena_printf(call->d->arena, "the url's host is a link-local or cloud metadata address, which %s", pl->no_link_local ? "is never checked"
                                      : arena_printf(call->d->arena, "this platform does not allow (%s)", pl->private_setting));
     else if (place == PLACE_PRIVATE && !pl->private_)
         call->refused = arena_printf(call->d->arena, "the url's host is on a private or link-local network, which this "
