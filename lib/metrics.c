@@ -48,6 +48,20 @@ static struct {
     size_t event[METRICS_EVENTS];
 } m = { .fd = -1, .http = NONE, .db = NONE, .kinds = NONE };
 
+bool metrics_slot_lock(int fd)
+{
+    struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+    return fcntl(fd, F_OFD_SETLK, &fl) == 0;
+}
+
+int metrics_slot_held(int fd)
+{
+    struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+    if (fcntl(fd, F_OFD_GETLK, &fl) < 0)
+        return -1;
+    return fl.l_type != F_UNLCK;
+}
+
 uint64_t metrics_hash(const char *s, size_t n)
 {
     uint64_t h = 14695981039346656037ULL;
@@ -227,7 +241,7 @@ static int slot_write(const char *tmp, const char *path, const char *area, const
         done += (size_t)w;
     }
     free(buf);
-    if (done != size || flock(fd, LOCK_EX | LOCK_NB) < 0 || rename(tmp, path) < 0) {
+    if (done != size || !metrics_slot_lock(fd) || rename(tmp, path) < 0) {
         close(fd);
         unlink(tmp);
         return -1;
@@ -250,7 +264,7 @@ static int slot_take(const char *dir, const char *area, const struct layout *l, 
             return -1;
         }
         struct stat a, b;
-        if (flock(fd, LOCK_EX | LOCK_NB) < 0 || fstat(fd, &a) < 0 || stat(path, &b) < 0 || a.st_ino != b.st_ino) {
+        if (!metrics_slot_lock(fd) || fstat(fd, &a) < 0 || stat(path, &b) < 0 || a.st_ino != b.st_ino) {
             close(fd);   /* another process's, or replaced while we locked it */
             continue;
         }

@@ -104,4 +104,13 @@ struct metrics_head {
 
 uint64_t metrics_hash(const char *s, size_t n);
 
+/* A slot is held with an open-file-description lock (F_OFD_SETLK) on its whole file, released
+ * with the descriptor (the process's end): true when taken. Unlike flock(2), another process can
+ * ask whether it is held (F_OFD_GETLK) without taking it, so counting the live processes never
+ * makes a starting one pass its slot by. */
+bool metrics_slot_lock(int fd);
+
+/* 1 held by a process (not through fd), 0 free, -1 cannot tell. */
+int metrics_slot_held(int fd);
+
 #endif

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -95,6 +95,45 @@ static int family_index(const char *s, size_t n)
     return -1;
 }
 
+/* A sample as the exposition formats have it: a metric name, then labels in braces whose values
+ * are quoted with \\ and \" escaped (a file is written by another process: its text is checked,
+ * never trusted into the scrape). */
+static bool sample_ok(const char *s, size_t n)
+{
+    size_t i = 0;
+    if (n == 0 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_' || s[0] == ':'))
+        return false;
+    while (i < n && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+                     s[i] == '_' || s[i] == ':'))
+        i++;
+    if (i == n)
+        return true;
+    if (s[i++] != '{')
+        return false;
+    while (i < n && s[i] != '}') {
+        size_t name = i;
+        while (i < n && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            i++;
+        if (i == name || i + 1 >= n || s[i] != '=' || s[i + 1] != '"')
+            return false;
+        for (i += 2; i < n && s[i] != '"'; i++)
+            if (s[i] == '\\' && ++i >= n)
+                return false;
+        if (i >= n)
+            return false;
+        i++;   /* the closing quote */
+        if (i < n && s[i] == ',')
+            i++;
+    }
+    return i + 1 == n && s[i] == '}';
+}
+
+static bool area_ok(const char *a)
+{
+    size_t n = strlen(a);
+    return n > 0 && strspn(a, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
+}
+
 /* A group's names: "family\tkind\tsample\n" each. -1 when they are not in that form. */
 static int group_parse(struct arena *a, struct group *g, char *names)
 {
@@ -112,6 +151,8 @@ static int group_parse(struct arena *a, struct group *g, char *names)
         g->series[i].micro = t1[1] == 'u';
         g->series[i].sample = t1 + 3;
         g->series[i].len = (size_t)(nl - (t1 + 3));
+        if (!sample_ok(g->series[i].sample, g->series[i].len))
+            return -1;
         p = nl + 1;
     }
     return 0;
@@ -127,6 +168,8 @@ static int file_read(struct arena *a, int fd, struct group **groups, struct area
         h.values_off < sizeof(h) + h.names_len || (off_t)h.values_off + (off_t)h.nseries * 8 > st.st_size)
         return 0;   /* not (yet) one of ours */
     h.area[sizeof(h.area) - 1] = '\0';
+    if (!area_ok(h.area))
+        return 0;
     struct group *g = *groups;
     while (g && !(g->layout == h.layout && g->nseries == h.nseries && g->names_len == h.names_len &&
                   g->values_off == h.values_off && strcmp(g->area, h.area) == 0))
@@ -148,14 +191,15 @@ static int file_read(struct arena *a, int fd, struct group **groups, struct area
         g->next = *groups;
         *groups = g;
     }
-    uint64_t stack[4096], *v = h.nseries <= 4096 ? stack : malloc((size_t)h.nseries * 8);
-    if (!v)
-        return -1;
-    if (pread(fd, v, (size_t)h.nseries * 8, h.values_off) == (ssize_t)((size_t)h.nseries * 8))
+    /* the values as their owner stores them, each read whole (a copy of the bytes could catch
+     * a counter half-written) */
+    void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    if (map != MAP_FAILED) {
+        const uint64_t *v = (const uint64_t *)(const void *)((const char *)map + h.values_off);
         for (uint32_t i = 0; i < h.nseries; i++)
-            g->sum[i] += v[i];
-    if (v != stack)
-        free(v);
+            g->sum[i] += __atomic_load_n(&v[i], __ATOMIC_RELAXED);
+        munmap(map, (size_t)st.st_size);
+    }
     /* held: a live process's (its exclusive lock keeps our shared one out) */
     struct area_count *c = *areas;
     while (c && strcmp(c->area, h.area) != 0)
@@ -167,10 +211,7 @@ static int file_read(struct arena *a, int fd, struct group **groups, struct area
         c->next = *areas;
         *areas = c;
     }
-    if (flock(fd, LOCK_SH | LOCK_NB) < 0)
-        c->alive += errno == EWOULDBLOCK;
-    else
-        flock(fd, LOCK_UN);
+    c->alive += metrics_slot_held(fd) == 1;
     return 0;
 }
 

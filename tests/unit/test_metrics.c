@@ -243,6 +243,53 @@ static void test_off_and_faults(void)
     arena_free(&a);
 }
 
+/* A slot file as another process would leave it: area, names, and one value per name (n). */
+static void file_make(const char *name, const char *area, const char *names, uint32_t n)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    struct metrics_head h;
+    memset(&h, 0, sizeof(h));
+    memcpy(h.magic, METRICS_MAGIC, 8);
+    h.nseries = n;
+    h.names_len = (uint32_t)strlen(names);
+    h.layout = metrics_hash(names, h.names_len);
+    h.values_off = (uint32_t)((sizeof(h) + h.names_len + 7) & ~(size_t)7);
+    snprintf(h.area, sizeof(h.area), "%s", area);
+    FILE *f = fopen(path, "wb");
+    fwrite(&h, sizeof(h), 1, f);
+    fwrite(names, 1, h.names_len, f);
+    for (size_t pad = sizeof(h) + h.names_len; pad < h.values_off; pad++)
+        fputc(0, f);
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t v = 7;
+        fwrite(&v, 8, 1, f);
+    }
+    fclose(f);
+}
+
+/* A file's text reaches the scrape only in the exposition's forms: a bad area or sample, and the
+ * file is passed over. */
+static void test_files_checked(void)
+{
+    dir_empty();
+    file_make("good-0.m", "good", "portico_db_errors_total\tc\tportico_db_errors_total{area=\"good\"}\n", 1);
+    file_make("quote-0.m", "quote", "portico_db_errors_total\tc\tportico_db_errors_total{area=\"q\"x\"}\n", 1);
+    file_make("eof-0.m", "eof", "portico_db_errors_total\tc\t# EOF\n", 1);
+    file_make("area-0.m", "bad\"area", "portico_db_errors_total\tc\tportico_db_errors_total{area=\"a\"}\n", 1);
+    struct arena a;
+    arena_init(&a, 0);
+    char *t = scrape(&a, true);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_EQUAL(sample(t, "portico_db_errors_total{area=\"good\"}"), 7);
+    CU_ASSERT_PTR_NULL(strstr(t, "area=\"q\""));
+    CU_ASSERT_PTR_NULL(strstr(t, "area=\"a\""));
+    CU_ASSERT_PTR_NULL(strstr(t, "bad\"area"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "# EOF\n"));
+    CU_ASSERT_PTR_NULL(strstr(strstr(t, "# EOF\n") + 1, "# EOF"));   /* once, at the end */
+    arena_free(&a);
+}
+
 static void test_addrlist(void)
 {
     char bad[64];
@@ -278,5 +325,6 @@ void suite_metrics(void)
     CU_add_test(s, "another build's file keeps the counts of the series both name", test_other_build_kept_by_name);
     CU_add_test(s, "OpenMetrics: family names, extra families, # EOF", test_openmetrics);
     CU_add_test(s, "off without a directory; faults; the runner's series", test_off_and_faults);
+    CU_add_test(s, "another process's file: a bad area or sample is passed over", test_files_checked);
     CU_add_test(s, "address lists: IPv4, IPv6, blocks, mapped addresses, bad entries", test_addrlist);
 }
