@@ -487,7 +487,7 @@ static int audit_request(struct app_ctx *c)
     json_object_object_add(o, "trace_id", f.trace_id[0] ? json_object_new_string(f.trace_id) : NULL);
     json_object_object_add(o, "events", events_json(&ev, ev.nrows));
     json_object_object_add(o, "jobs", app_rows_json(&jobs, jobs.nrows, "ississisn"));
-    json_object_object_add(o, "deploys", app_rows_json(&deploys, deploys.nrows, "issssn"));
+    json_object_object_add(o, "deploys", app_rows_json(&deploys, deploys.nrows, "isssssn"));
     json_object_object_add(o, "log", json_object_get(f.lines));
     json_object_object_add(o, "log_searched_bytes", json_object_new_int64(scanned > 0 ? scanned : 0));
     return app_json(c, 200, o);

@@ -122,7 +122,8 @@ static int system_metrics(struct app_ctx *c)
 
 static const char sql_runners[] =
     "SELECT COUNT(*), " DB_RFC3339("MAX(seen_at)") ", "
-    "SUM(seen_at >= UTC_TIMESTAMP(6) - INTERVAL " RUNNER_STALE_SECONDS " SECOND) FROM runner_heartbeats";
+    "COUNT(DISTINCT IF(seen_at >= UTC_TIMESTAMP(6) - INTERVAL " RUNNER_STALE_SECONDS " SECOND, host, NULL)) "
+    "FROM runner_heartbeats";
 
 static int system_status(struct app_ctx *c)
 {
@@ -185,7 +186,7 @@ static int system_status(struct app_ctx *c)
     log_time_rfc3339(now, sizeof(now));
     json_object_object_add(o, "checked_at", json_object_new_string(now));
     if (!db_up)
-        c->problem.retry_after = c->cfg->retry_after;
+        http_response_header(&c->res, "Retry-After", arena_printf(c->arena, "%d", c->cfg->retry_after));
     return app_json(c, db_up ? 200 : 503, json_object_get(o));
 }
 
@@ -229,7 +230,7 @@ static const struct route system_routes[] = {
       NULL, "200 text/plain" },
     { "GET", "/api/v1/system/status", PERM_AUTHENTICATED, system_status, 0,
       "The platform's status", "The database (a round trip's time, the schema), the runner (its heartbeats: ok when one "
-      "was heard within 180 s, stale when none was, none when none ever ran), the queue (jobs queued, due, running, "
+      "was heard within 180 s, stale when none was, none when none ever ran; alive: the hosts heard from), the queue (jobs queued, due, running, "
       "expired leases, the oldest due job's wait, deploys queued) and each area's processes now (from metrics_dir). "
       "status: ok; degraded when the runner is stale or missing, or a due job has waited over 5 minutes; down without "
       "the database (503, the rest unknown).", NULL,

@@ -610,17 +610,17 @@ int fcgi_serve(const size_t *body_cap, fcgi_handler_fn handler, void *ud)
         close(ep);
         return -1;
     }
-    /* The stop signals are blocked except while waiting, so a stop that arrives during a
-     * request is seen by the next epoll_pwait, which then returns EINTR at once. */
+    /* The stop signals (and the log's reopen signals, SIGHUP and SIGUSR2) are blocked except
+     * while waiting, so one that arrives during a request is seen by the next epoll_pwait, which
+     * then returns EINTR at once; none interrupts a request's read or write. */
+    static const int handled[] = { SIGTERM, SIGINT, SIGUSR1, SIGHUP, SIGUSR2 };
     sigset_t stop, waitmask;
     sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGUSR1);
+    for (size_t i = 0; i < sizeof(handled) / sizeof(handled[0]); i++)
+        sigaddset(&stop, handled[i]);
     sigprocmask(SIG_BLOCK, &stop, &waitmask);
-    sigdelset(&waitmask, SIGTERM);
-    sigdelset(&waitmask, SIGINT);
-    sigdelset(&waitmask, SIGUSR1);
+    for (size_t i = 0; i < sizeof(handled) / sizeof(handled[0]); i++)
+        sigdelset(&waitmask, handled[i]);
     struct fcgi_io io = { 0 };
     struct conn *conns = NULL;
     size_t nconns = 0;

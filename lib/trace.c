@@ -76,5 +76,7 @@ void trace_child(struct trace *t, const struct trace *parent)
 
 void trace_header(const struct trace *t, char *buf)
 {
-    snprintf(buf, TRACE_HEADER_LEN + 1, "00-%.32s-%.16s-%.2s", t->trace_id, t->span_id, t->flags);
+    /* only the flags this version defines (sampled) go on: unknown ones are set to zero */
+    bool sampled = (t->flags[1] >= '0' && t->flags[1] <= '9' ? t->flags[1] - '0' : t->flags[1] - 'a' + 10) & 1;
+    snprintf(buf, TRACE_HEADER_LEN + 1, "00-%.32s-%.16s-%s", t->trace_id, t->span_id, sampled ? "01" : "00");
 }

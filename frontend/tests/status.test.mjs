@@ -27,7 +27,7 @@ for (const viewport of [WIDE, NARROW]) {
     assert.match(await db.textContent(), /Schemamigration (\d+) \(this build needs \1\)/);
     const runner = main.getByRole('region', { name: 'Runner' });
     assert.match(await runner.textContent(), /StateOperational/);
-    assert.match(await runner.textContent(), /Runners heard from \(3 min\)[1-9]/);
+    assert.match(await runner.textContent(), /Hosts with a runner heard from \(3 min\)[1-9]/);
     const queue = main.getByRole('region', { name: 'Queue' });
     assert.match(await queue.textContent(), /Jobs queued\d+ \(\d+ due now\)/);
     // every area's pool, counted from the processes' metrics slots

@@ -57,7 +57,7 @@ export function Status() {
             <h2 id="st-runner">Runner</h2>
             <dl class="facts">
               <dt>State</dt><dd><State value={s.runner.status} /></dd>
-              <dt>Runners heard from (3 min)</dt><dd>{s.runner.alive}</dd>
+              <dt>Hosts with a runner heard from (3 min)</dt><dd>{s.runner.alive}</dd>
               <dt>Last heard</dt><dd>{s.runner.last_seen_at ? <Time at={s.runner.last_seen_at} relative /> : '—'}</dd>
             </dl>
             {s.runner.status === 'stale' && <p class="warning">No runner has said it is alive for over 3 minutes: jobs and deploys wait until one runs (cron, or the portico-runner service).</p>}
