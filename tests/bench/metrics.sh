@@ -22,7 +22,7 @@ jar=$work/jar
 bench_login "$jar"
 token=$(bench_token "$jar" bench-metrics '["system.metrics.read","iam.role.read"]')
 
-# run_wrk PATH [wrk args...] -> RPS P50 P99
+# run_wrk PATH [wrk args...] -> RPS P50 P99 REQS
 run_wrk() {
   local path=$1 out; shift
   out=$(wrk -t"$threads" -c"$conns" -d"${secs}s" --latency "$@" "$url$path")
@@ -30,8 +30,21 @@ run_wrk() {
   RPS=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
   P50=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
   P99=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
+  REQS=$(awk '/requests in/ {print $1}' <<<"$out")
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+# CPU time (clock ticks, user + system) of an area's handler processes so far: what counting
+# costs shows here without the noise that throughput has from the rest of the machine
+run_dir=${PORTICO_BENCH_RUN:?}
+cpu_ticks() {
+  local parent p t=0
+  parent=$(cat "$run_dir/fcgi-$1.pid")
+  for p in $(pgrep -P "$parent"); do
+    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$t"
+}
+hz=$(getconf CLK_TCK)
 pct() { awk -v off="$1" -v on="$2" 'BEGIN {printf "%.1f", 100 * (off - on) / off}'; }   # share of off lost
 
 run_wrk /_bench/ready-sized.json
@@ -40,7 +53,7 @@ printf 'static file: %s requests/s\n\n' "$S_RPS"
 
 # ---- the hot path, metrics off and on in turns -------------------------------------------------
 auth=(-H "Authorization: Bearer $token")
-off_r=() on_r=() off_a=() on_a=()
+off_r=() on_r=() off_a=() on_a=() off_c=() on_c=()
 # the order turns each round (off-on, on-off, ...): what the machine does in the first or second
 # half of a round falls on both modes alike
 for round in 1 2 3 4 5 6; do
@@ -48,10 +61,15 @@ for round in 1 2 3 4 5 6; do
   for mode in $order; do
     $pools "$mode" >/dev/null
     secs_saved=$secs; secs=2; run_wrk /api/v1/system/ready; run_wrk /api/v1/iam/roles "${auth[@]}"; secs=$secs_saved
+    c0=$(cpu_ticks system)
     run_wrk /api/v1/system/ready; r=$RPS
+    c1=$(cpu_ticks system)
+    # microseconds of the system handlers' CPU per request
+    us=$(awk -v t="$((c1 - c0))" -v hz="$hz" -v n="$REQS" 'BEGIN {printf "%.2f", t / hz * 1e6 / n}')
     run_wrk /api/v1/auth/session "${auth[@]}"; a=$RPS
-    if [ "$mode" = off ]; then off_r+=("$r"); off_a+=("$a"); else on_r+=("$r"); on_a+=("$a"); fi
-    printf '  round %d, metrics %-3s: ready %8s, /auth/session (bearer) %8s requests/s\n' "$round" "$mode" "$r" "$a"
+    if [ "$mode" = off ]; then off_r+=("$r"); off_a+=("$a"); off_c+=("$us"); else on_r+=("$r"); on_a+=("$a"); on_c+=("$us"); fi
+    printf '  round %d, metrics %-3s: ready %8s (handler CPU %s us a request), /auth/session (bearer) %8s requests/s\n' \
+      "$round" "$mode" "$r" "$us" "$a"
   done
 done
 MR_OFF=$(median "${off_r[@]}") MR_ON=$(median "${on_r[@]}") MA_OFF=$(median "${off_a[@]}") MA_ON=$(median "${on_a[@]}")
@@ -61,10 +79,12 @@ for i in 0 1 2 3 4 5; do
   losses_r+=("$(pct "${off_r[$i]}" "${on_r[$i]}")"); losses_a+=("$(pct "${off_a[$i]}" "${on_a[$i]}")")
 done
 LOSS_R=$(median "${losses_r[@]}") LOSS_A=$(median "${losses_a[@]}")
+CPU_OFF=$(median "${off_c[@]}") CPU_ON=$(median "${on_c[@]}")
 printf '\nready: off %s, on %s requests/s (medians); lost per round %s%%: median %s%%\n' "$MR_OFF" "$MR_ON" \
   "$(IFS=,; echo "${losses_r[*]}")" "$LOSS_R"
 printf '/auth/session: off %s, on %s requests/s (medians); lost per round %s%%: median %s%%\n' "$MA_OFF" "$MA_ON" \
   "$(IFS=,; echo "${losses_a[*]}")" "$LOSS_A"
+printf 'ready, the system handlers'"'"' CPU a request (medians): off %s us, on %s us\n' "$CPU_OFF" "$CPU_ON"
 
 # ---- a scrape of 10 areas x 8 processes --------------------------------------------------------
 $pools on >/dev/null
