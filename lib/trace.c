@@ -4,6 +4,7 @@
 #include "trace.h"
 
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,11 +48,23 @@ bool trace_parse(const char *h, struct trace *t)
     return true;
 }
 
+/* Ids without a system call each (every request takes one, as request ids do, lib/app.c): a key
+ * drawn once per process, and SipHash of a counter under it. */
 static void random_hex(char *out, size_t digits)
 {
+    static unsigned char key[crypto_shorthash_KEYBYTES];
+    static uint64_t counter;
+    static bool keyed;
+    if (!keyed) {
+        randombytes_buf(key, sizeof(key));
+        keyed = true;
+    }
     unsigned char b[16];
     do {
-        randombytes_buf(b, digits / 2);
+        for (size_t i = 0; i < digits / 2; i += crypto_shorthash_BYTES) {
+            uint64_t n = ++counter;
+            crypto_shorthash(b + i, (const unsigned char *)&n, sizeof(n), key);
+        }
         sodium_bin2hex(out, digits + 1, b, digits / 2);
     } while (!hex_field(out, digits));   /* all zero is invalid (one chance in 2^64 or more) */
 }
@@ -72,6 +85,16 @@ void trace_child(struct trace *t, const struct trace *parent)
     memcpy(t->parent_id, parent->span_id, sizeof(t->parent_id));
     memcpy(t->flags, parent->flags, sizeof(t->flags));
     random_hex(t->span_id, 16);
+}
+
+bool trace_child_of(struct trace *t, const char *traceparent)
+{
+    struct trace from;
+    if (!trace_parse(traceparent, &from))
+        return false;
+    memcpy(from.span_id, from.parent_id, sizeof(from.span_id));   /* the named span is the parent */
+    trace_child(t, &from);
+    return true;
 }
 
 void trace_header(const struct trace *t, char *buf)

@@ -30,6 +30,10 @@ void trace_begin(struct trace *t, const char *header);
  * parent, a new span. */
 void trace_child(struct trace *t, const struct trace *parent);
 
+/* A child span (into t) of the span traceparent names: for work carried on from a kept or received
+ * header. false, t untouched, when it does not parse. */
+bool trace_child_of(struct trace *t, const char *traceparent);
+
 /* t as a traceparent header value into buf (at least TRACE_HEADER_LEN + 1 bytes). */
 void trace_header(const struct trace *t, char *buf);
 

@@ -25,16 +25,12 @@ struct audit_event runner_event(const struct runner *r, const char *action, cons
 
 const char *runner_span(struct runner *r, const char *traceparent)
 {
-    struct trace from, span;
+    struct trace span;
     char *out = arena_alloc(r->arena, TRACE_HEADER_LEN + 1);
     if (!out)
         return NULL;
-    if (trace_parse(traceparent, &from)) {
-        memcpy(from.span_id, from.parent_id, sizeof(from.span_id));   /* the kept span is the parent */
-        trace_child(&span, &from);
-    } else {
+    if (!trace_child_of(&span, traceparent))
         trace_begin(&span, NULL);
-    }
     trace_header(&span, out);
     return out;
 }

@@ -233,11 +233,9 @@ int outbound_send(struct outbound *o, const struct outbound_request *rq, struct 
         headers = h;
     }
     /* the call is a span of the attempt's trace: the system called can carry it on */
-    struct trace attempt, call;
-    if (d->traceparent && trace_parse(d->traceparent, &attempt)) {
+    struct trace call;
+    if (d->traceparent && trace_child_of(&call, d->traceparent)) {
         char line[16 + TRACE_HEADER_LEN];
-        memcpy(attempt.span_id, attempt.parent_id, sizeof(attempt.span_id));
-        trace_child(&call, &attempt);
         memcpy(line, "traceparent: ", 13);
         trace_header(&call, line + 13);
         struct curl_slist *h = curl_slist_append(headers, line);
