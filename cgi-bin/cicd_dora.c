@@ -69,7 +69,7 @@ static int dora_scope(struct app_ctx *c, bool platform_allowed, const char **key
 }
 
 /* The window's rows of the scope: the environment's deployment metrics (1-5) and the runs' (6-8),
- * each (metric, bucket) summed over the days, or by day too (daily). */
+ * each (metric, bucket) summed over the days (DORA_WINDOW_SQL), or by day too (daily). */
 static int dora_rows(struct app_ctx *c, const char *key, const char *env, long long days, bool daily, struct db_result *r)
 {
     struct db_value v[4] = { DB_TEXTV(key), DB_TEXTV(env), DB_INTV(days - 1) };
@@ -77,9 +77,7 @@ static int dora_rows(struct app_ctx *c, const char *key, const char *env, long l
         ? "SELECT DATE_FORMAT(day, '%Y-%m-%d'), metric, SUM(n) FROM cicd_dora_days WHERE scope = ? AND ((environment = ? "
           "AND metric IN (1, 2)) OR (environment = '' AND metric IN (6, 7))) AND day >= UTC_DATE() - INTERVAL ? DAY "
           "GROUP BY day, metric HAVING SUM(n) <> 0 ORDER BY day, metric"
-        : "SELECT metric, bucket, SUM(n) FROM cicd_dora_days WHERE scope = ? AND ((environment = ? AND metric <= 5) OR "
-          "(environment = '' AND metric >= 6)) AND day >= UTC_DATE() - INTERVAL ? DAY GROUP BY metric, bucket "
-          "HAVING SUM(n) <> 0 ORDER BY metric, bucket", v, 3, r, &c->problem);
+        : DORA_WINDOW_SQL, v, 3, r, &c->problem);
 }
 
 static const char *window_env(struct app_ctx *c, long long *days)
@@ -89,10 +87,9 @@ static const char *window_env(struct app_ctx *c, long long *days)
     return env && *env ? env : "production";
 }
 
-/* A histogram's percentile as a JSON number, or null when it counts nothing. */
-static json_object *percentile(const int *bucket, const long long *n, size_t len, double p)
+/* A percentile as a JSON number, or null when it counts nothing (-1). */
+static json_object *figure(double v)
 {
-    double v = dora_percentile(bucket, n, len, p);
     return v < 0 ? NULL : json_object_new_double(round(v));
 }
 
@@ -106,53 +103,43 @@ int cicd_dora(struct app_ctx *c)
     struct db_result r;
     if (dora_scope(c, true, &key, scope) < 0 || dora_rows(c, key, env, days, false, &r) < 0)
         return -1;
-    /* the counters (bucket 0) and the three histograms, in (metric, bucket) order */
-    long long sum[9] = { 0 };
+    int *metric = arena_calloc(c->arena, r.nrows + 1, sizeof(*metric));
     int *bucket = arena_calloc(c->arena, r.nrows + 1, sizeof(*bucket));
     long long *n = arena_calloc(c->arena, r.nrows + 1, sizeof(*n));
-    size_t from[10] = { 0 };
-    if (!bucket || !n)
+    if (!metric || !bucket || !n)
         return problem_set(&c->problem, 500, "internal", "out of memory");
     for (size_t i = 0; i < r.nrows; i++) {
-        int m = atoi(db_cell(&r, i, 0));
+        metric[i] = atoi(db_cell(&r, i, 0));
         bucket[i] = atoi(db_cell(&r, i, 1));
         n[i] = atoll(db_cell(&r, i, 2));
-        if (m >= 1 && m <= 8)
-            sum[m] += n[i];
     }
-    /* where each metric's rows start (rows are in metric order) */
-    for (int m = 1, i = 0; m <= 9; m++) {
-        while ((size_t)i < r.nrows && atoi(db_cell(&r, (size_t)i, 0)) < m)
-            i++;
-        from[m] = (size_t)i;
-    }
-#define HIST(m) bucket + from[m], n + from[m], from[(m) + 1] - from[m]
-    long long changes = sum[1], ok = sum[2], failed = sum[3], nruns = sum[6], rfail = sum[7];
+    struct dora_figures f;
+    dora_figures_of(metric, bucket, n, r.nrows, &f);
     json_object *o = json_object_new_object();
     json_object_object_add(o, "scope", json_object_get(scope));
     json_object_object_add(o, "days", json_object_new_int64(days));
     json_object_object_add(o, "environment", json_object_new_string(env));
-    json_object_object_add(o, "deployments", json_object_new_int64(ok));
-    json_object_object_add(o, "deployment_frequency_per_day", json_object_new_double((double)ok / (double)days));
-    json_object_object_add(o, "changes", json_object_new_int64(changes));
-    json_object_object_add(o, "failures", json_object_new_int64(failed));
-    json_object_object_add(o, "change_failure_rate", changes ? json_object_new_double((double)failed / (double)changes) : NULL);
+    json_object_object_add(o, "deployments", json_object_new_int64(f.deployments));
+    json_object_object_add(o, "deployment_frequency_per_day", json_object_new_double((double)f.deployments / (double)days));
+    json_object_object_add(o, "changes", json_object_new_int64(f.changes));
+    json_object_object_add(o, "failures", json_object_new_int64(f.failures));
+    json_object_object_add(o, "change_failure_rate",
+                           f.changes ? json_object_new_double((double)f.failures / (double)f.changes) : NULL);
     json_object *lt = json_object_new_object();
-    json_object_object_add(lt, "median", percentile(HIST(4), 0.5));
-    json_object_object_add(lt, "p90", percentile(HIST(4), 0.9));
-    json_object_object_add(lt, "measured", json_object_new_int64(sum[4]));
+    json_object_object_add(lt, "median", figure(f.lead_median));
+    json_object_object_add(lt, "p90", figure(f.lead_p90));
+    json_object_object_add(lt, "measured", json_object_new_int64(f.lead_measured));
     json_object_object_add(o, "lead_time_seconds", lt);
     json_object *tr = json_object_new_object();
-    json_object_object_add(tr, "median", percentile(HIST(5), 0.5));
-    json_object_object_add(tr, "measured", json_object_new_int64(sum[5]));
+    json_object_object_add(tr, "median", figure(f.restore_median));
+    json_object_object_add(tr, "measured", json_object_new_int64(f.restore_measured));
     json_object_object_add(o, "time_to_restore_seconds", tr);
     json_object *pl = json_object_new_object();
-    json_object_object_add(pl, "runs", json_object_new_int64(nruns));
-    json_object_object_add(pl, "failures", json_object_new_int64(rfail));
-    json_object_object_add(pl, "failure_rate", nruns ? json_object_new_double((double)rfail / (double)nruns) : NULL);
-    json_object_object_add(pl, "median_duration_seconds", percentile(HIST(8), 0.5));
+    json_object_object_add(pl, "runs", json_object_new_int64(f.runs));
+    json_object_object_add(pl, "failures", json_object_new_int64(f.run_failures));
+    json_object_object_add(pl, "failure_rate", f.runs ? json_object_new_double((double)f.run_failures / (double)f.runs) : NULL);
+    json_object_object_add(pl, "median_duration_seconds", figure(f.run_median));
     json_object_object_add(o, "pipelines", pl);
-#undef HIST
     return app_json(c, 200, o);
 }
 

@@ -42,3 +42,31 @@ double dora_percentile(const int *bucket, const long long *n, size_t len, double
     double a = at_rank(bucket, n, len, lo), b = at_rank(bucket, n, len, hi);
     return a + (b - a) * (r - (double)lo);
 }
+
+void dora_figures_of(const int *metric, const int *bucket, const long long *n, size_t rows, struct dora_figures *f)
+{
+    long long sum[9] = { 0 };
+    size_t from[10] = { 0 };
+    for (size_t i = 0; i < rows; i++)
+        if (metric[i] >= 1 && metric[i] <= 8)
+            sum[metric[i]] += n[i];
+    /* where each metric's rows start (rows are in metric order) */
+    for (int m = 1, i = 0; m <= 9; m++) {
+        while ((size_t)i < rows && metric[i] < m)
+            i++;
+        from[m] = (size_t)i;
+    }
+#define HIST(m) bucket + from[m], n + from[m], from[(m) + 1] - from[m]
+    f->changes = sum[1];
+    f->deployments = sum[2];
+    f->failures = sum[3];
+    f->lead_measured = sum[4];
+    f->restore_measured = sum[5];
+    f->runs = sum[6];
+    f->run_failures = sum[7];
+    f->lead_median = dora_percentile(HIST(4), 0.5);
+    f->lead_p90 = dora_percentile(HIST(4), 0.9);
+    f->restore_median = dora_percentile(HIST(5), 0.5);
+    f->run_median = dora_percentile(HIST(8), 0.5);
+#undef HIST
+}

@@ -29,4 +29,20 @@ double dora_bucket_value(int bucket);
  * len of them. -1 when it counts nothing. */
 double dora_percentile(const int *bucket, const long long *n, size_t len, double p);
 
+/* A window's rows of one scope (cicd_dora_days): the environment's deployment metrics (1-5) and
+ * the runs' (6-8), each (metric, bucket) summed over the days. Values: scope, environment, days - 1. */
+#define DORA_WINDOW_SQL                                                                                                \
+    "SELECT metric, bucket, SUM(n) FROM cicd_dora_days WHERE scope = ? AND ((environment = ? AND metric <= 5) OR "    \
+    "(environment = '' AND metric >= 6)) AND day >= UTC_DATE() - INTERVAL ? DAY GROUP BY metric, bucket "              \
+    "HAVING SUM(n) <> 0 ORDER BY metric, bucket"
+
+/* The figures of a window: counts, and the percentiles of its durations (-1: nothing measured). */
+struct dora_figures {
+    long long changes, deployments, failures, lead_measured, restore_measured, runs, run_failures;
+    double lead_median, lead_p90, restore_median, run_median;
+};
+
+/* From DORA_WINDOW_SQL's rows, given as arrays: metric[i], bucket[i], n[i], in its order. */
+void dora_figures_of(const int *metric, const int *bucket, const long long *n, size_t rows, struct dora_figures *f);
+
 #endif
