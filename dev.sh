@@ -651,6 +651,10 @@ test_config() {
   EXTRA_CONFIG+=$'\nhealth_allow_loopback = 1'
   # scraping by address: the suites call from 127.0.0.1, and from 127.0.0.2 to be let in (http_metrics.c)
   EXTRA_CONFIG+=$'\nmetrics_allow = 127.0.0.2'
+  # alerts and dashboards: the Prometheus a suite starts on the stack's port + 3 (http_monitor.c,
+  # dashboard.test.mjs), and receivers on the suites' own loopback listeners
+  EXTRA_CONFIG+=$'\n'"prometheus_url = http://127.0.0.1:$((PORT + 3))"
+  EXTRA_CONFIG+=$'\nalert_webhook_allow_loopback = 1'
   # the suites' exec fixtures (one runs mariadb -u root against the test server): test stacks only
   EXEC_PROGRAMS="$ROOT/tests/fixtures/bin:$ROOT/share/exec:/bin/false"
 }

@@ -265,6 +265,8 @@ json_object *app_rows_json(const struct db_result *r, size_t nrows, const char *
                 j = json_object_new_boolean(strcmp(v, "0") != 0);
             else if (v && types[k] == 'j')
                 j = json_tokener_parse(v);
+            else if (v && types[k] == 'd')
+                j = json_object_new_double(strtod(v, NULL));
             else if (v || types[k] == 's')
                 j = json_object_new_string(v ? v : "");
             json_object_object_add(o, r->names[k], j);

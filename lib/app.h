@@ -107,7 +107,7 @@ const char *app_json_text(struct app_ctx *c, json_object *o);
 
 /* The first nrows rows of r as a JSON array of objects, members named by the columns (the
  * SQL's aliases) and typed by one letter a column of types: i integer, b boolean ("0" false),
- * s string, n string or null, j JSON text embedded as its value. */
+ * s string, n string or null, j JSON text embedded as its value, d a number (double) or null. */
 json_object *app_rows_json(const struct db_result *r, size_t nrows, const char *types);
 
 /* Path parameter of the matched route. */

@@ -70,6 +70,11 @@ static const struct permission_def permissions[] = {
     { "cicd.gate.override", RANK_ADMIN, true, "override", "deploy gates" },
     /* health checks of an entity and its instances: read as the entity is (catalog.entity.read) */
     { "health.check.write", RANK_DEVELOPER, false, "manage", "health checks" },
+    /* alerts and dashboards (cgi-bin/monitor.c): read, written and acknowledged on the entity's team;
+     * where a team's alerts go is its maintainers' */
+    { "monitor.read", RANK_VIEWER, false, "read", "alerts and services' metrics" },
+    { "monitor.alert.write", RANK_DEVELOPER, false, "manage", "alert rules and silences" },
+    { "monitor.receiver.write", RANK_MAINTAINER, false, "manage", "alert receivers" },
     /* the platform's own figures (every area's requests, the queue): a monitor's token, or by address */
     { "system.metrics.read", RANK_MAINTAINER, true, "read", "the platform's metrics" },
 };

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "addrlist.h"
+#include "promql.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -111,6 +112,12 @@ static const struct config_key config_keys[] = {
     INT(health_allow_private, "1", 0, 1, "health checks: 1 (the default: checks are of internal services) lets them reach private addresses (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7); 0 refuses them. Link-local addresses (169.254/16 where cloud metadata answers, fe80::/10) are always refused: a check's body_contains would tell what they hold"),
     STR(metrics_dir, "", "directory where every process of this host keeps its counters (one file each, summed by GET /api/v1/system/metrics): writable by the handlers' and the runner's users, outside the document root; empty: no metrics"),
     STR(metrics_allow, "", "addresses that may scrape GET /api/v1/system/metrics without a credential, separated by spaces or commas: exact IPv4 or IPv6 addresses or CIDR blocks (10.0.0.0/8); others need system.metrics.read"),
+    STR(prometheus_url, "", "the Prometheus that alert rules (kind promql) and dashboards' panels query, http:// or https:// (a path prefix allowed, e.g. https://prom.internal/prometheus); the runner and the monitor area call it. Empty: promql rules and panels answer 503"),
+    STR(prometheus_entity_label, "portico_entity", "the label that carries a series' entity ref (component:default/web) in that Prometheus, set by its relabelling: every selector of a developer's expression is given label=\"<the entity's ref>\", so a team reads only its entities' series"),
+    INT(prometheus_timeout_seconds, "10", 1, 60, "how long a query to prometheus_url may take"),
+    INT(alert_webhook_allow_loopback, "0", 0, 1, "alert receivers: 1 lets a receiver's webhook reach this host itself (127.0.0.0/8, ::1; http is allowed only there); 0 refuses them"),
+    INT(alert_webhook_allow_private, "0", 0, 1, "alert receivers: 1 lets a receiver's webhook reach private addresses (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7); 0 refuses them. Link-local and cloud metadata addresses are always refused"),
+    STR(public_url, "", "the portal's address as people reach it (https://portico.example.com): alert notices link to it; empty: their links are paths"),
 };
 
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -137,6 +144,16 @@ static int config_apply(struct config *c, const struct config_key *k, const char
         char bad[64];
         if (strcmp(k->name, "metrics_allow") == 0 && !addrlist_valid(value, bad, sizeof(bad))) {
             snprintf(err, errlen, "%s: metrics_allow: \"%s\" is not an IP address or CIDR block", origin, bad);
+            return -1;
+        }
+        if (strcmp(k->name, "prometheus_url") == 0 && *value && strncmp(value, "http://", 7) != 0 &&
+            strncmp(value, "https://", 8) != 0) {
+            snprintf(err, errlen, "%s: prometheus_url must be an http:// or https:// URL", origin);
+            return -1;
+        }
+        if (strcmp(k->name, "prometheus_entity_label") == 0 && !promql_label_ok(value)) {
+            snprintf(err, errlen, "%s: prometheus_entity_label: \"%s\" is not a label name ([a-zA-Z_][a-zA-Z0-9_]*, "
+                                  "not starting with __)", origin, value);
             return -1;
         }
         memcpy(base, value, len + 1);

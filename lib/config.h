@@ -111,6 +111,12 @@ struct config {
     /* metrics */
     char metrics_dir[512];
     char metrics_allow[1024];
+    /* alerts and dashboards */
+    char prometheus_url[512];
+    char prometheus_entity_label[64];
+    int prometheus_timeout_seconds;
+    int alert_webhook_allow_loopback, alert_webhook_allow_private;
+    char public_url[512];
     char path[512];                 /* the file that was read; "" if none */
     char area[32];                  /* the area whose "<area>.<key>" settings apply; "" for none */
     bool area_pass;                 /* (while reading: the pass that applies the area's settings) */

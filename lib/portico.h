@@ -9,6 +9,8 @@
  *   metrics  counters and histograms in a per-process slot file; metrics_scrape.c: all summed, written
  *   addrlist IP addresses and CIDR blocks, as settings name them (metrics_allow)
  *   health   health checks' rules: statuses, settings' bounds, the damping of flapping results
+ *   promql   a developer's PromQL scoped to one entity's series (every selector given its matcher)
+ *   alert    alert rules' rules: kinds and metrics, the pending/firing/resolved moves, receivers' notices
  *   http     request from CGI/FastCGI parameters (query, cookies, headers, capped body); response
  *   router   route tables (method, pattern, permission, function, docs, query, body, answer), matching
  *   shape    a JSON value's declared form in a line: checks bodies and answers, makes JSON Schemas;

@@ -19,6 +19,18 @@ static const struct named shapes[] = {
                      "ttl_seconds?:int success_before_passing:int failures_before_critical:int status:string "
                      "output:string checked_at?:string changed_at:string due_at:string team:string created_by:string "
                      "created_at:string" },
+    /* alerts and dashboards (cgi-bin/monitor.c) */
+    { "AlertRule", "id:int entity:string team:string name:string kind:string metric?:string environment?:string "
+                   "expr?:string op?:string threshold:number window_seconds:int for_seconds:int interval_seconds:int "
+                   "repeat_seconds:int severity:string summary:string enabled:bool state:string value?:number "
+                   "error?:string pending_since?:string firing_since?:string acked_by?:string acked_at?:string "
+                   "ack_comment?:string evaluated_at?:string due_at:string created_by:string created_at:string "
+                   "updated_at:string" },
+    { "AlertReceiver", "id:int team:string name:string format:string url_shown:string min_severity:string "
+                       "created_by:string created_at:string sent:int queued:int failed:int last_error?:string" },
+    { "AlertSilence", "id:int team:string entity?:string rule?:int starts_at:string ends_at:string comment:string "
+                      "created_by:string created_at:string active:bool" },
+    { "Dashboard", "entity:string panels:[{title:string query:string unit?:string}] updated_at?:string prometheus:bool" },
     /* the audit log (cgi-bin/audit.c) */
     { "AuditEvent", "id:int time:string actor_type:string actor_id?:string actor_name?:string action:string "
                     "target_type?:string target_id?:string outcome:string remote_addr?:string user_agent?:string "

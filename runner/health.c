@@ -40,7 +40,7 @@ static enum health_status health_run(struct runner *r, const struct db_result *q
         snprintf(output, outlen, "%s", d.error);
         return HEALTH_CRITICAL;
     }
-    struct outbound_request rq = { "GET", url, { "Accept: */*" }, NULL, 0, NULL, 0, timeout, tcp };
+    struct outbound_request rq = { "GET", url, { "Accept: */*" }, NULL, 0, NULL, 0, timeout, tcp, 0 };
     struct outbound_answer an;
     long long t0 = monotime_us();
     int rc = outbound_once(&d, places, &rq, &an);

@@ -100,7 +100,15 @@ static int drain(struct runner *r, double deadline)
         if (db_in_transaction(r->db))
             db_abort(r->db);
     }
-    return rc < 0 || k < 0 || h < 0 ? -1 : rc + k + h;
+    problem_init(&p);
+    int a = alerts_pass(r, deadline, &p);
+    arena_reset(r->arena);
+    if (a < 0) {
+        fprintf(stderr, "portico-runner: alerts: %s%s%s\n", p.detail, p.internal[0] ? ": " : "", p.internal);
+        if (db_in_transaction(r->db))
+            db_abort(r->db);
+    }
+    return rc < 0 || k < 0 || h < 0 || a < 0 ? -1 : rc + k + h + a;
 }
 
 static void usage(FILE *f)
@@ -239,6 +247,8 @@ int main(int argc, char **argv)
                     due = deploys_due(&r, &p);
                 if (due == 0)
                     due = health_due(&r, &p);
+                if (due == 0)
+                    due = alerts_due(&r, &p);
                 arena_reset(r.arena);
                 if (due != 0)
                     break;   /* work, or a database to find out about */

@@ -1,7 +1,8 @@
 /*
  * portico-runner's parts: the pass (portico-runner.c), the catalog's upkeep (catalog_sync.c),
  * provisioning jobs (jobs.c with job_log.c and job_outputs.c, runner/job.h), resources' expiry
- * (expiry.c), deploys asked from Portico (deploys.c, runner/drivers/deploy*.c), and what they
+ * (expiry.c), deploys asked from Portico (deploys.c, runner/drivers/deploy*.c), health checks
+ * (health.c), alert rules and their deliveries (alerts.c), and what they
  * all share (runner.c). portico-runner.c calls the parts; the parts
  * call runner.c and never portico-runner.c.
  */
@@ -64,6 +65,13 @@ int health_pass(struct runner *r, double deadline, struct problem *p);
 
 /* Is a health check due now? 1, 0 or -1. */
 int health_due(struct runner *r, struct problem *p);
+
+/* Evaluate a batch of the alert rules that are due and send the alert deliveries that are due
+ * (runner/alerts.c), until deadline (0: none) or a stop. The number of rules and deliveries, or -1. */
+int alerts_pass(struct runner *r, double deadline, struct problem *p);
+
+/* Is an alert rule or delivery due now? 1, 0 or -1. */
+int alerts_due(struct runner *r, struct problem *p);
 
 /* The parsed template version id, from the runner's cache (or read and parsed). NULL with p. */
 const struct template *runner_template(struct runner *r, long long version_id, struct problem *p);

@@ -31,7 +31,7 @@ static int circleci_trigger(struct driver_run *d, const struct deploy_call *k)
     struct outbound_request rq = {
         "POST", url, { arena_printf(d->arena, "Circle-Token: %s", k->credential), "Content-Type: application/json",
                        "Accept: application/json" },
-        text, text ? strlen(text) : 0, NULL, 0, 0, false };
+        text, text ? strlen(text) : 0, NULL, 0, 0, false, 0 };
     struct outbound_answer an;
     if (!url || !text || !rq.headers[0])
         return driver_fail(d, "out of memory"), DEPLOY_RETRY;

@@ -42,7 +42,7 @@ static int generic_trigger(struct driver_run *d, const struct deploy_call *k)
                           arena_printf(d->arena, "X-Portico-Delivery: deploy-%lld", k->deploy),
                           arena_printf(d->arena, "X-Portico-Timestamp: %lld", now),
                           arena_printf(d->arena, "X-Portico-Signature: sha256=%s", mac) },
-        text, strlen(text), NULL, 0, 0, false };
+        text, strlen(text), NULL, 0, 0, false, 0 };
     struct outbound_answer an;
     int rc = outbound_once(d, outbound_deploy_places(d->cfg), &rq, &an);
     if (rc < 0)

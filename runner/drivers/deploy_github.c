@@ -39,7 +39,7 @@ static int github_trigger(struct driver_run *d, const struct deploy_call *k)
         "POST", url, { arena_printf(d->arena, "Authorization: Bearer %s", k->credential),
                        "Accept: application/vnd.github+json", "X-GitHub-Api-Version: 2022-11-28",
                        "Content-Type: application/json" },
-        text, text ? strlen(text) : 0, NULL, 0, 0, false };
+        text, text ? strlen(text) : 0, NULL, 0, 0, false, 0 };
     struct outbound_answer an;
     if (!url || !text || !rq.headers[0])
         return driver_fail(d, "out of memory"), DEPLOY_RETRY;

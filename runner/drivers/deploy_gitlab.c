@@ -27,7 +27,7 @@ static int gitlab_trigger(struct driver_run *d, const struct deploy_call *k)
                                     deploy_escape(d, k->environment, false), deploy_escape(d, k->version, false),
                                     deploy_escape(d, k->commit, false), k->deploy);
     struct outbound_request rq = { "POST", url, { "Content-Type: application/x-www-form-urlencoded" }, body,
-                                   body ? strlen(body) : 0, NULL, 0, 0, false };
+                                   body ? strlen(body) : 0, NULL, 0, 0, false, 0 };
     struct outbound_answer an;
     if (!url || !body)
         return driver_fail(d, "out of memory"), DEPLOY_RETRY;

@@ -37,7 +37,7 @@ static int jenkins_trigger(struct driver_run *d, const struct deploy_call *k)
     if (!o || !userpwd)
         return driver_fail(d, "out of memory"), DEPLOY_RETRY;
     struct outbound_request crumb_rq = { "GET", arena_printf(d->arena, "%s/crumbIssuer/api/json", k->api), { NULL }, NULL, 0,
-                                         userpwd, 0, 0, false };
+                                         userpwd, 0, 0, false, 0 };
     struct outbound_answer an;
     const char *crumb_header = NULL;
     int rc = outbound_send(o, &crumb_rq, &an);
@@ -67,7 +67,7 @@ static int jenkins_trigger(struct driver_run *d, const struct deploy_call *k)
     const char *url = job_url(d, k->api, k->target);
     struct outbound_request rq = { "POST", url ? arena_printf(d->arena, "%s/buildWithParameters", url) : NULL,
                                    { "Content-Type: application/x-www-form-urlencoded", crumb_header }, body,
-                                   body ? strlen(body) : 0, userpwd, 0, 0, false };
+                                   body ? strlen(body) : 0, userpwd, 0, 0, false, 0 };
     if (!rq.url || !body) {
         outbound_close(o);
         return driver_fail(d, "out of memory"), DEPLOY_RETRY;

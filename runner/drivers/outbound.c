@@ -21,20 +21,23 @@ struct outbound {
     time_t last_alive;
     bool stopped;
     struct outbound_answer *an;   /* the answer being read */
+    size_t answer_max;            /* its bytes kept */
 };
 
-/* The answer's first OUTBOUND_ANSWER_MAX bytes are kept; the rest is read and dropped. */
+/* The answer's first answer_max bytes are kept; the rest is read and dropped. */
 static size_t outbound_body(char *data, size_t size, size_t nmemb, void *userdata)
 {
     struct outbound *o = userdata;
     struct outbound_answer *an = o->an;
-    size_t n = size * nmemb;
-    if (an->body && an->len < OUTBOUND_ANSWER_MAX) {
-        size_t k = n < OUTBOUND_ANSWER_MAX - an->len ? n : OUTBOUND_ANSWER_MAX - an->len;
+    size_t n = size * nmemb, k = 0;
+    if (an->body && an->len < o->answer_max) {
+        k = n < o->answer_max - an->len ? n : o->answer_max - an->len;
         memcpy(an->body + an->len, data, k);
         an->len += k;
         an->body[an->len] = '\0';
     }
+    if (k < n)
+        an->truncated = true;
     return n;
 }
 
@@ -193,6 +196,17 @@ struct outbound_places outbound_health_places(const struct config *cfg)
                                      "health_allow_loopback", "health_allow_private", true, true };
 }
 
+struct outbound_places outbound_alert_places(const struct config *cfg)
+{
+    return (struct outbound_places){ cfg->alert_webhook_allow_loopback != 0, cfg->alert_webhook_allow_private != 0,
+                                     "alert_webhook_allow_loopback", "alert_webhook_allow_private", false, true };
+}
+
+struct outbound_places outbound_prometheus_places(void)
+{
+    return (struct outbound_places){ true, true, "prometheus_url", "prometheus_url", true, true };
+}
+
 struct outbound *outbound_open(struct driver_run *d, struct outbound_places places)
 {
     struct outbound *o = arena_calloc(d->arena, 1, sizeof(*o));
@@ -219,7 +233,8 @@ int outbound_send(struct outbound *o, const struct outbound_request *rq, struct 
         an->refused = true;
         return -1;
     }
-    an->body = arena_alloc(d->arena, OUTBOUND_ANSWER_MAX + 1);
+    o->answer_max = rq->answer_max ? rq->answer_max : OUTBOUND_ANSWER_MAX;
+    an->body = arena_alloc(d->arena, o->answer_max + 1);
     if (!an->body)
         return driver_fail(d, "out of memory");
     an->body[0] = '\0';

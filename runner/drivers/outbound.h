@@ -10,7 +10,8 @@
  *     cicd_deploy_allow_loopback, _private), multicast and reserved never
  *   - TLS verified, redirects not followed, the whole exchange within the timeout, the runner's
  *     heartbeat (d->alive) about once a second, which stops the request when the job must stop
- *   - the answer kept up to OUTBOUND_ANSWER_MAX bytes (the rest read and dropped), never logged
+ *   - the answer kept up to OUTBOUND_ANSWER_MAX bytes, or the request's answer_max (the rest read
+ *     and dropped, truncated set), never logged
  */
 #ifndef PORTICO_OUTBOUND_H
 #define PORTICO_OUTBOUND_H
@@ -33,11 +34,13 @@ struct outbound_request {
     long timeout;                       /* seconds; 0: the step timeout of the configuration */
     long timeout_ms;                    /* when given, in place of timeout */
     bool connect_only;                  /* connect and stop there (a TCP check): no request is sent */
+    size_t answer_max;                  /* the answer's bytes kept; 0: OUTBOUND_ANSWER_MAX */
 };
 
 struct outbound_answer {
     long status;                        /* 0 when no answer came */
-    char *body;                         /* in d->arena, NUL-terminated (at most OUTBOUND_ANSWER_MAX) */
+    char *body;                         /* in d->arena, NUL-terminated (at most answer_max) */
+    bool truncated;                     /* more came than answer_max: the rest was dropped */
     size_t len;
     char location[512];                 /* its Location header, or "" */
     bool sent;                          /* the request went out (an answer may be lost, not the request) */
@@ -57,6 +60,11 @@ struct outbound_places {
 struct outbound_places outbound_webhook_places(const struct config *cfg);
 struct outbound_places outbound_deploy_places(const struct config *cfg);
 struct outbound_places outbound_health_places(const struct config *cfg);
+
+/* The alert receivers' (alert_webhook_allow_*), and the configured Prometheus' (the platform
+ * team's own setting: loopback and private networks allowed, plain http anywhere). */
+struct outbound_places outbound_alert_places(const struct config *cfg);
+struct outbound_places outbound_prometheus_places(void);
 
 /* An outbound session: requests made through one share cookies (Jenkins ties a crumb to one). */
 struct outbound;

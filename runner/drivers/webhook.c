@@ -73,7 +73,7 @@ static int webhook_apply(struct driver_run *d)
     struct outbound_request rq = {
         method, url, { arena_printf(d->arena, "Idempotency-Key: %s-%s-%s", d->resource_uid, d->step_name ? d->step_name : "",
                                     action), "Content-Type: application/json" },
-        text, text ? strlen(text) : 0, NULL, 0, 0, false };
+        text, text ? strlen(text) : 0, NULL, 0, 0, false, 0 };
     struct outbound_answer an;
     if (!text || !rq.headers[0]) {
         json_object_put(body);

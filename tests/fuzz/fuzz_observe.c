@@ -2,7 +2,10 @@
  * libFuzzer harness: what issue 17 reads from outside — a traceparent header (lib/trace), an
  * address list and an address (lib/addrlist), a metrics slot file as the scrape reads it from
  * metrics_dir (lib/metrics_scrape: a file there is written by other processes, so it is input),
- * and log lines searched (lib/log's log_search). The first byte picks which.
+ * log lines searched (lib/log's log_search), and a developer's PromQL scoped to an entity
+ * (lib/promql: what it passes, scoped again under a probe label, must gain no more probe matchers
+ * than it had entity matchers — a selector that escaped the first scoping would). The first byte
+ * picks which.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +18,7 @@
 #include "lib/arena.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
+#include "lib/promql.h"
 #include "lib/trace.h"
 
 static char dir[64];
@@ -23,6 +27,14 @@ static void each(const char *line, size_t len, void *ctx)
 {
     size_t *n = ctx;
     *n += len + (line[0] != 0);
+}
+
+static size_t count(const char *s, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = s; (p = strstr(p, needle)); p++)
+        n++;
+    return n;
 }
 
 static void write_file(const char *path, const uint8_t *data, size_t size)
@@ -45,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *text = malloc(size);
     memcpy(text, data + 1, size - 1);
     text[size - 1] = '\0';
-    switch (data[0] % 4) {
+    switch (data[0] % 5) {
     case 0: {
         struct trace t, c;
         char h[TRACE_HEADER_LEN + 1];
@@ -79,6 +91,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *areas[8];
         int alive[8];
         (void)metrics_processes(&a, dir, areas, alive, 8);
+        arena_free(&a);
+        break;
+    }
+    case 4: {
+        struct arena a;
+        arena_init(&a, 0);
+        const char *out, *again, *why;
+        if (promql_scope(&a, text, "portico_entity", "x", &out, &why) == 0) {
+            if (promql_scope(&a, out, "zq_probe", "y", &again, &why) < 0)
+                abort();   /* what it wrote, it reads */
+            if (count(again, "zq_probe=\"y\"") - count(out, "zq_probe=\"y\"") > count(out, "portico_entity=\"x\""))
+                abort();   /* a selector of out had no matcher */
+        }
         arena_free(&a);
         break;
     }

@@ -34,8 +34,8 @@ static double sample(const char *text, const char *name)
 
 static char token[128];   /* a token with system.metrics.read only, made by the first test */
 
-/* A token of the admin's with these scopes. */
-static void token_make(const char *scopes, char *out, size_t len)
+/* A token of the admin's with these scopes (http_suites.h: http_monitor.c's scraper's too). */
+void token_make(const char *scopes, char *out, size_t len)
 {
     char cookie[256], csrf[128], body[256];
     struct resp r;
@@ -192,7 +192,7 @@ static int free_port(void)
 }
 
 /* Prometheus' instant query of expr: its first result's value (-1: none yet). */
-static double promql(int port, const char *expr)
+double promql(int port, const char *expr)
 {
     char cmd[1024], out[8192];
     snprintf(cmd, sizeof(cmd), "curl -s -G --max-time 5 'http://127.0.0.1:%d/api/v1/query' --data-urlencode 'query=%s'",

@@ -23,6 +23,10 @@ void cicd_deploy_tests(CU_pSuite transport, CU_pSuite area);   /* http_cicd_depl
 void metrics_tests(CU_pSuite transport, CU_pSuite area);   /* http_metrics.c */
 void logs_tests(CU_pSuite transport, CU_pSuite area);      /* http_logs.c */
 void health_tests(CU_pSuite transport, CU_pSuite area);    /* http_health.c */
+void monitor_tests(CU_pSuite transport, CU_pSuite area);   /* http_monitor.c */
+/* http_metrics.c's, shared: an admin's token with scopes; Prometheus' instant query's first value */
+void token_make(const char *scopes, char *out, size_t len);
+double promql(int port, const char *expr);
 void canary_tests(CU_pSuite area);                         /* http_secrets.c: last of all */
 
 #endif

@@ -855,6 +855,7 @@ int main(void)
     metrics_tests(s, area);
     logs_tests(s, area);
     health_tests(s, area);
+    monitor_tests(s, area);
     canary_tests(area);
 
     CU_pSuite d = CU_add_suite("database down", NULL, NULL);

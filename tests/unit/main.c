@@ -26,6 +26,7 @@ int main(void)
     suite_metrics();
     suite_trace();
     suite_health();
+    suite_promql();
     suite_app();
     suite_audit();
     suite_authz();

@@ -34,5 +34,6 @@ void suite_db(void);
 void suite_utf8(void);
 void suite_monotime(void);
 void suite_subprocess(void);
+void suite_promql(void);
 
 #endif
