@@ -2,9 +2,12 @@
  * promql: each vector selector of an expression given the entity's matcher (promql.h).
  *
  * One pass over the bytes, copying them to the output; what is not a selector is copied as it
- * is. An identifier is a selector unless it is a keyword (and, by, offset, ...), an aggregation
- * followed by its arguments or grouping, or a function (followed by '('). Label lists after by,
- * without, on, ignoring, group_left and group_right are labels, not selectors, and are copied.
+ * is. It knows whether an operand or an operator comes next, as PromQL's grammar does: where an
+ * operand is expected every word is a selector (keywords too: PromQL reads `sum(by)` as a metric
+ * called by) unless it is an aggregation or a function followed by its arguments, a binary
+ * operator's modifier in its place, or inf/nan; after an operand only and, or, unless, atan2, a
+ * grouping and offset may stand, and any other word is refused. Label lists after by, without,
+ * on, ignoring, group_left and group_right are labels, not selectors, and are copied.
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,8 +15,10 @@
 
 #include "promql.h"
 
-/* keywords of PromQL's lexer: never a metric name */
+/* keywords of PromQL's lexer (where an operand is expected, PromQL reads most as a metric's name) */
 static const char *const keywords[] = { "and", "or", "unless", "atan2", "bool", "offset", NULL };
+/* binary operators spelt as words */
+static const char *const binary_keywords[] = { "and", "or", "unless", "atan2", NULL };
 /* keywords followed by a label list */
 static const char *const groupings[] = { "by", "without", "on", "ignoring", "group_left", "group_right", NULL };
 /* aggregation operators: keywords too (a metric cannot be called sum) */
@@ -57,6 +62,8 @@ struct scoper {
     const char *label, *matcher;   /* the label, and `label="value"` */
     int selectors;
     const char *why;
+    bool operand;           /* an operand is expected next (else an operator) */
+    enum { MOD_NONE, MOD_AFTER_OP, MOD_AFTER_BOOL, MOD_AFTER_MATCHING } mod;   /* a binary operator's modifiers so far */
 };
 
 static void put(struct scoper *z, const char *b, size_t n)
@@ -224,6 +231,85 @@ static int selector(struct scoper *z)
     return 0;
 }
 
+/* Refused as a function's name: info() joins target_info's series, which carry no entity label. */
+static const char *const unscoped_functions[] = { "info", NULL };
+/* whole words PromQL reads as numbers */
+static const char *const number_words[] = { "inf", "nan", NULL };
+
+/*
+ * A word where an operand is expected. Any word not followed by '(' is a selector, whatever it
+ * spells: PromQL takes a keyword there as a metric's name (sum(by), rate(offset[5m])), so
+ * nothing is left unscoped for being a keyword. What may stand before an operand instead: an
+ * aggregation with its arguments or grouping, a function's name, and after a binary operator its
+ * modifiers, in their order (bool, on/ignoring (...), group_left/group_right [(...)]).
+ */
+static int operand_word(struct scoper *z, const char *w, size_t len)
+{
+    const char *next;
+    size_t nl = peek_word(z, &next);
+    bool call = peek(z) == '(';
+    if (z->mod == MOD_AFTER_OP && len == 4 && strncasecmp(w, "bool", 4) == 0) {
+        z->mod = MOD_AFTER_BOOL;
+        return 0;
+    }
+    if ((z->mod == MOD_AFTER_OP || z->mod == MOD_AFTER_BOOL) && call &&
+        ((len == 2 && strncasecmp(w, "on", 2) == 0) || (len == 8 && strncasecmp(w, "ignoring", 8) == 0))) {
+        z->mod = MOD_AFTER_MATCHING;
+        return label_list(z);
+    }
+    if (z->mod == MOD_AFTER_MATCHING &&
+        ((len == 10 && strncasecmp(w, "group_left", 10) == 0) || (len == 11 && strncasecmp(w, "group_right", 11) == 0))) {
+        z->mod = MOD_NONE;
+        return label_list(z);
+    }
+    z->mod = MOD_NONE;
+    if (word_in(w, len, number_words)) {
+        z->operand = false;
+        return 0;
+    }
+    if (word_in(w, len, aggregations) && (call || (nl && word_in(next, nl, groupings)))) {
+        if (!call) {   /* sum by (a) (...): the grouping and its list, then the arguments */
+            skip_space(z);
+            put(z, z->s + z->i, nl);
+            z->i += nl;
+            if (label_list(z) < 0)
+                return -1;
+        }
+        return 0;
+    }
+    if (call) {
+        if (word_in(w, len, keywords) || word_in(w, len, groupings) || word_in(w, len, aggregations))
+            return z->why = "a keyword stands where a function's name or a selector is expected", -1;
+        if (word_in(w, len, unscoped_functions))
+            return z->why = "info() reads series without the entity's label: it is refused", -1;
+        return 0;   /* a function's name (an unknown one is Prometheus' error) */
+    }
+    z->operand = false;
+    return selector(z);
+}
+
+/* A word after an operand: only a binary operator's keyword, a grouping after an aggregation's
+ * arguments, or offset. */
+static int operator_word(struct scoper *z, const char *w, size_t len)
+{
+    if (word_in(w, len, binary_keywords)) {
+        z->operand = true;
+        z->mod = MOD_AFTER_OP;
+        return 0;
+    }
+    if ((len == 2 && strncasecmp(w, "by", 2) == 0) || (len == 7 && strncasecmp(w, "without", 7) == 0)) {
+        if (peek(z) != '(')
+            return z->why = "by and without are followed by a list of labels", -1;
+        return label_list(z);
+    }
+    if (len == 6 && strncasecmp(w, "offset", 6) == 0) {
+        z->operand = true;   /* a duration follows (a word there is read as a selector, and refused by Prometheus) */
+        z->mod = MOD_NONE;
+        return 0;
+    }
+    return z->why = "a word follows an expression where an operator is expected", -1;
+}
+
 static int word(struct scoper *z)
 {
     size_t k = z->i;
@@ -233,20 +319,7 @@ static int word(struct scoper *z)
     size_t len = k - z->i;
     put(z, w, len);
     z->i = k;
-    if (word_in(w, len, keywords))
-        return 0;
-    if (word_in(w, len, groupings))
-        return label_list(z);
-    if (word_in(w, len, aggregations)) {
-        const char *next;
-        size_t nl = peek_word(z, &next);
-        if (peek(z) == '(' || (nl && word_in(next, nl, groupings)))
-            return 0;
-        return selector(z);   /* not used as an aggregation: Prometheus refuses it; scoped meanwhile */
-    }
-    if (peek(z) == '(')
-        return 0;   /* a function's name (an unknown one is Prometheus' error) */
-    return selector(z);
+    return z->operand ? operand_word(z, w, len) : operator_word(z, w, len);
 }
 
 int promql_scope(struct arena *a, const char *expr, const char *label, const char *value, const char **out,
@@ -279,13 +352,27 @@ int promql_scope(struct arena *a, const char *expr, const char *label, const cha
     z.out = arena_alloc(a, z.cap);
     if (!z.out)
         return *why = "out of memory", -1;
+    z.operand = true;
     while (z.i < z.n && !z.why) {
         char c = z.s[z.i];
-        if (c == '"' || c == '\'' || c == '`') {
-            string_lit(&z);
-        } else if (c == '#') {
+        if (c == '#') {
             while (z.i < z.n && z.s[z.i] != '\n')
                 z.i++;   /* a comment: left out */
+            continue;
+        }
+        if (strchr(" \t\r\n", c)) {
+            put(&z, z.s + z.i++, 1);
+            continue;
+        }
+        if (ident_start(c)) {
+            word(&z);
+            continue;
+        }
+        bool was_operand = z.operand;
+        z.operand = false;   /* after most tokens an operator is expected */
+        z.mod = MOD_NONE;
+        if (c == '"' || c == '\'' || c == '`') {
+            string_lit(&z);
         } else if (c == '{') {
             if (++z.selectors > PROMQL_SELECTORS_MAX)
                 z.why = "the expression has more than 64 selectors";
@@ -293,8 +380,6 @@ int promql_scope(struct arena *a, const char *expr, const char *label, const cha
                 matchers(&z);
         } else if (c == '[') {
             brackets(&z);
-        } else if (ident_start(c)) {
-            word(&z);
         } else if ((c >= '0' && c <= '9') || (c == '.' && z.i + 1 < z.n && z.s[z.i + 1] >= '0' && z.s[z.i + 1] <= '9')) {
             /* a number or a duration: digits, letters, dots, an exponent's sign (not ':': an
              * identifier may begin with one, and is read as one) */
@@ -305,8 +390,22 @@ int promql_scope(struct arena *a, const char *expr, const char *label, const cha
                 k++;
             put(&z, z.s + z.i, k - z.i);
             z.i = k;
-        } else if (strchr(" \t\r\n()+-*/%^=!<>,@", c)) {
+        } else if (c == ')') {
             put(&z, z.s + z.i++, 1);
+        } else if (c == '(' || c == ',' || c == '@') {
+            put(&z, z.s + z.i++, 1);
+            z.operand = true;
+        } else if (strchr("+-*/%^=!<>", c)) {
+            /* an operator: == != <= >= as one; after an operand it is binary (its modifiers may
+             * follow), else unary */
+            size_t k = z.i + 1;
+            if (strchr("=!<>", c) && k < z.n && z.s[k] == '=')
+                k++;
+            put(&z, z.s + z.i, k - z.i);
+            z.i = k;
+            z.operand = true;
+            if (!was_operand)
+                z.mod = MOD_AFTER_OP;
         } else {
             z.why = arena_printf(a, "byte %zu ('%c') is not PromQL's", z.i + 1, c >= 32 && c < 127 ? c : '?');
         }
@@ -314,6 +413,8 @@ int promql_scope(struct arena *a, const char *expr, const char *label, const cha
     if (z.why)
         return *why = z.why, -1;
     z.out[z.o] = '\0';
+    if (z.out[strspn(z.out, " \t\r\n")] == '\0')
+        return *why = "the expression is empty (comments and spaces only)", -1;
     *out = z.out;
     return 0;
 }

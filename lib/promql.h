@@ -7,10 +7,11 @@
  * It reads PromQL's tokens (strings, numbers and durations, ranges, keywords, aggregations and
  * their label lists, functions, comments) without building a tree, and refuses what it cannot
  * read for certain rather than let a selector past: a matcher on the label itself, `or` between
- * matchers (Prometheus 3's), bytes that are not PromQL's, an unterminated string. `inf` and
- * `nan` are read as selectors (a metric of that name would otherwise go unscoped), so they fail
- * in Prometheus; write 1/0 or a large number instead. Prometheus still parses the result: this
- * only guarantees that whatever parses is scoped.
+ * matchers (Prometheus 3's), bytes that are not PromQL's, an unterminated string, a keyword
+ * used as a function, a word where an operator belongs, info() (it joins target_info, which has
+ * no entity label). A keyword where an operand belongs is a metric's name to PromQL, and is
+ * scoped like one. Prometheus still parses the result: this only guarantees that whatever
+ * parses is scoped.
  */
 #ifndef PORTICO_PROMQL_H
 #define PORTICO_PROMQL_H

@@ -44,7 +44,30 @@ static void test_scoped(void)
         { "x # a comment {other}\n", "x{" M "} \n" },
         { "x{a='b\\'c'}", "x{a='b\\'c'," M "}" },
         { "topk(3, x)", "topk(3, x{" M "})" },
-        { "inf", "inf{" M "}" },
+        { "x > Inf", "x{" M "} > Inf" },
+        { "-inf < x", "-inf < x{" M "}" },
+        { "nan", "nan" },
+        /* a keyword where an operand belongs is a metric's name to PromQL: scoped */
+        { "sum(by)", "sum(by{" M "})" },
+        { "rate(without[5m])", "rate(without{" M "}[5m])" },
+        { "and", "and{" M "}" },
+        { "offset", "offset{" M "}" },
+        { "foo or by", "foo{" M "} or by{" M "}" },
+        { "sum without(x)(unless)", "sum without(x)(unless{" M "})" },
+        { "topk(1, by)", "topk(1, by{" M "})" },
+        { "BY", "BY{" M "}" },
+        { "by offset 1m", "by{" M "} offset 1m" },
+        { "by @ 100", "by{" M "} @ 100" },
+        { "start + end", "start{" M "} + end{" M "}" },
+        { "limitk", "limitk{" M "}" },
+        { "sum(bool)", "sum(bool{" M "})" },
+        { "a * group_left", "a{" M "} * group_left{" M "}" },
+        { "a * on(x) group_left b", "a{" M "} * on(x) group_left b{" M "}" },
+        { "a == bool on(x) b", "a{" M "} == bool on(x) b{" M "}" },
+        { "a unless ignoring(x) b", "a{" M "} unless ignoring(x) b{" M "}" },
+        { "x <= 1 > -2", "x{" M "} <= 1 > -2" },
+        { "x @ end()", "x{" M "} @ end()" },
+        { "count_values(\"v\", x)", "count_values(\"v\", x{" M "})" },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const char *got = scope(a, cases[i][0]);
@@ -62,6 +85,8 @@ static void test_refused(void)
     arena_init(a, 0);
     static const char *const bad[] = {
         "",
+        "# a comment only",
+        "  \n ",
         "x{portico_entity=\"component:default/other\"}",   /* choosing the label */
         "x{portico_entity!=\"\"}",
         "{a=\"1\" or b=\"2\"}",                              /* Prometheus 3's or between matchers */
@@ -74,6 +99,12 @@ static void test_refused(void)
         "x ; y",
         "x \x01",
         "x \xc3\xa9",
+        "by(x)",                                             /* a keyword as a function */
+        "sum(offset(x))",
+        "info(x)",                                           /* joins target_info, unscoped */
+        "x y",                                               /* a word where an operator belongs */
+        "sum(x) by",
+        "x bool 1",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         const char *got = scope(a, bad[i]);
