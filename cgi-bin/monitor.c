@@ -13,7 +13,7 @@
 #include "lib/provision.h"
 
 #define RULE_COLUMNS                                                                                                   \
-    "a.id, e.ref AS entity, a.team, a.name, a.kind, a.metric, a.environment, a.expr, a.op, a.threshold, "             \
+    "a.id, e.ref AS entity, COALESCE(e.owner_team, a.team) AS team, a.name, a.kind, a.metric, a.environment, a.expr, a.op, a.threshold, "             \
     "a.window_seconds, a.for_seconds, a.interval_seconds, a.repeat_seconds, a.severity, a.summary, a.enabled, "       \
     "a.state, a.value, a.error, " DB_RFC3339("a.pending_since") " AS pending_since, "                                  \
     DB_RFC3339("a.firing_since") " AS firing_since, a.acked_by, " DB_RFC3339("a.acked_at") " AS acked_at, "         \
@@ -22,6 +22,9 @@
 #define RULE_TYPES "issssnnnndiiiissbsdnnnnnnnssss"
 enum { C_ID, C_ENTITY, C_TEAM, C_NAME, C_KIND, C_METRIC, C_ENV, C_EXPR, C_OP, C_THRESHOLD, C_WINDOW, C_FOR,
        C_INTERVAL, C_REPEAT, C_SEVERITY, C_SUMMARY, C_ENABLED, C_STATE };
+
+#define ALERTS_NOW_MAX 1000     /* alerts a GET /monitor/alerts answers */
+#define ALERTS_NOW_SCAN 20000   /* rules it reads at most to find them */
 
 static const char sql_rule[] = "SELECT " RULE_COLUMNS " FROM alert_rules a JOIN entities e ON e.id = a.entity_id WHERE a.id = ?";
 
@@ -217,16 +220,16 @@ static int rule_update(struct app_ctx *c)
     if (rule_load(c, "monitor.alert.write", &cur, true) < 0 || rule_parse(c, db_cell(&cur, 0, C_ENTITY), &r) < 0)
         return db_abort(c->db);
     const char *threshold = arena_printf(c->arena, "%.17g", r.threshold);
-    struct db_value v[16] = { DB_TEXTV(r.name), DB_TEXTV(r.kind), DB_OPTV(r.metric), DB_OPTV(r.env), DB_OPTV(r.expr),
+    struct db_value v[15] = { DB_TEXTV(r.name), DB_TEXTV(r.kind), DB_OPTV(r.metric), DB_OPTV(r.env), DB_OPTV(r.expr),
                               DB_OPTV(r.op), DB_TEXTV(threshold), DB_INTV(r.window), DB_INTV(r.for_s),
                               DB_INTV(r.interval), DB_INTV(r.repeat), DB_TEXTV(r.severity), DB_TEXTV(r.summary),
-                              DB_INTV(r.enabled), DB_INTV(r.enabled), DB_INTV(atoll(db_cell(&cur, 0, C_ID))) };
-    /* disabled: inactive, and nothing pending or firing is left behind */
+                              DB_INTV(r.enabled), DB_INTV(atoll(db_cell(&cur, 0, C_ID))) };
+    /* disabled while pending or firing: the state stays until the runner's next pass (due now)
+     * resolves it, so the receivers hear that it ended */
     if (db_query(c->db, c->arena,
                  "UPDATE alert_rules SET name = ?, kind = ?, metric = ?, environment = ?, expr = ?, op = ?, threshold = ?, "
                  "window_seconds = ?, for_seconds = ?, interval_seconds = ?, repeat_seconds = ?, severity = ?, summary = ?, "
-                 "enabled = ?, state = IF(?, state, 'inactive'), due_at = UTC_TIMESTAMP(6), updated_at = UTC_TIMESTAMP(6) "
-                 "WHERE id = ?", v, 16, NULL, p) < 0) {
+                 "enabled = ?, due_at = UTC_TIMESTAMP(6), updated_at = UTC_TIMESTAMP(6) WHERE id = ?", v, 15, NULL, p) < 0) {
         if (db_errno(c->db) == 1062) {
             db_abort(c->db);
             problem_init(p);
@@ -256,6 +259,13 @@ static int rule_delete(struct app_ctx *c)
         return -1;
     if (rule_load(c, "monitor.alert.write", &r, true) < 0)
         return db_abort(c->db);
+    if (strcmp(db_cell(&r, 0, C_STATE), "inactive") != 0) {
+        /* gone while firing, its receivers would never hear that it ended */
+        db_abort(c->db);
+        return problem_set(&c->problem, 409, "conflict",
+                           "alert rule %s is %s: disable it first (enabled false), and delete it once it is inactive",
+                           db_cell(&r, 0, C_ID), db_cell(&r, 0, C_STATE));
+    }
     struct db_value v = DB_INTV(atoll(db_cell(&r, 0, C_ID)));
     if (db_query(c->db, c->arena, "DELETE FROM alert_rules WHERE id = ?", &v, 1, NULL, &c->problem) < 0)
         return db_abort(c->db);
@@ -349,21 +359,32 @@ static int alerts_now(struct app_ctx *c)
     const char *state = http_query(&c->req, "state"), *team = http_query(&c->req, "team");
     if (state && strcmp(state, "firing") != 0 && strcmp(state, "pending") != 0)
         return problem_field(&c->problem, "state", "is firing or pending (neither: both)"), -1;
-    struct db_value v[4] = { DB_OPTV(state), DB_OPTV(state), DB_OPTV(team), DB_OPTV(team) };
-    struct db_result r;
-    if (db_query(c->db, c->arena,
-                 "SELECT " RULE_COLUMNS " FROM alert_rules a JOIN entities e ON e.id = a.entity_id WHERE a.state <> "
-                 "'inactive' AND (? IS NULL OR a.state = ?) AND (? IS NULL OR a.team = ?) ORDER BY a.state = 'firing' DESC, "
-                 "FIELD(a.severity, 'critical', 'warning', 'info'), COALESCE(a.firing_since, a.pending_since) DESC LIMIT 1000",
-                 v, 4, &r, &c->problem) < 0)
-        return -1;
-    json_object *list = json_object_new_array(), *rows = app_rows_json(&r, r.nrows, RULE_TYPES);
-    for (size_t i = 0; i < r.nrows; i++) {
-        struct authz_resource res = { db_cell(&r, i, C_TEAM), db_cell(&r, i, C_ENTITY), NULL, NULL };
-        if (app_may(c, "catalog.entity.read", &res, NULL) && app_may(c, "monitor.read", &res, NULL))
-            json_object_array_add(list, json_object_get(json_object_array_get_idx(rows, i)));
+    /* read in pages, the caller's own kept, so rules they may not see do not crowd out theirs:
+     * ALERTS_NOW_MAX kept, ALERTS_NOW_SCAN read at most */
+    json_object *list = json_object_new_array();
+    for (long long offset = 0; offset < ALERTS_NOW_SCAN && json_object_array_length(list) < ALERTS_NOW_MAX;
+         offset += ALERTS_NOW_MAX) {
+        struct db_value v[6] = { DB_OPTV(state), DB_OPTV(state), DB_OPTV(team), DB_OPTV(team), DB_INTV(ALERTS_NOW_MAX),
+                                 DB_INTV(offset) };
+        struct db_result r;
+        if (db_query(c->db, c->arena,
+                     "SELECT " RULE_COLUMNS " FROM alert_rules a JOIN entities e ON e.id = a.entity_id WHERE a.state <> "
+                     "'inactive' AND (? IS NULL OR a.state = ?) AND (? IS NULL OR COALESCE(e.owner_team, a.team) = ?) "
+                     "ORDER BY a.state = 'firing' DESC, FIELD(a.severity, 'critical', 'warning', 'info'), "
+                     "COALESCE(a.firing_since, a.pending_since) DESC, a.id LIMIT ? OFFSET ?", v, 6, &r, &c->problem) < 0) {
+            json_object_put(list);
+            return -1;
+        }
+        json_object *rows = app_rows_json(&r, r.nrows, RULE_TYPES);
+        for (size_t i = 0; i < r.nrows && json_object_array_length(list) < ALERTS_NOW_MAX; i++) {
+            struct authz_resource res = { db_cell(&r, i, C_TEAM), db_cell(&r, i, C_ENTITY), NULL, NULL };
+            if (app_may(c, "catalog.entity.read", &res, NULL) && app_may(c, "monitor.read", &res, NULL))
+                json_object_array_add(list, json_object_get(json_object_array_get_idx(rows, i)));
+        }
+        json_object_put(rows);
+        if (r.nrows < ALERTS_NOW_MAX)
+            break;
     }
-    json_object_put(rows);
     json_object *o = json_object_new_object();
     json_object_object_add(o, "alerts", list);
     return app_json(c, 200, o);
@@ -394,10 +415,10 @@ static const struct route monitor_routes[] = {
     { "GET", "/api/v1/monitor/rules/{id}", "monitor.read", rule_get, 0, "An alert rule",
       "404 unless its entity is readable.", NULL, NULL, "200 AlertRule" },
     { "PUT", "/api/v1/monitor/rules/{id}", "monitor.alert.write", rule_update, ROUTE_BODY_JSON, "Change an alert rule",
-      "Its whole definition, as made (the entity stays); evaluated again at the runner's next pass. Disabled: "
-      "inactive. Audited.", NULL, RULE_BODY, "200 AlertRule" },
+      "Its whole definition, as made (the entity stays); evaluated again at the runner's next pass. Disabled "
+      "while pending or firing, it resolves at that pass and its receivers are told. Audited.", NULL, RULE_BODY, "200 AlertRule" },
     { "DELETE", "/api/v1/monitor/rules/{id}", "monitor.alert.write", rule_delete, 0, "Delete an alert rule",
-      "With its history. Audited.", NULL, NULL, "200 Status" },
+      "With its history. 409 while pending or firing: disable it first. Audited.", NULL, NULL, "200 Status" },
     { "POST", "/api/v1/monitor/rules/{id}/ack", "monitor.alert.write", rule_ack, ROUTE_BODY_JSON,
       "Acknowledge a firing alert",
       "Someone is on it: kept until it resolves, stops its repeated notices, told to the team. 409 unless firing.",

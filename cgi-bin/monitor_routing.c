@@ -186,6 +186,8 @@ static const char *utc_time(struct app_ctx *c, const char *text)
     return arena_printf(c->arena, "%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, h, mi, s);
 }
 
+#define SILENCE_DAYS_MAX "30"   /* a silence's longest, and how far ahead it may start */
+
 /* POST /monitor/silences */
 int monitor_silence_create(struct app_ctx *c)
 {
@@ -212,7 +214,7 @@ int monitor_silence_create(struct app_ctx *c)
     if (rule) {
         struct db_value rv = DB_INTV(rule);
         struct db_result r;
-        if (db_query(c->db, c->arena, "SELECT a.team, e.ref, a.entity_id FROM alert_rules a JOIN entities e ON e.id = "
+        if (db_query(c->db, c->arena, "SELECT COALESCE(e.owner_team, a.team), e.ref, a.entity_id FROM alert_rules a JOIN entities e ON e.id = "
                                       "a.entity_id WHERE a.id = ?", &rv, 1, &r, p) < 0)
             return -1;
         if (r.nrows == 0)
@@ -220,7 +222,7 @@ int monitor_silence_create(struct app_ctx *c)
         struct catalog_ref ref;
         if (monitor_entity(c, "rule", db_cell(&r, 0, 1), "monitor.alert.write", &entity_id, &owner, &ref) < 0)
             return -1;
-        owner = db_cell(&r, 0, 0);   /* the rule's team: whom it notifies */
+        owner = db_cell(&r, 0, 0);   /* the rule's team (its entity's owner): whom it notifies */
         entity_id = entity ? entity_id : 0;
     }
     if (entity) {
@@ -250,11 +252,18 @@ int monitor_silence_create(struct app_ctx *c)
     long long id = (long long)r.insert_id;
     struct db_value iv = DB_INTV(id);
     struct db_result chk;
-    if (db_query(c->db, c->arena, "SELECT ends_at > starts_at FROM alert_silences WHERE id = ?", &iv, 1, &chk, p) < 0)
+    if (db_query(c->db, c->arena, "SELECT ends_at > starts_at, ends_at <= starts_at + INTERVAL " SILENCE_DAYS_MAX
+                                  " DAY, starts_at <= UTC_TIMESTAMP(6) + INTERVAL " SILENCE_DAYS_MAX " DAY FROM "
+                                  "alert_silences WHERE id = ?", &iv, 1, &chk, p) < 0)
         return db_abort(c->db);
-    if (chk.nrows == 0 || atoi(db_cell(&chk, 0, 0)) == 0) {
+    const char *bad = chk.nrows == 0 || atoi(db_cell(&chk, 0, 0)) == 0 ? "is after starts_at"
+                      : atoi(db_cell(&chk, 0, 1)) == 0                 ? "is at most " SILENCE_DAYS_MAX " days after starts_at"
+                      : atoi(db_cell(&chk, 0, 2)) == 0                 ? NULL : "";
+    if (!bad || *bad) {
         db_abort(c->db);
-        return problem_field(p, "ends_at", "is after starts_at"), -1;
+        if (!bad)
+            return problem_field(p, "starts_at", "is at most " SILENCE_DAYS_MAX " days from now"), -1;
+        return problem_field(p, ends_text ? "ends_at" : "duration_seconds", "%s", bad), -1;
     }
     json_object *d = json_object_new_object();
     json_object_object_add(d, "team", json_object_new_string(owner));

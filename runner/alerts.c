@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "lib/alert.h"
 #include "lib/dora.h"
 #include "lib/monotime.h"
@@ -32,10 +34,10 @@
 #define DELIVERY_BATCH 16
 
 enum { R_ID, R_ENTITY_ID, R_REF, R_TEAM, R_NAME, R_KIND, R_METRIC, R_ENV, R_EXPR, R_OP, R_THRESHOLD, R_WINDOW,
-       R_FOR, R_SEVERITY, R_SUMMARY, R_INTERVAL, R_REPEAT };
+       R_FOR, R_SEVERITY, R_SUMMARY, R_INTERVAL, R_REPEAT, R_ENABLED };
 #define RULE_COLUMNS                                                                                                   \
-    "a.id, a.entity_id, e.ref, a.team, a.name, a.kind, a.metric, a.environment, a.expr, a.op, a.threshold, "          \
-    "a.window_seconds, a.for_seconds, a.severity, a.summary, a.interval_seconds, a.repeat_seconds"
+    "a.id, a.entity_id, e.ref, COALESCE(e.owner_team, a.team), a.name, a.kind, a.metric, a.environment, a.expr, a.op, a.threshold, "          \
+    "a.window_seconds, a.for_seconds, a.severity, a.summary, a.interval_seconds, a.repeat_seconds, a.enabled"
 
 /* One count of the database as the rule's value. */
 static int count_value(struct runner *r, const char *sql, struct db_value *v, size_t nv, double *value,
@@ -81,7 +83,8 @@ static int dora_value(struct runner *r, const char *ref, const char *env, const 
 }
 
 /* A promql rule's answer: *cond when a sample satisfies op threshold (any sample, with no op);
- * *value the first that does, else the largest. 0, or -1 with why (the rule's error). */
+ * *value the first finite sample that does, else the largest (NaN and ±Inf compare, are never
+ * kept). 0, or -1 with why (the rule's error). */
 static int promql_value(struct runner *r, const struct db_result *q, size_t i, bool *has, double *value, bool *cond,
                         char *why, size_t wl)
 {
@@ -104,16 +107,24 @@ static int promql_value(struct runner *r, const struct db_result *q, size_t i, b
     if (strcmp(rt, "scalar") == 0 || strcmp(rt, "vector") == 0) {
         bool scalar = strcmp(rt, "scalar") == 0;
         size_t n = scalar ? 1 : json_object_array_length(result);
+        bool taken = false;   /* *value is the first sample that satisfies the rule */
         for (size_t k = 0; k < n; k++) {
+            /* a native histogram's sample has "histogram", not "value": no figure to compare */
             json_object *pair = scalar ? result : json_object_object_get(json_object_array_get_idx(result, k), "value");
+            if (!json_object_is_type(pair, json_type_array) || json_object_array_length(pair) < 2)
+                continue;
             const char *text = json_object_get_string(json_object_array_get_idx(pair, 1));
             if (!text)
                 continue;
             double x = strtod(text, NULL);
             bool ok = op ? alert_compare(x, op, threshold) : true;
-            if (ok && !*cond)
-                *cond = true, *value = x, *has = true;
-            else if (!*cond && (!*has || x > *value))
+            if (!isfinite(x)) {
+                *cond = *cond || ok;   /* compared as Prometheus does, but not a figure to keep */
+                continue;
+            }
+            if (ok && !taken)
+                *cond = true, *value = x, *has = true, taken = true;
+            else if (!taken && (!*has || x > *value))
                 *value = x, *has = true;
         }
     } else {
@@ -231,7 +242,7 @@ static int route(struct runner *r, const struct db_result *q, size_t i, long lon
 static long long event_add(struct runner *r, long long rule, const char *event, bool has, double value, const char *detail,
                            struct problem *p)
 {
-    struct db_value v[4] = { DB_INTV(rule), DB_TEXTV(event), has ? DB_TEXTV(arena_printf(r->arena, "%.17g", value)) : DB_NULLV, DB_TEXTV(detail) };
+    struct db_value v[4] = { DB_INTV(rule), DB_TEXTV(event), has && isfinite(value) ? DB_TEXTV(arena_printf(r->arena, "%.17g", value)) : DB_NULLV, DB_TEXTV(detail) };
     struct db_result res;
     if (db_query(r->db, r->arena, "INSERT INTO alert_events (rule_id, at, event, value, detail) VALUES "
                                   "(?, UTC_TIMESTAMP(6), ?, ?, ?)", v, 4, &res, p) < 0)
@@ -250,10 +261,10 @@ static int rule_record(struct runner *r, const struct db_result *q, size_t i, in
         db_query(r->db, r->arena, "SELECT state, UNIX_TIMESTAMP(COALESCE(IF(state = 'firing', firing_since, pending_since), "
                                   "UTC_TIMESTAMP(6))), acked_by IS NOT NULL, UNIX_TIMESTAMP(notified_at), "
                                   "UNIX_TIMESTAMP(UTC_TIMESTAMP(6)), " DB_RFC3339("firing_since") ", "
-                                  DB_RFC3339("UTC_TIMESTAMP(6)") " FROM alert_rules WHERE id = ? FOR UPDATE", &v, 1, &s, p) < 0)
+                                  DB_RFC3339("UTC_TIMESTAMP(6)") " FROM alert_rules WHERE id = ? AND (enabled = 1 OR state <> 'inactive') FOR UPDATE", &v, 1, &s, p) < 0)
         return db_abort(r->db);
     if (s.nrows == 0)
-        return db_abort(r->db), 0;   /* deleted meanwhile */
+        return db_abort(r->db), 0;   /* deleted or disabled meanwhile */
     struct db_value due[2] = { DB_INTV(atoll(db_cell(q, i, R_INTERVAL))), v };
     if (evaluated != 0) {
         struct db_value e[3] = { DB_TEXTV(why), due[0], v };
@@ -272,7 +283,7 @@ static int rule_record(struct runner *r, const struct db_result *q, size_t i, in
     bool again = ch == ALERT_SAME && st == ALERT_FIRING && !acked && repeat > 0 && db_cell(&s, 0, 3) &&
                  now - (long long)atof(db_cell(&s, 0, 3)) >= repeat;
     const char *nowtext = db_cell(&s, 0, 6);
-    struct db_value u[7] = { DB_TEXTV(alert_state_name(st)), has ? DB_TEXTV(arena_printf(r->arena, "%.17g", value)) : DB_NULLV,
+    struct db_value u[7] = { DB_TEXTV(alert_state_name(st)), has && isfinite(value) ? DB_TEXTV(arena_printf(r->arena, "%.17g", value)) : DB_NULLV,
                              DB_INTV(ch), DB_INTV(ch), DB_INTV(ch == ALERT_FIRED || ch == ALERT_RESOLVED || again), due[0], v };
     if (db_query(r->db, r->arena,
                  "UPDATE alert_rules SET state = ?, value = ?, error = NULL, evaluated_at = UTC_TIMESTAMP(6), "
@@ -285,7 +296,7 @@ static int rule_record(struct runner *r, const struct db_result *q, size_t i, in
     if (ch == ALERT_FIRED || ch == ALERT_RESOLVED || ch == ALERT_BECAME_PENDING || again) {
         const char *event = ch == ALERT_FIRED ? "firing" : ch == ALERT_RESOLVED ? "resolved" : ch == ALERT_BECAME_PENDING
                             ? "pending" : "repeated";
-        long long ev = event_add(r, id, event, has, value, "", p);
+        long long ev = event_add(r, id, event, has, value, why, p);
         if (ev < 0)
             return db_abort(r->db);
         if (ch != ALERT_BECAME_PENDING) {
@@ -340,15 +351,18 @@ static int deliver(struct runner *r, const struct db_result *q, size_t i, struct
             url[len] = '\0';
         }
         secrets_value_free(value, len);
-        if (db_begin(r->db, p) < 0 || audit_commit(r->db, r->arena, &rev, p) < 0)
+        if (db_begin(r->db, p) < 0 || audit_commit(r->db, r->arena, &rev, p) < 0) {
+            if (url)
+                sodium_memzero(url, len);
             return -1;
+        }
         if (!url || strlen(url) != len) {
             snprintf(d.error, sizeof(d.error), "the receiver's URL is not text");
         } else {
             const char *payload = db_cell(q, i, 2);
             struct outbound_request rq = { "POST", url, { "Content-Type: application/json" }, payload, strlen(payload),
                                            NULL, 10, 0, false, 0 };
-            struct outbound_answer an;
+            struct outbound_answer an = { 0 };
             rc = outbound_once(&d, outbound_alert_places(r->cfg), &rq, &an);
             status = an.status;
             if (rc == 0 && (an.status < 200 || an.status > 299)) {
@@ -362,6 +376,8 @@ static int deliver(struct runner *r, const struct db_result *q, size_t i, struct
                     memset(at, '*', len);
             }
         }
+        if (url)
+            sodium_memzero(url, len);
     }
     bool give_up = rc < 0 && attempts >= ALERT_DELIVERY_ATTEMPTS;
     /* backoff: 30 s, 2 min, 8 min, 32 min */
@@ -411,7 +427,7 @@ int alerts_pass(struct runner *r, double deadline, struct problem *p)
     /* claimed (the rules' rows only) past the longest the batch can take: each rule a Prometheus
      * timeout at most */
     if (db_begin(r->db, p) < 0 ||
-        db_query(r->db, r->arena, "SELECT id FROM alert_rules WHERE enabled = 1 AND due_at <= UTC_TIMESTAMP(6) "
+        db_query(r->db, r->arena, "SELECT id FROM alert_rules WHERE (enabled = 1 OR state <> 'inactive') AND due_at <= UTC_TIMESTAMP(6) "
                                   "ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED", &lim, 1, &c, p) < 0)
         return db_abort(r->db);
     if (c.nrows == 0) {
@@ -439,7 +455,10 @@ int alerts_pass(struct runner *r, double deadline, struct problem *p)
         bool has = false, cond = false;
         double value = 0;
         char why[500] = "";
-        int ev = rule_eval(r, &q, i, &has, &value, &cond, why, sizeof(why), p);
+        /* a rule disabled while pending or firing is read once more, as false: it resolves (its
+         * receivers are told) or drops, and is left inactive */
+        int ev = atoi(db_cell(&q, i, R_ENABLED)) ? rule_eval(r, &q, i, &has, &value, &cond, why, sizeof(why), p)
+                                                 : (snprintf(why, sizeof(why), "the rule was disabled"), 0);
         if (ev < 0 || rule_record(r, &q, i, ev, has, value, cond, why, p) < 0)
             return -1;
         done++;
@@ -462,7 +481,7 @@ int alerts_pass(struct runner *r, double deadline, struct problem *p)
 int alerts_due(struct runner *r, struct problem *p)
 {
     struct db_result q;
-    if (db_query(r->db, r->arena, "SELECT (SELECT 1 FROM alert_rules WHERE enabled = 1 AND due_at <= UTC_TIMESTAMP(6) "
+    if (db_query(r->db, r->arena, "SELECT (SELECT 1 FROM alert_rules WHERE (enabled = 1 OR state <> 'inactive') AND due_at <= UTC_TIMESTAMP(6) "
                                   "LIMIT 1) OR (SELECT 1 FROM alert_deliveries WHERE state = 'queued' AND due_at <= "
                                   "UTC_TIMESTAMP(6) LIMIT 1)", NULL, 0, &q, p) < 0)
         return -1;

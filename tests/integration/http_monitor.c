@@ -117,6 +117,8 @@ static void test_who_may(void)
         { "\"kind\":\"promql\",\"expr\":\"{a=\\\"1\\\" or b=\\\"2\\\"}\"", "expr" },
         { "\"kind\":\"health\",\"metric\":\"critical\"", "op" },
         { "\"kind\":\"failures\",\"metric\":\"jobs\",\"op\":\">\",\"environment\":\"production\"", "environment" },
+        { "\"kind\":\"promql\",\"expr\":\"info(up)\"", "expr" },
+        { "\"kind\":\"promql\",\"expr\":\"by(up)\"", "expr" },
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         snprintf(body, sizeof(body), "{\"entity\":\"%s\",\"name\":\"bad%zu\",%s}", f.entity, i, bad[i][0]);
@@ -142,6 +144,19 @@ static void test_who_may(void)
     snprintf(path, sizeof(path), "SELECT COUNT(*) FROM audit_events WHERE action = 'monitor.rule.create' AND target_id = '%lld'",
              id);
     CU_ASSERT_EQUAL(root_number(path), 1);
+    /* the entity given to the other team: its rules are that team's now, not the rule's maker's */
+    char q[512];
+    snprintf(q, sizeof(q), "UPDATE entities SET owner_team = '%s' WHERE ref = '%s'", other, f.entity);
+    CU_ASSERT_EQUAL(as_root(q), 0);
+    snprintf(path, sizeof(path), "/api/v1/monitor/rules/%lld", id);
+    json_object *o = get_json(oc, path, &st);
+    CU_ASSERT_EQUAL(st, 200);
+    CU_ASSERT_STRING_EQUAL(jstr(o, "team"), other);
+    json_object_put(o);
+    json_object_put(get_json(f.dc, path, &st));
+    CU_ASSERT_EQUAL(st, 403);
+    snprintf(q, sizeof(q), "UPDATE entities SET owner_team = '%s' WHERE ref = '%s'", f.team, f.entity);
+    CU_ASSERT_EQUAL(as_root(q), 0);
 }
 
 /* A loopback receiver: the request it gets, read into buf. */
@@ -290,6 +305,49 @@ static void test_fires_and_routes(void)
     CU_ASSERT_EQUAL(as_root(q), 0);
     evaluate();
     CU_ASSERT_STRING_EQUAL(rule_state(slow, state, sizeof(state)), "firing");
+    /* deleted while firing: refused, its receivers would never hear it ended; disabled, the
+     * runner resolves it, and a receiver is told */
+    snprintf(path, sizeof(path), "/api/v1/monitor/rules/%lld", slow);
+    CU_ASSERT_EQUAL(post_session(f.dc, f.dx, "DELETE", path, NULL, &r), 409);
+    resp_free(&r);
+    am = loopback_once(200, "{}", &pa, &fa);
+    CU_ASSERT_FATAL(am > 0);
+    snprintf(body, sizeof(body), "{\"team\":\"%s\",\"name\":\"am2\",\"format\":\"alertmanager\",\"url\":"
+                                 "\"http://127.0.0.1:%d/hook\"}", f.team, pa);
+    make(f.mc, f.mx, "/api/v1/monitor/receivers", body, 201);
+    CU_ASSERT_EQUAL(post_session(f.dc, f.dx, "PUT", path, "{\"name\":\"slowly\",\"kind\":\"health\",\"metric\":"
+                                 "\"warning\",\"op\":\">=\",\"threshold\":1,\"for_seconds\":120,\"enabled\":false}", &r), 200);
+    resp_free(&r);
+    evaluate();
+    CU_ASSERT_STRING_EQUAL(rule_state(slow, state, sizeof(state)), "inactive");
+    receive(fa, am, buf, sizeof(buf));
+    w = json_tokener_parse(loopback_body(buf) ? loopback_body(buf) : "");
+    CU_ASSERT_STRING_EQUAL(jstr(w, "status"), "resolved");
+    json_object_put(w);
+    snprintf(q, sizeof(q), "SELECT COUNT(*) FROM alert_events WHERE rule_id = %lld AND event = 'resolved' AND detail = "
+                           "'the rule was disabled'", slow);
+    CU_ASSERT_EQUAL(root_number(q), 1);
+    evaluate();   /* disabled and inactive: left alone */
+    CU_ASSERT_EQUAL(root_number(q), 1);
+    CU_ASSERT_EQUAL(post_session(f.dc, f.dx, "DELETE", path, NULL, &r), 200);
+    resp_free(&r);
+    /* a silence is 30 days at most, and starts within 30 days */
+    char later[32], sooner[32];
+    time_t t = time(NULL) + 40 * 86400;
+    strftime(later, sizeof(later), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    t = time(NULL) + 86400;
+    strftime(sooner, sizeof(sooner), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    snprintf(body, sizeof(body), "{\"entity\":\"%s\",\"ends_at\":\"%s\",\"comment\":\"long\"}", f.entity, later);
+    CU_ASSERT_EQUAL(post_session(f.dc, f.dx, "POST", "/api/v1/monitor/silences", body, &r), 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "ends_at"));
+    resp_free(&r);
+    snprintf(body, sizeof(body), "{\"entity\":\"%s\",\"starts_at\":\"%s\",\"duration_seconds\":3600,\"comment\":"
+                                 "\"ahead\"}", f.entity, later);
+    CU_ASSERT_EQUAL(post_session(f.dc, f.dx, "POST", "/api/v1/monitor/silences", body, &r), 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "starts_at"));
+    resp_free(&r);
+    snprintf(body, sizeof(body), "{\"entity\":\"%s\",\"ends_at\":\"%s\",\"comment\":\"a day\"}", f.entity, sooner);
+    make(f.dc, f.dx, "/api/v1/monitor/silences", body, 201);
 }
 
 /* Prometheus on the stack's port + 3, scraping Portico's metrics as the fixture entity's series. */
@@ -365,7 +423,21 @@ static void test_prometheus(void)
     snprintf(oref, sizeof(oref), "component:default/%s-o-web", f.team);
     snprintf(body, sizeof(body), "{\"entity\":\"%s\",\"name\":\"peek\",\"kind\":\"promql\",\"expr\":\"up\"}", oref);
     long long peek = make(oc, ox, "/api/v1/monitor/rules", body, 201);
+    /* NaN and +Inf samples: compared as Prometheus does, never kept as the figure */
+    snprintf(body, sizeof(body), "{\"entity\":\"%s\",\"name\":\"nan\",\"kind\":\"promql\",\"expr\":\"up / 0 - up / 0\","
+                                 "\"severity\":\"info\"}", f.entity);
+    long long nan = make(f.dc, f.dx, "/api/v1/monitor/rules", body, 201);
+    snprintf(body, sizeof(body), "{\"entity\":\"%s\",\"name\":\"inf\",\"kind\":\"promql\",\"expr\":\"up / 0\","
+                                 "\"op\":\">\",\"threshold\":1,\"severity\":\"info\"}", f.entity);
+    long long inf = make(f.dc, f.dx, "/api/v1/monitor/rules", body, 201);
     evaluate();
+    for (int k = 0; k < 2; k++) {
+        json_object *x = rule_get(k ? inf : nan);
+        CU_ASSERT_STRING_EQUAL(jstr(x, "state"), "firing");
+        CU_ASSERT_PTR_NULL(jstr(x, "error"));
+        CU_ASSERT_PTR_NULL(jpath(x, "value"));
+        json_object_put(x);
+    }
     CU_ASSERT_STRING_EQUAL(rule_state(id, state, sizeof(state)), "firing");
     CU_ASSERT_STRING_EQUAL(rule_state(cnt, state, sizeof(state)), "firing");
     snprintf(path, sizeof(path), "/api/v1/monitor/rules/%lld", peek);
