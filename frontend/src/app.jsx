@@ -20,6 +20,7 @@ import { Search } from './pages/Search.jsx';
 import { Cicd } from './pages/cicd/Cicd.jsx';
 import { Status } from './pages/Status.jsx';
 import { Health } from './pages/Health.jsx';
+import { Alerts } from './pages/alerts/Alerts.jsx';
 import { AuditRequest } from './pages/AuditRequest.jsx';
 
 // Links to the API (exports) are left to the browser; everything else is the portal's.
@@ -64,6 +65,8 @@ function Portal() {
         <Route path="/search" component={Search} />
         <Route path="/status" component={Status} />
         <Route path="/health" component={Health} />
+        <Route path="/alerts" component={Alerts} />
+        <Route path="/alerts/*" component={Alerts} />
         <Route path="/account/tokens" component={Tokens} />
         <Route path="/account/password" component={Password} />
         <Route default component={NotFound} />

@@ -37,6 +37,12 @@ export const areas = [
     needs: ['catalog.entity.read'],
   },
   {
+    path: '/alerts',
+    label: 'Alerts',
+    about: "Alerts firing and pending now on your teams' services, each with its history and who acknowledged it; rules and each service's dashboard are on its catalog page.",
+    needs: ['monitor.read'],
+  },
+  {
     path: '/secrets',
     label: 'Secrets',
     about: 'Secrets of your teams and services, encrypted at rest and versioned: see what exists, write new versions, and reveal a value when your role allows (every reveal is recorded).',

@@ -32,7 +32,7 @@ async function gotoAdmin(page, section) {
 test('the administrator logs in and finds every built area in the navigation, and none that is not built', async () => {
   const { page } = admin;
   await logIn(page, 'admin', adminPassword);
-  for (const name of ['Home', 'Catalog', 'Templates', 'Resources', 'Delivery', 'Health', 'Secrets', 'Audit', 'Admin']) {
+  for (const name of ['Home', 'Catalog', 'Templates', 'Resources', 'Delivery', 'Health', 'Alerts', 'Secrets', 'Audit', 'Admin']) {
     await mainNav(page).getByRole('link', { name, exact: true }).waitFor();
   }
   const areas = page.getByRole('region', { name: 'Areas' });

@@ -410,7 +410,7 @@ test("a developer of one team: no Audit or Admin in the menu, and creating anoth
   for (const viewport of [WIDE, NARROW]) {
     const { context, page, problems } = await openPage(browser, { viewport, timezoneId: ZONE });
     await logIn(page, developer.username, developer.password);
-    assert.deepEqual(await menuLinks(page), ['Home', 'Catalog', 'Templates', 'Resources', 'Delivery', 'Health', 'Secrets']);
+    assert.deepEqual(await menuLinks(page), ['Home', 'Catalog', 'Templates', 'Resources', 'Delivery', 'Health', 'Alerts', 'Secrets']);
     await page.goto(`${base}/resources`);
     const sub = await page.getByRole('navigation', { name: 'Resources' }).getByRole('link').allTextContents();
     assert.ok(!sub.some((s) => /^Approvals/.test(s)), 'no approvals inbox for one who may not approve');

@@ -15,6 +15,7 @@ import { Page } from '../../components/Page.jsx';
 import { Table } from '../../components/Table.jsx';
 import { toYaml } from '../../yaml.js';
 import { Delivery } from './Delivery.jsx';
+import { AlertRules } from './AlertRules.jsx';
 import { HealthChecks, healthClass } from './HealthChecks.jsx';
 import { Graph } from './Graph.jsx';
 import { RELATION_LABELS, RELATION_ORDER, catalogHref, entityApiPath, entityHref, refLabel } from './refs.js';
@@ -50,6 +51,7 @@ export function Entity({ params }) {
       <Dependencies path={path} title={meta.title || meta.name} />
       <Instances path={path} />
       {ref && <HealthChecks entityRef={ref} />}
+      {ref && <AlertRules entityRef={ref} />}
       {ref && <Delivery entityRef={ref} />}
       <Document doc={doc} entityRef={ref} />
     </Page>
