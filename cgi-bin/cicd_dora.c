@@ -103,18 +103,9 @@ int cicd_dora(struct app_ctx *c)
     struct db_result r;
     if (dora_scope(c, true, &key, scope) < 0 || dora_rows(c, key, env, days, false, &r) < 0)
         return -1;
-    int *metric = arena_calloc(c->arena, r.nrows + 1, sizeof(*metric));
-    int *bucket = arena_calloc(c->arena, r.nrows + 1, sizeof(*bucket));
-    long long *n = arena_calloc(c->arena, r.nrows + 1, sizeof(*n));
-    if (!metric || !bucket || !n)
-        return problem_set(&c->problem, 500, "internal", "out of memory");
-    for (size_t i = 0; i < r.nrows; i++) {
-        metric[i] = atoi(db_cell(&r, i, 0));
-        bucket[i] = atoi(db_cell(&r, i, 1));
-        n[i] = atoll(db_cell(&r, i, 2));
-    }
     struct dora_figures f;
-    dora_figures_of(metric, bucket, n, r.nrows, &f);
+    if (dora_figures_of_result(c->arena, &r, &f) < 0)
+        return problem_set(&c->problem, 500, "internal", "out of memory");
     json_object *o = json_object_new_object();
     json_object_object_add(o, "scope", json_object_get(scope));
     json_object_object_add(o, "days", json_object_new_int64(days));

@@ -1,5 +1,6 @@
 /* dora: durations in 2% buckets, and percentiles over them (dora.h). */
 #include <math.h>
+#include <stdlib.h>
 
 #include "dora.h"
 
@@ -69,4 +70,19 @@ void dora_figures_of(const int *metric, const int *bucket, const long long *n, s
     f->restore_median = dora_percentile(HIST(5), 0.5);
     f->run_median = dora_percentile(HIST(8), 0.5);
 #undef HIST
+}
+
+int dora_figures_of_result(struct arena *a, const struct db_result *q, struct dora_figures *f)
+{
+    int *metric = arena_calloc(a, q->nrows + 1, sizeof(*metric)), *bucket = arena_calloc(a, q->nrows + 1, sizeof(*bucket));
+    long long *n = arena_calloc(a, q->nrows + 1, sizeof(*n));
+    if (!metric || !bucket || !n)
+        return -1;
+    for (size_t i = 0; i < q->nrows; i++) {
+        metric[i] = atoi(db_cell(q, i, 0));
+        bucket[i] = atoi(db_cell(q, i, 1));
+        n[i] = atoll(db_cell(q, i, 2));
+    }
+    dora_figures_of(metric, bucket, n, q->nrows, f);
+    return 0;
 }

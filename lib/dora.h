@@ -16,6 +16,9 @@
 
 #include <stddef.h>
 
+#include "arena.h"
+#include "db.h"
+
 #define DORA_GROWTH 1.02
 #define DORA_BUCKETS 1200          /* 1.02^1199 s is far past any duration kept */
 
@@ -44,5 +47,8 @@ struct dora_figures {
 
 /* From DORA_WINDOW_SQL's rows, given as arrays: metric[i], bucket[i], n[i], in its order. */
 void dora_figures_of(const int *metric, const int *bucket, const long long *n, size_t rows, struct dora_figures *f);
+
+/* From DORA_WINDOW_SQL's answer q itself (its arrays in a): 0, or -1 out of memory. */
+int dora_figures_of_result(struct arena *a, const struct db_result *q, struct dora_figures *f);
 
 #endif

@@ -59,17 +59,9 @@ static int dora_value(struct runner *r, const char *ref, const char *env, const 
     struct db_result q;
     if (db_query(r->db, r->arena, DORA_WINDOW_SQL, v, 3, &q, p) < 0)
         return -1;
-    int *m = arena_calloc(r->arena, q.nrows + 1, sizeof(*m)), *b = arena_calloc(r->arena, q.nrows + 1, sizeof(*b));
-    long long *n = arena_calloc(r->arena, q.nrows + 1, sizeof(*n));
-    if (!m || !b || !n)
-        return problem_set(p, 500, "internal", "out of memory");
-    for (size_t i = 0; i < q.nrows; i++) {
-        m[i] = atoi(db_cell(&q, i, 0));
-        b[i] = atoi(db_cell(&q, i, 1));
-        n[i] = atoll(db_cell(&q, i, 2));
-    }
     struct dora_figures f;
-    dora_figures_of(m, b, n, q.nrows, &f);
+    if (dora_figures_of_result(r->arena, &q, &f) < 0)
+        return problem_set(p, 500, "internal", "out of memory");
     *has = true;
     if (strcmp(metric, "deployment_frequency") == 0)
         *value = (double)f.deployments / (double)days;
