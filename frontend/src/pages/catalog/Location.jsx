@@ -6,14 +6,15 @@ import { useApi, useMorePages } from '../../hooks.js';
 import { ProblemAlert } from '../../components/Problem.jsx';
 import { Page } from '../../components/Page.jsx';
 import { entityHref, refLabel } from './refs.js';
-import { LocationActions, LocationFacts, LocationMessage, LocationStatus, locationApi, locationName, typeText, useRefresh, waitingForRunner } from './locationParts.jsx';
+import { LocationActions, LocationFacts, LocationMessage, LocationStatus, locationApi, locationName, typeText, useAskedSyncs, useRefresh } from './locationParts.jsx';
 import { Time } from '../../components/Time.jsx';
 
 export function Location({ params }) {
   const { route } = useLocation();
   const loc = useApi(locationApi(params.id));
   const data = loc.data;
-  const waiting = Boolean(data && waitingForRunner(data));
+  const syncs = useAskedSyncs();
+  const waiting = Boolean(data && syncs.waiting(data));
   useRefresh(waiting, loc.reload);
   // once the runner has done what it was waiting for, the lists are read again
   const [generation, setGeneration] = useState(0);
@@ -39,7 +40,7 @@ export function Location({ params }) {
       <LocationMessage loc={data} />
       <LocationFacts loc={data} />
       <p class="hint">Registered by {data.registered_by || 'someone'} on <Time at={data.created_at} />.</p>
-      <LocationActions loc={data} onChanged={loc.reload} onDeleted={() => route('/catalog/locations')} />
+      <LocationActions loc={data} onChanged={() => { syncs.asked(data); loc.reload(); }} onDeleted={() => route('/catalog/locations')} />
       <Entities id={data.id} orphan="false" title="Entities" generation={generation}
                 empty="None yet: the runner has not read the file, or it lists no entity." />
       <Entities id={data.id} orphan="true" title="Orphans" generation={generation}

@@ -9,7 +9,7 @@ import { useSession } from '../../session.jsx';
 import { Done, Field } from '../../components/forms.jsx';
 import { ProblemAlert } from '../../components/Problem.jsx';
 import { Page } from '../../components/Page.jsx';
-import { LocationActions, LocationFacts, LocationMessage, LocationStatus, locationHref, locationName, typeText, useRefresh, waitingForRunner } from './locationParts.jsx';
+import { LocationActions, LocationFacts, LocationMessage, LocationStatus, locationHref, locationName, typeText, useAskedSyncs, useRefresh } from './locationParts.jsx';
 
 const TYPES = [['file', 'File on this server'], ['git', 'Git repository on this server'], ['url', 'URL (http or https)']];
 const TARGET_HINTS = {
@@ -24,7 +24,8 @@ export function Locations() {
   const list = useApi('/catalog/locations');
   const locations = list.data?.locations ?? [];
   const [gone, setGone] = useState(null);
-  useRefresh(locations.some(waitingForRunner), list.reload);
+  const syncs = useAskedSyncs();
+  useRefresh(locations.some(syncs.waiting), list.reload);
 
   return (
     <Page title="Catalog locations"
@@ -52,7 +53,7 @@ export function Locations() {
                 <p class="location-state"><LocationStatus loc={loc} /> <span class="hint">{typeText(loc.type)} · location {loc.id}</span></p>
                 <LocationMessage loc={loc} />
                 <LocationFacts loc={loc} />
-                <LocationActions loc={loc} onChanged={list.reload}
+                <LocationActions loc={loc} onChanged={() => { syncs.asked(loc); list.reload(); }}
                                  onDeleted={(answer) => { setGone({ name: locationName(loc), deleted: answer.entities_deleted }); list.reload(); }} />
               </li>
             ))}

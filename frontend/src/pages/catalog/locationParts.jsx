@@ -1,7 +1,7 @@
 // What the locations list and a location's page share: a location's status in words, its facts
 // (counts, last and next sync), and its actions (sync now, confirm what the deletion guard held
 // back, delete with or without its entities), each asking first where it changes much.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { useSession } from '../../session.jsx';
 import { ConfirmDialog, useConfirmation } from '../../components/Dialog.jsx';
@@ -33,6 +33,21 @@ export function locationName(loc) {
 /** Is the runner due to read it (registered, or a sync asked for) and has not yet? */
 export function waitingForRunner(loc) {
   return loc.status === 'pending' || (loc.next_sync_at && Date.parse(loc.next_sync_at) <= Date.now());
+}
+
+/**
+ * Syncs asked for on this page: asked(loc) when one is, waiting(loc) until it is done. The runner
+ * moves next_sync_at on when it claims a location, before it has read it, so that alone would
+ * stop the waiting mid-sync and leave the page on the old status; a sync asked for here is done
+ * when last_sync_at (the server's clock, not the browser's) is no longer what it was.
+ */
+export function useAskedSyncs() {
+  const before = useRef(new Map());
+  return {
+    asked: (loc) => before.current.set(loc.id, loc.last_sync_at ?? null),
+    waiting: (loc) => waitingForRunner(loc) ||
+      (before.current.has(loc.id) && before.current.get(loc.id) === (loc.last_sync_at ?? null)),
+  };
 }
 
 /** While `active`, call reload every `ms` (a page that waits for the runner to do something). */
