@@ -277,14 +277,40 @@ static int catalog_entity_put(struct app_ctx *c)
 
 #define IMPORT_MAX_DOCUMENTS 20000
 
+/* Document i's refusal for ?invalid=skip: {document, ref (when it has one), errors: [{field, message}]}. */
+static json_object *import_refusal(size_t i, const char *ref, const struct problem *one)
+{
+    json_object *o = json_object_new_object(), *errs = json_object_new_array();
+    json_object_object_add(o, "document", json_object_new_int64((int64_t)i));
+    if (ref)
+        json_object_object_add(o, "ref", json_object_new_string(ref));
+    for (size_t k = 0; k < one->nfields; k++) {
+        json_object *e = json_object_new_object();
+        json_object_object_add(e, "field", json_object_new_string(one->fields[k].field));
+        json_object_object_add(e, "message", json_object_new_string(one->fields[k].message));
+        json_object_array_add(errs, e);
+    }
+    if (one->nfields == 0) {
+        json_object *e = json_object_new_object();
+        json_object_object_add(e, "field", json_object_new_string(""));
+        json_object_object_add(e, "message", json_object_new_string(one->detail));
+        json_object_array_add(errs, e);
+    }
+    json_object_object_add(o, "errors", errs);
+    return o;
+}
+
 /* POST /catalog/import: a catalog-info.yaml stream (or JSON: one entity or a list), all or
  * nothing. Every document is validated first (422 names each bad field as documents/<i>/<path>);
- * then each is stored as a PUT would be. ?dry_run=true answers the same summary without a change. */
+ * then each is stored as a PUT would be. ?dry_run=true answers the same summary without a change.
+ * ?invalid=skip, the mode a migration needs: the valid documents are applied and each invalid
+ * one is listed under refused with its errors, as Backstage lists its processing errors. */
 static int catalog_import(struct app_ctx *c)
 {
     struct problem *p = &c->problem;
-    const char *dry = http_query(&c->req, "dry_run");
+    const char *dry = http_query(&c->req, "dry_run"), *invalid = http_query(&c->req, "invalid");
     bool dry_run = dry && (strcmp(dry, "true") == 0 || strcmp(dry, "1") == 0);
+    bool skip = invalid && strcmp(invalid, "skip") == 0;
     if (http_body_read(&c->req, (size_t)c->cfg->catalog_import_max_bytes, true, p) < 0)
         return -1;
     json_object *docs;   /* the request's (app_keep): no path below puts it */
@@ -305,25 +331,43 @@ static int catalog_import(struct app_ctx *c)
     }
     if (!(docs = app_keep(c, docs)))
         return problem_set(p, 500, "internal", "out of memory");
-    size_t n = json_object_array_length(docs);
-    if (n == 0 || n > IMPORT_MAX_DOCUMENTS)
+    size_t total = json_object_array_length(docs), n = 0;
+    if (total == 0 || total > IMPORT_MAX_DOCUMENTS)
         return problem_set(p, 422, "validation", "an import holds 1 to %d entities", IMPORT_MAX_DOCUMENTS);
-    struct catalog_entity *ents = arena_calloc(c->arena, n, sizeof(*ents));
-    if (!ents)
+    struct catalog_entity *ents = arena_calloc(c->arena, total, sizeof(*ents));
+    json_object **valid = arena_calloc(c->arena, total, sizeof(*valid));
+    json_object *refused = app_keep(c, json_object_new_array());
+    if (!ents || !valid || !refused)
         return problem_set(p, 500, "internal", "out of memory");
-    /* validate everything first, naming each field under its document */
-    for (size_t i = 0; i < n; i++) {
+    /* validate everything first, naming each field under its document; skipping, each invalid
+     * document is set aside with its errors, and the valid ones kept in their order (ents[0..n)) */
+    for (size_t i = 0; i < total; i++) {
         struct problem one;
         problem_init(&one);
-        if (catalog_entity_read(json_object_array_get_idx(docs, i), c->arena, &ents[i], &one) < 0) {
-            for (size_t k = 0; k < one.nfields; k++)
-                problem_field(p, arena_printf(c->arena, "documents/%zu/%s", i, one.fields[k].field), "%s", one.fields[k].message);
-            if (one.nfields == 0)
-                problem_field(p, arena_printf(c->arena, "documents/%zu", i), "%s", one.detail);
+        json_object *doc = json_object_array_get_idx(docs, i);
+        bool ok = catalog_entity_read(doc, c->arena, &ents[n], &one) == 0;
+        for (size_t k = 0; ok && k < n; k++)
+            if (strcmp(ents[k].ref.text, ents[n].ref.text) == 0) {
+                problem_field(&one, "metadata/name", "repeats document %zu", k);
+                ok = false;
+            }
+        if (ok) {
+            valid[n++] = doc;
+            continue;
         }
-        for (size_t k = 0; k < i && !p->nfields; k++)
-            if (strcmp(ents[k].ref.text, ents[i].ref.text) == 0)
-                problem_field(p, arena_printf(c->arena, "documents/%zu/metadata/name", i), "repeats document %zu", k);
+        if (skip) {
+            /* its ref as written, so the person finds it (bounded: the values may be anything) */
+            json_object *md = json_object_object_get(doc, "metadata");
+            const char *kind = json_str(doc, "kind", NULL), *name = json_str(md, "name", NULL);
+            const char *ref = kind && name ? arena_printf(c->arena, "%.40s:%.63s/%.253s", kind,
+                                                          json_str(md, "namespace", "default"), name) : NULL;
+            json_object_array_add(refused, import_refusal(i, ref, &one));
+            continue;
+        }
+        for (size_t k = 0; k < one.nfields; k++)
+            problem_field(p, arena_printf(c->arena, "documents/%zu/%s", i, one.fields[k].field), "%s", one.fields[k].message);
+        if (one.nfields == 0)
+            problem_field(p, arena_printf(c->arena, "documents/%zu", i), "%s", one.detail);
     }
     if (!json_fields_ok(p))
         return -1;
@@ -334,12 +378,12 @@ static int catalog_import(struct app_ctx *c)
     struct catalog_writer w = catalog_request_writer(c);
     struct catalog_current known;
     int rc = db_begin(c->db, p);
-    if (rc == 0)
+    if (rc == 0 && n > 0)
         rc = catalog_current_read(&w, ents, n, dry_run, &known);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         enum catalog_outcome outcome;
         long long version;
-        rc = catalog_store(&w, &ents[i], json_object_array_get_idx(docs, i), NULL, dry_run, &known, &outcome, &version);
+        rc = catalog_store(&w, &ents[i], valid[i], NULL, dry_run, &known, &outcome, &version);
         if (rc == 0 && outcome == CATALOG_ADDED)
             json_object_array_add(added, json_object_new_string(ents[i].ref.text));
         else if (rc == 0 && outcome == CATALOG_CHANGED)
@@ -349,8 +393,9 @@ static int catalog_import(struct app_ctx *c)
     }
     if (rc == 0 && !dry_run) {
         rc = app_audited(c, "catalog.import", NULL, NULL,
-                         arena_printf(c->arena, "{\"added\":%zu,\"changed\":%zu,\"unchanged\":%zu}",
-                                      json_object_array_length(added), json_object_array_length(changed), unchanged));
+                         arena_printf(c->arena, "{\"added\":%zu,\"changed\":%zu,\"unchanged\":%zu,\"refused\":%zu}",
+                                      json_object_array_length(added), json_object_array_length(changed), unchanged,
+                                      json_object_array_length(refused)));
     } else if (rc == 0) {
         rc = db_rollback(c->db, p);
     } else {
@@ -364,6 +409,7 @@ static int catalog_import(struct app_ctx *c)
     json_object_object_add(o, "changed", json_object_get(changed));
     json_object_object_add(o, "removed", json_object_new_array());
     json_object_object_add(o, "unchanged", json_object_new_int64((int64_t)unchanged));
+    json_object_object_add(o, "refused", json_object_get(refused));
     return app_json(c, 200, o);
 }
 
@@ -598,9 +644,12 @@ static const struct route catalog_routes[] = {
                          "list), all or nothing: 422 names every bad field as documents/<i>/<path>, 400 gives the line "
                          "and column of malformed YAML, 403 names an entity the caller may not write. Each entity also "
                          "needs catalog.entity.write on its owner. ?dry_run=true answers what would be added and changed "
-                         "without a change.",
-      "dry_run:enum(true|false|1|0)",
-      "application/yaml", "200 dry_run:bool added:[string] changed:[string] removed:[string] unchanged:int" },
+                         "without a change. ?invalid=skip (for a migration): the valid documents are applied and each "
+                         "invalid one is listed in refused with its errors (malformed YAML and denials still refuse "
+                         "all).",
+      "dry_run:enum(true|false|1|0) invalid:enum(refuse|skip)",
+      "application/yaml", "200 dry_run:bool added:[string] changed:[string] removed:[string] unchanged:int "
+      "refused:[{document:int ref?:string errors:[{field:string message:string}]}]" },
     { "GET", "/api/v1/catalog/entities/{kind}/{namespace}/{name}", "catalog.entity.read", catalog_entity_get, 0,
       "An entity", "Its document as stored, its version (also the ETag), location and orphaned_at; maps_to for a "
                    "Group (its team, kept_by_portico, and users: its members that are Portico users, with their ids) "

@@ -199,6 +199,32 @@ static void test_catalog_import(void)
     snprintf(path, sizeof(path), "/api/v1/catalog/entities/group/default/%s-new", t);
     CU_ASSERT_EQUAL(get_as(cookie, path, &r), 404);
     resp_free(&r);
+    /* ?invalid=skip, a migration's mode: the valid applied, the invalid listed with its errors */
+    CU_ASSERT_EQUAL(import_yaml(cookie, csrf, "?invalid=maybe", yaml, &r), 422);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(import_yaml(cookie, csrf, "?invalid=skip", yaml, &r), 200);
+    json_object *ans = json_tokener_parse(r.body), *refused = jpath(ans, "refused");
+    snprintf(want, sizeof(want), "group:default/%s-new", t);
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_array_get_idx(jpath(ans, "added"), 0)), want);
+    CU_ASSERT_EQUAL(refused ? json_object_array_length(refused) : 0, 1);
+    json_object *one = json_object_array_get_idx(refused, 0);
+    CU_ASSERT_EQUAL(jint(one, "document"), 1);
+    CU_ASSERT_STRING_EQUAL(jstr(one, "ref"), "Component:default/-bad-");
+    CU_ASSERT_STRING_EQUAL(jstr(json_object_array_get_idx(jpath(one, "errors"), 0), "field"), "metadata/name");
+    json_object_put(ans);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(get_as(cookie, path, &r), 200);
+    resp_free(&r);
+    CU_ASSERT_EQUAL(session_req(cookie, csrf, "DELETE", path, NULL, NULL, &r), 200);
+    resp_free(&r);
+    /* skipping, a repeated document is refused, the first kept (a dry run: nothing stays) */
+    snprintf(yaml, sizeof(yaml), "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: %s-new}\n"
+                                 "---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: %s-new}\n", t, t);
+    CU_ASSERT_EQUAL(import_yaml(cookie, csrf, "?invalid=skip&dry_run=true", yaml, &r), 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"added\":[\"group:default/"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"refused\":[{\"document\":1,"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "repeats document 0"));
+    resp_free(&r);
     /* aliases are refused (a small file must not become a huge tree) */
     CU_ASSERT_EQUAL(import_yaml(cookie, csrf, "", "a: &x [1, 2]\nb: *x\n", &r), 400);
     resp_free(&r);
